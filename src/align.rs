@@ -1,0 +1,616 @@
+//! Sentence alignment of a candidate pair: which sentences of one text restate which of the other, as
+//! byte ranges into both original texts.
+//!
+//! Sentences are compared by their stemmed content words ([`crate::shingle`]), each weighted by its rarity
+//! in the collection ([`Idf`]), so a paraphrase that keeps the names, numbers and key nouns of a sentence
+//! aligns with it while function words and common vocabulary count for little. Words inside quotation
+//! marks on both sides count for a quarter: every report of an event repeats its quotations. The
+//! [`Alignment`] gives how much of each text the other covers, whether the aligned sentences keep their
+//! order, how much *narrative* phrasing (word trigrams outside quotations that are not just names and
+//! numbers) the two share, and the [`Passage`]s; [`crate::score`] turns these figures into a verdict.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+
+use crate::shingle::{CAPITALISED, NUMBER, STOP, Token, Tokens};
+
+/// Weight of a shared word that is quoted on both sides, relative to narrative.
+const QUOTED_WEIGHT: f32 = 0.25;
+
+/// Document frequencies of stems over the whole collection, kept in a fixed-size table of counters
+/// indexed by hash (a count sketch: collisions only ever overestimate a count).
+#[derive(Clone, Debug)]
+pub struct Idf {
+    counts: Vec<u32>,
+    documents: u64,
+}
+
+impl Idf {
+    const BITS: u32 = 22;
+
+    /// An empty table.
+    pub fn new() -> Idf {
+        Idf {
+            counts: vec![0; 1 << Self::BITS],
+            documents: 0,
+        }
+    }
+
+    fn slot(stem: u64) -> usize {
+        (stem >> (64 - Self::BITS)) as usize
+    }
+
+    /// Counts one document's distinct stems.
+    pub fn add_document(&mut self, stems: impl IntoIterator<Item = u64>) {
+        self.documents += 1;
+        for s in stems {
+            self.counts[Self::slot(s)] += 1;
+        }
+    }
+
+    /// Adds another table's counts (tables built in parallel are merged in a fixed order).
+    pub fn merge(&mut self, other: &Idf) {
+        self.documents += other.documents;
+        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
+            *a += b;
+        }
+    }
+
+    /// Weight of a stem: high for rare stems, about 1 for stems in every document. The ten pseudo-
+    /// documents keep the weights sensible in a small collection, where every word is "common".
+    pub fn weight(&self, stem: u64) -> f32 {
+        let df = self.counts[Self::slot(stem)] as f64;
+        (1.0 + (self.documents as f64 + 10.0) / (df + 1.0)).ln() as f32
+    }
+
+    /// Number of documents counted.
+    pub fn documents(&self) -> u64 {
+        self.documents
+    }
+}
+
+impl Default for Idf {
+    fn default() -> Idf {
+        Idf::new()
+    }
+}
+
+/// One content word of a sentence.
+#[derive(Clone, Copy, Debug)]
+struct Term {
+    stem: u64,
+    weight: f32,
+    quoted: bool,
+}
+
+/// A document prepared for alignment: its tokens and, per sentence, its distinct weighted stems.
+#[derive(Clone, Debug)]
+pub struct Analysis {
+    /// The tokens, with byte offsets into the original text.
+    pub tokens: Tokens,
+    sentences: Vec<Vec<Term>>,
+    /// Total weight of each sentence.
+    sentence_weight: Vec<f32>,
+    /// Word trigrams outside quotations that carry phrasing (not only names, numbers and stop words).
+    phrasing: HashSet<u64>,
+    /// All word trigrams.
+    trigrams: HashSet<u64>,
+    /// Distinct word 5-grams.
+    pub five_grams: HashSet<u64>,
+}
+
+fn ngram_hash(tokens: &[Token]) -> u64 {
+    tokens.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, t| {
+        (h ^ t.word).wrapping_mul(0x0100_0000_01b3).rotate_left(23)
+    })
+}
+
+impl Analysis {
+    /// Prepares a tokenised document.
+    pub fn new(tokens: Tokens, idf: &Idf) -> Analysis {
+        let mut sentences = Vec::with_capacity(tokens.sentence_count());
+        let mut sentence_weight = Vec::with_capacity(tokens.sentence_count());
+        for i in 0..tokens.sentence_count() {
+            let mut terms: Vec<Term> = tokens.tokens[tokens.sentence(i)]
+                .iter()
+                .filter(|t| t.is_content())
+                .map(|t| Term {
+                    stem: t.stem,
+                    weight: idf.weight(t.stem),
+                    quoted: t.is_quoted(),
+                })
+                .collect();
+            terms.sort_by(|a, b| a.stem.cmp(&b.stem).then(a.quoted.cmp(&b.quoted)));
+            // Keep one term per stem, unquoted if it occurs unquoted anywhere in the sentence.
+            terms.dedup_by(|next, kept| next.stem == kept.stem);
+            sentence_weight.push(terms.iter().map(|t| t.weight).sum());
+            sentences.push(terms);
+        }
+        let words = &tokens.tokens;
+        let mut phrasing = HashSet::new();
+        let mut trigrams = HashSet::new();
+        for w in words.windows(3) {
+            let h = ngram_hash(w);
+            trigrams.insert(h);
+            let narrative = w.iter().all(|t| !t.is_quoted());
+            let worded = w
+                .iter()
+                .any(|t| t.flags & (STOP | CAPITALISED | NUMBER) == 0);
+            if narrative && worded {
+                phrasing.insert(h);
+            }
+        }
+        let five_grams = words.windows(5).map(ngram_hash).collect();
+        Analysis {
+            tokens,
+            sentences,
+            sentence_weight,
+            phrasing,
+            trigrams,
+            five_grams,
+        }
+    }
+
+    /// Number of words.
+    pub fn words(&self) -> usize {
+        self.tokens.tokens.len()
+    }
+
+    /// Total content weight of the text.
+    fn weight(&self) -> f32 {
+        self.sentence_weight.iter().sum()
+    }
+
+    /// Byte range of sentences `first..=last`.
+    fn span(&self, first: usize, last: usize) -> [u32; 2] {
+        let t = &self.tokens;
+        let start = t.tokens[t.sentence(first).start].start;
+        let end = t.tokens[t.sentence(last).end - 1].end;
+        [start, end]
+    }
+
+    /// Word trigrams of this text, for attestation checks by [`crate::score`].
+    pub fn trigrams(&self) -> &HashSet<u64> {
+        &self.trigrams
+    }
+
+    /// Narrative phrasing trigrams of this text.
+    pub fn phrasing(&self) -> &HashSet<u64> {
+        &self.phrasing
+    }
+}
+
+/// Aligned text: byte ranges `[start, end)` into both original texts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Passage {
+    /// Range in the first text.
+    pub a: [u32; 2],
+    /// Range in the second text.
+    pub b: [u32; 2],
+}
+
+/// How two texts align.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Alignment {
+    /// Share of the first text's content weight restated in the second.
+    pub coverage_a: f64,
+    /// Share of the second text's content weight restated in the first.
+    pub coverage_b: f64,
+    /// Aligned sentence pairs.
+    pub aligned: usize,
+    /// Mean similarity of the aligned sentence pairs.
+    pub similarity: f64,
+    /// Share of aligned sentence pairs that lie on one increasing chain (1 = same order).
+    pub order: f64,
+    /// Share of the shorter text's narrative phrasing trigrams found in the other.
+    pub phrasing: f64,
+    /// Aligned sentence pairs that share narrative phrasing (a trigram outside quotations).
+    pub copied_sentences: usize,
+    /// Word 5-gram Jaccard similarity.
+    pub jaccard5: f64,
+    /// Aligned passages, in the order of the first text.
+    #[serde(skip)]
+    pub passages: Vec<Passage>,
+}
+
+/// Minimum similarity for two sentences to align.
+const SENTENCE_THRESHOLD: f32 = 0.35;
+
+/// Similarity of two sentences: shared weight over the geometric mean of their weights, with words
+/// quoted on both sides discounted. Returns (similarity, shared weight on the `s` side).
+fn similarity(s: &[Term], ws: f32, t: &[Term], wt: f32) -> (f32, f32) {
+    let (mut i, mut j) = (0, 0);
+    let mut shared = 0.0f32;
+    let mut shared_count = 0;
+    let mut discount = 0.0f32;
+    while i < s.len() && j < t.len() {
+        match s[i].stem.cmp(&t[j].stem) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                let w = s[i].weight;
+                if s[i].quoted && t[j].quoted {
+                    shared += w * QUOTED_WEIGHT;
+                    discount += w * (1.0 - QUOTED_WEIGHT);
+                } else {
+                    shared += w;
+                }
+                shared_count += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    // One shared word is a coincidence, not a restatement.
+    if shared_count < 2 || ws <= 0.0 || wt <= 0.0 {
+        return (0.0, 0.0);
+    }
+    let _ = discount;
+    (shared / (ws * wt).sqrt(), shared)
+}
+
+/// For each sentence of `x`, its best match in `y` above the threshold: (index in y, similarity, shared
+/// weight).
+fn best_matches(x: &Analysis, y: &Analysis) -> Vec<Option<(usize, f32, f32)>> {
+    let mut index: HashMap<u64, Vec<u32>> = HashMap::new();
+    for (j, terms) in y.sentences.iter().enumerate() {
+        for t in terms {
+            index.entry(t.stem).or_default().push(j as u32);
+        }
+    }
+    let mut seen = vec![false; y.sentences.len()];
+    let mut touched = Vec::new();
+    x.sentences
+        .iter()
+        .enumerate()
+        .map(|(i, terms)| {
+            touched.clear();
+            for t in terms {
+                for &j in index.get(&t.stem).map_or(&[][..], Vec::as_slice) {
+                    if !seen[j as usize] {
+                        seen[j as usize] = true;
+                        touched.push(j as usize);
+                    }
+                }
+            }
+            let mut best: Option<(usize, f32, f32)> = None;
+            for &j in &touched {
+                seen[j] = false;
+                let (sim, shared) = similarity(
+                    terms,
+                    x.sentence_weight[i],
+                    &y.sentences[j],
+                    y.sentence_weight[j],
+                );
+                if sim >= SENTENCE_THRESHOLD
+                    && best.is_none_or(|b| sim > b.1 || (sim == b.1 && j < b.0))
+                {
+                    best = Some((j, sim, shared));
+                }
+            }
+            best
+        })
+        .collect()
+}
+
+/// Length of the longest non-decreasing subsequence.
+fn longest_chain(values: &[usize]) -> usize {
+    let mut tails: Vec<usize> = Vec::new();
+    for &v in values {
+        let k = tails.partition_point(|&t| t <= v);
+        if k == tails.len() {
+            tails.push(v);
+        } else {
+            tails[k] = v;
+        }
+    }
+    tails.len()
+}
+
+/// Sentence similarity below which two sentences never align.
+const PATH_FLOOR: f32 = 0.2;
+/// Largest sentence grid aligned by dynamic programming; larger pairs align by best matches only.
+const MAX_GRID: usize = 1 << 20;
+
+/// Similarities of every sentence pair that shares a content word, as a dense `a × b` grid.
+fn similarity_grid(a: &Analysis, b: &Analysis) -> Vec<f32> {
+    let (n, m) = (a.sentences.len(), b.sentences.len());
+    let mut grid = vec![0.0f32; n * m];
+    let mut index: HashMap<u64, Vec<u32>> = HashMap::new();
+    for (j, terms) in b.sentences.iter().enumerate() {
+        for t in terms {
+            index.entry(t.stem).or_default().push(j as u32);
+        }
+    }
+    let mut touched = vec![false; m];
+    let mut list = Vec::new();
+    for (i, terms) in a.sentences.iter().enumerate() {
+        list.clear();
+        for t in terms {
+            for &j in index.get(&t.stem).map_or(&[][..], Vec::as_slice) {
+                if !touched[j as usize] {
+                    touched[j as usize] = true;
+                    list.push(j as usize);
+                }
+            }
+        }
+        for &j in &list {
+            touched[j] = false;
+            grid[i * m + j] = similarity(
+                terms,
+                a.sentence_weight[i],
+                &b.sentences[j],
+                b.sentence_weight[j],
+            )
+            .0;
+        }
+    }
+    grid
+}
+
+/// The monotone sentence alignment of greatest total gain `similarity - PATH_FLOOR`: sentences keep
+/// their order, and a sentence may align with several consecutive sentences of the other text (a
+/// rewrite splits and merges sentences). Returns the aligned pairs, ascending.
+fn monotone_path(grid: &[f32], n: usize, m: usize) -> Vec<(usize, usize)> {
+    let w = m + 1;
+    let mut best = vec![0.0f32; (n + 1) * w];
+    // 0: skip a sentence of a, 1: skip one of b, 2: match after both, 3: match reusing b, 4: reusing a.
+    let mut step = vec![0u8; (n + 1) * w];
+    for i in 1..=n {
+        for j in 1..=m {
+            let sim = grid[(i - 1) * m + (j - 1)];
+            let mut value = best[(i - 1) * w + j];
+            let mut how = 0;
+            if best[i * w + j - 1] > value {
+                value = best[i * w + j - 1];
+                how = 1;
+            }
+            if sim >= PATH_FLOOR {
+                let gain = sim - PATH_FLOOR;
+                for (k, before) in [
+                    (2u8, best[(i - 1) * w + j - 1]),
+                    (3, best[(i - 1) * w + j]),
+                    (4, best[i * w + j - 1]),
+                ] {
+                    if before + gain > value {
+                        value = before + gain;
+                        how = k;
+                    }
+                }
+            }
+            best[i * w + j] = value;
+            step[i * w + j] = how;
+        }
+    }
+    let mut path = Vec::new();
+    let (mut i, mut j) = (n, m);
+    while i > 0 && j > 0 {
+        match step[i * w + j] {
+            0 => i -= 1,
+            1 => j -= 1,
+            k => {
+                path.push((i - 1, j - 1));
+                match k {
+                    2 => {
+                        i -= 1;
+                        j -= 1;
+                    }
+                    3 => i -= 1,
+                    _ => j -= 1,
+                }
+            }
+        }
+    }
+    path.reverse();
+    path
+}
+
+/// Aligns two analysed texts.
+pub fn align(a: &Analysis, b: &Analysis) -> Alignment {
+    let (n, m) = (a.sentences.len(), b.sentences.len());
+    let (pairs, sims): (Vec<(usize, usize)>, Vec<f32>) = if n * m <= MAX_GRID {
+        let grid = similarity_grid(a, b);
+        monotone_path(&grid, n, m)
+            .into_iter()
+            .map(|(i, j)| ((i, j), grid[i * m + j]))
+            .unzip()
+    } else {
+        // Too many sentences for the grid: each sentence of a with its best match in b, in order.
+        let mut pairs: Vec<((usize, usize), f32)> = best_matches(a, b)
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, mt)| mt.map(|(j, sim, _)| ((i, j), sim)))
+            .collect();
+        pairs.sort_by_key(|p| p.0);
+        pairs.into_iter().unzip()
+    };
+    let coverage = |x: &Analysis, on_path: &mut dyn Iterator<Item = usize>| {
+        let total = x.weight();
+        if total <= 0.0 {
+            return 0.0;
+        }
+        let mut seen = vec![false; x.sentences.len()];
+        let mut covered = 0.0f32;
+        for i in on_path {
+            if !std::mem::replace(&mut seen[i], true) {
+                covered += x.sentence_weight[i];
+            }
+        }
+        (covered / total).min(1.0) as f64
+    };
+    let coverage_a = coverage(a, &mut pairs.iter().map(|p| p.0));
+    let coverage_b = coverage(b, &mut pairs.iter().map(|p| p.1));
+    let similarity = if sims.is_empty() {
+        0.0
+    } else {
+        sims.iter().sum::<f32>() as f64 / sims.len() as f64
+    };
+    let order = if pairs.is_empty() {
+        0.0
+    } else {
+        longest_chain(&pairs.iter().map(|p| p.1).collect::<Vec<_>>()) as f64 / pairs.len() as f64
+    };
+    let copied_sentences = pairs
+        .iter()
+        .filter(|&&(i, j)| shares_phrasing(a, i, b, j))
+        .count();
+    let (small, large) = if a.phrasing.len() <= b.phrasing.len() {
+        (a, b)
+    } else {
+        (b, a)
+    };
+    let phrasing = if small.phrasing.is_empty() {
+        0.0
+    } else {
+        small.phrasing.intersection(&large.phrasing).count() as f64 / small.phrasing.len() as f64
+    };
+    let union = a.five_grams.len() + b.five_grams.len();
+    let inter = a.five_grams.intersection(&b.five_grams).count();
+    let jaccard5 = if union == 0 {
+        0.0
+    } else {
+        inter as f64 / (union - inter) as f64
+    };
+    Alignment {
+        coverage_a,
+        coverage_b,
+        aligned: pairs.len(),
+        similarity,
+        order,
+        phrasing,
+        copied_sentences,
+        jaccard5,
+        passages: passages(a, b, &pairs),
+    }
+}
+
+/// Whether sentence `i` of `a` and `j` of `b` share a narrative phrasing trigram.
+fn shares_phrasing(a: &Analysis, i: usize, b: &Analysis, j: usize) -> bool {
+    let bs = &b.tokens.tokens[b.tokens.sentence(j)];
+    let b_grams: HashSet<u64> = bs
+        .windows(3)
+        .map(ngram_hash)
+        .filter(|h| b.phrasing.contains(h))
+        .collect();
+    a.tokens.tokens[a.tokens.sentence(i)]
+        .windows(3)
+        .map(ngram_hash)
+        .any(|h| a.phrasing.contains(&h) && b_grams.contains(&h))
+}
+
+/// Merges aligned sentence pairs into passages: runs where both sides advance by at most one sentence.
+fn passages(a: &Analysis, b: &Analysis, pairs: &[(usize, usize)]) -> Vec<Passage> {
+    let mut out = Vec::new();
+    let mut run: Option<(usize, usize, usize, usize)> = None; // a first, a last, b first, b last
+    for &(i, j) in pairs {
+        run = match run {
+            Some((a0, a1, b0, b1)) if i <= a1 + 1 && j + 1 >= b1 && j <= b1 + 1 && j >= b0 => {
+                Some((a0, a1.max(i), b0, b1.max(j)))
+            }
+            Some((a0, a1, b0, b1)) => {
+                out.push(Passage {
+                    a: a.span(a0, a1),
+                    b: b.span(b0, b1),
+                });
+                Some((i, i, j, j))
+            }
+            None => Some((i, i, j, j)),
+        };
+    }
+    if let Some((a0, a1, b0, b1)) = run {
+        out.push(Passage {
+            a: a.span(a0, a1),
+            b: b.span(b0, b1),
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn analyse(text: &str) -> Analysis {
+        Analysis::new(Tokens::new(text), &Idf::new())
+    }
+
+    #[test]
+    fn identical_texts_cover_each_other() {
+        let text = "Russia released 307 prisoners on Saturday.\nThe drones hit Kyiv overnight, officials said.";
+        let al = align(&analyse(text), &analyse(text));
+        assert!(al.coverage_a > 0.99 && al.coverage_b > 0.99, "{al:?}");
+        assert_eq!(al.aligned, 2);
+        assert_eq!(al.order, 1.0);
+        assert_eq!(al.jaccard5, 1.0);
+        assert_eq!(
+            al.passages,
+            vec![Passage {
+                a: [0, 89],
+                b: [0, 89]
+            }]
+        );
+    }
+
+    #[test]
+    fn paraphrase_aligns_but_unrelated_does_not() {
+        let a = analyse(
+            "Russia released 307 Ukrainian prisoners in exchange for Russian servicemen held in Belarus.",
+        );
+        let b = analyse(
+            "The Russian ministry announced the release of 307 Ukrainian prisoners, swapped for servicemen in Belarus.",
+        );
+        let c =
+            analyse("Solar panel prices in Australia fell sharply as factories expanded capacity.");
+        assert!(align(&a, &b).coverage_a > 0.5);
+        assert_eq!(align(&a, &c).aligned, 0);
+    }
+
+    #[test]
+    fn shared_quotation_weighs_little() {
+        let quote = "“We need to put much more pressure on Russia to get results and start real diplomacy.”";
+        let a = analyse(&format!("The president spoke on television.\n{quote}"));
+        let b = analyse(&format!(
+            "Shares of the carmaker fell in early trading.\n{quote}"
+        ));
+        let al = align(&a, &b);
+        assert_eq!(al.copied_sentences, 0);
+        assert_eq!(al.phrasing, 0.0);
+    }
+
+    #[test]
+    fn chain_counts_order() {
+        assert_eq!(longest_chain(&[0, 1, 2, 3]), 4);
+        assert_eq!(longest_chain(&[3, 2, 1, 0]), 1);
+        assert_eq!(longest_chain(&[0, 2, 1, 3, 3]), 4);
+    }
+}
+
+/// Debug helper: best match and similarity of each sentence of `a` in `b`, ignoring the threshold.
+pub fn debug_matches(a: &Analysis, b: &Analysis) -> Vec<(usize, Option<usize>, f32)> {
+    (0..a.sentences.len())
+        .map(|i| {
+            let mut best = (None, 0.0f32);
+            for j in 0..b.sentences.len() {
+                let (s, _) = similarity(
+                    &a.sentences[i],
+                    a.sentence_weight[i],
+                    &b.sentences[j],
+                    b.sentence_weight[j],
+                );
+                if s > best.1 {
+                    best = (Some(j), s);
+                }
+            }
+            (i, best.0, best.1)
+        })
+        .collect()
+}
+
+impl Analysis {
+    /// Debug helper: text of sentence `i`.
+    pub fn sentence_text<'t>(&self, text: &'t str, i: usize) -> &'t str {
+        let [s, e] = self.span(i, i);
+        &text[s as usize..e as usize]
+    }
+}

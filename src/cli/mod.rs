@@ -1,0 +1,217 @@
+//! The command line: clap arguments, converted into a validated [`unspun::Config`]; indicatif progress;
+//! atomic output files. The binary only.
+
+mod progress;
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand, ValueEnum};
+use unspun::config::ViewConfig;
+use unspun::report::Report;
+use unspun::shingle::View;
+use unspun::{Config, Error, Result};
+
+pub use progress::Bars;
+
+/// Find which news articles are copies, rewrites or spins of which, and which one is the source.
+#[derive(Parser, Debug)]
+#[command(name = "unspun", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// Hide progress bars and the closing summary on stderr.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// Worker threads (default: one per core). Results are the same for any number.
+    #[arg(long, short = 'j', global = true)]
+    pub threads: Option<usize>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Scan files and folders of articles and report which derive from which.
+    Scan(ScanArgs),
+    /// Scan DIR/docs with the same defaults as `scan` and score the result against DIR/truth.jsonl.
+    Eval(EvalArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct EvalArgs {
+    /// A folder with `docs/` (the articles) and `truth.jsonl` (labelled pairs).
+    pub dir: PathBuf,
+    /// Output format: `text` or `json`.
+    #[arg(long, short, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Also write the scan's own report (JSON) to this file, for looking at what was reported.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+}
+
+/// Output formats.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    /// One line a pair (`source → derived  relation  confidence`), then clusters.
+    Text,
+    /// One JSON object: documents, pairs, clusters, summary.
+    Json,
+    /// JSON Lines: one document, pair or cluster a line, tagged by `type`, then a summary line.
+    Jsonl,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ScanArgs {
+    /// Files and folders to read. Folders are walked recursively.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write the report to this file (atomically: a temporary file renamed into place) instead of stdout.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+}
+
+/// Knobs shared by `scan` and `eval`.
+#[derive(clap::Args, Debug)]
+pub struct SettingsArgs {
+    /// In folders, the extensions of article files (comma-separated). Other files (README, truth) are ignored.
+    #[arg(long, default_value = "txt", value_delimiter = ',')]
+    pub ext: Vec<String>,
+    /// Views used to find candidates (comma-separated): `words` (verbatim word 5-grams: copies, light
+    /// edits) and `content` (stemmed content words: spinners and paraphrases).
+    #[arg(long, default_value = "words,content", value_delimiter = ',')]
+    pub views: Vec<String>,
+    /// MinHash hashes per view.
+    #[arg(long, default_value_t = 128)]
+    pub hashes: usize,
+    /// Seed of all hash functions.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Jaccard threshold of the `words` view's LSH (0.5: about half the 5-grams shared).
+    #[arg(long)]
+    pub words_threshold: Option<f64>,
+    /// Jaccard threshold of the `content` view's LSH (0.2: a fifth of the content words shared).
+    #[arg(long)]
+    pub content_threshold: Option<f64>,
+    /// Word n-gram length of the `words` view.
+    #[arg(long, default_value_t = 5)]
+    pub shingle: usize,
+    /// Buckets shared by more documents than this (boilerplate, templates) are chained, not fully paired.
+    #[arg(long, default_value_t = 200)]
+    pub max_bucket: usize,
+    /// Documents with fewer words are too short to judge: only exact duplicates among them are reported.
+    #[arg(long, default_value_t = 20)]
+    pub min_words: usize,
+    /// Report candidate pairs without verifying them (the plain MinHash-LSH job).
+    #[arg(long)]
+    pub candidates_only: bool,
+    /// Also report verified candidate pairs judged not derived (relation `none`), with their figures.
+    #[arg(long)]
+    pub report_unrelated: bool,
+    /// Compare only articles published at most this many days apart (when both dates are known).
+    #[arg(long)]
+    pub window: Option<f64>,
+}
+
+impl SettingsArgs {
+    /// Validated settings.
+    pub fn to_config(&self) -> Result<Config> {
+        let mut config = Config::default();
+        if let Some(seed) = self.seed {
+            config.seed = seed;
+        }
+        config.views = Vec::new();
+        for name in &self.views {
+            let view = View::from_name(name.trim()).ok_or_else(|| {
+                Error::Config(format!("unknown view {name:?} (known: words, content)"))
+            })?;
+            let default = ViewConfig::default_for(view);
+            let threshold = match view {
+                View::Words => self.words_threshold,
+                View::Content => self.content_threshold,
+            }
+            .unwrap_or(default.threshold);
+            let shingle = if view == View::Words {
+                self.shingle
+            } else {
+                default.shingle
+            };
+            config
+                .views
+                .push(ViewConfig::new(view, shingle, self.hashes, threshold)?);
+        }
+        config.max_bucket = self.max_bucket;
+        config.min_words = self.min_words;
+        config.candidates_only = self.candidates_only;
+        config.report_unrelated = self.report_unrelated;
+        config.window_days = self.window;
+        config.input.extensions = self
+            .ext
+            .iter()
+            .map(|e| e.trim_start_matches('.').to_string())
+            .collect();
+        config.validate()?;
+        Ok(config)
+    }
+}
+
+/// Writes with `write` to `path` atomically, or to stdout when there is no path.
+pub fn write_output(
+    path: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<()> {
+    let Some(path) = path else {
+        let stdout = io::stdout();
+        let mut lock = io::BufWriter::new(stdout.lock());
+        return match write(&mut lock).and_then(|_| lock.flush()) {
+            // A closed pipe (`unspun scan … | head`) is the reader's choice, not an error.
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+            other => other.map_err(|source| Error::Write {
+                path: "<stdout>".into(),
+                source,
+            }),
+        };
+    };
+    let err = |source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    // Writing to a special file (/dev/null, a pipe) cannot be done by renaming: write straight to it.
+    if path.exists() && !path.is_file() {
+        let mut f = io::BufWriter::new(std::fs::File::create(path).map_err(err)?);
+        return write(&mut f).and_then(|_| f.flush()).map_err(err);
+    }
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = io::BufWriter::new(std::fs::File::create(&tmp)?);
+        write(&mut f)?;
+        f.into_inner().map_err(io::Error::other)?.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(err)
+}
+
+/// Writes a report in `format`.
+pub fn write_report(report: &Report, format: Format, output: Option<&Path>) -> Result<()> {
+    write_output(output, |out| match format {
+        Format::Text => report.write_text(out),
+        Format::Json => report.write_json(out),
+        Format::Jsonl => report.write_jsonl(out),
+    })
+}

@@ -1,0 +1,70 @@
+//! indicatif progress bars on stderr, implementing the library's [`Progress`] trait.
+
+use std::sync::Mutex;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use unspun::progress::{Progress, Unit};
+
+/// Progress bars for each stage, hidden when stderr is not a terminal or when quiet.
+pub struct Bars {
+    bar: Mutex<Option<ProgressBar>>,
+    hidden: bool,
+}
+
+impl Bars {
+    /// Bars that draw only when `visible` and stderr is a terminal.
+    pub fn new(visible: bool) -> Bars {
+        Bars {
+            bar: Mutex::new(None),
+            hidden: !visible,
+        }
+    }
+}
+
+impl Progress for Bars {
+    fn stage(&self, name: &str, total: Option<u64>, unit: Unit) {
+        let bar = match total {
+            Some(n) => ProgressBar::new(n),
+            None => ProgressBar::new_spinner(),
+        };
+        if self.hidden {
+            bar.set_draw_target(ProgressDrawTarget::hidden());
+        } else {
+            bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+        let template = match unit {
+            Unit::Bytes => {
+                "{prefix:>12} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}"
+            }
+            _ => "{prefix:>12} [{bar:30}] {human_pos}/{human_len} {per_sec} eta {eta}",
+        };
+        // The templates are constants known to parse.
+        bar.set_style(
+            ProgressStyle::with_template(template)
+                .expect("valid template")
+                .progress_chars("=> "),
+        );
+        bar.set_prefix(name.to_string());
+        if let Ok(mut slot) = self.bar.lock() {
+            if let Some(old) = slot.replace(bar) {
+                old.finish_and_clear();
+            }
+        }
+    }
+
+    fn inc(&self, n: u64) {
+        if let Ok(slot) = self.bar.lock() {
+            if let Some(bar) = slot.as_ref() {
+                bar.inc(n);
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let Ok(mut slot) = self.bar.lock() {
+            if let Some(bar) = slot.take() {
+                bar.finish_and_clear();
+            }
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! Validated settings for a run. The command line builds a [`Config`]; the library never sees a clap
+//! type. Every knob has a default chosen for news articles, applied unchanged to every collection.
+
+use crate::error::{Error, Result};
+use crate::input::InputOptions;
+use crate::lsh::LshParams;
+use crate::shingle::View;
+
+/// Settings of one view: how its signatures are made and banded.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ViewConfig {
+    /// The view.
+    pub view: View,
+    /// Word n-gram length (for [`View::Words`]).
+    pub shingle: usize,
+    /// MinHash lanes.
+    pub num_hashes: usize,
+    /// Jaccard similarity above which pairs should become candidates.
+    pub threshold: f64,
+    /// Banding, derived from the threshold unless given.
+    pub lsh: LshParams,
+}
+
+impl ViewConfig {
+    /// A view with banding chosen for `threshold`.
+    pub fn new(
+        view: View,
+        shingle: usize,
+        num_hashes: usize,
+        threshold: f64,
+    ) -> Result<ViewConfig> {
+        let lsh = LshParams::for_threshold(threshold, num_hashes)?;
+        Ok(ViewConfig {
+            view,
+            shingle,
+            num_hashes,
+            threshold,
+            lsh,
+        })
+    }
+
+    /// The default settings of a view: verbatim word 5-grams at Jaccard 0.5 with 128 hashes (the usual
+    /// web-dedup setting), and stemmed content words at 0.2, low enough to catch paraphrases.
+    pub fn default_for(view: View) -> ViewConfig {
+        let (shingle, hashes, threshold) = match view {
+            View::Words => (5, 128, 0.5),
+            View::Content => (1, 128, 0.2),
+        };
+        // The defaults are valid by construction.
+        ViewConfig::new(view, shingle, hashes, threshold).expect("default view settings are valid")
+    }
+}
+
+/// Everything a scan needs to know.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Views used for candidates, each with its own signature and LSH.
+    pub views: Vec<ViewConfig>,
+    /// Seed of every hash function.
+    pub seed: u64,
+    /// Buckets shared by more documents than this are chained rather than fully paired.
+    pub max_bucket: usize,
+    /// Documents with fewer words than this are too short to judge: counted and skipped.
+    pub min_words: usize,
+    /// Stop after candidate generation: report candidate pairs without verification.
+    pub candidates_only: bool,
+    /// Also report verified candidate pairs judged not derived (relation `none`), for auditing.
+    pub report_unrelated: bool,
+    /// Days two dated articles may be apart and still be compared (`None`: no limit).
+    pub window_days: Option<f64>,
+    /// How input is found and decoded.
+    pub input: InputOptions,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            views: View::ALL
+                .iter()
+                .map(|&v| ViewConfig::default_for(v))
+                .collect(),
+            seed: 0x756e_7370_756e,
+            max_bucket: 200,
+            min_words: 20,
+            candidates_only: false,
+            report_unrelated: false,
+            window_days: None,
+            input: InputOptions::default(),
+        }
+    }
+}
+
+impl Config {
+    /// Checks that the settings are consistent.
+    pub fn validate(&self) -> Result<()> {
+        if self.views.is_empty() {
+            return Err(Error::Config("at least one view is needed".into()));
+        }
+        for v in &self.views {
+            if !(1..=16).contains(&v.shingle) {
+                return Err(Error::Config(format!(
+                    "shingle size {} is not in 1..=16",
+                    v.shingle
+                )));
+            }
+            if !(1..=1024).contains(&v.num_hashes) {
+                return Err(Error::Config(format!(
+                    "{} hashes is not in 1..=1024",
+                    v.num_hashes
+                )));
+            }
+            if !(v.threshold > 0.0 && v.threshold <= 1.0) {
+                return Err(Error::Config(format!(
+                    "threshold {} is not in (0, 1]",
+                    v.threshold
+                )));
+            }
+            v.lsh.validate(v.num_hashes)?;
+        }
+        if self.max_bucket < 2 {
+            return Err(Error::Config("the bucket cap must be at least 2".into()));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_bad_settings_are_refused() {
+        Config::default().validate().unwrap();
+        let mut c = Config::default();
+        c.views[0].lsh = LshParams { bands: 50, rows: 5 };
+        assert!(c.validate().is_err());
+        assert!(ViewConfig::new(View::Words, 5, 128, 1.5).is_err());
+        let mut c = Config::default();
+        c.views.clear();
+        assert!(c.validate().is_err());
+    }
+}

@@ -1,0 +1,70 @@
+//! The one error type of the library. Every variant that comes from a file carries its path (and line
+//! or record offset where there is one), so a message can always say where the problem is.
+
+use std::fmt;
+use std::io;
+use std::path::PathBuf;
+
+/// Everything that can go wrong in unspun.
+#[derive(Debug)]
+pub enum Error {
+    /// A file or folder could not be read.
+    Read { path: PathBuf, source: io::Error },
+    /// A file could not be written.
+    Write { path: PathBuf, source: io::Error },
+    /// A line of a JSON Lines or truth file is not what it should be.
+    Json {
+        path: PathBuf,
+        line: u64,
+        message: String,
+    },
+    /// A file's contents are damaged or not in the expected format.
+    Format {
+        path: PathBuf,
+        offset: u64,
+        message: String,
+    },
+    /// Two signatures made with different parameters were compared.
+    Incompatible { left: String, right: String },
+    /// A setting is out of range or inconsistent.
+    Config(String),
+}
+
+/// The library's result type.
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Read { path, source } => write!(f, "{}: cannot read: {source}", path.display()),
+            Error::Write { path, source } => {
+                write!(f, "{}: cannot write: {source}", path.display())
+            }
+            Error::Json {
+                path,
+                line,
+                message,
+            } => write!(f, "{}:{line}: {message}", path.display()),
+            Error::Format {
+                path,
+                offset,
+                message,
+            } => {
+                write!(f, "{} (byte {offset}): {message}", path.display())
+            }
+            Error::Incompatible { left, right } => {
+                write!(f, "signatures are not comparable: {left} vs {right}")
+            }
+            Error::Config(message) => write!(f, "invalid setting: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Read { source, .. } | Error::Write { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,310 @@
+//! Scores a scan against labelled truth: precision (and precision\*, which also accepts unlisted
+//! near-identical pairs), recall by relation and label, F1, how many labelled negatives were reported,
+//! and how often the source was named and named right. Used by `unspun eval` and `scripts/eval`.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+
+use crate::input::TruthPair;
+use crate::pipeline::Scan;
+
+/// Relations of truth pairs that count as positives.
+pub const POSITIVE: [&str; 3] = ["near_copy", "rewrite", "partial"];
+/// Word 5-gram Jaccard at or above which an unlisted reported pair counts as right for precision\*.
+pub const NEAR_IDENTICAL: f64 = 0.8;
+
+/// Found and total positives of one group.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Recall {
+    /// Positive pairs reported.
+    pub found: usize,
+    /// Positive pairs labelled.
+    pub total: usize,
+    /// `found / total`.
+    pub recall: f64,
+}
+
+/// The scores of one evaluation.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Evaluation {
+    /// Documents scanned.
+    pub documents: usize,
+    /// Pairs reported.
+    pub reported: usize,
+    /// Reported pairs inside one truth cluster.
+    pub correct: usize,
+    /// `correct / reported` (1 when nothing was reported).
+    pub precision: f64,
+    /// Precision counting unlisted near-identical pairs as right.
+    pub precision_star: f64,
+    /// Recall over all positive pairs.
+    pub recall: f64,
+    /// F1 of precision and recall.
+    pub f1: f64,
+    /// Recall by truth relation.
+    pub by_relation: BTreeMap<String, Recall>,
+    /// Recall by truth label.
+    pub by_label: BTreeMap<String, Recall>,
+    /// Reported pairs by the truth relation of a labelled negative (`unrelated`, `independent`, `same_story`).
+    pub negatives_reported: BTreeMap<String, usize>,
+    /// Labelled negatives by relation.
+    pub negatives_total: BTreeMap<String, usize>,
+    /// Found positive pairs whose truth names a source.
+    pub directed: usize,
+    /// Of those, pairs where a source was named.
+    pub decided: usize,
+    /// Of those, pairs where it was the right one.
+    pub right: usize,
+    /// Share of directed pairs that were decided.
+    pub decided_share: f64,
+    /// Share of decided pairs decided right.
+    pub accuracy: f64,
+}
+
+fn ratio(a: usize, b: usize, empty: f64) -> f64 {
+    if b == 0 { empty } else { a as f64 / b as f64 }
+}
+
+fn key<'a>(a: &'a str, b: &'a str) -> (&'a str, &'a str) {
+    if a <= b { (a, b) } else { (b, a) }
+}
+
+/// Union-find cluster label of every document in a positive pair.
+fn truth_clusters<'t>(truth: &'t [TruthPair]) -> HashMap<&'t str, usize> {
+    let mut ids: HashMap<&'t str, usize> = HashMap::new();
+    let mut parent: Vec<usize> = Vec::new();
+    fn find(parent: &mut [usize], mut x: usize) -> usize {
+        while parent[x] != x {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        x
+    }
+    for t in truth
+        .iter()
+        .filter(|t| POSITIVE.contains(&t.relation.as_str()))
+    {
+        let mut id = |s: &'t str| {
+            let n = ids.len();
+            *ids.entry(s).or_insert_with(|| {
+                parent.push(n);
+                n
+            })
+        };
+        let (x, y) = (id(&t.a), id(&t.b));
+        let (rx, ry) = (find(&mut parent, x), find(&mut parent, y));
+        parent[rx.max(ry)] = rx.min(ry);
+    }
+    let keys: Vec<(&str, usize)> = ids.iter().map(|(k, v)| (*k, *v)).collect();
+    keys.into_iter()
+        .map(|(k, v)| (k, find(&mut parent, v)))
+        .collect()
+}
+
+/// Scores `scan` against `truth`.
+pub fn evaluate(scan: &Scan, truth: &[TruthPair]) -> Evaluation {
+    let clusters = truth_clusters(truth);
+    let id = |i: u32| scan.documents[i as usize].id.as_str();
+    let reported: Vec<_> = scan.pairs.iter().filter(|p| p.relation.is_some()).collect();
+    let mut found: HashMap<(&str, &str), Option<&str>> = HashMap::new();
+    let mut e = Evaluation {
+        documents: scan.documents.len(),
+        reported: reported.len(),
+        ..Evaluation::default()
+    };
+    let labelled: HashMap<(&str, &str), &TruthPair> =
+        truth.iter().map(|t| (key(&t.a, &t.b), t)).collect();
+    let mut star = 0;
+    for p in &reported {
+        let (a, b) = (id(p.a), id(p.b));
+        found.insert(key(a, b), p.source.map(id));
+        let same = matches!((clusters.get(a), clusters.get(b)), (Some(x), Some(y)) if x == y);
+        if same {
+            e.correct += 1;
+            star += 1;
+        } else if p.alignment.jaccard5 >= NEAR_IDENTICAL {
+            star += 1;
+        }
+        if let Some(t) = labelled.get(&key(a, b)) {
+            if !POSITIVE.contains(&t.relation.as_str()) {
+                *e.negatives_reported.entry(t.relation.clone()).or_default() += 1;
+            }
+        }
+    }
+    e.precision = ratio(e.correct, e.reported, 1.0);
+    e.precision_star = ratio(star, e.reported, 1.0);
+    let mut hits = 0;
+    let mut positives = 0;
+    for t in truth {
+        if !POSITIVE.contains(&t.relation.as_str()) {
+            *e.negatives_total.entry(t.relation.clone()).or_default() += 1;
+            continue;
+        }
+        positives += 1;
+        let hit = found.get(&key(&t.a, &t.b));
+        let label = t.label.clone().unwrap_or_else(|| t.relation.clone());
+        for group in [
+            e.by_relation.entry(t.relation.clone()).or_default(),
+            e.by_label.entry(label).or_default(),
+        ] {
+            group.total += 1;
+            group.found += usize::from(hit.is_some());
+        }
+        let Some(named) = hit else { continue };
+        hits += 1;
+        if let Some(truth_source) = &t.source {
+            e.directed += 1;
+            if let Some(named) = named {
+                e.decided += 1;
+                e.right += usize::from(named == truth_source);
+            }
+        }
+    }
+    for g in e.by_relation.values_mut().chain(e.by_label.values_mut()) {
+        g.recall = ratio(g.found, g.total, 0.0);
+    }
+    e.recall = ratio(hits, positives, 0.0);
+    e.f1 = if e.precision + e.recall > 0.0 {
+        2.0 * e.precision * e.recall / (e.precision + e.recall)
+    } else {
+        0.0
+    };
+    e.decided_share = ratio(e.decided, e.directed, 0.0);
+    e.accuracy = ratio(e.right, e.decided, 0.0);
+    e
+}
+
+impl Evaluation {
+    /// A few lines for people.
+    pub fn to_text(&self) -> String {
+        let mut s = format!(
+            "documents {}  reported {}  precision {:.3}  precision* {:.3}  recall {:.3}  F1 {:.3}\n",
+            self.documents,
+            self.reported,
+            self.precision,
+            self.precision_star,
+            self.recall,
+            self.f1
+        );
+        s += &format!(
+            "direction: decided {}/{} ({:.3}), right {}/{} ({:.3})\n",
+            self.decided,
+            self.directed,
+            self.decided_share,
+            self.right,
+            self.decided,
+            self.accuracy
+        );
+        for (name, groups) in [("relation", &self.by_relation), ("label", &self.by_label)] {
+            for (k, g) in groups {
+                s += &format!(
+                    "recall {name} {k}: {}/{} = {:.3}\n",
+                    g.found, g.total, g.recall
+                );
+            }
+        }
+        for (k, total) in &self.negatives_total {
+            s += &format!(
+                "labelled {k} reported: {} of {total}\n",
+                self.negatives_reported.get(k).copied().unwrap_or(0)
+            );
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::align::Alignment;
+    use crate::input::Origin;
+    use crate::pipeline::{DocInfo, ScoredPair};
+    use crate::score::Relation;
+
+    fn doc(id: &str) -> DocInfo {
+        DocInfo {
+            id: id.into(),
+            path: PathBuf::new(),
+            origin: Origin::File,
+            bytes: 0,
+            words: 100,
+            date: None,
+            day: None,
+            extra: Default::default(),
+            skipped: None,
+        }
+    }
+
+    fn pair(a: u32, b: u32, source: Option<u32>, jaccard5: f64) -> ScoredPair {
+        ScoredPair {
+            a,
+            b,
+            relation: Some(Relation::Rewrite),
+            verified: true,
+            confidence: 0.9,
+            source,
+            alignment: Alignment {
+                jaccard5,
+                ..Alignment::default()
+            },
+            views: vec![],
+            evidence: vec![],
+        }
+    }
+
+    fn truth(a: &str, b: &str, relation: &str, source: Option<&str>) -> TruthPair {
+        TruthPair {
+            a: a.into(),
+            b: b.into(),
+            relation: relation.into(),
+            source: source.map(Into::into),
+            label: Some(format!("l_{relation}")),
+        }
+    }
+
+    #[test]
+    fn siblings_unlisted_duplicates_and_direction() {
+        // o is the source of r1 and r2 (siblings); x and y are unlisted near-identical; n is a negative.
+        let docs = ["n", "o", "r1", "r2", "x", "y"];
+        let scan = Scan {
+            documents: docs.iter().map(|d| doc(d)).collect(),
+            pairs: vec![
+                pair(1, 2, Some(1), 0.1), // o-r1, right source
+                pair(1, 3, Some(3), 0.1), // o-r2, wrong source
+                pair(2, 3, None, 0.1),    // siblings: right
+                pair(4, 5, None, 0.9),    // unlisted duplicate: right only for precision*
+                pair(0, 1, None, 0.1),    // a labelled negative
+            ],
+            ..Scan::default()
+        };
+        let t = vec![
+            truth("o", "r1", "rewrite", Some("o")),
+            truth("o", "r2", "rewrite", Some("o")),
+            truth("o", "q", "partial", Some("o")),
+            truth("n", "o", "unrelated", None),
+        ];
+        let e = evaluate(&scan, &t);
+        assert_eq!((e.reported, e.correct), (5, 3));
+        assert!((e.precision - 0.6).abs() < 1e-9);
+        assert!((e.precision_star - 0.8).abs() < 1e-9);
+        assert!((e.recall - 2.0 / 3.0).abs() < 1e-9);
+        assert_eq!(e.by_relation["partial"].found, 0);
+        assert_eq!(e.by_label["l_rewrite"].recall, 1.0);
+        assert_eq!(e.negatives_reported["unrelated"], 1);
+        assert_eq!((e.directed, e.decided, e.right), (2, 2, 1));
+        assert_eq!(e.accuracy, 0.5);
+    }
+
+    #[test]
+    fn nothing_reported_is_precise_but_recalls_nothing() {
+        let scan = Scan {
+            documents: vec![doc("a"), doc("b")],
+            ..Scan::default()
+        };
+        let e = evaluate(&scan, &[truth("a", "b", "near_copy", None)]);
+        assert_eq!((e.precision, e.recall, e.f1), (1.0, 0.0, 0.0));
+    }
+}

@@ -1,0 +1,259 @@
+//! Locality-sensitive hashing by banding: candidate pairs from [`crate::minhash`] signatures.
+//!
+//! A signature of `bands × rows` lanes is cut into bands; two documents become a candidate pair when any
+//! band of theirs hashes alike. [`LshParams::for_threshold`] picks bands and rows for a Jaccard threshold
+//! by minimising the expected false positives plus false negatives. Each band is a table built
+//! independently (in parallel with rayon): the `(band hash, document)` entries of a band are sorted and
+//! equal runs are buckets. A bucket shared by more than `max_bucket` documents (boilerplate, templates,
+//! mass duplicates) would emit a quadratic number of pairs: it is chained instead (each document paired with
+//! its next few neighbours in the bucket), which keeps such a group connected at linear cost, and it is
+//! counted in [`LshStats`]. The pairs go on to [`crate::score`].
+
+use rayon::prelude::*;
+use serde::Serialize;
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+use crate::error::{Error, Result};
+use crate::minhash::{EMPTY, Signatures};
+
+/// How the lanes of a signature are cut into bands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct LshParams {
+    /// Number of bands (tables).
+    pub bands: usize,
+    /// Lanes per band.
+    pub rows: usize,
+}
+
+/// Probability that two sets of Jaccard similarity `s` share at least one band.
+pub fn collision_probability(s: f64, bands: usize, rows: usize) -> f64 {
+    1.0 - (1.0 - s.powi(rows as i32)).powi(bands as i32)
+}
+
+fn integrate(f: impl Fn(f64) -> f64, lo: f64, hi: f64) -> f64 {
+    // Midpoint rule; the integrands are smooth and this runs once per view.
+    let steps = 200;
+    let dx = (hi - lo) / steps as f64;
+    (0..steps).map(|i| f(lo + (i as f64 + 0.5) * dx) * dx).sum()
+}
+
+impl LshParams {
+    /// The bands and rows (with `bands * rows <= num_hashes`) that minimise the area of false positives
+    /// below `threshold` plus the area of false negatives above it, equally weighted.
+    pub fn for_threshold(threshold: f64, num_hashes: usize) -> Result<LshParams> {
+        if !(0.0..=1.0).contains(&threshold) || threshold == 0.0 {
+            return Err(Error::Config(format!(
+                "LSH threshold {threshold} is not in (0, 1]"
+            )));
+        }
+        if num_hashes == 0 {
+            return Err(Error::Config("number of hashes must be positive".into()));
+        }
+        let mut best = (
+            f64::INFINITY,
+            LshParams {
+                bands: 1,
+                rows: num_hashes,
+            },
+        );
+        for bands in 1..=num_hashes {
+            for rows in 1..=num_hashes / bands {
+                let fp = integrate(|s| collision_probability(s, bands, rows), 0.0, threshold);
+                let fn_ = integrate(
+                    |s| 1.0 - collision_probability(s, bands, rows),
+                    threshold,
+                    1.0,
+                );
+                if fp + fn_ < best.0 {
+                    best = (fp + fn_, LshParams { bands, rows });
+                }
+            }
+        }
+        Ok(best.1)
+    }
+
+    /// Checks the banding fits in `num_hashes` lanes.
+    pub fn validate(&self, num_hashes: usize) -> Result<()> {
+        if self.bands == 0 || self.rows == 0 || self.bands * self.rows > num_hashes {
+            return Err(Error::Config(format!(
+                "{} bands × {} rows does not fit in {num_hashes} hashes",
+                self.bands, self.rows
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// What banding found, for the report.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct LshStats {
+    /// Distinct candidate pairs.
+    pub pairs: usize,
+    /// Buckets larger than the cap, chained instead of fully paired.
+    pub capped_buckets: usize,
+    /// Documents in the largest bucket seen.
+    pub largest_bucket: usize,
+}
+
+/// A candidate pair of document indices, `a < b`, packed as `a << 32 | b` so pairs sort and dedup as
+/// plain integers.
+pub type PairKey = u64;
+
+/// Packs a pair.
+pub fn pair_key(a: u32, b: u32) -> PairKey {
+    let (a, b) = if a < b { (a, b) } else { (b, a) };
+    (a as u64) << 32 | b as u64
+}
+
+/// Unpacks a pair.
+pub fn unpack(key: PairKey) -> (u32, u32) {
+    ((key >> 32) as u32, key as u32)
+}
+
+/// Neighbours each document of an over-full bucket is paired with.
+const CHAIN: usize = 2;
+
+/// Candidate pairs among the documents `i` with `include(i)` true: every pair that shares a band.
+/// The result is sorted and free of duplicates, the same for any number of threads.
+pub fn candidates(
+    signatures: &Signatures,
+    params: LshParams,
+    max_bucket: usize,
+    include: impl Fn(usize) -> bool + Sync,
+) -> Result<(Vec<PairKey>, LshStats)> {
+    params.validate(signatures.params.num_hashes as usize)?;
+    let n = signatures.len();
+    let per_band: Vec<(Vec<PairKey>, LshStats)> = (0..params.bands)
+        .into_par_iter()
+        .map(|band| {
+            let lanes = band * params.rows..(band + 1) * params.rows;
+            let mut entries: Vec<(u64, u32)> = (0..n)
+                .filter(|&i| include(i))
+                .filter_map(|i| {
+                    let mins = &signatures.mins(i)[lanes.clone()];
+                    // An empty document matches nothing.
+                    if mins[0] == EMPTY {
+                        return None;
+                    }
+                    let bytes: Vec<u8> = mins.iter().flat_map(|m| m.to_le_bytes()).collect();
+                    Some((xxh3_64_with_seed(&bytes, band as u64), i as u32))
+                })
+                .collect();
+            entries.sort_unstable();
+            let mut pairs = Vec::new();
+            let mut stats = LshStats::default();
+            for bucket in entries.chunk_by(|x, y| x.0 == y.0) {
+                stats.largest_bucket = stats.largest_bucket.max(bucket.len());
+                if bucket.len() > max_bucket {
+                    stats.capped_buckets += 1;
+                    for (k, x) in bucket.iter().enumerate() {
+                        for y in bucket.iter().skip(k + 1).take(CHAIN) {
+                            pairs.push(pair_key(x.1, y.1));
+                        }
+                    }
+                } else {
+                    for (k, x) in bucket.iter().enumerate() {
+                        for y in &bucket[k + 1..] {
+                            pairs.push(pair_key(x.1, y.1));
+                        }
+                    }
+                }
+            }
+            pairs.sort_unstable();
+            pairs.dedup();
+            (pairs, stats)
+        })
+        .collect();
+    let mut stats = LshStats::default();
+    let mut all = Vec::with_capacity(per_band.iter().map(|p| p.0.len()).sum());
+    for (pairs, s) in per_band {
+        all.extend(pairs);
+        stats.capped_buckets += s.capped_buckets;
+        stats.largest_bucket = stats.largest_bucket.max(s.largest_bucket);
+    }
+    all.par_sort_unstable();
+    all.dedup();
+    stats.pairs = all.len();
+    Ok((all, stats))
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::minhash::{Hasher, MinHashParams};
+    use crate::shingle::View;
+
+    #[test]
+    fn threshold_picks_sensible_banding() {
+        let p = LshParams::for_threshold(0.5, 128).unwrap();
+        assert!(p.bands * p.rows <= 128);
+        let mid = collision_probability(0.5, p.bands, p.rows);
+        assert!(collision_probability(0.8, p.bands, p.rows) > 0.95, "{p:?}");
+        assert!(collision_probability(0.2, p.bands, p.rows) < 0.1, "{p:?}");
+        assert!(mid > 0.2 && mid < 0.9, "{p:?} {mid}");
+        assert!(LshParams::for_threshold(0.0, 128).is_err());
+        assert!(LshParams { bands: 20, rows: 7 }.validate(128).is_err());
+    }
+
+    fn sigs(sets: &[Vec<u64>], k: u16) -> Signatures {
+        let h = Hasher::new(MinHashParams {
+            view: View::Content,
+            shingle: 1,
+            num_hashes: k,
+            seed: 3,
+        });
+        let mut m = Signatures::new(h.params());
+        for s in sets {
+            m.push(&h.sign(s.iter().copied())).unwrap();
+        }
+        m
+    }
+
+    /// The brute-force oracle: every pair whose minima agree on all rows of some band.
+    fn oracle(m: &Signatures, p: LshParams) -> Vec<PairKey> {
+        let mut out = vec![];
+        for i in 0..m.len() {
+            for j in i + 1..m.len() {
+                let shares = (0..p.bands).any(|b| {
+                    let r = b * p.rows..(b + 1) * p.rows;
+                    m.mins(i)[0] != EMPTY && m.mins(i)[r.clone()] == m.mins(j)[r]
+                });
+                if shares {
+                    out.push(pair_key(i as u32, j as u32));
+                }
+            }
+        }
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn banding_matches_brute_force(sets in prop::collection::vec(prop::collection::vec(0u64..40, 0..12), 0..30), rows in 1usize..4) {
+            let m = sigs(&sets, 24);
+            let p = LshParams { bands: 24 / rows, rows };
+            let (got, stats) = candidates(&m, p, usize::MAX, |_| true).unwrap();
+            prop_assert_eq!(stats.capped_buckets, 0);
+            prop_assert_eq!(got, oracle(&m, p));
+        }
+    }
+
+    #[test]
+    fn oversized_bucket_is_chained_and_counted() {
+        let sets: Vec<Vec<u64>> = (0..50).map(|_| vec![1, 2, 3]).collect();
+        let m = sigs(&sets, 16);
+        let (pairs, stats) = candidates(&m, LshParams { bands: 4, rows: 4 }, 10, |_| true).unwrap();
+        assert_eq!(stats.capped_buckets, 4);
+        assert_eq!(stats.largest_bucket, 50);
+        // Chained, not 50·49/2 = 1225 pairs, and still connected.
+        assert_eq!(pairs.len(), 49 + 48);
+    }
+
+    #[test]
+    fn excluded_documents_are_not_paired() {
+        let m = sigs(&[vec![1, 2], vec![1, 2], vec![1, 2]], 8);
+        let (pairs, _) = candidates(&m, LshParams { bands: 2, rows: 4 }, 100, |i| i != 1).unwrap();
+        assert_eq!(pairs, vec![pair_key(0, 2)]);
+    }
+}

@@ -1,0 +1,87 @@
+//! The `unspun` binary: parse arguments, run, map the outcome to an exit code.
+//!
+//! Exit codes: 0 when the run was clean, 1 on an error that stopped it, 2 when it finished but some input
+//! was skipped or read lossily (each such input is reported on stderr and in the report's summary).
+
+mod cli;
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::Parser;
+use cli::{Bars, Cli, Command};
+use unspun::report::Report;
+
+fn main() -> ExitCode {
+    let args = Cli::parse();
+    match run(&args) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("unspun: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// 0 when every input was read cleanly, 2 when some was skipped or read lossily.
+fn exit_code(scan: &unspun::Scan) -> ExitCode {
+    if scan.problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    }
+}
+
+fn run(args: &Cli) -> unspun::Result<ExitCode> {
+    if let Some(threads) = args.threads {
+        // Only fails when a pool was already built, which nothing before this line does.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build_global();
+    }
+    let start = Instant::now();
+    let bars = Bars::new(!args.quiet);
+    match &args.command {
+        Command::Scan(scan) => {
+            let config = scan.settings.to_config()?;
+            let result = unspun::scan(&scan.paths, &config, &bars)?;
+            for p in &result.problems {
+                eprintln!("unspun: {p}");
+            }
+            let report = Report::new(&result);
+            cli::write_report(&report, scan.format, scan.output.as_deref())?;
+            if !args.quiet {
+                let s = &report.summary;
+                eprintln!(
+                    "unspun: {} documents, {} skipped, {} input problems, {} candidate pairs, {} reported pairs, {:.2}s",
+                    s.documents,
+                    s.skipped_documents,
+                    s.problems.len(),
+                    s.candidate_pairs,
+                    s.pairs,
+                    start.elapsed().as_secs_f64()
+                );
+            }
+            Ok(exit_code(&result))
+        }
+        Command::Eval(eval) => {
+            let config = eval.settings.to_config()?;
+            let truth = unspun::input::read_truth(&eval.dir.join("truth.jsonl"))?;
+            let result = unspun::scan(&[eval.dir.join("docs")], &config, &bars)?;
+            for p in &result.problems {
+                eprintln!("unspun: {p}");
+            }
+            if let Some(path) = &eval.report {
+                cli::write_report(&Report::new(&result), cli::Format::Json, Some(path))?;
+            }
+            let scores = unspun::eval::evaluate(&result, &truth);
+            cli::write_output(None, |out| match eval.format {
+                cli::Format::Json => serde_json::to_writer_pretty(&mut *out, &scores)
+                    .map_err(std::io::Error::from)
+                    .and_then(|_| writeln!(out)),
+                _ => write!(out, "{}", scores.to_text()),
+            })?;
+            Ok(exit_code(&result))
+        }
+    }
+}

@@ -1,0 +1,244 @@
+//! MinHash signatures of shingle sets.
+//!
+//! Each lane `i` applies the multiply-shift hash `(a_i * x + b_i) >> 32` to every 64-bit shingle hash `x`
+//! and keeps the minimum as a `u32`; `a_i` (odd) and `b_i` come from the seed. The parameters travel with
+//! every signature ([`MinHashParams`]) and comparing signatures made differently is an error, never a
+//! wrong number. Shingle hashes come from [`crate::shingle`]; banding is in [`crate::lsh`].
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::shingle::View;
+
+/// How a signature was made. Two signatures are comparable only when these are equal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct MinHashParams {
+    /// The shingle view hashed.
+    pub view: View,
+    /// Word n-gram length of the view (only meaningful for [`View::Words`]).
+    pub shingle: u8,
+    /// Number of hash lanes.
+    pub num_hashes: u16,
+    /// Seed of the lane hash functions and of the shingle hash.
+    pub seed: u64,
+}
+
+impl MinHashParams {
+    fn describe(&self) -> String {
+        format!(
+            "{}/{} {} hashes seed {}",
+            self.view.name(),
+            self.shingle,
+            self.num_hashes,
+            self.seed
+        )
+    }
+}
+
+/// The hash functions of one parameter set, ready to sign many documents.
+#[derive(Clone, Debug)]
+pub struct Hasher {
+    params: MinHashParams,
+    a: Vec<u64>,
+    b: Vec<u64>,
+}
+
+fn splitmix64(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Minimum value of an empty lane; a signature of an empty set has every lane at this value.
+pub const EMPTY: u32 = u32::MAX;
+
+impl Hasher {
+    /// Draws the lane hash functions from `params.seed`.
+    pub fn new(params: MinHashParams) -> Hasher {
+        let mut state = params.seed ^ 0x6d69_6e68_6173_6821;
+        let n = params.num_hashes as usize;
+        let a = (0..n).map(|_| splitmix64(&mut state) | 1).collect();
+        let b = (0..n).map(|_| splitmix64(&mut state)).collect();
+        Hasher { params, a, b }
+    }
+
+    /// The parameters signatures from this hasher carry.
+    pub fn params(&self) -> MinHashParams {
+        self.params
+    }
+
+    /// Folds one shingle hash into `mins` (of length `num_hashes`).
+    #[inline]
+    pub fn update(&self, mins: &mut [u32], x: u64) {
+        // Plain indexed loop over equal-length slices: the compiler vectorises it.
+        for ((m, &a), &b) in mins.iter_mut().zip(&self.a).zip(&self.b) {
+            let v = (a.wrapping_mul(x).wrapping_add(b) >> 32) as u32;
+            *m = (*m).min(v);
+        }
+    }
+
+    /// Signs a set of shingle hashes.
+    pub fn sign(&self, shingles: impl IntoIterator<Item = u64>) -> Signature {
+        let mut mins = vec![EMPTY; self.params.num_hashes as usize];
+        for x in shingles {
+            self.update(&mut mins, x);
+        }
+        Signature {
+            params: self.params,
+            mins,
+        }
+    }
+}
+
+/// A MinHash signature and the parameters it was made with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Signature {
+    /// How it was made.
+    pub params: MinHashParams,
+    /// One minimum per lane.
+    pub mins: Vec<u32>,
+}
+
+impl Signature {
+    /// Estimated Jaccard similarity of the two shingle sets: the share of lanes with equal minima.
+    /// Errors when the signatures were made with different parameters.
+    pub fn jaccard(&self, other: &Signature) -> Result<f64> {
+        check_compatible(&self.params, &other.params)?;
+        Ok(estimate(&self.mins, &other.mins))
+    }
+
+    /// Whether the signed set was empty.
+    pub fn is_empty(&self) -> bool {
+        self.mins.iter().all(|&m| m == EMPTY)
+    }
+}
+
+/// Errors unless two parameter sets are the same.
+pub fn check_compatible(a: &MinHashParams, b: &MinHashParams) -> Result<()> {
+    if a == b {
+        Ok(())
+    } else {
+        Err(Error::Incompatible {
+            left: a.describe(),
+            right: b.describe(),
+        })
+    }
+}
+
+/// Share of equal lanes between two minima slices of equal length.
+pub fn estimate(a: &[u32], b: &[u32]) -> f64 {
+    if a.is_empty() {
+        return 0.0;
+    }
+    let equal = a
+        .iter()
+        .zip(b)
+        .filter(|(x, y)| x == y && **x != EMPTY)
+        .count();
+    equal as f64 / a.len() as f64
+}
+
+/// The signatures of many documents for one parameter set, stored flat (`num_hashes` lanes a document)
+/// so a million documents cost one allocation.
+#[derive(Clone, Debug)]
+pub struct Signatures {
+    /// How every signature here was made.
+    pub params: MinHashParams,
+    mins: Vec<u32>,
+}
+
+impl Signatures {
+    /// An empty matrix for `params`.
+    pub fn new(params: MinHashParams) -> Signatures {
+        Signatures {
+            params,
+            mins: Vec::new(),
+        }
+    }
+
+    /// Appends a document's minima; errors if the signature was made differently.
+    pub fn push(&mut self, signature: &Signature) -> Result<()> {
+        check_compatible(&self.params, &signature.params)?;
+        self.mins.extend_from_slice(&signature.mins);
+        Ok(())
+    }
+
+    /// Appends raw minima made with `self.params`.
+    pub(crate) fn push_mins(&mut self, mins: &[u32]) {
+        debug_assert_eq!(mins.len(), self.params.num_hashes as usize);
+        self.mins.extend_from_slice(mins);
+    }
+
+    /// Number of documents.
+    pub fn len(&self) -> usize {
+        self.mins.len() / self.params.num_hashes.max(1) as usize
+    }
+
+    /// Whether there are no documents.
+    pub fn is_empty(&self) -> bool {
+        self.mins.is_empty()
+    }
+
+    /// The minima of document `i`.
+    pub fn mins(&self, i: usize) -> &[u32] {
+        let k = self.params.num_hashes as usize;
+        &self.mins[i * k..(i + 1) * k]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn params(num_hashes: u16, seed: u64) -> MinHashParams {
+        MinHashParams {
+            view: View::Words,
+            shingle: 5,
+            num_hashes,
+            seed,
+        }
+    }
+
+    #[test]
+    fn identical_sets_estimate_one_and_empty_sets_zero() {
+        let h = Hasher::new(params(64, 7));
+        let a = h.sign([1u64, 2, 3]);
+        assert_eq!(a.jaccard(&h.sign([3u64, 2, 1, 1])).unwrap(), 1.0);
+        let empty = h.sign([]);
+        assert!(empty.is_empty());
+        assert_eq!(empty.jaccard(&h.sign([])).unwrap(), 0.0);
+    }
+
+    #[test]
+    fn different_params_refuse_to_compare() {
+        let a = Hasher::new(params(64, 7)).sign([1u64]);
+        let b = Hasher::new(params(64, 8)).sign([1u64]);
+        assert!(matches!(a.jaccard(&b), Err(Error::Incompatible { .. })));
+        let mut m = Signatures::new(params(64, 8));
+        assert!(m.push(&a).is_err());
+        assert!(m.push(&b).is_ok());
+        assert_eq!(m.len(), 1);
+    }
+
+    proptest! {
+        /// The estimate stays within the bound 256 hashes imply (standard error ≤ 1/(2·16) = 0.031;
+        /// 0.15 is over four standard errors, so a failure means a broken hash, not bad luck).
+        #[test]
+        fn estimate_tracks_exact_jaccard(shared in 0u64..300, only_a in 0u64..300, only_b in 0u64..300, seed: u64) {
+            prop_assume!(shared + only_a + only_b > 0);
+            let mix = |x: u64| x.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ seed;
+            let a: HashSet<u64> = (0..shared).chain(1000..1000 + only_a).map(mix).collect();
+            let b: HashSet<u64> = (0..shared).chain(5000..5000 + only_b).map(mix).collect();
+            let exact = a.intersection(&b).count() as f64 / a.union(&b).count() as f64;
+            let h = Hasher::new(params(256, seed));
+            let est = h.sign(a.iter().copied()).jaccard(&h.sign(b.iter().copied())).unwrap();
+            prop_assert!((est - exact).abs() < 0.15, "estimate {est} exact {exact}");
+        }
+    }
+}

@@ -1,0 +1,552 @@
+//! Runs the stages in order: read and sign ([`crate::input`], [`crate::shingle`], [`crate::minhash`]),
+//! band ([`crate::lsh`]), verify and decide ([`crate::align`], [`crate::score`]). This is the one place that
+//! decides parallelism (rayon, as order-preserving maps whose results are sorted before use, so the output
+//! is the same for any number of threads and any order of the input files) and reports progress.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+use serde_json::{Map, Value};
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::align::{Alignment, Analysis, Idf, align};
+use crate::config::Config;
+use crate::error::Result;
+use crate::input::{self, Document, Origin, Problem};
+use crate::lsh::{self, LshStats, PairKey, unpack};
+use crate::minhash::{EMPTY, Hasher, MinHashParams, Signatures};
+use crate::progress::{Progress, Unit};
+use crate::score::{self, Directed, Evidence, Relation, Side};
+use crate::shingle::{Tokens, View, tokenize_into};
+
+/// What is known of a document after reading; its text is not kept.
+#[derive(Clone, Debug)]
+pub struct DocInfo {
+    /// Identifier, unique in the run.
+    pub id: String,
+    /// File it came from.
+    pub path: PathBuf,
+    /// Where in the file, to read it again.
+    pub origin: Origin,
+    /// Length of the text in bytes.
+    pub bytes: usize,
+    /// Number of words.
+    pub words: usize,
+    /// Publication date as given.
+    pub date: Option<String>,
+    /// Publication time in days since 1970, when the date could be read.
+    pub day: Option<f64>,
+    /// Fields passed through from the input.
+    pub extra: Map<String, Value>,
+    /// Why the document was not compared with others (too short), if it was not.
+    pub skipped: Option<&'static str>,
+}
+
+/// A verified pair.
+#[derive(Clone, Debug)]
+pub struct ScoredPair {
+    /// First document (index into [`Scan::documents`], `a < b`).
+    pub a: u32,
+    /// Second document.
+    pub b: u32,
+    /// The relation; `None` for a pair judged not derived (reported only with `report_unrelated`) or an
+    /// unverified candidate (`candidates_only`).
+    pub relation: Option<Relation>,
+    /// Whether the pair went through verification.
+    pub verified: bool,
+    /// Confidence in the relation, 0..1.
+    pub confidence: f64,
+    /// The source document, when the evidence names one.
+    pub source: Option<u32>,
+    /// The alignment figures and passages.
+    pub alignment: Alignment,
+    /// Views whose LSH proposed the pair.
+    pub views: Vec<View>,
+    /// Evidence about direction.
+    pub evidence: Vec<Evidence>,
+}
+
+impl Directed for ScoredPair {
+    fn ends(&self) -> (u32, u32) {
+        (self.a, self.b)
+    }
+    fn source(&self) -> Option<u32> {
+        self.source
+    }
+    fn make_sibling(&mut self, _common: u32, evidence: Evidence) {
+        self.source = None;
+        self.evidence.push(evidence);
+    }
+}
+
+/// A group of documents connected by reported pairs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cluster {
+    /// The one document the others derive from, when the pairs say so.
+    pub source: Option<u32>,
+    /// All members, ascending.
+    pub members: Vec<u32>,
+}
+
+/// The result of a scan.
+#[derive(Clone, Debug, Default)]
+pub struct Scan {
+    /// Every document read, sorted by id.
+    pub documents: Vec<DocInfo>,
+    /// Reported pairs, sorted by document.
+    pub pairs: Vec<ScoredPair>,
+    /// Clusters of two or more documents.
+    pub clusters: Vec<Cluster>,
+    /// Candidate statistics of each view.
+    pub candidates: Vec<(View, LshStats)>,
+    /// Distinct candidate pairs over all views.
+    pub candidate_pairs: usize,
+    /// Input that was damaged, unreadable or read lossily.
+    pub problems: Vec<Problem>,
+}
+
+/// Documents signed together between reads; bounds the texts held at once.
+const BATCH: usize = 4096;
+/// Related documents consulted for attestation, per pair side.
+const MAX_THIRD: usize = 32;
+
+struct Signed {
+    words: usize,
+    mins: Vec<u32>,
+    stems: Vec<u64>,
+    exact: u64,
+}
+
+/// Scans the articles under `paths`.
+pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Result<Scan> {
+    config.validate()?;
+    let (files, mut problems) = input::discover(paths, &config.input);
+    let hashers: Vec<Hasher> = config
+        .views
+        .iter()
+        .map(|v| {
+            Hasher::new(MinHashParams {
+                view: v.view,
+                shingle: v.shingle as u8,
+                num_hashes: v.num_hashes as u16,
+                seed: config.seed,
+            })
+        })
+        .collect();
+    let total_bytes: u64 = files
+        .iter()
+        .filter_map(|f| std::fs::metadata(&f.path).ok())
+        .map(|m| m.len())
+        .sum();
+
+    // Read and sign.
+    progress.stage("reading", Some(total_bytes), Unit::Bytes);
+    let mut docs: Vec<DocInfo> = Vec::new();
+    let mut signed: Vec<Signed> = Vec::new();
+    let mut idf = Idf::new();
+    let mut batch: Vec<Document> = Vec::new();
+    let verify = !config.candidates_only;
+    let flush = |batch: &mut Vec<Document>,
+                 docs: &mut Vec<DocInfo>,
+                 signed: &mut Vec<Signed>,
+                 idf: &mut Idf| {
+        let out: Vec<Signed> = batch
+            .par_iter()
+            .map_init(
+                || (Tokens::default(), String::new()),
+                |(tokens, scratch), d| sign(&d.text, config, &hashers, verify, tokens, scratch),
+            )
+            .collect();
+        for (d, s) in batch.drain(..).zip(out) {
+            if verify {
+                idf.add_document(s.stems.iter().copied());
+            }
+            progress.inc(d.text.len() as u64);
+            docs.push(DocInfo {
+                day: d.date.as_deref().and_then(input::parse_day),
+                id: d.id,
+                path: d.path,
+                origin: d.origin,
+                bytes: d.text.len(),
+                words: s.words,
+                date: d.date,
+                extra: d.extra,
+                skipped: None,
+            });
+            signed.push(Signed {
+                stems: Vec::new(),
+                ..s
+            });
+        }
+    };
+    for file in &files {
+        let mut emit = |d: Document| batch.push(d);
+        let mut problem = |p: Problem| problems.push(p);
+        if let Err(e) = input::read(file, &config.input, &mut emit, &mut problem) {
+            problems.push(Problem {
+                path: file.path.clone(),
+                line: None,
+                message: e.to_string(),
+            });
+        }
+        if batch.len() >= BATCH {
+            flush(&mut batch, &mut docs, &mut signed, &mut idf);
+        }
+    }
+    flush(&mut batch, &mut docs, &mut signed, &mut idf);
+    progress.finish();
+
+    // A fixed document order, whatever the order of the input.
+    let mut order: Vec<usize> = (0..docs.len()).collect();
+    order.sort_by(|&x, &y| (&docs[x].id, &docs[x].path).cmp(&(&docs[y].id, &docs[y].path)));
+    let mut docs: Vec<DocInfo> = order.iter().map(|&i| docs[i].clone()).collect();
+    let signed: Vec<&Signed> = order.iter().map(|&i| &signed[i]).collect();
+    make_ids_unique(&mut docs);
+
+    // Short and empty documents are not compared, but identical ones are still duplicates.
+    for (d, s) in docs.iter_mut().zip(&signed) {
+        if s.words == 0 {
+            d.skipped = Some("empty");
+        } else if s.words < config.min_words {
+            d.skipped = Some("too short to judge");
+        }
+    }
+    let mut matrices: Vec<Signatures> = hashers
+        .iter()
+        .map(|h| Signatures::new(h.params()))
+        .collect();
+    for s in &signed {
+        let mut offset = 0;
+        for m in matrices.iter_mut() {
+            let k = m.params.num_hashes as usize;
+            m.push_mins(&s.mins[offset..offset + k]);
+            offset += k;
+        }
+    }
+
+    // Band every view.
+    let mut candidates: BTreeMap<PairKey, Vec<View>> = BTreeMap::new();
+    let mut stats = Vec::new();
+    for (v, m) in config.views.iter().zip(&matrices) {
+        progress.stage(
+            &format!("banding {}", v.view.name()),
+            Some(v.lsh.bands as u64),
+            Unit::Bands,
+        );
+        let (pairs, s) =
+            lsh::candidates(m, v.lsh, config.max_bucket, |i| docs[i].skipped.is_none())?;
+        progress.finish();
+        for p in pairs {
+            candidates.entry(p).or_default().push(v.view);
+        }
+        stats.push((v.view, s));
+    }
+    if let Some(window) = config.window_days {
+        candidates.retain(|&key, _| {
+            let (a, b) = unpack(key);
+            match (docs[a as usize].day, docs[b as usize].day) {
+                (Some(x), Some(y)) => (x - y).abs() <= window,
+                _ => true,
+            }
+        });
+    }
+    let candidate_pairs = candidates.len();
+    let mut pairs = exact_duplicates_of_short(&docs, &signed);
+
+    if config.candidates_only {
+        pairs.extend(candidates.into_iter().map(|(key, views)| {
+            let (a, b) = unpack(key);
+            ScoredPair {
+                a,
+                b,
+                relation: None,
+                verified: false,
+                confidence: 0.0,
+                source: None,
+                alignment: Alignment::default(),
+                views,
+                evidence: Vec::new(),
+            }
+        }));
+        pairs.sort_by_key(|p| (p.a, p.b));
+        let clusters = clusters(docs.len(), &pairs);
+        return Ok(Scan {
+            documents: docs,
+            pairs,
+            clusters,
+            candidates: stats,
+            candidate_pairs,
+            problems,
+        });
+    }
+
+    // Verify: analyse each document of a candidate pair once, then score the pairs.
+    let mut needed: Vec<u32> = candidates
+        .keys()
+        .flat_map(|&k| [unpack(k).0, unpack(k).1])
+        .collect();
+    needed.sort_unstable();
+    needed.dedup();
+    progress.stage(
+        "verifying",
+        Some(needed.len() as u64 + candidates.len() as u64),
+        Unit::Documents,
+    );
+    let loaded: Vec<(u32, std::result::Result<Analysis, Problem>)> = needed
+        .par_iter()
+        .map(|&i| {
+            let d = &docs[i as usize];
+            let result = input::reload(&d.path, &d.origin, &config.input)
+                .map(|text| Analysis::new(Tokens::new(&text), &idf))
+                .map_err(|e| Problem {
+                    path: d.path.clone(),
+                    line: None,
+                    message: format!("cannot read again for verification: {e}"),
+                });
+            progress.inc(1);
+            (i, result)
+        })
+        .collect();
+    let mut analyses: HashMap<u32, Analysis> = HashMap::with_capacity(loaded.len());
+    for (i, r) in loaded {
+        match r {
+            Ok(a) => {
+                analyses.insert(i, a);
+            }
+            Err(p) => problems.push(p),
+        }
+    }
+    let candidates: Vec<(PairKey, Vec<View>)> = candidates
+        .into_iter()
+        .filter(|(k, _)| {
+            analyses.contains_key(&unpack(*k).0) && analyses.contains_key(&unpack(*k).1)
+        })
+        .collect();
+    let mut neighbours: HashMap<u32, Vec<u32>> = HashMap::new();
+    for (k, _) in &candidates {
+        let (a, b) = unpack(*k);
+        neighbours.entry(a).or_default().push(b);
+        neighbours.entry(b).or_default().push(a);
+    }
+    let scored: Vec<ScoredPair> = candidates
+        .par_iter()
+        .filter_map(|(key, views)| {
+            let (a, b) = unpack(*key);
+            let (x, y) = (&analyses[&a], &analyses[&b]);
+            let alignment = align(x, y);
+            let verdict = score::classify(x, y, &alignment);
+            progress.inc(1);
+            let Some((relation, confidence)) = verdict else {
+                return config.report_unrelated.then(|| ScoredPair {
+                    a,
+                    b,
+                    relation: None,
+                    verified: true,
+                    confidence: 0.0,
+                    source: None,
+                    alignment,
+                    views: views.clone(),
+                    evidence: Vec::new(),
+                });
+            };
+            let third: Vec<&Analysis> = [a, b]
+                .iter()
+                .flat_map(|d| neighbours[d].iter().take(MAX_THIRD))
+                .filter(|&&n| n != a && n != b)
+                .filter_map(|n| analyses.get(n))
+                .collect();
+            let side = |i: u32, an, coverage| Side {
+                id: &docs[i as usize].id,
+                analysis: an,
+                coverage,
+                date: docs[i as usize].day,
+            };
+            let (k, evidence) = score::direction(
+                relation,
+                &side(a, x, alignment.coverage_a),
+                &side(b, y, alignment.coverage_b),
+                &third,
+            );
+            let source = k.map(|k| if k == 0 { a } else { b });
+            Some(ScoredPair {
+                a,
+                b,
+                relation: Some(relation),
+                verified: true,
+                confidence,
+                source,
+                alignment,
+                views: views.clone(),
+                evidence,
+            })
+        })
+        .collect();
+    progress.finish();
+    pairs.extend(scored);
+    pairs.sort_by_key(|p| (p.a, p.b));
+    score::resolve_siblings(&mut pairs, |i| docs[i as usize].id.clone());
+    let derived: Vec<ScoredPair> = pairs
+        .iter()
+        .filter(|p| p.relation.is_some())
+        .cloned()
+        .collect();
+    let clusters = clusters(docs.len(), &derived);
+    Ok(Scan {
+        documents: docs,
+        pairs,
+        clusters,
+        candidates: stats,
+        candidate_pairs,
+        problems,
+    })
+}
+
+fn sign(
+    text: &str,
+    config: &Config,
+    hashers: &[Hasher],
+    stems: bool,
+    tokens: &mut Tokens,
+    scratch: &mut String,
+) -> Signed {
+    tokenize_into(text, tokens, scratch);
+    let total: usize = hashers.iter().map(|h| h.params().num_hashes as usize).sum();
+    let mut mins = vec![EMPTY; total];
+    let mut offset = 0;
+    for (v, h) in config.views.iter().zip(hashers) {
+        let k = v.num_hashes;
+        let lanes = &mut mins[offset..offset + k];
+        v.view
+            .shingles(&tokens.tokens, v.shingle, config.seed, |x| {
+                h.update(lanes, x)
+            });
+        offset += k;
+    }
+    let mut stem_set = Vec::new();
+    if stems {
+        stem_set = tokens
+            .tokens
+            .iter()
+            .filter(|t| t.is_content())
+            .map(|t| t.stem)
+            .collect();
+        stem_set.sort_unstable();
+        stem_set.dedup();
+    }
+    let word_bytes: Vec<u8> = tokens
+        .tokens
+        .iter()
+        .flat_map(|t| t.word.to_le_bytes())
+        .collect();
+    Signed {
+        words: tokens.tokens.len(),
+        mins,
+        stems: stem_set,
+        exact: xxh3_64(&word_bytes),
+    }
+}
+
+/// Documents too short to judge are still duplicates of identical ones: each such group is reported as
+/// `duplicate` pairs from its first member.
+fn exact_duplicates_of_short(docs: &[DocInfo], signed: &[&Signed]) -> Vec<ScoredPair> {
+    let mut groups: BTreeMap<u64, Vec<u32>> = BTreeMap::new();
+    for (i, (d, s)) in docs.iter().zip(signed).enumerate() {
+        if d.skipped == Some("too short to judge") {
+            groups.entry(s.exact).or_default().push(i as u32);
+        }
+    }
+    let mut out = Vec::new();
+    for members in groups.values().filter(|m| m.len() > 1) {
+        for &other in &members[1..] {
+            out.push(ScoredPair {
+                a: members[0],
+                b: other,
+                relation: Some(Relation::Duplicate),
+                verified: true,
+                confidence: 1.0,
+                source: None,
+                alignment: Alignment {
+                    jaccard5: 1.0,
+                    coverage_a: 1.0,
+                    coverage_b: 1.0,
+                    order: 1.0,
+                    ..Alignment::default()
+                },
+                views: Vec::new(),
+                evidence: vec![Evidence {
+                    signal: "duplicate",
+                    favours: None,
+                    detail: "identical words in a text too short to judge otherwise".into(),
+                }],
+            });
+        }
+    }
+    out
+}
+
+/// Gives repeated ids a `#2`, `#3`… suffix, in the fixed document order.
+fn make_ids_unique(docs: &mut [DocInfo]) {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for d in docs.iter_mut() {
+        let n = seen.entry(d.id.clone()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            d.id = format!("{}#{}", d.id, n);
+        }
+    }
+}
+
+/// Connected components of the reported pairs, with the source of each when one document is the source
+/// of others and derived from none.
+fn clusters(n: usize, pairs: &[ScoredPair]) -> Vec<Cluster> {
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    fn find(parent: &mut [u32], mut x: u32) -> u32 {
+        while parent[x as usize] != x {
+            parent[x as usize] = parent[parent[x as usize] as usize];
+            x = parent[x as usize];
+        }
+        x
+    }
+    for p in pairs {
+        let (ra, rb) = (find(&mut parent, p.a), find(&mut parent, p.b));
+        if ra != rb {
+            parent[ra.max(rb) as usize] = ra.min(rb);
+        }
+    }
+    let mut groups: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+    for p in pairs {
+        for d in [p.a, p.b] {
+            let r = find(&mut parent, d);
+            groups.entry(r).or_default().push(d);
+        }
+    }
+    let mut sources: HashMap<u32, bool> = HashMap::new(); // document -> is never derived
+    for p in pairs {
+        if let Some(s) = p.source {
+            let derived = if s == p.a { p.b } else { p.a };
+            sources.entry(s).or_insert(true);
+            sources.insert(derived, false);
+        }
+    }
+    groups
+        .into_values()
+        .map(|mut members| {
+            members.sort_unstable();
+            members.dedup();
+            let roots: Vec<u32> = members
+                .iter()
+                .copied()
+                .filter(|m| sources.get(m) == Some(&true))
+                .collect();
+            Cluster {
+                source: if roots.len() == 1 {
+                    Some(roots[0])
+                } else {
+                    None
+                },
+                members,
+            }
+        })
+        .collect()
+}

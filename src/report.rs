@@ -1,0 +1,286 @@
+//! The documented output format of a scan: JSON (one object), JSON Lines (one object a line, tagged by
+//! `type`) and text (one line a pair, then clusters). Every JSON field is described on the structs below
+//! and in the README; passages are byte ranges into the original files, so anyone can slice the evidence.
+//! Built from a [`crate::pipeline::Scan`]; writing to a file happens in the binary, atomically.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::align::Passage;
+use crate::lsh::LshStats;
+use crate::pipeline::Scan;
+use crate::score::Evidence;
+
+/// Version of the report format; bumped on any incompatible change.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The whole report.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    /// Always "unspun".
+    pub tool: &'static str,
+    /// [`FORMAT_VERSION`].
+    pub format_version: u32,
+    /// Every document read, sorted by id.
+    pub documents: Vec<DocumentEntry>,
+    /// Every reported pair, sorted by `a` then `b`.
+    pub pairs: Vec<PairEntry>,
+    /// Groups of documents connected by reported pairs.
+    pub clusters: Vec<ClusterEntry>,
+    /// Counts for the run.
+    pub summary: Summary,
+}
+
+/// One document.
+#[derive(Debug, Serialize)]
+pub struct DocumentEntry {
+    /// Identifier used in `pairs` and `clusters`.
+    pub id: String,
+    /// File it was read from.
+    pub path: String,
+    /// Number of words.
+    pub words: usize,
+    /// Publication date, when the input gave one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Why the document was not compared (`empty`, `too short to judge`), when it was not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<&'static str>,
+    /// Fields passed through from the input (url, title…).
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A pair of documents one of which derives from the other.
+#[derive(Debug, Serialize)]
+pub struct PairEntry {
+    /// First document id (the smaller in document order).
+    pub a: String,
+    /// Second document id.
+    pub b: String,
+    /// `duplicate`, `near_duplicate`, `rewrite` or `partial`; `candidate` when verification was off;
+    /// `none` for a verified pair judged not derived (only with `--report-unrelated`).
+    pub relation: &'static str,
+    /// The source document's id, or null when the evidence does not say.
+    pub source: Option<String>,
+    /// Confidence in the relation, 0..1.
+    pub confidence: f64,
+    /// Word 5-gram Jaccard similarity.
+    pub jaccard5: f64,
+    /// Share of `a`'s content restated in `b`.
+    pub coverage_a: f64,
+    /// Share of `b`'s content restated in `a`.
+    pub coverage_b: f64,
+    /// Mean similarity of aligned sentences (weighted content-word overlap, 0..1).
+    pub similarity: f64,
+    /// Share of aligned sentences in the same order in both.
+    pub order: f64,
+    /// Share of the shorter text's narrative phrasing (word trigrams outside quotations) found in the other.
+    pub phrasing: f64,
+    /// Aligned sentence pairs.
+    pub aligned_sentences: usize,
+    /// Views whose candidate step proposed the pair.
+    pub views: Vec<&'static str>,
+    /// Aligned passages as byte ranges `[start, end)` into each original text.
+    pub passages: Vec<Passage>,
+    /// Evidence about which text is the source.
+    pub evidence: Vec<Evidence>,
+}
+
+/// A cluster.
+#[derive(Debug, Serialize)]
+pub struct ClusterEntry {
+    /// The document the others derive from, when known.
+    pub source: Option<String>,
+    /// Member ids, sorted.
+    pub members: Vec<String>,
+}
+
+/// Counts for the run.
+#[derive(Debug, Serialize)]
+pub struct Summary {
+    /// Documents read.
+    pub documents: usize,
+    /// Documents not compared (empty or too short).
+    pub skipped_documents: usize,
+    /// Input problems (damaged or unreadable input), each as `path[:line]: message`.
+    pub problems: Vec<String>,
+    /// Distinct candidate pairs over all views.
+    pub candidate_pairs: usize,
+    /// Candidate statistics per view (`pairs`, `capped_buckets`: buckets too large to pair in full,
+    /// chained instead; `largest_bucket`).
+    pub views: Map<String, Value>,
+    /// Reported pairs.
+    pub pairs: usize,
+}
+
+fn round(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+impl Report {
+    /// Builds the report of a scan.
+    pub fn new(scan: &Scan) -> Report {
+        let id = |i: u32| scan.documents[i as usize].id.clone();
+        let documents = scan
+            .documents
+            .iter()
+            .map(|d| DocumentEntry {
+                id: d.id.clone(),
+                path: d.path.display().to_string(),
+                words: d.words,
+                date: d.date.clone(),
+                skipped: d.skipped,
+                extra: d.extra.clone(),
+            })
+            .collect();
+        let pairs = scan
+            .pairs
+            .iter()
+            .map(|p| PairEntry {
+                a: id(p.a),
+                b: id(p.b),
+                relation: match (p.relation, p.verified) {
+                    (Some(r), _) => r.name(),
+                    (None, true) => "none",
+                    (None, false) => "candidate",
+                },
+                source: p.source.map(id),
+                confidence: round(p.confidence),
+                jaccard5: round(p.alignment.jaccard5),
+                coverage_a: round(p.alignment.coverage_a),
+                coverage_b: round(p.alignment.coverage_b),
+                similarity: round(p.alignment.similarity),
+                order: round(p.alignment.order),
+                phrasing: round(p.alignment.phrasing),
+                aligned_sentences: p.alignment.aligned,
+                views: p.views.iter().map(|v| v.name()).collect(),
+                passages: p.alignment.passages.clone(),
+                evidence: p.evidence.clone(),
+            })
+            .collect();
+        let clusters = scan
+            .clusters
+            .iter()
+            .map(|c| ClusterEntry {
+                source: c.source.map(id),
+                members: c.members.iter().map(|&m| id(m)).collect(),
+            })
+            .collect();
+        let views = scan
+            .candidates
+            .iter()
+            .map(|(v, s): &(_, LshStats)| {
+                (
+                    v.name().to_string(),
+                    serde_json::to_value(s).unwrap_or(Value::Null),
+                )
+            })
+            .collect();
+        let summary = Summary {
+            documents: scan.documents.len(),
+            skipped_documents: scan
+                .documents
+                .iter()
+                .filter(|d| d.skipped.is_some())
+                .count(),
+            problems: scan.problems.iter().map(|p| p.to_string()).collect(),
+            candidate_pairs: scan.candidate_pairs,
+            views,
+            pairs: scan.pairs.len(),
+        };
+        Report {
+            tool: "unspun",
+            format_version: FORMAT_VERSION,
+            documents,
+            pairs,
+            clusters,
+            summary,
+        }
+    }
+
+    /// Writes the report as one JSON object.
+    pub fn write_json(&self, out: &mut dyn Write) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, self)?;
+        writeln!(out)
+    }
+
+    /// Writes the report as JSON Lines: each document, pair and cluster on its own line with a `type`
+    /// field (`document`, `pair`, `cluster`), then one `summary` line.
+    pub fn write_jsonl(&self, out: &mut dyn Write) -> io::Result<()> {
+        fn line<T: Serialize>(out: &mut dyn Write, kind: &str, item: &T) -> io::Result<()> {
+            let mut value = serde_json::to_value(item)?;
+            if let Value::Object(map) = &mut value {
+                map.insert("type".into(), Value::String(kind.into()));
+            }
+            serde_json::to_writer(&mut *out, &value)?;
+            writeln!(out)
+        }
+        for d in &self.documents {
+            line(out, "document", d)?;
+        }
+        for p in &self.pairs {
+            line(out, "pair", p)?;
+        }
+        for c in &self.clusters {
+            line(out, "cluster", c)?;
+        }
+        line(out, "summary", &self.summary)
+    }
+
+    /// Writes the report for people: one line a pair (`source → derived  relation  confidence`, or
+    /// `a ~ b` when no source is named), then the clusters.
+    pub fn write_text(&self, out: &mut dyn Write) -> io::Result<()> {
+        for p in &self.pairs {
+            let link = match &p.source {
+                Some(s) if *s == p.a => format!("{} → {}", p.a, p.b),
+                Some(_) => format!("{} → {}", p.b, p.a),
+                None => format!("{} ~ {}", p.a, p.b),
+            };
+            writeln!(out, "{link}  {}  {:.2}", p.relation, p.confidence)?;
+        }
+        if !self.clusters.is_empty() {
+            writeln!(out, "\nclusters:")?;
+        }
+        for c in &self.clusters {
+            match &c.source {
+                Some(s) => {
+                    let rest: Vec<&str> = c
+                        .members
+                        .iter()
+                        .filter(|m| *m != s)
+                        .map(String::as_str)
+                        .collect();
+                    writeln!(out, "  {s} (source): {}", rest.join(", "))?
+                }
+                None => writeln!(out, "  {}", c.members.join(", "))?,
+            }
+        }
+        let s = &self.summary;
+        writeln!(
+            out,
+            "\n{} documents ({} not compared), {} candidate pairs, {} reported pairs, {} input problems",
+            s.documents,
+            s.skipped_documents,
+            s.candidate_pairs,
+            s.pairs,
+            s.problems.len()
+        )?;
+        for (view, stats) in &s.views {
+            if stats
+                .get("capped_buckets")
+                .and_then(Value::as_u64)
+                .unwrap_or(0)
+                > 0
+            {
+                writeln!(
+                    out,
+                    "note: view {view}: {stats} — buckets larger than the cap were chained, not paired in full"
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
