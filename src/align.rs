@@ -31,10 +31,7 @@ impl Idf {
 
     /// An empty table.
     pub fn new() -> Idf {
-        Idf {
-            counts: vec![0; 1 << Self::BITS],
-            documents: 0,
-        }
+        Idf { counts: vec![0; 1 << Self::BITS], documents: 0 }
     }
 
     fn slot(stem: u64) -> usize {
@@ -101,9 +98,7 @@ pub struct Analysis {
 }
 
 fn ngram_hash(tokens: &[Token]) -> u64 {
-    tokens.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, t| {
-        (h ^ t.word).wrapping_mul(0x0100_0000_01b3).rotate_left(23)
-    })
+    tokens.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, t| (h ^ t.word).wrapping_mul(0x0100_0000_01b3).rotate_left(23))
 }
 
 impl Analysis {
@@ -115,11 +110,7 @@ impl Analysis {
             let mut terms: Vec<Term> = tokens.tokens[tokens.sentence(i)]
                 .iter()
                 .filter(|t| t.is_content())
-                .map(|t| Term {
-                    stem: t.stem,
-                    weight: idf.weight(t.stem),
-                    quoted: t.is_quoted(),
-                })
+                .map(|t| Term { stem: t.stem, weight: idf.weight(t.stem), quoted: t.is_quoted() })
                 .collect();
             terms.sort_by(|a, b| a.stem.cmp(&b.stem).then(a.quoted.cmp(&b.quoted)));
             // Keep one term per stem, unquoted if it occurs unquoted anywhere in the sentence.
@@ -134,22 +125,13 @@ impl Analysis {
             let h = ngram_hash(w);
             trigrams.insert(h);
             let narrative = w.iter().all(|t| !t.is_quoted());
-            let worded = w
-                .iter()
-                .any(|t| t.flags & (STOP | CAPITALISED | NUMBER) == 0);
+            let worded = w.iter().any(|t| t.flags & (STOP | CAPITALISED | NUMBER) == 0);
             if narrative && worded {
                 phrasing.insert(h);
             }
         }
         let five_grams = words.windows(5).map(ngram_hash).collect();
-        Analysis {
-            tokens,
-            sentences,
-            sentence_weight,
-            phrasing,
-            trigrams,
-            five_grams,
-        }
+        Analysis { tokens, sentences, sentence_weight, phrasing, trigrams, five_grams }
     }
 
     /// Number of words.
@@ -201,12 +183,15 @@ pub struct Alignment {
     pub aligned: usize,
     /// Mean similarity of the aligned sentence pairs.
     pub similarity: f64,
-    /// Share of aligned sentence pairs that lie on one increasing chain (1 = same order).
-    pub order: f64,
+    /// Evidence of restatement: the sum over aligned sentence pairs of their similarity above what two
+    /// independent reports of one event reach by chance.
+    pub strength: f64,
     /// Share of the shorter text's narrative phrasing trigrams found in the other.
     pub phrasing: f64,
     /// Aligned sentence pairs that share narrative phrasing (a trigram outside quotations).
     pub copied_sentences: usize,
+    /// The part of `strength` that comes from sentence pairs sharing narrative phrasing.
+    pub copied_strength: f64,
     /// Word 5-gram Jaccard similarity.
     pub jaccard5: f64,
     /// Aligned passages, in the order of the first text.
@@ -277,15 +262,8 @@ fn best_matches(x: &Analysis, y: &Analysis) -> Vec<Option<(usize, f32, f32)>> {
             let mut best: Option<(usize, f32, f32)> = None;
             for &j in &touched {
                 seen[j] = false;
-                let (sim, shared) = similarity(
-                    terms,
-                    x.sentence_weight[i],
-                    &y.sentences[j],
-                    y.sentence_weight[j],
-                );
-                if sim >= SENTENCE_THRESHOLD
-                    && best.is_none_or(|b| sim > b.1 || (sim == b.1 && j < b.0))
-                {
+                let (sim, shared) = similarity(terms, x.sentence_weight[i], &y.sentences[j], y.sentence_weight[j]);
+                if sim >= SENTENCE_THRESHOLD && best.is_none_or(|b| sim > b.1 || (sim == b.1 && j < b.0)) {
                     best = Some((j, sim, shared));
                 }
             }
@@ -294,20 +272,9 @@ fn best_matches(x: &Analysis, y: &Analysis) -> Vec<Option<(usize, f32, f32)>> {
         .collect()
 }
 
-/// Length of the longest non-decreasing subsequence.
-fn longest_chain(values: &[usize]) -> usize {
-    let mut tails: Vec<usize> = Vec::new();
-    for &v in values {
-        let k = tails.partition_point(|&t| t <= v);
-        if k == tails.len() {
-            tails.push(v);
-        } else {
-            tails[k] = v;
-        }
-    }
-    tails.len()
-}
-
+/// Sentence similarity that independent reports of one event reach by chance (names, numbers and the
+/// event's vocabulary): only similarity above it is evidence of restatement.
+const CHANCE_SIMILARITY: f32 = 0.3;
 /// Sentence similarity below which two sentences never align.
 const PATH_FLOOR: f32 = 0.2;
 /// Largest sentence grid aligned by dynamic programming; larger pairs align by best matches only.
@@ -337,13 +304,7 @@ fn similarity_grid(a: &Analysis, b: &Analysis) -> Vec<f32> {
         }
         for &j in &list {
             touched[j] = false;
-            grid[i * m + j] = similarity(
-                terms,
-                a.sentence_weight[i],
-                &b.sentences[j],
-                b.sentence_weight[j],
-            )
-            .0;
+            grid[i * m + j] = similarity(terms, a.sentence_weight[i], &b.sentences[j], b.sentence_weight[j]).0;
         }
     }
     grid
@@ -368,11 +329,9 @@ fn monotone_path(grid: &[f32], n: usize, m: usize) -> Vec<(usize, usize)> {
             }
             if sim >= PATH_FLOOR {
                 let gain = sim - PATH_FLOOR;
-                for (k, before) in [
-                    (2u8, best[(i - 1) * w + j - 1]),
-                    (3, best[(i - 1) * w + j]),
-                    (4, best[i * w + j - 1]),
-                ] {
+                for (k, before) in
+                    [(2u8, best[(i - 1) * w + j - 1]), (3, best[(i - 1) * w + j]), (4, best[i * w + j - 1])]
+                {
                     if before + gain > value {
                         value = before + gain;
                         how = k;
@@ -411,10 +370,7 @@ pub fn align(a: &Analysis, b: &Analysis) -> Alignment {
     let (n, m) = (a.sentences.len(), b.sentences.len());
     let (pairs, sims): (Vec<(usize, usize)>, Vec<f32>) = if n * m <= MAX_GRID {
         let grid = similarity_grid(a, b);
-        monotone_path(&grid, n, m)
-            .into_iter()
-            .map(|(i, j)| ((i, j), grid[i * m + j]))
-            .unzip()
+        monotone_path(&grid, n, m).into_iter().map(|(i, j)| ((i, j), grid[i * m + j])).unzip()
     } else {
         // Too many sentences for the grid: each sentence of a with its best match in b, in order.
         let mut pairs: Vec<((usize, usize), f32)> = best_matches(a, b)
@@ -441,25 +397,13 @@ pub fn align(a: &Analysis, b: &Analysis) -> Alignment {
     };
     let coverage_a = coverage(a, &mut pairs.iter().map(|p| p.0));
     let coverage_b = coverage(b, &mut pairs.iter().map(|p| p.1));
-    let similarity = if sims.is_empty() {
-        0.0
-    } else {
-        sims.iter().sum::<f32>() as f64 / sims.len() as f64
-    };
-    let order = if pairs.is_empty() {
-        0.0
-    } else {
-        longest_chain(&pairs.iter().map(|p| p.1).collect::<Vec<_>>()) as f64 / pairs.len() as f64
-    };
-    let copied_sentences = pairs
-        .iter()
-        .filter(|&&(i, j)| shares_phrasing(a, i, b, j))
-        .count();
-    let (small, large) = if a.phrasing.len() <= b.phrasing.len() {
-        (a, b)
-    } else {
-        (b, a)
-    };
+    let strength = sims.iter().map(|&s| (s - CHANCE_SIMILARITY).max(0.0)).sum::<f32>() as f64;
+    let similarity = if sims.is_empty() { 0.0 } else { sims.iter().sum::<f32>() as f64 / sims.len() as f64 };
+    let copied: Vec<f32> =
+        pairs.iter().zip(&sims).filter(|&(&(i, j), _)| shares_phrasing(a, i, b, j)).map(|(_, &s)| s).collect();
+    let copied_sentences = copied.len();
+    let copied_strength = copied.iter().map(|&s| (s - CHANCE_SIMILARITY).max(0.0)).sum::<f32>() as f64;
+    let (small, large) = if a.phrasing.len() <= b.phrasing.len() { (a, b) } else { (b, a) };
     let phrasing = if small.phrasing.is_empty() {
         0.0
     } else {
@@ -467,19 +411,16 @@ pub fn align(a: &Analysis, b: &Analysis) -> Alignment {
     };
     let union = a.five_grams.len() + b.five_grams.len();
     let inter = a.five_grams.intersection(&b.five_grams).count();
-    let jaccard5 = if union == 0 {
-        0.0
-    } else {
-        inter as f64 / (union - inter) as f64
-    };
+    let jaccard5 = if union == 0 { 0.0 } else { inter as f64 / (union - inter) as f64 };
     Alignment {
         coverage_a,
         coverage_b,
         aligned: pairs.len(),
         similarity,
-        order,
+        strength,
         phrasing,
         copied_sentences,
+        copied_strength,
         jaccard5,
         passages: passages(a, b, &pairs),
     }
@@ -488,11 +429,7 @@ pub fn align(a: &Analysis, b: &Analysis) -> Alignment {
 /// Whether sentence `i` of `a` and `j` of `b` share a narrative phrasing trigram.
 fn shares_phrasing(a: &Analysis, i: usize, b: &Analysis, j: usize) -> bool {
     let bs = &b.tokens.tokens[b.tokens.sentence(j)];
-    let b_grams: HashSet<u64> = bs
-        .windows(3)
-        .map(ngram_hash)
-        .filter(|h| b.phrasing.contains(h))
-        .collect();
+    let b_grams: HashSet<u64> = bs.windows(3).map(ngram_hash).filter(|h| b.phrasing.contains(h)).collect();
     a.tokens.tokens[a.tokens.sentence(i)]
         .windows(3)
         .map(ngram_hash)
@@ -509,20 +446,14 @@ fn passages(a: &Analysis, b: &Analysis, pairs: &[(usize, usize)]) -> Vec<Passage
                 Some((a0, a1.max(i), b0, b1.max(j)))
             }
             Some((a0, a1, b0, b1)) => {
-                out.push(Passage {
-                    a: a.span(a0, a1),
-                    b: b.span(b0, b1),
-                });
+                out.push(Passage { a: a.span(a0, a1), b: b.span(b0, b1) });
                 Some((i, i, j, j))
             }
             None => Some((i, i, j, j)),
         };
     }
     if let Some((a0, a1, b0, b1)) = run {
-        out.push(Passage {
-            a: a.span(a0, a1),
-            b: b.span(b0, b1),
-        });
+        out.push(Passage { a: a.span(a0, a1), b: b.span(b0, b1) });
     }
     out
 }
@@ -541,27 +472,17 @@ mod tests {
         let al = align(&analyse(text), &analyse(text));
         assert!(al.coverage_a > 0.99 && al.coverage_b > 0.99, "{al:?}");
         assert_eq!(al.aligned, 2);
-        assert_eq!(al.order, 1.0);
         assert_eq!(al.jaccard5, 1.0);
-        assert_eq!(
-            al.passages,
-            vec![Passage {
-                a: [0, 89],
-                b: [0, 89]
-            }]
-        );
+        assert_eq!(al.passages, vec![Passage { a: [0, 89], b: [0, 89] }]);
     }
 
     #[test]
     fn paraphrase_aligns_but_unrelated_does_not() {
-        let a = analyse(
-            "Russia released 307 Ukrainian prisoners in exchange for Russian servicemen held in Belarus.",
-        );
+        let a = analyse("Russia released 307 Ukrainian prisoners in exchange for Russian servicemen held in Belarus.");
         let b = analyse(
             "The Russian ministry announced the release of 307 Ukrainian prisoners, swapped for servicemen in Belarus.",
         );
-        let c =
-            analyse("Solar panel prices in Australia fell sharply as factories expanded capacity.");
+        let c = analyse("Solar panel prices in Australia fell sharply as factories expanded capacity.");
         assert!(align(&a, &b).coverage_a > 0.5);
         assert_eq!(align(&a, &c).aligned, 0);
     }
@@ -570,19 +491,10 @@ mod tests {
     fn shared_quotation_weighs_little() {
         let quote = "“We need to put much more pressure on Russia to get results and start real diplomacy.”";
         let a = analyse(&format!("The president spoke on television.\n{quote}"));
-        let b = analyse(&format!(
-            "Shares of the carmaker fell in early trading.\n{quote}"
-        ));
+        let b = analyse(&format!("Shares of the carmaker fell in early trading.\n{quote}"));
         let al = align(&a, &b);
         assert_eq!(al.copied_sentences, 0);
         assert_eq!(al.phrasing, 0.0);
-    }
-
-    #[test]
-    fn chain_counts_order() {
-        assert_eq!(longest_chain(&[0, 1, 2, 3]), 4);
-        assert_eq!(longest_chain(&[3, 2, 1, 0]), 1);
-        assert_eq!(longest_chain(&[0, 2, 1, 3, 3]), 4);
     }
 }
 
@@ -592,12 +504,7 @@ pub fn debug_matches(a: &Analysis, b: &Analysis) -> Vec<(usize, Option<usize>, f
         .map(|i| {
             let mut best = (None, 0.0f32);
             for j in 0..b.sentences.len() {
-                let (s, _) = similarity(
-                    &a.sentences[i],
-                    a.sentence_weight[i],
-                    &b.sentences[j],
-                    b.sentence_weight[j],
-                );
+                let (s, _) = similarity(&a.sentences[i], a.sentence_weight[i], &b.sentences[j], b.sentence_weight[j]);
                 if s > best.1 {
                     best = (Some(j), s);
                 }

@@ -23,20 +23,9 @@ pub struct ViewConfig {
 
 impl ViewConfig {
     /// A view with banding chosen for `threshold`.
-    pub fn new(
-        view: View,
-        shingle: usize,
-        num_hashes: usize,
-        threshold: f64,
-    ) -> Result<ViewConfig> {
+    pub fn new(view: View, shingle: usize, num_hashes: usize, threshold: f64) -> Result<ViewConfig> {
         let lsh = LshParams::for_threshold(threshold, num_hashes)?;
-        Ok(ViewConfig {
-            view,
-            shingle,
-            num_hashes,
-            threshold,
-            lsh,
-        })
+        Ok(ViewConfig { view, shingle, num_hashes, threshold, lsh })
     }
 
     /// The default settings of a view: verbatim word 5-grams at Jaccard 0.5 with 128 hashes (the usual
@@ -45,6 +34,7 @@ impl ViewConfig {
         let (shingle, hashes, threshold) = match view {
             View::Words => (5, 128, 0.5),
             View::Content => (1, 128, 0.2),
+            View::Lead => (60, 128, 0.12),
         };
         // The defaults are valid by construction.
         ViewConfig::new(view, shingle, hashes, threshold).expect("default view settings are valid")
@@ -75,10 +65,7 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Config {
         Config {
-            views: View::ALL
-                .iter()
-                .map(|&v| ViewConfig::default_for(v))
-                .collect(),
+            views: View::ALL.iter().map(|&v| ViewConfig::default_for(v)).collect(),
             seed: 0x756e_7370_756e,
             max_bucket: 200,
             min_words: 20,
@@ -97,23 +84,14 @@ impl Config {
             return Err(Error::Config("at least one view is needed".into()));
         }
         for v in &self.views {
-            if !(1..=16).contains(&v.shingle) {
-                return Err(Error::Config(format!(
-                    "shingle size {} is not in 1..=16",
-                    v.shingle
-                )));
+            if !(1..=1000).contains(&v.shingle) {
+                return Err(Error::Config(format!("shingle size {} is not in 1..=16", v.shingle)));
             }
             if !(1..=1024).contains(&v.num_hashes) {
-                return Err(Error::Config(format!(
-                    "{} hashes is not in 1..=1024",
-                    v.num_hashes
-                )));
+                return Err(Error::Config(format!("{} hashes is not in 1..=1024", v.num_hashes)));
             }
             if !(v.threshold > 0.0 && v.threshold <= 1.0) {
-                return Err(Error::Config(format!(
-                    "threshold {} is not in (0, 1]",
-                    v.threshold
-                )));
+                return Err(Error::Config(format!("threshold {} is not in (0, 1]", v.threshold)));
             }
             v.lsh.validate(v.num_hashes)?;
         }

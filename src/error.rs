@@ -13,17 +13,9 @@ pub enum Error {
     /// A file could not be written.
     Write { path: PathBuf, source: io::Error },
     /// A line of a JSON Lines or truth file is not what it should be.
-    Json {
-        path: PathBuf,
-        line: u64,
-        message: String,
-    },
+    Json { path: PathBuf, line: u64, message: String },
     /// A file's contents are damaged or not in the expected format.
-    Format {
-        path: PathBuf,
-        offset: u64,
-        message: String,
-    },
+    Format { path: PathBuf, offset: u64, message: String },
     /// Two signatures made with different parameters were compared.
     Incompatible { left: String, right: String },
     /// A setting is out of range or inconsistent.
@@ -40,16 +32,8 @@ impl fmt::Display for Error {
             Error::Write { path, source } => {
                 write!(f, "{}: cannot write: {source}", path.display())
             }
-            Error::Json {
-                path,
-                line,
-                message,
-            } => write!(f, "{}:{line}: {message}", path.display()),
-            Error::Format {
-                path,
-                offset,
-                message,
-            } => {
+            Error::Json { path, line, message } => write!(f, "{}:{line}: {message}", path.display()),
+            Error::Format { path, offset, message } => {
                 write!(f, "{} (byte {offset}): {message}", path.display())
             }
             Error::Incompatible { left, right } => {

@@ -81,10 +81,7 @@ fn truth_clusters<'t>(truth: &'t [TruthPair]) -> HashMap<&'t str, usize> {
         }
         x
     }
-    for t in truth
-        .iter()
-        .filter(|t| POSITIVE.contains(&t.relation.as_str()))
-    {
+    for t in truth.iter().filter(|t| POSITIVE.contains(&t.relation.as_str())) {
         let mut id = |s: &'t str| {
             let n = ids.len();
             *ids.entry(s).or_insert_with(|| {
@@ -97,24 +94,18 @@ fn truth_clusters<'t>(truth: &'t [TruthPair]) -> HashMap<&'t str, usize> {
         parent[rx.max(ry)] = rx.min(ry);
     }
     let keys: Vec<(&str, usize)> = ids.iter().map(|(k, v)| (*k, *v)).collect();
-    keys.into_iter()
-        .map(|(k, v)| (k, find(&mut parent, v)))
-        .collect()
+    keys.into_iter().map(|(k, v)| (k, find(&mut parent, v))).collect()
 }
 
 /// Scores `scan` against `truth`.
 pub fn evaluate(scan: &Scan, truth: &[TruthPair]) -> Evaluation {
     let clusters = truth_clusters(truth);
     let id = |i: u32| scan.documents[i as usize].id.as_str();
-    let reported: Vec<_> = scan.pairs.iter().filter(|p| p.relation.is_some()).collect();
+    // An unverified candidate (`candidates_only`) counts as reported, so candidate recall can be measured.
+    let reported: Vec<_> = scan.pairs.iter().filter(|p| p.relation.is_some() || !p.verified).collect();
     let mut found: HashMap<(&str, &str), Option<&str>> = HashMap::new();
-    let mut e = Evaluation {
-        documents: scan.documents.len(),
-        reported: reported.len(),
-        ..Evaluation::default()
-    };
-    let labelled: HashMap<(&str, &str), &TruthPair> =
-        truth.iter().map(|t| (key(&t.a, &t.b), t)).collect();
+    let mut e = Evaluation { documents: scan.documents.len(), reported: reported.len(), ..Evaluation::default() };
+    let labelled: HashMap<(&str, &str), &TruthPair> = truth.iter().map(|t| (key(&t.a, &t.b), t)).collect();
     let mut star = 0;
     for p in &reported {
         let (a, b) = (id(p.a), id(p.b));
@@ -144,10 +135,7 @@ pub fn evaluate(scan: &Scan, truth: &[TruthPair]) -> Evaluation {
         positives += 1;
         let hit = found.get(&key(&t.a, &t.b));
         let label = t.label.clone().unwrap_or_else(|| t.relation.clone());
-        for group in [
-            e.by_relation.entry(t.relation.clone()).or_default(),
-            e.by_label.entry(label).or_default(),
-        ] {
+        for group in [e.by_relation.entry(t.relation.clone()).or_default(), e.by_label.entry(label).or_default()] {
             group.total += 1;
             group.found += usize::from(hit.is_some());
         }
@@ -165,11 +153,7 @@ pub fn evaluate(scan: &Scan, truth: &[TruthPair]) -> Evaluation {
         g.recall = ratio(g.found, g.total, 0.0);
     }
     e.recall = ratio(hits, positives, 0.0);
-    e.f1 = if e.precision + e.recall > 0.0 {
-        2.0 * e.precision * e.recall / (e.precision + e.recall)
-    } else {
-        0.0
-    };
+    e.f1 = if e.precision + e.recall > 0.0 { 2.0 * e.precision * e.recall / (e.precision + e.recall) } else { 0.0 };
     e.decided_share = ratio(e.decided, e.directed, 0.0);
     e.accuracy = ratio(e.right, e.decided, 0.0);
     e
@@ -180,28 +164,15 @@ impl Evaluation {
     pub fn to_text(&self) -> String {
         let mut s = format!(
             "documents {}  reported {}  precision {:.3}  precision* {:.3}  recall {:.3}  F1 {:.3}\n",
-            self.documents,
-            self.reported,
-            self.precision,
-            self.precision_star,
-            self.recall,
-            self.f1
+            self.documents, self.reported, self.precision, self.precision_star, self.recall, self.f1
         );
         s += &format!(
             "direction: decided {}/{} ({:.3}), right {}/{} ({:.3})\n",
-            self.decided,
-            self.directed,
-            self.decided_share,
-            self.right,
-            self.decided,
-            self.accuracy
+            self.decided, self.directed, self.decided_share, self.right, self.decided, self.accuracy
         );
         for (name, groups) in [("relation", &self.by_relation), ("label", &self.by_label)] {
             for (k, g) in groups {
-                s += &format!(
-                    "recall {name} {k}: {}/{} = {:.3}\n",
-                    g.found, g.total, g.recall
-                );
+                s += &format!("recall {name} {k}: {}/{} = {:.3}\n", g.found, g.total, g.recall);
             }
         }
         for (k, total) in &self.negatives_total {
@@ -246,10 +217,7 @@ mod tests {
             verified: true,
             confidence: 0.9,
             source,
-            alignment: Alignment {
-                jaccard5,
-                ..Alignment::default()
-            },
+            alignment: Alignment { jaccard5, ..Alignment::default() },
             views: vec![],
             evidence: vec![],
         }
@@ -300,10 +268,7 @@ mod tests {
 
     #[test]
     fn nothing_reported_is_precise_but_recalls_nothing() {
-        let scan = Scan {
-            documents: vec![doc("a"), doc("b")],
-            ..Scan::default()
-        };
+        let scan = Scan { documents: vec![doc("a"), doc("b")], ..Scan::default() };
         let e = evaluate(&scan, &[truth("a", "b", "near_copy", None)]);
         assert_eq!((e.precision, e.recall, e.f1), (1.0, 0.0, 0.0));
     }

@@ -42,28 +42,16 @@ impl LshParams {
     /// below `threshold` plus the area of false negatives above it, equally weighted.
     pub fn for_threshold(threshold: f64, num_hashes: usize) -> Result<LshParams> {
         if !(0.0..=1.0).contains(&threshold) || threshold == 0.0 {
-            return Err(Error::Config(format!(
-                "LSH threshold {threshold} is not in (0, 1]"
-            )));
+            return Err(Error::Config(format!("LSH threshold {threshold} is not in (0, 1]")));
         }
         if num_hashes == 0 {
             return Err(Error::Config("number of hashes must be positive".into()));
         }
-        let mut best = (
-            f64::INFINITY,
-            LshParams {
-                bands: 1,
-                rows: num_hashes,
-            },
-        );
+        let mut best = (f64::INFINITY, LshParams { bands: 1, rows: num_hashes });
         for bands in 1..=num_hashes {
             for rows in 1..=num_hashes / bands {
                 let fp = integrate(|s| collision_probability(s, bands, rows), 0.0, threshold);
-                let fn_ = integrate(
-                    |s| 1.0 - collision_probability(s, bands, rows),
-                    threshold,
-                    1.0,
-                );
+                let fn_ = integrate(|s| 1.0 - collision_probability(s, bands, rows), threshold, 1.0);
                 if fp + fn_ < best.0 {
                     best = (fp + fn_, LshParams { bands, rows });
                 }
@@ -198,12 +186,7 @@ mod tests {
     }
 
     fn sigs(sets: &[Vec<u64>], k: u16) -> Signatures {
-        let h = Hasher::new(MinHashParams {
-            view: View::Content,
-            shingle: 1,
-            num_hashes: k,
-            seed: 3,
-        });
+        let h = Hasher::new(MinHashParams { view: View::Content, shingle: 1, num_hashes: k, seed: 3 });
         let mut m = Signatures::new(h.params());
         for s in sets {
             m.push(&h.sign(s.iter().copied())).unwrap();

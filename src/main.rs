@@ -25,19 +25,13 @@ fn main() -> ExitCode {
 
 /// 0 when every input was read cleanly, 2 when some was skipped or read lossily.
 fn exit_code(scan: &unspun::Scan) -> ExitCode {
-    if scan.problems.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(2)
-    }
+    if scan.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) }
 }
 
 fn run(args: &Cli) -> unspun::Result<ExitCode> {
     if let Some(threads) = args.threads {
         // Only fails when a pool was already built, which nothing before this line does.
-        let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build_global();
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(threads).build_global();
     }
     let start = Instant::now();
     let bars = Bars::new(!args.quiet);

@@ -25,13 +25,7 @@ pub struct MinHashParams {
 
 impl MinHashParams {
     fn describe(&self) -> String {
-        format!(
-            "{}/{} {} hashes seed {}",
-            self.view.name(),
-            self.shingle,
-            self.num_hashes,
-            self.seed
-        )
+        format!("{}/{} {} hashes seed {}", self.view.name(), self.shingle, self.num_hashes, self.seed)
     }
 }
 
@@ -85,10 +79,7 @@ impl Hasher {
         for x in shingles {
             self.update(&mut mins, x);
         }
-        Signature {
-            params: self.params,
-            mins,
-        }
+        Signature { params: self.params, mins }
     }
 }
 
@@ -117,14 +108,7 @@ impl Signature {
 
 /// Errors unless two parameter sets are the same.
 pub fn check_compatible(a: &MinHashParams, b: &MinHashParams) -> Result<()> {
-    if a == b {
-        Ok(())
-    } else {
-        Err(Error::Incompatible {
-            left: a.describe(),
-            right: b.describe(),
-        })
-    }
+    if a == b { Ok(()) } else { Err(Error::Incompatible { left: a.describe(), right: b.describe() }) }
 }
 
 /// Share of equal lanes between two minima slices of equal length.
@@ -132,11 +116,7 @@ pub fn estimate(a: &[u32], b: &[u32]) -> f64 {
     if a.is_empty() {
         return 0.0;
     }
-    let equal = a
-        .iter()
-        .zip(b)
-        .filter(|(x, y)| x == y && **x != EMPTY)
-        .count();
+    let equal = a.iter().zip(b).filter(|(x, y)| x == y && **x != EMPTY).count();
     equal as f64 / a.len() as f64
 }
 
@@ -152,10 +132,7 @@ pub struct Signatures {
 impl Signatures {
     /// An empty matrix for `params`.
     pub fn new(params: MinHashParams) -> Signatures {
-        Signatures {
-            params,
-            mins: Vec::new(),
-        }
+        Signatures { params, mins: Vec::new() }
     }
 
     /// Appends a document's minima; errors if the signature was made differently.
@@ -197,12 +174,7 @@ mod tests {
     use super::*;
 
     fn params(num_hashes: u16, seed: u64) -> MinHashParams {
-        MinHashParams {
-            view: View::Words,
-            shingle: 5,
-            num_hashes,
-            seed,
-        }
+        MinHashParams { view: View::Words, shingle: 5, num_hashes, seed }
     }
 
     #[test]

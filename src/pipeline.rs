@@ -134,11 +134,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
             })
         })
         .collect();
-    let total_bytes: u64 = files
-        .iter()
-        .filter_map(|f| std::fs::metadata(&f.path).ok())
-        .map(|m| m.len())
-        .sum();
+    let total_bytes: u64 = files.iter().filter_map(|f| std::fs::metadata(&f.path).ok()).map(|m| m.len()).sum();
 
     // Read and sign.
     progress.stage("reading", Some(total_bytes), Unit::Bytes);
@@ -147,10 +143,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
     let mut idf = Idf::new();
     let mut batch: Vec<Document> = Vec::new();
     let verify = !config.candidates_only;
-    let flush = |batch: &mut Vec<Document>,
-                 docs: &mut Vec<DocInfo>,
-                 signed: &mut Vec<Signed>,
-                 idf: &mut Idf| {
+    let flush = |batch: &mut Vec<Document>, docs: &mut Vec<DocInfo>, signed: &mut Vec<Signed>, idf: &mut Idf| {
         let out: Vec<Signed> = batch
             .par_iter()
             .map_init(
@@ -174,21 +167,14 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
                 extra: d.extra,
                 skipped: None,
             });
-            signed.push(Signed {
-                stems: Vec::new(),
-                ..s
-            });
+            signed.push(Signed { stems: Vec::new(), ..s });
         }
     };
     for file in &files {
         let mut emit = |d: Document| batch.push(d);
         let mut problem = |p: Problem| problems.push(p);
         if let Err(e) = input::read(file, &config.input, &mut emit, &mut problem) {
-            problems.push(Problem {
-                path: file.path.clone(),
-                line: None,
-                message: e.to_string(),
-            });
+            problems.push(Problem { path: file.path.clone(), line: None, message: e.to_string() });
         }
         if batch.len() >= BATCH {
             flush(&mut batch, &mut docs, &mut signed, &mut idf);
@@ -212,10 +198,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
             d.skipped = Some("too short to judge");
         }
     }
-    let mut matrices: Vec<Signatures> = hashers
-        .iter()
-        .map(|h| Signatures::new(h.params()))
-        .collect();
+    let mut matrices: Vec<Signatures> = hashers.iter().map(|h| Signatures::new(h.params())).collect();
     for s in &signed {
         let mut offset = 0;
         for m in matrices.iter_mut() {
@@ -229,13 +212,8 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
     let mut candidates: BTreeMap<PairKey, Vec<View>> = BTreeMap::new();
     let mut stats = Vec::new();
     for (v, m) in config.views.iter().zip(&matrices) {
-        progress.stage(
-            &format!("banding {}", v.view.name()),
-            Some(v.lsh.bands as u64),
-            Unit::Bands,
-        );
-        let (pairs, s) =
-            lsh::candidates(m, v.lsh, config.max_bucket, |i| docs[i].skipped.is_none())?;
+        progress.stage(&format!("banding {}", v.view.name()), Some(v.lsh.bands as u64), Unit::Bands);
+        let (pairs, s) = lsh::candidates(m, v.lsh, config.max_bucket, |i| docs[i].skipped.is_none())?;
         progress.finish();
         for p in pairs {
             candidates.entry(p).or_default().push(v.view);
@@ -271,28 +249,14 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
         }));
         pairs.sort_by_key(|p| (p.a, p.b));
         let clusters = clusters(docs.len(), &pairs);
-        return Ok(Scan {
-            documents: docs,
-            pairs,
-            clusters,
-            candidates: stats,
-            candidate_pairs,
-            problems,
-        });
+        return Ok(Scan { documents: docs, pairs, clusters, candidates: stats, candidate_pairs, problems });
     }
 
     // Verify: analyse each document of a candidate pair once, then score the pairs.
-    let mut needed: Vec<u32> = candidates
-        .keys()
-        .flat_map(|&k| [unpack(k).0, unpack(k).1])
-        .collect();
+    let mut needed: Vec<u32> = candidates.keys().flat_map(|&k| [unpack(k).0, unpack(k).1]).collect();
     needed.sort_unstable();
     needed.dedup();
-    progress.stage(
-        "verifying",
-        Some(needed.len() as u64 + candidates.len() as u64),
-        Unit::Documents,
-    );
+    progress.stage("verifying", Some(needed.len() as u64 + candidates.len() as u64), Unit::Documents);
     let loaded: Vec<(u32, std::result::Result<Analysis, Problem>)> = needed
         .par_iter()
         .map(|&i| {
@@ -319,9 +283,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
     }
     let candidates: Vec<(PairKey, Vec<View>)> = candidates
         .into_iter()
-        .filter(|(k, _)| {
-            analyses.contains_key(&unpack(*k).0) && analyses.contains_key(&unpack(*k).1)
-        })
+        .filter(|(k, _)| analyses.contains_key(&unpack(*k).0) && analyses.contains_key(&unpack(*k).1))
         .collect();
     let mut neighbours: HashMap<u32, Vec<u32>> = HashMap::new();
     for (k, _) in &candidates {
@@ -386,20 +348,9 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
     pairs.extend(scored);
     pairs.sort_by_key(|p| (p.a, p.b));
     score::resolve_siblings(&mut pairs, |i| docs[i as usize].id.clone());
-    let derived: Vec<ScoredPair> = pairs
-        .iter()
-        .filter(|p| p.relation.is_some())
-        .cloned()
-        .collect();
+    let derived: Vec<ScoredPair> = pairs.iter().filter(|p| p.relation.is_some()).cloned().collect();
     let clusters = clusters(docs.len(), &derived);
-    Ok(Scan {
-        documents: docs,
-        pairs,
-        clusters,
-        candidates: stats,
-        candidate_pairs,
-        problems,
-    })
+    Ok(Scan { documents: docs, pairs, clusters, candidates: stats, candidate_pairs, problems })
 }
 
 fn sign(
@@ -417,34 +368,17 @@ fn sign(
     for (v, h) in config.views.iter().zip(hashers) {
         let k = v.num_hashes;
         let lanes = &mut mins[offset..offset + k];
-        v.view
-            .shingles(&tokens.tokens, v.shingle, config.seed, |x| {
-                h.update(lanes, x)
-            });
+        v.view.shingles(&tokens.tokens, v.shingle, config.seed, |x| h.update(lanes, x));
         offset += k;
     }
     let mut stem_set = Vec::new();
     if stems {
-        stem_set = tokens
-            .tokens
-            .iter()
-            .filter(|t| t.is_content())
-            .map(|t| t.stem)
-            .collect();
+        stem_set = tokens.tokens.iter().filter(|t| t.is_content()).map(|t| t.stem).collect();
         stem_set.sort_unstable();
         stem_set.dedup();
     }
-    let word_bytes: Vec<u8> = tokens
-        .tokens
-        .iter()
-        .flat_map(|t| t.word.to_le_bytes())
-        .collect();
-    Signed {
-        words: tokens.tokens.len(),
-        mins,
-        stems: stem_set,
-        exact: xxh3_64(&word_bytes),
-    }
+    let word_bytes: Vec<u8> = tokens.tokens.iter().flat_map(|t| t.word.to_le_bytes()).collect();
+    Signed { words: tokens.tokens.len(), mins, stems: stem_set, exact: xxh3_64(&word_bytes) }
 }
 
 /// Documents too short to judge are still duplicates of identical ones: each such group is reported as
@@ -466,13 +400,7 @@ fn exact_duplicates_of_short(docs: &[DocInfo], signed: &[&Signed]) -> Vec<Scored
                 verified: true,
                 confidence: 1.0,
                 source: None,
-                alignment: Alignment {
-                    jaccard5: 1.0,
-                    coverage_a: 1.0,
-                    coverage_b: 1.0,
-                    order: 1.0,
-                    ..Alignment::default()
-                },
+                alignment: Alignment { jaccard5: 1.0, coverage_a: 1.0, coverage_b: 1.0, ..Alignment::default() },
                 views: Vec::new(),
                 evidence: vec![Evidence {
                     signal: "duplicate",
@@ -534,19 +462,8 @@ fn clusters(n: usize, pairs: &[ScoredPair]) -> Vec<Cluster> {
         .map(|mut members| {
             members.sort_unstable();
             members.dedup();
-            let roots: Vec<u32> = members
-                .iter()
-                .copied()
-                .filter(|m| sources.get(m) == Some(&true))
-                .collect();
-            Cluster {
-                source: if roots.len() == 1 {
-                    Some(roots[0])
-                } else {
-                    None
-                },
-                members,
-            }
+            let roots: Vec<u32> = members.iter().copied().filter(|m| sources.get(m) == Some(&true)).collect();
+            Cluster { source: if roots.len() == 1 { Some(roots[0]) } else { None }, members }
         })
         .collect()
 }

@@ -75,12 +75,16 @@ pub struct PairEntry {
     pub coverage_b: f64,
     /// Mean similarity of aligned sentences (weighted content-word overlap, 0..1).
     pub similarity: f64,
-    /// Share of aligned sentences in the same order in both.
-    pub order: f64,
+    /// Sum over aligned sentences of their similarity above chance level (0.3): the weight of evidence.
+    pub strength: f64,
     /// Share of the shorter text's narrative phrasing (word trigrams outside quotations) found in the other.
     pub phrasing: f64,
     /// Aligned sentence pairs.
     pub aligned_sentences: usize,
+    /// Aligned sentence pairs that share narrative phrasing (a word trigram outside quotations).
+    pub copied_sentences: usize,
+    /// The part of `strength` from sentence pairs that share narrative phrasing.
+    pub copied_strength: f64,
     /// Views whose candidate step proposed the pair.
     pub views: Vec<&'static str>,
     /// Aligned passages as byte ranges `[start, end)` into each original text.
@@ -153,9 +157,11 @@ impl Report {
                 coverage_a: round(p.alignment.coverage_a),
                 coverage_b: round(p.alignment.coverage_b),
                 similarity: round(p.alignment.similarity),
-                order: round(p.alignment.order),
+                strength: round(p.alignment.strength),
                 phrasing: round(p.alignment.phrasing),
                 aligned_sentences: p.alignment.aligned,
+                copied_sentences: p.alignment.copied_sentences,
+                copied_strength: round(p.alignment.copied_strength),
                 views: p.views.iter().map(|v| v.name()).collect(),
                 passages: p.alignment.passages.clone(),
                 evidence: p.evidence.clone(),
@@ -164,41 +170,22 @@ impl Report {
         let clusters = scan
             .clusters
             .iter()
-            .map(|c| ClusterEntry {
-                source: c.source.map(id),
-                members: c.members.iter().map(|&m| id(m)).collect(),
-            })
+            .map(|c| ClusterEntry { source: c.source.map(id), members: c.members.iter().map(|&m| id(m)).collect() })
             .collect();
         let views = scan
             .candidates
             .iter()
-            .map(|(v, s): &(_, LshStats)| {
-                (
-                    v.name().to_string(),
-                    serde_json::to_value(s).unwrap_or(Value::Null),
-                )
-            })
+            .map(|(v, s): &(_, LshStats)| (v.name().to_string(), serde_json::to_value(s).unwrap_or(Value::Null)))
             .collect();
         let summary = Summary {
             documents: scan.documents.len(),
-            skipped_documents: scan
-                .documents
-                .iter()
-                .filter(|d| d.skipped.is_some())
-                .count(),
+            skipped_documents: scan.documents.iter().filter(|d| d.skipped.is_some()).count(),
             problems: scan.problems.iter().map(|p| p.to_string()).collect(),
             candidate_pairs: scan.candidate_pairs,
             views,
             pairs: scan.pairs.len(),
         };
-        Report {
-            tool: "unspun",
-            format_version: FORMAT_VERSION,
-            documents,
-            pairs,
-            clusters,
-            summary,
-        }
+        Report { tool: "unspun", format_version: FORMAT_VERSION, documents, pairs, clusters, summary }
     }
 
     /// Writes the report as one JSON object.
@@ -247,12 +234,7 @@ impl Report {
         for c in &self.clusters {
             match &c.source {
                 Some(s) => {
-                    let rest: Vec<&str> = c
-                        .members
-                        .iter()
-                        .filter(|m| *m != s)
-                        .map(String::as_str)
-                        .collect();
+                    let rest: Vec<&str> = c.members.iter().filter(|m| *m != s).map(String::as_str).collect();
                     writeln!(out, "  {s} (source): {}", rest.join(", "))?
                 }
                 None => writeln!(out, "  {}", c.members.join(", "))?,
@@ -269,12 +251,7 @@ impl Report {
             s.problems.len()
         )?;
         for (view, stats) in &s.views {
-            if stats
-                .get("capped_buckets")
-                .and_then(Value::as_u64)
-                .unwrap_or(0)
-                > 0
-            {
+            if stats.get("capped_buckets").and_then(Value::as_u64).unwrap_or(0) > 0 {
                 writeln!(
                     out,
                     "note: view {view}: {stats} — buckets larger than the cap were chained, not paired in full"

@@ -1,9 +1,10 @@
 //! Verdicts: the relation of a candidate pair from its [`Alignment`], and which text is the source.
 //!
 //! [`classify`] decides `duplicate`, `near_duplicate`, `rewrite`, `partial` or nothing from the alignment
-//! figures. A rewrite restates most of the shorter text in the order of the longer; a partial reuse shares
-//! narrative phrasing in several sentences; two reports of one event that share only names, numbers and
-//! quotations are neither.
+//! figures. A rewrite restates most of the shorter text in the order of the longer, clearly above the
+//! similarity that independent reports of one event reach by chance; a partial reuse shares narrative
+//! phrasing in several sentences; two reports of one event that share only names, numbers and quotations
+//! are neither.
 //!
 //! [`direction`] then weighs evidence for each side being the source: publication dates; containment (an
 //! excerpt inside a longer text); and *attestation*, the wording where the two differ. An original's
@@ -46,38 +47,36 @@ impl Relation {
 
 /// Word 5-gram Jaccard at or above which a pair is a near-duplicate.
 const NEAR_DUPLICATE_JACCARD: f64 = 0.7;
-/// Coverage of the shorter text at or above which a pair in order is a rewrite.
+/// Share of the shorter text that a rewrite restates, in order.
 const REWRITE_COVERAGE: f64 = 0.5;
-/// Share of aligned sentences that must keep their order for a rewrite.
-const REWRITE_ORDER: f64 = 0.6;
+/// Weight of evidence ([`Alignment::strength`]) a rewrite needs: about three sentences restated clearly
+/// above the similarity independent reports reach by chance.
+const REWRITE_STRENGTH: f64 = 1.0;
 /// Aligned sentences sharing narrative phrasing needed for a partial reuse.
 const PARTIAL_SENTENCES: usize = 2;
+/// Weight of evidence a partial reuse needs from the sentences that share narrative phrasing.
+const PARTIAL_STRENGTH: f64 = 1.0;
 
 /// The relation of a pair and a confidence in 0..1, or `None` when the texts are not derived.
 pub fn classify(a: &Analysis, b: &Analysis, al: &Alignment) -> Option<(Relation, f64)> {
-    let same_words = a.words() == b.words()
-        && a.tokens
-            .tokens
-            .iter()
-            .zip(&b.tokens.tokens)
-            .all(|(x, y)| x.word == y.word);
+    let same_words =
+        a.words() == b.words() && a.tokens.tokens.iter().zip(&b.tokens.tokens).all(|(x, y)| x.word == y.word);
     if same_words && a.words() > 0 {
         return Some((Relation::Duplicate, 1.0));
     }
     if al.jaccard5 >= NEAR_DUPLICATE_JACCARD {
         return Some((Relation::NearDuplicate, (0.8 + 0.2 * al.jaccard5).min(0.99)));
     }
-    let (small, large) = if a.words() <= b.words() {
-        (al.coverage_a, al.coverage_b)
-    } else {
-        (al.coverage_b, al.coverage_a)
-    };
-    if small >= REWRITE_COVERAGE && al.order >= REWRITE_ORDER && al.aligned >= 2 {
-        let confidence = 0.5 + 0.25 * small + 0.15 * large.min(1.0) + 0.1 * al.order;
+    let (small, large) =
+        if a.words() <= b.words() { (al.coverage_a, al.coverage_b) } else { (al.coverage_b, al.coverage_a) };
+    // Saturating weight of evidence: 0.63 at 3, 0.86 at 6.
+    let evidence = 1.0 - (-al.strength / 3.0).exp();
+    if small >= REWRITE_COVERAGE && al.strength >= REWRITE_STRENGTH {
+        let confidence = 0.4 + 0.3 * small + 0.1 * large + 0.2 * evidence;
         return Some((Relation::Rewrite, confidence.min(0.99)));
     }
-    if al.copied_sentences >= PARTIAL_SENTENCES {
-        let confidence = 0.4 + 0.1 * (al.copied_sentences as f64).min(5.0) + 0.1 * small;
+    if al.copied_sentences >= PARTIAL_SENTENCES && al.copied_strength >= PARTIAL_STRENGTH {
+        let confidence = 0.4 + 0.2 * small + 0.3 * evidence;
         return Some((Relation::Partial, confidence.min(0.95)));
     }
     None
@@ -114,20 +113,9 @@ const ATTESTATION_MARGIN: f64 = 0.05;
 /// Weighs the evidence for `a` or `b` being the source. `third` are the analyses of other documents
 /// related to either (their candidate neighbours). Returns the index of the source side (0 for `a`, 1 for
 /// `b`) when the evidence supports one, and the evidence either way.
-pub fn direction(
-    relation: Relation,
-    a: &Side,
-    b: &Side,
-    third: &[&Analysis],
-) -> (Option<usize>, Vec<Evidence>) {
+pub fn direction(relation: Relation, a: &Side, b: &Side, third: &[&Analysis]) -> (Option<usize>, Vec<Evidence>) {
     let mut evidence = Vec::new();
-    let favours = |k: usize| {
-        Some(if k == 0 {
-            a.id.to_string()
-        } else {
-            b.id.to_string()
-        })
-    };
+    let favours = |k: usize| Some(if k == 0 { a.id.to_string() } else { b.id.to_string() });
     if let (Some(da), Some(db)) = (a.date, b.date) {
         if (da - db).abs() > DATE_TOLERANCE_DAYS {
             let k = if da < db { 0 } else { 1 };
@@ -155,38 +143,21 @@ pub fn direction(
         evidence.push(Evidence {
             signal: "containment",
             favours: favours(0),
-            detail: format!(
-                "{} is {:.0}% restated inside the longer text",
-                b.id,
-                100.0 * b.coverage
-            ),
+            detail: format!("{} is {:.0}% restated inside the longer text", b.id, 100.0 * b.coverage),
         });
     } else if wb > 1.5 * wa && a.coverage >= 0.8 && b.coverage < 0.6 {
         score -= 1.0;
         evidence.push(Evidence {
             signal: "containment",
             favours: favours(1),
-            detail: format!(
-                "{} is {:.0}% restated inside the longer text",
-                a.id,
-                100.0 * a.coverage
-            ),
+            detail: format!("{} is {:.0}% restated inside the longer text", a.id, 100.0 * a.coverage),
         });
     }
     // Attestation: where the texts differ, whose wording do third documents use?
     let only = |x: &Analysis, y: &Analysis| -> Vec<u64> {
-        x.trigrams()
-            .iter()
-            .filter(|g| !y.trigrams().contains(g))
-            .copied()
-            .collect()
+        x.trigrams().iter().filter(|g| !y.trigrams().contains(g)).copied().collect()
     };
-    let attested = |grams: &[u64]| {
-        grams
-            .iter()
-            .filter(|g| third.iter().any(|t| t.trigrams().contains(g)))
-            .count()
-    };
+    let attested = |grams: &[u64]| grams.iter().filter(|g| third.iter().any(|t| t.trigrams().contains(g))).count();
     let (oa, ob) = (only(a.analysis, b.analysis), only(b.analysis, a.analysis));
     let (ka, kb) = (attested(&oa), attested(&ob));
     if !third.is_empty() && !oa.is_empty() && !ob.is_empty() {
@@ -202,17 +173,9 @@ pub fn direction(
         if (sa - sb).abs() >= ATTESTATION_MARGIN {
             let k = if sa > sb { 0 } else { 1 };
             score += if k == 0 { 2.0 } else { -2.0 };
-            evidence.push(Evidence {
-                signal: "attestation",
-                favours: favours(k),
-                detail,
-            });
+            evidence.push(Evidence { signal: "attestation", favours: favours(k), detail });
         } else {
-            evidence.push(Evidence {
-                signal: "attestation",
-                favours: None,
-                detail,
-            });
+            evidence.push(Evidence { signal: "attestation", favours: None, detail });
         }
     }
     // Partial reuse between two texts that each have much of their own: the shared passages may come
@@ -225,11 +188,7 @@ pub fn direction(
         });
         return (None, evidence);
     }
-    if score.abs() >= 1.0 {
-        (Some(if score > 0.0 { 0 } else { 1 }), evidence)
-    } else {
-        (None, evidence)
-    }
+    if score.abs() >= 1.0 { (Some(if score > 0.0 { 0 } else { 1 }), evidence) } else { (None, evidence) }
 }
 
 /// A scored pair as far as sibling resolution needs it: indices of the two documents and of the source.
@@ -263,14 +222,7 @@ pub fn resolve_siblings<P: Directed>(pairs: &mut [P], name: impl Fn(u32) -> Stri
         common.sort_unstable();
         if let Some(&c) = common.first() {
             let detail = format!("both derive from {}", name(c));
-            p.make_sibling(
-                c,
-                Evidence {
-                    signal: "siblings",
-                    favours: None,
-                    detail,
-                },
-            );
+            p.make_sibling(c, Evidence { signal: "siblings", favours: None, detail });
         }
     }
 }
@@ -294,16 +246,10 @@ mod tests {
     fn duplicate_and_near_duplicate() {
         let a = analyse(STORY);
         let b = analyse(&STORY.to_uppercase());
-        assert_eq!(
-            classify(&a, &b, &align(&a, &b)).unwrap().0,
-            Relation::Duplicate
-        );
+        assert_eq!(classify(&a, &b, &align(&a, &b)).unwrap().0, Relation::Duplicate);
         let edited = STORY.replace("four people", "four civilians");
         let c = analyse(&edited);
-        assert_eq!(
-            classify(&a, &c, &align(&a, &c)).unwrap().0,
-            Relation::NearDuplicate
-        );
+        assert_eq!(classify(&a, &c, &align(&a, &c)).unwrap().0, Relation::NearDuplicate);
     }
 
     #[test]
@@ -319,52 +265,22 @@ mod tests {
     fn dates_decide_direction() {
         let a = analyse(STORY);
         let b = analyse(STORY);
-        let side = |id, an, date| Side {
-            id,
-            analysis: an,
-            coverage: 1.0,
-            date,
-        };
-        let (k, ev) = direction(
-            Relation::Rewrite,
-            &side("x", &a, Some(10.0)),
-            &side("y", &b, Some(13.0)),
-            &[],
-        );
+        let side = |id, an, date| Side { id, analysis: an, coverage: 1.0, date };
+        let (k, ev) = direction(Relation::Rewrite, &side("x", &a, Some(10.0)), &side("y", &b, Some(13.0)), &[]);
         assert_eq!(k, Some(0));
         assert_eq!(ev[0].signal, "date");
-        let (k, _) = direction(
-            Relation::Duplicate,
-            &side("x", &a, Some(10.0)),
-            &side("y", &b, Some(10.5)),
-            &[],
-        );
+        let (k, _) = direction(Relation::Duplicate, &side("x", &a, Some(10.0)), &side("y", &b, Some(10.5)), &[]);
         assert_eq!(k, None);
     }
 
     #[test]
     fn attested_wording_is_the_source() {
-        let original = analyse(
-            "The ministry released hundreds of prisoners on a difficult night for the capital city.",
-        );
-        let spun = analyse(
-            "The ministry freed hundreds of captives on a hard evening for the principal metropolis.",
-        );
-        let other = analyse(
-            "Witnesses said it was a difficult night for the capital city as prisoners were released.",
-        );
-        let side = |id, an| Side {
-            id,
-            analysis: an,
-            coverage: 0.7,
-            date: None,
-        };
-        let (k, ev) = direction(
-            Relation::Rewrite,
-            &side("spun", &spun),
-            &side("orig", &original),
-            &[&other],
-        );
+        let original =
+            analyse("The ministry released hundreds of prisoners on a difficult night for the capital city.");
+        let spun = analyse("The ministry freed hundreds of captives on a hard evening for the principal metropolis.");
+        let other = analyse("Witnesses said it was a difficult night for the capital city as prisoners were released.");
+        let side = |id, an| Side { id, analysis: an, coverage: 0.7, date: None };
+        let (k, ev) = direction(Relation::Rewrite, &side("spun", &spun), &side("orig", &original), &[&other]);
         assert_eq!(k, Some(1), "{ev:?}");
     }
 
@@ -384,17 +300,10 @@ mod tests {
 
     #[test]
     fn siblings_lose_their_source() {
-        let mut pairs = vec![
-            P(0, 1, Some(0), vec![]),
-            P(0, 3, Some(0), vec![]),
-            P(1, 3, Some(1), vec![]),
-            P(2, 4, None, vec![]),
-        ];
+        let mut pairs =
+            vec![P(0, 1, Some(0), vec![]), P(0, 3, Some(0), vec![]), P(1, 3, Some(1), vec![]), P(2, 4, None, vec![])];
         resolve_siblings(&mut pairs, |i| i.to_string());
-        assert_eq!(
-            pairs.iter().map(|p| p.2).collect::<Vec<_>>(),
-            vec![Some(0), Some(0), None, None]
-        );
+        assert_eq!(pairs.iter().map(|p| p.2).collect::<Vec<_>>(), vec![Some(0), Some(0), None, None]);
         assert_eq!(pairs[2].3[0].detail, "both derive from 0");
     }
 }

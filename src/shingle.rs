@@ -72,10 +72,7 @@ impl Tokens {
     /// The token index range of sentence `i`.
     pub fn sentence(&self, i: usize) -> std::ops::Range<usize> {
         let start = self.sentence_starts[i] as usize;
-        let end = self
-            .sentence_starts
-            .get(i + 1)
-            .map_or(self.tokens.len(), |&e| e as usize);
+        let end = self.sentence_starts.get(i + 1).map_or(self.tokens.len(), |&e| e as usize);
         start..end
     }
 
@@ -245,10 +242,9 @@ const STOP_WORDS: &[&str] = &[
 
 /// Abbreviations after whose full stop a sentence does not end.
 const ABBREVIATIONS: &[&str] = &[
-    "mr", "mrs", "ms", "dr", "st", "jr", "sr", "gen", "gov", "sen", "rep", "lt", "col", "capt",
-    "sgt", "inc", "corp", "co", "ltd", "no", "vs", "prof", "rev", "fig", "jan", "feb", "mar",
-    "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mt", "ft", "e.g", "i.e",
-    "etc", "approx",
+    "mr", "mrs", "ms", "dr", "st", "jr", "sr", "gen", "gov", "sen", "rep", "lt", "col", "capt", "sgt", "inc", "corp",
+    "co", "ltd", "no", "vs", "prof", "rev", "fig", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
+    "oct", "nov", "dec", "mt", "ft", "e.g", "i.e", "etc", "approx",
 ];
 
 fn hash_set(words: &[&str]) -> HashSet<u64> {
@@ -277,11 +273,7 @@ pub fn stem(word: &str) -> &str {
         &word[..n - 3]
     } else if word.ends_with("sses") {
         &word[..n - 2]
-    } else if word.ends_with('s')
-        && !word.ends_with("ss")
-        && !word.ends_with("us")
-        && !word.ends_with("is")
-    {
+    } else if word.ends_with('s') && !word.ends_with("ss") && !word.ends_with("us") && !word.ends_with("is") {
         &word[..n - 1]
     } else {
         word
@@ -297,11 +289,7 @@ pub fn stem(word: &str) -> &str {
         w
     };
     let n = w.len();
-    if n > 3 && (w.ends_with('e') || w.ends_with('y')) {
-        &w[..n - 1]
-    } else {
-        w
-    }
+    if n > 3 && (w.ends_with('e') || w.ends_with('y')) { &w[..n - 1] } else { w }
 }
 
 /// Tokenises `text` into `out`, reusing its buffers and `scratch` (so a worker allocates only while its
@@ -380,13 +368,7 @@ pub fn tokenize_into(text: &str, out: &mut Tokens, scratch: &mut String) {
             line_break = false;
             terminator = false;
             quote_opened = false;
-            out.tokens.push(Token {
-                start: start as u32,
-                end: i as u32,
-                word,
-                stem: stem_hash,
-                flags,
-            });
+            out.tokens.push(Token { start: start as u32, end: i as u32, word, stem: stem_hash, flags });
             // After the token, look at what follows to decide on abbreviations.
             if i < bytes.len() && bytes[i] == b'.' {
                 let single_initial = scratch.chars().count() == 1 && flags & CAPITALISED != 0;
@@ -433,17 +415,21 @@ pub enum View {
     Words,
     /// Stemmed content words, stop words removed: survives synonym swaps and paraphrase.
     Content,
+    /// Stemmed content words of the lead (the first `n` words): a rewrite keeps its source's lead even
+    /// when it drops or reorders the rest, and a long source and a short rewrite still meet here.
+    Lead,
 }
 
 impl View {
     /// All views, in a fixed order.
-    pub const ALL: [View; 2] = [View::Words, View::Content];
+    pub const ALL: [View; 3] = [View::Words, View::Content, View::Lead];
 
     /// The view's name on the command line and in reports.
     pub fn name(self) -> &'static str {
         match self {
             View::Words => "words",
             View::Content => "content",
+            View::Lead => "lead",
         }
     }
 
@@ -453,7 +439,8 @@ impl View {
     }
 
     /// Calls `emit` with the hash of every shingle of the view over `tokens`. `n` is the word n-gram
-    /// length of [`View::Words`]. A shingle may be emitted more than once; MinHash does not care.
+    /// length of [`View::Words`] and the lead length of [`View::Lead`]. A shingle may be emitted more
+    /// than once; MinHash does not care.
     pub fn shingles(self, tokens: &[Token], n: usize, seed: u64, mut emit: impl FnMut(u64)) {
         match self {
             View::Words => {
@@ -476,6 +463,11 @@ impl View {
                     emit(t.stem ^ seed);
                 }
             }
+            View::Lead => {
+                for t in tokens.iter().take(n).filter(|t| t.is_content()) {
+                    emit(t.stem ^ seed);
+                }
+            }
         }
     }
 }
@@ -485,11 +477,7 @@ mod tests {
     use super::*;
 
     fn words(text: &str) -> Vec<&str> {
-        Tokens::new(text)
-            .tokens
-            .iter()
-            .map(|t| &text[t.start as usize..t.end as usize])
-            .collect()
+        Tokens::new(text).tokens.iter().map(|t| &text[t.start as usize..t.end as usize]).collect()
     }
 
     fn sentences(text: &str) -> Vec<String> {
@@ -561,29 +549,16 @@ mod tests {
         let text = "He said “it is obvious\nthat we” and \"plain\" end";
         let t = Tokens::new(text);
         let quoted: Vec<bool> = t.tokens.iter().map(Token::is_quoted).collect();
-        assert_eq!(
-            quoted,
-            vec![false, false, true, true, false, false, false, true, false]
-        );
+        assert_eq!(quoted, vec![false, false, true, true, false, false, false, true, false]);
     }
 
     #[test]
     fn sentence_boundaries() {
         assert_eq!(
-            sentences(
-                "Mr. Smith went to Washington D.C. on Friday. He met U.S. officials! 2 left.\nNew line"
-            ),
-            vec![
-                "Mr. Smith went to Washington D.C. on Friday",
-                "He met U.S. officials",
-                "2 left",
-                "New line"
-            ]
+            sentences("Mr. Smith went to Washington D.C. on Friday. He met U.S. officials! 2 left.\nNew line"),
+            vec!["Mr. Smith went to Washington D.C. on Friday", "He met U.S. officials", "2 left", "New line"]
         );
-        assert_eq!(
-            sentences("It was 2.5 per cent. “Yes,” he said."),
-            vec!["It was 2.5 per cent", "Yes,” he said"]
-        );
+        assert_eq!(sentences("It was 2.5 per cent. “Yes,” he said."), vec!["It was 2.5 per cent", "Yes,” he said"]);
     }
 
     #[test]

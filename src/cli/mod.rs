@@ -83,8 +83,9 @@ pub struct SettingsArgs {
     #[arg(long, default_value = "txt", value_delimiter = ',')]
     pub ext: Vec<String>,
     /// Views used to find candidates (comma-separated): `words` (verbatim word 5-grams: copies, light
-    /// edits) and `content` (stemmed content words: spinners and paraphrases).
-    #[arg(long, default_value = "words,content", value_delimiter = ',')]
+    /// edits), `content` (stemmed content words: spinners and paraphrases) and `lead` (content words of
+    /// the first words: rewrites much shorter than their source).
+    #[arg(long, default_value = "words,content,lead", value_delimiter = ',')]
     pub views: Vec<String>,
     /// MinHash hashes per view.
     #[arg(long, default_value_t = 128)]
@@ -92,12 +93,13 @@ pub struct SettingsArgs {
     /// Seed of all hash functions.
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Jaccard threshold of the `words` view's LSH (0.5: about half the 5-grams shared).
-    #[arg(long)]
-    pub words_threshold: Option<f64>,
-    /// Jaccard threshold of the `content` view's LSH (0.2: a fifth of the content words shared).
-    #[arg(long)]
-    pub content_threshold: Option<f64>,
+    /// LSH Jaccard threshold of a view, as VIEW=T (repeatable). Defaults: words=0.5 (about half the
+    /// 5-grams shared), content=0.2, lead=0.12 (an eighth of the lead's content words shared).
+    #[arg(long = "threshold", value_name = "VIEW=T")]
+    pub thresholds: Vec<String>,
+    /// Length of the `lead` view, in words.
+    #[arg(long, default_value_t = 60)]
+    pub lead: usize,
     /// Word n-gram length of the `words` view.
     #[arg(long, default_value_t = 5)]
     pub shingle: usize,
@@ -127,73 +129,59 @@ impl SettingsArgs {
         }
         config.views = Vec::new();
         for name in &self.views {
-            let view = View::from_name(name.trim()).ok_or_else(|| {
-                Error::Config(format!("unknown view {name:?} (known: words, content)"))
-            })?;
+            let view = View::from_name(name.trim())
+                .ok_or_else(|| Error::Config(format!("unknown view {name:?} (known: words, content, lead)")))?;
             let default = ViewConfig::default_for(view);
-            let threshold = match view {
-                View::Words => self.words_threshold,
-                View::Content => self.content_threshold,
+            let mut threshold = default.threshold;
+            for t in &self.thresholds {
+                let (name, value) =
+                    t.split_once('=').ok_or_else(|| Error::Config(format!("--threshold {t:?} is not VIEW=T")))?;
+                if View::from_name(name).is_none() {
+                    return Err(Error::Config(format!("--threshold {t:?}: unknown view {name:?}")));
+                }
+                if name == view.name() {
+                    threshold = value
+                        .parse()
+                        .map_err(|_| Error::Config(format!("--threshold {t:?}: {value:?} is not a number")))?;
+                }
             }
-            .unwrap_or(default.threshold);
-            let shingle = if view == View::Words {
-                self.shingle
-            } else {
-                default.shingle
+            let shingle = match view {
+                View::Words => self.shingle,
+                View::Content => default.shingle,
+                View::Lead => self.lead,
             };
-            config
-                .views
-                .push(ViewConfig::new(view, shingle, self.hashes, threshold)?);
+            config.views.push(ViewConfig::new(view, shingle, self.hashes, threshold)?);
         }
         config.max_bucket = self.max_bucket;
         config.min_words = self.min_words;
         config.candidates_only = self.candidates_only;
         config.report_unrelated = self.report_unrelated;
         config.window_days = self.window;
-        config.input.extensions = self
-            .ext
-            .iter()
-            .map(|e| e.trim_start_matches('.').to_string())
-            .collect();
+        config.input.extensions = self.ext.iter().map(|e| e.trim_start_matches('.').to_string()).collect();
         config.validate()?;
         Ok(config)
     }
 }
 
 /// Writes with `write` to `path` atomically, or to stdout when there is no path.
-pub fn write_output(
-    path: Option<&Path>,
-    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
-) -> Result<()> {
+pub fn write_output(path: Option<&Path>, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
     let Some(path) = path else {
         let stdout = io::stdout();
         let mut lock = io::BufWriter::new(stdout.lock());
         return match write(&mut lock).and_then(|_| lock.flush()) {
             // A closed pipe (`unspun scan … | head`) is the reader's choice, not an error.
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-            other => other.map_err(|source| Error::Write {
-                path: "<stdout>".into(),
-                source,
-            }),
+            other => other.map_err(|source| Error::Write { path: "<stdout>".into(), source }),
         };
     };
-    let err = |source| Error::Write {
-        path: path.to_path_buf(),
-        source,
-    };
+    let err = |source| Error::Write { path: path.to_path_buf(), source };
     // Writing to a special file (/dev/null, a pipe) cannot be done by renaming: write straight to it.
     if path.exists() && !path.is_file() {
         let mut f = io::BufWriter::new(std::fs::File::create(path).map_err(err)?);
         return write(&mut f).and_then(|_| f.flush()).map_err(err);
     }
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut f = io::BufWriter::new(std::fs::File::create(&tmp)?);

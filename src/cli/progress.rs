@@ -14,10 +14,7 @@ pub struct Bars {
 impl Bars {
     /// Bars that draw only when `visible` and stderr is a terminal.
     pub fn new(visible: bool) -> Bars {
-        Bars {
-            bar: Mutex::new(None),
-            hidden: !visible,
-        }
+        Bars { bar: Mutex::new(None), hidden: !visible }
     }
 }
 
@@ -33,17 +30,11 @@ impl Progress for Bars {
             bar.set_draw_target(ProgressDrawTarget::stderr());
         }
         let template = match unit {
-            Unit::Bytes => {
-                "{prefix:>12} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}"
-            }
+            Unit::Bytes => "{prefix:>12} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
             _ => "{prefix:>12} [{bar:30}] {human_pos}/{human_len} {per_sec} eta {eta}",
         };
         // The templates are constants known to parse.
-        bar.set_style(
-            ProgressStyle::with_template(template)
-                .expect("valid template")
-                .progress_chars("=> "),
-        );
+        bar.set_style(ProgressStyle::with_template(template).expect("valid template").progress_chars("=> "));
         bar.set_prefix(name.to_string());
         if let Ok(mut slot) = self.bar.lock() {
             if let Some(old) = slot.replace(bar) {

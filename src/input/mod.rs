@@ -73,10 +73,7 @@ pub struct InputOptions {
 
 impl Default for InputOptions {
     fn default() -> InputOptions {
-        InputOptions {
-            extensions: vec!["txt".into()],
-            max_document_bytes: 4 << 20,
-        }
+        InputOptions { extensions: vec!["txt".into()], max_document_bytes: 4 << 20 }
     }
 }
 
@@ -98,15 +95,8 @@ pub fn discover(paths: &[PathBuf], options: &InputOptions) -> (Vec<InputFile>, V
     for root in paths {
         match std::fs::metadata(root) {
             Ok(meta) if meta.is_dir() => walk(root, root, options, &mut files, &mut problems),
-            Ok(_) => files.push(InputFile {
-                path: root.clone(),
-                id: id_for(root, root.parent()),
-            }),
-            Err(e) => problems.push(Problem {
-                path: root.clone(),
-                line: None,
-                message: e.to_string(),
-            }),
+            Ok(_) => files.push(InputFile { path: root.clone(), id: id_for(root, root.parent()) }),
+            Err(e) => problems.push(Problem { path: root.clone(), line: None, message: e.to_string() }),
         }
     }
     files.sort_by(|a, b| (&a.id, &a.path).cmp(&(&b.id, &b.path)));
@@ -114,21 +104,11 @@ pub fn discover(paths: &[PathBuf], options: &InputOptions) -> (Vec<InputFile>, V
     (files, problems)
 }
 
-fn walk(
-    root: &Path,
-    dir: &Path,
-    options: &InputOptions,
-    files: &mut Vec<InputFile>,
-    problems: &mut Vec<Problem>,
-) {
+fn walk(root: &Path, dir: &Path, options: &InputOptions, files: &mut Vec<InputFile>, problems: &mut Vec<Problem>) {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
-            problems.push(Problem {
-                path: dir.to_path_buf(),
-                line: None,
-                message: format!("cannot list folder: {e}"),
-            });
+            problems.push(Problem { path: dir.to_path_buf(), line: None, message: format!("cannot list folder: {e}") });
             return;
         }
     };
@@ -138,32 +118,21 @@ fn walk(
         if path.is_dir() {
             walk(root, &path, options, files, problems);
         } else if has_extension(&path, &options.extensions) {
-            files.push(InputFile {
-                id: id_for(&path, Some(root)),
-                path,
-            });
+            files.push(InputFile { id: id_for(&path, Some(root)), path });
         }
     }
 }
 
 fn has_extension(path: &Path, extensions: &[String]) -> bool {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_lowercase())
-        .unwrap_or_default();
-    extensions
-        .iter()
-        .any(|ext| name.ends_with(&format!(".{}", ext.to_lowercase())))
+    let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+    extensions.iter().any(|ext| name.ends_with(&format!(".{}", ext.to_lowercase())))
 }
 
 /// The id of a file: its path relative to `root` without its last extension, with `/` separators.
 fn id_for(path: &Path, root: Option<&Path>) -> String {
     let relative = root.and_then(|r| path.strip_prefix(r).ok()).unwrap_or(path);
     let relative = relative.with_extension("");
-    let parts: Vec<String> = relative
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
+    let parts: Vec<String> = relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
     parts.join("/")
 }
 
@@ -192,10 +161,7 @@ pub(crate) fn decode(bytes: &[u8], max_bytes: usize) -> (String, Option<String>)
     let mut text = match std::str::from_utf8(bytes) {
         Ok(s) => s.to_string(),
         Err(e) => {
-            note = Some(format!(
-                "invalid UTF-8 at byte {}; decoded with replacement characters",
-                e.valid_up_to()
-            ));
+            note = Some(format!("invalid UTF-8 at byte {}; decoded with replacement characters", e.valid_up_to()));
             String::from_utf8_lossy(bytes).into_owned()
         }
     };
@@ -205,10 +171,7 @@ pub(crate) fn decode(bytes: &[u8], max_bytes: usize) -> (String, Option<String>)
             cut -= 1;
         }
         text.truncate(cut);
-        note = Some(format!(
-            "document of {} bytes cut to the first {cut}",
-            bytes.len()
-        ));
+        note = Some(format!("document of {} bytes cut to the first {cut}", bytes.len()));
     }
     (text, note)
 }
@@ -226,11 +189,7 @@ pub fn parse_day(date: &str) -> Option<f64> {
     let (m, rest) = rest.split_once('-')?;
     let digits = rest.chars().take_while(char::is_ascii_digit).count();
     let time = &rest[digits..];
-    let (y, m, d): (i64, i64, i64) = (
-        y.parse().ok()?,
-        m.parse().ok()?,
-        rest[..digits].parse().ok()?,
-    );
+    let (y, m, d): (i64, i64, i64) = (y.parse().ok()?, m.parse().ok()?, rest[..digits].parse().ok()?);
     if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
         return None;
     }
@@ -255,11 +214,7 @@ pub fn parse_day(date: &str) -> Option<f64> {
 
 impl From<Problem> for Error {
     fn from(p: Problem) -> Error {
-        Error::Format {
-            path: p.path,
-            offset: p.line.unwrap_or(0),
-            message: p.message,
-        }
+        Error::Format { path: p.path, offset: p.line.unwrap_or(0), message: p.message }
     }
 }
 
@@ -278,14 +233,8 @@ mod tests {
 
     #[test]
     fn ids_are_relative_paths_without_extension() {
-        assert_eq!(
-            id_for(Path::new("corpus/docs/a/b.txt"), Some(Path::new("corpus"))),
-            "docs/a/b"
-        );
-        assert_eq!(
-            id_for(Path::new("x/001_y.txt"), Some(Path::new("x"))),
-            "001_y"
-        );
+        assert_eq!(id_for(Path::new("corpus/docs/a/b.txt"), Some(Path::new("corpus"))), "docs/a/b");
+        assert_eq!(id_for(Path::new("x/001_y.txt"), Some(Path::new("x"))), "001_y");
     }
 
     #[test]
@@ -307,10 +256,7 @@ mod tests {
             std::fs::write(dir.path().join(name), "x").unwrap();
         }
         let missing = dir.path().join("missing");
-        let (files, problems) = discover(
-            &[dir.path().to_path_buf(), missing.clone()],
-            &InputOptions::default(),
-        );
+        let (files, problems) = discover(&[dir.path().to_path_buf(), missing.clone()], &InputOptions::default());
         let ids: Vec<&str> = files.iter().map(|f| f.id.as_str()).collect();
         assert_eq!(ids, vec!["a", "b", "sub/c"]);
         assert_eq!(problems.len(), 1);

@@ -8,10 +8,7 @@ use super::{Document, InputFile, InputOptions, Origin, Problem, decode, looks_bi
 use crate::error::{Error, Result};
 
 fn read_bytes(path: &Path) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })
+    std::fs::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })
 }
 
 pub(super) fn read(
@@ -22,20 +19,12 @@ pub(super) fn read(
 ) -> Result<()> {
     let bytes = read_bytes(&file.path)?;
     if looks_binary(&bytes) {
-        problem(Problem {
-            path: file.path.clone(),
-            line: None,
-            message: "binary file (NUL bytes); skipped".into(),
-        });
+        problem(Problem { path: file.path.clone(), line: None, message: "binary file (NUL bytes); skipped".into() });
         return Ok(());
     }
     let (text, note) = decode(&bytes, options.max_document_bytes);
     if let Some(message) = note {
-        problem(Problem {
-            path: file.path.clone(),
-            line: None,
-            message,
-        });
+        problem(Problem { path: file.path.clone(), line: None, message });
     }
     emit(Document {
         id: file.id.clone(),

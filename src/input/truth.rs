@@ -26,16 +26,10 @@ pub struct TruthPair {
 
 /// Reads a truth file. A malformed line is an error naming the file and line: truth must be exact.
 pub fn read_truth(path: &Path) -> Result<Vec<TruthPair>> {
-    let file = std::fs::File::open(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let file = std::fs::File::open(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
     let mut out = Vec::new();
     for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
-        let line = line.map_err(|source| Error::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let line = line.map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
         if line.trim().is_empty() {
             continue;
         }
