@@ -2,7 +2,7 @@
 //! byte ranges into both original texts.
 //!
 //! Sentences are compared by their stemmed content words ([`crate::shingle`]), each weighted by its rarity
-//! in the collection ([`Idf`]), so a paraphrase that keeps the names, numbers and key nouns of a sentence
+//! in the collection ([`Frequencies`]), so a paraphrase that keeps the names, numbers and key nouns of a sentence
 //! aligns with it while function words and common vocabulary count for little. Words inside quotation
 //! marks on both sides count for a quarter: every report of an event repeats its quotations. The
 //! [`Alignment`] gives how much of each text the other covers, whether the aligned sentences keep their
@@ -18,59 +18,65 @@ use crate::shingle::{CAPITALISED, NUMBER, STOP, Token, Tokens};
 /// Weight of a shared word that is quoted on both sides, relative to narrative.
 const QUOTED_WEIGHT: f32 = 0.25;
 
-/// Document frequencies of stems over the whole collection, kept in a fixed-size table of counters
-/// indexed by hash (a count sketch: collisions only ever overestimate a count).
+/// How many documents of the collection hold each stem and each word trigram, kept in fixed-size tables
+/// of counters indexed by hash (count sketches: a collision only ever overestimates a count).
 #[derive(Clone, Debug)]
-pub struct Idf {
-    counts: Vec<u32>,
+pub struct Frequencies {
+    stems: Vec<u32>,
+    phrases: Vec<u16>,
     documents: u64,
 }
 
-impl Idf {
-    const BITS: u32 = 22;
+impl Frequencies {
+    const STEM_BITS: u32 = 22;
+    const PHRASE_BITS: u32 = 24;
 
-    /// An empty table.
-    pub fn new() -> Idf {
-        Idf { counts: vec![0; 1 << Self::BITS], documents: 0 }
+    /// Empty tables.
+    pub fn new() -> Frequencies {
+        Frequencies { stems: vec![0; 1 << Self::STEM_BITS], phrases: vec![0; 1 << Self::PHRASE_BITS], documents: 0 }
     }
 
-    fn slot(stem: u64) -> usize {
-        (stem >> (64 - Self::BITS)) as usize
+    fn slot(hash: u64, bits: u32) -> usize {
+        (hash >> (64 - bits)) as usize
     }
 
-    /// Counts one document's distinct stems.
-    pub fn add_document(&mut self, stems: impl IntoIterator<Item = u64>) {
+    /// Counts one document's distinct stems and distinct word trigrams.
+    pub fn add_document(&mut self, stems: &[u64], phrases: &[u64]) {
         self.documents += 1;
-        for s in stems {
-            self.counts[Self::slot(s)] += 1;
+        for &s in stems {
+            self.stems[Self::slot(s, Self::STEM_BITS)] += 1;
         }
-    }
-
-    /// Adds another table's counts (tables built in parallel are merged in a fixed order).
-    pub fn merge(&mut self, other: &Idf) {
-        self.documents += other.documents;
-        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
-            *a += b;
+        for &g in phrases {
+            let c = &mut self.phrases[Self::slot(g, Self::PHRASE_BITS)];
+            *c = c.saturating_add(1);
         }
     }
 
     /// Weight of a stem: high for rare stems, about 1 for stems in every document. The ten pseudo-
     /// documents keep the weights sensible in a small collection, where every word is "common".
     pub fn weight(&self, stem: u64) -> f32 {
-        let df = self.counts[Self::slot(stem)] as f64;
+        let df = self.stems[Self::slot(stem, Self::STEM_BITS)] as f64;
         (1.0 + (self.documents as f64 + 10.0) / (df + 1.0)).ln() as f32
     }
 
-    /// Number of documents counted.
-    pub fn documents(&self) -> u64 {
-        self.documents
+    /// Number of documents holding a word trigram (by [`trigram_hashes`]), at least.
+    pub fn phrase_documents(&self, trigram: u64) -> u32 {
+        self.phrases[Self::slot(trigram, Self::PHRASE_BITS)] as u32
     }
 }
 
-impl Default for Idf {
-    fn default() -> Idf {
-        Idf::new()
+impl Default for Frequencies {
+    fn default() -> Frequencies {
+        Frequencies::new()
     }
+}
+
+/// The distinct word trigram hashes of a token sequence, sorted.
+pub fn trigram_hashes(tokens: &[Token]) -> Vec<u64> {
+    let mut out: Vec<u64> = tokens.windows(3).map(ngram_hash).collect();
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// One content word of a sentence.
@@ -103,14 +109,14 @@ fn ngram_hash(tokens: &[Token]) -> u64 {
 
 impl Analysis {
     /// Prepares a tokenised document.
-    pub fn new(tokens: Tokens, idf: &Idf) -> Analysis {
+    pub fn new(tokens: Tokens, freq: &Frequencies) -> Analysis {
         let mut sentences = Vec::with_capacity(tokens.sentence_count());
         let mut sentence_weight = Vec::with_capacity(tokens.sentence_count());
         for i in 0..tokens.sentence_count() {
             let mut terms: Vec<Term> = tokens.tokens[tokens.sentence(i)]
                 .iter()
                 .filter(|t| t.is_content())
-                .map(|t| Term { stem: t.stem, weight: idf.weight(t.stem), quoted: t.is_quoted() })
+                .map(|t| Term { stem: t.stem, weight: freq.weight(t.stem), quoted: t.is_quoted() })
                 .collect();
             terms.sort_by(|a, b| a.stem.cmp(&b.stem).then(a.quoted.cmp(&b.quoted)));
             // Keep one term per stem, unquoted if it occurs unquoted anywhere in the sentence.
@@ -150,6 +156,15 @@ impl Analysis {
         let start = t.tokens[t.sentence(first).start].start;
         let end = t.tokens[t.sentence(last).end - 1].end;
         [start, end]
+    }
+
+    /// Word trigrams of the given sentences.
+    pub fn sentence_trigrams(&self, sentences: impl Iterator<Item = usize>) -> HashSet<u64> {
+        let mut out = HashSet::new();
+        for i in sentences {
+            out.extend(self.tokens.tokens[self.tokens.sentence(i)].windows(3).map(ngram_hash));
+        }
+        out
     }
 
     /// Word trigrams of this text, for attestation checks by [`crate::score`].
@@ -197,6 +212,9 @@ pub struct Alignment {
     /// Aligned passages, in the order of the first text.
     #[serde(skip)]
     pub passages: Vec<Passage>,
+    /// The aligned sentence pairs `(sentence of a, sentence of b)`, ascending.
+    #[serde(skip)]
+    pub sentences: Vec<(usize, usize)>,
 }
 
 /// Minimum similarity for two sentences to align.
@@ -423,6 +441,7 @@ pub fn align(a: &Analysis, b: &Analysis) -> Alignment {
         copied_strength,
         jaccard5,
         passages: passages(a, b, &pairs),
+        sentences: pairs,
     }
 }
 
@@ -463,7 +482,7 @@ mod tests {
     use super::*;
 
     fn analyse(text: &str) -> Analysis {
-        Analysis::new(Tokens::new(text), &Idf::new())
+        Analysis::new(Tokens::new(text), &Frequencies::new())
     }
 
     #[test]
@@ -473,7 +492,7 @@ mod tests {
         assert!(al.coverage_a > 0.99 && al.coverage_b > 0.99, "{al:?}");
         assert_eq!(al.aligned, 2);
         assert_eq!(al.jaccard5, 1.0);
-        assert_eq!(al.passages, vec![Passage { a: [0, 89], b: [0, 89] }]);
+        assert_eq!(al.passages, vec![Passage { a: [0, 88], b: [0, 88] }]);
     }
 
     #[test]
@@ -495,29 +514,5 @@ mod tests {
         let al = align(&a, &b);
         assert_eq!(al.copied_sentences, 0);
         assert_eq!(al.phrasing, 0.0);
-    }
-}
-
-/// Debug helper: best match and similarity of each sentence of `a` in `b`, ignoring the threshold.
-pub fn debug_matches(a: &Analysis, b: &Analysis) -> Vec<(usize, Option<usize>, f32)> {
-    (0..a.sentences.len())
-        .map(|i| {
-            let mut best = (None, 0.0f32);
-            for j in 0..b.sentences.len() {
-                let (s, _) = similarity(&a.sentences[i], a.sentence_weight[i], &b.sentences[j], b.sentence_weight[j]);
-                if s > best.1 {
-                    best = (Some(j), s);
-                }
-            }
-            (i, best.0, best.1)
-        })
-        .collect()
-}
-
-impl Analysis {
-    /// Debug helper: text of sentence `i`.
-    pub fn sentence_text<'t>(&self, text: &'t str, i: usize) -> &'t str {
-        let [s, e] = self.span(i, i);
-        &text[s as usize..e as usize]
     }
 }

@@ -117,10 +117,8 @@ pub fn evaluate(scan: &Scan, truth: &[TruthPair]) -> Evaluation {
         } else if p.alignment.jaccard5 >= NEAR_IDENTICAL {
             star += 1;
         }
-        if let Some(t) = labelled.get(&key(a, b)) {
-            if !POSITIVE.contains(&t.relation.as_str()) {
-                *e.negatives_reported.entry(t.relation.clone()).or_default() += 1;
-            }
+        if let Some(t) = labelled.get(&key(a, b)).filter(|t| !POSITIVE.contains(&t.relation.as_str())) {
+            *e.negatives_reported.entry(t.relation.clone()).or_default() += 1;
         }
     }
     e.precision = ratio(e.correct, e.reported, 1.0);
@@ -217,6 +215,7 @@ mod tests {
             verified: true,
             confidence: 0.9,
             source,
+            lean: None,
             alignment: Alignment { jaccard5, ..Alignment::default() },
             views: vec![],
             evidence: vec![],

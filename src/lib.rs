@@ -7,7 +7,7 @@
 //! [`report`] writes the result. [`pipeline::scan`] runs it all.
 //!
 //! ```
-//! use unspun::align::{align, Analysis, Idf};
+//! use unspun::align::{align, Analysis, Frequencies};
 //! use unspun::score::{classify, Relation};
 //! use unspun::shingle::Tokens;
 //!
@@ -18,7 +18,7 @@
 //!     Overnight drones and missiles struck Kyiv and damaged apartment buildings and a shopping mall.\n\
 //!     Kharkiv officials reported four people killed in attacks during the past day.";
 //! let other = "Solar panel prices fell sharply this quarter as Chinese factories expanded capacity.";
-//! let idf = Idf::new();
+//! let idf = Frequencies::new();
 //! let (a, b, c) = (Tokens::new(original), Tokens::new(spun), Tokens::new(other));
 //! let (a, b, c) = (Analysis::new(a, &idf), Analysis::new(b, &idf), Analysis::new(c, &idf));
 //! assert_eq!(classify(&a, &b, &align(&a, &b)).map(|v| v.0), Some(Relation::Rewrite));

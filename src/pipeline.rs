@@ -10,14 +10,14 @@ use rayon::prelude::*;
 use serde_json::{Map, Value};
 use xxhash_rust::xxh3::xxh3_64;
 
-use crate::align::{Alignment, Analysis, Idf, align};
+use crate::align::{Alignment, Analysis, Frequencies, align, trigram_hashes};
 use crate::config::Config;
 use crate::error::Result;
 use crate::input::{self, Document, Origin, Problem};
 use crate::lsh::{self, LshStats, PairKey, unpack};
 use crate::minhash::{EMPTY, Hasher, MinHashParams, Signatures};
 use crate::progress::{Progress, Unit};
-use crate::score::{self, Directed, Evidence, Relation, Side};
+use crate::score::{self, Evidence, Lean, Leaning, Relation, Side, UnionFind};
 use crate::shingle::{Tokens, View, tokenize_into};
 
 /// What is known of a document after reading; its text is not kept.
@@ -59,25 +59,14 @@ pub struct ScoredPair {
     pub confidence: f64,
     /// The source document, when the evidence names one.
     pub source: Option<u32>,
+    /// Which way the pair's own evidence leans, for pairs judged derived.
+    pub lean: Option<Lean>,
     /// The alignment figures and passages.
     pub alignment: Alignment,
     /// Views whose LSH proposed the pair.
     pub views: Vec<View>,
     /// Evidence about direction.
     pub evidence: Vec<Evidence>,
-}
-
-impl Directed for ScoredPair {
-    fn ends(&self) -> (u32, u32) {
-        (self.a, self.b)
-    }
-    fn source(&self) -> Option<u32> {
-        self.source
-    }
-    fn make_sibling(&mut self, _common: u32, evidence: Evidence) {
-        self.source = None;
-        self.evidence.push(evidence);
-    }
 }
 
 /// A group of documents connected by reported pairs.
@@ -115,6 +104,7 @@ struct Signed {
     words: usize,
     mins: Vec<u32>,
     stems: Vec<u64>,
+    phrases: Vec<u64>,
     exact: u64,
 }
 
@@ -140,36 +130,37 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
     progress.stage("reading", Some(total_bytes), Unit::Bytes);
     let mut docs: Vec<DocInfo> = Vec::new();
     let mut signed: Vec<Signed> = Vec::new();
-    let mut idf = Idf::new();
+    let mut freq = Frequencies::new();
     let mut batch: Vec<Document> = Vec::new();
     let verify = !config.candidates_only;
-    let flush = |batch: &mut Vec<Document>, docs: &mut Vec<DocInfo>, signed: &mut Vec<Signed>, idf: &mut Idf| {
-        let out: Vec<Signed> = batch
-            .par_iter()
-            .map_init(
-                || (Tokens::default(), String::new()),
-                |(tokens, scratch), d| sign(&d.text, config, &hashers, verify, tokens, scratch),
-            )
-            .collect();
-        for (d, s) in batch.drain(..).zip(out) {
-            if verify {
-                idf.add_document(s.stems.iter().copied());
+    let flush =
+        |batch: &mut Vec<Document>, docs: &mut Vec<DocInfo>, signed: &mut Vec<Signed>, freq: &mut Frequencies| {
+            let out: Vec<Signed> = batch
+                .par_iter()
+                .map_init(
+                    || (Tokens::default(), String::new()),
+                    |(tokens, scratch), d| sign(&d.text, config, &hashers, verify, tokens, scratch),
+                )
+                .collect();
+            for (d, s) in batch.drain(..).zip(out) {
+                if verify {
+                    freq.add_document(&s.stems, &s.phrases);
+                }
+                progress.inc(d.text.len() as u64);
+                docs.push(DocInfo {
+                    day: d.date.as_deref().and_then(input::parse_day),
+                    id: d.id,
+                    path: d.path,
+                    origin: d.origin,
+                    bytes: d.text.len(),
+                    words: s.words,
+                    date: d.date,
+                    extra: d.extra,
+                    skipped: None,
+                });
+                signed.push(Signed { stems: Vec::new(), phrases: Vec::new(), ..s });
             }
-            progress.inc(d.text.len() as u64);
-            docs.push(DocInfo {
-                day: d.date.as_deref().and_then(input::parse_day),
-                id: d.id,
-                path: d.path,
-                origin: d.origin,
-                bytes: d.text.len(),
-                words: s.words,
-                date: d.date,
-                extra: d.extra,
-                skipped: None,
-            });
-            signed.push(Signed { stems: Vec::new(), ..s });
-        }
-    };
+        };
     for file in &files {
         let mut emit = |d: Document| batch.push(d);
         let mut problem = |p: Problem| problems.push(p);
@@ -177,10 +168,10 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
             problems.push(Problem { path: file.path.clone(), line: None, message: e.to_string() });
         }
         if batch.len() >= BATCH {
-            flush(&mut batch, &mut docs, &mut signed, &mut idf);
+            flush(&mut batch, &mut docs, &mut signed, &mut freq);
         }
     }
-    flush(&mut batch, &mut docs, &mut signed, &mut idf);
+    flush(&mut batch, &mut docs, &mut signed, &mut freq);
     progress.finish();
 
     // A fixed document order, whatever the order of the input.
@@ -242,13 +233,14 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
                 verified: false,
                 confidence: 0.0,
                 source: None,
+                lean: None,
                 alignment: Alignment::default(),
                 views,
                 evidence: Vec::new(),
             }
         }));
         pairs.sort_by_key(|p| (p.a, p.b));
-        let clusters = clusters(docs.len(), &pairs);
+        let clusters = clusters(&pairs);
         return Ok(Scan { documents: docs, pairs, clusters, candidates: stats, candidate_pairs, problems });
     }
 
@@ -262,7 +254,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
         .map(|&i| {
             let d = &docs[i as usize];
             let result = input::reload(&d.path, &d.origin, &config.input)
-                .map(|text| Analysis::new(Tokens::new(&text), &idf))
+                .map(|text| Analysis::new(Tokens::new(&text), &freq))
                 .map_err(|e| Problem {
                     path: d.path.clone(),
                     line: None,
@@ -307,6 +299,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
                     verified: true,
                     confidence: 0.0,
                     source: None,
+                    lean: None,
                     alignment,
                     views: views.clone(),
                     evidence: Vec::new(),
@@ -324,20 +317,22 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
                 coverage,
                 date: docs[i as usize].day,
             };
-            let (k, evidence) = score::direction(
+            let (lean, evidence) = score::direction(
                 relation,
+                &alignment,
                 &side(a, x, alignment.coverage_a),
                 &side(b, y, alignment.coverage_b),
                 &third,
+                &freq,
             );
-            let source = k.map(|k| if k == 0 { a } else { b });
             Some(ScoredPair {
                 a,
                 b,
                 relation: Some(relation),
                 verified: true,
                 confidence,
-                source,
+                source: None,
+                lean: Some(lean),
                 alignment,
                 views: views.clone(),
                 evidence,
@@ -347,9 +342,15 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
     progress.finish();
     pairs.extend(scored);
     pairs.sort_by_key(|p| (p.a, p.b));
-    score::resolve_siblings(&mut pairs, |i| docs[i as usize].id.clone());
+    let leanings: Vec<Leaning> =
+        pairs.iter().filter_map(|p| p.lean.map(|lean| Leaning { a: p.a, b: p.b, lean })).collect();
+    let oriented = score::orient(&leanings, |i| docs[i as usize].id.clone());
+    for (p, (source, evidence)) in pairs.iter_mut().filter(|p| p.lean.is_some()).zip(oriented) {
+        p.source = source;
+        p.evidence.extend(evidence);
+    }
     let derived: Vec<ScoredPair> = pairs.iter().filter(|p| p.relation.is_some()).cloned().collect();
-    let clusters = clusters(docs.len(), &derived);
+    let clusters = clusters(&derived);
     Ok(Scan { documents: docs, pairs, clusters, candidates: stats, candidate_pairs, problems })
 }
 
@@ -357,7 +358,7 @@ fn sign(
     text: &str,
     config: &Config,
     hashers: &[Hasher],
-    stems: bool,
+    frequencies: bool,
     tokens: &mut Tokens,
     scratch: &mut String,
 ) -> Signed {
@@ -371,14 +372,15 @@ fn sign(
         v.view.shingles(&tokens.tokens, v.shingle, config.seed, |x| h.update(lanes, x));
         offset += k;
     }
-    let mut stem_set = Vec::new();
-    if stems {
+    let (mut stem_set, mut phrases) = (Vec::new(), Vec::new());
+    if frequencies {
         stem_set = tokens.tokens.iter().filter(|t| t.is_content()).map(|t| t.stem).collect();
         stem_set.sort_unstable();
         stem_set.dedup();
+        phrases = trigram_hashes(&tokens.tokens);
     }
     let word_bytes: Vec<u8> = tokens.tokens.iter().flat_map(|t| t.word.to_le_bytes()).collect();
-    Signed { words: tokens.tokens.len(), mins, stems: stem_set, exact: xxh3_64(&word_bytes) }
+    Signed { words: tokens.tokens.len(), mins, stems: stem_set, phrases, exact: xxh3_64(&word_bytes) }
 }
 
 /// Documents too short to judge are still duplicates of identical ones: each such group is reported as
@@ -400,6 +402,7 @@ fn exact_duplicates_of_short(docs: &[DocInfo], signed: &[&Signed]) -> Vec<Scored
                 verified: true,
                 confidence: 1.0,
                 source: None,
+                lean: Some(Lean::Settled(None)),
                 alignment: Alignment { jaccard5: 1.0, coverage_a: 1.0, coverage_b: 1.0, ..Alignment::default() },
                 views: Vec::new(),
                 evidence: vec![Evidence {
@@ -427,26 +430,15 @@ fn make_ids_unique(docs: &mut [DocInfo]) {
 
 /// Connected components of the reported pairs, with the source of each when one document is the source
 /// of others and derived from none.
-fn clusters(n: usize, pairs: &[ScoredPair]) -> Vec<Cluster> {
-    let mut parent: Vec<u32> = (0..n as u32).collect();
-    fn find(parent: &mut [u32], mut x: u32) -> u32 {
-        while parent[x as usize] != x {
-            parent[x as usize] = parent[parent[x as usize] as usize];
-            x = parent[x as usize];
-        }
-        x
-    }
+fn clusters(pairs: &[ScoredPair]) -> Vec<Cluster> {
+    let mut uf = UnionFind::default();
     for p in pairs {
-        let (ra, rb) = (find(&mut parent, p.a), find(&mut parent, p.b));
-        if ra != rb {
-            parent[ra.max(rb) as usize] = ra.min(rb);
-        }
+        uf.union(p.a, p.b);
     }
     let mut groups: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
     for p in pairs {
         for d in [p.a, p.b] {
-            let r = find(&mut parent, d);
-            groups.entry(r).or_default().push(d);
+            groups.entry(uf.find(d)).or_default().push(d);
         }
     }
     let mut sources: HashMap<u32, bool> = HashMap::new(); // document -> is never derived

@@ -281,9 +281,7 @@ pub fn stem(word: &str) -> &str {
     let n = w.len();
     let w = if n > 5 && w.ends_with("ing") {
         &w[..n - 3]
-    } else if n > 4 && w.ends_with("ed") {
-        &w[..n - 2]
-    } else if n > 5 && w.ends_with("ly") {
+    } else if (n > 4 && w.ends_with("ed")) || (n > 5 && w.ends_with("ly")) {
         &w[..n - 2]
     } else {
         w
@@ -549,7 +547,7 @@ mod tests {
         let text = "He said “it is obvious\nthat we” and \"plain\" end";
         let t = Tokens::new(text);
         let quoted: Vec<bool> = t.tokens.iter().map(Token::is_quoted).collect();
-        assert_eq!(quoted, vec![false, false, true, true, false, false, false, true, false]);
+        assert_eq!(quoted, vec![false, false, true, true, true, false, false, false, true, false]);
     }
 
     #[test]
