@@ -476,3 +476,88 @@ pub(crate) mod tests {
         assert_eq!(problems[0].path, missing);
     }
 }
+
+/// Damaged and random bytes never make a reader panic, and what they yield is well formed: the readers'
+/// share of the fuzz targets in `fuzz/`, run in the ordinary test suite.
+#[cfg(test)]
+mod robustness {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const JSONL: &[u8] =
+        b"{\"id\": \"a\", \"text\": \"First article.\", \"date\": \"2025-05-24\"}\n\
+        {\"text\": \"Second \\u00e9 one\", \"url\": \"http://x\"}\n{\"text\": 3}\n";
+    const WARC: &[u8] = b"WARC/1.0\r\nWARC-Type: conversion\r\nWARC-Target-URI: http://b/2\r\n\
+        Content-Length: 10\r\n\r\nPlain text\r\n\r\nWARC/1.0\r\nWARC-Type: response\r\n\
+        Content-Type: application/http\r\nContent-Length: 62\r\n\r\nHTTP/1.1 200 OK\r\n\
+        Content-Type: text/html\r\n\r\n<p>Page &amp; text</p>\r\n\r\n";
+
+    fn check(format: Format, bytes: &[u8]) {
+        let options = InputOptions {
+            max_document_bytes: 256,
+            ..InputOptions::default()
+        };
+        let _ = read_bytes(
+            Path::new("p"),
+            format,
+            bytes,
+            &options,
+            &mut |d| {
+                assert!(!is_blank(&d.text));
+                assert!(d.text.len() <= 256);
+            },
+            &mut |_| {},
+        );
+    }
+
+    /// A valid input with a few bytes overwritten, some cut off and some inserted.
+    fn damaged(base: &'static [u8]) -> impl Strategy<Value = Vec<u8>> {
+        (
+            prop::collection::vec((0..base.len(), any::<u8>()), 0..6),
+            0..=base.len(),
+            prop::collection::vec(any::<u8>(), 0..8),
+        )
+            .prop_map(move |(edits, cut, insert)| {
+                let mut bytes = base.to_vec();
+                for (at, b) in edits {
+                    bytes[at] = b;
+                }
+                bytes.truncate(cut);
+                let at = cut / 2;
+                bytes.splice(at..at, insert);
+                bytes
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn random_bytes(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+            check(Format::Jsonl, &bytes);
+            check(Format::Warc, &bytes);
+            check(Format::Text, &bytes);
+            let _ = html::extract(&String::from_utf8_lossy(&bytes));
+        }
+
+        #[test]
+        fn damaged_jsonl(bytes in damaged(JSONL)) {
+            check(Format::Jsonl, &bytes);
+        }
+
+        #[test]
+        fn damaged_warc(bytes in damaged(WARC)) {
+            check(Format::Warc, &bytes);
+        }
+
+        #[test]
+        fn html_soup(parts in prop::collection::vec(
+            prop::sample::select(vec!["<p>", "</p>", "<nav>", "</nav>", "<script>", "</script>",
+                "<!--", "-->", "&amp;", "&#x", ";", "<", ">", "text", " ", "é", "<article>", "'", "\""]),
+            0..40,
+        )) {
+            let _ = html::extract(&parts.concat());
+        }
+    }
+}

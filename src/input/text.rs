@@ -29,7 +29,7 @@ fn text_of(mut bytes: Vec<u8>, max: usize) -> (String, Option<String>) {
         }
         cut_note = Some(format!("document longer than {max} bytes cut to the first {}", bytes.len()));
     }
-    let (text, note) = decode(&bytes, usize::MAX);
+    let (text, note) = decode(&bytes, max);
     let note = match (note, cut_note) {
         (Some(a), Some(b)) => Some(format!("{a}; {b}")),
         (a, b) => a.or(b),
