@@ -485,8 +485,7 @@ mod robustness {
 
     use super::*;
 
-    const JSONL: &[u8] =
-        b"{\"id\": \"a\", \"text\": \"First article.\", \"date\": \"2025-05-24\"}\n\
+    const JSONL: &[u8] = b"{\"id\": \"a\", \"text\": \"First article.\", \"date\": \"2025-05-24\"}\n\
         {\"text\": \"Second \\u00e9 one\", \"url\": \"http://x\"}\n{\"text\": 3}\n";
     const WARC: &[u8] = b"WARC/1.0\r\nWARC-Type: conversion\r\nWARC-Target-URI: http://b/2\r\n\
         Content-Length: 10\r\n\r\nPlain text\r\n\r\nWARC/1.0\r\nWARC-Type: response\r\n\
@@ -494,10 +493,7 @@ mod robustness {
         Content-Type: text/html\r\n\r\n<p>Page &amp; text</p>\r\n\r\n";
 
     fn check(format: Format, bytes: &[u8]) {
-        let options = InputOptions {
-            max_document_bytes: 256,
-            ..InputOptions::default()
-        };
+        let options = InputOptions { max_document_bytes: 256, ..InputOptions::default() };
         let _ = read_bytes(
             Path::new("p"),
             format,

@@ -39,29 +39,14 @@ fn unspun(args: &[&std::ffi::OsStr]) -> Output {
 /// The verdicts of a report, with ids stripped of `prefix`: pairs as (a, b, relation, source), and
 /// clusters as (source, members).
 fn verdicts(out: &Output, prefix: &str) -> (Vec<[String; 4]>, Vec<(String, Vec<String>)>) {
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "no JSON report ({e}); stderr: {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    let id = |v: &Value| {
-        v.as_str()
-            .map(|s| s.strip_prefix(prefix).unwrap_or(s).to_string())
-            .unwrap_or_default()
-    };
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("no JSON report ({e}); stderr: {}", String::from_utf8_lossy(&out.stderr)));
+    let id = |v: &Value| v.as_str().map(|s| s.strip_prefix(prefix).unwrap_or(s).to_string()).unwrap_or_default();
     let pairs = report["pairs"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| {
-            [
-                id(&p["a"]),
-                id(&p["b"]),
-                p["relation"].as_str().unwrap().to_string(),
-                id(&p["source"]),
-            ]
-        })
+        .map(|p| [id(&p["a"]), id(&p["b"]), p["relation"].as_str().unwrap().to_string(), id(&p["source"])])
         .collect();
     let clusters = report["clusters"]
         .as_array()
@@ -76,9 +61,7 @@ fn verdicts(out: &Output, prefix: &str) -> (Vec<[String; 4]>, Vec<(String, Vec<S
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 fn warc_record(kind: &str, uri: &str, content_type: &str, block: &[u8]) -> Vec<u8> {
@@ -120,19 +103,9 @@ fn same_verdicts_from_folder_jsonl_wet_and_warc() {
     std::fs::write(&gz, gzip(jsonl.as_bytes())).unwrap();
 
     // WET as Common Crawl publishes it: a warcinfo record, then one gzip member per record.
-    let mut wet = gzip(&warc_record(
-        "warcinfo",
-        "",
-        "application/warc-fields",
-        b"software: test\r\n",
-    ));
+    let mut wet = gzip(&warc_record("warcinfo", "", "application/warc-fields", b"software: test\r\n"));
     for (id, text) in &seeds {
-        let record = warc_record(
-            "conversion",
-            &format!("{SITE}{id}"),
-            "text/plain",
-            text.as_bytes(),
-        );
+        let record = warc_record("conversion", &format!("{SITE}{id}"), "text/plain", text.as_bytes());
         wet.extend(gzip(&record));
     }
     let wet_path = dir.path().join("seeds.warc.wet.gz");
@@ -142,17 +115,9 @@ fn same_verdicts_from_folder_jsonl_wet_and_warc() {
     let mut warc = Vec::new();
     for (id, text) in &seeds {
         let uri = format!("{SITE}{id}");
-        warc.extend(warc_record(
-            "request",
-            &uri,
-            "application/http; msgtype=request",
-            b"GET / HTTP/1.1\r\n\r\n",
-        ));
-        let paragraphs: String = text
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .map(|l| format!("<p>{}</p>\n", escape(l)))
-            .collect();
+        warc.extend(warc_record("request", &uri, "application/http; msgtype=request", b"GET / HTTP/1.1\r\n\r\n"));
+        let paragraphs: String =
+            text.lines().filter(|l| !l.trim().is_empty()).map(|l| format!("<p>{}</p>\n", escape(l))).collect();
         let html = format!(
             "<!DOCTYPE html><html><head><title>{id}</title><script>var x = '<p>no</p>';</script>\
              <style>p {{ margin: 0 }}</style></head><body><header><nav><a href=\"/\">Home</a> \
@@ -160,14 +125,8 @@ fn same_verdicts_from_folder_jsonl_wet_and_warc() {
              <aside><p>Most read: something else entirely</p></aside>\
              <footer>Copyright News Example</footer></body></html>"
         );
-        let http =
-            format!("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{html}");
-        warc.extend(warc_record(
-            "response",
-            &uri,
-            "application/http; msgtype=response",
-            http.as_bytes(),
-        ));
+        let http = format!("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{html}");
+        warc.extend(warc_record("response", &uri, "application/http; msgtype=response", http.as_bytes()));
     }
     let warc_path = dir.path().join("seeds.warc");
     std::fs::write(&warc_path, &warc).unwrap();
@@ -177,10 +136,7 @@ fn same_verdicts_from_folder_jsonl_wet_and_warc() {
     let folder = unspun(&[corpus().as_os_str()]);
     assert_eq!(folder.status.code(), Some(0));
     let expected = verdicts(&folder, "");
-    assert!(
-        expected.0.len() >= 3,
-        "the seeds should give pairs: {expected:?}"
-    );
+    assert!(expected.0.len() >= 3, "the seeds should give pairs: {expected:?}");
     for path in [&plain, &gz, &wet_path, &warc_path, &warc_gz] {
         let out = unspun(&[path.as_os_str()]);
         let stderr = String::from_utf8_lossy(&out.stderr);
@@ -199,21 +155,13 @@ fn damaged_input_is_reported_skipped_and_exits_2() {
         writeln!(jsonl, "{line}").unwrap();
     }
     jsonl.extend_from_slice(b"{\"id\": \"broken\", \"text\": \"no closing quote}\n");
-    jsonl.extend_from_slice(
-        b"{\"id\": \"latin\", \"text\": \"caf\xe9 and cr\xe8me are on the menu\"}\n",
-    );
+    jsonl.extend_from_slice(b"{\"id\": \"latin\", \"text\": \"caf\xe9 and cr\xe8me are on the menu\"}\n");
     jsonl.extend_from_slice(b"{\"id\": \"blank\", \"text\": \"\"}\n");
     let bad = dir.path().join("bad.jsonl");
     std::fs::write(&bad, &jsonl).unwrap();
     let truncated = dir.path().join("cut.jsonl.gz");
-    let filler: String = (0..3000)
-        .map(|i| {
-            format!(
-                "{{\"id\": \"f{i}\", \"text\": \"filler {i} {}\"}}\n",
-                i * 7919 % 10007
-            )
-        })
-        .collect();
+    let filler: String =
+        (0..3000).map(|i| format!("{{\"id\": \"f{i}\", \"text\": \"filler {i} {}\"}}\n", i * 7919 % 10007)).collect();
     let gz = gzip(filler.as_bytes());
     std::fs::write(&truncated, &gz[..gz.len() / 2]).unwrap();
 
@@ -234,29 +182,18 @@ fn damaged_input_is_reported_skipped_and_exits_2() {
     }
     // Every good article is in the report, with the verdicts the folder gives.
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let ids: Vec<&str> = report["documents"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["id"].as_str().unwrap())
-        .collect();
+    let ids: Vec<&str> = report["documents"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
     for (id, _) in &seeds {
         assert!(ids.contains(&id.as_str()), "{id} missing");
     }
     assert!(ids.contains(&"latin"));
-    assert!(
-        ids.iter().any(|id| id.starts_with('f')),
-        "the .gz read before the cut is kept"
-    );
+    assert!(ids.iter().any(|id| id.starts_with('f')), "the .gz read before the cut is kept");
     assert_eq!(report["summary"]["problems"].as_array().unwrap().len(), 4);
     let folder = unspun(&[corpus().as_os_str()]);
     assert_eq!(verdicts(&out, "").0, verdicts(&folder, "").0);
 
-    let strict = Command::new(env!("CARGO_BIN_EXE_unspun"))
-        .args(["scan", "--quiet", "--strict"])
-        .arg(&bad)
-        .output()
-        .unwrap();
+    let strict =
+        Command::new(env!("CARGO_BIN_EXE_unspun")).args(["scan", "--quiet", "--strict"]).arg(&bad).output().unwrap();
     let stderr = String::from_utf8_lossy(&strict.stderr);
     assert_eq!(strict.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("bad.jsonl:6: malformed JSON"), "{stderr}");
