@@ -1,7 +1,7 @@
 //! The only code that touches the file system for reading: it finds the articles under the paths given,
 //! decodes them into [`Document`]s, and fetches a document's text again later by its [`Origin`] (the
 //! verification stage re-reads only the texts of candidate pairs, so the texts of a large input are never
-//! all held at once). Each format is a submodule ([`text`](self) files, JSON Lines, WARC/WET archives, all
+//! all held at once). Each format is a submodule (text files, JSON Lines, WARC/WET archives, all
 //! plain or gzip/zstd-compressed, see `source`); damaged input becomes a [`Problem`] naming the file and
 //! line or record, and reading goes on with the rest (or stops, with [`InputOptions::strict`]).
 

@@ -36,9 +36,12 @@ fn unspun(args: &[&std::ffi::OsStr]) -> Output {
         .unwrap()
 }
 
+/// Pairs as (a, b, relation, source) and clusters as (source, members).
+type Verdicts = (Vec<[String; 4]>, Vec<(String, Vec<String>)>);
+
 /// The verdicts of a report, with ids stripped of `prefix`: pairs as (a, b, relation, source), and
 /// clusters as (source, members).
-fn verdicts(out: &Output, prefix: &str) -> (Vec<[String; 4]>, Vec<(String, Vec<String>)>) {
+fn verdicts(out: &Output, prefix: &str) -> Verdicts {
     let report: Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("no JSON report ({e}); stderr: {}", String::from_utf8_lossy(&out.stderr)));
     let id = |v: &Value| v.as_str().map(|s| s.strip_prefix(prefix).unwrap_or(s).to_string()).unwrap_or_default();
