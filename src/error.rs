@@ -16,6 +16,8 @@ pub enum Error {
     Json { path: PathBuf, line: u64, message: String },
     /// A file's contents are damaged or not in the expected format.
     Format { path: PathBuf, offset: u64, message: String },
+    /// A piece of input is damaged, and `--strict` made that an error.
+    Input { path: PathBuf, line: Option<u64>, message: String },
     /// Two signatures made with different parameters were compared.
     Incompatible { left: String, right: String },
     /// A setting is out of range or inconsistent.
@@ -36,6 +38,8 @@ impl fmt::Display for Error {
             Error::Format { path, offset, message } => {
                 write!(f, "{} (byte {offset}): {message}", path.display())
             }
+            Error::Input { path, line: Some(line), message } => write!(f, "{}:{line}: {message}", path.display()),
+            Error::Input { path, line: None, message } => write!(f, "{}: {message}", path.display()),
             Error::Incompatible { left, right } => {
                 write!(f, "signatures are not comparable: {left} vs {right}")
             }

@@ -112,6 +112,9 @@ struct Signed {
 pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Result<Scan> {
     config.validate()?;
     let (files, mut problems) = input::discover(paths, &config.input);
+    if let (true, Some(p)) = (config.input.strict, problems.first()) {
+        return Err(p.clone().into());
+    }
     let hashers: Vec<Hasher> = config
         .views
         .iter()
@@ -146,7 +149,6 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
                 if verify {
                     freq.add_document(&s.stems, &s.phrases);
                 }
-                progress.inc(d.text.len() as u64);
                 docs.push(DocInfo {
                     day: d.date.as_deref().and_then(input::parse_day),
                     id: d.id,
@@ -164,7 +166,10 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
     for file in &files {
         let mut emit = |d: Document| batch.push(d);
         let mut problem = |p: Problem| problems.push(p);
-        if let Err(e) = input::read(file, &config.input, &mut emit, &mut problem) {
+        if let Err(e) = input::read(file, &config.input, &mut emit, &mut problem, progress) {
+            if config.input.strict {
+                return Err(e);
+            }
             problems.push(Problem { path: file.path.clone(), line: None, message: e.to_string() });
         }
         if batch.len() >= BATCH {
@@ -270,6 +275,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
             Ok(a) => {
                 analyses.insert(i, a);
             }
+            Err(p) if config.input.strict => return Err(p.into()),
             Err(p) => problems.push(p),
         }
     }

@@ -79,9 +79,27 @@ pub struct ScanArgs {
 /// Knobs shared by `scan` and `eval`.
 #[derive(clap::Args, Debug)]
 pub struct SettingsArgs {
-    /// In folders, the extensions of article files (comma-separated). Other files (README, truth) are ignored.
+    /// In folders, the extensions of article files (comma-separated, e.g. `txt,jsonl.gz,warc.wet.gz`).
+    /// Other files (README, truth) are ignored. A file named on the command line is always read, in the
+    /// format its name (`.txt`, `.jsonl`, `.ndjson`, `.warc`, `.wet`, each optionally `.gz`/`.zst`) or
+    /// else its first bytes show.
     #[arg(long, default_value = "txt", value_delimiter = ',')]
     pub ext: Vec<String>,
+    /// JSON Lines: the field holding each article's id (a line without one is named `FILE:LINE`).
+    #[arg(long, default_value = "id")]
+    pub id_field: String,
+    /// JSON Lines: the field holding the article's text.
+    #[arg(long, default_value = "text")]
+    pub text_field: String,
+    /// JSON Lines: the field holding the publication date (ISO 8601; drives direction and `--window`).
+    #[arg(long, default_value = "date")]
+    pub date_field: String,
+    /// JSON Lines: the field holding the article's URL, reported as `url`.
+    #[arg(long, default_value = "url")]
+    pub url_field: String,
+    /// Stop with an error (exit code 1) at the first damaged input, instead of skipping it (exit code 2).
+    #[arg(long)]
+    pub strict: bool,
     /// Views used to find candidates (comma-separated): `words` (verbatim word 5-grams: copies, light
     /// edits), `content` (stemmed content words: spinners and paraphrases) and `lead` (content words of
     /// the first words: rewrites much shorter than their source).
@@ -158,6 +176,11 @@ impl SettingsArgs {
         config.report_unrelated = self.report_unrelated;
         config.window_days = self.window;
         config.input.extensions = self.ext.iter().map(|e| e.trim_start_matches('.').to_string()).collect();
+        config.input.id_field = self.id_field.clone();
+        config.input.text_field = self.text_field.clone();
+        config.input.date_field = self.date_field.clone();
+        config.input.url_field = self.url_field.clone();
+        config.input.strict = self.strict;
         config.validate()?;
         Ok(config)
     }

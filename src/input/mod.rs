@@ -1,26 +1,42 @@
 //! The only code that touches the file system for reading: it finds the articles under the paths given,
 //! decodes them into [`Document`]s, and fetches a document's text again later by its [`Origin`] (the
 //! verification stage re-reads only the texts of candidate pairs, so the texts of a large input are never
-//! all held at once). Each format is a submodule; damaged input becomes a [`Problem`] naming the file
-//! and line or record, and reading goes on with the rest.
+//! all held at once). Each format is a submodule (text files, JSON Lines, WARC/WET archives, all
+//! plain or gzip/zstd-compressed, see `source`); damaged input becomes a [`Problem`] naming the file and
+//! line or record, and reading goes on with the rest (or stops, with [`InputOptions::strict`]).
 
+mod html;
+mod jsonl;
+mod source;
+mod spill;
 mod text;
 mod truth;
+mod warc;
 
+pub use source::Format;
+pub use spill::SpillStore;
 pub use truth::{TruthPair, read_truth};
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
+use crate::progress::{NoProgress, Progress};
 
 /// Where in its file a document's text lives, so it can be read again.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Origin {
     /// The whole file is the document.
     File,
+    /// A line of a plain JSON Lines file: its number (1-based) and the byte offset where it starts.
+    Line { line: u64, offset: u64 },
+    /// A record of a plain WARC file, starting at this byte offset.
+    Record { offset: u64 },
+    /// Input that cannot be seeked cheaply (compressed, archives): the text was copied to a spill store.
+    Spill { store: Arc<SpillStore>, offset: u64, len: u32 },
 }
 
 /// One article as read.
@@ -69,11 +85,29 @@ pub struct InputOptions {
     /// Documents longer than this many bytes are cut to it (at a character boundary), with a warning:
     /// one enormous document must not cost more than the rest of the run.
     pub max_document_bytes: usize,
+    /// JSON Lines: the field holding a document's id (a line without one gets `FILE:LINE`).
+    pub id_field: String,
+    /// JSON Lines: the field holding the text.
+    pub text_field: String,
+    /// JSON Lines: the field holding the publication date (ISO 8601).
+    pub date_field: String,
+    /// JSON Lines: the field holding the URL, passed through to the report as `url`.
+    pub url_field: String,
+    /// Stop at the first damaged input, with an error, instead of reporting it and going on.
+    pub strict: bool,
 }
 
 impl Default for InputOptions {
     fn default() -> InputOptions {
-        InputOptions { extensions: vec!["txt".into()], max_document_bytes: 4 << 20 }
+        InputOptions {
+            extensions: vec!["txt".into()],
+            max_document_bytes: 4 << 20,
+            id_field: "id".into(),
+            text_field: "text".into(),
+            date_field: "date".into(),
+            url_field: "url".into(),
+            strict: false,
+        }
     }
 }
 
@@ -88,7 +122,8 @@ pub struct InputFile {
 
 /// Expands the paths given on the command line into the files to read, sorted, and the problems met on
 /// the way (unreadable folders, missing paths). Folders are walked recursively; in a folder, only files
-/// with one of `options.extensions` are articles. A file named directly is read whatever its extension.
+/// with one of `options.extensions` are articles. A file named directly is read whatever its extension;
+/// how it is read (text, JSON Lines, WARC; plain, gzip or zstd) is decided by [`read`].
 pub fn discover(paths: &[PathBuf], options: &InputOptions) -> (Vec<InputFile>, Vec<Problem>) {
     let mut files = Vec::new();
     let mut problems = Vec::new();
@@ -136,21 +171,186 @@ fn id_for(path: &Path, root: Option<&Path>) -> String {
     parts.join("/")
 }
 
-/// Reads every document of `file`, calling `emit` for each good one and `problem` for each damaged one.
-/// Returns an error only when the file as a whole cannot be read.
+/// Problems listed per file; past this, the rest are counted in one closing message, so a file of a
+/// million broken lines does not bury the others.
+const MAX_PROBLEMS_PER_FILE: usize = 100;
+
+/// What a format reader hands its documents and problems to: counts, caps and (when strict) stops.
+pub(crate) struct Sink<'a> {
+    path: &'a Path,
+    emit: &'a mut dyn FnMut(Document),
+    problem: &'a mut dyn FnMut(Problem),
+    progress: &'a dyn Progress,
+    strict: bool,
+    listed: usize,
+    unlisted: usize,
+    /// Bytes of the file consumed so far, and how many of them were reported to progress.
+    consumed: std::rc::Rc<std::cell::Cell<u64>>,
+    counted: u64,
+}
+
+impl Sink<'_> {
+    /// Hands on a good document.
+    pub(crate) fn document(&mut self, d: Document) {
+        (self.emit)(d);
+        self.tick();
+    }
+
+    /// Reports a problem at `line` (or record offset, in the message) of the file. Returns an error when
+    /// strict, which the readers pass up with `?` to stop.
+    pub(crate) fn problem(&mut self, line: Option<u64>, message: impl Into<String>) -> Result<()> {
+        let p = Problem { path: self.path.to_path_buf(), line, message: message.into() };
+        if self.strict {
+            return Err(p.into());
+        }
+        if self.listed < MAX_PROBLEMS_PER_FILE {
+            self.listed += 1;
+            (self.problem)(p);
+        } else {
+            self.unlisted += 1;
+        }
+        self.tick();
+        Ok(())
+    }
+
+    /// Reports the file bytes consumed since the last call to progress.
+    pub(crate) fn tick(&mut self) {
+        let now = self.consumed.get();
+        if now > self.counted {
+            self.progress.inc(now - self.counted);
+            self.counted = now;
+        }
+    }
+}
+
+/// Reads every document of `file`, calling `emit` for each good one and `problem` for each damaged one,
+/// and advancing `progress` by the bytes of the file consumed (compressed bytes for a compressed file).
+/// The format is the one the name says (`.txt`, `.jsonl`/`.ndjson`, `.warc`/`.wet`, each optionally
+/// `.gz`/`.zst`), else the one the first bytes show; compression is detected by magic bytes. Returns an
+/// error when the file as a whole cannot be read, or, with `options.strict`, at the first problem.
 pub fn read(
     file: &InputFile,
     options: &InputOptions,
     emit: &mut dyn FnMut(Document),
     problem: &mut dyn FnMut(Problem),
+    progress: &dyn Progress,
 ) -> Result<()> {
-    text::read(file, options, emit, problem)
+    let size = std::fs::metadata(&file.path).map(|m| m.len()).unwrap_or(0);
+    let read_err = |source| Error::Read { path: file.path.clone(), source };
+    let mut src = match source::open(&file.path) {
+        Ok(src) => src,
+        Err(e) => {
+            progress.inc(size);
+            return Err(read_err(e));
+        }
+    };
+    let mut sink = Sink {
+        path: &file.path,
+        emit,
+        problem,
+        progress,
+        strict: options.strict,
+        listed: 0,
+        unlisted: 0,
+        consumed: src.consumed.clone(),
+        counted: 0,
+    };
+    let result = read_source(file, &mut src, options, &mut sink);
+    let unlisted = sink.unlisted;
+    if unlisted > 0 {
+        (sink.problem)(Problem {
+            path: file.path.clone(),
+            line: None,
+            message: format!("{unlisted} more problems in this file (not listed)"),
+        });
+    }
+    // Whatever was skipped at the end still counts as read, so the bar reaches the total.
+    sink.tick();
+    progress.inc(size.saturating_sub(sink.counted));
+    result
+}
+
+fn read_source(file: &InputFile, src: &mut source::Source, options: &InputOptions, sink: &mut Sink) -> Result<()> {
+    let seekable = src.compression == source::Compression::None;
+    let spill = || SpillStore::shared().map_err(|source| Error::Read { path: std::env::temp_dir(), source });
+    let stream = StreamInfo { compression: src.compression, consumed: src.consumed.clone() };
+    match src.format {
+        Format::Text => text::read(file, src.reader.as_mut(), &stream, options, sink),
+        Format::Jsonl => {
+            let store = if seekable { None } else { Some(spill()?) };
+            jsonl::read(file, src.reader.as_mut(), &stream, store, options, sink)
+        }
+        Format::Warc => {
+            let store = if seekable { None } else { Some(spill()?) };
+            warc::read(file, src.reader.as_mut(), &stream, store, options, sink)
+        }
+    }
+}
+
+/// What a format reader knows of the stream under it, for messages about damage.
+pub(crate) struct StreamInfo {
+    compression: source::Compression,
+    consumed: std::rc::Rc<std::cell::Cell<u64>>,
+}
+
+impl StreamInfo {
+    /// Describes a stream that broke off: how it is compressed and how far into the file it got.
+    pub(crate) fn broken(&self, e: &std::io::Error, what_was_read: &str) -> String {
+        match self.compression {
+            source::Compression::None => {
+                format!("read failed ({e}) after {what_was_read}; rest of file skipped")
+            }
+            c => format!(
+                "{} stream damaged or truncated ({e}) after {} compressed bytes, {what_was_read}; \
+                 rest of file skipped",
+                c.name(),
+                self.consumed.get()
+            ),
+        }
+    }
+}
+
+/// Reads documents from bytes in memory, as if from a plain file at `path` in `format`: the entry point for
+/// fuzzing and for callers that already hold the bytes. Documents get [`Origin::Line`] / [`Origin::Record`]
+/// origins, which [`reload`] can only follow if `path` holds the same bytes.
+pub fn read_bytes(
+    path: &Path,
+    format: Format,
+    bytes: &[u8],
+    options: &InputOptions,
+    emit: &mut dyn FnMut(Document),
+    problem: &mut dyn FnMut(Problem),
+) -> Result<()> {
+    let file = InputFile { path: path.to_path_buf(), id: id_for(path, path.parent()) };
+    let consumed = std::rc::Rc::new(std::cell::Cell::new(bytes.len() as u64));
+    let mut sink = Sink {
+        path,
+        emit,
+        problem,
+        progress: &NoProgress,
+        strict: options.strict,
+        listed: 0,
+        unlisted: 0,
+        consumed: consumed.clone(),
+        counted: 0,
+    };
+    let stream = StreamInfo { compression: source::Compression::None, consumed };
+    let mut reader = bytes;
+    match format {
+        Format::Text => text::read(&file, &mut reader, &stream, options, &mut sink),
+        Format::Jsonl => jsonl::read(&file, &mut reader, &stream, None, options, &mut sink),
+        Format::Warc => warc::read(&file, &mut reader, &stream, None, options, &mut sink),
+    }
 }
 
 /// Reads the text of a document again, from where it was first read.
 pub fn reload(path: &Path, origin: &Origin, options: &InputOptions) -> Result<String> {
+    let read_err = |source| Error::Read { path: path.to_path_buf(), source };
     match origin {
         Origin::File => text::reload(path, options),
+        Origin::Line { line, offset } => jsonl::reload(path, *line, *offset, options),
+        Origin::Record { offset } => warc::reload(path, *offset, options),
+        Origin::Spill { store, offset, len } => store.get(*offset, *len).map_err(read_err),
     }
 }
 
@@ -174,6 +374,11 @@ pub(crate) fn decode(bytes: &[u8], max_bytes: usize) -> (String, Option<String>)
         note = Some(format!("document of {} bytes cut to the first {cut}", bytes.len()));
     }
     (text, note)
+}
+
+/// Whether a text has nothing but white space: an empty document, reported and skipped.
+pub(crate) fn is_blank(text: &str) -> bool {
+    text.trim().is_empty()
 }
 
 /// Whether bytes look like a binary file rather than text: NUL bytes near the start.
@@ -214,13 +419,21 @@ pub fn parse_day(date: &str) -> Option<f64> {
 
 impl From<Problem> for Error {
     fn from(p: Problem) -> Error {
-        Error::Format { path: p.path, offset: p.line.unwrap_or(0), message: p.message }
+        Error::Input { path: p.path, line: p.line, message: p.message }
     }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// Reads one file as the pipeline does, collecting its documents and problems.
+    pub(crate) fn read_all(path: &Path, options: &InputOptions) -> (Vec<Document>, Vec<Problem>) {
+        let file = InputFile { path: path.to_path_buf(), id: id_for(path, path.parent()) };
+        let (mut docs, mut problems) = (Vec::new(), Vec::new());
+        read(&file, options, &mut |d| docs.push(d), &mut |p| problems.push(p), &NoProgress).unwrap();
+        (docs, problems)
+    }
 
     #[test]
     fn dates_parse_to_days() {
@@ -261,5 +474,86 @@ mod tests {
         assert_eq!(ids, vec!["a", "b", "sub/c"]);
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].path, missing);
+    }
+}
+
+/// Damaged and random bytes never make a reader panic, and what they yield is well formed: the readers'
+/// share of the fuzz targets in `fuzz/`, run in the ordinary test suite.
+#[cfg(test)]
+mod robustness {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const JSONL: &[u8] = b"{\"id\": \"a\", \"text\": \"First article.\", \"date\": \"2025-05-24\"}\n\
+        {\"text\": \"Second \\u00e9 one\", \"url\": \"http://x\"}\n{\"text\": 3}\n";
+    const WARC: &[u8] = b"WARC/1.0\r\nWARC-Type: conversion\r\nWARC-Target-URI: http://b/2\r\n\
+        Content-Length: 10\r\n\r\nPlain text\r\n\r\nWARC/1.0\r\nWARC-Type: response\r\n\
+        Content-Type: application/http\r\nContent-Length: 62\r\n\r\nHTTP/1.1 200 OK\r\n\
+        Content-Type: text/html\r\n\r\n<p>Page &amp; text</p>\r\n\r\n";
+
+    fn check(format: Format, bytes: &[u8]) {
+        let options = InputOptions { max_document_bytes: 256, ..InputOptions::default() };
+        let _ = read_bytes(
+            Path::new("p"),
+            format,
+            bytes,
+            &options,
+            &mut |d| {
+                assert!(!is_blank(&d.text));
+                assert!(d.text.len() <= 256);
+            },
+            &mut |_| {},
+        );
+    }
+
+    /// A valid input with a few bytes overwritten, some cut off and some inserted.
+    fn damaged(base: &'static [u8]) -> impl Strategy<Value = Vec<u8>> {
+        (
+            prop::collection::vec((0..base.len(), any::<u8>()), 0..6),
+            0..=base.len(),
+            prop::collection::vec(any::<u8>(), 0..8),
+        )
+            .prop_map(move |(edits, cut, insert)| {
+                let mut bytes = base.to_vec();
+                for (at, b) in edits {
+                    bytes[at] = b;
+                }
+                bytes.truncate(cut);
+                let at = cut / 2;
+                bytes.splice(at..at, insert);
+                bytes
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn random_bytes(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+            check(Format::Jsonl, &bytes);
+            check(Format::Warc, &bytes);
+            check(Format::Text, &bytes);
+            let _ = html::extract(&String::from_utf8_lossy(&bytes));
+        }
+
+        #[test]
+        fn damaged_jsonl(bytes in damaged(JSONL)) {
+            check(Format::Jsonl, &bytes);
+        }
+
+        #[test]
+        fn damaged_warc(bytes in damaged(WARC)) {
+            check(Format::Warc, &bytes);
+        }
+
+        #[test]
+        fn html_soup(parts in prop::collection::vec(
+            prop::sample::select(vec!["<p>", "</p>", "<nav>", "</nav>", "<script>", "</script>",
+                "<!--", "-->", "&amp;", "&#x", ";", "<", ">", "text", " ", "é", "<article>", "'", "\""]),
+            0..40,
+        )) {
+            let _ = html::extract(&parts.concat());
+        }
     }
 }

@@ -1,0 +1,368 @@
+//! A small, forgiving extractor of an HTML page's main text, for WARC `response` records. It drops
+//! scripts, styles, comments and page furniture (`nav`, `header`, `footer`, `aside`, forms, menus), keeps
+//! paragraphs, headings, list items and table rows as lines, and, when the page marks its main content
+//! with `<article>` or `<main>`, keeps only that. It never fails: broken markup yields whatever text it holds.
+//!
+//! Why not a crate: full HTML5 parsers (html5ever, scraper) are large dependencies for a job that needs
+//! only tag boundaries, and readability ports score boxes with heuristics that are hard to predict; a
+//! tag-level scan of ~150 lines is easy to fuzz and to reason about.
+
+/// What a page gave.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Page {
+    /// The `<title>`, when there is one.
+    pub title: Option<String>,
+    /// The main text, one block (paragraph, heading, list item) a line.
+    pub text: String,
+}
+
+/// Elements whose whole content is furniture, not article text.
+const SKIP: &[&str] = &[
+    "nav", "header", "footer", "aside", "form", "menu", "noscript", "svg", "template", "iframe", "button", "select",
+    "dialog", "object",
+];
+/// Elements whose content is raw text, ended only by their own closing tag.
+const RAW: &[&str] = &["script", "style", "title", "textarea"];
+/// Elements that start and end a line.
+const BLOCK: &[&str] = &[
+    "p",
+    "div",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "br",
+    "article",
+    "section",
+    "main",
+    "blockquote",
+    "tr",
+    "pre",
+    "table",
+    "dd",
+    "dt",
+    "dl",
+    "figcaption",
+    "hr",
+    "body",
+    "address",
+    "summary",
+    "details",
+    "caption",
+    "td",
+    "th",
+];
+/// Elements that mark the main content.
+const MAIN: &[&str] = &["article", "main"];
+
+/// Extracts the title and main text of an HTML page.
+pub fn extract(html: &str) -> Page {
+    let mut x = Extractor::default();
+    let bytes = html.as_bytes();
+    let mut i = 0;
+    let mut text_start = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'<' {
+            i += 1;
+            continue;
+        }
+        let Some(tag) = parse_tag(html, i) else {
+            i += 1;
+            continue;
+        };
+        x.text(&html[text_start..i]);
+        i = tag.end;
+        text_start = i;
+        if tag.closing {
+            x.close(tag.name);
+            continue;
+        }
+        x.open(tag.name, tag.self_closing);
+        if RAW.contains(&tag.name) && !tag.self_closing {
+            let end = find_closing(html, i, tag.name);
+            if tag.name == "title" && x.title.is_none() {
+                let title = collapse(&decode_entities(&html[i..end]));
+                if !title.is_empty() {
+                    x.title = Some(title);
+                }
+            }
+            x.close(tag.name);
+            i = html[end..].find('>').map_or(html.len(), |k| end + k + 1);
+            text_start = i;
+        }
+    }
+    x.text(&html[text_start..]);
+    x.finish()
+}
+
+#[derive(Default)]
+struct Extractor {
+    title: Option<String>,
+    lines: Vec<(String, bool)>,
+    line: String,
+    /// The furniture element being skipped and how deeply it is nested in itself.
+    skip: Option<(String, usize)>,
+    main_depth: usize,
+}
+
+impl Extractor {
+    fn open(&mut self, name: &str, self_closing: bool) {
+        if let Some((skipped, depth)) = &mut self.skip {
+            if skipped == name && !self_closing {
+                *depth += 1;
+            }
+            return;
+        }
+        if SKIP.contains(&name) && !self_closing {
+            self.skip = Some((name.to_string(), 1));
+            self.end_line();
+            return;
+        }
+        if BLOCK.contains(&name) {
+            self.end_line();
+        }
+        if MAIN.contains(&name) && !self_closing {
+            self.main_depth += 1;
+        }
+    }
+
+    fn close(&mut self, name: &str) {
+        if let Some((skipped, depth)) = &mut self.skip {
+            if skipped == name {
+                *depth -= 1;
+                if *depth == 0 {
+                    self.skip = None;
+                }
+            }
+            return;
+        }
+        if BLOCK.contains(&name) {
+            self.end_line();
+        }
+        if MAIN.contains(&name) {
+            self.main_depth = self.main_depth.saturating_sub(1);
+        }
+    }
+
+    fn text(&mut self, raw: &str) {
+        if self.skip.is_some() || raw.is_empty() {
+            return;
+        }
+        let decoded = decode_entities(raw);
+        for (k, word) in decoded.split(char::is_whitespace).enumerate() {
+            if k > 0 && !self.line.ends_with(' ') {
+                self.line.push(' ');
+            }
+            self.line.push_str(word);
+        }
+    }
+
+    fn end_line(&mut self) {
+        let line = self.line.trim();
+        if !line.is_empty() {
+            self.lines.push((line.to_string(), self.main_depth > 0));
+        }
+        self.line.clear();
+    }
+
+    fn finish(mut self) -> Page {
+        self.end_line();
+        let any_main = self.lines.iter().any(|(_, main)| *main);
+        let lines: Vec<&str> =
+            self.lines.iter().filter(|(_, main)| *main || !any_main).map(|(l, _)| l.as_str()).collect();
+        Page { title: self.title, text: lines.join("\n") }
+    }
+}
+
+struct Tag<'a> {
+    name: &'a str,
+    closing: bool,
+    self_closing: bool,
+    /// Byte just past the tag.
+    end: usize,
+}
+
+/// Parses the tag, comment or declaration starting at `start` (a `<`). `None` when the `<` is text.
+fn parse_tag(html: &str, start: usize) -> Option<Tag<'static>> {
+    let rest = &html[start + 1..];
+    let b = rest.as_bytes();
+    let first = *b.first()?;
+    if let Some(comment) = rest.strip_prefix("!--") {
+        let end = comment.find("-->").map_or(html.len(), |k| start + 1 + 3 + k + 3);
+        return Some(Tag { name: "", closing: false, self_closing: true, end });
+    }
+    if first == b'!' || first == b'?' {
+        let end = rest.find('>').map_or(html.len(), |k| start + 1 + k + 1);
+        return Some(Tag { name: "", closing: false, self_closing: true, end });
+    }
+    let closing = first == b'/';
+    let name_start = usize::from(closing);
+    if !b.get(name_start)?.is_ascii_alphabetic() {
+        return None;
+    }
+    let name_len =
+        b[name_start..].iter().take_while(|c| c.is_ascii_alphanumeric() || **c == b'-' || **c == b':').count();
+    let name = intern(&rest[name_start..name_start + name_len]);
+    // Find the closing `>` outside quoted attribute values.
+    let mut quote = None;
+    let mut k = name_start + name_len;
+    while k < b.len() {
+        match (quote, b[k]) {
+            (None, b'"' | b'\'') => quote = Some(b[k]),
+            (Some(q), c) if c == q => quote = None,
+            (None, b'>') => break,
+            _ => {}
+        }
+        k += 1;
+    }
+    let self_closing = k > 0 && b.get(k - 1) == Some(&b'/');
+    Some(Tag { name, closing, self_closing, end: (start + 1 + k + 1).min(html.len()) })
+}
+
+/// The tag names the extractor acts on, lower-cased and static; every other name is just `"?"`.
+fn intern(name: &str) -> &'static str {
+    let lower = name.to_ascii_lowercase();
+    SKIP.iter().chain(RAW).chain(BLOCK).find(|n| **n == lower).copied().unwrap_or("?")
+}
+
+/// Where the closing tag of raw-text element `name` starts (or the end of the page).
+fn find_closing(html: &str, from: usize, name: &str) -> usize {
+    let needle = format!("</{name}");
+    let hay = &html.as_bytes()[from..];
+    hay.windows(needle.len()).position(|w| w.eq_ignore_ascii_case(needle.as_bytes())).map_or(html.len(), |k| from + k)
+}
+
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Decodes character references: numeric ones and the named ones news pages use.
+fn decode_entities(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains('&') {
+        return s.into();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let end = rest[1..].find(|c: char| !(c.is_ascii_alphanumeric() || c == '#'));
+        let decoded = end.filter(|&e| rest.as_bytes()[1 + e] == b';').and_then(|e| {
+            let name = &rest[1..1 + e];
+            let c = if let Some(num) = name.strip_prefix('#') {
+                let value = match num.strip_prefix(['x', 'X']) {
+                    Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                    None => num.parse().ok(),
+                };
+                value.map(|v| char::from_u32(v).unwrap_or('\u{fffd}'))
+            } else {
+                named_entity(name)
+            }?;
+            Some((c, e + 2))
+        });
+        match decoded {
+            Some((c, len)) => {
+                out.push(c);
+                rest = &rest[len..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out.into()
+}
+
+fn named_entity(name: &str) -> Option<char> {
+    Some(match name {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        "nbsp" => ' ',
+        "mdash" => '—',
+        "ndash" => '–',
+        "hellip" => '…',
+        "lsquo" => '‘',
+        "rsquo" => '’',
+        "ldquo" => '“',
+        "rdquo" => '”',
+        "laquo" => '«',
+        "raquo" => '»',
+        "copy" => '©',
+        "reg" => '®',
+        "deg" => '°',
+        "euro" => '€',
+        "pound" => '£',
+        "eacute" => 'é',
+        "egrave" => 'è',
+        "uuml" => 'ü',
+        "ouml" => 'ö',
+        "auml" => 'ä',
+        "szlig" => 'ß',
+        "ccedil" => 'ç',
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn main_text_without_furniture() {
+        let html = r#"<!DOCTYPE html><html><head><title>Big &amp; news</title>
+<style>p { color: red }</style><script>var s = "<p>not text</p>";</script></head>
+<body><header><nav><a href="/">Home</a> | <a href="/w">World</a></nav></header>
+<article><h1>Headline here</h1><p class="x">First <b>bold</b> paragraph,
+ split over lines.</p><!-- comment <p>hidden</p> --><p>Second&nbsp;one &#8212; with &#x41;&lt;tags&gt; &bogus; & more</p>
+<aside><p>Related: other story</p></aside><ul><li>Item one</li><li>Item two</li></ul></article>
+<footer>Copyright</footer></body></html>"#;
+        let page = extract(html);
+        assert_eq!(page.title.as_deref(), Some("Big & news"));
+        assert_eq!(
+            page.text,
+            "Headline here\nFirst bold paragraph, split over lines.\n\
+             Second one — with A<tags> &bogus; & more\nItem one\nItem two"
+        );
+    }
+
+    #[test]
+    fn pages_without_article_keep_all_body_text() {
+        let page = extract("<body><div>One</div><div>Two<br>Three</div><footer>F</footer></body>");
+        assert_eq!(page.text, "One\nTwo\nThree");
+        assert_eq!(page.title, None);
+    }
+
+    #[test]
+    fn broken_markup_never_fails() {
+        for html in [
+            "",
+            "<",
+            "<p",
+            "<p>unclosed",
+            "</div>stray",
+            "a < b and c > d",
+            "<script>never closed",
+            "<nav><nav>x</nav>",
+            "&#99999999;",
+            "&",
+            "<a href='>'>q</a>",
+            "<!--",
+            "<p>é&eacute;",
+        ] {
+            let _ = extract(html);
+        }
+        assert_eq!(extract("a < b and c > d").text, "a < b and c > d");
+        assert_eq!(extract("<nav><nav>x</nav>y</nav>z").text, "z");
+        assert_eq!(extract("<a href='>'>q</a>").text, "q");
+    }
+}

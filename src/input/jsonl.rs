@@ -1,0 +1,372 @@
+//! JSON Lines: one article per line, an object with configurable id, text, date and url fields
+//! ([`InputOptions`]); other small fields are passed through to the report. In a plain file a document
+//! is found again by the byte offset of its line; from a compressed stream its text goes to the spill
+//! store.
+
+use std::io::{BufRead, Seek, SeekFrom};
+use std::path::Path;
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use super::{
+    Document, InputFile, InputOptions, Origin, Sink, SpillStore, StreamInfo, decode, is_blank, looks_binary, source,
+};
+use crate::error::{Error, Result};
+
+/// Passed-through fields whose JSON is longer than this are dropped: every document keeps its extra
+/// fields in memory for the report, so they must stay small (url, title, outlet, not a second body).
+const MAX_EXTRA_BYTES: usize = 1024;
+
+/// The longest line read into memory: the text may be up to `max_document_bytes` and JSON escaping can
+/// double it. Longer lines are skipped without being held.
+fn line_limit(options: &InputOptions) -> usize {
+    options.max_document_bytes.saturating_mul(2).saturating_add(64 << 10)
+}
+
+/// A line as read: the document's parts and the notes about what was done to it.
+struct Parsed {
+    id: Option<String>,
+    text: String,
+    date: Option<String>,
+    extra: Map<String, Value>,
+    notes: Vec<String>,
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Reads one line. `Err` is why the line was skipped.
+fn parse(bytes: &[u8], options: &InputOptions) -> std::result::Result<Parsed, String> {
+    let mut notes = Vec::new();
+    let owned;
+    let line = match std::str::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            notes.push(format!(
+                "invalid UTF-8 at byte {} of the line; decoded with replacement characters",
+                e.valid_up_to()
+            ));
+            owned = String::from_utf8_lossy(bytes);
+            &owned
+        }
+    };
+    let value: Value = serde_json::from_str(line).map_err(|e| format!("malformed JSON ({e}); skipped"))?;
+    let Value::Object(mut object) = value else {
+        return Err(format!("{} is not a JSON object; skipped", kind(&value)));
+    };
+    let field = |name: &str| format!("{name:?}");
+    let text = match object.remove(&options.text_field) {
+        Some(Value::String(s)) => s,
+        None | Some(Value::Null) => {
+            return Err(format!("no {} field; skipped", field(&options.text_field)));
+        }
+        Some(v) => {
+            return Err(format!("{} is {}, not a string; skipped", field(&options.text_field), kind(&v)));
+        }
+    };
+    if is_blank(&text) {
+        return Err("empty text; skipped".into());
+    }
+    let (text, note) = decode(text.as_bytes(), options.max_document_bytes);
+    notes.extend(note);
+    let id = match object.remove(&options.id_field) {
+        Some(Value::String(s)) if !s.trim().is_empty() => Some(s),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        None | Some(Value::Null) | Some(Value::String(_)) => None,
+        Some(v) => {
+            notes.push(format!("{} is {}; the document is named by file and line", field(&options.id_field), kind(&v)));
+            None
+        }
+    };
+    let date = match object.remove(&options.date_field) {
+        Some(Value::String(s)) if !s.trim().is_empty() => Some(s),
+        None | Some(Value::Null) | Some(Value::String(_)) => None,
+        Some(v) => {
+            notes.push(format!("{} is {}, not an ISO 8601 string; ignored", field(&options.date_field), kind(&v)));
+            None
+        }
+    };
+    if options.url_field != "url"
+        && let Some(url) = object.remove(&options.url_field)
+    {
+        object.insert("url".into(), url);
+    }
+    object.retain(|_, v| match v {
+        Value::String(s) => s.len() <= MAX_EXTRA_BYTES,
+        Value::Array(_) | Value::Object(_) => serde_json::to_string(v).is_ok_and(|s| s.len() <= MAX_EXTRA_BYTES),
+        _ => true,
+    });
+    Ok(Parsed { id, text, date, extra: object, notes })
+}
+
+pub(super) fn read(
+    file: &InputFile,
+    reader: &mut dyn BufRead,
+    stream: &StreamInfo,
+    store: Option<Arc<SpillStore>>,
+    options: &InputOptions,
+    sink: &mut Sink,
+) -> Result<()> {
+    match reader.fill_buf() {
+        Ok(head) if looks_binary(head) => {
+            return sink.problem(None, "binary file (NUL bytes), not JSON Lines; skipped");
+        }
+        Ok(_) => {}
+        Err(e) => return sink.problem(None, stream.broken(&e, "0 lines")),
+    }
+    let name = file.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| file.id.clone());
+    let limit = line_limit(options);
+    let mut buf = Vec::new();
+    let (mut line, mut offset) = (0u64, 0u64);
+    loop {
+        let len = match source::read_line(reader, &mut buf, limit) {
+            Ok(0) => return Ok(()),
+            Ok(len) => len,
+            Err(e) => {
+                let read = format!("{line} complete lines");
+                return sink.problem(Some(line + 1), stream.broken(&e, &read));
+            }
+        };
+        line += 1;
+        let start = offset;
+        offset += len;
+        if len > buf.len() as u64 {
+            sink.problem(Some(line), format!("line of {len} bytes is longer than the {limit} allowed; skipped"))?;
+            continue;
+        }
+        if buf.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let parsed = match parse(&buf, options) {
+            Ok(p) => p,
+            Err(message) => {
+                sink.problem(Some(line), message)?;
+                continue;
+            }
+        };
+        if !parsed.notes.is_empty() {
+            sink.problem(Some(line), parsed.notes.join("; "))?;
+        }
+        let origin = match &store {
+            None => Origin::Line { line, offset: start },
+            Some(store) => {
+                let at =
+                    store.append(&parsed.text).map_err(|source| Error::Read { path: std::env::temp_dir(), source })?;
+                Origin::Spill { store: store.clone(), offset: at, len: parsed.text.len() as u32 }
+            }
+        };
+        sink.document(Document {
+            id: parsed.id.unwrap_or_else(|| format!("{name}:{line}")),
+            path: file.path.clone(),
+            origin,
+            text: parsed.text,
+            date: parsed.date,
+            extra: parsed.extra,
+        });
+    }
+}
+
+/// Reads the text of line `line`, which starts at byte `offset` of the plain file `path`.
+pub(super) fn reload(path: &Path, line: u64, offset: u64, options: &InputOptions) -> Result<String> {
+    let err = |source| Error::Read { path: path.to_path_buf(), source };
+    let file = std::fs::File::open(path).map_err(err)?;
+    let mut reader = std::io::BufReader::new(file);
+    reader.seek(SeekFrom::Start(offset)).map_err(err)?;
+    let mut buf = Vec::new();
+    source::read_line(&mut reader, &mut buf, line_limit(options)).map_err(err)?;
+    parse(&buf, options).map(|p| p.text).map_err(|message| Error::Input {
+        path: path.to_path_buf(),
+        line: Some(line),
+        message: format!("changed since it was read: {message}"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+    use crate::input::tests::read_all;
+
+    const GOOD: &str = r#"{"id": "a", "text": "First article text.", "date": "2025-05-24", "url": "http://x/a", "title": "A"}
+{"text": "No id here.", "outlet": "Daily"}
+{"id": 7, "text": "Numeric id."}
+"#;
+
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(bytes).unwrap();
+        enc.finish().unwrap()
+    }
+
+    #[test]
+    fn fields_ids_dates_and_extras() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("news.jsonl");
+        std::fs::write(&path, GOOD).unwrap();
+        let (docs, problems) = read_all(&path, &InputOptions::default());
+        assert!(problems.is_empty(), "{problems:?}");
+        let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids, ["a", "news.jsonl:2", "7"]);
+        assert_eq!(docs[0].date.as_deref(), Some("2025-05-24"));
+        assert_eq!(docs[0].extra["url"], "http://x/a");
+        assert_eq!(docs[0].extra["title"], "A");
+        assert!(!docs[0].extra.contains_key("text"));
+        assert_eq!(docs[1].extra["outlet"], "Daily");
+        for d in &docs {
+            assert!(matches!(d.origin, Origin::Line { .. }));
+            let again = crate::input::reload(&path, &d.origin, &InputOptions::default());
+            assert_eq!(again.unwrap(), d.text);
+        }
+    }
+
+    #[test]
+    fn configurable_field_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.ndjson");
+        std::fs::write(&path, r#"{"key": "k1", "body": "Words here.", "published": "2024-01-02", "link": "http://l"}"#)
+            .unwrap();
+        let options = InputOptions {
+            id_field: "key".into(),
+            text_field: "body".into(),
+            date_field: "published".into(),
+            url_field: "link".into(),
+            ..InputOptions::default()
+        };
+        let (docs, problems) = read_all(&path, &options);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(docs[0].id, "k1");
+        assert_eq!(docs[0].text, "Words here.");
+        assert_eq!(docs[0].date.as_deref(), Some("2024-01-02"));
+        assert_eq!(docs[0].extra["url"], "http://l");
+    }
+
+    #[test]
+    fn compressed_inputs_spill_their_texts() {
+        let dir = tempfile::tempdir().unwrap();
+        let gz = dir.path().join("n.jsonl.gz");
+        std::fs::write(&gz, gzip(GOOD.as_bytes())).unwrap();
+        let zst = dir.path().join("n.jsonl.zst");
+        std::fs::write(&zst, zstd::encode_all(GOOD.as_bytes(), 3).unwrap()).unwrap();
+        // Named without a telling extension: the magic bytes and the first `{` decide.
+        let sniffed = dir.path().join("dump.bin");
+        std::fs::write(&sniffed, gzip(GOOD.as_bytes())).unwrap();
+        for path in [&gz, &zst, &sniffed] {
+            let (docs, problems) = read_all(path, &InputOptions::default());
+            assert!(problems.is_empty(), "{problems:?}");
+            assert_eq!(docs.len(), 3, "{path:?}");
+            for d in &docs {
+                assert!(matches!(d.origin, Origin::Spill { .. }));
+                let again = crate::input::reload(path, &d.origin, &InputOptions::default());
+                assert_eq!(again.unwrap(), d.text);
+            }
+        }
+    }
+
+    /// One line per kind of damage; each is reported once, on its line, and the good lines are read.
+    #[test]
+    fn damaged_lines_are_reported_and_skipped() {
+        let cases: &[(&[u8], &str)] = &[
+            (b"{\"id\": \"x\", \"text\": \"unterminated", "malformed JSON"),
+            (b"[1, 2]", "an array is not a JSON object"),
+            (b"{\"id\": \"x\"}", "no \"text\" field"),
+            (b"{\"text\": 42}", "\"text\" is a number, not a string"),
+            (b"{\"text\": \"  \"}", "empty text"),
+            (b"{\"text\": \"caf\xe9 ok\"}", "invalid UTF-8"),
+            (b"{\"text\": \"ok\", \"date\": 20250524}", "\"date\" is a number"),
+            (b"{\"text\": \"ok\", \"id\": [1]}", "named by file and line"),
+        ];
+        for (line, expected) in cases {
+            let mut bytes = b"{\"id\": \"good1\", \"text\": \"Good one.\"}\n".to_vec();
+            bytes.extend_from_slice(line);
+            bytes.extend_from_slice(b"\n\n{\"id\": \"good2\", \"text\": \"Good two.\"}\n");
+            let mut docs = Vec::new();
+            let mut problems = Vec::new();
+            crate::input::read_bytes(
+                Path::new("t.jsonl"),
+                crate::input::Format::Jsonl,
+                &bytes,
+                &InputOptions::default(),
+                &mut |d| docs.push(d.id),
+                &mut |p| problems.push(p),
+            )
+            .unwrap();
+            assert_eq!(problems.len(), 1, "{expected}: {problems:?}");
+            assert_eq!(problems[0].line, Some(2));
+            assert!(problems[0].message.contains(expected), "{problems:?}");
+            assert_eq!(&docs[0], "good1");
+            assert_eq!(docs.last().unwrap(), "good2");
+        }
+    }
+
+    #[test]
+    fn truncated_streams_keep_what_was_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut text = String::new();
+        for i in 0..20_000 {
+            text.push_str(&format!(
+                "{{\"id\": \"d{i}\", \"text\": \"article number {i} with some words {}\"}}\n",
+                i * 7919 % 1000
+            ));
+        }
+        let gz = gzip(text.as_bytes());
+        let zst = zstd::encode_all(text.as_bytes(), 3).unwrap();
+        for (name, full) in [("t.jsonl.gz", gz), ("t.jsonl.zst", zst)] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, &full[..full.len() / 2]).unwrap();
+            let (docs, problems) = read_all(&path, &InputOptions::default());
+            assert!(!docs.is_empty() && docs.len() < 20_000, "{name}: {}", docs.len());
+            assert_eq!(problems.len(), 1, "{problems:?}");
+            assert!(problems[0].message.contains("damaged or truncated"), "{problems:?}");
+            assert!(problems[0].message.contains("compressed bytes"));
+        }
+    }
+
+    #[test]
+    fn binary_and_overlong_input() {
+        let dir = tempfile::tempdir().unwrap();
+        let bin = dir.path().join("b.jsonl");
+        std::fs::write(&bin, b"\0\0\0\x01{\n\0").unwrap();
+        let (docs, problems) = read_all(&bin, &InputOptions::default());
+        assert!(docs.is_empty());
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].message.contains("binary"));
+
+        let long = dir.path().join("l.jsonl");
+        let body = "word ".repeat(100_000);
+        std::fs::write(&long, format!("{{\"text\": \"{body}\"}}\n{{\"text\": \"short\"}}\n")).unwrap();
+        let options = InputOptions { max_document_bytes: 1000, ..InputOptions::default() };
+        let (docs, problems) = read_all(&long, &options);
+        assert_eq!(docs.len(), 1);
+        assert_eq!(docs[0].text, "short");
+        assert!(problems[0].message.contains("longer than"), "{problems:?}");
+        assert_eq!(problems[0].line, Some(1));
+    }
+
+    #[test]
+    fn strict_stops_at_the_first_problem() {
+        let options = InputOptions { strict: true, ..InputOptions::default() };
+        let bytes = b"{\"text\": \"fine\"}\nnot json\n{\"text\": \"later\"}\n";
+        let mut docs = 0;
+        let err = crate::input::read_bytes(
+            Path::new("s.jsonl"),
+            crate::input::Format::Jsonl,
+            bytes,
+            &options,
+            &mut |_| docs += 1,
+            &mut |_| panic!("strict reports by error"),
+        )
+        .unwrap_err();
+        assert_eq!(docs, 1);
+        assert!(err.to_string().starts_with("s.jsonl:2: malformed JSON"), "{err}");
+    }
+}

@@ -1,0 +1,204 @@
+//! Opening an input file as a stream of decoded bytes: which format it holds (by name, then by its first
+//! bytes), whether it is compressed (gzip, zstd), and how many bytes of the file itself have been consumed,
+//! so progress on a compressed file counts the bytes on disk and reaches the file's size.
+
+use std::cell::Cell;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+use std::rc::Rc;
+
+/// Buffer size of every reader: large enough for sequential disk speed, small next to a document.
+const BUFFER: usize = 256 << 10;
+
+/// What an input file holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// One article per file, plain text.
+    Text,
+    /// JSON Lines: one article per line.
+    Jsonl,
+    /// WARC or WET web archive: one article per `response` (HTML) or `conversion` (text) record.
+    Warc,
+}
+
+/// How an input file is compressed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Compression {
+    /// Not compressed.
+    None,
+    /// gzip, one member or many (Common Crawl writes one member per record).
+    Gzip,
+    /// Zstandard.
+    Zstd,
+}
+
+impl Compression {
+    /// The word used in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Compression::None => "plain",
+            Compression::Gzip => "gzip",
+            Compression::Zstd => "zstd",
+        }
+    }
+}
+
+/// The format and compression a file's name says, if it says.
+pub fn from_name(path: &Path) -> (Option<Format>, Compression) {
+    let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let (stem, compression) = if let Some(s) = name.strip_suffix(".gz") {
+        (s, Compression::Gzip)
+    } else if let Some(s) = name.strip_suffix(".zst").or_else(|| name.strip_suffix(".zstd")) {
+        (s, Compression::Zstd)
+    } else {
+        (name.as_str(), Compression::None)
+    };
+    let format = if stem.ends_with(".jsonl") || stem.ends_with(".ndjson") {
+        Some(Format::Jsonl)
+    } else if stem.ends_with(".warc") || stem.ends_with(".wet") {
+        Some(Format::Warc)
+    } else if stem.ends_with(".txt") {
+        Some(Format::Text)
+    } else {
+        None
+    };
+    (format, compression)
+}
+
+/// The compression the first bytes of a file show, whatever its name.
+fn sniff_compression(head: &[u8]) -> Compression {
+    if head.starts_with(&[0x1f, 0x8b]) {
+        Compression::Gzip
+    } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        Compression::Zstd
+    } else {
+        Compression::None
+    }
+}
+
+/// The format the first decoded bytes show: a WARC version line, a JSON object, or else text.
+pub fn sniff_format(head: &[u8]) -> Format {
+    if head.starts_with(b"WARC/") {
+        return Format::Warc;
+    }
+    match head.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') => Format::Jsonl,
+        _ => Format::Text,
+    }
+}
+
+/// Counts the bytes read through it into a shared cell.
+struct Counting<R> {
+    inner: R,
+    count: Rc<Cell<u64>>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.set(self.count.get() + n as u64);
+        Ok(n)
+    }
+}
+
+/// An open input: decoded bytes, and how many bytes of the file were consumed to produce them.
+pub struct Source {
+    /// The decoded stream.
+    pub reader: Box<dyn BufRead>,
+    /// Bytes of the file read so far (compressed bytes for a compressed file).
+    pub consumed: Rc<Cell<u64>>,
+    /// How the file is compressed.
+    pub compression: Compression,
+    /// What it holds.
+    pub format: Format,
+}
+
+/// Opens `path`, detects compression (magic bytes win over the name) and format (the name first, then
+/// the first decoded bytes), and returns the decoded stream.
+pub fn open(path: &Path) -> io::Result<Source> {
+    let consumed = Rc::new(Cell::new(0));
+    let file = File::open(path)?;
+    let mut raw = BufReader::with_capacity(BUFFER, Counting { inner: file, count: consumed.clone() });
+    let (named, _) = from_name(path);
+    let compression = sniff_compression(raw.fill_buf()?);
+    let mut reader: Box<dyn BufRead> = match compression {
+        Compression::None => Box::new(raw),
+        Compression::Gzip => Box::new(BufReader::with_capacity(BUFFER, flate2::bufread::MultiGzDecoder::new(raw))),
+        Compression::Zstd => Box::new(BufReader::with_capacity(BUFFER, zstd::stream::read::Decoder::with_buffer(raw)?)),
+    };
+    let format = match named {
+        Some(f) => f,
+        None => sniff_format(reader.fill_buf()?),
+    };
+    Ok(Source { reader, consumed, compression, format })
+}
+
+/// Reads one line (up to and including `\n`) into `buf`, keeping at most `limit` bytes of it. Returns the
+/// line's full length in the stream (0 at the end), so a caller can tell a line cut by the limit.
+pub fn read_line(reader: &mut dyn BufRead, buf: &mut Vec<u8>, limit: usize) -> io::Result<u64> {
+    buf.clear();
+    let mut total = 0u64;
+    loop {
+        let chunk = match reader.fill_buf() {
+            Ok(chunk) => chunk,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if chunk.is_empty() {
+            return Ok(total);
+        }
+        let (take, done) = match memchr_newline(chunk) {
+            Some(i) => (i + 1, true),
+            None => (chunk.len(), false),
+        };
+        let room = limit.saturating_sub(buf.len()).min(take);
+        buf.extend_from_slice(&chunk[..room]);
+        reader.consume(take);
+        total += take as u64;
+        if done {
+            return Ok(total);
+        }
+    }
+}
+
+fn memchr_newline(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| b == b'\n')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_give_format_and_compression() {
+        let f = |n: &str| from_name(Path::new(n));
+        assert_eq!(f("a.jsonl"), (Some(Format::Jsonl), Compression::None));
+        assert_eq!(f("a.NDJSON.gz"), (Some(Format::Jsonl), Compression::Gzip));
+        assert_eq!(f("a.jsonl.zst"), (Some(Format::Jsonl), Compression::Zstd));
+        assert_eq!(f("CC-1.warc.wet.gz"), (Some(Format::Warc), Compression::Gzip));
+        assert_eq!(f("x.warc"), (Some(Format::Warc), Compression::None));
+        assert_eq!(f("x.txt"), (Some(Format::Text), Compression::None));
+        assert_eq!(f("x.dump"), (None, Compression::None));
+    }
+
+    #[test]
+    fn sniffing_finds_format() {
+        assert_eq!(sniff_format(b"WARC/1.0\r\n"), Format::Warc);
+        assert_eq!(sniff_format(b"  {\"id\":1}"), Format::Jsonl);
+        assert_eq!(sniff_format(b"Hello"), Format::Text);
+        assert_eq!(sniff_compression(&[0x1f, 0x8b, 8]), Compression::Gzip);
+        assert_eq!(sniff_compression(&[0x28, 0xb5, 0x2f, 0xfd]), Compression::Zstd);
+    }
+
+    #[test]
+    fn lines_are_capped_but_measured() {
+        let mut r: &[u8] = b"abcdef\nxy";
+        let mut buf = Vec::new();
+        assert_eq!(read_line(&mut r, &mut buf, 3).unwrap(), 7);
+        assert_eq!(buf, b"abc");
+        assert_eq!(read_line(&mut r, &mut buf, 3).unwrap(), 2);
+        assert_eq!(buf, b"xy");
+        assert_eq!(read_line(&mut r, &mut buf, 3).unwrap(), 0);
+    }
+}

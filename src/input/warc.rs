@@ -1,0 +1,624 @@
+//! WARC and WET web archives (ISO 28500, as Common Crawl publishes them: plain, one gzip member per
+//! record, or one gzip/zstd stream). From a WET file, each `conversion` record's text is a document; from a
+//! WARC file, each `response` record with an HTML page, through [`html::extract`]. The record's
+//! `WARC-Target-URI` is the id and `WARC-Date` the date. Other records (`warcinfo`, `request`, `metadata`,
+//! non-HTML responses) are passed over silently.
+//!
+//! A small parser of our own rather than a crate: the only maintained one (`warc`) hands back errors
+//! without a way to resynchronise after a damaged record, and holds whole records in memory; ours
+//! skips unwanted blocks without holding them, reports each damaged record with its byte offset, and
+//! goes on at the next `WARC/` version line.
+
+use std::io::{self, BufRead, Read, Seek, SeekFrom};
+use std::path::Path;
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use super::{Document, InputFile, InputOptions, Origin, Sink, SpillStore, StreamInfo, decode, html, is_blank, source};
+use crate::error::{Error, Result};
+
+/// Header lines longer than this are damage, not headers.
+const MAX_HEADER_LINE: usize = 64 << 10;
+/// Header lines per record, likewise.
+const MAX_HEADERS: usize = 512;
+
+/// A record's blocks larger than this are not read into memory: an HTML page may hold much markup
+/// around its text, so four times the document cap, plus room for HTTP headers.
+fn block_limit(options: &InputOptions) -> u64 {
+    (options.max_document_bytes as u64).saturating_mul(4) + (64 << 10)
+}
+
+/// A stream that knows its position, for record offsets.
+struct Counted<'a> {
+    inner: &'a mut dyn BufRead,
+    pos: u64,
+}
+
+impl Read for Counted<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl BufRead for Counted<'_> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+    fn consume(&mut self, n: usize) {
+        self.inner.consume(n);
+        self.pos += n as u64;
+    }
+}
+
+/// One record's headers, and its block when it is one we want.
+struct Record {
+    offset: u64,
+    kind: String,
+    uri: Option<String>,
+    date: Option<String>,
+    record_id: Option<String>,
+    block: Option<Vec<u8>>,
+}
+
+/// What reading the next record gave.
+enum Next {
+    Record(Record),
+    /// A damaged record, with its offset and what is wrong; reading resumes at the next version line.
+    Damaged(u64, String),
+    End,
+}
+
+/// Reads records one at a time, resynchronising after damage.
+struct Parser<'a> {
+    input: Counted<'a>,
+    line: Vec<u8>,
+    /// A version line met while skipping damage, and its offset: the next record starts there.
+    pending: Option<u64>,
+    block_limit: u64,
+}
+
+impl<'a> Parser<'a> {
+    fn new(inner: &'a mut dyn BufRead, start: u64, options: &InputOptions) -> Parser<'a> {
+        Parser {
+            input: Counted { inner, pos: start },
+            line: Vec::new(),
+            pending: None,
+            block_limit: block_limit(options),
+        }
+    }
+
+    /// Reads a line; `Ok(false)` at the end of the stream.
+    fn read_line(&mut self) -> io::Result<bool> {
+        let n = source::read_line(&mut self.input, &mut self.line, MAX_HEADER_LINE)?;
+        Ok(n > 0)
+    }
+
+    fn next(&mut self) -> io::Result<Next> {
+        let offset = match self.pending.take() {
+            Some(offset) => offset,
+            None => loop {
+                let offset = self.input.pos;
+                if !self.read_line()? {
+                    return Ok(Next::End);
+                }
+                if self.line.starts_with(b"WARC/") {
+                    break offset;
+                }
+                if !self.line.iter().all(u8::is_ascii_whitespace) {
+                    let found = String::from_utf8_lossy(&self.line[..self.line.len().min(40)]).trim_end().to_string();
+                    self.resync()?;
+                    return Ok(Next::Damaged(offset, format!("expected a WARC version line, found {found:?}")));
+                }
+            },
+        };
+        let damaged = |this: &mut Self, message: String| -> io::Result<Next> {
+            this.resync()?;
+            Ok(Next::Damaged(offset, message))
+        };
+        let mut length = None;
+        let mut record = Record { offset, kind: String::new(), uri: None, date: None, record_id: None, block: None };
+        let mut content_type = String::new();
+        let mut count = 0;
+        loop {
+            if !self.read_line()? {
+                return Ok(Next::Damaged(offset, "record ends inside its headers".into()));
+            }
+            if self.line == b"\r\n" || self.line == b"\n" {
+                break;
+            }
+            count += 1;
+            if count > MAX_HEADERS || self.line.len() >= MAX_HEADER_LINE {
+                return damaged(self, "record headers too long".into());
+            }
+            if self.line.starts_with(b"WARC/") {
+                let here = self.input.pos - self.line.len() as u64;
+                self.pending = Some(here);
+                return Ok(Next::Damaged(offset, "record ends inside its headers".into()));
+            }
+            let line = String::from_utf8_lossy(&self.line);
+            let Some((name, value)) = line.split_once(':') else {
+                continue; // A continuation or junk line: nothing we use.
+            };
+            let value = value.trim().to_string();
+            match name.trim().to_ascii_lowercase().as_str() {
+                "content-length" => length = value.parse::<u64>().ok().or(Some(u64::MAX)),
+                "warc-type" => record.kind = value.to_ascii_lowercase(),
+                "warc-target-uri" => record.uri = Some(value.trim_matches(['<', '>']).to_string()),
+                "warc-date" => record.date = Some(value),
+                "warc-record-id" => record.record_id = Some(value),
+                "content-type" => content_type = value.to_ascii_lowercase(),
+                _ => {}
+            }
+        }
+        let length = match length {
+            None => return damaged(self, "no Content-Length".into()),
+            Some(u64::MAX) => return damaged(self, "Content-Length is not a number".into()),
+            Some(n) => n,
+        };
+        let wanted = record.kind == "conversion"
+            || (record.kind == "response" && content_type.contains("application/http"))
+            || (record.kind == "resource" && content_type.contains("html"));
+        if wanted && length <= self.block_limit {
+            let mut block = Vec::with_capacity(length as usize);
+            let got = (&mut self.input).take(length).read_to_end(&mut block)?;
+            if (got as u64) < length {
+                return Ok(Next::Damaged(
+                    offset,
+                    format!("record truncated: Content-Length {length} but only {got} bytes left"),
+                ));
+            }
+            record.block = Some(block);
+        } else {
+            let got = io::copy(&mut (&mut self.input).take(length), &mut io::sink())?;
+            if got < length {
+                return Ok(Next::Damaged(
+                    offset,
+                    format!("record truncated: Content-Length {length} but only {got} bytes left"),
+                ));
+            }
+            if wanted {
+                return Ok(Next::Damaged(
+                    offset,
+                    format!("record of {length} bytes is larger than the {} allowed; skipped", self.block_limit),
+                ));
+            }
+        }
+        Ok(Next::Record(record))
+    }
+
+    /// Skips to the next line that starts with `WARC/`, which becomes the next record's start.
+    fn resync(&mut self) -> io::Result<()> {
+        loop {
+            let offset = self.input.pos;
+            if !self.read_line()? {
+                return Ok(());
+            }
+            if self.line.starts_with(b"WARC/") {
+                self.pending = Some(offset);
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// An article's text, its page title, and notes on what was done to it (lossy decoding, a cut).
+type Article = (String, Option<String>, Vec<String>);
+
+/// The article text of a wanted record, with notes on what was done to it. `Ok(None)`: not an article
+/// (a redirect, an error page, an image); `Err`: why it was skipped.
+fn record_text(record: &Record, options: &InputOptions) -> std::result::Result<Option<Article>, String> {
+    let Some(block) = &record.block else {
+        return Ok(None);
+    };
+    let mut notes = Vec::new();
+    let (text, title) = if record.kind == "conversion" {
+        let (text, note) = decode(block, usize::MAX);
+        notes.extend(note);
+        (text, None)
+    } else {
+        let (headers, body) = if record.kind == "response" {
+            let Some((status, headers, body)) = split_http(block) else {
+                return Err("HTTP response without a header end; skipped".into());
+            };
+            if !(200..300).contains(&status) {
+                return Ok(None);
+            }
+            (headers, body)
+        } else {
+            (String::new(), &block[..])
+        };
+        let header = |name: &str| {
+            headers.lines().find_map(|l| {
+                let (n, v) = l.split_once(':')?;
+                n.trim().eq_ignore_ascii_case(name).then(|| v.trim().to_ascii_lowercase())
+            })
+        };
+        let head = String::from_utf8_lossy(&body[..body.len().min(1024)]).to_ascii_lowercase();
+        let html = match header("content-type") {
+            Some(t) => t.contains("html"),
+            None => head.contains("<html") || head.contains("<!doctype html"),
+        };
+        if !html {
+            return Ok(None);
+        }
+        let chunked;
+        let mut body = body;
+        if header("transfer-encoding").is_some_and(|t| t.contains("chunked")) {
+            chunked = dechunk(body).ok_or("damaged chunked HTTP body; skipped")?;
+            body = &chunked;
+        }
+        let unzipped;
+        match header("content-encoding").as_deref() {
+            None | Some("identity") => {}
+            Some("gzip" | "x-gzip") => {
+                let mut out = Vec::new();
+                flate2::read::MultiGzDecoder::new(body)
+                    .take(block_limit(options))
+                    .read_to_end(&mut out)
+                    .map_err(|e| format!("damaged gzip HTTP body ({e}); skipped"))?;
+                unzipped = out;
+                body = &unzipped;
+            }
+            Some(other) => return Err(format!("HTTP body encoded as {other:?}; skipped")),
+        }
+        let charset = header("content-type").and_then(|t| charset_of(&t)).or_else(|| charset_of(&head));
+        let html = match charset.as_deref() {
+            Some("iso-8859-1" | "latin1" | "latin-1" | "windows-1252" | "cp1252" | "us-ascii") => {
+                body.iter().map(|&b| b as char).collect()
+            }
+            _ => {
+                let (text, note) = decode(body, usize::MAX);
+                notes.extend(note);
+                text
+            }
+        };
+        let page = html::extract(&html);
+        (page.text, page.title)
+    };
+    if is_blank(&text) {
+        return Err(if record.kind == "conversion" {
+            "empty text; skipped".into()
+        } else {
+            "no text in the HTML page; skipped".into()
+        });
+    }
+    let (text, note) = decode(text.as_bytes(), options.max_document_bytes);
+    notes.extend(note);
+    Ok(Some((text, title, notes)))
+}
+
+/// Splits an HTTP response into status, header text and body.
+fn split_http(block: &[u8]) -> Option<(u16, String, &[u8])> {
+    let (end, skip) = block
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|i| (i, 4))
+        .or_else(|| block.windows(2).position(|w| w == b"\n\n").map(|i| (i, 2)))?;
+    let head = String::from_utf8_lossy(&block[..end]).into_owned();
+    let status = head.lines().next()?.split_whitespace().nth(1)?.parse().ok()?;
+    let headers = head.split_once('\n').map_or("", |(_, h)| h).to_string();
+    Some((status, headers, &block[end + skip..]))
+}
+
+fn charset_of(s: &str) -> Option<String> {
+    let at = s.find("charset=")? + "charset=".len();
+    let value: String = s[at..]
+        .trim_start_matches(['"', '\''])
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    (!value.is_empty()).then_some(value)
+}
+
+fn dechunk(mut body: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    loop {
+        let eol = body.windows(2).position(|w| w == b"\r\n")?;
+        let size = std::str::from_utf8(&body[..eol]).ok()?;
+        let size = usize::from_str_radix(size.split(';').next()?.trim(), 16).ok()?;
+        body = &body[eol + 2..];
+        if size == 0 {
+            return Some(out);
+        }
+        out.extend_from_slice(body.get(..size)?);
+        body = body.get(size..)?.strip_prefix(b"\r\n").unwrap_or(&body[size..]);
+    }
+}
+
+pub(super) fn read(
+    file: &InputFile,
+    reader: &mut dyn BufRead,
+    stream: &StreamInfo,
+    store: Option<Arc<SpillStore>>,
+    options: &InputOptions,
+    sink: &mut Sink,
+) -> Result<()> {
+    match reader.fill_buf() {
+        Ok(head) if !head.is_empty() && !head.starts_with(b"WARC/") => {
+            return sink.problem(None, "not a WARC file (no WARC/ version line at the start); skipped");
+        }
+        Ok(_) => {}
+        Err(e) => return sink.problem(None, stream.broken(&e, "0 records")),
+    }
+    let at = if store.is_some() { "uncompressed byte" } else { "byte" };
+    let name = file.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| file.id.clone());
+    let mut parser = Parser::new(reader, 0, options);
+    let mut records = 0u64;
+    loop {
+        let record = match parser.next() {
+            Ok(Next::End) => return Ok(()),
+            Ok(Next::Damaged(offset, message)) => {
+                sink.problem(None, format!("WARC record at {at} {offset}: {message}"))?;
+                continue;
+            }
+            Ok(Next::Record(r)) => r,
+            Err(e) => {
+                let read = format!("{records} records");
+                return sink.problem(None, stream.broken(&e, &read));
+            }
+        };
+        records += 1;
+        let (text, title, notes) = match record_text(&record, options) {
+            Ok(Some(t)) => t,
+            Ok(None) => {
+                sink.tick();
+                continue;
+            }
+            Err(message) => {
+                sink.problem(None, format!("WARC record at {at} {}: {message}", record.offset))?;
+                continue;
+            }
+        };
+        if !notes.is_empty() {
+            let message = format!("WARC record at {at} {}: {}", record.offset, notes.join("; "));
+            sink.problem(None, message)?;
+        }
+        let origin = match &store {
+            None => Origin::Record { offset: record.offset },
+            Some(store) => {
+                let at = store.append(&text).map_err(|source| Error::Read { path: std::env::temp_dir(), source })?;
+                Origin::Spill { store: store.clone(), offset: at, len: text.len() as u32 }
+            }
+        };
+        let mut extra = Map::new();
+        if let Some(uri) = &record.uri {
+            extra.insert("url".into(), Value::String(uri.clone()));
+        }
+        if let Some(title) = title {
+            extra.insert("title".into(), Value::String(title));
+        }
+        let id = record.uri.or(record.record_id).unwrap_or_else(|| format!("{name}@{}", record.offset));
+        sink.document(Document { id, path: file.path.clone(), origin, text, date: record.date, extra });
+    }
+}
+
+/// Reads the text of the record at byte `offset` of the plain archive `path`.
+pub(super) fn reload(path: &Path, offset: u64, options: &InputOptions) -> Result<String> {
+    let err = |source| Error::Read { path: path.to_path_buf(), source };
+    let changed = |message: String| Error::Input {
+        path: path.to_path_buf(),
+        line: None,
+        message: format!("WARC record at byte {offset} changed since it was read: {message}"),
+    };
+    let mut file = std::io::BufReader::new(std::fs::File::open(path).map_err(err)?);
+    file.seek(SeekFrom::Start(offset)).map_err(err)?;
+    let mut parser = Parser::new(&mut file, offset, options);
+    match parser.next().map_err(err)? {
+        Next::Record(record) => match record_text(&record, options) {
+            Ok(Some((text, _, _))) => Ok(text),
+            Ok(None) => Err(changed("not an article".into())),
+            Err(message) => Err(changed(message)),
+        },
+        Next::Damaged(_, message) => Err(changed(message)),
+        Next::End => Err(changed("no record there".into())),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use std::io::Write;
+
+    use super::*;
+    use crate::input::tests::read_all;
+
+    /// A WARC record with the given type, headers and block.
+    pub(crate) fn record(kind: &str, uri: &str, extra: &str, block: &[u8]) -> Vec<u8> {
+        let mut out = format!(
+            "WARC/1.0\r\nWARC-Type: {kind}\r\nWARC-Target-URI: {uri}\r\n\
+             WARC-Date: 2025-05-24T10:00:00Z\r\nWARC-Record-ID: <urn:uuid:{uri}>\r\n{extra}\
+             Content-Length: {}\r\n\r\n",
+            block.len()
+        )
+        .into_bytes();
+        out.extend_from_slice(block);
+        out.extend_from_slice(b"\r\n\r\n");
+        out
+    }
+
+    pub(crate) fn response(uri: &str, html: &str) -> Vec<u8> {
+        let http = format!("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=UTF-8\r\n\r\n{html}");
+        record("response", uri, "Content-Type: application/http; msgtype=response\r\n", http.as_bytes())
+    }
+
+    fn gzip_members(records: &[Vec<u8>]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for r in records {
+            let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            enc.write_all(r).unwrap();
+            out.extend(enc.finish().unwrap());
+        }
+        out
+    }
+
+    fn archive() -> Vec<Vec<u8>> {
+        vec![
+            record("warcinfo", "", "Content-Type: application/warc-fields\r\n", b"software: test\r\n"),
+            record("request", "http://a/1", "", b"GET /1 HTTP/1.1\r\n\r\n"),
+            response(
+                "http://a/1",
+                "<html><head><title>One</title></head><body><nav>Menu</nav>\
+                 <article><p>Paragraph one.</p><p>Paragraph two.</p></article></body></html>",
+            ),
+            record(
+                "response",
+                "http://a/img.png",
+                "Content-Type: application/http; msgtype=response\r\n",
+                b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\n\r\n\x89PNG\0\0",
+            ),
+            record(
+                "response",
+                "http://a/moved",
+                "Content-Type: application/http; msgtype=response\r\n",
+                b"HTTP/1.1 301 Moved\r\nLocation: /x\r\n\r\n",
+            ),
+            record(
+                "conversion",
+                "http://b/2",
+                "Content-Type: text/plain\r\n",
+                "Plain WET text.\nSecond line.".as_bytes(),
+            ),
+        ]
+    }
+
+    #[test]
+    fn plain_and_compressed_archives() {
+        let dir = tempfile::tempdir().unwrap();
+        let records = archive();
+        let plain = dir.path().join("a.warc");
+        std::fs::write(&plain, records.concat()).unwrap();
+        let members = dir.path().join("a.warc.gz");
+        std::fs::write(&members, gzip_members(&records)).unwrap();
+        let one_stream = dir.path().join("b.warc.wet.gz");
+        std::fs::write(&one_stream, gzip_members(&[records.concat()])).unwrap();
+        let zst = dir.path().join("c.warc.zst");
+        std::fs::write(&zst, zstd::encode_all(&records.concat()[..], 1).unwrap()).unwrap();
+        for path in [&plain, &members, &one_stream, &zst] {
+            let (docs, problems) = read_all(path, &InputOptions::default());
+            assert!(problems.is_empty(), "{path:?}: {problems:?}");
+            let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+            assert_eq!(ids, ["http://a/1", "http://b/2"], "{path:?}");
+            assert_eq!(docs[0].text, "Paragraph one.\nParagraph two.");
+            assert_eq!(docs[0].extra["title"], "One");
+            assert_eq!(docs[0].date.as_deref(), Some("2025-05-24T10:00:00Z"));
+            assert_eq!(docs[1].text, "Plain WET text.\nSecond line.");
+            for d in &docs {
+                let again = crate::input::reload(path, &d.origin, &InputOptions::default());
+                assert_eq!(again.unwrap(), d.text);
+            }
+        }
+    }
+
+    #[test]
+    fn damaged_records_are_reported_with_offsets_and_skipped() {
+        let good = record("conversion", "http://ok/1", "", b"Good text.");
+        let good2 = record("conversion", "http://ok/2", "", b"More good text.");
+        let no_length = b"WARC/1.0\r\nWARC-Type: conversion\r\n\r\nlost\r\n\r\n".to_vec();
+        let bad_length = b"WARC/1.0\r\nWARC-Type: conversion\r\nContent-Length: lots\r\n\r\nx\r\n\r\n".to_vec();
+        let junk = b"garbage in the middle\r\n".to_vec();
+        let empty = record("conversion", "http://ok/empty", "", b"  ");
+        let latin = record("conversion", "http://ok/latin", "", b"caf\xe9 text");
+        let cases: [(&[u8], &str, usize); 5] = [
+            (&no_length, "no Content-Length", 2),
+            (&bad_length, "not a number", 2),
+            (&junk, "expected a WARC version line", 2),
+            (&empty, "empty text", 2),
+            (&latin, "invalid UTF-8", 3),
+        ];
+        for (bad, expected, n) in cases {
+            let bytes = [&good[..], bad, &good2[..]].concat();
+            let mut docs = Vec::new();
+            let mut problems = Vec::new();
+            crate::input::read_bytes(
+                Path::new("d.warc"),
+                crate::input::Format::Warc,
+                &bytes,
+                &InputOptions::default(),
+                &mut |d| docs.push(d.id),
+                &mut |p| problems.push(p),
+            )
+            .unwrap();
+            assert_eq!(problems.len(), 1, "{expected}: {problems:?}");
+            let message = &problems[0].message;
+            assert!(message.contains(expected), "{message}");
+            assert!(message.contains(&format!("byte {}", good.len())), "{message}");
+            assert_eq!(docs.len(), n, "{expected}: {docs:?}");
+            assert_eq!(docs.last().unwrap(), "http://ok/2");
+        }
+    }
+
+    #[test]
+    fn truncated_archives_keep_the_records_before() {
+        let dir = tempfile::tempdir().unwrap();
+        let records: Vec<Vec<u8>> = (0..50)
+            .map(|i| {
+                record(
+                    "conversion",
+                    &format!("http://t/{i}"),
+                    "",
+                    format!("Text {i} of the archive, {}", "word ".repeat(i * 37 % 200)).as_bytes(),
+                )
+            })
+            .collect();
+        // Cut inside a record of a plain file, and inside a gzip member.
+        let plain = records.concat();
+        let path = dir.path().join("t.warc");
+        std::fs::write(&path, &plain[..plain.len() - 30]).unwrap();
+        let (docs, problems) = read_all(&path, &InputOptions::default());
+        assert_eq!(docs.len(), 49);
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].message.contains("truncated"), "{problems:?}");
+
+        let gz = gzip_members(&records);
+        let path = dir.path().join("t.warc.wet.gz");
+        std::fs::write(&path, &gz[..gz.len() * 2 / 3]).unwrap();
+        let (docs, problems) = read_all(&path, &InputOptions::default());
+        assert!(docs.len() > 20 && docs.len() < 50, "{}", docs.len());
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].message.contains("gzip stream damaged or truncated"), "{problems:?}");
+    }
+
+    #[test]
+    fn not_a_warc_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.warc");
+        std::fs::write(&path, b"\x89PNG\0\0\0 binary").unwrap();
+        let (docs, problems) = read_all(&path, &InputOptions::default());
+        assert!(docs.is_empty());
+        assert!(problems[0].message.contains("not a WARC file"));
+    }
+
+    #[test]
+    fn http_bodies_chunked_gzipped_and_latin1() {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(b"<p>Zipped page.</p>").unwrap();
+        let zipped = enc.finish().unwrap();
+        let mut gz_http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n\r\n".to_vec();
+        gz_http.extend(zipped);
+        let chunked = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n\
+            5\r\n<p>Ch\r\na\r\nunked.</p>\r\n0\r\n\r\n";
+        let latin = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=ISO-8859-1\r\n\r\n<p>caf\xe9</p>";
+        let kind = "Content-Type: application/http; msgtype=response\r\n";
+        let bytes = [
+            record("response", "http://z", kind, &gz_http),
+            record("response", "http://c", kind, chunked),
+            record("response", "http://l", kind, latin),
+        ]
+        .concat();
+        let mut docs = Vec::new();
+        let mut problems = Vec::new();
+        crate::input::read_bytes(
+            Path::new("h.warc"),
+            crate::input::Format::Warc,
+            &bytes,
+            &InputOptions::default(),
+            &mut |d| docs.push(d.text),
+            &mut |p| problems.push(p),
+        )
+        .unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(docs, ["Zipped page.", "Chunked.", "café"]);
+    }
+}

@@ -1,0 +1,4 @@
+//! End-to-end tests through the real `unspun` binary, one integration binary for the whole suite.
+
+#[path = "cli/input.rs"]
+mod input;

@@ -1,0 +1,204 @@
+//! Input formats end to end: the seed articles give the same verdicts whether read from the folder, a
+//! JSON Lines file (plain or gzip), a WET file or a WARC file of HTML pages; damaged input is reported
+//! once per damage, skipped, and ends the run with exit code 2 (or 1 with `--strict`).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/docs")
+}
+
+/// The seed articles as (id, text), in id order.
+fn seeds() -> Vec<(String, String)> {
+    let mut seeds: Vec<(String, String)> = std::fs::read_dir(corpus())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .map(|p| {
+            let id = p.file_stem().unwrap().to_string_lossy().into_owned();
+            (id, std::fs::read_to_string(&p).unwrap())
+        })
+        .collect();
+    seeds.sort();
+    assert_eq!(seeds.len(), 5);
+    seeds
+}
+
+fn unspun(args: &[&std::ffi::OsStr]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_unspun"))
+        .args(["scan", "--quiet", "--format", "json"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Pairs as (a, b, relation, source) and clusters as (source, members).
+type Verdicts = (Vec<[String; 4]>, Vec<(String, Vec<String>)>);
+
+/// The verdicts of a report, with ids stripped of `prefix`: pairs as (a, b, relation, source), and
+/// clusters as (source, members).
+fn verdicts(out: &Output, prefix: &str) -> Verdicts {
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("no JSON report ({e}); stderr: {}", String::from_utf8_lossy(&out.stderr)));
+    let id = |v: &Value| v.as_str().map(|s| s.strip_prefix(prefix).unwrap_or(s).to_string()).unwrap_or_default();
+    let pairs = report["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| [id(&p["a"]), id(&p["b"]), p["relation"].as_str().unwrap().to_string(), id(&p["source"])])
+        .collect();
+    let clusters = report["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let members = c["members"].as_array().unwrap().iter().map(id).collect();
+            (id(&c["source"]), members)
+        })
+        .collect();
+    (pairs, clusters)
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+fn warc_record(kind: &str, uri: &str, content_type: &str, block: &[u8]) -> Vec<u8> {
+    let mut out = format!(
+        "WARC/1.0\r\nWARC-Type: {kind}\r\nWARC-Target-URI: {uri}\r\n\
+         WARC-Date: 2025-05-24T08:00:00Z\r\nWARC-Record-ID: <urn:uuid:{uri}>\r\n\
+         Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+        block.len()
+    )
+    .into_bytes();
+    out.extend_from_slice(block);
+    out.extend_from_slice(b"\r\n\r\n");
+    out
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(bytes).unwrap();
+    enc.finish().unwrap()
+}
+
+const SITE: &str = "http://news.example/";
+
+#[test]
+fn same_verdicts_from_folder_jsonl_wet_and_warc() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = seeds();
+
+    let jsonl: String = seeds
+        .iter()
+        .map(|(id, text)| {
+            let line = serde_json::json!({"id": id, "text": text, "url": format!("{SITE}{id}")});
+            format!("{line}\n")
+        })
+        .collect();
+    let plain = dir.path().join("seeds.jsonl");
+    std::fs::write(&plain, &jsonl).unwrap();
+    let gz = dir.path().join("seeds.jsonl.gz");
+    std::fs::write(&gz, gzip(jsonl.as_bytes())).unwrap();
+
+    // WET as Common Crawl publishes it: a warcinfo record, then one gzip member per record.
+    let mut wet = gzip(&warc_record("warcinfo", "", "application/warc-fields", b"software: test\r\n"));
+    for (id, text) in &seeds {
+        let record = warc_record("conversion", &format!("{SITE}{id}"), "text/plain", text.as_bytes());
+        wet.extend(gzip(&record));
+    }
+    let wet_path = dir.path().join("seeds.warc.wet.gz");
+    std::fs::write(&wet_path, wet).unwrap();
+
+    // WARC: HTTP responses of HTML pages with furniture around the article.
+    let mut warc = Vec::new();
+    for (id, text) in &seeds {
+        let uri = format!("{SITE}{id}");
+        warc.extend(warc_record("request", &uri, "application/http; msgtype=request", b"GET / HTTP/1.1\r\n\r\n"));
+        let paragraphs: String =
+            text.lines().filter(|l| !l.trim().is_empty()).map(|l| format!("<p>{}</p>\n", escape(l))).collect();
+        let html = format!(
+            "<!DOCTYPE html><html><head><title>{id}</title><script>var x = '<p>no</p>';</script>\
+             <style>p {{ margin: 0 }}</style></head><body><header><nav><a href=\"/\">Home</a> \
+             <a href=\"/world\">World news</a></nav></header><article>{paragraphs}</article>\
+             <aside><p>Most read: something else entirely</p></aside>\
+             <footer>Copyright News Example</footer></body></html>"
+        );
+        let http = format!("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{html}");
+        warc.extend(warc_record("response", &uri, "application/http; msgtype=response", http.as_bytes()));
+    }
+    let warc_path = dir.path().join("seeds.warc");
+    std::fs::write(&warc_path, &warc).unwrap();
+    let warc_gz = dir.path().join("seeds-gz.warc.gz");
+    std::fs::write(&warc_gz, gzip(&warc)).unwrap();
+
+    let folder = unspun(&[corpus().as_os_str()]);
+    assert_eq!(folder.status.code(), Some(0));
+    let expected = verdicts(&folder, "");
+    assert!(expected.0.len() >= 3, "the seeds should give pairs: {expected:?}");
+    for path in [&plain, &gz, &wet_path, &warc_path, &warc_gz] {
+        let out = unspun(&[path.as_os_str()]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{path:?}: {stderr}");
+        assert_eq!(verdicts(&out, SITE), expected, "{path:?}");
+    }
+}
+
+#[test]
+fn damaged_input_is_reported_skipped_and_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = seeds();
+    let mut jsonl = Vec::new();
+    for (id, text) in &seeds {
+        let line = serde_json::json!({"id": id, "text": text});
+        writeln!(jsonl, "{line}").unwrap();
+    }
+    jsonl.extend_from_slice(b"{\"id\": \"broken\", \"text\": \"no closing quote}\n");
+    jsonl.extend_from_slice(b"{\"id\": \"latin\", \"text\": \"caf\xe9 and cr\xe8me are on the menu\"}\n");
+    jsonl.extend_from_slice(b"{\"id\": \"blank\", \"text\": \"\"}\n");
+    let bad = dir.path().join("bad.jsonl");
+    std::fs::write(&bad, &jsonl).unwrap();
+    let truncated = dir.path().join("cut.jsonl.gz");
+    let filler: String =
+        (0..3000).map(|i| format!("{{\"id\": \"f{i}\", \"text\": \"filler {i} {}\"}}\n", i * 7919 % 10007)).collect();
+    let gz = gzip(filler.as_bytes());
+    std::fs::write(&truncated, &gz[..gz.len() / 2]).unwrap();
+
+    let out = unspun(&[bad.as_os_str(), truncated.as_os_str()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let messages: Vec<&str> = stderr.lines().collect();
+    let expect = [
+        "bad.jsonl:6: malformed JSON",
+        "bad.jsonl:7: invalid UTF-8",
+        "bad.jsonl:8: empty text",
+        "gzip stream damaged or truncated",
+    ];
+    assert!(messages[3].contains("cut.jsonl.gz:"), "{stderr}");
+    assert_eq!(messages.len(), expect.len(), "{stderr}");
+    for (line, want) in messages.iter().zip(expect) {
+        assert!(line.contains(want), "{line:?} should say {want:?}");
+    }
+    // Every good article is in the report, with the verdicts the folder gives.
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = report["documents"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
+    for (id, _) in &seeds {
+        assert!(ids.contains(&id.as_str()), "{id} missing");
+    }
+    assert!(ids.contains(&"latin"));
+    assert!(ids.iter().any(|id| id.starts_with('f')), "the .gz read before the cut is kept");
+    assert_eq!(report["summary"]["problems"].as_array().unwrap().len(), 4);
+    let folder = unspun(&[corpus().as_os_str()]);
+    assert_eq!(verdicts(&out, "").0, verdicts(&folder, "").0);
+
+    let strict =
+        Command::new(env!("CARGO_BIN_EXE_unspun")).args(["scan", "--quiet", "--strict"]).arg(&bad).output().unwrap();
+    let stderr = String::from_utf8_lossy(&strict.stderr);
+    assert_eq!(strict.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("bad.jsonl:6: malformed JSON"), "{stderr}");
+    assert!(strict.stdout.is_empty());
+}
