@@ -59,6 +59,13 @@ impl Frequencies {
         (1.0 + (self.documents as f64 + 10.0) / (df + 1.0)).ln() as f32
     }
 
+    /// Whether a stem is in so many documents that sharing it is no evidence of copying: more than one in
+    /// 50 documents of the collection (2%), and more than 50.
+    pub fn is_common(&self, stem: u64) -> bool {
+        let df = self.stems[Self::slot(stem, Self::STEM_BITS)] as u64;
+        df > 50 && df * 50 > self.documents
+    }
+
     /// Number of documents holding a word trigram (by [`trigram_hashes`]), at least.
     pub fn phrase_documents(&self, trigram: u64) -> u32 {
         self.phrases[Self::slot(trigram, Self::PHRASE_BITS)] as u32
@@ -85,6 +92,9 @@ struct Term {
     stem: u64,
     weight: f32,
     quoted: bool,
+    /// Used by so many documents of the collection that sharing it says nothing (template words such
+    /// as "shr", "cts", "qtly" in wire earnings reports).
+    common: bool,
 }
 
 /// A document prepared for alignment: its tokens and, per sentence, its distinct weighted stems.
@@ -116,7 +126,12 @@ impl Analysis {
             let mut terms: Vec<Term> = tokens.tokens[tokens.sentence(i)]
                 .iter()
                 .filter(|t| t.is_content())
-                .map(|t| Term { stem: t.stem, weight: freq.weight(t.stem), quoted: t.is_quoted() })
+                .map(|t| Term {
+                    stem: t.stem,
+                    weight: freq.weight(t.stem),
+                    quoted: t.is_quoted(),
+                    common: freq.is_common(t.stem),
+                })
                 .collect();
             terms.sort_by(|a, b| a.stem.cmp(&b.stem).then(a.quoted.cmp(&b.quoted)));
             // Keep one term per stem, unquoted if it occurs unquoted anywhere in the sentence.
@@ -225,31 +240,25 @@ const SENTENCE_THRESHOLD: f32 = 0.35;
 fn similarity(s: &[Term], ws: f32, t: &[Term], wt: f32) -> (f32, f32) {
     let (mut i, mut j) = (0, 0);
     let mut shared = 0.0f32;
-    let mut shared_count = 0;
-    let mut discount = 0.0f32;
+    let mut distinctive = 0;
     while i < s.len() && j < t.len() {
         match s[i].stem.cmp(&t[j].stem) {
             std::cmp::Ordering::Less => i += 1,
             std::cmp::Ordering::Greater => j += 1,
             std::cmp::Ordering::Equal => {
                 let w = s[i].weight;
-                if s[i].quoted && t[j].quoted {
-                    shared += w * QUOTED_WEIGHT;
-                    discount += w * (1.0 - QUOTED_WEIGHT);
-                } else {
-                    shared += w;
-                }
-                shared_count += 1;
+                shared += if s[i].quoted && t[j].quoted { w * QUOTED_WEIGHT } else { w };
+                distinctive += usize::from(!s[i].common);
                 i += 1;
                 j += 1;
             }
         }
     }
-    // One shared word is a coincidence, not a restatement.
-    if shared_count < 2 || ws <= 0.0 || wt <= 0.0 {
+    // One shared word is a coincidence, and template words shared by half the collection say nothing:
+    // a restatement shares at least two distinctive words.
+    if distinctive < 2 || ws <= 0.0 || wt <= 0.0 {
         return (0.0, 0.0);
     }
-    let _ = discount;
     (shared / (ws * wt).sqrt(), shared)
 }
 

@@ -14,7 +14,7 @@ use serde::Serialize;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use crate::error::{Error, Result};
-use crate::minhash::{EMPTY, Signatures};
+use crate::minhash::{EMPTY, Signatures, estimate};
 
 /// How the lanes of a signature are cut into bands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -81,6 +81,9 @@ pub struct LshStats {
     pub capped_buckets: usize,
     /// Documents in the largest bucket seen.
     pub largest_bucket: usize,
+    /// Pairs dropped after banding because their full signatures estimate a similarity far below the
+    /// threshold (see [`keep_similar`]).
+    pub dissimilar: usize,
 }
 
 /// A candidate pair of document indices, `a < b`, packed as `a << 32 | b` so pairs sort and dedup as
@@ -165,6 +168,23 @@ pub fn candidates(
     Ok((all, stats))
 }
 
+/// Keeps the pairs whose signatures, compared lane by lane, estimate a Jaccard similarity of at least
+/// `min`. Banding at a low threshold lets through many pairs far below it (any one band can match by
+/// chance); this drops them before the costly verification, in parallel, keeping the order.
+pub fn keep_similar(signatures: &Signatures, pairs: Vec<PairKey>, min: f64, stats: &mut LshStats) -> Vec<PairKey> {
+    let before = pairs.len();
+    let kept: Vec<PairKey> = pairs
+        .into_par_iter()
+        .filter(|&key| {
+            let (a, b) = unpack(key);
+            estimate(signatures.mins(a as usize), signatures.mins(b as usize)) >= min
+        })
+        .collect();
+    stats.dissimilar += before - kept.len();
+    stats.pairs = kept.len();
+    kept
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -231,6 +251,16 @@ mod tests {
         assert_eq!(stats.largest_bucket, 50);
         // Chained, not 50·49/2 = 1225 pairs, and still connected.
         assert_eq!(pairs.len(), 49 + 48);
+    }
+
+    #[test]
+    fn dissimilar_pairs_are_dropped_after_banding() {
+        let m = sigs(&[(0..20).collect(), (0..20).collect(), (15..35).collect()], 64);
+        let mut stats = LshStats::default();
+        let pairs = vec![pair_key(0, 1), pair_key(0, 2), pair_key(1, 2)];
+        let kept = keep_similar(&m, pairs, 0.5, &mut stats);
+        assert_eq!(kept, vec![pair_key(0, 1)]);
+        assert_eq!((stats.dissimilar, stats.pairs), (2, 1));
     }
 
     #[test]

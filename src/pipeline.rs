@@ -97,6 +97,8 @@ pub struct Scan {
 
 /// Documents signed together between reads; bounds the texts held at once.
 const BATCH: usize = 4096;
+/// Share of a view's threshold that a candidate's full-signature estimate must reach to be verified.
+const ESTIMATE_FLOOR: f64 = 0.5;
 /// Related documents consulted for attestation, per pair side.
 const MAX_THIRD: usize = 32;
 
@@ -209,7 +211,10 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
     let mut stats = Vec::new();
     for (v, m) in config.views.iter().zip(&matrices) {
         progress.stage(&format!("banding {}", v.view.name()), Some(v.lsh.bands as u64), Unit::Bands);
-        let (pairs, s) = lsh::candidates(m, v.lsh, config.max_bucket, |i| docs[i].skipped.is_none())?;
+        let (mut pairs, mut s) = lsh::candidates(m, v.lsh, config.max_bucket, |i| docs[i].skipped.is_none())?;
+        if !config.candidates_only {
+            pairs = lsh::keep_similar(m, pairs, v.threshold * ESTIMATE_FLOOR, &mut s);
+        }
         progress.finish();
         for p in pairs {
             candidates.entry(p).or_default().push(v.view);

@@ -112,7 +112,7 @@ pub struct SettingsArgs {
     #[arg(long)]
     pub seed: Option<u64>,
     /// LSH Jaccard threshold of a view, as VIEW=T (repeatable). Defaults: words=0.5 (about half the
-    /// 5-grams shared), content=0.2, lead=0.12 (an eighth of the lead's content words shared).
+    /// 5-grams shared), content=0.2, lead=0.2 (a fifth of the content words shared).
     #[arg(long = "threshold", value_name = "VIEW=T")]
     pub thresholds: Vec<String>,
     /// Length of the `lead` view, in words.
