@@ -119,11 +119,14 @@ pub enum Lean {
 const DATE_TOLERANCE_DAYS: f64 = 1.0;
 /// Unrelated documents a phrase must recur in to count as stock phrasing.
 const STOCK_DOCUMENTS: u32 = 3;
-/// Weight of containment: an excerpt is copied from a longer text, but machine expansions also copy the
-/// short text they grow from, so this is weak on its own.
+/// Weight of containment at the opening of the longer text: an excerpt is copied from a longer text,
+/// but machine expansions also open with the short text they grow from, so this is weak on its own.
 const CONTAINMENT_WEIGHT: f64 = 0.25;
 /// Weight of stock phrasing relative to the other evidence: the signal that holds for machine rewrites.
 const STOCK_WEIGHT: f64 = 1.5;
+/// Weight of evidence by which a third text must be favoured over both texts of a pair to make them
+/// siblings: a clear lean, not the noise of a near-duplicate pair.
+const SIBLING_LEAN: f64 = 0.5;
 /// Weight of evidence a pair needs on its own to name a source.
 const DECISIVE: f64 = 1.0;
 
@@ -154,13 +157,18 @@ pub fn direction(
     }
     let mut score = 0.0f64;
     // Containment: a text almost wholly copied inside a clearly longer one is an excerpt of it. Copied,
-    // not restated: a text restated at greater length is an expansion (an LLM grows articles from a lead).
+    // not restated: a text restated at greater length is an expansion (an LLM grows articles from a
+    // lead). An excerpt taken from inside the longer text is strong evidence; one that is the longer
+    // text's opening is weak, since that is exactly what an expansion looks like.
     let (wa, wb) = (a.analysis.words() as f64, b.analysis.words() as f64);
     for (k, long, short, short_side) in [(0, wa, wb, b), (1, wb, wa, a)] {
         if long > 1.5 * short && short_side.coverage >= 0.8 && al.phrasing >= 0.5 {
-            score += if k == 0 { CONTAINMENT_WEIGHT } else { -CONTAINMENT_WEIGHT };
+            let first_in_long = al.sentences.first().map_or(0, |p| if k == 0 { p.0 } else { p.1 });
+            let (weight, place) =
+                if first_in_long > 0 { (1.0, "from inside") } else { (CONTAINMENT_WEIGHT, "as the opening of") };
+            score += if k == 0 { weight } else { -weight };
             let detail = format!(
-                "{} is {:.0}% restated inside a text {:.1}× longer",
+                "{} is {:.0}% copied {place} a text {:.1}× longer",
                 short_side.id,
                 100.0 * short_side.coverage,
                 long / short
@@ -298,13 +306,15 @@ pub fn orient(pairs: &[Leaning], name: impl Fn(u32) -> String) -> Vec<(Option<u3
                 .iter()
                 .copied()
                 .filter(|&h| {
-                    h != p.b && towards(h, p.a).is_some_and(|s| s > 0.0) && towards(h, p.b).is_some_and(|s| s > 0.0)
+                    h != p.b
+                        && towards(h, p.a).is_some_and(|s| s >= SIBLING_LEAN)
+                        && towards(h, p.b).is_some_and(|s| s >= SIBLING_LEAN)
                 })
                 .collect();
             common.sort_by(|x, y| net[y].total_cmp(&net[x]).then(x.cmp(y)));
-            if let Some(&h) = common.first()
-                && score.abs() < 2.0 * DECISIVE
-            {
+            // A copy of a copy shares its source's wording too, so siblings are decided by the common
+            // source, whatever the pair's own evidence says.
+            if let Some(&h) = common.first() {
                 let detail = format!("both derive from {}", name(h));
                 return (None, Some(Evidence { signal: "siblings", favours: None, detail }));
             }

@@ -2,3 +2,6 @@
 
 #[path = "cli/input.rs"]
 mod input;
+
+#[path = "cli/scan.rs"]
+mod scan;

@@ -1,0 +1,203 @@
+//! `scan` and `eval` end to end: the seed verdicts, the same for any thread count and input order, and
+//! small hand-made cases (exact copy, excerpt, shuffled sentences, unrelated texts, a shared quotation).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_unspun"))
+}
+
+fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")
+}
+
+fn run(args: &[&str]) -> Output {
+    let out = bin().args(args).output().unwrap();
+    assert!(
+        out.status.code().is_some_and(|c| c == 0),
+        "exit {:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Pairs of a JSON report as (a, b, relation, source), ids shortened to their first three characters
+/// after any folder prefix (the seed ids start with 000…004).
+fn verdicts(report: &Value) -> Vec<(String, String, String, String)> {
+    let short =
+        |v: &Value| v.as_str().map(|s| s.rsplit('/').next().unwrap_or(s)[..3].to_string()).unwrap_or("-".into());
+    let mut out: Vec<_> = report["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (short(&p["a"]), short(&p["b"]), p["relation"].as_str().unwrap().to_string(), short(&p["source"])))
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn seed_verdicts() {
+    let report = json(&run(&["scan", "--quiet", "--format", "json", corpus().to_str().unwrap()]));
+    let ids: Vec<&str> = report["documents"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), 5, "{ids:?}");
+    assert!(ids.iter().all(|id| id.starts_with("docs/")), "{ids:?}");
+    let v = verdicts(&report);
+    let find = |a: &str, b: &str| v.iter().find(|p| p.0 == a && p.1 == b).map(|p| (p.2.as_str(), p.3.as_str()));
+    assert_eq!(find("000", "001"), Some(("rewrite", "000")), "{v:?}");
+    assert_eq!(find("000", "003"), Some(("rewrite", "000")), "{v:?}");
+    assert_eq!(find("002", "004"), Some(("partial", "-")), "{v:?}");
+    for a in ["000", "001", "003"] {
+        for b in ["002", "004"] {
+            let (x, y) = if a < b { (a, b) } else { (b, a) };
+            assert_eq!(find(x, y), None, "{x}-{y} reported: {v:?}");
+        }
+    }
+    // Siblings: neither is the source of the other.
+    assert!(find("001", "003").is_none_or(|(_, s)| s == "-"), "{v:?}");
+    let clusters = report["clusters"].as_array().unwrap();
+    assert!(clusters.iter().any(|c| c["source"].as_str().is_some_and(|s| s.ends_with("000_24845da15824156e"))));
+}
+
+#[test]
+fn same_verdicts_for_any_thread_count_and_input_order() {
+    let folder = run(&["scan", "--quiet", "--format", "json", "-j", "2", corpus().to_str().unwrap()]);
+    let one_thread = run(&["scan", "--quiet", "--format", "json", "-j", "1", corpus().to_str().unwrap()]);
+    assert_eq!(folder.stdout, one_thread.stdout, "output differs between 1 and 2 threads");
+    let mut files: Vec<PathBuf> =
+        std::fs::read_dir(corpus().join("docs")).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    files.reverse();
+    let mut args = vec!["scan".to_string(), "--quiet".into(), "--format".into(), "json".into()];
+    args.extend(files.iter().map(|f| f.to_string_lossy().into_owned()));
+    let reversed = bin().args(&args).output().unwrap();
+    assert_eq!(verdicts(&json(&folder)), verdicts(&json(&reversed)));
+}
+
+#[test]
+fn eval_scores_the_seeds_perfectly() {
+    let out = run(&["eval", "--quiet", "--format", "json", corpus().to_str().unwrap()]);
+    let e = json(&out);
+    assert_eq!(e["precision"], 1.0, "{e}");
+    assert_eq!(e["recall"], 1.0, "{e}");
+    assert_eq!((e["directed"].as_u64(), e["right"].as_u64()), (Some(2), Some(2)), "{e}");
+    assert_eq!(e["negatives_reported"].as_object().map(|m| m.len()), Some(0), "{e}");
+    let text = String::from_utf8(run(&["eval", "--quiet", corpus().to_str().unwrap()]).stdout).unwrap();
+    assert!(text.contains("F1 1.000"), "{text}");
+}
+
+const STORY: [&str; 8] = [
+    "The city council approved a new budget on Tuesday after months of debate over library funding.",
+    "Council members voted seven to two in favour of the plan, which restores evening opening hours at branch libraries.",
+    "The mayor said the compromise protects services while keeping property taxes flat for another year.",
+    "Opponents argued the plan relies on optimistic forecasts of sales tax revenue from the harbour development.",
+    "A coalition of parents and teachers had packed the chamber at every hearing since the spring.",
+    "Under the plan, the transit authority will also receive money for two new bus routes in the northern suburbs.",
+    "Budget officers warned that a downturn in tourism could force cuts to road maintenance next winter.",
+    "The budget takes effect on the first of July, and a mid-year review is scheduled for January.",
+];
+
+const OTHER: [&str; 6] = [
+    "Astronomers have spotted a comet that will pass close enough to Earth to be seen without a telescope.",
+    "The icy visitor, discovered by an amateur observer in Chile, is expected to brighten through October.",
+    "Its orbit suggests it last approached the inner solar system roughly eleven thousand years ago.",
+    "Observatories across the southern hemisphere are coordinating measurements of its tail and composition.",
+    "Scientists hope the spectra will reveal organic molecules preserved since the formation of the planets.",
+    "Viewing will be best an hour before dawn, low on the eastern horizon, away from city lights.",
+];
+
+/// Scans the given (name, text) files written to a scratch folder; returns the pairs as
+/// (a, b, relation, source) with full ids.
+fn scan_texts(files: &[(&str, String)]) -> Vec<(String, String, String, String)> {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.path().join(format!("{name}.txt")), text).unwrap();
+    }
+    let report = json(&run(&["scan", "--quiet", "--format", "json", dir.path().to_str().unwrap()]));
+    let s = |v: &Value| v.as_str().unwrap_or("-").to_string();
+    report["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (s(&p["a"]), s(&p["b"]), s(&p["relation"]), s(&p["source"])))
+        .collect()
+}
+
+#[test]
+fn exact_copy_is_a_duplicate() {
+    let text = STORY.join("\n");
+    let pairs = scan_texts(&[("a", text.clone()), ("b", text), ("c", OTHER.join("\n"))]);
+    assert_eq!(pairs, vec![("a".into(), "b".into(), "duplicate".into(), "-".into())]);
+}
+
+#[test]
+fn excerpt_from_inside_is_derived_from_the_longer_text() {
+    let excerpt = STORY[2..6].join("\n");
+    let pairs = scan_texts(&[("full", STORY.join("\n")), ("part", excerpt)]);
+    assert_eq!(pairs.len(), 1, "{pairs:?}");
+    assert!(["partial", "rewrite", "near_duplicate"].contains(&pairs[0].2.as_str()), "{pairs:?}");
+    assert_eq!(pairs[0].3, "full", "{pairs:?}");
+}
+
+#[test]
+fn shuffled_sentences_are_still_derived() {
+    let mut shuffled = STORY.to_vec();
+    shuffled.swap(0, 5);
+    shuffled.swap(2, 7);
+    shuffled.swap(1, 4);
+    let pairs = scan_texts(&[("a", STORY.join("\n")), ("b", shuffled.join("\n"))]);
+    assert_eq!(pairs.len(), 1, "{pairs:?}");
+    assert_ne!(pairs[0].2, "duplicate");
+}
+
+#[test]
+fn unrelated_texts_are_not_paired() {
+    assert_eq!(scan_texts(&[("a", STORY.join("\n")), ("b", OTHER.join("\n"))]), vec![]);
+}
+
+#[test]
+fn a_shared_quotation_alone_is_not_copying() {
+    let quote = "“We will not rest until every family in this city has a library within walking distance, and \
+                 we will keep fighting for the buses our northern suburbs were promised years ago,” she said.";
+    let a = format!("{}\n{quote}\n{}", STORY[0], STORY[6]);
+    let b = format!("{}\n{quote}\n{}", OTHER[0], OTHER[3]);
+    assert_eq!(scan_texts(&[("a", a), ("b", b)]), vec![]);
+}
+
+#[test]
+fn text_report_names_source_then_derived_and_output_file_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.txt");
+    run(&["scan", "--quiet", corpus().to_str().unwrap(), "--output", out.to_str().unwrap()]);
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.contains("docs/000_24845da15824156e → docs/001_7c663ffecd687829  rewrite"), "{text}");
+    assert!(text.contains("clusters:"), "{text}");
+    // Nothing but the report is left behind.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn unreadable_and_invalid_input_is_reported_and_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("good.txt"), STORY.join("\n")).unwrap();
+    std::fs::write(dir.path().join("copy.txt"), STORY.join("\n")).unwrap();
+    let mut bad = STORY.join("\n").into_bytes();
+    bad.extend_from_slice(b"\xff\xfe broken");
+    std::fs::write(dir.path().join("latin.txt"), bad).unwrap();
+    let out = bin().args(["scan", "--quiet", "--format", "json", dir.path().to_str().unwrap()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("latin.txt") && stderr.contains("UTF-8"), "{stderr}");
+    assert_eq!(json(&out)["documents"].as_array().unwrap().len(), 3);
+    let missing = bin().args(["scan", "--quiet", "/nonexistent/unspun-test"]).output().unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent/unspun-test"));
+}
