@@ -5,3 +5,6 @@ mod input;
 
 #[path = "cli/scan.rs"]
 mod scan;
+
+#[path = "cli/eval.rs"]
+mod eval;

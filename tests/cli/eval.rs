@@ -1,0 +1,49 @@
+//! `eval` over the labelled sets in `../shared/eval`: slow, so `#[ignore]`d and run by `scripts/eval`
+//! (`cargo test --release -- --ignored`). Each test holds the line the defaults reach today, so a change
+//! that loses accuracy fails here.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+fn eval_set(name: &str) -> Value {
+    let dir: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/eval").join(name);
+    assert!(dir.join("truth.jsonl").is_file(), "{} is missing: ../shared must sit beside the repo", dir.display());
+    let out = Command::new(env!("CARGO_BIN_EXE_unspun"))
+        .args(["eval", "--quiet", "--format", "json"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(matches!(out.status.code(), Some(0 | 2)), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn f(e: &Value, key: &str) -> f64 {
+    e[key].as_f64().unwrap_or_else(|| panic!("no {key} in {e}"))
+}
+
+#[test]
+#[ignore = "reads ../shared/eval; run by scripts/eval"]
+fn clough_stevenson_plagiarism() {
+    let e = eval_set("clough-stevenson");
+    assert!(f(&e, "f1") >= 0.95, "{e}");
+    assert!(f(&e, "decided_share") >= 0.9 && f(&e, "accuracy") >= 0.95, "{e}");
+    assert_eq!(e["negatives_reported"]["independent"].as_u64().unwrap_or(0), 0, "{e}");
+}
+
+#[test]
+#[ignore = "reads ../shared/eval; run by scripts/eval"]
+fn news_story_chains_reports_no_unrelated_pair() {
+    let e = eval_set("news-story-chains");
+    assert_eq!(e["negatives_reported"]["unrelated"].as_u64().unwrap_or(0), 0, "{e}");
+}
+
+#[test]
+#[ignore = "reads ../shared/eval; run by scripts/eval"]
+fn llmfake_rewrites_are_reported_precisely_and_directed() {
+    let e = eval_set("llmfake-news-rewrites");
+    assert!(f(&e, "precision_star") >= 0.9, "{e}");
+    assert!(f(&e, "recall") >= 0.25, "{e}");
+    assert!(f(&e, "decided_share") >= 0.55 && f(&e, "accuracy") >= 0.6, "{e}");
+}
