@@ -201,3 +201,24 @@ fn unreadable_and_invalid_input_is_reported_and_skipped() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent/unspun-test"));
 }
+
+#[test]
+fn dates_decide_the_source_and_window_limits_candidates() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("news.jsonl");
+    let original = STORY.join("\n");
+    let copy = original.replace("Tuesday", "Wednesday").replace("seven to two", "7-2");
+    let line = |id: &str, date: &str, text: &str| {
+        serde_json::json!({"id": id, "date": date, "text": text, "outlet": format!("outlet-{id}")}).to_string()
+    };
+    // The copy's text comes first in the file, but its date is later.
+    let lines = [line("copy", "2025-05-26", &copy), line("orig", "2025-05-20T08:00:00Z", &original)];
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+    let report = json(&run(&["scan", "--quiet", "--format", "json", file.to_str().unwrap()]));
+    let pair = &report["pairs"][0];
+    assert_eq!(pair["source"], "orig", "{report}");
+    assert_eq!(pair["evidence"][0]["signal"], "date", "{report}");
+    assert_eq!(report["documents"][0]["outlet"], "outlet-copy", "{report}");
+    let windowed = json(&run(&["scan", "--quiet", "--format", "json", "--window", "3", file.to_str().unwrap()]));
+    assert_eq!(windowed["pairs"].as_array().unwrap().len(), 0, "{windowed}");
+}
