@@ -6,12 +6,13 @@
 //! phrasing in several sentences; two reports of one event that share only names, numbers and quotations
 //! are neither.
 //!
-//! [`direction`] then weighs evidence for each side being the source: publication dates; containment (an
-//! excerpt inside a longer text); and *attestation*, the wording where the two differ. An original's
-//! phrasing usually survives in its other copies and in other reports of the event, while a spun copy's
-//! substitutions appear nowhere else: the text whose own wording is found in third documents of the
-//! collection is the source. Pairs whose two texts both derive from a third are siblings
-//! ([`resolve_siblings`]) and get no source.
+//! [`direction`] then weighs the evidence of one pair for each side being the source: publication dates;
+//! containment (an excerpt copied from inside a longer text); *stock phrasing*, wording where the two
+//! differ that recurs across unrelated documents (templates, the stock phrases of rewriting tools), which
+//! marks the copy; and *attestation*: an original's distinctive phrasing usually survives in its other
+//! copies and in other reports of the event, while a spun copy's substitutions appear nowhere else.
+//! [`orient`] names each pair's source from its own lean and its neighbours': a source is favoured
+//! across all its pairs, and two texts a third is favoured over are siblings, with no source.
 
 use std::collections::HashMap;
 
@@ -85,7 +86,8 @@ pub fn classify(a: &Analysis, b: &Analysis, al: &Alignment) -> Option<(Relation,
 /// A piece of evidence about direction.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Evidence {
-    /// What kind of evidence: `date`, `containment`, `attestation`, `length`, `siblings`, `shared_source`.
+    /// What kind of evidence: `date`, `duplicate`, `containment`, `stock_phrasing`, `attestation`, `hub`,
+    /// `siblings`, `shared_source`.
     pub signal: &'static str,
     /// The document this evidence points to as the source, if any.
     pub favours: Option<String>,
@@ -182,9 +184,7 @@ pub fn direction(
     let is_stock = |g: &u64| frequencies.phrase_documents(*g).saturating_sub(1 + in_third(g)) >= STOCK_DOCUMENTS;
     // Stock phrasing, over all the wording where the texts differ (an expansion's new material too).
     let only = |x: &Analysis, y: &Analysis| -> Vec<u64> {
-        let mut v: Vec<u64> = x.trigrams().iter().filter(|g| !y.trigrams().contains(g)).copied().collect();
-        v.sort_unstable();
-        v
+        x.trigrams().iter().filter(|g| !y.trigrams().contains(g)).copied().collect()
     };
     let (only_a, only_b) = (only(a.analysis, b.analysis), only(b.analysis, a.analysis));
     let (na, nb) = (only_a.len(), only_b.len());
@@ -205,10 +205,7 @@ pub fn direction(
     // use? Stock phrasing does not count: rewriting tools converge on it, the source need not have had it.
     if !third.is_empty() {
         let aligned_only = |x: &Analysis, y: &Analysis, sentences: &mut dyn Iterator<Item = usize>| -> Vec<u64> {
-            let mut v: Vec<u64> =
-                x.sentence_trigrams(sentences).into_iter().filter(|g| !y.trigrams().contains(g)).collect();
-            v.sort_unstable();
-            v
+            x.sentence_trigrams(sentences).into_iter().filter(|g| !y.trigrams().contains(g)).collect()
         };
         let ga = aligned_only(a.analysis, b.analysis, &mut al.sentences.iter().map(|p| p.0));
         let gb = aligned_only(b.analysis, a.analysis, &mut al.sentences.iter().map(|p| p.1));
