@@ -386,15 +386,38 @@ pub(crate) fn looks_binary(bytes: &[u8]) -> bool {
     bytes.iter().take(8192).any(|&b| b == 0)
 }
 
-/// Reads the date part of an ISO 8601 date or date-time (`2025-05-24`, `2025-05-24T10:30:00Z`) as days
-/// since 1970-01-01, with the time of day as a fraction when given. Returns `None` for anything else.
+/// Reads a publication date as days since 1970-01-01, with the time of day (hours and minutes, time zone
+/// ignored) as a fraction: ISO 8601 (`2025-05-24`, `2025-05-24T10:30:00Z`), `2025/05/24`, and dates with
+/// a month name (`24-MAY-2025 10:30`, `24 May 2025`, `May 24, 2025`, RFC 2822). Returns `None` for
+/// anything else, including all-numeric dates whose day and month order is ambiguous.
 pub fn parse_day(date: &str) -> Option<f64> {
-    let date = date.trim();
-    let (y, rest) = date.split_once('-')?;
-    let (m, rest) = rest.split_once('-')?;
-    let digits = rest.chars().take_while(char::is_ascii_digit).count();
-    let time = &rest[digits..];
-    let (y, m, d): (i64, i64, i64) = (y.parse().ok()?, m.parse().ok()?, rest[..digits].parse().ok()?);
+    const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+    // An ISO time is glued to the day by a "T" (2025-05-24T10:30): part them.
+    let chars: Vec<char> = date.trim().to_ascii_lowercase().chars().collect();
+    let lower: String = chars
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            let digit_at = |j: usize| chars.get(j).is_some_and(char::is_ascii_digit);
+            if c == 't' && i > 0 && digit_at(i - 1) && digit_at(i + 1) { ' ' } else { c }
+        })
+        .collect();
+    let tokens: Vec<&str> = lower.split(|c: char| !c.is_ascii_alphanumeric()).filter(|t| !t.is_empty()).collect();
+    let number = |t: &str| t.parse::<i64>().ok();
+    let month_name = |t: &str| MONTHS.iter().position(|m| t.len() >= 3 && m.starts_with(&t[..3])).map(|i| i as i64 + 1);
+    // Year first (ISO 8601, 2025/05/24): year, month, day, then the time. Otherwise a month name with the
+    // day beside it (24-MAY-2025, 24 May 2025, May 24, 2025, RFC 2822 with a weekday). All-numeric
+    // day-month orders are ambiguous (05/06/2025) and left unread.
+    let (y, m, d, time_at) = if tokens.first().is_some_and(|t| t.len() == 4 && number(t).is_some()) {
+        (number(tokens[0])?, number(tokens.get(1)?)?, number(tokens.get(2)?)?, 3)
+    } else {
+        let (mi, m) = tokens.iter().enumerate().find_map(|(i, t)| month_name(t).map(|m| (i, m)))?;
+        let year_at = tokens.iter().position(|t| t.len() == 4 && number(t).is_some())?;
+        let day_at = [mi.wrapping_sub(1), mi + 1]
+            .into_iter()
+            .find(|&i| i != year_at && tokens.get(i).and_then(|t| number(t)).is_some())?;
+        (number(tokens[year_at])?, m, number(tokens[day_at])?, year_at.max(day_at) + 1)
+    };
     if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
         return None;
     }
@@ -405,15 +428,11 @@ pub fn parse_day(date: &str) -> Option<f64> {
     let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     let days = era * 146_097 + doe - 719_468;
-    let fraction = time
-        .strip_prefix(['T', ' '])
-        .and_then(|t| {
-            let mut parts = t.split(':');
-            let h: f64 = parts.next()?.parse().ok()?;
-            let min: f64 = parts.next()?.get(..2)?.parse().ok()?;
-            Some((h * 60.0 + min) / 1440.0)
-        })
-        .unwrap_or(0.0);
+    let time_tokens: Vec<i64> = tokens.iter().skip(time_at).map_while(|t| number(t)).collect();
+    let fraction = match time_tokens.as_slice() {
+        [h, min, ..] if (0..24).contains(h) && (0..60).contains(min) => (h * 60 + min) as f64 / 1440.0,
+        _ => 0.0,
+    };
     Some(days as f64 + fraction)
 }
 
@@ -440,7 +459,13 @@ pub(crate) mod tests {
         assert_eq!(parse_day("1970-01-01"), Some(0.0));
         assert_eq!(parse_day("2025-05-24"), Some(20232.0));
         assert_eq!(parse_day("2025-05-24T12:00:00Z"), Some(20232.5));
-        assert_eq!(parse_day("24 May 2025"), None);
+        assert_eq!(parse_day("2025/05/24 18:00"), Some(20232.75));
+        assert_eq!(parse_day("24 May 2025"), Some(20232.0));
+        assert_eq!(parse_day("24-MAY-2025 12:00:16.84"), Some(20232.5));
+        assert_eq!(parse_day("Sat, 24 May 2025 06:00:00 GMT"), Some(20232.25));
+        assert_eq!(parse_day("May 24, 2025"), Some(20232.0));
+        assert_eq!(parse_day("05/24/2025"), None);
+        assert_eq!(parse_day("yesterday"), None);
         assert_eq!(parse_day("2025-13-01"), None);
     }
 
