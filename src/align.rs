@@ -216,6 +216,9 @@ pub struct Alignment {
     /// Evidence of restatement: the sum over aligned sentence pairs of their similarity above what two
     /// independent reports of one event reach by chance.
     pub strength: f64,
+    /// Similarity of the two first sentences when they align (0 otherwise): LLM articles grown from a
+    /// source's lead restate it first.
+    pub lead_similarity: f64,
     /// Share of the shorter text's narrative phrasing trigrams found in the other.
     pub phrasing: f64,
     /// Aligned sentence pairs that share narrative phrasing (a trigram outside quotations).
@@ -425,6 +428,7 @@ pub fn align(a: &Analysis, b: &Analysis) -> Alignment {
     let coverage_a = coverage(a, &mut pairs.iter().map(|p| p.0));
     let coverage_b = coverage(b, &mut pairs.iter().map(|p| p.1));
     let strength = sims.iter().map(|&s| (s - CHANCE_SIMILARITY).max(0.0)).sum::<f32>() as f64;
+    let lead_similarity = pairs.iter().zip(&sims).find(|(p, _)| **p == (0, 0)).map_or(0.0, |(_, &s)| s as f64);
     let similarity = if sims.is_empty() { 0.0 } else { sims.iter().sum::<f32>() as f64 / sims.len() as f64 };
     let copied: Vec<f32> =
         pairs.iter().zip(&sims).filter(|&(&(i, j), _)| shares_phrasing(a, i, b, j)).map(|(_, &s)| s).collect();
@@ -445,6 +449,7 @@ pub fn align(a: &Analysis, b: &Analysis) -> Alignment {
         aligned: pairs.len(),
         similarity,
         strength,
+        lead_similarity,
         phrasing,
         copied_sentences,
         copied_strength,

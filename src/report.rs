@@ -77,6 +77,8 @@ pub struct PairEntry {
     pub similarity: f64,
     /// Sum over aligned sentences of their similarity above chance level (0.3): the weight of evidence.
     pub strength: f64,
+    /// Similarity of the two first sentences when they align, else 0.
+    pub lead_similarity: f64,
     /// Share of the shorter text's narrative phrasing (word trigrams outside quotations) found in the other.
     pub phrasing: f64,
     /// Aligned sentence pairs.
@@ -158,6 +160,7 @@ impl Report {
                 coverage_b: round(p.alignment.coverage_b),
                 similarity: round(p.alignment.similarity),
                 strength: round(p.alignment.strength),
+                lead_similarity: round(p.alignment.lead_similarity),
                 phrasing: round(p.alignment.phrasing),
                 aligned_sentences: p.alignment.aligned,
                 copied_sentences: p.alignment.copied_sentences,

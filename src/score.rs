@@ -3,7 +3,8 @@
 //! [`classify`] decides `duplicate`, `near_duplicate`, `rewrite`, `partial` or nothing from the alignment
 //! figures. A rewrite restates most of the shorter text in the order of the longer, clearly above the
 //! similarity that independent reports of one event reach by chance; a partial reuse shares narrative
-//! phrasing in several sentences; two reports of one event that share only names, numbers and quotations
+//! phrasing in several sentences, or restates the other's opening (an article grown from a lead); two
+//! reports of one event that share only names, numbers and quotations
 //! are neither.
 //!
 //! [`direction`] then weighs the evidence of one pair for each side being the source: publication dates;
@@ -58,6 +59,12 @@ const PARTIAL_SENTENCES: usize = 2;
 /// Weight of evidence a partial reuse needs from the sentences that share narrative phrasing.
 const PARTIAL_STRENGTH: f64 = 1.0;
 
+/// Similarity of the first sentences, weight of evidence and coverage of the shorter text that make a
+/// pair whose openings restate each other derived.
+const LEAD_SIMILARITY: f64 = 0.5;
+const LEAD_STRENGTH: f64 = 0.5;
+const LEAD_COVERAGE: f64 = 0.4;
+
 /// The relation of a pair and a confidence in 0..1, or `None` when the texts are not derived.
 pub fn classify(a: &Analysis, b: &Analysis, al: &Alignment) -> Option<(Relation, f64)> {
     let same_words =
@@ -79,6 +86,13 @@ pub fn classify(a: &Analysis, b: &Analysis, al: &Alignment) -> Option<(Relation,
     if al.copied_sentences >= PARTIAL_SENTENCES && al.copied_strength >= PARTIAL_STRENGTH {
         let confidence = 0.4 + 0.2 * small + 0.3 * evidence;
         return Some((Relation::Partial, confidence.min(0.95)));
+    }
+    // A text grown from another's lead: the openings restate each other and much of the shorter text
+    // follows, with less evidence than a full rewrite.
+    if al.lead_similarity >= LEAD_SIMILARITY && al.strength >= LEAD_STRENGTH && small >= LEAD_COVERAGE {
+        let relation = if small >= REWRITE_COVERAGE { Relation::Rewrite } else { Relation::Partial };
+        let confidence = 0.3 + 0.2 * small + 0.2 * al.lead_similarity + 0.2 * evidence;
+        return Some((relation, confidence.min(0.9)));
     }
     None
 }
