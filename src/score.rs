@@ -143,6 +143,8 @@ const STOCK_WEIGHT: f64 = 1.5;
 /// Weight of evidence by which a third text must be favoured over both texts of a pair to make them
 /// siblings: a clear lean, not the noise of a near-duplicate pair.
 const SIBLING_LEAN: f64 = 0.5;
+/// Weight of the neighbours' leans on a pair's direction.
+const CONTEXT_WEIGHT: f64 = 0.5;
 /// Weight of evidence a pair needs on its own to name a source.
 const DECISIVE: f64 = 1.0;
 
@@ -331,7 +333,7 @@ pub fn orient(pairs: &[Leaning], name: impl Fn(u32) -> String) -> Vec<(Option<u3
             }
             // The pair's own evidence, and half the lean of each side's other pairs: a source's
             // wording survives in all its derivations, so it is favoured across its pairs.
-            let context = 0.5 * ((net[&p.a] - score) - (net[&p.b] + score)).clamp(-2.0, 2.0);
+            let context = CONTEXT_WEIGHT * ((net[&p.a] - score) - (net[&p.b] + score)).clamp(-2.0, 2.0);
             let total = score + context;
             if total.abs() < DECISIVE {
                 return (None, None);
