@@ -529,4 +529,52 @@ mod tests {
         assert_eq!(al.copied_sentences, 0);
         assert_eq!(al.phrasing, 0.0);
     }
+
+    /// The normalised words of a byte range of a text.
+    fn words_of(text: &str, range: [u32; 2]) -> Vec<u64> {
+        Tokens::new(&text[range[0] as usize..range[1] as usize]).tokens.iter().map(|t| t.word).collect()
+    }
+
+    proptest::proptest! {
+        /// The oracle: a text made of some of another's sentences, in order, between sentences of words
+        /// the other never uses. Every passage is a valid byte range of both texts, starts and ends on
+        /// words, and slices both texts to the same words; every copied sentence is inside a passage.
+        #[test]
+        fn passages_slice_both_texts_to_matching_words(
+            sentences in proptest::collection::vec(proptest::collection::vec(0usize..6, 4..12), 2..10),
+            keep in proptest::collection::vec(proptest::bool::ANY, 10),
+            noise in proptest::collection::vec(proptest::collection::vec(0usize..6, 4..12), 0..4),
+        ) {
+            // Sentence k draws its words from its own six (none of them ASCII), so no two sentences share
+            // a content word and a copied sentence can only align with its original; words 0 and 1 are
+            // always there, so each sentence has the two distinct words alignment needs.
+            let sentence = |k: usize, ws: &[usize], tag: &str| {
+                let word = |w: usize| format!("{tag}{}é{w}", (b'a' + k as u8) as char);
+                ws.iter().chain(&[0, 1]).map(|&w| word(w)).collect::<Vec<_>>().join(" ") + "."
+            };
+            let a_sentences: Vec<String> = sentences.iter().enumerate().map(|(k, s)| sentence(k, s, "w")).collect();
+            let copied: Vec<&String> =
+                a_sentences.iter().zip(keep.iter().cycle()).filter(|&(_, &k)| k).map(|(s, _)| s).collect();
+            let mut b_sentences: Vec<String> = noise.iter().enumerate().map(|(k, s)| sentence(k, s, "noise")).collect();
+            let at = b_sentences.len() / 2;
+            for (k, s) in copied.iter().enumerate() {
+                b_sentences.insert(at + k, (*s).clone());
+            }
+            let (ta, tb) = (a_sentences.join("\n"), b_sentences.join("\n"));
+            let (a, b) = (analyse(&ta), analyse(&tb));
+            let al = align(&a, &b);
+            let starts = |t: &Analysis| t.tokens.tokens.iter().map(|t| t.start).collect::<Vec<_>>();
+            let ends = |t: &Analysis| t.tokens.tokens.iter().map(|t| t.end).collect::<Vec<_>>();
+            for p in &al.passages {
+                proptest::prop_assert!(p.a[0] < p.a[1] && p.a[1] as usize <= ta.len());
+                proptest::prop_assert!(p.b[0] < p.b[1] && p.b[1] as usize <= tb.len());
+                proptest::prop_assert!(starts(&a).contains(&p.a[0]) && ends(&a).contains(&p.a[1]));
+                proptest::prop_assert!(starts(&b).contains(&p.b[0]) && ends(&b).contains(&p.b[1]));
+                proptest::prop_assert_eq!(words_of(&ta, p.a), words_of(&tb, p.b));
+            }
+            let covered: usize = al.passages.iter().map(|p| words_of(&tb, p.b).len()).sum();
+            let copied_words: usize = copied.iter().map(|s| Tokens::new(s).tokens.len()).sum();
+            proptest::prop_assert!(covered >= copied_words, "{} of {} copied words in passages", covered, copied_words);
+        }
+    }
 }
