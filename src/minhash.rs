@@ -73,6 +73,25 @@ impl Hasher {
         }
     }
 
+    /// Folds many shingle hashes into `mins`: the same result as [`Hasher::update`] on each, in any order,
+    /// several times faster. This is where signing spends its time (128 multiply-shifts per shingle), so it
+    /// keeps blocks of lanes in registers across all the shingles, and is compiled for AVX-512 and AVX2
+    /// as well as the baseline, the best one picked at run time.
+    pub fn update_all(&self, mins: &mut [u32], xs: &[u64]) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("avx512dq") {
+                // SAFETY: the CPU supports AVX-512F and AVX-512DQ, checked just above.
+                return unsafe { fold_avx512(mins, &self.a, &self.b, xs) };
+            }
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU supports AVX2, checked just above.
+                return unsafe { fold_avx2(mins, &self.a, &self.b, xs) };
+            }
+        }
+        fold(mins, &self.a, &self.b, xs)
+    }
+
     /// Signs a set of shingle hashes.
     pub fn sign(&self, shingles: impl IntoIterator<Item = u64>) -> Signature {
         let mut mins = vec![EMPTY; self.params.num_hashes as usize];
@@ -81,6 +100,49 @@ impl Hasher {
         }
         Signature { params: self.params, mins }
     }
+}
+
+/// Lanes kept in registers while every shingle of a document goes by (32 `u64` multipliers and offsets
+/// and 32 minima fit the vector registers of AVX-512; with fewer registers the compiler spills a little).
+const LANE_BLOCK: usize = 32;
+
+/// The multiply-shift minima of `xs` folded into `mins`, a block of lanes at a time.
+#[inline(always)]
+fn fold(mins: &mut [u32], a: &[u64], b: &[u64], xs: &[u64]) {
+    for ((m, a), b) in mins.chunks_mut(LANE_BLOCK).zip(a.chunks(LANE_BLOCK)).zip(b.chunks(LANE_BLOCK)) {
+        if let (Ok(m), Ok(a), Ok(b)) = (
+            <&mut [u32; LANE_BLOCK]>::try_from(&mut *m),
+            <&[u64; LANE_BLOCK]>::try_from(a),
+            <&[u64; LANE_BLOCK]>::try_from(b),
+        ) {
+            // Fixed-size arrays: the compiler unrolls and vectorises the lane loop.
+            let mut acc = *m;
+            for &x in xs {
+                for i in 0..LANE_BLOCK {
+                    acc[i] = acc[i].min((a[i].wrapping_mul(x).wrapping_add(b[i]) >> 32) as u32);
+                }
+            }
+            *m = acc;
+        } else {
+            for &x in xs {
+                for ((m, &a), &b) in m.iter_mut().zip(a).zip(b) {
+                    *m = (*m).min((a.wrapping_mul(x).wrapping_add(b) >> 32) as u32);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq,avx512vl")]
+fn fold_avx512(mins: &mut [u32], a: &[u64], b: &[u64], xs: &[u64]) {
+    fold(mins, a, b, xs)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn fold_avx2(mins: &mut [u32], a: &[u64], b: &[u64], xs: &[u64]) {
+    fold(mins, a, b, xs)
 }
 
 /// A MinHash signature and the parameters it was made with.
@@ -148,6 +210,17 @@ impl Signatures {
         self.mins.extend_from_slice(mins);
     }
 
+    /// Swaps the signatures of documents `i` and `j` (to reorder the matrix in place).
+    pub(crate) fn swap(&mut self, i: usize, j: usize) {
+        let k = self.params.num_hashes as usize;
+        if i == j {
+            return;
+        }
+        let (lo, hi) = (i.min(j), i.max(j));
+        let (head, tail) = self.mins.split_at_mut(hi * k);
+        head[lo * k..(lo + 1) * k].swap_with_slice(&mut tail[..k]);
+    }
+
     /// Number of documents.
     pub fn len(&self) -> usize {
         self.mins.len() / self.params.num_hashes.max(1) as usize
@@ -199,6 +272,19 @@ mod tests {
     }
 
     proptest! {
+        /// The blocked, vectorised fold gives exactly the lane-by-lane minima, for any number of lanes.
+        #[test]
+        fn update_all_matches_update(xs in prop::collection::vec(any::<u64>(), 0..50), k in 1u16..100, seed: u64) {
+            let h = Hasher::new(params(k, seed));
+            let mut one = vec![EMPTY; k as usize];
+            for &x in &xs {
+                h.update(&mut one, x);
+            }
+            let mut all = vec![EMPTY; k as usize];
+            h.update_all(&mut all, &xs);
+            prop_assert_eq!(one, all);
+        }
+
         /// The estimate stays within the bound 256 hashes imply (standard error ≤ 1/(2·16) = 0.031;
         /// 0.15 is over four standard errors, so a failure means a broken hash, not bad luck).
         #[test]

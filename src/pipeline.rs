@@ -18,7 +18,7 @@ use crate::lsh::{self, LshStats, PairKey, unpack};
 use crate::minhash::{EMPTY, Hasher, MinHashParams, Signatures};
 use crate::progress::{Progress, Unit};
 use crate::score::{self, Evidence, Lean, Leaning, Relation, Side, UnionFind};
-use crate::shingle::{Tokens, View, tokenize_into};
+use crate::shingle::{Tokens, View, tokenize_with};
 
 /// What is known of a document after reading; its text is not kept.
 #[derive(Clone, Debug)]
@@ -131,78 +131,88 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
         .collect();
     let total_bytes: u64 = files.iter().filter_map(|f| std::fs::metadata(&f.path).ok()).map(|m| m.len()).sum();
 
-    // Read and sign.
+    // Read and sign: documents are signed in parallel a batch at a time, straight into one flat matrix a
+    // view, so a document's state is its signatures plus its `DocInfo`; its text is dropped once signed.
     progress.stage("reading", Some(total_bytes), Unit::Bytes);
     let mut docs: Vec<DocInfo> = Vec::new();
-    let mut signed: Vec<Signed> = Vec::new();
+    let mut exact: Vec<u64> = Vec::new();
+    let mut matrices: Vec<Signatures> = hashers.iter().map(|h| Signatures::new(h.params())).collect();
     let mut freq = Frequencies::new();
     let mut batch: Vec<Document> = Vec::new();
     let verify = !config.candidates_only;
-    let flush =
-        |batch: &mut Vec<Document>, docs: &mut Vec<DocInfo>, signed: &mut Vec<Signed>, freq: &mut Frequencies| {
-            let out: Vec<Signed> = batch
-                .par_iter()
-                .map_init(
-                    || (Tokens::default(), String::new()),
-                    |(tokens, scratch), d| sign(&d.text, config, &hashers, verify, tokens, scratch),
-                )
-                .collect();
-            for (d, s) in batch.drain(..).zip(out) {
-                if verify {
-                    freq.add_document(&s.stems, &s.phrases);
-                }
-                docs.push(DocInfo {
-                    day: d.date.as_deref().and_then(input::parse_day),
-                    id: d.id,
-                    path: d.path,
-                    origin: d.origin,
-                    bytes: d.text.len(),
-                    words: s.words,
-                    date: d.date,
-                    extra: d.extra,
-                    skipped: None,
-                });
-                signed.push(Signed { stems: Vec::new(), phrases: Vec::new(), ..s });
+    // Stems feed the content and lead views and the frequencies verification weighs terms by; the plain
+    // MinHash-LSH job over verbatim words needs neither.
+    let stems = verify || config.views.iter().any(|v| v.view != View::Words);
+    let mut flush = |batch: &mut Vec<Document>| {
+        let out: Vec<Signed> = batch
+            .par_iter()
+            .map_init(Scratch::default, |scratch, d| {
+                let work = Work { config, hashers: &hashers, stems, frequencies: verify };
+                sign(&d.text, &work, scratch)
+            })
+            .collect();
+        for (d, s) in batch.drain(..).zip(out) {
+            if verify {
+                freq.add_document(&s.stems, &s.phrases);
+            }
+            let mut offset = 0;
+            for m in matrices.iter_mut() {
+                let k = m.params.num_hashes as usize;
+                m.push_mins(&s.mins[offset..offset + k]);
+                offset += k;
+            }
+            exact.push(s.exact);
+            docs.push(DocInfo {
+                day: d.date.as_deref().and_then(input::parse_day),
+                id: d.id,
+                path: d.path,
+                origin: d.origin,
+                bytes: d.text.len(),
+                words: s.words,
+                date: d.date,
+                extra: d.extra,
+                skipped: None,
+            });
+        }
+    };
+    for file in &files {
+        let mut emit = |d: Document| {
+            batch.push(d);
+            if batch.len() >= BATCH {
+                flush(&mut batch);
             }
         };
-    for file in &files {
-        let mut emit = |d: Document| batch.push(d);
         let mut problem = |p: Problem| problems.push(p);
-        if let Err(e) = input::read(file, &config.input, &mut emit, &mut problem, progress) {
+        if let Err(e) = input::read_with(file, &config.input, &ParallelParse, &mut emit, &mut problem, progress) {
             if config.input.strict {
                 return Err(e);
             }
             problems.push(Problem { path: file.path.clone(), line: None, message: e.to_string() });
         }
-        if batch.len() >= BATCH {
-            flush(&mut batch, &mut docs, &mut signed, &mut freq);
-        }
     }
-    flush(&mut batch, &mut docs, &mut signed, &mut freq);
+    flush(&mut batch);
     progress.finish();
 
-    // A fixed document order, whatever the order of the input.
+    // A fixed document order, whatever the order of the input (stable: equal ids keep their read order).
+    // Applied in place, so no second copy of the signatures is made.
     let mut order: Vec<usize> = (0..docs.len()).collect();
     order.sort_by(|&x, &y| (&docs[x].id, &docs[x].path).cmp(&(&docs[y].id, &docs[y].path)));
-    let mut docs: Vec<DocInfo> = order.iter().map(|&i| docs[i].clone()).collect();
-    let signed: Vec<&Signed> = order.iter().map(|&i| &signed[i]).collect();
+    permute(&order, |i, j| {
+        docs.swap(i, j);
+        exact.swap(i, j);
+        for m in matrices.iter_mut() {
+            m.swap(i, j);
+        }
+    });
+    drop(order);
     make_ids_unique(&mut docs);
 
     // Short and empty documents are not compared, but identical ones are still duplicates.
-    for (d, s) in docs.iter_mut().zip(&signed) {
-        if s.words == 0 {
+    for d in docs.iter_mut() {
+        if d.words == 0 {
             d.skipped = Some("empty");
-        } else if s.words < config.min_words {
+        } else if d.words < config.min_words {
             d.skipped = Some("too short to judge");
-        }
-    }
-    let mut matrices: Vec<Signatures> = hashers.iter().map(|h| Signatures::new(h.params())).collect();
-    for s in &signed {
-        let mut offset = 0;
-        for m in matrices.iter_mut() {
-            let k = m.params.num_hashes as usize;
-            m.push_mins(&s.mins[offset..offset + k]);
-            offset += k;
         }
     }
 
@@ -231,7 +241,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
         });
     }
     let candidate_pairs = candidates.len();
-    let mut pairs = exact_duplicates_of_short(&docs, &signed);
+    let mut pairs = exact_duplicates_of_short(&docs, &exact);
 
     if config.candidates_only {
         pairs.extend(candidates.into_iter().map(|(key, views)| {
@@ -365,42 +375,91 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
     Ok(Scan { documents: docs, pairs, clusters, candidates: stats, candidate_pairs, problems })
 }
 
-fn sign(
-    text: &str,
-    config: &Config,
-    hashers: &[Hasher],
+/// What signing a document needs to know.
+struct Work<'a> {
+    config: &'a Config,
+    hashers: &'a [Hasher],
+    /// Whether tokens need their stems (content and lead views, verification).
+    stems: bool,
+    /// Whether to collect the document's stems and trigrams for the corpus frequencies.
     frequencies: bool,
-    tokens: &mut Tokens,
-    scratch: &mut String,
-) -> Signed {
-    tokenize_into(text, tokens, scratch);
-    let total: usize = hashers.iter().map(|h| h.params().num_hashes as usize).sum();
+}
+
+/// A worker's buffers, reused from one document to the next.
+#[derive(Default)]
+struct Scratch {
+    tokens: Tokens,
+    word: String,
+    bytes: Vec<u8>,
+    shingles: Vec<u64>,
+}
+
+fn sign(text: &str, work: &Work, scratch: &mut Scratch) -> Signed {
+    let Scratch { tokens, word: scratch, bytes, shingles } = scratch;
+    let config = work.config;
+    tokenize_with(text, tokens, scratch, work.stems);
+    let total: usize = work.hashers.iter().map(|h| h.params().num_hashes as usize).sum();
     let mut mins = vec![EMPTY; total];
     let mut offset = 0;
-    for (v, h) in config.views.iter().zip(hashers) {
+    for (v, h) in config.views.iter().zip(work.hashers) {
         let k = v.num_hashes;
-        let lanes = &mut mins[offset..offset + k];
-        v.view.shingles(&tokens.tokens, v.shingle, config.seed, |x| h.update(lanes, x));
+        shingles.clear();
+        v.view.shingles(&tokens.tokens, v.shingle, config.seed, |x| shingles.push(x));
+        h.update_all(&mut mins[offset..offset + k], shingles);
         offset += k;
     }
     let (mut stem_set, mut phrases) = (Vec::new(), Vec::new());
-    if frequencies {
+    if work.frequencies {
         stem_set = tokens.tokens.iter().filter(|t| t.is_content()).map(|t| t.stem).collect();
         stem_set.sort_unstable();
         stem_set.dedup();
         phrases = trigram_hashes(&tokens.tokens);
     }
-    let word_bytes: Vec<u8> = tokens.tokens.iter().flat_map(|t| t.word.to_le_bytes()).collect();
-    Signed { words: tokens.tokens.len(), mins, stems: stem_set, phrases, exact: xxh3_64(&word_bytes) }
+    // The hash of all the words is only needed for documents too short to compare otherwise.
+    let words = tokens.tokens.len();
+    let mut exact = 0;
+    if words < config.min_words {
+        bytes.clear();
+        bytes.extend(tokens.tokens.iter().flat_map(|t| t.word.to_le_bytes()));
+        exact = xxh3_64(bytes);
+    }
+    Signed { words, mins, stems: stem_set, phrases, exact }
+}
+
+/// Reorders so that position `j` holds what was at `order[j]`, by following the permutation's cycles
+/// and calling `swap` (which must swap two positions of everything being reordered).
+fn permute(order: &[usize], mut swap: impl FnMut(usize, usize)) {
+    let mut done = vec![false; order.len()];
+    for start in 0..order.len() {
+        let mut at = start;
+        while !done[at] {
+            done[at] = true;
+            let from = order[at];
+            if from == start {
+                break;
+            }
+            swap(at, from);
+            at = from;
+        }
+    }
+}
+
+/// Parses the lines of JSON Lines input on the thread pool.
+struct ParallelParse;
+
+impl input::ParseMap for ParallelParse {
+    fn map(&self, n: usize, f: &(dyn Fn(usize) -> input::ParsedLine + Sync)) -> Vec<input::ParsedLine> {
+        (0..n).into_par_iter().map(f).collect()
+    }
 }
 
 /// Documents too short to judge are still duplicates of identical ones: each such group is reported as
 /// `duplicate` pairs from its first member.
-fn exact_duplicates_of_short(docs: &[DocInfo], signed: &[&Signed]) -> Vec<ScoredPair> {
+fn exact_duplicates_of_short(docs: &[DocInfo], exact: &[u64]) -> Vec<ScoredPair> {
     let mut groups: BTreeMap<u64, Vec<u32>> = BTreeMap::new();
-    for (i, (d, s)) in docs.iter().zip(signed).enumerate() {
+    for (i, (d, &e)) in docs.iter().zip(exact).enumerate() {
         if d.skipped == Some("too short to judge") {
-            groups.entry(s.exact).or_default().push(i as u32);
+            groups.entry(e).or_default().push(i as u32);
         }
     }
     let mut out = Vec::new();

@@ -293,6 +293,12 @@ pub fn stem(word: &str) -> &str {
 /// Tokenises `text` into `out`, reusing its buffers and `scratch` (so a worker allocates only while its
 /// buffers grow).
 pub fn tokenize_into(text: &str, out: &mut Tokens, scratch: &mut String) {
+    tokenize_with(text, out, scratch, true);
+}
+
+/// [`tokenize_into`]; without `stems`, every token's `stem` is zero and no token is flagged [`STOP`]
+/// (for the verbatim-words view alone, which hashes only `word`: half the tokenising time is stemming).
+pub fn tokenize_with(text: &str, out: &mut Tokens, scratch: &mut String, stems: bool) {
     out.tokens.clear();
     out.sentence_starts.clear();
     let bytes = text.as_bytes();
@@ -348,7 +354,9 @@ pub fn tokenize_into(text: &str, out: &mut Tokens, scratch: &mut String) {
                 i += width;
             }
             let word = xxh3_64(scratch.as_bytes());
-            let stem_hash = if stops.contains(&word) {
+            let stem_hash = if !stems {
+                0
+            } else if stops.contains(&word) {
                 flags |= STOP;
                 0
             } else {

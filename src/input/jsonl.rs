@@ -25,7 +25,7 @@ fn line_limit(options: &InputOptions) -> usize {
 }
 
 /// A line as read: the document's parts and the notes about what was done to it.
-struct Parsed {
+pub(super) struct Parsed {
     id: Option<String>,
     text: String,
     date: Option<String>,
@@ -76,8 +76,14 @@ fn parse(bytes: &[u8], options: &InputOptions) -> std::result::Result<Parsed, St
     if is_blank(&text) {
         return Err("empty text; skipped".into());
     }
-    let (text, note) = decode(text.as_bytes(), options.max_document_bytes);
-    notes.extend(note);
+    // The text is already valid UTF-8 (it came out of a `str`); only an over-long one needs `decode`.
+    let text = if text.len() > options.max_document_bytes {
+        let (text, note) = decode(text.as_bytes(), options.max_document_bytes);
+        notes.extend(note);
+        text
+    } else {
+        text
+    };
     let id = match object.remove(&options.id_field) {
         Some(Value::String(s)) if !s.trim().is_empty() => Some(s),
         Some(Value::Number(n)) => Some(n.to_string()),
@@ -108,6 +114,39 @@ fn parse(bytes: &[u8], options: &InputOptions) -> std::result::Result<Parsed, St
     Ok(Parsed { id, text, date, extra: object, notes })
 }
 
+/// Lines parsed together: enough that parsing them in parallel pays, few enough that the texts held at
+/// once stay a few megabytes.
+const BLOCK_BYTES: usize = 4 << 20;
+const BLOCK_LINES: usize = 2048;
+
+/// A line as cut from the stream, before parsing: its bytes are `bytes[range]` of the block.
+struct RawLine {
+    line: u64,
+    offset: u64,
+    range: std::ops::Range<usize>,
+    /// Length of a line longer than the limit (its bytes were not kept).
+    too_long: Option<u64>,
+}
+
+/// What parsing one line gave; opaque outside the input module.
+pub struct ParsedLine(std::result::Result<Parsed, String>);
+
+/// Runs the parsing of the lines of a block, `f(0..n)`, returning the results in order. The input module
+/// does not decide parallelism: [`Serial`] is the default and the pipeline passes its thread pool.
+pub trait ParseMap: Sync {
+    /// `(0..n).map(f).collect()`, in any execution order but with results in index order.
+    fn map(&self, n: usize, f: &(dyn Fn(usize) -> ParsedLine + Sync)) -> Vec<ParsedLine>;
+}
+
+/// Parses on the calling thread.
+pub struct Serial;
+
+impl ParseMap for Serial {
+    fn map(&self, n: usize, f: &(dyn Fn(usize) -> ParsedLine + Sync)) -> Vec<ParsedLine> {
+        (0..n).map(f).collect()
+    }
+}
+
 pub(super) fn read(
     file: &InputFile,
     reader: &mut dyn BufRead,
@@ -115,6 +154,7 @@ pub(super) fn read(
     store: Option<Arc<SpillStore>>,
     options: &InputOptions,
     sink: &mut Sink,
+    parser: &dyn ParseMap,
 ) -> Result<()> {
     match reader.fill_buf() {
         Ok(head) if looks_binary(head) => {
@@ -124,14 +164,20 @@ pub(super) fn read(
         Err(e) => return sink.problem(None, stream.broken(&e, "0 lines")),
     }
     let name = file.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| file.id.clone());
+    let mut block = Block { file, name, store, options, parser, bytes: Vec::new(), lines: Vec::new() };
     let limit = line_limit(options);
-    let mut buf = Vec::new();
+    // Lines are cut serially (a newline search) into a block; the block's lines are parsed through
+    // `parser` (in parallel in the pipeline) and then handed on in order, so documents and problems come
+    // out exactly as if read one line at a time.
     let (mut line, mut offset) = (0u64, 0u64);
     loop {
-        let len = match source::read_line(reader, &mut buf, limit) {
-            Ok(0) => return Ok(()),
+        let at = block.bytes.len();
+        let len = match source::read_line_append(reader, &mut block.bytes, limit) {
+            Ok(0) => break,
             Ok(len) => len,
             Err(e) => {
+                block.bytes.truncate(at);
+                block.flush(sink)?;
                 let read = format!("{line} complete lines");
                 return sink.problem(Some(line + 1), stream.broken(&e, &read));
             }
@@ -139,39 +185,78 @@ pub(super) fn read(
         line += 1;
         let start = offset;
         offset += len;
-        if len > buf.len() as u64 {
-            sink.problem(Some(line), format!("line of {len} bytes is longer than the {limit} allowed; skipped"))?;
-            continue;
+        let bytes = &mut block.bytes;
+        if len > (bytes.len() - at) as u64 {
+            bytes.truncate(at);
+            block.lines.push(RawLine { line, offset: start, range: at..at, too_long: Some(len) });
+        } else if bytes[at..].iter().all(u8::is_ascii_whitespace) {
+            bytes.truncate(at);
+        } else {
+            block.lines.push(RawLine { line, offset: start, range: at..bytes.len(), too_long: None });
         }
-        if buf.iter().all(u8::is_ascii_whitespace) {
-            continue;
+        if block.bytes.len() >= BLOCK_BYTES || block.lines.len() >= BLOCK_LINES {
+            block.flush(sink)?;
         }
-        let parsed = match parse(&buf, options) {
-            Ok(p) => p,
-            Err(message) => {
-                sink.problem(Some(line), message)?;
+    }
+    block.flush(sink)
+}
+
+/// Lines read but not yet parsed, and what is needed to turn them into documents.
+struct Block<'a> {
+    file: &'a InputFile,
+    /// File name, for the ids of lines without one.
+    name: String,
+    store: Option<Arc<SpillStore>>,
+    options: &'a InputOptions,
+    parser: &'a dyn ParseMap,
+    bytes: Vec<u8>,
+    lines: Vec<RawLine>,
+}
+
+impl Block<'_> {
+    /// Parses the lines through `parser` and hands their documents and problems on, in line order.
+    fn flush(&mut self, sink: &mut Sink) -> Result<()> {
+        let (bytes, raw, options) = (&self.bytes, &self.lines, self.options);
+        let parsed = self.parser.map(raw.len(), &|k| {
+            let l = &raw[k];
+            ParsedLine(if l.too_long.is_some() { Err(String::new()) } else { parse(&bytes[l.range.clone()], options) })
+        });
+        let limit = line_limit(options);
+        for (l, ParsedLine(parsed)) in self.lines.drain(..).zip(parsed) {
+            if let Some(len) = l.too_long {
+                sink.problem(Some(l.line), format!("line of {len} bytes is longer than the {limit} allowed; skipped"))?;
                 continue;
             }
-        };
-        if !parsed.notes.is_empty() {
-            sink.problem(Some(line), parsed.notes.join("; "))?;
-        }
-        let origin = match &store {
-            None => Origin::Line { line, offset: start },
-            Some(store) => {
-                let at =
-                    store.append(&parsed.text).map_err(|source| Error::Read { path: std::env::temp_dir(), source })?;
-                Origin::Spill { store: store.clone(), offset: at, len: parsed.text.len() as u32 }
+            let parsed = match parsed {
+                Ok(p) => p,
+                Err(message) => {
+                    sink.problem(Some(l.line), message)?;
+                    continue;
+                }
+            };
+            if !parsed.notes.is_empty() {
+                sink.problem(Some(l.line), parsed.notes.join("; "))?;
             }
-        };
-        sink.document(Document {
-            id: parsed.id.unwrap_or_else(|| format!("{name}:{line}")),
-            path: file.path.clone(),
-            origin,
-            text: parsed.text,
-            date: parsed.date,
-            extra: parsed.extra,
-        });
+            let origin = match &self.store {
+                None => Origin::Line { line: l.line, offset: l.offset },
+                Some(store) => {
+                    let at = store
+                        .append(&parsed.text)
+                        .map_err(|source| Error::Read { path: std::env::temp_dir(), source })?;
+                    Origin::Spill { store: store.clone(), offset: at, len: parsed.text.len() as u32 }
+                }
+            };
+            sink.document(Document {
+                id: parsed.id.unwrap_or_else(|| format!("{}:{}", self.name, l.line)),
+                path: self.file.path.clone(),
+                origin,
+                text: parsed.text,
+                date: parsed.date,
+                extra: parsed.extra,
+            });
+        }
+        self.bytes.clear();
+        Ok(())
     }
 }
 

@@ -13,6 +13,7 @@ mod text;
 mod truth;
 mod warc;
 
+pub use jsonl::{ParseMap, ParsedLine, Serial};
 pub use source::Format;
 pub use spill::SpillStore;
 pub use truth::{TruthPair, read_truth};
@@ -235,6 +236,19 @@ pub fn read(
     problem: &mut dyn FnMut(Problem),
     progress: &dyn Progress,
 ) -> Result<()> {
+    read_with(file, options, &Serial, emit, problem, progress)
+}
+
+/// [`read`], parsing the lines of JSON Lines files through `parser` (the pipeline passes one that uses its
+/// thread pool). Documents and problems come out in the same order whatever `parser` does.
+pub fn read_with(
+    file: &InputFile,
+    options: &InputOptions,
+    parser: &dyn ParseMap,
+    emit: &mut dyn FnMut(Document),
+    problem: &mut dyn FnMut(Problem),
+    progress: &dyn Progress,
+) -> Result<()> {
     let size = std::fs::metadata(&file.path).map(|m| m.len()).unwrap_or(0);
     let read_err = |source| Error::Read { path: file.path.clone(), source };
     let mut src = match source::open(&file.path) {
@@ -255,7 +269,7 @@ pub fn read(
         consumed: src.consumed.clone(),
         counted: 0,
     };
-    let result = read_source(file, &mut src, options, &mut sink);
+    let result = read_source(file, &mut src, options, &mut sink, parser);
     let unlisted = sink.unlisted;
     if unlisted > 0 {
         (sink.problem)(Problem {
@@ -270,7 +284,13 @@ pub fn read(
     result
 }
 
-fn read_source(file: &InputFile, src: &mut source::Source, options: &InputOptions, sink: &mut Sink) -> Result<()> {
+fn read_source(
+    file: &InputFile,
+    src: &mut source::Source,
+    options: &InputOptions,
+    sink: &mut Sink,
+    parser: &dyn ParseMap,
+) -> Result<()> {
     let seekable = src.compression == source::Compression::None;
     let spill = || SpillStore::shared().map_err(|source| Error::Read { path: std::env::temp_dir(), source });
     let stream = StreamInfo { compression: src.compression, consumed: src.consumed.clone() };
@@ -278,7 +298,7 @@ fn read_source(file: &InputFile, src: &mut source::Source, options: &InputOption
         Format::Text => text::read(file, src.reader.as_mut(), &stream, options, sink),
         Format::Jsonl => {
             let store = if seekable { None } else { Some(spill()?) };
-            jsonl::read(file, src.reader.as_mut(), &stream, store, options, sink)
+            jsonl::read(file, src.reader.as_mut(), &stream, store, options, sink, parser)
         }
         Format::Warc => {
             let store = if seekable { None } else { Some(spill()?) };
@@ -338,7 +358,7 @@ pub fn read_bytes(
     let mut reader = bytes;
     match format {
         Format::Text => text::read(&file, &mut reader, &stream, options, &mut sink),
-        Format::Jsonl => jsonl::read(&file, &mut reader, &stream, None, options, &mut sink),
+        Format::Jsonl => jsonl::read(&file, &mut reader, &stream, None, options, &mut sink, &Serial),
         Format::Warc => warc::read(&file, &mut reader, &stream, None, options, &mut sink),
     }
 }
