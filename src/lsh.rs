@@ -114,58 +114,89 @@ pub fn candidates(
 ) -> Result<(Vec<PairKey>, LshStats)> {
     params.validate(signatures.params.num_hashes as usize)?;
     let n = signatures.len();
-    let per_band: Vec<(Vec<PairKey>, LshStats)> = (0..params.bands)
-        .into_par_iter()
-        .map(|band| {
-            let lanes = band * params.rows..(band + 1) * params.rows;
-            let mut entries: Vec<(u64, u32)> = (0..n)
-                .filter(|&i| include(i))
-                .filter_map(|i| {
-                    let mins = &signatures.mins(i)[lanes.clone()];
-                    // An empty document matches nothing.
-                    if mins[0] == EMPTY {
-                        return None;
+    let band_pairs = |band: usize| {
+        let lanes = band * params.rows..(band + 1) * params.rows;
+        // One buffer for the band's bytes, reused for every document (no allocation per document).
+        let mut bytes: Vec<u8> = Vec::with_capacity(4 * params.rows);
+        let mut entries: Vec<(u64, u32)> = (0..n)
+            .filter(|&i| include(i))
+            .filter_map(|i| {
+                let mins = &signatures.mins(i)[lanes.clone()];
+                // An empty document matches nothing.
+                if mins[0] == EMPTY {
+                    return None;
+                }
+                bytes.clear();
+                bytes.extend(mins.iter().flat_map(|m| m.to_le_bytes()));
+                Some((xxh3_64_with_seed(&bytes, band as u64), i as u32))
+            })
+            .collect();
+        entries.sort_unstable();
+        let mut pairs = Vec::new();
+        let mut stats = LshStats::default();
+        for bucket in entries.chunk_by(|x, y| x.0 == y.0) {
+            stats.largest_bucket = stats.largest_bucket.max(bucket.len());
+            if bucket.len() > max_bucket {
+                stats.capped_buckets += 1;
+                for (k, x) in bucket.iter().enumerate() {
+                    for y in bucket.iter().skip(k + 1).take(CHAIN) {
+                        pairs.push(pair_key(x.1, y.1));
                     }
-                    let bytes: Vec<u8> = mins.iter().flat_map(|m| m.to_le_bytes()).collect();
-                    Some((xxh3_64_with_seed(&bytes, band as u64), i as u32))
-                })
-                .collect();
-            entries.sort_unstable();
-            let mut pairs = Vec::new();
-            let mut stats = LshStats::default();
-            for bucket in entries.chunk_by(|x, y| x.0 == y.0) {
-                stats.largest_bucket = stats.largest_bucket.max(bucket.len());
-                if bucket.len() > max_bucket {
-                    stats.capped_buckets += 1;
-                    for (k, x) in bucket.iter().enumerate() {
-                        for y in bucket.iter().skip(k + 1).take(CHAIN) {
-                            pairs.push(pair_key(x.1, y.1));
-                        }
-                    }
-                } else {
-                    for (k, x) in bucket.iter().enumerate() {
-                        for y in &bucket[k + 1..] {
-                            pairs.push(pair_key(x.1, y.1));
-                        }
+                }
+            } else {
+                for (k, x) in bucket.iter().enumerate() {
+                    for y in &bucket[k + 1..] {
+                        pairs.push(pair_key(x.1, y.1));
                     }
                 }
             }
-            pairs.sort_unstable();
-            pairs.dedup();
-            (pairs, stats)
-        })
-        .collect();
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        (pairs, stats)
+    };
+    // Bands are built a few at a time (one per thread) and merged into the running result, so the pair
+    // lists of all bands, mostly the same pairs again, are never held at once.
     let mut stats = LshStats::default();
-    let mut all = Vec::with_capacity(per_band.iter().map(|p| p.0.len()).sum());
-    for (pairs, s) in per_band {
-        all.extend(pairs);
-        stats.capped_buckets += s.capped_buckets;
-        stats.largest_bucket = stats.largest_bucket.max(s.largest_bucket);
+    let mut all: Vec<PairKey> = Vec::new();
+    let group = rayon::current_num_threads().max(1);
+    for first in (0..params.bands).step_by(group) {
+        let per_band: Vec<(Vec<PairKey>, LshStats)> =
+            (first..(first + group).min(params.bands)).into_par_iter().map(band_pairs).collect();
+        for (pairs, s) in per_band {
+            all = merge_sorted(&all, &pairs);
+            stats.capped_buckets += s.capped_buckets;
+            stats.largest_bucket = stats.largest_bucket.max(s.largest_bucket);
+        }
     }
-    all.par_sort_unstable();
-    all.dedup();
     stats.pairs = all.len();
     Ok((all, stats))
+}
+
+/// The union of two sorted, duplicate-free lists, sorted and duplicate-free.
+fn merge_sorted(a: &[PairKey], b: &[PairKey]) -> Vec<PairKey> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => {
+                out.push(a[i]);
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                out.push(b[j]);
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                out.push(a[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
 }
 
 /// Keeps the pairs whose signatures, compared lane by lane, estimate a Jaccard similarity of at least

@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use clap::Parser;
 use cli::{Bars, Cli, Command};
-use unspun::report::Report;
+use unspun::report::{Report, Summary};
 
 fn main() -> ExitCode {
     let args = Cli::parse();
@@ -42,10 +42,17 @@ fn run(args: &Cli) -> unspun::Result<ExitCode> {
             for p in &result.problems {
                 eprintln!("unspun: {p}");
             }
-            let report = Report::new(&result);
-            cli::write_report(&report, scan.format, scan.output.as_deref())?;
+            let summary = if scan.format == cli::Format::Summary {
+                let summary = Summary::new(&result);
+                cli::write_output(scan.output.as_deref(), |out| summary.write_json(out))?;
+                summary
+            } else {
+                let report = Report::new(&result);
+                cli::write_report(&report, scan.format, scan.output.as_deref())?;
+                report.summary
+            };
             if !args.quiet {
-                let s = &report.summary;
+                let s = &summary;
                 eprintln!(
                     "unspun: {} documents, {} skipped, {} input problems, {} candidate pairs, {} reported pairs, {:.2}s",
                     s.documents,

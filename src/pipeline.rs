@@ -17,7 +17,7 @@ use crate::input::{self, Document, Origin, Problem};
 use crate::lsh::{self, LshStats, PairKey, unpack};
 use crate::minhash::{EMPTY, Hasher, MinHashParams, Signatures};
 use crate::progress::{Progress, Unit};
-use crate::score::{self, Evidence, Lean, Leaning, Relation, Side, UnionFind};
+use crate::score::{self, Evidence, Lean, Leaning, Relation, Side};
 use crate::shingle::{Tokens, View, tokenize_with};
 
 /// What is known of a document after reading; its text is not kept.
@@ -216,8 +216,9 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
         }
     }
 
-    // Band every view.
-    let mut candidates: BTreeMap<PairKey, Vec<View>> = BTreeMap::new();
+    // Band every view, then merge the views' sorted pair lists into one, each pair with the set of views
+    // that proposed it (a bit per view, in the order of `config.views`).
+    let mut per_view: Vec<Vec<PairKey>> = Vec::new();
     let mut stats = Vec::new();
     for (v, m) in config.views.iter().zip(&matrices) {
         progress.stage(&format!("banding {}", v.view.name()), Some(v.lsh.bands as u64), Unit::Bands);
@@ -226,13 +227,12 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
             pairs = lsh::keep_similar(m, pairs, v.threshold * ESTIMATE_FLOOR, &mut s);
         }
         progress.finish();
-        for p in pairs {
-            candidates.entry(p).or_default().push(v.view);
-        }
+        per_view.push(pairs);
         stats.push((v.view, s));
     }
+    let mut candidates = merge_views(per_view);
     if let Some(window) = config.window_days {
-        candidates.retain(|&key, _| {
+        candidates.retain(|&(key, _)| {
             let (a, b) = unpack(key);
             match (docs[a as usize].day, docs[b as usize].day) {
                 (Some(x), Some(y)) => (x - y).abs() <= window,
@@ -240,12 +240,16 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
             }
         });
     }
+    let view_names = |set: ViewSet| -> Vec<View> {
+        config.views.iter().enumerate().filter(|(k, _)| set & (1 << k) != 0).map(|(_, v)| v.view).collect()
+    };
     let candidate_pairs = candidates.len();
     let mut pairs = exact_duplicates_of_short(&docs, &exact);
 
     if config.candidates_only {
         pairs.extend(candidates.into_iter().map(|(key, views)| {
             let (a, b) = unpack(key);
+            let views = view_names(views);
             ScoredPair {
                 a,
                 b,
@@ -260,16 +264,17 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
             }
         }));
         pairs.sort_by_key(|p| (p.a, p.b));
-        let clusters = clusters(&pairs);
+        let clusters = clusters(pairs.iter(), docs.len());
         return Ok(Scan { documents: docs, pairs, clusters, candidates: stats, candidate_pairs, problems });
     }
 
-    // Verify: analyse each document of a candidate pair once, then score the pairs.
-    let mut needed: Vec<u32> = candidates.keys().flat_map(|&k| [unpack(k).0, unpack(k).1]).collect();
-    needed.sort_unstable();
+    // Verify: analyse each document of a candidate pair once, then score the pairs. Documents are found
+    // through dense per-document tables (a slot index, a neighbour list), not hash maps.
+    let mut needed: Vec<u32> = candidates.iter().flat_map(|&(k, _)| <[u32; 2]>::from(unpack(k))).collect();
+    needed.par_sort_unstable();
     needed.dedup();
     progress.stage("verifying", Some(needed.len() as u64 + candidates.len() as u64), Unit::Documents);
-    let loaded: Vec<(u32, std::result::Result<Analysis, Problem>)> = needed
+    let loaded: Vec<std::result::Result<Analysis, Problem>> = needed
         .par_iter()
         .map(|&i| {
             let d = &docs[i as usize];
@@ -281,34 +286,39 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
                     message: format!("cannot read again for verification: {e}"),
                 });
             progress.inc(1);
-            (i, result)
+            result
         })
         .collect();
-    let mut analyses: HashMap<u32, Analysis> = HashMap::with_capacity(loaded.len());
-    for (i, r) in loaded {
+    const NONE: u32 = u32::MAX;
+    let mut slot: Vec<u32> = vec![NONE; docs.len()];
+    let mut analyses: Vec<Analysis> = Vec::with_capacity(loaded.len());
+    for (&i, r) in needed.iter().zip(loaded) {
         match r {
             Ok(a) => {
-                analyses.insert(i, a);
+                slot[i as usize] = analyses.len() as u32;
+                analyses.push(a);
             }
             Err(p) if config.input.strict => return Err(p.into()),
             Err(p) => problems.push(p),
         }
     }
-    let candidates: Vec<(PairKey, Vec<View>)> = candidates
-        .into_iter()
-        .filter(|(k, _)| analyses.contains_key(&unpack(*k).0) && analyses.contains_key(&unpack(*k).1))
-        .collect();
-    let mut neighbours: HashMap<u32, Vec<u32>> = HashMap::new();
-    for (k, _) in &candidates {
-        let (a, b) = unpack(*k);
-        neighbours.entry(a).or_default().push(b);
-        neighbours.entry(b).or_default().push(a);
-    }
+    drop(needed);
+    let analysis = |d: u32| match slot[d as usize] {
+        NONE => None,
+        s => Some(&analyses[s as usize]),
+    };
+    candidates.retain(|&(k, _)| {
+        let (a, b) = unpack(k);
+        analysis(a).is_some() && analysis(b).is_some()
+    });
+    let neighbours = Neighbours::new(docs.len(), &candidates);
     let scored: Vec<ScoredPair> = candidates
         .par_iter()
         .filter_map(|(key, views)| {
             let (a, b) = unpack(*key);
-            let (x, y) = (&analyses[&a], &analyses[&b]);
+            // Both are present: pairs without an analysis were dropped above.
+            let (Some(x), Some(y)) = (analysis(a), analysis(b)) else { return None };
+            let views = view_names(*views);
             let alignment = align(x, y);
             let verdict = score::classify(x, y, &alignment);
             progress.inc(1);
@@ -328,9 +338,9 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
             };
             let third: Vec<&Analysis> = [a, b]
                 .iter()
-                .flat_map(|d| neighbours[d].iter().take(MAX_THIRD))
+                .flat_map(|&d| neighbours.of(d).iter().take(MAX_THIRD))
                 .filter(|&&n| n != a && n != b)
-                .filter_map(|n| analyses.get(n))
+                .filter_map(|&n| analysis(n))
                 .collect();
             let side = |i: u32, an, coverage| Side {
                 id: &docs[i as usize].id,
@@ -370,8 +380,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
         p.source = source;
         p.evidence.extend(evidence);
     }
-    let derived: Vec<ScoredPair> = pairs.iter().filter(|p| p.relation.is_some()).cloned().collect();
-    let clusters = clusters(&derived);
+    let clusters = clusters(pairs.iter().filter(|p| p.relation.is_some()), docs.len());
     Ok(Scan { documents: docs, pairs, clusters, candidates: stats, candidate_pairs, problems })
 }
 
@@ -444,6 +453,63 @@ fn permute(order: &[usize], mut swap: impl FnMut(usize, usize)) {
     }
 }
 
+/// Each document's candidate partners, in the order of the sorted candidate list, stored flat.
+struct Neighbours {
+    start: Vec<u32>,
+    list: Vec<u32>,
+}
+
+impl Neighbours {
+    fn new(documents: usize, pairs: &[(PairKey, ViewSet)]) -> Neighbours {
+        let mut start = vec![0u32; documents + 1];
+        for &(k, _) in pairs {
+            let (a, b) = unpack(k);
+            start[a as usize + 1] += 1;
+            start[b as usize + 1] += 1;
+        }
+        for i in 0..documents {
+            start[i + 1] += start[i];
+        }
+        let mut fill = start.clone();
+        let mut list = vec![0u32; start[documents] as usize];
+        for &(k, _) in pairs {
+            let (a, b) = unpack(k);
+            list[fill[a as usize] as usize] = b;
+            fill[a as usize] += 1;
+            list[fill[b as usize] as usize] = a;
+            fill[b as usize] += 1;
+        }
+        Neighbours { start, list }
+    }
+
+    fn of(&self, d: u32) -> &[u32] {
+        &self.list[self.start[d as usize] as usize..self.start[d as usize + 1] as usize]
+    }
+}
+
+/// The views that proposed a pair, a bit each (index into `Config::views`).
+type ViewSet = u32;
+
+/// Merges per-view sorted, duplicate-free pair lists into one sorted list of pairs with their views.
+fn merge_views(per_view: Vec<Vec<PairKey>>) -> Vec<(PairKey, ViewSet)> {
+    if per_view.len() == 1 {
+        return per_view.into_iter().flatten().map(|k| (k, 1)).collect();
+    }
+    let mut all: Vec<(PairKey, ViewSet)> = Vec::with_capacity(per_view.iter().map(Vec::len).sum());
+    for (k, pairs) in per_view.into_iter().enumerate() {
+        all.extend(pairs.into_iter().map(|p| (p, 1 << k)));
+    }
+    all.par_sort_unstable();
+    all.dedup_by(|next, kept| {
+        let same = next.0 == kept.0;
+        if same {
+            kept.1 |= next.1;
+        }
+        same
+    });
+    all
+}
+
 /// Parses the lines of JSON Lines input on the thread pool.
 struct ParallelParse;
 
@@ -499,33 +565,61 @@ fn make_ids_unique(docs: &mut [DocInfo]) {
 }
 
 /// Connected components of the reported pairs, with the source of each when one document is the source
-/// of others and derived from none.
-fn clusters(pairs: &[ScoredPair]) -> Vec<Cluster> {
-    let mut uf = UnionFind::default();
-    for p in pairs {
-        uf.union(p.a, p.b);
+/// of others and derived from none. Clusters come out ordered by their smallest member.
+fn clusters<'a>(pairs: impl Iterator<Item = &'a ScoredPair> + Clone, documents: usize) -> Vec<Cluster> {
+    // Dense union-find over document indices (path halving) whose representative is the smallest member.
+    fn find(parent: &mut [u32], mut x: u32) -> u32 {
+        while parent[x as usize] != x {
+            parent[x as usize] = parent[parent[x as usize] as usize];
+            x = parent[x as usize];
+        }
+        x
     }
-    let mut groups: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
-    for p in pairs {
+    const NONE: u32 = u32::MAX;
+    let mut parent: Vec<u32> = Vec::new();
+    // Per document: 0 not in a pair, 1 in a pair, 2 the source of some pair and derived in none, 3 derived.
+    let mut role = vec![0u8; documents];
+    for p in pairs.clone() {
+        if parent.is_empty() {
+            parent = (0..documents as u32).collect();
+        }
+        let (ra, rb) = (find(&mut parent, p.a), find(&mut parent, p.b));
+        parent[ra.max(rb) as usize] = ra.min(rb);
         for d in [p.a, p.b] {
-            groups.entry(uf.find(d)).or_default().push(d);
+            role[d as usize] = role[d as usize].max(1);
         }
     }
-    let mut sources: HashMap<u32, bool> = HashMap::new(); // document -> is never derived
     for p in pairs {
         if let Some(s) = p.source {
             let derived = if s == p.a { p.b } else { p.a };
-            sources.entry(s).or_insert(true);
-            sources.insert(derived, false);
+            role[s as usize] = role[s as usize].max(2);
+            role[derived as usize] = 3;
         }
     }
-    groups
-        .into_values()
-        .map(|mut members| {
-            members.sort_unstable();
-            members.dedup();
-            let roots: Vec<u32> = members.iter().copied().filter(|m| sources.get(m) == Some(&true)).collect();
-            Cluster { source: if roots.len() == 1 { Some(roots[0]) } else { None }, members }
-        })
-        .collect()
+    let mut cluster_of = vec![NONE; if parent.is_empty() { 0 } else { documents }];
+    let mut out: Vec<Cluster> = Vec::new();
+    let mut sources: Vec<Vec<u32>> = Vec::new();
+    for d in 0..documents as u32 {
+        if role[d as usize] == 0 {
+            continue;
+        }
+        // The root is the smallest member, so its cluster was made when `d` was the root.
+        let r = find(&mut parent, d);
+        if cluster_of[r as usize] == NONE {
+            cluster_of[r as usize] = out.len() as u32;
+            out.push(Cluster { source: None, members: Vec::new() });
+            sources.push(Vec::new());
+        }
+        let c = cluster_of[r as usize] as usize;
+        out[c].members.push(d);
+        if role[d as usize] == 2 {
+            sources[c].push(d);
+        }
+    }
+    for (c, roots) in out.iter_mut().zip(sources) {
+        if roots.len() == 1 {
+            c.source = Some(roots[0]);
+        }
+    }
+    out
 }

@@ -122,6 +122,31 @@ pub struct Summary {
     pub pairs: usize,
 }
 
+impl Summary {
+    /// The counts of a scan, without building the rest of the report (for `--format summary`).
+    pub fn new(scan: &Scan) -> Summary {
+        let views = scan
+            .candidates
+            .iter()
+            .map(|(v, s): &(_, LshStats)| (v.name().to_string(), serde_json::to_value(s).unwrap_or(Value::Null)))
+            .collect();
+        Summary {
+            documents: scan.documents.len(),
+            skipped_documents: scan.documents.iter().filter(|d| d.skipped.is_some()).count(),
+            problems: scan.problems.iter().map(|p| p.to_string()).collect(),
+            candidate_pairs: scan.candidate_pairs,
+            views,
+            pairs: scan.pairs.len(),
+        }
+    }
+
+    /// Writes the summary alone as one JSON object.
+    pub fn write_json(&self, out: &mut dyn Write) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, self)?;
+        writeln!(out)
+    }
+}
+
 fn round(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
@@ -175,19 +200,7 @@ impl Report {
             .iter()
             .map(|c| ClusterEntry { source: c.source.map(id), members: c.members.iter().map(|&m| id(m)).collect() })
             .collect();
-        let views = scan
-            .candidates
-            .iter()
-            .map(|(v, s): &(_, LshStats)| (v.name().to_string(), serde_json::to_value(s).unwrap_or(Value::Null)))
-            .collect();
-        let summary = Summary {
-            documents: scan.documents.len(),
-            skipped_documents: scan.documents.iter().filter(|d| d.skipped.is_some()).count(),
-            problems: scan.problems.iter().map(|p| p.to_string()).collect(),
-            candidate_pairs: scan.candidate_pairs,
-            views,
-            pairs: scan.pairs.len(),
-        };
+        let summary = Summary::new(scan);
         Report { tool: "unspun", format_version: FORMAT_VERSION, documents, pairs, clusters, summary }
     }
 

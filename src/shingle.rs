@@ -322,6 +322,18 @@ pub fn tokenize_with(text: &str, out: &mut Tokens, scratch: &mut String, stems: 
             }
             let mut prev = c;
             while i < bytes.len() {
+                // Most of the text is ASCII letters and digits: take them a byte at a time, without
+                // decoding a `char` (the same result as the general path below).
+                let b = bytes[i];
+                if b.is_ascii_alphanumeric() {
+                    scratch.push(b.to_ascii_lowercase() as char);
+                    if b.is_ascii_digit() {
+                        flags |= NUMBER;
+                    }
+                    prev = b as char;
+                    i += 1;
+                    continue;
+                }
                 let c = char_at(text, i);
                 let width = c.len_utf8();
                 if c.is_alphanumeric() {
@@ -408,9 +420,13 @@ pub fn tokenize_with(text: &str, out: &mut Tokens, scratch: &mut String, stems: 
     }
 }
 
+#[inline]
 fn char_at(text: &str, i: usize) -> char {
     // `i` always sits on a character boundary: it only advances by whole characters.
-    text[i..].chars().next().unwrap_or('\0')
+    match text.as_bytes()[i] {
+        b if b.is_ascii() => b as char,
+        _ => text[i..].chars().next().unwrap_or('\0'),
+    }
 }
 
 /// The ways a document is turned into a set of shingles, each with its own signature and LSH.

@@ -59,6 +59,9 @@ pub enum Format {
     Json,
     /// JSON Lines: one document, pair or cluster a line, tagged by `type`, then a summary line.
     Jsonl,
+    /// Only the summary object of the JSON report (counts of documents, candidate and reported pairs):
+    /// for monitoring and benchmarks, where writing every pair would cost more than finding them.
+    Summary,
 }
 
 #[derive(clap::Args, Debug)]
@@ -224,5 +227,6 @@ pub fn write_report(report: &Report, format: Format, output: Option<&Path>) -> R
         Format::Text => report.write_text(out),
         Format::Json => report.write_json(out),
         Format::Jsonl => report.write_jsonl(out),
+        Format::Summary => report.summary.write_json(out),
     })
 }
