@@ -12,9 +12,12 @@ Per (tool, corpus): median wall seconds and median peak RSS over the runs; the p
 (from a peer-style `RESULT {json}` line, else the first `"pairs": N`, `pairs=N`, `pairs: N`
 or `N pairs` in stdout/stderr; distinct values across runs are joined with "|").
 A cell is "failed" if any run exited non-zero, "skipped" if it was not run.
+unspun rows print `--format summary` (one JSON object): the like-for-like row's pairs are its
+candidate_pairs, the full row's its verified pairs "of" its candidates.
 Ratios are relative to the unspun like-for-like row (tool "unspun-lfl"):
   speed-up = tool wall / unspun-lfl wall   (>1: unspun like-for-like is faster)
   RSS ratio = tool RSS / unspun-lfl RSS    (>1: unspun like-for-like uses less memory)
+  full speed-up = tool wall / unspun-full wall (>1: the full unspun scan is faster)
 """
 import json
 import os
@@ -23,6 +26,7 @@ import statistics
 import sys
 
 REF = 'unspun-lfl'
+FULL = 'unspun-full'
 WALL_RE = re.compile(r'Elapsed \(wall clock\) time \(h:mm:ss or m:ss\):\s*(\S+)')
 RSS_RE = re.compile(r'Maximum resident set size \(kbytes\):\s*(\d+)')
 PAIR_RES = [re.compile(p, re.I) for p in (
@@ -44,7 +48,17 @@ def read(path):
         return ''
 
 
-def pairs_of(text):
+def pairs_of(text, tool=''):
+    # unspun --format summary: one JSON object; the like-for-like row counts candidate pairs (what the
+    # peers count), the full scan its reported (verified) pairs.
+    try:
+        summary = json.loads(text)
+    except ValueError:
+        summary = None
+    if isinstance(summary, dict) and 'candidate_pairs' in summary:
+        if tool == 'unspun-full':
+            return f"{summary['pairs']:,} verified of {summary['candidate_pairs']:,}"
+        return summary['candidate_pairs']
     for line in text.splitlines():
         if line.startswith('RESULT '):
             try:
@@ -60,7 +74,7 @@ def pairs_of(text):
     return None
 
 
-def parse_run(prefix):
+def parse_run(prefix, tool=''):
     t = read(prefix + '.time')
     rc_txt = read(prefix + '.rc').strip()
     rc = int(rc_txt) if rc_txt.lstrip('-').isdigit() else None
@@ -71,7 +85,7 @@ def parse_run(prefix):
         'rc': rc,
         'wall': parse_wall(w.group(1)) if w else None,
         'rss_kb': int(r.group(1)) if r else None,
-        'pairs': pairs_of(out) if pairs_of(out) is not None else pairs_of(err),
+        'pairs': pairs_of(out, tool) if pairs_of(out, tool) is not None else pairs_of(err),
         'err_tail': (err.strip().splitlines() or [''])[-1][:200],
     }
 
@@ -94,7 +108,7 @@ def main():
             if status == 'skipped':
                 c['skipped'] = True
             else:
-                c['runs'].append(parse_run(prefix if os.path.isabs(prefix) else os.path.join(rdir, prefix)))
+                c['runs'].append(parse_run(prefix if os.path.isabs(prefix) else os.path.join(rdir, prefix), tool))
 
     summ = {}
     failures = []
@@ -108,18 +122,18 @@ def main():
             failures.append(f'{tool} on {corpus}: {len(bad)}/{len(runs)} runs failed '
                             f'(exit {bad[0]["rc"]}): {bad[0]["err_tail"]}')
         else:
-            ps = sorted({r['pairs'] for r in runs}, key=lambda p: (p is None, p))
+            ps = sorted({r['pairs'] for r in runs}, key=lambda p: (p is None, str(p)))
             summ[tool, corpus] = {
                 'state': 'ok', 'n': len(runs),
                 'wall': statistics.median(r['wall'] for r in runs),
                 'rss_kb': statistics.median(r['rss_kb'] for r in runs),
-                'pairs': '|'.join('?' if p is None else f'{p:,}' for p in ps),
+                'pairs': '|'.join('?' if p is None else p if isinstance(p, str) else f'{p:,}' for p in ps),
             }
 
     hdr = ['tool']
     for corpus in corpora:
         hdr += [f'{corpus} wall s', f'{corpus} RSS MiB', f'{corpus} pairs',
-                f'{corpus} LFL speed-up', f'{corpus} RSS ratio']
+                f'{corpus} LFL speed-up', f'{corpus} RSS ratio', f'{corpus} full speed-up']
     print('| ' + ' | '.join(hdr) + ' |')
     print('|' + '|'.join(['---'] + ['--:'] * (len(hdr) - 1)) + '|')
     for tool in tools:
@@ -127,7 +141,7 @@ def main():
         for corpus in corpora:
             s = summ.get((tool, corpus), {'state': 'skipped'})
             if s['state'] != 'ok':
-                row += [s['state']] + ['–'] * 4
+                row += [s['state']] + ['–'] * 5
                 continue
             ref = summ.get((REF, corpus), {'state': 'missing'})
             if ref['state'] == 'ok':
@@ -135,11 +149,14 @@ def main():
                 rr = f'{s["rss_kb"] / ref["rss_kb"]:.2f}×' if ref['rss_kb'] > 0 else '–'
             else:
                 sp = rr = '–'
-            row += [f'{s["wall"]:.2f}', f'{s["rss_kb"] / 1024:.0f}', s['pairs'], sp, rr]
+            full = summ.get((FULL, corpus), {'state': 'missing'})
+            fs = f'{s["wall"] / full["wall"]:.2f}×' if full['state'] == 'ok' and full['wall'] > 0 else '–'
+            row += [f'{s["wall"]:.2f}', f'{s["rss_kb"] / 1024:.0f}', s['pairs'], sp, rr, fs]
         print('| ' + ' | '.join(row) + ' |')
     print()
     print(f'Medians over the runs of each cell; speed-up = tool wall / {REF} wall, '
-          f'RSS ratio = tool peak RSS / {REF} peak RSS (both >1 favour unspun like-for-like).')
+          f'RSS ratio = tool peak RSS / {REF} peak RSS (both >1 favour unspun like-for-like); '
+          f'full speed-up = tool wall / {FULL} wall.')
     for line in failures:
         print(f'- failed: {line}')
 

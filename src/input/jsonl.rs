@@ -111,7 +111,10 @@ fn parse(bytes: &[u8], options: &InputOptions) -> std::result::Result<Parsed, St
         Value::Array(_) | Value::Object(_) => serde_json::to_string(v).is_ok_and(|s| s.len() <= MAX_EXTRA_BYTES),
         _ => true,
     });
-    Ok(Parsed { id, text, date, extra: object, notes })
+    // A map emptied by the removals above still holds its first node (over half a kilobyte): every
+    // document keeps `extra` until the report, so drop it.
+    let extra = if object.is_empty() { Map::new() } else { object };
+    Ok(Parsed { id, text, date, extra, notes })
 }
 
 /// Lines parsed together: enough that parsing them in parallel pays, few enough that the texts held at
