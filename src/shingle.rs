@@ -324,14 +324,27 @@ pub fn tokenize_with(text: &str, out: &mut Tokens, scratch: &mut String, stems: 
             while i < bytes.len() {
                 // Most of the text is ASCII letters and digits: take them a byte at a time, without
                 // decoding a `char` (the same result as the general path below).
-                let b = bytes[i];
-                if b.is_ascii_alphanumeric() {
-                    scratch.push(b.to_ascii_lowercase() as char);
-                    if b.is_ascii_digit() {
+                if ASCII_CLASS[bytes[i] as usize] & ALNUM != 0 {
+                    // A run of ASCII letters and digits, classified by table lookups and copied in one go.
+                    let (mut end, mut seen) = (i, 0u8);
+                    while end < bytes.len() {
+                        let class = ASCII_CLASS[bytes[end] as usize];
+                        if class & ALNUM == 0 {
+                            break;
+                        }
+                        seen |= class;
+                        end += 1;
+                    }
+                    let at = scratch.len();
+                    scratch.push_str(&text[i..end]);
+                    if seen & UPPER != 0 {
+                        scratch[at..].make_ascii_lowercase();
+                    }
+                    if seen & DIGIT != 0 {
                         flags |= NUMBER;
                     }
-                    prev = b as char;
-                    i += 1;
+                    prev = bytes[end - 1] as char;
+                    i = end;
                     continue;
                 }
                 let c = char_at(text, i);
@@ -419,6 +432,30 @@ pub fn tokenize_with(text: &str, out: &mut Tokens, scratch: &mut String, stems: 
         i += c.len_utf8();
     }
 }
+
+const ALNUM: u8 = 1;
+const UPPER: u8 = 2;
+const DIGIT: u8 = 4;
+
+/// Classes of ASCII bytes (letters and digits, upper case, digits); zero for every other byte.
+static ASCII_CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        table[b] = if c.is_ascii_uppercase() {
+            ALNUM | UPPER
+        } else if c.is_ascii_lowercase() {
+            ALNUM
+        } else if c.is_ascii_digit() {
+            ALNUM | DIGIT
+        } else {
+            0
+        };
+        b += 1;
+    }
+    table
+};
 
 #[inline]
 fn char_at(text: &str, i: usize) -> char {
