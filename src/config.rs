@@ -57,6 +57,10 @@ pub struct Config {
     pub candidates_only: bool,
     /// Also report verified candidate pairs judged not derived (relation `none`), for auditing.
     pub report_unrelated: bool,
+    /// Only the counts are wanted (`--format summary`): with `candidates_only`, the candidate pairs are
+    /// found, deduplicated and counted as usual but not turned into [`crate::pipeline::ScoredPair`]s
+    /// (over 200 bytes each, against 16 for the sorted pair list), and no clusters are formed.
+    pub count_only: bool,
     /// Days two dated articles may be apart and still be compared (`None`: no limit).
     pub window_days: Option<f64>,
     /// How input is found and decoded.
@@ -72,6 +76,7 @@ impl Default for Config {
             min_words: 20,
             candidates_only: false,
             report_unrelated: false,
+            count_only: false,
             window_days: None,
             input: InputOptions::default(),
         }

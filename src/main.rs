@@ -37,7 +37,8 @@ fn run(args: &Cli) -> unspun::Result<ExitCode> {
     let bars = Bars::new(!args.quiet);
     match &args.command {
         Command::Scan(scan) => {
-            let config = scan.settings.to_config()?;
+            let mut config = scan.settings.to_config()?;
+            config.count_only = scan.format == cli::Format::Summary;
             let result = unspun::scan(&scan.paths, &config, &bars)?;
             for p in &result.problems {
                 eprintln!("unspun: {p}");

@@ -91,6 +91,8 @@ pub struct Scan {
     pub candidates: Vec<(View, LshStats)>,
     /// Distinct candidate pairs over all views.
     pub candidate_pairs: usize,
+    /// The number of pairs that would have been reported, when [`Config::count_only`] left `pairs` empty.
+    pub counted_pairs: Option<usize>,
     /// Input that was damaged, unreadable or read lossily.
     pub problems: Vec<Problem>,
 }
@@ -246,6 +248,17 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
     let candidate_pairs = candidates.len();
     let mut pairs = exact_duplicates_of_short(&docs, &exact);
 
+    if config.candidates_only && config.count_only {
+        let counted_pairs = Some(pairs.len() + candidates.len());
+        return Ok(Scan {
+            documents: docs,
+            candidates: stats,
+            candidate_pairs,
+            counted_pairs,
+            problems,
+            ..Scan::default()
+        });
+    }
     if config.candidates_only {
         pairs.extend(candidates.into_iter().map(|(key, views)| {
             let (a, b) = unpack(key);
@@ -265,7 +278,15 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
         }));
         pairs.sort_by_key(|p| (p.a, p.b));
         let clusters = clusters(pairs.iter(), docs.len());
-        return Ok(Scan { documents: docs, pairs, clusters, candidates: stats, candidate_pairs, problems });
+        return Ok(Scan {
+            documents: docs,
+            pairs,
+            clusters,
+            candidates: stats,
+            candidate_pairs,
+            counted_pairs: None,
+            problems,
+        });
     }
 
     // Verify: analyse each document of a candidate pair once, then score the pairs. Documents are found
@@ -381,7 +402,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
         p.evidence.extend(evidence);
     }
     let clusters = clusters(pairs.iter().filter(|p| p.relation.is_some()), docs.len());
-    Ok(Scan { documents: docs, pairs, clusters, candidates: stats, candidate_pairs, problems })
+    Ok(Scan { documents: docs, pairs, clusters, candidates: stats, candidate_pairs, counted_pairs: None, problems })
 }
 
 /// What signing a document needs to know.

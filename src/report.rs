@@ -136,7 +136,7 @@ impl Summary {
             problems: scan.problems.iter().map(|p| p.to_string()).collect(),
             candidate_pairs: scan.candidate_pairs,
             views,
-            pairs: scan.pairs.len(),
+            pairs: scan.counted_pairs.unwrap_or(scan.pairs.len()),
         }
     }
 
