@@ -9,7 +9,8 @@
 //! order, how much *narrative* phrasing (word trigrams outside quotations that are not just names and
 //! numbers) the two share, and the [`Passage`]s; [`crate::score`] turns these figures into a verdict.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::Serialize;
 
@@ -97,6 +98,31 @@ struct Term {
     common: bool,
 }
 
+/// Hashes a `u64` that is already a hash (an n-gram hash) with one multiply, instead of SipHash: the
+/// sets below are probed for every pair verified. Iteration order is never relied on (the default hasher
+/// is randomly seeded anyway).
+#[derive(Default)]
+pub struct U64Hasher(u64);
+
+impl Hasher for U64Hasher {
+    fn finish(&self) -> u64 {
+        self.0.wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(32)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) ^ u64::from(b) ^ (self.0 >> 56);
+        }
+    }
+
+    fn write_u64(&mut self, x: u64) {
+        self.0 = x;
+    }
+}
+
+/// A set of n-gram hashes.
+pub type GramSet = HashSet<u64, BuildHasherDefault<U64Hasher>>;
+
 /// A document prepared for alignment: its tokens and, per sentence, its distinct weighted stems.
 #[derive(Clone, Debug)]
 pub struct Analysis {
@@ -106,11 +132,11 @@ pub struct Analysis {
     /// Total weight of each sentence.
     sentence_weight: Vec<f32>,
     /// Word trigrams outside quotations that carry phrasing (not only names, numbers and stop words).
-    phrasing: HashSet<u64>,
+    phrasing: GramSet,
     /// All word trigrams.
-    trigrams: HashSet<u64>,
+    trigrams: GramSet,
     /// Distinct word 5-grams.
-    pub five_grams: HashSet<u64>,
+    pub five_grams: GramSet,
 }
 
 fn ngram_hash(tokens: &[Token]) -> u64 {
@@ -140,8 +166,8 @@ impl Analysis {
             sentences.push(terms);
         }
         let words = &tokens.tokens;
-        let mut phrasing = HashSet::new();
-        let mut trigrams = HashSet::new();
+        let mut phrasing = GramSet::default();
+        let mut trigrams = GramSet::default();
         for w in words.windows(3) {
             let h = ngram_hash(w);
             trigrams.insert(h);
@@ -174,8 +200,8 @@ impl Analysis {
     }
 
     /// Word trigrams of the given sentences.
-    pub fn sentence_trigrams(&self, sentences: impl Iterator<Item = usize>) -> HashSet<u64> {
-        let mut out = HashSet::new();
+    pub fn sentence_trigrams(&self, sentences: impl Iterator<Item = usize>) -> GramSet {
+        let mut out = GramSet::default();
         for i in sentences {
             out.extend(self.tokens.tokens[self.tokens.sentence(i)].windows(3).map(ngram_hash));
         }
@@ -183,12 +209,12 @@ impl Analysis {
     }
 
     /// Word trigrams of this text, for attestation checks by [`crate::score`].
-    pub fn trigrams(&self) -> &HashSet<u64> {
+    pub fn trigrams(&self) -> &GramSet {
         &self.trigrams
     }
 
     /// Narrative phrasing trigrams of this text.
-    pub fn phrasing(&self) -> &HashSet<u64> {
+    pub fn phrasing(&self) -> &GramSet {
         &self.phrasing
     }
 }
@@ -265,15 +291,33 @@ fn similarity(s: &[Term], ws: f32, t: &[Term], wt: f32) -> (f32, f32) {
     (shared / (ws * wt).sqrt(), shared)
 }
 
+/// The sentences of a text that contain each stem: `(stem, sentence)` entries sorted, one allocation
+/// per pair verified instead of a hash map with a list per stem.
+struct StemIndex(Vec<(u64, u32)>);
+
+impl StemIndex {
+    fn new(x: &Analysis) -> StemIndex {
+        let mut entries: Vec<(u64, u32)> = x
+            .sentences
+            .iter()
+            .enumerate()
+            .flat_map(|(j, terms)| terms.iter().map(move |t| (t.stem, j as u32)))
+            .collect();
+        entries.sort_unstable();
+        StemIndex(entries)
+    }
+
+    /// The sentences containing `stem`, ascending.
+    fn sentences_with(&self, stem: u64) -> impl Iterator<Item = u32> + '_ {
+        let from = self.0.partition_point(|e| e.0 < stem);
+        self.0[from..].iter().take_while(move |e| e.0 == stem).map(|e| e.1)
+    }
+}
+
 /// For each sentence of `x`, its best match in `y` above the threshold: (index in y, similarity, shared
 /// weight).
 fn best_matches(x: &Analysis, y: &Analysis) -> Vec<Option<(usize, f32, f32)>> {
-    let mut index: HashMap<u64, Vec<u32>> = HashMap::new();
-    for (j, terms) in y.sentences.iter().enumerate() {
-        for t in terms {
-            index.entry(t.stem).or_default().push(j as u32);
-        }
-    }
+    let index = StemIndex::new(y);
     let mut seen = vec![false; y.sentences.len()];
     let mut touched = Vec::new();
     x.sentences
@@ -282,7 +326,7 @@ fn best_matches(x: &Analysis, y: &Analysis) -> Vec<Option<(usize, f32, f32)>> {
         .map(|(i, terms)| {
             touched.clear();
             for t in terms {
-                for &j in index.get(&t.stem).map_or(&[][..], Vec::as_slice) {
+                for j in index.sentences_with(t.stem) {
                     if !seen[j as usize] {
                         seen[j as usize] = true;
                         touched.push(j as usize);
@@ -314,18 +358,13 @@ const MAX_GRID: usize = 1 << 20;
 fn similarity_grid(a: &Analysis, b: &Analysis) -> Vec<f32> {
     let (n, m) = (a.sentences.len(), b.sentences.len());
     let mut grid = vec![0.0f32; n * m];
-    let mut index: HashMap<u64, Vec<u32>> = HashMap::new();
-    for (j, terms) in b.sentences.iter().enumerate() {
-        for t in terms {
-            index.entry(t.stem).or_default().push(j as u32);
-        }
-    }
+    let index = StemIndex::new(b);
     let mut touched = vec![false; m];
     let mut list = Vec::new();
     for (i, terms) in a.sentences.iter().enumerate() {
         list.clear();
         for t in terms {
-            for &j in index.get(&t.stem).map_or(&[][..], Vec::as_slice) {
+            for j in index.sentences_with(t.stem) {
                 if !touched[j as usize] {
                     touched[j as usize] = true;
                     list.push(j as usize);
@@ -462,7 +501,7 @@ pub fn align(a: &Analysis, b: &Analysis) -> Alignment {
 /// Whether sentence `i` of `a` and `j` of `b` share a narrative phrasing trigram.
 fn shares_phrasing(a: &Analysis, i: usize, b: &Analysis, j: usize) -> bool {
     let bs = &b.tokens.tokens[b.tokens.sentence(j)];
-    let b_grams: HashSet<u64> = bs.windows(3).map(ngram_hash).filter(|h| b.phrasing.contains(h)).collect();
+    let b_grams: GramSet = bs.windows(3).map(ngram_hash).filter(|h| b.phrasing.contains(h)).collect();
     a.tokens.tokens[a.tokens.sentence(i)]
         .windows(3)
         .map(ngram_hash)
