@@ -81,8 +81,8 @@ pub struct LshStats {
     pub capped_buckets: usize,
     /// Documents in the largest bucket seen.
     pub largest_bucket: usize,
-    /// Pairs dropped after banding because their full signatures estimate a similarity far below the
-    /// threshold (see [`keep_similar`]).
+    /// Banded pairs dropped because their full signatures estimate a similarity below `min_estimate`
+    /// (counted once per band that proposed them).
     pub dissimilar: usize,
 }
 
@@ -104,12 +104,16 @@ pub fn unpack(key: PairKey) -> (u32, u32) {
 /// Neighbours each document of an over-full bucket is paired with.
 const CHAIN: usize = 2;
 
-/// Candidate pairs among the documents `i` with `include(i)` true: every pair that shares a band.
-/// The result is sorted and free of duplicates, the same for any number of threads.
+/// Candidate pairs among the documents `i` with `include(i)` true: every pair that shares a band and
+/// whose full signatures estimate a Jaccard similarity of at least `min_estimate`. Banding at a low
+/// threshold lets through many pairs far below it (any one band can match by chance); dropping them
+/// band by band, before the bands are merged, keeps memory to the pairs worth verifying. The result is
+/// sorted and free of duplicates, the same for any number of threads.
 pub fn candidates(
     signatures: &Signatures,
     params: LshParams,
     max_bucket: usize,
+    min_estimate: f64,
     include: impl Fn(usize) -> bool + Sync,
 ) -> Result<(Vec<PairKey>, LshStats)> {
     params.validate(signatures.params.num_hashes as usize)?;
@@ -153,6 +157,14 @@ pub fn candidates(
         }
         pairs.sort_unstable();
         pairs.dedup();
+        if min_estimate > 0.0 {
+            let before = pairs.len();
+            pairs.retain(|&key| {
+                let (a, b) = unpack(key);
+                estimate(signatures.mins(a as usize), signatures.mins(b as usize)) >= min_estimate
+            });
+            stats.dissimilar = before - pairs.len();
+        }
         (pairs, stats)
     };
     // Bands are built a few at a time (one per thread) and merged into the running result, so the pair
@@ -166,6 +178,7 @@ pub fn candidates(
         for (pairs, s) in per_band {
             all = merge_sorted(&all, &pairs);
             stats.capped_buckets += s.capped_buckets;
+            stats.dissimilar += s.dissimilar;
             stats.largest_bucket = stats.largest_bucket.max(s.largest_bucket);
         }
     }
@@ -197,23 +210,6 @@ fn merge_sorted(a: &[PairKey], b: &[PairKey]) -> Vec<PairKey> {
     out.extend_from_slice(&a[i..]);
     out.extend_from_slice(&b[j..]);
     out
-}
-
-/// Keeps the pairs whose signatures, compared lane by lane, estimate a Jaccard similarity of at least
-/// `min`. Banding at a low threshold lets through many pairs far below it (any one band can match by
-/// chance); this drops them before the costly verification, in parallel, keeping the order.
-pub fn keep_similar(signatures: &Signatures, pairs: Vec<PairKey>, min: f64, stats: &mut LshStats) -> Vec<PairKey> {
-    let before = pairs.len();
-    let kept: Vec<PairKey> = pairs
-        .into_par_iter()
-        .filter(|&key| {
-            let (a, b) = unpack(key);
-            estimate(signatures.mins(a as usize), signatures.mins(b as usize)) >= min
-        })
-        .collect();
-    stats.dissimilar += before - kept.len();
-    stats.pairs = kept.len();
-    kept
 }
 
 #[cfg(test)]
@@ -267,7 +263,7 @@ mod tests {
         fn banding_matches_brute_force(sets in prop::collection::vec(prop::collection::vec(0u64..40, 0..12), 0..30), rows in 1usize..4) {
             let m = sigs(&sets, 24);
             let p = LshParams { bands: 24 / rows, rows };
-            let (got, stats) = candidates(&m, p, usize::MAX, |_| true).unwrap();
+            let (got, stats) = candidates(&m, p, usize::MAX, 0.0, |_| true).unwrap();
             prop_assert_eq!(stats.capped_buckets, 0);
             prop_assert_eq!(got, oracle(&m, p));
         }
@@ -277,7 +273,7 @@ mod tests {
     fn oversized_bucket_is_chained_and_counted() {
         let sets: Vec<Vec<u64>> = (0..50).map(|_| vec![1, 2, 3]).collect();
         let m = sigs(&sets, 16);
-        let (pairs, stats) = candidates(&m, LshParams { bands: 4, rows: 4 }, 10, |_| true).unwrap();
+        let (pairs, stats) = candidates(&m, LshParams { bands: 4, rows: 4 }, 10, 0.0, |_| true).unwrap();
         assert_eq!(stats.capped_buckets, 4);
         assert_eq!(stats.largest_bucket, 50);
         // Chained, not 50·49/2 = 1225 pairs, and still connected.
@@ -286,18 +282,20 @@ mod tests {
 
     #[test]
     fn dissimilar_pairs_are_dropped_after_banding() {
+        // Documents 0 and 1 are the same set; 2 shares a quarter of it. One row a band: 2 meets both.
         let m = sigs(&[(0..20).collect(), (0..20).collect(), (15..35).collect()], 64);
-        let mut stats = LshStats::default();
-        let pairs = vec![pair_key(0, 1), pair_key(0, 2), pair_key(1, 2)];
-        let kept = keep_similar(&m, pairs, 0.5, &mut stats);
+        let (all, _) = candidates(&m, LshParams { bands: 64, rows: 1 }, 100, 0.0, |_| true).unwrap();
+        assert_eq!(all.len(), 3);
+        let (kept, stats) = candidates(&m, LshParams { bands: 64, rows: 1 }, 100, 0.5, |_| true).unwrap();
         assert_eq!(kept, vec![pair_key(0, 1)]);
-        assert_eq!((stats.dissimilar, stats.pairs), (2, 1));
+        assert!(stats.dissimilar >= 2, "{stats:?}");
+        assert_eq!(stats.pairs, 1);
     }
 
     #[test]
     fn excluded_documents_are_not_paired() {
         let m = sigs(&[vec![1, 2], vec![1, 2], vec![1, 2]], 8);
-        let (pairs, _) = candidates(&m, LshParams { bands: 2, rows: 4 }, 100, |i| i != 1).unwrap();
+        let (pairs, _) = candidates(&m, LshParams { bands: 2, rows: 4 }, 100, 0.0, |i| i != 1).unwrap();
         assert_eq!(pairs, vec![pair_key(0, 2)]);
     }
 }

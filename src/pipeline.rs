@@ -14,8 +14,8 @@ use crate::align::{Alignment, Analysis, Frequencies, align, trigram_hashes};
 use crate::config::Config;
 use crate::error::Result;
 use crate::input::{self, Document, Origin, Problem};
-use crate::lsh::{self, LshStats, PairKey, unpack};
-use crate::minhash::{EMPTY, Hasher, MinHashParams, Signatures};
+use crate::lsh::{self, LshStats, PairKey, pair_key, unpack};
+use crate::minhash::{EMPTY, Hasher, MinHashParams, Signatures, estimate};
 use crate::progress::{Progress, Unit};
 use crate::score::{self, Evidence, Lean, Leaning, Relation, Side};
 use crate::shingle::{Tokens, View, tokenize_with};
@@ -91,6 +91,8 @@ pub struct Scan {
     pub candidates: Vec<(View, LshStats)>,
     /// Distinct candidate pairs over all views.
     pub candidate_pairs: usize,
+    /// Documents compared through the leader of their near-duplicate group in the rewording views.
+    pub grouped_documents: usize,
     /// The number of pairs that would have been reported, when [`Config::count_only`] left `pairs` empty.
     pub counted_pairs: Option<usize>,
     /// Input that was damaged, unreadable or read lossily.
@@ -222,16 +224,22 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
     // that proposed it (a bit per view, in the order of `config.views`).
     let mut per_view: Vec<Vec<PairKey>> = Vec::new();
     let mut stats = Vec::new();
+    // Documents that a near-duplicate stands for in the rewording views (see `near_duplicate_groups`).
+    let mut represented_by: Vec<u32> = (0..docs.len() as u32).collect();
     for (v, m) in config.views.iter().zip(&matrices) {
-        progress.stage(&format!("banding {}", v.view.name()), Some(v.lsh.bands as u64), Unit::Bands);
-        let (mut pairs, mut s) = lsh::candidates(m, v.lsh, config.max_bucket, |i| docs[i].skipped.is_none())?;
-        if !config.candidates_only {
-            pairs = lsh::keep_similar(m, pairs, v.threshold * ESTIMATE_FLOOR, &mut s);
+        progress.stage(&format!("banding {}", v.view.name()), None, Unit::Bands);
+        // The plain MinHash-LSH job reports every banded pair; verification only those worth it.
+        let min_estimate = if config.candidates_only { 0.0 } else { v.threshold * ESTIMATE_FLOOR };
+        let include = |i: usize| docs[i].skipped.is_none() && (v.view == View::Words || represented_by[i] == i as u32);
+        let (mut pairs, s) = lsh::candidates(m, v.lsh, config.max_bucket, min_estimate, include)?;
+        if v.view == View::Words && !config.candidates_only {
+            (represented_by, pairs) = near_duplicate_groups(m, pairs, docs.len());
         }
         progress.finish();
         per_view.push(pairs);
         stats.push((v.view, s));
     }
+    let grouped_documents = represented_by.iter().enumerate().filter(|&(i, &r)| r != i as u32).count();
     let mut candidates = merge_views(per_view);
     if let Some(window) = config.window_days {
         candidates.retain(|&(key, _)| {
@@ -254,6 +262,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
             documents: docs,
             candidates: stats,
             candidate_pairs,
+            grouped_documents,
             counted_pairs,
             problems,
             ..Scan::default()
@@ -284,6 +293,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
             clusters,
             candidates: stats,
             candidate_pairs,
+            grouped_documents,
             counted_pairs: None,
             problems,
         });
@@ -402,7 +412,16 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
         p.evidence.extend(evidence);
     }
     let clusters = clusters(pairs.iter().filter(|p| p.relation.is_some()), docs.len());
-    Ok(Scan { documents: docs, pairs, clusters, candidates: stats, candidate_pairs, counted_pairs: None, problems })
+    Ok(Scan {
+        documents: docs,
+        pairs,
+        clusters,
+        candidates: stats,
+        candidate_pairs,
+        grouped_documents,
+        counted_pairs: None,
+        problems,
+    })
 }
 
 /// What signing a document needs to know.
@@ -512,6 +531,73 @@ impl Neighbours {
 type ViewSet = u32;
 
 /// Merges per-view sorted, duplicate-free pair lists into one sorted list of pairs with their views.
+/// Dense union-find over document indices, with path halving: the root of a set is its smallest member.
+fn find(parent: &mut [u32], mut x: u32) -> u32 {
+    while parent[x as usize] != x {
+        parent[x as usize] = parent[parent[x as usize] as usize];
+        x = parent[x as usize];
+    }
+    x
+}
+
+/// Joins the sets of `a` and `b` (see [`find`]).
+fn union(parent: &mut [u32], a: u32, b: u32) {
+    let (ra, rb) = (find(parent, a), find(parent, b));
+    parent[ra.max(rb) as usize] = ra.min(rb);
+}
+
+/// Word 5-gram similarity (estimated from the signatures) at which documents form a near-duplicate group.
+const NEAR_DUPLICATE_ESTIMATE: f64 = 0.7;
+/// Members a near-duplicate group needs to be compared through its leader.
+const MIN_GROUP: u32 = 8;
+
+/// Groups the documents that the words view finds near-identical (estimated 5-gram Jaccard ≥ 0.7,
+/// joined transitively), each led by its first document. A crawl holds many copies of one article;
+/// comparing every copy with every rewrite of it in the rewording views would square the work. So in a
+/// group of eight or more only the leader takes part in those views, the others are compared with their
+/// leader (a star, not every pair of the group), and their relations to other texts go through it. Returns each document's leader
+/// (itself when it leads or is alone) and the words-view pairs to verify.
+fn near_duplicate_groups(words: &Signatures, pairs: Vec<PairKey>, n: usize) -> (Vec<u32>, Vec<PairKey>) {
+    let close: Vec<bool> = pairs
+        .par_iter()
+        .map(|&key| {
+            let (a, b) = unpack(key);
+            estimate(words.mins(a as usize), words.mins(b as usize)) >= NEAR_DUPLICATE_ESTIMATE
+        })
+        .collect();
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    for (&key, _) in pairs.iter().zip(&close).filter(|(_, c)| **c) {
+        let (a, b) = unpack(key);
+        union(&mut parent, a, b);
+    }
+    let root: Vec<u32> = (0..n as u32).map(|i| find(&mut parent, i)).collect();
+    let mut size = vec![0u32; n];
+    for &r in &root {
+        size[r as usize] += 1;
+    }
+    // Small groups are compared in full: it costs little, and every member keeps its own pairs.
+    let leader: Vec<u32> =
+        root.iter().enumerate().map(|(i, &r)| if size[r as usize] >= MIN_GROUP { r } else { i as u32 }).collect();
+    let mut kept: Vec<PairKey> = pairs
+        .into_iter()
+        .filter(|&key| {
+            let (a, b) = unpack(key);
+            let (la, lb) = (leader[a as usize], leader[b as usize]);
+            // Within a group only the star from its leader; across groups, every pair.
+            la != lb || la == a || la == b
+        })
+        .collect();
+    // A member whose pair with its leader was not banded (joined through another member) gets one.
+    for (i, &l) in leader.iter().enumerate() {
+        if l != i as u32 {
+            kept.push(pair_key(l, i as u32));
+        }
+    }
+    kept.sort_unstable();
+    kept.dedup();
+    (leader, kept)
+}
+
 fn merge_views(per_view: Vec<Vec<PairKey>>) -> Vec<(PairKey, ViewSet)> {
     if per_view.len() == 1 {
         return per_view.into_iter().flatten().map(|k| (k, 1)).collect();
@@ -588,14 +674,6 @@ fn make_ids_unique(docs: &mut [DocInfo]) {
 /// Connected components of the reported pairs, with the source of each when one document is the source
 /// of others and derived from none. Clusters come out ordered by their smallest member.
 fn clusters<'a>(pairs: impl Iterator<Item = &'a ScoredPair> + Clone, documents: usize) -> Vec<Cluster> {
-    // Dense union-find over document indices (path halving) whose representative is the smallest member.
-    fn find(parent: &mut [u32], mut x: u32) -> u32 {
-        while parent[x as usize] != x {
-            parent[x as usize] = parent[parent[x as usize] as usize];
-            x = parent[x as usize];
-        }
-        x
-    }
     const NONE: u32 = u32::MAX;
     let mut parent: Vec<u32> = Vec::new();
     // Per document: 0 not in a pair, 1 in a pair, 2 the source of some pair and derived in none, 3 derived.
@@ -604,8 +682,7 @@ fn clusters<'a>(pairs: impl Iterator<Item = &'a ScoredPair> + Clone, documents: 
         if parent.is_empty() {
             parent = (0..documents as u32).collect();
         }
-        let (ra, rb) = (find(&mut parent, p.a), find(&mut parent, p.b));
-        parent[ra.max(rb) as usize] = ra.min(rb);
+        union(&mut parent, p.a, p.b);
         for d in [p.a, p.b] {
             role[d as usize] = role[d as usize].max(1);
         }

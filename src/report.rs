@@ -115,6 +115,11 @@ pub struct Summary {
     pub problems: Vec<String>,
     /// Distinct candidate pairs over all views.
     pub candidate_pairs: usize,
+    /// Documents in a near-duplicate group of eight or more (estimated word 5-gram Jaccard ≥ 0.7) other
+    /// than its first:
+    /// each is reported against its group's first document, which alone is compared in the rewording
+    /// views for all of them.
+    pub grouped_documents: usize,
     /// Candidate statistics per view (`pairs`, `capped_buckets`: buckets too large to pair in full,
     /// chained instead; `largest_bucket`).
     pub views: Map<String, Value>,
@@ -135,6 +140,7 @@ impl Summary {
             skipped_documents: scan.documents.iter().filter(|d| d.skipped.is_some()).count(),
             problems: scan.problems.iter().map(|p| p.to_string()).collect(),
             candidate_pairs: scan.candidate_pairs,
+            grouped_documents: scan.grouped_documents,
             views,
             pairs: scan.counted_pairs.unwrap_or(scan.pairs.len()),
         }

@@ -349,35 +349,6 @@ pub fn orient(pairs: &[Leaning], name: impl Fn(u32) -> String) -> Vec<(Option<u3
         .collect()
 }
 
-/// Union-find over document indices, with path halving.
-#[derive(Default)]
-pub struct UnionFind {
-    parent: HashMap<u32, u32>,
-}
-
-impl UnionFind {
-    /// The representative of `x`'s set: its smallest member once all unions are done.
-    pub fn find(&self, mut x: u32) -> u32 {
-        while let Some(&p) = self.parent.get(&x) {
-            if p == x {
-                break;
-            }
-            x = p;
-        }
-        x
-    }
-
-    /// Joins the sets of `x` and `y`, keeping the smaller representative.
-    pub fn union(&mut self, x: u32, y: u32) {
-        let (rx, ry) = (self.find(x), self.find(y));
-        self.parent.entry(rx).or_insert(rx);
-        self.parent.entry(ry).or_insert(ry);
-        if rx != ry {
-            self.parent.insert(rx.max(ry), rx.min(ry));
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

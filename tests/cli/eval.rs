@@ -43,7 +43,7 @@ fn news_story_chains_reports_no_unrelated_pair() {
 #[ignore = "reads ../shared/eval; run by scripts/eval"]
 fn llmfake_rewrites_are_reported_precisely_and_directed() {
     let e = eval_set("llmfake-news-rewrites");
-    assert!(f(&e, "precision_star") >= 0.9, "{e}");
+    assert!(f(&e, "precision") >= 0.8 && f(&e, "precision_star") >= 0.85, "{e}");
     assert!(f(&e, "recall") >= 0.25, "{e}");
     assert!(f(&e, "decided_share") >= 0.55 && f(&e, "accuracy") >= 0.6, "{e}");
 }
