@@ -547,11 +547,11 @@ fn union(parent: &mut [u32], a: u32, b: u32) {
 }
 
 /// Word 5-gram similarity (estimated from the signatures) at which documents form a near-duplicate group.
-const NEAR_DUPLICATE_ESTIMATE: f64 = 0.7;
+const NEAR_DUPLICATE_ESTIMATE: f64 = 0.5;
 /// Members a near-duplicate group needs to be compared through its leader.
 const MIN_GROUP: u32 = 8;
 
-/// Groups the documents that the words view finds near-identical (estimated 5-gram Jaccard ≥ 0.7,
+/// Groups the documents that the words view finds near-identical (estimated 5-gram Jaccard ≥ 0.5,
 /// joined transitively), each led by its first document. A crawl holds many copies of one article;
 /// comparing every copy with every rewrite of it in the rewording views would square the work. So in a
 /// group of eight or more only the leader takes part in those views, the others are compared with their

@@ -115,7 +115,7 @@ pub struct Summary {
     pub problems: Vec<String>,
     /// Distinct candidate pairs over all views.
     pub candidate_pairs: usize,
-    /// Documents in a near-duplicate group of eight or more (estimated word 5-gram Jaccard ≥ 0.7) other
+    /// Documents in a near-duplicate group of eight or more (estimated word 5-gram Jaccard ≥ 0.5) other
     /// than its first:
     /// each is reported against its group's first document, which alone is compared in the rewording
     /// views for all of them.
