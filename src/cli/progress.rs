@@ -29,13 +29,18 @@ impl Progress for Bars {
         } else {
             bar.set_draw_target(ProgressDrawTarget::stderr());
         }
-        let template = match unit {
-            Unit::Bytes => "{prefix:>12} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
-            _ => "{prefix:>12} [{bar:30}] {human_pos}/{human_len} {per_sec} eta {eta}",
+        let template = match (unit, total) {
+            // A stage of unknown length: a spinner that shows it is alive, and for how long.
+            (_, None) => "{prefix:>12} {spinner} {elapsed}",
+            (Unit::Bytes, _) => "{prefix:>12} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+            _ => "{prefix:>12} [{bar:30}] {human_pos}/{human_len} ({percent}%) eta {eta}",
         };
         // The templates are constants known to parse.
         bar.set_style(ProgressStyle::with_template(template).expect("valid template").progress_chars("=> "));
         bar.set_prefix(name.to_string());
+        if total.is_none() && !self.hidden {
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        }
         if let Ok(mut slot) = self.bar.lock()
             && let Some(old) = slot.replace(bar)
         {
