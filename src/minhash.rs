@@ -210,6 +210,11 @@ impl Signatures {
         self.mins.extend_from_slice(mins);
     }
 
+    /// All minima, `num_hashes` a document, to sign documents in place after they were pushed.
+    pub(crate) fn rows_mut(&mut self) -> &mut [u32] {
+        &mut self.mins
+    }
+
     /// Swaps the signatures of documents `i` and `j` (to reorder the matrix in place).
     pub(crate) fn swap(&mut self, i: usize, j: usize) {
         let k = self.params.num_hashes as usize;

@@ -112,6 +112,10 @@ struct Signed {
     stems: Vec<u64>,
     phrases: Vec<u64>,
     exact: u64,
+    /// For deferred signing: the distinct content stems of the lead, then those of the rest.
+    rewording: Vec<u64>,
+    /// How many of `rewording` are the lead's.
+    lead_len: usize,
 }
 
 /// Scans the articles under `paths`.
@@ -147,11 +151,18 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
     // Stems feed the content and lead views and the frequencies verification weighs terms by; the plain
     // MinHash-LSH job over verbatim words needs neither.
     let stems = verify || config.views.iter().any(|v| v.view != View::Words);
+    // When verifying, the rewording views are signed once reading is done, without the stems used by a
+    // large share of the collection (wire templates, the vocabulary of a beat): those make every
+    // earnings report a candidate of every other and are no evidence of copying anyway (see
+    // `Frequencies::is_common`). Until then each document keeps its distinct stems.
+    let defer = verify;
+    let mut rewording: Vec<u64> = Vec::new();
+    let mut rewording_at: Vec<(usize, usize)> = Vec::new(); // (start, lead length) per document
     let mut flush = |batch: &mut Vec<Document>| {
         let out: Vec<Signed> = batch
             .par_iter()
             .map_init(Scratch::default, |scratch, d| {
-                let work = Work { config, hashers: &hashers, stems, frequencies: verify };
+                let work = Work { config, hashers: &hashers, stems, frequencies: verify, defer };
                 sign(&d.text, &work, scratch)
             })
             .collect();
@@ -166,6 +177,10 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
                 offset += k;
             }
             exact.push(s.exact);
+            if defer {
+                rewording_at.push((rewording.len(), s.lead_len));
+                rewording.extend_from_slice(&s.rewording);
+            }
             docs.push(DocInfo {
                 day: d.date.as_deref().and_then(input::parse_day),
                 id: d.id,
@@ -196,6 +211,26 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
     }
     flush(&mut batch);
     progress.finish();
+
+    if defer {
+        rewording_at.push((rewording.len(), 0));
+        for (v, (h, m)) in config.views.iter().zip(hashers.iter().zip(matrices.iter_mut())) {
+            if v.view == View::Words {
+                continue;
+            }
+            let k = v.num_hashes;
+            m.rows_mut().par_chunks_mut(k).enumerate().for_each_init(Vec::new, |shingles, (i, row)| {
+                let ((start, lead_len), (end, _)) = (rewording_at[i], rewording_at[i + 1]);
+                let stems =
+                    if v.view == View::Lead { &rewording[start..start + lead_len] } else { &rewording[start..end] };
+                shingles.clear();
+                shingles.extend(stems.iter().filter(|&&s| !freq.is_common(s)).map(|&s| s ^ config.seed));
+                h.update_all(row, shingles);
+            });
+        }
+        drop(rewording);
+        drop(rewording_at);
+    }
 
     // A fixed document order, whatever the order of the input (stable: equal ids keep their read order).
     // Applied in place, so no second copy of the signatures is made.
@@ -432,6 +467,8 @@ struct Work<'a> {
     stems: bool,
     /// Whether to collect the document's stems and trigrams for the corpus frequencies.
     frequencies: bool,
+    /// Whether the rewording views are signed after reading (their stems kept in `Signed::rewording`).
+    defer: bool,
 }
 
 /// A worker's buffers, reused from one document to the next.
@@ -452,6 +489,10 @@ fn sign(text: &str, work: &Work, scratch: &mut Scratch) -> Signed {
     let mut offset = 0;
     for (v, h) in config.views.iter().zip(work.hashers) {
         let k = v.num_hashes;
+        if work.defer && v.view != View::Words {
+            offset += k;
+            continue;
+        }
         shingles.clear();
         v.view.shingles(&tokens.tokens, v.shingle, config.seed, |x| shingles.push(x));
         h.update_all(&mut mins[offset..offset + k], shingles);
@@ -472,7 +513,21 @@ fn sign(text: &str, work: &Work, scratch: &mut Scratch) -> Signed {
         bytes.extend(tokens.tokens.iter().flat_map(|t| t.word.to_le_bytes()));
         exact = xxh3_64(bytes);
     }
-    Signed { words, mins, stems: stem_set, phrases, exact }
+    let (mut rewording, mut lead_len) = (Vec::new(), 0);
+    if work.defer {
+        let lead_words = config.views.iter().find(|v| v.view == View::Lead).map_or(0, |v| v.shingle);
+        let distinct = |tokens: &[crate::shingle::Token]| {
+            let mut v: Vec<u64> = tokens.iter().filter(|t| t.is_content()).map(|t| t.stem).collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let lead = distinct(&tokens.tokens[..lead_words.min(words)]);
+        lead_len = lead.len();
+        let rest = distinct(&tokens.tokens).into_iter().filter(|s| lead.binary_search(s).is_err());
+        rewording = lead.iter().copied().chain(rest).collect();
+    }
+    Signed { words, mins, stems: stem_set, phrases, exact, rewording, lead_len }
 }
 
 /// Reorders so that position `j` holds what was at `order[j]`, by following the permutation's cycles
