@@ -308,9 +308,10 @@ impl StemIndex {
     }
 
     /// The sentences containing `stem`, ascending.
-    fn sentences_with(&self, stem: u64) -> impl Iterator<Item = u32> + '_ {
+    fn sentences_with(&self, stem: u64) -> impl ExactSizeIterator<Item = u32> + '_ {
         let from = self.0.partition_point(|e| e.0 < stem);
-        self.0[from..].iter().take_while(move |e| e.0 == stem).map(|e| e.1)
+        let to = from + self.0[from..].partition_point(|e| e.0 == stem);
+        self.0[from..to].iter().map(|e| e.1)
     }
 }
 
@@ -326,7 +327,13 @@ fn best_matches(x: &Analysis, y: &Analysis) -> Vec<Option<(usize, f32, f32)>> {
         .map(|(i, terms)| {
             touched.clear();
             for t in terms {
-                for j in index.sentences_with(t.stem) {
+                let postings = index.sentences_with(t.stem);
+                // In a very long text a word found in hundreds of sentences finds no particular match
+                // and would make this quadratic: only the rarer words of a sentence propose matches.
+                if postings.len() > MAX_POSTINGS {
+                    continue;
+                }
+                for j in postings {
                     if !seen[j as usize] {
                         seen[j as usize] = true;
                         touched.push(j as usize);
@@ -353,6 +360,8 @@ const CHANCE_SIMILARITY: f32 = 0.3;
 const PATH_FLOOR: f32 = 0.2;
 /// Largest sentence grid aligned by dynamic programming; larger pairs align by best matches only.
 const MAX_GRID: usize = 1 << 20;
+/// Sentences of the other text a word may propose as matches when aligning by best matches.
+const MAX_POSTINGS: usize = 64;
 
 /// Similarities of every sentence pair that shares a content word, as a dense `a × b` grid.
 fn similarity_grid(a: &Analysis, b: &Analysis) -> Vec<f32> {
