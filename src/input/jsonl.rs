@@ -377,17 +377,8 @@ mod tests {
             let mut bytes = b"{\"id\": \"good1\", \"text\": \"Good one.\"}\n".to_vec();
             bytes.extend_from_slice(line);
             bytes.extend_from_slice(b"\n\n{\"id\": \"good2\", \"text\": \"Good two.\"}\n");
-            let mut docs = Vec::new();
-            let mut problems = Vec::new();
-            crate::input::read_bytes(
-                Path::new("t.jsonl"),
-                crate::input::Format::Jsonl,
-                &bytes,
-                &InputOptions::default(),
-                &mut |d| docs.push(d.id),
-                &mut |p| problems.push(p),
-            )
-            .unwrap();
+            let (docs, problems) = crate::input::read_all("t.jsonl", crate::input::Format::Jsonl, &bytes);
+            let docs: Vec<String> = docs.into_iter().map(|d| d.id).collect();
             assert_eq!(problems.len(), 1, "{expected}: {problems:?}");
             assert_eq!(problems[0].line, Some(2));
             assert!(problems[0].message.contains(expected), "{problems:?}");

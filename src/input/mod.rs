@@ -456,6 +456,17 @@ pub fn parse_day(date: &str) -> Option<f64> {
     Some(days as f64 + fraction)
 }
 
+/// Reads a whole in-memory input with the default options: its documents and its problems (for tests).
+#[cfg(test)]
+pub(crate) fn read_all(name: &str, format: Format, bytes: &[u8]) -> (Vec<Document>, Vec<Problem>) {
+    let (mut docs, mut problems) = (Vec::new(), Vec::new());
+    read_bytes(Path::new(name), format, bytes, &InputOptions::default(), &mut |d| docs.push(d), &mut |p| {
+        problems.push(p)
+    })
+    .expect("an in-memory input as a whole is always readable");
+    (docs, problems)
+}
+
 impl From<Problem> for Error {
     fn from(p: Problem) -> Error {
         Error::Input { path: p.path, line: p.line, message: p.message }

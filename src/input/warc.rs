@@ -529,17 +529,8 @@ pub(crate) mod tests {
         ];
         for (bad, expected, n) in cases {
             let bytes = [&good[..], bad, &good2[..]].concat();
-            let mut docs = Vec::new();
-            let mut problems = Vec::new();
-            crate::input::read_bytes(
-                Path::new("d.warc"),
-                crate::input::Format::Warc,
-                &bytes,
-                &InputOptions::default(),
-                &mut |d| docs.push(d.id),
-                &mut |p| problems.push(p),
-            )
-            .unwrap();
+            let (docs, problems) = crate::input::read_all("d.warc", crate::input::Format::Warc, &bytes);
+            let docs: Vec<String> = docs.into_iter().map(|d| d.id).collect();
             assert_eq!(problems.len(), 1, "{expected}: {problems:?}");
             let message = &problems[0].message;
             assert!(message.contains(expected), "{message}");
@@ -607,17 +598,8 @@ pub(crate) mod tests {
             record("response", "http://l", kind, latin),
         ]
         .concat();
-        let mut docs = Vec::new();
-        let mut problems = Vec::new();
-        crate::input::read_bytes(
-            Path::new("h.warc"),
-            crate::input::Format::Warc,
-            &bytes,
-            &InputOptions::default(),
-            &mut |d| docs.push(d.text),
-            &mut |p| problems.push(p),
-        )
-        .unwrap();
+        let (docs, problems) = crate::input::read_all("h.warc", crate::input::Format::Warc, &bytes);
+        let docs: Vec<String> = docs.into_iter().map(|d| d.text).collect();
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(docs, ["Zipped page.", "Chunked.", "café"]);
     }
