@@ -4,9 +4,10 @@
 //! Sentences are compared by their stemmed content words ([`crate::shingle`]), each weighted by its rarity
 //! in the collection ([`Frequencies`]), so a paraphrase that keeps the names, numbers and key nouns of a sentence
 //! aligns with it while function words and common vocabulary count for little. Words inside quotation
-//! marks on both sides count for a quarter: every report of an event repeats its quotations. The
-//! [`Alignment`] gives how much of each text the other covers, whether the aligned sentences keep their
-//! order, how much *narrative* phrasing (word trigrams outside quotations that are not just names and
+//! marks on both sides count for a quarter: every report of an event repeats its quotations; words used
+//! by a large share of the collection (templates) make no match. Sentences align along the best monotone
+//! path, so order is built in. The [`Alignment`] gives how much of each text the other covers, the
+//! strength of the evidence, how much *narrative* phrasing (word trigrams outside quotations that are not just names and
 //! numbers) the two share, and the [`Passage`]s; [`crate::score`] turns these figures into a verdict.
 
 use std::collections::HashSet;

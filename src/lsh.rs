@@ -7,7 +7,8 @@
 //! equal runs are buckets. A bucket shared by more than `max_bucket` documents (boilerplate, templates,
 //! mass duplicates) would emit a quadratic number of pairs: it is chained instead (each document paired with
 //! its next few neighbours in the bucket), which keeps such a group connected at linear cost, and it is
-//! counted in [`LshStats`]. The pairs go on to [`crate::score`].
+//! counted in [`LshStats`]. Pairs whose full signatures estimate a similarity far below the threshold are
+//! dropped band by band. The pairs go on to [`crate::align`] and [`crate::score`].
 
 use rayon::prelude::*;
 use serde::Serialize;
