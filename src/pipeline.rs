@@ -398,7 +398,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
                     source: None,
                     lean: None,
                     alignment,
-                    views: views.clone(),
+                    views,
                     evidence: Vec::new(),
                 });
             };
@@ -431,7 +431,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
                 source: None,
                 lean: Some(lean),
                 alignment,
-                views: views.clone(),
+                views,
                 evidence,
             })
         })
