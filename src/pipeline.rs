@@ -109,10 +109,10 @@ const MAX_THIRD: usize = 32;
 struct Signed {
     words: usize,
     mins: Vec<u32>,
-    stems: Vec<u64>,
     phrases: Vec<u64>,
     exact: u64,
-    /// For deferred signing: the distinct content stems of the lead, then those of the rest.
+    /// When verifying: the distinct content stems of the lead, then those of the rest (each once), for the
+    /// collection's stem counts and the rewording views signed after reading.
     rewording: Vec<u64>,
     /// How many of `rewording` are the lead's.
     lead_len: usize,
@@ -155,20 +155,19 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
     // large share of the collection (wire templates, the vocabulary of a beat): those make every
     // earnings report a candidate of every other and are no evidence of copying anyway (see
     // `Frequencies::is_common`). Until then each document keeps its distinct stems.
-    let defer = verify;
     let mut rewording: Vec<u64> = Vec::new();
     let mut rewording_at: Vec<(usize, usize)> = Vec::new(); // (start, lead length) per document
     let mut flush = |batch: &mut Vec<Document>| {
         let out: Vec<Signed> = batch
             .par_iter()
             .map_init(Scratch::default, |scratch, d| {
-                let work = Work { config, hashers: &hashers, stems, frequencies: verify, defer };
+                let work = Work { config, hashers: &hashers, stems, verify };
                 sign(&d.text, &work, scratch)
             })
             .collect();
         for (d, s) in batch.drain(..).zip(out) {
             if verify {
-                freq.add_document(&s.stems, &s.phrases);
+                freq.add_document(&s.rewording, &s.phrases);
             }
             let mut offset = 0;
             for m in matrices.iter_mut() {
@@ -177,7 +176,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
                 offset += k;
             }
             exact.push(s.exact);
-            if defer {
+            if verify {
                 rewording_at.push((rewording.len(), s.lead_len));
                 rewording.extend_from_slice(&s.rewording);
             }
@@ -212,7 +211,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
     flush(&mut batch);
     progress.finish();
 
-    if defer {
+    if verify {
         rewording_at.push((rewording.len(), 0));
         for (v, (h, m)) in config.views.iter().zip(hashers.iter().zip(matrices.iter_mut())) {
             if v.view == View::Words {
@@ -465,10 +464,9 @@ struct Work<'a> {
     hashers: &'a [Hasher],
     /// Whether tokens need their stems (content and lead views, verification).
     stems: bool,
-    /// Whether to collect the document's stems and trigrams for the corpus frequencies.
-    frequencies: bool,
-    /// Whether the rewording views are signed after reading (their stems kept in `Signed::rewording`).
-    defer: bool,
+    /// Whether the run verifies: then the document's distinct stems and trigrams are collected for the
+    /// collection's counts, and its rewording views are signed after reading, from `Signed::rewording`.
+    verify: bool,
 }
 
 /// A worker's buffers, reused from one document to the next.
@@ -489,7 +487,7 @@ fn sign(text: &str, work: &Work, scratch: &mut Scratch) -> Signed {
     let mut offset = 0;
     for (v, h) in config.views.iter().zip(work.hashers) {
         let k = v.num_hashes;
-        if work.defer && v.view != View::Words {
+        if work.verify && v.view != View::Words {
             offset += k;
             continue;
         }
@@ -497,13 +495,6 @@ fn sign(text: &str, work: &Work, scratch: &mut Scratch) -> Signed {
         v.view.shingles(&tokens.tokens, v.shingle, config.seed, |x| shingles.push(x));
         h.update_all(&mut mins[offset..offset + k], shingles);
         offset += k;
-    }
-    let (mut stem_set, mut phrases) = (Vec::new(), Vec::new());
-    if work.frequencies {
-        stem_set = tokens.tokens.iter().filter(|t| t.is_content()).map(|t| t.stem).collect();
-        stem_set.sort_unstable();
-        stem_set.dedup();
-        phrases = trigram_hashes(&tokens.tokens);
     }
     // The hash of all the words is only needed for documents too short to compare otherwise.
     let words = tokens.tokens.len();
@@ -513,8 +504,8 @@ fn sign(text: &str, work: &Work, scratch: &mut Scratch) -> Signed {
         bytes.extend(tokens.tokens.iter().flat_map(|t| t.word.to_le_bytes()));
         exact = xxh3_64(bytes);
     }
-    let (mut rewording, mut lead_len) = (Vec::new(), 0);
-    if work.defer {
+    let (mut rewording, mut lead_len, mut phrases) = (Vec::new(), 0, Vec::new());
+    if work.verify {
         let lead_words = config.views.iter().find(|v| v.view == View::Lead).map_or(0, |v| v.shingle);
         let distinct = |tokens: &[crate::shingle::Token]| {
             let mut v: Vec<u64> = tokens.iter().filter(|t| t.is_content()).map(|t| t.stem).collect();
@@ -526,8 +517,9 @@ fn sign(text: &str, work: &Work, scratch: &mut Scratch) -> Signed {
         lead_len = lead.len();
         let rest = distinct(&tokens.tokens).into_iter().filter(|s| lead.binary_search(s).is_err());
         rewording = lead.iter().copied().chain(rest).collect();
+        phrases = trigram_hashes(&tokens.tokens);
     }
-    Signed { words, mins, stems: stem_set, phrases, exact, rewording, lead_len }
+    Signed { words, mins, phrases, exact, rewording, lead_len }
 }
 
 /// Reorders so that position `j` holds what was at `order[j]`, by following the permutation's cycles
