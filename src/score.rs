@@ -315,7 +315,8 @@ pub fn orient(pairs: &[Leaning], name: impl Fn(u32) -> String) -> Vec<(Option<u3
                 Lean::Towards(s) => s,
             };
             // Siblings: a third document the evidence favours over both is their common source.
-            let mut common: Vec<u32> = neighbours[&p.a]
+            // The most favoured such document, the first by index among equals.
+            let common = neighbours[&p.a]
                 .iter()
                 .copied()
                 .filter(|&h| {
@@ -323,11 +324,10 @@ pub fn orient(pairs: &[Leaning], name: impl Fn(u32) -> String) -> Vec<(Option<u3
                         && towards(h, p.a).is_some_and(|s| s >= SIBLING_LEAN)
                         && towards(h, p.b).is_some_and(|s| s >= SIBLING_LEAN)
                 })
-                .collect();
-            common.sort_by(|x, y| net[y].total_cmp(&net[x]).then(x.cmp(y)));
+                .min_by(|x, y| net[y].total_cmp(&net[x]).then(x.cmp(y)));
             // A copy of a copy shares its source's wording too, so siblings are decided by the common
             // source, whatever the pair's own evidence says.
-            if let Some(&h) = common.first() {
+            if let Some(h) = common {
                 let detail = format!("both derive from {}", name(h));
                 return (None, Some(Evidence { signal: "siblings", favours: None, detail }));
             }
