@@ -266,8 +266,8 @@ pub struct Alignment {
 const SENTENCE_THRESHOLD: f32 = 0.35;
 
 /// Similarity of two sentences: shared weight over the geometric mean of their weights, with words
-/// quoted on both sides discounted. Returns (similarity, shared weight on the `s` side).
-fn similarity(s: &[Term], ws: f32, t: &[Term], wt: f32) -> (f32, f32) {
+/// quoted on both sides discounted.
+fn similarity(s: &[Term], ws: f32, t: &[Term], wt: f32) -> f32 {
     let (mut i, mut j) = (0, 0);
     let mut shared = 0.0f32;
     let mut distinctive = 0;
@@ -287,9 +287,9 @@ fn similarity(s: &[Term], ws: f32, t: &[Term], wt: f32) -> (f32, f32) {
     // One shared word is a coincidence, and template words shared by half the collection say nothing:
     // a restatement shares at least two distinctive words.
     if distinctive < 2 || ws <= 0.0 || wt <= 0.0 {
-        return (0.0, 0.0);
+        return 0.0;
     }
-    (shared / (ws * wt).sqrt(), shared)
+    shared / (ws * wt).sqrt()
 }
 
 /// The sentences of a text that contain each stem: `(stem, sentence)` entries sorted, one allocation
@@ -316,9 +316,8 @@ impl StemIndex {
     }
 }
 
-/// For each sentence of `x`, its best match in `y` above the threshold: (index in y, similarity, shared
-/// weight).
-fn best_matches(x: &Analysis, y: &Analysis) -> Vec<Option<(usize, f32, f32)>> {
+/// For each sentence of `x`, its best match in `y` above the threshold: (index in y, similarity).
+fn best_matches(x: &Analysis, y: &Analysis) -> Vec<Option<(usize, f32)>> {
     let index = StemIndex::new(y);
     let mut seen = vec![false; y.sentences.len()];
     let mut touched = Vec::new();
@@ -341,12 +340,12 @@ fn best_matches(x: &Analysis, y: &Analysis) -> Vec<Option<(usize, f32, f32)>> {
                     }
                 }
             }
-            let mut best: Option<(usize, f32, f32)> = None;
+            let mut best: Option<(usize, f32)> = None;
             for &j in &touched {
                 seen[j] = false;
-                let (sim, shared) = similarity(terms, x.sentence_weight[i], &y.sentences[j], y.sentence_weight[j]);
+                let sim = similarity(terms, x.sentence_weight[i], &y.sentences[j], y.sentence_weight[j]);
                 if sim >= SENTENCE_THRESHOLD && best.is_none_or(|b| sim > b.1 || (sim == b.1 && j < b.0)) {
-                    best = Some((j, sim, shared));
+                    best = Some((j, sim));
                 }
             }
             best
@@ -383,7 +382,7 @@ fn similarity_grid(a: &Analysis, b: &Analysis) -> Vec<f32> {
         }
         for &j in &list {
             touched[j] = false;
-            grid[i * m + j] = similarity(terms, a.sentence_weight[i], &b.sentences[j], b.sentence_weight[j]).0;
+            grid[i * m + j] = similarity(terms, a.sentence_weight[i], &b.sentences[j], b.sentence_weight[j]);
         }
     }
     grid
@@ -452,11 +451,8 @@ pub fn align(a: &Analysis, b: &Analysis) -> Alignment {
         monotone_path(&grid, n, m).into_iter().map(|(i, j)| ((i, j), grid[i * m + j])).unzip()
     } else {
         // Too many sentences for the grid: each sentence of a with its best match in b, in order.
-        let mut pairs: Vec<((usize, usize), f32)> = best_matches(a, b)
-            .into_iter()
-            .enumerate()
-            .filter_map(|(i, mt)| mt.map(|(j, sim, _)| ((i, j), sim)))
-            .collect();
+        let mut pairs: Vec<((usize, usize), f32)> =
+            best_matches(a, b).into_iter().enumerate().filter_map(|(i, mt)| mt.map(|(j, sim)| ((i, j), sim))).collect();
         pairs.sort_by_key(|p| p.0);
         pairs.into_iter().unzip()
     };
@@ -476,13 +472,15 @@ pub fn align(a: &Analysis, b: &Analysis) -> Alignment {
     };
     let coverage_a = coverage(a, &mut pairs.iter().map(|p| p.0));
     let coverage_b = coverage(b, &mut pairs.iter().map(|p| p.1));
-    let strength = sims.iter().map(|&s| (s - CHANCE_SIMILARITY).max(0.0)).sum::<f32>() as f64;
+    let above_chance =
+        |sims: &mut dyn Iterator<Item = f32>| sims.map(|s| (s - CHANCE_SIMILARITY).max(0.0)).sum::<f32>() as f64;
+    let strength = above_chance(&mut sims.iter().copied());
     let lead_similarity = pairs.iter().zip(&sims).find(|(p, _)| **p == (0, 0)).map_or(0.0, |(_, &s)| s as f64);
     let similarity = if sims.is_empty() { 0.0 } else { sims.iter().sum::<f32>() as f64 / sims.len() as f64 };
     let copied: Vec<f32> =
         pairs.iter().zip(&sims).filter(|&(&(i, j), _)| shares_phrasing(a, i, b, j)).map(|(_, &s)| s).collect();
     let copied_sentences = copied.len();
-    let copied_strength = copied.iter().map(|&s| (s - CHANCE_SIMILARITY).max(0.0)).sum::<f32>() as f64;
+    let copied_strength = above_chance(&mut copied.into_iter());
     let (small, large) = if a.phrasing.len() <= b.phrasing.len() { (a, b) } else { (b, a) };
     let phrasing = if small.phrasing.is_empty() {
         0.0
