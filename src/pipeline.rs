@@ -99,6 +99,9 @@ pub struct Scan {
     pub problems: Vec<Problem>,
 }
 
+/// Why a document with fewer than `min_words` words is not compared (it is still matched as an exact
+/// duplicate, by `exact_duplicates_of_short`).
+const TOO_SHORT: &str = "too short to judge";
 /// Documents signed together between reads; bounds the texts held at once.
 const BATCH: usize = 4096;
 /// Share of a view's threshold that a candidate's full-signature estimate must reach to be verified.
@@ -250,7 +253,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
         if d.words == 0 {
             d.skipped = Some("empty");
         } else if d.words < config.min_words {
-            d.skipped = Some("too short to judge");
+            d.skipped = Some(TOO_SHORT);
         }
     }
 
@@ -678,7 +681,7 @@ impl input::ParseMap for ParallelParse {
 fn exact_duplicates_of_short(docs: &[DocInfo], exact: &[u64]) -> Vec<ScoredPair> {
     let mut groups: BTreeMap<u64, Vec<u32>> = BTreeMap::new();
     for (i, (d, &e)) in docs.iter().zip(exact).enumerate() {
-        if d.skipped == Some("too short to judge") {
+        if d.skipped == Some(TOO_SHORT) {
             groups.entry(e).or_default().push(i as u32);
         }
     }
