@@ -12,10 +12,10 @@
 
 use rayon::prelude::*;
 use serde::Serialize;
-use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use crate::error::{Error, Result};
 use crate::minhash::{EMPTY, Signatures, estimate};
+use crate::shingle::mix;
 
 /// How the lanes of a signature are cut into bands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -119,11 +119,14 @@ pub fn candidates(
 ) -> Result<(Vec<PairKey>, LshStats)> {
     params.validate(signatures.params.num_hashes as usize)?;
     let n = signatures.len();
+    // Bits that number the documents; the band hash keeps the other 64 - ⌈log2 n⌉ (at least 32), so
+    // two documents share a bucket by chance with probability n / 2^(64 - ⌈log2 n⌉) per band.
+    let doc_mask = u64::MAX >> (n.max(2) - 1).leading_zeros();
     let band_pairs = |band: usize| {
         let lanes = band * params.rows..(band + 1) * params.rows;
-        // One buffer for the band's bytes, reused for every document (no allocation per document).
-        let mut bytes: Vec<u8> = Vec::with_capacity(4 * params.rows);
-        let mut entries: Vec<(u64, u32)> = (0..n)
+        // One entry per document: the band's hash in the high bits, the document in the low ones, so a
+        // sort of plain integers makes the buckets (equal high bits), each in document order.
+        let mut entries: Vec<u64> = (0..n)
             .filter(|&i| include(i))
             .filter_map(|i| {
                 let mins = &signatures.mins(i)[lanes.clone()];
@@ -131,27 +134,25 @@ pub fn candidates(
                 if mins[0] == EMPTY {
                     return None;
                 }
-                bytes.clear();
-                bytes.extend(mins.iter().flat_map(|m| m.to_le_bytes()));
-                Some((xxh3_64_with_seed(&bytes, band as u64), i as u32))
+                Some(band_hash(mins, band) & !doc_mask | i as u64)
             })
             .collect();
         entries.sort_unstable();
         let mut pairs = Vec::new();
         let mut stats = LshStats::default();
-        for bucket in entries.chunk_by(|x, y| x.0 == y.0) {
+        for bucket in entries.chunk_by(|x, y| x & !doc_mask == y & !doc_mask) {
             stats.largest_bucket = stats.largest_bucket.max(bucket.len());
             if bucket.len() > max_bucket {
                 stats.capped_buckets += 1;
                 for (k, x) in bucket.iter().enumerate() {
                     for y in bucket.iter().skip(k + 1).take(CHAIN) {
-                        pairs.push(pair_key(x.1, y.1));
+                        pairs.push(pair_key((x & doc_mask) as u32, (y & doc_mask) as u32));
                     }
                 }
             } else {
                 for (k, x) in bucket.iter().enumerate() {
                     for y in &bucket[k + 1..] {
-                        pairs.push(pair_key(x.1, y.1));
+                        pairs.push(pair_key((x & doc_mask) as u32, (y & doc_mask) as u32));
                     }
                 }
             }
@@ -185,6 +186,13 @@ pub fn candidates(
     }
     stats.pairs = all.len();
     Ok((all, stats))
+}
+
+/// The hash of a band's lanes, seeded with the band number.
+fn band_hash(mins: &[u32], band: usize) -> u64 {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let h = mins.iter().fold(band as u64 ^ K, |h, &m| (h ^ m as u64).wrapping_mul(K).rotate_left(29));
+    mix(h)
 }
 
 /// The union of two sorted, duplicate-free lists, sorted and duplicate-free.

@@ -3,7 +3,7 @@
 //! decides parallelism (rayon, as order-preserving maps whose results are sorted before use, so the output
 //! is the same for any number of threads and any order of the input files) and reports progress.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
@@ -18,7 +18,7 @@ use crate::lsh::{self, LshStats, PairKey, pair_key, unpack};
 use crate::minhash::{EMPTY, Hasher, MinHashParams, Signatures, estimate};
 use crate::progress::{Progress, Unit};
 use crate::score::{self, Evidence, Lean, Leaning, Relation, Side};
-use crate::shingle::{Tokens, View, tokenize_with};
+use crate::shingle::{Masks, Tokens, View, tokenize_into, word_hashes, word_ngrams};
 
 /// What is known of a document after reading; its text is not kept.
 #[derive(Clone, Debug)]
@@ -149,11 +149,10 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
     let mut exact: Vec<u64> = Vec::new();
     let mut matrices: Vec<Signatures> = hashers.iter().map(|h| Signatures::new(h.params())).collect();
     let mut freq = Frequencies::new();
-    let mut batch: Vec<Document> = Vec::new();
     let verify = !config.candidates_only;
-    // Stems feed the content and lead views and the frequencies verification weighs terms by; the plain
-    // MinHash-LSH job over verbatim words needs neither.
-    let stems = verify || config.views.iter().any(|v| v.view != View::Words);
+    // Tokens (with stems, flags and sentences) feed the content and lead views and the frequencies
+    // verification weighs terms by; the plain MinHash-LSH job over verbatim words needs word hashes only.
+    let tokens = verify || config.views.iter().any(|v| v.view != View::Words);
     // When verifying, the rewording views are signed once reading is done, without the stems used by a
     // large share of the collection (wire templates, the vocabulary of a beat): those make every
     // earnings report a candidate of every other and are no evidence of copying anyway (see
@@ -164,7 +163,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
         let out: Vec<Signed> = batch
             .par_iter()
             .map_init(Scratch::default, |scratch, d| {
-                let work = Work { config, hashers: &hashers, stems, verify };
+                let work = Work { config, hashers: &hashers, tokens, verify };
                 sign(&d.text, &work, scratch)
             })
             .collect();
@@ -196,22 +195,41 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
             });
         }
     };
-    for file in &files {
-        let mut emit = |d: Document| {
-            batch.push(d);
-            if batch.len() >= BATCH {
-                flush(&mut batch);
+    // Reading (decompressing, cutting lines) runs on a thread of its own and hands batches over, so the
+    // serial part of reading overlaps the signing of the batch before. Batches keep the read order.
+    let (batches, received) = std::sync::mpsc::sync_channel::<Vec<Document>>(1);
+    let reading = std::thread::scope(|scope| {
+        let reader = scope.spawn(|| -> Result<Vec<Problem>> {
+            // Owned here, so the channel closes when reading ends.
+            let batches = batches;
+            let mut problems = Vec::new();
+            let mut batch = Vec::with_capacity(BATCH);
+            for file in &files {
+                let mut emit = |d: Document| {
+                    batch.push(d);
+                    if batch.len() >= BATCH {
+                        // The receiver only goes away if signing panicked; the panic is re-raised below.
+                        let _ = batches.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+                    }
+                };
+                let mut problem = |p: Problem| problems.push(p);
+                if let Err(e) = input::read_with(file, &config.input, &ParallelParse, &mut emit, &mut problem, progress)
+                {
+                    if config.input.strict {
+                        return Err(e);
+                    }
+                    problems.push(Problem { path: file.path.clone(), line: None, message: e.to_string() });
+                }
             }
-        };
-        let mut problem = |p: Problem| problems.push(p);
-        if let Err(e) = input::read_with(file, &config.input, &ParallelParse, &mut emit, &mut problem, progress) {
-            if config.input.strict {
-                return Err(e);
-            }
-            problems.push(Problem { path: file.path.clone(), line: None, message: e.to_string() });
+            let _ = batches.send(batch);
+            Ok(problems)
+        });
+        for mut batch in received {
+            flush(&mut batch);
         }
-    }
-    flush(&mut batch);
+        reader.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    });
+    problems.extend(reading?);
     progress.finish();
 
     if verify {
@@ -237,7 +255,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
     // A fixed document order, whatever the order of the input (stable: equal ids keep their read order).
     // Applied in place, so no second copy of the signatures is made.
     let mut order: Vec<usize> = (0..docs.len()).collect();
-    order.sort_by(|&x, &y| (&docs[x].id, &docs[x].path).cmp(&(&docs[y].id, &docs[y].path)));
+    order.par_sort_by(|&x, &y| (&docs[x].id, &docs[x].path).cmp(&(&docs[y].id, &docs[y].path)));
     permute(&order, |i, j| {
         docs.swap(i, j);
         exact.swap(i, j);
@@ -465,8 +483,8 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
 struct Work<'a> {
     config: &'a Config,
     hashers: &'a [Hasher],
-    /// Whether tokens need their stems (content and lead views, verification).
-    stems: bool,
+    /// Whether documents are tokenised (content and lead views, verification), not only hashed word by word.
+    tokens: bool,
     /// Whether the run verifies: then the document's distinct stems and trigrams are collected for the
     /// collection's counts, and its rewording views are signed after reading, from `Signed::rewording`.
     verify: bool,
@@ -476,15 +494,23 @@ struct Work<'a> {
 #[derive(Default)]
 struct Scratch {
     tokens: Tokens,
+    words: Vec<u64>,
+    masks: Masks,
     word: String,
     bytes: Vec<u8>,
     shingles: Vec<u64>,
 }
 
 fn sign(text: &str, work: &Work, scratch: &mut Scratch) -> Signed {
-    let Scratch { tokens, word: scratch, bytes, shingles } = scratch;
+    let Scratch { tokens, words, masks, word: scratch, bytes, shingles } = scratch;
     let config = work.config;
-    tokenize_with(text, tokens, scratch, work.stems);
+    if work.tokens {
+        tokenize_into(text, tokens, scratch);
+        words.clear();
+        words.extend(tokens.tokens.iter().map(|t| t.word));
+    } else {
+        word_hashes(text, words, masks, scratch);
+    }
     let total: usize = work.hashers.iter().map(|h| h.params().num_hashes as usize).sum();
     let mut mins = vec![EMPTY; total];
     let mut offset = 0;
@@ -495,16 +521,20 @@ fn sign(text: &str, work: &Work, scratch: &mut Scratch) -> Signed {
             continue;
         }
         shingles.clear();
-        v.view.shingles(&tokens.tokens, v.shingle, config.seed, |x| shingles.push(x));
+        if v.view == View::Words {
+            word_ngrams(words, v.shingle, config.seed, |x| shingles.push(x));
+        } else {
+            v.view.shingles(&tokens.tokens, v.shingle, config.seed, |x| shingles.push(x));
+        }
         h.update_all(&mut mins[offset..offset + k], shingles);
         offset += k;
     }
     // The hash of all the words is only needed for documents too short to compare otherwise.
-    let words = tokens.tokens.len();
+    let n_words = words.len();
     let mut exact = 0;
-    if words < config.min_words {
+    if n_words < config.min_words {
         bytes.clear();
-        bytes.extend(tokens.tokens.iter().flat_map(|t| t.word.to_le_bytes()));
+        bytes.extend(words.iter().flat_map(|w| w.to_le_bytes()));
         exact = xxh3_64(bytes);
     }
     let (mut rewording, mut lead_len, mut phrases) = (Vec::new(), 0, Vec::new());
@@ -516,13 +546,13 @@ fn sign(text: &str, work: &Work, scratch: &mut Scratch) -> Signed {
             v.dedup();
             v
         };
-        let lead = distinct(&tokens.tokens[..lead_words.min(words)]);
+        let lead = distinct(&tokens.tokens[..lead_words.min(n_words)]);
         lead_len = lead.len();
         let rest = distinct(&tokens.tokens).into_iter().filter(|s| lead.binary_search(s).is_err());
         rewording = lead.iter().copied().chain(rest).collect();
         phrases = trigram_hashes(&tokens.tokens);
     }
-    Signed { words, mins, phrases, exact, rewording, lead_len }
+    Signed { words: n_words, mins, phrases, exact, rewording, lead_len }
 }
 
 /// Reorders so that position `j` holds what was at `order[j]`, by following the permutation's cycles
@@ -711,12 +741,10 @@ fn exact_duplicates_of_short(docs: &[DocInfo], exact: &[u64]) -> Vec<ScoredPair>
 
 /// Gives repeated ids a `#2`, `#3`… suffix, in the fixed document order.
 fn make_ids_unique(docs: &mut [DocInfo]) {
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    for d in docs.iter_mut() {
-        let n = seen.entry(d.id.clone()).or_insert(0);
-        *n += 1;
-        if *n > 1 {
-            d.id = format!("{}#{}", d.id, n);
+    // Sorted by id, so the documents sharing one are neighbours.
+    for same in docs.chunk_by_mut(|a, b| a.id == b.id) {
+        for (k, d) in same.iter_mut().enumerate().skip(1) {
+            d.id = format!("{}#{}", d.id, k + 1);
         }
     }
 }

@@ -13,7 +13,7 @@ use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use serde::Serialize;
-use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
+use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 /// The token starts with an upper-case letter.
 pub const CAPITALISED: u8 = 1;
@@ -248,7 +248,7 @@ const ABBREVIATIONS: &[&str] = &[
 ];
 
 fn hash_set(words: &[&str]) -> HashSet<u64> {
-    words.iter().map(|w| xxh3_64(w.as_bytes())).collect()
+    words.iter().map(|w| word_hash(w.as_bytes())).collect()
 }
 
 fn stop_words() -> &'static HashSet<u64> {
@@ -293,12 +293,6 @@ pub fn stem(word: &str) -> &str {
 /// Tokenises `text` into `out`, reusing its buffers and `scratch` (so a worker allocates only while its
 /// buffers grow).
 pub fn tokenize_into(text: &str, out: &mut Tokens, scratch: &mut String) {
-    tokenize_with(text, out, scratch, true);
-}
-
-/// [`tokenize_into`]; without `stems`, every token's `stem` is zero and no token is flagged [`STOP`]
-/// (for the verbatim-words view alone, which hashes only `word`: half the tokenising time is stemming).
-pub fn tokenize_with(text: &str, out: &mut Tokens, scratch: &mut String, stems: bool) {
     out.tokens.clear();
     out.sentence_starts.clear();
     let bytes = text.as_bytes();
@@ -315,73 +309,17 @@ pub fn tokenize_with(text: &str, out: &mut Tokens, scratch: &mut String, stems: 
         let c = char_at(text, i);
         if c.is_alphanumeric() {
             let start = i;
-            scratch.clear();
+            let (end, number) = read_word(text, i, scratch);
+            i = end;
             let mut flags = 0u8;
             if c.is_uppercase() {
                 flags |= CAPITALISED;
             }
-            let mut prev = c;
-            while i < bytes.len() {
-                // Most of the text is ASCII letters and digits: take them a byte at a time, without
-                // decoding a `char` (the same result as the general path below).
-                if ASCII_CLASS[bytes[i] as usize] & ALNUM != 0 {
-                    // A run of ASCII letters and digits, classified by table lookups and copied in one go.
-                    let (mut end, mut seen) = (i, 0u8);
-                    while end < bytes.len() {
-                        let class = ASCII_CLASS[bytes[end] as usize];
-                        if class & ALNUM == 0 {
-                            break;
-                        }
-                        seen |= class;
-                        end += 1;
-                    }
-                    let at = scratch.len();
-                    scratch.push_str(&text[i..end]);
-                    if seen & UPPER != 0 {
-                        scratch[at..].make_ascii_lowercase();
-                    }
-                    if seen & DIGIT != 0 {
-                        flags |= NUMBER;
-                    }
-                    prev = bytes[end - 1] as char;
-                    i = end;
-                    continue;
-                }
-                let c = char_at(text, i);
-                let width = c.len_utf8();
-                if c.is_alphanumeric() {
-                    if c.is_ascii() {
-                        scratch.push(c.to_ascii_lowercase());
-                    } else {
-                        scratch.extend(c.to_lowercase());
-                    }
-                    if c.is_numeric() {
-                        flags |= NUMBER;
-                    }
-                    prev = c;
-                    i += width;
-                    continue;
-                }
-                let next = text[i + width..].chars().next();
-                let joins = match c {
-                    // "Moscow's", "don’t": one word, the apostrophe dropped.
-                    '\'' | '’' => prev.is_alphabetic() && next.is_some_and(char::is_alphabetic),
-                    // "1,000" and "2.5": one number; the thousands separator is dropped.
-                    ',' | '.' => prev.is_ascii_digit() && next.is_some_and(|n| n.is_ascii_digit()),
-                    _ => false,
-                };
-                if !joins {
-                    break;
-                }
-                if c == '.' {
-                    scratch.push('.');
-                }
-                i += width;
+            if number {
+                flags |= NUMBER;
             }
-            let word = xxh3_64(scratch.as_bytes());
-            let stem_hash = if !stems {
-                0
-            } else if stops.contains(&word) {
+            let word = word_hash(scratch.as_bytes());
+            let stem_hash = if stops.contains(&word) {
                 flags |= STOP;
                 0
             } else {
@@ -431,6 +369,294 @@ pub fn tokenize_with(text: &str, out: &mut Tokens, scratch: &mut String, stems: 
         }
         i += c.len_utf8();
     }
+}
+
+/// The hash of every word of `text`, in order: the `word` of each token [`tokenize_into`] would give,
+/// several times faster, for the verbatim-words view alone (no offsets, stems, flags or sentences).
+///
+/// The text is first classified 64 bytes at a time into bit masks (ASCII letters and digits; bytes of
+/// non-ASCII characters), and words are found by scanning the masks. Most words are a run of ASCII
+/// letters and digits followed by a byte that cannot join them to more: they are hashed in place,
+/// lower-cased on the fly. Anything else (non-ASCII letters, apostrophes, "1,000") goes through the
+/// tokenizer's own word reader.
+pub fn word_hashes(text: &str, out: &mut Vec<u64>, masks: &mut Masks, scratch: &mut String) {
+    out.clear();
+    masks.classify(text.as_bytes());
+    let Masks { alnum, interesting } = masks;
+    let bytes = text.as_bytes();
+    let n = bytes.len();
+    let mut i = 0;
+    loop {
+        let s = next_one(interesting, i, false);
+        if s >= n {
+            break;
+        }
+        if bit(alnum, s) {
+            let e = next_one(alnum, s, true).min(n);
+            if e == n || !matches!(bytes[e], b'\'' | b',' | b'.' | 0x80..) {
+                out.push(hash_ascii_run(bytes, s, e));
+                i = e;
+                continue;
+            }
+        }
+        // The general path, to the end of this run of letters, digits and non-ASCII bytes (or further,
+        // where a word joins across an apostrophe or a separator).
+        let end = next_one(interesting, s, true).min(n);
+        let mut j = s;
+        while j < end {
+            let c = char_at(text, j);
+            if c.is_alphanumeric() {
+                let (after, _) = read_word(text, j, scratch);
+                out.push(word_hash(scratch.as_bytes()));
+                j = after;
+            } else {
+                j += c.len_utf8();
+            }
+        }
+        i = j;
+    }
+}
+
+/// Bit masks of a text, bit `k` of word `k / 64` for byte `k`: its ASCII letters and digits, and those
+/// together with every byte of a non-ASCII character (where a word may be). Reused between documents.
+#[derive(Default)]
+pub struct Masks {
+    alnum: Vec<u64>,
+    interesting: Vec<u64>,
+}
+
+impl Masks {
+    fn classify(&mut self, bytes: &[u8]) {
+        self.alnum.clear();
+        self.interesting.clear();
+        let mut blocks = bytes.chunks_exact(64);
+        for block in &mut blocks {
+            let (alnum, high) = block_masks(block.try_into().expect("64 bytes"));
+            self.alnum.push(alnum);
+            self.interesting.push(alnum | high);
+        }
+        if !blocks.remainder().is_empty() {
+            // Zero padding is neither a letter nor part of a non-ASCII character.
+            let mut block = [0u8; 64];
+            block[..blocks.remainder().len()].copy_from_slice(blocks.remainder());
+            let (alnum, high) = block_masks(&block);
+            self.alnum.push(alnum);
+            self.interesting.push(alnum | high);
+        }
+    }
+}
+
+#[inline(always)]
+fn bit(words: &[u64], k: usize) -> bool {
+    words[k / 64] >> (k % 64) & 1 != 0
+}
+
+/// The first position at or after `from` whose bit is set (or, with `clear`, not set); past the end of
+/// `words` when there is none.
+#[inline(always)]
+fn next_one(words: &[u64], from: usize, clear: bool) -> usize {
+    let flip = if clear { u64::MAX } else { 0 };
+    let mut w = from / 64;
+    if w >= words.len() {
+        return usize::MAX;
+    }
+    let mut bits = (words[w] ^ flip) & (u64::MAX << (from % 64));
+    loop {
+        if bits != 0 {
+            return w * 64 + bits.trailing_zeros() as usize;
+        }
+        w += 1;
+        if w == words.len() {
+            return usize::MAX;
+        }
+        bits = words[w] ^ flip;
+    }
+}
+
+/// The masks of one block of 64 bytes: (ASCII letters and digits, bytes of non-ASCII characters).
+#[inline(always)]
+fn block_masks(block: &[u8; 64]) -> (u64, u64) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        block_masks_sse2(block)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        block_masks_scalar(block)
+    }
+}
+
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn block_masks_scalar(block: &[u8; 64]) -> (u64, u64) {
+    let (mut alnum, mut high) = (0u64, 0u64);
+    for (k, &b) in block.iter().enumerate() {
+        alnum |= ((ASCII_CLASS[b as usize] & ALNUM != 0) as u64) << k;
+        high |= ((b >> 7) as u64) << k;
+    }
+    (alnum, high)
+}
+
+/// [`block_masks_scalar`] sixteen bytes at a time (SSE2 is part of every x86-64 CPU): a byte is a digit
+/// when `b - '0'` is at most 9 and a letter when `(b | 0x20) - 'a'` is at most 25, as unsigned bytes.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn block_masks_sse2(block: &[u8; 64]) -> (u64, u64) {
+    use std::arch::x86_64::*;
+    let (mut alnum, mut high) = (0u64, 0u64);
+    for k in 0..4 {
+        // SAFETY: the 16 bytes read lie inside `block`; SSE2 is always available on x86-64.
+        unsafe {
+            let v = _mm_loadu_si128(block.as_ptr().add(16 * k) as *const __m128i);
+            let d = _mm_sub_epi8(v, _mm_set1_epi8(b'0' as i8));
+            let digit = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d);
+            let l = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8(b'a' as i8));
+            let letter = _mm_cmpeq_epi8(_mm_min_epu8(l, _mm_set1_epi8(25)), l);
+            alnum |= (_mm_movemask_epi8(_mm_or_si128(digit, letter)) as u16 as u64) << (16 * k);
+            high |= (_mm_movemask_epi8(v) as u16 as u64) << (16 * k);
+        }
+    }
+    (alnum, high)
+}
+
+/// The hash of a normalised word (as [`Token::word`] holds it).
+pub fn word_hash(word: &[u8]) -> u64 {
+    hash_bytes(word, 0)
+}
+
+/// Or-ed into ASCII letters and digits, it lower-cases the letters and leaves the digits as they are.
+const ASCII_LOWER: u64 = 0x2020_2020_2020_2020;
+
+const HASH_K: u64 = 0x9e37_79b9_7f4a_7c15;
+
+#[inline(always)]
+fn hash_step(h: u64, v: u64) -> u64 {
+    (h ^ v).wrapping_mul(HASH_K).rotate_left(29)
+}
+
+/// The low `len` bytes of a word set, for `len` in 0..=8.
+#[inline(always)]
+fn low_bytes(len: usize) -> u64 {
+    if len >= 8 { u64::MAX } else { (1u64 << (8 * len)) - 1 }
+}
+
+/// The hash of bytes as little-endian eight-byte chunks, zero-padded, at least two of them (so every
+/// word of up to 16 bytes takes the same steps), each or-ed with `mask` over its real bytes first. A
+/// `mask` of [`ASCII_LOWER`] hashes a run of ASCII letters and digits as its lower-case form.
+#[inline(always)]
+fn hash_bytes(bytes: &[u8], mask: u64) -> u64 {
+    let n = bytes.len();
+    let u64_at = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("eight bytes"));
+    let u32_at = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().expect("four bytes")) as u64;
+    // The zero-padded chunk of the `len` (1..8) bytes from `at`, read as overlapping loads within
+    // `bytes` (never copied: a copy through the stack stalls the load that follows it).
+    let ragged = |at: usize, len: usize| -> u64 {
+        if n >= 8 {
+            u64_at(n - 8) >> (8 * (8 - len))
+        } else if len >= 4 {
+            u32_at(at) | u32_at(at + len - 4) << (8 * (len - 4))
+        } else {
+            let b = |k: usize| (bytes[at + k] as u64) << (8 * k);
+            b(0) | b(len / 2) | b(len - 1)
+        }
+    };
+    let mut h = (n as u64).wrapping_mul(HASH_K);
+    let mut at = 0;
+    while at + 8 <= n {
+        h = hash_step(h, u64_at(at) | mask);
+        at += 8;
+    }
+    let mut chunks = at / 8;
+    if at < n {
+        let len = n - at;
+        h = hash_step(h, ragged(at, len) | (mask & low_bytes(len)));
+        chunks += 1;
+    }
+    for _ in chunks..2 {
+        h = hash_step(h, 0);
+    }
+    mix(h)
+}
+
+/// [`hash_bytes`] with [`ASCII_LOWER`] of the run of ASCII letters and digits `text[start..end]`, for
+/// runs of up to 16 bytes with 16 bytes of text from `start` on: two loads, masked, no branch on the
+/// length.
+#[inline(always)]
+fn hash_ascii_run(text: &[u8], start: usize, end: usize) -> u64 {
+    let len = end - start;
+    if len > 16 || start + 16 > text.len() {
+        return hash_bytes(&text[start..end], ASCII_LOWER);
+    }
+    let chunk = |at: usize, len: usize| {
+        (u64::from_le_bytes(text[at..at + 8].try_into().expect("eight bytes")) | ASCII_LOWER) & low_bytes(len)
+    };
+    let h = (len as u64).wrapping_mul(HASH_K);
+    let h = hash_step(h, chunk(start, len.min(8)));
+    mix(hash_step(h, chunk(start + 8, len.saturating_sub(8))))
+}
+
+/// Reads the word that starts at byte `i` (an alphanumeric character) into `scratch`, normalised (lower
+/// case, apostrophes and thousands separators dropped); returns the offset one past it and whether it
+/// holds a digit.
+#[inline(always)]
+fn read_word(text: &str, mut i: usize, scratch: &mut String) -> (usize, bool) {
+    let bytes = text.as_bytes();
+    scratch.clear();
+    let mut number = false;
+    let mut prev = '\0';
+    while i < bytes.len() {
+        // Most of the text is ASCII letters and digits: take them a byte at a time, without decoding a
+        // `char` (the same result as the general path below).
+        if ASCII_CLASS[bytes[i] as usize] & ALNUM != 0 {
+            // A run of ASCII letters and digits, classified by table lookups and copied in one go.
+            let (mut end, mut seen) = (i, 0u8);
+            while end < bytes.len() {
+                let class = ASCII_CLASS[bytes[end] as usize];
+                if class & ALNUM == 0 {
+                    break;
+                }
+                seen |= class;
+                end += 1;
+            }
+            let at = scratch.len();
+            scratch.push_str(&text[i..end]);
+            if seen & UPPER != 0 {
+                scratch[at..].make_ascii_lowercase();
+            }
+            number |= seen & DIGIT != 0;
+            prev = bytes[end - 1] as char;
+            i = end;
+            continue;
+        }
+        let c = char_at(text, i);
+        let width = c.len_utf8();
+        if c.is_alphanumeric() {
+            if c.is_ascii() {
+                scratch.push(c.to_ascii_lowercase());
+            } else {
+                scratch.extend(c.to_lowercase());
+            }
+            number |= c.is_numeric();
+            prev = c;
+            i += width;
+            continue;
+        }
+        let next = text[i + width..].chars().next();
+        let joins = match c {
+            // "Moscow's", "don’t": one word, the apostrophe dropped.
+            '\'' | '’' => prev.is_alphabetic() && next.is_some_and(char::is_alphabetic),
+            // "1,000" and "2.5": one number; the thousands separator is dropped.
+            ',' | '.' => prev.is_ascii_digit() && next.is_some_and(|n| n.is_ascii_digit()),
+            _ => false,
+        };
+        if !joins {
+            break;
+        }
+        if c == '.' {
+            scratch.push('.');
+        }
+        i += width;
+    }
+    (i, number)
 }
 
 const ALNUM: u8 = 1;
@@ -503,19 +729,8 @@ impl View {
     pub fn shingles(self, tokens: &[Token], n: usize, seed: u64, mut emit: impl FnMut(u64)) {
         match self {
             View::Words => {
-                if tokens.is_empty() {
-                    return;
-                }
-                // A document shorter than one n-gram is one shingle of all its words.
-                let n = n.clamp(1, tokens.len());
-                let mut buf = [0u8; 8 * 16];
-                let n = n.min(16);
-                for window in tokens.windows(n) {
-                    for (k, t) in window.iter().enumerate() {
-                        buf[8 * k..8 * k + 8].copy_from_slice(&t.word.to_le_bytes());
-                    }
-                    emit(xxh3_64_with_seed(&buf[..8 * n], seed));
-                }
+                let words: Vec<u64> = tokens.iter().map(|t| t.word).collect();
+                word_ngrams(&words, n, seed, emit);
             }
             View::Content => {
                 for t in tokens.iter().filter(|t| t.is_content()) {
@@ -531,8 +746,39 @@ impl View {
     }
 }
 
+/// Calls `emit` with the hash of every word `n`-gram of `words` (word hashes, in order); a document
+/// shorter than one n-gram is one shingle of all its words. The n-gram hash is a polynomial in the word
+/// hashes, rolled along the text (two multiplications a word, whatever `n`), then mixed with `seed`.
+pub fn word_ngrams(words: &[u64], n: usize, seed: u64, mut emit: impl FnMut(u64)) {
+    if words.is_empty() {
+        return;
+    }
+    let n = n.clamp(1, words.len());
+    // Multiplier of the polynomial (odd) and its (n-1)th power, which takes the oldest word out.
+    const BASE: u64 = 0x9e37_79b9_7f4a_7c15;
+    let top = (1..n).fold(1u64, |p, _| p.wrapping_mul(BASE));
+    let mut h = words[..n].iter().fold(0u64, |h, &w| h.wrapping_mul(BASE).wrapping_add(w));
+    emit(mix(h ^ seed));
+    for (&out, &new) in words.iter().zip(&words[n..]) {
+        h = h.wrapping_sub(out.wrapping_mul(top)).wrapping_mul(BASE).wrapping_add(new);
+        emit(mix(h ^ seed));
+    }
+}
+
+/// A bijective finaliser (MurmurHash3's), so that n-grams sharing words do not get related hashes.
+#[inline(always)]
+pub(crate) fn mix(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
+}
+
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     fn words(text: &str) -> Vec<&str> {
@@ -618,6 +864,68 @@ mod tests {
             vec!["Mr. Smith went to Washington D.C. on Friday", "He met U.S. officials", "2 left", "New line"]
         );
         assert_eq!(sentences("It was 2.5 per cent. “Yes,” he said."), vec!["It was 2.5 per cent", "Yes,” he said"]);
+    }
+
+    /// Text made of pieces that exercise every path of the word readers: ASCII words in both cases,
+    /// numbers with separators, apostrophes, non-ASCII letters and punctuation, long words.
+    fn tricky_text() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            "[a-zA-Z]{1,20}",
+            "[0-9]{1,4}",
+            Just(" ".to_string()),
+            Just("\n".to_string()),
+            prop::sample::select(vec![
+                ",", ".", "'", "’", "“", "”", "é", "Ü", "ß", "İ", "—", "Δ", "日本", "1,000", "2.5", "don't", "«",
+            ])
+            .prop_map(str::to_string),
+        ];
+        prop::collection::vec(piece, 0..60).prop_map(|p| p.concat())
+    }
+
+    proptest! {
+        #[test]
+        fn word_hashes_match_the_tokenizer(text in tricky_text()) {
+            let want: Vec<u64> = Tokens::new(&text).tokens.iter().map(|t| t.word).collect();
+            let mut got = Vec::new();
+            word_hashes(&text, &mut got, &mut Masks::default(), &mut String::new());
+            prop_assert_eq!(got, want);
+        }
+
+        #[test]
+        fn ascii_runs_hash_as_their_lower_case(word in "[a-zA-Z0-9]{1,40}", after in "[ .,a-z]{0,20}") {
+            let text = format!("{word}{after}");
+            let lower = word.to_ascii_lowercase();
+            prop_assert_eq!(hash_ascii_run(text.as_bytes(), 0, word.len()), word_hash(lower.as_bytes()));
+        }
+
+        #[test]
+        fn block_masks_agree_with_the_scalar_version(block in prop::array::uniform32(any::<u8>()), rest in prop::array::uniform32(any::<u8>())) {
+            let mut whole = [0u8; 64];
+            whole[..32].copy_from_slice(&block);
+            whole[32..].copy_from_slice(&rest);
+            prop_assert_eq!(block_masks(&whole), block_masks_scalar(&whole));
+        }
+
+        #[test]
+        fn word_ngrams_hash_each_window(words in prop::collection::vec(0u64..6, 0..30), n in 1usize..7, seed: u64) {
+            // Oracle: the polynomial of each window computed afresh.
+            let poly = |w: &[u64]| w.iter().fold(0u64, |h, &x| h.wrapping_mul(0x9e37_79b9_7f4a_7c15).wrapping_add(x));
+            let want: Vec<u64> = if words.is_empty() {
+                vec![]
+            } else {
+                words.windows(n.min(words.len())).map(|w| mix(poly(w) ^ seed)).collect()
+            };
+            let mut got = Vec::new();
+            word_ngrams(&words, n, seed, |h| got.push(h));
+            prop_assert_eq!(&got, &want);
+            // Equal windows hash alike, different ones apart.
+            let windows: Vec<&[u64]> = if words.is_empty() { vec![] } else { words.windows(n.min(words.len())).collect() };
+            for (x, wx) in got.iter().zip(&windows) {
+                for (y, wy) in got.iter().zip(&windows) {
+                    prop_assert_eq!(x == y, wx == wy);
+                }
+            }
+        }
     }
 
     #[test]

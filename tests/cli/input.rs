@@ -202,3 +202,26 @@ fn damaged_input_is_reported_skipped_and_exits_2() {
     assert!(stderr.contains("bad.jsonl:6: malformed JSON"), "{stderr}");
     assert!(strict.stdout.is_empty());
 }
+
+#[test]
+fn repeated_ids_are_numbered_in_read_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines: String = ["zeta", "alpha", "beta", "alpha", "alpha"]
+        .iter()
+        .enumerate()
+        .map(|(k, id)| format!("{}\n", serde_json::json!({"id": id, "text": "word ".repeat(k + 1)})))
+        .collect();
+    let path = dir.path().join("ids.jsonl");
+    std::fs::write(&path, lines).unwrap();
+    let out = unspun(&[path.as_os_str()]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // Line k has k words, so the word counts say which line each id went to.
+    let docs: Vec<(&str, u64)> = report["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["id"].as_str().unwrap(), d["words"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(docs, [("alpha", 2), ("alpha#2", 4), ("alpha#3", 5), ("beta", 3), ("zeta", 1)]);
+}
