@@ -122,21 +122,21 @@ pub fn candidates(
     // Bits that number the documents; the band hash keeps the other 64 - ⌈log2 n⌉ (at least 32), so
     // two documents share a bucket by chance with probability n / 2^(64 - ⌈log2 n⌉) per band.
     let doc_mask = u64::MAX >> (n.max(2) - 1).leading_zeros();
+    // Asked once, not once a band.
+    let included: Vec<bool> = (0..n).into_par_iter().map(&include).collect();
     let band_pairs = |band: usize| {
         let lanes = band * params.rows..(band + 1) * params.rows;
         // One entry per document: the band's hash in the high bits, the document in the low ones, so a
         // sort of plain integers makes the buckets (equal high bits), each in document order.
-        let mut entries: Vec<u64> = (0..n)
-            .filter(|&i| include(i))
-            .filter_map(|i| {
-                let mins = &signatures.mins(i)[lanes.clone()];
-                // An empty document matches nothing.
-                if mins[0] == EMPTY {
-                    return None;
-                }
-                Some(band_hash(mins, band) & !doc_mask | i as u64)
-            })
-            .collect();
+        let mut entries: Vec<u64> = Vec::with_capacity(n);
+        entries.extend((0..n).filter(|&i| included[i]).filter_map(|i| {
+            let mins = &signatures.mins(i)[lanes.clone()];
+            // An empty document matches nothing.
+            if mins[0] == EMPTY {
+                return None;
+            }
+            Some(band_hash(mins, band) & !doc_mask | i as u64)
+        }));
         entries.sort_unstable();
         let mut pairs = Vec::new();
         let mut stats = LshStats::default();
@@ -169,21 +169,25 @@ pub fn candidates(
         }
         (pairs, stats)
     };
-    // Bands are built a few at a time (one per thread) and merged into the running result, so the pair
-    // lists of all bands, mostly the same pairs again, are never held at once.
-    let mut stats = LshStats::default();
-    let mut all: Vec<PairKey> = Vec::new();
-    let group = rayon::current_num_threads().max(1);
+    // Bands are built a few at a time, their pair lists merged pairwise in parallel and then into the
+    // running result, so the pair lists of all bands, mostly the same pairs again, are never held at
+    // once.
+    let merge = |(a, x): (Vec<PairKey>, LshStats), (b, y): (Vec<PairKey>, LshStats)| {
+        let stats = LshStats {
+            pairs: 0,
+            capped_buckets: x.capped_buckets + y.capped_buckets,
+            largest_bucket: x.largest_bucket.max(y.largest_bucket),
+            dissimilar: x.dissimilar + y.dissimilar,
+        };
+        (merge_sorted(&a, &b), stats)
+    };
+    let mut done = (Vec::new(), LshStats::default());
+    let group = 4 * rayon::current_num_threads().max(1);
     for first in (0..params.bands).step_by(group) {
-        let per_band: Vec<(Vec<PairKey>, LshStats)> =
-            (first..(first + group).min(params.bands)).into_par_iter().map(band_pairs).collect();
-        for (pairs, s) in per_band {
-            all = merge_sorted(&all, &pairs);
-            stats.capped_buckets += s.capped_buckets;
-            stats.dissimilar += s.dissimilar;
-            stats.largest_bucket = stats.largest_bucket.max(s.largest_bucket);
-        }
+        let bands = (first..(first + group).min(params.bands)).into_par_iter().map(band_pairs);
+        done = merge(done, bands.reduce(|| (Vec::new(), LshStats::default()), merge));
     }
+    let (all, mut stats) = done;
     stats.pairs = all.len();
     Ok((all, stats))
 }

@@ -1,14 +1,16 @@
 //! MinHash signatures of shingle sets.
 //!
-//! Each lane `i` applies the multiply-shift hash `(a_i * x + b_i) >> 32` to every 64-bit shingle hash `x`
-//! and keeps the minimum as a `u32`; `a_i` (odd) and `b_i` come from the seed. The parameters travel with
+//! Every 64-bit shingle hash `x` is first seeded, mixed and cut to 32 bits, `y = mix(x ^ k) >> 32`;
+//! each lane `i` then applies `a_i * y + b_i` modulo 2^32 (a permutation of the 32-bit values, `a_i` odd)
+//! and keeps the minimum. `k`, `a_i` and `b_i` come from the seed. Lanes of 32-bit multiplications are
+//! sixteen to a vector register on AVX-512 (eight on AVX2), three times the throughput of 64-bit ones. The parameters travel with
 //! every signature ([`MinHashParams`]) and comparing signatures made differently is an error, never a
 //! wrong number. Shingle hashes come from [`crate::shingle`]; banding is in [`crate::lsh`].
 
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::shingle::View;
+use crate::shingle::{View, mix};
 
 /// How a signature was made. Two signatures are comparable only when these are equal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -33,8 +35,9 @@ impl MinHashParams {
 #[derive(Clone, Debug)]
 pub struct Hasher {
     params: MinHashParams,
-    a: Vec<u64>,
-    b: Vec<u64>,
+    k: u64,
+    a: Vec<u32>,
+    b: Vec<u32>,
 }
 
 fn splitmix64(state: &mut u64) -> u64 {
@@ -53,9 +56,10 @@ impl Hasher {
     pub fn new(params: MinHashParams) -> Hasher {
         let mut state = params.seed ^ 0x6d69_6e68_6173_6821;
         let n = params.num_hashes as usize;
-        let a = (0..n).map(|_| splitmix64(&mut state) | 1).collect();
-        let b = (0..n).map(|_| splitmix64(&mut state)).collect();
-        Hasher { params, a, b }
+        let k = splitmix64(&mut state) | 1;
+        let a = (0..n).map(|_| splitmix64(&mut state) as u32 | 1).collect();
+        let b = (0..n).map(|_| splitmix64(&mut state) as u32).collect();
+        Hasher { params, k, a, b }
     }
 
     /// The parameters signatures from this hasher carry.
@@ -63,33 +67,39 @@ impl Hasher {
         self.params
     }
 
+    /// The 32-bit value the lanes permute: `x` seeded and mixed first, so that even structured shingle
+    /// hashes (the lanes are linear) give independent-looking lanes.
+    #[inline(always)]
+    fn reduce(&self, x: u64) -> u32 {
+        (mix(x ^ self.k) >> 32) as u32
+    }
+
     /// Folds one shingle hash into `mins` (of length `num_hashes`).
     #[inline]
     pub fn update(&self, mins: &mut [u32], x: u64) {
-        // Plain indexed loop over equal-length slices: the compiler vectorises it.
+        let y = self.reduce(x);
         for ((m, &a), &b) in mins.iter_mut().zip(&self.a).zip(&self.b) {
-            let v = (a.wrapping_mul(x).wrapping_add(b) >> 32) as u32;
-            *m = (*m).min(v);
+            *m = (*m).min(a.wrapping_mul(y).wrapping_add(b));
         }
     }
 
     /// Folds many shingle hashes into `mins`: the same result as [`Hasher::update`] on each, in any order,
-    /// several times faster. This is where signing spends its time (128 multiply-shifts per shingle), so it
-    /// keeps blocks of lanes in registers across all the shingles, and is compiled for AVX-512 and AVX2
-    /// as well as the baseline, the best one picked at run time.
+    /// several times faster. This is where signing spends its time (a multiplication per lane and
+    /// shingle), so it keeps blocks of lanes in registers across all the shingles, and is compiled for
+    /// AVX-512 and AVX2 as well as the baseline, the best one picked at run time.
     pub fn update_all(&self, mins: &mut [u32], xs: &[u64]) {
         #[cfg(target_arch = "x86_64")]
         {
-            if std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("avx512dq") {
-                // SAFETY: the CPU supports AVX-512F and AVX-512DQ, checked just above.
-                return unsafe { fold_avx512(mins, &self.a, &self.b, xs) };
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                // SAFETY: the CPU supports AVX-512F, checked just above.
+                return unsafe { fold_avx512(mins, self, xs) };
             }
             if std::arch::is_x86_feature_detected!("avx2") {
                 // SAFETY: the CPU supports AVX2, checked just above.
-                return unsafe { fold_avx2(mins, &self.a, &self.b, xs) };
+                return unsafe { fold_avx2(mins, self, xs) };
             }
         }
-        fold(mins, &self.a, &self.b, xs)
+        fold(mins, self, xs)
     }
 
     /// Signs a set of shingle hashes.
@@ -102,31 +112,33 @@ impl Hasher {
     }
 }
 
-/// Lanes kept in registers while every shingle of a document goes by (32 `u64` multipliers and offsets
-/// and 32 minima fit the vector registers of AVX-512; with fewer registers the compiler spills a little).
-const LANE_BLOCK: usize = 32;
+/// Lanes kept in registers while every shingle of a document goes by (64 minima, multipliers and offsets
+/// take 12 AVX-512 registers; with AVX2 the compiler spills a little).
+const LANE_BLOCK: usize = 64;
 
-/// The multiply-shift minima of `xs` folded into `mins`, a block of lanes at a time.
+/// The minima of `xs` folded into `mins`, a block of lanes at a time.
 #[inline(always)]
-fn fold(mins: &mut [u32], a: &[u64], b: &[u64], xs: &[u64]) {
-    for ((m, a), b) in mins.chunks_mut(LANE_BLOCK).zip(a.chunks(LANE_BLOCK)).zip(b.chunks(LANE_BLOCK)) {
+fn fold(mins: &mut [u32], h: &Hasher, xs: &[u64]) {
+    for ((m, a), b) in mins.chunks_mut(LANE_BLOCK).zip(h.a.chunks(LANE_BLOCK)).zip(h.b.chunks(LANE_BLOCK)) {
         if let (Ok(m), Ok(a), Ok(b)) = (
             <&mut [u32; LANE_BLOCK]>::try_from(&mut *m),
-            <&[u64; LANE_BLOCK]>::try_from(a),
-            <&[u64; LANE_BLOCK]>::try_from(b),
+            <&[u32; LANE_BLOCK]>::try_from(a),
+            <&[u32; LANE_BLOCK]>::try_from(b),
         ) {
             // Fixed-size arrays: the compiler unrolls and vectorises the lane loop.
             let mut acc = *m;
             for &x in xs {
+                let y = h.reduce(x);
                 for i in 0..LANE_BLOCK {
-                    acc[i] = acc[i].min((a[i].wrapping_mul(x).wrapping_add(b[i]) >> 32) as u32);
+                    acc[i] = acc[i].min(a[i].wrapping_mul(y).wrapping_add(b[i]));
                 }
             }
             *m = acc;
         } else {
             for &x in xs {
+                let y = h.reduce(x);
                 for ((m, &a), &b) in m.iter_mut().zip(a).zip(b) {
-                    *m = (*m).min((a.wrapping_mul(x).wrapping_add(b) >> 32) as u32);
+                    *m = (*m).min(a.wrapping_mul(y).wrapping_add(b));
                 }
             }
         }
@@ -134,15 +146,15 @@ fn fold(mins: &mut [u32], a: &[u64], b: &[u64], xs: &[u64]) {
 }
 
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512dq,avx512vl")]
-fn fold_avx512(mins: &mut [u32], a: &[u64], b: &[u64], xs: &[u64]) {
-    fold(mins, a, b, xs)
+#[target_feature(enable = "avx512f,avx512vl")]
+fn fold_avx512(mins: &mut [u32], h: &Hasher, xs: &[u64]) {
+    fold(mins, h, xs)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn fold_avx2(mins: &mut [u32], a: &[u64], b: &[u64], xs: &[u64]) {
-    fold(mins, a, b, xs)
+fn fold_avx2(mins: &mut [u32], h: &Hasher, xs: &[u64]) {
+    fold(mins, h, xs)
 }
 
 /// A MinHash signature and the parameters it was made with.
@@ -274,6 +286,34 @@ mod tests {
         assert!(m.push(&a).is_err());
         assert!(m.push(&b).is_ok());
         assert_eq!(m.len(), 1);
+    }
+
+    /// The lanes behave as independent random permutations: over many pairs of sets, the estimate is
+    /// unbiased and its squared error is what 128 independent lanes give (J(1 - J) / 128), even for
+    /// shingle hashes as structured as consecutive integers. Correlated lanes would inflate the error.
+    #[test]
+    fn lanes_are_independent_enough() {
+        let k = 128;
+        for structured in [false, true] {
+            let (mut bias, mut error, mut expected) = (0.0, 0.0, 0.0);
+            let trials = 400u64;
+            for t in 0..trials {
+                let (shared, only) = (50 + t % 200, 20 + (t * 37) % 300);
+                let key = |x: u64| if structured { x } else { x.wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(17) };
+                let a: Vec<u64> = (0..shared + only).map(|x| key(t << 32 | x)).collect();
+                let b: Vec<u64> =
+                    (0..shared).chain(shared + only..shared + 2 * only).map(|x| key(t << 32 | x)).collect();
+                let exact = shared as f64 / (shared + 2 * only) as f64;
+                let h = Hasher::new(params(k, t));
+                let est = h.sign(a).jaccard(&h.sign(b)).unwrap();
+                bias += est - exact;
+                error += (est - exact).powi(2);
+                expected += exact * (1.0 - exact) / k as f64;
+            }
+            let (bias, ratio) = (bias / trials as f64, error / expected);
+            assert!(bias.abs() < 0.01, "structured {structured}: bias {bias}");
+            assert!((0.7..1.4).contains(&ratio), "structured {structured}: squared error {ratio} × the ideal");
+        }
     }
 
     proptest! {

@@ -159,15 +159,28 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
     // `Frequencies::is_common`). Until then each document keeps its distinct stems.
     let mut rewording: Vec<u64> = Vec::new();
     let mut rewording_at: Vec<(usize, usize)> = Vec::new(); // (start, lead length) per document
-    let mut flush = |batch: &mut Vec<Document>| {
-        let out: Vec<Signed> = batch
-            .par_iter()
+    let mut flush = |batch: Vec<Document>| {
+        // Each document is signed and turned into its `DocInfo` by a worker, which drops its text.
+        let out: Vec<(DocInfo, Signed)> = batch
+            .into_par_iter()
             .map_init(Scratch::default, |scratch, d| {
                 let work = Work { config, hashers: &hashers, tokens, verify };
-                sign(&d.text, &work, scratch)
+                let s = sign(&d.text, &work, scratch);
+                let info = DocInfo {
+                    day: d.date.as_deref().and_then(input::parse_day),
+                    id: d.id,
+                    path: d.path,
+                    origin: d.origin,
+                    bytes: d.text.len(),
+                    words: s.words,
+                    date: d.date,
+                    extra: d.extra,
+                    skipped: None,
+                };
+                (info, s)
             })
             .collect();
-        for (d, s) in batch.drain(..).zip(out) {
+        for (info, s) in out {
             if verify {
                 freq.add_document(&s.rewording, &s.phrases);
             }
@@ -182,17 +195,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
                 rewording_at.push((rewording.len(), s.lead_len));
                 rewording.extend_from_slice(&s.rewording);
             }
-            docs.push(DocInfo {
-                day: d.date.as_deref().and_then(input::parse_day),
-                id: d.id,
-                path: d.path,
-                origin: d.origin,
-                bytes: d.text.len(),
-                words: s.words,
-                date: d.date,
-                extra: d.extra,
-                skipped: None,
-            });
+            docs.push(info);
         }
     };
     // Reading (decompressing, cutting lines) runs on a thread of its own and hands batches over, so the
@@ -224,8 +227,8 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
             let _ = batches.send(batch);
             Ok(problems)
         });
-        for mut batch in received {
-            flush(&mut batch);
+        for batch in received {
+            flush(batch);
         }
         reader.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     });
