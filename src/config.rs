@@ -53,6 +53,8 @@ pub struct Config {
     pub max_bucket: usize,
     /// Documents with fewer words than this are too short to judge: counted and skipped.
     pub min_words: usize,
+    /// Also propose the pairs that share sampled word 5-grams (passages), whatever their lengths.
+    pub passages: bool,
     /// Stop after candidate generation: report candidate pairs without verification.
     pub candidates_only: bool,
     /// Also report verified candidate pairs judged not derived (relation `none`), for auditing.
@@ -74,6 +76,7 @@ impl Default for Config {
             seed: 0x756e_7370_756e,
             max_bucket: 200,
             min_words: 20,
+            passages: true,
             candidates_only: false,
             report_unrelated: false,
             count_only: false,
@@ -91,7 +94,7 @@ impl Config {
         }
         for v in &self.views {
             if !(1..=1000).contains(&v.shingle) {
-                return Err(Error::Config(format!("shingle size {} is not in 1..=16", v.shingle)));
+                return Err(Error::Config(format!("shingle size {} is not in 1..=1000", v.shingle)));
             }
             if !(1..=1024).contains(&v.num_hashes) {
                 return Err(Error::Config(format!("{} hashes is not in 1..=1024", v.num_hashes)));

@@ -121,7 +121,7 @@ pub fn candidates(
     let n = signatures.len();
     // Bits that number the documents; the band hash keeps the other 64 - ⌈log2 n⌉ (at least 32), so
     // two documents share a bucket by chance with probability n / 2^(64 - ⌈log2 n⌉) per band.
-    let doc_mask = u64::MAX >> (n.max(2) - 1).leading_zeros();
+    let doc_mask = doc_mask(n);
     // Asked once, not once a band.
     let included: Vec<bool> = (0..n).into_par_iter().map(&include).collect();
     let band_pairs = |band: usize| {
@@ -190,6 +190,55 @@ pub fn candidates(
     let (all, mut stats) = done;
     stats.pairs = all.len();
     Ok((all, stats))
+}
+
+/// Candidate pairs from shared passages. `entries` holds one `hash & !doc_mask | document` for each
+/// sampled word n-gram of each document (the n-grams whose hash falls in a fixed range, so two documents
+/// sample the same ones; each once per document). Two documents sharing at least `min_shared` of them are
+/// a pair, whatever their lengths: banding finds documents similar as wholes, this finds a short text
+/// copied into a long one (an excerpt, a wire paragraph, a cut-and-paste answer), whose Jaccard
+/// similarity is low. N-grams sampled in more than `max_docs` documents (boilerplate, famous quotations)
+/// are skipped and counted as capped buckets; pairs sharing fewer than `min_shared` count as dissimilar.
+/// The result is sorted and free of duplicates.
+pub fn shared_samples(
+    mut entries: Vec<u64>,
+    doc_mask: u64,
+    max_docs: usize,
+    min_shared: usize,
+) -> (Vec<PairKey>, LshStats) {
+    entries.par_sort_unstable();
+    let mut stats = LshStats::default();
+    let mut pairs = Vec::new();
+    for run in entries.chunk_by(|x, y| x & !doc_mask == y & !doc_mask) {
+        if run.len() > max_docs {
+            stats.capped_buckets += 1;
+            continue;
+        }
+        stats.largest_bucket = stats.largest_bucket.max(run.len());
+        for (k, x) in run.iter().enumerate() {
+            // Two n-grams of one document can share the hash bits kept.
+            for y in run[k + 1..].iter().filter(|&&y| y & doc_mask != x & doc_mask) {
+                pairs.push(pair_key((x & doc_mask) as u32, (y & doc_mask) as u32));
+            }
+        }
+    }
+    drop(entries);
+    pairs.par_sort_unstable();
+    let mut kept = Vec::new();
+    for same in pairs.chunk_by(|x, y| x == y) {
+        if same.len() >= min_shared {
+            kept.push(same[0]);
+        } else {
+            stats.dissimilar += 1;
+        }
+    }
+    stats.pairs = kept.len();
+    (kept, stats)
+}
+
+/// The mask of the low bits that number `n` documents in a packed entry (at least one bit).
+pub fn doc_mask(n: usize) -> u64 {
+    u64::MAX >> (n.max(2) - 1).leading_zeros()
 }
 
 /// The hash of a band's lanes, seeded with the band number.
@@ -279,6 +328,40 @@ mod tests {
             let (got, stats) = candidates(&m, p, usize::MAX, 0.0, |_| true).unwrap();
             prop_assert_eq!(stats.capped_buckets, 0);
             prop_assert_eq!(got, oracle(&m, p));
+        }
+    }
+
+    proptest! {
+        /// Shared samples against the brute force: every pair of documents with at least `min_shared`
+        /// sampled n-grams in common, counting only n-grams held by at most `max_docs` documents.
+        #[test]
+        fn shared_samples_match_brute_force(
+            docs in prop::collection::vec(prop::collection::btree_set(0u64..30, 0..10), 0..25),
+            max_docs in 2usize..8,
+            min_shared in 1usize..4,
+        ) {
+            let mask = doc_mask(docs.len());
+            let hash = |x: u64| crate::shingle::mix(x + 1);
+            let entries: Vec<u64> = docs
+                .iter()
+                .enumerate()
+                .flat_map(|(d, set)| set.iter().map(move |&x| hash(x) & !mask | d as u64))
+                .collect();
+            let (got, stats) = shared_samples(entries, mask, max_docs, min_shared);
+            let holders = |x: u64| docs.iter().filter(|s| s.contains(&x)).count();
+            let mut want = vec![];
+            for i in 0..docs.len() {
+                for j in i + 1..docs.len() {
+                    let shared = docs[i].intersection(&docs[j]).filter(|&&x| holders(x) <= max_docs).count();
+                    if shared >= min_shared {
+                        want.push(pair_key(i as u32, j as u32));
+                    }
+                }
+            }
+            prop_assert_eq!(&got, &want);
+            prop_assert_eq!(stats.pairs, want.len());
+            let capped = (0..30u64).filter(|&x| holders(x) > max_docs).count();
+            prop_assert_eq!(stats.capped_buckets, capped);
         }
     }
 

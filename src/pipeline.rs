@@ -63,8 +63,8 @@ pub struct ScoredPair {
     pub lean: Option<Lean>,
     /// The alignment figures and passages.
     pub alignment: Alignment,
-    /// Views whose LSH proposed the pair.
-    pub views: Vec<View>,
+    /// The candidate sources that proposed the pair: views whose LSH did, and `passages`.
+    pub views: Vec<&'static str>,
     /// Evidence about direction.
     pub evidence: Vec<Evidence>,
 }
@@ -87,8 +87,8 @@ pub struct Scan {
     pub pairs: Vec<ScoredPair>,
     /// Clusters of two or more documents.
     pub clusters: Vec<Cluster>,
-    /// Candidate statistics of each view.
-    pub candidates: Vec<(View, LshStats)>,
+    /// Candidate statistics of each view, and of passages.
+    pub candidates: Vec<(&'static str, LshStats)>,
     /// Distinct candidate pairs over all views.
     pub candidate_pairs: usize,
     /// Documents compared through the leader of their near-duplicate group in the rewording views.
@@ -108,6 +108,13 @@ const BATCH: usize = 4096;
 const ESTIMATE_FLOOR: f64 = 0.5;
 /// Related documents consulted for attestation, per pair side.
 const MAX_THIRD: usize = 32;
+/// One word n-gram in this many is sampled for the passages candidate source (by hash, so every document
+/// samples the same n-grams): a passage of 25 words shares about 2.6 sampled 5-grams.
+const PASSAGE_SAMPLE: u64 = 8;
+/// Sampled n-grams two documents must share to be a passages candidate.
+const MIN_SHARED_PASSAGES: usize = 2;
+/// Name of the passages candidate source in reports, beside the views.
+const PASSAGES: &str = "passages";
 
 struct Signed {
     words: usize,
@@ -119,6 +126,8 @@ struct Signed {
     rewording: Vec<u64>,
     /// How many of `rewording` are the lead's.
     lead_len: usize,
+    /// When verifying: the document's sampled word n-grams, distinct (see [`PASSAGE_SAMPLE`]).
+    samples: Vec<u64>,
 }
 
 /// Scans the articles under `paths`.
@@ -159,6 +168,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
     // `Frequencies::is_common`). Until then each document keeps its distinct stems.
     let mut rewording: Vec<u64> = Vec::new();
     let mut rewording_at: Vec<(usize, usize)> = Vec::new(); // (start, lead length) per document
+    let (mut samples, mut samples_at): (Vec<u64>, Vec<usize>) = (Vec::new(), Vec::new());
     let mut flush = |batch: Vec<Document>| {
         // Each document is signed and turned into its `DocInfo` by a worker, which drops its text.
         let out: Vec<(DocInfo, Signed)> = batch
@@ -194,6 +204,8 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
             if verify {
                 rewording_at.push((rewording.len(), s.lead_len));
                 rewording.extend_from_slice(&s.rewording);
+                samples_at.push(samples.len());
+                samples.extend_from_slice(&s.samples);
             }
             docs.push(info);
         }
@@ -266,7 +278,6 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
             m.swap(i, j);
         }
     });
-    drop(order);
     make_ids_unique(&mut docs);
 
     // Short and empty documents are not compared, but identical ones are still duplicates.
@@ -295,8 +306,27 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
         }
         progress.finish();
         per_view.push(pairs);
-        stats.push((v.view, s));
+        stats.push((v.view.name(), s));
     }
+    // Passages: documents sharing sampled word n-grams, whatever their lengths (`lsh::shared_samples`).
+    let words_view = config.views.iter().any(|v| v.view == View::Words);
+    if verify && config.passages && words_view {
+        samples_at.push(samples.len());
+        let mask = lsh::doc_mask(docs.len());
+        let entries: Vec<u64> = (0..docs.len())
+            .into_par_iter()
+            .filter(|&j| docs[j].skipped.is_none() && represented_by[j] == j as u32)
+            .flat_map_iter(|j| {
+                let read = order[j];
+                samples[samples_at[read]..samples_at[read + 1]].iter().map(move |&h| h & !mask | j as u64)
+            })
+            .collect();
+        drop(samples);
+        let (pairs, s) = lsh::shared_samples(entries, mask, config.max_bucket, MIN_SHARED_PASSAGES);
+        per_view.push(pairs);
+        stats.push((PASSAGES, s));
+    }
+    drop(order);
     let grouped_documents = represented_by.iter().enumerate().filter(|&(i, &r)| r != i as u32).count();
     let mut candidates = merge_views(per_view);
     if let Some(window) = config.window_days {
@@ -308,8 +338,10 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
             }
         });
     }
-    let view_names = |set: ViewSet| -> Vec<View> {
-        config.views.iter().enumerate().filter(|(k, _)| set & (1 << k) != 0).map(|(_, v)| v.view).collect()
+    // Names of the candidate sources, in the order of their bits: the views, then passages.
+    let sources: Vec<&'static str> = config.views.iter().map(|v| v.view.name()).chain([PASSAGES]).collect();
+    let view_names = |set: ViewSet| -> Vec<&'static str> {
+        sources.iter().enumerate().filter(|(k, _)| set & (1 << k) != 0).map(|(_, &v)| v).collect()
     };
     let candidate_pairs = candidates.len();
     let mut pairs = exact_duplicates_of_short(&docs, &exact);
@@ -516,6 +548,7 @@ fn sign(text: &str, work: &Work, scratch: &mut Scratch) -> Signed {
     }
     let total: usize = work.hashers.iter().map(|h| h.params().num_hashes as usize).sum();
     let mut mins = vec![EMPTY; total];
+    let mut samples = Vec::new();
     let mut offset = 0;
     for (v, h) in config.views.iter().zip(work.hashers) {
         let k = v.num_hashes;
@@ -526,6 +559,11 @@ fn sign(text: &str, work: &Work, scratch: &mut Scratch) -> Signed {
         shingles.clear();
         if v.view == View::Words {
             word_ngrams(words, v.shingle, config.seed, |x| shingles.push(x));
+            if work.verify && config.passages {
+                samples.extend(shingles.iter().filter(|&&x| x % PASSAGE_SAMPLE == 0));
+                samples.sort_unstable();
+                samples.dedup();
+            }
         } else {
             v.view.shingles(&tokens.tokens, v.shingle, config.seed, |x| shingles.push(x));
         }
@@ -555,7 +593,7 @@ fn sign(text: &str, work: &Work, scratch: &mut Scratch) -> Signed {
         rewording = lead.iter().copied().chain(rest).collect();
         phrases = trigram_hashes(&tokens.tokens);
     }
-    Signed { words: n_words, mins, phrases, exact, rewording, lead_len }
+    Signed { words: n_words, mins, phrases, exact, rewording, lead_len, samples }
 }
 
 /// Reorders so that position `j` holds what was at `order[j]`, by following the permutation's cycles

@@ -133,7 +133,7 @@ impl Summary {
         let views = scan
             .candidates
             .iter()
-            .map(|(v, s): &(_, LshStats)| (v.name().to_string(), serde_json::to_value(s).unwrap_or(Value::Null)))
+            .map(|(v, s): &(_, LshStats)| (v.to_string(), serde_json::to_value(s).unwrap_or(Value::Null)))
             .collect();
         Summary {
             documents: scan.documents.len(),
@@ -196,7 +196,7 @@ impl Report {
                 aligned_sentences: p.alignment.aligned,
                 copied_sentences: p.alignment.copied_sentences,
                 copied_strength: round(p.alignment.copied_strength),
-                views: p.views.iter().map(|v| v.name()).collect(),
+                views: p.views.clone(),
                 passages: p.alignment.passages.clone(),
                 evidence: p.evidence.clone(),
             })

@@ -130,6 +130,10 @@ pub struct SettingsArgs {
     /// Documents with fewer words are too short to judge: only exact duplicates among them are reported.
     #[arg(long, default_value_t = 20)]
     pub min_words: usize,
+    /// Do not propose the pairs that share passages (sampled word 5-grams) without being similar as
+    /// wholes: a short text copied into a long one, wire paragraphs in different stories.
+    #[arg(long)]
+    pub no_passages: bool,
     /// Report candidate pairs without verifying them (the plain MinHash-LSH job).
     #[arg(long)]
     pub candidates_only: bool,
@@ -176,6 +180,7 @@ impl SettingsArgs {
         config.max_bucket = self.max_bucket;
         config.min_words = self.min_words;
         config.candidates_only = self.candidates_only;
+        config.passages = !self.no_passages;
         config.report_unrelated = self.report_unrelated;
         config.window_days = self.window;
         config.input.extensions = self.ext.iter().map(|e| e.trim_start_matches('.').to_string()).collect();

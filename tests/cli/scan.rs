@@ -148,6 +148,31 @@ fn excerpt_from_inside_is_derived_from_the_longer_text() {
 }
 
 #[test]
+fn a_wire_passage_inside_a_different_long_story_is_found() {
+    // An article of its own (made-up vocabulary, so nothing else about it resembles the story) that
+    // reprints three sentences of the story: too little of either text for whole-document views.
+    let own: Vec<String> = (0..40)
+        .map(|k| format!("Councillor{k} praised the orchard{k} festival{k} and its lantern{k} parade{k} on Sunday{k}."))
+        .collect();
+    let mut reprint = own[..20].to_vec();
+    reprint.extend(STORY[3..6].iter().map(|s| s.to_string()));
+    reprint.extend_from_slice(&own[20..]);
+    let story = [STORY.join("\n"), OTHER.join("\n")].join("\n");
+    let files = [("story", story), ("reprint", reprint.join("\n"))];
+    let pairs = scan_texts(&files);
+    assert_eq!(pairs.len(), 1, "{pairs:?}");
+    assert_eq!((pairs[0].0.as_str(), pairs[0].1.as_str(), pairs[0].2.as_str()), ("reprint", "story", "partial"));
+
+    // Found through the passages candidate source alone.
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in &files {
+        std::fs::write(dir.path().join(format!("{name}.txt")), text).unwrap();
+    }
+    let report = json(&run(&["scan", "--quiet", "--format", "json", "--no-passages", dir.path().to_str().unwrap()]));
+    assert_eq!(report["pairs"].as_array().unwrap().len(), 0, "{report}");
+}
+
+#[test]
 fn shuffled_sentences_are_still_derived() {
     let mut shuffled = STORY.to_vec();
     shuffled.swap(0, 5);
