@@ -138,6 +138,10 @@ pub struct Analysis {
     trigrams: GramSet,
     /// Distinct word 5-grams.
     pub five_grams: GramSet,
+    /// The sentences holding each distinctive (not collection-common) stem.
+    index: StemIndex,
+    /// Per sentence, its trigrams that are in `phrasing`, sorted.
+    sentence_phrasing: Vec<Vec<u64>>,
 }
 
 fn ngram_hash(tokens: &[Token]) -> u64 {
@@ -179,7 +183,17 @@ impl Analysis {
             }
         }
         let five_grams = words.windows(5).map(ngram_hash).collect();
-        Analysis { tokens, sentences, sentence_weight, phrasing, trigrams, five_grams }
+        let sentence_phrasing = (0..tokens.sentence_count())
+            .map(|i| {
+                let mut grams: Vec<u64> =
+                    words[tokens.sentence(i)].windows(3).map(ngram_hash).filter(|h| phrasing.contains(h)).collect();
+                grams.sort_unstable();
+                grams.dedup();
+                grams
+            })
+            .collect();
+        let index = StemIndex::new(&sentences);
+        Analysis { tokens, sentences, sentence_weight, phrasing, trigrams, five_grams, index, sentence_phrasing }
     }
 
     /// Number of words.
@@ -292,17 +306,18 @@ fn similarity(s: &[Term], ws: f32, t: &[Term], wt: f32) -> f32 {
     shared / (ws * wt).sqrt()
 }
 
-/// The sentences of a text that contain each stem: `(stem, sentence)` entries sorted, one allocation
-/// per pair verified instead of a hash map with a list per stem.
+/// The sentences of a text that contain each distinctive stem: `(stem, sentence)` entries sorted, built
+/// once per document. Collection-common stems are left out: two sentences are similar only when they
+/// share at least two distinctive stems (see [`similarity`]), so those alone find every match.
+#[derive(Clone, Debug)]
 struct StemIndex(Vec<(u64, u32)>);
 
 impl StemIndex {
-    fn new(x: &Analysis) -> StemIndex {
-        let mut entries: Vec<(u64, u32)> = x
-            .sentences
+    fn new(sentences: &[Vec<Term>]) -> StemIndex {
+        let mut entries: Vec<(u64, u32)> = sentences
             .iter()
             .enumerate()
-            .flat_map(|(j, terms)| terms.iter().map(move |t| (t.stem, j as u32)))
+            .flat_map(|(j, terms)| terms.iter().filter(|t| !t.common).map(move |t| (t.stem, j as u32)))
             .collect();
         entries.sort_unstable();
         StemIndex(entries)
@@ -318,7 +333,7 @@ impl StemIndex {
 
 /// For each sentence of `x`, its best match in `y` above the threshold: (index in y, similarity).
 fn best_matches(x: &Analysis, y: &Analysis) -> Vec<Option<(usize, f32)>> {
-    let index = StemIndex::new(y);
+    let index = &y.index;
     let mut seen = vec![false; y.sentences.len()];
     let mut touched = Vec::new();
     x.sentences
@@ -364,38 +379,43 @@ const MAX_GRID: usize = 1 << 20;
 const MAX_POSTINGS: usize = 64;
 
 /// Similarities of every sentence pair that shares a content word, as a dense `a × b` grid.
-fn similarity_grid(a: &Analysis, b: &Analysis) -> Vec<f32> {
+fn similarity_grid(a: &Analysis, b: &Analysis, grid: &mut Vec<f32>) {
     let (n, m) = (a.sentences.len(), b.sentences.len());
-    let mut grid = vec![0.0f32; n * m];
-    let index = StemIndex::new(b);
-    let mut touched = vec![false; m];
+    grid.clear();
+    grid.resize(n * m, 0.0);
+    // Distinctive stems each sentence of `a` shares with each sentence of `b`: only pairs sharing two
+    // or more can be similar, so only those are compared.
+    let mut shared = vec![0u8; m];
     let mut list = Vec::new();
     for (i, terms) in a.sentences.iter().enumerate() {
         list.clear();
-        for t in terms {
-            for j in index.sentences_with(t.stem) {
-                if !touched[j as usize] {
-                    touched[j as usize] = true;
+        for t in terms.iter().filter(|t| !t.common) {
+            for j in b.index.sentences_with(t.stem) {
+                let count = &mut shared[j as usize];
+                if *count == 0 {
                     list.push(j as usize);
                 }
+                *count = count.saturating_add(1);
             }
         }
         for &j in &list {
-            touched[j] = false;
-            grid[i * m + j] = similarity(terms, a.sentence_weight[i], &b.sentences[j], b.sentence_weight[j]);
+            if std::mem::take(&mut shared[j]) >= 2 {
+                grid[i * m + j] = similarity(terms, a.sentence_weight[i], &b.sentences[j], b.sentence_weight[j]);
+            }
         }
     }
-    grid
 }
 
 /// The monotone sentence alignment of greatest total gain `similarity - PATH_FLOOR`: sentences keep
 /// their order, and a sentence may align with several consecutive sentences of the other text (a
 /// rewrite splits and merges sentences). Returns the aligned pairs, ascending.
-fn monotone_path(grid: &[f32], n: usize, m: usize) -> Vec<(usize, usize)> {
+fn monotone_path(grid: &[f32], n: usize, m: usize, best: &mut Vec<f32>, step: &mut Vec<u8>) -> Vec<(usize, usize)> {
     let w = m + 1;
-    let mut best = vec![0.0f32; (n + 1) * w];
+    best.clear();
+    best.resize((n + 1) * w, 0.0);
     // 0: skip a sentence of a, 1: skip one of b, 2: match after both, 3: match reusing b, 4: reusing a.
-    let mut step = vec![0u8; (n + 1) * w];
+    step.clear();
+    step.resize((n + 1) * w, 0);
     for i in 1..=n {
         for j in 1..=m {
             let sim = grid[(i - 1) * m + (j - 1)];
@@ -445,10 +465,25 @@ fn monotone_path(grid: &[f32], n: usize, m: usize) -> Vec<(usize, usize)> {
 
 /// Aligns two analysed texts.
 pub fn align(a: &Analysis, b: &Analysis) -> Alignment {
+    align_with(a, b, &mut AlignScratch::default())
+}
+
+/// Buffers [`align_with`] reuses from one pair to the next (the similarity grid and the path table of
+/// two long texts are megabytes: allocated afresh for every pair, the kernel zeroes new pages each time).
+#[derive(Default)]
+pub struct AlignScratch {
+    grid: Vec<f32>,
+    best: Vec<f32>,
+    step: Vec<u8>,
+}
+
+/// [`align`] with buffers kept in `scratch`.
+pub fn align_with(a: &Analysis, b: &Analysis, scratch: &mut AlignScratch) -> Alignment {
     let (n, m) = (a.sentences.len(), b.sentences.len());
     let (pairs, sims): (Vec<(usize, usize)>, Vec<f32>) = if n * m <= MAX_GRID {
-        let grid = similarity_grid(a, b);
-        monotone_path(&grid, n, m).into_iter().map(|(i, j)| ((i, j), grid[i * m + j])).unzip()
+        let AlignScratch { grid, best, step } = scratch;
+        similarity_grid(a, b, grid);
+        monotone_path(grid, n, m, best, step).into_iter().map(|(i, j)| ((i, j), grid[i * m + j])).unzip()
     } else {
         // Too many sentences for the grid: each sentence of a with its best match in b, in order.
         let mut pairs: Vec<((usize, usize), f32)> =
@@ -508,12 +543,16 @@ pub fn align(a: &Analysis, b: &Analysis) -> Alignment {
 
 /// Whether sentence `i` of `a` and `j` of `b` share a narrative phrasing trigram.
 fn shares_phrasing(a: &Analysis, i: usize, b: &Analysis, j: usize) -> bool {
-    let bs = &b.tokens.tokens[b.tokens.sentence(j)];
-    let b_grams: GramSet = bs.windows(3).map(ngram_hash).filter(|h| b.phrasing.contains(h)).collect();
-    a.tokens.tokens[a.tokens.sentence(i)]
-        .windows(3)
-        .map(ngram_hash)
-        .any(|h| a.phrasing.contains(&h) && b_grams.contains(&h))
+    let (x, y) = (&a.sentence_phrasing[i], &b.sentence_phrasing[j]);
+    let (mut p, mut q) = (0, 0);
+    while p < x.len() && q < y.len() {
+        match x[p].cmp(&y[q]) {
+            std::cmp::Ordering::Less => p += 1,
+            std::cmp::Ordering::Greater => q += 1,
+            std::cmp::Ordering::Equal => return true,
+        }
+    }
+    false
 }
 
 /// Merges aligned sentence pairs into passages: runs where both sides advance by at most one sentence.

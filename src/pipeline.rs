@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use serde_json::{Map, Value};
 use xxhash_rust::xxh3::xxh3_64;
 
-use crate::align::{Alignment, Analysis, Frequencies, align, trigram_hashes};
+use crate::align::{AlignScratch, Alignment, Analysis, Frequencies, align_with, trigram_hashes};
 use crate::config::Config;
 use crate::error::Result;
 use crate::input::{self, Document, Origin, Problem};
@@ -435,12 +435,12 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
     let neighbours = Neighbours::new(docs.len(), &candidates);
     let scored: Vec<ScoredPair> = candidates
         .par_iter()
-        .filter_map(|(key, views)| {
+        .map_init(AlignScratch::default, |scratch, (key, views)| {
             let (a, b) = unpack(*key);
             // Both are present: pairs without an analysis were dropped above.
             let (Some(x), Some(y)) = (analysis(a), analysis(b)) else { return None };
             let views = view_names(*views);
-            let alignment = align(x, y);
+            let alignment = align_with(x, y, scratch);
             let verdict = score::classify(x, y, &alignment);
             progress.inc(1);
             let Some((relation, confidence)) = verdict else {
@@ -490,6 +490,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
                 evidence,
             })
         })
+        .flatten()
         .collect();
     progress.finish();
     pairs.extend(scored);
