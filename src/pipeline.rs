@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::align::{AlignScratch, Alignment, Analysis, Frequencies, align_with, trigram_hashes};
-use crate::config::Config;
+use crate::config::{Config, ViewConfig};
 use crate::error::Result;
 use crate::input::{self, Document, Origin, Problem};
 use crate::lsh::{self, LshStats, PairKey, pair_key, unpack};
@@ -290,23 +290,65 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
     }
 
     // Band every view, then merge the views' sorted pair lists into one, each pair with the set of views
-    // that proposed it (a bit per view, in the order of `config.views`).
-    let mut per_view: Vec<Vec<PairKey>> = Vec::new();
-    let mut stats = Vec::new();
-    // Documents that a near-duplicate stands for in the rewording views (see `near_duplicate_groups`).
+    // that proposed it (a bit per view, in the order of `config.views`). The words and content views
+    // band every document and find the near-duplicate groups; the lead view (and passages) then see only
+    // each group's leader (see `near_duplicate_groups`).
+    let mut per_view: Vec<Vec<PairKey>> = vec![Vec::new(); config.views.len()];
+    let mut stats: Vec<(&'static str, LshStats)> =
+        config.views.iter().map(|v| (v.view.name(), LshStats::default())).collect();
     let mut represented_by: Vec<u32> = (0..docs.len() as u32).collect();
-    for (v, m) in config.views.iter().zip(&matrices) {
-        progress.stage(&format!("banding {}", v.view.name()), None, Unit::Bands);
-        // The plain MinHash-LSH job reports every banded pair; verification only those worth it.
-        let min_estimate = if config.candidates_only { 0.0 } else { v.threshold * ESTIMATE_FLOOR };
-        let include = |i: usize| docs[i].skipped.is_none() && (v.view == View::Words || represented_by[i] == i as u32);
-        let (mut pairs, s) = lsh::candidates(m, v.lsh, config.max_bucket, min_estimate, include)?;
-        if v.view == View::Words && !config.candidates_only {
-            (represented_by, pairs) = near_duplicate_groups(m, pairs, docs.len());
+    let grouping = |v: &ViewConfig| matches!(v.view, View::Words | View::Content);
+    for phase in [true, false] {
+        for (k, (v, m)) in config.views.iter().zip(&matrices).enumerate().filter(|(_, (v, _))| grouping(v) == phase) {
+            progress.stage(&format!("banding {}", v.view.name()), None, Unit::Bands);
+            // The plain MinHash-LSH job reports every banded pair; verification only those worth it.
+            let min_estimate = if config.candidates_only { 0.0 } else { v.threshold * ESTIMATE_FLOOR };
+            let include = |i: usize| docs[i].skipped.is_none() && (phase || represented_by[i] == i as u32);
+            let (pairs, s) = lsh::candidates(m, v.lsh, config.max_bucket, min_estimate, include)?;
+            progress.finish();
+            per_view[k] = pairs;
+            stats[k].1 = s;
         }
-        progress.finish();
-        per_view.push(pairs);
-        stats.push((v.view.name(), s));
+        if phase && !config.candidates_only {
+            let close = |k: usize| {
+                let bar = match config.views[k].view {
+                    View::Words => NEAR_DUPLICATE_WORDS,
+                    _ => NEAR_DUPLICATE_CONTENT,
+                };
+                (&matrices[k], bar)
+            };
+            let grouped: Vec<usize> = (0..config.views.len()).filter(|&k| grouping(&config.views[k])).collect();
+            represented_by = near_duplicate_groups(
+                &grouped.iter().map(|&k| (close(k), &per_view[k])).collect::<Vec<_>>(),
+                docs.len(),
+            );
+            for &k in &grouped {
+                let words = config.views[k].view == View::Words;
+                per_view[k].retain(|&key| in_star(key, &represented_by, words));
+            }
+            // A member whose pair with its leader was banded in no view (it joined through another
+            // member) gets one, counted as the first grouping view's.
+            let mut linked = vec![false; docs.len()];
+            for &k in &grouped {
+                for &key in &per_view[k] {
+                    let (a, b) = unpack(key);
+                    if represented_by[b as usize] == a && a != b {
+                        linked[b as usize] = true;
+                    }
+                }
+            }
+            if let Some(&first) = grouped.first() {
+                let list = &mut per_view[first];
+                list.extend(
+                    represented_by
+                        .iter()
+                        .enumerate()
+                        .filter(|&(i, &l)| l != i as u32 && !linked[i])
+                        .map(|(i, &l)| pair_key(l, i as u32)),
+                );
+                list.sort_unstable();
+            }
+        }
     }
     // Passages: documents sharing sampled word n-grams, whatever their lengths (`lsh::shared_samples`).
     let words_view = config.views.iter().any(|v| v.view == View::Words);
@@ -390,22 +432,48 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
     }
 
     // Verify: analyse each document of a candidate pair once, then score the pairs. Documents are found
-    // through dense per-document tables (a slot index, a neighbour list), not hash maps.
-    let mut needed: Vec<u32> = candidates.iter().flat_map(|&(k, _)| <[u32; 2]>::from(unpack(k))).collect();
+    // through dense per-document tables (a slot index, a neighbour list), not hash maps. A member of a
+    // near-duplicate group whose only pair is the one with its leader is analysed while that pair is
+    // scored and dropped after it, so the analyses held at once are those of leaders and of documents
+    // with other pairs (a crawl's copies would otherwise all be in memory together).
+    let mut degree = vec![0u32; docs.len()];
+    for &(key, _) in &candidates {
+        let (a, b) = unpack(key);
+        degree[a as usize] += 1;
+        degree[b as usize] += 1;
+    }
+    let streamed = |key: PairKey| -> Option<u32> {
+        let (a, b) = unpack(key);
+        [(a, b), (b, a)]
+            .into_iter()
+            .find(|&(m, l)| represented_by[m as usize] == l && degree[m as usize] == 1)
+            .map(|(m, _)| m)
+    };
+    let mut needed: Vec<u32> = candidates
+        .iter()
+        .flat_map(|&(key, _)| {
+            let (a, b) = unpack(key);
+            let member = streamed(key);
+            [a, b].into_iter().filter(move |&d| Some(d) != member)
+        })
+        .collect();
     needed.par_sort_unstable();
     needed.dedup();
     progress.stage("verifying", Some(needed.len() as u64 + candidates.len() as u64), Unit::Documents);
+    let load = |i: u32| -> std::result::Result<Analysis, Problem> {
+        let d = &docs[i as usize];
+        input::reload(&d.path, &d.origin, &config.input).map(|text| Analysis::new(Tokens::new(&text), &freq)).map_err(
+            |e| Problem {
+                path: d.path.clone(),
+                line: None,
+                message: format!("cannot read again for verification: {e}"),
+            },
+        )
+    };
     let loaded: Vec<std::result::Result<Analysis, Problem>> = needed
         .par_iter()
         .map(|&i| {
-            let d = &docs[i as usize];
-            let result = input::reload(&d.path, &d.origin, &config.input)
-                .map(|text| Analysis::new(Tokens::new(&text), &freq))
-                .map_err(|e| Problem {
-                    path: d.path.clone(),
-                    line: None,
-                    message: format!("cannot read again for verification: {e}"),
-                });
+            let result = load(i);
             progress.inc(1);
             result
         })
@@ -430,21 +498,34 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
     };
     candidates.retain(|&(k, _)| {
         let (a, b) = unpack(k);
-        analysis(a).is_some() && analysis(b).is_some()
+        let member = streamed(k);
+        [a, b].into_iter().all(|d| Some(d) == member || analysis(d).is_some())
     });
     let neighbours = Neighbours::new(docs.len(), &candidates);
+    let mut unread = Vec::new();
     let scored: Vec<ScoredPair> = candidates
         .par_iter()
         .map_init(AlignScratch::default, |scratch, (key, views)| {
             let (a, b) = unpack(*key);
+            let own = match streamed(*key) {
+                Some(member) => match load(member) {
+                    Ok(analysis) => Some((member, analysis)),
+                    Err(problem) => return Err(problem),
+                },
+                None => None,
+            };
+            let get = |d: u32| match &own {
+                Some((member, analysis)) if *member == d => Some(analysis),
+                _ => analysis(d),
+            };
             // Both are present: pairs without an analysis were dropped above.
-            let (Some(x), Some(y)) = (analysis(a), analysis(b)) else { return None };
+            let (Some(x), Some(y)) = (get(a), get(b)) else { return Ok(None) };
             let views = view_names(*views);
             let alignment = align_with(x, y, scratch);
             let verdict = score::classify(x, y, &alignment);
             progress.inc(1);
             let Some((relation, confidence)) = verdict else {
-                return config.report_unrelated.then(|| ScoredPair {
+                return Ok(config.report_unrelated.then(|| ScoredPair {
                     a,
                     b,
                     relation: None,
@@ -455,12 +536,16 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
                     alignment,
                     views,
                     evidence: Vec::new(),
-                });
+                }));
             };
+            // Witnesses: related documents other than the pair, and other than near-duplicates of either
+            // side (a copy of one side holds all of its wording and is no independent witness).
+            let group = |d: u32| represented_by[d as usize];
             let third: Vec<&Analysis> = [a, b]
                 .iter()
-                .flat_map(|&d| neighbours.of(d).iter().take(MAX_THIRD))
-                .filter(|&&n| n != a && n != b)
+                .flat_map(|&d| {
+                    neighbours.of(d).iter().filter(|&&n| group(n) != group(a) && group(n) != group(b)).take(MAX_THIRD)
+                })
                 .filter_map(|&n| analysis(n))
                 .collect();
             let side = |i: u32, an, coverage| Side {
@@ -477,7 +562,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
                 &third,
                 &freq,
             );
-            Some(ScoredPair {
+            Ok(Some(ScoredPair {
                 a,
                 b,
                 relation: Some(relation),
@@ -488,11 +573,23 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
                 alignment,
                 views,
                 evidence,
-            })
+            }))
         })
-        .flatten()
+        .collect::<Vec<_>>()
+        .into_iter()
+        .filter_map(|scored| match scored {
+            Ok(pair) => pair,
+            Err(problem) => {
+                unread.push(problem);
+                None
+            }
+        })
         .collect();
     progress.finish();
+    if let (true, Some(p)) = (config.input.strict, unread.first()) {
+        return Err(p.clone().into());
+    }
+    problems.extend(unread);
     pairs.extend(scored);
     pairs.sort_by_key(|p| (p.a, p.b));
     let leanings: Vec<Leaning> =
@@ -668,56 +765,53 @@ fn union(parent: &mut [u32], a: u32, b: u32) {
     parent[ra.max(rb) as usize] = ra.min(rb);
 }
 
-/// Word 5-gram similarity (estimated from the signatures) at which documents form a near-duplicate group.
-const NEAR_DUPLICATE_ESTIMATE: f64 = 0.5;
+/// Word 5-gram similarity (estimated from the signatures) at which documents are near-duplicates.
+const NEAR_DUPLICATE_WORDS: f64 = 0.5;
+/// Content-word similarity (estimated, common stems left out) at which documents are near-duplicates: the
+/// same words with a few changed, which breaks many 5-grams of a short text.
+const NEAR_DUPLICATE_CONTENT: f64 = 0.8;
 /// Members a near-duplicate group needs to be compared through its leader.
 const MIN_GROUP: u32 = 8;
 
-/// Groups the documents that the words view finds near-identical (estimated 5-gram Jaccard ≥ 0.5,
-/// joined transitively), each led by its first document. A crawl holds many copies of one article;
-/// comparing every copy with every rewrite of it in the rewording views would square the work. So in a
-/// group of eight or more only the leader takes part in those views, the others are compared with their
-/// leader (a star, not every pair of the group), and their relations to other texts go through it. Returns each document's leader
-/// (itself when it leads or is alone) and the words-view pairs to verify.
-fn near_duplicate_groups(words: &Signatures, pairs: Vec<PairKey>, n: usize) -> (Vec<u32>, Vec<PairKey>) {
-    let close: Vec<bool> = pairs
-        .par_iter()
-        .map(|&key| {
-            let (a, b) = unpack(key);
-            estimate(words.mins(a as usize), words.mins(b as usize)) >= NEAR_DUPLICATE_ESTIMATE
-        })
-        .collect();
+/// Groups the documents that are near-identical in the words view (estimated 5-gram Jaccard ≥ 0.5) or
+/// the content view (estimated Jaccard ≥ 0.8), joined transitively, each led by its first document. A
+/// crawl holds many copies of one article; comparing every copy with every rewrite of it would square
+/// the work. So in a group of eight or more only the leader takes part in the lead view and passages,
+/// the others are compared with their leader (a star, not every pair of the group: see [`in_star`]),
+/// and their relations to other texts go through it. Small groups are compared in full: it costs
+/// little, and every member keeps its own pairs. `views` holds each view's signatures, the similarity
+/// that makes two documents near-identical in it, and its banded pairs. Returns each document's leader
+/// (itself when it leads or is alone).
+fn near_duplicate_groups(views: &[((&Signatures, f64), &Vec<PairKey>)], n: usize) -> Vec<u32> {
     let mut parent: Vec<u32> = (0..n as u32).collect();
-    for (&key, _) in pairs.iter().zip(&close).filter(|(_, c)| **c) {
-        let (a, b) = unpack(key);
-        union(&mut parent, a, b);
+    for &((signatures, bar), pairs) in views {
+        let close: Vec<bool> = pairs
+            .par_iter()
+            .map(|&key| {
+                let (a, b) = unpack(key);
+                estimate(signatures.mins(a as usize), signatures.mins(b as usize)) >= bar
+            })
+            .collect();
+        for (&key, _) in pairs.iter().zip(&close).filter(|(_, c)| **c) {
+            let (a, b) = unpack(key);
+            union(&mut parent, a, b);
+        }
     }
     let root: Vec<u32> = (0..n as u32).map(|i| find(&mut parent, i)).collect();
     let mut size = vec![0u32; n];
     for &r in &root {
         size[r as usize] += 1;
     }
-    // Small groups are compared in full: it costs little, and every member keeps its own pairs.
-    let leader: Vec<u32> =
-        root.iter().enumerate().map(|(i, &r)| if size[r as usize] >= MIN_GROUP { r } else { i as u32 }).collect();
-    let mut kept: Vec<PairKey> = pairs
-        .into_iter()
-        .filter(|&key| {
-            let (a, b) = unpack(key);
-            let (la, lb) = (leader[a as usize], leader[b as usize]);
-            // Within a group only the star from its leader; across groups, every pair.
-            la != lb || la == a || la == b
-        })
-        .collect();
-    // A member whose pair with its leader was not banded (joined through another member) gets one.
-    for (i, &l) in leader.iter().enumerate() {
-        if l != i as u32 {
-            kept.push(pair_key(l, i as u32));
-        }
-    }
-    kept.sort_unstable();
-    kept.dedup();
-    (leader, kept)
+    root.iter().enumerate().map(|(i, &r)| if size[r as usize] >= MIN_GROUP { r } else { i as u32 }).collect()
+}
+
+/// Whether a pair is verified once groups are known: within a group only the star from its leader;
+/// across groups, in the words view every pair (a copy's own near-duplicates), in a rewording view only
+/// pairs of leaders.
+fn in_star(key: PairKey, leader: &[u32], words: bool) -> bool {
+    let (a, b) = unpack(key);
+    let (la, lb) = (leader[a as usize], leader[b as usize]);
+    if la == lb { la == a || la == b } else { words || (la == a && lb == b) }
 }
 
 fn merge_views(per_view: Vec<Vec<PairKey>>) -> Vec<(PairKey, ViewSet)> {

@@ -47,5 +47,5 @@ fn llmfake_rewrites_are_reported_precisely_and_directed() {
     let e = eval_set("llmfake-news-rewrites");
     assert!(f(&e, "precision") >= 0.8 && f(&e, "precision_star") >= 0.85, "{e}");
     assert!(f(&e, "recall") >= 0.25, "{e}");
-    assert!(f(&e, "decided_share") >= 0.55 && f(&e, "accuracy") >= 0.55, "{e}");
+    assert!(f(&e, "decided_share") >= 0.65 && f(&e, "accuracy") >= 0.78, "{e}");
 }
