@@ -11,11 +11,11 @@
 //! numbers) the two share, and the [`Passage`]s; [`crate::score`] turns these figures into a verdict.
 
 use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 
 use serde::Serialize;
 
-use crate::shingle::{CAPITALISED, NUMBER, STOP, Token, Tokens};
+use crate::shingle::{CAPITALISED, NUMBER, STOP, Token, Tokens, U64Hasher};
 
 /// Weight of a shared word that is quoted on both sides, relative to narrative.
 const QUOTED_WEIGHT: f32 = 0.25;
@@ -97,28 +97,6 @@ struct Term {
     /// Used by so many documents of the collection that sharing it says nothing (template words such
     /// as "shr", "cts", "qtly" in wire earnings reports).
     common: bool,
-}
-
-/// Hashes a `u64` that is already a hash (an n-gram hash) with one multiply, instead of SipHash: the
-/// sets below are probed for every pair verified. Iteration order is never relied on (the default hasher
-/// is randomly seeded anyway).
-#[derive(Default)]
-pub struct U64Hasher(u64);
-
-impl Hasher for U64Hasher {
-    fn finish(&self) -> u64 {
-        self.0.wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(32)
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) ^ u64::from(b) ^ (self.0 >> 56);
-        }
-    }
-
-    fn write_u64(&mut self, x: u64) {
-        self.0 = x;
-    }
 }
 
 /// A set of n-gram hashes.

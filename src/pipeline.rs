@@ -291,37 +291,33 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
 
     // Band every view, then merge the views' sorted pair lists into one, each pair with the set of views
     // that proposed it (a bit per view, in the order of `config.views`). The words and content views
-    // band every document and find the near-duplicate groups; the lead view (and passages) then see only
-    // each group's leader (see `near_duplicate_groups`).
+    // find the near-duplicate groups (see `join_near_duplicates`); later views and passages see only
+    // each group's leader.
     let mut per_view: Vec<Vec<PairKey>> = vec![Vec::new(); config.views.len()];
     let mut stats: Vec<(&'static str, LshStats)> =
         config.views.iter().map(|v| (v.view.name(), LshStats::default())).collect();
     let mut represented_by: Vec<u32> = (0..docs.len() as u32).collect();
+    let mut parent: Vec<u32> = represented_by.clone();
     let grouping = |v: &ViewConfig| matches!(v.view, View::Words | View::Content);
     for phase in [true, false] {
         for (k, (v, m)) in config.views.iter().zip(&matrices).enumerate().filter(|(_, (v, _))| grouping(v) == phase) {
             progress.stage(&format!("banding {}", v.view.name()), None, Unit::Bands);
             // The plain MinHash-LSH job reports every banded pair; verification only those worth it.
             let min_estimate = if config.candidates_only { 0.0 } else { v.threshold * ESTIMATE_FLOOR };
-            let include = |i: usize| docs[i].skipped.is_none() && (phase || represented_by[i] == i as u32);
+            // A group found by an earlier view takes part in later ones through its leader.
+            let include = |i: usize| docs[i].skipped.is_none() && represented_by[i] == i as u32;
             let (pairs, s) = lsh::candidates(m, v.lsh, config.max_bucket, min_estimate, include)?;
+            if phase && !config.candidates_only {
+                let bar = if v.view == View::Words { NEAR_DUPLICATE_WORDS } else { NEAR_DUPLICATE_CONTENT };
+                join_near_duplicates(&mut parent, m, bar, &pairs);
+                represented_by = group_leaders(&mut parent);
+            }
             progress.finish();
             per_view[k] = pairs;
             stats[k].1 = s;
         }
         if phase && !config.candidates_only {
-            let close = |k: usize| {
-                let bar = match config.views[k].view {
-                    View::Words => NEAR_DUPLICATE_WORDS,
-                    _ => NEAR_DUPLICATE_CONTENT,
-                };
-                (&matrices[k], bar)
-            };
             let grouped: Vec<usize> = (0..config.views.len()).filter(|&k| grouping(&config.views[k])).collect();
-            represented_by = near_duplicate_groups(
-                &grouped.iter().map(|&k| (close(k), &per_view[k])).collect::<Vec<_>>(),
-                docs.len(),
-            );
             for &k in &grouped {
                 let words = config.views[k].view == View::Words;
                 per_view[k].retain(|&key| in_star(key, &represented_by, words));
@@ -773,31 +769,33 @@ const NEAR_DUPLICATE_CONTENT: f64 = 0.8;
 /// Members a near-duplicate group needs to be compared through its leader.
 const MIN_GROUP: u32 = 8;
 
-/// Groups the documents that are near-identical in the words view (estimated 5-gram Jaccard ≥ 0.5) or
-/// the content view (estimated Jaccard ≥ 0.8), joined transitively, each led by its first document. A
-/// crawl holds many copies of one article; comparing every copy with every rewrite of it would square
-/// the work. So in a group of eight or more only the leader takes part in the lead view and passages,
-/// the others are compared with their leader (a star, not every pair of the group: see [`in_star`]),
-/// and their relations to other texts go through it. Small groups are compared in full: it costs
-/// little, and every member keeps its own pairs. `views` holds each view's signatures, the similarity
-/// that makes two documents near-identical in it, and its banded pairs. Returns each document's leader
-/// (itself when it leads or is alone).
-fn near_duplicate_groups(views: &[((&Signatures, f64), &Vec<PairKey>)], n: usize) -> Vec<u32> {
-    let mut parent: Vec<u32> = (0..n as u32).collect();
-    for &((signatures, bar), pairs) in views {
-        let close: Vec<bool> = pairs
-            .par_iter()
-            .map(|&key| {
-                let (a, b) = unpack(key);
-                estimate(signatures.mins(a as usize), signatures.mins(b as usize)) >= bar
-            })
-            .collect();
-        for (&key, _) in pairs.iter().zip(&close).filter(|(_, c)| **c) {
+/// Joins, in the union-find `parent`, the banded `pairs` whose signatures estimate a similarity of at
+/// least `bar`: near-duplicates, in the words view (estimated 5-gram Jaccard ≥ 0.5) or the content view
+/// (estimated Jaccard ≥ 0.8). A crawl holds many copies of one article; comparing every copy with every
+/// rewrite of it would square the work. So the groups of eight or more documents joined this way,
+/// transitively, are compared through their leader (see [`group_leaders`] and [`in_star`]).
+fn join_near_duplicates(parent: &mut [u32], signatures: &Signatures, bar: f64, pairs: &[PairKey]) {
+    let close: Vec<bool> = pairs
+        .par_iter()
+        .map(|&key| {
             let (a, b) = unpack(key);
-            union(&mut parent, a, b);
-        }
+            estimate(signatures.mins(a as usize), signatures.mins(b as usize)) >= bar
+        })
+        .collect();
+    for (&key, _) in pairs.iter().zip(&close).filter(|(_, c)| **c) {
+        let (a, b) = unpack(key);
+        union(parent, a, b);
     }
-    let root: Vec<u32> = (0..n as u32).map(|i| find(&mut parent, i)).collect();
+}
+
+/// Each document's leader: the first document of its group when the group has eight or more members,
+/// itself otherwise. Only the leader takes part in later views and passages; the other members are
+/// compared with their leader (a star, not every pair of the group) and their relations to other texts
+/// go through it. Small groups are compared in full: it costs little, and every member keeps its own
+/// pairs.
+fn group_leaders(parent: &mut [u32]) -> Vec<u32> {
+    let n = parent.len();
+    let root: Vec<u32> = (0..n as u32).map(|i| find(parent, i)).collect();
     let mut size = vec![0u32; n];
     for &r in &root {
         size[r as usize] += 1;

@@ -10,6 +10,7 @@
 //! words of each sentence, a view that survives synonym spinning and LLM paraphrase.
 
 use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 use serde::Serialize;
@@ -247,18 +248,40 @@ const ABBREVIATIONS: &[&str] = &[
     "oct", "nov", "dec", "mt", "ft", "e.g", "i.e", "etc", "approx",
 ];
 
-fn hash_set(words: &[&str]) -> HashSet<u64> {
+fn hash_set(words: &[&str]) -> HashSet<u64, BuildHasherDefault<U64Hasher>> {
     words.iter().map(|w| word_hash(w.as_bytes())).collect()
 }
 
-fn stop_words() -> &'static HashSet<u64> {
-    static SET: OnceLock<HashSet<u64>> = OnceLock::new();
+fn stop_words() -> &'static HashSet<u64, BuildHasherDefault<U64Hasher>> {
+    static SET: OnceLock<HashSet<u64, BuildHasherDefault<U64Hasher>>> = OnceLock::new();
     SET.get_or_init(|| hash_set(STOP_WORDS))
 }
 
-fn abbreviations() -> &'static HashSet<u64> {
-    static SET: OnceLock<HashSet<u64>> = OnceLock::new();
+fn abbreviations() -> &'static HashSet<u64, BuildHasherDefault<U64Hasher>> {
+    static SET: OnceLock<HashSet<u64, BuildHasherDefault<U64Hasher>>> = OnceLock::new();
     SET.get_or_init(|| hash_set(ABBREVIATIONS))
+}
+
+/// Hashes a `u64` that is already a hash (an n-gram hash) with one multiply, instead of SipHash: the
+/// sets below are probed for every pair verified. Iteration order is never relied on (the default hasher
+/// is randomly seeded anyway).
+#[derive(Default)]
+pub struct U64Hasher(u64);
+
+impl Hasher for U64Hasher {
+    fn finish(&self) -> u64 {
+        self.0.wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(32)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) ^ u64::from(b) ^ (self.0 >> 56);
+        }
+    }
+
+    fn write_u64(&mut self, x: u64) {
+        self.0 = x;
+    }
 }
 
 /// Reduces a lower-case word to a light stem, so that "drones", "drone" and "released", "release",
