@@ -110,12 +110,13 @@ pub struct Analysis {
     sentences: Vec<Vec<Term>>,
     /// Total weight of each sentence.
     sentence_weight: Vec<f32>,
-    /// Word trigrams outside quotations that carry phrasing (not only names, numbers and stop words).
-    phrasing: GramSet,
+    /// Word trigrams outside quotations that carry phrasing (not only names, numbers and stop words),
+    /// sorted and distinct.
+    phrasing: Vec<u64>,
     /// All word trigrams.
     trigrams: GramSet,
-    /// Distinct word 5-grams.
-    pub five_grams: GramSet,
+    /// Distinct word 5-grams, sorted.
+    five_grams: Vec<u64>,
     /// The sentences holding each distinctive (not collection-common) stem.
     index: StemIndex,
     /// Per sentence, its trigrams that are in `phrasing`, sorted.
@@ -149,7 +150,7 @@ impl Analysis {
             sentences.push(terms);
         }
         let words = &tokens.tokens;
-        let mut phrasing = GramSet::default();
+        let mut phrasing = Vec::new();
         let mut trigrams = GramSet::default();
         for w in words.windows(3) {
             let h = ngram_hash(w);
@@ -157,14 +158,23 @@ impl Analysis {
             let narrative = w.iter().all(|t| !t.is_quoted());
             let worded = w.iter().any(|t| t.flags & (STOP | CAPITALISED | NUMBER) == 0);
             if narrative && worded {
-                phrasing.insert(h);
+                phrasing.push(h);
             }
         }
-        let five_grams = words.windows(5).map(ngram_hash).collect();
+        let sorted = |mut v: Vec<u64>| {
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let phrasing = sorted(phrasing);
+        let five_grams = sorted(words.windows(5).map(ngram_hash).collect());
         let sentence_phrasing = (0..tokens.sentence_count())
             .map(|i| {
-                let mut grams: Vec<u64> =
-                    words[tokens.sentence(i)].windows(3).map(ngram_hash).filter(|h| phrasing.contains(h)).collect();
+                let mut grams: Vec<u64> = words[tokens.sentence(i)]
+                    .windows(3)
+                    .map(ngram_hash)
+                    .filter(|h| phrasing.binary_search(h).is_ok())
+                    .collect();
                 grams.sort_unstable();
                 grams.dedup();
                 grams
@@ -204,11 +214,6 @@ impl Analysis {
     /// Word trigrams of this text, for attestation checks by [`crate::score`].
     pub fn trigrams(&self) -> &GramSet {
         &self.trigrams
-    }
-
-    /// Narrative phrasing trigrams of this text.
-    pub fn phrasing(&self) -> &GramSet {
-        &self.phrasing
     }
 }
 
@@ -498,10 +503,10 @@ pub fn align_with(a: &Analysis, b: &Analysis, scratch: &mut AlignScratch) -> Ali
     let phrasing = if small.phrasing.is_empty() {
         0.0
     } else {
-        small.phrasing.intersection(&large.phrasing).count() as f64 / small.phrasing.len() as f64
+        shared(&small.phrasing, &large.phrasing) as f64 / small.phrasing.len() as f64
     };
     let union = a.five_grams.len() + b.five_grams.len();
-    let inter = a.five_grams.intersection(&b.five_grams).count();
+    let inter = shared(&a.five_grams, &b.five_grams);
     let jaccard5 = if union == 0 { 0.0 } else { inter as f64 / (union - inter) as f64 };
     Alignment {
         coverage_a,
@@ -521,16 +526,24 @@ pub fn align_with(a: &Analysis, b: &Analysis, scratch: &mut AlignScratch) -> Ali
 
 /// Whether sentence `i` of `a` and `j` of `b` share a narrative phrasing trigram.
 fn shares_phrasing(a: &Analysis, i: usize, b: &Analysis, j: usize) -> bool {
-    let (x, y) = (&a.sentence_phrasing[i], &b.sentence_phrasing[j]);
-    let (mut p, mut q) = (0, 0);
+    shared(&a.sentence_phrasing[i], &b.sentence_phrasing[j]) > 0
+}
+
+/// The number of values two sorted, distinct lists have in common.
+fn shared(x: &[u64], y: &[u64]) -> usize {
+    let (mut p, mut q, mut count) = (0, 0, 0);
     while p < x.len() && q < y.len() {
         match x[p].cmp(&y[q]) {
             std::cmp::Ordering::Less => p += 1,
             std::cmp::Ordering::Greater => q += 1,
-            std::cmp::Ordering::Equal => return true,
+            std::cmp::Ordering::Equal => {
+                count += 1;
+                p += 1;
+                q += 1;
+            }
         }
     }
-    false
+    count
 }
 
 /// Merges aligned sentence pairs into passages: runs where both sides advance by at most one sentence.
