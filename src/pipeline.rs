@@ -190,10 +190,18 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
                 (info, s)
             })
             .collect();
+        if verify {
+            // The batch's counters, sorted in parallel, then swept into the tables in order.
+            let slots = |f: &(dyn Fn(&Signed) -> Vec<u32> + Sync)| {
+                let mut v: Vec<u32> = out.par_iter().flat_map_iter(|(_, s)| f(s)).collect();
+                v.par_sort_unstable();
+                v
+            };
+            let stems = slots(&|s| s.rewording.iter().map(|&x| Frequencies::stem_slot(x)).collect());
+            let phrases = slots(&|s| s.phrases.iter().map(|&x| Frequencies::phrase_slot(x)).collect());
+            freq.add_counted(out.len() as u64, &stems, &phrases);
+        }
         for (info, s) in out {
-            if verify {
-                freq.add_document(&s.rewording, &s.phrases);
-            }
             let mut offset = 0;
             for m in matrices.iter_mut() {
                 let k = m.params.num_hashes as usize;
