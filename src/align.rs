@@ -78,15 +78,26 @@ impl Frequencies {
     /// Weight of a stem: high for rare stems, about 1 for stems in every document. The ten pseudo-
     /// documents keep the weights sensible in a small collection, where every word is "common".
     pub fn weight(&self, stem: u64) -> f32 {
-        let df = self.stems[Self::slot(stem, Self::STEM_BITS)] as f64;
-        (1.0 + (self.documents as f64 + 10.0) / (df + 1.0)).ln() as f32
+        self.weight_of(self.df(stem))
+    }
+
+    /// Documents holding a stem, at least.
+    fn df(&self, stem: u64) -> u32 {
+        self.stems[Self::slot(stem, Self::STEM_BITS)]
+    }
+
+    fn weight_of(&self, df: u32) -> f32 {
+        (1.0 + (self.documents as f64 + 10.0) / (df as f64 + 1.0)).ln() as f32
+    }
+
+    fn common(&self, df: u32) -> bool {
+        df > 50 && df as u64 * 50 > self.documents
     }
 
     /// Whether a stem is in so many documents that sharing it is no evidence of copying: more than one in
     /// 50 documents of the collection (2%), and more than 50.
     pub fn is_common(&self, stem: u64) -> bool {
-        let df = self.stems[Self::slot(stem, Self::STEM_BITS)] as u64;
-        df > 50 && df * 50 > self.documents
+        self.common(self.df(stem))
     }
 
     /// Number of documents holding a word trigram (by [`trigram_hashes`]), at least.
@@ -157,11 +168,9 @@ impl Analysis {
             let mut terms: Vec<Term> = tokens.tokens[tokens.sentence(i)]
                 .iter()
                 .filter(|t| t.is_content())
-                .map(|t| Term {
-                    stem: t.stem,
-                    weight: freq.weight(t.stem),
-                    quoted: t.is_quoted(),
-                    common: freq.is_common(t.stem),
+                .map(|t| {
+                    let df = freq.df(t.stem);
+                    Term { stem: t.stem, weight: freq.weight_of(df), quoted: t.is_quoted(), common: freq.common(df) }
                 })
                 .collect();
             terms.sort_by(|a, b| a.stem.cmp(&b.stem).then(a.quoted.cmp(&b.quoted)));
@@ -171,34 +180,31 @@ impl Analysis {
             sentences.push(terms);
         }
         let words = &tokens.tokens;
-        let mut phrasing = Vec::new();
-        let mut trigrams = GramSet::default();
-        for w in words.windows(3) {
-            let h = ngram_hash(w);
-            trigrams.insert(h);
+        // Trigram `k` starts at word `k`; hashed once for the sets and the sentences.
+        let tri: Vec<u64> = words.windows(3).map(ngram_hash).collect();
+        let mut trigrams = GramSet::with_capacity_and_hasher(tri.len(), Default::default());
+        trigrams.extend(tri.iter().copied());
+        let phrasing_at = |k: usize| {
+            let w = &words[k..k + 3];
             let narrative = w.iter().all(|t| !t.is_quoted());
             let worded = w.iter().any(|t| t.flags & (STOP | CAPITALISED | NUMBER) == 0);
-            if narrative && worded {
-                phrasing.push(h);
-            }
-        }
+            narrative && worded
+        };
         let sorted = |mut v: Vec<u64>| {
             v.sort_unstable();
             v.dedup();
             v
         };
-        let phrasing = sorted(phrasing);
+        let phrasing = sorted((0..tri.len()).filter(|&k| phrasing_at(k)).map(|k| tri[k]).collect());
         let five_grams = sorted(words.windows(5).map(ngram_hash).collect());
         let sentence_phrasing = (0..tokens.sentence_count())
             .map(|i| {
-                let mut grams: Vec<u64> = words[tokens.sentence(i)]
-                    .windows(3)
-                    .map(ngram_hash)
-                    .filter(|h| phrasing.binary_search(h).is_ok())
-                    .collect();
-                grams.sort_unstable();
-                grams.dedup();
-                grams
+                // The trigrams that start and end inside the sentence.
+                let r = tokens.sentence(i);
+                let end = r.end.saturating_sub(2).min(tri.len());
+                sorted(
+                    tri[r.start.min(end)..end].iter().copied().filter(|h| phrasing.binary_search(h).is_ok()).collect(),
+                )
             })
             .collect();
         let index = StemIndex::new(&sentences);
