@@ -135,9 +135,9 @@ pub enum Lean {
 const DATE_TOLERANCE_DAYS: f64 = 1.0;
 /// Unrelated documents a phrase must recur in to count as stock phrasing.
 const STOCK_DOCUMENTS: u32 = 3;
-/// Weight of containment at the opening of the longer text: an excerpt is copied from a longer text,
-/// but machine expansions also open with the short text they grow from, so this is weak on its own.
-const CONTAINMENT_WEIGHT: f64 = 0.25;
+/// Share of a longer text's own wording that related documents must share for a shorter text copied as
+/// its opening to count as an excerpt of it (rather than the lead it grew from).
+const REST_ATTESTED: f64 = 0.2;
 /// Weight of stock phrasing relative to the other evidence: the signal that holds for machine rewrites.
 const STOCK_WEIGHT: f64 = 1.5;
 /// Weight of evidence by which a third text must be favoured over both texts of a pair to make them
@@ -147,6 +147,9 @@ const SIBLING_LEAN: f64 = 0.5;
 const CONTEXT_WEIGHT: f64 = 0.5;
 /// Weight of evidence a pair needs on its own to name a source.
 const DECISIVE: f64 = 1.0;
+/// Weight of evidence for one side above which two texts sharing only passages are not taken to share a
+/// common source.
+const SHARED_SOURCE_OVERRULED: f64 = 2.0 * DECISIVE;
 
 /// Weighs the evidence for `a` or `b` being the source. `third` are the analyses of other documents
 /// related to either (their candidate neighbours).
@@ -174,35 +177,47 @@ pub fn direction(
         return (Lean::Settled(None), evidence);
     }
     let mut score = 0.0f64;
+    let in_third = |g: &u64| third.iter().filter(|t| t.trigrams().contains(g)).count() as u32;
+    // Documents beyond this pair and its related ones that use a phrase: templates and the stock phrases
+    // of rewriting tools recur there, and mark the text that has them as the copy.
+    let is_stock = |g: &u64| frequencies.phrase_documents(*g).saturating_sub(1 + in_third(g)) >= STOCK_DOCUMENTS;
+    // The wording each text has and the other has not.
+    let only = |x: &Analysis, y: &Analysis| -> Vec<u64> {
+        x.trigrams().iter().filter(|g| !y.trigrams().contains(g)).copied().collect()
+    };
+    let (only_a, only_b) = (only(a.analysis, b.analysis), only(b.analysis, a.analysis));
     // Containment: a text almost wholly copied inside a clearly longer one is an excerpt of it. Copied,
     // not restated: a text restated at greater length is an expansion (an LLM grows articles from a
-    // lead). An excerpt taken from inside the longer text is strong evidence; one that is the longer
-    // text's opening is weak, since that is exactly what an expansion looks like.
+    // lead). An excerpt taken from inside the longer text is evidence. One that is the longer text's
+    // opening looks exactly like a lead grown into an article, unless the rest of the longer text is
+    // wording that related texts share too (an original others also copy from), not new material.
     let (wa, wb) = (a.analysis.words() as f64, b.analysis.words() as f64);
     for (k, long, short, short_side) in [(0, wa, wb, b), (1, wb, wa, a)] {
         if long > 1.5 * short && short_side.coverage >= 0.8 && al.phrasing >= 0.5 {
             let first_in_long = al.sentences.first().map_or(0, |p| if k == 0 { p.0 } else { p.1 });
-            let (weight, place) =
-                if first_in_long > 0 { (1.0, "from inside") } else { (CONTAINMENT_WEIGHT, "as the opening of") };
-            score += if k == 0 { weight } else { -weight };
-            let detail = format!(
+            let rest = if k == 0 { &only_a } else { &only_b };
+            let attested = rest.iter().filter(|g| in_third(g) > 0 && !is_stock(g)).count();
+            let rest_attested = !rest.is_empty() && attested as f64 >= REST_ATTESTED * rest.len() as f64;
+            let place = if first_in_long > 0 { "from inside" } else { "as the opening of" };
+            let mut detail = format!(
                 "{} is {:.0}% copied {place} a text {:.1}× longer",
                 short_side.id,
                 100.0 * short_side.coverage,
                 long / short
             );
-            evidence.push(Evidence { signal: "containment", favours: favours(k), detail });
+            let favoured = if first_in_long > 0 || rest_attested {
+                score += if k == 0 { 1.0 } else { -1.0 };
+                favours(k)
+            } else {
+                detail += &format!(
+                    ", whose other wording is its own ({attested} of {} trigrams recur in related documents): an excerpt or an expansion",
+                    rest.len()
+                );
+                None
+            };
+            evidence.push(Evidence { signal: "containment", favours: favoured, detail });
         }
     }
-    let in_third = |g: &u64| third.iter().filter(|t| t.trigrams().contains(g)).count() as u32;
-    // Documents beyond this pair and its related ones that use a phrase: templates and the stock phrases
-    // of rewriting tools recur there, and mark the text that has them as the copy.
-    let is_stock = |g: &u64| frequencies.phrase_documents(*g).saturating_sub(1 + in_third(g)) >= STOCK_DOCUMENTS;
-    // Stock phrasing, over all the wording where the texts differ (an expansion's new material too).
-    let only = |x: &Analysis, y: &Analysis| -> Vec<u64> {
-        x.trigrams().iter().filter(|g| !y.trigrams().contains(g)).copied().collect()
-    };
-    let (only_a, only_b) = (only(a.analysis, b.analysis), only(b.analysis, a.analysis));
     let (na, nb) = (only_a.len(), only_b.len());
     if na > 0 && nb > 0 {
         let stock_a = only_a.iter().filter(|g| is_stock(g)).count();
@@ -243,8 +258,9 @@ pub fn direction(
         }
     }
     // Partial reuse between two texts that each have much of their own: the shared passages may come
-    // from a common source neither of them is.
-    if relation == Relation::Partial && a.coverage < 0.6 && b.coverage < 0.6 {
+    // from a common source neither of them is, unless the wording where they differ says clearly which
+    // was rewritten from which (stock phrasing on one side, attested wording on the other).
+    if relation == Relation::Partial && a.coverage < 0.6 && b.coverage < 0.6 && score.abs() < SHARED_SOURCE_OVERRULED {
         let detail = format!(
             "each text is mostly its own ({:.0}% and {:.0}% shared): the shared passages may come from a common source",
             100.0 * a.coverage,
@@ -427,6 +443,42 @@ mod tests {
             &Frequencies::new(),
         );
         assert!(matches!(k, Lean::Towards(s) if s <= -1.0), "{k:?} {ev:?}");
+    }
+
+    #[test]
+    fn a_copied_opening_is_an_excerpt_only_when_the_rest_is_attested() {
+        // The short text is the long one's first two sentences, word for word: a lead reprinted alone,
+        // or the lead a longer text grew from. Only related texts sharing the long text's other wording
+        // say it is the original.
+        let lead = STORY.lines().take(2).collect::<Vec<_>>().join("\n");
+        let long_text = format!(
+            "{STORY}\nEngineers restored power to the northern districts by morning.\n\
+             Schools in the capital will reopen on Monday, the mayor's office announced."
+        );
+        let (short, long) = (analyse(&lead), analyse(&long_text));
+        let al = align(&short, &long);
+        let side = |id, an, coverage| Side { id, analysis: an, coverage, date: None };
+        let judge = |third: &[&Analysis]| {
+            direction(
+                Relation::Partial,
+                &al,
+                &side("lead", &short, al.coverage_a),
+                &side("article", &long, al.coverage_b),
+                third,
+                &Frequencies::new(),
+            )
+        };
+        let (lean, evidence) = judge(&[]);
+        assert_eq!(lean, Lean::Towards(0.0), "{evidence:?}");
+        assert_eq!(evidence[0].signal, "containment");
+        assert_eq!(evidence[0].favours, None);
+        let witness = analyse(
+            "Drones and ballistic missiles hit Kyiv overnight, damaging apartment buildings and a shopping mall.\n\
+             Engineers restored power to the northern districts by morning.",
+        );
+        let (lean, evidence) = judge(&[&witness]);
+        assert!(matches!(lean, Lean::Towards(s) if s <= -1.0), "{lean:?} {evidence:?}");
+        assert_eq!(evidence[0].favours.as_deref(), Some("article"));
     }
 
     #[test]
