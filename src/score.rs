@@ -16,10 +16,12 @@
 //! across all its pairs, and two texts a third is favoured over are siblings, with no source.
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 
 use serde::Serialize;
 
 use crate::align::{Alignment, Analysis, Frequencies};
+use crate::shingle::U64Hasher;
 
 /// How one text derives from another.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -177,15 +179,24 @@ pub fn direction(
         return (Lean::Settled(None), evidence);
     }
     let mut score = 0.0f64;
-    let in_third = |g: &u64| third.iter().filter(|t| t.trigrams().contains(g)).count() as u32;
-    // Documents beyond this pair and its related ones that use a phrase: templates and the stock phrases
-    // of rewriting tools recur there, and mark the text that has them as the copy.
-    let is_stock = |g: &u64| frequencies.phrase_documents(*g).saturating_sub(1 + in_third(g)) >= STOCK_DOCUMENTS;
     // The wording each text has and the other has not.
     let only = |x: &Analysis, y: &Analysis| -> Vec<u64> {
         x.trigrams().iter().filter(|g| !y.trigrams().contains(g)).copied().collect()
     };
     let (only_a, only_b) = (only(a.analysis, b.analysis), only(b.analysis, a.analysis));
+    // What other documents say of a differing trigram: whether related documents use it, and whether it
+    // is stock phrasing, used by documents beyond this pair and its related ones (templates and the stock
+    // phrases of rewriting tools recur there, and mark the text that has them as the copy). Worked out
+    // once for each trigram, however many signals ask.
+    let witness = |g: u64| {
+        let related = third.iter().filter(|t| t.trigrams().contains(&g)).count() as u32;
+        (related > 0, frequencies.phrase_documents(g).saturating_sub(1 + related) >= STOCK_DOCUMENTS)
+    };
+    let witnessed: HashMap<u64, (bool, bool), BuildHasherDefault<U64Hasher>> =
+        only_a.iter().chain(&only_b).map(|&g| (g, witness(g))).collect();
+    let seen = |g: &u64| witnessed.get(g).copied().unwrap_or_else(|| witness(*g));
+    let is_stock = |g: &u64| seen(g).1;
+    let attested = |g: &u64| matches!(seen(g), (true, false));
     // Containment: a text almost wholly copied inside a clearly longer one is an excerpt of it. Copied,
     // not restated: a text restated at greater length is an expansion (an LLM grows articles from a
     // lead). An excerpt taken from inside the longer text is evidence. One that is the longer text's
@@ -196,8 +207,8 @@ pub fn direction(
         if long > 1.5 * short && short_side.coverage >= 0.8 && al.phrasing >= 0.5 {
             let first_in_long = al.sentences.first().map_or(0, |p| if k == 0 { p.0 } else { p.1 });
             let rest = if k == 0 { &only_a } else { &only_b };
-            let attested = rest.iter().filter(|g| in_third(g) > 0 && !is_stock(g)).count();
-            let rest_attested = !rest.is_empty() && attested as f64 >= REST_ATTESTED * rest.len() as f64;
+            let shared = rest.iter().filter(|g| attested(g)).count();
+            let rest_attested = !rest.is_empty() && shared as f64 >= REST_ATTESTED * rest.len() as f64;
             let place = if first_in_long > 0 { "from inside" } else { "as the opening of" };
             let mut detail = format!(
                 "{} is {:.0}% copied {place} a text {:.1}× longer",
@@ -210,7 +221,7 @@ pub fn direction(
                 favours(k)
             } else {
                 detail += &format!(
-                    ", whose other wording is its own ({attested} of {} trigrams recur in related documents): an excerpt or an expansion",
+                    ", whose other wording is its own ({shared} of {} trigrams recur in related documents): an excerpt or an expansion",
                     rest.len()
                 );
                 None
@@ -240,8 +251,7 @@ pub fn direction(
         };
         let ga = aligned_only(a.analysis, b.analysis, &mut al.sentences.iter().map(|p| p.0));
         let gb = aligned_only(b.analysis, a.analysis, &mut al.sentences.iter().map(|p| p.1));
-        let attested = |grams: &[u64]| grams.iter().filter(|g| in_third(g) > 0 && !is_stock(g)).count();
-        let (ka, kb) = (attested(&ga), attested(&gb));
+        let (ka, kb) = (ga.iter().filter(|g| attested(g)).count(), gb.iter().filter(|g| attested(g)).count());
         if !ga.is_empty() && !gb.is_empty() {
             let weight = proportion_difference(ka, ga.len(), kb, gb.len());
             score += weight;
