@@ -8,7 +8,9 @@
 //! mass duplicates) would emit a quadratic number of pairs: it is chained instead (each document paired with
 //! its next few neighbours in the bucket), which keeps such a group connected at linear cost, and it is
 //! counted in [`LshStats`]. Pairs whose full signatures estimate a similarity far below the threshold are
-//! dropped band by band. The pairs go on to [`crate::align`] and [`crate::score`].
+//! dropped band by band. [`shared_samples`] is the other candidate source: an inverted index of sampled
+//! word n-grams, for a short text copied into a long one, which banding cannot see. The pairs go on to
+//! [`crate::align`] and [`crate::score`].
 
 use rayon::prelude::*;
 use serde::Serialize;

@@ -7,7 +7,9 @@
 //! [`crate::minhash`] and [`crate::align`], works on these hashes and offsets, never on re-sliced strings.
 //!
 //! A [`View`] turns the tokens into a set of shingle hashes: verbatim word n-grams, or the stemmed content
-//! words of each sentence, a view that survives synonym spinning and LLM paraphrase.
+//! words of each sentence, a view that survives synonym spinning and LLM paraphrase. When only verbatim
+//! words are wanted (the plain MinHash-LSH job), [`word_hashes`] finds and hashes the words several times
+//! faster, from SIMD bit masks of the text, and [`word_ngrams`] rolls their n-gram hashes.
 
 use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hasher};
