@@ -354,6 +354,9 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
             }
         }
     }
+    // The signatures have done their work: verification reads the texts again.
+    drop(matrices);
+    drop(parent);
     // Passages: documents sharing sampled word n-grams, whatever their lengths (`lsh::shared_samples`).
     let words_view = config.views.iter().any(|v| v.view == View::Words);
     if verify && config.passages && words_view {
