@@ -327,8 +327,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
         if phase && !config.candidates_only {
             let grouped: Vec<usize> = (0..config.views.len()).filter(|&k| grouping(&config.views[k])).collect();
             for &k in &grouped {
-                let words = config.views[k].view == View::Words;
-                per_view[k].retain(|&key| in_star(key, &represented_by, words));
+                per_view[k] = through_leaders(std::mem::take(&mut per_view[k]), &represented_by);
             }
             // A member whose pair with its leader was banded in no view (it joined through another
             // member) gets one, counted as the first grouping view's.
@@ -784,7 +783,7 @@ const MIN_GROUP: u32 = 8;
 /// least `bar`: near-duplicates, in the words view (estimated 5-gram Jaccard ≥ 0.5) or the content view
 /// (estimated Jaccard ≥ 0.8). A crawl holds many copies of one article; comparing every copy with every
 /// rewrite of it would square the work. So the groups of eight or more documents joined this way,
-/// transitively, are compared through their leader (see [`group_leaders`] and [`in_star`]).
+/// transitively, are compared through their leader (see [`group_leaders`] and [`through_leaders`]).
 fn join_near_duplicates(parent: &mut [u32], signatures: &Signatures, bar: f64, pairs: &[PairKey]) {
     let close: Vec<bool> = pairs
         .par_iter()
@@ -814,13 +813,21 @@ fn group_leaders(parent: &mut [u32]) -> Vec<u32> {
     root.iter().enumerate().map(|(i, &r)| if size[r as usize] >= MIN_GROUP { r } else { i as u32 }).collect()
 }
 
-/// Whether a pair is verified once groups are known: within a group only the star from its leader;
-/// across groups, in the words view every pair (a copy's own near-duplicates), in a rewording view only
-/// pairs of leaders.
-fn in_star(key: PairKey, leader: &[u32], words: bool) -> bool {
-    let (a, b) = unpack(key);
-    let (la, lb) = (leader[a as usize], leader[b as usize]);
-    if la == lb { la == a || la == b } else { words || (la == a && lb == b) }
+/// The pairs of a view to verify once groups are known: within a group only the star from its leader;
+/// across groups, the pair of their leaders (a member's relations to other texts go through its
+/// leader, so copies do not multiply the pairs).
+fn through_leaders(pairs: Vec<PairKey>, leader: &[u32]) -> Vec<PairKey> {
+    let mut out: Vec<PairKey> = pairs
+        .into_iter()
+        .filter_map(|key| {
+            let (a, b) = unpack(key);
+            let (la, lb) = (leader[a as usize], leader[b as usize]);
+            if la == lb { (la == a || la == b).then_some(key) } else { Some(pair_key(la, lb)) }
+        })
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 fn merge_views(per_view: Vec<Vec<PairKey>>) -> Vec<(PairKey, ViewSet)> {
@@ -943,4 +950,20 @@ fn clusters<'a>(pairs: impl Iterator<Item = &'a ScoredPair> + Clone, documents: 
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pairs_go_through_group_leaders() {
+        // Documents 0-2 are a group led by 0, 3-4 a group led by 3, 5 stands alone.
+        let leader = [0, 0, 0, 3, 3, 5];
+        let pairs =
+            vec![pair_key(0, 1), pair_key(1, 2), pair_key(1, 4), pair_key(2, 5), pair_key(0, 5), pair_key(3, 4)];
+        // Within a group only the star from its leader; across groups the leaders' pair, once.
+        let want = vec![pair_key(0, 1), pair_key(0, 3), pair_key(0, 5), pair_key(3, 4)];
+        assert_eq!(through_leaders(pairs, &leader), want);
+    }
 }
