@@ -598,8 +598,13 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
     problems.extend(unread);
     pairs.extend(scored);
     pairs.sort_by_key(|p| (p.a, p.b));
-    let leanings: Vec<Leaning> =
-        pairs.iter().filter_map(|p| p.lean.map(|lean| Leaning { a: p.a, b: p.b, lean })).collect();
+    let leanings: Vec<Leaning> = pairs
+        .iter()
+        .filter_map(|p| {
+            let copies = matches!(p.relation, Some(Relation::Duplicate | Relation::NearDuplicate));
+            p.lean.map(|lean| Leaning { a: p.a, b: p.b, lean, copies })
+        })
+        .collect();
     let oriented = score::orient(&leanings, |i| docs[i as usize].id.clone());
     for (p, (source, evidence)) in pairs.iter_mut().filter(|p| p.lean.is_some()).zip(oriented) {
         p.source = source;

@@ -300,6 +300,8 @@ pub struct Leaning {
     pub b: u32,
     /// Which way its own evidence leans.
     pub lean: Lean,
+    /// Whether the two texts are copies of each other (duplicate or near-duplicate).
+    pub copies: bool,
 }
 
 /// Names the source of each pair from its own evidence and its neighbours'. Two texts that a third is
@@ -333,6 +335,9 @@ pub fn orient(pairs: &[Leaning], name: impl Fn(u32) -> String) -> Vec<(Option<u3
         neighbours.entry(p.a).or_default().push(p.b);
         neighbours.entry(p.b).or_default().push(p.a);
     }
+    let copies: std::collections::HashSet<(u32, u32)> =
+        pairs.iter().filter(|p| p.copies).map(|p| (p.a.min(p.b), p.a.max(p.b))).collect();
+    let copy = |x: u32, y: u32| copies.contains(&(x.min(y), x.max(y)));
     pairs
         .iter()
         .map(|p| {
@@ -340,13 +345,16 @@ pub fn orient(pairs: &[Leaning], name: impl Fn(u32) -> String) -> Vec<(Option<u3
                 Lean::Settled(k) => return (k.map(|k| if k == 0 { p.a } else { p.b }), None),
                 Lean::Towards(s) => s,
             };
-            // Siblings: a third document the evidence favours over both is their common source.
+            // Siblings: a third document the evidence favours over both is their common source, unless
+            // it is a copy of one of them (then that one is a copy of the source, hence a source too).
             // The most favoured such document, the first by index among equals.
             let common = neighbours[&p.a]
                 .iter()
                 .copied()
                 .filter(|&h| {
                     h != p.b
+                        && !copy(h, p.a)
+                        && !copy(h, p.b)
                         && towards(h, p.a).is_some_and(|s| s >= SIBLING_LEAN)
                         && towards(h, p.b).is_some_and(|s| s >= SIBLING_LEAN)
                 })
@@ -494,11 +502,19 @@ mod tests {
     #[test]
     fn the_hub_is_the_source_and_its_derivations_are_siblings() {
         // 0 is favoured against both 1 and 2; 1-2 lean weakly one way; 3-4 stand apart.
-        let l = |a, b, s| Leaning { a, b, lean: Lean::Towards(s) };
+        let l = |a, b, s| Leaning { a, b, lean: Lean::Towards(s), copies: false };
         let pairs = vec![l(0, 1, 2.0), l(0, 2, 1.5), l(1, 2, 1.2), l(3, 4, -1.5), l(5, 6, 0.3)];
         let got: Vec<Option<u32>> = orient(&pairs, |i| i.to_string()).into_iter().map(|r| r.0).collect();
         assert_eq!(got, vec![Some(0), Some(0), None, Some(4), None]);
-        let settled = vec![Leaning { a: 0, b: 1, lean: Lean::Settled(Some(1)) }, l(0, 2, 2.0), l(1, 2, 0.0)];
+        let settled =
+            vec![Leaning { a: 0, b: 1, lean: Lean::Settled(Some(1)), copies: false }, l(0, 2, 2.0), l(1, 2, 0.0)];
         assert_eq!(orient(&settled, |i| i.to_string())[0].0, Some(1));
+        // 0 is a near-copy of 1 (the same article under two ids), favoured over 1 and 2 alike: 1 is a
+        // copy of the source, so 1-2 keep their own lean instead of becoming siblings.
+        let mut copy = l(0, 1, 0.6);
+        copy.copies = true;
+        let pairs = vec![copy, l(0, 2, 1.5), l(1, 2, 1.2)];
+        assert_eq!(orient(&pairs, |i| i.to_string())[2].0, Some(1));
+        assert_eq!(orient(&[l(0, 1, 0.6), l(0, 2, 1.5), l(1, 2, 1.2)], |i| i.to_string())[2].0, None);
     }
 }
