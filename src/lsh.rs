@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::minhash::{EMPTY, Signatures, estimate};
-use crate::shingle::mix;
+use crate::shingle::{HASH_K, hash_step, mix};
 
 /// How the lanes of a signature are cut into bands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -245,9 +245,7 @@ pub fn doc_mask(n: usize) -> u64 {
 
 /// The hash of a band's lanes, seeded with the band number.
 fn band_hash(mins: &[u32], band: usize) -> u64 {
-    const K: u64 = 0x9e37_79b9_7f4a_7c15;
-    let h = mins.iter().fold(band as u64 ^ K, |h, &m| (h ^ m as u64).wrapping_mul(K).rotate_left(29));
-    mix(h)
+    mix(mins.iter().fold(band as u64 ^ HASH_K, |h, &m| hash_step(h, m as u64)))
 }
 
 /// The union of two sorted, duplicate-free lists, sorted and duplicate-free.

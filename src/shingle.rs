@@ -551,10 +551,12 @@ pub fn word_hash(word: &[u8]) -> u64 {
 /// Or-ed into ASCII letters and digits, it lower-cases the letters and leaves the digits as they are.
 const ASCII_LOWER: u64 = 0x2020_2020_2020_2020;
 
-const HASH_K: u64 = 0x9e37_79b9_7f4a_7c15;
+/// The multiplier of [`hash_step`].
+pub(crate) const HASH_K: u64 = 0x9e37_79b9_7f4a_7c15;
 
+/// One step of the multiplicative hash the word and band hashes are built from.
 #[inline(always)]
-fn hash_step(h: u64, v: u64) -> u64 {
+pub(crate) fn hash_step(h: u64, v: u64) -> u64 {
     (h ^ v).wrapping_mul(HASH_K).rotate_left(29)
 }
 
