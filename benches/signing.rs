@@ -24,6 +24,19 @@ fn best_of_three(mut f: impl FnMut()) -> Duration {
         .expect("three runs")
 }
 
+/// The word 5-gram hashes of `words`, into `out`.
+fn five_grams(words: &[u64], out: &mut Vec<u64>) {
+    out.clear();
+    word_ngrams(words, 5, 1, |x| out.push(x));
+}
+
+/// The 5-grams of `words` folded into a fresh signature in `mins`.
+fn sign(hasher: &Hasher, words: &[u64], shingles: &mut Vec<u64>, mins: &mut [u32]) {
+    five_grams(words, shingles);
+    mins.fill(EMPTY);
+    hasher.update_all(mins, shingles);
+}
+
 fn main() {
     let path = std::env::args().skip(1).find(|a| !a.starts_with("--")).map(PathBuf::from).unwrap_or_else(|| {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/eval/news-scale/news-scale.jsonl.gz")
@@ -61,37 +74,19 @@ fn main() {
         })
         .collect();
     let mut shingles = Vec::new();
-    report(
-        "word 5-grams",
-        best_of_three(|| {
-            all_words.iter().for_each(|w| {
-                shingles.clear();
-                word_ngrams(w, 5, 1, |x| shingles.push(x));
-            })
-        }),
-    );
+    report("word 5-grams", best_of_three(|| all_words.iter().for_each(|w| five_grams(w, &mut shingles))));
     let hasher = Hasher::new(MinHashParams { view: View::Words, shingle: 5, num_hashes: 128, seed: 1 });
     let mut mins = vec![EMPTY; 128];
     report(
         "word 5-grams + MinHash (128 lanes)",
-        best_of_three(|| {
-            all_words.iter().for_each(|w| {
-                shingles.clear();
-                word_ngrams(w, 5, 1, |x| shingles.push(x));
-                mins.fill(EMPTY);
-                hasher.update_all(&mut mins, &shingles);
-            })
-        }),
+        best_of_three(|| all_words.iter().for_each(|w| sign(&hasher, w, &mut shingles, &mut mins))),
     );
     report(
         "signing the words view, whole",
         best_of_three(|| {
             texts.iter().for_each(|t| {
                 word_hashes(t, &mut words, &mut masks, &mut scratch);
-                shingles.clear();
-                word_ngrams(&words, 5, 1, |x| shingles.push(x));
-                mins.fill(EMPTY);
-                hasher.update_all(&mut mins, &shingles);
+                sign(&hasher, &words, &mut shingles, &mut mins);
             })
         }),
     );

@@ -52,15 +52,6 @@ impl Frequencies {
         Self::slot(phrase, Self::PHRASE_BITS) as u32
     }
 
-    /// Counts one document's distinct stems and distinct word trigrams.
-    pub fn add_document(&mut self, stems: &[u64], phrases: &[u64]) {
-        let mut stems: Vec<u32> = stems.iter().map(|&s| Self::stem_slot(s)).collect();
-        let mut phrases: Vec<u32> = phrases.iter().map(|&g| Self::phrase_slot(g)).collect();
-        stems.sort_unstable();
-        phrases.sort_unstable();
-        self.add_counted(1, &stems, &phrases);
-    }
-
     /// Counts `documents` documents at once from the counters of their distinct stems and trigrams
     /// ([`Frequencies::stem_slot`], [`Frequencies::phrase_slot`]), each list sorted: the tables are
     /// then swept in order, not probed at random (they are tens of megabytes).
