@@ -316,8 +316,19 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
             let include = |i: usize| docs[i].skipped.is_none() && represented_by[i] == i as u32;
             let (pairs, s) = lsh::candidates(m, v.lsh, config.max_bucket, min_estimate, include)?;
             if phase && !config.candidates_only {
-                let bar = if v.view == View::Words { NEAR_DUPLICATE_WORDS } else { NEAR_DUPLICATE_CONTENT };
-                join_near_duplicates(&mut parent, m, bar, &pairs);
+                // Near-duplicates by either grouping view's estimate, whichever view banded the pair: a
+                // copy that the words view's banding missed is still found by the content view's.
+                let bars: Vec<(&Signatures, f64)> = config
+                    .views
+                    .iter()
+                    .zip(&matrices)
+                    .filter_map(|(v, m)| match v.view {
+                        View::Words => Some((m, NEAR_DUPLICATE_WORDS)),
+                        View::Content => Some((m, NEAR_DUPLICATE_CONTENT)),
+                        View::Lead => None,
+                    })
+                    .collect();
+                join_near_duplicates(&mut parent, &bars, &pairs);
                 represented_by = group_leaders(&mut parent);
             }
             progress.finish();
@@ -760,7 +771,6 @@ impl Neighbours {
 /// The views that proposed a pair, a bit each (index into `Config::views`).
 type ViewSet = u32;
 
-/// Merges per-view sorted, duplicate-free pair lists into one sorted list of pairs with their views.
 /// Dense union-find over document indices, with path halving: the root of a set is its smallest member.
 fn find(parent: &mut [u32], mut x: u32) -> u32 {
     while parent[x as usize] != x {
@@ -784,17 +794,18 @@ const NEAR_DUPLICATE_CONTENT: f64 = 0.8;
 /// Members a near-duplicate group needs to be compared through its leader.
 const MIN_GROUP: u32 = 8;
 
-/// Joins, in the union-find `parent`, the banded `pairs` whose signatures estimate a similarity of at
-/// least `bar`: near-duplicates, in the words view (estimated 5-gram Jaccard ≥ 0.5) or the content view
-/// (estimated Jaccard ≥ 0.8). A crawl holds many copies of one article; comparing every copy with every
-/// rewrite of it would square the work. So the groups of eight or more documents joined this way,
-/// transitively, are compared through their leader (see [`group_leaders`] and [`through_leaders`]).
-fn join_near_duplicates(parent: &mut [u32], signatures: &Signatures, bar: f64, pairs: &[PairKey]) {
+/// Joins, in the union-find `parent`, the banded `pairs` whose signatures in one of `bars` estimate a
+/// similarity of at least its bar: near-duplicates, in the words view (estimated 5-gram Jaccard ≥ 0.5) or
+/// the content view (estimated Jaccard ≥ 0.8). A crawl holds many copies of one article; comparing every
+/// copy with every rewrite of it would square the work. So the groups of eight or more documents joined
+/// this way, transitively, are compared through their leader (see [`group_leaders`] and
+/// [`through_leaders`]).
+fn join_near_duplicates(parent: &mut [u32], bars: &[(&Signatures, f64)], pairs: &[PairKey]) {
     let close: Vec<bool> = pairs
         .par_iter()
         .map(|&key| {
             let (a, b) = unpack(key);
-            estimate(signatures.mins(a as usize), signatures.mins(b as usize)) >= bar
+            bars.iter().any(|(m, bar)| estimate(m.mins(a as usize), m.mins(b as usize)) >= *bar)
         })
         .collect();
     for (&key, _) in pairs.iter().zip(&close).filter(|(_, c)| **c) {
@@ -835,6 +846,7 @@ fn through_leaders(pairs: Vec<PairKey>, leader: &[u32]) -> Vec<PairKey> {
     out
 }
 
+/// Merges per-view sorted, duplicate-free pair lists into one sorted list of pairs with their views.
 fn merge_views(per_view: Vec<Vec<PairKey>>) -> Vec<(PairKey, ViewSet)> {
     if per_view.len() == 1 {
         return per_view.into_iter().flatten().map(|k| (k, 1)).collect();
@@ -970,5 +982,28 @@ mod tests {
         // Within a group only the star from its leader; across groups the leaders' pair, once.
         let want = vec![pair_key(0, 1), pair_key(0, 3), pair_key(0, 5), pair_key(3, 4)];
         assert_eq!(through_leaders(pairs, &leader), want);
+    }
+
+    #[test]
+    fn near_duplicates_join_by_either_view() {
+        // Minima agreeing in `same` of 128 lanes estimate a similarity of `same / 128`.
+        let matrix = |rows: &[usize]| {
+            let mut m = Signatures::new(MinHashParams { view: View::Words, shingle: 5, num_hashes: 128, seed: 0 });
+            for (doc, &same) in rows.iter().enumerate() {
+                let mins: Vec<u32> =
+                    (0..128u32).map(|l| if (l as usize) < same { l } else { 1000 + 128 * doc as u32 + l }).collect();
+                m.push_mins(&mins);
+            }
+            m
+        };
+        // Document 0 is the original. By words, 1 is close to it (estimate 0.75) and 2 is not (0.25); by
+        // content, 2 is (0.875) and 3 is not (0.5).
+        let words = matrix(&[128, 96, 32, 32]);
+        let content = matrix(&[128, 128, 112, 64]);
+        let bars = [(&words, NEAR_DUPLICATE_WORDS), (&content, NEAR_DUPLICATE_CONTENT)];
+        let mut parent: Vec<u32> = (0..4).collect();
+        join_near_duplicates(&mut parent, &bars, &[pair_key(0, 1), pair_key(0, 2), pair_key(0, 3)]);
+        let roots: Vec<u32> = (0..4).map(|i| find(&mut parent, i)).collect();
+        assert_eq!(roots, [0, 0, 0, 3]);
     }
 }
