@@ -16,12 +16,10 @@
 //! across all its pairs, and two texts a third is favoured over are siblings, with no source.
 
 use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
 
 use serde::Serialize;
 
 use crate::align::{Alignment, Analysis, Frequencies};
-use crate::shingle::U64Hasher;
 
 /// How one text derives from another.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -186,17 +184,14 @@ pub fn direction(
     let (only_a, only_b) = (only(a.analysis, b.analysis), only(b.analysis, a.analysis));
     // What other documents say of a differing trigram: whether related documents use it, and whether it
     // is stock phrasing, used by documents beyond this pair and its related ones (templates and the stock
-    // phrases of rewriting tools recur there, and mark the text that has them as the copy). Worked out
-    // once for each trigram, however many signals ask.
-    let witness = |g: u64| {
-        let related = third.iter().filter(|t| t.trigrams().contains(&g)).count() as u32;
-        (related > 0, frequencies.phrase_documents(g).saturating_sub(1 + related) >= STOCK_DOCUMENTS)
+    // phrases of rewriting tools recur there, and mark the text that has them as the copy). The related
+    // documents are only counted for a trigram the collection uses often enough to be stock.
+    let related = |g: u64| third.iter().filter(|t| t.trigrams().contains(&g)).count() as u32;
+    let is_stock = |g: &u64| {
+        let documents = frequencies.phrase_documents(*g);
+        documents > STOCK_DOCUMENTS && documents.saturating_sub(1 + related(*g)) >= STOCK_DOCUMENTS
     };
-    let witnessed: HashMap<u64, (bool, bool), BuildHasherDefault<U64Hasher>> =
-        only_a.iter().chain(&only_b).map(|&g| (g, witness(g))).collect();
-    let seen = |g: &u64| witnessed.get(g).copied().unwrap_or_else(|| witness(*g));
-    let is_stock = |g: &u64| seen(g).1;
-    let attested = |g: &u64| matches!(seen(g), (true, false));
+    let attested = |g: &u64| third.iter().any(|t| t.trigrams().contains(g)) && !is_stock(g);
     // Containment: a text almost wholly copied inside a clearly longer one is an excerpt of it. Copied,
     // not restated: a text restated at greater length is an expansion (an LLM grows articles from a
     // lead). An excerpt taken from inside the longer text is evidence. One that is the longer text's
