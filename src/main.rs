@@ -10,6 +10,7 @@ use std::time::Instant;
 
 use clap::Parser;
 use cli::{Bars, Cli, Command};
+use unspun::progress::{Progress, Unit};
 use unspun::report::{Report, Summary};
 
 fn main() -> ExitCode {
@@ -28,6 +29,16 @@ fn exit_code(scan: &unspun::Scan) -> ExitCode {
     if scan.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) }
 }
 
+/// Prints each stage's wall time, and the time spent between stages, on stderr.
+fn print_timings(bars: &Bars, start: Instant) {
+    let stages = bars.timings();
+    let total = start.elapsed();
+    let staged: std::time::Duration = stages.iter().map(|(_, d)| *d).sum();
+    let mut line: Vec<String> = stages.iter().map(|(name, d)| format!("{name} {:.2}s", d.as_secs_f64())).collect();
+    line.push(format!("between stages {:.2}s", total.saturating_sub(staged).as_secs_f64()));
+    eprintln!("unspun: timings: {} (total {:.2}s)", line.join(", "), total.as_secs_f64());
+}
+
 fn run(args: &Cli) -> unspun::Result<ExitCode> {
     if let Some(threads) = args.threads {
         // Only fails when a pool was already built, which nothing before this line does.
@@ -43,6 +54,7 @@ fn run(args: &Cli) -> unspun::Result<ExitCode> {
             for p in &result.problems {
                 eprintln!("unspun: {p}");
             }
+            bars.stage("writing", None, Unit::Documents);
             let summary = if scan.format == cli::Format::Summary {
                 let summary = Summary::new(&result);
                 cli::write_output(scan.output.as_deref(), |out| summary.write_json(out))?;
@@ -52,6 +64,10 @@ fn run(args: &Cli) -> unspun::Result<ExitCode> {
                 cli::write_report(&report, scan.format, scan.output.as_deref())?;
                 report.summary
             };
+            bars.finish();
+            if args.timings {
+                print_timings(&bars, start);
+            }
             if !args.quiet {
                 let s = &summary;
                 eprintln!(
@@ -75,6 +91,9 @@ fn run(args: &Cli) -> unspun::Result<ExitCode> {
             }
             if let Some(path) = &eval.report {
                 cli::write_report(&Report::new(&result), cli::Format::Json, Some(path))?;
+            }
+            if args.timings {
+                print_timings(&bars, start);
             }
             let scores = unspun::eval::evaluate(&result, &truth);
             cli::write_output(None, |out| match eval.format {

@@ -476,7 +476,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
         .collect();
     needed.par_sort_unstable();
     needed.dedup();
-    progress.stage("verifying", Some(needed.len() as u64 + candidates.len() as u64), Unit::Documents);
+    progress.stage("analysing", Some(needed.len() as u64), Unit::Documents);
     let load = |i: u32| -> std::result::Result<Analysis, Problem> {
         let d = &docs[i as usize];
         input::reload(&d.path, &d.origin, &config.input).map(|text| Analysis::new(Tokens::new(&text), &freq)).map_err(
@@ -518,6 +518,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
         let member = streamed(k);
         [a, b].into_iter().all(|d| Some(d) == member || analysis(d).is_some())
     });
+    progress.stage("verifying", Some(candidates.len() as u64), Unit::Pairs);
     let neighbours = Neighbours::new(docs.len(), &candidates);
     let mut unread = Vec::new();
     let scored: Vec<ScoredPair> = candidates

@@ -10,6 +10,8 @@ pub enum Unit {
     Documents,
     /// Bands of an LSH table.
     Bands,
+    /// Candidate pairs.
+    Pairs,
 }
 
 /// Receives progress from a run. Called from worker threads, so it must be `Sync`.

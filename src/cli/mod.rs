@@ -23,6 +23,9 @@ pub struct Cli {
     /// Hide progress bars and the closing summary on stderr.
     #[arg(long, short, global = true)]
     pub quiet: bool,
+    /// Print how long each stage took (reading, banding each view, verifying, writing) on stderr.
+    #[arg(long, global = true)]
+    pub timings: bool,
     /// Worker threads (default: one per core). Results are the same for any number.
     #[arg(long, short = 'j', global = true)]
     pub threads: Option<usize>,

@@ -1,25 +1,47 @@
 //! indicatif progress bars on stderr, implementing the library's [`Progress`] trait.
 
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use unspun::progress::{Progress, Unit};
 
-/// Progress bars for each stage, hidden when stderr is not a terminal or when quiet.
+/// Progress bars for each stage, hidden when stderr is not a terminal or when quiet; and the time each
+/// stage took.
 pub struct Bars {
     bar: Mutex<Option<ProgressBar>>,
     hidden: bool,
+    /// The stage under way and when it began; the stages done and how long each took.
+    clock: Mutex<(Option<(String, Instant)>, Vec<(String, Duration)>)>,
 }
 
 impl Bars {
     /// Bars that draw only when `visible` and stderr is a terminal.
     pub fn new(visible: bool) -> Bars {
-        Bars { bar: Mutex::new(None), hidden: !visible }
+        Bars { bar: Mutex::new(None), hidden: !visible, clock: Mutex::new((None, Vec::new())) }
+    }
+
+    /// Ends the stage under way, if any, and starts `next`.
+    fn clock(&self, next: Option<&str>) {
+        if let Ok(mut clock) = self.clock.lock() {
+            let (current, done) = &mut *clock;
+            if let Some((name, start)) = current.take() {
+                done.push((name, start.elapsed()));
+            }
+            *current = next.map(|name| (name.to_string(), Instant::now()));
+        }
+    }
+
+    /// The stages done so far and how long each took, in order.
+    pub fn timings(&self) -> Vec<(String, Duration)> {
+        self.clock(None);
+        self.clock.lock().map(|clock| clock.1.clone()).unwrap_or_default()
     }
 }
 
 impl Progress for Bars {
     fn stage(&self, name: &str, total: Option<u64>, unit: Unit) {
+        self.clock(Some(name));
         let bar = match total {
             Some(n) => ProgressBar::new(n),
             None => ProgressBar::new_spinner(),
@@ -57,6 +79,7 @@ impl Progress for Bars {
     }
 
     fn finish(&self) {
+        self.clock(None);
         if let Ok(mut slot) = self.bar.lock()
             && let Some(bar) = slot.take()
         {

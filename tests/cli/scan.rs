@@ -283,3 +283,15 @@ fn dates_decide_the_source_and_window_limits_candidates() {
     let windowed = json(&run(&["scan", "--quiet", "--format", "json", "--window", "3", file.to_str().unwrap()]));
     assert_eq!(windowed["pairs"].as_array().unwrap().len(), 0, "{windowed}");
 }
+
+#[test]
+fn timings_name_every_stage() {
+    let out = run(&["scan", "--quiet", "--timings", "--format", "json", corpus().to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let line = stderr.lines().find(|l| l.starts_with("unspun: timings: ")).unwrap_or_else(|| panic!("{stderr}"));
+    for stage in ["reading", "banding words", "analysing", "verifying", "writing", "between stages", "total"] {
+        assert!(line.contains(stage), "{stage} missing: {line}");
+    }
+    // The report on stdout is untouched.
+    assert_eq!(json(&out)["documents"].as_array().unwrap().len(), 5);
+}
