@@ -379,14 +379,12 @@ const MAX_GRID: usize = 1 << 20;
 /// Sentences of the other text a word may propose as matches when aligning by best matches.
 const MAX_POSTINGS: usize = 64;
 
-/// Similarities of every sentence pair that shares a content word, as a dense `a × b` grid.
-fn similarity_grid(a: &Analysis, b: &Analysis, grid: &mut Vec<f32>) {
-    let (n, m) = (a.sentences.len(), b.sentences.len());
-    grid.clear();
-    grid.resize(n * m, 0.0);
+/// The sentence pairs `(i of a, j of b, similarity)` at least `PATH_FLOOR` similar, ascending.
+fn similar_sentences(a: &Analysis, b: &Analysis, cells: &mut Vec<(u32, u32, f32)>) {
+    cells.clear();
     // Distinctive stems each sentence of `a` shares with each sentence of `b`: only pairs sharing two
     // or more can be similar, so only those are compared.
-    let mut shared = vec![0u8; m];
+    let mut shared = vec![0u8; b.sentences.len()];
     let mut list = Vec::new();
     for (i, terms) in a.sentences.iter().enumerate() {
         list.clear();
@@ -399,9 +397,13 @@ fn similarity_grid(a: &Analysis, b: &Analysis, grid: &mut Vec<f32>) {
                 *count = count.saturating_add(1);
             }
         }
+        list.sort_unstable();
         for &j in &list {
             if std::mem::take(&mut shared[j]) >= 2 {
-                grid[i * m + j] = similarity(terms, a.sentence_weight[i], &b.sentences[j], b.sentence_weight[j]);
+                let sim = similarity(terms, a.sentence_weight[i], &b.sentences[j], b.sentence_weight[j]);
+                if sim >= PATH_FLOOR {
+                    cells.push((i as u32, j as u32, sim));
+                }
             }
         }
     }
@@ -464,6 +466,31 @@ fn monotone_path(grid: &[f32], n: usize, m: usize, best: &mut Vec<f32>, step: &m
     path
 }
 
+/// [`monotone_path`] through the similar sentence pairs in `scratch.cells` (ascending). The path only
+/// ever passes through pairs at least `PATH_FLOOR` similar, so a sentence similar to none of the other
+/// text's takes no part in it and the grid leaves it out: most candidate pairs share a few sentences at
+/// most. Returns the aligned pairs and their similarities.
+fn sparse_path(scratch: &mut AlignScratch) -> (Vec<(usize, usize)>, Vec<f32>) {
+    let AlignScratch { cells, columns, grid, best, step } = scratch;
+    let rows: Vec<usize> = cells.chunk_by(|x, y| x.0 == y.0).map(|run| run[0].0 as usize).collect();
+    columns.clear();
+    columns.extend(cells.iter().map(|c| c.1 as usize));
+    columns.sort_unstable();
+    columns.dedup();
+    let (n, m) = (rows.len(), columns.len());
+    grid.clear();
+    grid.resize(n * m, 0.0);
+    let mut row = 0;
+    for &(i, j, sim) in cells.iter() {
+        while rows[row] != i as usize {
+            row += 1;
+        }
+        let column = columns.binary_search(&(j as usize)).unwrap_or_default();
+        grid[row * m + column] = sim;
+    }
+    monotone_path(grid, n, m, best, step).into_iter().map(|(i, j)| ((rows[i], columns[j]), grid[i * m + j])).unzip()
+}
+
 /// Aligns two analysed texts.
 pub fn align(a: &Analysis, b: &Analysis) -> Alignment {
     align_with(a, b, &mut AlignScratch::default())
@@ -473,6 +500,8 @@ pub fn align(a: &Analysis, b: &Analysis) -> Alignment {
 /// two long texts are megabytes: allocated afresh for every pair, the kernel zeroes new pages each time).
 #[derive(Default)]
 pub struct AlignScratch {
+    cells: Vec<(u32, u32, f32)>,
+    columns: Vec<usize>,
     grid: Vec<f32>,
     best: Vec<f32>,
     step: Vec<u8>,
@@ -482,9 +511,8 @@ pub struct AlignScratch {
 pub fn align_with(a: &Analysis, b: &Analysis, scratch: &mut AlignScratch) -> Alignment {
     let (n, m) = (a.sentences.len(), b.sentences.len());
     let (pairs, sims): (Vec<(usize, usize)>, Vec<f32>) = if n * m <= MAX_GRID {
-        let AlignScratch { grid, best, step } = scratch;
-        similarity_grid(a, b, grid);
-        monotone_path(grid, n, m, best, step).into_iter().map(|(i, j)| ((i, j), grid[i * m + j])).unzip()
+        similar_sentences(a, b, &mut scratch.cells);
+        sparse_path(scratch)
     } else {
         // Too many sentences for the grid: each sentence of a with its best match in b, in order.
         let mut pairs: Vec<((usize, usize), f32)> =
@@ -623,6 +651,25 @@ mod tests {
         let al = align(&a, &b);
         assert_eq!(al.copied_sentences, 0);
         assert_eq!(al.phrasing, 0.0);
+    }
+
+    proptest::proptest! {
+        /// The oracle: the path through the whole grid, sentences similar to nothing included.
+        #[test]
+        fn sparse_path_is_the_whole_grids_path(
+            n in 1usize..14,
+            m in 1usize..14,
+            values in proptest::collection::vec(proptest::prop_oneof![3 => proptest::strategy::Just(0.0f32), 2 => 0.2f32..1.0], 196),
+        ) {
+            let grid: Vec<f32> = (0..n * m).map(|k| values[k]).collect();
+            let (mut best, mut step) = (Vec::new(), Vec::new());
+            let whole: Vec<((usize, usize), f32)> =
+                monotone_path(&grid, n, m, &mut best, &mut step).into_iter().map(|(i, j)| ((i, j), grid[i * m + j])).collect();
+            let mut scratch = AlignScratch::default();
+            scratch.cells = (0..n * m).filter(|&k| grid[k] >= PATH_FLOOR).map(|k| ((k / m) as u32, (k % m) as u32, grid[k])).collect();
+            let (pairs, sims) = sparse_path(&mut scratch);
+            proptest::prop_assert_eq!(whole, pairs.into_iter().zip(sims).collect::<Vec<_>>());
+        }
     }
 
     /// The normalised words of a byte range of a text.
