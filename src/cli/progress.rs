@@ -11,31 +11,36 @@ use unspun::progress::{Progress, Unit};
 pub struct Bars {
     bar: Mutex<Option<ProgressBar>>,
     hidden: bool,
-    /// The stage under way and when it began; the stages done and how long each took.
-    clock: Mutex<(Option<(String, Instant)>, Vec<(String, Duration)>)>,
+    clock: Mutex<Clock>,
+}
+
+/// The stage under way and when it began; the stages done and how long each took.
+#[derive(Default)]
+struct Clock {
+    current: Option<(String, Instant)>,
+    done: Vec<(String, Duration)>,
 }
 
 impl Bars {
     /// Bars that draw only when `visible` and stderr is a terminal.
     pub fn new(visible: bool) -> Bars {
-        Bars { bar: Mutex::new(None), hidden: !visible, clock: Mutex::new((None, Vec::new())) }
+        Bars { bar: Mutex::new(None), hidden: !visible, clock: Mutex::default() }
     }
 
     /// Ends the stage under way, if any, and starts `next`.
     fn clock(&self, next: Option<&str>) {
         if let Ok(mut clock) = self.clock.lock() {
-            let (current, done) = &mut *clock;
-            if let Some((name, start)) = current.take() {
-                done.push((name, start.elapsed()));
+            if let Some((name, start)) = clock.current.take() {
+                clock.done.push((name, start.elapsed()));
             }
-            *current = next.map(|name| (name.to_string(), Instant::now()));
+            clock.current = next.map(|name| (name.to_string(), Instant::now()));
         }
     }
 
     /// The stages done so far and how long each took, in order.
     pub fn timings(&self) -> Vec<(String, Duration)> {
         self.clock(None);
-        self.clock.lock().map(|clock| clock.1.clone()).unwrap_or_default()
+        self.clock.lock().map(|clock| clock.done.clone()).unwrap_or_default()
     }
 }
 
