@@ -665,8 +665,8 @@ mod tests {
             let (mut best, mut step) = (Vec::new(), Vec::new());
             let whole: Vec<((usize, usize), f32)> =
                 monotone_path(&grid, n, m, &mut best, &mut step).into_iter().map(|(i, j)| ((i, j), grid[i * m + j])).collect();
-            let mut scratch = AlignScratch::default();
-            scratch.cells = (0..n * m).filter(|&k| grid[k] >= PATH_FLOOR).map(|k| ((k / m) as u32, (k % m) as u32, grid[k])).collect();
+            let cells = (0..n * m).filter(|&k| grid[k] >= PATH_FLOOR).map(|k| ((k / m) as u32, (k % m) as u32, grid[k]));
+            let mut scratch = AlignScratch { cells: cells.collect(), ..AlignScratch::default() };
             let (pairs, sims) = sparse_path(&mut scratch);
             proptest::prop_assert_eq!(whole, pairs.into_iter().zip(sims).collect::<Vec<_>>());
         }
