@@ -318,6 +318,30 @@ pub fn stem(word: &str) -> &str {
 /// Tokenises `text` into `out`, reusing its buffers and `scratch` (so a worker allocates only while its
 /// buffers grow).
 pub fn tokenize_into(text: &str, out: &mut Tokens, scratch: &mut String) {
+    STEMS.with_borrow_mut(|stems| tokenize_with(text, out, scratch, stems));
+}
+
+/// The stem hashes (0 for a stop word) of the words a thread saw last, by word hash: news vocabulary is
+/// so skewed that most tokens are words seen a moment ago, whose stemming and hashing this skips.
+struct StemCache(Vec<(u64, u64)>);
+
+thread_local! {
+    static STEMS: std::cell::RefCell<StemCache> = std::cell::RefCell::new(StemCache(vec![(0, 0); 1 << 12]));
+}
+
+impl StemCache {
+    /// The stem hash of the word hashing to `word`, from `compute` unless cached.
+    fn get(&mut self, word: u64, compute: impl FnOnce() -> u64) -> u64 {
+        let slot = &mut self.0[(word >> 52) as usize];
+        // Word hash 0 marks an empty slot; a word hashing to 0 is computed each time.
+        if slot.0 != word || word == 0 {
+            *slot = (word, compute());
+        }
+        slot.1
+    }
+}
+
+fn tokenize_with(text: &str, out: &mut Tokens, scratch: &mut String, stems: &mut StemCache) {
     out.tokens.clear();
     out.sentence_starts.clear();
     let bytes = text.as_bytes();
@@ -344,13 +368,17 @@ pub fn tokenize_into(text: &str, out: &mut Tokens, scratch: &mut String) {
                 flags |= NUMBER;
             }
             let word = word_hash(scratch.as_bytes());
-            let stem_hash = if stops.contains(&word) {
+            let stem_hash = stems.get(word, || {
+                if stops.contains(&word) {
+                    0
+                } else {
+                    // Seeded so that a stem never collides with the hash of the same string as a word.
+                    xxh3_64_with_seed(stem(scratch).as_bytes(), 0x57e4)
+                }
+            });
+            if stem_hash == 0 {
                 flags |= STOP;
-                0
-            } else {
-                // Seeded so that a stem never collides with the hash of the same string as a word.
-                xxh3_64_with_seed(stem(scratch).as_bytes(), 0x57e4)
-            };
+            }
             if in_quote {
                 flags |= QUOTED;
             }
