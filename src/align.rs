@@ -42,28 +42,20 @@ impl Frequencies {
         (hash >> (64 - bits)) as usize
     }
 
-    /// The counter of a stem hash.
-    pub fn stem_slot(stem: u64) -> u32 {
-        Self::slot(stem, Self::STEM_BITS) as u32
-    }
-
-    /// The counter of a word trigram hash.
-    pub fn phrase_slot(phrase: u64) -> u32 {
-        Self::slot(phrase, Self::PHRASE_BITS) as u32
-    }
-
-    /// Counts `documents` documents at once from the counters of their distinct stems and trigrams
-    /// ([`Frequencies::stem_slot`], [`Frequencies::phrase_slot`]), each list sorted: the tables are
-    /// then swept in order, not probed at random (they are tens of megabytes).
-    pub fn add_counted(&mut self, documents: u64, stem_slots: &[u32], phrase_slots: &[u32]) {
+    /// Counts `documents` documents at once from their stems and word trigrams (each document's distinct
+    /// ones). The counters are first grouped by the window of the table they fall in, so the tables
+    /// (tens of megabytes) are updated one cache-sized window at a time, not probed at random.
+    pub fn add_documents<'a>(
+        &mut self,
+        documents: u64,
+        stems: impl Iterator<Item = &'a u64>,
+        phrases: impl Iterator<Item = &'a u64>,
+    ) {
         self.documents += documents;
-        for run in stem_slots.chunk_by(|x, y| x == y) {
-            self.stems[run[0] as usize] += run.len() as u32;
-        }
-        for run in phrase_slots.chunk_by(|x, y| x == y) {
-            let c = &mut self.phrases[run[0] as usize];
-            *c = c.saturating_add(run.len().min(u16::MAX as usize) as u16);
-        }
+        let stems: Vec<u32> = stems.map(|&h| Self::slot(h, Self::STEM_BITS) as u32).collect();
+        count_by_window(&mut self.stems, &stems, Self::STEM_BITS, |c| *c += 1);
+        let phrases: Vec<u32> = phrases.map(|&h| Self::slot(h, Self::PHRASE_BITS) as u32).collect();
+        count_by_window(&mut self.phrases, &phrases, Self::PHRASE_BITS, |c| *c = c.saturating_add(1));
     }
 
     /// Weight of a stem: high for rare stems, about 1 for stems in every document. The ten pseudo-
@@ -94,6 +86,31 @@ impl Frequencies {
     /// Number of documents holding a word trigram (by [`trigram_hashes`]), at least.
     pub fn phrase_documents(&self, trigram: u64) -> u32 {
         self.phrases[Self::slot(trigram, Self::PHRASE_BITS)] as u32
+    }
+}
+
+/// Applies `add` to the counter of each slot of `slots` in `table` (of `2^bits` counters), a window of
+/// `2^(bits - 8)` counters at a time: the slots are first placed window by window (a counting sort on
+/// their top eight bits).
+fn count_by_window<C>(table: &mut [C], slots: &[u32], bits: u32, add: impl Fn(&mut C)) {
+    const WINDOW_BITS: u32 = 8;
+    let window = |slot: u32| (slot >> (bits - WINDOW_BITS)) as usize;
+    let mut next = [0usize; 1 << WINDOW_BITS];
+    for &slot in slots {
+        next[window(slot)] += 1;
+    }
+    let mut start = 0;
+    for n in next.iter_mut() {
+        (*n, start) = (start, start + *n);
+    }
+    let mut placed = vec![0u32; slots.len()];
+    for &slot in slots {
+        let at = &mut next[window(slot)];
+        placed[*at] = slot;
+        *at += 1;
+    }
+    for &slot in &placed {
+        add(&mut table[slot as usize]);
     }
 }
 
@@ -654,6 +671,28 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// The oracle: counting each hash's slot one by one, in the order given.
+        #[test]
+        fn frequencies_count_every_slot(
+            stems in proptest::collection::vec(proptest::num::u64::ANY, 0..300),
+            phrases in proptest::collection::vec(proptest::prop_oneof![proptest::num::u64::ANY, 0u64..4], 0..300),
+        ) {
+            let mut freq = Frequencies::new();
+            // Two batches, as reading adds them.
+            let half = |v: &[u64]| v.len() / 2;
+            freq.add_documents(3, stems[..half(&stems)].iter(), phrases[..half(&phrases)].iter());
+            freq.add_documents(4, stems[half(&stems)..].iter(), phrases[half(&phrases)..].iter());
+            proptest::prop_assert_eq!(freq.documents, 7);
+            for &h in &stems {
+                let want = stems.iter().filter(|&&x| Frequencies::slot(x, Frequencies::STEM_BITS) == Frequencies::slot(h, Frequencies::STEM_BITS)).count() as u32;
+                proptest::prop_assert_eq!(freq.df(h), want);
+            }
+            for &h in &phrases {
+                let want = phrases.iter().filter(|&&x| Frequencies::slot(x, Frequencies::PHRASE_BITS) == Frequencies::slot(h, Frequencies::PHRASE_BITS)).count() as u32;
+                proptest::prop_assert_eq!(freq.phrase_documents(h), want);
+            }
+        }
+
         /// The oracle: the path through the whole grid, sentences similar to nothing included.
         #[test]
         fn sparse_path_is_the_whole_grids_path(

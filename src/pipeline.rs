@@ -191,15 +191,8 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
             })
             .collect();
         if verify {
-            // The batch's counters, sorted in parallel, then swept into the tables in order.
-            let slots = |f: &(dyn Fn(&Signed) -> Vec<u32> + Sync)| {
-                let mut v: Vec<u32> = out.par_iter().flat_map_iter(|(_, s)| f(s)).collect();
-                v.par_sort_unstable();
-                v
-            };
-            let stems = slots(&|s| s.rewording.iter().map(|&x| Frequencies::stem_slot(x)).collect());
-            let phrases = slots(&|s| s.phrases.iter().map(|&x| Frequencies::phrase_slot(x)).collect());
-            freq.add_counted(out.len() as u64, &stems, &phrases);
+            let stems = out.iter().flat_map(|(_, s)| &s.rewording);
+            freq.add_documents(out.len() as u64, stems, out.iter().flat_map(|(_, s)| &s.phrases));
         }
         for (info, s) in out {
             let mut offset = 0;
