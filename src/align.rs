@@ -237,12 +237,15 @@ impl Analysis {
         [start, end]
     }
 
-    /// Word trigrams of the given sentences.
-    pub fn sentence_trigrams(&self, sentences: impl Iterator<Item = usize>) -> GramSet {
-        let mut out = GramSet::default();
+    /// The distinct word trigrams of the given sentences that are in `among`.
+    pub fn sentence_trigrams_among(&self, sentences: impl Iterator<Item = usize>, among: &GramSet) -> Vec<u64> {
+        let mut out = Vec::new();
         for i in sentences {
-            out.extend(self.tokens.tokens[self.tokens.sentence(i)].windows(3).map(ngram_hash));
+            let windows = self.tokens.tokens[self.tokens.sentence(i)].windows(3);
+            out.extend(windows.map(ngram_hash).filter(|g| among.contains(g)));
         }
+        out.sort_unstable();
+        out.dedup();
         out
     }
 

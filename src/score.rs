@@ -241,11 +241,12 @@ pub fn direction(
     // Attestation: where the aligned sentences differ, whose distinctive wording do related documents
     // use? Stock phrasing does not count: rewriting tools converge on it, the source need not have had it.
     if !third.is_empty() {
-        let aligned_only = |x: &Analysis, y: &Analysis, sentences: &mut dyn Iterator<Item = usize>| -> Vec<u64> {
-            x.sentence_trigrams(sentences).into_iter().filter(|g| !y.trigrams().contains(g)).collect()
+        // The aligned sentences' trigrams the other text lacks: those among the text's own differing ones.
+        let aligned_only = |x: &Analysis, only: &[u64], sentences: &mut dyn Iterator<Item = usize>| -> Vec<u64> {
+            x.sentence_trigrams_among(sentences, &only.iter().copied().collect())
         };
-        let ga = aligned_only(a.analysis, b.analysis, &mut al.sentences.iter().map(|p| p.0));
-        let gb = aligned_only(b.analysis, a.analysis, &mut al.sentences.iter().map(|p| p.1));
+        let ga = aligned_only(a.analysis, &only_a, &mut al.sentences.iter().map(|p| p.0));
+        let gb = aligned_only(b.analysis, &only_b, &mut al.sentences.iter().map(|p| p.1));
         let (ka, kb) = (ga.iter().filter(|g| attested(g)).count(), gb.iter().filter(|g| attested(g)).count());
         if !ga.is_empty() && !gb.is_empty() {
             let weight = proportion_difference(ka, ga.len(), kb, gb.len());
