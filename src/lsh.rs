@@ -12,6 +12,8 @@
 //! word n-grams, for a short text copied into a long one, which banding cannot see. The pairs go on to
 //! [`crate::align`] and [`crate::score`].
 
+use std::sync::Mutex;
+
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -50,6 +52,12 @@ impl LshParams {
         if num_hashes == 0 {
             return Err(Error::Config("number of hashes must be positive".into()));
         }
+        // Worked out once per setting in a process: it takes tens of milliseconds.
+        static KNOWN: Mutex<Vec<((u64, usize), LshParams)>> = Mutex::new(Vec::new());
+        let key = (threshold.to_bits(), num_hashes);
+        if let Some(known) = KNOWN.lock().ok().and_then(|k| k.iter().find(|e| e.0 == key).map(|e| e.1)) {
+            return Ok(known);
+        }
         let mut best = (f64::INFINITY, LshParams { bands: 1, rows: num_hashes });
         for bands in 1..=num_hashes {
             for rows in 1..=num_hashes / bands {
@@ -59,6 +67,9 @@ impl LshParams {
                     best = (fp + fn_, LshParams { bands, rows });
                 }
             }
+        }
+        if let Ok(mut known) = KNOWN.lock() {
+            known.push((key, best.1));
         }
         Ok(best.1)
     }
