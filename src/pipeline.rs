@@ -104,8 +104,6 @@ pub struct Scan {
 const TOO_SHORT: &str = "too short to judge";
 /// Documents signed together between reads; bounds the texts held at once.
 const BATCH: usize = 4096;
-/// Share of a view's threshold that a candidate's full-signature estimate must reach to be verified.
-const ESTIMATE_FLOOR: f64 = 0.5;
 /// Related documents consulted for attestation, per pair side.
 const MAX_THIRD: usize = 32;
 /// One word n-gram in this many is sampled for the passages candidate source (by hash, so every document
@@ -303,8 +301,9 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
     for phase in [true, false] {
         for (k, (v, m)) in config.views.iter().zip(&matrices).enumerate().filter(|(_, (v, _))| grouping(v) == phase) {
             progress.stage(&format!("banding {}", v.view.name()), None, Unit::Bands);
-            // The plain MinHash-LSH job reports every banded pair; verification only those worth it.
-            let min_estimate = if config.candidates_only { 0.0 } else { v.threshold * ESTIMATE_FLOOR };
+            // The plain MinHash-LSH job reports every banded pair. Verification takes those whose whole
+            // signatures estimate the view's threshold at least: banding also catches pairs well below it.
+            let min_estimate = if config.candidates_only { 0.0 } else { v.threshold };
             // A group found by an earlier view takes part in later ones through its leader.
             let include = |i: usize| docs[i].skipped.is_none() && represented_by[i] == i as u32;
             let (pairs, s) = lsh::candidates(m, v.lsh, config.max_bucket, min_estimate, include)?;
