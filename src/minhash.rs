@@ -209,6 +209,11 @@ impl Signatures {
         Signatures { params, mins: Vec::new() }
     }
 
+    /// `documents` empty signatures, to be signed in place (see [`Signatures::rows_mut`]).
+    pub(crate) fn empty(params: MinHashParams, documents: usize) -> Signatures {
+        Signatures { params, mins: vec![EMPTY; documents * params.num_hashes as usize] }
+    }
+
     /// Appends a document's minima; errors if the signature was made differently.
     pub fn push(&mut self, signature: &Signature) -> Result<()> {
         check_compatible(&self.params, &signature.params)?;

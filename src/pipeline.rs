@@ -157,13 +157,15 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
     let mut matrices: Vec<Signatures> = hashers.iter().map(|h| Signatures::new(h.params())).collect();
     let mut freq = Frequencies::new();
     let verify = !config.candidates_only;
+    // When verifying, the rewording views are signed only once reading is done (see below), one at a
+    // time as they are banded; until then each document keeps its distinct stems.
+    let signed_when_read = |view: View| !verify || view == View::Words;
     // Tokens (with stems, flags and sentences) feed the content and lead views and the frequencies
     // verification weighs terms by; the plain MinHash-LSH job over verbatim words needs word hashes only.
     let tokens = verify || config.views.iter().any(|v| v.view != View::Words);
-    // When verifying, the rewording views are signed once reading is done, without the stems used by a
-    // large share of the collection (wire templates, the vocabulary of a beat): those make every
-    // earnings report a candidate of every other and are no evidence of copying anyway (see
-    // `Frequencies::is_common`). Until then each document keeps its distinct stems.
+    // The rewording views are signed without the stems used by a large share of the collection (wire
+    // templates, the vocabulary of a beat), known once reading is done: those make every earnings report
+    // a candidate of every other and are no evidence of copying anyway (see `Frequencies::is_common`).
     let mut rewording: Vec<u64> = Vec::new();
     let mut rewording_at: Vec<(usize, usize)> = Vec::new(); // (start, lead length) per document
     let (mut samples, mut samples_at): (Vec<u64>, Vec<usize>) = (Vec::new(), Vec::new());
@@ -194,9 +196,11 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
         }
         for (info, s) in out {
             let mut offset = 0;
-            for m in matrices.iter_mut() {
+            for (v, m) in config.views.iter().zip(matrices.iter_mut()) {
                 let k = m.params.num_hashes as usize;
-                m.push_mins(&s.mins[offset..offset + k]);
+                if signed_when_read(v.view) {
+                    m.push_mins(&s.mins[offset..offset + k]);
+                }
                 offset += k;
             }
             exact.push(s.exact);
@@ -246,26 +250,6 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
     problems.extend(reading?);
     progress.finish();
 
-    if verify {
-        rewording_at.push((rewording.len(), 0));
-        for (v, (h, m)) in config.views.iter().zip(hashers.iter().zip(matrices.iter_mut())) {
-            if v.view == View::Words {
-                continue;
-            }
-            let k = v.num_hashes;
-            m.rows_mut().par_chunks_mut(k).enumerate().for_each_init(Vec::new, |shingles, (i, row)| {
-                let ((start, lead_len), (end, _)) = (rewording_at[i], rewording_at[i + 1]);
-                let stems =
-                    if v.view == View::Lead { &rewording[start..start + lead_len] } else { &rewording[start..end] };
-                shingles.clear();
-                shingles.extend(stems.iter().filter(|&&s| !freq.is_common(s)).map(|&s| s ^ config.seed));
-                h.update_all(row, shingles);
-            });
-        }
-        drop(rewording);
-        drop(rewording_at);
-    }
-
     // A fixed document order, whatever the order of the input (stable: equal ids keep their read order).
     // Applied in place, so no second copy of the signatures is made.
     let mut order: Vec<usize> = (0..docs.len()).collect();
@@ -273,10 +257,26 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
     permute(&order, |i, j| {
         docs.swap(i, j);
         exact.swap(i, j);
-        for m in matrices.iter_mut() {
+        for m in matrices.iter_mut().filter(|m| !m.is_empty()) {
             m.swap(i, j);
         }
     });
+    // A rewording view's signatures, made when it is banded, in document order, from the stems kept (see
+    // `signed_when_read`).
+    rewording_at.push((rewording.len(), 0));
+    let sign_rewording = |k: usize| {
+        let (v, h) = (&config.views[k], &hashers[k]);
+        let mut m = Signatures::empty(h.params(), order.len());
+        m.rows_mut().par_chunks_mut(v.num_hashes).enumerate().for_each_init(Vec::new, |shingles, (j, row)| {
+            let read = order[j];
+            let ((start, lead_len), (end, _)) = (rewording_at[read], rewording_at[read + 1]);
+            let stems = if v.view == View::Lead { &rewording[start..start + lead_len] } else { &rewording[start..end] };
+            shingles.clear();
+            shingles.extend(stems.iter().filter(|&&s| !freq.is_common(s)).map(|&s| s ^ config.seed));
+            h.update_all(row, shingles);
+        });
+        m
+    };
     make_ids_unique(&mut docs);
 
     // Short and empty documents are not compared, but identical ones are still duplicates.
@@ -299,6 +299,13 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
     let mut parent: Vec<u32> = represented_by.clone();
     let grouping = |v: &ViewConfig| matches!(v.view, View::Words | View::Content);
     for phase in [true, false] {
+        // The views of this phase signed now; those of the grouping phase before it starts, as grouping
+        // asks both (see `join_near_duplicates`).
+        for (k, v) in config.views.iter().enumerate().filter(|(_, v)| grouping(v) == phase) {
+            if verify && !signed_when_read(v.view) {
+                matrices[k] = sign_rewording(k);
+            }
+        }
         for (k, (v, m)) in config.views.iter().zip(&matrices).enumerate().filter(|(_, (v, _))| grouping(v) == phase) {
             progress.stage(&format!("banding {}", v.view.name()), None, Unit::Bands);
             // The plain MinHash-LSH job reports every banded pair. Verification takes those whose whole
@@ -355,9 +362,17 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
                 list.sort_unstable();
             }
         }
+        if phase && verify {
+            // Grouping is done and its views' signatures are not asked again: freed before the next.
+            for (_, m) in config.views.iter().zip(matrices.iter_mut()).filter(|(v, _)| grouping(v)) {
+                *m = Signatures::new(m.params);
+            }
+        }
     }
     // The signatures have done their work: verification reads the texts again.
     drop(matrices);
+    drop(rewording);
+    drop(rewording_at);
     drop(parent);
     // Passages: documents sharing sampled word n-grams, whatever their lengths (`lsh::shared_samples`).
     let words_view = config.views.iter().any(|v| v.view == View::Words);
