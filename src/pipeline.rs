@@ -61,7 +61,8 @@ pub struct ScoredPair {
     pub source: Option<u32>,
     /// Which way the pair's own evidence leans, for pairs judged derived.
     pub lean: Option<Lean>,
-    /// The alignment figures and passages.
+    /// The alignment figures and passages. Its sentence pairs are not kept once the pair is scored (the
+    /// passages hold them, merged): a crawl reports millions of pairs.
     pub alignment: Alignment,
     /// The candidate sources that proposed the pair: views whose LSH did, and `passages`.
     pub views: Vec<&'static str>,
@@ -104,6 +105,8 @@ pub struct Scan {
 const TOO_SHORT: &str = "too short to judge";
 /// Documents signed together between reads; bounds the texts held at once.
 const BATCH: usize = 4096;
+/// Candidate pairs scored together (see the verifying loop in [`scan`]).
+const SCORE_BLOCK: usize = 1 << 16;
 /// Related documents consulted for attestation, per pair side.
 const MAX_THIRD: usize = 32;
 /// One word n-gram in this many is sampled for the passages candidate source (by hash, so every document
@@ -166,7 +169,9 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
     // The rewording views are signed without the stems used by a large share of the collection (wire
     // templates, the vocabulary of a beat), known once reading is done: those make every earnings report
     // a candidate of every other and are no evidence of copying anyway (see `Frequencies::is_common`).
-    let mut rewording: Vec<u64> = Vec::new();
+    // Kept as the stem hashes' high halves: a million documents keep a hundred million stems, and 32
+    // bits tell apart the stems of a collection as well as the 32-bit MinHash lanes can.
+    let mut rewording: Vec<u32> = Vec::new();
     let mut rewording_at: Vec<(usize, usize)> = Vec::new(); // (start, lead length) per document
     let (mut samples, mut samples_at): (Vec<u64>, Vec<usize>) = (Vec::new(), Vec::new());
     let mut flush = |batch: Vec<Document>| {
@@ -206,7 +211,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
             exact.push(s.exact);
             if verify {
                 rewording_at.push((rewording.len(), s.lead_len));
-                rewording.extend_from_slice(&s.rewording);
+                rewording.extend(s.rewording.iter().map(|&stem| (stem >> 32) as u32));
                 samples_at.push(samples.len());
                 samples.extend_from_slice(&s.samples);
             }
@@ -272,7 +277,8 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
             let ((start, lead_len), (end, _)) = (rewording_at[read], rewording_at[read + 1]);
             let stems = if v.view == View::Lead { &rewording[start..start + lead_len] } else { &rewording[start..end] };
             shingles.clear();
-            shingles.extend(stems.iter().filter(|&&s| !freq.is_common(s)).map(|&s| s ^ config.seed));
+            let stems = stems.iter().map(|&high| (high as u64) << 32);
+            shingles.extend(stems.filter(|&s| !freq.is_common(s)).map(|s| s ^ config.seed));
             h.update_all(row, shingles);
         });
         m
@@ -407,7 +413,10 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
     // Names of the candidate sources, in the order of their bits: the views, then passages.
     let sources: Vec<&'static str> = config.views.iter().map(|v| v.view.name()).chain([PASSAGES]).collect();
     let view_names = |set: ViewSet| -> Vec<&'static str> {
-        sources.iter().enumerate().filter(|(k, _)| set & (1 << k) != 0).map(|(_, &v)| v).collect()
+        let mut names: Vec<&'static str> =
+            sources.iter().enumerate().filter(|(k, _)| set & (1 << k) != 0).map(|(_, &v)| v).collect();
+        names.shrink_to_fit();
+        names
     };
     let candidate_pairs = candidates.len();
     let mut pairs = exact_duplicates_of_short(&docs, &exact);
@@ -528,94 +537,105 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
     progress.stage("verifying", Some(candidates.len() as u64), Unit::Pairs);
     let neighbours = Neighbours::new(docs.len(), &candidates);
     let mut unread = Vec::new();
-    let scored: Vec<ScoredPair> = candidates
-        .par_iter()
-        .map_init(AlignScratch::default, |scratch, (key, views)| {
-            let (a, b) = unpack(*key);
-            let own = match streamed(*key) {
-                Some(member) => match load(member) {
-                    Ok(analysis) => Some((member, analysis)),
-                    Err(problem) => return Err(problem),
-                },
-                None => None,
-            };
-            let get = |d: u32| match &own {
-                Some((member, analysis)) if *member == d => Some(analysis),
-                _ => analysis(d),
-            };
-            // Both are present: pairs without an analysis were dropped above.
-            let (Some(x), Some(y)) = (get(a), get(b)) else { return Ok(None) };
-            let views = view_names(*views);
-            let alignment = align_with(x, y, scratch);
-            let verdict = score::classify(x, y, &alignment);
-            progress.inc(1);
-            let Some((relation, confidence)) = verdict else {
-                return Ok(config.report_unrelated.then(|| ScoredPair {
-                    a,
-                    b,
-                    relation: None,
-                    verified: true,
-                    confidence: 0.0,
-                    source: None,
-                    lean: None,
-                    alignment,
-                    views,
-                    evidence: Vec::new(),
-                }));
-            };
-            // Witnesses: related documents other than the pair, and other than near-duplicates of either
-            // side (a copy of one side holds all of its wording and is no independent witness).
-            let group = |d: u32| represented_by[d as usize];
-            let third: Vec<&Analysis> = [a, b]
-                .iter()
-                .flat_map(|&d| {
-                    neighbours.of(d).iter().filter(|&&n| group(n) != group(a) && group(n) != group(b)).take(MAX_THIRD)
-                })
-                .filter_map(|&n| analysis(n))
-                .collect();
-            let side = |i: u32, an, coverage| Side {
-                id: &docs[i as usize].id,
-                analysis: an,
-                coverage,
-                date: docs[i as usize].day,
-            };
-            let (lean, evidence) = score::direction(
-                relation,
-                &alignment,
-                &side(a, x, alignment.coverage_a),
-                &side(b, y, alignment.coverage_b),
-                &third,
-                &freq,
-            );
-            Ok(Some(ScoredPair {
+    let score = |scratch: &mut AlignScratch, (key, views): &(PairKey, ViewSet)| {
+        let (a, b) = unpack(*key);
+        let own = match streamed(*key) {
+            Some(member) => match load(member) {
+                Ok(analysis) => Some((member, analysis)),
+                Err(problem) => return Err(problem),
+            },
+            None => None,
+        };
+        let get = |d: u32| match &own {
+            Some((member, analysis)) if *member == d => Some(analysis),
+            _ => analysis(d),
+        };
+        // Both are present: pairs without an analysis were dropped above.
+        let (Some(x), Some(y)) = (get(a), get(b)) else { return Ok(None) };
+        let views = view_names(*views);
+        let mut alignment = align_with(x, y, scratch);
+        let verdict = score::classify(x, y, &alignment);
+        progress.inc(1);
+        let Some((relation, confidence)) = verdict else {
+            alignment.sentences = Vec::new();
+            return Ok(config.report_unrelated.then(|| ScoredPair {
                 a,
                 b,
-                relation: Some(relation),
+                relation: None,
                 verified: true,
-                confidence,
+                confidence: 0.0,
                 source: None,
-                lean: Some(lean),
+                lean: None,
                 alignment,
                 views,
-                evidence,
-            }))
-        })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .filter_map(|scored| match scored {
-            Ok(pair) => pair,
-            Err(problem) => {
-                unread.push(problem);
-                None
+                evidence: Vec::new(),
+            }));
+        };
+        // Witnesses: related documents other than the pair, and other than near-duplicates of either
+        // side (a copy of one side holds all of its wording and is no independent witness).
+        let group = |d: u32| represented_by[d as usize];
+        let third: Vec<&Analysis> = [a, b]
+            .iter()
+            .flat_map(|&d| {
+                neighbours.of(d).iter().filter(|&&n| group(n) != group(a) && group(n) != group(b)).take(MAX_THIRD)
+            })
+            .filter_map(|&n| analysis(n))
+            .collect();
+        let side = |i: u32, an, coverage| Side {
+            id: &docs[i as usize].id,
+            analysis: an,
+            coverage,
+            date: docs[i as usize].day,
+        };
+        let (lean, evidence) = score::direction(
+            relation,
+            &alignment,
+            &side(a, x, alignment.coverage_a),
+            &side(b, y, alignment.coverage_b),
+            &third,
+            &freq,
+        );
+        // Kept until the report, for each of what may be millions of pairs: no more room than used.
+        alignment.sentences = Vec::new();
+        alignment.passages.shrink_to_fit();
+        let mut evidence = evidence;
+        for e in &mut evidence {
+            e.detail.shrink_to_fit();
+        }
+        evidence.shrink_to_fit();
+        Ok(Some(ScoredPair {
+            a,
+            b,
+            relation: Some(relation),
+            verified: true,
+            confidence,
+            source: None,
+            lean: Some(lean),
+            alignment,
+            views,
+            evidence,
+        }))
+    };
+    // Scored a block at a time, so only one block's results are held beside the pairs kept.
+    for block in candidates.chunks(SCORE_BLOCK) {
+        let scored: Vec<std::result::Result<Option<ScoredPair>, Problem>> =
+            block.par_iter().map_init(AlignScratch::default, score).collect();
+        for result in scored {
+            match result {
+                Ok(pair) => pairs.extend(pair),
+                Err(problem) => unread.push(problem),
             }
-        })
-        .collect();
+        }
+    }
     progress.finish();
+    // What verification held (the analyses above all) is freed before the pairs are oriented.
+    drop(candidates);
+    drop(neighbours);
+    drop(analyses);
     if let (true, Some(p)) = (config.input.strict, unread.first()) {
         return Err(p.clone().into());
     }
     problems.extend(unread);
-    pairs.extend(scored);
     pairs.sort_by_key(|p| (p.a, p.b));
     let leanings: Vec<Leaning> = pairs
         .iter()
