@@ -29,7 +29,7 @@ fn clough_stevenson_plagiarism() {
     let e = eval_set("clough-stevenson");
     // F1 is 0.946-0.951 over hash seeds 0-6 (recall 53/57 every time; which marginal answer pairs become
     // candidates varies): the line held is the low end of that.
-    assert!(f(&e, "f1") >= 0.945 && f(&e, "recall") >= 0.92, "{e}");
+    assert!(f(&e, "f1") >= 0.95 && f(&e, "recall") >= 0.92, "{e}");
     assert!(f(&e, "decided_share") >= 0.9 && f(&e, "accuracy") >= 0.95, "{e}");
     assert_eq!(e["negatives_reported"]["independent"].as_u64().unwrap_or(0), 0, "{e}");
 }
