@@ -15,7 +15,6 @@
 //! [`orient`] names each pair's source from its own lean and its neighbours': a source is favoured
 //! across all its pairs, and two texts a third is favoured over are siblings, with no source.
 
-use std::collections::HashMap;
 
 use serde::Serialize;
 
@@ -307,44 +306,65 @@ pub struct Leaning {
 /// identical texts settle a pair whatever its neighbours say. Returns each pair's source and, where the
 /// neighbours decided, the evidence saying so.
 pub fn orient(pairs: &[Leaning], name: impl Fn(u32) -> String) -> Vec<(Option<u32>, Option<Evidence>)> {
-    // Each document's lean over all its pairs, and the lean of each pair toward its first document.
-    let mut net: HashMap<u32, f64> = HashMap::new();
-    let mut lean: HashMap<(u32, u32), f64> = HashMap::new();
-    for p in pairs {
-        let s = match p.lean {
+    // Dense tables by document (a scan orients millions of pairs): each document's lean over all its
+    // pairs, its neighbours, and the pairs sorted by their documents with their lean toward the first.
+    let documents = pairs.iter().map(|p| p.a.max(p.b) as usize + 1).max().unwrap_or(0);
+    let leans: Vec<f64> = pairs
+        .iter()
+        .map(|p| match p.lean {
             Lean::Towards(s) => s,
             Lean::Settled(Some(0)) => 2.0,
             Lean::Settled(Some(_)) => -2.0,
             Lean::Settled(None) => 0.0,
-        };
-        *net.entry(p.a).or_default() += s;
-        *net.entry(p.b).or_default() -= s;
-        lean.insert((p.a, p.b), s);
+        })
+        .collect();
+    let mut net = vec![0.0f64; documents];
+    for (p, &s) in pairs.iter().zip(&leans) {
+        net[p.a as usize] += s;
+        net[p.b as usize] -= s;
     }
-    let towards = |x: u32, y: u32| match lean.get(&(x.min(y), x.max(y))) {
-        Some(&s) if x < y => Some(s),
-        Some(&s) => Some(-s),
-        None => None,
+    let mut by_pair: Vec<(u32, u32, f64, bool)> =
+        pairs.iter().zip(&leans).map(|(p, &s)| (p.a, p.b, s, p.copies)).collect();
+    for e in by_pair.iter_mut().filter(|e| e.0 > e.1) {
+        (e.0, e.1, e.2) = (e.1, e.0, -e.2);
+    }
+    by_pair.sort_by_key(|e| (e.0, e.1));
+    let find = |x: u32, y: u32| {
+        let key = (x.min(y), x.max(y));
+        by_pair.binary_search_by_key(&key, |e| (e.0, e.1)).ok().map(|i| &by_pair[i])
     };
-    let mut neighbours: HashMap<u32, Vec<u32>> = HashMap::new();
+    let towards = |x: u32, y: u32| find(x, y).map(|e| if x < y { e.2 } else { -e.2 });
+    let copy = |x: u32, y: u32| find(x, y).is_some_and(|e| e.3);
+    // Neighbours as one list, each document's a slice of it.
+    let mut start = vec![0u32; documents + 1];
     for p in pairs {
-        neighbours.entry(p.a).or_default().push(p.b);
-        neighbours.entry(p.b).or_default().push(p.a);
+        start[p.a as usize + 1] += 1;
+        start[p.b as usize + 1] += 1;
     }
-    let copies: std::collections::HashSet<(u32, u32)> =
-        pairs.iter().filter(|p| p.copies).map(|p| (p.a.min(p.b), p.a.max(p.b))).collect();
-    let copy = |x: u32, y: u32| copies.contains(&(x.min(y), x.max(y)));
+    for i in 0..documents {
+        start[i + 1] += start[i];
+    }
+    let mut next = start.clone();
+    let mut adjacent = vec![0u32; 2 * pairs.len()];
+    for p in pairs {
+        for (x, y) in [(p.a, p.b), (p.b, p.a)] {
+            adjacent[next[x as usize] as usize] = y;
+            next[x as usize] += 1;
+        }
+    }
+    drop(next);
+    let neighbours = |x: u32| &adjacent[start[x as usize] as usize..start[x as usize + 1] as usize];
     pairs
         .iter()
-        .map(|p| {
-            let score = match p.lean {
-                Lean::Settled(k) => return (k.map(|k| if k == 0 { p.a } else { p.b }), None),
-                Lean::Towards(s) => s,
-            };
+        .zip(&leans)
+        .map(|(p, &score)| {
+            if let Lean::Settled(k) = p.lean {
+                return (k.map(|k| if k == 0 { p.a } else { p.b }), None);
+            }
             // Siblings: a third document the evidence favours over both is their common source, unless
             // it is a copy of one of them (then that one is a copy of the source, hence a source too).
             // The most favoured such document, the first by index among equals.
-            let common = neighbours[&p.a]
+            let common = neighbours(p.a)
                 .iter()
                 .copied()
                 .filter(|&h| {
@@ -354,7 +374,7 @@ pub fn orient(pairs: &[Leaning], name: impl Fn(u32) -> String) -> Vec<(Option<u3
                         && towards(h, p.a).is_some_and(|s| s >= SIBLING_LEAN)
                         && towards(h, p.b).is_some_and(|s| s >= SIBLING_LEAN)
                 })
-                .min_by(|x, y| net[y].total_cmp(&net[x]).then(x.cmp(y)));
+                .min_by(|&x, &y| net[y as usize].total_cmp(&net[x as usize]).then(x.cmp(&y)));
             // A copy of a copy shares its source's wording too, so siblings are decided by the common
             // source, whatever the pair's own evidence says.
             if let Some(h) = common {
@@ -363,7 +383,8 @@ pub fn orient(pairs: &[Leaning], name: impl Fn(u32) -> String) -> Vec<(Option<u3
             }
             // The pair's own evidence, and half the lean of each side's other pairs: a source's
             // wording survives in all its derivations, so it is favoured across its pairs.
-            let context = CONTEXT_WEIGHT * ((net[&p.a] - score) - (net[&p.b] + score)).clamp(-2.0, 2.0);
+            let (net_a, net_b) = (net[p.a as usize], net[p.b as usize]);
+            let context = CONTEXT_WEIGHT * ((net_a - score) - (net_b + score)).clamp(-2.0, 2.0);
             let total = score + context;
             if total.abs() < DECISIVE {
                 return (None, None);
