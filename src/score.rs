@@ -15,7 +15,6 @@
 //! [`orient`] names each pair's source from its own lean and its neighbours': a source is favoured
 //! across all its pairs, and two texts a third is favoured over are siblings, with no source.
 
-
 use serde::Serialize;
 
 use crate::align::{Alignment, Analysis, Frequencies};
