@@ -450,7 +450,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
                 evidence: Vec::new(),
             }
         }));
-        pairs.sort_by_key(|p| (p.a, p.b));
+        pairs.sort_unstable_by_key(|p| (p.a, p.b));
         let clusters = clusters(pairs.iter(), docs.len());
         return Ok(Scan {
             documents: docs,
@@ -636,7 +636,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
         return Err(p.clone().into());
     }
     problems.extend(unread);
-    pairs.sort_by_key(|p| (p.a, p.b));
+    pairs.sort_unstable_by_key(|p| (p.a, p.b));
     let leanings: Vec<Leaning> = pairs
         .iter()
         .filter_map(|p| {

@@ -327,7 +327,7 @@ pub fn orient(pairs: &[Leaning], name: impl Fn(u32) -> String) -> Vec<(Option<u3
     for e in by_pair.iter_mut().filter(|e| e.0 > e.1) {
         (e.0, e.1, e.2) = (e.1, e.0, -e.2);
     }
-    by_pair.sort_by_key(|e| (e.0, e.1));
+    by_pair.sort_unstable_by_key(|e| (e.0, e.1));
     let find = |x: u32, y: u32| {
         let key = (x.min(y), x.max(y));
         by_pair.binary_search_by_key(&key, |e| (e.0, e.1)).ok().map(|i| &by_pair[i])
@@ -353,6 +353,15 @@ pub fn orient(pairs: &[Leaning], name: impl Fn(u32) -> String) -> Vec<(Option<u3
     }
     drop(next);
     let neighbours = |x: u32| &adjacent[start[x as usize] as usize..start[x as usize + 1] as usize];
+    // Whether some neighbour of a document is favoured over it enough to be a common source.
+    let mut outranked = vec![false; documents];
+    for e in &by_pair {
+        if e.2 >= SIBLING_LEAN {
+            outranked[e.1 as usize] = true;
+        } else if -e.2 >= SIBLING_LEAN {
+            outranked[e.0 as usize] = true;
+        }
+    }
     pairs
         .iter()
         .zip(&leans)
@@ -362,12 +371,18 @@ pub fn orient(pairs: &[Leaning], name: impl Fn(u32) -> String) -> Vec<(Option<u3
             }
             // Siblings: a third document the evidence favours over both is their common source, unless
             // it is a copy of one of them (then that one is a copy of the source, hence a source too).
-            // The most favoured such document, the first by index among equals.
-            let common = neighbours(p.a)
+            // The most favoured such document, the first by index among equals. It neighbours both: the
+            // shorter list of neighbours is searched.
+            let (x, y) = (neighbours(p.a), neighbours(p.b));
+            let shorter = if x.len() <= y.len() { x } else { y };
+            let both_outranked = outranked[p.a as usize] && outranked[p.b as usize];
+            let common = shorter
                 .iter()
                 .copied()
                 .filter(|&h| {
-                    h != p.b
+                    both_outranked
+                        && h != p.a
+                        && h != p.b
                         && !copy(h, p.a)
                         && !copy(h, p.b)
                         && towards(h, p.a).is_some_and(|s| s >= SIBLING_LEAN)
