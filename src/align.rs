@@ -184,6 +184,8 @@ impl Analysis {
             terms.sort_by(|a, b| a.stem.cmp(&b.stem).then(a.quoted.cmp(&b.quoted)));
             // Keep one term per stem, unquoted if it occurs unquoted anywhere in the sentence.
             terms.dedup_by(|next, kept| next.stem == kept.stem);
+            // An analysis is kept while its document's pairs are verified: no room beyond what is used.
+            terms.shrink_to_fit();
             sentence_weight.push(terms.iter().map(|t| t.weight).sum());
             sentences.push(terms);
         }
@@ -201,6 +203,7 @@ impl Analysis {
         let sorted = |mut v: Vec<u64>| {
             v.sort_unstable();
             v.dedup();
+            v.shrink_to_fit();
             v
         };
         let phrasing = sorted((0..tri.len()).filter(|&k| phrasing_at(k)).map(|k| tri[k]).collect());
