@@ -310,17 +310,14 @@ fn similarity(s: &[Term], ws: f32, t: &[Term], wt: f32) -> f32 {
     let mut shared = 0.0f32;
     let mut distinctive = 0;
     while i < s.len() && j < t.len() {
-        match s[i].stem.cmp(&t[j].stem) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                let w = s[i].weight;
-                shared += if s[i].quoted && t[j].quoted { w * QUOTED_WEIGHT } else { w };
-                distinctive += usize::from(!s[i].common);
-                i += 1;
-                j += 1;
-            }
+        let (u, v) = (s[i].stem, t[j].stem);
+        if u == v {
+            let w = s[i].weight;
+            shared += if s[i].quoted && t[j].quoted { w * QUOTED_WEIGHT } else { w };
+            distinctive += usize::from(!s[i].common);
         }
+        i += usize::from(u <= v);
+        j += usize::from(v <= u);
     }
     // One shared word is a coincidence, and template words shared by half the collection say nothing:
     // a restatement shares at least two distinctive words.
@@ -601,16 +598,12 @@ fn shares_phrasing(a: &Analysis, i: usize, b: &Analysis, j: usize) -> bool {
 /// The number of values two sorted, distinct lists have in common.
 fn shared(x: &[u64], y: &[u64]) -> usize {
     let (mut p, mut q, mut count) = (0, 0, 0);
+    // Without branches on the comparison, which goes either way at random.
     while p < x.len() && q < y.len() {
-        match x[p].cmp(&y[q]) {
-            std::cmp::Ordering::Less => p += 1,
-            std::cmp::Ordering::Greater => q += 1,
-            std::cmp::Ordering::Equal => {
-                count += 1;
-                p += 1;
-                q += 1;
-            }
-        }
+        let (u, v) = (x[p], y[q]);
+        count += usize::from(u == v);
+        p += usize::from(u <= v);
+        q += usize::from(v <= u);
     }
     count
 }
