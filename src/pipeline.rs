@@ -309,7 +309,9 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
         // asks both (see `join_near_duplicates`).
         for (k, v) in config.views.iter().enumerate().filter(|(_, v)| grouping(v) == phase) {
             if verify && !signed_when_read(v.view) {
+                progress.stage(&format!("signing {}", v.view.name()), None, Unit::Documents);
                 matrices[k] = sign_rewording(k);
+                progress.finish();
             }
         }
         for (k, (v, m)) in config.views.iter().zip(&matrices).enumerate().filter(|(_, (v, _))| grouping(v) == phase) {
@@ -383,6 +385,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
     // Passages: documents sharing sampled word n-grams, whatever their lengths (`lsh::shared_samples`).
     let words_view = config.views.iter().any(|v| v.view == View::Words);
     if verify && config.passages && words_view {
+        progress.stage("passages", None, Unit::Documents);
         samples_at.push(samples.len());
         let mask = lsh::doc_mask(docs.len());
         let entries: Vec<u64> = (0..docs.len())
@@ -395,6 +398,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
             .collect();
         drop(samples);
         let (pairs, s) = lsh::shared_samples(entries, mask, config.max_bucket, MIN_SHARED_PASSAGES);
+        progress.finish();
         per_view.push(pairs);
         stats.push((PASSAGES, s));
     }
@@ -636,6 +640,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
         return Err(p.clone().into());
     }
     problems.extend(unread);
+    progress.stage("orienting", None, Unit::Pairs);
     pairs.sort_unstable_by_key(|p| (p.a, p.b));
     let leanings: Vec<Leaning> = pairs
         .iter()
@@ -650,6 +655,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
         p.evidence.extend(evidence);
     }
     let clusters = clusters(pairs.iter().filter(|p| p.relation.is_some()), docs.len());
+    progress.finish();
     Ok(Scan {
         documents: docs,
         pairs,
