@@ -185,7 +185,7 @@ impl Evaluation {
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
+    use std::path::Path;
 
     use super::*;
     use crate::align::Alignment;
@@ -196,7 +196,7 @@ mod tests {
     fn doc(id: &str) -> DocInfo {
         DocInfo {
             id: id.into(),
-            path: PathBuf::new(),
+            path: Path::new("").into(),
             origin: Origin::File,
             bytes: 0,
             words: 100,

@@ -4,7 +4,8 @@
 //! is the same for any number of threads and any order of the input files) and reports progress.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde_json::{Map, Value};
@@ -25,8 +26,8 @@ use crate::shingle::{Masks, Tokens, View, tokenize_into, word_hashes, word_ngram
 pub struct DocInfo {
     /// Identifier, unique in the run.
     pub id: String,
-    /// File it came from.
-    pub path: PathBuf,
+    /// File it came from (shared by all the documents of a file).
+    pub path: Arc<Path>,
     /// Where in the file, to read it again.
     pub origin: Origin,
     /// Length of the text in bytes.
@@ -501,7 +502,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
         let d = &docs[i as usize];
         input::reload(&d.path, &d.origin, &config.input).map(|text| Analysis::new(Tokens::new(&text), &freq)).map_err(
             |e| Problem {
-                path: d.path.clone(),
+                path: d.path.to_path_buf(),
                 line: None,
                 message: format!("cannot read again for verification: {e}"),
             },

@@ -167,7 +167,8 @@ pub(super) fn read(
         Err(e) => return sink.problem(None, stream.broken(&e, "0 lines")),
     }
     let name = file.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| file.id.clone());
-    let mut block = Block { file, name, store, options, parser, bytes: Vec::new(), lines: Vec::new() };
+    let path = file.path.as_path().into();
+    let mut block = Block { path, name, store, options, parser, bytes: Vec::new(), lines: Vec::new() };
     let limit = line_limit(options);
     // Lines are cut serially (a newline search) into a block; the block's lines are parsed through
     // `parser` (in parallel in the pipeline) and then handed on in order, so documents and problems come
@@ -206,7 +207,8 @@ pub(super) fn read(
 
 /// Lines read but not yet parsed, and what is needed to turn them into documents.
 struct Block<'a> {
-    file: &'a InputFile,
+    /// The file's path, shared by its documents.
+    path: Arc<Path>,
     /// File name, for the ids of lines without one.
     name: String,
     store: Option<Arc<SpillStore>>,
@@ -251,7 +253,7 @@ impl Block<'_> {
             };
             sink.document(Document {
                 id: parsed.id.unwrap_or_else(|| format!("{}:{}", self.name, l.line)),
-                path: self.file.path.clone(),
+                path: self.path.clone(),
                 origin,
                 text: parsed.text,
                 date: parsed.date,

@@ -45,8 +45,8 @@ pub enum Origin {
 pub struct Document {
     /// Identifier: for a file in a folder, its path relative to the folder given, without extension.
     pub id: String,
-    /// The file it came from.
-    pub path: PathBuf,
+    /// The file it came from (shared by all the documents of a file).
+    pub path: Arc<Path>,
     /// Where in the file.
     pub origin: Origin,
     /// The text, decoded (lossily where the input was not valid UTF-8 and that was reported).

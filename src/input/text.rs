@@ -60,7 +60,7 @@ pub(super) fn read(
     }
     sink.document(Document {
         id: file.id.clone(),
-        path: file.path.clone(),
+        path: file.path.as_path().into(),
         origin: Origin::File,
         text,
         date: None,

@@ -336,6 +336,8 @@ pub(super) fn read(
     options: &InputOptions,
     sink: &mut Sink,
 ) -> Result<()> {
+    // One path for all the file's documents.
+    let path: Arc<Path> = file.path.as_path().into();
     match reader.fill_buf() {
         Ok(head) if !head.is_empty() && !head.starts_with(b"WARC/") => {
             return sink.problem(None, "not a WARC file (no WARC/ version line at the start); skipped");
@@ -391,7 +393,7 @@ pub(super) fn read(
             extra.insert("title".into(), Value::String(title));
         }
         let id = record.uri.or(record.record_id).unwrap_or_else(|| format!("{name}@{}", record.offset));
-        sink.document(Document { id, path: file.path.clone(), origin, text, date: record.date, extra });
+        sink.document(Document { id, path: path.clone(), origin, text, date: record.date, extra });
     }
 }
 
