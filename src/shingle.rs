@@ -654,6 +654,20 @@ fn hash_bytes(bytes: &[u8], mask: u64) -> u64 {
 /// When the word at `start` is a run of ASCII letters and digits that nothing joins to more (a
 /// non-ASCII letter, an apostrophe, a separator between digits), its end and whether it holds a digit.
 fn ascii_word(bytes: &[u8], start: usize) -> Option<(usize, bool)> {
+    let (end, seen) = ascii_run(bytes, start);
+    let digit = |at: usize| bytes.get(at).is_some_and(u8::is_ascii_digit);
+    let joined = match bytes.get(end) {
+        Some(b',' | b'.') => digit(end - 1) && digit(end + 1),
+        Some(b'\'' | 0x80..) => true,
+        _ => false,
+    };
+    (end > start && !joined).then_some((end, seen & DIGIT != 0))
+}
+
+/// The end of the run of ASCII letters and digits from `start`, and the classes ([`ASCII_CLASS`]) of its
+/// bytes or-ed together.
+#[inline(always)]
+fn ascii_run(bytes: &[u8], start: usize) -> (usize, u8) {
     let (mut end, mut seen) = (start, 0u8);
     while end < bytes.len() {
         let class = ASCII_CLASS[bytes[end] as usize];
@@ -663,13 +677,7 @@ fn ascii_word(bytes: &[u8], start: usize) -> Option<(usize, bool)> {
         seen |= class;
         end += 1;
     }
-    let digit = |at: usize| bytes.get(at).is_some_and(u8::is_ascii_digit);
-    let joined = match bytes.get(end) {
-        Some(b',' | b'.') => digit(end - 1) && digit(end + 1),
-        Some(b'\'' | 0x80..) => true,
-        _ => false,
-    };
-    (end > start && !joined).then_some((end, seen & DIGIT != 0))
+    (end, seen)
 }
 
 /// [`hash_bytes`] with [`ASCII_LOWER`] of the run of ASCII letters and digits `text[start..end]`, for
@@ -703,15 +711,7 @@ fn read_word(text: &str, mut i: usize, scratch: &mut String) -> (usize, bool) {
         // `char` (the same result as the general path below).
         if ASCII_CLASS[bytes[i] as usize] & ALNUM != 0 {
             // A run of ASCII letters and digits, classified by table lookups and copied in one go.
-            let (mut end, mut seen) = (i, 0u8);
-            while end < bytes.len() {
-                let class = ASCII_CLASS[bytes[end] as usize];
-                if class & ALNUM == 0 {
-                    break;
-                }
-                seen |= class;
-                end += 1;
-            }
+            let (end, seen) = ascii_run(bytes, i);
             let at = scratch.len();
             scratch.push_str(&text[i..end]);
             if seen & UPPER != 0 {
