@@ -315,6 +315,18 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
                 progress.finish();
             }
         }
+        // Near-duplicates by either grouping view's estimate, whichever view banded the pair: a copy that
+        // the words view's banding missed is still found by the content view's.
+        let bars: Vec<(&Signatures, f64)> = config
+            .views
+            .iter()
+            .zip(&matrices)
+            .filter_map(|(v, m)| match v.view {
+                View::Words => Some((m, NEAR_DUPLICATE_WORDS)),
+                View::Content => Some((m, NEAR_DUPLICATE_CONTENT)),
+                View::Lead => None,
+            })
+            .collect();
         for (k, (v, m)) in config.views.iter().zip(&matrices).enumerate().filter(|(_, (v, _))| grouping(v) == phase) {
             progress.stage(&format!("banding {}", v.view.name()), None, Unit::Bands);
             // The plain MinHash-LSH job reports every banded pair. Verification takes those whose whole
@@ -323,19 +335,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
             // A group found by an earlier view takes part in later ones through its leader.
             let include = |i: usize| docs[i].skipped.is_none() && represented_by[i] == i as u32;
             let (pairs, s) = lsh::candidates(m, v.lsh, config.max_bucket, min_estimate, include)?;
-            if phase && !config.candidates_only {
-                // Near-duplicates by either grouping view's estimate, whichever view banded the pair: a
-                // copy that the words view's banding missed is still found by the content view's.
-                let bars: Vec<(&Signatures, f64)> = config
-                    .views
-                    .iter()
-                    .zip(&matrices)
-                    .filter_map(|(v, m)| match v.view {
-                        View::Words => Some((m, NEAR_DUPLICATE_WORDS)),
-                        View::Content => Some((m, NEAR_DUPLICATE_CONTENT)),
-                        View::Lead => None,
-                    })
-                    .collect();
+            if phase && verify {
                 join_near_duplicates(&mut parent, &bars, &pairs);
                 represented_by = group_leaders(&mut parent);
             }
@@ -343,7 +343,8 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
             per_view[k] = pairs;
             stats[k].1 = s;
         }
-        if phase && !config.candidates_only {
+        drop(bars);
+        if phase && verify {
             let grouped: Vec<usize> = (0..config.views.len()).filter(|&k| grouping(&config.views[k])).collect();
             for &k in &grouped {
                 per_view[k] = through_leaders(std::mem::take(&mut per_view[k]), &represented_by);
@@ -370,8 +371,6 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
                 );
                 list.sort_unstable();
             }
-        }
-        if phase && verify {
             // Grouping is done and its views' signatures are not asked again: freed before the next.
             for (_, m) in config.views.iter().zip(matrices.iter_mut()).filter(|(v, _)| grouping(v)) {
                 *m = Signatures::new(m.params);
@@ -592,7 +591,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
             coverage,
             date: docs[i as usize].day,
         };
-        let (lean, evidence) = score::direction(
+        let (lean, mut evidence) = score::direction(
             relation,
             &alignment,
             &side(a, x, alignment.coverage_a),
@@ -603,7 +602,6 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
         // Kept until the report, for each of what may be millions of pairs: no more room than used.
         alignment.sentences = Vec::new();
         alignment.passages.shrink_to_fit();
-        let mut evidence = evidence;
         for e in &mut evidence {
             e.detail.shrink_to_fit();
         }
