@@ -135,21 +135,30 @@ pub fn candidates(
     // Bits that number the documents; the band hash keeps the other 64 - ⌈log2 n⌉ (at least 32), so
     // two documents share a bucket by chance with probability n / 2^(64 - ⌈log2 n⌉) per band.
     let doc_mask = doc_mask(n);
-    // Asked once, not once a band.
-    let included: Vec<bool> = (0..n).into_par_iter().map(&include).collect();
-    let band_pairs = |band: usize| {
-        let lanes = band * params.rows..(band + 1) * params.rows;
+    // Asked once, not once a band; an empty document matches nothing.
+    let banded: Vec<bool> = (0..n).into_par_iter().map(|i| include(i) && signatures.mins(i)[0] != EMPTY).collect();
+    // The band hashes of a few bands at a time, worked out document by document while its signature is
+    // in cache (one table a band would read each signature once a band, a cache miss each time).
+    let group = 2 * rayon::current_num_threads().max(1);
+    let hash_group = |hashes: &mut Vec<u64>, first: usize, last: usize| {
+        let g = last - first;
+        hashes.clear();
+        hashes.resize(n * g, 0);
+        hashes.par_chunks_mut(g).enumerate().filter(|(i, _)| banded[*i]).for_each(|(i, out)| {
+            let mins = signatures.mins(i);
+            for (k, h) in out.iter_mut().enumerate() {
+                let band = first + k;
+                let lanes = band * params.rows..(band + 1) * params.rows;
+                *h = band_hash(&mins[lanes], band) & !doc_mask | i as u64;
+            }
+        });
+        g
+    };
+    let band_pairs = |hashes: &[u64], g: usize, k: usize| {
         // One entry per document: the band's hash in the high bits, the document in the low ones, so a
         // sort of plain integers makes the buckets (equal high bits), each in document order.
         let mut entries: Vec<u64> = Vec::with_capacity(n);
-        entries.extend((0..n).filter(|&i| included[i]).filter_map(|i| {
-            let mins = &signatures.mins(i)[lanes.clone()];
-            // An empty document matches nothing.
-            if mins[0] == EMPTY {
-                return None;
-            }
-            Some(band_hash(mins, band) & !doc_mask | i as u64)
-        }));
+        entries.extend((0..n).filter(|&i| banded[i]).map(|i| hashes[i * g + k]));
         entries.sort_unstable();
         let mut pairs = Vec::new();
         let mut stats = LshStats::default();
@@ -194,10 +203,10 @@ pub fn candidates(
         };
         (merge_sorted(&a, &b), stats)
     };
-    let mut done = (Vec::new(), LshStats::default());
-    let group = 4 * rayon::current_num_threads().max(1);
+    let (mut done, mut hashes) = ((Vec::new(), LshStats::default()), Vec::new());
     for first in (0..params.bands).step_by(group) {
-        let bands = (first..(first + group).min(params.bands)).into_par_iter().map(band_pairs);
+        let g = hash_group(&mut hashes, first, (first + group).min(params.bands));
+        let bands = (0..g).into_par_iter().map(|k| band_pairs(&hashes, g, k));
         done = merge(done, bands.reduce(|| (Vec::new(), LshStats::default()), merge));
     }
     let (all, mut stats) = done;
