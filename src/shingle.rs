@@ -448,9 +448,9 @@ fn tokenize_with(text: &str, out: &mut Tokens, scratch: &mut String, stems: &mut
 ///
 /// The text is first classified 64 bytes at a time into bit masks (ASCII letters and digits; bytes of
 /// non-ASCII characters), and words are found by scanning the masks. Most words are a run of ASCII
-/// letters and digits followed by a byte that cannot join them to more: they are hashed in place,
-/// lower-cased on the fly. Anything else (non-ASCII letters, apostrophes, "1,000") goes through the
-/// tokenizer's own word reader.
+/// letters and digits followed by a byte that cannot join them to more ([`joins_on`]): they are hashed
+/// in place, lower-cased on the fly. Anything else (non-ASCII letters, apostrophes, "1,000") goes
+/// through the tokenizer's own word reader.
 pub fn word_hashes(text: &str, out: &mut Vec<u64>, masks: &mut Masks, scratch: &mut String) {
     out.clear();
     masks.classify(text.as_bytes());
@@ -465,7 +465,7 @@ pub fn word_hashes(text: &str, out: &mut Vec<u64>, masks: &mut Masks, scratch: &
         }
         if bit(alnum, s) {
             let e = next_one(alnum, s, true).min(n);
-            if e == n || !matches!(bytes[e], b'\'' | b',' | b'.' | 0x80..) {
+            if !joins_on(bytes, e) {
                 out.push(hash_ascii_run(bytes, s, e));
                 i = e;
                 continue;
@@ -655,13 +655,19 @@ fn hash_bytes(bytes: &[u8], mask: u64) -> u64 {
 /// non-ASCII letter, an apostrophe, a separator between digits), its end and whether it holds a digit.
 fn ascii_word(bytes: &[u8], start: usize) -> Option<(usize, bool)> {
     let (end, seen) = ascii_run(bytes, start);
+    (end > start && !joins_on(bytes, end)).then_some((end, seen & DIGIT != 0))
+}
+
+/// Whether the word reader would join the run of ASCII letters and digits ending at `end` to what
+/// follows: a non-ASCII letter, an apostrophe, or a separator between digits ("1,000", "3.5").
+#[inline(always)]
+fn joins_on(bytes: &[u8], end: usize) -> bool {
     let digit = |at: usize| bytes.get(at).is_some_and(u8::is_ascii_digit);
-    let joined = match bytes.get(end) {
+    match bytes.get(end) {
         Some(b',' | b'.') => digit(end - 1) && digit(end + 1),
         Some(b'\'' | 0x80..) => true,
         _ => false,
-    };
-    (end > start && !joined).then_some((end, seen & DIGIT != 0))
+    }
 }
 
 /// The end of the run of ASCII letters and digits from `start`, and the classes ([`ASCII_CLASS`]) of its
