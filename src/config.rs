@@ -1,6 +1,8 @@
 //! Validated settings for a run. The command line builds a [`Config`]; the library never sees a clap
 //! type. Every knob has a default chosen for news articles, applied unchanged to every collection.
 
+use std::path::PathBuf;
+
 use crate::error::{Error, Result};
 use crate::input::InputOptions;
 use crate::lsh::LshParams;
@@ -67,6 +69,30 @@ pub struct Config {
     pub window_days: Option<f64>,
     /// How input is found and decoded.
     pub input: InputOptions,
+    /// The optional semantic view (`None`: off, the default).
+    pub semantic: Option<SemanticConfig>,
+}
+
+/// Settings of the semantic view ([`crate::embed`]): a sentence-embedding model proposes and confirms
+/// pairs whose leads say the same thing in other words.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SemanticConfig {
+    /// Folder of the model (`config.json`, `tokenizer.json`, `model.safetensors`).
+    pub model: PathBuf,
+    /// WordPiece tokens of each document embedded (its lead).
+    pub tokens: usize,
+    /// Cosine similarity of two leads' embeddings from which the pair is a candidate, and is judged a
+    /// rewrite when its wording alone does not show it.
+    pub threshold: f64,
+    /// Most candidates a document takes from this view (its most similar).
+    pub neighbours: usize,
+}
+
+impl SemanticConfig {
+    /// The defaults with the model in `model`.
+    pub fn new(model: PathBuf) -> SemanticConfig {
+        SemanticConfig { model, tokens: 128, threshold: 0.85, neighbours: 10 }
+    }
 }
 
 impl Default for Config {
@@ -82,6 +108,7 @@ impl Default for Config {
             count_only: false,
             window_days: None,
             input: InputOptions::default(),
+            semantic: None,
         }
     }
 }
@@ -103,6 +130,17 @@ impl Config {
                 return Err(Error::Config(format!("threshold {} is not in (0, 1]", v.threshold)));
             }
             v.lsh.validate(v.num_hashes)?;
+        }
+        if let Some(s) = &self.semantic {
+            if !(3..=512).contains(&s.tokens) {
+                return Err(Error::Config(format!("{} semantic tokens is not in 3..=512", s.tokens)));
+            }
+            if !(s.threshold > 0.0 && s.threshold <= 1.0) {
+                return Err(Error::Config(format!("semantic threshold {} is not in (0, 1]", s.threshold)));
+            }
+            if s.neighbours == 0 {
+                return Err(Error::Config("the semantic view needs at least one neighbour".into()));
+            }
         }
         if self.max_bucket < 2 {
             return Err(Error::Config("the bucket cap must be at least 2".into()));

@@ -27,6 +27,7 @@
 
 pub mod align;
 pub mod config;
+pub mod embed;
 pub mod error;
 pub mod eval;
 pub mod input;

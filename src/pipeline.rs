@@ -13,6 +13,7 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use crate::align::{AlignScratch, Alignment, Analysis, Frequencies, align_with, trigram_hashes};
 use crate::config::{Config, ViewConfig};
+use crate::embed::{self, Embedding, Model};
 use crate::error::Result;
 use crate::input::{self, Document, Origin, Problem};
 use crate::lsh::{self, LshStats, PairKey, pair_key, unpack};
@@ -117,6 +118,8 @@ const PASSAGE_SAMPLE: u64 = 8;
 const MIN_SHARED_PASSAGES: usize = 2;
 /// Name of the passages candidate source in reports, beside the views.
 const PASSAGES: &str = "passages";
+/// Name of the semantic view's candidates in reports.
+const SEMANTIC: &str = "semantic";
 
 struct Signed {
     words: usize,
@@ -130,6 +133,8 @@ struct Signed {
     lead_len: usize,
     /// When verifying: the document's sampled word n-grams, distinct (see [`PASSAGE_SAMPLE`]).
     samples: Vec<u64>,
+    /// The semantic view's embedding of the lead (empty when the view is off).
+    embedding: Embedding,
 }
 
 /// Scans the articles under `paths`.
@@ -151,6 +156,10 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
             })
         })
         .collect();
+    let model = match &config.semantic {
+        Some(s) => Some(Model::load(&s.model)?),
+        None => None,
+    };
     let total_bytes: u64 = files.iter().filter_map(|f| std::fs::metadata(&f.path).ok()).map(|m| m.len()).sum();
 
     // Read and sign: documents are signed in parallel a batch at a time, straight into one flat matrix a
@@ -175,12 +184,13 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
     let mut rewording: Vec<u32> = Vec::new();
     let mut rewording_at: Vec<(usize, usize)> = Vec::new(); // (start, lead length) per document
     let (mut samples, mut samples_at): (Vec<u64>, Vec<usize>) = (Vec::new(), Vec::new());
+    let mut embeddings: Vec<Embedding> = Vec::new();
     let mut flush = |batch: Vec<Document>| {
         // Each document is signed and turned into its `DocInfo` by a worker, which drops its text.
         let out: Vec<(DocInfo, Signed)> = batch
             .into_par_iter()
             .map_init(Scratch::default, |scratch, d| {
-                let work = Work { config, hashers: &hashers, tokens, verify };
+                let work = Work { config, hashers: &hashers, tokens, verify, model: model.as_ref() };
                 let s = sign(&d.text, &work, scratch);
                 let info = DocInfo {
                     day: d.date.as_deref().and_then(input::parse_day),
@@ -210,6 +220,9 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
                 offset += k;
             }
             exact.push(s.exact);
+            if model.is_some() {
+                embeddings.push(s.embedding);
+            }
             if verify {
                 rewording_at.push((rewording.len(), s.lead_len));
                 rewording.extend(s.rewording.iter().map(|&stem| (stem >> 32) as u32));
@@ -263,6 +276,9 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
     permute(&order, |i, j| {
         docs.swap(i, j);
         exact.swap(i, j);
+        if !embeddings.is_empty() {
+            embeddings.swap(i, j);
+        }
         for m in matrices.iter_mut().filter(|m| !m.is_empty()) {
             m.swap(i, j);
         }
@@ -382,6 +398,9 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
     drop(rewording);
     drop(rewording_at);
     drop(parent);
+    // Names of the candidate sources, in the order of their bits: the views, then passages and the
+    // semantic view when they run.
+    let mut sources: Vec<&'static str> = config.views.iter().map(|v| v.view.name()).collect();
     // Passages: documents sharing sampled word n-grams, whatever their lengths (`lsh::shared_samples`).
     let words_view = config.views.iter().any(|v| v.view == View::Words);
     if verify && config.passages && words_view {
@@ -401,8 +420,19 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
         progress.finish();
         per_view.push(pairs);
         stats.push((PASSAGES, s));
+        sources.push(PASSAGES);
     }
     drop(order);
+    // Semantic view: documents whose leads' embeddings are close (`embed::candidates`).
+    if let (true, Some(s)) = (verify, &config.semantic) {
+        progress.stage("semantic", None, Unit::Documents);
+        let include = |i: usize| docs[i].skipped.is_none() && represented_by[i] == i as u32;
+        let (pairs, st) = embed::candidates(&embeddings, s.threshold, s.neighbours, include);
+        progress.finish();
+        per_view.push(pairs);
+        stats.push((SEMANTIC, st));
+        sources.push(SEMANTIC);
+    }
     let grouped_documents = represented_by.iter().enumerate().filter(|&(i, &r)| r != i as u32).count();
     let mut candidates = merge_views(per_view);
     if let Some(window) = config.window_days {
@@ -414,8 +444,6 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
             }
         });
     }
-    // Names of the candidate sources, in the order of their bits: the views, then passages.
-    let sources: Vec<&'static str> = config.views.iter().map(|v| v.view.name()).chain([PASSAGES]).collect();
     let view_names = |set: ViewSet| -> Vec<&'static str> {
         let mut names: Vec<&'static str> =
             sources.iter().enumerate().filter(|(k, _)| set & (1 << k) != 0).map(|(_, &v)| v).collect();
@@ -558,7 +586,23 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
         let (Some(x), Some(y)) = (get(a), get(b)) else { return Ok(None) };
         let views = view_names(*views);
         let mut alignment = align_with(x, y, scratch);
-        let verdict = score::classify(x, y, &alignment);
+        let mut verdict = score::classify(x, y, &alignment);
+        // The semantic view confirms what the wording alone does not show: the leads say the same thing.
+        let mut semantic = None;
+        if let (None, Some(s)) = (verdict, &config.semantic) {
+            let similarity = embed::similarity(&embeddings[a as usize], &embeddings[b as usize]);
+            if similarity >= s.threshold {
+                verdict = Some((Relation::Rewrite, score::semantic_confidence(similarity, s.threshold)));
+                semantic = Some(Evidence {
+                    signal: SEMANTIC,
+                    favours: None,
+                    detail: format!(
+                        "the leads (first {} tokens) mean the same: embeddings' cosine similarity {similarity:.3}",
+                        s.tokens
+                    ),
+                });
+            }
+        }
         progress.inc(1);
         let Some((relation, confidence)) = verdict else {
             alignment.sentences = Vec::new();
@@ -599,6 +643,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
             &third,
             &freq,
         );
+        evidence.extend(semantic);
         // Kept until the report, for each of what may be millions of pairs: no more room than used.
         alignment.sentences = Vec::new();
         alignment.passages.shrink_to_fit();
@@ -635,6 +680,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
     drop(candidates);
     drop(neighbours);
     drop(analyses);
+    drop(embeddings);
     if let (true, Some(p)) = (config.input.strict, unread.first()) {
         return Err(p.clone().into());
     }
@@ -676,6 +722,8 @@ struct Work<'a> {
     /// Whether the run verifies: then the document's distinct stems and trigrams are collected for the
     /// collection's counts, and its rewording views are signed after reading, from `Signed::rewording`.
     verify: bool,
+    /// The semantic view's model, when it is on.
+    model: Option<&'a Model>,
 }
 
 /// A worker's buffers, reused from one document to the next.
@@ -687,10 +735,11 @@ struct Scratch {
     word: String,
     bytes: Vec<u8>,
     shingles: Vec<u64>,
+    embed: embed::Scratch,
 }
 
 fn sign(text: &str, work: &Work, scratch: &mut Scratch) -> Signed {
-    let Scratch { tokens, words, masks, word: scratch, bytes, shingles } = scratch;
+    let Scratch { tokens, words, masks, word: scratch, bytes, shingles, embed } = scratch;
     let config = work.config;
     if work.tokens {
         tokenize_into(text, tokens, scratch);
@@ -746,7 +795,11 @@ fn sign(text: &str, work: &Work, scratch: &mut Scratch) -> Signed {
         rewording = lead.iter().copied().chain(rest).collect();
         phrases = trigram_hashes(&tokens.tokens);
     }
-    Signed { words: n_words, mins, phrases, exact, rewording, lead_len, samples }
+    let embedding = match (work.model, &config.semantic) {
+        (Some(model), Some(s)) => model.embed(text, s.tokens, embed),
+        _ => Vec::new(),
+    };
+    Signed { words: n_words, mins, phrases, exact, rewording, lead_len, samples, embedding }
 }
 
 /// Reorders so that position `j` holds what was at `order[j]`, by following the permutation's cycles

@@ -95,11 +95,18 @@ pub fn classify(a: &Analysis, b: &Analysis, al: &Alignment) -> Option<(Relation,
     None
 }
 
+/// The confidence of a rewrite that only the semantic view sees: 0.5 at the threshold, rising to 0.9 for
+/// identical meaning.
+pub fn semantic_confidence(similarity: f64, threshold: f64) -> f64 {
+    (0.5 + 0.4 * (similarity - threshold) / (1.0 - threshold).max(1e-9)).clamp(0.5, 0.9)
+}
+
 /// A piece of evidence about direction.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Evidence {
     /// What kind of evidence: `date`, `duplicate`, `containment`, `stock_phrasing`, `attestation`, `hub`,
-    /// `siblings`, `shared_source`.
+    /// `siblings`, `shared_source`; and `semantic` for the relation itself, when only the semantic view
+    /// saw it.
     pub signal: &'static str,
     /// The document this evidence points to as the source, if any.
     pub favours: Option<String>,

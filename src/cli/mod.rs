@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
-use unspun::config::ViewConfig;
+use unspun::config::{SemanticConfig, ViewConfig};
 use unspun::report::Report;
 use unspun::shingle::View;
 use unspun::{Config, Error, Result};
@@ -146,6 +146,14 @@ pub struct SettingsArgs {
     /// Compare only articles published at most this many days apart (when both dates are known).
     #[arg(long)]
     pub window: Option<f64>,
+    /// Also use the semantic view: the sentence-embedding model in DIR (all-MiniLM-L6-v2, fetched by
+    /// `scripts/setup-model` into models/all-MiniLM-L6-v2) pairs documents whose leads say the same thing
+    /// in other words (LLM rewrites). Off by default: it embeds every document, tens per second per core.
+    #[arg(long, value_name = "DIR")]
+    pub model: Option<PathBuf>,
+    /// Cosine similarity of two leads' embeddings from which the semantic view pairs them.
+    #[arg(long, default_value_t = 0.85)]
+    pub semantic_threshold: f64,
 }
 
 impl SettingsArgs {
@@ -186,6 +194,10 @@ impl SettingsArgs {
         config.passages = !self.no_passages;
         config.report_unrelated = self.report_unrelated;
         config.window_days = self.window;
+        config.semantic = self
+            .model
+            .as_ref()
+            .map(|dir| SemanticConfig { threshold: self.semantic_threshold, ..SemanticConfig::new(dir.clone()) });
         config.input.extensions = self.ext.iter().map(|e| e.trim_start_matches('.').to_string()).collect();
         config.input.id_field = self.id_field.clone();
         config.input.text_field = self.text_field.clone();

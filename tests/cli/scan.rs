@@ -295,3 +295,24 @@ fn timings_name_every_stage() {
     // The report on stdout is untouched.
     assert_eq!(json(&out)["documents"].as_array().unwrap().len(), 5);
 }
+
+#[test]
+fn a_missing_or_broken_model_is_a_clear_error() {
+    let scan = |model: &Path| bin().args(["scan", "--quiet", "--model"]).arg(model).arg(corpus()).output().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = scan(&dir.path().join("nowhere"));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nowhere/config.json"), "{out:?}");
+    // A model whose weights were cut short names the file and what is wrong.
+    let model = dir.path().join("model");
+    std::fs::create_dir(&model).unwrap();
+    let config = r#"{"hidden_size": 4, "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 8, "max_position_embeddings": 8}"#;
+    std::fs::write(model.join("config.json"), config).unwrap();
+    let vocab = r#"{"model": {"vocab": {"[UNK]": 0, "[CLS]": 1, "[SEP]": 2, "the": 3}}}"#;
+    std::fs::write(model.join("tokenizer.json"), vocab).unwrap();
+    std::fs::write(model.join("model.safetensors"), [200, 0, 0, 0, 0, 0, 0, 0, b'{']).unwrap();
+    let out = scan(&model);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("model.safetensors") && stderr.contains("truncated"), "{stderr}");
+}

@@ -1,0 +1,733 @@
+//! Semantic view (optional): sentence embeddings from a small BERT encoder, for rewrites that keep the
+//! meaning and share almost none of the wording (an LLM paraphrase shares 1–3% of its source's word
+//! 5-grams, no more than an independent report of the same event). The model is all-MiniLM-L6-v2 as
+//! sentence-transformers ships it (`config.json`, `tokenizer.json`, `model.safetensors`), fetched by
+//! `scripts/setup-model` and never committed; nothing here runs unless a model folder is given.
+//!
+//! A document's embedding is the normalised mean of the encoder's outputs over the first `tokens`
+//! WordPiece tokens of its text: its lead, which an LLM rewrite restates and an article grown from the
+//! lead keeps. The tokenizer is BERT's (lower-cased, accents stripped, punctuation split off, greedy
+//! longest-match WordPiece); the encoder runs on the CPU, its matrix products through `matrixmultiply`'s
+//! SGEMM, one document at a time on the calling thread (the pipeline decides parallelism). Embeddings
+//! are kept as 8-bit integers ([`Embedding`]), a quarter of the memory of floats; their dot product
+//! estimates the cosine similarity to within about 0.005.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use rayon::prelude::*;
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::lsh::{LshStats, PairKey, pair_key};
+
+/// A document's embedding: unit vector components scaled to −127..=127.
+pub type Embedding = Vec<i8>;
+
+/// Scale of the 8-bit components (a unit vector's components are at most 1 in size).
+const SCALE: f32 = 127.0;
+
+/// The cosine similarity of two embeddings (0 when either is empty: a document without words).
+pub fn similarity(a: &[i8], b: &[i8]) -> f64 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let dot: i32 = a.iter().zip(b).map(|(&x, &y)| x as i32 * y as i32).sum();
+    dot as f64 / (SCALE as f64 * SCALE as f64)
+}
+
+/// Candidate pairs of the semantic view among the documents `i` with `include(i)`: each document with
+/// its `neighbours` most similar others (ties to the lower index) whose similarity reaches `threshold`,
+/// by comparing every two (the embeddings cost far more than this). Sorted and free of duplicates, the
+/// same for any number of threads; documents that had more neighbours than kept count as capped buckets.
+pub fn candidates(
+    embeddings: &[Embedding],
+    threshold: f64,
+    neighbours: usize,
+    include: impl Fn(usize) -> bool + Sync,
+) -> (Vec<PairKey>, LshStats) {
+    let docs: Vec<u32> =
+        (0..embeddings.len()).filter(|&i| include(i) && !embeddings[i].is_empty()).map(|i| i as u32).collect();
+    let found: Vec<(Vec<PairKey>, bool)> = docs
+        .par_iter()
+        .map(|&i| {
+            let e = &embeddings[i as usize];
+            let mut near: Vec<(f64, u32)> = docs
+                .iter()
+                .filter(|&&j| j != i)
+                .map(|&j| (similarity(e, &embeddings[j as usize]), j))
+                .filter(|&(s, _)| s >= threshold)
+                .collect();
+            let capped = near.len() > neighbours;
+            near.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+            (near.iter().take(neighbours).map(|&(_, j)| pair_key(i, j)).collect(), capped)
+        })
+        .collect();
+    let capped_buckets = found.iter().filter(|f| f.1).count();
+    let mut pairs: Vec<PairKey> = found.into_iter().flat_map(|f| f.0).collect();
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    let stats = LshStats { pairs: pairs.len(), capped_buckets, largest_bucket: 0, dissimilar: 0 };
+    (pairs, stats)
+}
+
+/// The shape of a BERT encoder, from its `config.json`.
+#[derive(Clone, Debug, PartialEq)]
+struct Shape {
+    hidden: usize,
+    layers: usize,
+    heads: usize,
+    intermediate: usize,
+    positions: usize,
+    eps: f32,
+}
+
+/// `y = x Wᵀ + b` for rows `x` of `inputs` values; `w` is `outputs × inputs`, row-major (as PyTorch
+/// stores it).
+struct Linear {
+    w: Vec<f32>,
+    b: Vec<f32>,
+    inputs: usize,
+    outputs: usize,
+}
+
+impl Linear {
+    fn apply(&self, x: &[f32], rows: usize, y: &mut Vec<f32>) {
+        y.clear();
+        y.resize(rows * self.outputs, 0.0);
+        // SAFETY: the strides describe `x` (rows × inputs), `w` read as its transpose (inputs × outputs)
+        // and `y` (rows × outputs), all within the slices' lengths.
+        unsafe {
+            matrixmultiply::sgemm(
+                rows,
+                self.inputs,
+                self.outputs,
+                1.0,
+                x.as_ptr(),
+                self.inputs as isize,
+                1,
+                self.w.as_ptr(),
+                1,
+                self.inputs as isize,
+                0.0,
+                y.as_mut_ptr(),
+                self.outputs as isize,
+                1,
+            );
+        }
+        for row in y.chunks_exact_mut(self.outputs) {
+            row.iter_mut().zip(&self.b).for_each(|(v, b)| *v += b);
+        }
+    }
+}
+
+/// Layer normalisation's gain and bias.
+struct Norm {
+    g: Vec<f32>,
+    b: Vec<f32>,
+}
+
+impl Norm {
+    /// `x = norm(x + y)`, row by row.
+    fn add_and_apply(&self, x: &mut [f32], y: &[f32], eps: f32) {
+        let n = self.g.len();
+        for (row, add) in x.chunks_exact_mut(n).zip(y.chunks_exact(n)) {
+            row.iter_mut().zip(add).for_each(|(v, a)| *v += a);
+            let mean = row.iter().sum::<f32>() / n as f32;
+            let var = row.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / n as f32;
+            let inv = 1.0 / (var + eps).sqrt();
+            for ((v, g), b) in row.iter_mut().zip(&self.g).zip(&self.b) {
+                *v = (*v - mean) * inv * g + b;
+            }
+        }
+    }
+}
+
+struct Layer {
+    query: Linear,
+    key: Linear,
+    value: Linear,
+    output: Linear,
+    attention_norm: Norm,
+    up: Linear,
+    down: Linear,
+    output_norm: Norm,
+}
+
+/// A loaded encoder and its vocabulary.
+pub struct Model {
+    shape: Shape,
+    vocab: HashMap<String, u32>,
+    unknown: u32,
+    cls: u32,
+    sep: u32,
+    words: Vec<f32>,
+    positions: Vec<f32>,
+    token_type: Vec<f32>,
+    embedding_norm: Norm,
+    layers: Vec<Layer>,
+}
+
+/// Buffers of one encoding, reused by a worker from one document to the next.
+#[derive(Default)]
+pub struct Scratch {
+    ids: Vec<u32>,
+    word: String,
+    x: Vec<f32>,
+    q: Vec<f32>,
+    k: Vec<f32>,
+    v: Vec<f32>,
+    context: Vec<f32>,
+    scores: Vec<f32>,
+    y: Vec<f32>,
+    h: Vec<f32>,
+}
+
+impl Model {
+    /// Loads `config.json`, `tokenizer.json` and `model.safetensors` from `dir`.
+    pub fn load(dir: &Path) -> Result<Model> {
+        let read = |name: &str| {
+            let path = dir.join(name);
+            std::fs::read(&path).map_err(|source| Error::Read { path, source })
+        };
+        let bad = |name: &str, message: String| Error::Input { path: dir.join(name), line: None, message };
+        let json = |name: &str| -> Result<Value> {
+            serde_json::from_slice(&read(name)?).map_err(|e| bad(name, format!("not JSON: {e}")))
+        };
+        let config = json("config.json")?;
+        let field = |key: &str| {
+            config[key].as_u64().map(|v| v as usize).ok_or_else(|| bad("config.json", format!("no {key:?}")))
+        };
+        let shape = Shape {
+            hidden: field("hidden_size")?,
+            layers: field("num_hidden_layers")?,
+            heads: field("num_attention_heads")?,
+            intermediate: field("intermediate_size")?,
+            positions: field("max_position_embeddings")?,
+            eps: config["layer_norm_eps"].as_f64().unwrap_or(1e-12) as f32,
+        };
+        if shape.heads == 0 || !shape.hidden.is_multiple_of(shape.heads) {
+            return Err(bad("config.json", format!("{} heads do not divide {} dimensions", shape.heads, shape.hidden)));
+        }
+        let tokenizer = json("tokenizer.json")?;
+        let vocab: HashMap<String, u32> = tokenizer["model"]["vocab"]
+            .as_object()
+            .ok_or_else(|| bad("tokenizer.json", "no model.vocab (a WordPiece vocabulary)".into()))?
+            .iter()
+            .filter_map(|(k, v)| Some((k.clone(), v.as_u64()? as u32)))
+            .collect();
+        let special = |token: &str| {
+            vocab
+                .get(token)
+                .copied()
+                .ok_or_else(|| bad("tokenizer.json", format!("no {token} token in the vocabulary")))
+        };
+        let (unknown, cls, sep) = (special("[UNK]")?, special("[CLS]")?, special("[SEP]")?);
+        let tensors = Tensors::parse(read("model.safetensors")?).map_err(|m| bad("model.safetensors", m))?;
+        let get = |name: &str, shape: &[usize]| tensors.get(name, shape).map_err(|m| bad("model.safetensors", m));
+        let (d, f) = (shape.hidden, shape.intermediate);
+        let linear = |name: &str, outputs: usize, inputs: usize| -> Result<Linear> {
+            Ok(Linear {
+                w: get(&format!("{name}.weight"), &[outputs, inputs])?,
+                b: get(&format!("{name}.bias"), &[outputs])?,
+                inputs,
+                outputs,
+            })
+        };
+        let norm = |name: &str| -> Result<Norm> {
+            Ok(Norm { g: get(&format!("{name}.weight"), &[d])?, b: get(&format!("{name}.bias"), &[d])? })
+        };
+        let words = get("embeddings.word_embeddings.weight", &[vocab.len(), d])?;
+        let positions = get("embeddings.position_embeddings.weight", &[shape.positions, d])?;
+        let token_type = tensors
+            .get_rows("embeddings.token_type_embeddings.weight", d, 1)
+            .map_err(|m| bad("model.safetensors", m))?;
+        let embedding_norm = norm("embeddings.LayerNorm")?;
+        let layers = (0..shape.layers)
+            .map(|l| {
+                let p = format!("encoder.layer.{l}");
+                Ok(Layer {
+                    query: linear(&format!("{p}.attention.self.query"), d, d)?,
+                    key: linear(&format!("{p}.attention.self.key"), d, d)?,
+                    value: linear(&format!("{p}.attention.self.value"), d, d)?,
+                    output: linear(&format!("{p}.attention.output.dense"), d, d)?,
+                    attention_norm: norm(&format!("{p}.attention.output.LayerNorm"))?,
+                    up: linear(&format!("{p}.intermediate.dense"), f, d)?,
+                    down: linear(&format!("{p}.output.dense"), d, f)?,
+                    output_norm: norm(&format!("{p}.output.LayerNorm"))?,
+                })
+            })
+            .collect::<Result<Vec<Layer>>>()?;
+        Ok(Model { shape, vocab, unknown, cls, sep, words, positions, token_type, embedding_norm, layers })
+    }
+
+    /// Dimensions of an embedding.
+    pub fn dimensions(&self) -> usize {
+        self.shape.hidden
+    }
+
+    /// The embedding of the first `tokens` WordPiece tokens of `text` (at most the model's positions,
+    /// two of them taken by the `[CLS]` and `[SEP]` markers); empty when the text has no token.
+    pub fn embed(&self, text: &str, tokens: usize, scratch: &mut Scratch) -> Embedding {
+        let max = tokens.min(self.shape.positions).saturating_sub(2);
+        let mut ids = std::mem::take(&mut scratch.ids);
+        self.tokenize(text, max, &mut ids, &mut scratch.word);
+        let out = if ids.is_empty() {
+            Vec::new()
+        } else {
+            ids.insert(0, self.cls);
+            ids.push(self.sep);
+            let v = self.encode(&ids, scratch);
+            v.iter().map(|&x| (x * SCALE).round().clamp(-SCALE, SCALE) as i8).collect()
+        };
+        scratch.ids = ids;
+        out
+    }
+
+    /// BERT's tokenizer: up to `max` WordPiece ids of `text`.
+    fn tokenize(&self, text: &str, max: usize, ids: &mut Vec<u32>, word: &mut String) {
+        ids.clear();
+        word.clear();
+        for c in text.chars() {
+            if ids.len() >= max {
+                break;
+            }
+            if c.is_whitespace() || c.is_control() || c == '\u{fffd}' {
+                self.word_pieces(word, ids);
+            } else if is_punctuation(c) || is_cjk(c) {
+                self.word_pieces(word, ids);
+                word.push(c);
+                self.word_pieces(word, ids);
+            } else {
+                push_normalised(c, word);
+            }
+        }
+        self.word_pieces(word, ids);
+        ids.truncate(max);
+    }
+
+    /// Appends the WordPiece ids of `word` (greedy longest match, continuations prefixed `##`; a word
+    /// that cannot be cut so, or over 100 characters, is `[UNK]`) and clears it.
+    fn word_pieces(&self, word: &mut String, ids: &mut Vec<u32>) {
+        if word.is_empty() {
+            return;
+        }
+        let before = ids.len();
+        let mut piece = String::with_capacity(word.len() + 2);
+        let mut start = 0;
+        let ok = word.chars().count() <= 100
+            && loop {
+                if start == word.len() {
+                    break true;
+                }
+                let mut end = word.len();
+                let found = loop {
+                    piece.clear();
+                    if start > 0 {
+                        piece.push_str("##");
+                    }
+                    piece.push_str(&word[start..end]);
+                    if let Some(&id) = self.vocab.get(&piece) {
+                        break Some(id);
+                    }
+                    end = word[start..end].char_indices().last().map_or(start, |(i, _)| start + i);
+                    if end == start {
+                        break None;
+                    }
+                };
+                match found {
+                    Some(id) => {
+                        ids.push(id);
+                        start = end;
+                    }
+                    None => break false,
+                }
+            };
+        if !ok {
+            ids.truncate(before);
+            ids.push(self.unknown);
+        }
+        word.clear();
+    }
+
+    /// The normalised mean of the encoder's last hidden states for `ids`.
+    fn encode(&self, ids: &[u32], s: &mut Scratch) -> Vec<f32> {
+        let Shape { hidden: d, heads, eps, .. } = self.shape;
+        let n = ids.len();
+        let head = d / heads;
+        s.x.clear();
+        for (p, &id) in ids.iter().enumerate() {
+            let (w, pos) = (&self.words[id as usize * d..][..d], &self.positions[p * d..][..d]);
+            s.x.extend(w.iter().zip(pos).zip(&self.token_type).map(|((a, b), c)| a + b + c));
+        }
+        let zeros = vec![0.0; n * d];
+        self.embedding_norm.add_and_apply(&mut s.x, &zeros, eps);
+        for layer in &self.layers {
+            layer.query.apply(&s.x, n, &mut s.q);
+            layer.key.apply(&s.x, n, &mut s.k);
+            layer.value.apply(&s.x, n, &mut s.v);
+            s.context.clear();
+            s.context.resize(n * d, 0.0);
+            s.scores.resize(n * n, 0.0);
+            let scale = 1.0 / (head as f32).sqrt();
+            for h in 0..heads {
+                // SAFETY: head `h`'s columns of q, k and v (rows of stride d) and the n × n scores lie
+                // within their buffers; k is read transposed.
+                unsafe {
+                    matrixmultiply::sgemm(
+                        n,
+                        head,
+                        n,
+                        scale,
+                        s.q.as_ptr().add(h * head),
+                        d as isize,
+                        1,
+                        s.k.as_ptr().add(h * head),
+                        1,
+                        d as isize,
+                        0.0,
+                        s.scores.as_mut_ptr(),
+                        n as isize,
+                        1,
+                    );
+                }
+                for row in s.scores.chunks_exact_mut(n) {
+                    softmax(row);
+                }
+                // SAFETY: as above; the context's head columns are written.
+                unsafe {
+                    matrixmultiply::sgemm(
+                        n,
+                        n,
+                        head,
+                        1.0,
+                        s.scores.as_ptr(),
+                        n as isize,
+                        1,
+                        s.v.as_ptr().add(h * head),
+                        d as isize,
+                        1,
+                        0.0,
+                        s.context.as_mut_ptr().add(h * head),
+                        d as isize,
+                        1,
+                    );
+                }
+            }
+            layer.output.apply(&s.context, n, &mut s.y);
+            layer.attention_norm.add_and_apply(&mut s.x, &s.y, eps);
+            layer.up.apply(&s.x, n, &mut s.h);
+            s.h.iter_mut().for_each(|v| *v = gelu(*v));
+            layer.down.apply(&s.h, n, &mut s.y);
+            layer.output_norm.add_and_apply(&mut s.x, &s.y, eps);
+        }
+        let mut mean = vec![0.0f32; d];
+        for row in s.x.chunks_exact(d) {
+            mean.iter_mut().zip(row).for_each(|(m, v)| *m += v);
+        }
+        let norm = mean.iter().map(|v| v * v).sum::<f32>().sqrt().max(f32::MIN_POSITIVE);
+        mean.iter_mut().for_each(|v| *v /= norm);
+        mean
+    }
+}
+
+fn softmax(row: &mut [f32]) {
+    let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let mut sum = 0.0;
+    for v in row.iter_mut() {
+        *v = (*v - max).exp();
+        sum += *v;
+    }
+    row.iter_mut().for_each(|v| *v /= sum);
+}
+
+/// GELU as BERT computes it, `x Φ(x)` with the exact normal distribution function.
+fn gelu(x: f32) -> f32 {
+    0.5 * x * (1.0 + erf(x / std::f32::consts::SQRT_2))
+}
+
+/// The error function, to a relative error under 1.2e-7 (Numerical Recipes' Chebyshev fit of erfc).
+fn erf(x: f32) -> f32 {
+    let z = x.abs() as f64;
+    let t = 1.0 / (1.0 + 0.5 * z);
+    let poly = -z * z - 1.265_512_23
+        + t * (1.000_023_68
+            + t * (0.374_091_96
+                + t * (0.096_784_18
+                    + t * (-0.186_288_06
+                        + t * (0.278_868_07
+                            + t * (-1.135_203_98 + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
+    let erfc = t * poly.exp();
+    (if x >= 0.0 { 1.0 - erfc } else { erfc - 1.0 }) as f32
+}
+
+/// BERT's punctuation: every ASCII symbol that is not a letter, digit or space, and the Unicode
+/// punctuation blocks (general punctuation, CJK symbols, Latin-1 marks, full-width forms).
+fn is_punctuation(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_punctuation();
+    }
+    matches!(c, '\u{a1}' | '\u{a7}' | '\u{ab}' | '\u{b6}' | '\u{b7}' | '\u{bb}' | '\u{bf}'
+        | '\u{2010}'..='\u{2027}' | '\u{2030}'..='\u{205e}' | '\u{3001}'..='\u{3003}'
+        | '\u{3008}'..='\u{3011}' | '\u{ff01}'..='\u{ff0f}')
+}
+
+/// CJK ideographs, which BERT's tokenizer makes words of their own.
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}' | '\u{20000}'..='\u{2a6df}'
+        | '\u{f900}'..='\u{faff}' | '\u{2f800}'..='\u{2fa1f}')
+}
+
+/// Appends `c` lower-cased with its accents stripped (canonical decomposition, combining marks dropped).
+fn push_normalised(c: char, word: &mut String) {
+    if c.is_ascii() {
+        word.push(c.to_ascii_lowercase());
+        return;
+    }
+    for lower in c.to_lowercase() {
+        unicode_normalization::char::decompose_canonical(lower, |d| {
+            if !unicode_normalization::char::is_combining_mark(d) {
+                word.push(d);
+            }
+        });
+    }
+}
+
+/// The tensors of a safetensors file: a little-endian u64 header length, a JSON header naming each
+/// tensor's type, shape and byte range, then the data.
+struct Tensors {
+    header: serde_json::Map<String, Value>,
+    bytes: Vec<u8>,
+    /// Where the data starts in `bytes`.
+    start: usize,
+}
+
+impl Tensors {
+    fn parse(bytes: Vec<u8>) -> std::result::Result<Tensors, String> {
+        let len = bytes.get(..8).map(|b| u64::from_le_bytes(b.try_into().expect("eight bytes")) as usize);
+        let header =
+            len.and_then(|len| bytes.get(8..8usize.checked_add(len)?)).ok_or("truncated: no complete header")?;
+        let header: serde_json::Map<String, Value> =
+            serde_json::from_slice(header).map_err(|e| format!("header is not a JSON object: {e}"))?;
+        let start = 8 + len.unwrap_or(0);
+        Ok(Tensors { header, bytes, start })
+    }
+
+    /// The 32-bit float tensor `name`, checked to have `shape`.
+    fn get(&self, name: &str, shape: &[usize]) -> std::result::Result<Vec<f32>, String> {
+        let entry = self.header.get(name).ok_or_else(|| format!("no tensor {name:?}"))?;
+        let found: Vec<usize> = entry["shape"]
+            .as_array()
+            .map(|s| s.iter().filter_map(|v| v.as_u64().map(|v| v as usize)).collect())
+            .unwrap_or_default();
+        if entry["dtype"] != "F32" || found != shape {
+            return Err(format!("tensor {name:?} is {} {found:?}, expected F32 {shape:?}", entry["dtype"]));
+        }
+        self.floats(name, entry)
+    }
+
+    /// The first `rows` rows of the 32-bit float matrix `name` with `columns` columns.
+    fn get_rows(&self, name: &str, columns: usize, rows: usize) -> std::result::Result<Vec<f32>, String> {
+        let entry = self.header.get(name).ok_or_else(|| format!("no tensor {name:?}"))?;
+        let mut v = self.floats(name, entry)?;
+        if entry["dtype"] != "F32" || v.len() < rows * columns || v.len() % columns != 0 {
+            return Err(format!("tensor {name:?} does not hold {rows} F32 rows of {columns}"));
+        }
+        v.truncate(rows * columns);
+        Ok(v)
+    }
+
+    fn floats(&self, name: &str, entry: &Value) -> std::result::Result<Vec<f32>, String> {
+        let at = |k: usize| entry["data_offsets"][k].as_u64().map(|v| v as usize);
+        let data = &self.bytes[self.start..];
+        let bytes = match (at(0), at(1)) {
+            (Some(s), Some(e)) if s <= e && e <= data.len() && (e - s) % 4 == 0 => &data[s..e],
+            _ => return Err(format!("tensor {name:?} has a bad byte range (truncated file?)")),
+        };
+        Ok(bytes.chunks_exact(4).map(|b| f32::from_le_bytes(b.try_into().expect("four bytes"))).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// A deterministic pseudo-random float in −0.5..0.5.
+    fn noise(seed: &mut u64) -> f32 {
+        *seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (*seed >> 40) as f32 / (1u64 << 24) as f32 - 0.5
+    }
+
+    fn random(n: usize, seed: &mut u64) -> Vec<f32> {
+        (0..n).map(|_| noise(seed)).collect()
+    }
+
+    /// A small encoder with random weights over a hand-made vocabulary.
+    fn tiny(seed: u64) -> Model {
+        let seed = &mut seed.clone();
+        let (d, f) = (8, 12);
+        let shape = Shape { hidden: d, layers: 2, heads: 2, intermediate: f, positions: 16, eps: 1e-12 };
+        let words = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "the", "cat", "sat", "un", "##able", "##s", ".", ",", "cafe"];
+        let vocab: HashMap<String, u32> = words.iter().enumerate().map(|(i, w)| (w.to_string(), i as u32)).collect();
+        let mut linear = |outputs: usize, inputs: usize| Linear {
+            w: random(outputs * inputs, seed),
+            b: random(outputs, seed),
+            inputs,
+            outputs,
+        };
+        let layers = (0..shape.layers)
+            .map(|_| Layer {
+                query: linear(d, d),
+                key: linear(d, d),
+                value: linear(d, d),
+                output: linear(d, d),
+                attention_norm: Norm { g: vec![1.0; d], b: vec![0.0; d] },
+                up: linear(f, d),
+                down: linear(d, f),
+                output_norm: Norm { g: vec![1.2; d], b: vec![0.1; d] },
+            })
+            .collect();
+        Model {
+            words: random(words.len() * d, seed),
+            positions: random(shape.positions * d, seed),
+            token_type: random(d, seed),
+            embedding_norm: Norm { g: vec![0.9; d], b: vec![0.05; d] },
+            shape,
+            unknown: 1,
+            cls: 2,
+            sep: 3,
+            vocab,
+            layers,
+        }
+    }
+
+    /// The encoder written out loop by loop, as the oracle of the SGEMM version.
+    fn naive(m: &Model, ids: &[u32]) -> Vec<f32> {
+        let Shape { hidden: d, heads, eps, .. } = m.shape;
+        let head = d / heads;
+        let linear = |l: &Linear, x: &[Vec<f32>]| -> Vec<Vec<f32>> {
+            x.iter()
+                .map(|row| {
+                    (0..l.outputs)
+                        .map(|o| l.b[o] + (0..l.inputs).map(|i| row[i] * l.w[o * l.inputs + i]).sum::<f32>())
+                        .collect()
+                })
+                .collect()
+        };
+        let norm = |n: &Norm, x: &[Vec<f32>], y: &[Vec<f32>]| -> Vec<Vec<f32>> {
+            x.iter()
+                .zip(y)
+                .map(|(a, b)| {
+                    let s: Vec<f32> = a.iter().zip(b).map(|(p, q)| p + q).collect();
+                    let mean = s.iter().sum::<f32>() / d as f32;
+                    let var = s.iter().map(|v| (v - mean).powi(2)).sum::<f32>() / d as f32;
+                    (0..d).map(|k| (s[k] - mean) / (var + eps).sqrt() * n.g[k] + n.b[k]).collect()
+                })
+                .collect()
+        };
+        let x: Vec<Vec<f32>> = ids
+            .iter()
+            .enumerate()
+            .map(|(p, &id)| {
+                (0..d).map(|k| m.words[id as usize * d + k] + m.positions[p * d + k] + m.token_type[k]).collect()
+            })
+            .collect();
+        let zeros = vec![vec![0.0; d]; ids.len()];
+        let mut x = norm(&m.embedding_norm, &x, &zeros);
+        for l in &m.layers {
+            let (q, k, v) = (linear(&l.query, &x), linear(&l.key, &x), linear(&l.value, &x));
+            let mut context = vec![vec![0.0; d]; ids.len()];
+            for h in 0..heads {
+                let cols = h * head..(h + 1) * head;
+                for i in 0..ids.len() {
+                    let scores: Vec<f32> = (0..ids.len())
+                        .map(|j| cols.clone().map(|c| q[i][c] * k[j][c]).sum::<f32>() / (head as f32).sqrt())
+                        .collect();
+                    let max = scores.iter().copied().fold(f32::MIN, f32::max);
+                    let e: Vec<f32> = scores.iter().map(|s| (s - max).exp()).collect();
+                    let total: f32 = e.iter().sum();
+                    for c in cols.clone() {
+                        context[i][c] = (0..ids.len()).map(|j| e[j] / total * v[j][c]).sum();
+                    }
+                }
+            }
+            x = norm(&l.attention_norm, &x, &linear(&l.output, &context));
+            let up: Vec<Vec<f32>> = linear(&l.up, &x).into_iter().map(|r| r.into_iter().map(gelu).collect()).collect();
+            x = norm(&l.output_norm, &x, &linear(&l.down, &up));
+        }
+        let mut mean: Vec<f32> = (0..d).map(|k| x.iter().map(|r| r[k]).sum::<f32>()).collect();
+        let len = mean.iter().map(|v| v * v).sum::<f32>().sqrt();
+        mean.iter_mut().for_each(|v| *v /= len);
+        mean
+    }
+
+    #[test]
+    fn tokenizer_splits_punctuation_and_word_pieces() {
+        let m = tiny(1);
+        let mut ids = Vec::new();
+        m.tokenize("The cats sat, unable. Café zzz", 100, &mut ids, &mut String::new());
+        // the cat ##s sat , un ##able . cafe [UNK]
+        assert_eq!(ids, [4, 5, 9, 6, 11, 7, 8, 10, 12, 1]);
+        m.tokenize("The cats sat", 2, &mut ids, &mut String::new());
+        assert_eq!(ids, [4, 5]);
+    }
+
+    #[test]
+    fn erf_matches_known_values() {
+        for (x, want) in [(0.0, 0.0), (0.5, 0.520_499_9), (1.0, 0.842_700_8), (-2.0, -0.995_322_3), (3.5, 0.999_999_3)]
+        {
+            assert!((erf(x) - want).abs() < 2e-7, "erf({x}) = {} not {want}", erf(x));
+        }
+    }
+
+    #[test]
+    fn similarity_of_quantised_unit_vectors() {
+        let v = |x: &[f32]| -> Embedding { x.iter().map(|&c| (c * SCALE).round() as i8).collect() };
+        let (a, b) = (v(&[0.6, 0.8, 0.0]), v(&[0.8, 0.6, 0.0]));
+        assert!((similarity(&a, &b) - 0.96).abs() < 0.01);
+        assert!((similarity(&a, &a) - 1.0).abs() < 0.01);
+        assert_eq!(similarity(&a, &[]), 0.0);
+    }
+
+    #[test]
+    fn safetensors_errors_name_the_problem() {
+        assert!(Tensors::parse(vec![1, 2]).is_err());
+        let header = br#"{"w": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}"#;
+        let mut bytes = (header.len() as u64).to_le_bytes().to_vec();
+        bytes.extend_from_slice(header);
+        bytes.extend(1.5f32.to_le_bytes().into_iter().chain(2.5f32.to_le_bytes()));
+        let t = Tensors::parse(bytes.clone()).unwrap();
+        assert_eq!(t.get("w", &[2]).unwrap(), [1.5, 2.5]);
+        assert!(t.get("w", &[3]).unwrap_err().contains("expected F32 [3]"));
+        assert!(t.get("v", &[2]).unwrap_err().contains("no tensor"));
+        bytes.truncate(bytes.len() - 4);
+        assert!(Tensors::parse(bytes).unwrap().get("w", &[2]).unwrap_err().contains("truncated"));
+    }
+
+    proptest! {
+        #[test]
+        fn encoder_matches_the_loop_by_loop_oracle(seed in any::<u64>(), ids in prop::collection::vec(0u32..13, 1..14)) {
+            let m = tiny(seed);
+            let got = m.encode(&ids, &mut Scratch::default());
+            let want = naive(&m, &ids);
+            for (g, w) in got.iter().zip(&want) {
+                prop_assert!((g - w).abs() < 1e-4, "{got:?} vs {want:?}");
+            }
+        }
+    }
+
+    /// The published figure for the real model (sentence-transformers' documentation: 0.7553). Needs
+    /// the model fetched by `scripts/setup-model`; run by `scripts/eval --model …`.
+    #[test]
+    #[ignore]
+    fn real_model_reproduces_the_published_similarity() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/all-MiniLM-L6-v2");
+        let m = Model::load(&dir).unwrap_or_else(|e| panic!("{e} (run scripts/setup-model)"));
+        let mut s = Scratch::default();
+        let a = m.embed("A man is eating food.", 128, &mut s);
+        let b = m.embed("A man is eating a piece of bread.", 128, &mut s);
+        assert!((similarity(&a, &b) - 0.7553).abs() < 0.01, "{}", similarity(&a, &b));
+    }
+}
