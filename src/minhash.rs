@@ -221,10 +221,11 @@ impl Signatures {
         Ok(())
     }
 
-    /// Appends raw minima made with `self.params`.
-    pub(crate) fn push_mins(&mut self, mins: &[u32]) {
-        debug_assert_eq!(mins.len(), self.params.num_hashes as usize);
-        self.mins.extend_from_slice(mins);
+    /// Appends `documents` empty signatures and returns their minima, to be signed in place.
+    pub(crate) fn extend_empty(&mut self, documents: usize) -> &mut [u32] {
+        let start = self.mins.len();
+        self.mins.resize(start + documents * self.params.num_hashes as usize, EMPTY);
+        &mut self.mins[start..]
     }
 
     /// All minima, `num_hashes` a document, to sign documents in place after they were pushed.

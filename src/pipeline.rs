@@ -123,7 +123,6 @@ const SEMANTIC: &str = "semantic";
 
 struct Signed {
     words: usize,
-    mins: Vec<u32>,
     phrases: Vec<u64>,
     exact: u64,
     /// When verifying: the distinct content stems of the lead, then those of the rest (each once), for the
@@ -185,13 +184,20 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
     let mut rewording_at: Vec<(usize, usize)> = Vec::new(); // (start, lead length) per document
     let (mut samples, mut samples_at): (Vec<u64>, Vec<usize>) = (Vec::new(), Vec::new());
     let mut embeddings: Vec<Embedding> = Vec::new();
+    // A batch's minima, all views of a document in a row (`lanes` wide), kept from batch to batch.
+    let lanes: usize = config.views.iter().map(|v| v.num_hashes).sum();
+    let mut rows: Vec<u32> = Vec::new();
     let mut flush = |batch: Vec<Document>| {
-        // Each document is signed and turned into its `DocInfo` by a worker, which drops its text.
+        // Each document is signed into its row and turned into its `DocInfo` by a worker, which drops its
+        // text.
+        rows.clear();
+        rows.resize(batch.len() * lanes, EMPTY);
         let out: Vec<(DocInfo, Signed)> = batch
             .into_par_iter()
-            .map_init(Scratch::default, |scratch, d| {
+            .zip(rows.par_chunks_mut(lanes))
+            .map_init(Scratch::default, |scratch, (d, row)| {
                 let work = Work { config, hashers: &hashers, tokens, verify, model: model.as_ref() };
-                let s = sign(&d.text, &work, scratch);
+                let s = sign(&d.text, &work, scratch, row);
                 let info = DocInfo {
                     day: d.date.as_deref().and_then(input::parse_day),
                     id: d.id,
@@ -210,15 +216,18 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
             let stems = out.iter().flat_map(|(_, s)| &s.rewording);
             freq.add_documents(out.len() as u64, stems, out.iter().flat_map(|(_, s)| &s.phrases));
         }
-        for (info, s) in out {
-            let mut offset = 0;
-            for (v, m) in config.views.iter().zip(matrices.iter_mut()) {
-                let k = m.params.num_hashes as usize;
-                if signed_when_read(v.view) {
-                    m.push_mins(&s.mins[offset..offset + k]);
-                }
-                offset += k;
+        let mut offset = 0;
+        for (v, m) in config.views.iter().zip(matrices.iter_mut()) {
+            let k = m.params.num_hashes as usize;
+            if signed_when_read(v.view) {
+                let to = m.extend_empty(rows.len() / lanes);
+                to.par_chunks_mut(k).zip(rows.par_chunks(lanes)).for_each(|(to, row)| {
+                    to.copy_from_slice(&row[offset..offset + k]);
+                });
             }
+            offset += k;
+        }
+        for (info, s) in out {
             exact.push(s.exact);
             if model.is_some() {
                 embeddings.push(s.embedding);
@@ -738,7 +747,9 @@ struct Scratch {
     embed: embed::Scratch,
 }
 
-fn sign(text: &str, work: &Work, scratch: &mut Scratch) -> Signed {
+/// Signs `text` into `mins` (every view's lanes, in the order of the views) and collects what else is
+/// kept of it.
+fn sign(text: &str, work: &Work, scratch: &mut Scratch, mins: &mut [u32]) -> Signed {
     let Scratch { tokens, words, masks, word: scratch, bytes, shingles, embed } = scratch;
     let config = work.config;
     if work.tokens {
@@ -748,8 +759,6 @@ fn sign(text: &str, work: &Work, scratch: &mut Scratch) -> Signed {
     } else {
         word_hashes(text, words, masks, scratch);
     }
-    let total: usize = work.hashers.iter().map(|h| h.params().num_hashes as usize).sum();
-    let mut mins = vec![EMPTY; total];
     let mut samples = Vec::new();
     let mut offset = 0;
     for (v, h) in config.views.iter().zip(work.hashers) {
@@ -799,7 +808,7 @@ fn sign(text: &str, work: &Work, scratch: &mut Scratch) -> Signed {
         (Some(model), Some(s)) => model.embed(text, s.tokens, embed),
         _ => Vec::new(),
     };
-    Signed { words: n_words, mins, phrases, exact, rewording, lead_len, samples, embedding }
+    Signed { words: n_words, phrases, exact, rewording, lead_len, samples, embedding }
 }
 
 /// Reorders so that position `j` holds what was at `order[j]`, by following the permutation's cycles
@@ -1078,7 +1087,7 @@ mod tests {
             for (doc, &same) in rows.iter().enumerate() {
                 let mins: Vec<u32> =
                     (0..128u32).map(|l| if (l as usize) < same { l } else { 1000 + 128 * doc as u32 + l }).collect();
-                m.push_mins(&mins);
+                m.extend_empty(1).copy_from_slice(&mins);
             }
             m
         };
