@@ -217,7 +217,7 @@ mod tests {
             source,
             lean: None,
             alignment: Alignment { jaccard5, ..Alignment::default() },
-            views: vec![],
+            views: 0,
             evidence: vec![],
         }
     }

@@ -66,8 +66,9 @@ pub struct ScoredPair {
     /// The alignment figures and passages. Its sentence pairs are not kept once the pair is scored (the
     /// passages hold them, merged): a crawl reports millions of pairs.
     pub alignment: Alignment,
-    /// The candidate sources that proposed the pair: views whose LSH did, and `passages`.
-    pub views: Vec<&'static str>,
+    /// The candidate sources that proposed the pair, a bit each in the order of [`Scan::sources`] (views
+    /// whose LSH did, `passages`, `semantic`): a crawl reports millions of pairs.
+    pub views: ViewSet,
     /// Evidence about direction.
     pub evidence: Vec<Evidence>,
 }
@@ -100,6 +101,15 @@ pub struct Scan {
     pub counted_pairs: Option<usize>,
     /// Input that was damaged, unreadable or read lossily.
     pub problems: Vec<Problem>,
+    /// Names of the candidate sources, in the order of the bits of [`ScoredPair::views`].
+    pub sources: Vec<&'static str>,
+}
+
+impl Scan {
+    /// The names of the candidate sources in `views`.
+    pub fn source_names(&self, views: ViewSet) -> Vec<&'static str> {
+        self.sources.iter().enumerate().filter(|(k, _)| views >> k & 1 != 0).map(|(_, &v)| v).collect()
+    }
 }
 
 /// Why a document with fewer than `min_words` words is not compared (it is still matched as an exact
@@ -453,12 +463,6 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
             }
         });
     }
-    let view_names = |set: ViewSet| -> Vec<&'static str> {
-        let mut names: Vec<&'static str> =
-            sources.iter().enumerate().filter(|(k, _)| set & (1 << k) != 0).map(|(_, &v)| v).collect();
-        names.shrink_to_fit();
-        names
-    };
     let candidate_pairs = candidates.len();
     let mut pairs = exact_duplicates_of_short(&docs, &exact);
 
@@ -471,13 +475,13 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
             grouped_documents,
             counted_pairs,
             problems,
+            sources,
             ..Scan::default()
         });
     }
     if config.candidates_only {
         pairs.extend(candidates.into_iter().map(|(key, views)| {
             let (a, b) = unpack(key);
-            let views = view_names(views);
             ScoredPair {
                 a,
                 b,
@@ -502,6 +506,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
             grouped_documents,
             counted_pairs: None,
             problems,
+            sources,
         });
     }
 
@@ -593,7 +598,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
         };
         // Both are present: pairs without an analysis were dropped above.
         let (Some(x), Some(y)) = (get(a), get(b)) else { return Ok(None) };
-        let views = view_names(*views);
+        let views = *views;
         let mut alignment = align_with(x, y, scratch);
         let mut verdict = score::classify(x, y, &alignment);
         // The semantic view confirms what the wording alone does not show: the leads say the same thing.
@@ -719,6 +724,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
         grouped_documents,
         counted_pairs: None,
         problems,
+        sources,
     })
 }
 
@@ -864,7 +870,8 @@ impl Neighbours {
 }
 
 /// The views that proposed a pair, a bit each (index into `Config::views`).
-type ViewSet = u32;
+/// A set of candidate sources: bit `k` for [`Scan::sources`]`[k]`.
+pub type ViewSet = u32;
 
 /// Dense union-find over document indices, with path halving: the root of a set is its smallest member.
 fn find(parent: &mut [u32], mut x: u32) -> u32 {
@@ -991,7 +998,7 @@ fn exact_duplicates_of_short(docs: &[DocInfo], exact: &[u64]) -> Vec<ScoredPair>
                 source: None,
                 lean: Some(Lean::Settled(None)),
                 alignment: Alignment { jaccard5: 1.0, coverage_a: 1.0, coverage_b: 1.0, ..Alignment::default() },
-                views: Vec::new(),
+                views: 0,
                 evidence: vec![Evidence {
                     signal: "duplicate",
                     favours: None,

@@ -196,7 +196,7 @@ impl Report {
                 aligned_sentences: p.alignment.aligned,
                 copied_sentences: p.alignment.copied_sentences,
                 copied_strength: round(p.alignment.copied_strength),
-                views: p.views.clone(),
+                views: scan.source_names(p.views),
                 passages: p.alignment.passages.clone(),
                 evidence: p.evidence.clone(),
             })
