@@ -443,7 +443,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
     }
     drop(order);
     // Semantic view: documents whose leads' embeddings are close (`embed::candidates`).
-    if let (true, Some(s)) = (verify, &config.semantic) {
+    if let Some(s) = &config.semantic {
         progress.stage("semantic", None, Unit::Documents);
         let include = |i: usize| docs[i].skipped.is_none() && represented_by[i] == i as u32;
         let (pairs, st) = embed::candidates(&embeddings, s.threshold, s.neighbours, include);
@@ -583,9 +583,9 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
     progress.stage("verifying", Some(candidates.len() as u64), Unit::Pairs);
     let neighbours = Neighbours::new(docs.len(), &candidates);
     let mut unread = Vec::new();
-    let score = |scratch: &mut AlignScratch, (key, views): &(PairKey, ViewSet)| {
-        let (a, b) = unpack(*key);
-        let own = match streamed(*key) {
+    let score = |scratch: &mut AlignScratch, &(key, views): &(PairKey, ViewSet)| {
+        let (a, b) = unpack(key);
+        let own = match streamed(key) {
             Some(member) => match load(member) {
                 Ok(analysis) => Some((member, analysis)),
                 Err(problem) => return Err(problem),
@@ -598,7 +598,6 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
         };
         // Both are present: pairs without an analysis were dropped above.
         let (Some(x), Some(y)) = (get(a), get(b)) else { return Ok(None) };
-        let views = *views;
         let mut alignment = align_with(x, y, scratch);
         let mut verdict = score::classify(x, y, &alignment);
         // The semantic view confirms what the wording alone does not show: the leads say the same thing.
@@ -810,8 +809,9 @@ fn sign(text: &str, work: &Work, scratch: &mut Scratch, mins: &mut [u32]) -> Sig
         rewording = lead.iter().copied().chain(rest).collect();
         phrases = trigram_hashes(&tokens.tokens);
     }
+    // A text too short to judge is compared with no other (see `TOO_SHORT`).
     let embedding = match (work.model, &config.semantic) {
-        (Some(model), Some(s)) => model.embed(text, s.tokens, embed),
+        (Some(model), Some(s)) if n_words >= config.min_words => model.embed(text, s.tokens, embed),
         _ => Vec::new(),
     };
     Signed { words: n_words, phrases, exact, rewording, lead_len, samples, embedding }
