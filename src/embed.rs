@@ -692,6 +692,24 @@ mod tests {
     }
 
     #[test]
+    fn candidates_are_each_documents_closest_above_the_threshold() {
+        let unit = |angle: f32| -> Embedding {
+            vec![(angle.cos() * SCALE).round() as i8, (angle.sin() * SCALE).round() as i8]
+        };
+        // 0, 1 and 2 close together (1 nearest to 0), 3 close to 2 only, 4 far from all, 5 excluded.
+        let e = vec![unit(0.0), unit(0.1), unit(0.3), unit(0.55), unit(1.5), unit(0.05)];
+        let (pairs, stats) = candidates(&e, 0.94, 1, |i| i != 5);
+        // Each document's one closest: 0→1, 1→0, 2→1 (0.2 apart, against 3 at 0.25), 3→2.
+        assert_eq!(pairs, [pair_key(0, 1), pair_key(1, 2), pair_key(2, 3)]);
+        // 0, 1 and 2 each had two documents above the threshold and kept one.
+        assert_eq!(stats.capped_buckets, 3);
+        let (all, _) = candidates(&e, 0.94, 10, |i| i != 5);
+        assert_eq!(all, [pair_key(0, 1), pair_key(0, 2), pair_key(1, 2), pair_key(2, 3)]);
+        let (empty, _) = candidates(&[Vec::new(), unit(0.0)], 0.5, 10, |_| true);
+        assert!(empty.is_empty());
+    }
+
+    #[test]
     fn safetensors_errors_name_the_problem() {
         assert!(Tensors::parse(vec![1, 2]).is_err());
         let header = br#"{"w": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}"#;
