@@ -86,12 +86,17 @@ pub struct SemanticConfig {
     pub threshold: f64,
     /// Most candidates a document takes from this view (its most similar).
     pub neighbours: usize,
+    /// Share of the shorter text's sentences that must mean the same as the other's, in order, for the
+    /// leads' similarity to make the pair a rewrite.
+    pub coverage: f64,
+    /// Similarity from which two sentences mean the same.
+    pub sentence_similarity: f64,
 }
 
 impl SemanticConfig {
     /// The defaults with the model in `model`.
     pub fn new(model: PathBuf) -> SemanticConfig {
-        SemanticConfig { model, tokens: 128, threshold: 0.85, neighbours: 10 }
+        SemanticConfig { model, tokens: 128, threshold: 0.85, neighbours: 10, coverage: 0.5, sentence_similarity: 0.7 }
     }
 }
 

@@ -24,6 +24,9 @@ use crate::lsh::{LshStats, PairKey, pair_key};
 /// A document's embedding: unit vector components scaled to −127..=127.
 pub type Embedding = Vec<i8>;
 
+/// WordPiece tokens of a sentence embedded (a longer sentence is cut).
+const SENTENCE_TOKENS: usize = 96;
+
 /// Scale of the 8-bit components (a unit vector's components are at most 1 in size).
 const SCALE: f32 = 127.0;
 
@@ -69,6 +72,29 @@ pub fn candidates(
     pairs.dedup();
     let stats = LshStats { pairs: pairs.len(), capped_buckets, largest_bucket: 0, dissimilar: 0 };
     (pairs, stats)
+}
+
+/// The share of the shorter of two texts whose sentences each mean the same as a sentence of the other,
+/// in order: the most sentence pairs with similarity at least `min` on one monotone path (a rewrite
+/// restates its source sentence after sentence; two texts written apart on one topic share a point or
+/// two, not the run of them), over the shorter text's sentence count. 0 when either has none.
+pub fn ordered_coverage(a: &[Embedding], b: &[Embedding], min: f64) -> f64 {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if short.is_empty() {
+        return 0.0;
+    }
+    // best[j]: the most matches using the sentences of `long` before j, over the rows done so far.
+    let mut best = vec![0u32; long.len() + 1];
+    for x in short {
+        let mut diagonal = 0;
+        for (j, y) in long.iter().enumerate() {
+            let up = best[j + 1];
+            let matched = diagonal + u32::from(similarity(x, y) >= min);
+            best[j + 1] = matched.max(up).max(best[j]);
+            diagonal = up;
+        }
+    }
+    best[long.len()] as f64 / short.len() as f64
 }
 
 /// The shape of a BERT encoder, from its `config.json`.
@@ -282,6 +308,23 @@ impl Model {
         };
         scratch.ids = ids;
         out
+    }
+
+    /// The embeddings of the first `max` sentences of `text`, each given as a byte range.
+    pub fn embed_sentences(
+        &self,
+        text: &str,
+        sentences: impl Iterator<Item = std::ops::Range<usize>>,
+        max: usize,
+        scratch: &mut Scratch,
+    ) -> Vec<Embedding> {
+        let tokens = self.shape.positions.min(SENTENCE_TOKENS);
+        sentences
+            .take(max)
+            .filter_map(|r| text.get(r))
+            .map(|s| self.embed(s, tokens, scratch))
+            .filter(|e| !e.is_empty())
+            .collect()
     }
 
     /// BERT's tokenizer: up to `max` WordPiece ids of `text`.
@@ -707,6 +750,31 @@ mod tests {
         assert_eq!(all, [pair_key(0, 1), pair_key(0, 2), pair_key(1, 2), pair_key(2, 3)]);
         let (empty, _) = candidates(&[Vec::new(), unit(0.0)], 0.5, 10, |_| true);
         assert!(empty.is_empty());
+    }
+
+    /// The most in-order matches, by trying every choice at every step.
+    fn most_in_order(a: &[Embedding], b: &[Embedding], min: f64) -> usize {
+        match (a.split_first(), b.split_first()) {
+            (Some((x, ra)), Some((y, rb))) => {
+                let matched = usize::from(similarity(x, y) >= min) + most_in_order(ra, rb, min);
+                matched.max(most_in_order(ra, b, min)).max(most_in_order(a, rb, min))
+            }
+            _ => 0,
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn ordered_coverage_is_the_most_in_order_matches(
+            a in prop::collection::vec(prop::collection::vec(-3i8..=3, 2), 0..6),
+            b in prop::collection::vec(prop::collection::vec(-3i8..=3, 2), 0..6),
+        ) {
+            // Tiny integer vectors: the threshold is on their raw dot product scaled by `SCALE²`.
+            let min = 2.0 / (SCALE as f64 * SCALE as f64);
+            let shorter = a.len().min(b.len());
+            let want = if shorter == 0 { 0.0 } else { most_in_order(&a, &b, min) as f64 / shorter as f64 };
+            prop_assert_eq!(ordered_coverage(&a, &b, min), want);
+        }
     }
 
     #[test]

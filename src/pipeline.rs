@@ -130,6 +130,8 @@ const MIN_SHARED_PASSAGES: usize = 2;
 const PASSAGES: &str = "passages";
 /// Name of the semantic view's candidates in reports.
 const SEMANTIC: &str = "semantic";
+/// Sentences of a text the semantic view compares (its first).
+const MAX_SENTENCES: usize = 40;
 
 struct Signed {
     words: usize,
@@ -583,6 +585,12 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
     progress.stage("verifying", Some(candidates.len() as u64), Unit::Pairs);
     let neighbours = Neighbours::new(docs.len(), &candidates);
     let mut unread = Vec::new();
+    // The semantic view's sentence embeddings of a document, made the first time a pair asks for them (a
+    // source is asked by each of its rewrites).
+    let sentence_embeddings: Vec<std::sync::OnceLock<Vec<Embedding>>> = match model {
+        Some(_) => (0..docs.len()).map(|_| std::sync::OnceLock::new()).collect(),
+        None => Vec::new(),
+    };
     let score = |scratch: &mut AlignScratch, &(key, views): &(PairKey, ViewSet)| {
         let (a, b) = unpack(key);
         let own = match streamed(key) {
@@ -600,20 +608,38 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
         let (Some(x), Some(y)) = (get(a), get(b)) else { return Ok(None) };
         let mut alignment = align_with(x, y, scratch);
         let mut verdict = score::classify(x, y, &alignment);
-        // The semantic view confirms what the wording alone does not show: the leads say the same thing.
+        // The semantic view confirms what the wording alone does not show: the leads say the same thing,
+        // and the texts go on saying it sentence after sentence (texts written apart on one topic open
+        // alike too). Their sentences are embedded only for such pairs, from the texts read again.
         let mut semantic = None;
-        if let (None, Some(s)) = (verdict, &config.semantic) {
+        if let (None, Some(s), Some(model)) = (verdict, &config.semantic, model.as_ref()) {
             let similarity = embed::similarity(&embeddings[a as usize], &embeddings[b as usize]);
             if similarity >= s.threshold {
-                verdict = Some((Relation::Rewrite, score::semantic_confidence(similarity, s.threshold)));
-                semantic = Some(Evidence {
-                    signal: SEMANTIC,
-                    favours: None,
-                    detail: format!(
-                        "the leads (first {} tokens) mean the same: embeddings' cosine similarity {similarity:.3}",
-                        s.tokens
-                    ),
-                });
+                let mut scratch = embed::Scratch::default();
+                let mut sentences = |d: u32, analysis: &Analysis| {
+                    sentence_embeddings[d as usize].get_or_init(|| {
+                        let doc = &docs[d as usize];
+                        let ranges = sentence_ranges(&analysis.tokens);
+                        input::reload(&doc.path, &doc.origin, &config.input)
+                            .map(|text| model.embed_sentences(&text, ranges, MAX_SENTENCES, &mut scratch))
+                            .unwrap_or_default()
+                    })
+                };
+                let (ex, ey) = (sentences(a, x), sentences(b, y));
+                let coverage = embed::ordered_coverage(ex, ey, s.sentence_similarity);
+                if coverage >= s.coverage {
+                    verdict = Some((Relation::Rewrite, score::semantic_confidence(similarity, s.threshold)));
+                    semantic = Some(Evidence {
+                        signal: SEMANTIC,
+                        favours: None,
+                        detail: format!(
+                            "the leads (first {} tokens) mean the same (embeddings' cosine similarity \
+                             {similarity:.3}) and {:.0}% of the shorter text's sentences restate the other's, in order",
+                            s.tokens,
+                            coverage * 100.0
+                        ),
+                    });
+                }
             }
         }
         progress.inc(1);
@@ -694,6 +720,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
     drop(neighbours);
     drop(analyses);
     drop(embeddings);
+    drop(sentence_embeddings);
     if let (true, Some(p)) = (config.input.strict, unread.first()) {
         return Err(p.clone().into());
     }
@@ -815,6 +842,15 @@ fn sign(text: &str, work: &Work, scratch: &mut Scratch, mins: &mut [u32]) -> Sig
         _ => Vec::new(),
     };
     Signed { words: n_words, phrases, exact, rewording, lead_len, samples, embedding }
+}
+
+/// The byte ranges of a text's sentences, each from its first word to its last.
+fn sentence_ranges(t: &Tokens) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    let starts = &t.sentence_starts;
+    (0..starts.len()).filter_map(move |k| {
+        let (first, next) = (starts[k] as usize, starts.get(k + 1).map_or(t.tokens.len(), |&s| s as usize));
+        (next > first).then(|| t.tokens[first].start as usize..t.tokens[next - 1].end as usize)
+    })
 }
 
 /// Reorders so that position `j` holds what was at `order[j]`, by following the permutation's cycles
