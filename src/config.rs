@@ -140,8 +140,12 @@ impl Config {
             if !(3..=512).contains(&s.tokens) {
                 return Err(Error::Config(format!("{} semantic tokens is not in 3..=512", s.tokens)));
             }
-            if !(s.threshold > 0.0 && s.threshold <= 1.0) {
-                return Err(Error::Config(format!("semantic threshold {} is not in (0, 1]", s.threshold)));
+            for (what, v) in
+                [("threshold", s.threshold), ("coverage", s.coverage), ("sentence similarity", s.sentence_similarity)]
+            {
+                if !(v > 0.0 && v <= 1.0) {
+                    return Err(Error::Config(format!("semantic {what} {v} is not in (0, 1]")));
+                }
             }
             if s.neighbours == 0 {
                 return Err(Error::Config("the semantic view needs at least one neighbour".into()));
@@ -168,5 +172,9 @@ mod tests {
         let mut c = Config::default();
         c.views.clear();
         assert!(c.validate().is_err());
+        let mut c = Config { semantic: Some(SemanticConfig::new("model".into())), ..Config::default() };
+        c.validate().unwrap();
+        c.semantic.as_mut().unwrap().coverage = 1.5;
+        assert!(c.validate().unwrap_err().to_string().contains("semantic coverage 1.5"));
     }
 }
