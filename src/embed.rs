@@ -295,22 +295,11 @@ impl Model {
     /// The embedding of the first `tokens` WordPiece tokens of `text` (at most the model's positions,
     /// two of them taken by the `[CLS]` and `[SEP]` markers); empty when the text has no token.
     pub fn embed(&self, text: &str, tokens: usize, scratch: &mut Scratch) -> Embedding {
-        let max = tokens.min(self.shape.positions).saturating_sub(2);
-        let mut ids = std::mem::take(&mut scratch.ids);
-        self.tokenize(text, max, &mut ids, &mut scratch.word);
-        let out = if ids.is_empty() {
-            Vec::new()
-        } else {
-            ids.insert(0, self.cls);
-            ids.push(self.sep);
-            let v = self.encode(&ids, scratch);
-            v.iter().map(|&x| (x * SCALE).round().clamp(-SCALE, SCALE) as i8).collect()
-        };
-        scratch.ids = ids;
-        out
+        self.embed_all(std::iter::once(text), tokens, scratch).pop().unwrap_or_default()
     }
 
-    /// The embeddings of the first `max` sentences of `text`, each given as a byte range.
+    /// The embeddings of the first `max` sentences of `text`, each given as a byte range (sentences
+    /// without a token have none).
     pub fn embed_sentences(
         &self,
         text: &str,
@@ -318,13 +307,35 @@ impl Model {
         max: usize,
         scratch: &mut Scratch,
     ) -> Vec<Embedding> {
-        let tokens = self.shape.positions.min(SENTENCE_TOKENS);
-        sentences
-            .take(max)
-            .filter_map(|r| text.get(r))
-            .map(|s| self.embed(s, tokens, scratch))
-            .filter(|e| !e.is_empty())
-            .collect()
+        let texts = sentences.take(max).filter_map(|r| text.get(r));
+        self.embed_all(texts, self.shape.positions.min(SENTENCE_TOKENS), scratch)
+    }
+
+    /// The embeddings of the `texts` that have a token, each cut to `tokens` WordPiece tokens with its
+    /// markers, encoded together.
+    fn embed_all<'t>(
+        &self,
+        texts: impl Iterator<Item = &'t str>,
+        tokens: usize,
+        scratch: &mut Scratch,
+    ) -> Vec<Embedding> {
+        let max = tokens.min(self.shape.positions).saturating_sub(2);
+        let (mut all, mut lengths, mut ids) = (Vec::new(), Vec::new(), std::mem::take(&mut scratch.ids));
+        for text in texts {
+            self.tokenize(text, max, &mut ids, &mut scratch.word);
+            if !ids.is_empty() {
+                all.push(self.cls);
+                all.extend_from_slice(&ids);
+                all.push(self.sep);
+                lengths.push(ids.len() + 2);
+            }
+        }
+        scratch.ids = ids;
+        if lengths.is_empty() {
+            return Vec::new();
+        }
+        let quantise = |v: Vec<f32>| v.iter().map(|&x| (x * SCALE).round().clamp(-SCALE, SCALE) as i8).collect();
+        self.encode(&all, &lengths, scratch).into_iter().map(quantise).collect()
     }
 
     /// BERT's tokenizer: up to `max` WordPiece ids of `text`.
@@ -393,68 +404,79 @@ impl Model {
         word.clear();
     }
 
-    /// The normalised mean of the encoder's last hidden states for `ids`.
-    fn encode(&self, ids: &[u32], s: &mut Scratch) -> Vec<f32> {
+    /// The normalised mean of the encoder's last hidden states for each of the sequences laid end to end
+    /// in `ids`, `lengths` long: the linear layers run over all their tokens at once (one large matrix
+    /// product instead of one per sentence), attention within each sequence.
+    fn encode(&self, ids: &[u32], lengths: &[usize], s: &mut Scratch) -> Vec<Vec<f32>> {
         let Shape { hidden: d, heads, eps, .. } = self.shape;
         let n = ids.len();
+        debug_assert_eq!(lengths.iter().sum::<usize>(), n);
         let head = d / heads;
+        let segments = || lengths.iter().scan(0, |at, &len| Some((std::mem::replace(at, *at + len), len)));
         s.x.clear();
-        for (p, &id) in ids.iter().enumerate() {
-            let (w, pos) = (&self.words[id as usize * d..][..d], &self.positions[p * d..][..d]);
-            s.x.extend(w.iter().zip(pos).zip(&self.token_type).map(|((a, b), c)| a + b + c));
+        for (at, len) in segments() {
+            for (p, &id) in ids[at..at + len].iter().enumerate() {
+                let (w, pos) = (&self.words[id as usize * d..][..d], &self.positions[p * d..][..d]);
+                s.x.extend(w.iter().zip(pos).zip(&self.token_type).map(|((a, b), c)| a + b + c));
+            }
         }
         let zeros = vec![0.0; n * d];
         self.embedding_norm.add_and_apply(&mut s.x, &zeros, eps);
+        let longest = lengths.iter().copied().max().unwrap_or(0);
         for layer in &self.layers {
             layer.query.apply(&s.x, n, &mut s.q);
             layer.key.apply(&s.x, n, &mut s.k);
             layer.value.apply(&s.x, n, &mut s.v);
             s.context.clear();
             s.context.resize(n * d, 0.0);
-            s.scores.resize(n * n, 0.0);
+            s.scores.resize(longest * longest, 0.0);
             let scale = 1.0 / (head as f32).sqrt();
-            for h in 0..heads {
-                // SAFETY: head `h`'s columns of q, k and v (rows of stride d) and the n × n scores lie
-                // within their buffers; k is read transposed.
-                unsafe {
-                    matrixmultiply::sgemm(
-                        n,
-                        head,
-                        n,
-                        scale,
-                        s.q.as_ptr().add(h * head),
-                        d as isize,
-                        1,
-                        s.k.as_ptr().add(h * head),
-                        1,
-                        d as isize,
-                        0.0,
-                        s.scores.as_mut_ptr(),
-                        n as isize,
-                        1,
-                    );
-                }
-                for row in s.scores.chunks_exact_mut(n) {
-                    softmax(row);
-                }
-                // SAFETY: as above; the context's head columns are written.
-                unsafe {
-                    matrixmultiply::sgemm(
-                        n,
-                        n,
-                        head,
-                        1.0,
-                        s.scores.as_ptr(),
-                        n as isize,
-                        1,
-                        s.v.as_ptr().add(h * head),
-                        d as isize,
-                        1,
-                        0.0,
-                        s.context.as_mut_ptr().add(h * head),
-                        d as isize,
-                        1,
-                    );
+            for (at, len) in segments() {
+                let scores = &mut s.scores[..len * len];
+                for h in 0..heads {
+                    let column = at * d + h * head;
+                    // SAFETY: head `h`'s columns of the sequence's rows of q, k and v (stride d) and the
+                    // len × len scores lie within their buffers; k is read transposed.
+                    unsafe {
+                        matrixmultiply::sgemm(
+                            len,
+                            head,
+                            len,
+                            scale,
+                            s.q.as_ptr().add(column),
+                            d as isize,
+                            1,
+                            s.k.as_ptr().add(column),
+                            1,
+                            d as isize,
+                            0.0,
+                            scores.as_mut_ptr(),
+                            len as isize,
+                            1,
+                        );
+                    }
+                    for row in scores.chunks_exact_mut(len) {
+                        softmax(row);
+                    }
+                    // SAFETY: as above; the context's rows and head columns of the sequence are written.
+                    unsafe {
+                        matrixmultiply::sgemm(
+                            len,
+                            len,
+                            head,
+                            1.0,
+                            scores.as_ptr(),
+                            len as isize,
+                            1,
+                            s.v.as_ptr().add(column),
+                            d as isize,
+                            1,
+                            0.0,
+                            s.context.as_mut_ptr().add(column),
+                            d as isize,
+                            1,
+                        );
+                    }
                 }
             }
             layer.output.apply(&s.context, n, &mut s.y);
@@ -464,13 +486,17 @@ impl Model {
             layer.down.apply(&s.h, n, &mut s.y);
             layer.output_norm.add_and_apply(&mut s.x, &s.y, eps);
         }
-        let mut mean = vec![0.0f32; d];
-        for row in s.x.chunks_exact(d) {
-            mean.iter_mut().zip(row).for_each(|(m, v)| *m += v);
-        }
-        let norm = mean.iter().map(|v| v * v).sum::<f32>().sqrt().max(f32::MIN_POSITIVE);
-        mean.iter_mut().for_each(|v| *v /= norm);
-        mean
+        segments()
+            .map(|(at, len)| {
+                let mut mean = vec![0.0f32; d];
+                for row in s.x[at * d..(at + len) * d].chunks_exact(d) {
+                    mean.iter_mut().zip(row).for_each(|(m, v)| *m += v);
+                }
+                let norm = mean.iter().map(|v| v * v).sum::<f32>().sqrt().max(f32::MIN_POSITIVE);
+                mean.iter_mut().for_each(|v| *v /= norm);
+                mean
+            })
+            .collect()
     }
 }
 
@@ -794,12 +820,22 @@ mod tests {
 
     proptest! {
         #[test]
-        fn encoder_matches_the_loop_by_loop_oracle(seed in any::<u64>(), ids in prop::collection::vec(0u32..13, 1..14)) {
+        fn encoder_matches_the_loop_by_loop_oracle(
+            seed in any::<u64>(),
+            ids in prop::collection::vec(0u32..13, 2..16),
+            cut in any::<prop::sample::Index>(),
+        ) {
             let m = tiny(seed);
-            let got = m.encode(&ids, &mut Scratch::default());
-            let want = naive(&m, &ids);
-            for (g, w) in got.iter().zip(&want) {
-                prop_assert!((g - w).abs() < 1e-4, "{got:?} vs {want:?}");
+            let got = m.encode(&ids, &[ids.len()], &mut Scratch::default());
+            prop_assert_eq!(got.len(), 1);
+            // Two sequences encoded together: each as if alone.
+            let cut = 1 + cut.index(ids.len() - 1);
+            let both = m.encode(&ids, &[cut, ids.len() - cut], &mut Scratch::default());
+            let (first, second) = ids.split_at(cut);
+            for (got, want) in [(&got[0], naive(&m, &ids)), (&both[0], naive(&m, first)), (&both[1], naive(&m, second))] {
+                for (g, w) in got.iter().zip(&want) {
+                    prop_assert!((g - w).abs() < 1e-4, "{got:?} vs {want:?}");
+                }
             }
         }
     }
