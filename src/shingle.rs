@@ -448,7 +448,7 @@ fn tokenize_with(text: &str, out: &mut Tokens, scratch: &mut String, stems: &mut
 ///
 /// The text is first classified 64 bytes at a time into bit masks (ASCII letters and digits; bytes of
 /// non-ASCII characters), and words are found by scanning the masks. Most words are a run of ASCII
-/// letters and digits followed by a byte that cannot join them to more ([`joins_on`]): they are hashed
+/// letters and digits followed by a byte that cannot join them to more (see `joins_on`): they are hashed
 /// in place, lower-cased on the fly. Anything else (non-ASCII letters, apostrophes, "1,000") goes
 /// through the tokenizer's own word reader.
 pub fn word_hashes(text: &str, out: &mut Vec<u64>, masks: &mut Masks, scratch: &mut String) {
