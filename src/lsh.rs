@@ -115,6 +115,40 @@ pub fn unpack(key: PairKey) -> (u32, u32) {
     ((key >> 32) as u32, key as u32)
 }
 
+/// Each document's partners in a list of pairs, in the order of the list, stored flat.
+pub(crate) struct Neighbours {
+    start: Vec<u32>,
+    list: Vec<u32>,
+}
+
+impl Neighbours {
+    /// The partners of documents `0..documents` in `pairs`.
+    pub(crate) fn new(documents: usize, pairs: impl Iterator<Item = (u32, u32)> + Clone) -> Neighbours {
+        let mut start = vec![0u32; documents + 1];
+        for (a, b) in pairs.clone() {
+            start[a as usize + 1] += 1;
+            start[b as usize + 1] += 1;
+        }
+        for i in 0..documents {
+            start[i + 1] += start[i];
+        }
+        let mut fill = start.clone();
+        let mut list = vec![0u32; start[documents] as usize];
+        for (a, b) in pairs {
+            for (x, y) in [(a, b), (b, a)] {
+                list[fill[x as usize] as usize] = y;
+                fill[x as usize] += 1;
+            }
+        }
+        Neighbours { start, list }
+    }
+
+    /// The partners of document `d`.
+    pub(crate) fn of(&self, d: u32) -> &[u32] {
+        &self.list[self.start[d as usize] as usize..self.start[d as usize + 1] as usize]
+    }
+}
+
 /// Neighbours each document of an over-full bucket is paired with.
 const CHAIN: usize = 2;
 

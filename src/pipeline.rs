@@ -16,7 +16,7 @@ use crate::config::{Config, ViewConfig};
 use crate::embed::{self, Embedding, Model};
 use crate::error::Result;
 use crate::input::{self, Document, Origin, Problem};
-use crate::lsh::{self, LshStats, PairKey, pair_key, unpack};
+use crate::lsh::{self, LshStats, Neighbours, PairKey, pair_key, unpack};
 use crate::minhash::{EMPTY, Hasher, MinHashParams, Signatures, estimate};
 use crate::progress::{Progress, Unit};
 use crate::score::{self, Evidence, Lean, Leaning, Relation, Side};
@@ -583,7 +583,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
         [a, b].into_iter().all(|d| Some(d) == member || analysis(d).is_some())
     });
     progress.stage("verifying", Some(candidates.len() as u64), Unit::Pairs);
-    let neighbours = Neighbours::new(docs.len(), &candidates);
+    let neighbours = Neighbours::new(docs.len(), candidates.iter().map(|&(key, _)| unpack(key)));
     let mut unread = Vec::new();
     // The semantic view's sentence embeddings of a document, made the first time a pair asks for them (a
     // source is asked by each of its rewrites).
@@ -871,41 +871,6 @@ fn permute(order: &[usize], mut swap: impl FnMut(usize, usize)) {
     }
 }
 
-/// Each document's candidate partners, in the order of the sorted candidate list, stored flat.
-struct Neighbours {
-    start: Vec<u32>,
-    list: Vec<u32>,
-}
-
-impl Neighbours {
-    fn new(documents: usize, pairs: &[(PairKey, ViewSet)]) -> Neighbours {
-        let mut start = vec![0u32; documents + 1];
-        for &(k, _) in pairs {
-            let (a, b) = unpack(k);
-            start[a as usize + 1] += 1;
-            start[b as usize + 1] += 1;
-        }
-        for i in 0..documents {
-            start[i + 1] += start[i];
-        }
-        let mut fill = start.clone();
-        let mut list = vec![0u32; start[documents] as usize];
-        for &(k, _) in pairs {
-            let (a, b) = unpack(k);
-            list[fill[a as usize] as usize] = b;
-            fill[a as usize] += 1;
-            list[fill[b as usize] as usize] = a;
-            fill[b as usize] += 1;
-        }
-        Neighbours { start, list }
-    }
-
-    fn of(&self, d: u32) -> &[u32] {
-        &self.list[self.start[d as usize] as usize..self.start[d as usize + 1] as usize]
-    }
-}
-
-/// The views that proposed a pair, a bit each (index into `Config::views`).
 /// A set of candidate sources: bit `k` for [`Scan::sources`]`[k]`.
 pub type ViewSet = u32;
 

@@ -18,6 +18,7 @@
 use serde::Serialize;
 
 use crate::align::{Alignment, Analysis, Frequencies};
+use crate::lsh::Neighbours;
 
 /// How one text derives from another.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -341,25 +342,7 @@ pub fn orient(pairs: &[Leaning], name: impl Fn(u32) -> String) -> Vec<(Option<u3
     };
     let towards = |x: u32, y: u32| find(x, y).map(|e| if x < y { e.2 } else { -e.2 });
     let copy = |x: u32, y: u32| find(x, y).is_some_and(|e| e.3);
-    // Neighbours as one list, each document's a slice of it.
-    let mut start = vec![0u32; documents + 1];
-    for p in pairs {
-        start[p.a as usize + 1] += 1;
-        start[p.b as usize + 1] += 1;
-    }
-    for i in 0..documents {
-        start[i + 1] += start[i];
-    }
-    let mut next = start.clone();
-    let mut adjacent = vec![0u32; 2 * pairs.len()];
-    for p in pairs {
-        for (x, y) in [(p.a, p.b), (p.b, p.a)] {
-            adjacent[next[x as usize] as usize] = y;
-            next[x as usize] += 1;
-        }
-    }
-    drop(next);
-    let neighbours = |x: u32| &adjacent[start[x as usize] as usize..start[x as usize + 1] as usize];
+    let neighbours = Neighbours::new(documents, pairs.iter().map(|p| (p.a, p.b)));
     // Whether some neighbour of a document is favoured over it enough to be a common source.
     let mut outranked = vec![false; documents];
     for e in &by_pair {
@@ -380,7 +363,7 @@ pub fn orient(pairs: &[Leaning], name: impl Fn(u32) -> String) -> Vec<(Option<u3
             // it is a copy of one of them (then that one is a copy of the source, hence a source too).
             // The most favoured such document, the first by index among equals. It neighbours both: the
             // shorter list of neighbours is searched.
-            let (x, y) = (neighbours(p.a), neighbours(p.b));
+            let (x, y) = (neighbours.of(p.a), neighbours.of(p.b));
             let shorter = if x.len() <= y.len() { x } else { y };
             let both_outranked = outranked[p.a as usize] && outranked[p.b as usize];
             let common = shorter
