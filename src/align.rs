@@ -232,6 +232,14 @@ impl Analysis {
         self.sentence_weight.iter().sum()
     }
 
+    /// The byte range of each sentence, from its first word to its last.
+    pub fn sentence_bytes(&self) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+        (0..self.tokens.sentence_count()).map(|k| {
+            let [start, end] = self.span(k, k);
+            start as usize..end as usize
+        })
+    }
+
     /// Byte range of sentences `first..=last`.
     fn span(&self, first: usize, last: usize) -> [u32; 2] {
         let t = &self.tokens;

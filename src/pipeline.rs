@@ -619,7 +619,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
                 let mut sentences = |d: u32, analysis: &Analysis| {
                     sentence_embeddings[d as usize].get_or_init(|| {
                         let doc = &docs[d as usize];
-                        let ranges = sentence_ranges(&analysis.tokens);
+                        let ranges = analysis.sentence_bytes();
                         input::reload(&doc.path, &doc.origin, &config.input)
                             .map(|text| model.embed_sentences(&text, ranges, MAX_SENTENCES, &mut scratch))
                             .unwrap_or_default()
@@ -842,15 +842,6 @@ fn sign(text: &str, work: &Work, scratch: &mut Scratch, mins: &mut [u32]) -> Sig
         _ => Vec::new(),
     };
     Signed { words: n_words, phrases, exact, rewording, lead_len, samples, embedding }
-}
-
-/// The byte ranges of a text's sentences, each from its first word to its last.
-fn sentence_ranges(t: &Tokens) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
-    let starts = &t.sentence_starts;
-    (0..starts.len()).filter_map(move |k| {
-        let (first, next) = (starts[k] as usize, starts.get(k + 1).map_or(t.tokens.len(), |&s| s as usize));
-        (next > first).then(|| t.tokens[first].start as usize..t.tokens[next - 1].end as usize)
-    })
 }
 
 /// Reorders so that position `j` holds what was at `order[j]`, by following the permutation's cycles
