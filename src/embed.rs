@@ -108,6 +108,44 @@ struct Shape {
     eps: f32,
 }
 
+/// A matrix read from a slice: element `(i, j)` is `data[i * row + j * column]`.
+struct Strided<'a> {
+    data: &'a [f32],
+    row: usize,
+    column: usize,
+}
+
+/// `c = alpha · a · b` for `a` of `m × k` and `b` of `k × n` (any strides: a transpose is a view), into
+/// the `m × n` row-major matrix of row stride `c_row` at the start of `c`, overwritten.
+#[allow(clippy::too_many_arguments)]
+fn gemm(m: usize, k: usize, n: usize, alpha: f32, a: Strided, b: Strided, c: &mut [f32], c_row: usize) {
+    if m == 0 || k == 0 || n == 0 {
+        return;
+    }
+    let last = |v: &Strided, rows: usize, columns: usize| (rows - 1) * v.row + (columns - 1) * v.column;
+    assert!(last(&a, m, k) < a.data.len() && last(&b, k, n) < b.data.len());
+    assert!((m - 1) * c_row + n - 1 < c.len());
+    // SAFETY: the assertions above keep every element the strides reach inside its slice.
+    unsafe {
+        matrixmultiply::sgemm(
+            m,
+            k,
+            n,
+            alpha,
+            a.data.as_ptr(),
+            a.row as isize,
+            a.column as isize,
+            b.data.as_ptr(),
+            b.row as isize,
+            b.column as isize,
+            0.0,
+            c.as_mut_ptr(),
+            c_row as isize,
+            1,
+        );
+    }
+}
+
 /// `y = x Wᵀ + b` for rows `x` of `inputs` values; `w` is `outputs × inputs`, row-major (as PyTorch
 /// stores it).
 struct Linear {
@@ -121,26 +159,9 @@ impl Linear {
     fn apply(&self, x: &[f32], rows: usize, y: &mut Vec<f32>) {
         y.clear();
         y.resize(rows * self.outputs, 0.0);
-        // SAFETY: the strides describe `x` (rows × inputs), `w` read as its transpose (inputs × outputs)
-        // and `y` (rows × outputs), all within the slices' lengths.
-        unsafe {
-            matrixmultiply::sgemm(
-                rows,
-                self.inputs,
-                self.outputs,
-                1.0,
-                x.as_ptr(),
-                self.inputs as isize,
-                1,
-                self.w.as_ptr(),
-                1,
-                self.inputs as isize,
-                0.0,
-                y.as_mut_ptr(),
-                self.outputs as isize,
-                1,
-            );
-        }
+        let x = Strided { data: x, row: self.inputs, column: 1 };
+        let w = Strided { data: &self.w, row: 1, column: self.inputs };
+        gemm(rows, self.inputs, self.outputs, 1.0, x, w, y, self.outputs);
         for row in y.chunks_exact_mut(self.outputs) {
             row.iter_mut().zip(&self.b).for_each(|(v, b)| *v += b);
         }
@@ -156,9 +177,14 @@ struct Norm {
 impl Norm {
     /// `x = norm(x + y)`, row by row.
     fn add_and_apply(&self, x: &mut [f32], y: &[f32], eps: f32) {
+        x.iter_mut().zip(y).for_each(|(v, a)| *v += a);
+        self.apply(x, eps);
+    }
+
+    /// `x = norm(x)`, row by row.
+    fn apply(&self, x: &mut [f32], eps: f32) {
         let n = self.g.len();
-        for (row, add) in x.chunks_exact_mut(n).zip(y.chunks_exact(n)) {
-            row.iter_mut().zip(add).for_each(|(v, a)| *v += a);
+        for row in x.chunks_exact_mut(n) {
             let mean = row.iter().sum::<f32>() / n as f32;
             let var = row.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / n as f32;
             let inv = 1.0 / (var + eps).sqrt();
@@ -287,11 +313,6 @@ impl Model {
         Ok(Model { shape, vocab, unknown, cls, sep, words, positions, token_type, embedding_norm, layers })
     }
 
-    /// Dimensions of an embedding.
-    pub fn dimensions(&self) -> usize {
-        self.shape.hidden
-    }
-
     /// The embedding of the first `tokens` WordPiece tokens of `text` (at most the model's positions,
     /// two of them taken by the `[CLS]` and `[SEP]` markers); empty when the text has no token.
     pub fn embed(&self, text: &str, tokens: usize, scratch: &mut Scratch) -> Embedding {
@@ -367,41 +388,38 @@ impl Model {
             return;
         }
         let before = ids.len();
-        let mut piece = String::with_capacity(word.len() + 2);
-        let mut start = 0;
-        let ok = word.chars().count() <= 100
-            && loop {
-                if start == word.len() {
-                    break true;
-                }
-                let mut end = word.len();
-                let found = loop {
-                    piece.clear();
-                    if start > 0 {
-                        piece.push_str("##");
-                    }
-                    piece.push_str(&word[start..end]);
-                    if let Some(&id) = self.vocab.get(&piece) {
-                        break Some(id);
-                    }
-                    end = word[start..end].char_indices().last().map_or(start, |(i, _)| start + i);
-                    if end == start {
-                        break None;
-                    }
-                };
-                match found {
-                    Some(id) => {
-                        ids.push(id);
-                        start = end;
-                    }
-                    None => break false,
-                }
-            };
-        if !ok {
+        if word.chars().count() > 100 || !self.longest_pieces(word, ids) {
             ids.truncate(before);
             ids.push(self.unknown);
         }
         word.clear();
+    }
+
+    /// Appends the ids of the longest vocabulary pieces of `word`, left to right; false when some part
+    /// of it starts no piece.
+    fn longest_pieces(&self, word: &str, ids: &mut Vec<u32>) -> bool {
+        let mut piece = String::with_capacity(word.len() + 2);
+        let mut start = 0;
+        while start < word.len() {
+            let mut end = word.len();
+            loop {
+                piece.clear();
+                if start > 0 {
+                    piece.push_str("##");
+                }
+                piece.push_str(&word[start..end]);
+                if let Some(&id) = self.vocab.get(&piece) {
+                    ids.push(id);
+                    break;
+                }
+                end = word[start..end].char_indices().last().map_or(start, |(i, _)| start + i);
+                if end == start {
+                    return false;
+                }
+            }
+            start = end;
+        }
+        true
     }
 
     /// The normalised mean of the encoder's last hidden states for each of the sequences laid end to end
@@ -420,8 +438,7 @@ impl Model {
                 s.x.extend(w.iter().zip(pos).zip(&self.token_type).map(|((a, b), c)| a + b + c));
             }
         }
-        let zeros = vec![0.0; n * d];
-        self.embedding_norm.add_and_apply(&mut s.x, &zeros, eps);
+        self.embedding_norm.apply(&mut s.x, eps);
         let longest = lengths.iter().copied().max().unwrap_or(0);
         for layer in &self.layers {
             layer.query.apply(&s.x, n, &mut s.q);
@@ -435,48 +452,16 @@ impl Model {
                 let scores = &mut s.scores[..len * len];
                 for h in 0..heads {
                     let column = at * d + h * head;
-                    // SAFETY: head `h`'s columns of the sequence's rows of q, k and v (stride d) and the
-                    // len × len scores lie within their buffers; k is read transposed.
-                    unsafe {
-                        matrixmultiply::sgemm(
-                            len,
-                            head,
-                            len,
-                            scale,
-                            s.q.as_ptr().add(column),
-                            d as isize,
-                            1,
-                            s.k.as_ptr().add(column),
-                            1,
-                            d as isize,
-                            0.0,
-                            scores.as_mut_ptr(),
-                            len as isize,
-                            1,
-                        );
-                    }
+                    // Head `h`'s columns of the sequence's rows; k read transposed.
+                    let q = Strided { data: &s.q[column..], row: d, column: 1 };
+                    let k = Strided { data: &s.k[column..], row: 1, column: d };
+                    gemm(len, head, len, scale, q, k, scores, len);
                     for row in scores.chunks_exact_mut(len) {
                         softmax(row);
                     }
-                    // SAFETY: as above; the context's rows and head columns of the sequence are written.
-                    unsafe {
-                        matrixmultiply::sgemm(
-                            len,
-                            len,
-                            head,
-                            1.0,
-                            scores.as_ptr(),
-                            len as isize,
-                            1,
-                            s.v.as_ptr().add(column),
-                            d as isize,
-                            1,
-                            0.0,
-                            s.context.as_mut_ptr().add(column),
-                            d as isize,
-                            1,
-                        );
-                    }
+                    let weights = Strided { data: scores, row: len, column: 1 };
+                    let v = Strided { data: &s.v[column..], row: d, column: 1 };
+                    gemm(len, len, head, 1.0, weights, v, &mut s.context[column..], d);
                 }
             }
             layer.output.apply(&s.context, n, &mut s.y);
