@@ -91,12 +91,23 @@ pub struct SemanticConfig {
     pub coverage: f64,
     /// Similarity from which two sentences mean the same.
     pub sentence_similarity: f64,
+    /// How closely the shorter text's sentences must be restated in the other, on average
+    /// ([`crate::embed::mean_best_match`]), for the pair to be a rewrite.
+    pub restatement: f64,
 }
 
 impl SemanticConfig {
     /// The defaults with the model in `model`.
     pub fn new(model: PathBuf) -> SemanticConfig {
-        SemanticConfig { model, tokens: 128, threshold: 0.85, neighbours: 10, coverage: 0.5, sentence_similarity: 0.7 }
+        SemanticConfig {
+            model,
+            tokens: 128,
+            threshold: 0.7,
+            neighbours: 10,
+            coverage: 0.6,
+            sentence_similarity: 0.6,
+            restatement: 0.7,
+        }
     }
 }
 
@@ -140,9 +151,12 @@ impl Config {
             if !(3..=512).contains(&s.tokens) {
                 return Err(Error::Config(format!("{} semantic tokens is not in 3..=512", s.tokens)));
             }
-            for (what, v) in
-                [("threshold", s.threshold), ("coverage", s.coverage), ("sentence similarity", s.sentence_similarity)]
-            {
+            for (what, v) in [
+                ("threshold", s.threshold),
+                ("coverage", s.coverage),
+                ("sentence similarity", s.sentence_similarity),
+                ("restatement", s.restatement),
+            ] {
                 if !(v > 0.0 && v <= 1.0) {
                     return Err(Error::Config(format!("semantic {what} {v} is not in (0, 1]")));
                 }

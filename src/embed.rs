@@ -74,15 +74,24 @@ pub fn candidates(
     (pairs, stats)
 }
 
-/// The share of the shorter of two texts whose sentences each mean the same as a sentence of the other,
-/// in order: the most sentence pairs with similarity at least `min` on one monotone path (a rewrite
-/// restates its source sentence after sentence; two texts written apart on one topic share a point or
-/// two, not the run of them), over the shorter text's sentence count. 0 when either has none.
-pub fn ordered_coverage(a: &[Embedding], b: &[Embedding], min: f64) -> f64 {
+/// How closely the shorter of two texts' sentences are restated in the other: the mean, over its
+/// sentences, of the highest similarity to any sentence of the other (a rewrite restates every sentence;
+/// two texts on one topic share some and differ in the rest). 0 when either has none.
+pub fn mean_best_match(a: &[Embedding], b: &[Embedding]) -> f64 {
     let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     if short.is_empty() {
         return 0.0;
     }
+    let best = |x: &Embedding| long.iter().map(|y| similarity(x, y)).fold(f64::MIN, f64::max);
+    short.iter().map(best).sum::<f64>() / short.len() as f64
+}
+
+/// How many sentences of the shorter of two texts each mean the same as a sentence of the other, in
+/// order: the most sentence pairs with similarity at least `min` on one monotone path (a rewrite restates
+/// its source sentence after sentence; two texts written apart on one topic share a point or two, not
+/// the run of them).
+pub fn ordered_matches(a: &[Embedding], b: &[Embedding], min: f64) -> usize {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     // best[j]: the most matches using the sentences of `long` before j, over the rows done so far.
     let mut best = vec![0u32; long.len() + 1];
     for x in short {
@@ -94,7 +103,7 @@ pub fn ordered_coverage(a: &[Embedding], b: &[Embedding], min: f64) -> f64 {
             diagonal = up;
         }
     }
-    best[long.len()] as f64 / short.len() as f64
+    best[long.len()] as usize
 }
 
 /// The shape of a BERT encoder, from its `config.json`.
@@ -745,11 +754,13 @@ mod tests {
         assert_eq!(similarity(&a, &[]), 0.0);
     }
 
+    /// A two-component embedding at `angle` radians.
+    fn unit(angle: f32) -> Embedding {
+        vec![(angle.cos() * SCALE).round() as i8, (angle.sin() * SCALE).round() as i8]
+    }
+
     #[test]
     fn candidates_are_each_documents_closest_above_the_threshold() {
-        let unit = |angle: f32| -> Embedding {
-            vec![(angle.cos() * SCALE).round() as i8, (angle.sin() * SCALE).round() as i8]
-        };
         // 0, 1 and 2 close together (1 nearest to 0), 3 close to 2 only, 4 far from all, 5 excluded.
         let e = vec![unit(0.0), unit(0.1), unit(0.3), unit(0.55), unit(1.5), unit(0.05)];
         let (pairs, stats) = candidates(&e, 0.94, 1, |i| i != 5);
@@ -774,17 +785,25 @@ mod tests {
         }
     }
 
+    #[test]
+    fn mean_best_match_averages_the_shorter_texts_best_matches() {
+        let (x, y, z) = (unit(0.0), unit(0.5), unit(1.0));
+        // x's best match is x (1), y's is y (1): the third sentence of the longer text does not count.
+        assert!((mean_best_match(&[x.clone(), y.clone()], &[y.clone(), z.clone(), x.clone()]) - 1.0).abs() < 0.02);
+        let alone = mean_best_match(std::slice::from_ref(&z), &[x.clone(), y.clone()]);
+        assert!((alone - similarity(&z, &y)).abs() < 1e-9);
+        assert_eq!(mean_best_match(&[], &[x]), 0.0);
+    }
+
     proptest! {
         #[test]
-        fn ordered_coverage_is_the_most_in_order_matches(
+        fn ordered_matches_are_the_most_in_order_matches(
             a in prop::collection::vec(prop::collection::vec(-3i8..=3, 2), 0..6),
             b in prop::collection::vec(prop::collection::vec(-3i8..=3, 2), 0..6),
         ) {
             // Tiny integer vectors: the threshold is on their raw dot product scaled by `SCALE²`.
             let min = 2.0 / (SCALE as f64 * SCALE as f64);
-            let shorter = a.len().min(b.len());
-            let want = if shorter == 0 { 0.0 } else { most_in_order(&a, &b, min) as f64 / shorter as f64 };
-            prop_assert_eq!(ordered_coverage(&a, &b, min), want);
+            prop_assert_eq!(ordered_matches(&a, &b, min), most_in_order(&a, &b, min));
         }
     }
 

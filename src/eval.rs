@@ -1,8 +1,9 @@
 //! Scores a scan against labelled truth: precision (and precision\*, which also accepts unlisted
-//! near-identical pairs), recall by relation and label, F1, how many labelled negatives were reported,
-//! and how often the source was named and named right. Used by `unspun eval` and `scripts/eval`.
+//! near-identical pairs), recall by relation and label (and over the pairs whose texts the scan could
+//! judge), F1, how many labelled negatives were reported, and how often the source was named and named
+//! right. Used by `unspun eval` and `scripts/eval`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 
@@ -40,6 +41,10 @@ pub struct Evaluation {
     pub precision_star: f64,
     /// Recall over all positive pairs.
     pub recall: f64,
+    /// Positive pairs with a document the scan skipped (too short to judge, empty), not reported.
+    pub unjudged: usize,
+    /// Recall over the positive pairs whose documents were both judged.
+    pub recall_judged: f64,
     /// F1 of precision and recall.
     pub f1: f64,
     /// Recall by truth relation.
@@ -123,6 +128,7 @@ pub fn evaluate(scan: &Scan, truth: &[TruthPair]) -> Evaluation {
     }
     e.precision = ratio(e.correct, e.reported, 1.0);
     e.precision_star = ratio(star, e.reported, 1.0);
+    let skipped: HashSet<&str> = scan.documents.iter().filter(|d| d.skipped.is_some()).map(|d| d.id.as_str()).collect();
     let mut hits = 0;
     let mut positives = 0;
     for t in truth {
@@ -137,7 +143,10 @@ pub fn evaluate(scan: &Scan, truth: &[TruthPair]) -> Evaluation {
             group.total += 1;
             group.found += usize::from(hit.is_some());
         }
-        let Some(named) = hit else { continue };
+        let Some(named) = hit else {
+            e.unjudged += usize::from(skipped.contains(t.a.as_str()) || skipped.contains(t.b.as_str()));
+            continue;
+        };
         hits += 1;
         if let Some(truth_source) = &t.source {
             e.directed += 1;
@@ -151,6 +160,7 @@ pub fn evaluate(scan: &Scan, truth: &[TruthPair]) -> Evaluation {
         g.recall = ratio(g.found, g.total, 0.0);
     }
     e.recall = ratio(hits, positives, 0.0);
+    e.recall_judged = ratio(hits, positives - e.unjudged, 0.0);
     e.f1 = if e.precision + e.recall > 0.0 { 2.0 * e.precision * e.recall / (e.precision + e.recall) } else { 0.0 };
     e.decided_share = ratio(e.decided, e.directed, 0.0);
     e.accuracy = ratio(e.right, e.decided, 0.0);
@@ -163,6 +173,10 @@ impl Evaluation {
         let mut s = format!(
             "documents {}  reported {}  precision {:.3}  precision* {:.3}  recall {:.3}  F1 {:.3}\n",
             self.documents, self.reported, self.precision, self.precision_star, self.recall, self.f1
+        );
+        s += &format!(
+            "recall of judged pairs {:.3} ({} positive pairs have a text too short or empty to judge)\n",
+            self.recall_judged, self.unjudged
         );
         s += &format!(
             "direction: decided {}/{} ({:.3}), right {}/{} ({:.3})\n",
@@ -194,16 +208,21 @@ mod tests {
     use crate::score::Relation;
 
     fn doc(id: &str) -> DocInfo {
+        DocInfo { skipped: None, ..short(id) }
+    }
+
+    /// A document the scan skipped as too short to judge.
+    fn short(id: &str) -> DocInfo {
         DocInfo {
             id: id.into(),
             path: Path::new("").into(),
             origin: Origin::File,
             bytes: 0,
-            words: 100,
+            words: 5,
             date: None,
             day: None,
             extra: Default::default(),
-            skipped: None,
+            skipped: Some("too short"),
         }
     }
 
@@ -270,5 +289,22 @@ mod tests {
         let scan = Scan { documents: vec![doc("a"), doc("b")], ..Scan::default() };
         let e = evaluate(&scan, &[truth("a", "b", "near_copy", None)]);
         assert_eq!((e.precision, e.recall, e.f1), (1.0, 0.0, 0.0));
+    }
+
+    #[test]
+    fn judged_recall_leaves_out_pairs_with_a_skipped_text_unless_found() {
+        // a-s: s skipped and not found; a-b: missed though judged; a-t: t skipped but found (an exact
+        // duplicate of a short text is still reported).
+        let scan = Scan {
+            documents: vec![doc("a"), doc("b"), short("s"), short("t")],
+            pairs: vec![pair(0, 3, None, 1.0)],
+            ..Scan::default()
+        };
+        let t =
+            [truth("a", "s", "rewrite", None), truth("a", "b", "rewrite", None), truth("a", "t", "near_copy", None)];
+        let e = evaluate(&scan, &t);
+        assert!((e.recall - 1.0 / 3.0).abs() < 1e-9);
+        assert_eq!(e.unjudged, 1);
+        assert!((e.recall_judged - 0.5).abs() < 1e-9);
     }
 }

@@ -96,10 +96,10 @@ pub fn classify(a: &Analysis, b: &Analysis, al: &Alignment) -> Option<(Relation,
     None
 }
 
-/// The confidence of a rewrite that only the semantic view sees: 0.5 at the threshold, rising to 0.9 for
-/// identical meaning.
-pub fn semantic_confidence(similarity: f64, threshold: f64) -> f64 {
-    (0.5 + 0.4 * (similarity - threshold) / (1.0 - threshold).max(1e-9)).clamp(0.5, 0.9)
+/// The confidence of a rewrite that only the semantic view sees, from how closely its sentences are
+/// restated ([`crate::embed::mean_best_match`]): 0.5 at the bar, rising to 0.9 for identical meaning.
+pub fn semantic_confidence(restatement: f64, bar: f64) -> f64 {
+    (0.5 + 0.4 * (restatement - bar) / (1.0 - bar).max(1e-9)).clamp(0.5, 0.9)
 }
 
 /// A piece of evidence about direction.

@@ -151,7 +151,7 @@ pub struct SettingsArgs {
     /// in other words (LLM rewrites). Off by default: it embeds every document, tens per second per core.
     #[arg(long, value_name = "DIR")]
     pub model: Option<PathBuf>,
-    /// Cosine similarity of two leads' embeddings from which the semantic view pairs them [default: 0.85].
+    /// Cosine similarity of two leads' embeddings from which the semantic view pairs them [default: 0.7].
     #[arg(long)]
     pub semantic_threshold: Option<f64>,
 }
