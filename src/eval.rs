@@ -208,22 +208,22 @@ mod tests {
     use crate::score::Relation;
 
     fn doc(id: &str) -> DocInfo {
-        DocInfo { skipped: None, ..short(id) }
-    }
-
-    /// A document the scan skipped as too short to judge.
-    fn short(id: &str) -> DocInfo {
         DocInfo {
             id: id.into(),
             path: Path::new("").into(),
             origin: Origin::File,
             bytes: 0,
-            words: 5,
+            words: 100,
             date: None,
             day: None,
             extra: Default::default(),
-            skipped: Some("too short"),
+            skipped: None,
         }
+    }
+
+    /// A document the scan skipped as too short to judge.
+    fn short(id: &str) -> DocInfo {
+        DocInfo { words: 5, skipped: Some("too short"), ..doc(id) }
     }
 
     fn pair(a: u32, b: u32, source: Option<u32>, jaccard5: f64) -> ScoredPair {
