@@ -24,6 +24,8 @@ pub struct Recall {
     pub total: usize,
     /// `found / total`.
     pub recall: f64,
+    /// Positive pairs not found with a document the scan skipped (too short to judge, empty).
+    pub unjudged: usize,
 }
 
 /// The scores of one evaluation.
@@ -138,15 +140,15 @@ pub fn evaluate(scan: &Scan, truth: &[TruthPair]) -> Evaluation {
         }
         positives += 1;
         let hit = found.get(&key(&t.a, &t.b));
+        let unjudged = hit.is_none() && (skipped.contains(t.a.as_str()) || skipped.contains(t.b.as_str()));
         let label = t.label.clone().unwrap_or_else(|| t.relation.clone());
         for group in [e.by_relation.entry(t.relation.clone()).or_default(), e.by_label.entry(label).or_default()] {
             group.total += 1;
             group.found += usize::from(hit.is_some());
+            group.unjudged += usize::from(unjudged);
         }
-        let Some(named) = hit else {
-            e.unjudged += usize::from(skipped.contains(t.a.as_str()) || skipped.contains(t.b.as_str()));
-            continue;
-        };
+        e.unjudged += usize::from(unjudged);
+        let Some(named) = hit else { continue };
         hits += 1;
         if let Some(truth_source) = &t.source {
             e.directed += 1;
@@ -184,7 +186,10 @@ impl Evaluation {
         );
         for (name, groups) in [("relation", &self.by_relation), ("label", &self.by_label)] {
             for (k, g) in groups {
-                s += &format!("recall {name} {k}: {}/{} = {:.3}\n", g.found, g.total, g.recall);
+                s += &format!(
+                    "recall {name} {k}: {}/{} = {:.3} ({} unjudged)\n",
+                    g.found, g.total, g.recall, g.unjudged
+                );
             }
         }
         for (k, total) in &self.negatives_total {
@@ -305,6 +310,8 @@ mod tests {
         let e = evaluate(&scan, &t);
         assert!((e.recall - 1.0 / 3.0).abs() < 1e-9);
         assert_eq!(e.unjudged, 1);
+        assert_eq!(e.by_relation["rewrite"].unjudged, 1);
+        assert_eq!(e.by_relation["near_copy"].unjudged, 0);
         assert!((e.recall_judged - 0.5).abs() < 1e-9);
     }
 }
