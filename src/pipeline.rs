@@ -132,9 +132,6 @@ const PASSAGES: &str = "passages";
 const SEMANTIC: &str = "semantic";
 /// Sentences of a text the semantic view compares (its first).
 const MAX_SENTENCES: usize = 40;
-/// Sentences restated in order below which the semantic view asks for closer restatement, by this much.
-const FEW_SENTENCES: usize = 3;
-const FEW_SENTENCES_MARGIN: f64 = 0.05;
 
 struct Signed {
     words: usize,
@@ -629,13 +626,11 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
                     })
                 };
                 let (ex, ey) = (sentences(a, x), sentences(b, y));
-                let matched = embed::ordered_matches(ex, ey, s.sentence_similarity);
-                let coverage = matched as f64 / ex.len().min(ey.len()).max(1) as f64;
+                let (matched, shorter) =
+                    (embed::ordered_matches(ex, ey, s.sentence_similarity), ex.len().min(ey.len()));
                 let restatement = embed::mean_best_match(ex, ey);
-                // A sentence or two meaning the same is weaker evidence than a run of them.
-                let bar = if matched >= FEW_SENTENCES { s.restatement } else { s.restatement + FEW_SENTENCES_MARGIN };
-                if coverage >= s.coverage && restatement >= bar {
-                    verdict = Some((Relation::Rewrite, score::semantic_confidence(restatement, s.restatement)));
+                if let Some(confidence) = score::semantic_rewrite(matched, shorter, restatement, s) {
+                    verdict = Some((Relation::Rewrite, confidence));
                     semantic = Some(Evidence {
                         signal: SEMANTIC,
                         favours: None,
@@ -644,7 +639,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
                              {similarity:.3}), {:.0}% of the shorter text's sentences restate the other's in \
                              order, and its sentences' closest matches reach {restatement:.3} on average",
                             s.tokens,
-                            coverage * 100.0
+                            100.0 * matched as f64 / shorter as f64
                         ),
                     });
                 }

@@ -18,6 +18,7 @@
 use serde::Serialize;
 
 use crate::align::{Alignment, Analysis, Frequencies};
+use crate::config::SemanticConfig;
 use crate::lsh::Neighbours;
 
 /// How one text derives from another.
@@ -96,10 +97,21 @@ pub fn classify(a: &Analysis, b: &Analysis, al: &Alignment) -> Option<(Relation,
     None
 }
 
-/// The confidence of a rewrite that only the semantic view sees, from how closely its sentences are
-/// restated ([`crate::embed::mean_best_match`]): 0.5 at the bar, rising to 0.9 for identical meaning.
-pub fn semantic_confidence(restatement: f64, bar: f64) -> f64 {
-    (0.5 + 0.4 * (restatement - bar) / (1.0 - bar).max(1e-9)).clamp(0.5, 0.9)
+/// Sentences restated in order below which the semantic view asks for closer restatement, by this much:
+/// a sentence or two meaning the same is what texts written apart on one topic share by chance.
+const FEW_SENTENCES: usize = 3;
+const FEW_SENTENCES_MARGIN: f64 = 0.05;
+
+/// The semantic view's verdict on a pair the wording does not show, from its sentences' embeddings:
+/// `matched` of the shorter text's `sentences` restate the other's in order
+/// ([`crate::embed::ordered_matches`]) and their closest matches reach `restatement` on average
+/// ([`crate::embed::mean_best_match`]). A rewrite when both reach the settings' bars, with a confidence
+/// of 0.5 at the bar rising to 0.9 for identical meaning; `None` otherwise.
+pub fn semantic_rewrite(matched: usize, sentences: usize, restatement: f64, s: &SemanticConfig) -> Option<f64> {
+    let coverage = matched as f64 / sentences.max(1) as f64;
+    let bar = if matched >= FEW_SENTENCES { s.restatement } else { s.restatement + FEW_SENTENCES_MARGIN };
+    (coverage >= s.coverage && restatement >= bar)
+        .then(|| (0.5 + 0.4 * (restatement - bar) / (1.0 - bar).max(1e-9)).clamp(0.5, 0.9))
 }
 
 /// A piece of evidence about direction.
@@ -407,6 +419,22 @@ pub fn orient(pairs: &[Leaning], name: impl Fn(u32) -> String) -> Vec<(Option<u3
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn semantic_rewrites_need_a_run_of_close_restatements() {
+        let s = SemanticConfig::new("model".into());
+        // Most sentences restated in order, closely: a rewrite, more confident the closer.
+        let close = semantic_rewrite(8, 10, 0.8, &s).unwrap();
+        assert!(close > 0.5 && close < semantic_rewrite(8, 10, 0.95, &s).unwrap());
+        // Too few of the sentences in order, or restated too loosely on average.
+        assert_eq!(semantic_rewrite(5, 10, 0.8, &s), None);
+        assert_eq!(semantic_rewrite(8, 10, 0.65, &s), None);
+        // Two sentences of two: they must be restated more closely than a run of three.
+        assert_eq!(semantic_rewrite(2, 2, 0.72, &s), None);
+        assert!(semantic_rewrite(3, 3, 0.72, &s).is_some());
+        assert!(semantic_rewrite(2, 2, 0.8, &s).is_some());
+        assert_eq!(semantic_rewrite(0, 0, 1.0, &s), None);
+    }
     use crate::align::{Frequencies, align};
     use crate::shingle::Tokens;
 
