@@ -39,10 +39,16 @@ pub fn similarity(a: &[i8], b: &[i8]) -> f64 {
     dot as f64 / (SCALE as f64 * SCALE as f64)
 }
 
+/// Documents compared at once in [`candidates`]: each block of rows with each block of columns is one
+/// matrix product (a few megabytes). Tiny in tests, so that small inputs span several blocks.
+const ROWS: usize = if cfg!(test) { 7 } else { 256 };
+const COLUMNS: usize = if cfg!(test) { 11 } else { 2048 };
+
 /// Candidate pairs of the semantic view among the documents `i` with `include(i)`: each document with
 /// its `neighbours` most similar others (ties to the lower index) whose similarity reaches `threshold`,
-/// by comparing every two (the embeddings cost far more than this). Sorted and free of duplicates, the
-/// same for any number of threads; documents that had more neighbours than kept count as capped buckets.
+/// by comparing every two (the embeddings cost far more than this), block against block as matrix
+/// products. Sorted and free of duplicates, the same for any number of threads; documents that had more
+/// neighbours than kept count as capped buckets.
 pub fn candidates(
     embeddings: &[Embedding],
     threshold: f64,
@@ -51,19 +57,33 @@ pub fn candidates(
 ) -> (Vec<PairKey>, LshStats) {
     let docs: Vec<u32> =
         (0..embeddings.len()).filter(|&i| include(i) && !embeddings[i].is_empty()).map(|i| i as u32).collect();
+    let width = docs.first().map_or(0, |&i| embeddings[i as usize].len());
+    // Components as floats: every partial sum of products of 8-bit components is an integer under 2²⁴,
+    // so the products' dot products are exactly the integer ones, whatever the order of summing.
+    let floats = |block: &[u32]| -> Vec<f32> {
+        block.iter().flat_map(|&i| embeddings[i as usize].iter().map(|&x| x as f32)).collect()
+    };
     let found: Vec<(Vec<PairKey>, bool)> = docs
-        .par_iter()
-        .map(|&i| {
-            let e = &embeddings[i as usize];
-            let mut near: Vec<(f64, u32)> = docs
-                .iter()
-                .filter(|&&j| j != i)
-                .map(|&j| (similarity(e, &embeddings[j as usize]), j))
-                .filter(|&(s, _)| s >= threshold)
-                .collect();
-            let capped = near.len() > neighbours;
-            near.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
-            (near.iter().take(neighbours).map(|&(_, j)| pair_key(i, j)).collect(), capped)
+        .par_chunks(ROWS)
+        .flat_map_iter(|rows| {
+            let a = floats(rows);
+            let mut near: Vec<Vec<(f64, u32)>> = vec![Vec::new(); rows.len()];
+            let mut dots = vec![0.0f32; rows.len() * COLUMNS];
+            for columns in docs.chunks(COLUMNS) {
+                let b = floats(columns);
+                let (x, y) = (Strided { data: &a, row: width, column: 1 }, Strided { data: &b, row: 1, column: width });
+                gemm(rows.len(), width, columns.len(), 1.0, x, y, &mut dots, columns.len());
+                for ((&i, near), dots) in rows.iter().zip(&mut near).zip(dots.chunks(columns.len())) {
+                    let similar = columns.iter().zip(dots).filter(|&(&j, _)| j != i);
+                    let scaled = similar.map(|(&j, &dot)| (dot as f64 / (SCALE as f64 * SCALE as f64), j));
+                    near.extend(scaled.filter(|&(s, _)| s >= threshold));
+                }
+            }
+            rows.iter().zip(near).map(move |(&i, mut near)| {
+                let capped = near.len() > neighbours;
+                near.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+                (near.iter().take(neighbours).map(|&(_, j)| pair_key(i, j)).collect(), capped)
+            })
         })
         .collect();
     let capped_buckets = found.iter().filter(|f| f.1).count();
@@ -820,6 +840,38 @@ mod tests {
         assert_eq!(all, [pair_key(0, 1), pair_key(0, 2), pair_key(1, 2), pair_key(2, 3)]);
         let (empty, _) = candidates(&[Vec::new(), unit(0.0)], 0.5, 10, |_| true);
         assert!(empty.is_empty());
+    }
+
+    /// Each document's closest others above the threshold, one pair at a time.
+    fn candidates_one_by_one(e: &[Embedding], threshold: f64, neighbours: usize) -> Vec<PairKey> {
+        let mut pairs: Vec<PairKey> = (0..e.len())
+            .filter(|&i| !e[i].is_empty())
+            .flat_map(|i| {
+                let mut near: Vec<(f64, usize)> = (0..e.len())
+                    .filter(|&j| j != i && !e[j].is_empty())
+                    .map(|j| (similarity(&e[i], &e[j]), j))
+                    .filter(|&(s, _)| s >= threshold)
+                    .collect();
+                near.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+                near.into_iter().take(neighbours).map(move |(_, j)| pair_key(i as u32, j as u32))
+            })
+            .collect();
+        pairs.sort_unstable();
+        pairs.dedup();
+        pairs
+    }
+
+    proptest! {
+        #[test]
+        fn candidates_match_comparing_one_pair_at_a_time(
+            e in prop::collection::vec(prop::collection::vec(-127i8..=127, 3), 0..60),
+            threshold in -1.0f64..1.0,
+            neighbours in 1usize..5,
+        ) {
+            // Some documents without an embedding, as a text without a token has.
+            let e: Vec<Embedding> = e.into_iter().enumerate().map(|(i, v)| if i % 7 == 3 { Vec::new() } else { v }).collect();
+            prop_assert_eq!(candidates(&e, threshold, neighbours, |_| true).0, candidates_one_by_one(&e, threshold, neighbours));
+        }
     }
 
     /// The most in-order matches, by trying every choice at every step.
