@@ -36,7 +36,12 @@ pub fn similarity(a: &[i8], b: &[i8]) -> f64 {
         return 0.0;
     }
     let dot: i32 = a.iter().zip(b).map(|(&x, &y)| x as i32 * y as i32).sum();
-    dot as f64 / (SCALE as f64 * SCALE as f64)
+    cosine(dot as f64)
+}
+
+/// The cosine similarity of two embeddings from the dot product of their components.
+fn cosine(dot: f64) -> f64 {
+    dot / (SCALE as f64 * SCALE as f64)
 }
 
 /// Documents compared at once in [`candidates`]: each block of rows with each block of columns is one
@@ -67,22 +72,25 @@ pub fn candidates(
         .par_chunks(ROWS)
         .flat_map_iter(|rows| {
             let a = floats(rows);
-            let mut near: Vec<Vec<(f64, u32)>> = vec![Vec::new(); rows.len()];
+            // Each row's closest so far (no more than `neighbours` kept between blocks), and how many
+            // reached the threshold.
+            let mut near: Vec<(Vec<(f64, u32)>, usize)> = vec![(Vec::new(), 0); rows.len()];
             let mut dots = vec![0.0f32; rows.len() * COLUMNS];
             for columns in docs.chunks(COLUMNS) {
                 let b = floats(columns);
                 let (x, y) = (Strided { data: &a, row: width, column: 1 }, Strided { data: &b, row: 1, column: width });
                 gemm(rows.len(), width, columns.len(), 1.0, x, y, &mut dots, columns.len());
-                for ((&i, near), dots) in rows.iter().zip(&mut near).zip(dots.chunks(columns.len())) {
+                for ((&i, (near, above)), dots) in rows.iter().zip(&mut near).zip(dots.chunks(columns.len())) {
+                    let before = near.len();
                     let similar = columns.iter().zip(dots).filter(|&(&j, _)| j != i);
-                    let scaled = similar.map(|(&j, &dot)| (dot as f64 / (SCALE as f64 * SCALE as f64), j));
-                    near.extend(scaled.filter(|&(s, _)| s >= threshold));
+                    near.extend(similar.map(|(&j, &dot)| (cosine(dot as f64), j)).filter(|&(s, _)| s >= threshold));
+                    *above += near.len() - before;
+                    near.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+                    near.truncate(neighbours);
                 }
             }
-            rows.iter().zip(near).map(move |(&i, mut near)| {
-                let capped = near.len() > neighbours;
-                near.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
-                (near.iter().take(neighbours).map(|&(_, j)| pair_key(i, j)).collect(), capped)
+            rows.iter().zip(near).map(move |(&i, (near, above))| {
+                (near.iter().map(|&(_, j)| pair_key(i, j)).collect(), above > neighbours)
             })
         })
         .collect();
@@ -842,23 +850,23 @@ mod tests {
         assert!(empty.is_empty());
     }
 
-    /// Each document's closest others above the threshold, one pair at a time.
-    fn candidates_one_by_one(e: &[Embedding], threshold: f64, neighbours: usize) -> Vec<PairKey> {
-        let mut pairs: Vec<PairKey> = (0..e.len())
-            .filter(|&i| !e[i].is_empty())
-            .flat_map(|i| {
-                let mut near: Vec<(f64, usize)> = (0..e.len())
-                    .filter(|&j| j != i && !e[j].is_empty())
-                    .map(|j| (similarity(&e[i], &e[j]), j))
-                    .filter(|&(s, _)| s >= threshold)
-                    .collect();
-                near.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
-                near.into_iter().take(neighbours).map(move |(_, j)| pair_key(i as u32, j as u32))
-            })
-            .collect();
+    /// Each document's closest others above the threshold, one pair at a time, and how many documents
+    /// had more than `neighbours` of them.
+    fn candidates_one_by_one(e: &[Embedding], threshold: f64, neighbours: usize) -> (Vec<PairKey>, usize) {
+        let (mut pairs, mut capped) = (Vec::new(), 0);
+        for i in (0..e.len()).filter(|&i| !e[i].is_empty()) {
+            let mut near: Vec<(f64, usize)> = (0..e.len())
+                .filter(|&j| j != i && !e[j].is_empty())
+                .map(|j| (similarity(&e[i], &e[j]), j))
+                .filter(|&(s, _)| s >= threshold)
+                .collect();
+            capped += usize::from(near.len() > neighbours);
+            near.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+            pairs.extend(near.into_iter().take(neighbours).map(|(_, j)| pair_key(i as u32, j as u32)));
+        }
         pairs.sort_unstable();
         pairs.dedup();
-        pairs
+        (pairs, capped)
     }
 
     proptest! {
@@ -870,7 +878,8 @@ mod tests {
         ) {
             // Some documents without an embedding, as a text without a token has.
             let e: Vec<Embedding> = e.into_iter().enumerate().map(|(i, v)| if i % 7 == 3 { Vec::new() } else { v }).collect();
-            prop_assert_eq!(candidates(&e, threshold, neighbours, |_| true).0, candidates_one_by_one(&e, threshold, neighbours));
+            let (pairs, stats) = candidates(&e, threshold, neighbours, |_| true);
+            prop_assert_eq!((pairs, stats.capped_buckets), candidates_one_by_one(&e, threshold, neighbours));
         }
     }
 
