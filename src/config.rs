@@ -87,7 +87,7 @@ pub struct SemanticConfig {
     /// Most candidates a document takes from this view (its most similar).
     pub neighbours: usize,
     /// Share of the shorter text's sentences that must mean the same as the other's, in order, for the
-    /// leads' similarity to make the pair a rewrite.
+    /// pair to be a rewrite.
     pub coverage: f64,
     /// Similarity from which two sentences mean the same.
     pub sentence_similarity: f64,
@@ -96,13 +96,16 @@ pub struct SemanticConfig {
     pub restatement: f64,
 }
 
+/// Default cosine similarity of two leads' embeddings from which the semantic view pairs them.
+pub const SEMANTIC_THRESHOLD: f64 = 0.7;
+
 impl SemanticConfig {
     /// The defaults with the model in `model`.
     pub fn new(model: PathBuf) -> SemanticConfig {
         SemanticConfig {
             model,
             tokens: 128,
-            threshold: 0.7,
+            threshold: SEMANTIC_THRESHOLD,
             neighbours: 10,
             coverage: 0.6,
             sentence_similarity: 0.6,

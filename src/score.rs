@@ -419,6 +419,8 @@ pub fn orient(pairs: &[Leaning], name: impl Fn(u32) -> String) -> Vec<(Option<u3
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::align::{Frequencies, align};
+    use crate::shingle::Tokens;
 
     #[test]
     fn semantic_rewrites_need_a_run_of_close_restatements() {
@@ -435,8 +437,6 @@ mod tests {
         assert!(semantic_rewrite(2, 2, 0.8, &s).is_some());
         assert_eq!(semantic_rewrite(0, 0, 1.0, &s), None);
     }
-    use crate::align::{Frequencies, align};
-    use crate::shingle::Tokens;
 
     fn analyse(text: &str) -> Analysis {
         Analysis::new(Tokens::new(text), &Frequencies::new())

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
-use unspun::config::{SemanticConfig, ViewConfig};
+use unspun::config::{SEMANTIC_THRESHOLD, SemanticConfig, ViewConfig};
 use unspun::report::Report;
 use unspun::shingle::View;
 use unspun::{Config, Error, Result};
@@ -151,9 +151,9 @@ pub struct SettingsArgs {
     /// in other words (LLM rewrites). Off by default: it embeds every document, tens per second per core.
     #[arg(long, value_name = "DIR")]
     pub model: Option<PathBuf>,
-    /// Cosine similarity of two leads' embeddings from which the semantic view pairs them [default: 0.7].
-    #[arg(long)]
-    pub semantic_threshold: Option<f64>,
+    /// Cosine similarity of two leads' embeddings from which the semantic view pairs them.
+    #[arg(long, default_value_t = SEMANTIC_THRESHOLD)]
+    pub semantic_threshold: f64,
 }
 
 impl SettingsArgs {
@@ -194,10 +194,10 @@ impl SettingsArgs {
         config.passages = !self.no_passages;
         config.report_unrelated = self.report_unrelated;
         config.window_days = self.window;
-        config.semantic = self.model.as_ref().map(|dir| {
-            let default = SemanticConfig::new(dir.clone());
-            SemanticConfig { threshold: self.semantic_threshold.unwrap_or(default.threshold), ..default }
-        });
+        config.semantic = self
+            .model
+            .as_ref()
+            .map(|dir| SemanticConfig { threshold: self.semantic_threshold, ..SemanticConfig::new(dir.clone()) });
         config.input.extensions = self.ext.iter().map(|e| e.trim_start_matches('.').to_string()).collect();
         config.input.id_field = self.id_field.clone();
         config.input.text_field = self.text_field.clone();
