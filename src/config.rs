@@ -92,7 +92,7 @@ pub struct SemanticConfig {
     /// Similarity from which two sentences mean the same.
     pub sentence_similarity: f64,
     /// How closely the shorter text's sentences must be restated in the other, on average
-    /// ([`crate::embed::mean_best_match`]), for the pair to be a rewrite.
+    /// ([`crate::embed::Restatement::closeness`]), for the pair to be a rewrite.
     pub restatement: f64,
 }
 

@@ -102,36 +102,41 @@ pub fn candidates(
     (pairs, stats)
 }
 
-/// How closely the shorter of two texts' sentences are restated in the other: the mean, over its
-/// sentences, of the highest similarity to any sentence of the other (a rewrite restates every sentence;
-/// two texts on one topic share some and differ in the rest). 0 when either has none.
-pub fn mean_best_match(a: &[Embedding], b: &[Embedding]) -> f64 {
-    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    if short.is_empty() {
-        return 0.0;
-    }
-    let best = |x: &Embedding| long.iter().map(|y| similarity(x, y)).fold(f64::MIN, f64::max);
-    short.iter().map(best).sum::<f64>() / short.len() as f64
+/// How the shorter of two texts' sentences are restated in the other ([`restatement`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Restatement {
+    /// Sentences of the shorter text.
+    pub sentences: usize,
+    /// The most of them that each mean the same as a sentence of the other, on one in-order path (a
+    /// rewrite restates its source sentence after sentence; two texts written apart on one topic share a
+    /// point or two, not the run of them).
+    pub in_order: usize,
+    /// The mean over them of the highest similarity to any sentence of the other (a rewrite restates
+    /// every sentence; two texts on one topic share some and differ in the rest); 0 when either has none.
+    pub closeness: f64,
 }
 
-/// How many sentences of the shorter of two texts each mean the same as a sentence of the other, in
-/// order: the most sentence pairs with similarity at least `min` on one monotone path (a rewrite restates
-/// its source sentence after sentence; two texts written apart on one topic share a point or two, not
-/// the run of them).
-pub fn ordered_matches(a: &[Embedding], b: &[Embedding], min: f64) -> usize {
+/// How the shorter of two texts' sentences are restated in the other, from one similarity per pair of
+/// sentences: two sentences mean the same from similarity `min`.
+pub fn restatement(a: &[Embedding], b: &[Embedding], min: f64) -> Restatement {
     let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    // best[j]: the most matches using the sentences of `long` before j, over the rows done so far.
+    // best[j]: the most in-order matches using the sentences of `long` before j, over the rows done so far.
     let mut best = vec![0u32; long.len() + 1];
+    let mut closest = 0.0;
     for x in short {
-        let mut diagonal = 0;
+        let (mut diagonal, mut top) = (0, f64::MIN);
         for (j, y) in long.iter().enumerate() {
+            let similarity = similarity(x, y);
+            top = top.max(similarity);
             let up = best[j + 1];
-            let matched = diagonal + u32::from(similarity(x, y) >= min);
+            let matched = diagonal + u32::from(similarity >= min);
             best[j + 1] = matched.max(up).max(best[j]);
             diagonal = up;
         }
+        closest += top;
     }
-    best[long.len()] as usize
+    let closeness = if short.is_empty() { 0.0 } else { closest / short.len() as f64 };
+    Restatement { sentences: short.len(), in_order: best[long.len()] as usize, closeness }
 }
 
 /// The shape of a BERT encoder, from its `config.json`.
@@ -913,24 +918,26 @@ mod tests {
     }
 
     #[test]
-    fn mean_best_match_averages_the_shorter_texts_best_matches() {
+    fn closeness_averages_the_shorter_texts_best_matches() {
         let (x, y, z) = (unit(0.0), unit(0.5), unit(1.0));
         // x's best match is x (1), y's is y (1): the third sentence of the longer text does not count.
-        assert!((mean_best_match(&[x.clone(), y.clone()], &[y.clone(), z.clone(), x.clone()]) - 1.0).abs() < 0.02);
-        let alone = mean_best_match(std::slice::from_ref(&z), &[x.clone(), y.clone()]);
-        assert!((alone - similarity(&z, &y)).abs() < 1e-9);
-        assert_eq!(mean_best_match(&[], &[x]), 0.0);
+        let both = restatement(&[x.clone(), y.clone()], &[y.clone(), z.clone(), x.clone()], 0.99);
+        assert_eq!((both.sentences, both.in_order), (2, 1));
+        assert!((both.closeness - 1.0).abs() < 0.02);
+        let alone = restatement(std::slice::from_ref(&z), &[x.clone(), y.clone()], 0.99);
+        assert!((alone.closeness - similarity(&z, &y)).abs() < 1e-9);
+        assert_eq!(restatement(&[], &[x], 0.5), Restatement { sentences: 0, in_order: 0, closeness: 0.0 });
     }
 
     proptest! {
         #[test]
-        fn ordered_matches_are_the_most_in_order_matches(
+        fn in_order_matches_are_the_most_on_one_path(
             a in prop::collection::vec(prop::collection::vec(-3i8..=3, 2), 0..6),
             b in prop::collection::vec(prop::collection::vec(-3i8..=3, 2), 0..6),
         ) {
             // Tiny integer vectors: the threshold is on their raw dot product scaled by `SCALE²`.
             let min = 2.0 / (SCALE as f64 * SCALE as f64);
-            prop_assert_eq!(ordered_matches(&a, &b, min), most_in_order(&a, &b, min));
+            prop_assert_eq!(restatement(&a, &b, min).in_order, most_in_order(&a, &b, min));
         }
     }
 

@@ -626,10 +626,8 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
                     })
                 };
                 let (ex, ey) = (sentences(a, x), sentences(b, y));
-                let (matched, shorter) =
-                    (embed::ordered_matches(ex, ey, s.sentence_similarity), ex.len().min(ey.len()));
-                let restatement = embed::mean_best_match(ex, ey);
-                if let Some(confidence) = score::semantic_rewrite(matched, shorter, restatement, s) {
+                let r = embed::restatement(ex, ey, s.sentence_similarity);
+                if let Some(confidence) = score::semantic_rewrite(&r, s) {
                     verdict = Some((Relation::Rewrite, confidence));
                     semantic = Some(Evidence {
                         signal: SEMANTIC,
@@ -637,9 +635,10 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
                         detail: format!(
                             "the leads (first {} tokens) mean the same (embeddings' cosine similarity \
                              {similarity:.3}), {:.0}% of the shorter text's sentences restate the other's in \
-                             order, and its sentences' closest matches reach {restatement:.3} on average",
+                             order, and its sentences' closest matches reach {:.3} on average",
                             s.tokens,
-                            100.0 * matched as f64 / shorter as f64
+                            100.0 * r.in_order as f64 / r.sentences as f64,
+                            r.closeness
                         ),
                     });
                 }

@@ -19,6 +19,7 @@ use serde::Serialize;
 
 use crate::align::{Alignment, Analysis, Frequencies};
 use crate::config::SemanticConfig;
+use crate::embed::Restatement;
 use crate::lsh::Neighbours;
 
 /// How one text derives from another.
@@ -102,16 +103,15 @@ pub fn classify(a: &Analysis, b: &Analysis, al: &Alignment) -> Option<(Relation,
 const FEW_SENTENCES: usize = 3;
 const FEW_SENTENCES_MARGIN: f64 = 0.05;
 
-/// The semantic view's verdict on a pair the wording does not show, from its sentences' embeddings:
-/// `matched` of the shorter text's `sentences` restate the other's in order
-/// ([`crate::embed::ordered_matches`]) and their closest matches reach `restatement` on average
-/// ([`crate::embed::mean_best_match`]). A rewrite when both reach the settings' bars, with a confidence
-/// of 0.5 at the bar rising to 0.9 for identical meaning; `None` otherwise.
-pub fn semantic_rewrite(matched: usize, sentences: usize, restatement: f64, s: &SemanticConfig) -> Option<f64> {
-    let coverage = matched as f64 / sentences.max(1) as f64;
-    let bar = if matched >= FEW_SENTENCES { s.restatement } else { s.restatement + FEW_SENTENCES_MARGIN };
-    (coverage >= s.coverage && restatement >= bar)
-        .then(|| (0.5 + 0.4 * (restatement - bar) / (1.0 - bar).max(1e-9)).clamp(0.5, 0.9))
+/// The semantic view's verdict on a pair the wording does not show, from how the shorter text's
+/// sentences are restated in the other ([`crate::embed::restatement`]): a rewrite when the share of them
+/// restated in order and their closeness both reach the settings' bars, with a confidence of 0.5 at the
+/// bar rising to 0.9 for identical meaning; `None` otherwise.
+pub fn semantic_rewrite(r: &Restatement, s: &SemanticConfig) -> Option<f64> {
+    let coverage = r.in_order as f64 / r.sentences.max(1) as f64;
+    let bar = if r.in_order >= FEW_SENTENCES { s.restatement } else { s.restatement + FEW_SENTENCES_MARGIN };
+    (coverage >= s.coverage && r.closeness >= bar)
+        .then(|| (0.5 + 0.4 * (r.closeness - bar) / (1.0 - bar).max(1e-9)).clamp(0.5, 0.9))
 }
 
 /// A piece of evidence about direction.
@@ -425,17 +425,18 @@ mod tests {
     #[test]
     fn semantic_rewrites_need_a_run_of_close_restatements() {
         let s = SemanticConfig::new("model".into());
+        let r = |in_order, sentences, closeness| Restatement { sentences, in_order, closeness };
         // Most sentences restated in order, closely: a rewrite, more confident the closer.
-        let close = semantic_rewrite(8, 10, 0.8, &s).unwrap();
-        assert!(close > 0.5 && close < semantic_rewrite(8, 10, 0.95, &s).unwrap());
+        let close = semantic_rewrite(&r(8, 10, 0.8), &s).unwrap();
+        assert!(close > 0.5 && close < semantic_rewrite(&r(8, 10, 0.95), &s).unwrap());
         // Too few of the sentences in order, or restated too loosely on average.
-        assert_eq!(semantic_rewrite(5, 10, 0.8, &s), None);
-        assert_eq!(semantic_rewrite(8, 10, 0.65, &s), None);
+        assert_eq!(semantic_rewrite(&r(5, 10, 0.8), &s), None);
+        assert_eq!(semantic_rewrite(&r(8, 10, 0.65), &s), None);
         // Two sentences of two: they must be restated more closely than a run of three.
-        assert_eq!(semantic_rewrite(2, 2, 0.72, &s), None);
-        assert!(semantic_rewrite(3, 3, 0.72, &s).is_some());
-        assert!(semantic_rewrite(2, 2, 0.8, &s).is_some());
-        assert_eq!(semantic_rewrite(0, 0, 1.0, &s), None);
+        assert_eq!(semantic_rewrite(&r(2, 2, 0.72), &s), None);
+        assert!(semantic_rewrite(&r(3, 3, 0.72), &s).is_some());
+        assert!(semantic_rewrite(&r(2, 2, 0.8), &s).is_some());
+        assert_eq!(semantic_rewrite(&r(0, 0, 1.0), &s), None);
     }
 
     fn analyse(text: &str) -> Analysis {
