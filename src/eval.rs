@@ -1,5 +1,5 @@
 //! Scores a scan against labelled truth: precision (and precision\*, which also accepts unlisted
-//! near-identical pairs), recall by relation and label (and over the pairs whose texts the scan could
+//! near-identical pairs, and precision†, which also joins the clusters of near-identical sources), recall by relation and label (and over the pairs whose texts the scan could
 //! judge), F1, how many labelled negatives were reported, and how often the source was named and named
 //! right. Used by `unspun eval` and `scripts/eval`.
 
@@ -41,6 +41,10 @@ pub struct Evaluation {
     pub precision: f64,
     /// Precision counting unlisted near-identical pairs as right.
     pub precision_star: f64,
+    /// Precision\* with the truth clusters of two labelled sources joined when the scan found the sources
+    /// near-identical: real collections hold one article under two ids, and the rewrites of the two
+    /// copies are rewrites of one article that the truth lists apart.
+    pub precision_joined: f64,
     /// Recall over all positive pairs.
     pub recall: f64,
     /// Positive pairs with a document the scan skipped (too short to judge, empty), not reported.
@@ -77,17 +81,19 @@ fn key<'a>(a: &'a str, b: &'a str) -> (&'a str, &'a str) {
     if a <= b { (a, b) } else { (b, a) }
 }
 
-/// Union-find cluster label of every document in a positive pair.
+fn find(parent: &mut [usize], mut x: usize) -> usize {
+    while parent[x] != x {
+        parent[x] = parent[parent[x]];
+        x = parent[x];
+    }
+    x
+}
+
+/// Union-find cluster label of every document in a positive pair (labels are below the number of
+/// documents in positive pairs).
 fn truth_clusters<'t>(truth: &'t [TruthPair]) -> HashMap<&'t str, usize> {
     let mut ids: HashMap<&'t str, usize> = HashMap::new();
     let mut parent: Vec<usize> = Vec::new();
-    fn find(parent: &mut [usize], mut x: usize) -> usize {
-        while parent[x] != x {
-            parent[x] = parent[parent[x]];
-            x = parent[x];
-        }
-        x
-    }
     for t in truth.iter().filter(|t| POSITIVE.contains(&t.relation.as_str())) {
         let mut id = |s: &'t str| {
             let n = ids.len();
@@ -113,23 +119,38 @@ pub fn evaluate(scan: &Scan, truth: &[TruthPair]) -> Evaluation {
     let mut found: HashMap<(&str, &str), Option<&str>> = HashMap::new();
     let mut e = Evaluation { documents: scan.documents.len(), reported: reported.len(), ..Evaluation::default() };
     let labelled: HashMap<(&str, &str), &TruthPair> = truth.iter().map(|t| (key(&t.a, &t.b), t)).collect();
-    let mut star = 0;
+    // Clusters joined through near-identical labelled sources, for precision†.
+    let sources: HashSet<&str> = truth.iter().filter_map(|t| t.source.as_deref()).collect();
+    let mut joined: Vec<usize> = (0..clusters.len()).collect();
+    for p in &reported {
+        let (a, b) = (id(p.a), id(p.b));
+        if p.alignment.jaccard5 >= NEAR_IDENTICAL && sources.contains(a) && sources.contains(b) {
+            if let (Some(&x), Some(&y)) = (clusters.get(a), clusters.get(b)) {
+                let (rx, ry) = (find(&mut joined, x), find(&mut joined, y));
+                joined[rx.max(ry)] = rx.min(ry);
+            }
+        }
+    }
+    let (mut star, mut joined_right) = (0, 0);
     for p in &reported {
         let (a, b) = (id(p.a), id(p.b));
         found.insert(key(a, b), p.source.map(id));
-        let same = matches!((clusters.get(a), clusters.get(b)), (Some(x), Some(y)) if x == y);
-        if same {
+        let (ca, cb) = (clusters.get(a).copied(), clusters.get(b).copied());
+        let near_identical = p.alignment.jaccard5 >= NEAR_IDENTICAL;
+        if ca.is_some() && ca == cb {
             e.correct += 1;
-            star += 1;
-        } else if p.alignment.jaccard5 >= NEAR_IDENTICAL {
-            star += 1;
         }
+        star += usize::from(near_identical || (ca.is_some() && ca == cb));
+        joined_right += usize::from(
+            near_identical || matches!((ca, cb), (Some(x), Some(y)) if find(&mut joined, x) == find(&mut joined, y)),
+        );
         if let Some(t) = labelled.get(&key(a, b)).filter(|t| !POSITIVE.contains(&t.relation.as_str())) {
             *e.negatives_reported.entry(t.relation.clone()).or_default() += 1;
         }
     }
     e.precision = ratio(e.correct, e.reported, 1.0);
     e.precision_star = ratio(star, e.reported, 1.0);
+    e.precision_joined = ratio(joined_right, e.reported, 1.0);
     let skipped: HashSet<&str> = scan.documents.iter().filter(|d| d.skipped.is_some()).map(|d| d.id.as_str()).collect();
     let mut hits = 0;
     let mut positives = 0;
@@ -173,8 +194,14 @@ impl Evaluation {
     /// A few lines for people.
     pub fn to_text(&self) -> String {
         let mut s = format!(
-            "documents {}  reported {}  precision {:.3}  precision* {:.3}  recall {:.3}  F1 {:.3}\n",
-            self.documents, self.reported, self.precision, self.precision_star, self.recall, self.f1
+            "documents {}  reported {}  precision {:.3}  precision* {:.3}  precision† {:.3}  recall {:.3}  F1 {:.3}\n",
+            self.documents,
+            self.reported,
+            self.precision,
+            self.precision_star,
+            self.precision_joined,
+            self.recall,
+            self.f1
         );
         s += &format!(
             "recall of judged pairs {:.3} ({} positive pairs have a text too short or empty to judge)\n",
@@ -281,12 +308,39 @@ mod tests {
         assert_eq!((e.reported, e.correct), (5, 3));
         assert!((e.precision - 0.6).abs() < 1e-9);
         assert!((e.precision_star - 0.8).abs() < 1e-9);
+        assert_eq!(e.precision_joined, e.precision_star);
         assert!((e.recall - 2.0 / 3.0).abs() < 1e-9);
         assert_eq!(e.by_relation["partial"].found, 0);
         assert_eq!(e.by_label["l_rewrite"].recall, 1.0);
         assert_eq!(e.negatives_reported["unrelated"], 1);
         assert_eq!((e.directed, e.decided, e.right), (2, 2, 1));
         assert_eq!(e.accuracy, 0.5);
+    }
+
+    #[test]
+    fn clusters_join_only_through_near_identical_sources() {
+        // s1 and s2 are one article under two ids: their rewrites r1 and r2 are siblings. g3 and g4 are
+        // identical junk rewrites of the different sources s3 and s4, which join nothing.
+        let docs = ["g3", "g4", "r1", "r2", "s1", "s2", "s3", "s4"];
+        let scan = Scan {
+            documents: docs.iter().map(|d| doc(d)).collect(),
+            pairs: vec![
+                pair(4, 5, None, 0.95), // s1-s2: unlisted duplicate sources
+                pair(2, 3, None, 0.1),  // r1-r2: right only once the clusters are joined
+                pair(0, 1, None, 1.0),  // g3-g4: identical, right for precision* and precision†
+                pair(6, 7, None, 0.1),  // s3-s4: wrong, though their rewrites are identical
+            ],
+            ..Scan::default()
+        };
+        let t =
+            ["1", "2", "3", "4"].map(|n| truth(&format!("s{n}"), &format!("r{n}"), "rewrite", Some(&format!("s{n}"))));
+        let mut t = t.to_vec();
+        t[2].b = "g3".into();
+        t[3].b = "g4".into();
+        let e = evaluate(&scan, &t);
+        assert_eq!(e.correct, 0);
+        assert!((e.precision_star - 0.5).abs() < 1e-9);
+        assert!((e.precision_joined - 0.75).abs() < 1e-9);
     }
 
     #[test]
