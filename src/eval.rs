@@ -124,11 +124,13 @@ pub fn evaluate(scan: &Scan, truth: &[TruthPair]) -> Evaluation {
     let mut joined: Vec<usize> = (0..clusters.len()).collect();
     for p in &reported {
         let (a, b) = (id(p.a), id(p.b));
-        if p.alignment.jaccard5 >= NEAR_IDENTICAL && sources.contains(a) && sources.contains(b) {
-            if let (Some(&x), Some(&y)) = (clusters.get(a), clusters.get(b)) {
-                let (rx, ry) = (find(&mut joined, x), find(&mut joined, y));
-                joined[rx.max(ry)] = rx.min(ry);
-            }
+        if p.alignment.jaccard5 >= NEAR_IDENTICAL
+            && sources.contains(a)
+            && sources.contains(b)
+            && let (Some(&x), Some(&y)) = (clusters.get(a), clusters.get(b))
+        {
+            let (rx, ry) = (find(&mut joined, x), find(&mut joined, y));
+            joined[rx.max(ry)] = rx.min(ry);
         }
     }
     let (mut star, mut joined_right) = (0, 0);
