@@ -591,7 +591,8 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
         Some(_) => (0..docs.len()).map(|_| std::sync::OnceLock::new()).collect(),
         None => Vec::new(),
     };
-    let score = |scratch: &mut AlignScratch, &(key, views): &(PairKey, ViewSet)| {
+    // Each worker's buffers: the alignment's, and the encoder's for the semantic view's sentences.
+    let score = |(scratch, encoder): &mut (AlignScratch, embed::Scratch), &(key, views): &(PairKey, ViewSet)| {
         let (a, b) = unpack(key);
         let own = match streamed(key) {
             Some(member) => match load(member) {
@@ -615,13 +616,12 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
         if let (None, Some(s), Some(model)) = (verdict, &config.semantic, model.as_ref()) {
             let similarity = embed::similarity(&embeddings[a as usize], &embeddings[b as usize]);
             if similarity >= s.threshold {
-                let mut scratch = embed::Scratch::default();
                 let mut sentences = |d: u32, analysis: &Analysis| {
                     sentence_embeddings[d as usize].get_or_init(|| {
                         let doc = &docs[d as usize];
                         let ranges = analysis.sentence_bytes();
                         input::reload(&doc.path, &doc.origin, &config.input)
-                            .map(|text| model.embed_sentences(&text, ranges, MAX_SENTENCES, &mut scratch))
+                            .map(|text| model.embed_sentences(&text, ranges, MAX_SENTENCES, encoder))
                             .unwrap_or_default()
                     })
                 };
@@ -708,7 +708,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
     // Scored a block at a time, so only one block's results are held beside the pairs kept.
     for block in candidates.chunks(SCORE_BLOCK) {
         let scored: Vec<std::result::Result<Option<ScoredPair>, Problem>> =
-            block.par_iter().map_init(AlignScratch::default, score).collect();
+            block.par_iter().map_init(Default::default, score).collect();
         for result in scored {
             match result {
                 Ok(pair) => pairs.extend(pair),
