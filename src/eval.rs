@@ -71,6 +71,11 @@ pub struct Evaluation {
     pub decided_share: f64,
     /// Share of decided pairs decided right.
     pub accuracy: f64,
+    /// Reported pairs of siblings: two documents the truth derives from others (with a source named)
+    /// and names as no one's source, in one cluster, unlisted. Neither copied the other.
+    pub siblings: usize,
+    /// Of those, pairs given a source anyway: a wrong direction the labelled pairs do not show.
+    pub siblings_given_source: usize,
 }
 
 fn ratio(a: usize, b: usize, empty: f64) -> f64 {
@@ -133,6 +138,12 @@ pub fn evaluate(scan: &Scan, truth: &[TruthPair]) -> Evaluation {
             joined[rx.max(ry)] = rx.min(ry);
         }
     }
+    // Documents the truth derives from a named source, and those it names as a source.
+    let derived: HashSet<&str> = truth
+        .iter()
+        .filter(|t| POSITIVE.contains(&t.relation.as_str()))
+        .filter_map(|t| t.source.as_deref().map(|s| if s == t.a { t.b.as_str() } else { t.a.as_str() }))
+        .collect();
     let (mut star, mut joined_right) = (0, 0);
     for p in &reported {
         let (a, b) = (id(p.a), id(p.b));
@@ -141,6 +152,11 @@ pub fn evaluate(scan: &Scan, truth: &[TruthPair]) -> Evaluation {
         let near_identical = p.alignment.jaccard5 >= NEAR_IDENTICAL;
         if ca.is_some() && ca == cb {
             e.correct += 1;
+            let sibling = |d: &str| derived.contains(d) && !sources.contains(d);
+            if sibling(a) && sibling(b) && !labelled.contains_key(&key(a, b)) {
+                e.siblings += 1;
+                e.siblings_given_source += usize::from(p.source.is_some());
+            }
         }
         star += usize::from(near_identical || (ca.is_some() && ca == cb));
         joined_right += usize::from(
@@ -210,8 +226,15 @@ impl Evaluation {
             self.recall_judged, self.unjudged
         );
         s += &format!(
-            "direction: decided {}/{} ({:.3}), right {}/{} ({:.3})\n",
-            self.decided, self.directed, self.decided_share, self.right, self.decided, self.accuracy
+            "direction: decided {}/{} ({:.3}), right {}/{} ({:.3}); siblings given a source {}/{}\n",
+            self.decided,
+            self.directed,
+            self.decided_share,
+            self.right,
+            self.decided,
+            self.accuracy,
+            self.siblings_given_source,
+            self.siblings
         );
         for (name, groups) in [("relation", &self.by_relation), ("label", &self.by_label)] {
             for (k, g) in groups {
@@ -317,6 +340,7 @@ mod tests {
         assert_eq!(e.negatives_reported["unrelated"], 1);
         assert_eq!((e.directed, e.decided, e.right), (2, 2, 1));
         assert_eq!(e.accuracy, 0.5);
+        assert_eq!((e.siblings, e.siblings_given_source), (1, 0));
     }
 
     #[test]
@@ -343,6 +367,35 @@ mod tests {
         assert_eq!(e.correct, 0);
         assert!((e.precision_star - 0.5).abs() < 1e-9);
         assert!((e.precision_joined - 0.75).abs() < 1e-9);
+    }
+
+    #[test]
+    fn siblings_are_derived_documents_that_are_no_source() {
+        // s → x and s → y: x and y are siblings. a → b → c → d is a chain: b-d is unlisted, and both are
+        // derived, but b is c's source. u - v - w without named sources: v-w are in one cluster but
+        // nothing says who derives from whom.
+        let docs = ["a", "b", "c", "d", "s", "u", "v", "w", "x", "y"];
+        let scan = Scan {
+            documents: docs.iter().map(|d| doc(d)).collect(),
+            pairs: vec![
+                pair(8, 9, Some(8), 0.1), // x-y: siblings, given a source
+                pair(1, 3, Some(1), 0.1), // b-d: along a chain, not siblings
+                pair(6, 7, Some(6), 0.1), // v-w: no named sources
+            ],
+            ..Scan::default()
+        };
+        let t = [
+            truth("s", "x", "rewrite", Some("s")),
+            truth("s", "y", "rewrite", Some("s")),
+            truth("a", "b", "rewrite", Some("a")),
+            truth("b", "c", "rewrite", Some("b")),
+            truth("c", "d", "rewrite", Some("c")),
+            truth("u", "v", "rewrite", None),
+            truth("u", "w", "rewrite", None),
+        ];
+        let e = evaluate(&scan, &t);
+        assert_eq!(e.correct, 3);
+        assert_eq!((e.siblings, e.siblings_given_source), (1, 1));
     }
 
     #[test]
