@@ -1,7 +1,8 @@
 //! Scores a scan against labelled truth: precision (and precision\*, which also accepts unlisted
-//! near-identical pairs, and precision†, which also joins the clusters of near-identical sources), recall by relation and label (and over the pairs whose texts the scan could
-//! judge), F1, how many labelled negatives were reported, and how often the source was named and named
-//! right. Used by `unspun eval` and `scripts/eval`.
+//! near-identical pairs, and precision†, which also joins the clusters of near-identical sources),
+//! recall by relation and label (and over the pairs whose texts the scan could judge), F1, how many
+//! labelled negatives were reported, how often the source was named and named right, and how often two
+//! siblings were given one. Used by `unspun eval` and `scripts/eval`.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -86,6 +87,7 @@ fn key<'a>(a: &'a str, b: &'a str) -> (&'a str, &'a str) {
     if a <= b { (a, b) } else { (b, a) }
 }
 
+/// The root of `x` in a union-find forest, halving the path on the way.
 fn find(parent: &mut [usize], mut x: usize) -> usize {
     while parent[x] != x {
         parent[x] = parent[parent[x]];
@@ -150,7 +152,8 @@ pub fn evaluate(scan: &Scan, truth: &[TruthPair]) -> Evaluation {
         found.insert(key(a, b), p.source.map(id));
         let (ca, cb) = (clusters.get(a).copied(), clusters.get(b).copied());
         let near_identical = p.alignment.jaccard5 >= NEAR_IDENTICAL;
-        if ca.is_some() && ca == cb {
+        let same = ca.is_some() && ca == cb;
+        if same {
             e.correct += 1;
             let sibling = |d: &str| derived.contains(d) && !sources.contains(d);
             if sibling(a) && sibling(b) && !labelled.contains_key(&key(a, b)) {
@@ -158,7 +161,7 @@ pub fn evaluate(scan: &Scan, truth: &[TruthPair]) -> Evaluation {
                 e.siblings_given_source += usize::from(p.source.is_some());
             }
         }
-        star += usize::from(near_identical || (ca.is_some() && ca == cb));
+        star += usize::from(near_identical || same);
         joined_right += usize::from(
             near_identical || matches!((ca, cb), (Some(x), Some(y)) if find(&mut joined, x) == find(&mut joined, y)),
         );
