@@ -48,6 +48,11 @@ fn run(args: &Cli) -> unspun::Result<ExitCode> {
     let bars = Bars::new(!args.quiet);
     match &args.command {
         Command::Scan(scan) => {
+            if scan.explain && scan.format != cli::Format::Text {
+                return Err(unspun::Error::Config(
+                    "--explain is for --format text: JSON reports always carry the evidence and passages".into(),
+                ));
+            }
             let mut config = scan.settings.to_config()?;
             config.count_only = scan.format == cli::Format::Summary;
             let result = unspun::scan(&scan.paths, &config, &bars)?;
@@ -60,7 +65,10 @@ fn run(args: &Cli) -> unspun::Result<ExitCode> {
                 cli::write_output(scan.output.as_deref(), |out| summary.write_json(out))?;
                 summary
             } else {
-                let report = Report::new(&result);
+                let mut report = Report::new(&result);
+                if scan.explain {
+                    report.explain(&result, &config.input);
+                }
                 cli::write_report(&report, scan.format, scan.output.as_deref())?;
                 report.summary
             };

@@ -1,17 +1,26 @@
 //! The documented output format of a scan: JSON (one object), JSON Lines (one object a line, tagged by
 //! `type`) and text (one line a pair, then clusters). Every JSON field is described on the structs below
 //! and in the README; passages are byte ranges into the original files, so anyone can slice the evidence.
-//! Built from a [`crate::pipeline::Scan`]; writing to a file happens in the binary, atomically.
+//! For people, [`Report::explain`] quotes the passages from the texts read again, and the text format
+//! shows them with the evidence under each pair. Built from a [`crate::pipeline::Scan`]; writing to a
+//! file happens in the binary, atomically.
 
 use std::io::{self, Write};
 
+use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::align::Passage;
+use crate::input::{self, InputOptions};
 use crate::lsh::LshStats;
 use crate::pipeline::Scan;
 use crate::score::Evidence;
+
+/// Aligned passages of a pair quoted by [`Report::explain`].
+pub const EXPLAINED_PASSAGES: usize = 3;
+/// Longest quotation of a passage, in characters.
+const QUOTE_CHARS: usize = 160;
 
 /// Version of the report format; bumped on any incompatible change.
 pub const FORMAT_VERSION: u32 = 1;
@@ -31,6 +40,9 @@ pub struct Report {
     pub clusters: Vec<ClusterEntry>,
     /// Counts for the run.
     pub summary: Summary,
+    /// Per pair, its first passages quoted from both texts (`(a, b)`), when [`Report::explain`] ran.
+    #[serde(skip)]
+    pub quotes: Option<Vec<Vec<(String, String)>>>,
 }
 
 /// One document.
@@ -153,6 +165,20 @@ impl Summary {
     }
 }
 
+/// The text of a byte range, its white space collapsed, in quotation marks, cut to [`QUOTE_CHARS`]
+/// characters with an ellipsis; a range that no longer fits the text (it changed since the scan) says so.
+fn quote(text: &str, [start, end]: [u32; 2]) -> String {
+    let Some(slice) = text.get(start as usize..end as usize) else {
+        return "(the text changed since the scan)".into();
+    };
+    let words: Vec<&str> = slice.split_whitespace().collect();
+    let flat = words.join(" ");
+    match flat.char_indices().nth(QUOTE_CHARS) {
+        Some((cut, _)) => format!("“{}…”", flat[..cut].trim_end()),
+        None => format!("“{flat}”"),
+    }
+}
+
 fn round(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
@@ -207,7 +233,51 @@ impl Report {
             .map(|c| ClusterEntry { source: c.source.map(id), members: c.members.iter().map(|&m| id(m)).collect() })
             .collect();
         let summary = Summary::new(scan);
-        Report { tool: "unspun", format_version: FORMAT_VERSION, documents, pairs, clusters, summary }
+        Report { tool: "unspun", format_version: FORMAT_VERSION, documents, pairs, clusters, summary, quotes: None }
+    }
+
+    /// Quotes the first [`EXPLAINED_PASSAGES`] passages of each pair from both texts, read again (each
+    /// document once, in parallel), for [`Report::write_text`]. A text that cannot be read again is
+    /// quoted as the reason.
+    pub fn explain(&mut self, scan: &Scan, options: &InputOptions) {
+        // Every range to quote, grouped by document: (document, pair, passage, side, range).
+        let mut wanted: Vec<(u32, usize, usize, bool, [u32; 2])> = Vec::new();
+        for (k, p) in scan.pairs.iter().enumerate() {
+            for (n, passage) in p.alignment.passages.iter().take(EXPLAINED_PASSAGES).enumerate() {
+                wanted.push((p.a, k, n, false, passage.a));
+                wanted.push((p.b, k, n, true, passage.b));
+            }
+        }
+        wanted.sort_unstable_by_key(|w| w.0);
+        let quoted: Vec<Vec<(usize, usize, bool, String)>> = wanted
+            .chunk_by(|x, y| x.0 == y.0)
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|group| {
+                let doc = &scan.documents[group[0].0 as usize];
+                let text = input::reload(&doc.path, &doc.origin, options);
+                group
+                    .iter()
+                    .map(|&(_, k, n, side, range)| {
+                        let quote = match &text {
+                            Ok(text) => quote(text, range),
+                            Err(e) => format!("(text not read again: {e})"),
+                        };
+                        (k, n, side, quote)
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut quotes: Vec<Vec<(String, String)>> = scan
+            .pairs
+            .iter()
+            .map(|p| vec![Default::default(); p.alignment.passages.len().min(EXPLAINED_PASSAGES)])
+            .collect();
+        for (k, n, side, quote) in quoted.into_iter().flatten() {
+            let slot = &mut quotes[k][n];
+            *(if side { &mut slot.1 } else { &mut slot.0 }) = quote;
+        }
+        self.quotes = Some(quotes);
     }
 
     /// Writes the report as one JSON object.
@@ -240,15 +310,26 @@ impl Report {
     }
 
     /// Writes the report for people: one line a pair (`source → derived  relation  confidence`, or
-    /// `a ~ b` when no source is named), then the clusters.
+    /// `a ~ b` when no source is named), then the clusters. After [`Report::explain`], each pair's
+    /// evidence and quoted passages follow its line.
     pub fn write_text(&self, out: &mut dyn Write) -> io::Result<()> {
-        for p in &self.pairs {
+        for (k, p) in self.pairs.iter().enumerate() {
             let link = match &p.source {
                 Some(s) if *s == p.a => format!("{} → {}", p.a, p.b),
                 Some(_) => format!("{} → {}", p.b, p.a),
                 None => format!("{} ~ {}", p.a, p.b),
             };
             writeln!(out, "{link}  {}  {:.2}", p.relation, p.confidence)?;
+            let Some(quotes) = &self.quotes else { continue };
+            for e in &p.evidence {
+                let favours = e.favours.as_ref().map(|f| format!(" (favours {f})")).unwrap_or_default();
+                writeln!(out, "    {}{favours}: {}", e.signal, e.detail)?;
+            }
+            for (n, (passage, (qa, qb))) in p.passages.iter().zip(&quotes[k]).enumerate() {
+                writeln!(out, "    passage {} of {}:", n + 1, p.passages.len())?;
+                writeln!(out, "      {} [{}..{}] {qa}", p.a, passage.a[0], passage.a[1])?;
+                writeln!(out, "      {} [{}..{}] {qb}", p.b, passage.b[0], passage.b[1])?;
+            }
         }
         if !self.clusters.is_empty() {
             writeln!(out, "\nclusters:")?;
@@ -281,5 +362,24 @@ impl Report {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_collapse_white_space_and_cut_long_passages_between_characters() {
+        let text = "Kyiv  was\n\thit overnight.";
+        assert_eq!(quote(text, [0, text.len() as u32]), "“Kyiv was hit overnight.”");
+        assert_eq!(quote(text, [6, 9]), "“was”");
+        // Cut after QUOTE_CHARS characters, not bytes: 'é' takes two bytes.
+        let long = "é".repeat(QUOTE_CHARS + 10);
+        let quoted = quote(&long, [0, long.len() as u32]);
+        assert_eq!(quoted, format!("“{}…”", "é".repeat(QUOTE_CHARS)));
+        // A range the text no longer has, or one that splits a character: the text changed.
+        assert_eq!(quote(text, [0, 999]), "(the text changed since the scan)");
+        assert_eq!(quote(&long, [1, 4]), "(the text changed since the scan)");
     }
 }

@@ -78,6 +78,11 @@ pub struct ScanArgs {
     /// Write the report to this file (atomically: a temporary file renamed into place) instead of stdout.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// Text format: under each pair, the evidence for its direction and its first three aligned
+    /// passages quoted from both texts (read again), for checking a verdict by eye. JSON reports always
+    /// carry the evidence and the passages' byte ranges.
+    #[arg(long)]
+    pub explain: bool,
     #[command(flatten)]
     pub settings: SettingsArgs,
 }

@@ -316,3 +316,33 @@ fn a_missing_or_broken_model_is_a_clear_error() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("model.safetensors") && stderr.contains("truncated"), "{stderr}");
 }
+
+#[test]
+fn explain_quotes_each_pairs_passages_from_the_texts_with_their_evidence() {
+    let out = run(&["scan", corpus().to_str().unwrap(), "--explain", "-q"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    // The block of the pair 000 → 003: its line and the indented lines under it.
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines.iter().position(|l| l.contains("→ docs/003")).unwrap();
+    let under = lines[at + 1..].iter().take_while(|l| l.starts_with("    ")).count();
+    let pair = lines[at..=at + under].join("\n");
+    assert!(pair.contains("    attestation (favours docs/000"), "{text}");
+    // Each quoted passage is the text of its byte range in the seed file, white space collapsed.
+    let mut quoted = 0;
+    for line in pair.lines().filter(|l| l.starts_with("      docs/")) {
+        let (id, rest) = line.trim().split_once(" [").unwrap();
+        let (range, quote) = rest.split_once("] ").unwrap();
+        let (start, end) = range.split_once("..").unwrap();
+        let file = std::fs::read_to_string(corpus().join(format!("{id}.txt"))).unwrap();
+        let slice = file[start.parse::<usize>().unwrap()..end.parse::<usize>().unwrap()].split_whitespace();
+        let expected = slice.collect::<Vec<_>>().join(" ");
+        let shown = quote.trim_start_matches('“').trim_end_matches('”').trim_end_matches('…');
+        assert!(!shown.is_empty() && expected.starts_with(shown), "{line}\n{expected}");
+        quoted += 1;
+    }
+    assert_eq!(quoted, 6, "three passages, both sides: {pair}");
+    assert!(pair.contains("passage 3 of 4:") && !pair.contains("passage 4 of 4:"), "{pair}");
+    // JSON already carries evidence and byte ranges: asking to explain it is a mistake, said so.
+    let out = bin().args(["scan", corpus().to_str().unwrap(), "--explain", "-f", "json"]).output().unwrap();
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("--explain is for --format text"));
+}
