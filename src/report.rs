@@ -7,7 +7,6 @@
 
 use std::io::{self, Write};
 
-use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -237,8 +236,8 @@ impl Report {
     }
 
     /// Quotes the first [`EXPLAINED_PASSAGES`] passages of each pair from both texts, read again (each
-    /// document once, in parallel), for [`Report::write_text`]. A text that cannot be read again is
-    /// quoted as the reason.
+    /// document once), for [`Report::write_text`]. A text that cannot be read again is quoted as the
+    /// reason.
     pub fn explain(&mut self, scan: &Scan, options: &InputOptions) {
         // Every range to quote, grouped by document: (document, pair, passage, side, range).
         let mut wanted: Vec<(u32, usize, usize, bool, [u32; 2])> = Vec::new();
@@ -249,33 +248,21 @@ impl Report {
             }
         }
         wanted.sort_unstable_by_key(|w| w.0);
-        let quoted: Vec<Vec<(usize, usize, bool, String)>> = wanted
-            .chunk_by(|x, y| x.0 == y.0)
-            .collect::<Vec<_>>()
-            .into_par_iter()
-            .map(|group| {
-                let doc = &scan.documents[group[0].0 as usize];
-                let text = input::reload(&doc.path, &doc.origin, options);
-                group
-                    .iter()
-                    .map(|&(_, k, n, side, range)| {
-                        let quote = match &text {
-                            Ok(text) => quote(text, range),
-                            Err(e) => format!("(text not read again: {e})"),
-                        };
-                        (k, n, side, quote)
-                    })
-                    .collect()
-            })
-            .collect();
         let mut quotes: Vec<Vec<(String, String)>> = scan
             .pairs
             .iter()
             .map(|p| vec![Default::default(); p.alignment.passages.len().min(EXPLAINED_PASSAGES)])
             .collect();
-        for (k, n, side, quote) in quoted.into_iter().flatten() {
-            let slot = &mut quotes[k][n];
-            *(if side { &mut slot.1 } else { &mut slot.0 }) = quote;
+        for group in wanted.chunk_by(|x, y| x.0 == y.0) {
+            let doc = &scan.documents[group[0].0 as usize];
+            let text = input::reload(&doc.path, &doc.origin, options);
+            for &(_, k, n, side, range) in group {
+                let slot = &mut quotes[k][n];
+                *(if side { &mut slot.1 } else { &mut slot.0 }) = match &text {
+                    Ok(text) => quote(text, range),
+                    Err(e) => format!("(text not read again: {e})"),
+                };
+            }
         }
         self.quotes = Some(quotes);
     }
