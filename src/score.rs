@@ -321,9 +321,11 @@ pub struct Leaning {
 /// Names the source of each pair from its own evidence and its neighbours'. Two texts that a third is
 /// favoured over are siblings, derived from it, and get no source. Otherwise the pair's own lean is
 /// added to half the difference of its two sides' leans over their other pairs: a source sits at the hub
-/// of its derivations, its wording surviving in each, so it is favoured across its pairs. Dates and
-/// identical texts settle a pair whatever its neighbours say. Returns each pair's source and, where the
-/// neighbours decided, the evidence saying so.
+/// of its derivations, its wording surviving in each, so it is favoured across its pairs. Two texts
+/// that this names one third the source of are siblings too (the report never says that a third is the
+/// source of both and one of them the source of the other). Dates and identical texts settle a pair
+/// whatever its neighbours say. Returns each pair's source and, where the neighbours decided, the
+/// evidence saying so.
 pub fn orient(pairs: &[Leaning], name: impl Fn(u32) -> String) -> Vec<(Option<u32>, Option<Evidence>)> {
     // Dense tables by document (a scan orients millions of pairs): each document's lean over all its
     // pairs, its neighbours, and the pairs sorted by their documents with their lean toward the first.
@@ -364,38 +366,40 @@ pub fn orient(pairs: &[Leaning], name: impl Fn(u32) -> String) -> Vec<(Option<u3
             outranked[e.0 as usize] = true;
         }
     }
-    pairs
+    // Siblings: a third document that is the source of both is their common source, unless it is a copy
+    // of one of them (then that one is a copy of the source, hence a source too). The most favoured such
+    // document, the first by index among equals. It neighbours both: the shorter list of neighbours is
+    // searched.
+    let common_source = |p: &Leaning, source_of: &dyn Fn(u32, u32) -> bool| {
+        let (x, y) = (neighbours.of(p.a), neighbours.of(p.b));
+        let shorter = if x.len() <= y.len() { x } else { y };
+        shorter
+            .iter()
+            .copied()
+            .filter(|&h| {
+                h != p.a && h != p.b && !copy(h, p.a) && !copy(h, p.b) && source_of(h, p.a) && source_of(h, p.b)
+            })
+            .min_by(|&x, &y| net[y as usize].total_cmp(&net[x as usize]).then(x.cmp(&y)))
+    };
+    let siblings = |h: u32| {
+        let detail = format!("both derive from {}", name(h));
+        (None, Some(Evidence { signal: "siblings", favours: None, detail }))
+    };
+    let named: Vec<(Option<u32>, Option<Evidence>)> = pairs
         .iter()
         .zip(&leans)
         .map(|(p, &score)| {
             if let Lean::Settled(k) = p.lean {
                 return (k.map(|k| if k == 0 { p.a } else { p.b }), None);
             }
-            // Siblings: a third document the evidence favours over both is their common source, unless
-            // it is a copy of one of them (then that one is a copy of the source, hence a source too).
-            // The most favoured such document, the first by index among equals. It neighbours both: the
-            // shorter list of neighbours is searched.
-            let (x, y) = (neighbours.of(p.a), neighbours.of(p.b));
-            let shorter = if x.len() <= y.len() { x } else { y };
-            let both_outranked = outranked[p.a as usize] && outranked[p.b as usize];
-            let common = shorter
-                .iter()
-                .copied()
-                .filter(|&h| {
-                    both_outranked
-                        && h != p.a
-                        && h != p.b
-                        && !copy(h, p.a)
-                        && !copy(h, p.b)
-                        && towards(h, p.a).is_some_and(|s| s >= SIBLING_LEAN)
-                        && towards(h, p.b).is_some_and(|s| s >= SIBLING_LEAN)
-                })
-                .min_by(|&x, &y| net[y as usize].total_cmp(&net[x as usize]).then(x.cmp(&y)));
-            // A copy of a copy shares its source's wording too, so siblings are decided by the common
-            // source, whatever the pair's own evidence says.
-            if let Some(h) = common {
-                let detail = format!("both derive from {}", name(h));
-                return (None, Some(Evidence { signal: "siblings", favours: None, detail }));
+            // A third the evidence favours over both. A copy of a copy shares its source's wording too,
+            // so siblings are decided by the common source, whatever the pair's own evidence says.
+            let favoured = |h: u32, d: u32| towards(h, d).is_some_and(|s| s >= SIBLING_LEAN);
+            if outranked[p.a as usize]
+                && outranked[p.b as usize]
+                && let Some(h) = common_source(p, &favoured)
+            {
+                return siblings(h);
             }
             // The pair's own evidence, and half the lean of each side's other pairs: a source's
             // wording survives in all its derivations, so it is favoured across its pairs.
@@ -412,6 +416,20 @@ pub fn orient(pairs: &[Leaning], name: impl Fn(u32) -> String) -> Vec<(Option<u3
                 detail: format!("{} is favoured across its other pairs too", name(source)),
             });
             (Some(source), evidence)
+        })
+        .collect();
+    // Second look: a third named the source of both (by its neighbours' evidence, where its own was not
+    // enough to favour it over them) makes them siblings.
+    let mut derivations: Vec<(u32, u32)> =
+        pairs.iter().zip(&named).filter_map(|(p, n)| n.0.map(|s| (s, if s == p.a { p.b } else { p.a }))).collect();
+    derivations.sort_unstable();
+    let named_source = |h: u32, d: u32| derivations.binary_search(&(h, d)).is_ok();
+    pairs
+        .iter()
+        .zip(named)
+        .map(|(p, n)| match (&p.lean, n.0) {
+            (Lean::Towards(_), Some(_)) => common_source(p, &named_source).map_or(n, siblings),
+            _ => n,
         })
         .collect()
 }
@@ -566,5 +584,11 @@ mod tests {
         let pairs = vec![copy, l(0, 2, 1.5), l(1, 2, 1.2)];
         assert_eq!(orient(&pairs, |i| i.to_string())[2].0, Some(1));
         assert_eq!(orient(&[l(0, 1, 0.6), l(0, 2, 1.5), l(1, 2, 1.2)], |i| i.to_string())[2].0, None);
+        // 0 is favoured over 1 on its own but over 2 only by its other pairs (0.4 alone): still named the
+        // source of both, so 1 and 2 are siblings rather than 1 the source of 2.
+        let got = orient(&[l(0, 1, 2.5), l(0, 2, 0.4), l(1, 2, 2.5)], |i| i.to_string());
+        assert_eq!((got[0].0, got[1].0, got[2].0), (Some(0), Some(0), None));
+        assert_eq!(got[1].1.as_ref().map(|e| e.signal), Some("hub"));
+        assert_eq!(got[2].1.as_ref().map(|e| (e.signal, e.detail.as_str())), Some(("siblings", "both derive from 0")));
     }
 }
