@@ -14,7 +14,7 @@ use crate::align::Passage;
 use crate::input::{self, InputOptions};
 use crate::lsh::LshStats;
 use crate::pipeline::Scan;
-use crate::score::Evidence;
+use crate::score::{Evidence, Relation};
 
 /// Aligned passages of a pair quoted by [`Report::explain`].
 pub const EXPLAINED_PASSAGES: usize = 3;
@@ -39,9 +39,19 @@ pub struct Report {
     pub clusters: Vec<ClusterEntry>,
     /// Counts for the run.
     pub summary: Summary,
-    /// Per pair, its first passages quoted from both texts (`(a, b)`), when [`Report::explain`] ran.
+    /// Per pair, what [`Report::explain`] quoted of it, when it ran.
     #[serde(skip)]
-    pub quotes: Option<Vec<Vec<(String, String)>>>,
+    pub explained: Option<Vec<Explanation>>,
+}
+
+/// What [`Report::explain`] quotes of a pair.
+#[derive(Clone, Debug, Default)]
+pub struct Explanation {
+    /// Its first passages, quoted from both texts (`(a, b)`).
+    pub passages: Vec<(String, String)>,
+    /// For copies (`duplicate`, `near_duplicate`), where the texts differ: from the first to the last
+    /// differing word, as byte ranges and quotes in `a` and in `b`; `None` inside when byte-identical.
+    pub differs: Option<Option<([u32; 2], String, [u32; 2], String)>>,
 }
 
 /// One document.
@@ -178,6 +188,31 @@ fn quote(text: &str, [start, end]: [u32; 2]) -> String {
     }
 }
 
+/// Where two texts differ: the byte ranges, in each, from the first to the last differing word (the
+/// common beginning and end left out, widened to whole words), or `None` when they are byte-identical.
+fn differing(a: &str, b: &str) -> Option<([u32; 2], [u32; 2])> {
+    let mut start = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    if start == a.len() && start == b.len() {
+        return None;
+    }
+    let room = (a.len() - start).min(b.len() - start);
+    let common_end = a.bytes().rev().zip(b.bytes().rev()).take(room).take_while(|(x, y)| x == y).count();
+    // The common beginning is the same bytes in both, so one start serves both.
+    while !a.is_char_boundary(start) {
+        start -= 1;
+    }
+    start = a[..start].rfind(char::is_whitespace).map_or(0, |i| i + a[i..].chars().next().map_or(1, char::len_utf8));
+    let end = |t: &str| {
+        let mut end = t.len() - common_end;
+        while !t.is_char_boundary(end) {
+            end += 1;
+        }
+        t[end..].find(char::is_whitespace).map_or(t.len(), |i| end + i)
+    };
+    let range = |end: usize| [start as u32, end as u32];
+    Some((range(end(a)), range(end(b))))
+}
+
 fn round(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
@@ -232,12 +267,12 @@ impl Report {
             .map(|c| ClusterEntry { source: c.source.map(id), members: c.members.iter().map(|&m| id(m)).collect() })
             .collect();
         let summary = Summary::new(scan);
-        Report { tool: "unspun", format_version: FORMAT_VERSION, documents, pairs, clusters, summary, quotes: None }
+        Report { tool: "unspun", format_version: FORMAT_VERSION, documents, pairs, clusters, summary, explained: None }
     }
 
     /// Quotes the first [`EXPLAINED_PASSAGES`] passages of each pair from both texts, read again (each
-    /// document once), for [`Report::write_text`]. A text that cannot be read again is quoted as the
-    /// reason.
+    /// document once), and where two copies differ, for [`Report::write_text`]. A text that cannot be
+    /// read again is quoted as the reason.
     pub fn explain(&mut self, scan: &Scan, options: &InputOptions) {
         // Every range to quote, grouped by document: (document, pair, passage, side, range).
         let mut wanted: Vec<(u32, usize, usize, bool, [u32; 2])> = Vec::new();
@@ -248,23 +283,37 @@ impl Report {
             }
         }
         wanted.sort_unstable_by_key(|w| w.0);
-        let mut quotes: Vec<Vec<(String, String)>> = scan
+        let mut explained: Vec<Explanation> = scan
             .pairs
             .iter()
-            .map(|p| vec![Default::default(); p.alignment.passages.len().min(EXPLAINED_PASSAGES)])
+            .map(|p| Explanation {
+                passages: vec![Default::default(); p.alignment.passages.len().min(EXPLAINED_PASSAGES)],
+                differs: None,
+            })
             .collect();
+        let read = |d: u32| {
+            let doc = &scan.documents[d as usize];
+            input::reload(&doc.path, &doc.origin, options).map_err(|e| format!("(text not read again: {e})"))
+        };
         for group in wanted.chunk_by(|x, y| x.0 == y.0) {
-            let doc = &scan.documents[group[0].0 as usize];
-            let text = input::reload(&doc.path, &doc.origin, options);
+            let text = read(group[0].0);
             for &(_, k, n, side, range) in group {
-                let slot = &mut quotes[k][n];
+                let slot = &mut explained[k].passages[n];
                 *(if side { &mut slot.1 } else { &mut slot.0 }) = match &text {
                     Ok(text) => quote(text, range),
-                    Err(e) => format!("(text not read again: {e})"),
+                    Err(e) => e.clone(),
                 };
             }
         }
-        self.quotes = Some(quotes);
+        // Copies: where they differ, from both texts at once.
+        for (p, e) in scan.pairs.iter().zip(&mut explained) {
+            if !matches!(p.relation, Some(Relation::Duplicate | Relation::NearDuplicate)) {
+                continue;
+            }
+            let (Ok(a), Ok(b)) = (read(p.a), read(p.b)) else { continue };
+            e.differs = Some(differing(&a, &b).map(|(ra, rb)| (ra, quote(&a, ra), rb, quote(&b, rb))));
+        }
+        self.explained = Some(explained);
     }
 
     /// Writes the report as one JSON object.
@@ -307,12 +356,21 @@ impl Report {
                 None => format!("{} ~ {}", p.a, p.b),
             };
             writeln!(out, "{link}  {}  {:.2}", p.relation, p.confidence)?;
-            let Some(quotes) = &self.quotes else { continue };
+            let Some(explained) = &self.explained else { continue };
             for e in &p.evidence {
                 let favours = e.favours.as_ref().map(|f| format!(" (favours {f})")).unwrap_or_default();
                 writeln!(out, "    {}{favours}: {}", e.signal, e.detail)?;
             }
-            for (n, (passage, (qa, qb))) in p.passages.iter().zip(&quotes[k]).enumerate() {
+            match &explained[k].differs {
+                Some(Some((ra, qa, rb, qb))) => {
+                    writeln!(out, "    where they differ:")?;
+                    writeln!(out, "      {} [{}..{}] {qa}", p.a, ra[0], ra[1])?;
+                    writeln!(out, "      {} [{}..{}] {qb}", p.b, rb[0], rb[1])?;
+                }
+                Some(None) => writeln!(out, "    the texts are byte-identical")?,
+                None => {}
+            }
+            for (n, (passage, (qa, qb))) in p.passages.iter().zip(&explained[k].passages).enumerate() {
                 writeln!(out, "    passage {} of {}:", n + 1, p.passages.len())?;
                 writeln!(out, "      {} [{}..{}] {qa}", p.a, passage.a[0], passage.a[1])?;
                 writeln!(out, "      {} [{}..{}] {qb}", p.b, passage.b[0], passage.b[1])?;
@@ -368,5 +426,21 @@ mod tests {
         // A range the text no longer has, or one that splits a character: the text changed.
         assert_eq!(quote(text, [0, 999]), "(the text changed since the scan)");
         assert_eq!(quote(&long, [1, 4]), "(the text changed since the scan)");
+    }
+
+    #[test]
+    fn copies_differ_from_the_first_to_the_last_differing_word() {
+        let at = |t: &str, r: [u32; 2]| t[r[0] as usize..r[1] as usize].to_string();
+        let (a, b) = ("Kyiv was hit by drones overnight.", "Kyiv was hit by missiles overnight.");
+        let (ra, rb) = differing(a, b).unwrap();
+        assert_eq!((at(a, ra), at(b, rb)), ("drones".into(), "missiles".into()));
+        // Several edits: one span from the first to the last; a word cut by a multi-byte character.
+        let (a, b) = ("un café, deux cafés, trois", "un cafè, deux cafès, trois");
+        let (ra, rb) = differing(a, b).unwrap();
+        assert_eq!((at(a, ra), at(b, rb)), ("café, deux cafés,".into(), "cafè, deux cafès,".into()));
+        // One text ends where the other goes on; identical texts do not differ.
+        let (ra, rb) = differing("a b c", "a b c d e").unwrap();
+        assert_eq!((at("a b c", ra), at("a b c d e", rb)), ("c".into(), "c d e".into()));
+        assert_eq!(differing("same", "same"), None);
     }
 }

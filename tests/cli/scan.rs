@@ -346,3 +346,17 @@ fn explain_quotes_each_pairs_passages_from_the_texts_with_their_evidence() {
     let out = bin().args(["scan", corpus().to_str().unwrap(), "--explain", "-f", "json"]).output().unwrap();
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("--explain is for --format text"));
 }
+
+#[test]
+fn explain_shows_where_two_copies_differ() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = std::fs::read_to_string(corpus().join("docs/000_24845da15824156e.txt")).unwrap();
+    std::fs::write(dir.path().join("a.txt"), &seed).unwrap();
+    std::fs::write(dir.path().join("b.txt"), seed.replacen("hundreds", "thousands", 1)).unwrap();
+    let out = run(&["scan", dir.path().to_str().unwrap(), "--explain", "-q"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("a → b  near_duplicate") || text.contains("a ~ b  near_duplicate"), "{text}");
+    let at = seed.find("hundreds").unwrap();
+    assert!(text.contains(&format!("    where they differ:\n      a [{at}..{}] “hundreds”\n", at + 8)), "{text}");
+    assert!(text.contains(&format!("      b [{at}..{}] “thousands”\n", at + 9)), "{text}");
+}
