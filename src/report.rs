@@ -50,8 +50,17 @@ pub struct Explanation {
     /// Its first passages, quoted from both texts (`(a, b)`).
     pub passages: Vec<(String, String)>,
     /// For copies (`duplicate`, `near_duplicate`), where the texts differ: from the first to the last
-    /// differing word, as byte ranges and quotes in `a` and in `b`; `None` inside when byte-identical.
-    pub differs: Option<Option<([u32; 2], String, [u32; 2], String)>>,
+    /// differing word, in `a` and in `b`; `None` inside when they are byte-identical.
+    pub differs: Option<Option<(Quote, Quote)>>,
+}
+
+/// A byte range of a text and its quotation.
+#[derive(Clone, Debug)]
+pub struct Quote {
+    /// `[start, end)` in bytes.
+    pub range: [u32; 2],
+    /// The quotation: white space collapsed, cut with an ellipsis when long.
+    pub text: String,
 }
 
 /// One document.
@@ -311,7 +320,8 @@ impl Report {
                 continue;
             }
             let (Ok(a), Ok(b)) = (read(p.a), read(p.b)) else { continue };
-            e.differs = Some(differing(&a, &b).map(|(ra, rb)| (ra, quote(&a, ra), rb, quote(&b, rb))));
+            let quoted = |text: &str, range| Quote { range, text: quote(text, range) };
+            e.differs = Some(differing(&a, &b).map(|(ra, rb)| (quoted(&a, ra), quoted(&b, rb))));
         }
         self.explained = Some(explained);
     }
@@ -362,10 +372,10 @@ impl Report {
                 writeln!(out, "    {}{favours}: {}", e.signal, e.detail)?;
             }
             match &explained[k].differs {
-                Some(Some((ra, qa, rb, qb))) => {
+                Some(Some((qa, qb))) => {
                     writeln!(out, "    where they differ:")?;
-                    writeln!(out, "      {} [{}..{}] {qa}", p.a, ra[0], ra[1])?;
-                    writeln!(out, "      {} [{}..{}] {qb}", p.b, rb[0], rb[1])?;
+                    writeln!(out, "      {} [{}..{}] {}", p.a, qa.range[0], qa.range[1], qa.text)?;
+                    writeln!(out, "      {} [{}..{}] {}", p.b, qb.range[0], qb.range[1], qb.text)?;
                 }
                 Some(None) => writeln!(out, "    the texts are byte-identical")?,
                 None => {}
