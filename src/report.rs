@@ -48,14 +48,14 @@ pub struct Report {
 #[derive(Clone, Debug, Default)]
 pub struct Explanation {
     /// Its first passages, quoted from both texts (`(a, b)`).
-    pub passages: Vec<(String, String)>,
+    pub passages: Vec<(Quote, Quote)>,
     /// For copies (`duplicate`, `near_duplicate`), where the texts differ: from the first to the last
     /// differing word, in `a` and in `b`; `None` inside when they are byte-identical.
     pub differs: Option<Option<(Quote, Quote)>>,
 }
 
 /// A byte range of a text and its quotation.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Quote {
     /// `[start, end)` in bytes.
     pub range: [u32; 2],
@@ -304,13 +304,14 @@ impl Report {
             let doc = &scan.documents[d as usize];
             input::reload(&doc.path, &doc.origin, options).map_err(|e| format!("(text not read again: {e})"))
         };
+        let quoted = |text: &str, range| Quote { range, text: quote(text, range) };
         for group in wanted.chunk_by(|x, y| x.0 == y.0) {
             let text = read(group[0].0);
             for &(_, k, n, side, range) in group {
                 let slot = &mut explained[k].passages[n];
                 *(if side { &mut slot.1 } else { &mut slot.0 }) = match &text {
-                    Ok(text) => quote(text, range),
-                    Err(e) => e.clone(),
+                    Ok(text) => quoted(text, range),
+                    Err(e) => Quote { range, text: e.clone() },
                 };
             }
         }
@@ -320,7 +321,6 @@ impl Report {
                 continue;
             }
             let (Ok(a), Ok(b)) = (read(p.a), read(p.b)) else { continue };
-            let quoted = |text: &str, range| Quote { range, text: quote(text, range) };
             e.differs = Some(differing(&a, &b).map(|(ra, rb)| (quoted(&a, ra), quoted(&b, rb))));
         }
         self.explained = Some(explained);
@@ -357,8 +357,11 @@ impl Report {
 
     /// Writes the report for people: one line a pair (`source → derived  relation  confidence`, or
     /// `a ~ b` when no source is named), then the clusters. After [`Report::explain`], each pair's
-    /// evidence and quoted passages follow its line.
+    /// evidence, where two copies differ, and its quoted passages follow its line.
     pub fn write_text(&self, out: &mut dyn Write) -> io::Result<()> {
+        let quote_line = |out: &mut dyn Write, id: &str, q: &Quote| {
+            writeln!(out, "      {id} [{}..{}] {}", q.range[0], q.range[1], q.text)
+        };
         for (k, p) in self.pairs.iter().enumerate() {
             let link = match &p.source {
                 Some(s) if *s == p.a => format!("{} → {}", p.a, p.b),
@@ -374,16 +377,16 @@ impl Report {
             match &explained[k].differs {
                 Some(Some((qa, qb))) => {
                     writeln!(out, "    where they differ:")?;
-                    writeln!(out, "      {} [{}..{}] {}", p.a, qa.range[0], qa.range[1], qa.text)?;
-                    writeln!(out, "      {} [{}..{}] {}", p.b, qb.range[0], qb.range[1], qb.text)?;
+                    quote_line(out, &p.a, qa)?;
+                    quote_line(out, &p.b, qb)?;
                 }
                 Some(None) => writeln!(out, "    the texts are byte-identical")?,
                 None => {}
             }
-            for (n, (passage, (qa, qb))) in p.passages.iter().zip(&explained[k].passages).enumerate() {
+            for (n, (qa, qb)) in explained[k].passages.iter().enumerate() {
                 writeln!(out, "    passage {} of {}:", n + 1, p.passages.len())?;
-                writeln!(out, "      {} [{}..{}] {qa}", p.a, passage.a[0], passage.a[1])?;
-                writeln!(out, "      {} [{}..{}] {qb}", p.b, passage.b[0], passage.b[1])?;
+                quote_line(out, &p.a, qa)?;
+                quote_line(out, &p.b, qb)?;
             }
         }
         if !self.clusters.is_empty() {

@@ -78,9 +78,9 @@ pub struct ScanArgs {
     /// Write the report to this file (atomically: a temporary file renamed into place) instead of stdout.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
-    /// Text format: under each pair, the evidence for its direction and its first three aligned
-    /// passages quoted from both texts (read again), for checking a verdict by eye. JSON reports always
-    /// carry the evidence and the passages' byte ranges.
+    /// Text format: under each pair, the evidence for its direction, where two copies differ, and its
+    /// first three aligned passages, quoted from both texts (read again), for checking a verdict by eye.
+    /// JSON reports always carry the evidence and the passages' byte ranges.
     #[arg(long)]
     pub explain: bool,
     #[command(flatten)]
