@@ -140,12 +140,13 @@ pub fn evaluate(scan: &Scan, truth: &[TruthPair]) -> Evaluation {
             joined[rx.max(ry)] = rx.min(ry);
         }
     }
-    // Documents the truth derives from a named source, and those it names as a source.
+    // Documents the truth derives from a named source; a sibling is one that is no one's source.
     let derived: HashSet<&str> = truth
         .iter()
         .filter(|t| POSITIVE.contains(&t.relation.as_str()))
         .filter_map(|t| t.source.as_deref().map(|s| if s == t.a { t.b.as_str() } else { t.a.as_str() }))
         .collect();
+    let sibling = |d: &str| derived.contains(d) && !sources.contains(d);
     let (mut star, mut joined_right) = (0, 0);
     for p in &reported {
         let (a, b) = (id(p.a), id(p.b));
@@ -155,7 +156,6 @@ pub fn evaluate(scan: &Scan, truth: &[TruthPair]) -> Evaluation {
         let same = ca.is_some() && ca == cb;
         if same {
             e.correct += 1;
-            let sibling = |d: &str| derived.contains(d) && !sources.contains(d);
             if sibling(a) && sibling(b) && !labelled.contains_key(&key(a, b)) {
                 e.siblings += 1;
                 e.siblings_given_source += usize::from(p.source.is_some());
