@@ -456,4 +456,36 @@ mod tests {
         assert_eq!((at("a b c", ra), at("a b c d e", rb)), ("c".into(), "c d e".into()));
         assert_eq!(differing("same", "same"), None);
     }
+
+    proptest::proptest! {
+        /// Against the definition: putting b's differing span in place of a's turns a into b, and the
+        /// spans start and end at whole words (after white space or at the text's start; before white
+        /// space or at its end).
+        #[test]
+        fn the_differing_spans_turn_one_text_into_the_other(
+            a in "[ab é\n]{0,24}",
+            edits in proptest::collection::vec((0usize..24, 0usize..3, "[ab é]{0,3}"), 0..3),
+        ) {
+            // b is a with a few characters replaced, deleted or inserted here and there.
+            let mut b = a.clone();
+            for (at, delete, insert) in edits {
+                let chars: Vec<char> = b.chars().collect();
+                let at = at.min(chars.len());
+                let end = (at + delete).min(chars.len());
+                b = chars[..at].iter().chain(insert.chars().collect::<Vec<_>>().iter()).chain(&chars[end..]).collect();
+            }
+            match differing(&a, &b) {
+                None => proptest::prop_assert_eq!(&a, &b),
+                Some((ra, rb)) => {
+                    let (s, ea, eb) = (ra[0] as usize, ra[1] as usize, rb[1] as usize);
+                    proptest::prop_assert_eq!(rb[0] as usize, s);
+                    proptest::prop_assert_eq!(format!("{}{}{}", &a[..s], &b[s..eb], &a[ea..]), b.clone());
+                    let word_start = |t: &str| s == 0 || t[..s].ends_with(char::is_whitespace);
+                    let word_end = |t: &str, e: usize| e == t.len() || t[e..].starts_with(char::is_whitespace);
+                    proptest::prop_assert!(word_start(&a) && word_start(&b));
+                    proptest::prop_assert!(word_end(&a, ea) && word_end(&b, eb));
+                }
+            }
+        }
+    }
 }
