@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde::Serialize;
 
 use crate::input::TruthPair;
-use crate::pipeline::Scan;
+use crate::pipeline::{Scan, find, union};
 
 /// Relations of truth pairs that count as positives.
 pub const POSITIVE: [&str; 3] = ["near_copy", "rewrite", "partial"];
@@ -87,33 +87,23 @@ fn key<'a>(a: &'a str, b: &'a str) -> (&'a str, &'a str) {
     if a <= b { (a, b) } else { (b, a) }
 }
 
-/// The root of `x` in a union-find forest, halving the path on the way.
-fn find(parent: &mut [usize], mut x: usize) -> usize {
-    while parent[x] != x {
-        parent[x] = parent[parent[x]];
-        x = parent[x];
-    }
-    x
-}
-
 /// Union-find cluster label of every document in a positive pair (labels are below the number of
 /// documents in positive pairs).
-fn truth_clusters<'t>(truth: &'t [TruthPair]) -> HashMap<&'t str, usize> {
-    let mut ids: HashMap<&'t str, usize> = HashMap::new();
-    let mut parent: Vec<usize> = Vec::new();
+fn truth_clusters<'t>(truth: &'t [TruthPair]) -> HashMap<&'t str, u32> {
+    let mut ids: HashMap<&'t str, u32> = HashMap::new();
+    let mut parent: Vec<u32> = Vec::new();
     for t in truth.iter().filter(|t| POSITIVE.contains(&t.relation.as_str())) {
         let mut id = |s: &'t str| {
-            let n = ids.len();
+            let n = ids.len() as u32;
             *ids.entry(s).or_insert_with(|| {
                 parent.push(n);
                 n
             })
         };
         let (x, y) = (id(&t.a), id(&t.b));
-        let (rx, ry) = (find(&mut parent, x), find(&mut parent, y));
-        parent[rx.max(ry)] = rx.min(ry);
+        union(&mut parent, x, y);
     }
-    let keys: Vec<(&str, usize)> = ids.iter().map(|(k, v)| (*k, *v)).collect();
+    let keys: Vec<(&str, u32)> = ids.iter().map(|(k, v)| (*k, *v)).collect();
     keys.into_iter().map(|(k, v)| (k, find(&mut parent, v))).collect()
 }
 
@@ -128,7 +118,7 @@ pub fn evaluate(scan: &Scan, truth: &[TruthPair]) -> Evaluation {
     let labelled: HashMap<(&str, &str), &TruthPair> = truth.iter().map(|t| (key(&t.a, &t.b), t)).collect();
     // Clusters joined through near-identical labelled sources, for precision†.
     let sources: HashSet<&str> = truth.iter().filter_map(|t| t.source.as_deref()).collect();
-    let mut joined: Vec<usize> = (0..clusters.len()).collect();
+    let mut joined: Vec<u32> = (0..clusters.len() as u32).collect();
     for p in &reported {
         let (a, b) = (id(p.a), id(p.b));
         if p.alignment.jaccard5 >= NEAR_IDENTICAL
@@ -136,8 +126,7 @@ pub fn evaluate(scan: &Scan, truth: &[TruthPair]) -> Evaluation {
             && sources.contains(b)
             && let (Some(&x), Some(&y)) = (clusters.get(a), clusters.get(b))
         {
-            let (rx, ry) = (find(&mut joined, x), find(&mut joined, y));
-            joined[rx.max(ry)] = rx.min(ry);
+            union(&mut joined, x, y);
         }
     }
     // Documents the truth derives from a named source; a sibling is one that is no one's source.

@@ -867,8 +867,9 @@ fn permute(order: &[usize], mut swap: impl FnMut(usize, usize)) {
 /// A set of candidate sources: bit `k` for [`Scan::sources`]`[k]`.
 pub type ViewSet = u32;
 
-/// Dense union-find over document indices, with path halving: the root of a set is its smallest member.
-fn find(parent: &mut [u32], mut x: u32) -> u32 {
+/// Dense union-find over indices (documents; eval's truth clusters), with path halving: the root of a set
+/// is its smallest member.
+pub(crate) fn find(parent: &mut [u32], mut x: u32) -> u32 {
     while parent[x as usize] != x {
         parent[x as usize] = parent[parent[x as usize] as usize];
         x = parent[x as usize];
@@ -877,7 +878,7 @@ fn find(parent: &mut [u32], mut x: u32) -> u32 {
 }
 
 /// Joins the sets of `a` and `b` (see [`find`]).
-fn union(parent: &mut [u32], a: u32, b: u32) {
+pub(crate) fn union(parent: &mut [u32], a: u32, b: u32) {
     let (ra, rb) = (find(parent, a), find(parent, b));
     parent[ra.max(rb) as usize] = ra.min(rb);
 }
