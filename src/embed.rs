@@ -116,6 +116,13 @@ pub struct Restatement {
     pub closeness: f64,
 }
 
+impl Restatement {
+    /// The share of the shorter text's sentences restated in order (0 when it has none).
+    pub fn in_order_share(&self) -> f64 {
+        self.in_order as f64 / self.sentences.max(1) as f64
+    }
+}
+
 /// How the shorter of two texts' sentences are restated in the other, from one similarity per pair of
 /// sentences: two sentences mean the same from similarity `min`.
 pub fn restatement(a: &[Embedding], b: &[Embedding], min: f64) -> Restatement {

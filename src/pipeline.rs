@@ -637,7 +637,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
                              {similarity:.3}), {:.0}% of the shorter text's sentences restate the other's in \
                              order, and its sentences' closest matches reach {:.3} on average",
                             s.tokens,
-                            100.0 * r.in_order as f64 / r.sentences as f64,
+                            100.0 * r.in_order_share(),
                             r.closeness
                         ),
                     });

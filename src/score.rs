@@ -108,9 +108,8 @@ const FEW_SENTENCES_MARGIN: f64 = 0.05;
 /// restated in order and their closeness both reach the settings' bars, with a confidence of 0.5 at the
 /// bar rising to 0.9 for identical meaning; `None` otherwise.
 pub fn semantic_rewrite(r: &Restatement, s: &SemanticConfig) -> Option<f64> {
-    let coverage = r.in_order as f64 / r.sentences.max(1) as f64;
     let bar = if r.in_order >= FEW_SENTENCES { s.restatement } else { s.restatement + FEW_SENTENCES_MARGIN };
-    (coverage >= s.coverage && r.closeness >= bar)
+    (r.in_order_share() >= s.coverage && r.closeness >= bar)
         .then(|| (0.5 + 0.4 * (r.closeness - bar) / (1.0 - bar).max(1e-9)).clamp(0.5, 0.9))
 }
 
