@@ -280,18 +280,18 @@ impl Report {
     }
 
     /// Quotes the first [`EXPLAINED_PASSAGES`] passages of each pair from both texts, read again (each
-    /// document once), and where two copies differ, for [`Report::write_text`]. A text that cannot be
-    /// read again is quoted as the reason.
+    /// document once, but a pair of copies reads its two together), and where two copies differ, for
+    /// [`Report::write_text`]. A text that cannot be read again is quoted as the reason.
     pub fn explain(&mut self, scan: &Scan, options: &InputOptions) {
-        // Every range to quote, grouped by document: (document, pair, passage, side, range).
-        let mut wanted: Vec<(u32, usize, usize, bool, [u32; 2])> = Vec::new();
-        for (k, p) in scan.pairs.iter().enumerate() {
-            for (n, passage) in p.alignment.passages.iter().take(EXPLAINED_PASSAGES).enumerate() {
-                wanted.push((p.a, k, n, false, passage.a));
-                wanted.push((p.b, k, n, true, passage.b));
-            }
-        }
-        wanted.sort_unstable_by_key(|w| w.0);
+        let copies = |k: usize| matches!(scan.pairs[k].relation, Some(Relation::Duplicate | Relation::NearDuplicate));
+        let read = |d: u32| {
+            let doc = &scan.documents[d as usize];
+            input::reload(&doc.path, &doc.origin, options).map_err(|e| format!("(text not read again: {e})"))
+        };
+        let quoted = |text: &Result<String, String>, range| match text {
+            Ok(text) => Quote { range, text: quote(text, range) },
+            Err(e) => Quote { range, text: e.clone() },
+        };
         let mut explained: Vec<Explanation> = scan
             .pairs
             .iter()
@@ -300,28 +300,33 @@ impl Report {
                 differs: None,
             })
             .collect();
-        let read = |d: u32| {
-            let doc = &scan.documents[d as usize];
-            input::reload(&doc.path, &doc.origin, options).map_err(|e| format!("(text not read again: {e})"))
-        };
-        let quoted = |text: &str, range| Quote { range, text: quote(text, range) };
+        // Copies need both texts at once: each pair reads its two, for its passages and where they differ.
+        for (k, e) in explained.iter_mut().enumerate().filter(|(k, _)| copies(*k)) {
+            let p = &scan.pairs[k];
+            let (a, b) = (read(p.a), read(p.b));
+            for (slot, passage) in e.passages.iter_mut().zip(&p.alignment.passages) {
+                *slot = (quoted(&a, passage.a), quoted(&b, passage.b));
+            }
+            if let (Ok(ta), Ok(tb)) = (&a, &b) {
+                e.differs = Some(differing(ta, tb).map(|(ra, rb)| (quoted(&a, ra), quoted(&b, rb))));
+            }
+        }
+        // The other pairs' passages, grouped by document so that each text is read once: (document, pair,
+        // passage, side, range).
+        let mut wanted: Vec<(u32, usize, usize, bool, [u32; 2])> = Vec::new();
+        for (k, p) in scan.pairs.iter().enumerate().filter(|(k, _)| !copies(*k)) {
+            for (n, passage) in p.alignment.passages.iter().take(EXPLAINED_PASSAGES).enumerate() {
+                wanted.push((p.a, k, n, false, passage.a));
+                wanted.push((p.b, k, n, true, passage.b));
+            }
+        }
+        wanted.sort_unstable_by_key(|w| w.0);
         for group in wanted.chunk_by(|x, y| x.0 == y.0) {
             let text = read(group[0].0);
             for &(_, k, n, side, range) in group {
                 let slot = &mut explained[k].passages[n];
-                *(if side { &mut slot.1 } else { &mut slot.0 }) = match &text {
-                    Ok(text) => quoted(text, range),
-                    Err(e) => Quote { range, text: e.clone() },
-                };
+                *(if side { &mut slot.1 } else { &mut slot.0 }) = quoted(&text, range);
             }
-        }
-        // Copies: where they differ, from both texts at once.
-        for (p, e) in scan.pairs.iter().zip(&mut explained) {
-            if !matches!(p.relation, Some(Relation::Duplicate | Relation::NearDuplicate)) {
-                continue;
-            }
-            let (Ok(a), Ok(b)) = (read(p.a), read(p.b)) else { continue };
-            e.differs = Some(differing(&a, &b).map(|(ra, rb)| (quoted(&a, ra), quoted(&b, rb))));
         }
         self.explained = Some(explained);
     }
