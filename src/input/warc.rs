@@ -1,14 +1,16 @@
 //! WARC and WET web archives (ISO 28500, as Common Crawl publishes them: plain, one gzip member per
 //! record, or one gzip/zstd stream). From a WET file, each `conversion` record's text is a document; from a
 //! WARC file, each `response` record with an HTML page, through [`html::extract`]. The record's
-//! `WARC-Target-URI` is the id and `WARC-Date` the date. Other records (`warcinfo`, `request`, `metadata`,
-//! non-HTML responses) are passed over silently.
+//! `WARC-Target-URI` is the id and `WARC-Date` the date; a chunked or content-encoded HTTP body (gzip,
+//! deflate, brotli, zstd, as a crawler that stores what the server sent keeps it) is decoded first. Other
+//! records (`warcinfo`, `request`, `metadata`, non-HTML responses) are passed over silently.
 //!
 //! A small parser of our own rather than a crate: the only maintained one (`warc`) hands back errors
 //! without a way to resynchronise after a damaged record, and holds whole records in memory; ours
 //! skips unwanted blocks without holding them, reports each damaged record with its byte offset, and
 //! goes on at the next `WARC/` version line.
 
+use std::borrow::Cow;
 use std::io::{self, BufRead, Read, Seek, SeekFrom};
 use std::path::Path;
 use std::sync::Arc;
@@ -236,12 +238,8 @@ fn record_text(record: &Record, options: &InputOptions) -> std::result::Result<O
                 n.trim().eq_ignore_ascii_case(name).then(|| v.trim().to_ascii_lowercase())
             })
         };
-        let head = String::from_utf8_lossy(&body[..body.len().min(1024)]).to_ascii_lowercase();
-        let html = match header("content-type") {
-            Some(t) => t.contains("html"),
-            None => head.contains("<html") || head.contains("<!doctype html"),
-        };
-        if !html {
+        let content_type = header("content-type");
+        if content_type.as_ref().is_some_and(|t| !t.contains("html")) {
             return Ok(None);
         }
         let chunked;
@@ -250,27 +248,19 @@ fn record_text(record: &Record, options: &InputOptions) -> std::result::Result<O
             chunked = dechunk(body).ok_or("damaged chunked HTTP body; skipped")?;
             body = &chunked;
         }
-        let unzipped;
-        match header("content-encoding").as_deref() {
-            None | Some("identity") => {}
-            Some("gzip" | "x-gzip") => {
-                let mut out = Vec::new();
-                flate2::read::MultiGzDecoder::new(body)
-                    .take(block_limit(options))
-                    .read_to_end(&mut out)
-                    .map_err(|e| format!("damaged gzip HTTP body ({e}); skipped"))?;
-                unzipped = out;
-                body = &unzipped;
-            }
-            Some(other) => return Err(format!("HTTP body encoded as {other:?}; skipped")),
+        let codings = header("content-encoding").unwrap_or_default();
+        let body = undo_content_encoding(body, &codings, block_limit(options))?;
+        let head = String::from_utf8_lossy(&body[..body.len().min(1024)]).to_ascii_lowercase();
+        if content_type.is_none() && !head.contains("<html") && !head.contains("<!doctype html") {
+            return Ok(None);
         }
-        let charset = header("content-type").and_then(|t| charset_of(&t)).or_else(|| charset_of(&head));
+        let charset = content_type.as_deref().and_then(charset_of).or_else(|| charset_of(&head));
         let html = match charset.as_deref() {
             Some("iso-8859-1" | "latin1" | "latin-1" | "windows-1252" | "cp1252" | "us-ascii") => {
                 body.iter().map(|&b| b as char).collect()
             }
             _ => {
-                let (text, note) = decode(body, usize::MAX);
+                let (text, note) = decode(&body, usize::MAX);
                 notes.extend(note);
                 text
             }
@@ -311,6 +301,33 @@ fn charset_of(s: &str) -> Option<String> {
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
         .collect();
     (!value.is_empty()).then_some(value)
+}
+
+/// Undoes an HTTP body's `Content-Encoding`, a list of codings applied in the order given (so undone
+/// from the last): `gzip`, `deflate` (zlib-wrapped as the standard says, or raw as some servers send
+/// it), `br` and `zstd`, each to at most `limit` bytes. `Err`: a coding it does not know, or a damaged body.
+fn undo_content_encoding<'a>(body: &'a [u8], codings: &str, limit: u64) -> std::result::Result<Cow<'a, [u8]>, String> {
+    let mut body = Cow::Borrowed(body);
+    for coding in codings.rsplit(',').map(str::trim) {
+        let decoder: Box<dyn Read + '_> = match coding {
+            "" | "identity" => continue,
+            "gzip" | "x-gzip" => Box::new(flate2::read::MultiGzDecoder::new(&body[..])),
+            // A zlib header: deflate with a window of at most 32 KiB, its check bits a multiple of 31.
+            "deflate"
+                if body.len() >= 2 && body[0] & 0x8f == 0x08 && u16::from_be_bytes([body[0], body[1]]) % 31 == 0 =>
+            {
+                Box::new(flate2::read::ZlibDecoder::new(&body[..]))
+            }
+            "deflate" => Box::new(flate2::read::DeflateDecoder::new(&body[..])),
+            "br" => Box::new(brotli_decompressor::Decompressor::new(&body[..], 4096)),
+            "zstd" => Box::new(zstd::stream::read::Decoder::new(&body[..]).map_err(|e| format!("zstd: {e}"))?),
+            other => return Err(format!("HTTP body encoded as {other:?}; skipped")),
+        };
+        let mut out = Vec::new();
+        decoder.take(limit).read_to_end(&mut out).map_err(|e| format!("damaged {coding} HTTP body ({e}); skipped"))?;
+        body = Cow::Owned(out);
+    }
+    Ok(body)
 }
 
 fn dechunk(mut body: &[u8]) -> Option<Vec<u8>> {
@@ -583,26 +600,96 @@ pub(crate) mod tests {
         assert!(problems[0].message.contains("not a WARC file"));
     }
 
-    #[test]
-    fn http_bodies_chunked_gzipped_and_latin1() {
+    /// An HTTP response record of an HTML page with the given extra header lines and body.
+    fn page(headers: &str, body: &[u8]) -> Vec<u8> {
+        let mut http = format!("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n{headers}\r\n").into_bytes();
+        http.extend_from_slice(body);
+        http
+    }
+
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
         let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        enc.write_all(b"<p>Zipped page.</p>").unwrap();
-        let zipped = enc.finish().unwrap();
-        let mut gz_http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n\r\n".to_vec();
-        gz_http.extend(zipped);
-        let chunked = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n\
-            5\r\n<p>Ch\r\na\r\nunked.</p>\r\n0\r\n\r\n";
-        let latin = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=ISO-8859-1\r\n\r\n<p>caf\xe9</p>";
+        enc.write_all(bytes).unwrap();
+        enc.finish().unwrap()
+    }
+
+    fn brotli(bytes: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        brotli::BrotliCompress(&mut &bytes[..], &mut out, &Default::default()).unwrap();
+        out
+    }
+
+    /// The texts and problems of one response record per page, in a WARC file.
+    fn pages(pages: &[Vec<u8>]) -> (Vec<String>, Vec<String>) {
         let kind = "Content-Type: application/http; msgtype=response\r\n";
-        let bytes = [
-            record("response", "http://z", kind, &gz_http),
-            record("response", "http://c", kind, chunked),
-            record("response", "http://l", kind, latin),
-        ]
-        .concat();
+        let bytes: Vec<u8> =
+            pages.iter().enumerate().flat_map(|(i, p)| record("response", &format!("http://{i}"), kind, p)).collect();
         let (docs, problems) = crate::input::read_all("h.warc", crate::input::Format::Warc, &bytes);
-        let docs: Vec<String> = docs.into_iter().map(|d| d.text).collect();
+        (docs.into_iter().map(|d| d.text).collect(), problems.into_iter().map(|p| p.message).collect())
+    }
+
+    #[test]
+    fn http_bodies_chunked_and_latin1() {
+        let (docs, problems) = pages(&[
+            page("Transfer-Encoding: chunked\r\n", b"5\r\n<p>Ch\r\na\r\nunked.</p>\r\n0\r\n\r\n"),
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=ISO-8859-1\r\n\r\n<p>caf\xe9</p>".to_vec(),
+        ]);
         assert!(problems.is_empty(), "{problems:?}");
-        assert_eq!(docs, ["Zipped page.", "Chunked.", "café"]);
+        assert_eq!(docs, ["Chunked.", "café"]);
+    }
+
+    #[test]
+    fn http_bodies_in_every_content_encoding() {
+        let html = b"<p>The page.</p>";
+        let zlib = {
+            let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+            enc.write_all(html).unwrap();
+            enc.finish().unwrap()
+        };
+        let raw_deflate = {
+            let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
+            enc.write_all(html).unwrap();
+            enc.finish().unwrap()
+        };
+        let (docs, problems) = pages(&[
+            page("Content-Encoding: gzip\r\n", &gzip(html)),
+            page("Content-Encoding: deflate\r\n", &zlib),
+            page("Content-Encoding: deflate\r\n", &raw_deflate),
+            page("Content-Encoding: br\r\n", &brotli(html)),
+            page("Content-Encoding: zstd\r\n", &zstd::encode_all(&html[..], 1).unwrap()),
+            // Codings listed in the order applied: gzip first, then br.
+            page("Content-Encoding: gzip, br\r\n", &brotli(&gzip(html))),
+            page("Content-Encoding: identity\r\n", html),
+            // Chunked transfer of a gzipped page, no content type: sniffed after decoding.
+            {
+                let zipped = gzip(b"<html><p>The page.</p></html>");
+                let mut chunks = format!("{:x}\r\n", zipped.len()).into_bytes();
+                chunks.extend(zipped);
+                chunks.extend(b"\r\n0\r\n\r\n");
+                let mut http =
+                    b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Encoding: gzip\r\n\r\n".to_vec();
+                http.extend(chunks);
+                http
+            },
+        ]);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(docs, ["The page."; 8]);
+    }
+
+    #[test]
+    fn unknown_and_damaged_content_encodings_are_reported() {
+        let mut cut = brotli(&b"<p>A page long enough to be cut somewhere in its middle.</p>".repeat(20));
+        cut.truncate(cut.len() / 2);
+        let (docs, problems) = pages(&[
+            page("Content-Encoding: compress\r\n", b"\x1f\x9d..."),
+            page("Content-Encoding: br\r\n", &cut),
+            page("Content-Encoding: gzip\r\n", b"not gzip at all"),
+            page("", b"<p>Plain.</p>"),
+        ]);
+        assert_eq!(docs, ["Plain."]);
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(problems[0].contains("HTTP body encoded as \"compress\"; skipped"), "{problems:?}");
+        assert!(problems[1].contains("damaged br HTTP body"), "{problems:?}");
+        assert!(problems[2].contains("damaged gzip HTTP body"), "{problems:?}");
     }
 }
