@@ -174,8 +174,7 @@ pub fn candidates(
     // The band hashes of a few bands at a time, worked out document by document while its signature is
     // in cache (one table a band would read each signature once a band, a cache miss each time).
     let group = 2 * rayon::current_num_threads().max(1);
-    let hash_group = |hashes: &mut Vec<u64>, first: usize, last: usize| {
-        let g = last - first;
+    let hash_group = |hashes: &mut Vec<u64>, first: usize, g: usize| {
         hashes.clear();
         hashes.resize(n * g, 0);
         hashes.par_chunks_mut(g).enumerate().filter(|(i, _)| banded[*i]).for_each(|(i, out)| {
@@ -186,7 +185,6 @@ pub fn candidates(
                 *h = band_hash(&mins[lanes], band) & !doc_mask | i as u64;
             }
         });
-        g
     };
     let band_pairs = |hashes: &[u64], g: usize, k: usize| {
         // One entry per document: the band's hash in the high bits, the document in the low ones, so a
@@ -239,7 +237,8 @@ pub fn candidates(
     };
     let (mut done, mut hashes) = ((Vec::new(), LshStats::default()), Vec::new());
     for first in (0..params.bands).step_by(group) {
-        let g = hash_group(&mut hashes, first, (first + group).min(params.bands));
+        let g = group.min(params.bands - first);
+        hash_group(&mut hashes, first, g);
         let bands = (0..g).into_par_iter().map(|k| band_pairs(&hashes, g, k));
         done = merge(done, bands.reduce(|| (Vec::new(), LshStats::default()), merge));
     }
