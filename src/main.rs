@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Parser;
-use cli::{Bars, Cli, Command};
+use cli::{Bars, Cli, Command, Output};
 use unspun::progress::{Progress, Unit};
 use unspun::report::{Report, Summary};
 
@@ -55,6 +55,7 @@ fn run(args: &Cli) -> unspun::Result<ExitCode> {
             }
             let mut config = scan.settings.to_config()?;
             config.count_only = scan.format == cli::Format::Summary;
+            let output = Output::open(scan.output.as_deref())?;
             let result = unspun::scan(&scan.paths, &config, &bars)?;
             for p in &result.problems {
                 eprintln!("unspun: {p}");
@@ -62,14 +63,14 @@ fn run(args: &Cli) -> unspun::Result<ExitCode> {
             bars.stage("writing", None, Unit::Documents);
             let summary = if scan.format == cli::Format::Summary {
                 let summary = Summary::new(&result);
-                cli::write_output(scan.output.as_deref(), |out| summary.write_json(out))?;
+                output.write(|out| summary.write_json(out))?;
                 summary
             } else {
                 let mut report = Report::new(&result);
                 if scan.explain {
                     report.explain(&result, &config.input);
                 }
-                cli::write_report(&report, scan.format, scan.output.as_deref())?;
+                cli::write_report(&report, scan.format, output)?;
                 report.summary
             };
             bars.finish();
@@ -93,18 +94,19 @@ fn run(args: &Cli) -> unspun::Result<ExitCode> {
         Command::Eval(eval) => {
             let config = eval.settings.to_config()?;
             let truth = unspun::input::read_truth(&eval.dir.join("truth.jsonl"))?;
+            let report = eval.report.as_deref().map(|path| Output::open(Some(path))).transpose()?;
             let result = unspun::scan(&[eval.dir.join("docs")], &config, &bars)?;
             for p in &result.problems {
                 eprintln!("unspun: {p}");
             }
-            if let Some(path) = &eval.report {
-                cli::write_report(&Report::new(&result), cli::Format::Json, Some(path))?;
+            if let Some(output) = report {
+                cli::write_report(&Report::new(&result), cli::Format::Json, output)?;
             }
             if args.timings {
                 print_timings(&bars, start);
             }
             let scores = unspun::eval::evaluate(&result, &truth);
-            cli::write_output(None, |out| match eval.format {
+            Output::Stdout.write(|out| match eval.format {
                 cli::Format::Json => serde_json::to_writer_pretty(&mut *out, &scores)
                     .map_err(std::io::Error::from)
                     .and_then(|_| writeln!(out)),

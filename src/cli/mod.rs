@@ -3,6 +3,7 @@
 
 mod progress;
 
+use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
@@ -214,41 +215,78 @@ impl SettingsArgs {
     }
 }
 
-/// Writes with `write` to `path` atomically, or to stdout when there is no path.
-pub fn write_output(path: Option<&Path>, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
-    let Some(path) = path else {
-        let stdout = io::stdout();
-        let mut lock = io::BufWriter::new(stdout.lock());
-        return match write(&mut lock).and_then(|_| lock.flush()) {
-            // A closed pipe (`unspun scan … | head`) is the reader's choice, not an error.
-            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-            other => other.map_err(|source| Error::Write { path: "<stdout>".into(), source }),
+/// Where a report goes: stdout; a special file (/dev/null, a pipe), written straight; or a temporary
+/// file beside the target, renamed into place once complete, so an interrupted run never leaves half a
+/// report.
+pub enum Output {
+    Stdout,
+    Direct(PathBuf),
+    Atomic { path: PathBuf, tmp: PathBuf },
+}
+
+impl Output {
+    /// `path`, or stdout when there is none; checked before the work starts (by creating and removing
+    /// the temporary file), so that a path that cannot be written fails at once, not after hours of
+    /// scanning.
+    pub fn open(path: Option<&Path>) -> Result<Output> {
+        let Some(path) = path else {
+            return Ok(Output::Stdout);
         };
-    };
-    let err = |source| Error::Write { path: path.to_path_buf(), source };
-    // Writing to a special file (/dev/null, a pipe) cannot be done by renaming: write straight to it.
-    if path.exists() && !path.is_file() {
-        let mut f = io::BufWriter::new(std::fs::File::create(path).map_err(err)?);
-        return write(&mut f).and_then(|_| f.flush()).map_err(err);
+        let err = |source| Error::Write { path: path.to_path_buf(), source };
+        if path.is_dir() {
+            return Err(err(io::Error::new(io::ErrorKind::IsADirectory, "a folder, not a file")));
+        }
+        if path.exists() && !path.is_file() {
+            // A special file cannot be replaced by renaming.
+            return Ok(Output::Direct(path.to_path_buf()));
+        }
+        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        File::create(&tmp)
+            .and_then(|_| std::fs::remove_file(&tmp))
+            .map_err(|source| Error::Write { path: path.to_path_buf(), source })?;
+        Ok(Output::Atomic { path: path.to_path_buf(), tmp })
     }
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = io::BufWriter::new(std::fs::File::create(&tmp)?);
-        write(&mut f)?;
-        f.into_inner().map_err(io::Error::other)?.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+
+    /// Writes with `write` and puts the result in place.
+    pub fn write(self, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
+        let (path, result) = match self {
+            Output::Stdout => {
+                let mut out = io::BufWriter::new(io::stdout().lock());
+                match write(&mut out).and_then(|_| out.flush()) {
+                    // A closed pipe (`unspun scan … | head`) is the reader's choice, not an error.
+                    Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(()),
+                    other => ("<stdout>".into(), other),
+                }
+            }
+            Output::Direct(path) => {
+                let result = File::create(&path).and_then(|file| {
+                    let mut out = io::BufWriter::new(file);
+                    write(&mut out).and_then(|_| out.flush())
+                });
+                (path, result)
+            }
+            Output::Atomic { path, tmp } => {
+                let result = File::create(&tmp).and_then(|file| {
+                    let mut out = io::BufWriter::new(file);
+                    write(&mut out)?;
+                    out.into_inner().map_err(io::Error::other)?.sync_all()?;
+                    std::fs::rename(&tmp, &path)
+                });
+                if result.is_err() {
+                    let _ = std::fs::remove_file(&tmp);
+                }
+                (path, result)
+            }
+        };
+        result.map_err(|source| Error::Write { path, source })
     }
-    result.map_err(err)
 }
 
 /// Writes a report in `format`.
-pub fn write_report(report: &Report, format: Format, output: Option<&Path>) -> Result<()> {
-    write_output(output, |out| match format {
+pub fn write_report(report: &Report, format: Format, output: Output) -> Result<()> {
+    output.write(|out| match format {
         Format::Text => report.write_text(out),
         Format::Json => report.write_json(out),
         Format::Jsonl => report.write_jsonl(out),

@@ -246,6 +246,34 @@ fn text_report_names_source_then_derived_and_output_file_is_written() {
 }
 
 #[test]
+fn an_output_that_cannot_be_written_fails_before_the_scan_and_a_failed_run_leaves_nothing() {
+    // The output is opened first: the error comes before any input is read (the missing input
+    // would be reported otherwise).
+    let out = bin().args(["scan", "/nonexistent/unspun-input", "-o", "/nonexistent/dir/report.json"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("/nonexistent/dir/report.json") && !stderr.contains("unspun-input"), "{stderr}");
+    let folder = tempfile::tempdir().unwrap();
+    let out = bin().args(["scan", "/nonexistent/unspun-input", "-o"]).arg(folder.path()).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("a folder, not a file") && !stderr.contains("unspun-input"), "{stderr}");
+    // A run stopped by bad input under --strict leaves neither the report nor its temporary file.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bad.txt"), b"\xff\xfe not UTF-8").unwrap();
+    let report = dir.path().join("report.json");
+    let out = bin()
+        .args(["scan", "--quiet", "--strict", "-o"])
+        .arg(&report)
+        .arg(dir.path().join("bad.txt"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left, ["bad.txt"]);
+}
+
+#[test]
 fn unreadable_and_invalid_input_is_reported_and_skipped() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("good.txt"), STORY.join("\n")).unwrap();
