@@ -171,11 +171,13 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
         Some(s) => Some(Model::load(&s.model)?),
         None => None,
     };
-    let total_bytes: u64 = files.iter().filter_map(|f| std::fs::metadata(&f.path).ok()).map(|m| m.len()).sum();
+    // Standard input's length is not known in advance.
+    let total_bytes = (!files.iter().any(|f| crate::input::is_stdin(&f.path)))
+        .then(|| files.iter().map(|f| crate::input::file_size(&f.path)).sum());
 
     // Read and sign: documents are signed in parallel a batch at a time, straight into one flat matrix a
     // view, so a document's state is its signatures plus its `DocInfo`; its text is dropped once signed.
-    progress.stage("reading", Some(total_bytes), Unit::Bytes);
+    progress.stage("reading", total_bytes, Unit::Bytes);
     let mut docs: Vec<DocInfo> = Vec::new();
     let mut exact: Vec<u64> = Vec::new();
     let mut matrices: Vec<Signatures> = hashers.iter().map(|h| Signatures::new(h.params())).collect();

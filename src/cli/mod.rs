@@ -70,7 +70,8 @@ pub enum Format {
 
 #[derive(clap::Args, Debug)]
 pub struct ScanArgs {
-    /// Files and folders to read. Folders are walked recursively.
+    /// Files and folders to read. Folders are walked recursively; `-` reads standard input (JSON Lines,
+    /// a web archive or one text, plain or compressed, told by its first bytes).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// Output format.

@@ -57,7 +57,9 @@ impl Progress for Bars {
             bar.set_draw_target(ProgressDrawTarget::stderr());
         }
         let template = match (unit, total) {
-            // A stage of unknown length: a spinner that shows it is alive, and for how long.
+            // A stage of unknown length: a spinner that shows it is alive, and for how long (standard
+            // input: how much was read).
+            (Unit::Bytes, None) => "{prefix:>12} {spinner} {bytes} {bytes_per_sec} {elapsed}",
             (_, None) => "{prefix:>12} {spinner} {elapsed}",
             (Unit::Bytes, _) => "{prefix:>12} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
             _ => "{prefix:>12} [{bar:30}] {human_pos}/{human_len} ({percent}%) eta {eta}",

@@ -166,7 +166,10 @@ pub(super) fn read(
         Ok(_) => {}
         Err(e) => return sink.problem(None, stream.broken(&e, "0 lines")),
     }
-    let name = file.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| file.id.clone());
+    let name = match file.path.file_name() {
+        Some(n) if !super::is_stdin(&file.path) => n.to_string_lossy().into_owned(),
+        _ => file.id.clone(),
+    };
     let path = file.path.as_path().into();
     let mut block = Block { path, name, store, options, parser, bytes: Vec::new(), lines: Vec::new() };
     let limit = line_limit(options);

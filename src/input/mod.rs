@@ -71,9 +71,10 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = if is_stdin(&self.path) { "stdin".into() } else { self.path.display().to_string() };
         match self.line {
-            Some(line) => write!(f, "{}:{line}: {}", self.path.display(), self.message),
-            None => write!(f, "{}: {}", self.path.display(), self.message),
+            Some(line) => write!(f, "{path}:{line}: {}", self.message),
+            None => write!(f, "{path}: {}", self.message),
         }
     }
 }
@@ -121,14 +122,27 @@ pub struct InputFile {
     pub id: String,
 }
 
+/// The path that stands for standard input.
+pub const STDIN: &str = "-";
+
+/// Whether `path` stands for standard input ([`STDIN`]).
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == STDIN
+}
+
 /// Expands the paths given on the command line into the files to read, sorted, and the problems met on
 /// the way (unreadable folders, missing paths). Folders are walked recursively; in a folder, only files
 /// with one of `options.extensions` are articles. A file named directly is read whatever its extension;
-/// how it is read (text, JSON Lines, WARC; plain, gzip or zstd) is decided by [`read`].
+/// how it is read (text, JSON Lines, WARC; plain, gzip or zstd) is decided by [`read`]. [`STDIN`] is
+/// standard input (id `stdin`), read like a file whose name says nothing.
 pub fn discover(paths: &[PathBuf], options: &InputOptions) -> (Vec<InputFile>, Vec<Problem>) {
     let mut files = Vec::new();
     let mut problems = Vec::new();
     for root in paths {
+        if is_stdin(root) {
+            files.push(InputFile { path: root.clone(), id: "stdin".into() });
+            continue;
+        }
         match std::fs::metadata(root) {
             Ok(meta) if meta.is_dir() => walk(root, root, options, &mut files, &mut problems),
             Ok(_) => files.push(InputFile { path: root.clone(), id: id_for(root, root.parent()) }),
@@ -249,7 +263,7 @@ pub fn read_with(
     problem: &mut dyn FnMut(Problem),
     progress: &dyn Progress,
 ) -> Result<()> {
-    let size = std::fs::metadata(&file.path).map(|m| m.len()).unwrap_or(0);
+    let size = file_size(&file.path);
     let read_err = |source| Error::Read { path: file.path.clone(), source };
     let mut src = match source::open(&file.path) {
         Ok(src) => src,
@@ -284,6 +298,11 @@ pub fn read_with(
     result
 }
 
+/// The size of an input file in bytes (0 for standard input, or when it cannot be known).
+pub fn file_size(path: &Path) -> u64 {
+    if is_stdin(path) { 0 } else { std::fs::metadata(path).map_or(0, |m| m.len()) }
+}
+
 fn read_source(
     file: &InputFile,
     src: &mut source::Source,
@@ -291,19 +310,17 @@ fn read_source(
     sink: &mut Sink,
     parser: &dyn ParseMap,
 ) -> Result<()> {
-    let seekable = src.compression == source::Compression::None;
-    let spill = || SpillStore::shared().map_err(|source| Error::Read { path: std::env::temp_dir(), source });
+    // Texts of input that cannot be read again cheaply (compressed, standard input) go to the spill store;
+    // a compressed text file is decompressed again instead, once, when its document is verified.
+    let store = match (src.format, src.seekable, is_stdin(&file.path)) {
+        (Format::Text, _, false) | (_, true, _) => None,
+        _ => Some(SpillStore::shared().map_err(|source| Error::Read { path: std::env::temp_dir(), source })?),
+    };
     let stream = StreamInfo { compression: src.compression, consumed: src.consumed.clone() };
     match src.format {
-        Format::Text => text::read(file, src.reader.as_mut(), &stream, options, sink),
-        Format::Jsonl => {
-            let store = if seekable { None } else { Some(spill()?) };
-            jsonl::read(file, src.reader.as_mut(), &stream, store, options, sink, parser)
-        }
-        Format::Warc => {
-            let store = if seekable { None } else { Some(spill()?) };
-            warc::read(file, src.reader.as_mut(), &stream, store, options, sink)
-        }
+        Format::Text => text::read(file, src.reader.as_mut(), &stream, store, options, sink),
+        Format::Jsonl => jsonl::read(file, src.reader.as_mut(), &stream, store, options, sink, parser),
+        Format::Warc => warc::read(file, src.reader.as_mut(), &stream, store, options, sink),
     }
 }
 
@@ -357,7 +374,7 @@ pub fn read_bytes(
     let stream = StreamInfo { compression: source::Compression::None, consumed };
     let mut reader = bytes;
     match format {
-        Format::Text => text::read(&file, &mut reader, &stream, options, &mut sink),
+        Format::Text => text::read(&file, &mut reader, &stream, None, options, &mut sink),
         Format::Jsonl => jsonl::read(&file, &mut reader, &stream, None, options, &mut sink, &Serial),
         Format::Warc => warc::read(&file, &mut reader, &stream, None, options, &mut sink),
     }
@@ -515,6 +532,17 @@ pub(crate) mod tests {
         assert_eq!(text, "é");
         assert!(note.is_some());
         assert_eq!(decode(b"fine", 10), ("fine".to_string(), None));
+    }
+
+    #[test]
+    fn standard_input_is_discovered_as_such() {
+        let (files, problems) = discover(&[PathBuf::from("-"), PathBuf::from("-")], &InputOptions::default());
+        assert!(problems.is_empty());
+        assert_eq!(files.len(), 1);
+        assert!(is_stdin(&files[0].path) && files[0].id == "stdin");
+        assert_eq!(file_size(&files[0].path), 0);
+        let p = Problem { path: files[0].path.clone(), line: Some(3), message: "bad".into() };
+        assert_eq!(p.to_string(), "stdin:3: bad");
     }
 
     #[test]

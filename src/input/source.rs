@@ -112,13 +112,16 @@ pub struct Source {
     pub compression: Compression,
     /// What it holds.
     pub format: Format,
+    /// Whether a document can be read again at an offset into the file (a plain file).
+    pub seekable: bool,
 }
 
-/// Opens `path`, detects compression (magic bytes win over the name) and format (the name first, then
-/// the first decoded bytes), and returns the decoded stream.
+/// Opens `path` (standard input for [`super::STDIN`]), detects compression (magic bytes win over the
+/// name) and format (the name first, then the first decoded bytes), and returns the decoded stream.
 pub fn open(path: &Path) -> io::Result<Source> {
     let consumed = Rc::new(Cell::new(0));
-    let file = File::open(path)?;
+    let stdin = super::is_stdin(path);
+    let file: Box<dyn Read> = if stdin { Box::new(io::stdin()) } else { Box::new(File::open(path)?) };
     let mut raw = BufReader::with_capacity(BUFFER, Counting { inner: file, count: consumed.clone() });
     let (named, _) = from_name(path);
     let compression = sniff_compression(raw.fill_buf()?);
@@ -131,7 +134,8 @@ pub fn open(path: &Path) -> io::Result<Source> {
         Some(f) => f,
         None => sniff_format(reader.fill_buf()?),
     };
-    Ok(Source { reader, consumed, compression, format })
+    let seekable = compression == Compression::None && !stdin;
+    Ok(Source { reader, consumed, compression, format, seekable })
 }
 
 /// Reads one line (up to and including `\n`) into `buf`, keeping at most `limit` bytes of it. Returns the

@@ -3,10 +3,13 @@
 
 use std::io::{BufRead, Read};
 use std::path::Path;
+use std::sync::Arc;
 
 use serde_json::Map;
 
-use super::{Document, InputFile, InputOptions, Origin, Sink, StreamInfo, decode, is_blank, looks_binary, source};
+use super::{
+    Document, InputFile, InputOptions, Origin, Sink, SpillStore, StreamInfo, decode, is_blank, looks_binary, source,
+};
 use crate::error::{Error, Result};
 
 /// The first `max + 1` bytes of the stream (the extra byte tells that there was more).
@@ -37,10 +40,13 @@ fn text_of(mut bytes: Vec<u8>, max: usize) -> (String, Option<String>) {
     (text, note)
 }
 
+/// Reads the one document of a text file; its text goes to `store` when one is given (standard input,
+/// which cannot be read again).
 pub(super) fn read(
     file: &InputFile,
     reader: &mut dyn BufRead,
     stream: &StreamInfo,
+    store: Option<Arc<SpillStore>>,
     options: &InputOptions,
     sink: &mut Sink,
 ) -> Result<()> {
@@ -58,10 +64,17 @@ pub(super) fn read(
     if let Some(message) = note {
         sink.problem(None, message)?;
     }
+    let origin = match store {
+        None => Origin::File,
+        Some(store) => {
+            let offset = store.append(&text).map_err(|source| Error::Read { path: std::env::temp_dir(), source })?;
+            Origin::Spill { store, offset, len: text.len() as u32 }
+        }
+    };
     sink.document(Document {
         id: file.id.clone(),
         path: file.path.as_path().into(),
-        origin: Origin::File,
+        origin,
         text,
         date: None,
         extra: Map::new(),

@@ -146,6 +146,17 @@ fn same_verdicts_from_folder_jsonl_wet_and_warc() {
         assert_eq!(out.status.code(), Some(0), "{path:?}: {stderr}");
         assert_eq!(verdicts(&out, SITE), expected, "{path:?}");
     }
+    // The same bytes piped to `-` (standard input, format and compression from the first bytes).
+    for path in [&plain, &gz, &wet_path, &warc_gz] {
+        let out = Command::new(env!("CARGO_BIN_EXE_unspun"))
+            .args(["scan", "--quiet", "--format", "json", "-"])
+            .stdin(std::fs::File::open(path).unwrap())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{path:?} on standard input: {stderr}");
+        assert_eq!(verdicts(&out, SITE), expected, "{path:?} on standard input");
+    }
 }
 
 #[test]
@@ -224,4 +235,35 @@ fn repeated_ids_are_numbered_in_read_order() {
         .map(|d| (d["id"].as_str().unwrap(), d["words"].as_u64().unwrap()))
         .collect();
     assert_eq!(docs, [("alpha", 2), ("alpha#2", 4), ("alpha#3", 5), ("beta", 3), ("zeta", 1)]);
+}
+
+#[test]
+fn standard_input_is_one_more_input() {
+    let run = |args: &[&std::ffi::OsStr], stdin: &[u8]| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_unspun"))
+            .args(["scan", "--quiet", "--format", "json"])
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(stdin).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    // A plain text on standard input is the document `stdin`, compared with the files named beside it.
+    let seeds = seeds();
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("copy.txt");
+    std::fs::write(&copy, &seeds[0].1).unwrap();
+    let out = run(&["-".as_ref(), copy.as_os_str()], seeds[0].1.as_bytes());
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(verdicts(&out, "").0, [["copy", "stdin", "duplicate", ""].map(String::from)]);
+    // Damage is reported as standard input's, by line.
+    let out = run(&["-".as_ref()], format!("{}\n{{broken\n", serde_json::json!({"text": seeds[1].1})).as_bytes());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("stdin:2: malformed JSON"), "{stderr}");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["documents"][0]["id"], "stdin:1");
 }
