@@ -67,6 +67,11 @@ pub struct Config {
     pub count_only: bool,
     /// Days two dated articles may be apart and still be compared (`None`: no limit).
     pub window_days: Option<f64>,
+    /// A reference collection (files and folders, read like the scanned ones): when given, only pairs of
+    /// one reference document and one scanned document are compared and reported (which articles of a
+    /// crawl copy ours?). A near-duplicate group is led by a reference document when it holds one, and
+    /// each scanned copy is paired with its original rather than only through its group's leader.
+    pub against: Vec<PathBuf>,
     /// How input is found and decoded.
     pub input: InputOptions,
     /// The optional semantic view (`None`: off, the default).
@@ -126,6 +131,7 @@ impl Default for Config {
             report_unrelated: false,
             count_only: false,
             window_days: None,
+            against: Vec::new(),
             input: InputOptions::default(),
             semantic: None,
         }

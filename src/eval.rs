@@ -267,6 +267,7 @@ mod tests {
             day: None,
             extra: Default::default(),
             skipped: None,
+            reference: false,
         }
     }
 

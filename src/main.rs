@@ -55,6 +55,7 @@ fn run(args: &Cli) -> unspun::Result<ExitCode> {
             }
             let mut config = scan.settings.to_config()?;
             config.count_only = scan.format == cli::Format::Summary;
+            config.against = scan.against.clone();
             let output = Output::open(scan.output.as_deref())?;
             let result = unspun::scan(&scan.paths, &config, &bars)?;
             for p in &result.problems {

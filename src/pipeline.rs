@@ -3,7 +3,7 @@
 //! decides parallelism (rayon, as order-preserving maps whose results are sorted before use, so the output
 //! is the same for any number of threads and any order of the input files) and reports progress.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -14,7 +14,7 @@ use xxhash_rust::xxh3::xxh3_64;
 use crate::align::{AlignScratch, Alignment, Analysis, Frequencies, align_with, trigram_hashes};
 use crate::config::{Config, ViewConfig};
 use crate::embed::{self, Embedding, Model};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::input::{self, Document, Origin, Problem};
 use crate::lsh::{self, LshStats, Neighbours, PairKey, pair_key, unpack};
 use crate::minhash::{EMPTY, Hasher, MinHashParams, Signatures, estimate};
@@ -43,6 +43,8 @@ pub struct DocInfo {
     pub extra: Map<String, Value>,
     /// Why the document was not compared with others (too short), if it was not.
     pub skipped: Option<&'static str>,
+    /// Whether it was read from the reference collection ([`Config::against`]).
+    pub reference: bool,
 }
 
 /// A verified pair.
@@ -151,7 +153,20 @@ struct Signed {
 /// Scans the articles under `paths`.
 pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Result<Scan> {
     config.validate()?;
-    let (files, mut problems) = input::discover(paths, &config.input);
+    let (mut files, mut problems) = input::discover(paths, &config.input);
+    // The reference collection is read with the rest; its documents are told apart by their files.
+    let (reference_files, reference_problems) = input::discover(&config.against, &config.input);
+    let against = !config.against.is_empty();
+    if against {
+        let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+        let scanned: HashSet<PathBuf> = files.iter().map(|f| canonical(&f.path)).collect();
+        if let Some(both) = reference_files.iter().find(|r| scanned.contains(&canonical(&r.path))) {
+            return Err(Error::Config(format!("{} is both scanned and a reference (--against)", both.path.display())));
+        }
+    }
+    let reference: HashSet<PathBuf> = reference_files.iter().map(|f| f.path.clone()).collect();
+    files.extend(reference_files);
+    problems.extend(reference_problems);
     if let (true, Some(p)) = (config.input.strict, problems.first()) {
         return Err(p.clone().into());
     }
@@ -222,6 +237,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
                     date: d.date,
                     extra: d.extra,
                     skipped: None,
+                    reference: false,
                 };
                 (info, s)
             })
@@ -291,6 +307,9 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
     });
     problems.extend(reading?);
     progress.finish();
+    if against {
+        docs.iter_mut().for_each(|d| d.reference = reference.contains(&*d.path));
+    }
 
     // A fixed document order, whatever the order of the input (stable: equal ids keep their read order).
     // Applied in place, so no second copy of the signatures is made.
@@ -377,6 +396,9 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
             if phase && verify {
                 join_near_duplicates(&mut parent, &bars, &pairs);
                 represented_by = group_leaders(&mut parent);
+                if against {
+                    represented_by = prefer_reference_leaders(&represented_by, &docs);
+                }
             }
             progress.finish();
             per_view[k] = pairs;
@@ -458,6 +480,9 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
     }
     let grouped_documents = represented_by.iter().enumerate().filter(|&(i, &r)| r != i as u32).count();
     let mut candidates = merge_views(per_view);
+    if against {
+        candidates = across(candidates, &docs, &represented_by);
+    }
     if let Some(window) = config.window_days {
         candidates.retain(|&(key, _)| {
             let (a, b) = unpack(key);
@@ -468,7 +493,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
         });
     }
     let candidate_pairs = candidates.len();
-    let mut pairs = exact_duplicates_of_short(&docs, &exact);
+    let mut pairs = exact_duplicates_of_short(&docs, &exact, against);
 
     if config.candidates_only && config.count_only {
         let counted_pairs = Some(pairs.len() + candidates.len());
@@ -516,8 +541,9 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
 
     // Verify: analyse each document of a candidate pair once, then score the pairs. Documents are found
     // through dense per-document tables (a slot index, a neighbour list), not hash maps. A member of a
-    // near-duplicate group whose only pair is the one with its leader is analysed while that pair is
-    // scored and dropped after it, so the analyses held at once are those of leaders and of documents
+    // near-duplicate group whose only pair is the one with its leader (or, against a reference
+    // collection, with the reference its leader was paired with) is analysed while that pair is scored
+    // and dropped after it, so the analyses held at once are those of leaders and of documents
     // with other pairs (a crawl's copies would otherwise all be in memory together).
     let mut degree = vec![0u32; docs.len()];
     for &(key, _) in &candidates {
@@ -529,7 +555,9 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
         let (a, b) = unpack(key);
         [(a, b), (b, a)]
             .into_iter()
-            .find(|&(m, l)| represented_by[m as usize] == l && degree[m as usize] == 1)
+            .find(|&(m, l)| {
+                represented_by[m as usize] != m && represented_by[l as usize] == l && degree[m as usize] == 1
+            })
             .map(|(m, _)| m)
     };
     let mut needed: Vec<u32> = candidates
@@ -928,6 +956,46 @@ fn group_leaders(parent: &mut [u32]) -> Vec<u32> {
     root.iter().enumerate().map(|(i, &r)| if size[r as usize] >= MIN_GROUP { r } else { i as u32 }).collect()
 }
 
+/// Against a reference collection, a group's leader is its first reference document when it has one, so
+/// that the star from the leader pairs each scanned copy with a reference original.
+fn prefer_reference_leaders(leader: &[u32], docs: &[DocInfo]) -> Vec<u32> {
+    let mut first_reference = vec![u32::MAX; leader.len()];
+    for (i, &l) in leader.iter().enumerate() {
+        if docs[i].reference && first_reference[l as usize] == u32::MAX {
+            first_reference[l as usize] = i as u32;
+        }
+    }
+    leader
+        .iter()
+        .map(|&l| if first_reference[l as usize] == u32::MAX { l } else { first_reference[l as usize] })
+        .collect()
+}
+
+/// Against a reference collection: the candidate pairs of a reference and a scanned document, sorted.
+/// A scanned document that leads a group of copies (which has no reference document, or a reference
+/// would lead it) stands for its members too: each member is paired with the reference document as
+/// well, so every copy is reported with its original, not only through its group's leader.
+fn across(candidates: Vec<(PairKey, ViewSet)>, docs: &[DocInfo], leader: &[u32]) -> Vec<(PairKey, ViewSet)> {
+    let mut members: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+    for (i, &l) in leader.iter().enumerate().filter(|&(i, &l)| l != i as u32) {
+        members.entry(l).or_default().push(i as u32);
+    }
+    let mut out = Vec::with_capacity(candidates.len());
+    for (key, views) in candidates {
+        let (a, b) = unpack(key);
+        let (reference, scanned) = match (docs[a as usize].reference, docs[b as usize].reference) {
+            (true, false) => (a, b),
+            (false, true) => (b, a),
+            _ => continue,
+        };
+        out.push((key, views));
+        let copies = members.get(&scanned).map_or(&[][..], Vec::as_slice);
+        out.extend(copies.iter().map(|&m| (pair_key(reference, m), views)));
+    }
+    out.sort_unstable_by_key(|&(key, _)| key);
+    out
+}
+
 /// The pairs of a view to verify once groups are known: within a group only the star from its leader;
 /// across groups, the pair of their leaders (a member's relations to other texts go through its
 /// leader, so copies do not multiply the pairs).
@@ -976,19 +1044,26 @@ impl input::ParseMap for ParallelParse {
 
 /// Documents too short to judge are still duplicates of identical ones: each such group is reported as
 /// `duplicate` pairs from its first member.
-fn exact_duplicates_of_short(docs: &[DocInfo], exact: &[u64]) -> Vec<ScoredPair> {
+fn exact_duplicates_of_short(docs: &[DocInfo], exact: &[u64], against: bool) -> Vec<ScoredPair> {
     let mut groups: BTreeMap<u64, Vec<u32>> = BTreeMap::new();
     for (i, (d, &e)) in docs.iter().zip(exact).enumerate() {
         if d.skipped == Some(TOO_SHORT) {
             groups.entry(e).or_default().push(i as u32);
         }
     }
+    let reference = |i: u32| docs[i as usize].reference;
     let mut out = Vec::new();
-    for members in groups.values().filter(|m| m.len() > 1) {
-        for &other in &members[1..] {
+    for members in groups.values_mut().filter(|m| m.len() > 1) {
+        // Each is paired with the first; against a reference collection, the first reference document
+        // with each scanned one.
+        if against {
+            members.sort_by_key(|&i| !reference(i));
+        }
+        let first = members[0];
+        for &other in members[1..].iter().filter(|&&o| !against || reference(o) != reference(first)) {
             out.push(ScoredPair {
-                a: members[0],
-                b: other,
+                a: first.min(other),
+                b: first.max(other),
                 relation: Some(Relation::Duplicate),
                 verified: true,
                 confidence: 1.0,
@@ -1081,6 +1156,45 @@ mod tests {
         // Within a group only the star from its leader; across groups the leaders' pair, once.
         let want = vec![pair_key(0, 1), pair_key(0, 3), pair_key(0, 5), pair_key(3, 4)];
         assert_eq!(through_leaders(pairs, &leader), want);
+    }
+
+    #[test]
+    fn against_a_reference_only_cross_pairs_each_copy_with_its_original() {
+        // 0 and 4 are reference documents. Documents 0-3 are a group: its leader becomes 0, the reference
+        // (found through 1, its first member). 5-7 are a scanned group led by 5; 8 stands alone.
+        let doc = |reference| DocInfo {
+            id: String::new(),
+            path: Path::new("").into(),
+            origin: Origin::File,
+            bytes: 0,
+            words: 100,
+            date: None,
+            day: None,
+            extra: Map::new(),
+            skipped: None,
+            reference,
+        };
+        let docs: Vec<DocInfo> = (0..9).map(|i| doc(i == 0 || i == 4)).collect();
+        let leader = prefer_reference_leaders(&[1, 1, 1, 1, 4, 5, 5, 5, 8], &docs);
+        assert_eq!(leader, [0, 0, 0, 0, 4, 5, 5, 5, 8]);
+        let pairs = through_leaders(
+            vec![
+                pair_key(0, 1),
+                pair_key(0, 2),
+                pair_key(0, 3),
+                pair_key(0, 4),
+                pair_key(4, 5),
+                pair_key(6, 7),
+                pair_key(7, 8),
+            ],
+            &leader,
+        );
+        let candidates = pairs.into_iter().map(|k| (k, 1)).collect();
+        // Kept: the star from reference 0 to scanned 1-3, and 4 with 5 and, through 5, with 6 and 7. Not
+        // 0-4 (two references), 5-8 (two scanned; 7-8 went to their leaders 5 and 8).
+        let want: Vec<(PairKey, ViewSet)> =
+            [(0, 1), (0, 2), (0, 3), (4, 5), (4, 6), (4, 7)].iter().map(|&(a, b)| (pair_key(a, b), 1)).collect();
+        assert_eq!(across(candidates, &docs, &leader), want);
     }
 
     #[test]

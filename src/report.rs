@@ -78,6 +78,9 @@ pub struct DocumentEntry {
     /// Why the document was not compared (`empty`, `too short to judge`), when it was not.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub skipped: Option<&'static str>,
+    /// Whether it belongs to the reference collection (`--against`); absent when it does not.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub reference: bool,
     /// Fields passed through from the input (url, title…).
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -239,6 +242,7 @@ impl Report {
                 words: d.words,
                 date: d.date.clone(),
                 skipped: d.skipped,
+                reference: d.reference,
                 extra: d.extra.clone(),
             })
             .collect();

@@ -85,6 +85,12 @@ pub struct ScanArgs {
     /// JSON reports always carry the evidence and the passages' byte ranges.
     #[arg(long)]
     pub explain: bool,
+    /// A reference collection (files or folders, read like PATHS; repeatable): only pairs of one
+    /// reference article and one scanned article are compared and reported, as when a crawl is searched
+    /// for copies of one outlet's articles. Each scanned copy is paired with its original itself, not
+    /// only through a group of near-duplicates.
+    #[arg(long, value_name = "PATH")]
+    pub against: Vec<PathBuf>,
     #[command(flatten)]
     pub settings: SettingsArgs,
 }

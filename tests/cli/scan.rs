@@ -388,3 +388,105 @@ fn explain_shows_where_two_copies_differ() {
     assert!(text.contains(&format!("    where they differ:\n      a [{at}..{}] “hundreds”\n", at + 8)), "{text}");
     assert!(text.contains(&format!("      b [{at}..{}] “thousands”\n", at + 9)), "{text}");
 }
+
+#[test]
+fn against_a_reference_collection_only_cross_pairs_are_reported() {
+    // The seeds with 000 and 002 as the reference: the pairs of a reference and a scanned article are
+    // the full scan's, with the same relations; 001 ~ 003 (both scanned) is not compared.
+    let dir = tempfile::tempdir().unwrap();
+    let (ours, crawl) = (dir.path().join("ours"), dir.path().join("crawl"));
+    std::fs::create_dir_all(&ours).unwrap();
+    std::fs::create_dir_all(&crawl).unwrap();
+    for entry in std::fs::read_dir(corpus().join("docs")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        let to = if name.starts_with("000") || name.starts_with("002") { &ours } else { &crawl };
+        std::fs::copy(&path, to.join(&name)).unwrap();
+    }
+    let relations = |report: &Value| -> Vec<(String, String, String)> {
+        let id = |v: &Value| v.as_str().unwrap_or("-").rsplit('/').next().unwrap()[..3].to_string();
+        let pairs = report["pairs"].as_array().unwrap().iter();
+        pairs.map(|p| (id(&p["a"]), id(&p["b"]), p["relation"].as_str().unwrap().to_string())).collect()
+    };
+    let full = relations(&json(&run(&["scan", "--quiet", "--format", "json", corpus().to_str().unwrap()])));
+    let report = json(&run(&[
+        "scan",
+        "--quiet",
+        "--format",
+        "json",
+        crawl.to_str().unwrap(),
+        "--against",
+        ours.to_str().unwrap(),
+    ]));
+    let cross: Vec<_> =
+        full.iter().filter(|(a, b, _)| (a == "000" || a == "002") != (b == "000" || b == "002")).cloned().collect();
+    assert_eq!(cross.len(), 3, "{full:?}");
+    assert_eq!(relations(&report), cross);
+    let references: Vec<&str> = report["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["reference"] == true)
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(references.len(), 2, "{references:?}");
+    assert!(references.iter().all(|id| id.starts_with("000") || id.starts_with("002")), "{references:?}");
+    // A file cannot be both.
+    let both = bin()
+        .args(["scan", "--quiet", dir.path().to_str().unwrap(), "--against", ours.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(both.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&both.stderr).contains("both scanned and a reference"));
+}
+
+#[test]
+fn against_a_reference_every_copy_is_paired_with_the_original() {
+    // Nine lightly edited copies of a paragraph (a near-duplicate group in a full scan, compared through
+    // one of them) and three identical short texts. Against the paragraph itself, the group's leader is
+    // the reference; against a longer article that holds it, the group has only scanned copies and
+    // each is paired with the article too. Copies are never paired with one another.
+    let paragraph = STORY[..5].join(" ");
+    let words: Vec<&str> = paragraph.split(' ').collect();
+    let scan = |original: &str| -> (Vec<(String, String)>, Value) {
+        let dir = tempfile::tempdir().unwrap();
+        let (ours, crawl) = (dir.path().join("ours"), dir.path().join("crawl"));
+        std::fs::create_dir_all(&ours).unwrap();
+        std::fs::create_dir_all(&crawl).unwrap();
+        std::fs::write(ours.join("original.txt"), original).unwrap();
+        for k in 0..9 {
+            let own: Vec<String> = (0..4).map(|j| format!("zorblat{k}x{j}")).collect();
+            let mut copy = words.clone();
+            for (j, word) in own.iter().enumerate() {
+                copy[k + 9 * j + 1] = word;
+            }
+            std::fs::write(crawl.join(format!("copy{k}.txt")), copy.join(" ")).unwrap();
+        }
+        // The reference one is not the first by id.
+        let short = "Council approves the budget after a long night.";
+        std::fs::write(crawl.join("brief0.txt"), short).unwrap();
+        std::fs::write(ours.join("brief1.txt"), short).unwrap();
+        std::fs::write(crawl.join("brief2.txt"), short).unwrap();
+        let args =
+            ["scan", "--quiet", "--format", "json", crawl.to_str().unwrap(), "--against", ours.to_str().unwrap()];
+        let report = json(&run(&args));
+        let pair = |p: &Value| (p["a"].as_str().unwrap().to_string(), p["b"].as_str().unwrap().to_string());
+        let mut pairs: Vec<(String, String)> = report["pairs"].as_array().unwrap().iter().map(pair).collect();
+        pairs.sort();
+        // The same report for any thread count.
+        let mut one = args.to_vec();
+        one.insert(0, "-j1");
+        assert_eq!(json(&run(&one)), report);
+        (pairs, report["summary"].clone())
+    };
+    let mut expected: Vec<(String, String)> = (0..9).map(|k| (format!("copy{k}"), "original".to_string())).collect();
+    expected.extend([("brief0".to_string(), "brief1".to_string()), ("brief1".to_string(), "brief2".to_string())]);
+    expected.sort();
+    let (pairs, summary) = scan(&paragraph);
+    assert_eq!(pairs, expected);
+    assert_eq!(summary["grouped_documents"], 9, "{summary}");
+    let article = [STORY.join("\n"), OTHER.join("\n")].join("\n");
+    let (pairs, summary) = scan(&article);
+    assert_eq!(pairs, expected);
+    assert_eq!(summary["grouped_documents"], 8, "{summary}");
+}
