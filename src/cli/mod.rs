@@ -98,10 +98,10 @@ pub struct ScanArgs {
 /// Knobs shared by `scan` and `eval`.
 #[derive(clap::Args, Debug)]
 pub struct SettingsArgs {
-    /// In folders, the extensions of article files (comma-separated, e.g. `txt,jsonl.gz,warc.wet.gz`).
+    /// In folders, the extensions of article files (comma-separated, e.g. `txt,html,jsonl.gz,warc.wet.gz`).
     /// Other files (README, truth) are ignored. A file named on the command line is always read, in the
-    /// format its name (`.txt`, `.jsonl`, `.ndjson`, `.warc`, `.wet`, each optionally `.gz`/`.zst`) or
-    /// else its first bytes show.
+    /// format its name (`.txt`, `.html`/`.htm`, `.jsonl`, `.ndjson`, `.warc`, `.wet`, each optionally
+    /// `.gz`/`.zst`) or else its first bytes show.
     #[arg(long, default_value = "txt", value_delimiter = ',')]
     pub ext: Vec<String>,
     /// JSON Lines: the field holding each article's id (a line without one is named `FILE:LINE`).

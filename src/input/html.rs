@@ -1,4 +1,5 @@
-//! A small, forgiving extractor of an HTML page's main text, for WARC `response` records. It drops
+//! A small, forgiving extractor of an HTML page's main text, for WARC `response` records and `.html`
+//! files. It drops
 //! scripts, styles, comments and page furniture (`nav`, `header`, `footer`, `aside`, forms, menus), keeps
 //! paragraphs, headings, list items and table rows as lines, and, when the page marks its main content
 //! with `<article>` or `<main>`, keeps only that. It never fails: broken markup yields whatever text it holds.
@@ -6,6 +7,31 @@
 //! Why not a crate: full HTML5 parsers (html5ever, scraper) are large dependencies for a job that needs
 //! only tag boundaries, and readability ports score boxes with heuristics that are hard to predict; a
 //! tag-level scan of ~150 lines is easy to fuzz and to reason about.
+
+/// The text of an HTML page's bytes, in `charset` (an HTTP header's) or else the one its `<meta>` names
+/// in its first kilobyte: Latin-1 and Windows-1252 byte by byte, anything else as UTF-8 (lossily, with a
+/// note saying so).
+pub(crate) fn decode_page(bytes: &[u8], charset: Option<String>) -> (String, Option<String>) {
+    let charset =
+        charset.or_else(|| charset_of(&String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).to_ascii_lowercase()));
+    match charset.as_deref() {
+        Some("iso-8859-1" | "latin1" | "latin-1" | "windows-1252" | "cp1252" | "us-ascii") => {
+            (bytes.iter().map(|&b| b as char).collect(), None)
+        }
+        _ => super::decode(bytes, usize::MAX),
+    }
+}
+
+/// The charset a `Content-Type` header or `<meta>` tag names (lower-cased text), if any.
+pub(crate) fn charset_of(s: &str) -> Option<String> {
+    let at = s.find("charset=")? + "charset=".len();
+    let value: String = s[at..]
+        .trim_start_matches(['"', '\''])
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    (!value.is_empty()).then_some(value)
+}
 
 /// What a page gave.
 #[derive(Debug, Default, PartialEq, Eq)]

@@ -313,12 +313,12 @@ fn read_source(
     // Texts of input that cannot be read again cheaply (compressed, standard input) go to the spill store;
     // a compressed text file is decompressed again instead, once, when its document is verified.
     let store = match (src.format, src.seekable, is_stdin(&file.path)) {
-        (Format::Text, _, false) | (_, true, _) => None,
+        (Format::Text | Format::Html, _, false) | (_, true, _) => None,
         _ => Some(SpillStore::shared().map_err(|source| Error::Read { path: std::env::temp_dir(), source })?),
     };
     let stream = StreamInfo { compression: src.compression, consumed: src.consumed.clone() };
     match src.format {
-        Format::Text => text::read(file, src.reader.as_mut(), &stream, store, options, sink),
+        Format::Text | Format::Html => text::read(file, src.reader.as_mut(), src.format, &stream, store, options, sink),
         Format::Jsonl => jsonl::read(file, src.reader.as_mut(), &stream, store, options, sink, parser),
         Format::Warc => warc::read(file, src.reader.as_mut(), &stream, store, options, sink),
     }
@@ -374,7 +374,7 @@ pub fn read_bytes(
     let stream = StreamInfo { compression: source::Compression::None, consumed };
     let mut reader = bytes;
     match format {
-        Format::Text => text::read(&file, &mut reader, &stream, None, options, &mut sink),
+        Format::Text | Format::Html => text::read(&file, &mut reader, format, &stream, None, options, &mut sink),
         Format::Jsonl => jsonl::read(&file, &mut reader, &stream, None, options, &mut sink, &Serial),
         Format::Warc => warc::read(&file, &mut reader, &stream, None, options, &mut sink),
     }

@@ -16,6 +16,8 @@ const BUFFER: usize = 256 << 10;
 pub enum Format {
     /// One article per file, plain text.
     Text,
+    /// One article per file, an HTML page: its main text (see [`super::html`]).
+    Html,
     /// JSON Lines: one article per line.
     Jsonl,
     /// WARC or WET web archive: one article per `response` (HTML) or `conversion` (text) record.
@@ -60,6 +62,8 @@ pub fn from_name(path: &Path) -> (Option<Format>, Compression) {
         Some(Format::Warc)
     } else if stem.ends_with(".txt") {
         Some(Format::Text)
+    } else if stem.ends_with(".html") || stem.ends_with(".htm") || stem.ends_with(".xhtml") {
+        Some(Format::Html)
     } else {
         None
     };
@@ -77,14 +81,21 @@ fn sniff_compression(head: &[u8]) -> Compression {
     }
 }
 
-/// The format the first decoded bytes show: a WARC version line, a JSON object, or else text.
+/// The format the first decoded bytes show: a WARC version line, a JSON object, an HTML page (a doctype
+/// or `<html>` tag first), or else text.
 pub fn sniff_format(head: &[u8]) -> Format {
     if head.starts_with(b"WARC/") {
         return Format::Warc;
     }
-    match head.iter().find(|b| !b.is_ascii_whitespace()) {
-        Some(b'{') => Format::Jsonl,
-        _ => Format::Text,
+    let head = head.strip_prefix("\u{feff}".as_bytes()).unwrap_or(head);
+    let start = head.iter().position(|b| !b.is_ascii_whitespace()).map_or(&[][..], |i| &head[i..]);
+    let starts = |tag: &[u8]| start.len() >= tag.len() && start[..tag.len()].eq_ignore_ascii_case(tag);
+    if start.first() == Some(&b'{') {
+        Format::Jsonl
+    } else if starts(b"<!doctype html") || starts(b"<html") {
+        Format::Html
+    } else {
+        Format::Text
     }
 }
 
@@ -205,6 +216,8 @@ mod tests {
         assert_eq!(f("CC-1.warc.wet.gz"), (Some(Format::Warc), Compression::Gzip));
         assert_eq!(f("x.warc"), (Some(Format::Warc), Compression::None));
         assert_eq!(f("x.txt"), (Some(Format::Text), Compression::None));
+        assert_eq!(f("page.HTML"), (Some(Format::Html), Compression::None));
+        assert_eq!(f("page.htm.gz"), (Some(Format::Html), Compression::Gzip));
         assert_eq!(f("x.dump"), (None, Compression::None));
     }
 
@@ -213,6 +226,9 @@ mod tests {
         assert_eq!(sniff_format(b"WARC/1.0\r\n"), Format::Warc);
         assert_eq!(sniff_format(b"  {\"id\":1}"), Format::Jsonl);
         assert_eq!(sniff_format(b"Hello"), Format::Text);
+        assert_eq!(sniff_format(b"\xef\xbb\xbf\n<!DOCTYPE html><p>"), Format::Html);
+        assert_eq!(sniff_format(b"<HTML lang=en>"), Format::Html);
+        assert_eq!(sniff_format(b"<p>a fragment"), Format::Text);
         assert_eq!(sniff_compression(&[0x1f, 0x8b, 8]), Compression::Gzip);
         assert_eq!(sniff_compression(&[0x28, 0xb5, 0x2f, 0xfd]), Compression::Zstd);
     }

@@ -1,14 +1,17 @@
-//! Plain-text articles: one file (plain or compressed), one document. At most `max_document_bytes` of a
+//! Plain-text articles and HTML pages: one file (plain or compressed), one document (for a page, its main
+//! text through [`html::extract`], its `<title>` passed on as `title`). At most `max_document_bytes` of a
 //! file are read, so one enormous file costs no more than that.
 
 use std::io::{BufRead, Read};
 use std::path::Path;
 use std::sync::Arc;
 
-use serde_json::Map;
+use serde_json::{Map, Value};
 
+use super::source::Format;
 use super::{
-    Document, InputFile, InputOptions, Origin, Sink, SpillStore, StreamInfo, decode, is_blank, looks_binary, source,
+    Document, InputFile, InputOptions, Origin, Sink, SpillStore, StreamInfo, decode, html, is_blank, looks_binary,
+    source,
 };
 use crate::error::{Error, Result};
 
@@ -19,8 +22,9 @@ fn read_capped(reader: &mut dyn BufRead, max: usize) -> std::io::Result<Vec<u8>>
     Ok(bytes)
 }
 
-/// The text of a file's bytes, cut to `max` bytes at a character boundary, and what was done to it.
-fn text_of(mut bytes: Vec<u8>, max: usize) -> (String, Option<String>) {
+/// A file's text (for an HTML page, its main text and its title), from its bytes cut to `max` at a
+/// character boundary, and what was done to it.
+fn text_of(mut bytes: Vec<u8>, format: Format, max: usize) -> (String, Option<String>, Option<String>) {
     let mut cut_note = None;
     if bytes.len() > max {
         bytes.truncate(max);
@@ -32,19 +36,27 @@ fn text_of(mut bytes: Vec<u8>, max: usize) -> (String, Option<String>) {
         }
         cut_note = Some(format!("document longer than {max} bytes cut to the first {}", bytes.len()));
     }
-    let (text, note) = decode(&bytes, max);
+    let (text, title, note) = if format == Format::Html {
+        let (html, note) = html::decode_page(&bytes, None);
+        let page = html::extract(&html);
+        (page.text, page.title, note)
+    } else {
+        let (text, note) = decode(&bytes, max);
+        (text, None, note)
+    };
     let note = match (note, cut_note) {
         (Some(a), Some(b)) => Some(format!("{a}; {b}")),
         (a, b) => a.or(b),
     };
-    (text, note)
+    (text, title, note)
 }
 
-/// Reads the one document of a text file; its text goes to `store` when one is given (standard input,
-/// which cannot be read again).
+/// Reads the one document of a text file or HTML page; its text goes to `store` when one is given
+/// (standard input, which cannot be read again).
 pub(super) fn read(
     file: &InputFile,
     reader: &mut dyn BufRead,
+    format: Format,
     stream: &StreamInfo,
     store: Option<Arc<SpillStore>>,
     options: &InputOptions,
@@ -57,9 +69,11 @@ pub(super) fn read(
     if looks_binary(&bytes) {
         return sink.problem(None, "binary file (NUL bytes); skipped");
     }
-    let (text, note) = text_of(bytes, options.max_document_bytes);
+    let (text, title, note) = text_of(bytes, format, options.max_document_bytes);
     if is_blank(&text) {
-        return sink.problem(None, "empty document; skipped");
+        let empty =
+            if format == Format::Html { "no text in the HTML page; skipped" } else { "empty document; skipped" };
+        return sink.problem(None, empty);
     }
     if let Some(message) = note {
         sink.problem(None, message)?;
@@ -71,14 +85,11 @@ pub(super) fn read(
             Origin::Spill { store, offset, len: text.len() as u32 }
         }
     };
-    sink.document(Document {
-        id: file.id.clone(),
-        path: file.path.as_path().into(),
-        origin,
-        text,
-        date: None,
-        extra: Map::new(),
-    });
+    let mut extra = Map::new();
+    if let Some(title) = title {
+        extra.insert("title".into(), Value::String(title));
+    }
+    sink.document(Document { id: file.id.clone(), path: file.path.as_path().into(), origin, text, date: None, extra });
     Ok(())
 }
 
@@ -86,7 +97,7 @@ pub(super) fn reload(path: &Path, options: &InputOptions) -> Result<String> {
     let err = |source| Error::Read { path: path.to_path_buf(), source };
     let mut src = source::open(path).map_err(err)?;
     let bytes = read_capped(src.reader.as_mut(), options.max_document_bytes).map_err(err)?;
-    Ok(text_of(bytes, options.max_document_bytes).0)
+    Ok(text_of(bytes, src.format, options.max_document_bytes).0)
 }
 
 #[cfg(test)]
@@ -111,6 +122,37 @@ mod tests {
             assert_eq!(docs[0].text, text);
             assert_eq!(crate::input::reload(path, &docs[0].origin, &InputOptions::default()).unwrap(), text);
         }
+    }
+
+    #[test]
+    fn html_pages_give_their_main_text_and_title() {
+        let dir = tempfile::tempdir().unwrap();
+        let page = dir.path().join("page.html");
+        std::fs::write(
+            &page,
+            "<!DOCTYPE html><html><head><title>The title</title><script>var a = '<p>no</p>';</script></head>\
+             <body><nav>Home | World</nav><article><p>First paragraph.</p><p>Second &amp; last.</p></article>\
+             <footer>Copyright</footer></body></html>",
+        )
+        .unwrap();
+        // Named so that only the first bytes tell it is a page; in Latin-1, as its <meta> says.
+        let latin = dir.path().join("latin.dump");
+        std::fs::write(&latin, b"<html><head><meta charset=\"iso-8859-1\"></head><body><p>caf\xe9</p></body></html>")
+            .unwrap();
+        for (path, text, title) in
+            [(&page, "First paragraph.\nSecond & last.", Some("The title")), (&latin, "café", None)]
+        {
+            let (docs, problems) = read_all(path, &InputOptions::default());
+            assert!(problems.is_empty(), "{problems:?}");
+            assert_eq!(docs[0].text.trim(), text);
+            assert_eq!(docs[0].extra.get("title").and_then(|t| t.as_str()), title);
+            assert_eq!(crate::input::reload(path, &docs[0].origin, &InputOptions::default()).unwrap(), docs[0].text);
+        }
+        let empty = dir.path().join("empty.htm");
+        std::fs::write(&empty, "<html><body><nav>Only a menu</nav></body></html>").unwrap();
+        let (docs, problems) = read_all(&empty, &InputOptions::default());
+        assert!(docs.is_empty());
+        assert!(problems[0].message.contains("no text in the HTML page"), "{problems:?}");
     }
 
     #[test]

@@ -254,17 +254,8 @@ fn record_text(record: &Record, options: &InputOptions) -> std::result::Result<O
         if content_type.is_none() && !head.contains("<html") && !head.contains("<!doctype html") {
             return Ok(None);
         }
-        let charset = content_type.as_deref().and_then(charset_of).or_else(|| charset_of(&head));
-        let html = match charset.as_deref() {
-            Some("iso-8859-1" | "latin1" | "latin-1" | "windows-1252" | "cp1252" | "us-ascii") => {
-                body.iter().map(|&b| b as char).collect()
-            }
-            _ => {
-                let (text, note) = decode(&body, usize::MAX);
-                notes.extend(note);
-                text
-            }
-        };
+        let (html, note) = html::decode_page(&body, content_type.as_deref().and_then(html::charset_of));
+        notes.extend(note);
         let page = html::extract(&html);
         (page.text, page.title)
     };
@@ -291,16 +282,6 @@ fn split_http(block: &[u8]) -> Option<(u16, String, &[u8])> {
     let status = head.lines().next()?.split_whitespace().nth(1)?.parse().ok()?;
     let headers = head.split_once('\n').map_or("", |(_, h)| h).to_string();
     Some((status, headers, &block[end + skip..]))
-}
-
-fn charset_of(s: &str) -> Option<String> {
-    let at = s.find("charset=")? + "charset=".len();
-    let value: String = s[at..]
-        .trim_start_matches(['"', '\''])
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .collect();
-    (!value.is_empty()).then_some(value)
 }
 
 /// Undoes an HTTP body's `Content-Encoding`, a list of codings applied in the order given (so undone

@@ -114,7 +114,9 @@ fn same_verdicts_from_folder_jsonl_wet_and_warc() {
     let wet_path = dir.path().join("seeds.warc.wet.gz");
     std::fs::write(&wet_path, wet).unwrap();
 
-    // WARC: HTTP responses of HTML pages with furniture around the article.
+    // WARC: HTTP responses of HTML pages with furniture around the article; the same pages as files.
+    let pages = dir.path().join("pages");
+    std::fs::create_dir(&pages).unwrap();
     let mut warc = Vec::new();
     for (id, text) in &seeds {
         let uri = format!("{SITE}{id}");
@@ -128,6 +130,7 @@ fn same_verdicts_from_folder_jsonl_wet_and_warc() {
              <aside><p>Most read: something else entirely</p></aside>\
              <footer>Copyright News Example</footer></body></html>"
         );
+        std::fs::write(pages.join(format!("{id}.html")), &html).unwrap();
         let http = format!("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{html}");
         warc.extend(warc_record("response", &uri, "application/http; msgtype=response", http.as_bytes()));
     }
@@ -146,6 +149,10 @@ fn same_verdicts_from_folder_jsonl_wet_and_warc() {
         assert_eq!(out.status.code(), Some(0), "{path:?}: {stderr}");
         assert_eq!(verdicts(&out, SITE), expected, "{path:?}");
     }
+    // The pages as a folder of .html files.
+    let out = unspun(&["--ext".as_ref(), "html".as_ref(), pages.as_os_str()]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(verdicts(&out, ""), expected, "HTML files");
     // The same bytes piped to `-` (standard input, format and compression from the first bytes).
     for path in [&plain, &gz, &wet_path, &warc_gz] {
         let out = Command::new(env!("CARGO_BIN_EXE_unspun"))
