@@ -618,6 +618,7 @@ mod robustness {
             check(Format::Jsonl, &bytes);
             check(Format::Warc, &bytes);
             check(Format::Text, &bytes);
+            check(Format::Html, &bytes);
             let _ = html::extract(&String::from_utf8_lossy(&bytes));
         }
 

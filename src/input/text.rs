@@ -39,7 +39,10 @@ fn text_of(mut bytes: Vec<u8>, format: Format, max: usize) -> (String, Option<St
     let (text, title, note) = if format == Format::Html {
         let (html, note) = html::decode_page(&bytes, None);
         let page = html::extract(&html);
-        (page.text, page.title, note)
+        // A Latin-1 page grows when decoded: its text is held to the limit as well.
+        let (text, cut) = decode(page.text.as_bytes(), max);
+        cut_note = cut_note.or(cut);
+        (text, page.title, note)
     } else {
         let (text, note) = decode(&bytes, max);
         (text, None, note)
@@ -184,5 +187,15 @@ mod tests {
         assert_eq!(problems.len(), 1);
         assert!(problems[0].message.contains("cut to the first 6"));
         assert_eq!(reload(&path, &options).unwrap(), "ééé");
+        // A Latin-1 page doubles in size when decoded: its text is cut to the limit too.
+        let page = dir.path().join("big.html");
+        let mut bytes = b"<meta charset=latin1><p>".to_vec();
+        bytes.extend([0xe9; 100]);
+        std::fs::write(&page, bytes).unwrap();
+        let options = InputOptions { max_document_bytes: 64, ..InputOptions::default() };
+        let (docs, problems) = read_all(&page, &options);
+        assert!(docs[0].text.len() <= 64 && docs[0].text.starts_with("ééé"), "{}", docs[0].text);
+        assert!(problems[0].message.contains("cut"), "{problems:?}");
+        assert_eq!(reload(&page, &options).unwrap(), docs[0].text);
     }
 }
