@@ -248,27 +248,13 @@ impl Evaluation {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
-
     use super::*;
     use crate::align::Alignment;
-    use crate::input::Origin;
     use crate::pipeline::{DocInfo, ScoredPair};
     use crate::score::Relation;
 
     fn doc(id: &str) -> DocInfo {
-        DocInfo {
-            id: id.into(),
-            path: Path::new("").into(),
-            origin: Origin::File,
-            bytes: 0,
-            words: 100,
-            date: None,
-            day: None,
-            extra: Default::default(),
-            skipped: None,
-            reference: false,
-        }
+        DocInfo::stub(id)
     }
 
     /// A document the scan skipped as too short to judge.

@@ -47,6 +47,25 @@ pub struct DocInfo {
     pub reference: bool,
 }
 
+#[cfg(test)]
+impl DocInfo {
+    /// A document of 100 words read from nowhere, for tests of what follows reading.
+    pub(crate) fn stub(id: &str) -> DocInfo {
+        DocInfo {
+            id: id.into(),
+            path: Path::new("").into(),
+            origin: Origin::File,
+            bytes: 0,
+            words: 100,
+            date: None,
+            day: None,
+            extra: Map::new(),
+            skipped: None,
+            reference: false,
+        }
+    }
+}
+
 /// A verified pair.
 #[derive(Clone, Debug)]
 pub struct ScoredPair {
@@ -1162,19 +1181,7 @@ mod tests {
     fn against_a_reference_only_cross_pairs_each_copy_with_its_original() {
         // 0 and 4 are reference documents. Documents 0-3 are a group: its leader becomes 0, the reference
         // (found through 1, its first member). 5-7 are a scanned group led by 5; 8 stands alone.
-        let doc = |reference| DocInfo {
-            id: String::new(),
-            path: Path::new("").into(),
-            origin: Origin::File,
-            bytes: 0,
-            words: 100,
-            date: None,
-            day: None,
-            extra: Map::new(),
-            skipped: None,
-            reference,
-        };
-        let docs: Vec<DocInfo> = (0..9).map(|i| doc(i == 0 || i == 4)).collect();
+        let docs: Vec<DocInfo> = (0..9).map(|i| DocInfo { reference: i == 0 || i == 4, ..DocInfo::stub("") }).collect();
         let leader = prefer_reference_leaders(&[1, 1, 1, 1, 4, 5, 5, 5, 8], &docs);
         assert_eq!(leader, [0, 0, 0, 0, 4, 5, 5, 5, 8]);
         let pairs = through_leaders(
