@@ -100,20 +100,20 @@ pub struct ScanArgs {
 pub struct SettingsArgs {
     /// In folders, the extensions of article files (comma-separated, e.g. `txt,html,jsonl.gz,warc.wet.gz`).
     /// Other files (README, truth) are ignored. A file named on the command line is always read, in the
-    /// format its name (`.txt`, `.html`/`.htm`, `.jsonl`, `.ndjson`, `.warc`, `.wet`, each optionally
-    /// `.gz`/`.zst`) or else its first bytes show.
+    /// format its name (`.txt`, `.html`/`.htm`, `.jsonl`, `.ndjson`, `.csv`/`.tsv`, `.warc`, `.wet`, each
+    /// optionally `.gz`/`.zst`) or else its first bytes show.
     #[arg(long, default_value = "txt", value_delimiter = ',')]
     pub ext: Vec<String>,
-    /// JSON Lines: the field holding each article's id (a line without one is named `FILE:LINE`).
+    /// JSON Lines and CSV: the field (column) holding each article's id (one without is named `FILE:LINE`).
     #[arg(long, default_value = "id")]
     pub id_field: String,
-    /// JSON Lines: the field holding the article's text.
+    /// JSON Lines and CSV: the field (column) holding the article's text.
     #[arg(long, default_value = "text")]
     pub text_field: String,
-    /// JSON Lines: the field holding the publication date (ISO 8601; drives direction and `--window`).
+    /// JSON Lines and CSV: the field holding the publication date (ISO 8601; drives direction, `--window`).
     #[arg(long, default_value = "date")]
     pub date_field: String,
-    /// JSON Lines: the field holding the article's URL, reported as `url`.
+    /// JSON Lines and CSV: the field holding the article's URL, reported as `url`.
     #[arg(long, default_value = "url")]
     pub url_field: String,
     /// Stop with an error (exit code 1) at the first damaged input, instead of skipping it (exit code 2).

@@ -26,11 +26,11 @@ fn line_limit(options: &InputOptions) -> usize {
 
 /// A line as read: the document's parts and the notes about what was done to it.
 pub(super) struct Parsed {
-    id: Option<String>,
-    text: String,
-    date: Option<String>,
-    extra: Map<String, Value>,
-    notes: Vec<String>,
+    pub(super) id: Option<String>,
+    pub(super) text: String,
+    pub(super) date: Option<String>,
+    pub(super) extra: Map<String, Value>,
+    pub(super) notes: Vec<String>,
 }
 
 fn kind(v: &Value) -> &'static str {
@@ -60,9 +60,20 @@ fn parse(bytes: &[u8], options: &InputOptions) -> std::result::Result<Parsed, St
         }
     };
     let value: Value = serde_json::from_str(line).map_err(|e| format!("malformed JSON ({e}); skipped"))?;
-    let Value::Object(mut object) = value else {
+    let Value::Object(object) = value else {
         return Err(format!("{} is not a JSON object; skipped", kind(&value)));
     };
+    fields(object, notes, options)
+}
+
+/// The document of one record's fields (a JSON object, or a CSV row by its header): the text, id, date
+/// and url fields named in `options`, and the other small fields passed through. `notes` are what was
+/// done to the record so far. `Err` is why the record was skipped.
+pub(super) fn fields(
+    mut object: Map<String, Value>,
+    mut notes: Vec<String>,
+    options: &InputOptions,
+) -> std::result::Result<Parsed, String> {
     let field = |name: &str| format!("{name:?}");
     let text = match object.remove(&options.text_field) {
         Some(Value::String(s)) => s,

@@ -1,10 +1,11 @@
 //! The only code that touches the file system for reading: it finds the articles under the paths given,
 //! decodes them into [`Document`]s, and fetches a document's text again later by its [`Origin`] (the
 //! verification stage re-reads only the texts of candidate pairs, so the texts of a large input are never
-//! all held at once). Each format is a submodule (text files, JSON Lines, WARC/WET archives, all
-//! plain or gzip/zstd-compressed, see `source`); damaged input becomes a [`Problem`] naming the file and
+//! all held at once). Each format is a submodule (text files and HTML pages, JSON Lines, CSV, WARC/WET
+//! archives, all plain or gzip/zstd-compressed, see `source`); damaged input becomes a [`Problem`] naming the file and
 //! line or record, and reading goes on with the rest (or stops, with [`InputOptions::strict`]).
 
+mod csv;
 mod html;
 mod jsonl;
 mod source;
@@ -36,6 +37,8 @@ pub enum Origin {
     Line { line: u64, offset: u64 },
     /// A record of a plain WARC file, starting at this byte offset.
     Record { offset: u64 },
+    /// A row of a plain CSV file: the line it starts on (1-based) and its byte offset.
+    Row { line: u64, offset: u64 },
     /// Input that cannot be seeked cheaply (compressed, archives): the text was copied to a spill store.
     Spill { store: Arc<SpillStore>, offset: u64, len: u32 },
 }
@@ -320,6 +323,7 @@ fn read_source(
     match src.format {
         Format::Text | Format::Html => text::read(file, src.reader.as_mut(), src.format, &stream, store, options, sink),
         Format::Jsonl => jsonl::read(file, src.reader.as_mut(), &stream, store, options, sink, parser),
+        Format::Csv => csv::read(file, src.reader.as_mut(), &stream, store, options, sink),
         Format::Warc => warc::read(file, src.reader.as_mut(), &stream, store, options, sink),
     }
 }
@@ -376,6 +380,7 @@ pub fn read_bytes(
     match format {
         Format::Text | Format::Html => text::read(&file, &mut reader, format, &stream, None, options, &mut sink),
         Format::Jsonl => jsonl::read(&file, &mut reader, &stream, None, options, &mut sink, &Serial),
+        Format::Csv => csv::read(&file, &mut reader, &stream, None, options, &mut sink),
         Format::Warc => warc::read(&file, &mut reader, &stream, None, options, &mut sink),
     }
 }
@@ -387,6 +392,7 @@ pub fn reload(path: &Path, origin: &Origin, options: &InputOptions) -> Result<St
         Origin::File => text::reload(path, options),
         Origin::Line { line, offset } => jsonl::reload(path, *line, *offset, options),
         Origin::Record { offset } => warc::reload(path, *offset, options),
+        Origin::Row { line, offset } => csv::reload(path, *line, *offset, options),
         Origin::Spill { store, offset, len } => store.get(*offset, *len).map_err(read_err),
     }
 }
@@ -619,6 +625,7 @@ mod robustness {
             check(Format::Warc, &bytes);
             check(Format::Text, &bytes);
             check(Format::Html, &bytes);
+            check(Format::Csv, &bytes);
             let _ = html::extract(&String::from_utf8_lossy(&bytes));
         }
 

@@ -20,6 +20,8 @@ pub enum Format {
     Html,
     /// JSON Lines: one article per line.
     Jsonl,
+    /// CSV or TSV with a header row: one article per row.
+    Csv,
     /// WARC or WET web archive: one article per `response` (HTML) or `conversion` (text) record.
     Warc,
 }
@@ -60,6 +62,8 @@ pub fn from_name(path: &Path) -> (Option<Format>, Compression) {
         Some(Format::Jsonl)
     } else if stem.ends_with(".warc") || stem.ends_with(".wet") {
         Some(Format::Warc)
+    } else if stem.ends_with(".csv") || stem.ends_with(".tsv") || stem.ends_with(".tab") {
+        Some(Format::Csv)
     } else if stem.ends_with(".txt") {
         Some(Format::Text)
     } else if stem.ends_with(".html") || stem.ends_with(".htm") || stem.ends_with(".xhtml") {
@@ -218,6 +222,8 @@ mod tests {
         assert_eq!(f("x.txt"), (Some(Format::Text), Compression::None));
         assert_eq!(f("page.HTML"), (Some(Format::Html), Compression::None));
         assert_eq!(f("page.htm.gz"), (Some(Format::Html), Compression::Gzip));
+        assert_eq!(f("export.csv.zst"), (Some(Format::Csv), Compression::Zstd));
+        assert_eq!(f("export.tsv"), (Some(Format::Csv), Compression::None));
         assert_eq!(f("x.dump"), (None, Compression::None));
     }
 

@@ -1,5 +1,6 @@
 //! Input formats end to end: the seed articles give the same verdicts whether read from the folder, a
-//! JSON Lines file (plain or gzip), a WET file or a WARC file of HTML pages; damaged input is reported
+//! JSON Lines file (plain or gzip), a CSV file, a WET file, a WARC file of HTML pages, a folder of those
+//! pages or standard input; damaged input is reported
 //! once per damage, skipped, and ends the run with exit code 2 (or 1 with `--strict`).
 
 use std::io::Write;
@@ -89,7 +90,7 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
 const SITE: &str = "http://news.example/";
 
 #[test]
-fn same_verdicts_from_folder_jsonl_wet_and_warc() {
+fn same_verdicts_from_every_input_format() {
     let dir = tempfile::tempdir().unwrap();
     let seeds = seeds();
 
@@ -104,6 +105,14 @@ fn same_verdicts_from_folder_jsonl_wet_and_warc() {
     std::fs::write(&plain, &jsonl).unwrap();
     let gz = dir.path().join("seeds.jsonl.gz");
     std::fs::write(&gz, gzip(jsonl.as_bytes())).unwrap();
+    // CSV with the texts quoted (they hold commas, quotation marks and line breaks).
+    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let rows: String = seeds
+        .iter()
+        .map(|(id, text)| format!("{},{},{SITE}{id}\r\n", quote(&format!("{SITE}{id}")), quote(text)))
+        .collect();
+    let csv = dir.path().join("seeds.csv");
+    std::fs::write(&csv, format!("id,text,url\r\n{rows}")).unwrap();
 
     // WET as Common Crawl publishes it: a warcinfo record, then one gzip member per record.
     let mut wet = gzip(&warc_record("warcinfo", "", "application/warc-fields", b"software: test\r\n"));
@@ -143,7 +152,7 @@ fn same_verdicts_from_folder_jsonl_wet_and_warc() {
     assert_eq!(folder.status.code(), Some(0));
     let expected = verdicts(&folder, "");
     assert!(expected.0.len() >= 3, "the seeds should give pairs: {expected:?}");
-    for path in [&plain, &gz, &wet_path, &warc_path, &warc_gz] {
+    for path in [&plain, &gz, &csv, &wet_path, &warc_path, &warc_gz] {
         let out = unspun(&[path.as_os_str()]);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(0), "{path:?}: {stderr}");

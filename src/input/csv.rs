@@ -1,0 +1,270 @@
+//! CSV and TSV exports (a CMS's or a spreadsheet's): one article per row, the first row naming the
+//! columns, which are the fields of [`InputOptions`] as in JSON Lines (`text`, `id`, `date`, `url`; other
+//! small columns passed through). Quoted fields may span lines. The `csv` crate cuts the rows; a row is
+//! found again by its byte offset in a plain file, or from the spill store for a compressed stream.
+
+use std::fs::File;
+use std::io::{self, BufRead, Read, Seek};
+use std::path::Path;
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use super::jsonl::fields;
+use super::{Document, InputFile, InputOptions, Origin, Sink, SpillStore, StreamInfo, looks_binary};
+use crate::error::{Error, Result};
+
+/// Whether the file's name says tab-separated values.
+fn is_tsv(path: &Path) -> bool {
+    let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+    [".tsv", ".tab"].iter().any(|ext| name.ends_with(ext) || name.contains(&format!("{ext}.")))
+}
+
+/// The longest row read: the text may be up to `max_document_bytes` and quoting can double it. A longer
+/// row is most likely an unclosed quotation mark swallowing the rest of the file: reading stops there.
+fn row_limit(options: &InputOptions) -> u64 {
+    (options.max_document_bytes as u64).saturating_mul(2) + (64 << 10)
+}
+
+/// Counts the bytes read since the start of the current row and fails past the limit, so that one
+/// unclosed quotation mark cannot make a row of the whole file in memory.
+struct Capped<R> {
+    inner: R,
+    since_row: u64,
+    limit: u64,
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.since_row > self.limit {
+            return Err(io::Error::other(format!(
+                "a row longer than {} bytes (an unclosed quotation mark?)",
+                self.limit
+            )));
+        }
+        let n = self.inner.read(buf)?;
+        self.since_row += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R: Seek> Seek for Capped<R> {
+    fn seek(&mut self, to: io::SeekFrom) -> io::Result<u64> {
+        self.inner.seek(to)
+    }
+}
+
+fn reader<R: Read>(inner: R, path: &Path, options: &InputOptions) -> csv::Reader<Capped<R>> {
+    csv::ReaderBuilder::new().delimiter(if is_tsv(path) { b'\t' } else { b',' }).flexible(true).from_reader(Capped {
+        inner,
+        since_row: 0,
+        limit: row_limit(options),
+    })
+}
+
+/// A row as a JSON object by the header, its cells decoded (lossily, with a note, where not UTF-8).
+fn object(headers: &csv::ByteRecord, row: &csv::ByteRecord) -> (Map<String, Value>, Vec<String>) {
+    let mut notes = Vec::new();
+    let mut object = Map::new();
+    for (k, (name, cell)) in headers.iter().zip(row).enumerate() {
+        let cell = match std::str::from_utf8(cell) {
+            Ok(s) => s.to_string(),
+            Err(e) => {
+                notes.push(format!(
+                    "invalid UTF-8 at byte {} of column {}; decoded with replacement characters",
+                    e.valid_up_to(),
+                    k + 1
+                ));
+                String::from_utf8_lossy(cell).into_owned()
+            }
+        };
+        object.insert(String::from_utf8_lossy(name).into_owned(), Value::String(cell));
+    }
+    if row.len() > headers.len() {
+        notes.push(format!(
+            "{} cells beyond the {} columns of the header; ignored",
+            row.len() - headers.len(),
+            headers.len()
+        ));
+    }
+    (object, notes)
+}
+
+pub(super) fn read(
+    file: &InputFile,
+    input: &mut dyn BufRead,
+    stream: &StreamInfo,
+    store: Option<Arc<SpillStore>>,
+    options: &InputOptions,
+    sink: &mut Sink,
+) -> Result<()> {
+    match input.fill_buf() {
+        Ok(head) if looks_binary(head) => return sink.problem(None, "binary file (NUL bytes), not CSV; skipped"),
+        Ok(_) => {}
+        Err(e) => return sink.problem(None, stream.broken(&e, "0 rows")),
+    }
+    let mut rows = reader(input, &file.path, options);
+    let headers = match rows.byte_headers() {
+        Ok(h) if !h.is_empty() => h.clone(),
+        Ok(_) => return sink.problem(None, "no header row; skipped"),
+        Err(e) => return sink.problem(Some(1), stream.broken(&io::Error::other(e.to_string()), "the header row")),
+    };
+    if !headers.iter().any(|h| h == options.text_field.as_bytes()) {
+        return sink.problem(Some(1), format!("no {:?} column in the header; skipped", options.text_field));
+    }
+    let name = file.path.file_name().map_or_else(|| file.id.clone(), |n| n.to_string_lossy().into_owned());
+    let path: Arc<Path> = file.path.as_path().into();
+    let mut row = csv::ByteRecord::new();
+    let mut count = 0u64;
+    loop {
+        rows.get_mut().since_row = 0;
+        match rows.read_byte_record(&mut row) {
+            Ok(false) => return Ok(()),
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map(|p| p.line());
+                return sink.problem(line, stream.broken(&io::Error::other(e.to_string()), &format!("{count} rows")));
+            }
+        }
+        count += 1;
+        let position = row.position().cloned().unwrap_or_else(csv::Position::new);
+        let line = position.line();
+        if row.iter().all(|cell| cell.iter().all(u8::is_ascii_whitespace)) {
+            continue;
+        }
+        let (object, notes) = object(&headers, &row);
+        let parsed = match fields(object, notes, options) {
+            Ok(p) => p,
+            Err(message) => {
+                sink.problem(Some(line), message)?;
+                continue;
+            }
+        };
+        if !parsed.notes.is_empty() {
+            sink.problem(Some(line), parsed.notes.join("; "))?;
+        }
+        let origin = match &store {
+            None => Origin::Row { line, offset: position.byte() },
+            Some(store) => {
+                let at =
+                    store.append(&parsed.text).map_err(|source| Error::Read { path: std::env::temp_dir(), source })?;
+                Origin::Spill { store: store.clone(), offset: at, len: parsed.text.len() as u32 }
+            }
+        };
+        sink.document(Document {
+            id: parsed.id.unwrap_or_else(|| format!("{name}:{line}")),
+            path: path.clone(),
+            origin,
+            text: parsed.text,
+            date: parsed.date,
+            extra: parsed.extra,
+        });
+    }
+}
+
+/// Reads the text of the row at line `line`, starting at byte `offset` of the plain file `path`.
+pub(super) fn reload(path: &Path, line: u64, offset: u64, options: &InputOptions) -> Result<String> {
+    let err = |source| Error::Read { path: path.to_path_buf(), source };
+    let changed = |message: String| Error::Input {
+        path: path.to_path_buf(),
+        line: Some(line),
+        message: format!("changed since it was read: {message}"),
+    };
+    let mut rows = reader(File::open(path).map_err(err)?, path, options);
+    let headers = rows.byte_headers().map_err(|e| changed(e.to_string()))?.clone();
+    let mut position = csv::Position::new();
+    position.set_byte(offset).set_line(line);
+    rows.get_mut().since_row = 0;
+    rows.seek_raw(io::SeekFrom::Start(offset), position).map_err(|e| changed(e.to_string()))?;
+    let mut row = csv::ByteRecord::new();
+    if !rows.read_byte_record(&mut row).map_err(|e| changed(e.to_string()))? {
+        return Err(changed("no row there".into()));
+    }
+    let (object, notes) = object(&headers, &row);
+    fields(object, notes, options).map(|p| p.text).map_err(changed)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+    use crate::input::tests::read_all;
+
+    const ROWS: &[u8] = b"id,text,date,url,title\n\
+        a,\"First article, with a comma\nand a second line.\",2025-05-24,http://x/a,A\n\
+        ,No id here.,,,\n\
+        c,,,,\n\
+        d,caf\xe9 au lait,,,\n\
+        e,Extra cells.,,,E,surplus\n";
+
+    #[test]
+    fn rows_are_documents_found_again_by_offset() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("export.csv");
+        std::fs::write(&path, ROWS).unwrap();
+        let (docs, problems) = read_all(&path, &InputOptions::default());
+        let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids, ["a", "export.csv:4", "d", "e"]);
+        assert_eq!(docs[0].text, "First article, with a comma\nand a second line.");
+        assert_eq!(docs[0].date.as_deref(), Some("2025-05-24"));
+        assert_eq!(docs[0].extra["url"], "http://x/a");
+        assert_eq!(docs[0].extra["title"], "A");
+        assert_eq!(docs[2].text, "caf\u{fffd} au lait");
+        let messages: Vec<String> =
+            problems.iter().map(|p| format!("{}: {}", p.line.unwrap_or(0), p.message)).collect();
+        assert_eq!(messages.len(), 3, "{messages:?}");
+        assert!(messages[0].starts_with("5: empty text"), "{messages:?}");
+        assert!(messages[1].starts_with("6: invalid UTF-8 at byte 3 of column 2"), "{messages:?}");
+        assert!(messages[2].starts_with("7: 1 cells beyond the 5 columns"), "{messages:?}");
+        for d in &docs {
+            assert_eq!(crate::input::reload(&path, &d.origin, &InputOptions::default()).unwrap(), d.text);
+        }
+        assert!(matches!(docs[1].origin, Origin::Row { line: 4, .. }), "{:?}", docs[1].origin);
+    }
+
+    #[test]
+    fn tab_separated_and_compressed_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let tsv = dir.path().join("export.tsv");
+        std::fs::write(&tsv, "id\ttext\nt\tTabbed, with a comma.\n").unwrap();
+        let gz = dir.path().join("export.csv.gz");
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(ROWS).unwrap();
+        std::fs::write(&gz, enc.finish().unwrap()).unwrap();
+        let (docs, problems) = read_all(&tsv, &InputOptions::default());
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!((docs[0].id.as_str(), docs[0].text.as_str()), ("t", "Tabbed, with a comma."));
+        let (docs, _) = read_all(&gz, &InputOptions::default());
+        assert_eq!(docs.len(), 4);
+        assert!(matches!(docs[0].origin, Origin::Spill { .. }));
+        assert_eq!(crate::input::reload(&gz, &docs[0].origin, &InputOptions::default()).unwrap(), docs[0].text);
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_read_as_articles_says_why() {
+        let dir = tempfile::tempdir().unwrap();
+        let cases: [(&str, &[u8], &str); 3] = [
+            ("nocolumn.csv", b"name,body\nx,y\n", "no \"text\" column"),
+            ("empty.csv", b"", "no header row"),
+            ("binary.csv", b"id,text\n\0\0\0", "binary file"),
+        ];
+        for (name, bytes, expected) in cases {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            let (docs, problems) = read_all(&path, &InputOptions::default());
+            assert!(docs.is_empty(), "{name}");
+            assert!(problems[0].message.contains(expected), "{name}: {problems:?}");
+        }
+        // An unclosed quotation mark would make one row of the rest of the file: reading stops at the
+        // limit, with the rows before it kept.
+        let path = dir.path().join("unclosed.csv");
+        let mut bytes = b"id,text\nok,A good row.\nbad,\"never closed\n".to_vec();
+        bytes.extend(b"more words\n".repeat(20_000));
+        std::fs::write(&path, bytes).unwrap();
+        let options = InputOptions { max_document_bytes: 1000, ..InputOptions::default() };
+        let (docs, problems) = read_all(&path, &options);
+        assert_eq!(docs.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(), ["ok"]);
+        assert!(problems[0].message.contains("unclosed quotation mark"), "{problems:?}");
+    }
+}
