@@ -1,4 +1,4 @@
-//! What both fuzz targets check: reading any bytes as `format` gives documents and problems, never a
+//! What every fuzz target checks: reading any bytes as `format` gives documents and problems, never a
 //! panic, and every document is non-empty text within the size cap.
 
 use unspun::input::{Document, Format, InputOptions, read_bytes};

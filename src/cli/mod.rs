@@ -68,6 +68,34 @@ pub enum Format {
     Summary,
 }
 
+/// Input formats, to read every file as one of them whatever its name says.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum InputFormat {
+    /// One plain-text article per file.
+    Text,
+    /// One HTML page per file (its main text).
+    Html,
+    /// JSON Lines: one article per line.
+    Jsonl,
+    /// CSV with a header row: one article per row (tab-separated when the name ends in .tsv).
+    Csv,
+    /// WARC or WET web archive.
+    Warc,
+}
+
+impl From<InputFormat> for unspun::input::Format {
+    fn from(f: InputFormat) -> Self {
+        use unspun::input::Format;
+        match f {
+            InputFormat::Text => Format::Text,
+            InputFormat::Html => Format::Html,
+            InputFormat::Jsonl => Format::Jsonl,
+            InputFormat::Csv => Format::Csv,
+            InputFormat::Warc => Format::Warc,
+        }
+    }
+}
+
 #[derive(clap::Args, Debug)]
 pub struct ScanArgs {
     /// Files and folders to read. Folders are walked recursively; `-` reads standard input (JSON Lines,
@@ -119,6 +147,10 @@ pub struct SettingsArgs {
     /// Stop with an error (exit code 1) at the first damaged input, instead of skipping it (exit code 2).
     #[arg(long)]
     pub strict: bool,
+    /// Read every file (and standard input) in this format, whatever its name or first bytes say: for a
+    /// CSV export piped in, or files named otherwise. Compression is still told by the first bytes.
+    #[arg(long, value_enum)]
+    pub input_format: Option<InputFormat>,
     /// Views used to find candidates (comma-separated): `words` (verbatim word 5-grams: copies, light
     /// edits), `content` (stemmed content words: spinners and paraphrases) and `lead` (content words of
     /// the first words: rewrites much shorter than their source).
@@ -217,6 +249,7 @@ impl SettingsArgs {
         config.input.date_field = self.date_field.clone();
         config.input.url_field = self.url_field.clone();
         config.input.strict = self.strict;
+        config.input.format = self.input_format.map(Into::into);
         config.validate()?;
         Ok(config)
     }

@@ -1,7 +1,9 @@
 //! CSV and TSV exports (a CMS's or a spreadsheet's): one article per row, the first row naming the
 //! columns, which are the fields of [`InputOptions`] as in JSON Lines (`text`, `id`, `date`, `url`; other
 //! small columns passed through). Quoted fields may span lines. The `csv` crate cuts the rows; a row is
-//! found again by its byte offset in a plain file, or from the spill store for a compressed stream.
+//! found again by its byte offset in a plain file, or from the spill store for a compressed stream. A row
+//! is named by its number as a spreadsheet shows it (the header is row 1; a cell with line breaks keeps
+//! its row one), in ids without an id column and in messages.
 
 use std::fs::File;
 use std::io::{self, BufRead, Read, Seek};
@@ -112,7 +114,7 @@ pub(super) fn read(
     if !headers.iter().any(|h| h == options.text_field.as_bytes()) {
         return sink.problem(Some(1), format!("no {:?} column in the header; skipped", options.text_field));
     }
-    let name = file.path.file_name().map_or_else(|| file.id.clone(), |n| n.to_string_lossy().into_owned());
+    let name = super::name_for_lines(file);
     let path: Arc<Path> = file.path.as_path().into();
     let mut row = csv::ByteRecord::new();
     let mut count = 0u64;
@@ -122,13 +124,13 @@ pub(super) fn read(
             Ok(false) => return Ok(()),
             Ok(true) => {}
             Err(e) => {
-                let line = e.position().map(|p| p.line());
-                return sink.problem(line, stream.broken(&io::Error::other(e.to_string()), &format!("{count} rows")));
+                let row = e.position().map(|p| p.record() + 1);
+                return sink.problem(row, stream.broken(&io::Error::other(e.to_string()), &format!("{count} rows")));
             }
         }
         count += 1;
         let position = row.position().cloned().unwrap_or_else(csv::Position::new);
-        let line = position.line();
+        let number = position.record() + 1;
         if row.iter().all(|cell| cell.iter().all(u8::is_ascii_whitespace)) {
             continue;
         }
@@ -136,15 +138,15 @@ pub(super) fn read(
         let parsed = match fields(object, notes, options) {
             Ok(p) => p,
             Err(message) => {
-                sink.problem(Some(line), message)?;
+                sink.problem(Some(number), message)?;
                 continue;
             }
         };
         if !parsed.notes.is_empty() {
-            sink.problem(Some(line), parsed.notes.join("; "))?;
+            sink.problem(Some(number), parsed.notes.join("; "))?;
         }
         let origin = match &store {
-            None => Origin::Row { line, offset: position.byte() },
+            None => Origin::Row { row: number, offset: position.byte() },
             Some(store) => {
                 let at =
                     store.append(&parsed.text).map_err(|source| Error::Read { path: std::env::temp_dir(), source })?;
@@ -152,7 +154,7 @@ pub(super) fn read(
             }
         };
         sink.document(Document {
-            id: parsed.id.unwrap_or_else(|| format!("{name}:{line}")),
+            id: parsed.id.unwrap_or_else(|| format!("{name}:{number}")),
             path: path.clone(),
             origin,
             text: parsed.text,
@@ -162,18 +164,18 @@ pub(super) fn read(
     }
 }
 
-/// Reads the text of the row at line `line`, starting at byte `offset` of the plain file `path`.
-pub(super) fn reload(path: &Path, line: u64, offset: u64, options: &InputOptions) -> Result<String> {
+/// Reads the text of row number `row`, starting at byte `offset` of the plain file `path`.
+pub(super) fn reload(path: &Path, row: u64, offset: u64, options: &InputOptions) -> Result<String> {
     let err = |source| Error::Read { path: path.to_path_buf(), source };
     let changed = |message: String| Error::Input {
         path: path.to_path_buf(),
-        line: Some(line),
+        line: Some(row),
         message: format!("changed since it was read: {message}"),
     };
     let mut rows = reader(File::open(path).map_err(err)?, path, options);
     let headers = rows.byte_headers().map_err(|e| changed(e.to_string()))?.clone();
     let mut position = csv::Position::new();
-    position.set_byte(offset).set_line(line);
+    position.set_byte(offset).set_record(row - 1);
     rows.get_mut().since_row = 0;
     rows.seek_raw(io::SeekFrom::Start(offset), position).map_err(|e| changed(e.to_string()))?;
     let mut row = csv::ByteRecord::new();
@@ -205,7 +207,8 @@ mod tests {
         std::fs::write(&path, ROWS).unwrap();
         let (docs, problems) = read_all(&path, &InputOptions::default());
         let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
-        assert_eq!(ids, ["a", "export.csv:4", "d", "e"]);
+        // Rows by number: "a" is row 2 though its text spans two lines.
+        assert_eq!(ids, ["a", "export.csv:3", "d", "e"]);
         assert_eq!(docs[0].text, "First article, with a comma\nand a second line.");
         assert_eq!(docs[0].date.as_deref(), Some("2025-05-24"));
         assert_eq!(docs[0].extra["url"], "http://x/a");
@@ -214,13 +217,13 @@ mod tests {
         let messages: Vec<String> =
             problems.iter().map(|p| format!("{}: {}", p.line.unwrap_or(0), p.message)).collect();
         assert_eq!(messages.len(), 3, "{messages:?}");
-        assert!(messages[0].starts_with("5: empty text"), "{messages:?}");
-        assert!(messages[1].starts_with("6: invalid UTF-8 at byte 3 of column 2"), "{messages:?}");
-        assert!(messages[2].starts_with("7: 1 cells beyond the 5 columns"), "{messages:?}");
+        assert!(messages[0].starts_with("4: empty text"), "{messages:?}");
+        assert!(messages[1].starts_with("5: invalid UTF-8 at byte 3 of column 2"), "{messages:?}");
+        assert!(messages[2].starts_with("6: 1 cells beyond the 5 columns"), "{messages:?}");
         for d in &docs {
             assert_eq!(crate::input::reload(&path, &d.origin, &InputOptions::default()).unwrap(), d.text);
         }
-        assert!(matches!(docs[1].origin, Origin::Row { line: 4, .. }), "{:?}", docs[1].origin);
+        assert!(matches!(docs[1].origin, Origin::Row { row: 3, .. }), "{:?}", docs[1].origin);
     }
 
     #[test]

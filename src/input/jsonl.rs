@@ -177,10 +177,7 @@ pub(super) fn read(
         Ok(_) => {}
         Err(e) => return sink.problem(None, stream.broken(&e, "0 lines")),
     }
-    let name = match file.path.file_name() {
-        Some(n) if !super::is_stdin(&file.path) => n.to_string_lossy().into_owned(),
-        _ => file.id.clone(),
-    };
+    let name = super::name_for_lines(file);
     let path = file.path.as_path().into();
     let mut block = Block { path, name, store, options, parser, bytes: Vec::new(), lines: Vec::new() };
     let limit = line_limit(options);

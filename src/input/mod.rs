@@ -37,8 +37,8 @@ pub enum Origin {
     Line { line: u64, offset: u64 },
     /// A record of a plain WARC file, starting at this byte offset.
     Record { offset: u64 },
-    /// A row of a plain CSV file: the line it starts on (1-based) and its byte offset.
-    Row { line: u64, offset: u64 },
+    /// A row of a plain CSV file: its number (the header is row 1) and its byte offset.
+    Row { row: u64, offset: u64 },
     /// Input that cannot be seeked cheaply (compressed, archives): the text was copied to a spill store.
     Spill { store: Arc<SpillStore>, offset: u64, len: u32 },
 }
@@ -66,7 +66,8 @@ pub struct Document {
 pub struct Problem {
     /// The file concerned.
     pub path: PathBuf,
-    /// Line number (1-based) or record offset within the file, when the problem is inside it.
+    /// Line number (1-based; for CSV the row number, the header being row 1) or record offset within
+    /// the file, when the problem is inside it.
     pub line: Option<u64>,
     /// What is wrong and what was done about it.
     pub message: String,
@@ -90,16 +91,19 @@ pub struct InputOptions {
     /// Documents longer than this many bytes are cut to it (at a character boundary), with a warning:
     /// one enormous document must not cost more than the rest of the run.
     pub max_document_bytes: usize,
-    /// JSON Lines: the field holding a document's id (a line without one gets `FILE:LINE`).
+    /// JSON Lines and CSV: the field holding a document's id (one without gets `FILE:LINE`).
     pub id_field: String,
-    /// JSON Lines: the field holding the text.
+    /// JSON Lines and CSV: the field holding the text.
     pub text_field: String,
-    /// JSON Lines: the field holding the publication date (ISO 8601).
+    /// JSON Lines and CSV: the field holding the publication date (ISO 8601).
     pub date_field: String,
-    /// JSON Lines: the field holding the URL, passed through to the report as `url`.
+    /// JSON Lines and CSV: the field holding the URL, passed through to the report as `url`.
     pub url_field: String,
     /// Stop at the first damaged input, with an error, instead of reporting it and going on.
     pub strict: bool,
+    /// Read every file in this format, whatever its name and first bytes say (`None`: by name, then by
+    /// first bytes): for standard input or files named otherwise, such as a CSV export piped in.
+    pub format: Option<Format>,
 }
 
 impl Default for InputOptions {
@@ -112,6 +116,7 @@ impl Default for InputOptions {
             date_field: "date".into(),
             url_field: "url".into(),
             strict: false,
+            format: None,
         }
     }
 }
@@ -268,7 +273,7 @@ pub fn read_with(
 ) -> Result<()> {
     let size = file_size(&file.path);
     let read_err = |source| Error::Read { path: file.path.clone(), source };
-    let mut src = match source::open(&file.path) {
+    let mut src = match source::open(&file.path, options.format) {
         Ok(src) => src,
         Err(e) => {
             progress.inc(size);
@@ -299,6 +304,15 @@ pub fn read_with(
     sink.tick();
     progress.inc(size.saturating_sub(sink.counted));
     result
+}
+
+/// The name given to the documents of a file of many (JSON Lines, CSV) that have no id, before `:LINE`:
+/// the file's name (`stdin` for standard input).
+fn name_for_lines(file: &InputFile) -> String {
+    match file.path.file_name() {
+        Some(n) if !is_stdin(&file.path) => n.to_string_lossy().into_owned(),
+        _ => file.id.clone(),
+    }
 }
 
 /// The size of an input file in bytes (0 for standard input, or when it cannot be known).
@@ -392,7 +406,7 @@ pub fn reload(path: &Path, origin: &Origin, options: &InputOptions) -> Result<St
         Origin::File => text::reload(path, options),
         Origin::Line { line, offset } => jsonl::reload(path, *line, *offset, options),
         Origin::Record { offset } => warc::reload(path, *offset, options),
-        Origin::Row { line, offset } => csv::reload(path, *line, *offset, options),
+        Origin::Row { row, offset } => csv::reload(path, *row, *offset, options),
         Origin::Spill { store, offset, len } => store.get(*offset, *len).map_err(read_err),
     }
 }

@@ -132,8 +132,9 @@ pub struct Source {
 }
 
 /// Opens `path` (standard input for [`super::STDIN`]), detects compression (magic bytes win over the
-/// name) and format (the name first, then the first decoded bytes), and returns the decoded stream.
-pub fn open(path: &Path) -> io::Result<Source> {
+/// name) and format (`forced`, else the name, else the first decoded bytes), and returns the decoded
+/// stream.
+pub fn open(path: &Path, forced: Option<Format>) -> io::Result<Source> {
     let consumed = Rc::new(Cell::new(0));
     let stdin = super::is_stdin(path);
     let file: Box<dyn Read> = if stdin { Box::new(io::stdin()) } else { Box::new(File::open(path)?) };
@@ -145,7 +146,7 @@ pub fn open(path: &Path) -> io::Result<Source> {
         Compression::Gzip => Box::new(BufReader::with_capacity(BUFFER, flate2::bufread::MultiGzDecoder::new(raw))),
         Compression::Zstd => Box::new(BufReader::with_capacity(BUFFER, zstd::stream::read::Decoder::with_buffer(raw)?)),
     };
-    let format = match named {
+    let format = match forced.or(named) {
         Some(f) => f,
         None => sniff_format(reader.fill_buf()?),
     };

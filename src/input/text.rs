@@ -98,7 +98,7 @@ pub(super) fn read(
 
 pub(super) fn reload(path: &Path, options: &InputOptions) -> Result<String> {
     let err = |source| Error::Read { path: path.to_path_buf(), source };
-    let mut src = source::open(path).map_err(err)?;
+    let mut src = source::open(path, options.format).map_err(err)?;
     let bytes = read_capped(src.reader.as_mut(), options.max_document_bytes).map_err(err)?;
     Ok(text_of(bytes, src.format, options.max_document_bytes).0)
 }

@@ -282,4 +282,23 @@ fn standard_input_is_one_more_input() {
     assert!(stderr.contains("stdin:2: malformed JSON"), "{stderr}");
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["documents"][0]["id"], "stdin:1");
+    // A CSV export piped in cannot be told by its first bytes: --input-format says it (and would for a
+    // file named otherwise).
+    let csv = format!(
+        "id,text\r\n{},\"{}\"\r\n,\"{}\"\r\n",
+        seeds[0].0,
+        seeds[0].1.replace('"', "\"\""),
+        seeds[1].1.replace('"', "\"\"")
+    );
+    let out = run(&["--input-format".as_ref(), "csv".as_ref(), "-".as_ref()], csv.as_bytes());
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = report["documents"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
+    // Rows are named by number, as a spreadsheet shows them, though the first text spans many lines.
+    assert_eq!(ids, [seeds[0].0.as_str(), "stdin:3"]);
+    let named = dir.path().join("export.dat");
+    std::fs::write(&named, &csv).unwrap();
+    let out = run(&["--input-format".as_ref(), "csv".as_ref(), named.as_os_str()], b"");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["documents"].as_array().unwrap().len(), 2, "{report}");
 }
