@@ -145,14 +145,8 @@ pub(super) fn read(
         if !parsed.notes.is_empty() {
             sink.problem(Some(number), parsed.notes.join("; "))?;
         }
-        let origin = match &store {
-            None => Origin::Row { row: number, offset: position.byte() },
-            Some(store) => {
-                let at =
-                    store.append(&parsed.text).map_err(|source| Error::Read { path: std::env::temp_dir(), source })?;
-                Origin::Spill { store: store.clone(), offset: at, len: parsed.text.len() as u32 }
-            }
-        };
+        let origin =
+            super::origin_of(store.as_ref(), &parsed.text, Origin::Row { row: number, offset: position.byte() })?;
         sink.document(Document {
             id: parsed.id.unwrap_or_else(|| format!("{name}:{number}")),
             path: path.clone(),

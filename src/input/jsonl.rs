@@ -253,15 +253,8 @@ impl Block<'_> {
             if !parsed.notes.is_empty() {
                 sink.problem(Some(l.line), parsed.notes.join("; "))?;
             }
-            let origin = match &self.store {
-                None => Origin::Line { line: l.line, offset: l.offset },
-                Some(store) => {
-                    let at = store
-                        .append(&parsed.text)
-                        .map_err(|source| Error::Read { path: std::env::temp_dir(), source })?;
-                    Origin::Spill { store: store.clone(), offset: at, len: parsed.text.len() as u32 }
-                }
-            };
+            let place = Origin::Line { line: l.line, offset: l.offset };
+            let origin = super::origin_of(self.store.as_ref(), &parsed.text, place)?;
             sink.document(Document {
                 id: parsed.id.unwrap_or_else(|| format!("{}:{}", self.name, l.line)),
                 path: self.path.clone(),

@@ -315,6 +315,16 @@ fn name_for_lines(file: &InputFile) -> String {
     }
 }
 
+/// Where a document read from a file is found again: at `place` in the file itself, or, when the file
+/// cannot be read again cheaply, in `store`, where its text is appended.
+fn origin_of(store: Option<&Arc<SpillStore>>, text: &str, place: Origin) -> Result<Origin> {
+    let Some(store) = store else {
+        return Ok(place);
+    };
+    let offset = store.append(text).map_err(|source| Error::Read { path: std::env::temp_dir(), source })?;
+    Ok(Origin::Spill { store: store.clone(), offset, len: text.len() as u32 })
+}
+
 /// The size of an input file in bytes (0 for standard input, or when it cannot be known).
 pub fn file_size(path: &Path) -> u64 {
     if is_stdin(path) { 0 } else { std::fs::metadata(path).map_or(0, |m| m.len()) }

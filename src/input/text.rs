@@ -81,13 +81,7 @@ pub(super) fn read(
     if let Some(message) = note {
         sink.problem(None, message)?;
     }
-    let origin = match store {
-        None => Origin::File,
-        Some(store) => {
-            let offset = store.append(&text).map_err(|source| Error::Read { path: std::env::temp_dir(), source })?;
-            Origin::Spill { store, offset, len: text.len() as u32 }
-        }
-    };
+    let origin = super::origin_of(store.as_ref(), &text, Origin::File)?;
     let mut extra = Map::new();
     if let Some(title) = title {
         extra.insert("title".into(), Value::String(title));

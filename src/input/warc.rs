@@ -376,13 +376,7 @@ pub(super) fn read(
             let message = format!("WARC record at {at} {}: {}", record.offset, notes.join("; "));
             sink.problem(None, message)?;
         }
-        let origin = match &store {
-            None => Origin::Record { offset: record.offset },
-            Some(store) => {
-                let at = store.append(&text).map_err(|source| Error::Read { path: std::env::temp_dir(), source })?;
-                Origin::Spill { store: store.clone(), offset: at, len: text.len() as u32 }
-            }
-        };
+        let origin = super::origin_of(store.as_ref(), &text, Origin::Record { offset: record.offset })?;
         let mut extra = Map::new();
         if let Some(uri) = &record.uri {
             extra.insert("url".into(), Value::String(uri.clone()));
