@@ -40,7 +40,30 @@ pub struct Page {
     pub title: Option<String>,
     /// The main text, one block (paragraph, heading, list item) a line.
     pub text: String,
+    /// When the page says it was published, as it says it (a date [`super::parse_day`] reads): the first
+    /// of `<meta property="article:published_time">` and its kin (`datePublished`, `pubdate`, `date`,
+    /// `DC.date.issued`…), a `<time datetime>` marked `pubdate` or `itemprop="datePublished"`, or a JSON-LD
+    /// `"datePublished"`.
+    pub published: Option<String>,
 }
+
+/// `<meta>` names and properties (lower-cased) that give a page's publication date.
+const PUBLISHED_META: &[&str] = &[
+    "article:published_time",
+    "og:published_time",
+    "datepublished",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "date",
+    "dc.date",
+    "dc.date.issued",
+    "dcterms.issued",
+    "sailthru.date",
+    "parsely-pub-date",
+];
+/// Tags read for a publication date, beside those the extractor acts on.
+const DATED: &[&str] = &["meta", "time"];
 
 /// Elements whose whole content is furniture, not article text.
 const SKIP: &[&str] = &[
@@ -109,6 +132,9 @@ pub fn extract(html: &str) -> Page {
             continue;
         }
         x.open(tag.name, tag.self_closing);
+        if x.published.is_none() && DATED.contains(&tag.name) {
+            x.published = published(tag.name, &html[tag.start..tag.end]);
+        }
         if RAW.contains(&tag.name) && !tag.self_closing {
             let end = find_closing(html, i, tag.name);
             if tag.name == "title" && x.title.is_none() {
@@ -116,6 +142,9 @@ pub fn extract(html: &str) -> Page {
                 if !title.is_empty() {
                     x.title = Some(title);
                 }
+            }
+            if tag.name == "script" && x.published.is_none() {
+                x.published = json_ld_published(&html[i..end]);
             }
             x.close(tag.name);
             i = html[end..].find('>').map_or(html.len(), |k| end + k + 1);
@@ -129,6 +158,7 @@ pub fn extract(html: &str) -> Page {
 #[derive(Default)]
 struct Extractor {
     title: Option<String>,
+    published: Option<String>,
     lines: Vec<(String, bool)>,
     line: String,
     /// The furniture element being skipped and how deeply it is nested in itself.
@@ -201,7 +231,7 @@ impl Extractor {
         let any_main = self.lines.iter().any(|(_, main)| *main);
         let lines: Vec<&str> =
             self.lines.iter().filter(|(_, main)| *main || !any_main).map(|(l, _)| l.as_str()).collect();
-        Page { title: self.title, text: lines.join("\n") }
+        Page { title: self.title, text: lines.join("\n"), published: self.published }
     }
 }
 
@@ -209,8 +239,77 @@ struct Tag<'a> {
     name: &'a str,
     closing: bool,
     self_closing: bool,
+    /// Byte of its `<`.
+    start: usize,
     /// Byte just past the tag.
     end: usize,
+}
+
+/// The publication date a `<meta>` or `<time>` tag (its whole text) gives, if it gives one that reads as
+/// a date.
+fn published(name: &str, tag: &str) -> Option<String> {
+    let attributes = attributes(tag);
+    let get = |key: &str| attributes.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+    let value = if name == "meta" {
+        let label = get("property").or_else(|| get("name")).or_else(|| get("itemprop"))?.to_ascii_lowercase();
+        PUBLISHED_META.contains(&label.as_str()).then(|| get("content")).flatten()?
+    } else {
+        let marked =
+            get("pubdate").is_some() || get("itemprop").is_some_and(|v| v.eq_ignore_ascii_case("datepublished"));
+        marked.then(|| get("datetime")).flatten()?
+    };
+    let value = value.trim();
+    super::parse_day(value).map(|_| value.to_string())
+}
+
+/// The first `"datePublished"` of a script's JSON-LD, if it reads as a date.
+fn json_ld_published(script: &str) -> Option<String> {
+    let at = script.find("\"datePublished\"")? + "\"datePublished\"".len();
+    let rest = script[at..].trim_start().strip_prefix(':')?.trim_start().strip_prefix('"')?;
+    let value = &rest[..rest.find('"')?];
+    super::parse_day(value).map(|_| value.to_string())
+}
+
+/// A tag's attributes, names lower-cased, values with entities decoded (`""` for one without a value).
+fn attributes(tag: &str) -> Vec<(String, String)> {
+    let inner = tag.trim_start_matches('<').trim_end_matches('>').trim_end_matches('/');
+    let b = inner.as_bytes();
+    // Past the tag name.
+    let mut k = b.iter().position(u8::is_ascii_whitespace).unwrap_or(b.len());
+    let mut out = Vec::new();
+    loop {
+        while k < b.len() && b[k].is_ascii_whitespace() {
+            k += 1;
+        }
+        let start = k;
+        while k < b.len() && !b[k].is_ascii_whitespace() && b[k] != b'=' {
+            k += 1;
+        }
+        if k == start {
+            return out;
+        }
+        let name = inner[start..k].to_ascii_lowercase();
+        while k < b.len() && b[k].is_ascii_whitespace() {
+            k += 1;
+        }
+        let mut value = String::new();
+        if k < b.len() && b[k] == b'=' {
+            k += 1;
+            while k < b.len() && b[k].is_ascii_whitespace() {
+                k += 1;
+            }
+            let (from, to) = match b.get(k) {
+                Some(&q @ (b'"' | b'\'')) => {
+                    let end = inner[k + 1..].find(q as char).map_or(b.len(), |e| k + 1 + e);
+                    (k + 1, end)
+                }
+                _ => (k, k + b[k..].iter().position(u8::is_ascii_whitespace).unwrap_or(b.len() - k)),
+            };
+            value = decode_entities(&inner[from..to]).into_owned();
+            k = (to + 1).min(b.len());
+        }
+        out.push((name, value));
+    }
 }
 
 /// Parses the tag, comment or declaration starting at `start` (a `<`). `None` when the `<` is text.
@@ -220,11 +319,11 @@ fn parse_tag(html: &str, start: usize) -> Option<Tag<'static>> {
     let first = *b.first()?;
     if let Some(comment) = rest.strip_prefix("!--") {
         let end = comment.find("-->").map_or(html.len(), |k| start + 1 + 3 + k + 3);
-        return Some(Tag { name: "", closing: false, self_closing: true, end });
+        return Some(Tag { name: "", closing: false, self_closing: true, start, end });
     }
     if first == b'!' || first == b'?' {
         let end = rest.find('>').map_or(html.len(), |k| start + 1 + k + 1);
-        return Some(Tag { name: "", closing: false, self_closing: true, end });
+        return Some(Tag { name: "", closing: false, self_closing: true, start, end });
     }
     let closing = first == b'/';
     let name_start = usize::from(closing);
@@ -247,13 +346,13 @@ fn parse_tag(html: &str, start: usize) -> Option<Tag<'static>> {
         k += 1;
     }
     let self_closing = k > 0 && b.get(k - 1) == Some(&b'/');
-    Some(Tag { name, closing, self_closing, end: (start + 1 + k + 1).min(html.len()) })
+    Some(Tag { name, closing, self_closing, start, end: (start + 1 + k + 1).min(html.len()) })
 }
 
 /// The tag names the extractor acts on, lower-cased and static; every other name is just `"?"`.
 fn intern(name: &str) -> &'static str {
     let lower = name.to_ascii_lowercase();
-    SKIP.iter().chain(RAW).chain(BLOCK).find(|n| **n == lower).copied().unwrap_or("?")
+    SKIP.iter().chain(RAW).chain(BLOCK).chain(DATED).find(|n| **n == lower).copied().unwrap_or("?")
 }
 
 /// Where the closing tag of raw-text element `name` starts (or the end of the page).
@@ -359,6 +458,39 @@ mod tests {
             "Headline here\nFirst bold paragraph, split over lines.\n\
              Second one — with A<tags> &bogus; & more\nItem one\nItem two"
         );
+    }
+
+    #[test]
+    fn publication_dates_from_meta_time_and_json_ld() {
+        let date =
+            |head: &str| extract(&format!("<html><head>{head}</head><body><p>Text.</p></body></html>")).published;
+        let cases = [
+            (
+                r#"<meta property="article:published_time" content="2025-05-24T10:00:00Z">"#,
+                Some("2025-05-24T10:00:00Z"),
+            ),
+            (r#"<META NAME='date' CONTENT='2025-05-24'>"#, Some("2025-05-24")),
+            (r#"<meta itemprop="datePublished" content="May 24, 2025">"#, Some("May 24, 2025")),
+            (r#"<meta name=pubdate content=2025-05-24>"#, Some("2025-05-24")),
+            (r#"<time pubdate datetime="2025-05-24">24 May</time>"#, Some("2025-05-24")),
+            (r#"<time itemprop="datePublished" datetime="2025-05-24">x</time>"#, Some("2025-05-24")),
+            (
+                r#"<script type="application/ld+json">{"@type": "NewsArticle", "datePublished" : "2025-05-24"}</script>"#,
+                Some("2025-05-24"),
+            ),
+            // The first one counts; dates that do not read as one, other names and unmarked times do not.
+            (r#"<meta name="date" content="2025-05-24"><meta name="date" content="2025-06-01">"#, Some("2025-05-24")),
+            (
+                r#"<meta name="date" content="yesterday"><meta property="og:published_time" content="2025-05-25">"#,
+                Some("2025-05-25"),
+            ),
+            (r#"<meta name="article:modified_time" content="2025-05-24">"#, None),
+            (r#"<meta data-name="date" content="2025-05-24">"#, None),
+            (r#"<time datetime="2025-05-24">x</time>"#, None),
+        ];
+        for (head, want) in cases {
+            assert_eq!(date(head).as_deref(), want, "{head}");
+        }
     }
 
     #[test]

@@ -16,7 +16,7 @@ const BUFFER: usize = 256 << 10;
 pub enum Format {
     /// One article per file, plain text.
     Text,
-    /// One article per file, an HTML page: its main text (see [`super::html`]).
+    /// One article per file, an HTML page: its main text, title and publication date.
     Html,
     /// JSON Lines: one article per line.
     Jsonl,

@@ -22,9 +22,9 @@ fn read_capped(reader: &mut dyn BufRead, max: usize) -> std::io::Result<Vec<u8>>
     Ok(bytes)
 }
 
-/// A file's text (for an HTML page, its main text and its title), from its bytes cut to `max` at a
-/// character boundary, and what was done to it.
-fn text_of(mut bytes: Vec<u8>, format: Format, max: usize) -> (String, Option<String>, Option<String>) {
+/// A file's text (for an HTML page, its main text, title and publication date), from its bytes cut to
+/// `max` at a character boundary, and what was done to it.
+fn text_of(mut bytes: Vec<u8>, format: Format, max: usize) -> (html::Page, Option<String>) {
     let mut cut_note = None;
     if bytes.len() > max {
         bytes.truncate(max);
@@ -36,22 +36,23 @@ fn text_of(mut bytes: Vec<u8>, format: Format, max: usize) -> (String, Option<St
         }
         cut_note = Some(format!("document longer than {max} bytes cut to the first {}", bytes.len()));
     }
-    let (text, title, note) = if format == Format::Html {
+    let (page, note) = if format == Format::Html {
         let (html, note) = html::decode_page(&bytes, None);
-        let page = html::extract(&html);
+        let mut page = html::extract(&html);
         // A Latin-1 page grows when decoded: its text is held to the limit as well.
         let (text, cut) = decode(page.text.as_bytes(), max);
         cut_note = cut_note.or(cut);
-        (text, page.title, note)
+        page.text = text;
+        (page, note)
     } else {
         let (text, note) = decode(&bytes, max);
-        (text, None, note)
+        (html::Page { text, ..html::Page::default() }, note)
     };
     let note = match (note, cut_note) {
         (Some(a), Some(b)) => Some(format!("{a}; {b}")),
         (a, b) => a.or(b),
     };
-    (text, title, note)
+    (page, note)
 }
 
 /// Reads the one document of a text file or HTML page; its text goes to `store` when one is given
@@ -72,8 +73,8 @@ pub(super) fn read(
     if looks_binary(&bytes) {
         return sink.problem(None, "binary file (NUL bytes); skipped");
     }
-    let (text, title, note) = text_of(bytes, format, options.max_document_bytes);
-    if is_blank(&text) {
+    let (page, note) = text_of(bytes, format, options.max_document_bytes);
+    if is_blank(&page.text) {
         let empty =
             if format == Format::Html { "no text in the HTML page; skipped" } else { "empty document; skipped" };
         return sink.problem(None, empty);
@@ -81,12 +82,13 @@ pub(super) fn read(
     if let Some(message) = note {
         sink.problem(None, message)?;
     }
-    let origin = super::origin_of(store.as_ref(), &text, Origin::File)?;
+    let origin = super::origin_of(store.as_ref(), &page.text, Origin::File)?;
     let mut extra = Map::new();
-    if let Some(title) = title {
+    if let Some(title) = page.title {
         extra.insert("title".into(), Value::String(title));
     }
-    sink.document(Document { id: file.id.clone(), path: file.path.as_path().into(), origin, text, date: None, extra });
+    let (path, date) = (file.path.as_path().into(), page.published);
+    sink.document(Document { id: file.id.clone(), path, origin, text: page.text, date, extra });
     Ok(())
 }
 
@@ -94,7 +96,7 @@ pub(super) fn reload(path: &Path, options: &InputOptions) -> Result<String> {
     let err = |source| Error::Read { path: path.to_path_buf(), source };
     let mut src = source::open(path, options.format).map_err(err)?;
     let bytes = read_capped(src.reader.as_mut(), options.max_document_bytes).map_err(err)?;
-    Ok(text_of(bytes, src.format, options.max_document_bytes).0)
+    Ok(text_of(bytes, src.format, options.max_document_bytes).0.text)
 }
 
 #[cfg(test)]

@@ -1,9 +1,10 @@
 //! WARC and WET web archives (ISO 28500, as Common Crawl publishes them: plain, one gzip member per
 //! record, or one gzip/zstd stream). From a WET file, each `conversion` record's text is a document; from a
 //! WARC file, each `response` record with an HTML page, through [`html::extract`]. The record's
-//! `WARC-Target-URI` is the id and `WARC-Date` the date; a chunked or content-encoded HTTP body (gzip,
-//! deflate, brotli, zstd, as a crawler that stores what the server sent keeps it) is decoded first. Other
-//! records (`warcinfo`, `request`, `metadata`, non-HTML responses) are passed over silently.
+//! `WARC-Target-URI` is the id; the date is the publication date the page gives, else `WARC-Date`. A
+//! chunked or content-encoded HTTP body (gzip, deflate, brotli, zstd, as a crawler that stores what the
+//! server sent keeps it) is decoded first. Other records (`warcinfo`, `request`, `metadata`, non-HTML
+//! responses) are passed over silently.
 //!
 //! A small parser of our own rather than a crate: the only maintained one (`warc`) hands back errors
 //! without a way to resynchronise after a damaged record, and holds whole records in memory; ours
@@ -206,8 +207,9 @@ impl<'a> Parser<'a> {
     }
 }
 
-/// An article's text, its page title, and notes on what was done to it (lossy decoding, a cut).
-type Article = (String, Option<String>, Vec<String>);
+/// An article (its text, and for a page its title and publication date) and notes on what was done to it
+/// (lossy decoding, a cut).
+type Article = (html::Page, Vec<String>);
 
 /// The article text of a wanted record, with notes on what was done to it. `Ok(None)`: not an article
 /// (a redirect, an error page, an image); `Err`: why it was skipped.
@@ -216,10 +218,10 @@ fn record_text(record: &Record, options: &InputOptions) -> std::result::Result<O
         return Ok(None);
     };
     let mut notes = Vec::new();
-    let (text, title) = if record.kind == "conversion" {
+    let mut page = if record.kind == "conversion" {
         let (text, note) = decode(block, usize::MAX);
         notes.extend(note);
-        (text, None)
+        html::Page { text, ..html::Page::default() }
     } else {
         let (headers, body) = if record.kind == "response" {
             let Some((status, headers, body)) = split_http(block) else {
@@ -256,19 +258,19 @@ fn record_text(record: &Record, options: &InputOptions) -> std::result::Result<O
         }
         let (html, note) = html::decode_page(&body, content_type.as_deref().and_then(html::charset_of));
         notes.extend(note);
-        let page = html::extract(&html);
-        (page.text, page.title)
+        html::extract(&html)
     };
-    if is_blank(&text) {
+    if is_blank(&page.text) {
         return Err(if record.kind == "conversion" {
             "empty text; skipped".into()
         } else {
             "no text in the HTML page; skipped".into()
         });
     }
-    let (text, note) = decode(text.as_bytes(), options.max_document_bytes);
+    let (text, note) = decode(page.text.as_bytes(), options.max_document_bytes);
     notes.extend(note);
-    Ok(Some((text, title, notes)))
+    page.text = text;
+    Ok(Some((page, notes)))
 }
 
 /// Splits an HTTP response into status, header text and body.
@@ -361,7 +363,7 @@ pub(super) fn read(
             }
         };
         records += 1;
-        let (text, title, notes) = match record_text(&record, options) {
+        let (page, notes) = match record_text(&record, options) {
             Ok(Some(t)) => t,
             Ok(None) => {
                 sink.tick();
@@ -376,16 +378,27 @@ pub(super) fn read(
             let message = format!("WARC record at {at} {}: {}", record.offset, notes.join("; "));
             sink.problem(None, message)?;
         }
-        let origin = super::origin_of(store.as_ref(), &text, Origin::Record { offset: record.offset })?;
+        let origin = super::origin_of(store.as_ref(), &page.text, Origin::Record { offset: record.offset })?;
         let mut extra = Map::new();
         if let Some(uri) = &record.uri {
             extra.insert("url".into(), Value::String(uri.clone()));
         }
-        if let Some(title) = title {
+        if let Some(title) = page.title {
             extra.insert("title".into(), Value::String(title));
         }
+        // The page's own publication date rather than the day it was crawled, which only bounds it (a
+        // copy crawled first would otherwise pass for the source); the crawl date is kept beside it.
+        let date = match (page.published, record.date) {
+            (Some(published), crawled) => {
+                if let Some(crawled) = crawled {
+                    extra.insert("crawled".into(), Value::String(crawled));
+                }
+                Some(published)
+            }
+            (None, crawled) => crawled,
+        };
         let id = record.uri.or(record.record_id).unwrap_or_else(|| format!("{name}@{}", record.offset));
-        sink.document(Document { id, path: path.clone(), origin, text, date: record.date, extra });
+        sink.document(Document { id, path: path.clone(), origin, text: page.text, date, extra });
     }
 }
 
@@ -402,7 +415,7 @@ pub(super) fn reload(path: &Path, offset: u64, options: &InputOptions) -> Result
     let mut parser = Parser::new(&mut file, offset, options);
     match parser.next().map_err(err)? {
         Next::Record(record) => match record_text(&record, options) {
-            Ok(Some((text, _, _))) => Ok(text),
+            Ok(Some((page, _))) => Ok(page.text),
             Ok(None) => Err(changed("not an article".into())),
             Err(message) => Err(changed(message)),
         },
@@ -649,6 +662,24 @@ pub(crate) mod tests {
         ]);
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(docs, ["The page."; 8]);
+    }
+
+    #[test]
+    fn a_pages_publication_date_comes_before_the_crawl_date() {
+        let kind = "Content-Type: application/http; msgtype=response\r\n";
+        let dated = page("", br#"<meta name="date" content="2025-05-01"><p>Dated.</p>"#);
+        let bytes = [
+            record("response", "http://d", kind, &dated),
+            record("response", "http://u", kind, &page("", b"<p>Undated.</p>")),
+        ]
+        .concat();
+        let (docs, problems) = crate::input::read_all("p.warc", crate::input::Format::Warc, &bytes);
+        assert!(problems.is_empty(), "{problems:?}");
+        // `record` writes a WARC-Date of 2025-05-24T10:00:00Z.
+        assert_eq!(docs[0].date.as_deref(), Some("2025-05-01"));
+        assert_eq!(docs[0].extra["crawled"], "2025-05-24T10:00:00Z");
+        assert_eq!(docs[1].date.as_deref(), Some("2025-05-24T10:00:00Z"));
+        assert!(!docs[1].extra.contains_key("crawled"));
     }
 
     #[test]

@@ -313,6 +313,28 @@ fn dates_decide_the_source_and_window_limits_candidates() {
 }
 
 #[test]
+fn a_pages_publication_date_decides_the_source() {
+    // Saved pages: the copy was crawled first, but the pages say when each was published. Without
+    // those dates nothing tells the two apart (the copy changes two words), so the dates decide.
+    let dir = tempfile::tempdir().unwrap();
+    let original = STORY.join("\n");
+    let copy = original.replace("Tuesday", "Wednesday").replace("seven to two", "7-2");
+    let page = |head: &str, text: &str| {
+        let paragraphs: String = text.lines().map(|l| format!("<p>{l}</p>")).collect();
+        format!("<!DOCTYPE html><html><head>{head}</head><body><article>{paragraphs}</article></body></html>")
+    };
+    let early = r#"<meta property="article:published_time" content="2025-05-20T08:00:00Z">"#;
+    let late = r#"<script type="application/ld+json">{"datePublished": "2025-05-26"}</script>"#;
+    std::fs::write(dir.path().join("a-copy.html"), page(late, &copy)).unwrap();
+    std::fs::write(dir.path().join("b-orig.html"), page(early, &original)).unwrap();
+    let report = json(&run(&["scan", "--quiet", "--format", "json", "--ext", "html", dir.path().to_str().unwrap()]));
+    let pair = &report["pairs"][0];
+    assert_eq!(pair["source"], "b-orig", "{report}");
+    assert_eq!(pair["evidence"][0]["signal"], "date", "{report}");
+    assert_eq!(report["documents"][0]["date"], "2025-05-26", "{report}");
+}
+
+#[test]
 fn timings_name_every_stage() {
     let out = run(&["scan", "--quiet", "--timings", "--format", "json", corpus().to_str().unwrap()]);
     let stderr = String::from_utf8_lossy(&out.stderr);
