@@ -64,11 +64,27 @@ fn reader<R: Read>(inner: R, path: &Path, options: &InputOptions) -> csv::Reader
     })
 }
 
-/// A row as a JSON object by the header, its cells decoded (lossily, with a note, where not UTF-8).
-fn object(headers: &csv::ByteRecord, row: &csv::ByteRecord) -> (Map<String, Value>, Vec<String>) {
+/// The column names of a header row: trimmed, the byte-order mark a spreadsheet writes before the first
+/// one dropped, and a name that differs from a configured field only in case (`Text`, `URL`) taken as
+/// that field.
+fn columns(header: &csv::ByteRecord, options: &InputOptions) -> Vec<String> {
+    let fields = [&options.text_field, &options.id_field, &options.date_field, &options.url_field];
+    header
+        .iter()
+        .enumerate()
+        .map(|(k, name)| {
+            let name = String::from_utf8_lossy(name);
+            let name = if k == 0 { name.trim_start_matches('\u{feff}') } else { &name }.trim();
+            fields.iter().find(|f| f.eq_ignore_ascii_case(name)).map_or_else(|| name.to_string(), |f| f.to_string())
+        })
+        .collect()
+}
+
+/// A row as a JSON object by the columns, its cells decoded (lossily, with a note, where not UTF-8).
+fn object(columns: &[String], row: &csv::ByteRecord) -> (Map<String, Value>, Vec<String>) {
     let mut notes = Vec::new();
     let mut object = Map::new();
-    for (k, (name, cell)) in headers.iter().zip(row).enumerate() {
+    for (k, (name, cell)) in columns.iter().zip(row).enumerate() {
         let cell = match std::str::from_utf8(cell) {
             Ok(s) => s.to_string(),
             Err(e) => {
@@ -80,13 +96,13 @@ fn object(headers: &csv::ByteRecord, row: &csv::ByteRecord) -> (Map<String, Valu
                 String::from_utf8_lossy(cell).into_owned()
             }
         };
-        object.insert(String::from_utf8_lossy(name).into_owned(), Value::String(cell));
+        object.insert(name.clone(), Value::String(cell));
     }
-    if row.len() > headers.len() {
+    if row.len() > columns.len() {
         notes.push(format!(
             "{} cells beyond the {} columns of the header; ignored",
-            row.len() - headers.len(),
-            headers.len()
+            row.len() - columns.len(),
+            columns.len()
         ));
     }
     (object, notes)
@@ -106,12 +122,12 @@ pub(super) fn read(
         Err(e) => return sink.problem(None, stream.broken(&e, "0 rows")),
     }
     let mut rows = reader(input, &file.path, options);
-    let headers = match rows.byte_headers() {
-        Ok(h) if !h.is_empty() => h.clone(),
+    let columns = match rows.byte_headers() {
+        Ok(h) if !h.is_empty() => columns(h, options),
         Ok(_) => return sink.problem(None, "no header row; skipped"),
         Err(e) => return sink.problem(Some(1), stream.broken(&io::Error::other(e.to_string()), "the header row")),
     };
-    if !headers.iter().any(|h| h == options.text_field.as_bytes()) {
+    if !columns.contains(&options.text_field) {
         return sink.problem(Some(1), format!("no {:?} column in the header; skipped", options.text_field));
     }
     let name = super::name_for_lines(file);
@@ -134,7 +150,7 @@ pub(super) fn read(
         if row.iter().all(|cell| cell.iter().all(u8::is_ascii_whitespace)) {
             continue;
         }
-        let (object, notes) = object(&headers, &row);
+        let (object, notes) = object(&columns, &row);
         let parsed = match fields(object, notes, options) {
             Ok(p) => p,
             Err(message) => {
@@ -167,7 +183,7 @@ pub(super) fn reload(path: &Path, row: u64, offset: u64, options: &InputOptions)
         message: format!("changed since it was read: {message}"),
     };
     let mut rows = reader(File::open(path).map_err(err)?, path, options);
-    let headers = rows.byte_headers().map_err(|e| changed(e.to_string()))?.clone();
+    let columns = columns(rows.byte_headers().map_err(|e| changed(e.to_string()))?, options);
     let mut position = csv::Position::new();
     position.set_byte(offset).set_record(row - 1);
     rows.get_mut().since_row = 0;
@@ -176,7 +192,7 @@ pub(super) fn reload(path: &Path, row: u64, offset: u64, options: &InputOptions)
     if !rows.read_byte_record(&mut row).map_err(|e| changed(e.to_string()))? {
         return Err(changed("no row there".into()));
     }
-    let (object, notes) = object(&headers, &row);
+    let (object, notes) = object(&columns, &row);
     fields(object, notes, options).map(|p| p.text).map_err(changed)
 }
 
@@ -223,8 +239,9 @@ mod tests {
     #[test]
     fn tab_separated_and_compressed_files() {
         let dir = tempfile::tempdir().unwrap();
+        // As a spreadsheet saves it: a byte-order mark, capitalised names.
         let tsv = dir.path().join("export.tsv");
-        std::fs::write(&tsv, "id\ttext\nt\tTabbed, with a comma.\n").unwrap();
+        std::fs::write(&tsv, "\u{feff}ID\t Text \tURL\nt\tTabbed, with a comma.\thttp://t\n").unwrap();
         let gz = dir.path().join("export.csv.gz");
         let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         enc.write_all(ROWS).unwrap();
@@ -232,6 +249,8 @@ mod tests {
         let (docs, problems) = read_all(&tsv, &InputOptions::default());
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!((docs[0].id.as_str(), docs[0].text.as_str()), ("t", "Tabbed, with a comma."));
+        assert_eq!(docs[0].extra["url"], "http://t");
+        assert_eq!(crate::input::reload(&tsv, &docs[0].origin, &InputOptions::default()).unwrap(), docs[0].text);
         let (docs, _) = read_all(&gz, &InputOptions::default());
         assert_eq!(docs.len(), 4);
         assert!(matches!(docs[0].origin, Origin::Spill { .. }));
