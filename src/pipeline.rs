@@ -719,11 +719,10 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
             })
             .filter_map(|&n| analysis(n))
             .collect();
-        let side = |i: u32, an, coverage| Side {
-            id: &docs[i as usize].id,
-            analysis: an,
-            coverage,
-            date: docs[i as usize].day,
+        let side = |i: u32, an, coverage| {
+            let d = &docs[i as usize];
+            let field = |name: &str| d.extra.get(name).and_then(Value::as_str);
+            Side { id: &d.id, analysis: an, coverage, date: d.day, url: field("url"), canonical: field("canonical") }
         };
         let (lean, mut evidence) = score::direction(
             relation,

@@ -20,6 +20,7 @@ use serde::Serialize;
 use crate::align::{Alignment, Analysis, Frequencies};
 use crate::config::SemanticConfig;
 use crate::embed::Restatement;
+use crate::input::same_page;
 use crate::lsh::Neighbours;
 
 /// How one text derives from another.
@@ -116,7 +117,7 @@ pub fn semantic_rewrite(r: &Restatement, s: &SemanticConfig) -> Option<f64> {
 /// A piece of evidence about direction.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Evidence {
-    /// What kind of evidence: `date`, `duplicate`, `containment`, `stock_phrasing`, `attestation`, `hub`,
+    /// What kind of evidence: `canonical`, `date`, `duplicate`, `containment`, `stock_phrasing`, `attestation`, `hub`,
     /// `siblings`, `shared_source`; and `semantic` for the relation itself, when only the semantic view
     /// saw it.
     pub signal: &'static str,
@@ -136,6 +137,11 @@ pub struct Side<'a> {
     pub coverage: f64,
     /// Publication time in days since 1970, when known.
     pub date: Option<f64>,
+    /// The document's own URL, when known.
+    pub url: Option<&'a str>,
+    /// The URL the document names as its original (an HTML page's `<link rel="canonical">`, as syndicated
+    /// copies are asked to point at the article they reprint), when it names one.
+    pub canonical: Option<&'a str>,
 }
 
 /// Which way the evidence of one pair leans.
@@ -180,6 +186,17 @@ pub fn direction(
 ) -> (Lean, Vec<Evidence>) {
     let mut evidence = Vec::new();
     let favours = |k: usize| Some(if k == 0 { a.id.to_string() } else { b.id.to_string() });
+    // A page that names the other as its original says outright which is the copy.
+    for (k, source, copy) in [(0, a, b), (1, b, a)] {
+        if let (Some(url), Some(canonical)) = (source.url, copy.canonical)
+            && same_page(url, canonical)
+            && !copy.url.is_some_and(|own| same_page(own, canonical))
+        {
+            let detail = format!("{} names {url} as its original (canonical link)", copy.id);
+            evidence.push(Evidence { signal: "canonical", favours: favours(k), detail });
+            return (Lean::Settled(Some(k)), evidence);
+        }
+    }
     if let (Some(da), Some(db)) = (a.date, b.date)
         && (da - db).abs() > DATE_TOLERANCE_DAYS
     {
@@ -485,10 +502,29 @@ mod tests {
     }
 
     #[test]
+    fn a_canonical_link_to_the_other_names_the_source() {
+        let (a, b) = (analyse(STORY), analyse(STORY));
+        let al = align(&a, &b);
+        let side = |id, an, date, url, canonical| Side { id, analysis: an, coverage: 1.0, date, url, canonical };
+        let lean = |x: &Side, y: &Side| direction(Relation::Rewrite, &al, x, y, &[], &Frequencies::new());
+        // y names x's page as its original, though y's date is the earlier: the link decides.
+        let x = side("x", &a, Some(13.0), Some("https://news.example/story"), None);
+        let y = side("y", &b, Some(10.0), Some("http://copies.example/a"), Some("http://www.news.example/story/#top"));
+        let (k, ev) = lean(&x, &y);
+        assert_eq!((k, ev[0].signal), (Lean::Settled(Some(0)), "canonical"));
+        assert_eq!(lean(&y, &x).0, Lean::Settled(Some(1)));
+        // A page that names itself, or a page not in the pair, says nothing: the dates decide.
+        let own = side("y", &b, Some(10.0), Some("http://copies.example/a"), Some("http://copies.example/a/"));
+        assert_eq!(lean(&x, &own).1[0].signal, "date");
+        let elsewhere = side("y", &b, Some(10.0), None, Some("http://third.example/story"));
+        assert_eq!(lean(&x, &elsewhere).1[0].signal, "date");
+    }
+
+    #[test]
     fn dates_decide_direction() {
         let a = analyse(STORY);
         let b = analyse(STORY);
-        let side = |id, an, date| Side { id, analysis: an, coverage: 1.0, date };
+        let side = |id, an, date| Side { id, analysis: an, coverage: 1.0, date, url: None, canonical: None };
         let al = align(&a, &b);
         let (k, ev) = direction(
             Relation::Rewrite,
@@ -517,7 +553,7 @@ mod tests {
             analyse("The ministry released hundreds of prisoners on a difficult night for the capital city.");
         let spun = analyse("The ministry freed hundreds of captives on a hard evening for the principal metropolis.");
         let other = analyse("Witnesses said it was a difficult night for the capital city as prisoners were released.");
-        let side = |id, an| Side { id, analysis: an, coverage: 0.7, date: None };
+        let side = |id, an| Side { id, analysis: an, coverage: 0.7, date: None, url: None, canonical: None };
         let al = align(&spun, &original);
         let (k, ev) = direction(
             Relation::Rewrite,
@@ -542,7 +578,7 @@ mod tests {
         );
         let (short, long) = (analyse(&lead), analyse(&long_text));
         let al = align(&short, &long);
-        let side = |id, an, coverage| Side { id, analysis: an, coverage, date: None };
+        let side = |id, an, coverage| Side { id, analysis: an, coverage, date: None, url: None, canonical: None };
         let judge = |third: &[&Analysis]| {
             direction(
                 Relation::Partial,

@@ -45,6 +45,10 @@ pub struct Page {
     /// `DC.date.issued`…), a `<time datetime>` marked `pubdate` or `itemprop="datePublished"`, or a JSON-LD
     /// `"datePublished"`.
     pub published: Option<String>,
+    /// The URL of `<link rel="canonical">`: where the page says its original is.
+    pub canonical: Option<String>,
+    /// The page's own address as its `<meta property="og:url">` gives it (a saved page has no other).
+    pub url: Option<String>,
 }
 
 /// `<meta>` names and properties (lower-cased) that give a page's publication date.
@@ -62,8 +66,9 @@ const PUBLISHED_META: &[&str] = &[
     "sailthru.date",
     "parsely-pub-date",
 ];
-/// Tags read for a publication date, beside those the extractor acts on.
-const DATED: &[&str] = &["meta", "time"];
+/// Tags read for the page's metadata (publication date, canonical link), beside those the extractor
+/// acts on.
+const METADATA: &[&str] = &["meta", "time", "link"];
 
 /// Elements whose whole content is furniture, not article text.
 const SKIP: &[&str] = &[
@@ -132,8 +137,17 @@ pub fn extract(html: &str) -> Page {
             continue;
         }
         x.open(tag.name, tag.self_closing);
-        if x.published.is_none() && DATED.contains(&tag.name) {
-            x.published = published(tag.name, &html[tag.start..tag.end]);
+        if METADATA.contains(&tag.name) {
+            let attributes = attributes(&html[tag.start..tag.end]);
+            if x.published.is_none() {
+                x.published = published(tag.name, &attributes);
+            }
+            if x.canonical.is_none() && tag.name == "link" {
+                x.canonical = canonical(&attributes);
+            }
+            if x.url.is_none() && tag.name == "meta" {
+                x.url = own_url(&attributes);
+            }
         }
         if RAW.contains(&tag.name) && !tag.self_closing {
             let end = find_closing(html, i, tag.name);
@@ -159,6 +173,8 @@ pub fn extract(html: &str) -> Page {
 struct Extractor {
     title: Option<String>,
     published: Option<String>,
+    canonical: Option<String>,
+    url: Option<String>,
     lines: Vec<(String, bool)>,
     line: String,
     /// The furniture element being skipped and how deeply it is nested in itself.
@@ -231,7 +247,8 @@ impl Extractor {
         let any_main = self.lines.iter().any(|(_, main)| *main);
         let lines: Vec<&str> =
             self.lines.iter().filter(|(_, main)| *main || !any_main).map(|(l, _)| l.as_str()).collect();
-        Page { title: self.title, text: lines.join("\n"), published: self.published }
+        let text = lines.join("\n");
+        Page { title: self.title, text, published: self.published, canonical: self.canonical, url: self.url }
     }
 }
 
@@ -245,21 +262,38 @@ struct Tag<'a> {
     end: usize,
 }
 
-/// The publication date a `<meta>` or `<time>` tag (its whole text) gives, if it gives one that reads as
-/// a date.
-fn published(name: &str, tag: &str) -> Option<String> {
-    let attributes = attributes(tag);
+/// The publication date a `<meta>` or `<time>` tag (by its attributes) gives, if it gives one that reads
+/// as a date.
+fn published(name: &str, attributes: &[(String, String)]) -> Option<String> {
     let get = |key: &str| attributes.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
     let value = if name == "meta" {
         let label = get("property").or_else(|| get("name")).or_else(|| get("itemprop"))?.to_ascii_lowercase();
         PUBLISHED_META.contains(&label.as_str()).then(|| get("content")).flatten()?
-    } else {
+    } else if name == "time" {
         let marked =
             get("pubdate").is_some() || get("itemprop").is_some_and(|v| v.eq_ignore_ascii_case("datepublished"));
         marked.then(|| get("datetime")).flatten()?
+    } else {
+        return None;
     };
     let value = value.trim();
     super::parse_day(value).map(|_| value.to_string())
+}
+
+/// The address of a `<link rel="canonical" href>` (by its attributes): an absolute URL, or none.
+fn canonical(attributes: &[(String, String)]) -> Option<String> {
+    let get = |key: &str| attributes.iter().find(|(k, _)| k == key).map(|(_, v)| v.trim());
+    let rel = get("rel")?;
+    let href = get("href")?;
+    (rel.split_ascii_whitespace().any(|r| r.eq_ignore_ascii_case("canonical")) && href.contains("://"))
+        .then(|| href.to_string())
+}
+
+/// The address of a `<meta property="og:url" content>` (by its attributes): an absolute URL, or none.
+fn own_url(attributes: &[(String, String)]) -> Option<String> {
+    let get = |key: &str| attributes.iter().find(|(k, _)| k == key).map(|(_, v)| v.trim());
+    let content = get("content")?;
+    (get("property")?.eq_ignore_ascii_case("og:url") && content.contains("://")).then(|| content.to_string())
 }
 
 /// The first `"datePublished"` of a script's JSON-LD, if it reads as a date.
@@ -352,7 +386,7 @@ fn parse_tag(html: &str, start: usize) -> Option<Tag<'static>> {
 /// The tag names the extractor acts on, lower-cased and static; every other name is just `"?"`.
 fn intern(name: &str) -> &'static str {
     let lower = name.to_ascii_lowercase();
-    SKIP.iter().chain(RAW).chain(BLOCK).chain(DATED).find(|n| **n == lower).copied().unwrap_or("?")
+    SKIP.iter().chain(RAW).chain(BLOCK).chain(METADATA).find(|n| **n == lower).copied().unwrap_or("?")
 }
 
 /// Where the closing tag of raw-text element `name` starts (or the end of the page).
@@ -491,6 +525,18 @@ mod tests {
         for (head, want) in cases {
             assert_eq!(date(head).as_deref(), want, "{head}");
         }
+    }
+
+    #[test]
+    fn canonical_link_and_own_address() {
+        let page = extract(
+            r#"<head><link rel="stylesheet" href="http://x/s.css"><LINK REL="Canonical" HREF="https://news.example/story">
+            <meta property="og:url" content="https://copies.example/a"></head><p>Text.</p>"#,
+        );
+        assert_eq!(page.canonical.as_deref(), Some("https://news.example/story"));
+        assert_eq!(page.url.as_deref(), Some("https://copies.example/a"));
+        // A relative address names no page this side of the crawl.
+        assert_eq!(extract(r#"<link rel="canonical" href="/story"><p>Text.</p>"#).canonical, None);
     }
 
     #[test]

@@ -325,6 +325,20 @@ fn origin_of(store: Option<&Arc<SpillStore>>, text: &str, place: Origin) -> Resu
     Ok(Origin::Spill { store: store.clone(), offset, len: text.len() as u32 })
 }
 
+/// Whether two URLs name the same page: scheme, `www.`, case of the host, a trailing slash and a fragment
+/// aside.
+pub(crate) fn same_page(a: &str, b: &str) -> bool {
+    let key = |url: &str| {
+        let url = url.trim();
+        let url = url.split_once("://").map_or(url, |(_, rest)| rest);
+        let url = url.split('#').next().unwrap_or(url);
+        let (host, path) = url.split_once('/').unwrap_or((url, ""));
+        let host = host.to_ascii_lowercase();
+        (host.strip_prefix("www.").map(str::to_string).unwrap_or(host), path.trim_end_matches('/').to_string())
+    };
+    key(a) == key(b)
+}
+
 /// The size of an input file in bytes (0 for standard input, or when it cannot be known).
 pub fn file_size(path: &Path) -> u64 {
     if is_stdin(path) { 0 } else { std::fs::metadata(path).map_or(0, |m| m.len()) }

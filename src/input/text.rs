@@ -87,6 +87,12 @@ pub(super) fn read(
     if let Some(title) = page.title {
         extra.insert("title".into(), Value::String(title));
     }
+    if let Some(url) = page.url.clone() {
+        extra.insert("url".into(), Value::String(url));
+    }
+    if let Some(canonical) = page.canonical.filter(|c| !page.url.as_ref().is_some_and(|u| super::same_page(u, c))) {
+        extra.insert("canonical".into(), Value::String(canonical));
+    }
     let (path, date) = (file.path.as_path().into(), page.published);
     sink.document(Document { id: file.id.clone(), path, origin, text: page.text, date, extra });
     Ok(())

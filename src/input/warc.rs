@@ -386,6 +386,10 @@ pub(super) fn read(
         if let Some(title) = page.title {
             extra.insert("title".into(), Value::String(title));
         }
+        if let Some(canonical) = page.canonical.filter(|c| !record.uri.as_ref().is_some_and(|u| super::same_page(u, c)))
+        {
+            extra.insert("canonical".into(), Value::String(canonical));
+        }
         // The page's own publication date rather than the day it was crawled, which only bounds it (a
         // copy crawled first would otherwise pass for the source); the crawl date is kept beside it.
         let date = match (page.published, record.date) {

@@ -335,6 +335,30 @@ fn a_pages_publication_date_decides_the_source() {
 }
 
 #[test]
+fn a_canonical_link_names_the_source_before_dates() {
+    // A syndicated copy says where its original is; here it even claims the earlier date.
+    let dir = tempfile::tempdir().unwrap();
+    let original = STORY.join("\n");
+    let copy = original.replace("Tuesday", "Wednesday").replace("seven to two", "7-2");
+    let page = |head: &str, text: &str| {
+        let paragraphs: String = text.lines().map(|l| format!("<p>{l}</p>")).collect();
+        format!("<!DOCTYPE html><html><head>{head}</head><body><article>{paragraphs}</article></body></html>")
+    };
+    let orig_head =
+        r#"<meta property="og:url" content="https://news.example/budget"><meta name="date" content="2025-05-26">"#;
+    let copy_head =
+        r#"<link rel="canonical" href="https://www.news.example/budget/"><meta name="date" content="2025-05-20">"#;
+    std::fs::write(dir.path().join("a-copy.html"), page(copy_head, &copy)).unwrap();
+    std::fs::write(dir.path().join("b-orig.html"), page(orig_head, &original)).unwrap();
+    let report = json(&run(&["scan", "--quiet", "--format", "json", "--ext", "html", dir.path().to_str().unwrap()]));
+    let pair = &report["pairs"][0];
+    assert_eq!(pair["source"], "b-orig", "{report}");
+    assert_eq!(pair["evidence"][0]["signal"], "canonical", "{report}");
+    assert_eq!(report["documents"][0]["canonical"], "https://www.news.example/budget/", "{report}");
+    assert_eq!(report["documents"][1]["url"], "https://news.example/budget", "{report}");
+}
+
+#[test]
 fn timings_name_every_stage() {
     let out = run(&["scan", "--quiet", "--timings", "--format", "json", corpus().to_str().unwrap()]);
     let stderr = String::from_utf8_lossy(&out.stderr);
