@@ -312,10 +312,9 @@ fn dates_decide_the_source_and_window_limits_candidates() {
     assert_eq!(windowed["pairs"].as_array().unwrap().len(), 0, "{windowed}");
 }
 
-#[test]
-fn a_pages_publication_date_decides_the_source() {
-    // Saved pages: the copy was crawled first, but the pages say when each was published. Without
-    // those dates nothing tells the two apart (the copy changes two words), so the dates decide.
+/// Scans two saved pages of the story, a lightly edited copy (`a-copy.html`, first by name) and the
+/// original (`b-orig.html`), each with the given `<head>` content; returns the JSON report.
+fn scan_saved_pages(copy_head: &str, original_head: &str) -> Value {
     let dir = tempfile::tempdir().unwrap();
     let original = STORY.join("\n");
     let copy = original.replace("Tuesday", "Wednesday").replace("seven to two", "7-2");
@@ -323,11 +322,18 @@ fn a_pages_publication_date_decides_the_source() {
         let paragraphs: String = text.lines().map(|l| format!("<p>{l}</p>")).collect();
         format!("<!DOCTYPE html><html><head>{head}</head><body><article>{paragraphs}</article></body></html>")
     };
-    let early = r#"<meta property="article:published_time" content="2025-05-20T08:00:00Z">"#;
+    std::fs::write(dir.path().join("a-copy.html"), page(copy_head, &copy)).unwrap();
+    std::fs::write(dir.path().join("b-orig.html"), page(original_head, &original)).unwrap();
+    json(&run(&["scan", "--quiet", "--format", "json", "--ext", "html", dir.path().to_str().unwrap()]))
+}
+
+#[test]
+fn a_pages_publication_date_decides_the_source() {
+    // The pages say when each was published. Without those dates nothing tells the two apart (the copy
+    // changes two words), so the dates decide.
     let late = r#"<script type="application/ld+json">{"datePublished": "2025-05-26"}</script>"#;
-    std::fs::write(dir.path().join("a-copy.html"), page(late, &copy)).unwrap();
-    std::fs::write(dir.path().join("b-orig.html"), page(early, &original)).unwrap();
-    let report = json(&run(&["scan", "--quiet", "--format", "json", "--ext", "html", dir.path().to_str().unwrap()]));
+    let early = r#"<meta property="article:published_time" content="2025-05-20T08:00:00Z">"#;
+    let report = scan_saved_pages(late, early);
     let pair = &report["pairs"][0];
     assert_eq!(pair["source"], "b-orig", "{report}");
     assert_eq!(pair["evidence"][0]["signal"], "date", "{report}");
@@ -337,20 +343,11 @@ fn a_pages_publication_date_decides_the_source() {
 #[test]
 fn a_canonical_link_names_the_source_before_dates() {
     // A syndicated copy says where its original is; here it even claims the earlier date.
-    let dir = tempfile::tempdir().unwrap();
-    let original = STORY.join("\n");
-    let copy = original.replace("Tuesday", "Wednesday").replace("seven to two", "7-2");
-    let page = |head: &str, text: &str| {
-        let paragraphs: String = text.lines().map(|l| format!("<p>{l}</p>")).collect();
-        format!("<!DOCTYPE html><html><head>{head}</head><body><article>{paragraphs}</article></body></html>")
-    };
-    let orig_head =
-        r#"<meta property="og:url" content="https://news.example/budget"><meta name="date" content="2025-05-26">"#;
     let copy_head =
         r#"<link rel="canonical" href="https://www.news.example/budget/"><meta name="date" content="2025-05-20">"#;
-    std::fs::write(dir.path().join("a-copy.html"), page(copy_head, &copy)).unwrap();
-    std::fs::write(dir.path().join("b-orig.html"), page(orig_head, &original)).unwrap();
-    let report = json(&run(&["scan", "--quiet", "--format", "json", "--ext", "html", dir.path().to_str().unwrap()]));
+    let original_head =
+        r#"<meta property="og:url" content="https://news.example/budget"><meta name="date" content="2025-05-26">"#;
+    let report = scan_saved_pages(copy_head, original_head);
     let pair = &report["pairs"][0];
     assert_eq!(pair["source"], "b-orig", "{report}");
     assert_eq!(pair["evidence"][0]["signal"], "canonical", "{report}");
