@@ -1,8 +1,9 @@
 //! A small, forgiving extractor of an HTML page's main text, for WARC `response` records and `.html`
-//! files. It drops
-//! scripts, styles, comments and page furniture (`nav`, `header`, `footer`, `aside`, forms, menus), keeps
-//! paragraphs, headings, list items and table rows as lines, and, when the page marks its main content
-//! with `<article>` or `<main>`, keeps only that. It never fails: broken markup yields whatever text it holds.
+//! files. It drops scripts, styles, comments and page furniture (`nav`, `header`, `footer`, `aside`, forms,
+//! menus), keeps paragraphs, headings, list items and table rows as lines, and, when the page marks its
+//! main content with `<article>` or `<main>`, keeps only that; from the head it reads the title, the
+//! publication date, the canonical link and the page's own address. It never fails: broken markup yields
+//! whatever text it holds.
 //!
 //! Why not a crate: full HTML5 parsers (html5ever, scraper) are large dependencies for a job that needs
 //! only tag boundaries, and readability ports score boxes with heuristics that are hard to predict; a
@@ -265,7 +266,7 @@ struct Tag<'a> {
 /// The publication date a `<meta>` or `<time>` tag (by its attributes) gives, if it gives one that reads
 /// as a date.
 fn published(name: &str, attributes: &[(String, String)]) -> Option<String> {
-    let get = |key: &str| attributes.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+    let get = |key| attribute(attributes, key);
     let value = if name == "meta" {
         let label = get("property").or_else(|| get("name")).or_else(|| get("itemprop"))?.to_ascii_lowercase();
         PUBLISHED_META.contains(&label.as_str()).then(|| get("content")).flatten()?
@@ -276,13 +277,12 @@ fn published(name: &str, attributes: &[(String, String)]) -> Option<String> {
     } else {
         return None;
     };
-    let value = value.trim();
     super::parse_day(value).map(|_| value.to_string())
 }
 
 /// The address of a `<link rel="canonical" href>` (by its attributes): an absolute URL, or none.
 fn canonical(attributes: &[(String, String)]) -> Option<String> {
-    let get = |key: &str| attributes.iter().find(|(k, _)| k == key).map(|(_, v)| v.trim());
+    let get = |key| attribute(attributes, key);
     let rel = get("rel")?;
     let href = get("href")?;
     (rel.split_ascii_whitespace().any(|r| r.eq_ignore_ascii_case("canonical")) && href.contains("://"))
@@ -291,7 +291,7 @@ fn canonical(attributes: &[(String, String)]) -> Option<String> {
 
 /// The address of a `<meta property="og:url" content>` (by its attributes): an absolute URL, or none.
 fn own_url(attributes: &[(String, String)]) -> Option<String> {
-    let get = |key: &str| attributes.iter().find(|(k, _)| k == key).map(|(_, v)| v.trim());
+    let get = |key| attribute(attributes, key);
     let content = get("content")?;
     (get("property")?.eq_ignore_ascii_case("og:url") && content.contains("://")).then(|| content.to_string())
 }
@@ -302,6 +302,11 @@ fn json_ld_published(script: &str) -> Option<String> {
     let rest = script[at..].trim_start().strip_prefix(':')?.trim_start().strip_prefix('"')?;
     let value = &rest[..rest.find('"')?];
     super::parse_day(value).map(|_| value.to_string())
+}
+
+/// The trimmed value of attribute `key` (lower case) among a tag's `attributes`.
+fn attribute<'a>(attributes: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    attributes.iter().find(|(k, _)| k == key).map(|(_, v)| v.trim())
 }
 
 /// A tag's attributes, names lower-cased, values with entities decoded (`""` for one without a value).
