@@ -1,5 +1,6 @@
 //! Plain-text articles and HTML pages: one file (plain or compressed), one document (for a page, its main
-//! text through [`html::extract`], its `<title>` passed on as `title`). At most `max_document_bytes` of a
+//! text through [`html::extract`], and from its head the title, own URL and canonical link, passed on
+//! as `title`, `url` and `canonical`, and the publication date). At most `max_document_bytes` of a
 //! file are read, so one enormous file costs no more than that.
 
 use std::io::{BufRead, Read};
