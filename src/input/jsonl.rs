@@ -10,7 +10,8 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::{
-    Document, InputFile, InputOptions, Origin, Sink, SpillStore, StreamInfo, decode, is_blank, looks_binary, source,
+    Document, InputFile, InputOptions, Origin, Sink, SpillStore, StreamInfo, decode, html, is_blank, looks_binary,
+    source,
 };
 use crate::error::{Error, Result};
 
@@ -87,6 +88,17 @@ pub(super) fn fields(
     if is_blank(&text) {
         return Err("empty text; skipped".into());
     }
+    // A crawler's dump may hold the page itself: its main text is the article, and its head says what
+    // the record's own fields do not.
+    let (text, page) = if source::sniff_format(text.as_bytes()) == source::Format::Html {
+        let mut page = html::extract(&text);
+        if is_blank(&page.text) {
+            return Err("no text in the HTML page; skipped".into());
+        }
+        (std::mem::take(&mut page.text), Some(page))
+    } else {
+        (text, None)
+    };
     // The text is already valid UTF-8 (it came out of a `str`); only an over-long one needs `decode`.
     let text = if text.len() > options.max_document_bytes {
         let (text, note) = decode(text.as_bytes(), options.max_document_bytes);
@@ -117,6 +129,21 @@ pub(super) fn fields(
     {
         object.insert("url".into(), url);
     }
+    let date = match page {
+        Some(page) => {
+            for (key, value) in [("title", page.title), ("url", page.url)] {
+                if let Some(value) = value.filter(|_| !object.contains_key(key)) {
+                    object.insert(key.into(), Value::String(value));
+                }
+            }
+            let own = object.get("url").and_then(Value::as_str);
+            if let Some(canonical) = page.canonical.filter(|c| !own.is_some_and(|u| super::same_page(u, c))) {
+                object.entry("canonical").or_insert(Value::String(canonical));
+            }
+            date.or(page.published)
+        }
+        None => date,
+    };
     object.retain(|_, v| match v {
         Value::String(s) => s.len() <= MAX_EXTRA_BYTES,
         Value::Array(_) | Value::Object(_) => serde_json::to_string(v).is_ok_and(|s| s.len() <= MAX_EXTRA_BYTES),
@@ -300,6 +327,31 @@ mod tests {
         let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         enc.write_all(bytes).unwrap();
         enc.finish().unwrap()
+    }
+
+    #[test]
+    fn a_text_that_is_a_page_gives_its_main_text_and_head() {
+        let page = r#"<!DOCTYPE html><html><head><title>Budget</title>
+            <meta property="article:published_time" content="2025-05-20">
+            <link rel="canonical" href="https://news.example/budget"></head>
+            <body><nav>Menu</nav><article><p>The council passed the budget.</p></article></body></html>"#;
+        let lines = [
+            serde_json::json!({"id": "p", "text": page, "url": "https://copies.example/1"}),
+            // The record's own fields win over the page's; a page naming itself has no canonical.
+            serde_json::json!({"id": "q", "text": page, "date": "2025-06-01", "title": "Mine", "url": "http://news.example/budget/"}),
+            serde_json::json!({"id": "r", "text": "<html><body><nav>Only a menu</nav></body></html>"}),
+        ];
+        let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+        let (docs, problems) = crate::input::read_all("p.jsonl", crate::input::Format::Jsonl, text.as_bytes());
+        assert_eq!(docs[0].text, "The council passed the budget.");
+        assert_eq!(docs[0].date.as_deref(), Some("2025-05-20"));
+        assert_eq!(docs[0].extra["title"], "Budget");
+        assert_eq!(docs[0].extra["canonical"], "https://news.example/budget");
+        assert_eq!(docs[1].date.as_deref(), Some("2025-06-01"));
+        assert_eq!(docs[1].extra["title"], "Mine");
+        assert!(!docs[1].extra.contains_key("canonical"), "{:?}", docs[1].extra);
+        assert_eq!(docs.len(), 2);
+        assert!(problems[0].message.contains("no text in the HTML page"), "{problems:?}");
     }
 
     #[test]
