@@ -98,8 +98,8 @@ impl From<InputFormat> for unspun::input::Format {
 
 #[derive(clap::Args, Debug)]
 pub struct ScanArgs {
-    /// Files and folders to read. Folders are walked recursively; `-` reads standard input (JSON Lines,
-    /// a web archive or one text, plain or compressed, told by its first bytes).
+    /// Files and folders to read. Folders are walked recursively; `-` reads standard input (its format and
+    /// compression told by its first bytes, or by --input-format).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// Output format.
@@ -283,9 +283,7 @@ impl Output {
         let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-        File::create(&tmp)
-            .and_then(|_| std::fs::remove_file(&tmp))
-            .map_err(|source| Error::Write { path: path.to_path_buf(), source })?;
+        File::create(&tmp).and_then(|_| std::fs::remove_file(&tmp)).map_err(err)?;
         Ok(Output::Atomic { path: path.to_path_buf(), tmp })
     }
 
