@@ -105,7 +105,8 @@ pub struct ScanArgs {
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Write the report to this file (atomically: a temporary file renamed into place) instead of stdout.
+    /// Write the report to this file (atomically: a temporary file renamed into place) instead of stdout
+    /// (`-`: stdout).
     #[arg(long, short)]
     pub output: Option<PathBuf>,
     /// Text format: under each pair, the evidence for its direction, where two copies differ, and its
@@ -265,11 +266,11 @@ pub enum Output {
 }
 
 impl Output {
-    /// `path`, or stdout when there is none; checked before the work starts (by creating and removing
-    /// the temporary file), so that a path that cannot be written fails at once, not after hours of
-    /// scanning.
+    /// `path`, or stdout when there is none or it is `-`; checked before the work starts (by creating
+    /// and removing the temporary file), so that a path that cannot be written fails at once, not after
+    /// hours of scanning.
     pub fn open(path: Option<&Path>) -> Result<Output> {
-        let Some(path) = path else {
+        let Some(path) = path.filter(|p| p.as_os_str() != "-") else {
             return Ok(Output::Stdout);
         };
         let err = |source| Error::Write { path: path.to_path_buf(), source };

@@ -243,6 +243,10 @@ fn text_report_names_source_then_derived_and_output_file_is_written() {
     assert!(text.contains("clusters:"), "{text}");
     // Nothing but the report is left behind.
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    // `-o -` is standard output.
+    let out = bin().current_dir(dir.path()).args(["scan", "--quiet", "-o", "-"]).arg(corpus()).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("clusters:"));
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
 
 #[test]
