@@ -77,7 +77,8 @@ pub enum InputFormat {
     Html,
     /// JSON Lines: one article per line.
     Jsonl,
-    /// CSV with a header row: one article per row (tab-separated when the name ends in .tsv).
+    /// CSV with a header row: one article per row (separated by commas, or the semicolons, tabs or bars
+    /// the header line shows).
     Csv,
     /// WARC or WET web archive.
     Warc,

@@ -1,9 +1,10 @@
-//! CSV and TSV exports (a CMS's or a spreadsheet's): one article per row, the first row naming the
-//! columns, which are the fields of [`InputOptions`] as in JSON Lines (`text`, `id`, `date`, `url`; other
-//! small columns passed through). Quoted fields may span lines. The `csv` crate cuts the rows; a row is
-//! found again by its byte offset in a plain file, or from the spill store for a compressed stream. A row
-//! is named by its number as a spreadsheet shows it (the header is row 1; a cell with line breaks keeps
-//! its row one), in ids without an id column and in messages.
+//! CSV and TSV exports (a CMS's or a spreadsheet's, comma-, semicolon-, tab- or bar-separated as the header
+//! line shows): one article per row, the first row naming the columns, which are the fields of
+//! [`InputOptions`] as in JSON Lines (`text`, `id`, `date`, `url`; other small columns passed through).
+//! Quoted fields may span lines. The `csv` crate cuts the rows; a row is found again by its byte offset in
+//! a plain file, or from the spill store for a compressed stream. A row is named by its number as a
+//! spreadsheet shows it (the header is row 1; a cell with line breaks keeps its row one), in ids without an
+//! id column and in messages.
 
 use std::fs::File;
 use std::io::{self, BufRead, Read, Seek};
@@ -16,10 +17,30 @@ use super::jsonl::fields;
 use super::{Document, InputFile, InputOptions, Origin, Sink, SpillStore, StreamInfo, looks_binary};
 use crate::error::{Error, Result};
 
-/// Whether the file's name says tab-separated values.
-fn is_tsv(path: &Path) -> bool {
+/// The separator of a file's cells: a tab when its name says tab-separated values, else whichever of
+/// comma, semicolon (what spreadsheets write where the comma is the decimal mark), tab and bar its header
+/// line (`head`, the first bytes) holds most often outside quotation marks; a comma when none.
+fn delimiter(path: &Path, head: &[u8]) -> u8 {
     let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
-    [".tsv", ".tab"].iter().any(|ext| name.ends_with(ext) || name.contains(&format!("{ext}.")))
+    if [".tsv", ".tab"].iter().any(|ext| name.ends_with(ext) || name.contains(&format!("{ext}."))) {
+        return b'\t';
+    }
+    let mut counts = [0usize; 4];
+    let mut quoted = false;
+    for &b in head.iter().take_while(|&&b| b != b'\n') {
+        match b {
+            b'"' => quoted = !quoted,
+            _ if quoted => {}
+            _ => {
+                if let Some(k) = b",;\t|".iter().position(|&d| d == b) {
+                    counts[k] += 1;
+                }
+            }
+        }
+    }
+    // The first of the most frequent: a comma on a tie or when there is none.
+    let best = (0..4).fold(0, |best, k| if counts[k] > counts[best] { k } else { best });
+    b",;\t|"[best]
 }
 
 /// The longest row read: the text may be up to `max_document_bytes` and quoting can double it. A longer
@@ -56,12 +77,9 @@ impl<R: Seek> Seek for Capped<R> {
     }
 }
 
-fn reader<R: Read>(inner: R, path: &Path, options: &InputOptions) -> csv::Reader<Capped<R>> {
-    csv::ReaderBuilder::new().delimiter(if is_tsv(path) { b'\t' } else { b',' }).flexible(true).from_reader(Capped {
-        inner,
-        since_row: 0,
-        limit: row_limit(options),
-    })
+fn reader<R: Read>(inner: R, delimiter: u8, options: &InputOptions) -> csv::Reader<Capped<R>> {
+    let capped = Capped { inner, since_row: 0, limit: row_limit(options) };
+    csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(capped)
 }
 
 /// The column names of a header row: trimmed, the byte-order mark a spreadsheet writes before the first
@@ -116,12 +134,12 @@ pub(super) fn read(
     options: &InputOptions,
     sink: &mut Sink,
 ) -> Result<()> {
-    match input.fill_buf() {
+    let delimiter = match input.fill_buf() {
         Ok(head) if looks_binary(head) => return sink.problem(None, "binary file (NUL bytes), not CSV; skipped"),
-        Ok(_) => {}
+        Ok(head) => delimiter(&file.path, head),
         Err(e) => return sink.problem(None, stream.broken(&e, "0 rows")),
-    }
-    let mut rows = reader(input, &file.path, options);
+    };
+    let mut rows = reader(input, delimiter, options);
     let columns = match rows.byte_headers() {
         Ok(h) if !h.is_empty() => columns(h, options),
         Ok(_) => return sink.problem(None, "no header row; skipped"),
@@ -182,7 +200,9 @@ pub(super) fn reload(path: &Path, row: u64, offset: u64, options: &InputOptions)
         line: Some(row),
         message: format!("changed since it was read: {message}"),
     };
-    let mut rows = reader(File::open(path).map_err(err)?, path, options);
+    let mut file = io::BufReader::new(File::open(path).map_err(err)?);
+    let delimiter = delimiter(path, file.fill_buf().map_err(err)?);
+    let mut rows = reader(file, delimiter, options);
     let columns = columns(rows.byte_headers().map_err(|e| changed(e.to_string()))?, options);
     let mut position = csv::Position::new();
     position.set_byte(offset).set_record(row - 1);
@@ -239,6 +259,13 @@ mod tests {
     #[test]
     fn tab_separated_and_compressed_files() {
         let dir = tempfile::tempdir().unwrap();
+        // A semicolon-separated export, as spreadsheets write where the comma is the decimal mark.
+        let semicolons = dir.path().join("export-de.csv");
+        std::fs::write(&semicolons, "id;\"text; with a semicolon\";text\nde;1,5 Prozent;Eins, zwei.\n").unwrap();
+        let (docs, problems) = read_all(&semicolons, &InputOptions::default());
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!((docs[0].id.as_str(), docs[0].text.as_str()), ("de", "Eins, zwei."));
+        assert_eq!(crate::input::reload(&semicolons, &docs[0].origin, &InputOptions::default()).unwrap(), docs[0].text);
         // As a spreadsheet saves it: a byte-order mark, capitalised names.
         let tsv = dir.path().join("export.tsv");
         std::fs::write(&tsv, "\u{feff}ID\t Text \tURL\nt\tTabbed, with a comma.\thttp://t\n").unwrap();
