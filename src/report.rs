@@ -158,6 +158,19 @@ pub struct Summary {
     pub views: Map<String, Value>,
     /// Reported pairs.
     pub pairs: usize,
+    /// Against a reference collection (`--against`): its documents, and how many of them are in a
+    /// reported pair (found copied or copying).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub references: Option<References>,
+}
+
+/// The reference collection's share of a scan against it.
+#[derive(Debug, Serialize)]
+pub struct References {
+    /// Reference documents read.
+    pub documents: usize,
+    /// Reference documents in at least one reported pair.
+    pub paired: usize,
 }
 
 impl Summary {
@@ -168,7 +181,22 @@ impl Summary {
             .iter()
             .map(|(v, s): &(_, LshStats)| (v.to_string(), serde_json::to_value(s).unwrap_or(Value::Null)))
             .collect();
+        // Not known when the pairs were only counted.
+        let against = scan.documents.iter().any(|d| d.reference) && scan.counted_pairs.is_none();
+        let references = against.then(|| {
+            let mut paired = vec![false; scan.documents.len()];
+            for p in &scan.pairs {
+                paired[p.a as usize] = true;
+                paired[p.b as usize] = true;
+            }
+            let (documents, pairs) = (&scan.documents, &paired);
+            References {
+                documents: documents.iter().filter(|d| d.reference).count(),
+                paired: documents.iter().zip(pairs).filter(|(d, p)| d.reference && **p).count(),
+            }
+        });
         Summary {
+            references,
             documents: scan.documents.len(),
             skipped_documents: scan.documents.iter().filter(|d| d.skipped.is_some()).count(),
             problems: scan.problems.iter().map(|p| p.to_string()).collect(),
@@ -420,6 +448,9 @@ impl Report {
             s.pairs,
             s.problems.len()
         )?;
+        if let Some(r) = &s.references {
+            writeln!(out, "{} of the {} reference documents are in a reported pair", r.paired, r.documents)?;
+        }
         for (view, stats) in &s.views {
             if stats.get("capped_buckets").and_then(Value::as_u64).unwrap_or(0) > 0 {
                 writeln!(

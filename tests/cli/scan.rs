@@ -477,6 +477,7 @@ fn against_a_reference_collection_only_cross_pairs_are_reported() {
         .map(|d| d["id"].as_str().unwrap())
         .collect();
     assert_eq!(references.len(), 2, "{references:?}");
+    assert_eq!(report["summary"]["references"], serde_json::json!({"documents": 2, "paired": 2}));
     assert!(references.iter().all(|id| id.starts_with("000") || id.starts_with("002")), "{references:?}");
     // A file cannot be both.
     let both = bin()
