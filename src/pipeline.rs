@@ -313,7 +313,7 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
                     if config.input.strict {
                         return Err(e);
                     }
-                    problems.push(Problem { path: file.path.clone(), line: None, message: e.to_string() });
+                    problems.push(Problem::in_file(&file.path, e.to_string()));
                 }
             }
             let _ = batches.send(batch);
@@ -592,13 +592,9 @@ pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resu
     progress.stage("analysing", Some(needed.len() as u64), Unit::Documents);
     let load = |i: u32| -> std::result::Result<Analysis, Problem> {
         let d = &docs[i as usize];
-        input::reload(&d.path, &d.origin, &config.input).map(|text| Analysis::new(Tokens::new(&text), &freq)).map_err(
-            |e| Problem {
-                path: d.path.to_path_buf(),
-                line: None,
-                message: format!("cannot read again for verification: {e}"),
-            },
-        )
+        input::reload(&d.path, &d.origin, &config.input)
+            .map(|text| Analysis::new(Tokens::new(&text), &freq))
+            .map_err(|e| Problem::in_file(d.path.to_path_buf(), format!("cannot read again for verification: {e}")))
     };
     let loaded: Vec<std::result::Result<Analysis, Problem>> = needed
         .par_iter()

@@ -66,11 +66,21 @@ pub struct Document {
 pub struct Problem {
     /// The file concerned.
     pub path: PathBuf,
-    /// Line number (1-based; for CSV the row number, the header being row 1) or record offset within
-    /// the file, when the problem is inside it.
+    /// Line number (1-based; for CSV the row number, the header being row 1), when the problem is in a
+    /// line or row.
     pub line: Option<u64>,
+    /// Byte offset of the web-archive record concerned (in the uncompressed stream for a compressed
+    /// archive), when the problem is in a record; the message says it too.
+    pub record: Option<u64>,
     /// What is wrong and what was done about it.
     pub message: String,
+}
+
+impl Problem {
+    /// A problem with a file or folder as a whole (missing, unreadable).
+    pub fn in_file(path: impl Into<PathBuf>, message: impl Into<String>) -> Problem {
+        Problem { path: path.into(), line: None, record: None, message: message.into() }
+    }
 }
 
 impl fmt::Display for Problem {
@@ -154,7 +164,7 @@ pub fn discover(paths: &[PathBuf], options: &InputOptions) -> (Vec<InputFile>, V
         match std::fs::metadata(root) {
             Ok(meta) if meta.is_dir() => walk(root, root, options, &mut files, &mut problems),
             Ok(_) => files.push(InputFile { path: root.clone(), id: id_for(root, root.parent()) }),
-            Err(e) => problems.push(Problem { path: root.clone(), line: None, message: e.to_string() }),
+            Err(e) => problems.push(Problem::in_file(root, e.to_string())),
         }
     }
     files.sort_by(|a, b| (&a.id, &a.path).cmp(&(&b.id, &b.path)));
@@ -166,7 +176,7 @@ fn walk(root: &Path, dir: &Path, options: &InputOptions, files: &mut Vec<InputFi
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
-            problems.push(Problem { path: dir.to_path_buf(), line: None, message: format!("cannot list folder: {e}") });
+            problems.push(Problem::in_file(dir, format!("cannot list folder: {e}")));
             return;
         }
     };
@@ -219,10 +229,23 @@ impl Sink<'_> {
         self.tick();
     }
 
-    /// Reports a problem at `line` (or record offset, in the message) of the file. Returns an error when
-    /// strict, which the readers pass up with `?` to stop.
+    /// Reports a problem at `line` of the file (or in the file as a whole). Returns an error when strict,
+    /// which the readers pass up with `?` to stop.
     pub(crate) fn problem(&mut self, line: Option<u64>, message: impl Into<String>) -> Result<()> {
-        let p = Problem { path: self.path.to_path_buf(), line, message: message.into() };
+        self.report(Problem { path: self.path.to_path_buf(), line, record: None, message: message.into() })
+    }
+
+    /// Reports a problem in the web-archive record at byte `offset`, as [`Sink::problem`] does.
+    pub(crate) fn record_problem(&mut self, offset: u64, message: impl Into<String>) -> Result<()> {
+        self.report(Problem {
+            path: self.path.to_path_buf(),
+            line: None,
+            record: Some(offset),
+            message: message.into(),
+        })
+    }
+
+    fn report(&mut self, p: Problem) -> Result<()> {
         if self.strict {
             return Err(p.into());
         }
@@ -294,11 +317,7 @@ pub fn read_with(
     let result = read_source(file, &mut src, options, &mut sink, parser);
     let unlisted = sink.unlisted;
     if unlisted > 0 {
-        (sink.problem)(Problem {
-            path: file.path.clone(),
-            line: None,
-            message: format!("{unlisted} more problems in this file (not listed)"),
-        });
+        (sink.problem)(Problem::in_file(&file.path, format!("{unlisted} more problems in this file (not listed)")));
     }
     // Whatever was skipped at the end still counts as read, so the bar reaches the total.
     sink.tick();
@@ -585,7 +604,7 @@ pub(crate) mod tests {
         assert_eq!(files.len(), 1);
         assert!(is_stdin(&files[0].path) && files[0].id == "stdin");
         assert_eq!(file_size(&files[0].path), 0);
-        let p = Problem { path: files[0].path.clone(), line: Some(3), message: "bad".into() };
+        let p = Problem { line: Some(3), ..Problem::in_file(&files[0].path, "bad") };
         assert_eq!(p.to_string(), "stdin:3: bad");
     }
 

@@ -353,7 +353,7 @@ pub(super) fn read(
         let record = match parser.next() {
             Ok(Next::End) => return Ok(()),
             Ok(Next::Damaged(offset, message)) => {
-                sink.problem(None, format!("WARC record at {at} {offset}: {message}"))?;
+                sink.record_problem(offset, format!("WARC record at {at} {offset}: {message}"))?;
                 continue;
             }
             Ok(Next::Record(r)) => r,
@@ -370,13 +370,13 @@ pub(super) fn read(
                 continue;
             }
             Err(message) => {
-                sink.problem(None, format!("WARC record at {at} {}: {message}", record.offset))?;
+                sink.record_problem(record.offset, format!("WARC record at {at} {}: {message}", record.offset))?;
                 continue;
             }
         };
         if !notes.is_empty() {
             let message = format!("WARC record at {at} {}: {}", record.offset, notes.join("; "));
-            sink.problem(None, message)?;
+            sink.record_problem(record.offset, message)?;
         }
         let origin = super::origin_of(store.as_ref(), &page.text, Origin::Record { offset: record.offset })?;
         let mut extra = Map::new();
@@ -546,6 +546,7 @@ pub(crate) mod tests {
             let message = &problems[0].message;
             assert!(message.contains(expected), "{message}");
             assert!(message.contains(&format!("byte {}", good.len())), "{message}");
+            assert_eq!((problems[0].line, problems[0].record), (None, Some(good.len() as u64)), "{expected}");
             assert_eq!(docs.len(), n, "{expected}: {docs:?}");
             assert_eq!(docs.last().unwrap(), "http://ok/2");
         }
