@@ -63,6 +63,9 @@ pub enum Format {
     Json,
     /// JSON Lines: one document, pair or cluster a line, tagged by `type`, then a summary line.
     Jsonl,
+    /// CSV for spreadsheets: one row a pair (documents, relation, source, figures, each side's URL,
+    /// title and date, the evidence's signals).
+    Csv,
     /// Only the summary object of the JSON report (counts of documents, candidate and reported pairs):
     /// for monitoring and benchmarks, where writing every pair would cost more than finding them.
     Summary,
@@ -330,6 +333,7 @@ pub fn write_report(report: &Report, format: Format, output: Output) -> Result<(
         Format::Text => report.write_text(out),
         Format::Json => report.write_json(out),
         Format::Jsonl => report.write_jsonl(out),
+        Format::Csv => report.write_csv(out),
         Format::Summary => report.summary.write_json(out),
     })
 }

@@ -278,6 +278,28 @@ fn an_output_that_cannot_be_written_fails_before_the_scan_and_a_failed_run_leave
 }
 
 #[test]
+fn csv_report_has_a_row_a_pair() {
+    let out = run(&["scan", "--quiet", "--format", "csv", corpus().to_str().unwrap()]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<&str> = text.lines().collect();
+    assert!(rows[0].starts_with("a,b,relation,source,confidence,jaccard5"), "{text}");
+    assert_eq!(rows.len(), 5, "{text}");
+    let first: Vec<&str> = rows[1].split(',').collect();
+    let (source, copy) = ("docs/000_24845da15824156e", "docs/001_7c663ffecd687829");
+    assert_eq!(&first[..4], [source, copy, "rewrite", source], "{text}");
+    assert_eq!(first.last(), Some(&"attestation"), "{text}");
+    // Cells with commas or quotation marks are quoted: a JSON Lines title with both.
+    let dir = tempfile::tempdir().unwrap();
+    let line =
+        |id: &str, title: &str| serde_json::json!({"id": id, "title": title, "text": STORY.join("\n")}).to_string();
+    let file = dir.path().join("t.jsonl");
+    std::fs::write(&file, [line("x", "Budget, \"final\""), line("y", "Plain")].join("\n")).unwrap();
+    let out = run(&["scan", "--quiet", "--format", "csv", file.to_str().unwrap()]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.lines().nth(1).unwrap().contains(",\"Budget, \"\"final\"\"\",Plain,"), "{text}");
+}
+
+#[test]
 fn unreadable_and_invalid_input_is_reported_and_skipped() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("good.txt"), STORY.join("\n")).unwrap();
