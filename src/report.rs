@@ -189,10 +189,9 @@ impl Summary {
                 paired[p.a as usize] = true;
                 paired[p.b as usize] = true;
             }
-            let (documents, pairs) = (&scan.documents, &paired);
             References {
-                documents: documents.iter().filter(|d| d.reference).count(),
-                paired: documents.iter().zip(pairs).filter(|(d, p)| d.reference && **p).count(),
+                documents: scan.documents.iter().filter(|d| d.reference).count(),
+                paired: scan.documents.iter().zip(&paired).filter(|&(d, &p)| d.reference && p).count(),
             }
         });
         Summary {
