@@ -9,6 +9,8 @@
 //! only tag boundaries, and readability ports score boxes with heuristics that are hard to predict; a
 //! tag-level scan of ~150 lines is easy to fuzz and to reason about.
 
+use serde_json::{Map, Value};
+
 /// The text of an HTML page's bytes, in `charset` (an HTTP header's) or else the one its `<meta>` names
 /// in its first kilobyte: Latin-1 and Windows-1252 byte by byte, anything else as UTF-8 (lossily, with a
 /// note saying so).
@@ -50,6 +52,22 @@ pub struct Page {
     pub canonical: Option<String>,
     /// The page's own address as its `<meta property="og:url">` gives it (a saved page has no other).
     pub url: Option<String>,
+}
+
+impl Page {
+    /// Adds what the page's head says to a document's passed-through `fields` where they do not say it
+    /// already: `title`, `url` (its `og:url`) and `canonical`, unless that names the document's own URL.
+    pub(crate) fn add_head_fields(&mut self, fields: &mut Map<String, Value>) {
+        for (key, value) in [("title", self.title.take()), ("url", self.url.take())] {
+            if let Some(value) = value {
+                fields.entry(key).or_insert(Value::String(value));
+            }
+        }
+        let own = |c: &String| fields.get("url").and_then(Value::as_str).is_some_and(|u| super::same_page(u, c));
+        if let Some(canonical) = self.canonical.take().filter(|c| !own(c)) {
+            fields.entry("canonical").or_insert(Value::String(canonical));
+        }
+    }
 }
 
 /// `<meta>` names and properties (lower-cased) that give a page's publication date.

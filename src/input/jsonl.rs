@@ -130,16 +130,8 @@ pub(super) fn fields(
         object.insert("url".into(), url);
     }
     let date = match page {
-        Some(page) => {
-            for (key, value) in [("title", page.title), ("url", page.url)] {
-                if let Some(value) = value.filter(|_| !object.contains_key(key)) {
-                    object.insert(key.into(), Value::String(value));
-                }
-            }
-            let own = object.get("url").and_then(Value::as_str);
-            if let Some(canonical) = page.canonical.filter(|c| !own.is_some_and(|u| super::same_page(u, c))) {
-                object.entry("canonical").or_insert(Value::String(canonical));
-            }
+        Some(mut page) => {
+            page.add_head_fields(&mut object);
             date.or(page.published)
         }
         None => date,

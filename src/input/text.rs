@@ -7,7 +7,7 @@ use std::io::{BufRead, Read};
 use std::path::Path;
 use std::sync::Arc;
 
-use serde_json::{Map, Value};
+use serde_json::Map;
 
 use super::source::Format;
 use super::{
@@ -74,7 +74,7 @@ pub(super) fn read(
     if looks_binary(&bytes) {
         return sink.problem(None, "binary file (NUL bytes); skipped");
     }
-    let (page, note) = text_of(bytes, format, options.max_document_bytes);
+    let (mut page, note) = text_of(bytes, format, options.max_document_bytes);
     if is_blank(&page.text) {
         let empty =
             if format == Format::Html { "no text in the HTML page; skipped" } else { "empty document; skipped" };
@@ -85,15 +85,7 @@ pub(super) fn read(
     }
     let origin = super::origin_of(store.as_ref(), &page.text, Origin::File)?;
     let mut extra = Map::new();
-    if let Some(title) = page.title {
-        extra.insert("title".into(), Value::String(title));
-    }
-    if let Some(url) = page.url.clone() {
-        extra.insert("url".into(), Value::String(url));
-    }
-    if let Some(canonical) = page.canonical.filter(|c| !page.url.as_ref().is_some_and(|u| super::same_page(u, c))) {
-        extra.insert("canonical".into(), Value::String(canonical));
-    }
+    page.add_head_fields(&mut extra);
     let (path, date) = (file.path.as_path().into(), page.published);
     sink.document(Document { id: file.id.clone(), path, origin, text: page.text, date, extra });
     Ok(())

@@ -363,7 +363,7 @@ pub(super) fn read(
             }
         };
         records += 1;
-        let (page, notes) = match record_text(&record, options) {
+        let (mut page, notes) = match record_text(&record, options) {
             Ok(Some(t)) => t,
             Ok(None) => {
                 sink.tick();
@@ -383,13 +383,7 @@ pub(super) fn read(
         if let Some(uri) = &record.uri {
             extra.insert("url".into(), Value::String(uri.clone()));
         }
-        if let Some(title) = page.title {
-            extra.insert("title".into(), Value::String(title));
-        }
-        if let Some(canonical) = page.canonical.filter(|c| !record.uri.as_ref().is_some_and(|u| super::same_page(u, c)))
-        {
-            extra.insert("canonical".into(), Value::String(canonical));
-        }
+        page.add_head_fields(&mut extra);
         // The page's own publication date rather than the day it was crawled, which only bounds it (a
         // copy crawled first would otherwise pass for the source); the crawl date is kept beside it.
         let date = match (page.published, record.date) {
