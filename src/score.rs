@@ -117,9 +117,9 @@ pub fn semantic_rewrite(r: &Restatement, s: &SemanticConfig) -> Option<f64> {
 /// A piece of evidence about direction.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Evidence {
-    /// What kind of evidence: `canonical`, `date`, `duplicate`, `containment`, `stock_phrasing`, `attestation`, `hub`,
-    /// `siblings`, `shared_source`; and `semantic` for the relation itself, when only the semantic view
-    /// saw it.
+    /// What kind of evidence: `canonical`, `date`, `duplicate`, `containment`, `stock_phrasing`,
+    /// `attestation`, `hub`, `siblings`, `shared_source`; and `semantic` for the relation itself, when only
+    /// the semantic view saw it.
     pub signal: &'static str,
     /// The document this evidence points to as the source, if any.
     pub favours: Option<String>,
