@@ -22,7 +22,7 @@ pub const EXPLAINED_PASSAGES: usize = 3;
 const QUOTE_CHARS: usize = 160;
 
 /// Version of the report format; bumped on any incompatible change.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The whole report.
 #[derive(Debug, Serialize)]
@@ -137,6 +137,27 @@ pub struct ClusterEntry {
     pub members: Vec<String>,
 }
 
+/// An input problem, with where it is as fields, so a script can go back to the line or record.
+#[derive(Debug, Serialize)]
+pub struct ProblemEntry {
+    /// The file (`stdin` for standard input).
+    pub path: String,
+    /// Line (for CSV the row, the header being row 1), when the problem is in one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    /// Byte offset of the web-archive record (in the uncompressed stream), when the problem is in one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<u64>,
+    /// What is wrong and what was done about it.
+    pub message: String,
+}
+
+impl ProblemEntry {
+    fn new(p: &input::Problem) -> ProblemEntry {
+        ProblemEntry { path: p.file_name(), line: p.line, record: p.record, message: p.message.clone() }
+    }
+}
+
 /// Counts for the run.
 #[derive(Debug, Serialize)]
 pub struct Summary {
@@ -144,8 +165,8 @@ pub struct Summary {
     pub documents: usize,
     /// Documents not compared (empty or too short).
     pub skipped_documents: usize,
-    /// Input problems (damaged or unreadable input), each as `path[:line]: message`.
-    pub problems: Vec<String>,
+    /// Input problems (damaged or unreadable input), in the order met.
+    pub problems: Vec<ProblemEntry>,
     /// Distinct candidate pairs over all views.
     pub candidate_pairs: usize,
     /// Documents in a near-duplicate group of eight or more (estimated word 5-gram Jaccard ≥ 0.5) other
@@ -198,7 +219,7 @@ impl Summary {
             references,
             documents: scan.documents.len(),
             skipped_documents: scan.documents.iter().filter(|d| d.skipped.is_some()).count(),
-            problems: scan.problems.iter().map(|p| p.to_string()).collect(),
+            problems: scan.problems.iter().map(ProblemEntry::new).collect(),
             candidate_pairs: scan.candidate_pairs,
             grouped_documents: scan.grouped_documents,
             views,

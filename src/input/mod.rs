@@ -81,11 +81,16 @@ impl Problem {
     pub fn in_file(path: impl Into<PathBuf>, message: impl Into<String>) -> Problem {
         Problem { path: path.into(), line: None, record: None, message: message.into() }
     }
+
+    /// The file's name as messages give it: its path, or `stdin`.
+    pub fn file_name(&self) -> String {
+        if is_stdin(&self.path) { "stdin".into() } else { self.path.display().to_string() }
+    }
 }
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let path = if is_stdin(&self.path) { "stdin".into() } else { self.path.display().to_string() };
+        let path = self.file_name();
         match self.line {
             Some(line) => write!(f, "{path}:{line}: {}", self.message),
             None => write!(f, "{path}: {}", self.message),

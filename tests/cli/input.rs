@@ -194,8 +194,13 @@ fn damaged_input_is_reported_skipped_and_exits_2() {
         (0..3000).map(|i| format!("{{\"id\": \"f{i}\", \"text\": \"filler {i} {}\"}}\n", i * 7919 % 10007)).collect();
     let gz = gzip(filler.as_bytes());
     std::fs::write(&truncated, &gz[..gz.len() / 2]).unwrap();
+    let note = b"A note on the weather in town, where nothing else happened all week.";
+    let good = warc_record("conversion", "http://example.com/note", "text/plain", note);
+    let lost = b"WARC/1.0\r\nWARC-Type: conversion\r\n\r\nlost\r\n\r\n";
+    let archive = dir.path().join("damaged.warc");
+    std::fs::write(&archive, [&good[..], lost].concat()).unwrap();
 
-    let out = unspun(&[bad.as_os_str(), truncated.as_os_str()]);
+    let out = unspun(&[bad.as_os_str(), truncated.as_os_str(), archive.as_os_str()]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     let messages: Vec<&str> = stderr.lines().collect();
@@ -204,6 +209,7 @@ fn damaged_input_is_reported_skipped_and_exits_2() {
         "bad.jsonl:7: invalid UTF-8",
         "bad.jsonl:8: empty text",
         "gzip stream damaged or truncated",
+        &format!("damaged.warc: WARC record at byte {}: no Content-Length", good.len()),
     ];
     assert!(messages[3].contains("cut.jsonl.gz:"), "{stderr}");
     assert_eq!(messages.len(), expect.len(), "{stderr}");
@@ -218,7 +224,27 @@ fn damaged_input_is_reported_skipped_and_exits_2() {
     }
     assert!(ids.contains(&"latin"));
     assert!(ids.iter().any(|id| id.starts_with('f')), "the .gz read before the cut is kept");
-    assert_eq!(report["summary"]["problems"].as_array().unwrap().len(), 4);
+    // The report gives each problem's place as fields: file, line, web-archive record.
+    let problems = report["summary"]["problems"].as_array().unwrap();
+    let place = |p: &Value| {
+        let file = Path::new(p["path"].as_str().unwrap()).file_name().unwrap().to_string_lossy().into_owned();
+        (file, p["line"].as_u64(), p["record"].as_u64())
+    };
+    let mut places: Vec<_> = problems.iter().map(place).collect();
+    // The truncated stream names the line it broke in, after those it kept.
+    assert!(places[3].1.is_some_and(|line| line > 1), "{places:?}");
+    places[3].1 = None;
+    let (jsonl, gz, warc) = ("bad.jsonl".to_string(), "cut.jsonl.gz".to_string(), "damaged.warc".to_string());
+    let record = Some(good.len() as u64);
+    let expect = [
+        (jsonl.clone(), Some(6), None),
+        (jsonl.clone(), Some(7), None),
+        (jsonl, Some(8), None),
+        (gz, None, None),
+        (warc, None, record),
+    ];
+    assert_eq!(places, expect);
+    assert!(problems[0]["message"].as_str().unwrap().starts_with("malformed JSON"), "{problems:?}");
     let folder = unspun(&[corpus().as_os_str()]);
     assert_eq!(verdicts(&out, "").0, verdicts(&folder, "").0);
 
