@@ -355,9 +355,10 @@ fn tokenize_with(text: &str, out: &mut Tokens, scratch: &mut String, stems: &mut
     let stops = stop_words();
     let abbrevs = abbreviations();
     let mut in_quote = false;
-    // A sentence starts at the first token, after a line break, and after terminal punctuation that is
-    // followed by a capitalised word, a number or an opening quotation mark.
-    let mut line_break = true;
+    // A sentence starts at the first token, after a line break or a Chinese or Japanese full stop, and
+    // after other terminal punctuation that is followed by a capitalised word, a number or an opening
+    // quotation mark.
+    let mut new_sentence = true;
     let mut terminator = false;
     let mut quote_opened = false;
     let mut i = 0;
@@ -402,10 +403,10 @@ fn tokenize_with(text: &str, out: &mut Tokens, scratch: &mut String, stems: &mut
             }
             let index = out.tokens.len() as u32;
             let capital_or_number = flags & (CAPITALISED | NUMBER) != 0;
-            if line_break || (terminator && (capital_or_number || quote_opened)) {
+            if new_sentence || (terminator && (capital_or_number || quote_opened)) {
                 out.sentence_starts.push(index);
             }
-            line_break = false;
+            new_sentence = false;
             terminator = false;
             quote_opened = false;
             out.tokens.push(Token { start: start as u32, end: i as u32, word, stem: stem_hash, flags });
@@ -422,21 +423,23 @@ fn tokenize_with(text: &str, out: &mut Tokens, scratch: &mut String, stems: &mut
         }
         match c {
             '\n' => {
-                line_break = true;
+                new_sentence = true;
                 // A quotation left open at the end of a paragraph closes there: news style reopens
                 // it at the start of the next paragraph.
                 in_quote = false;
             }
             '.' | '!' | '?' => terminator = true,
+            // Chinese and Japanese full stops: whatever follows starts a sentence (there are no capitals).
+            '。' | '！' | '？' | '｡' => new_sentence = true,
             '"' => {
                 in_quote = !in_quote;
                 quote_opened = in_quote;
             }
-            '“' | '«' | '„' => {
+            '“' | '«' | '„' | '「' | '『' => {
                 in_quote = true;
                 quote_opened = true;
             }
-            '”' | '»' => in_quote = false,
+            '”' | '»' | '」' | '』' => in_quote = false,
             _ => {}
         }
         i += c.len_utf8();
@@ -730,6 +733,15 @@ fn read_word(text: &str, mut i: usize, scratch: &mut String) -> (usize, bool) {
         }
         let c = char_at(text, i);
         let width = c.len_utf8();
+        if is_unspaced(c) {
+            // Chinese and Japanese are written without spaces between words: each such character is a
+            // word of its own, and ends a word of another script written against it.
+            if scratch.is_empty() {
+                scratch.push(c);
+                i += width;
+            }
+            break;
+        }
         if c.is_alphanumeric() {
             if c.is_ascii() {
                 scratch.push(c.to_ascii_lowercase());
@@ -791,6 +803,14 @@ fn char_at(text: &str, i: usize) -> char {
         b if b.is_ascii() => b as char,
         _ => text[i..].chars().next().unwrap_or('\0'),
     }
+}
+
+/// Characters of scripts written without spaces between words, each a word of its own: Han ideographs
+/// (Chinese, Japanese kanji) and Japanese kana. Korean separates its words with spaces; Thai and its
+/// neighbours, which do not, are read as runs of letters.
+fn is_unspaced(c: char) -> bool {
+    matches!(c, '\u{3040}'..='\u{30ff}' | '\u{31f0}'..='\u{31ff}' | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}'
+        | '\u{f900}'..='\u{faff}' | '\u{ff66}'..='\u{ff9f}' | '\u{20000}'..='\u{2fa1f}')
 }
 
 /// The ways a document is turned into a set of shingles, each with its own signature and LSH.
@@ -915,6 +935,10 @@ mod tests {
         hyphen_splits: "Iranian-designed drones" => vec!["Iranian", "designed", "drones"];
         unicode_words: "Mathernová said «horrific» Türkiye" => vec!["Mathernová", "said", "horrific", "Türkiye"];
         dateline: "KYIV, May 24 (Reuters) - Russia" => vec!["KYIV", "May", "24", "Reuters", "Russia"];
+        chinese_characters_are_words: "台风“海燕”14日登陆" => vec!["台", "风", "海", "燕", "14", "日", "登", "陆"];
+        japanese_kana_and_kanji_are_words: "東京都はカメラを" => vec!["東", "京", "都", "は", "カ", "メ", "ラ", "を"];
+        a_latin_word_ends_at_a_character: "iPhone手机和Apple's" => vec!["iPhone", "手", "机", "和", "Apple's"];
+        korean_is_spaced: "서울 시장은 말했다" => vec!["서울", "시장은", "말했다"];
     }
 
     #[test]
@@ -965,6 +989,18 @@ mod tests {
             vec!["Mr. Smith went to Washington D.C. on Friday", "He met U.S. officials", "2 left", "New line"]
         );
         assert_eq!(sentences("It was 2.5 per cent. “Yes,” he said."), vec!["It was 2.5 per cent", "Yes,” he said"]);
+        // Chinese and Japanese full stops end a sentence whatever follows; there are no capitals.
+        assert_eq!(
+            sentences("台风登陆。渔船回港！是吗？yes. 東京都は発表した｡終"),
+            vec!["台风登陆", "渔船回港", "是吗", "yes. 東京都は発表した", "終"]
+        );
+    }
+
+    #[test]
+    fn corner_brackets_are_quotation_marks() {
+        let t = Tokens::new("知事は「安心したい」と述べた");
+        let quoted: Vec<bool> = t.tokens.iter().map(Token::is_quoted).collect();
+        assert_eq!(quoted, [false, false, false, true, true, true, true, true, false, false, false, false]);
     }
 
     /// Text made of pieces that exercise every path of the word readers: ASCII words in both cases,
@@ -976,7 +1012,31 @@ mod tests {
             Just(" ".to_string()),
             Just("\n".to_string()),
             prop::sample::select(vec![
-                ",", ".", "'", "’", "“", "”", "é", "Ü", "ß", "İ", "—", "Δ", "日本", "1,000", "2.5", "don't", "«",
+                ",",
+                ".",
+                "'",
+                "’",
+                "“",
+                "”",
+                "é",
+                "Ü",
+                "ß",
+                "İ",
+                "—",
+                "Δ",
+                "日本",
+                "1,000",
+                "2.5",
+                "don't",
+                "«",
+                "。",
+                "「",
+                "」",
+                "東京都は",
+                "カメラ",
+                "ｶﾒﾗ",
+                "iPhone手机",
+                "𠀋",
             ])
             .prop_map(str::to_string),
         ];

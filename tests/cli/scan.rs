@@ -219,6 +219,79 @@ fn shuffled_sentences_are_still_derived() {
     assert_ne!(pairs[0].2, "duplicate");
 }
 
+/// A Chinese news story (a typhoon's landfall), and what other sites made of it: a copy with the last
+/// paragraph dropped and a figure rewritten, a rewrite in other words, a reporter's own story of the same
+/// event (the same names and figures), and an unrelated story. Paragraphs, joined by line breaks.
+const ZH_STORY: &[&str] = &[
+    "台风“海燕”在福建登陆 二十万人紧急转移",
+    "新华社福州9月14日电 今年第13号台风“海燕”14日凌晨3时30分前后在福建省漳浦县沿海登陆，登陆时中心附近最大风力有14级。福建省防汛抗旱指挥部当天上午发布消息说，全省已紧急转移沿海低洼地区和危险区域群众二十余万人，一万三千多艘渔船全部回港避风。",
+    "受台风影响，福州、厦门等地机场取消航班三百余架次，多趟动车组列车停运。漳州、泉州部分地区出现大面积停电，电力部门已组织抢修队伍连夜抢修。气象部门预计，“海燕”登陆后将向西北方向移动，强度逐渐减弱，但福建南部、广东东部仍将出现大暴雨到特大暴雨。",
+    "福建省委、省政府要求各地严格落实防御措施，加强对山洪、地质灾害和城市内涝的巡查，确保人民群众生命财产安全。",
+];
+const ZH_COPY: &[&str] = &[
+    "台风“海燕”登陆福建 20万人紧急转移",
+    "新华社福州9月14日电 今年第13号台风“海燕”14日凌晨3时30分前后在福建省漳浦县沿海登陆，登陆时中心附近最大风力有14级。福建省防汛抗旱指挥部当天上午发布消息说，全省已紧急转移沿海低洼地区和危险区域群众二十余万人，一万三千多艘渔船全部回港避风。",
+    "受台风影响，福州、厦门等地机场取消航班三百余架次，多趟动车组列车停运。漳州、泉州部分地区出现大面积停电，电力部门已组织抢修队伍连夜抢修。气象部门预计，“海燕”登陆后将向西北方向移动，强度逐渐减弱，但福建南部、广东东部仍将出现大暴雨。",
+];
+const ZH_REWRITE: &[&str] = &[
+    "“海燕”来袭：福建转移逾二十万群众",
+    "9月14日凌晨3点半左右，第13号台风“海燕”在福建漳浦沿海地区登陆，登陆时中心风力达到14级。据福建省防汛抗旱指挥部14日上午消息，全省沿海低洼和危险地带的二十多万名群众已被紧急转移，一万三千余艘渔船已全部回港避风。",
+    "台风带来的影响不小：福州和厦门等地的机场共取消三百多个航班，多趟动车停运。漳州和泉州部分地方大面积停电，电力部门连夜组织队伍抢修。据气象部门预测，“海燕”登陆以后会朝西北方向移动并逐步减弱，不过福建南部和广东东部仍会有大暴雨甚至特大暴雨。",
+    "福建省委和省政府要求各地把防御措施落到实处，加强山洪、地质灾害以及城市内涝巡查，保障群众生命和财产安全。",
+];
+const ZH_REPORT: &[&str] = &[
+    "直击台风“海燕”：漳浦渔港一夜未眠",
+    "本报记者 陈晓东 发自漳浦",
+    "13日晚上十点，漳浦县旧镇渔港的码头上依然灯火通明。渔民老林把最后一根缆绳系紧，抬头看了看黑沉沉的天空。“十四级的台风，我打鱼三十年也没碰到过几次。”他说，全村的渔船下午就都回来了。",
+    "14日凌晨，台风“海燕”在漳浦沿海登陆。记者在镇上的安置点看到，几百名从海边转移来的村民住在学校教室里，志愿者正在分发方便面和矿泉水。镇党委书记告诉记者，全镇转移了八千多人，没有人员伤亡的报告。",
+    "天亮以后，风雨渐小，街道上到处是被吹断的树枝和广告牌。供电所的工人已经开始沿着公路检查线路。老林说，等风停了，他要先去看看自己的船。",
+];
+const ZH_OTHER: &[&str] = &[
+    "上海发布新一轮支持消费政策 发放两亿元消费券",
+    "上海市商务委员会15日宣布，将于下月起分三批发放总额两亿元的消费券，覆盖餐饮、零售、文旅和体育等领域。市民可通过指定手机应用领取，每人每批最多可领取三张。商务委员会负责人表示，此举旨在进一步提振市场信心，促进消费回暖。",
+    "据统计，今年前八个月上海社会消费品零售总额同比增长百分之四点八，其中网上零售增长明显。专家认为，消费券对带动线下客流有积极作用，但更重要的是提高居民收入、稳定就业预期。",
+];
+/// A Japanese story and a lightly edited copy of it.
+const JA_STORY: &[&str] = &[
+    "東京都は十五日、新型の感染症対策として、都内の全ての公立小中学校に空気清浄機を配備すると発表した。費用はおよそ三十億円で、年内の設置完了を目指す。小池知事は記者会見で「子どもたちが安心して学べる環境を整えたい」と述べた。",
+    "都教育委員会によると、対象となる学校は約千九百校。教室のほか、体育館や図書室にも設置する。専門家は、換気と組み合わせることで一定の効果が期待できると話している。",
+];
+const JA_COPY: &[&str] = &[
+    "東京都は十五日、新型の感染症対策として、都内の全ての公立小中学校に空気清浄機を配備すると発表した。費用は約三十億円で、年内の設置完了を目指す。小池知事は会見で「子どもたちが安心して学べる環境を整えたい」と語った。",
+    "都教育委員会によると、対象となる学校は約千九百校。教室のほか、体育館や図書室にも設置する。",
+];
+
+#[test]
+fn chinese_and_japanese_are_read_a_character_a_word() {
+    // Written without spaces, each of these texts would be a handful of "words" too short to judge.
+    let files: Vec<(&str, String)> = [
+        ("zh-story", ZH_STORY),
+        ("zh-copy", ZH_COPY),
+        ("zh-rewrite", ZH_REWRITE),
+        ("zh-report", ZH_REPORT),
+        ("zh-other", ZH_OTHER),
+        ("ja-story", JA_STORY),
+        ("ja-copy", JA_COPY),
+    ]
+    .into_iter()
+    .map(|(name, paragraphs)| (name, paragraphs.join("\n")))
+    .collect();
+    let pairs = scan_texts(&files);
+    let found: Vec<(&str, &str)> = pairs.iter().map(|p| (p.0.as_str(), p.1.as_str())).collect();
+    // The copies and the rewrite are found; the reporter's own story and the unrelated one are not.
+    assert_eq!(
+        found,
+        [("ja-copy", "ja-story"), ("zh-copy", "zh-rewrite"), ("zh-copy", "zh-story"), ("zh-rewrite", "zh-story")]
+    );
+    let relation = |a: &str, b: &str| pairs.iter().find(|p| (p.0.as_str(), p.1.as_str()) == (a, b)).unwrap();
+    assert_eq!(relation("zh-copy", "zh-story").2, "near_duplicate");
+    assert_eq!(
+        (relation("zh-rewrite", "zh-story").2.as_str(), relation("zh-rewrite", "zh-story").3.as_str()),
+        ("rewrite", "zh-story")
+    );
+    assert!(["near_duplicate", "rewrite"].contains(&relation("ja-copy", "ja-story").2.as_str()), "{pairs:?}");
+}
+
 #[test]
 fn unrelated_texts_are_not_paired() {
     assert_eq!(scan_texts(&[("a", STORY.join("\n")), ("b", OTHER.join("\n"))]), vec![]);
