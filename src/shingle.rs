@@ -361,10 +361,12 @@ fn tokenize_with(text: &str, out: &mut Tokens, scratch: &mut String, stems: &mut
     let mut new_sentence = true;
     let mut terminator = false;
     let mut quote_opened = false;
+    let mut unspaced = false;
     let mut i = 0;
     while i < bytes.len() {
         let c = char_at(text, i);
         if c.is_alphanumeric() {
+            unspaced |= !c.is_ascii() && is_unspaced(c);
             let start = i;
             let run = if ascii_runs { ascii_word(bytes, i) } else { None };
             let (end, number, word) = match run {
@@ -443,6 +445,33 @@ fn tokenize_with(text: &str, out: &mut Tokens, scratch: &mut String, stems: &mut
             _ => {}
         }
         i += c.len_utf8();
+    }
+    if unspaced {
+        stem_character_pairs(text, &mut out.tokens);
+    }
+}
+
+/// Gives each Han or kana character the stem of the pair it starts with the next character (most Chinese
+/// words are two characters long), and the last character of a run none (a stop word): characters alone
+/// are so few that unrelated Chinese texts share most of them, character pairs as rarely as words.
+fn stem_character_pairs(text: &str, tokens: &mut [Token]) {
+    let is_character = |t: &Token| text[t.start as usize..].chars().next().is_some_and(is_unspaced);
+    for k in 0..tokens.len() {
+        if !is_character(&tokens[k]) {
+            continue;
+        }
+        let end = tokens.get(k + 1).filter(|next| next.start == tokens[k].end && is_character(next)).map(|n| n.end);
+        let t = &mut tokens[k];
+        match end {
+            Some(end) => {
+                t.stem = xxh3_64_with_seed(&text.as_bytes()[t.start as usize..end as usize], 0x57e4);
+                t.flags &= !STOP;
+            }
+            None => {
+                t.stem = 0;
+                t.flags |= STOP;
+            }
+        }
     }
 }
 
@@ -739,6 +768,13 @@ fn read_word(text: &str, mut i: usize, scratch: &mut String) -> (usize, bool) {
             if scratch.is_empty() {
                 scratch.push(c);
                 i += width;
+                // With its combining marks (a decomposed voiced kana).
+                while let Some(m) =
+                    text[i..].chars().next().filter(|&m| unicode_normalization::char::is_combining_mark(m))
+                {
+                    scratch.push(m);
+                    i += m.len_utf8();
+                }
             }
             break;
         }
@@ -750,6 +786,12 @@ fn read_word(text: &str, mut i: usize, scratch: &mut String) -> (usize, bool) {
             }
             number |= c.is_numeric();
             prev = c;
+            i += width;
+            continue;
+        }
+        if unicode_normalization::char::is_combining_mark(c) && !scratch.is_empty() {
+            // A vowel sign, virama or tone mark (Devanagari, Arabic, Thai) belongs to its letter.
+            scratch.push(c);
             i += width;
             continue;
         }
@@ -939,6 +981,8 @@ mod tests {
         japanese_kana_and_kanji_are_words: "東京都はカメラを" => vec!["東", "京", "都", "は", "カ", "メ", "ラ", "を"];
         a_latin_word_ends_at_a_character: "iPhone手机和Apple's" => vec!["iPhone", "手", "机", "和", "Apple's"];
         korean_is_spaced: "서울 시장은 말했다" => vec!["서울", "시장은", "말했다"];
+        marks_stay_with_their_letters: "प्रधानमंत्री ने कहा, كَتَبَ الوَلَدُ" => vec!["प्रधानमंत्री", "ने", "कहा", "كَتَبَ", "الوَلَدُ"];
+        decomposed_kana: "か\u{3099}くせい" => vec!["か\u{3099}", "く", "せ", "い"];
     }
 
     #[test]
@@ -997,6 +1041,22 @@ mod tests {
     }
 
     #[test]
+    fn chinese_stems_are_character_pairs() {
+        // "Typhoon Haiyan lands. Typhoon": each character stems as the pair it starts, a run's last
+        // character as none, so two texts share a stem where they share a two-character word.
+        let t = Tokens::new("台风海燕登陆。台风");
+        let stems: Vec<u64> = t.tokens.iter().map(|t| t.stem).collect();
+        assert_eq!(stems[0], stems[6], "台风 in both sentences");
+        assert!(stems[..5].iter().all(|&s| s != 0) && stems[5] == 0 && stems[7] == 0, "{stems:?}");
+        assert!(!t.tokens[5].is_content() && t.tokens[4].is_content());
+        let pair = Tokens::new("了台风").tokens[1].stem;
+        assert_eq!(pair, stems[0]);
+        // A Latin word between characters breaks the run.
+        let mixed = Tokens::new("台iPhone风");
+        assert_eq!((mixed.tokens[0].stem, mixed.tokens[2].stem), (0, 0));
+    }
+
+    #[test]
     fn corner_brackets_are_quotation_marks() {
         let t = Tokens::new("知事は「安心したい」と述べた");
         let quoted: Vec<bool> = t.tokens.iter().map(Token::is_quoted).collect();
@@ -1029,6 +1089,14 @@ mod tests {
                 "2.5",
                 "don't",
                 "«",
+                "\u{304b}\u{3099}",
+                "प्र",
+                "\u{94d}",
+                "ि",
+                "e\u{301}",
+                "\u{301}",
+                "كَتَبَ",
+                "ที่",
                 "。",
                 "「",
                 "」",
