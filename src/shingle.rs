@@ -1137,6 +1137,23 @@ mod tests {
             prop_assert_eq!(got, want);
         }
 
+        /// Any Unicode text: tokens in order, on character boundaries, each starting with a letter or digit,
+        /// and the fast word reader agreeing.
+        #[test]
+        fn any_text_tokenizes_in_order_on_character_boundaries(text in "\\PC{0,80}") {
+            let t = Tokens::new(&text);
+            let mut at = 0;
+            for token in &t.tokens {
+                let (start, end) = (token.start as usize, token.end as usize);
+                prop_assert!(at <= start && start < end && text.is_char_boundary(start) && text.is_char_boundary(end));
+                prop_assert!(text[start..].chars().next().is_some_and(char::is_alphanumeric));
+                at = end;
+            }
+            let mut got = Vec::new();
+            word_hashes(&text, &mut got, &mut Masks::default(), &mut String::new());
+            prop_assert_eq!(got, t.tokens.iter().map(|t| t.word).collect::<Vec<u64>>());
+        }
+
         #[test]
         fn ascii_runs_hash_as_their_lower_case(word in "[a-zA-Z0-9]{1,40}", after in "[ .,a-z]{0,20}") {
             let text = format!("{word}{after}");
