@@ -15,7 +15,7 @@ use std::hash::BuildHasherDefault;
 
 use serde::Serialize;
 
-use crate::shingle::{CAPITALISED, NUMBER, STOP, Token, Tokens, U64Hasher};
+use crate::shingle::{CAPITALISED, NUMBER, STOP, Token, Tokens, U64Hasher, UNSPACED};
 
 /// Weight of a shared word that is quoted on both sides, relative to narrative.
 const QUOTED_WEIGHT: f32 = 0.25;
@@ -120,9 +120,30 @@ impl Default for Frequencies {
     }
 }
 
+/// Words a phrase spans: shared phrasing is counted in word trigrams.
+const PHRASE_WORDS: usize = 3;
+
+/// The phrases (word trigrams) of a token sequence as token ranges, one starting at each token until the
+/// text runs out. A Han or kana character counts as half a word (Chinese words are mostly two characters
+/// long), so a Chinese phrase spans six characters: three characters are less than a word, which
+/// unrelated texts share all the time.
+fn phrases(tokens: &[Token]) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    let halves = |t: &Token| if t.flags & UNSPACED != 0 { 1 } else { 2 };
+    let (mut end, mut held) = (0, 0);
+    (0..tokens.len()).map_while(move |start| {
+        while held < 2 * PHRASE_WORDS && end < tokens.len() {
+            held += halves(&tokens[end]);
+            end += 1;
+        }
+        let phrase = (held >= 2 * PHRASE_WORDS).then_some(start..end);
+        held -= halves(&tokens[start]);
+        phrase
+    })
+}
+
 /// The distinct word trigram hashes of a token sequence, sorted.
 pub fn trigram_hashes(tokens: &[Token]) -> Vec<u64> {
-    let mut out: Vec<u64> = tokens.windows(3).map(ngram_hash).collect();
+    let mut out: Vec<u64> = phrases(tokens).map(|r| ngram_hash(&tokens[r])).collect();
     out.sort_unstable();
     out.dedup();
     out
@@ -190,12 +211,13 @@ impl Analysis {
             sentences.push(terms);
         }
         let words = &tokens.tokens;
-        // Trigram `k` starts at word `k`; hashed once for the sets and the sentences.
-        let tri: Vec<u64> = words.windows(3).map(ngram_hash).collect();
+        // Trigram `k` starts at word `k` and ends before `ends[k]`; hashed once for the sets and the sentences.
+        let ends: Vec<usize> = phrases(words).map(|r| r.end).collect();
+        let tri: Vec<u64> = ends.iter().enumerate().map(|(k, &end)| ngram_hash(&words[k..end])).collect();
         let mut trigrams = GramSet::with_capacity_and_hasher(tri.len(), Default::default());
         trigrams.extend(tri.iter().copied());
         let phrasing_at = |k: usize| {
-            let w = &words[k..k + 3];
+            let w = &words[k..ends[k]];
             let narrative = w.iter().all(|t| !t.is_quoted());
             let worded = w.iter().any(|t| t.flags & (STOP | CAPITALISED | NUMBER) == 0);
             narrative && worded
@@ -212,10 +234,8 @@ impl Analysis {
             .map(|i| {
                 // The trigrams that start and end inside the sentence.
                 let r = tokens.sentence(i);
-                let end = r.end.saturating_sub(2).min(tri.len());
-                sorted(
-                    tri[r.start.min(end)..end].iter().copied().filter(|h| phrasing.binary_search(h).is_ok()).collect(),
-                )
+                let inside = (r.start..r.end.min(tri.len())).take_while(|&k| ends[k] <= r.end);
+                sorted(inside.map(|k| tri[k]).filter(|h| phrasing.binary_search(h).is_ok()).collect())
             })
             .collect();
         let index = StemIndex::new(&sentences);
@@ -252,8 +272,8 @@ impl Analysis {
     pub fn sentence_trigrams_among(&self, sentences: impl Iterator<Item = usize>, among: &GramSet) -> Vec<u64> {
         let mut out = Vec::new();
         for i in sentences {
-            let windows = self.tokens.tokens[self.tokens.sentence(i)].windows(3);
-            out.extend(windows.map(ngram_hash).filter(|g| among.contains(g)));
+            let words = &self.tokens.tokens[self.tokens.sentence(i)];
+            out.extend(phrases(words).map(|r| ngram_hash(&words[r])).filter(|g| among.contains(g)));
         }
         out.sort_unstable();
         out.dedup();
@@ -644,6 +664,21 @@ mod tests {
 
     fn analyse(text: &str) -> Analysis {
         Analysis::new(Tokens::new(text), &Frequencies::new())
+    }
+
+    #[test]
+    fn phrases_span_three_words_or_six_characters() {
+        let spans = |text: &str| {
+            let t = Tokens::new(text);
+            phrases(&t.tokens).map(|r| (r.start, r.end)).collect::<Vec<_>>()
+        };
+        // English: every word trigram, as `windows(3)`.
+        assert_eq!(spans("the drones hit Kyiv overnight"), [(0, 3), (1, 4), (2, 5)]);
+        assert_eq!(spans("two words"), []);
+        // Chinese: six characters, three two-character words.
+        assert_eq!(spans("台风海燕在福建登陆"), [(0, 6), (1, 7), (2, 8), (3, 9)]);
+        // Mixed: a Latin word counts as two characters.
+        assert_eq!(spans("台风Haiyan在福建"), [(0, 5), (1, 6)]);
     }
 
     #[test]

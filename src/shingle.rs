@@ -26,6 +26,8 @@ pub const NUMBER: u8 = 2;
 pub const QUOTED: u8 = 4;
 /// The token is a stop word (its `stem` is zero).
 pub const STOP: u8 = 8;
+/// The token is a Han or kana character, a word of its own in text written without spaces.
+pub const UNSPACED: u8 = 16;
 
 /// One word of a document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -366,7 +368,6 @@ fn tokenize_with(text: &str, out: &mut Tokens, scratch: &mut String, stems: &mut
     while i < bytes.len() {
         let c = char_at(text, i);
         if c.is_alphanumeric() {
-            unspaced |= !c.is_ascii() && is_unspaced(c);
             let start = i;
             let run = if ascii_runs { ascii_word(bytes, i) } else { None };
             let (end, number, word) = match run {
@@ -380,6 +381,10 @@ fn tokenize_with(text: &str, out: &mut Tokens, scratch: &mut String, stems: &mut
             let mut flags = 0u8;
             if c.is_uppercase() {
                 flags |= CAPITALISED;
+            }
+            if !c.is_ascii() && is_unspaced(c) {
+                flags |= UNSPACED;
+                unspaced = true;
             }
             if number {
                 flags |= NUMBER;
@@ -455,7 +460,7 @@ fn tokenize_with(text: &str, out: &mut Tokens, scratch: &mut String, stems: &mut
 /// words are two characters long), and the last character of a run none (a stop word): characters alone
 /// are so few that unrelated Chinese texts share most of them, character pairs as rarely as words.
 fn stem_character_pairs(text: &str, tokens: &mut [Token]) {
-    let is_character = |t: &Token| text[t.start as usize..].chars().next().is_some_and(is_unspaced);
+    let is_character = |t: &Token| t.flags & UNSPACED != 0;
     for k in 0..tokens.len() {
         if !is_character(&tokens[k]) {
             continue;
