@@ -15,7 +15,7 @@ use std::hash::BuildHasherDefault;
 
 use serde::Serialize;
 
-use crate::shingle::{CAPITALISED, NUMBER, STOP, Token, Tokens, U64Hasher, UNSPACED};
+use crate::shingle::{CAPITALISED, NUMBER, STOP, Token, Tokens, U64Hasher};
 
 /// Weight of a shared word that is quoted on both sides, relative to narrative.
 const QUOTED_WEIGHT: f32 = 0.25;
@@ -128,15 +128,14 @@ const PHRASE_WORDS: usize = 3;
 /// long), so a Chinese phrase spans six characters: three characters are less than a word, which
 /// unrelated texts share all the time.
 fn phrases(tokens: &[Token]) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
-    let halves = |t: &Token| if t.flags & UNSPACED != 0 { 1 } else { 2 };
     let (mut end, mut held) = (0, 0);
     (0..tokens.len()).map_while(move |start| {
         while held < 2 * PHRASE_WORDS && end < tokens.len() {
-            held += halves(&tokens[end]);
+            held += tokens[end].halves();
             end += 1;
         }
         let phrase = (held >= 2 * PHRASE_WORDS).then_some(start..end);
-        held -= halves(&tokens[start]);
+        held -= tokens[start].halves();
         phrase
     })
 }

@@ -876,7 +876,7 @@ fn sign(text: &str, work: &Work, scratch: &mut Scratch, mins: &mut [u32]) -> Sig
             v.dedup();
             v
         };
-        let lead = distinct(&tokens.tokens[..lead_words.min(n_words)]);
+        let lead = distinct(crate::shingle::lead(&tokens.tokens, lead_words));
         lead_len = lead.len();
         let rest = distinct(&tokens.tokens).into_iter().filter(|s| lead.binary_search(s).is_err());
         rewording = lead.iter().copied().chain(rest).collect();

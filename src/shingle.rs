@@ -54,6 +54,26 @@ impl Token {
     pub fn is_quoted(&self) -> bool {
         self.flags & QUOTED != 0
     }
+
+    /// How much of a word the token is, in halves: a Han or kana character is half a word (Chinese words
+    /// are mostly two characters long), any other token a whole one.
+    pub fn halves(&self) -> usize {
+        if self.flags & UNSPACED != 0 { 1 } else { 2 }
+    }
+}
+
+/// The lead of a text: its first `words` words, Han and kana characters counting as half a word each.
+pub fn lead(tokens: &[Token], words: usize) -> &[Token] {
+    let mut halves = 0;
+    let end = tokens
+        .iter()
+        .take_while(|t| {
+            let before = halves;
+            halves += t.halves();
+            before < 2 * words
+        })
+        .count();
+    &tokens[..end]
 }
 
 /// A tokenised document: tokens in order and the index of the first token of each sentence.
@@ -906,7 +926,7 @@ impl View {
                 }
             }
             View::Lead => {
-                for t in tokens.iter().take(n).filter(|t| t.is_content()) {
+                for t in lead(tokens, n).iter().filter(|t| t.is_content()) {
                     emit(t.stem ^ seed);
                 }
             }
@@ -1059,6 +1079,15 @@ mod tests {
         // A Latin word between characters breaks the run.
         let mixed = Tokens::new("台iPhone风");
         assert_eq!((mixed.tokens[0].stem, mixed.tokens[2].stem), (0, 0));
+    }
+
+    #[test]
+    fn a_lead_counts_characters_as_half_words() {
+        let text = |t: &Tokens, n: usize| lead(&t.tokens, n).len();
+        assert_eq!(text(&Tokens::new("the drones hit Kyiv overnight"), 3), 3);
+        assert_eq!(text(&Tokens::new("the drones"), 3), 2);
+        assert_eq!(text(&Tokens::new("台风海燕在福建登陆"), 3), 6);
+        assert_eq!(text(&Tokens::new("台风Haiyan在福建"), 2), 3);
     }
 
     #[test]
