@@ -3,8 +3,11 @@
 //! The tokenizer walks a document once and yields [`Token`]s: the byte range of the word in the original
 //! text (never changed by normalisation), the hash of its normalised form (lower case, apostrophes and
 //! thousands separators removed), the hash of its light stem (zero for stop words) and flags (capitalised,
-//! number, inside quotation marks). Sentence starts are recorded as token indices. Everything downstream,
-//! [`crate::minhash`] and [`crate::align`], works on these hashes and offsets, never on re-sliced strings.
+//! number, inside quotation marks). Sentence starts are recorded as token indices. Chinese and Japanese,
+//! written without spaces, are read a Han or kana character a word, stemmed as the character pair it
+//! starts; such a character counts as half a word in a lead or a phrase ([`Token::halves`]). Everything
+//! downstream, [`crate::minhash`] and [`crate::align`], works on these hashes and offsets, never on
+//! re-sliced strings.
 //!
 //! A [`View`] turns the tokens into a set of shingle hashes: verbatim word n-grams, or the stemmed content
 //! words of each sentence, a view that survives synonym spinning and LLM paraphrase. When only verbatim
