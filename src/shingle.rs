@@ -5,9 +5,9 @@
 //! thousands separators removed), the hash of its light stem (zero for stop words) and flags (capitalised,
 //! number, inside quotation marks). Sentence starts are recorded as token indices. Chinese and Japanese,
 //! written without spaces, are read a Han or kana character a word, stemmed as the character pair it
-//! starts; such a character counts as half a word in a lead or a phrase ([`Token::halves`]). Everything
-//! downstream, [`crate::minhash`] and [`crate::align`], works on these hashes and offsets, never on
-//! re-sliced strings.
+//! starts; such a character counts as half a word in a lead or a phrase ([`Token::halves`]). Thai, Lao,
+//! Burmese and Khmer are cut into words by ICU's dictionary segmenter. Everything downstream,
+//! [`crate::minhash`] and [`crate::align`], works on these hashes and offsets, never on re-sliced strings.
 //!
 //! A [`View`] turns the tokens into a set of shingle hashes: verbatim word n-grams, or the stemmed content
 //! words of each sentence, a view that survives synonym spinning and LLM paraphrase. When only verbatim
@@ -18,6 +18,7 @@ use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
+use icu_segmenter::{WordSegmenter, WordSegmenterBorrowed};
 use serde::Serialize;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
@@ -387,6 +388,7 @@ fn tokenize_with(text: &str, out: &mut Tokens, scratch: &mut String, stems: &mut
     let mut terminator = false;
     let mut quote_opened = false;
     let mut unspaced = false;
+    let mut runs = Runs::default();
     let mut i = 0;
     while i < bytes.len() {
         let c = char_at(text, i);
@@ -396,7 +398,7 @@ fn tokenize_with(text: &str, out: &mut Tokens, scratch: &mut String, stems: &mut
             let (end, number, word) = match run {
                 Some((end, number)) => (end, number, hash_ascii_run(bytes, start, end)),
                 None => {
-                    let (end, number) = read_word(text, i, scratch);
+                    let (end, number) = read_word(text, i, scratch, &mut runs);
                     (end, number, word_hash(scratch.as_bytes()))
                 }
             };
@@ -517,6 +519,7 @@ pub fn word_hashes(text: &str, out: &mut Vec<u64>, masks: &mut Masks, scratch: &
     let Masks { alnum, interesting } = masks;
     let bytes = text.as_bytes();
     let n = bytes.len();
+    let mut runs = Runs::default();
     let mut i = 0;
     loop {
         let s = next_one(interesting, i, false);
@@ -538,7 +541,7 @@ pub fn word_hashes(text: &str, out: &mut Vec<u64>, masks: &mut Masks, scratch: &
         while j < end {
             let c = char_at(text, j);
             if c.is_alphanumeric() {
-                let (after, _) = read_word(text, j, scratch);
+                let (after, _) = read_word(text, j, scratch, &mut runs);
                 out.push(word_hash(scratch.as_bytes()));
                 j = after;
             } else {
@@ -767,7 +770,7 @@ fn hash_ascii_run(text: &[u8], start: usize, end: usize) -> u64 {
 /// case, apostrophes and thousands separators dropped); returns the offset one past it and whether it
 /// holds a digit.
 #[inline(always)]
-fn read_word(text: &str, mut i: usize, scratch: &mut String) -> (usize, bool) {
+fn read_word(text: &str, mut i: usize, scratch: &mut String, runs: &mut Runs) -> (usize, bool) {
     let bytes = text.as_bytes();
     scratch.clear();
     let mut number = false;
@@ -790,6 +793,16 @@ fn read_word(text: &str, mut i: usize, scratch: &mut String) -> (usize, bool) {
         }
         let c = char_at(text, i);
         let width = c.len_utf8();
+        if is_segmented(c) {
+            // Thai and its neighbours: the word the dictionary finds in the run of such text.
+            if scratch.is_empty() {
+                let end = runs.word_end(text, i);
+                scratch.push_str(&text[i..end]);
+                number |= scratch.chars().any(char::is_numeric);
+                i = end;
+            }
+            break;
+        }
         if is_unspaced(c) {
             // Chinese and Japanese are written without spaces between words: each such character is a
             // word of its own, and ends a word of another script written against it.
@@ -818,7 +831,7 @@ fn read_word(text: &str, mut i: usize, scratch: &mut String) -> (usize, bool) {
             continue;
         }
         if unicode_normalization::char::is_combining_mark(c) && !scratch.is_empty() {
-            // A vowel sign, virama or tone mark (Devanagari, Arabic, Thai) belongs to its letter.
+            // A vowel sign, virama or vowel mark (Devanagari, Arabic) belongs to its letter.
             scratch.push(c);
             i += width;
             continue;
@@ -876,11 +889,44 @@ fn char_at(text: &str, i: usize) -> char {
 }
 
 /// Characters of scripts written without spaces between words, each a word of its own: Han ideographs
-/// (Chinese, Japanese kanji) and Japanese kana. Korean separates its words with spaces; Thai and its
-/// neighbours, which do not, are read as runs of letters.
+/// (Chinese, Japanese kanji) and Japanese kana. Korean separates its words with spaces.
 fn is_unspaced(c: char) -> bool {
     matches!(c, '\u{3040}'..='\u{30ff}' | '\u{31f0}'..='\u{31ff}' | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}'
         | '\u{f900}'..='\u{faff}' | '\u{ff66}'..='\u{ff9f}' | '\u{20000}'..='\u{2fa1f}')
+}
+
+/// Letters of Thai, Lao, Burmese and Khmer, also written without spaces between words, whose words are
+/// longer than a character and found with a dictionary ([`Runs`]).
+fn is_segmented(c: char) -> bool {
+    matches!(c, '\u{0e00}'..='\u{0eff}' | '\u{1000}'..='\u{109f}' | '\u{1780}'..='\u{17ff}' | '\u{19e0}'..='\u{19ff}'
+        | '\u{a9e0}'..='\u{a9ff}' | '\u{aa60}'..='\u{aa7f}')
+}
+
+/// The word breaks of the run of Thai, Lao, Burmese or Khmer text the word reader is in, found once for
+/// the run by ICU's dictionary segmenter (a word's end depends on what follows it). One for each text
+/// read.
+#[derive(Default)]
+struct Runs {
+    start: usize,
+    end: usize,
+    breaks: Vec<usize>,
+}
+
+impl Runs {
+    /// The end of the word starting at byte `i` of `text`, a letter of such a run.
+    fn word_end(&mut self, text: &str, i: usize) -> usize {
+        if !(self.start..self.end).contains(&i) {
+            let within = |c: char| is_segmented(c) || unicode_normalization::char::is_combining_mark(c);
+            let end = text[i..].char_indices().find(|&(_, c)| !within(c)).map_or(text.len(), |(k, _)| i + k);
+            static SEGMENTER: OnceLock<WordSegmenterBorrowed<'static>> = OnceLock::new();
+            let segmenter = SEGMENTER.get_or_init(|| WordSegmenter::new_dictionary(Default::default()));
+            self.breaks.clear();
+            self.breaks.extend(segmenter.segment_str(&text[i..end]).map(|b| i + b));
+            (self.start, self.end) = (i, end);
+        }
+        let next = self.breaks.partition_point(|&b| b <= i);
+        self.breaks.get(next).copied().unwrap_or(self.end)
+    }
 }
 
 /// The ways a document is turned into a set of shingles, each with its own signature and LSH.
@@ -1011,6 +1057,7 @@ mod tests {
         korean_is_spaced: "서울 시장은 말했다" => vec!["서울", "시장은", "말했다"];
         marks_stay_with_their_letters: "प्रधानमंत्री ने कहा, كَتَبَ الوَلَدُ" => vec!["प्रधानमंत्री", "ने", "कहा", "كَتَبَ", "الوَلَدُ"];
         decomposed_kana: "か\u{3099}くせい" => vec!["か\u{3099}", "く", "せ", "い"];
+        thai_words_by_dictionary: "aภาษาไทยภาษาไทย ในวันอังคาร" => vec!["a", "ภาษา", "ไทย", "ภาษา", "ไทย", "ใน", "วัน", "อังคาร"];
     }
 
     #[test]
@@ -1134,6 +1181,13 @@ mod tests {
                 "\u{301}",
                 "كَتَبَ",
                 "ที่",
+                "ภาษาไทยภาษาไทย",
+                "ๆ",
+                "๏",
+                "๑๒",
+                "ລາວ",
+                "ខ្មែរ",
+                "မြန်မာစာ",
                 "。",
                 "「",
                 "」",
