@@ -27,6 +27,11 @@ pub type Embedding = Vec<i8>;
 /// WordPiece tokens of a sentence embedded (a longer sentence is cut).
 const SENTENCE_TOKENS: usize = 96;
 
+/// Share of a text's WordPiece tokens unknown to the model above which the text is not embedded: a
+/// script the model was not trained on (Chinese and Thai to an English model) is mostly `[UNK]`, and such
+/// texts would all embed near one point, as if they meant the same.
+pub const UNREADABLE: f64 = 0.25;
+
 /// Scale of the 8-bit components (a unit vector's components are at most 1 in size).
 const SCALE: f32 = 127.0;
 
@@ -363,7 +368,8 @@ impl Model {
     }
 
     /// The embedding of the first `tokens` WordPiece tokens of `text` (at most the model's positions,
-    /// two of them taken by the `[CLS]` and `[SEP]` markers); empty when the text has no token.
+    /// two of them taken by the `[CLS]` and `[SEP]` markers); empty when the text has no token or the
+    /// model cannot read it (see [`UNREADABLE`]).
     pub fn embed(&self, text: &str, tokens: usize, scratch: &mut Scratch) -> Embedding {
         self.embed_all(std::iter::once(text), tokens, scratch).pop().unwrap_or_default()
     }
@@ -381,8 +387,8 @@ impl Model {
         self.embed_all(texts, self.shape.positions.min(SENTENCE_TOKENS), scratch)
     }
 
-    /// The embeddings of the `texts` that have a token, each cut to `tokens` WordPiece tokens with its
-    /// markers, encoded together.
+    /// The embeddings of the `texts` that have a token and that the model can read, each cut to `tokens`
+    /// WordPiece tokens with its markers, encoded together.
     fn embed_all<'t>(
         &self,
         texts: impl Iterator<Item = &'t str>,
@@ -393,7 +399,8 @@ impl Model {
         let (mut all, mut lengths, mut ids) = (Vec::new(), Vec::new(), std::mem::take(&mut scratch.ids));
         for text in texts {
             self.tokenize(text, max, &mut ids, &mut scratch.word);
-            if !ids.is_empty() {
+            let unknown = ids.iter().filter(|&&id| id == self.unknown).count();
+            if !ids.is_empty() && (unknown as f64) <= UNREADABLE * ids.len() as f64 {
                 all.push(self.cls);
                 all.extend_from_slice(&ids);
                 all.push(self.sep);
@@ -825,6 +832,18 @@ mod tests {
         assert_eq!(ids, [4, 5, 9, 6, 11, 7, 8, 10, 12, 1]);
         m.tokenize("The cats sat", 2, &mut ids, &mut String::new());
         assert_eq!(ids, [4, 5]);
+    }
+
+    #[test]
+    fn texts_mostly_unknown_to_the_model_are_not_embedded() {
+        let m = tiny(1);
+        let mut s = Scratch::default();
+        // One unknown word in four is still read; two in four is a script the model does not know.
+        assert!(!m.embed("the cat sat zzz", 16, &mut s).is_empty());
+        assert!(m.embed("the cat zzz qqq", 16, &mut s).is_empty());
+        let sentences = "the cat sat. 台风登陆 海燕 福建. the cats.";
+        let ranges = [0..12, 13..39, 40..49].into_iter();
+        assert_eq!(m.embed_sentences(sentences, ranges, 10, &mut s).len(), 2);
     }
 
     #[test]
