@@ -33,7 +33,7 @@ pub struct DocInfo {
     pub origin: Origin,
     /// Length of the text in bytes.
     pub bytes: usize,
-    /// Number of words.
+    /// Number of words, a Chinese or Japanese character counting as half a word.
     pub words: usize,
     /// Publication date as given.
     pub date: Option<String>,
@@ -830,13 +830,15 @@ struct Scratch {
 fn sign(text: &str, work: &Work, scratch: &mut Scratch, mins: &mut [u32]) -> Signed {
     let Scratch { tokens, words, masks, word: scratch, bytes, shingles, embed } = scratch;
     let config = work.config;
-    if work.tokens {
+    // Length in words, Chinese and Japanese characters counting as half a word each.
+    let n_words = if work.tokens {
         tokenize_into(text, tokens, scratch);
         words.clear();
         words.extend(tokens.tokens.iter().map(|t| t.word));
+        tokens.word_count()
     } else {
-        word_hashes(text, words, masks, scratch);
-    }
+        word_hashes(text, words, masks, scratch)
+    };
     let mut samples = Vec::new();
     let mut offset = 0;
     for (v, h) in config.views.iter().zip(work.hashers) {
@@ -860,7 +862,6 @@ fn sign(text: &str, work: &Work, scratch: &mut Scratch, mins: &mut [u32]) -> Sig
         offset += k;
     }
     // The hash of all the words is only needed for documents too short to compare otherwise.
-    let n_words = words.len();
     let mut exact = 0;
     if n_words < config.min_words {
         bytes.clear();

@@ -70,7 +70,7 @@ pub struct DocumentEntry {
     pub id: String,
     /// File it was read from.
     pub path: String,
-    /// Number of words.
+    /// Number of words, a Chinese or Japanese character counting as half a word.
     pub words: usize,
     /// Publication date, when the input gave one.
     #[serde(skip_serializing_if = "Option::is_none")]

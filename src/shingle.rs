@@ -113,6 +113,11 @@ impl Tokens {
     pub fn sentence_count(&self) -> usize {
         self.sentence_starts.len()
     }
+
+    /// Length in words, a Han or kana character counting as half a word (rounded up).
+    pub fn word_count(&self) -> usize {
+        self.tokens.iter().map(Token::halves).sum::<usize>().div_ceil(2)
+    }
 }
 
 /// Words that carry little meaning on their own. Their hashes are looked up, never their strings.
@@ -507,19 +512,22 @@ fn stem_character_pairs(text: &str, tokens: &mut [Token]) {
 
 /// The hash of every word of `text`, in order: the `word` of each token [`tokenize_into`] would give,
 /// several times faster, for the verbatim-words view alone (no offsets, stems, flags or sentences).
+/// Returns the text's length in words, as [`Tokens::word_count`] counts them.
 ///
 /// The text is first classified 64 bytes at a time into bit masks (ASCII letters and digits; bytes of
 /// non-ASCII characters), and words are found by scanning the masks. Most words are a run of ASCII
 /// letters and digits followed by a byte that cannot join them to more (see `joins_on`): they are hashed
 /// in place, lower-cased on the fly. Anything else (non-ASCII letters, apostrophes, "1,000") goes
 /// through the tokenizer's own word reader.
-pub fn word_hashes(text: &str, out: &mut Vec<u64>, masks: &mut Masks, scratch: &mut String) {
+pub fn word_hashes(text: &str, out: &mut Vec<u64>, masks: &mut Masks, scratch: &mut String) -> usize {
     out.clear();
     masks.classify(text.as_bytes());
     let Masks { alnum, interesting } = masks;
     let bytes = text.as_bytes();
     let n = bytes.len();
     let mut runs = Runs::default();
+    // Han and kana characters, each half a word.
+    let mut characters = 0;
     let mut i = 0;
     loop {
         let s = next_one(interesting, i, false);
@@ -543,6 +551,7 @@ pub fn word_hashes(text: &str, out: &mut Vec<u64>, masks: &mut Masks, scratch: &
             if c.is_alphanumeric() {
                 let (after, _) = read_word(text, j, scratch, &mut runs);
                 out.push(word_hash(scratch.as_bytes()));
+                characters += usize::from(is_unspaced(c));
                 j = after;
             } else {
                 j += c.len_utf8();
@@ -550,6 +559,7 @@ pub fn word_hashes(text: &str, out: &mut Vec<u64>, masks: &mut Masks, scratch: &
         }
         i = j;
     }
+    (2 * out.len() - characters).div_ceil(2)
 }
 
 /// Bit masks of a text, bit `k` of word `k / 64` for byte `k`: its ASCII letters and digits, and those
@@ -1132,6 +1142,13 @@ mod tests {
     }
 
     #[test]
+    fn word_counts_take_characters_as_half_words() {
+        assert_eq!(Tokens::new("the drones hit Kyiv").word_count(), 4);
+        assert_eq!(Tokens::new("台风海燕在福建登陆").word_count(), 5);
+        assert_eq!(Tokens::new("台风Haiyan").word_count(), 2);
+    }
+
+    #[test]
     fn a_lead_counts_characters_as_half_words() {
         let text = |t: &Tokens, n: usize| lead(&t.tokens, n).len();
         assert_eq!(text(&Tokens::new("the drones hit Kyiv overnight"), 3), 3);
@@ -1222,10 +1239,12 @@ mod tests {
 
         #[test]
         fn word_hashes_match_the_tokenizer(text in tricky_text()) {
-            let want: Vec<u64> = Tokens::new(&text).tokens.iter().map(|t| t.word).collect();
+            let tokens = Tokens::new(&text);
+            let want: Vec<u64> = tokens.tokens.iter().map(|t| t.word).collect();
             let mut got = Vec::new();
-            word_hashes(&text, &mut got, &mut Masks::default(), &mut String::new());
+            let words = word_hashes(&text, &mut got, &mut Masks::default(), &mut String::new());
             prop_assert_eq!(got, want);
+            prop_assert_eq!(words, tokens.word_count());
         }
 
         /// Any Unicode text: tokens in order, on character boundaries, each starting with a letter or digit,
@@ -1241,8 +1260,9 @@ mod tests {
                 at = end;
             }
             let mut got = Vec::new();
-            word_hashes(&text, &mut got, &mut Masks::default(), &mut String::new());
+            let words = word_hashes(&text, &mut got, &mut Masks::default(), &mut String::new());
             prop_assert_eq!(got, t.tokens.iter().map(|t| t.word).collect::<Vec<u64>>());
+            prop_assert_eq!(words, t.word_count());
         }
 
         #[test]

@@ -290,6 +290,22 @@ fn chinese_and_japanese_are_read_a_character_a_word() {
     assert!(["near_duplicate", "rewrite"].contains(&relation("ja-copy", "ja-story").2.as_str()), "{pairs:?}");
 }
 
+#[test]
+fn a_chinese_character_is_half_a_word_in_counts() {
+    // A headline of 30 characters is 15 words, too short to judge (20), as a 15-word English one is.
+    let dir = tempfile::tempdir().unwrap();
+    let headline = "台风海燕在福建漳浦县沿海登陆二十万人紧急转移渔船全部回港避风";
+    std::fs::write(dir.path().join("headline.txt"), headline).unwrap();
+    std::fs::write(dir.path().join("story.txt"), ZH_STORY.join("\n")).unwrap();
+    let report = json(&run(&["scan", "--quiet", "--format", "json", dir.path().to_str().unwrap()]));
+    let documents = report["documents"].as_array().unwrap();
+    let headline = documents.iter().find(|d| d["id"] == "headline").unwrap();
+    assert_eq!((headline["words"].as_u64(), headline["skipped"].as_str()), (Some(15), Some("too short to judge")));
+    let story = documents.iter().find(|d| d["id"] == "story").unwrap();
+    let characters = ZH_STORY.iter().flat_map(|p| p.chars()).filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c)).count();
+    assert!(story["words"].as_u64().unwrap() < characters as u64, "{story}");
+}
+
 /// A Thai story (a stimulus package) and an unrelated one (a flood).
 const TH_STORY: &[&str] = &[
     "รัฐบาลประกาศมาตรการกระตุ้นเศรษฐกิจชุดใหม่",
