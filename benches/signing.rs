@@ -64,7 +64,11 @@ fn main() {
     );
     report(
         "word_hashes",
-        best_of_three(|| texts.iter().for_each(|t| word_hashes(t, &mut words, &mut masks, &mut scratch))),
+        best_of_three(|| {
+            texts.iter().for_each(|t| {
+                word_hashes(t, &mut words, &mut masks, &mut scratch);
+            })
+        }),
     );
     let all_words: Vec<Vec<u64>> = texts
         .iter()
