@@ -1,6 +1,6 @@
 //! Fuzzes the tokenizer: any text gives tokens in order, on character boundaries, each starting with a
-//! letter or digit, sentences that start at tokens, and the fast word reader's hashes; an analysis of it
-//! never panics.
+//! letter or digit, sentences that start at tokens, and the fast word reader's hashes and word count; an
+//! analysis of it never panics.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -23,7 +23,8 @@ fuzz_target!(|data: &[u8]| {
         assert!(r.start < r.end && r.end <= tokens.tokens.len());
     }
     let mut words = Vec::new();
-    word_hashes(&text, &mut words, &mut Masks::default(), &mut String::new());
+    let count = word_hashes(&text, &mut words, &mut Masks::default(), &mut String::new());
     assert_eq!(words, tokens.tokens.iter().map(|t| t.word).collect::<Vec<u64>>());
+    assert_eq!(count, tokens.word_count());
     let _ = Analysis::new(tokens, &Frequencies::new());
 });
