@@ -13,8 +13,8 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use super::jsonl::fields;
-use super::{Document, InputFile, InputOptions, Origin, Sink, SpillStore, StreamInfo, looks_binary};
+use super::jsonl::{Records, fields};
+use super::{InputFile, InputOptions, Origin, Sink, SpillStore, StreamInfo, looks_binary};
 use crate::error::{Error, Result};
 
 /// The separator of a file's cells: a tab when its name says tab-separated values, else whichever of
@@ -148,8 +148,7 @@ pub(super) fn read(
     if !columns.contains(&options.text_field) {
         return sink.problem(Some(1), format!("no {:?} column in the header; skipped", options.text_field));
     }
-    let name = super::name_for_lines(file);
-    let path: Arc<Path> = file.path.as_path().into();
+    let records = Records::new(file, store);
     let mut row = csv::ByteRecord::new();
     let mut count = 0u64;
     loop {
@@ -169,26 +168,8 @@ pub(super) fn read(
             continue;
         }
         let (object, notes) = object(&columns, &row);
-        let parsed = match fields(object, notes, options) {
-            Ok(p) => p,
-            Err(message) => {
-                sink.problem(Some(number), message)?;
-                continue;
-            }
-        };
-        if !parsed.notes.is_empty() {
-            sink.problem(Some(number), parsed.notes.join("; "))?;
-        }
-        let origin =
-            super::origin_of(store.as_ref(), &parsed.text, Origin::Row { row: number, offset: position.byte() })?;
-        sink.document(Document {
-            id: parsed.id.unwrap_or_else(|| format!("{name}:{number}")),
-            path: path.clone(),
-            origin,
-            text: parsed.text,
-            date: parsed.date,
-            extra: parsed.extra,
-        });
+        let place = Origin::Row { row: number, offset: position.byte() };
+        records.pass(fields(object, notes, options), number, place, sink)?;
     }
 }
 

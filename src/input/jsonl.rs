@@ -93,7 +93,7 @@ pub(super) fn fields(
     let (text, page) = if source::sniff_format(text.as_bytes()) == source::Format::Html {
         let mut page = html::extract(&text);
         if is_blank(&page.text) {
-            return Err("no text in the HTML page; skipped".into());
+            return Err(html::NO_TEXT.into());
         }
         (std::mem::take(&mut page.text), Some(page))
     } else {
@@ -196,9 +196,8 @@ pub(super) fn read(
         Ok(_) => {}
         Err(e) => return sink.problem(None, stream.broken(&e, "0 lines")),
     }
-    let name = super::name_for_lines(file);
-    let path = file.path.as_path().into();
-    let mut block = Block { path, name, store, options, parser, bytes: Vec::new(), lines: Vec::new() };
+    let records = Records::new(file, store);
+    let mut block = Block { records, options, parser, bytes: Vec::new(), lines: Vec::new() };
     let limit = line_limit(options);
     // Lines are cut serially (a newline search) into a block; the block's lines are parsed through
     // `parser` (in parallel in the pipeline) and then handed on in order, so documents and problems come
@@ -237,11 +236,7 @@ pub(super) fn read(
 
 /// Lines read but not yet parsed, and what is needed to turn them into documents.
 struct Block<'a> {
-    /// The file's path, shared by its documents.
-    path: Arc<Path>,
-    /// File name, for the ids of lines without one.
-    name: String,
-    store: Option<Arc<SpillStore>>,
+    records: Records,
     options: &'a InputOptions,
     parser: &'a dyn ParseMap,
     bytes: Vec<u8>,
@@ -262,28 +257,52 @@ impl Block<'_> {
                 sink.problem(Some(l.line), format!("line of {len} bytes is longer than the {limit} allowed; skipped"))?;
                 continue;
             }
-            let parsed = match parsed {
-                Ok(p) => p,
-                Err(message) => {
-                    sink.problem(Some(l.line), message)?;
-                    continue;
-                }
-            };
-            if !parsed.notes.is_empty() {
-                sink.problem(Some(l.line), parsed.notes.join("; "))?;
-            }
-            let place = Origin::Line { line: l.line, offset: l.offset };
-            let origin = super::origin_of(self.store.as_ref(), &parsed.text, place)?;
-            sink.document(Document {
-                id: parsed.id.unwrap_or_else(|| format!("{}:{}", self.name, l.line)),
-                path: self.path.clone(),
-                origin,
-                text: parsed.text,
-                date: parsed.date,
-                extra: parsed.extra,
-            });
+            self.records.pass(parsed, l.line, Origin::Line { line: l.line, offset: l.offset }, sink)?;
         }
         self.bytes.clear();
+        Ok(())
+    }
+}
+
+/// What turns the records of a file of many (JSON lines, CSV rows) into documents: the file's path,
+/// shared by its documents; its name, for the ids of records without one (`NAME:NUMBER`); and the spill
+/// store, for input that cannot be read again.
+pub(super) struct Records {
+    path: Arc<Path>,
+    name: String,
+    store: Option<Arc<SpillStore>>,
+}
+
+impl Records {
+    pub(super) fn new(file: &InputFile, store: Option<Arc<SpillStore>>) -> Records {
+        Records { path: file.path.as_path().into(), name: super::name_for_lines(file), store }
+    }
+
+    /// Passes on record `number` (a line or row number), found again at `place`: a problem when it was
+    /// skipped (`Err`, why) or changed (its notes), and its document unless skipped.
+    pub(super) fn pass(
+        &self,
+        parsed: std::result::Result<Parsed, String>,
+        number: u64,
+        place: Origin,
+        sink: &mut Sink,
+    ) -> Result<()> {
+        let parsed = match parsed {
+            Ok(p) => p,
+            Err(message) => return sink.problem(Some(number), message),
+        };
+        if !parsed.notes.is_empty() {
+            sink.problem(Some(number), parsed.notes.join("; "))?;
+        }
+        let origin = super::origin_of(self.store.as_ref(), &parsed.text, place)?;
+        sink.document(Document {
+            id: parsed.id.unwrap_or_else(|| format!("{}:{number}", self.name)),
+            path: self.path.clone(),
+            origin,
+            text: parsed.text,
+            date: parsed.date,
+            extra: parsed.extra,
+        });
         Ok(())
     }
 }
