@@ -36,6 +36,9 @@ pub(crate) fn charset_of(s: &str) -> Option<String> {
     (!value.is_empty()).then_some(value)
 }
 
+/// Why a page was skipped when the extractor found no text in it (a page of menus only, a script).
+pub(crate) const NO_TEXT: &str = "no text in the HTML page; skipped";
+
 /// What a page gave.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Page {

@@ -345,8 +345,13 @@ fn origin_of(store: Option<&Arc<SpillStore>>, text: &str, place: Origin) -> Resu
     let Some(store) = store else {
         return Ok(place);
     };
-    let offset = store.append(text).map_err(|source| Error::Read { path: std::env::temp_dir(), source })?;
+    let offset = store.append(text).map_err(spill_failed)?;
     Ok(Origin::Spill { store: store.clone(), offset, len: text.len() as u32 })
+}
+
+/// The error of the spill store (a file in the temporary folder) failing.
+fn spill_failed(source: std::io::Error) -> Error {
+    Error::Read { path: std::env::temp_dir(), source }
 }
 
 /// Whether two URLs name the same page: scheme, `www.`, case of the host, a trailing slash and a fragment
@@ -379,7 +384,7 @@ fn read_source(
     // a compressed text file is decompressed again instead, once, when its document is verified.
     let store = match (src.format, src.seekable, is_stdin(&file.path)) {
         (Format::Text | Format::Html, _, false) | (_, true, _) => None,
-        _ => Some(SpillStore::shared().map_err(|source| Error::Read { path: std::env::temp_dir(), source })?),
+        _ => Some(SpillStore::shared().map_err(spill_failed)?),
     };
     let stream = StreamInfo { compression: src.compression, consumed: src.consumed.clone() };
     match src.format {

@@ -76,8 +76,7 @@ pub(super) fn read(
     }
     let (mut page, note) = text_of(bytes, format, options.max_document_bytes);
     if is_blank(&page.text) {
-        let empty =
-            if format == Format::Html { "no text in the HTML page; skipped" } else { "empty document; skipped" };
+        let empty = if format == Format::Html { html::NO_TEXT } else { "empty document; skipped" };
         return sink.problem(None, empty);
     }
     if let Some(message) = note {

@@ -261,11 +261,7 @@ fn record_text(record: &Record, options: &InputOptions) -> std::result::Result<O
         html::extract(&html)
     };
     if is_blank(&page.text) {
-        return Err(if record.kind == "conversion" {
-            "empty text; skipped".into()
-        } else {
-            "no text in the HTML page; skipped".into()
-        });
+        return Err(if record.kind == "conversion" { "empty text; skipped".into() } else { html::NO_TEXT.into() });
     }
     let (text, note) = decode(page.text.as_bytes(), options.max_document_bytes);
     notes.extend(note);
