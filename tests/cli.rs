@@ -1,5 +1,8 @@
 //! End-to-end tests through the real `unspun` binary, one integration binary for the whole suite.
 
+#[path = "cli/common.rs"]
+mod common;
+
 #[path = "cli/input.rs"]
 mod input;
 
@@ -8,3 +11,6 @@ mod scan;
 
 #[path = "cli/eval.rs"]
 mod eval;
+
+#[path = "cli/golden.rs"]
+mod golden;

@@ -2,21 +2,18 @@
 //! (`cargo test --release -- --ignored`). Each test holds the line the defaults reach today, so a change
 //! that loses accuracy fails here.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
 use serde_json::Value;
 
+use crate::common::{bin, json, repo};
+
 fn eval_set(name: &str) -> Value {
-    let dir: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/eval").join(name);
+    let dir: PathBuf = repo().join("../shared/eval").join(name);
     assert!(dir.join("truth.jsonl").is_file(), "{} is missing: ../shared must sit beside the repo", dir.display());
-    let out = Command::new(env!("CARGO_BIN_EXE_unspun"))
-        .args(["eval", "--quiet", "--format", "json"])
-        .arg(&dir)
-        .output()
-        .unwrap();
+    let out = bin().args(["eval", "--quiet", "--format", "json"]).arg(&dir).output().unwrap();
     assert!(matches!(out.status.code(), Some(0 | 2)), "{}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).unwrap()
+    json(&out)
 }
 
 fn f(e: &Value, key: &str) -> f64 {

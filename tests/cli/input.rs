@@ -4,103 +4,21 @@
 //! once per damage, skipped, and ends the run with exit code 2 (or 1 with `--strict`).
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
 use serde_json::Value;
 
-fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/docs")
-}
-
-/// The seed articles as (id, text), in id order.
-fn seeds() -> Vec<(String, String)> {
-    let mut seeds: Vec<(String, String)> = std::fs::read_dir(corpus())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-        .map(|p| {
-            let id = p.file_stem().unwrap().to_string_lossy().into_owned();
-            (id, std::fs::read_to_string(&p).unwrap())
-        })
-        .collect();
-    seeds.sort();
-    assert_eq!(seeds.len(), 5);
-    seeds
-}
-
-fn unspun(args: &[&std::ffi::OsStr]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_unspun"))
-        .args(["scan", "--quiet", "--format", "json"])
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-/// Pairs as (a, b, relation, source) and clusters as (source, members).
-type Verdicts = (Vec<[String; 4]>, Vec<(String, Vec<String>)>);
-
-/// The verdicts of a report, with ids stripped of `prefix`: pairs as (a, b, relation, source), and
-/// clusters as (source, members).
-fn verdicts(out: &Output, prefix: &str) -> Verdicts {
-    let report: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("no JSON report ({e}); stderr: {}", String::from_utf8_lossy(&out.stderr)));
-    let id = |v: &Value| v.as_str().map(|s| s.strip_prefix(prefix).unwrap_or(s).to_string()).unwrap_or_default();
-    let pairs = report["pairs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| [id(&p["a"]), id(&p["b"]), p["relation"].as_str().unwrap().to_string(), id(&p["source"])])
-        .collect();
-    let clusters = report["clusters"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            let members = c["members"].as_array().unwrap().iter().map(id).collect();
-            (id(&c["source"]), members)
-        })
-        .collect();
-    (pairs, clusters)
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
-}
-
-fn warc_record(kind: &str, uri: &str, content_type: &str, block: &[u8]) -> Vec<u8> {
-    let mut out = format!(
-        "WARC/1.0\r\nWARC-Type: {kind}\r\nWARC-Target-URI: {uri}\r\n\
-         WARC-Date: 2025-05-24T08:00:00Z\r\nWARC-Record-ID: <urn:uuid:{uri}>\r\n\
-         Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
-        block.len()
-    )
-    .into_bytes();
-    out.extend_from_slice(block);
-    out.extend_from_slice(b"\r\n\r\n");
-    out
-}
-
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    enc.write_all(bytes).unwrap();
-    enc.finish().unwrap()
-}
-
-const SITE: &str = "http://news.example/";
+use crate::common::{
+    SITE, bin, corpus_docs, document_ids, gzip, json, scan_json, scan_json_stdin_bytes, scan_json_stdin_file,
+    seed_page, seeds, seeds_jsonl, seeds_warc, verdicts_stripped, warc_record,
+};
 
 #[test]
 fn same_verdicts_from_every_input_format() {
     let dir = tempfile::tempdir().unwrap();
     let seeds = seeds();
 
-    let jsonl: String = seeds
-        .iter()
-        .map(|(id, text)| {
-            let line = serde_json::json!({"id": id, "text": text, "url": format!("{SITE}{id}")});
-            format!("{line}\n")
-        })
-        .collect();
+    let jsonl = seeds_jsonl(&seeds);
     let plain = dir.path().join("seeds.jsonl");
     std::fs::write(&plain, &jsonl).unwrap();
     let gz = dir.path().join("seeds.jsonl.gz");
@@ -126,52 +44,35 @@ fn same_verdicts_from_every_input_format() {
     // WARC: HTTP responses of HTML pages with furniture around the article; the same pages as files.
     let pages = dir.path().join("pages");
     std::fs::create_dir(&pages).unwrap();
-    let mut warc = Vec::new();
     for (id, text) in &seeds {
-        let uri = format!("{SITE}{id}");
-        warc.extend(warc_record("request", &uri, "application/http; msgtype=request", b"GET / HTTP/1.1\r\n\r\n"));
-        let paragraphs: String =
-            text.lines().filter(|l| !l.trim().is_empty()).map(|l| format!("<p>{}</p>\n", escape(l))).collect();
-        let html = format!(
-            "<!DOCTYPE html><html><head><title>{id}</title><script>var x = '<p>no</p>';</script>\
-             <style>p {{ margin: 0 }}</style></head><body><header><nav><a href=\"/\">Home</a> \
-             <a href=\"/world\">World news</a></nav></header><article>{paragraphs}</article>\
-             <aside><p>Most read: something else entirely</p></aside>\
-             <footer>Copyright News Example</footer></body></html>"
-        );
-        std::fs::write(pages.join(format!("{id}.html")), &html).unwrap();
-        let http = format!("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{html}");
-        warc.extend(warc_record("response", &uri, "application/http; msgtype=response", http.as_bytes()));
+        std::fs::write(pages.join(format!("{id}.html")), seed_page(id, text)).unwrap();
     }
+    let warc = seeds_warc(&seeds);
     let warc_path = dir.path().join("seeds.warc");
     std::fs::write(&warc_path, &warc).unwrap();
     let warc_gz = dir.path().join("seeds-gz.warc.gz");
     std::fs::write(&warc_gz, gzip(&warc)).unwrap();
 
-    let folder = unspun(&[corpus().as_os_str()]);
+    let folder = scan_json(&[corpus_docs().as_os_str()]);
     assert_eq!(folder.status.code(), Some(0));
-    let expected = verdicts(&folder, "");
+    let expected = verdicts_stripped(&folder, "");
     assert!(expected.0.len() >= 3, "the seeds should give pairs: {expected:?}");
     for path in [&plain, &gz, &csv, &wet_path, &warc_path, &warc_gz] {
-        let out = unspun(&[path.as_os_str()]);
+        let out = scan_json(&[path.as_os_str()]);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(0), "{path:?}: {stderr}");
-        assert_eq!(verdicts(&out, SITE), expected, "{path:?}");
+        assert_eq!(verdicts_stripped(&out, SITE), expected, "{path:?}");
     }
     // The pages as a folder of .html files.
-    let out = unspun(&["--ext".as_ref(), "html".as_ref(), pages.as_os_str()]);
+    let out = scan_json(&["--ext".as_ref(), "html".as_ref(), pages.as_os_str()]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(verdicts(&out, ""), expected, "HTML files");
+    assert_eq!(verdicts_stripped(&out, ""), expected, "HTML files");
     // The same bytes piped to `-` (standard input, format and compression from the first bytes).
     for path in [&plain, &gz, &wet_path, &warc_gz] {
-        let out = Command::new(env!("CARGO_BIN_EXE_unspun"))
-            .args(["scan", "--quiet", "--format", "json", "-"])
-            .stdin(std::fs::File::open(path).unwrap())
-            .output()
-            .unwrap();
+        let out = scan_json_stdin_file(path);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(0), "{path:?} on standard input: {stderr}");
-        assert_eq!(verdicts(&out, SITE), expected, "{path:?} on standard input");
+        assert_eq!(verdicts_stripped(&out, SITE), expected, "{path:?} on standard input");
     }
 }
 
@@ -200,7 +101,7 @@ fn damaged_input_is_reported_skipped_and_exits_2() {
     let archive = dir.path().join("damaged.warc");
     std::fs::write(&archive, [&good[..], lost].concat()).unwrap();
 
-    let out = unspun(&[bad.as_os_str(), truncated.as_os_str(), archive.as_os_str()]);
+    let out = scan_json(&[bad.as_os_str(), truncated.as_os_str(), archive.as_os_str()]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     let messages: Vec<&str> = stderr.lines().collect();
@@ -217,8 +118,8 @@ fn damaged_input_is_reported_skipped_and_exits_2() {
         assert!(line.contains(want), "{line:?} should say {want:?}");
     }
     // Every good article is in the report, with the verdicts the folder gives.
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let ids: Vec<&str> = report["documents"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
+    let report = json(&out);
+    let ids = document_ids(&report);
     for (id, _) in &seeds {
         assert!(ids.contains(&id.as_str()), "{id} missing");
     }
@@ -245,11 +146,10 @@ fn damaged_input_is_reported_skipped_and_exits_2() {
     ];
     assert_eq!(places, expect);
     assert!(problems[0]["message"].as_str().unwrap().starts_with("malformed JSON"), "{problems:?}");
-    let folder = unspun(&[corpus().as_os_str()]);
-    assert_eq!(verdicts(&out, "").0, verdicts(&folder, "").0);
+    let folder = scan_json(&[corpus_docs().as_os_str()]);
+    assert_eq!(verdicts_stripped(&out, "").0, verdicts_stripped(&folder, "").0);
 
-    let strict =
-        Command::new(env!("CARGO_BIN_EXE_unspun")).args(["scan", "--quiet", "--strict"]).arg(&bad).output().unwrap();
+    let strict = bin().args(["scan", "--quiet", "--strict"]).arg(&bad).output().unwrap();
     let stderr = String::from_utf8_lossy(&strict.stderr);
     assert_eq!(strict.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("bad.jsonl:6: malformed JSON"), "{stderr}");
@@ -266,9 +166,9 @@ fn repeated_ids_are_numbered_in_read_order() {
         .collect();
     let path = dir.path().join("ids.jsonl");
     std::fs::write(&path, lines).unwrap();
-    let out = unspun(&[path.as_os_str()]);
+    let out = scan_json(&[path.as_os_str()]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = json(&out);
     // Line k has k words, so the word counts say which line each id went to.
     let docs: Vec<(&str, u64)> = report["documents"]
         .as_array()
@@ -281,32 +181,23 @@ fn repeated_ids_are_numbered_in_read_order() {
 
 #[test]
 fn standard_input_is_one_more_input() {
-    let run = |args: &[&std::ffi::OsStr], stdin: &[u8]| {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_unspun"))
-            .args(["scan", "--quiet", "--format", "json"])
-            .args(args)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(stdin).unwrap();
-        child.wait_with_output().unwrap()
-    };
     // A plain text on standard input is the document `stdin`, compared with the files named beside it.
     let seeds = seeds();
     let dir = tempfile::tempdir().unwrap();
     let copy = dir.path().join("copy.txt");
     std::fs::write(&copy, &seeds[0].1).unwrap();
-    let out = run(&["-".as_ref(), copy.as_os_str()], seeds[0].1.as_bytes());
+    let out = scan_json_stdin_bytes(&["-".as_ref(), copy.as_os_str()], seeds[0].1.as_bytes());
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(verdicts(&out, "").0, [["copy", "stdin", "duplicate", ""].map(String::from)]);
+    assert_eq!(verdicts_stripped(&out, "").0, [["copy", "stdin", "duplicate", ""].map(String::from)]);
     // Damage is reported as standard input's, by line.
-    let out = run(&["-".as_ref()], format!("{}\n{{broken\n", serde_json::json!({"text": seeds[1].1})).as_bytes());
+    let out = scan_json_stdin_bytes(
+        &["-".as_ref()],
+        format!("{}\n{{broken\n", serde_json::json!({"text": seeds[1].1})).as_bytes(),
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("stdin:2: malformed JSON"), "{stderr}");
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = json(&out);
     assert_eq!(report["documents"][0]["id"], "stdin:1");
     // A CSV export piped in cannot be told by its first bytes: --input-format says it (and would for a
     // file named otherwise).
@@ -316,15 +207,15 @@ fn standard_input_is_one_more_input() {
         seeds[0].1.replace('"', "\"\""),
         seeds[1].1.replace('"', "\"\"")
     );
-    let out = run(&["--input-format".as_ref(), "csv".as_ref(), "-".as_ref()], csv.as_bytes());
+    let out = scan_json_stdin_bytes(&["--input-format".as_ref(), "csv".as_ref(), "-".as_ref()], csv.as_bytes());
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let ids: Vec<&str> = report["documents"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
+    let report = json(&out);
+    let ids = document_ids(&report);
     // Rows are named by number, as a spreadsheet shows them, though the first text spans many lines.
     assert_eq!(ids, [seeds[0].0.as_str(), "stdin:3"]);
     let named = dir.path().join("export.dat");
     std::fs::write(&named, &csv).unwrap();
-    let out = run(&["--input-format".as_ref(), "csv".as_ref(), named.as_os_str()], b"");
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = scan_json_stdin_bytes(&["--input-format".as_ref(), "csv".as_ref(), named.as_os_str()], b"");
+    let report = json(&out);
     assert_eq!(report["documents"].as_array().unwrap().len(), 2, "{report}");
 }

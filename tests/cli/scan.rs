@@ -2,55 +2,18 @@
 //! small hand-made cases (exact copy, excerpt, shuffled sentences, unrelated texts, a shared quotation).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use serde_json::Value;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_unspun"))
-}
-
-fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")
-}
-
-fn run(args: &[&str]) -> Output {
-    let out = bin().args(args).output().unwrap();
-    assert!(
-        out.status.code().is_some_and(|c| c == 0),
-        "exit {:?}: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-fn json(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-/// Pairs of a JSON report as (a, b, relation, source), ids shortened to their first three characters
-/// after any folder prefix (the seed ids start with 000…004).
-fn verdicts(report: &Value) -> Vec<(String, String, String, String)> {
-    let short =
-        |v: &Value| v.as_str().map(|s| s.rsplit('/').next().unwrap_or(s)[..3].to_string()).unwrap_or("-".into());
-    let mut out: Vec<_> = report["pairs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| (short(&p["a"]), short(&p["b"]), p["relation"].as_str().unwrap().to_string(), short(&p["source"])))
-        .collect();
-    out.sort();
-    out
-}
+use crate::common::{bin, corpus, corpus_docs, document_ids, json, run_ok, short_verdicts, write_texts};
 
 #[test]
 fn seed_verdicts() {
-    let report = json(&run(&["scan", "--quiet", "--format", "json", corpus().to_str().unwrap()]));
-    let ids: Vec<&str> = report["documents"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
+    let report = json(&run_ok(&["scan", "--quiet", "--format", "json", corpus().to_str().unwrap()]));
+    let ids = document_ids(&report);
     assert_eq!(ids.len(), 5, "{ids:?}");
     assert!(ids.iter().all(|id| id.starts_with("docs/")), "{ids:?}");
-    let v = verdicts(&report);
+    let v = short_verdicts(&report);
     let find = |a: &str, b: &str| v.iter().find(|p| p.0 == a && p.1 == b).map(|p| (p.2.as_str(), p.3.as_str()));
     assert_eq!(find("000", "001"), Some(("rewrite", "000")), "{v:?}");
     assert_eq!(find("000", "003"), Some(("rewrite", "000")), "{v:?}");
@@ -69,28 +32,27 @@ fn seed_verdicts() {
 
 #[test]
 fn same_verdicts_for_any_thread_count_and_input_order() {
-    let folder = run(&["scan", "--quiet", "--format", "json", "-j", "2", corpus().to_str().unwrap()]);
-    let one_thread = run(&["scan", "--quiet", "--format", "json", "-j", "1", corpus().to_str().unwrap()]);
+    let folder = run_ok(&["scan", "--quiet", "--format", "json", "-j", "2", corpus().to_str().unwrap()]);
+    let one_thread = run_ok(&["scan", "--quiet", "--format", "json", "-j", "1", corpus().to_str().unwrap()]);
     assert_eq!(folder.stdout, one_thread.stdout, "output differs between 1 and 2 threads");
-    let mut files: Vec<PathBuf> =
-        std::fs::read_dir(corpus().join("docs")).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(corpus_docs()).unwrap().map(|e| e.unwrap().path()).collect();
     files.sort();
     files.reverse();
     let mut args = vec!["scan".to_string(), "--quiet".into(), "--format".into(), "json".into()];
     args.extend(files.iter().map(|f| f.to_string_lossy().into_owned()));
     let reversed = bin().args(&args).output().unwrap();
-    assert_eq!(verdicts(&json(&folder)), verdicts(&json(&reversed)));
+    assert_eq!(short_verdicts(&json(&folder)), short_verdicts(&json(&reversed)));
 }
 
 #[test]
 fn eval_scores_the_seeds_perfectly() {
-    let out = run(&["eval", "--quiet", "--format", "json", corpus().to_str().unwrap()]);
+    let out = run_ok(&["eval", "--quiet", "--format", "json", corpus().to_str().unwrap()]);
     let e = json(&out);
     assert_eq!(e["precision"], 1.0, "{e}");
     assert_eq!(e["recall"], 1.0, "{e}");
     assert_eq!((e["directed"].as_u64(), e["right"].as_u64()), (Some(2), Some(2)), "{e}");
     assert_eq!(e["negatives_reported"].as_object().map(|m| m.len()), Some(0), "{e}");
-    let text = String::from_utf8(run(&["eval", "--quiet", corpus().to_str().unwrap()]).stdout).unwrap();
+    let text = String::from_utf8(run_ok(&["eval", "--quiet", corpus().to_str().unwrap()]).stdout).unwrap();
     assert!(text.contains("F1 1.000"), "{text}");
 }
 
@@ -118,10 +80,8 @@ const OTHER: [&str; 6] = [
 /// (a, b, relation, source) with full ids.
 fn scan_texts(files: &[(&str, String)]) -> Vec<(String, String, String, String)> {
     let dir = tempfile::tempdir().unwrap();
-    for (name, text) in files {
-        std::fs::write(dir.path().join(format!("{name}.txt")), text).unwrap();
-    }
-    let report = json(&run(&["scan", "--quiet", "--format", "json", dir.path().to_str().unwrap()]));
+    write_texts(dir.path(), files);
+    let report = json(&run_ok(&["scan", "--quiet", "--format", "json", dir.path().to_str().unwrap()]));
     let s = |v: &Value| v.as_str().unwrap_or("-").to_string();
     report["pairs"]
         .as_array()
@@ -165,10 +125,8 @@ fn a_wire_passage_inside_a_different_long_story_is_found() {
 
     // Found through the passages candidate source alone.
     let dir = tempfile::tempdir().unwrap();
-    for (name, text) in &files {
-        std::fs::write(dir.path().join(format!("{name}.txt")), text).unwrap();
-    }
-    let report = json(&run(&["scan", "--quiet", "--format", "json", "--no-passages", dir.path().to_str().unwrap()]));
+    write_texts(dir.path(), &files);
+    let report = json(&run_ok(&["scan", "--quiet", "--format", "json", "--no-passages", dir.path().to_str().unwrap()]));
     assert_eq!(report["pairs"].as_array().unwrap().len(), 0, "{report}");
 }
 
@@ -191,11 +149,9 @@ fn lightly_edited_copies_are_compared_through_one_leader() {
         .collect();
     files.push(("other".into(), OTHER.join("\n")));
     let dir = tempfile::tempdir().unwrap();
-    for (name, text) in &files {
-        std::fs::write(dir.path().join(format!("{name}.txt")), text).unwrap();
-    }
+    write_texts(dir.path(), &files);
     let path = dir.path().to_str().unwrap();
-    let report = json(&run(&["scan", "--quiet", "--format", "json", path]));
+    let report = json(&run_ok(&["scan", "--quiet", "--format", "json", path]));
     assert_eq!(report["summary"]["grouped_documents"], 8, "{}", report["summary"]);
     let pairs = report["pairs"].as_array().unwrap();
     assert_eq!(pairs.len(), 8, "{pairs:?}");
@@ -204,7 +160,7 @@ fn lightly_edited_copies_are_compared_through_one_leader() {
         assert!(["rewrite", "near_duplicate"].contains(&p["relation"].as_str().unwrap()), "{p}");
     }
     // The same report for any thread count.
-    let one = run(&["-j", "1", "scan", "--quiet", "--format", "json", path]);
+    let one = run_ok(&["-j", "1", "scan", "--quiet", "--format", "json", path]);
     assert_eq!(json(&one), report);
 }
 
@@ -297,7 +253,7 @@ fn a_chinese_character_is_half_a_word_in_counts() {
     let headline = "台风海燕在福建漳浦县沿海登陆二十万人紧急转移渔船全部回港避风";
     std::fs::write(dir.path().join("headline.txt"), headline).unwrap();
     std::fs::write(dir.path().join("story.txt"), ZH_STORY.join("\n")).unwrap();
-    let report = json(&run(&["scan", "--quiet", "--format", "json", dir.path().to_str().unwrap()]));
+    let report = json(&run_ok(&["scan", "--quiet", "--format", "json", dir.path().to_str().unwrap()]));
     let documents = report["documents"].as_array().unwrap();
     let headline = documents.iter().find(|d| d["id"] == "headline").unwrap();
     assert_eq!((headline["words"].as_u64(), headline["skipped"].as_str()), (Some(15), Some("too short to judge")));
@@ -357,7 +313,7 @@ fn a_shared_quotation_alone_is_not_copying() {
 fn text_report_names_source_then_derived_and_output_file_is_written() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("report.txt");
-    run(&["scan", "--quiet", corpus().to_str().unwrap(), "--output", out.to_str().unwrap()]);
+    run_ok(&["scan", "--quiet", corpus().to_str().unwrap(), "--output", out.to_str().unwrap()]);
     let text = std::fs::read_to_string(&out).unwrap();
     assert!(text.contains("docs/000_24845da15824156e → docs/001_7c663ffecd687829  rewrite"), "{text}");
     assert!(text.contains("clusters:"), "{text}");
@@ -399,7 +355,7 @@ fn an_output_that_cannot_be_written_fails_before_the_scan_and_a_failed_run_leave
 
 #[test]
 fn csv_report_has_a_row_a_pair() {
-    let out = run(&["scan", "--quiet", "--format", "csv", corpus().to_str().unwrap()]);
+    let out = run_ok(&["scan", "--quiet", "--format", "csv", corpus().to_str().unwrap()]);
     let text = String::from_utf8(out.stdout).unwrap();
     let rows: Vec<&str> = text.lines().collect();
     assert!(rows[0].starts_with("a,b,relation,source,confidence,jaccard5"), "{text}");
@@ -414,7 +370,7 @@ fn csv_report_has_a_row_a_pair() {
         |id: &str, title: &str| serde_json::json!({"id": id, "title": title, "text": STORY.join("\n")}).to_string();
     let file = dir.path().join("t.jsonl");
     std::fs::write(&file, [line("x", "Budget, \"final\""), line("y", "Plain")].join("\n")).unwrap();
-    let out = run(&["scan", "--quiet", "--format", "csv", file.to_str().unwrap()]);
+    let out = run_ok(&["scan", "--quiet", "--format", "csv", file.to_str().unwrap()]);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.lines().nth(1).unwrap().contains(",\"Budget, \"\"final\"\"\",Plain,"), "{text}");
 }
@@ -449,12 +405,12 @@ fn dates_decide_the_source_and_window_limits_candidates() {
     // The copy's text comes first in the file, but its date is later.
     let lines = [line("copy", "2025-05-26", &copy), line("orig", "2025-05-20T08:00:00Z", &original)];
     std::fs::write(&file, lines.join("\n") + "\n").unwrap();
-    let report = json(&run(&["scan", "--quiet", "--format", "json", file.to_str().unwrap()]));
+    let report = json(&run_ok(&["scan", "--quiet", "--format", "json", file.to_str().unwrap()]));
     let pair = &report["pairs"][0];
     assert_eq!(pair["source"], "orig", "{report}");
     assert_eq!(pair["evidence"][0]["signal"], "date", "{report}");
     assert_eq!(report["documents"][0]["outlet"], "outlet-copy", "{report}");
-    let windowed = json(&run(&["scan", "--quiet", "--format", "json", "--window", "3", file.to_str().unwrap()]));
+    let windowed = json(&run_ok(&["scan", "--quiet", "--format", "json", "--window", "3", file.to_str().unwrap()]));
     assert_eq!(windowed["pairs"].as_array().unwrap().len(), 0, "{windowed}");
 }
 
@@ -470,7 +426,7 @@ fn scan_saved_pages(copy_head: &str, original_head: &str) -> Value {
     };
     std::fs::write(dir.path().join("a-copy.html"), page(copy_head, &copy)).unwrap();
     std::fs::write(dir.path().join("b-orig.html"), page(original_head, &original)).unwrap();
-    json(&run(&["scan", "--quiet", "--format", "json", "--ext", "html", dir.path().to_str().unwrap()]))
+    json(&run_ok(&["scan", "--quiet", "--format", "json", "--ext", "html", dir.path().to_str().unwrap()]))
 }
 
 #[test]
@@ -503,7 +459,7 @@ fn a_canonical_link_names_the_source_before_dates() {
 
 #[test]
 fn timings_name_every_stage() {
-    let out = run(&["scan", "--quiet", "--timings", "--format", "json", corpus().to_str().unwrap()]);
+    let out = run_ok(&["scan", "--quiet", "--timings", "--format", "json", corpus().to_str().unwrap()]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     let line = stderr.lines().find(|l| l.starts_with("unspun: timings: ")).unwrap_or_else(|| panic!("{stderr}"));
     for stage in ["reading", "banding words", "analysing", "verifying", "writing", "between stages", "total"] {
@@ -536,7 +492,7 @@ fn a_missing_or_broken_model_is_a_clear_error() {
 
 #[test]
 fn explain_quotes_each_pairs_passages_from_the_texts_with_their_evidence() {
-    let out = run(&["scan", corpus().to_str().unwrap(), "--explain", "-q"]);
+    let out = run_ok(&["scan", corpus().to_str().unwrap(), "--explain", "-q"]);
     let text = String::from_utf8(out.stdout).unwrap();
     // The block of the pair 000 → 003: its line and the indented lines under it.
     let lines: Vec<&str> = text.lines().collect();
@@ -570,7 +526,7 @@ fn explain_shows_where_two_copies_differ() {
     let seed = std::fs::read_to_string(corpus().join("docs/000_24845da15824156e.txt")).unwrap();
     std::fs::write(dir.path().join("a.txt"), &seed).unwrap();
     std::fs::write(dir.path().join("b.txt"), seed.replacen("hundreds", "thousands", 1)).unwrap();
-    let out = run(&["scan", dir.path().to_str().unwrap(), "--explain", "-q"]);
+    let out = run_ok(&["scan", dir.path().to_str().unwrap(), "--explain", "-q"]);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("a → b  near_duplicate") || text.contains("a ~ b  near_duplicate"), "{text}");
     let at = seed.find("hundreds").unwrap();
@@ -586,7 +542,7 @@ fn against_a_reference_collection_only_cross_pairs_are_reported() {
     let (ours, crawl) = (dir.path().join("ours"), dir.path().join("crawl"));
     std::fs::create_dir_all(&ours).unwrap();
     std::fs::create_dir_all(&crawl).unwrap();
-    for entry in std::fs::read_dir(corpus().join("docs")).unwrap() {
+    for entry in std::fs::read_dir(corpus_docs()).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_str().unwrap().to_string();
         let to = if name.starts_with("000") || name.starts_with("002") { &ours } else { &crawl };
@@ -597,8 +553,8 @@ fn against_a_reference_collection_only_cross_pairs_are_reported() {
         let pairs = report["pairs"].as_array().unwrap().iter();
         pairs.map(|p| (id(&p["a"]), id(&p["b"]), p["relation"].as_str().unwrap().to_string())).collect()
     };
-    let full = relations(&json(&run(&["scan", "--quiet", "--format", "json", corpus().to_str().unwrap()])));
-    let report = json(&run(&[
+    let full = relations(&json(&run_ok(&["scan", "--quiet", "--format", "json", corpus().to_str().unwrap()])));
+    let report = json(&run_ok(&[
         "scan",
         "--quiet",
         "--format",
@@ -659,14 +615,14 @@ fn against_a_reference_every_copy_is_paired_with_the_original() {
         std::fs::write(crawl.join("brief2.txt"), short).unwrap();
         let args =
             ["scan", "--quiet", "--format", "json", crawl.to_str().unwrap(), "--against", ours.to_str().unwrap()];
-        let report = json(&run(&args));
+        let report = json(&run_ok(&args));
         let pair = |p: &Value| (p["a"].as_str().unwrap().to_string(), p["b"].as_str().unwrap().to_string());
         let mut pairs: Vec<(String, String)> = report["pairs"].as_array().unwrap().iter().map(pair).collect();
         pairs.sort();
         // The same report for any thread count.
         let mut one = args.to_vec();
         one.insert(0, "-j1");
-        assert_eq!(json(&run(&one)), report);
+        assert_eq!(json(&run_ok(&one)), report);
         (pairs, report["summary"].clone())
     };
     let mut expected: Vec<(String, String)> = (0..9).map(|k| (format!("copy{k}"), "original".to_string())).collect();

@@ -1,0 +1,213 @@
+//! Helpers shared by the end-to-end tests: running the binary, reading its reports, and the seed
+//! articles written out in the other input formats (JSON Lines, WARC of HTML pages, gzip).
+
+use std::ffi::OsStr;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+/// The repository's root (the tests' fixed point: `corpus/`, `tests/golden/`, `../shared`).
+pub fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The seed corpus: its folder, holding `docs/` (the articles, ids `docs/000_…`) and `truth.jsonl`.
+pub fn corpus() -> PathBuf {
+    repo().join("corpus")
+}
+
+/// The seed articles' own folder, `corpus/docs` (ids without the `docs/` prefix).
+pub fn corpus_docs() -> PathBuf {
+    corpus().join("docs")
+}
+
+/// The binary, with no arguments yet.
+pub fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_unspun"))
+}
+
+/// Runs the binary with `args` and asserts it exits 0 (the failure shows the exit status and stderr).
+pub fn run_ok(args: &[&str]) -> Output {
+    let out = bin().args(args).output().unwrap();
+    assert!(
+        out.status.code().is_some_and(|c| c == 0),
+        "exit {:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+const SCAN_JSON: [&str; 4] = ["scan", "--quiet", "--format", "json"];
+
+/// `unspun scan --quiet --format json ARGS`, whatever its exit code (the caller checks it).
+pub fn scan_json(args: &[&OsStr]) -> Output {
+    bin().args(SCAN_JSON).args(args).output().unwrap()
+}
+
+/// `unspun scan --quiet --format json -` with standard input read from the file at `path` (a file, not a
+/// pipe), whatever its exit code.
+pub fn scan_json_stdin_file(path: &Path) -> Output {
+    bin().args(SCAN_JSON).arg("-").stdin(std::fs::File::open(path).unwrap()).output().unwrap()
+}
+
+/// `unspun scan --quiet --format json ARGS` with `stdin` written to a pipe as its standard input,
+/// whatever its exit code.
+pub fn scan_json_stdin_bytes(args: &[&OsStr], stdin: &[u8]) -> Output {
+    let mut child = bin()
+        .args(SCAN_JSON)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// The JSON report on a run's stdout (a failure to parse it shows the run's stderr).
+pub fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("no JSON report ({e}); stderr: {}", String::from_utf8_lossy(&out.stderr)))
+}
+
+/// The ids of a JSON report's documents, in its order.
+pub fn document_ids(report: &Value) -> Vec<&str> {
+    report["documents"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect()
+}
+
+/// Pairs as (a, b, relation, source) and clusters as (source, members).
+pub type Verdicts = (Vec<[String; 4]>, Vec<(String, Vec<String>)>);
+
+/// The verdicts of a JSON report in the report's order, with ids stripped of `prefix` (a missing source
+/// is ""): pairs as (a, b, relation, source), and clusters as (source, members).
+pub fn verdicts_stripped(out: &Output, prefix: &str) -> Verdicts {
+    let report = json(out);
+    let id = |v: &Value| v.as_str().map(|s| s.strip_prefix(prefix).unwrap_or(s).to_string()).unwrap_or_default();
+    let pairs = report["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| [id(&p["a"]), id(&p["b"]), p["relation"].as_str().unwrap().to_string(), id(&p["source"])])
+        .collect();
+    let clusters = report["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let members = c["members"].as_array().unwrap().iter().map(id).collect();
+            (id(&c["source"]), members)
+        })
+        .collect();
+    (pairs, clusters)
+}
+
+/// The pairs of a JSON report of the seeds as (a, b, relation, source), sorted, ids shortened to their
+/// first three characters after any folder prefix (the seed ids start with 000…004; a missing source
+/// is "-").
+pub fn short_verdicts(report: &Value) -> Vec<(String, String, String, String)> {
+    let short =
+        |v: &Value| v.as_str().map(|s| s.rsplit('/').next().unwrap_or(s)[..3].to_string()).unwrap_or("-".into());
+    let mut out: Vec<_> = report["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (short(&p["a"]), short(&p["b"]), p["relation"].as_str().unwrap().to_string(), short(&p["source"])))
+        .collect();
+    out.sort();
+    out
+}
+
+/// Writes each (name, text) as `dir/name.txt`.
+pub fn write_texts<N: AsRef<str>, T: AsRef<[u8]>>(dir: &Path, files: &[(N, T)]) {
+    for (name, text) in files {
+        std::fs::write(dir.join(format!("{}.txt", name.as_ref())), text).unwrap();
+    }
+}
+
+/// The seed articles as (id, text), in id order.
+pub fn seeds() -> Vec<(String, String)> {
+    let mut seeds: Vec<(String, String)> = std::fs::read_dir(corpus_docs())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .map(|p| {
+            let id = p.file_stem().unwrap().to_string_lossy().into_owned();
+            (id, std::fs::read_to_string(&p).unwrap())
+        })
+        .collect();
+    seeds.sort();
+    assert_eq!(seeds.len(), 5);
+    seeds
+}
+
+/// The site the seeds are published on when written out as JSON Lines, CSV or web archives: each one's
+/// URL (and in CSV its id) is `SITE` and its id.
+pub const SITE: &str = "http://news.example/";
+
+/// The seeds as JSON Lines, one `{"id", "text", "url"}` object a line.
+pub fn seeds_jsonl(seeds: &[(String, String)]) -> String {
+    seeds
+        .iter()
+        .map(|(id, text)| {
+            let line = serde_json::json!({"id": id, "text": text, "url": format!("{SITE}{id}")});
+            format!("{line}\n")
+        })
+        .collect()
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// A saved HTML page of a seed: its paragraphs in an `<article>`, with furniture around it (a script and
+/// style in the head, navigation, an aside, a footer).
+pub fn seed_page(id: &str, text: &str) -> String {
+    let paragraphs: String =
+        text.lines().filter(|l| !l.trim().is_empty()).map(|l| format!("<p>{}</p>\n", escape(l))).collect();
+    format!(
+        "<!DOCTYPE html><html><head><title>{id}</title><script>var x = '<p>no</p>';</script>\
+         <style>p {{ margin: 0 }}</style></head><body><header><nav><a href=\"/\">Home</a> \
+         <a href=\"/world\">World news</a></nav></header><article>{paragraphs}</article>\
+         <aside><p>Most read: something else entirely</p></aside>\
+         <footer>Copyright News Example</footer></body></html>"
+    )
+}
+
+/// A WARC of the seeds' pages (`seed_page`) as a crawler saves them: for each, its HTTP request and
+/// response records.
+pub fn seeds_warc(seeds: &[(String, String)]) -> Vec<u8> {
+    let mut warc = Vec::new();
+    for (id, text) in seeds {
+        let uri = format!("{SITE}{id}");
+        warc.extend(warc_record("request", &uri, "application/http; msgtype=request", b"GET / HTTP/1.1\r\n\r\n"));
+        let html = seed_page(id, text);
+        let http = format!("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{html}");
+        warc.extend(warc_record("response", &uri, "application/http; msgtype=response", http.as_bytes()));
+    }
+    warc
+}
+
+/// One WARC record of the given type, target URI and content type around `block`.
+pub fn warc_record(kind: &str, uri: &str, content_type: &str, block: &[u8]) -> Vec<u8> {
+    let mut out = format!(
+        "WARC/1.0\r\nWARC-Type: {kind}\r\nWARC-Target-URI: {uri}\r\n\
+         WARC-Date: 2025-05-24T08:00:00Z\r\nWARC-Record-ID: <urn:uuid:{uri}>\r\n\
+         Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+        block.len()
+    )
+    .into_bytes();
+    out.extend_from_slice(block);
+    out.extend_from_slice(b"\r\n\r\n");
+    out
+}
+
+/// `bytes` as one gzip member.
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(bytes).unwrap();
+    enc.finish().unwrap()
+}
