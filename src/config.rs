@@ -62,7 +62,7 @@ pub struct Config {
     /// Also report verified candidate pairs judged not derived (relation `none`), for auditing.
     pub report_unrelated: bool,
     /// Only the counts are wanted (`--format summary`): with `candidates_only`, the candidate pairs are
-    /// found, deduplicated and counted as usual but not turned into [`crate::pipeline::ScoredPair`]s
+    /// found, deduplicated and counted as usual but not turned into [`crate::scan::ScoredPair`]s
     /// (over 200 bytes each, against 16 for the sorted pair list), and no clusters are formed.
     pub count_only: bool,
     /// Days two dated articles may be apart and still be compared (`None`: no limit).

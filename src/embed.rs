@@ -19,7 +19,8 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::lsh::{LshStats, PairKey, pair_key};
+use crate::lsh::LshStats;
+use crate::pair::{PairKey, pair_key};
 
 /// A document's embedding: unit vector components scaled to −127..=127.
 pub type Embedding = Vec<i8>;

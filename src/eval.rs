@@ -8,8 +8,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 
+use crate::graph::{find, union};
 use crate::input::TruthPair;
-use crate::pipeline::{Scan, find, union};
+use crate::scan::Scan;
 
 /// Relations of truth pairs that count as positives.
 pub const POSITIVE: [&str; 3] = ["near_copy", "rewrite", "partial"];
@@ -250,7 +251,7 @@ impl Evaluation {
 mod tests {
     use super::*;
     use crate::align::Alignment;
-    use crate::pipeline::{DocInfo, ScoredPair};
+    use crate::scan::{DocInfo, ScoredPair};
     use crate::score::Relation;
 
     fn doc(id: &str) -> DocInfo {
@@ -272,7 +273,7 @@ mod tests {
             source,
             lean: None,
             alignment: Alignment { jaccard5, ..Alignment::default() },
-            views: 0,
+            proposed_by: 0,
             evidence: vec![],
         }
     }

@@ -18,8 +18,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::hash::{HASH_K, hash_step, mix};
 use crate::minhash::{EMPTY, Signatures, estimate};
-use crate::shingle::{HASH_K, hash_step, mix};
+use crate::pair::{PairKey, pair_key, unpack};
 
 /// How the lanes of a signature are cut into bands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -98,55 +99,6 @@ pub struct LshStats {
     /// Banded pairs dropped because their full signatures estimate a similarity below `min_estimate`
     /// (counted once per band that proposed them).
     pub dissimilar: usize,
-}
-
-/// A candidate pair of document indices, `a < b`, packed as `a << 32 | b` so pairs sort and dedup as
-/// plain integers.
-pub type PairKey = u64;
-
-/// Packs a pair.
-pub fn pair_key(a: u32, b: u32) -> PairKey {
-    let (a, b) = if a < b { (a, b) } else { (b, a) };
-    (a as u64) << 32 | b as u64
-}
-
-/// Unpacks a pair.
-pub fn unpack(key: PairKey) -> (u32, u32) {
-    ((key >> 32) as u32, key as u32)
-}
-
-/// Each document's partners in a list of pairs, in the order of the list, stored flat.
-pub(crate) struct Neighbours {
-    start: Vec<u32>,
-    list: Vec<u32>,
-}
-
-impl Neighbours {
-    /// The partners of documents `0..documents` in `pairs`.
-    pub(crate) fn new(documents: usize, pairs: impl Iterator<Item = (u32, u32)> + Clone) -> Neighbours {
-        let mut start = vec![0u32; documents + 1];
-        for (a, b) in pairs.clone() {
-            start[a as usize + 1] += 1;
-            start[b as usize + 1] += 1;
-        }
-        for i in 0..documents {
-            start[i + 1] += start[i];
-        }
-        let mut fill = start.clone();
-        let mut list = vec![0u32; start[documents] as usize];
-        for (a, b) in pairs {
-            for (x, y) in [(a, b), (b, a)] {
-                list[fill[x as usize] as usize] = y;
-                fill[x as usize] += 1;
-            }
-        }
-        Neighbours { start, list }
-    }
-
-    /// The partners of document `d`.
-    pub(crate) fn of(&self, d: u32) -> &[u32] {
-        &self.list[self.start[d as usize] as usize..self.start[d as usize + 1] as usize]
-    }
 }
 
 /// Neighbours each document of an over-full bucket is paired with.
@@ -394,7 +346,7 @@ mod tests {
             min_shared in 1usize..4,
         ) {
             let mask = doc_mask(docs.len());
-            let hash = |x: u64| crate::shingle::mix(x + 1);
+            let hash = |x: u64| crate::hash::mix(x + 1);
             let entries: Vec<u64> = docs
                 .iter()
                 .enumerate()

@@ -10,7 +10,8 @@
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::shingle::{View, mix};
+use crate::hash::mix;
+use crate::shingle::View;
 
 /// How a signature was made. Two signatures are comparable only when these are equal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -2,7 +2,7 @@
 //! `type`) and text (one line a pair, then clusters). Every JSON field is described on the structs below
 //! and in the README; passages are byte ranges into the original files, so anyone can slice the evidence.
 //! For people, [`Report::explain`] quotes the passages from the texts read again, and the text format
-//! shows them with the evidence under each pair. Built from a [`crate::pipeline::Scan`]; writing to a
+//! shows them with the evidence under each pair. Built from a [`crate::scan::Scan`]; writing to a
 //! file happens in the binary, atomically.
 
 use std::io::{self, Write};
@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use crate::align::Passage;
 use crate::input::{self, InputOptions};
 use crate::lsh::LshStats;
-use crate::pipeline::Scan;
+use crate::scan::Scan;
 use crate::score::{Evidence, Relation};
 
 /// Aligned passages of a pair quoted by [`Report::explain`].
@@ -200,7 +200,7 @@ impl Summary {
         let views = scan
             .candidates
             .iter()
-            .map(|(v, s): &(_, LshStats)| (v.to_string(), serde_json::to_value(s).unwrap_or(Value::Null)))
+            .map(|(v, s): &(_, LshStats)| (v.name().to_string(), serde_json::to_value(s).unwrap_or(Value::Null)))
             .collect();
         // Not known when the pairs were only counted.
         let against = scan.documents.iter().any(|d| d.reference) && scan.counted_pairs.is_none();
@@ -317,7 +317,7 @@ impl Report {
                 aligned_sentences: p.alignment.aligned,
                 copied_sentences: p.alignment.copied_sentences,
                 copied_strength: round(p.alignment.copied_strength),
-                views: scan.source_names(p.views),
+                views: scan.proposer_names(p.proposed_by),
                 passages: p.alignment.passages.clone(),
                 evidence: p.evidence.clone(),
             })

@@ -17,11 +17,12 @@
 
 use serde::Serialize;
 
-use crate::align::{Alignment, Analysis, Frequencies};
+use crate::align::{Alignment, Analysis};
 use crate::config::SemanticConfig;
 use crate::embed::Restatement;
+use crate::frequencies::Frequencies;
+use crate::graph::Neighbours;
 use crate::input::same_page;
-use crate::lsh::Neighbours;
 
 /// How one text derives from another.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -453,7 +454,8 @@ pub fn orient(pairs: &[Leaning], name: impl Fn(u32) -> String) -> Vec<(Option<u3
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::align::{Frequencies, align};
+    use crate::align::align;
+    use crate::frequencies::Frequencies;
     use crate::shingle::Tokens;
 
     #[test]

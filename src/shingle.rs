@@ -15,12 +15,14 @@
 //! faster, from SIMD bit masks of the text, and [`word_ngrams`] rolls their n-gram hashes.
 
 use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 use std::sync::OnceLock;
 
 use icu_segmenter::{WordSegmenter, WordSegmenterBorrowed};
 use serde::Serialize;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+use crate::hash::{HASH_K, U64Hasher, hash_step, mix};
 
 /// The token starts with an upper-case letter.
 pub const CAPITALISED: u8 = 1;
@@ -297,28 +299,6 @@ fn stop_words() -> &'static HashSet<u64, BuildHasherDefault<U64Hasher>> {
 fn abbreviations() -> &'static HashSet<u64, BuildHasherDefault<U64Hasher>> {
     static SET: OnceLock<HashSet<u64, BuildHasherDefault<U64Hasher>>> = OnceLock::new();
     SET.get_or_init(|| hash_set(ABBREVIATIONS))
-}
-
-/// Hashes a `u64` that is already a hash (an n-gram hash) with one multiply, instead of SipHash: the
-/// sets below are probed for every pair verified. Iteration order is never relied on (the default hasher
-/// is randomly seeded anyway).
-#[derive(Default)]
-pub struct U64Hasher(u64);
-
-impl Hasher for U64Hasher {
-    fn finish(&self) -> u64 {
-        self.0.wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(32)
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) ^ u64::from(b) ^ (self.0 >> 56);
-        }
-    }
-
-    fn write_u64(&mut self, x: u64) {
-        self.0 = x;
-    }
 }
 
 /// Reduces a lower-case word to a light stem, so that "drones", "drone" and "released", "release",
@@ -671,15 +651,6 @@ pub fn word_hash(word: &[u8]) -> u64 {
 /// Or-ed into ASCII letters and digits, it lower-cases the letters and leaves the digits as they are.
 const ASCII_LOWER: u64 = 0x2020_2020_2020_2020;
 
-/// The multiplier of [`hash_step`].
-pub(crate) const HASH_K: u64 = 0x9e37_79b9_7f4a_7c15;
-
-/// One step of the multiplicative hash the word and band hashes are built from.
-#[inline(always)]
-pub(crate) fn hash_step(h: u64, v: u64) -> u64 {
-    (h ^ v).wrapping_mul(HASH_K).rotate_left(29)
-}
-
 /// The low `len` bytes of a word set, for `len` in 0..=8.
 #[inline(always)]
 fn low_bytes(len: usize) -> u64 {
@@ -1010,16 +981,6 @@ pub fn word_ngrams(words: &[u64], n: usize, seed: u64, mut emit: impl FnMut(u64)
         h = h.wrapping_sub(out.wrapping_mul(top)).wrapping_mul(BASE).wrapping_add(new);
         emit(mix(h ^ seed));
     }
-}
-
-/// A bijective finaliser (MurmurHash3's), so that n-grams sharing words do not get related hashes.
-#[inline(always)]
-pub(crate) fn mix(mut h: u64) -> u64 {
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    h ^ (h >> 33)
 }
 
 #[cfg(test)]

@@ -41,6 +41,8 @@ pub enum Origin {
     Row { row: u64, offset: u64 },
     /// Input that cannot be seeked cheaply (compressed, archives): the text was copied to a spill store.
     Spill { store: Arc<SpillStore>, offset: u64, len: u32 },
+    /// A document given in memory ([`Document::new`]): its text, held until the scan ends.
+    Memory(Arc<str>),
 }
 
 /// One article as read.
@@ -59,6 +61,25 @@ pub struct Document {
     /// Other fields the input carried (url, title, outlet…), passed through to the report.
     pub extra: Map<String, Value>,
 }
+
+impl Document {
+    /// A document given in memory rather than read from a file (for [`crate::scan_documents`]): its text
+    /// is kept to be read again when its pairs are verified. Its path is `(memory)`.
+    pub fn new(id: impl Into<String>, text: impl Into<String>) -> Document {
+        let text = text.into();
+        Document {
+            id: id.into(),
+            path: Path::new(MEMORY_PATH).into(),
+            origin: Origin::Memory(text.as_str().into()),
+            text,
+            date: None,
+            extra: Map::new(),
+        }
+    }
+}
+
+/// The path of documents given in memory.
+pub const MEMORY_PATH: &str = "(memory)";
 
 /// A piece of input that was damaged or could not be read: reported once, counted, and skipped (or
 /// read lossily, as `message` says).
@@ -461,6 +482,7 @@ pub fn reload(path: &Path, origin: &Origin, options: &InputOptions) -> Result<St
         Origin::Record { offset } => warc::reload(path, *offset, options),
         Origin::Row { row, offset } => csv::reload(path, *row, *offset, options),
         Origin::Spill { store, offset, len } => store.get(*offset, *len).map_err(read_err),
+        Origin::Memory(text) => Ok(text.to_string()),
     }
 }
 

@@ -1,0 +1,184 @@
+//! Collection statistics, counted while reading: how many documents hold each stem and each phrase (word
+//! trigram). Signing leaves collection-common stems out of the rewording views; verification
+//! ([`crate::align`]) weighs words by rarity; direction ([`crate::score`]) tells stock phrasing from a
+//! text's own.
+
+use crate::shingle::Token;
+
+/// How many documents of the collection hold each stem and each word trigram, kept in fixed-size tables
+/// of counters indexed by hash (count sketches: a collision only ever overestimates a count).
+#[derive(Clone, Debug)]
+pub struct Frequencies {
+    stems: Vec<u32>,
+    phrases: Vec<u16>,
+    documents: u64,
+}
+
+impl Frequencies {
+    const STEM_BITS: u32 = 22;
+    const PHRASE_BITS: u32 = 24;
+
+    /// Empty tables.
+    pub fn new() -> Frequencies {
+        Frequencies { stems: vec![0; 1 << Self::STEM_BITS], phrases: vec![0; 1 << Self::PHRASE_BITS], documents: 0 }
+    }
+
+    fn slot(hash: u64, bits: u32) -> usize {
+        (hash >> (64 - bits)) as usize
+    }
+
+    /// Counts `documents` documents at once from their stems and word trigrams (each document's distinct
+    /// ones). The counters are first grouped by the window of the table they fall in, so the tables
+    /// (tens of megabytes) are updated one cache-sized window at a time, not probed at random.
+    pub fn add_documents<'a>(
+        &mut self,
+        documents: u64,
+        stems: impl Iterator<Item = &'a u64>,
+        phrases: impl Iterator<Item = &'a u64>,
+    ) {
+        self.documents += documents;
+        let stems: Vec<u32> = stems.map(|&h| Self::slot(h, Self::STEM_BITS) as u32).collect();
+        count_by_window(&mut self.stems, &stems, Self::STEM_BITS, |c| *c += 1);
+        let phrases: Vec<u32> = phrases.map(|&h| Self::slot(h, Self::PHRASE_BITS) as u32).collect();
+        count_by_window(&mut self.phrases, &phrases, Self::PHRASE_BITS, |c| *c = c.saturating_add(1));
+    }
+
+    /// Weight of a stem: high for rare stems, about 1 for stems in every document. The ten pseudo-
+    /// documents keep the weights sensible in a small collection, where every word is "common".
+    pub fn weight(&self, stem: u64) -> f32 {
+        self.weight_of(self.df(stem))
+    }
+
+    /// Documents holding a stem, at least.
+    pub(crate) fn df(&self, stem: u64) -> u32 {
+        self.stems[Self::slot(stem, Self::STEM_BITS)]
+    }
+
+    pub(crate) fn weight_of(&self, df: u32) -> f32 {
+        (1.0 + (self.documents as f64 + 10.0) / (df as f64 + 1.0)).ln() as f32
+    }
+
+    pub(crate) fn common(&self, df: u32) -> bool {
+        df > 50 && df as u64 * 50 > self.documents
+    }
+
+    /// Whether a stem is in so many documents that sharing it is no evidence of copying: more than one in
+    /// 50 documents of the collection (2%), and more than 50.
+    pub fn is_common(&self, stem: u64) -> bool {
+        self.common(self.df(stem))
+    }
+
+    /// Number of documents holding a word trigram (by [`trigram_hashes`]), at least.
+    pub fn phrase_documents(&self, trigram: u64) -> u32 {
+        self.phrases[Self::slot(trigram, Self::PHRASE_BITS)] as u32
+    }
+}
+
+/// Applies `add` to the counter of each slot of `slots` in `table` (of `2^bits` counters), a window of
+/// `2^(bits - 8)` counters at a time: the slots are first placed window by window (a counting sort on
+/// their top eight bits).
+fn count_by_window<C>(table: &mut [C], slots: &[u32], bits: u32, add: impl Fn(&mut C)) {
+    const WINDOW_BITS: u32 = 8;
+    let window = |slot: u32| (slot >> (bits - WINDOW_BITS)) as usize;
+    let mut next = [0usize; 1 << WINDOW_BITS];
+    for &slot in slots {
+        next[window(slot)] += 1;
+    }
+    let mut start = 0;
+    for n in next.iter_mut() {
+        (*n, start) = (start, start + *n);
+    }
+    let mut placed = vec![0u32; slots.len()];
+    for &slot in slots {
+        let at = &mut next[window(slot)];
+        placed[*at] = slot;
+        *at += 1;
+    }
+    for &slot in &placed {
+        add(&mut table[slot as usize]);
+    }
+}
+
+impl Default for Frequencies {
+    fn default() -> Frequencies {
+        Frequencies::new()
+    }
+}
+
+/// Words a phrase spans: shared phrasing is counted in word trigrams.
+const PHRASE_WORDS: usize = 3;
+
+/// The phrases (word trigrams) of a token sequence as token ranges, one starting at each token until the
+/// text runs out. A Han or kana character counts as half a word (Chinese words are mostly two characters
+/// long), so a Chinese phrase spans six characters: three characters are less than a word, which
+/// unrelated texts share all the time.
+pub(crate) fn phrases(tokens: &[Token]) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    let (mut end, mut held) = (0, 0);
+    (0..tokens.len()).map_while(move |start| {
+        while held < 2 * PHRASE_WORDS && end < tokens.len() {
+            held += tokens[end].halves();
+            end += 1;
+        }
+        let phrase = (held >= 2 * PHRASE_WORDS).then_some(start..end);
+        held -= tokens[start].halves();
+        phrase
+    })
+}
+
+/// The distinct word trigram hashes of a token sequence, sorted.
+pub fn trigram_hashes(tokens: &[Token]) -> Vec<u64> {
+    let mut out: Vec<u64> = phrases(tokens).map(|r| ngram_hash(&tokens[r])).collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The hash of a token sequence's words, in order (FNV-style, one multiply a word).
+pub(crate) fn ngram_hash(tokens: &[Token]) -> u64 {
+    tokens.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, t| (h ^ t.word).wrapping_mul(0x0100_0000_01b3).rotate_left(23))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shingle::Tokens;
+
+    #[test]
+    fn phrases_span_three_words_or_six_characters() {
+        let spans = |text: &str| {
+            let t = Tokens::new(text);
+            phrases(&t.tokens).map(|r| (r.start, r.end)).collect::<Vec<_>>()
+        };
+        // English: every word trigram, as `windows(3)`.
+        assert_eq!(spans("the drones hit Kyiv overnight"), [(0, 3), (1, 4), (2, 5)]);
+        assert_eq!(spans("two words"), []);
+        // Chinese: six characters, three two-character words.
+        assert_eq!(spans("台风海燕在福建登陆"), [(0, 6), (1, 7), (2, 8), (3, 9)]);
+        // Mixed: a Latin word counts as two characters.
+        assert_eq!(spans("台风Haiyan在福建"), [(0, 5), (1, 6)]);
+    }
+
+    proptest::proptest! {
+        /// The oracle: counting each hash's slot one by one, in the order given.
+        #[test]
+        fn frequencies_count_every_slot(
+            stems in proptest::collection::vec(proptest::num::u64::ANY, 0..300),
+            phrases in proptest::collection::vec(proptest::prop_oneof![proptest::num::u64::ANY, 0u64..4], 0..300),
+        ) {
+            let mut freq = Frequencies::new();
+            // Two batches, as reading adds them.
+            let half = |v: &[u64]| v.len() / 2;
+            freq.add_documents(3, stems[..half(&stems)].iter(), phrases[..half(&phrases)].iter());
+            freq.add_documents(4, stems[half(&stems)..].iter(), phrases[half(&phrases)..].iter());
+            proptest::prop_assert_eq!(freq.documents, 7);
+            for &h in &stems {
+                let want = stems.iter().filter(|&&x| Frequencies::slot(x, Frequencies::STEM_BITS) == Frequencies::slot(h, Frequencies::STEM_BITS)).count() as u32;
+                proptest::prop_assert_eq!(freq.df(h), want);
+            }
+            for &h in &phrases {
+                let want = phrases.iter().filter(|&&x| Frequencies::slot(x, Frequencies::PHRASE_BITS) == Frequencies::slot(h, Frequencies::PHRASE_BITS)).count() as u32;
+                proptest::prop_assert_eq!(freq.phrase_documents(h), want);
+            }
+        }
+    }
+}

@@ -1,0 +1,412 @@
+//! The second stage: candidate pairs. Every view is banded ([`crate::lsh::candidates`]) and the views'
+//! sorted pair lists are merged into one, each pair with the set of proposers that found it. The words and
+//! content views (the *grouping* views, banded first) also find the near-duplicate groups: a crawl holds
+//! many copies of one article, and comparing every copy with every rewrite of it would square the work,
+//! so the groups of eight or more are compared through their leader and only the leader takes part in the
+//! lead view, passages and the semantic view. Against a reference collection only the pairs of a
+//! reference and a scanned document are kept, and `--window` drops pairs published too far apart.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+
+use super::Plan;
+use super::read::{SignedCorpus, Sketches};
+use crate::config::ViewConfig;
+use crate::embed;
+use crate::error::Result;
+use crate::graph::{find, union};
+use crate::lsh::{self, LshStats};
+use crate::minhash::{Signatures, estimate};
+use crate::pair::{PairKey, Proposer, Proposers, pair_key, unpack};
+use crate::progress::{Progress, Unit};
+use crate::scan::DocInfo;
+use crate::shingle::View;
+
+/// Word 5-gram similarity (estimated from the signatures) at which documents are near-duplicates.
+const NEAR_DUPLICATE_WORDS: f64 = 0.5;
+/// Content-word similarity (estimated, common stems left out) at which documents are near-duplicates: the
+/// same words with a few changed, which breaks many 5-grams of a short text.
+const NEAR_DUPLICATE_CONTENT: f64 = 0.8;
+/// Members a near-duplicate group needs to be compared through its leader.
+const MIN_GROUP: u32 = 8;
+/// Sampled n-grams two documents must share to be a passages candidate.
+const MIN_SHARED_PASSAGES: usize = 2;
+
+/// The candidate pairs of a scan, with what found them.
+#[derive(Debug, Default)]
+pub struct Candidates {
+    /// Sorted pairs, each with the set of proposers that found it (bits in the order of `proposers`).
+    pub pairs: Vec<(PairKey, Proposers)>,
+    /// The proposers that ran, in the order of the bits of `pairs`.
+    pub proposers: Vec<Proposer>,
+    /// What each proposer found.
+    pub stats: Vec<(Proposer, LshStats)>,
+    /// Each document's near-duplicate group leader (itself when it leads or is in no group of
+    /// eight or more).
+    pub leader: Vec<u32>,
+    /// Distinct candidate pairs (`pairs.len()` before verification drops any).
+    pub count: usize,
+}
+
+impl Candidates {
+    /// Documents compared through the leader of their near-duplicate group.
+    pub fn grouped_documents(&self) -> usize {
+        self.leader.iter().enumerate().filter(|&(i, &l)| l != i as u32).count()
+    }
+}
+
+/// Bands every view and gathers the other proposers' pairs; consumes the corpus's sketches.
+pub(super) fn find_candidates(
+    corpus: &SignedCorpus,
+    mut sketches: Sketches,
+    plan: &Plan,
+    progress: &dyn Progress,
+) -> Result<Candidates> {
+    let config = plan.config;
+    let docs = &corpus.documents;
+    let mut banding = Banding {
+        per_view: vec![Vec::new(); config.views.len()],
+        stats: config.views.iter().map(|v| (Proposer::View(v.view), LshStats::default())).collect(),
+        leader: (0..docs.len() as u32).collect(),
+    };
+    // The grouping views are both signed before either is banded, as grouping asks both.
+    band_views(&mut banding, corpus, &mut sketches, plan, progress, true)?;
+    if plan.verify {
+        banding.star_groups(config);
+        // Grouping is done and its views' signatures are not asked again: freed before the next.
+        for (_, m) in config.views.iter().zip(sketches.signatures.iter_mut()).filter(|(v, _)| is_grouping(v)) {
+            *m = Signatures::new(m.params);
+        }
+    }
+    band_views(&mut banding, corpus, &mut sketches, plan, progress, false)?;
+    let Banding { mut per_view, mut stats, leader } = banding;
+    let mut proposers: Vec<Proposer> = config.views.iter().map(|v| Proposer::View(v.view)).collect();
+    let include = |i: usize| docs[i].skipped.is_none() && leader[i] == i as u32;
+    // Passages: documents sharing sampled word n-grams, whatever their lengths (`lsh::shared_samples`).
+    if plan.verify && config.passages && config.views.iter().any(|v| v.view == View::Words) {
+        progress.stage("passages", None, Unit::Documents);
+        let mask = lsh::doc_mask(docs.len());
+        let Sketches { samples, read_index, .. } = &sketches;
+        let entries: Vec<u64> = (0..docs.len())
+            .into_par_iter()
+            .filter(|&j| include(j))
+            .flat_map_iter(|j| samples.row(read_index[j]).iter().map(move |&h| h & !mask | j as u64))
+            .collect();
+        drop(sketches);
+        let (pairs, s) = lsh::shared_samples(entries, mask, config.max_bucket, MIN_SHARED_PASSAGES);
+        progress.finish();
+        per_view.push(pairs);
+        stats.push((Proposer::Passages, s));
+        proposers.push(Proposer::Passages);
+    }
+    // Semantic view: documents whose leads' embeddings are close (`embed::candidates`).
+    if let Some(s) = &config.semantic {
+        progress.stage("semantic", None, Unit::Documents);
+        let (pairs, st) = embed::candidates(&corpus.embeddings, s.threshold, s.neighbours, include);
+        progress.finish();
+        per_view.push(pairs);
+        stats.push((Proposer::Semantic, st));
+        proposers.push(Proposer::Semantic);
+    }
+    let mut pairs = merge_proposers(per_view);
+    if !config.against.is_empty() {
+        pairs = across(pairs, docs, &leader);
+    }
+    if let Some(window) = config.window_days {
+        pairs.retain(|&(key, _)| {
+            let (a, b) = unpack(key);
+            match (docs[a as usize].day, docs[b as usize].day) {
+                (Some(x), Some(y)) => (x - y).abs() <= window,
+                _ => true,
+            }
+        });
+    }
+    Ok(Candidates { count: pairs.len(), pairs, proposers, stats, leader })
+}
+
+/// Whether a view finds near-duplicate groups (see the module's doc).
+fn is_grouping(v: &ViewConfig) -> bool {
+    matches!(v.view, View::Words | View::Content)
+}
+
+/// The views' banded pairs as they are found, and the near-duplicate groups.
+struct Banding {
+    /// Each view's sorted pairs, in the order of [`crate::Config::views`].
+    per_view: Vec<Vec<PairKey>>,
+    stats: Vec<(Proposer, LshStats)>,
+    /// Each document's group leader (see [`Candidates::leader`]).
+    leader: Vec<u32>,
+}
+
+/// Bands the grouping views (`grouping`) or the others, signing a rewording view first when it is banded
+/// (see [`Sketches::sign_rewording`]). Banding the grouping views joins near-duplicates into groups; later
+/// views see each group through its leader.
+fn band_views(
+    banding: &mut Banding,
+    corpus: &SignedCorpus,
+    sketches: &mut Sketches,
+    plan: &Plan,
+    progress: &dyn Progress,
+    grouping: bool,
+) -> Result<()> {
+    let config = plan.config;
+    let docs = &corpus.documents;
+    let views: Vec<usize> = (0..config.views.len()).filter(|&k| is_grouping(&config.views[k]) == grouping).collect();
+    for &k in &views {
+        if !plan.signed_when_read(config.views[k].view) {
+            progress.stage(&format!("signing {}", config.views[k].view.name()), None, Unit::Documents);
+            sketches.signatures[k] = sketches.sign_rewording(k, plan, &corpus.frequencies);
+            progress.finish();
+        }
+    }
+    let mut parent: Vec<u32> = (0..docs.len() as u32).collect();
+    for &k in &views {
+        let (v, m) = (&config.views[k], &sketches.signatures[k]);
+        progress.stage(&format!("banding {}", v.view.name()), None, Unit::Bands);
+        // The plain MinHash-LSH job reports every banded pair. Verification takes those whose whole
+        // signatures estimate the view's threshold at least: banding also catches pairs well below it.
+        let min_estimate = if config.candidates_only { 0.0 } else { v.threshold };
+        // A group found by an earlier view takes part in later ones through its leader.
+        let leader = &banding.leader;
+        let include = |i: usize| docs[i].skipped.is_none() && leader[i] == i as u32;
+        let (pairs, stats) = lsh::candidates(m, v.lsh, config.max_bucket, min_estimate, include)?;
+        if grouping && plan.verify {
+            join_near_duplicates(&mut parent, &near_duplicate_tests(config, &sketches.signatures), &pairs);
+            banding.leader = group_leaders(&mut parent);
+            if !config.against.is_empty() {
+                banding.leader = prefer_reference_leaders(&banding.leader, docs);
+            }
+        }
+        progress.finish();
+        banding.per_view[k] = pairs;
+        banding.stats[k].1 = stats;
+    }
+    Ok(())
+}
+
+/// The signatures and bar of each grouping view: a pair is near-duplicate by either view's estimate,
+/// whichever view banded it (a copy that the words view's banding missed is still found by the content
+/// view's).
+fn near_duplicate_tests<'a>(config: &crate::Config, signatures: &'a [Signatures]) -> Vec<(&'a Signatures, f64)> {
+    config
+        .views
+        .iter()
+        .zip(signatures)
+        .filter_map(|(v, m)| match v.view {
+            View::Words => Some((m, NEAR_DUPLICATE_WORDS)),
+            View::Content => Some((m, NEAR_DUPLICATE_CONTENT)),
+            View::Lead => None,
+        })
+        .collect()
+}
+
+impl Banding {
+    /// Once groups are known: the grouping views' pairs go through the leaders (see
+    /// [`through_leaders`]), and a member whose pair with its leader was banded in no view (it joined
+    /// through another member) gets one, counted as the first grouping view's.
+    fn star_groups(&mut self, config: &crate::Config) {
+        let grouped: Vec<usize> = (0..config.views.len()).filter(|&k| is_grouping(&config.views[k])).collect();
+        for &k in &grouped {
+            self.per_view[k] = through_leaders(std::mem::take(&mut self.per_view[k]), &self.leader);
+        }
+        let mut linked = vec![false; self.leader.len()];
+        for &k in &grouped {
+            for &key in &self.per_view[k] {
+                let (a, b) = unpack(key);
+                if self.leader[b as usize] == a && a != b {
+                    linked[b as usize] = true;
+                }
+            }
+        }
+        if let Some(&first) = grouped.first() {
+            let list = &mut self.per_view[first];
+            list.extend(
+                self.leader
+                    .iter()
+                    .enumerate()
+                    .filter(|&(i, &l)| l != i as u32 && !linked[i])
+                    .map(|(i, &l)| pair_key(l, i as u32)),
+            );
+            list.sort_unstable();
+        }
+    }
+}
+
+/// Joins, in the union-find `parent`, the banded `pairs` whose signatures in one of `tests` estimate a
+/// similarity of at least its bar: near-duplicates, in the words view (estimated 5-gram Jaccard ≥ 0.5) or
+/// the content view (estimated Jaccard ≥ 0.8). The groups of eight or more documents joined this way,
+/// transitively, are compared through their leader (see [`group_leaders`] and [`through_leaders`]).
+fn join_near_duplicates(parent: &mut [u32], tests: &[(&Signatures, f64)], pairs: &[PairKey]) {
+    let close: Vec<bool> = pairs
+        .par_iter()
+        .map(|&key| {
+            let (a, b) = unpack(key);
+            tests.iter().any(|(m, bar)| estimate(m.mins(a as usize), m.mins(b as usize)) >= *bar)
+        })
+        .collect();
+    for (&key, _) in pairs.iter().zip(&close).filter(|(_, c)| **c) {
+        let (a, b) = unpack(key);
+        union(parent, a, b);
+    }
+}
+
+/// Each document's leader: the first document of its group when the group has eight or more members,
+/// itself otherwise. Only the leader takes part in later views and passages; the other members are
+/// compared with their leader (a star, not every pair of the group) and their relations to other texts
+/// go through it. Small groups are compared in full: it costs little, and every member keeps its own
+/// pairs.
+fn group_leaders(parent: &mut [u32]) -> Vec<u32> {
+    let n = parent.len();
+    let root: Vec<u32> = (0..n as u32).map(|i| find(parent, i)).collect();
+    let mut size = vec![0u32; n];
+    for &r in &root {
+        size[r as usize] += 1;
+    }
+    root.iter().enumerate().map(|(i, &r)| if size[r as usize] >= MIN_GROUP { r } else { i as u32 }).collect()
+}
+
+/// Against a reference collection, a group's leader is its first reference document when it has one, so
+/// that the star from the leader pairs each scanned copy with a reference original.
+fn prefer_reference_leaders(leader: &[u32], docs: &[DocInfo]) -> Vec<u32> {
+    let mut first_reference = vec![u32::MAX; leader.len()];
+    for (i, &l) in leader.iter().enumerate() {
+        if docs[i].reference && first_reference[l as usize] == u32::MAX {
+            first_reference[l as usize] = i as u32;
+        }
+    }
+    leader
+        .iter()
+        .map(|&l| if first_reference[l as usize] == u32::MAX { l } else { first_reference[l as usize] })
+        .collect()
+}
+
+/// Against a reference collection: the candidate pairs of a reference and a scanned document, sorted.
+/// A scanned document that leads a group of copies (which has no reference document, or a reference
+/// would lead it) stands for its members too: each member is paired with the reference document as
+/// well, so every copy is reported with its original, not only through its group's leader.
+fn across(candidates: Vec<(PairKey, Proposers)>, docs: &[DocInfo], leader: &[u32]) -> Vec<(PairKey, Proposers)> {
+    let mut members: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+    for (i, &l) in leader.iter().enumerate().filter(|&(i, &l)| l != i as u32) {
+        members.entry(l).or_default().push(i as u32);
+    }
+    let mut out = Vec::with_capacity(candidates.len());
+    for (key, proposed_by) in candidates {
+        let (a, b) = unpack(key);
+        let (reference, scanned) = match (docs[a as usize].reference, docs[b as usize].reference) {
+            (true, false) => (a, b),
+            (false, true) => (b, a),
+            _ => continue,
+        };
+        out.push((key, proposed_by));
+        let copies = members.get(&scanned).map_or(&[][..], Vec::as_slice);
+        out.extend(copies.iter().map(|&m| (pair_key(reference, m), proposed_by)));
+    }
+    out.sort_unstable_by_key(|&(key, _)| key);
+    out
+}
+
+/// The pairs of a view to verify once groups are known: within a group only the star from its leader;
+/// across groups, the pair of their leaders (a member's relations to other texts go through its
+/// leader, so copies do not multiply the pairs).
+fn through_leaders(pairs: Vec<PairKey>, leader: &[u32]) -> Vec<PairKey> {
+    let mut out: Vec<PairKey> = pairs
+        .into_iter()
+        .filter_map(|key| {
+            let (a, b) = unpack(key);
+            let (la, lb) = (leader[a as usize], leader[b as usize]);
+            if la == lb { (la == a || la == b).then_some(key) } else { Some(pair_key(la, lb)) }
+        })
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Merges per-proposer sorted, duplicate-free pair lists into one sorted list of pairs with their
+/// proposers.
+fn merge_proposers(per_proposer: Vec<Vec<PairKey>>) -> Vec<(PairKey, Proposers)> {
+    if per_proposer.len() == 1 {
+        return per_proposer.into_iter().flatten().map(|k| (k, 1)).collect();
+    }
+    let mut all: Vec<(PairKey, Proposers)> = Vec::with_capacity(per_proposer.iter().map(Vec::len).sum());
+    for (k, pairs) in per_proposer.into_iter().enumerate() {
+        all.extend(pairs.into_iter().map(|p| (p, 1 << k)));
+    }
+    all.par_sort_unstable();
+    all.dedup_by(|next, kept| {
+        let same = next.0 == kept.0;
+        if same {
+            kept.1 |= next.1;
+        }
+        same
+    });
+    all
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::minhash::MinHashParams;
+
+    #[test]
+    fn pairs_go_through_group_leaders() {
+        // Documents 0-2 are a group led by 0, 3-4 a group led by 3, 5 stands alone.
+        let leader = [0, 0, 0, 3, 3, 5];
+        let pairs =
+            vec![pair_key(0, 1), pair_key(1, 2), pair_key(1, 4), pair_key(2, 5), pair_key(0, 5), pair_key(3, 4)];
+        // Within a group only the star from its leader; across groups the leaders' pair, once.
+        let want = vec![pair_key(0, 1), pair_key(0, 3), pair_key(0, 5), pair_key(3, 4)];
+        assert_eq!(through_leaders(pairs, &leader), want);
+    }
+
+    #[test]
+    fn against_a_reference_only_cross_pairs_each_copy_with_its_original() {
+        // 0 and 4 are reference documents. Documents 0-3 are a group: its leader becomes 0, the reference
+        // (found through 1, its first member). 5-7 are a scanned group led by 5; 8 stands alone.
+        let docs: Vec<DocInfo> = (0..9).map(|i| DocInfo { reference: i == 0 || i == 4, ..DocInfo::stub("") }).collect();
+        let leader = prefer_reference_leaders(&[1, 1, 1, 1, 4, 5, 5, 5, 8], &docs);
+        assert_eq!(leader, [0, 0, 0, 0, 4, 5, 5, 5, 8]);
+        let pairs = through_leaders(
+            vec![
+                pair_key(0, 1),
+                pair_key(0, 2),
+                pair_key(0, 3),
+                pair_key(0, 4),
+                pair_key(4, 5),
+                pair_key(6, 7),
+                pair_key(7, 8),
+            ],
+            &leader,
+        );
+        let candidates = pairs.into_iter().map(|k| (k, 1)).collect();
+        // Kept: the star from reference 0 to scanned 1-3, and 4 with 5 and, through 5, with 6 and 7. Not
+        // 0-4 (two references), 5-8 (two scanned; 7-8 went to their leaders 5 and 8).
+        let want: Vec<(PairKey, Proposers)> =
+            [(0, 1), (0, 2), (0, 3), (4, 5), (4, 6), (4, 7)].iter().map(|&(a, b)| (pair_key(a, b), 1)).collect();
+        assert_eq!(across(candidates, &docs, &leader), want);
+    }
+
+    #[test]
+    fn near_duplicates_join_by_either_view() {
+        // Minima agreeing in `same` of 128 lanes estimate a similarity of `same / 128`.
+        let matrix = |rows: &[usize]| {
+            let mut m = Signatures::new(MinHashParams { view: View::Words, shingle: 5, num_hashes: 128, seed: 0 });
+            for (doc, &same) in rows.iter().enumerate() {
+                let mins: Vec<u32> =
+                    (0..128u32).map(|l| if (l as usize) < same { l } else { 1000 + 128 * doc as u32 + l }).collect();
+                m.extend_empty(1).copy_from_slice(&mins);
+            }
+            m
+        };
+        // Document 0 is the original. By words, 1 is close to it (estimate 0.75) and 2 is not (0.25); by
+        // content, 2 is (0.875) and 3 is not (0.5).
+        let words = matrix(&[128, 96, 32, 32]);
+        let content = matrix(&[128, 128, 112, 64]);
+        let bars = [(&words, NEAR_DUPLICATE_WORDS), (&content, NEAR_DUPLICATE_CONTENT)];
+        let mut parent: Vec<u32> = (0..4).collect();
+        join_near_duplicates(&mut parent, &bars, &[pair_key(0, 1), pair_key(0, 2), pair_key(0, 3)]);
+        let roots: Vec<u32> = (0..4).map(|i| find(&mut parent, i)).collect();
+        assert_eq!(roots, [0, 0, 0, 3]);
+    }
+}

@@ -1,0 +1,220 @@
+//! Runs the stages in order: [`read`] (read and sign: [`crate::input`], [`crate::shingle`],
+//! [`crate::minhash`]) gives a [`SignedCorpus`]; [`candidates`] ([`crate::lsh`], passages, the semantic
+//! view) gives [`Candidates`]; [`verify`] ([`crate::align`], [`crate::score`]) the scored pairs; [`orient`]
+//! their sources and the clusters. This is the one place that decides parallelism (rayon, as
+//! order-preserving maps whose results are sorted before use, so the output is the same for any number of
+//! threads and any order of the input) and reports progress.
+
+pub mod candidates;
+pub mod orient;
+pub mod read;
+pub mod verify;
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use crate::align::Alignment;
+use crate::config::Config;
+use crate::embed::Model;
+use crate::error::{Error, Result};
+use crate::input::{self, Document, Problem};
+use crate::minhash::{Hasher, MinHashParams};
+use crate::progress::Progress;
+use crate::scan::{DocInfo, Scan, ScoredPair};
+use crate::score::{Evidence, Lean, Relation};
+use crate::shingle::View;
+
+pub use candidates::Candidates;
+pub use read::SignedCorpus;
+use read::{Inputs, TOO_SHORT};
+
+/// Scans the articles under `paths` (files and folders; `-` is standard input), and those of
+/// [`Config::against`] as the reference collection.
+pub fn scan(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Result<Scan> {
+    run(std::iter::empty(), paths, config, progress)
+}
+
+/// Scans documents held in memory (see [`Document::new`]), with those of [`Config::against`] read from
+/// files as the reference collection when it names any.
+pub fn scan_documents(
+    documents: impl IntoIterator<Item = Document, IntoIter: Send>,
+    config: &Config,
+    progress: &dyn Progress,
+) -> Result<Scan> {
+    run(documents, &[], config, progress)
+}
+
+/// What every stage needs besides its input: the settings and what is built from them once.
+pub(crate) struct Plan<'a> {
+    pub config: &'a Config,
+    /// One MinHash hasher a view, in the order of [`Config::views`].
+    pub hashers: Vec<Hasher>,
+    /// The semantic view's model, when it is on.
+    pub model: Option<Model>,
+    /// Whether candidate pairs are verified (not [`Config::candidates_only`]).
+    pub verify: bool,
+}
+
+impl Plan<'_> {
+    /// Whether a view is signed while its documents are read. When the run verifies, the rewording views
+    /// are signed once reading is done, without the collection's common stems (see [`read`]).
+    pub fn signed_when_read(&self, view: View) -> bool {
+        !self.verify || view == View::Words
+    }
+}
+
+fn run(
+    documents: impl IntoIterator<Item = Document, IntoIter: Send>,
+    paths: &[PathBuf],
+    config: &Config,
+    progress: &dyn Progress,
+) -> Result<Scan> {
+    config.validate()?;
+    let (inputs, mut problems) = discover(Box::new(documents.into_iter()), paths, config)?;
+    let hashers = config
+        .views
+        .iter()
+        .map(|v| {
+            Hasher::new(MinHashParams {
+                view: v.view,
+                shingle: v.shingle as u8,
+                num_hashes: v.num_hashes as u16,
+                seed: config.seed,
+            })
+        })
+        .collect();
+    let model = config.semantic.as_ref().map(|s| Model::load(&s.model)).transpose()?;
+    let plan = Plan { config, hashers, model, verify: !config.candidates_only };
+
+    let mut corpus = read::read_and_sign(inputs, &plan, progress)?;
+    problems.append(&mut corpus.problems);
+    let sketches = std::mem::take(&mut corpus.sketches);
+    let mut candidates = candidates::find_candidates(&corpus, sketches, &plan, progress)?;
+    let mut pairs = exact_duplicates_of_short(&corpus.documents, &corpus.exact, !config.against.is_empty());
+    let mut scan = Scan {
+        candidates: std::mem::take(&mut candidates.stats),
+        candidate_pairs: candidates.count,
+        grouped_documents: candidates.grouped_documents(),
+        proposers: std::mem::take(&mut candidates.proposers),
+        ..Scan::default()
+    };
+    if config.candidates_only {
+        if config.count_only {
+            scan.counted_pairs = Some(pairs.len() + candidates.pairs.len());
+        } else {
+            pairs.extend(candidates.pairs.iter().map(|&(key, proposed_by)| ScoredPair::unverified(key, proposed_by)));
+            pairs.sort_unstable_by_key(|p| (p.a, p.b));
+            scan.clusters = orient::clusters(pairs.iter(), corpus.documents.len());
+            scan.pairs = pairs;
+        }
+    } else {
+        let verified = verify::verify(&corpus, candidates, &plan, progress)?;
+        pairs.extend(verified.pairs);
+        problems.extend(verified.problems);
+        scan.clusters = orient::orient(&mut pairs, &corpus.documents, progress);
+        scan.pairs = pairs;
+    }
+    scan.documents = corpus.documents;
+    scan.problems = problems;
+    Ok(scan)
+}
+
+/// The files to read (the reference collection's after the others) after the documents in memory, and
+/// the problems of finding them.
+fn discover<'a>(
+    documents: Box<dyn Iterator<Item = Document> + Send + 'a>,
+    paths: &[PathBuf],
+    config: &Config,
+) -> Result<(Inputs<'a>, Vec<Problem>)> {
+    let (mut files, mut problems) = input::discover(paths, &config.input);
+    // The reference collection is read with the rest; its documents are told apart by their files.
+    let (reference_files, reference_problems) = input::discover(&config.against, &config.input);
+    if !config.against.is_empty() {
+        let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+        let scanned: HashSet<PathBuf> = files.iter().map(|f| canonical(&f.path)).collect();
+        if let Some(both) = reference_files.iter().find(|r| scanned.contains(&canonical(&r.path))) {
+            return Err(Error::Config(format!("{} is both scanned and a reference (--against)", both.path.display())));
+        }
+    }
+    let reference: HashSet<PathBuf> = reference_files.iter().map(|f| f.path.clone()).collect();
+    files.extend(reference_files);
+    problems.extend(reference_problems);
+    if let (true, Some(p)) = (config.input.strict, problems.first()) {
+        return Err(p.clone().into());
+    }
+    Ok((Inputs { documents, files, reference }, problems))
+}
+
+/// Documents too short to judge are still duplicates of identical ones: each such group is reported as
+/// `duplicate` pairs from its first member.
+fn exact_duplicates_of_short(docs: &[DocInfo], exact: &[u64], against: bool) -> Vec<ScoredPair> {
+    let mut groups: BTreeMap<u64, Vec<u32>> = BTreeMap::new();
+    for (i, (d, &e)) in docs.iter().zip(exact).enumerate() {
+        if d.skipped == Some(TOO_SHORT) {
+            groups.entry(e).or_default().push(i as u32);
+        }
+    }
+    let reference = |i: u32| docs[i as usize].reference;
+    let mut out = Vec::new();
+    for members in groups.values_mut().filter(|m| m.len() > 1) {
+        // Each is paired with the first; against a reference collection, the first reference document
+        // with each scanned one.
+        if against {
+            members.sort_by_key(|&i| !reference(i));
+        }
+        let first = members[0];
+        for &other in members[1..].iter().filter(|&&o| !against || reference(o) != reference(first)) {
+            out.push(ScoredPair {
+                a: first.min(other),
+                b: first.max(other),
+                relation: Some(Relation::Duplicate),
+                verified: true,
+                confidence: 1.0,
+                source: None,
+                lean: Some(Lean::Settled(None)),
+                alignment: Alignment { jaccard5: 1.0, coverage_a: 1.0, coverage_b: 1.0, ..Alignment::default() },
+                proposed_by: 0,
+                evidence: vec![Evidence {
+                    signal: "duplicate",
+                    favours: None,
+                    detail: "identical words in a text too short to judge otherwise".into(),
+                }],
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::MEMORY_PATH;
+    use crate::progress::NoProgress;
+
+    /// The pairs as reported: documents by id, relation, source by id and confidence, a line each.
+    fn verdicts(scan: &Scan) -> Vec<String> {
+        let id = |d: u32| scan.documents[d as usize].id.clone();
+        let pairs = scan.pairs.iter();
+        pairs
+            .map(|p| format!("{} {} {:?} {:?} {:.6}", id(p.a), id(p.b), p.relation, p.source.map(id), p.confidence))
+            .collect()
+    }
+
+    #[test]
+    fn documents_in_memory_are_judged_as_the_same_files_are() {
+        let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let config = Config::default();
+        let from_files = scan(std::slice::from_ref(&corpus), &config, &NoProgress).unwrap();
+        assert!(from_files.pairs.len() >= 3, "{:?}", verdicts(&from_files));
+        // Given in reverse order, under the ids the files get.
+        let documents: Vec<Document> = from_files
+            .documents
+            .iter()
+            .rev()
+            .map(|d| Document::new(d.id.clone(), std::fs::read_to_string(&d.path).unwrap()))
+            .collect();
+        let in_memory = scan_documents(documents, &config, &NoProgress).unwrap();
+        assert_eq!(verdicts(&in_memory), verdicts(&from_files));
+        assert!(in_memory.documents.iter().all(|d| &*d.path == Path::new(MEMORY_PATH)));
+    }
+}

@@ -1,0 +1,427 @@
+//! The first stage: read the documents and sign them. Reading (decompressing, cutting lines) runs on a
+//! thread of its own and hands batches over; each batch is signed in parallel straight into one flat
+//! signature matrix a view, so a document's state is its signatures plus its [`DocInfo`] and its text is
+//! dropped once signed. When the run verifies, the rewording views (content, lead) are signed only once
+//! reading is done (`Sketches::sign_rewording`), from each document's distinct stems, without the stems
+//! common to the collection, which are known only then. The result, a [`SignedCorpus`], has its documents
+//! in a fixed order (by id), whatever the order of the input or the number of threads.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+use xxhash_rust::xxh3::xxh3_64;
+
+use super::Plan;
+use crate::embed::{self, Embedding};
+use crate::error::Result;
+use crate::frequencies::{Frequencies, trigram_hashes};
+use crate::input::{self, Document, InputFile, Problem};
+use crate::minhash::{EMPTY, Signatures};
+use crate::progress::{Progress, Unit};
+use crate::scan::DocInfo;
+use crate::shingle::{Masks, Token, Tokens, View, lead, tokenize_into, word_hashes, word_ngrams};
+
+/// Why a document with fewer than `min_words` words is not compared (it is still matched as an exact
+/// duplicate, see [`super::exact_duplicates_of_short`]).
+pub(super) const TOO_SHORT: &str = "too short to judge";
+/// Documents signed together between reads; bounds the texts held at once.
+const BATCH: usize = 4096;
+/// One word n-gram in this many is sampled for the passages candidate source (by hash, so every document
+/// samples the same n-grams): a passage of 25 words shares about 2.6 sampled 5-grams.
+const PASSAGE_SAMPLE: u64 = 8;
+
+/// What a scan reads: documents given in memory, then files (the reference collection's among them).
+pub(super) struct Inputs<'a> {
+    /// Documents the caller holds (see [`crate::scan_documents`]).
+    pub documents: Box<dyn Iterator<Item = Document> + Send + 'a>,
+    /// Files to read, in order.
+    pub files: Vec<InputFile>,
+    /// The files of the reference collection (`--against`).
+    pub reference: HashSet<PathBuf>,
+}
+
+/// Rows of varying length stored flat: row `i` is `values[starts[i]..starts[i + 1]]`.
+#[derive(Debug)]
+pub struct Ragged<T> {
+    values: Vec<T>,
+    starts: Vec<usize>,
+}
+
+impl<T> Default for Ragged<T> {
+    fn default() -> Self {
+        Ragged { values: Vec::new(), starts: vec![0] }
+    }
+}
+
+impl<T> Ragged<T> {
+    fn push(&mut self, row: impl IntoIterator<Item = T>) {
+        self.values.extend(row);
+        self.starts.push(self.values.len());
+    }
+
+    pub fn row(&self, i: usize) -> &[T] {
+        &self.values[self.starts[i]..self.starts[i + 1]]
+    }
+}
+
+/// What candidate generation consumes of each document, freed once it is done: the signatures of each
+/// view (in the fixed document order) and, kept in read order and found through `read_index`, the stems
+/// the rewording views are signed from and the sampled n-grams of the passages source.
+#[derive(Debug, Default)]
+pub struct Sketches {
+    /// One matrix a view, in the order of [`crate::Config::views`]; a rewording view's is empty until
+    /// `Sketches::sign_rewording`.
+    pub signatures: Vec<Signatures>,
+    /// Each document's distinct content stems (the high halves of their hashes), the lead's first.
+    stems: Ragged<u32>,
+    /// How many of a document's `stems` are its lead's.
+    lead_stems: Vec<usize>,
+    /// Each document's distinct sampled word n-grams (one in eight by hash).
+    pub samples: Ragged<u64>,
+    /// For each document in the fixed order, its position in read order.
+    pub read_index: Vec<usize>,
+}
+
+impl Sketches {
+    /// The signatures of rewording view `k`, in document order, from the stems kept: each document's
+    /// stems (or its lead's) less those common to the collection, seeded as every shingle is.
+    pub(super) fn sign_rewording(&self, k: usize, plan: &Plan, frequencies: &Frequencies) -> Signatures {
+        let (v, hasher) = (&plan.config.views[k], &plan.hashers[k]);
+        let mut m = Signatures::empty(hasher.params(), self.read_index.len());
+        m.rows_mut().par_chunks_mut(v.num_hashes).enumerate().for_each_init(Vec::new, |shingles, (j, row)| {
+            let read = self.read_index[j];
+            let stems = self.stems.row(read);
+            let stems = if v.view == View::Lead { &stems[..self.lead_stems[read]] } else { stems };
+            shingles.clear();
+            let stems = stems.iter().map(|&high| (high as u64) << 32);
+            shingles.extend(stems.filter(|&s| !frequencies.is_common(s)).map(|s| s ^ plan.config.seed));
+            hasher.update_all(row, shingles);
+        });
+        m
+    }
+}
+
+/// Every document read and signed, in a fixed order (by id, then path), ids made unique and those too
+/// short to compare marked.
+pub struct SignedCorpus {
+    pub documents: Vec<DocInfo>,
+    /// The hash of all the words of each document too short to compare otherwise (0 for the others).
+    pub exact: Vec<u64>,
+    /// The collection's stem and phrase counts.
+    pub frequencies: Frequencies,
+    /// The semantic view's embedding of each document's lead (empty when the view is off).
+    pub embeddings: Vec<Embedding>,
+    /// What candidate generation consumes.
+    pub sketches: Sketches,
+    /// Input that was damaged, unreadable or read lossily.
+    pub problems: Vec<Problem>,
+}
+
+/// Reads `inputs` and signs every document.
+pub(super) fn read_and_sign(inputs: Inputs, plan: &Plan, progress: &dyn Progress) -> Result<SignedCorpus> {
+    let config = plan.config;
+    // Standard input's length is not known in advance.
+    let total_bytes = (!inputs.files.iter().any(|f| input::is_stdin(&f.path)))
+        .then(|| inputs.files.iter().map(|f| input::file_size(&f.path)).sum());
+    progress.stage("reading", total_bytes, Unit::Bytes);
+    let mut signer = Signer::new(plan);
+    let Inputs { documents, files, reference } = inputs;
+    // Reading (decompressing, cutting lines) runs on a thread of its own and hands batches over, so the
+    // serial part of reading overlaps the signing of the batch before. Batches keep the read order.
+    let (batches, received) = std::sync::mpsc::sync_channel::<Vec<Document>>(1);
+    let reading = std::thread::scope(|scope| {
+        let reader = scope.spawn(|| -> Result<Vec<Problem>> {
+            // Owned here, so the channel closes when reading ends.
+            let batches = batches;
+            let mut problems = Vec::new();
+            let mut batch = Vec::with_capacity(BATCH);
+            let mut emit = |d: Document| {
+                batch.push(d);
+                if batch.len() >= BATCH {
+                    // The receiver only goes away if signing panicked; the panic is re-raised below.
+                    let _ = batches.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+                }
+            };
+            documents.for_each(&mut emit);
+            for file in &files {
+                let mut problem = |p: Problem| problems.push(p);
+                if let Err(e) = input::read_with(file, &config.input, &ParallelParse, &mut emit, &mut problem, progress)
+                {
+                    if config.input.strict {
+                        return Err(e);
+                    }
+                    problems.push(Problem::in_file(&file.path, e.to_string()));
+                }
+            }
+            let _ = batches.send(batch);
+            Ok(problems)
+        });
+        for batch in received {
+            signer.sign_batch(batch);
+        }
+        reader.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    });
+    let read_problems = reading?;
+    progress.finish();
+    let mut corpus = signer.finish(plan);
+    corpus.problems = read_problems;
+    if !config.against.is_empty() {
+        corpus.documents.iter_mut().for_each(|d| d.reference = reference.contains(&*d.path));
+    }
+    Ok(corpus)
+}
+
+/// Signs batches of documents as they are read, into what becomes the [`SignedCorpus`].
+struct Signer<'a> {
+    plan: &'a Plan<'a>,
+    /// Tokens (with stems, flags and sentences) feed the content and lead views and the frequencies
+    /// verification weighs terms by; the plain MinHash-LSH job over verbatim words needs word hashes only.
+    tokens: bool,
+    /// A batch's minima, all views of a document in a row (`lanes` wide), reused from batch to batch.
+    rows: Vec<u32>,
+    lanes: usize,
+    documents: Vec<DocInfo>,
+    exact: Vec<u64>,
+    frequencies: Frequencies,
+    embeddings: Vec<Embedding>,
+    sketches: Sketches,
+}
+
+impl<'a> Signer<'a> {
+    fn new(plan: &'a Plan) -> Signer<'a> {
+        let config = plan.config;
+        Signer {
+            plan,
+            tokens: plan.verify || config.views.iter().any(|v| v.view != View::Words),
+            rows: Vec::new(),
+            lanes: config.views.iter().map(|v| v.num_hashes).sum(),
+            documents: Vec::new(),
+            exact: Vec::new(),
+            frequencies: Frequencies::new(),
+            embeddings: Vec::new(),
+            sketches: Sketches {
+                signatures: plan.hashers.iter().map(|h| Signatures::new(h.params())).collect(),
+                ..Sketches::default()
+            },
+        }
+    }
+
+    /// Signs a batch in parallel, each document into its row and turned into its `DocInfo` by a worker,
+    /// which drops its text; then appends the batch's results in read order.
+    fn sign_batch(&mut self, batch: Vec<Document>) {
+        let (plan, tokens, lanes) = (self.plan, self.tokens, self.lanes);
+        self.rows.clear();
+        self.rows.resize(batch.len() * lanes, EMPTY);
+        let out: Vec<(DocInfo, DocumentSketch)> = batch
+            .into_par_iter()
+            .zip(self.rows.par_chunks_mut(lanes))
+            .map_init(Scratch::default, |scratch, (d, row)| {
+                let sketch = sign(&d.text, plan, tokens, scratch, row);
+                let info = DocInfo {
+                    day: d.date.as_deref().and_then(input::parse_day),
+                    id: d.id,
+                    path: d.path,
+                    origin: d.origin,
+                    bytes: d.text.len(),
+                    words: sketch.words,
+                    date: d.date,
+                    extra: d.extra,
+                    skipped: None,
+                    reference: false,
+                };
+                (info, sketch)
+            })
+            .collect();
+        if plan.verify {
+            let stems = out.iter().flat_map(|(_, s)| &s.rewording);
+            self.frequencies.add_documents(out.len() as u64, stems, out.iter().flat_map(|(_, s)| &s.phrases));
+        }
+        let mut offset = 0;
+        for (v, m) in plan.config.views.iter().zip(self.sketches.signatures.iter_mut()) {
+            let k = m.params.num_hashes as usize;
+            if plan.signed_when_read(v.view) {
+                let to = m.extend_empty(self.rows.len() / lanes);
+                to.par_chunks_mut(k).zip(self.rows.par_chunks(lanes)).for_each(|(to, row)| {
+                    to.copy_from_slice(&row[offset..offset + k]);
+                });
+            }
+            offset += k;
+        }
+        for (info, s) in out {
+            self.exact.push(s.exact);
+            if plan.model.is_some() {
+                self.embeddings.push(s.embedding);
+            }
+            if plan.verify {
+                self.sketches.lead_stems.push(s.lead_stems);
+                // The stem hashes' high halves: a million documents keep a hundred million stems, and 32
+                // bits tell apart the stems of a collection as well as the 32-bit MinHash lanes can.
+                self.sketches.stems.push(s.rewording.iter().map(|&stem| (stem >> 32) as u32));
+                self.sketches.samples.push(s.samples);
+            }
+            self.documents.push(info);
+        }
+    }
+
+    /// Puts the documents in their fixed order, makes ids unique and marks those too short to compare.
+    fn finish(self, plan: &Plan) -> SignedCorpus {
+        let Signer { mut documents, mut exact, frequencies, mut embeddings, mut sketches, .. } = self;
+        // A fixed document order, whatever the order of the input (stable: equal ids keep their read
+        // order). Applied in place, so no second copy of the signatures is made.
+        let mut order: Vec<usize> = (0..documents.len()).collect();
+        order.par_sort_by(|&x, &y| (&documents[x].id, &documents[x].path).cmp(&(&documents[y].id, &documents[y].path)));
+        permute(&order, |i, j| {
+            documents.swap(i, j);
+            exact.swap(i, j);
+            if !embeddings.is_empty() {
+                embeddings.swap(i, j);
+            }
+            for m in sketches.signatures.iter_mut().filter(|m| !m.is_empty()) {
+                m.swap(i, j);
+            }
+        });
+        sketches.read_index = order;
+        make_ids_unique(&mut documents);
+        // Short and empty documents are not compared, but identical ones are still duplicates.
+        for d in documents.iter_mut() {
+            if d.words == 0 {
+                d.skipped = Some("empty");
+            } else if d.words < plan.config.min_words {
+                d.skipped = Some(TOO_SHORT);
+            }
+        }
+        SignedCorpus { documents, exact, frequencies, embeddings, sketches, problems: Vec::new() }
+    }
+}
+
+/// What signing keeps of one document besides its signatures.
+struct DocumentSketch {
+    words: usize,
+    phrases: Vec<u64>,
+    exact: u64,
+    /// When verifying: the distinct content stems of the lead, then those of the rest (each once), for the
+    /// collection's stem counts and the rewording views signed after reading.
+    rewording: Vec<u64>,
+    /// How many of `rewording` are the lead's.
+    lead_stems: usize,
+    /// When verifying: the document's sampled word n-grams, distinct (one in eight by hash).
+    samples: Vec<u64>,
+    /// The semantic view's embedding of the lead (empty when the view is off).
+    embedding: Embedding,
+}
+
+/// A worker's buffers, reused from one document to the next.
+#[derive(Default)]
+struct Scratch {
+    tokens: Tokens,
+    words: Vec<u64>,
+    masks: Masks,
+    word: String,
+    bytes: Vec<u8>,
+    shingles: Vec<u64>,
+    embed: embed::Scratch,
+}
+
+/// Signs `text` into `mins` (every view's lanes, in the order of the views) and collects what else is
+/// kept of it; `tokens` says whether it is tokenised or only hashed word by word.
+fn sign(text: &str, plan: &Plan, tokens: bool, scratch: &mut Scratch, mins: &mut [u32]) -> DocumentSketch {
+    let Scratch { tokens: toks, words, masks, word, bytes, shingles, embed } = scratch;
+    let config = plan.config;
+    // Length in words, Chinese and Japanese characters counting as half a word each.
+    let n_words = if tokens {
+        tokenize_into(text, toks, word);
+        words.clear();
+        words.extend(toks.tokens.iter().map(|t| t.word));
+        toks.word_count()
+    } else {
+        word_hashes(text, words, masks, word)
+    };
+    let mut samples = Vec::new();
+    let mut offset = 0;
+    for (v, h) in config.views.iter().zip(&plan.hashers) {
+        let k = v.num_hashes;
+        if !plan.signed_when_read(v.view) {
+            offset += k;
+            continue;
+        }
+        shingles.clear();
+        if v.view == View::Words {
+            word_ngrams(words, v.shingle, config.seed, |x| shingles.push(x));
+            if plan.verify && config.passages {
+                samples.extend(shingles.iter().filter(|&&x| x % PASSAGE_SAMPLE == 0));
+                samples.sort_unstable();
+                samples.dedup();
+            }
+        } else {
+            v.view.shingles(&toks.tokens, v.shingle, config.seed, |x| shingles.push(x));
+        }
+        h.update_all(&mut mins[offset..offset + k], shingles);
+        offset += k;
+    }
+    // The hash of all the words is only needed for documents too short to compare otherwise.
+    let mut exact = 0;
+    if n_words < config.min_words {
+        bytes.clear();
+        bytes.extend(words.iter().flat_map(|w| w.to_le_bytes()));
+        exact = xxh3_64(bytes);
+    }
+    let (mut rewording, mut lead_stems, mut phrases) = (Vec::new(), 0, Vec::new());
+    if plan.verify {
+        let lead_words = config.views.iter().find(|v| v.view == View::Lead).map_or(0, |v| v.shingle);
+        let distinct = |tokens: &[Token]| {
+            let mut v: Vec<u64> = tokens.iter().filter(|t| t.is_content()).map(|t| t.stem).collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let lead = distinct(lead(&toks.tokens, lead_words));
+        lead_stems = lead.len();
+        let rest = distinct(&toks.tokens).into_iter().filter(|s| lead.binary_search(s).is_err());
+        rewording = lead.iter().copied().chain(rest).collect();
+        phrases = trigram_hashes(&toks.tokens);
+    }
+    // A text too short to judge is compared with no other (see `TOO_SHORT`).
+    let embedding = match (plan.model.as_ref(), &config.semantic) {
+        (Some(model), Some(s)) if n_words >= config.min_words => model.embed(text, s.tokens, embed),
+        _ => Vec::new(),
+    };
+    DocumentSketch { words: n_words, phrases, exact, rewording, lead_stems, samples, embedding }
+}
+
+/// Reorders so that position `j` holds what was at `order[j]`, by following the permutation's cycles
+/// and calling `swap` (which must swap two positions of everything being reordered).
+fn permute(order: &[usize], mut swap: impl FnMut(usize, usize)) {
+    let mut done = vec![false; order.len()];
+    for start in 0..order.len() {
+        let mut at = start;
+        while !done[at] {
+            done[at] = true;
+            let from = order[at];
+            if from == start {
+                break;
+            }
+            swap(at, from);
+            at = from;
+        }
+    }
+}
+
+/// Gives repeated ids a `#2`, `#3`… suffix, in the fixed document order.
+fn make_ids_unique(docs: &mut [DocInfo]) {
+    // Sorted by id, so the documents sharing one are neighbours.
+    for same in docs.chunk_by_mut(|a, b| a.id == b.id) {
+        for (k, d) in same.iter_mut().enumerate().skip(1) {
+            d.id = format!("{}#{}", d.id, k + 1);
+        }
+    }
+}
+
+/// Parses the lines of JSON Lines input on the thread pool.
+struct ParallelParse;
+
+impl input::ParseMap for ParallelParse {
+    fn map(&self, n: usize, f: &(dyn Fn(usize) -> input::ParsedLine + Sync)) -> Vec<input::ParsedLine> {
+        (0..n).into_par_iter().map(f).collect()
+    }
+}

@@ -1,0 +1,340 @@
+//! The third stage: verify each candidate pair and decide its relation and its own lean on direction.
+//! Each document of a candidate pair is read again and analysed once ([`crate::align::Analysis`]), then
+//! the pairs are aligned ([`crate::align`]) and judged ([`crate::score`]), a block at a time. Documents
+//! are found through dense per-document tables (a slot index, a neighbour list), not hash maps. A member
+//! of a near-duplicate group whose only pair is the one with its leader (or, against a reference
+//! collection, with the reference its leader was paired with) is analysed while that pair is scored and
+//! dropped after it, so the analyses held at once are those of leaders and of documents with other pairs
+//! (a crawl's copies would otherwise all be in memory together).
+
+use std::sync::OnceLock;
+
+use rayon::prelude::*;
+use serde_json::Value;
+
+use super::Plan;
+use super::candidates::Candidates;
+use super::read::SignedCorpus;
+use crate::align::{AlignScratch, Alignment, Analysis, align_with};
+use crate::embed::{self, Embedding};
+use crate::error::Result;
+use crate::graph::Neighbours;
+use crate::input::{self, Problem};
+use crate::pair::{PairKey, Proposers, unpack};
+use crate::progress::{Progress, Unit};
+use crate::scan::ScoredPair;
+use crate::score::{self, Evidence, Relation, Side};
+use crate::shingle::Tokens;
+
+/// Candidate pairs scored together: only one block's results are held beside the pairs kept.
+const SCORE_BLOCK: usize = 1 << 16;
+/// Related documents consulted as witnesses of direction, per side of a pair.
+const MAX_WITNESSES: usize = 32;
+/// Sentences of a text the semantic view compares (its first).
+const MAX_SENTENCES: usize = 40;
+/// Name of the semantic view's evidence.
+const SEMANTIC: &str = "semantic";
+
+/// The verified pairs (those judged derived, and with `report_unrelated` the others), unsorted, and the
+/// documents that could not be read again.
+pub struct Verified {
+    pub pairs: Vec<ScoredPair>,
+    pub problems: Vec<Problem>,
+}
+
+/// Verifies the candidate pairs.
+pub(super) fn verify(
+    corpus: &SignedCorpus,
+    candidates: Candidates,
+    plan: &Plan,
+    progress: &dyn Progress,
+) -> Result<Verified> {
+    let Candidates { mut pairs, leader, .. } = candidates;
+    let mut problems = Vec::new();
+    let streamed = Streamed::new(&pairs, &leader);
+    let analyses = Analyses::load(corpus, &pairs, &streamed, plan, progress, &mut problems)?;
+    pairs.retain(|&(key, _)| {
+        let (a, b) = unpack(key);
+        let member = streamed.member(key);
+        [a, b].into_iter().all(|d| Some(d) == member || analyses.get(d).is_some())
+    });
+    progress.stage("verifying", Some(pairs.len() as u64), Unit::Pairs);
+    let verifier = Verifier {
+        corpus,
+        plan,
+        progress,
+        witnesses: Neighbours::new(corpus.documents.len(), pairs.iter().map(|&(key, _)| unpack(key))),
+        // The semantic view's sentence embeddings of a document, made the first time a pair asks for
+        // them (a source is asked by each of its rewrites).
+        sentence_embeddings: match plan.model {
+            Some(_) => (0..corpus.documents.len()).map(|_| OnceLock::new()).collect(),
+            None => Vec::new(),
+        },
+        leader: &leader,
+        streamed: &streamed,
+        analyses: &analyses,
+    };
+    let mut verified = Vec::new();
+    let mut unread = Vec::new();
+    for block in pairs.chunks(SCORE_BLOCK) {
+        let scored: Vec<std::result::Result<Option<ScoredPair>, Problem>> = block
+            .par_iter()
+            .map_init(Default::default, |scratch, &(key, proposed_by)| verifier.score(scratch, key, proposed_by))
+            .collect();
+        for result in scored {
+            match result {
+                Ok(pair) => verified.extend(pair),
+                Err(problem) => unread.push(problem),
+            }
+        }
+    }
+    progress.finish();
+    if let (true, Some(p)) = (plan.config.input.strict, unread.first()) {
+        return Err(p.clone().into());
+    }
+    problems.extend(unread);
+    Ok(Verified { pairs: verified, problems })
+}
+
+/// Which pairs analyse one of their documents only while they are scored: a group member (not a leader)
+/// in no other pair.
+struct Streamed<'a> {
+    leader: &'a [u32],
+    degree: Vec<u32>,
+}
+
+impl<'a> Streamed<'a> {
+    fn new(pairs: &[(PairKey, Proposers)], leader: &'a [u32]) -> Streamed<'a> {
+        let mut degree = vec![0u32; leader.len()];
+        for &(key, _) in pairs {
+            let (a, b) = unpack(key);
+            degree[a as usize] += 1;
+            degree[b as usize] += 1;
+        }
+        Streamed { leader, degree }
+    }
+
+    /// The member of the pair analysed while the pair is scored, if any.
+    fn member(&self, key: PairKey) -> Option<u32> {
+        let (a, b) = unpack(key);
+        let leads = |d: u32| self.leader[d as usize] == d;
+        [(a, b), (b, a)]
+            .into_iter()
+            .find(|&(m, l)| !leads(m) && leads(l) && self.degree[m as usize] == 1)
+            .map(|(m, _)| m)
+    }
+}
+
+/// The analyses held during verification, found by document through a slot table.
+struct Analyses {
+    slot: Vec<u32>,
+    list: Vec<Analysis>,
+}
+
+impl Analyses {
+    const NONE: u32 = u32::MAX;
+
+    /// Reads again and analyses, in parallel, every document of a pair but the streamed members; a
+    /// document that cannot be read again is a problem (an error when strict) and has no analysis.
+    fn load(
+        corpus: &SignedCorpus,
+        pairs: &[(PairKey, Proposers)],
+        streamed: &Streamed,
+        plan: &Plan,
+        progress: &dyn Progress,
+        problems: &mut Vec<Problem>,
+    ) -> Result<Analyses> {
+        let mut needed: Vec<u32> = pairs
+            .iter()
+            .flat_map(|&(key, _)| {
+                let (a, b) = unpack(key);
+                let member = streamed.member(key);
+                [a, b].into_iter().filter(move |&d| Some(d) != member)
+            })
+            .collect();
+        needed.par_sort_unstable();
+        needed.dedup();
+        progress.stage("analysing", Some(needed.len() as u64), Unit::Documents);
+        let loaded: Vec<std::result::Result<Analysis, Problem>> = needed
+            .par_iter()
+            .map(|&i| {
+                let result = analyse(corpus, plan, i);
+                progress.inc(1);
+                result
+            })
+            .collect();
+        let mut analyses = Analyses { slot: vec![Self::NONE; corpus.documents.len()], list: Vec::new() };
+        for (&i, r) in needed.iter().zip(loaded) {
+            match r {
+                Ok(a) => {
+                    analyses.slot[i as usize] = analyses.list.len() as u32;
+                    analyses.list.push(a);
+                }
+                Err(p) if plan.config.input.strict => return Err(p.into()),
+                Err(p) => problems.push(p),
+            }
+        }
+        Ok(analyses)
+    }
+
+    fn get(&self, d: u32) -> Option<&Analysis> {
+        match self.slot[d as usize] {
+            Self::NONE => None,
+            s => Some(&self.list[s as usize]),
+        }
+    }
+}
+
+/// Document `i` read again and analysed.
+fn analyse(corpus: &SignedCorpus, plan: &Plan, i: u32) -> std::result::Result<Analysis, Problem> {
+    let d = &corpus.documents[i as usize];
+    input::reload(&d.path, &d.origin, &plan.config.input)
+        .map(|text| Analysis::new(Tokens::new(&text), &corpus.frequencies))
+        .map_err(|e| Problem::in_file(d.path.to_path_buf(), format!("cannot read again for verification: {e}")))
+}
+
+/// What scoring a pair consults.
+struct Verifier<'a> {
+    corpus: &'a SignedCorpus,
+    plan: &'a Plan<'a>,
+    progress: &'a dyn Progress,
+    /// Each document's partners among the candidates: the witnesses of direction.
+    witnesses: Neighbours,
+    sentence_embeddings: Vec<OnceLock<Vec<Embedding>>>,
+    leader: &'a [u32],
+    streamed: &'a Streamed<'a>,
+    analyses: &'a Analyses,
+}
+
+impl Verifier<'_> {
+    /// Aligns and judges one pair: `None` when it is judged not derived (unless such pairs are reported),
+    /// a problem when a streamed member cannot be read again.
+    fn score(
+        &self,
+        (scratch, encoder): &mut (AlignScratch, embed::Scratch),
+        key: PairKey,
+        proposed_by: Proposers,
+    ) -> std::result::Result<Option<ScoredPair>, Problem> {
+        let (a, b) = unpack(key);
+        let own = match self.streamed.member(key) {
+            Some(member) => Some((member, analyse(self.corpus, self.plan, member)?)),
+            None => None,
+        };
+        let get = |d: u32| match &own {
+            Some((member, analysis)) if *member == d => Some(analysis),
+            _ => self.analyses.get(d),
+        };
+        // Both are present: pairs without an analysis were dropped before scoring.
+        let (Some(x), Some(y)) = (get(a), get(b)) else { return Ok(None) };
+        let mut alignment = align_with(x, y, scratch);
+        let mut verdict = score::classify(x, y, &alignment);
+        let mut semantic = None;
+        if verdict.is_none() {
+            semantic = self.semantic_rewrite(a, x, b, y, encoder);
+            verdict = semantic.as_ref().map(|(confidence, _)| (Relation::Rewrite, *confidence));
+        }
+        self.progress.inc(1);
+        let mut pair = ScoredPair {
+            a,
+            b,
+            relation: None,
+            verified: true,
+            confidence: 0.0,
+            source: None,
+            lean: None,
+            alignment: Alignment::default(),
+            proposed_by,
+            evidence: Vec::new(),
+        };
+        let Some((relation, confidence)) = verdict else {
+            alignment.sentences = Vec::new();
+            pair.alignment = alignment;
+            return Ok(self.plan.config.report_unrelated.then_some(pair));
+        };
+        let witnesses = self.witnesses(a, b);
+        let side = |i: u32, analysis, coverage| {
+            let d = &self.corpus.documents[i as usize];
+            let field = |name: &str| d.extra.get(name).and_then(Value::as_str);
+            Side { id: &d.id, analysis, coverage, date: d.day, url: field("url"), canonical: field("canonical") }
+        };
+        let (lean, mut evidence) = score::direction(
+            relation,
+            &alignment,
+            &side(a, x, alignment.coverage_a),
+            &side(b, y, alignment.coverage_b),
+            &witnesses,
+            &self.corpus.frequencies,
+        );
+        evidence.extend(semantic.map(|(_, e)| e));
+        // Kept until the report, for each of what may be millions of pairs: no more room than used.
+        alignment.sentences = Vec::new();
+        alignment.passages.shrink_to_fit();
+        for e in &mut evidence {
+            e.detail.shrink_to_fit();
+        }
+        evidence.shrink_to_fit();
+        Ok(Some(ScoredPair { relation: Some(relation), confidence, lean: Some(lean), alignment, evidence, ..pair }))
+    }
+
+    /// Witnesses of direction: related documents other than the pair, and other than near-duplicates of
+    /// either side (a copy of one side holds all of its wording and is no independent witness).
+    fn witnesses(&self, a: u32, b: u32) -> Vec<&Analysis> {
+        let group = |d: u32| self.leader[d as usize];
+        [a, b]
+            .iter()
+            .flat_map(|&d| {
+                self.witnesses
+                    .of(d)
+                    .iter()
+                    .filter(|&&n| group(n) != group(a) && group(n) != group(b))
+                    .take(MAX_WITNESSES)
+            })
+            .filter_map(|&n| self.analyses.get(n))
+            .collect()
+    }
+
+    /// The semantic view confirms what the wording alone does not show: the leads say the same thing,
+    /// and the texts go on saying it sentence after sentence (texts written apart on one topic open
+    /// alike too). Their sentences are embedded only for such pairs, from the texts read again. The
+    /// confidence of a rewrite and its evidence, when the view is on and confirms one.
+    fn semantic_rewrite(
+        &self,
+        a: u32,
+        x: &Analysis,
+        b: u32,
+        y: &Analysis,
+        encoder: &mut embed::Scratch,
+    ) -> Option<(f64, Evidence)> {
+        let (s, model) = (self.plan.config.semantic.as_ref()?, self.plan.model.as_ref()?);
+        let embeddings = &self.corpus.embeddings;
+        let similarity = embed::similarity(&embeddings[a as usize], &embeddings[b as usize]);
+        if similarity < s.threshold {
+            return None;
+        }
+        let mut sentences = |d: u32, analysis: &Analysis| {
+            self.sentence_embeddings[d as usize].get_or_init(|| {
+                let doc = &self.corpus.documents[d as usize];
+                let ranges = analysis.sentence_bytes();
+                input::reload(&doc.path, &doc.origin, &self.plan.config.input)
+                    .map(|text| model.embed_sentences(&text, ranges, MAX_SENTENCES, encoder))
+                    .unwrap_or_default()
+            })
+        };
+        let (ex, ey) = (sentences(a, x), sentences(b, y));
+        let r = embed::restatement(ex, ey, s.sentence_similarity);
+        let confidence = score::semantic_rewrite(&r, s)?;
+        let evidence = Evidence {
+            signal: SEMANTIC,
+            favours: None,
+            detail: format!(
+                "the leads (first {} tokens) mean the same (embeddings' cosine similarity {similarity:.3}), \
+                 {:.0}% of the shorter text's sentences restate the other's in order, and its sentences' \
+                 closest matches reach {:.3} on average",
+                s.tokens,
+                100.0 * r.in_order_share(),
+                r.closeness
+            ),
+        };
+        Some((confidence, evidence))
+    }
+}

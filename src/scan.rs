@@ -1,0 +1,144 @@
+//! What a scan finds: the documents read ([`DocInfo`]), the verified pairs ([`ScoredPair`]), the clusters
+//! they form and the counts of each stage ([`Scan`]). Made by [`crate::pipeline`]; written by
+//! [`crate::report`] and scored by [`crate::eval`].
+
+use std::path::Path;
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use crate::align::Alignment;
+use crate::input::{Origin, Problem};
+use crate::lsh::LshStats;
+use crate::pair::{PairKey, Proposer, Proposers, unpack};
+use crate::score::{Evidence, Lean, Relation};
+
+/// What is known of a document after reading; its text is not kept.
+#[derive(Clone, Debug)]
+pub struct DocInfo {
+    /// Identifier, unique in the run.
+    pub id: String,
+    /// File it came from (shared by all the documents of a file).
+    pub path: Arc<Path>,
+    /// Where in the file, to read it again.
+    pub origin: Origin,
+    /// Length of the text in bytes.
+    pub bytes: usize,
+    /// Number of words, a Chinese or Japanese character counting as half a word.
+    pub words: usize,
+    /// Publication date as given.
+    pub date: Option<String>,
+    /// Publication time in days since 1970, when the date could be read.
+    pub day: Option<f64>,
+    /// Fields passed through from the input.
+    pub extra: Map<String, Value>,
+    /// Why the document was not compared with others (too short), if it was not.
+    pub skipped: Option<&'static str>,
+    /// Whether it was read from the reference collection ([`crate::Config::against`]).
+    pub reference: bool,
+}
+
+#[cfg(test)]
+impl DocInfo {
+    /// A document of 100 words read from nowhere, for tests of what follows reading.
+    pub(crate) fn stub(id: &str) -> DocInfo {
+        DocInfo {
+            id: id.into(),
+            path: Path::new("").into(),
+            origin: Origin::File,
+            bytes: 0,
+            words: 100,
+            date: None,
+            day: None,
+            extra: Map::new(),
+            skipped: None,
+            reference: false,
+        }
+    }
+}
+
+/// A verified pair.
+#[derive(Clone, Debug)]
+pub struct ScoredPair {
+    /// First document (index into [`Scan::documents`], `a < b`).
+    pub a: u32,
+    /// Second document.
+    pub b: u32,
+    /// The relation; `None` for a pair judged not derived (reported only with `report_unrelated`) or an
+    /// unverified candidate (`candidates_only`).
+    pub relation: Option<Relation>,
+    /// Whether the pair went through verification.
+    pub verified: bool,
+    /// Confidence in the relation, 0..1.
+    pub confidence: f64,
+    /// The source document, when the evidence names one.
+    pub source: Option<u32>,
+    /// Which way the pair's own evidence leans, for pairs judged derived.
+    pub lean: Option<Lean>,
+    /// The alignment figures and passages. Its sentence pairs are not kept once the pair is scored (the
+    /// passages hold them, merged): a crawl reports millions of pairs.
+    pub alignment: Alignment,
+    /// The candidate sources that proposed the pair, a bit each in the order of [`Scan::proposers`] (views
+    /// whose LSH did, `passages`, `semantic`): a crawl reports millions of pairs.
+    pub proposed_by: Proposers,
+    /// Evidence about direction.
+    pub evidence: Vec<Evidence>,
+}
+
+impl ScoredPair {
+    /// A candidate pair reported as found, without verification ([`crate::Config::candidates_only`]).
+    pub(crate) fn unverified(key: PairKey, proposed_by: Proposers) -> ScoredPair {
+        let (a, b) = unpack(key);
+        ScoredPair {
+            a,
+            b,
+            relation: None,
+            verified: false,
+            confidence: 0.0,
+            source: None,
+            lean: None,
+            alignment: Alignment::default(),
+            proposed_by,
+            evidence: Vec::new(),
+        }
+    }
+}
+
+/// A group of documents connected by reported pairs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cluster {
+    /// The one document the others derive from, when the pairs say so.
+    pub source: Option<u32>,
+    /// All members, ascending.
+    pub members: Vec<u32>,
+}
+
+/// The result of a scan.
+#[derive(Clone, Debug, Default)]
+pub struct Scan {
+    /// Every document read, sorted by id.
+    pub documents: Vec<DocInfo>,
+    /// Reported pairs, sorted by document.
+    pub pairs: Vec<ScoredPair>,
+    /// Clusters of two or more documents.
+    pub clusters: Vec<Cluster>,
+    /// Candidate statistics of each view, and of passages.
+    pub candidates: Vec<(Proposer, LshStats)>,
+    /// Distinct candidate pairs over all views.
+    pub candidate_pairs: usize,
+    /// Documents compared through the leader of their near-duplicate group in the rewording views.
+    pub grouped_documents: usize,
+    /// The number of pairs that would have been reported, when [`crate::Config::count_only`] left `pairs` empty.
+    pub counted_pairs: Option<usize>,
+    /// Input that was damaged, unreadable or read lossily.
+    pub problems: Vec<Problem>,
+    /// The candidate sources, in the order of the bits of [`ScoredPair::proposed_by`].
+    pub proposers: Vec<Proposer>,
+}
+
+impl Scan {
+    /// The names of the proposers in `set`.
+    pub fn proposer_names(&self, set: Proposers) -> Vec<&'static str> {
+        self.proposers.iter().enumerate().filter(|(k, _)| set >> k & 1 != 0).map(|(_, v)| v.name()).collect()
+    }
+}
