@@ -1,0 +1,254 @@
+//! The command line's arguments (clap; their doc comments are the `--help` text), and their conversion into
+//! a validated [`Config`]: the library never sees a clap type.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use unspun::config::{SEMANTIC_THRESHOLD, SemanticConfig, ViewConfig};
+use unspun::shingle::View;
+use unspun::{Config, Error, Result};
+
+/// Find which news articles are copies, rewrites or spins of which, and which one is the source.
+#[derive(Parser, Debug)]
+#[command(name = "unspun", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// Hide progress bars and the closing summary on stderr.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// Print how long each stage took (reading, banding each view, verifying, writing) on stderr.
+    #[arg(long, global = true)]
+    pub timings: bool,
+    /// Worker threads (default: one per core). Results are the same for any number.
+    #[arg(long, short = 'j', global = true)]
+    pub threads: Option<usize>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Scan files and folders of articles and report which derive from which.
+    Scan(ScanArgs),
+    /// Scan DIR/docs with the same defaults as `scan` and score the result against DIR/truth.jsonl.
+    Eval(EvalArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct EvalArgs {
+    /// A folder with `docs/` (the articles) and `truth.jsonl` (labelled pairs).
+    pub dir: PathBuf,
+    /// Output format: `text` or `json`.
+    #[arg(long, short, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Also write the scan's own report (JSON) to this file, for looking at what was reported.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+}
+
+/// Output formats.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    /// One line a pair (`source → derived  relation  confidence`), then clusters.
+    Text,
+    /// One JSON object: documents, pairs, clusters, summary.
+    Json,
+    /// JSON Lines: one document, pair or cluster a line, tagged by `type`, then a summary line.
+    Jsonl,
+    /// CSV for spreadsheets: one row a pair (documents, relation, source, figures, each side's URL,
+    /// title and date, the evidence's signals).
+    Csv,
+    /// Only the summary object of the JSON report (counts of documents, candidate and reported pairs):
+    /// for monitoring and benchmarks, where writing every pair would cost more than finding them.
+    Summary,
+}
+
+/// Input formats, to read every file as one of them whatever its name says.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum InputFormat {
+    /// One plain-text article per file.
+    Text,
+    /// One HTML page per file (its main text).
+    Html,
+    /// JSON Lines: one article per line.
+    Jsonl,
+    /// CSV with a header row: one article per row (separated by commas, or the semicolons, tabs or bars
+    /// the header line shows).
+    Csv,
+    /// WARC or WET web archive.
+    Warc,
+}
+
+impl From<InputFormat> for unspun::input::Format {
+    fn from(f: InputFormat) -> Self {
+        use unspun::input::Format;
+        match f {
+            InputFormat::Text => Format::Text,
+            InputFormat::Html => Format::Html,
+            InputFormat::Jsonl => Format::Jsonl,
+            InputFormat::Csv => Format::Csv,
+            InputFormat::Warc => Format::Warc,
+        }
+    }
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ScanArgs {
+    /// Files and folders to read. Folders are walked recursively; `-` reads standard input (its format and
+    /// compression told by its first bytes, or by --input-format).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write the report to this file (atomically: a temporary file renamed into place) instead of stdout
+    /// (`-`: stdout).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Text format: under each pair, the evidence for its direction, where two copies differ, and its
+    /// first three aligned passages, quoted from both texts (read again), for checking a verdict by eye.
+    /// JSON reports always carry the evidence and the passages' byte ranges.
+    #[arg(long)]
+    pub explain: bool,
+    /// A reference collection (files or folders, read like PATHS; repeatable): only pairs of one
+    /// reference article and one scanned article are compared and reported, as when a crawl is searched
+    /// for copies of one outlet's articles. Each scanned copy is paired with its original itself, not
+    /// only through a group of near-duplicates.
+    #[arg(long, value_name = "PATH")]
+    pub against: Vec<PathBuf>,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+}
+
+/// Knobs shared by `scan` and `eval`.
+#[derive(clap::Args, Debug)]
+pub struct SettingsArgs {
+    /// In folders, the extensions of article files (comma-separated, e.g. `txt,html,jsonl.gz,warc.wet.gz`).
+    /// Other files (README, truth) are ignored. A file named on the command line is always read, in the
+    /// format its name (`.txt`, `.html`/`.htm`, `.jsonl`, `.ndjson`, `.csv`/`.tsv`, `.warc`, `.wet`, each
+    /// optionally `.gz`/`.zst`) or else its first bytes show.
+    #[arg(long, default_value = "txt", value_delimiter = ',')]
+    pub ext: Vec<String>,
+    /// JSON Lines and CSV: the field (column) holding each article's id (one without is named `FILE:LINE`).
+    #[arg(long, default_value = "id")]
+    pub id_field: String,
+    /// JSON Lines and CSV: the field (column) holding the article's text.
+    #[arg(long, default_value = "text")]
+    pub text_field: String,
+    /// JSON Lines and CSV: the field holding the publication date (ISO 8601; drives direction, `--window`).
+    #[arg(long, default_value = "date")]
+    pub date_field: String,
+    /// JSON Lines and CSV: the field holding the article's URL, reported as `url`.
+    #[arg(long, default_value = "url")]
+    pub url_field: String,
+    /// Stop with an error (exit code 1) at the first damaged input, instead of skipping it (exit code 2).
+    #[arg(long)]
+    pub strict: bool,
+    /// Read every file (and standard input) in this format, whatever its name or first bytes say: for a
+    /// CSV export piped in, or files named otherwise. Compression is still told by the first bytes.
+    #[arg(long, value_enum)]
+    pub input_format: Option<InputFormat>,
+    /// Views used to find candidates (comma-separated): `words` (verbatim word 5-grams: copies, light
+    /// edits), `content` (stemmed content words: spinners and paraphrases) and `lead` (content words of
+    /// the first words: rewrites much shorter than their source).
+    #[arg(long, default_value = "words,content,lead", value_delimiter = ',')]
+    pub views: Vec<String>,
+    /// MinHash hashes per view.
+    #[arg(long, default_value_t = 128)]
+    pub hashes: usize,
+    /// Seed of all hash functions.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// LSH Jaccard threshold of a view, as VIEW=T (repeatable). Defaults: words=0.5 (about half the
+    /// 5-grams shared), content=0.2, lead=0.2 (a fifth of the content words shared).
+    #[arg(long = "threshold", value_name = "VIEW=T")]
+    pub thresholds: Vec<String>,
+    /// Length of the `lead` view, in words.
+    #[arg(long, default_value_t = 60)]
+    pub lead: usize,
+    /// Word n-gram length of the `words` view.
+    #[arg(long, default_value_t = 5)]
+    pub shingle: usize,
+    /// Buckets shared by more documents than this (boilerplate, templates) are chained, not fully paired.
+    #[arg(long, default_value_t = 200)]
+    pub max_bucket: usize,
+    /// Documents with fewer words are too short to judge: only exact duplicates among them are reported.
+    #[arg(long, default_value_t = 20)]
+    pub min_words: usize,
+    /// Do not propose the pairs that share passages (sampled word 5-grams) without being similar as
+    /// wholes: a short text copied into a long one, wire paragraphs in different stories.
+    #[arg(long)]
+    pub no_passages: bool,
+    /// Report candidate pairs without verifying them (the plain MinHash-LSH job).
+    #[arg(long)]
+    pub candidates_only: bool,
+    /// Also report verified candidate pairs judged not derived (relation `none`), with their figures.
+    #[arg(long)]
+    pub report_unrelated: bool,
+    /// Compare only articles published at most this many days apart (when both dates are known).
+    #[arg(long)]
+    pub window: Option<f64>,
+    /// Also use the semantic view: the sentence-embedding model in DIR (all-MiniLM-L6-v2, fetched by
+    /// `scripts/setup-model` into models/all-MiniLM-L6-v2) pairs documents whose leads say the same thing
+    /// in other words (LLM rewrites). Off by default: it embeds every document, tens per second per core.
+    #[arg(long, value_name = "DIR")]
+    pub model: Option<PathBuf>,
+    /// Cosine similarity of two leads' embeddings from which the semantic view pairs them.
+    #[arg(long, default_value_t = SEMANTIC_THRESHOLD)]
+    pub semantic_threshold: f64,
+}
+
+impl SettingsArgs {
+    /// Validated settings; `against` and `count_only` are the scan's (see [`Config`]).
+    pub fn to_config(&self, against: &[PathBuf], count_only: bool) -> Result<Config> {
+        let mut config = Config { against: against.to_vec(), count_only, ..Config::default() };
+        if let Some(seed) = self.seed {
+            config.seed = seed;
+        }
+        config.views = Vec::new();
+        for name in &self.views {
+            let view = View::from_name(name.trim())
+                .ok_or_else(|| Error::Config(format!("unknown view {name:?} (known: words, content, lead)")))?;
+            let default = ViewConfig::default_for(view);
+            let mut threshold = default.threshold;
+            for t in &self.thresholds {
+                let (name, value) =
+                    t.split_once('=').ok_or_else(|| Error::Config(format!("--threshold {t:?} is not VIEW=T")))?;
+                if View::from_name(name).is_none() {
+                    return Err(Error::Config(format!("--threshold {t:?}: unknown view {name:?}")));
+                }
+                if name == view.name() {
+                    threshold = value
+                        .parse()
+                        .map_err(|_| Error::Config(format!("--threshold {t:?}: {value:?} is not a number")))?;
+                }
+            }
+            let shingle = match view {
+                View::Words => self.shingle,
+                View::Content => default.shingle,
+                View::Lead => self.lead,
+            };
+            config.views.push(ViewConfig::new(view, shingle, self.hashes, threshold)?);
+        }
+        config.max_bucket = self.max_bucket;
+        config.min_words = self.min_words;
+        config.candidates_only = self.candidates_only;
+        config.passages = !self.no_passages;
+        config.report_unrelated = self.report_unrelated;
+        config.window_days = self.window;
+        config.semantic = self
+            .model
+            .as_ref()
+            .map(|dir| SemanticConfig { threshold: self.semantic_threshold, ..SemanticConfig::new(dir.clone()) });
+        config.input.extensions = self.ext.iter().map(|e| e.trim_start_matches('.').to_string()).collect();
+        config.input.id_field = self.id_field.clone();
+        config.input.text_field = self.text_field.clone();
+        config.input.date_field = self.date_field.clone();
+        config.input.url_field = self.url_field.clone();
+        config.input.strict = self.strict;
+        config.input.format = self.input_format.map(Into::into);
+        config.validate()?;
+        Ok(config)
+    }
+}

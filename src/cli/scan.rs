@@ -1,0 +1,51 @@
+//! `unspun scan`: scan the inputs and write the report.
+
+use std::process::ExitCode;
+
+use unspun::progress::{Progress, Unit};
+use unspun::report::{Report, Summary};
+use unspun::{Error, Result};
+
+use super::args::{Format, ScanArgs};
+use super::output::{Output, write_report};
+use super::{Run, exit_code};
+
+pub(super) fn run(args: &ScanArgs, run: &Run) -> Result<ExitCode> {
+    if args.explain && args.format != Format::Text {
+        return Err(Error::Config(
+            "--explain is for --format text: JSON reports always carry the evidence and passages".into(),
+        ));
+    }
+    let config = args.settings.to_config(&args.against, args.format == Format::Summary)?;
+    let output = Output::open(args.output.as_deref())?;
+    let result = unspun::scan(&args.paths, &config, &run.bars)?;
+    run.report_problems(&result);
+    run.bars.stage("writing", None, Unit::Documents);
+    let summary = if args.format == Format::Summary {
+        let summary = Summary::new(&result);
+        output.write(|out| summary.write_json(out))?;
+        summary
+    } else {
+        let mut report = Report::new(&result);
+        if args.explain {
+            report.explain(&result, &config.input);
+        }
+        write_report(&report, args.format, output)?;
+        report.summary
+    };
+    run.bars.finish();
+    run.print_timings();
+    if !run.quiet {
+        let s = &summary;
+        eprintln!(
+            "unspun: {} documents, {} skipped, {} input problems, {} candidate pairs, {} reported pairs, {:.2}s",
+            s.documents,
+            s.skipped_documents,
+            s.problems.len(),
+            s.candidate_pairs,
+            s.pairs,
+            run.start.elapsed().as_secs_f64()
+        );
+    }
+    Ok(exit_code(&result))
+}
