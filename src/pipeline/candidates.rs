@@ -16,8 +16,8 @@ use crate::config::ViewConfig;
 use crate::embed;
 use crate::error::Result;
 use crate::graph::{find, union};
-use crate::lsh::{self, LshStats};
-use crate::minhash::{Signatures, estimate};
+use crate::lsh::{self, LshParams, LshStats};
+use crate::minhash::{EMPTY, Signatures, estimate};
 use crate::pair::{PairKey, Proposer, Proposers, pair_key, unpack};
 use crate::progress::{Progress, Unit};
 use crate::scan::DocInfo;
@@ -94,7 +94,7 @@ pub(super) fn find_candidates(
             .flat_map_iter(|j| samples.row(read_index[j]).iter().map(move |&h| h & !mask | j as u64))
             .collect();
         drop(sketches);
-        let (pairs, s) = lsh::shared_samples(entries, mask, config.max_bucket, MIN_SHARED_PASSAGES);
+        let (pairs, s) = shared_samples(entries, mask, config.max_bucket);
         progress.finish();
         per_view.push(pairs);
         stats.push((Proposer::Passages, s));
@@ -123,6 +123,55 @@ pub(super) fn find_candidates(
         });
     }
     Ok(Candidates { count: pairs.len(), pairs, proposers, stats, leader })
+}
+
+/// Candidate pairs of one view among the documents `i` with `include(i)` true: every pair that shares a
+/// band ([`lsh::band_pairs`]) and whose full signatures estimate a Jaccard similarity of at least
+/// `min_estimate`; sorted and free of duplicates, the same for any number of threads. The band entries
+/// of a few bands at a time are worked out document by document while its signature is in cache (one
+/// table a band would read each signature once a band, a cache miss each time); those bands' pair lists
+/// are made in parallel, merged pairwise and then into the running result, so the pair lists of all
+/// bands, mostly the same pairs again, are never held at once.
+fn band(
+    signatures: &Signatures,
+    params: LshParams,
+    max_bucket: usize,
+    min_estimate: f64,
+    include: impl Fn(usize) -> bool + Sync,
+) -> Result<(Vec<PairKey>, LshStats)> {
+    params.validate(signatures.params.num_hashes as usize)?;
+    let n = signatures.len();
+    let doc_mask = lsh::doc_mask(n);
+    // Asked once, not once a band; an empty document matches nothing.
+    let banded: Vec<bool> = (0..n).into_par_iter().map(|i| include(i) && signatures.mins(i)[0] != EMPTY).collect();
+    let group = 2 * rayon::current_num_threads().max(1);
+    let (mut done, mut entries) = ((Vec::new(), LshStats::default()), Vec::new());
+    for first in (0..params.bands).step_by(group) {
+        let g = group.min(params.bands - first);
+        entries.clear();
+        entries.resize(n * g, 0);
+        entries.par_chunks_mut(g).enumerate().filter(|(i, _)| banded[*i]).for_each(|(i, out)| {
+            lsh::band_entries(signatures.mins(i), params, first, doc_mask, i, out);
+        });
+        let bands = (0..g).into_par_iter().map(|k| {
+            let band: Vec<u64> = (0..n).filter(|&i| banded[i]).map(|i| entries[i * g + k]).collect();
+            lsh::band_pairs(band, doc_mask, max_bucket, min_estimate, signatures)
+        });
+        done = lsh::merge_bands(done, bands.reduce(|| (Vec::new(), LshStats::default()), lsh::merge_bands));
+    }
+    let (all, mut stats) = done;
+    stats.pairs = all.len();
+    Ok((all, stats))
+}
+
+/// The passages proposer's pairs: documents sharing [`MIN_SHARED_PASSAGES`] or more of the sampled
+/// n-grams in `entries` (see [`lsh::shared_sample_pairs`]).
+fn shared_samples(mut entries: Vec<u64>, doc_mask: u64, max_docs: usize) -> (Vec<PairKey>, LshStats) {
+    entries.par_sort_unstable();
+    let (mut pairs, stats) = lsh::shared_sample_pairs(&entries, doc_mask, max_docs);
+    drop(entries);
+    pairs.par_sort_unstable();
+    lsh::sharing_enough(&pairs, MIN_SHARED_PASSAGES, stats)
 }
 
 /// Whether a view finds near-duplicate groups (see the module's doc).
@@ -170,7 +219,7 @@ fn band_views(
         // A group found by an earlier view takes part in later ones through its leader.
         let leader = &banding.leader;
         let include = |i: usize| docs[i].skipped.is_none() && leader[i] == i as u32;
-        let (pairs, stats) = lsh::candidates(m, v.lsh, config.max_bucket, min_estimate, include)?;
+        let (pairs, stats) = band(m, v.lsh, config.max_bucket, min_estimate, include)?;
         if grouping && plan.verify {
             join_near_duplicates(&mut parent, &near_duplicate_tests(config, &sketches.signatures), &pairs);
             banding.leader = group_leaders(&mut parent);
@@ -346,8 +395,10 @@ fn merge_proposers(per_proposer: Vec<Vec<PairKey>>) -> Vec<(PairKey, Proposers)>
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
-    use crate::minhash::MinHashParams;
+    use crate::minhash::{Hasher, MinHashParams};
 
     #[test]
     fn pairs_go_through_group_leaders() {
@@ -408,5 +459,72 @@ mod tests {
         join_near_duplicates(&mut parent, &bars, &[pair_key(0, 1), pair_key(0, 2), pair_key(0, 3)]);
         let roots: Vec<u32> = (0..4).map(|i| find(&mut parent, i)).collect();
         assert_eq!(roots, [0, 0, 0, 3]);
+    }
+
+    fn sigs(sets: &[Vec<u64>], k: u16) -> Signatures {
+        let h = Hasher::new(MinHashParams { view: View::Content, shingle: 1, num_hashes: k, seed: 3 });
+        let mut m = Signatures::new(h.params());
+        for s in sets {
+            m.push(&h.sign(s.iter().copied())).unwrap();
+        }
+        m
+    }
+
+    /// The brute-force oracle: every pair whose minima agree on all rows of some band.
+    fn oracle(m: &Signatures, p: LshParams) -> Vec<PairKey> {
+        let mut out = vec![];
+        for i in 0..m.len() {
+            for j in i + 1..m.len() {
+                let shares = (0..p.bands).any(|b| {
+                    let r = b * p.rows..(b + 1) * p.rows;
+                    m.mins(i)[0] != EMPTY && m.mins(i)[r.clone()] == m.mins(j)[r]
+                });
+                if shares {
+                    out.push(pair_key(i as u32, j as u32));
+                }
+            }
+        }
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn banding_matches_brute_force(sets in prop::collection::vec(prop::collection::vec(0u64..40, 0..12), 0..30), rows in 1usize..4) {
+            let m = sigs(&sets, 24);
+            let p = LshParams { bands: 24 / rows, rows };
+            let (got, stats) = band(&m, p, usize::MAX, 0.0, |_| true).unwrap();
+            prop_assert_eq!(stats.capped_buckets, 0);
+            prop_assert_eq!(got, oracle(&m, p));
+        }
+    }
+
+    #[test]
+    fn oversized_bucket_is_chained_and_counted() {
+        let sets: Vec<Vec<u64>> = (0..50).map(|_| vec![1, 2, 3]).collect();
+        let m = sigs(&sets, 16);
+        let (pairs, stats) = band(&m, LshParams { bands: 4, rows: 4 }, 10, 0.0, |_| true).unwrap();
+        assert_eq!(stats.capped_buckets, 4);
+        assert_eq!(stats.largest_bucket, 50);
+        // Chained, not 50·49/2 = 1225 pairs, and still connected.
+        assert_eq!(pairs.len(), 49 + 48);
+    }
+
+    #[test]
+    fn dissimilar_pairs_are_dropped_after_banding() {
+        // Documents 0 and 1 are the same set; 2 shares a quarter of it. One row a band: 2 meets both.
+        let m = sigs(&[(0..20).collect(), (0..20).collect(), (15..35).collect()], 64);
+        let (all, _) = band(&m, LshParams { bands: 64, rows: 1 }, 100, 0.0, |_| true).unwrap();
+        assert_eq!(all.len(), 3);
+        let (kept, stats) = band(&m, LshParams { bands: 64, rows: 1 }, 100, 0.5, |_| true).unwrap();
+        assert_eq!(kept, vec![pair_key(0, 1)]);
+        assert!(stats.dissimilar >= 2, "{stats:?}");
+        assert_eq!(stats.pairs, 1);
+    }
+
+    #[test]
+    fn excluded_documents_are_not_paired() {
+        let m = sigs(&[vec![1, 2], vec![1, 2], vec![1, 2]], 8);
+        let (pairs, _) = band(&m, LshParams { bands: 2, rows: 4 }, 100, 0.0, |i| i != 1).unwrap();
+        assert_eq!(pairs, vec![pair_key(0, 2)]);
     }
 }
