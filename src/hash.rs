@@ -25,8 +25,8 @@ pub(crate) fn hash_step(h: u64, v: u64) -> u64 {
 }
 
 /// Hashes a `u64` that is already a hash (an n-gram hash) with one multiply, instead of SipHash: the
-/// stop-word and n-gram sets are probed for every word read and every pair verified. Iteration order is never relied on (the default hasher
-/// is randomly seeded anyway).
+/// stop-word and n-gram sets are probed for every word read and every pair verified. Iteration order is never
+/// relied on (the default hasher is randomly seeded anyway).
 #[derive(Default)]
 pub struct U64Hasher(u64);
 

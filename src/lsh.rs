@@ -1,16 +1,16 @@
 //! Locality-sensitive hashing by banding: candidate pairs from [`crate::minhash`] signatures.
 //!
-//! A signature of `bands × rows` lanes is cut into bands; two documents become a candidate pair when any
-//! band of theirs hashes alike. [`LshParams::for_threshold`] picks bands and rows for a Jaccard threshold
-//! by minimising the expected false positives plus false negatives. Each band is a table of its own
-//! ([`band_entries`], [`band_pairs`]; the pipeline builds them in parallel and [`merge_bands`] their
-//! pairs): the `(band hash, document)` entries of a band are sorted and equal runs are buckets. A bucket shared by more than `max_bucket` documents (boilerplate, templates,
-//! mass duplicates) would emit a quadratic number of pairs: it is chained instead (each document paired with
-//! its next few neighbours in the bucket), which keeps such a group connected at linear cost, and it is
-//! counted in [`LshStats`]. Pairs whose full signatures estimate a similarity far below the threshold are
-//! dropped band by band. [`shared_sample_pairs`] is the other candidate source: an inverted index of sampled
-//! word n-grams, for a short text copied into a long one, which banding cannot see. The pairs go on to
-//! [`crate::align`] and [`crate::score`].
+//! A signature of `bands × rows` lanes is cut into bands; two documents become a candidate pair when any band
+//! of theirs hashes alike. [`LshParams::for_threshold`] picks bands and rows for a Jaccard threshold by
+//! minimising the expected false positives plus false negatives. Each band is a table of its own
+//! ([`band_entries`], [`band_pairs`]; the pipeline builds them in parallel and [`merge_bands`] their pairs):
+//! the `(band hash, document)` entries of a band are sorted and equal runs are buckets. A bucket shared by
+//! more than `max_bucket` documents (boilerplate, templates, mass duplicates) would emit a quadratic number
+//! of pairs: it is chained instead (each document paired with its next few neighbours in the bucket), which
+//! keeps such a group connected at linear cost, and it is counted in [`LshStats`]. Pairs whose full
+//! signatures estimate a similarity far below the threshold are dropped band by band. [`shared_sample_pairs`]
+//! is the other candidate source: an inverted index of sampled word n-grams, for a short text copied into a
+//! long one, which banding cannot see. The pairs go on to [`crate::align`] and [`crate::score`].
 
 use std::sync::Mutex;
 
@@ -118,7 +118,7 @@ pub fn band_entries(mins: &[u32], params: LshParams, first: usize, doc_mask: u64
 
 /// The candidate pairs of one band, from its entries (see [`band_entries`]), sorted and free of
 /// duplicates: every pair of documents in a bucket, except in a bucket of more than `max_bucket`
-/// (boilerplate, templates, mass duplicates), where each document is paired with its next [`CHAIN`]
+/// (boilerplate, templates, mass duplicates), where each document is paired with its next two
 /// instead; then, when `min_estimate` is above zero, only the pairs whose full signatures estimate a
 /// Jaccard similarity of at least `min_estimate` (banding at a low threshold lets through many pairs far
 /// below it; dropping them band by band keeps memory to the pairs worth verifying).

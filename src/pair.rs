@@ -24,7 +24,7 @@ pub fn unpack(key: PairKey) -> (u32, u32) {
 pub enum Proposer {
     /// The LSH of one view's signatures.
     View(View),
-    /// Shared sampled word n-grams (see [`crate::lsh::shared_samples`]).
+    /// Shared sampled word n-grams (see [`crate::lsh::shared_sample_pairs`]).
     Passages,
     /// Close embeddings of the leads (see [`crate::embed::candidates`]).
     Semantic,

@@ -34,7 +34,7 @@ pub struct DocInfo {
     pub extra: Map<String, Value>,
     /// Why the document was not compared with others (too short), if it was not.
     pub skipped: Option<&'static str>,
-    /// Whether it was read from the reference collection ([`crate::Config::against`]).
+    /// Whether it was read from the reference collection ([`crate::config::Config::against`]).
     pub reference: bool,
 }
 
@@ -86,7 +86,7 @@ pub struct ScoredPair {
 }
 
 impl ScoredPair {
-    /// A candidate pair reported as found, without verification ([`crate::Config::candidates_only`]).
+    /// A candidate pair reported as found, without verification ([`crate::config::Config::candidates_only`]).
     pub(crate) fn unverified(key: PairKey, proposed_by: Proposers) -> ScoredPair {
         let (a, b) = unpack(key);
         ScoredPair {
@@ -128,7 +128,8 @@ pub struct Scan {
     pub candidate_pairs: usize,
     /// Documents compared through the leader of their near-duplicate group in the rewording views.
     pub grouped_documents: usize,
-    /// The number of pairs that would have been reported, when [`crate::Config::count_only`] left `pairs` empty.
+    /// The number of pairs that would have been reported, when [`crate::config::Config::count_only`] left
+    /// `pairs` empty.
     pub counted_pairs: Option<usize>,
     /// Input that was damaged, unreadable or read lossily.
     pub problems: Vec<Problem>,

@@ -63,7 +63,7 @@ pub struct Document {
 }
 
 impl Document {
-    /// A document given in memory rather than read from a file (for [`crate::scan_documents`]): its text
+    /// A document given in memory rather than read from a file (for [`crate::pipeline::scan_documents`]): its text
     /// is kept to be read again when its pairs are verified. Its path is `(memory)`.
     pub fn new(id: impl Into<String>, text: impl Into<String>) -> Document {
         let text = text.into();

@@ -1,10 +1,10 @@
-//! The second stage: candidate pairs. Every view is banded ([`crate::lsh::candidates`]) and the views'
-//! sorted pair lists are merged into one, each pair with the set of proposers that found it. The words and
-//! content views (the *grouping* views, banded first) also find the near-duplicate groups: a crawl holds
-//! many copies of one article, and comparing every copy with every rewrite of it would square the work,
-//! so the groups of eight or more are compared through their leader and only the leader takes part in the
-//! lead view, passages and the semantic view. Against a reference collection only the pairs of a
-//! reference and a scanned document are kept, and `--window` drops pairs published too far apart.
+//! The second stage: candidate pairs. Every view is banded (by [`crate::lsh`], in parallel here) and the
+//! views' sorted pair lists are merged into one, each pair with the set of proposers that found it. The words
+//! and content views (the *grouping* views, banded first) also find the near-duplicate groups: a crawl holds
+//! many copies of one article, and comparing every copy with every rewrite of it would square the work, so
+//! the groups of eight or more are compared through their leader and only the leader takes part in the lead
+//! view, passages and the semantic view. Against a reference collection only the pairs of a reference and a
+//! scanned document are kept, and `--window` drops pairs published too far apart.
 
 use std::collections::BTreeMap;
 
@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use super::Plan;
 use super::read::{SignedCorpus, Sketches};
-use crate::config::ViewConfig;
+use crate::config::{Config, ViewConfig};
 use crate::embed;
 use crate::error::Result;
 use crate::graph::{find, union};
@@ -83,7 +83,7 @@ pub(super) fn find_candidates(
     let Banding { mut per_view, mut stats, leader } = banding;
     let mut proposers: Vec<Proposer> = config.views.iter().map(|v| Proposer::View(v.view)).collect();
     let include = |i: usize| docs[i].skipped.is_none() && leader[i] == i as u32;
-    // Passages: documents sharing sampled word n-grams, whatever their lengths (`lsh::shared_samples`).
+    // Passages: documents sharing sampled word n-grams, whatever their lengths ([`shared_samples`]).
     if plan.verify && config.passages && config.views.iter().any(|v| v.view == View::Words) {
         progress.stage("passages", None, Unit::Documents);
         let mask = lsh::doc_mask(docs.len());
@@ -181,7 +181,7 @@ fn is_grouping(v: &ViewConfig) -> bool {
 
 /// The views' banded pairs as they are found, and the near-duplicate groups.
 struct Banding {
-    /// Each view's sorted pairs, in the order of [`crate::Config::views`].
+    /// Each view's sorted pairs, in the order of [`Config::views`].
     per_view: Vec<Vec<PairKey>>,
     stats: Vec<(Proposer, LshStats)>,
     /// Each document's group leader (see [`Candidates::leader`]).
@@ -237,7 +237,7 @@ fn band_views(
 /// The signatures and bar of each grouping view: a pair is near-duplicate by either view's estimate,
 /// whichever view banded it (a copy that the words view's banding missed is still found by the content
 /// view's).
-fn near_duplicate_tests<'a>(config: &crate::Config, signatures: &'a [Signatures]) -> Vec<(&'a Signatures, f64)> {
+fn near_duplicate_tests<'a>(config: &Config, signatures: &'a [Signatures]) -> Vec<(&'a Signatures, f64)> {
     config
         .views
         .iter()
@@ -254,7 +254,7 @@ impl Banding {
     /// Once groups are known: the grouping views' pairs go through the leaders (see
     /// [`through_leaders`]), and a member whose pair with its leader was banded in no view (it joined
     /// through another member) gets one, counted as the first grouping view's.
-    fn star_groups(&mut self, config: &crate::Config) {
+    fn star_groups(&mut self, config: &crate::config::Config) {
         let grouped: Vec<usize> = (0..config.views.len()).filter(|&k| is_grouping(&config.views[k])).collect();
         for &k in &grouped {
             self.per_view[k] = through_leaders(std::mem::take(&mut self.per_view[k]), &self.leader);

@@ -33,7 +33,7 @@ const PASSAGE_SAMPLE: u64 = 8;
 
 /// What a scan reads: documents given in memory, then files (the reference collection's among them).
 pub(super) struct Inputs<'a> {
-    /// Documents the caller holds (see [`crate::scan_documents`]).
+    /// Documents the caller holds (see [`crate::pipeline::scan_documents`]).
     pub documents: Box<dyn Iterator<Item = Document> + Send + 'a>,
     /// Files to read, in order.
     pub files: Vec<InputFile>,
@@ -70,7 +70,7 @@ impl<T> Ragged<T> {
 /// the rewording views are signed from and the sampled n-grams of the passages source.
 #[derive(Debug, Default)]
 pub struct Sketches {
-    /// One matrix a view, in the order of [`crate::Config::views`]; a rewording view's is empty until
+    /// One matrix a view, in the order of [`crate::config::Config::views`]; a rewording view's is empty until
     /// `Sketches::sign_rewording`.
     pub signatures: Vec<Signatures>,
     /// Each document's distinct content stems (the high halves of their hashes), the lead's first.
