@@ -1,6 +1,7 @@
 //! CSV and TSV exports (a CMS's or a spreadsheet's, comma-, semicolon-, tab- or bar-separated as the header
 //! line shows): one article per row, the first row naming the columns, which are the fields of
-//! [`InputOptions`] as in JSON Lines (`text`, `id`, `date`, `url`; other small columns passed through).
+//! [`InputOptions`] as in JSON Lines (`text`, `id`, `date`, `url`; other small columns passed through, by
+//! the mapping of [`super::record`]).
 //! Quoted fields may span lines. The `csv` crate cuts the rows; a row is found again by its byte offset in
 //! a plain file, or from the spill store for a compressed stream. A row is named by its number as a
 //! spreadsheet shows it (the header is row 1; a cell with line breaks keeps its row one), in ids without an
@@ -9,12 +10,12 @@
 use std::fs::File;
 use std::io::{self, BufRead, Read, Seek};
 use std::path::Path;
-use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use super::jsonl::{Records, fields};
-use super::{InputFile, InputOptions, Origin, Sink, SpillStore, StreamInfo, looks_binary};
+use super::context::ReadContext;
+use super::record::{Records, fields};
+use super::{InputOptions, Origin, looks_binary};
 use crate::error::{Error, Result};
 
 /// The separator of a file's cells: a tab when its name says tab-separated values, else whichever of
@@ -126,29 +127,27 @@ fn object(columns: &[String], row: &csv::ByteRecord) -> (Map<String, Value>, Vec
     (object, notes)
 }
 
-pub(super) fn read(
-    file: &InputFile,
-    input: &mut dyn BufRead,
-    stream: &StreamInfo,
-    store: Option<Arc<SpillStore>>,
-    options: &InputOptions,
-    sink: &mut Sink,
-) -> Result<()> {
+/// Reads the documents of a CSV stream, one a row after the header row.
+pub(super) fn read(input: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()> {
+    let options = ctx.options;
     let delimiter = match input.fill_buf() {
-        Ok(head) if looks_binary(head) => return sink.problem(None, "binary file (NUL bytes), not CSV; skipped"),
-        Ok(head) => delimiter(&file.path, head),
-        Err(e) => return sink.problem(None, stream.broken(&e, "0 rows")),
+        Ok(head) if looks_binary(head) => return ctx.sink.problem(None, "binary file (NUL bytes), not CSV; skipped"),
+        Ok(head) => delimiter(&ctx.file.path, head),
+        Err(e) => return ctx.sink.problem(None, ctx.stream.broken(&e, "0 rows")),
     };
     let mut rows = reader(input, delimiter, options);
     let columns = match rows.byte_headers() {
         Ok(h) if !h.is_empty() => columns(h, options),
-        Ok(_) => return sink.problem(None, "no header row; skipped"),
-        Err(e) => return sink.problem(Some(1), stream.broken(&io::Error::other(e.to_string()), "the header row")),
+        Ok(_) => return ctx.sink.problem(None, "no header row; skipped"),
+        Err(e) => {
+            let broken = ctx.stream.broken(&io::Error::other(e.to_string()), "the header row");
+            return ctx.sink.problem(Some(1), broken);
+        }
     };
     if !columns.contains(&options.text_field) {
-        return sink.problem(Some(1), format!("no {:?} column in the header; skipped", options.text_field));
+        return ctx.sink.problem(Some(1), format!("no {:?} column in the header; skipped", options.text_field));
     }
-    let records = Records::new(file, store);
+    let records = Records::new(ctx.file);
     let mut row = csv::ByteRecord::new();
     let mut count = 0u64;
     loop {
@@ -158,7 +157,8 @@ pub(super) fn read(
             Ok(true) => {}
             Err(e) => {
                 let row = e.position().map(|p| p.record() + 1);
-                return sink.problem(row, stream.broken(&io::Error::other(e.to_string()), &format!("{count} rows")));
+                let broken = ctx.stream.broken(&io::Error::other(e.to_string()), &format!("{count} rows"));
+                return ctx.sink.problem(row, broken);
             }
         }
         count += 1;
@@ -169,7 +169,7 @@ pub(super) fn read(
         }
         let (object, notes) = object(&columns, &row);
         let place = Origin::Row { row: number, offset: position.byte() };
-        records.pass(fields(object, notes, options), number, place, sink)?;
+        records.pass(fields(object, notes, options), number, place, ctx)?;
     }
 }
 

@@ -1,48 +1,22 @@
 //! JSON Lines: one article per line, an object with configurable id, text, date and url fields
-//! ([`InputOptions`]); other small fields are passed through to the report. In a plain file a document
-//! is found again by the byte offset of its line; from a compressed stream its text goes to the spill
-//! store.
+//! ([`InputOptions`]); other small fields are passed through to the report (the mapping, shared with CSV,
+//! is in [`super::record`]). In a plain file a document is found again by the byte offset of its line;
+//! from a compressed stream its text goes to the spill store.
 
 use std::io::{BufRead, Seek, SeekFrom};
 use std::path::Path;
-use std::sync::Arc;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use super::{
-    Document, InputFile, InputOptions, Origin, Sink, SpillStore, StreamInfo, decode, html, is_blank, looks_binary,
-    source,
-};
+use super::context::ReadContext;
+use super::record::{Parsed, Records, fields, kind};
+use super::{InputOptions, Origin, looks_binary, source};
 use crate::error::{Error, Result};
-
-/// Passed-through fields whose JSON is longer than this are dropped: every document keeps its extra
-/// fields in memory for the report, so they must stay small (url, title, outlet, not a second body).
-const MAX_EXTRA_BYTES: usize = 1024;
 
 /// The longest line read into memory: the text may be up to `max_document_bytes` and JSON escaping can
 /// double it. Longer lines are skipped without being held.
 fn line_limit(options: &InputOptions) -> usize {
     options.max_document_bytes.saturating_mul(2).saturating_add(64 << 10)
-}
-
-/// A line as read: the document's parts and the notes about what was done to it.
-pub(super) struct Parsed {
-    pub(super) id: Option<String>,
-    pub(super) text: String,
-    pub(super) date: Option<String>,
-    pub(super) extra: Map<String, Value>,
-    pub(super) notes: Vec<String>,
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// Reads one line. `Err` is why the line was skipped.
@@ -65,86 +39,6 @@ fn parse(bytes: &[u8], options: &InputOptions) -> std::result::Result<Parsed, St
         return Err(format!("{} is not a JSON object; skipped", kind(&value)));
     };
     fields(object, notes, options)
-}
-
-/// The document of one record's fields (a JSON object, or a CSV row by its header): the text, id, date
-/// and url fields named in `options`, and the other small fields passed through. `notes` are what was
-/// done to the record so far. `Err` is why the record was skipped.
-pub(super) fn fields(
-    mut object: Map<String, Value>,
-    mut notes: Vec<String>,
-    options: &InputOptions,
-) -> std::result::Result<Parsed, String> {
-    let field = |name: &str| format!("{name:?}");
-    let text = match object.remove(&options.text_field) {
-        Some(Value::String(s)) => s,
-        None | Some(Value::Null) => {
-            return Err(format!("no {} field; skipped", field(&options.text_field)));
-        }
-        Some(v) => {
-            return Err(format!("{} is {}, not a string; skipped", field(&options.text_field), kind(&v)));
-        }
-    };
-    if is_blank(&text) {
-        return Err("empty text; skipped".into());
-    }
-    // A crawler's dump may hold the page itself: its main text is the article, and its head says what
-    // the record's own fields do not.
-    let (text, page) = if source::sniff_format(text.as_bytes()) == source::Format::Html {
-        let mut page = html::extract(&text);
-        if is_blank(&page.text) {
-            return Err(html::NO_TEXT.into());
-        }
-        (std::mem::take(&mut page.text), Some(page))
-    } else {
-        (text, None)
-    };
-    // The text is already valid UTF-8 (it came out of a `str`); only an over-long one needs `decode`.
-    let text = if text.len() > options.max_document_bytes {
-        let (text, note) = decode(text.as_bytes(), options.max_document_bytes);
-        notes.extend(note);
-        text
-    } else {
-        text
-    };
-    let id = match object.remove(&options.id_field) {
-        Some(Value::String(s)) if !s.trim().is_empty() => Some(s),
-        Some(Value::Number(n)) => Some(n.to_string()),
-        None | Some(Value::Null) | Some(Value::String(_)) => None,
-        Some(v) => {
-            notes.push(format!("{} is {}; the document is named by file and line", field(&options.id_field), kind(&v)));
-            None
-        }
-    };
-    let date = match object.remove(&options.date_field) {
-        Some(Value::String(s)) if !s.trim().is_empty() => Some(s),
-        None | Some(Value::Null) | Some(Value::String(_)) => None,
-        Some(v) => {
-            notes.push(format!("{} is {}, not an ISO 8601 string; ignored", field(&options.date_field), kind(&v)));
-            None
-        }
-    };
-    if options.url_field != "url"
-        && let Some(url) = object.remove(&options.url_field)
-    {
-        object.insert("url".into(), url);
-    }
-    let date = match page {
-        Some(mut page) => {
-            page.add_head_fields(&mut object);
-            date.or(page.published)
-        }
-        None => date,
-    };
-    object.retain(|_, v| match v {
-        Value::String(s) => s.len() <= MAX_EXTRA_BYTES,
-        Value::Array(_) | Value::Object(_) => serde_json::to_string(v).is_ok_and(|s| s.len() <= MAX_EXTRA_BYTES),
-        _ => true,
-    });
-    // A map emptied by the removals above still holds its first node (over half a kilobyte): every
-    // document keeps `extra` until the report, so drop it.
-    let extra = if object.is_empty() { Map::new() } else { object };
-    Ok(Parsed { id, text, date, extra, notes })
 }
 
 /// Lines parsed together: enough that parsing them in parallel pays, few enough that the texts held at
@@ -180,27 +74,19 @@ impl ParseMap for Serial {
     }
 }
 
-pub(super) fn read(
-    file: &InputFile,
-    reader: &mut dyn BufRead,
-    stream: &StreamInfo,
-    store: Option<Arc<SpillStore>>,
-    options: &InputOptions,
-    sink: &mut Sink,
-    parser: &dyn ParseMap,
-) -> Result<()> {
+/// Reads the documents of a JSON Lines stream, one a line.
+pub(super) fn read(reader: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()> {
     match reader.fill_buf() {
         Ok(head) if looks_binary(head) => {
-            return sink.problem(None, "binary file (NUL bytes), not JSON Lines; skipped");
+            return ctx.sink.problem(None, "binary file (NUL bytes), not JSON Lines; skipped");
         }
         Ok(_) => {}
-        Err(e) => return sink.problem(None, stream.broken(&e, "0 lines")),
+        Err(e) => return ctx.sink.problem(None, ctx.stream.broken(&e, "0 lines")),
     }
-    let records = Records::new(file, store);
-    let mut block = Block { records, options, parser, bytes: Vec::new(), lines: Vec::new() };
-    let limit = line_limit(options);
+    let mut block = Block { records: Records::new(ctx.file), bytes: Vec::new(), lines: Vec::new() };
+    let limit = line_limit(ctx.options);
     // Lines are cut serially (a newline search) into a block; the block's lines are parsed through
-    // `parser` (in parallel in the pipeline) and then handed on in order, so documents and problems come
+    // `ctx.parser` (in parallel in the pipeline) and then handed on in order, so documents and problems come
     // out exactly as if read one line at a time.
     let (mut line, mut offset) = (0u64, 0u64);
     loop {
@@ -210,9 +96,9 @@ pub(super) fn read(
             Ok(len) => len,
             Err(e) => {
                 block.bytes.truncate(at);
-                block.flush(sink)?;
+                block.flush(ctx)?;
                 let read = format!("{line} complete lines");
-                return sink.problem(Some(line + 1), stream.broken(&e, &read));
+                return ctx.sink.problem(Some(line + 1), ctx.stream.broken(&e, &read));
             }
         };
         line += 1;
@@ -228,81 +114,37 @@ pub(super) fn read(
             block.lines.push(RawLine { line, offset: start, range: at..bytes.len(), too_long: None });
         }
         if block.bytes.len() >= BLOCK_BYTES || block.lines.len() >= BLOCK_LINES {
-            block.flush(sink)?;
+            block.flush(ctx)?;
         }
     }
-    block.flush(sink)
+    block.flush(ctx)
 }
 
-/// Lines read but not yet parsed, and what is needed to turn them into documents.
-struct Block<'a> {
+/// Lines read but not yet parsed, and what turns them into documents.
+struct Block {
     records: Records,
-    options: &'a InputOptions,
-    parser: &'a dyn ParseMap,
     bytes: Vec<u8>,
     lines: Vec<RawLine>,
 }
 
-impl Block<'_> {
-    /// Parses the lines through `parser` and hands their documents and problems on, in line order.
-    fn flush(&mut self, sink: &mut Sink) -> Result<()> {
-        let (bytes, raw, options) = (&self.bytes, &self.lines, self.options);
-        let parsed = self.parser.map(raw.len(), &|k| {
+impl Block {
+    /// Parses the lines through `ctx.parser` and hands their documents and problems on, in line order.
+    fn flush(&mut self, ctx: &mut ReadContext) -> Result<()> {
+        let (bytes, raw, options) = (&self.bytes, &self.lines, ctx.options);
+        let parsed = ctx.parser.map(raw.len(), &|k| {
             let l = &raw[k];
             ParsedLine(if l.too_long.is_some() { Err(String::new()) } else { parse(&bytes[l.range.clone()], options) })
         });
         let limit = line_limit(options);
         for (l, ParsedLine(parsed)) in self.lines.drain(..).zip(parsed) {
             if let Some(len) = l.too_long {
-                sink.problem(Some(l.line), format!("line of {len} bytes is longer than the {limit} allowed; skipped"))?;
+                let message = format!("line of {len} bytes is longer than the {limit} allowed; skipped");
+                ctx.sink.problem(Some(l.line), message)?;
                 continue;
             }
-            self.records.pass(parsed, l.line, Origin::Line { line: l.line, offset: l.offset }, sink)?;
+            self.records.pass(parsed, l.line, Origin::Line { line: l.line, offset: l.offset }, ctx)?;
         }
         self.bytes.clear();
-        Ok(())
-    }
-}
-
-/// What turns the records of a file of many (JSON lines, CSV rows) into documents: the file's path,
-/// shared by its documents; its name, for the ids of records without one (`NAME:NUMBER`); and the spill
-/// store, for input that cannot be read again.
-pub(super) struct Records {
-    path: Arc<Path>,
-    name: String,
-    store: Option<Arc<SpillStore>>,
-}
-
-impl Records {
-    pub(super) fn new(file: &InputFile, store: Option<Arc<SpillStore>>) -> Records {
-        Records { path: file.path.as_path().into(), name: super::name_for_lines(file), store }
-    }
-
-    /// Passes on record `number` (a line or row number), found again at `place`: a problem when it was
-    /// skipped (`Err`, why) or changed (its notes), and its document unless skipped.
-    pub(super) fn pass(
-        &self,
-        parsed: std::result::Result<Parsed, String>,
-        number: u64,
-        place: Origin,
-        sink: &mut Sink,
-    ) -> Result<()> {
-        let parsed = match parsed {
-            Ok(p) => p,
-            Err(message) => return sink.problem(Some(number), message),
-        };
-        if !parsed.notes.is_empty() {
-            sink.problem(Some(number), parsed.notes.join("; "))?;
-        }
-        let origin = super::origin_of(self.store.as_ref(), &parsed.text, place)?;
-        sink.document(Document {
-            id: parsed.id.unwrap_or_else(|| format!("{}:{number}", self.name)),
-            path: self.path.clone(),
-            origin,
-            text: parsed.text,
-            date: parsed.date,
-            extra: parsed.extra,
-        });
         Ok(())
     }
 }
@@ -341,31 +183,6 @@ mod tests {
     }
 
     #[test]
-    fn a_text_that_is_a_page_gives_its_main_text_and_head() {
-        let page = r#"<!DOCTYPE html><html><head><title>Budget</title>
-            <meta property="article:published_time" content="2025-05-20">
-            <link rel="canonical" href="https://news.example/budget"></head>
-            <body><nav>Menu</nav><article><p>The council passed the budget.</p></article></body></html>"#;
-        let lines = [
-            serde_json::json!({"id": "p", "text": page, "url": "https://copies.example/1"}),
-            // The record's own fields win over the page's; a page naming itself has no canonical.
-            serde_json::json!({"id": "q", "text": page, "date": "2025-06-01", "title": "Mine", "url": "http://news.example/budget/"}),
-            serde_json::json!({"id": "r", "text": "<html><body><nav>Only a menu</nav></body></html>"}),
-        ];
-        let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
-        let (docs, problems) = crate::input::read_all("p.jsonl", crate::input::Format::Jsonl, text.as_bytes());
-        assert_eq!(docs[0].text, "The council passed the budget.");
-        assert_eq!(docs[0].date.as_deref(), Some("2025-05-20"));
-        assert_eq!(docs[0].extra["title"], "Budget");
-        assert_eq!(docs[0].extra["canonical"], "https://news.example/budget");
-        assert_eq!(docs[1].date.as_deref(), Some("2025-06-01"));
-        assert_eq!(docs[1].extra["title"], "Mine");
-        assert!(!docs[1].extra.contains_key("canonical"), "{:?}", docs[1].extra);
-        assert_eq!(docs.len(), 2);
-        assert!(problems[0].message.contains("no text in the HTML page"), "{problems:?}");
-    }
-
-    #[test]
     fn fields_ids_dates_and_extras() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("news.jsonl");
@@ -384,27 +201,6 @@ mod tests {
             let again = crate::input::reload(&path, &d.origin, &InputOptions::default());
             assert_eq!(again.unwrap(), d.text);
         }
-    }
-
-    #[test]
-    fn configurable_field_names() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("x.ndjson");
-        std::fs::write(&path, r#"{"key": "k1", "body": "Words here.", "published": "2024-01-02", "link": "http://l"}"#)
-            .unwrap();
-        let options = InputOptions {
-            id_field: "key".into(),
-            text_field: "body".into(),
-            date_field: "published".into(),
-            url_field: "link".into(),
-            ..InputOptions::default()
-        };
-        let (docs, problems) = read_all(&path, &options);
-        assert!(problems.is_empty(), "{problems:?}");
-        assert_eq!(docs[0].id, "k1");
-        assert_eq!(docs[0].text, "Words here.");
-        assert_eq!(docs[0].date.as_deref(), Some("2024-01-02"));
-        assert_eq!(docs[0].extra["url"], "http://l");
     }
 
     #[test]

@@ -2,12 +2,16 @@
 //! decodes them into [`Document`]s, and fetches a document's text again later by its [`Origin`] (the
 //! verification stage re-reads only the texts of candidate pairs, so the texts of a large input are never
 //! all held at once). Each format is a submodule (text files and HTML pages, JSON Lines, CSV, WARC/WET
-//! archives, all plain or gzip/zstd-compressed, see `source`); damaged input becomes a [`Problem`] naming the file and
-//! line or record, and reading goes on with the rest (or stops, with [`InputOptions::strict`]).
+//! archives, all plain or gzip/zstd-compressed, see `source`) with a `read(reader, &mut ctx)` handed a
+//! `context::ReadContext` by the one dispatch on the format here; JSON Lines and CSV share the mapping of
+//! a record to a document (`record`). Damaged input becomes a [`Problem`] naming the file and line or
+//! record, and reading goes on with the rest (or stops, with [`InputOptions::strict`]).
 
+mod context;
 mod csv;
 mod html;
 mod jsonl;
+mod record;
 mod source;
 mod spill;
 mod text;
@@ -19,12 +23,16 @@ pub use source::Format;
 pub use spill::SpillStore;
 pub use truth::{TruthPair, read_truth};
 
+use std::cell::Cell;
 use std::fmt;
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+use self::context::{ReadContext, Sink, StreamInfo};
 use crate::error::{Error, Result};
 use crate::progress::{NoProgress, Progress};
 
@@ -230,71 +238,6 @@ fn id_for(path: &Path, root: Option<&Path>) -> String {
     parts.join("/")
 }
 
-/// Problems listed per file; past this, the rest are counted in one closing message, so a file of a
-/// million broken lines does not bury the others.
-const MAX_PROBLEMS_PER_FILE: usize = 100;
-
-/// What a format reader hands its documents and problems to: counts, caps and (when strict) stops.
-pub(crate) struct Sink<'a> {
-    path: &'a Path,
-    emit: &'a mut dyn FnMut(Document),
-    problem: &'a mut dyn FnMut(Problem),
-    progress: &'a dyn Progress,
-    strict: bool,
-    listed: usize,
-    unlisted: usize,
-    /// Bytes of the file consumed so far, and how many of them were reported to progress.
-    consumed: std::rc::Rc<std::cell::Cell<u64>>,
-    counted: u64,
-}
-
-impl Sink<'_> {
-    /// Hands on a good document.
-    pub(crate) fn document(&mut self, d: Document) {
-        (self.emit)(d);
-        self.tick();
-    }
-
-    /// Reports a problem at `line` of the file (or in the file as a whole). Returns an error when strict,
-    /// which the readers pass up with `?` to stop.
-    pub(crate) fn problem(&mut self, line: Option<u64>, message: impl Into<String>) -> Result<()> {
-        self.report(Problem { path: self.path.to_path_buf(), line, record: None, message: message.into() })
-    }
-
-    /// Reports a problem in the web-archive record at byte `offset`, as [`Sink::problem`] does.
-    pub(crate) fn record_problem(&mut self, offset: u64, message: impl Into<String>) -> Result<()> {
-        self.report(Problem {
-            path: self.path.to_path_buf(),
-            line: None,
-            record: Some(offset),
-            message: message.into(),
-        })
-    }
-
-    fn report(&mut self, p: Problem) -> Result<()> {
-        if self.strict {
-            return Err(p.into());
-        }
-        if self.listed < MAX_PROBLEMS_PER_FILE {
-            self.listed += 1;
-            (self.problem)(p);
-        } else {
-            self.unlisted += 1;
-        }
-        self.tick();
-        Ok(())
-    }
-
-    /// Reports the file bytes consumed since the last call to progress.
-    pub(crate) fn tick(&mut self) {
-        let now = self.consumed.get();
-        if now > self.counted {
-            self.progress.inc(now - self.counted);
-            self.counted = now;
-        }
-    }
-}
-
 /// Reads every document of `file`, calling `emit` for each good one and `problem` for each damaged one,
 /// and advancing `progress` by the bytes of the file consumed (compressed bytes for a compressed file).
 /// The format is the one the name says (`.txt`, `.jsonl`/`.ndjson`, `.warc`/`.wet`, each optionally
@@ -321,53 +264,51 @@ pub fn read_with(
     progress: &dyn Progress,
 ) -> Result<()> {
     let size = file_size(&file.path);
-    let read_err = |source| Error::Read { path: file.path.clone(), source };
     let mut src = match source::open(&file.path, options.format) {
         Ok(src) => src,
-        Err(e) => {
+        Err(source) => {
             progress.inc(size);
-            return Err(read_err(e));
+            return Err(Error::Read { path: file.path.clone(), source });
         }
     };
-    let mut sink = Sink {
-        path: &file.path,
-        emit,
-        problem,
-        progress,
-        strict: options.strict,
-        listed: 0,
-        unlisted: 0,
-        consumed: src.consumed.clone(),
-        counted: 0,
+    let mut ctx = ReadContext {
+        file,
+        path: file.path.as_path().into(),
+        format: src.format,
+        stream: StreamInfo { compression: src.compression, consumed: src.consumed.clone() },
+        store: None,
+        options,
+        parser,
+        sink: Sink::new(&file.path, options.strict, src.consumed.clone(), emit, problem, progress),
     };
-    let result = read_source(file, &mut src, options, &mut sink, parser);
-    let unlisted = sink.unlisted;
-    if unlisted > 0 {
-        (sink.problem)(Problem::in_file(&file.path, format!("{unlisted} more problems in this file (not listed)")));
-    }
-    // Whatever was skipped at the end still counts as read, so the bar reaches the total.
-    sink.tick();
-    progress.inc(size.saturating_sub(sink.counted));
+    // The spill store is opened once the sink exists, so that a failure to open it also ends the file
+    // through `Sink::finish` (the file's bytes counted to progress, as for any other error).
+    let result = spill_store(file, &src).and_then(|store| {
+        ctx.store = store;
+        read_format(src.reader.as_mut(), &mut ctx)
+    });
+    ctx.sink.finish(size);
     result
 }
 
-/// The name given to the documents of a file of many (JSON Lines, CSV) that have no id, before `:LINE`:
-/// the file's name (`stdin` for standard input).
-fn name_for_lines(file: &InputFile) -> String {
-    match file.path.file_name() {
-        Some(n) if !is_stdin(&file.path) => n.to_string_lossy().into_owned(),
-        _ => file.id.clone(),
-    }
+/// The spill store for the texts of `src` when they cannot be read again cheaply (compressed, standard
+/// input); a compressed text file is decompressed again instead, once, when its document is verified.
+fn spill_store(file: &InputFile, src: &source::Source) -> Result<Option<Arc<SpillStore>>> {
+    Ok(match (src.format, src.seekable, is_stdin(&file.path)) {
+        (Format::Text | Format::Html, _, false) | (_, true, _) => None,
+        _ => Some(SpillStore::shared().map_err(spill_failed)?),
+    })
 }
 
-/// Where a document read from a file is found again: at `place` in the file itself, or, when the file
-/// cannot be read again cheaply, in `store`, where its text is appended.
-fn origin_of(store: Option<&Arc<SpillStore>>, text: &str, place: Origin) -> Result<Origin> {
-    let Some(store) = store else {
-        return Ok(place);
-    };
-    let offset = store.append(text).map_err(spill_failed)?;
-    Ok(Origin::Spill { store: store.clone(), offset, len: text.len() as u32 })
+/// Reads the documents of `reader`, the decoded bytes of `ctx.file`, with the reader of `ctx.format`:
+/// the one place that says which module reads which format.
+fn read_format(reader: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()> {
+    match ctx.format {
+        Format::Text | Format::Html => text::read(reader, ctx),
+        Format::Jsonl => jsonl::read(reader, ctx),
+        Format::Csv => csv::read(reader, ctx),
+        Format::Warc => warc::read(reader, ctx),
+    }
 }
 
 /// The error of the spill store (a file in the temporary folder) failing.
@@ -394,51 +335,6 @@ pub fn file_size(path: &Path) -> u64 {
     if is_stdin(path) { 0 } else { std::fs::metadata(path).map_or(0, |m| m.len()) }
 }
 
-fn read_source(
-    file: &InputFile,
-    src: &mut source::Source,
-    options: &InputOptions,
-    sink: &mut Sink,
-    parser: &dyn ParseMap,
-) -> Result<()> {
-    // Texts of input that cannot be read again cheaply (compressed, standard input) go to the spill store;
-    // a compressed text file is decompressed again instead, once, when its document is verified.
-    let store = match (src.format, src.seekable, is_stdin(&file.path)) {
-        (Format::Text | Format::Html, _, false) | (_, true, _) => None,
-        _ => Some(SpillStore::shared().map_err(spill_failed)?),
-    };
-    let stream = StreamInfo { compression: src.compression, consumed: src.consumed.clone() };
-    match src.format {
-        Format::Text | Format::Html => text::read(file, src.reader.as_mut(), src.format, &stream, store, options, sink),
-        Format::Jsonl => jsonl::read(file, src.reader.as_mut(), &stream, store, options, sink, parser),
-        Format::Csv => csv::read(file, src.reader.as_mut(), &stream, store, options, sink),
-        Format::Warc => warc::read(file, src.reader.as_mut(), &stream, store, options, sink),
-    }
-}
-
-/// What a format reader knows of the stream under it, for messages about damage.
-pub(crate) struct StreamInfo {
-    compression: source::Compression,
-    consumed: std::rc::Rc<std::cell::Cell<u64>>,
-}
-
-impl StreamInfo {
-    /// Describes a stream that broke off: how it is compressed and how far into the file it got.
-    pub(crate) fn broken(&self, e: &std::io::Error, what_was_read: &str) -> String {
-        match self.compression {
-            source::Compression::None => {
-                format!("read failed ({e}) after {what_was_read}; rest of file skipped")
-            }
-            c => format!(
-                "{} stream damaged or truncated ({e}) after {} compressed bytes, {what_was_read}; \
-                 rest of file skipped",
-                c.name(),
-                self.consumed.get()
-            ),
-        }
-    }
-}
-
 /// Reads documents from bytes in memory, as if from a plain file at `path` in `format`: the entry point for
 /// fuzzing and for callers that already hold the bytes. Documents get [`Origin::Line`] / [`Origin::Record`]
 /// origins, which [`reload`] can only follow if `path` holds the same bytes.
@@ -451,29 +347,23 @@ pub fn read_bytes(
     problem: &mut dyn FnMut(Problem),
 ) -> Result<()> {
     let file = InputFile { path: path.to_path_buf(), id: id_for(path, path.parent()) };
-    let consumed = std::rc::Rc::new(std::cell::Cell::new(bytes.len() as u64));
-    let mut sink = Sink {
-        path,
-        emit,
-        problem,
-        progress: &NoProgress,
-        strict: options.strict,
-        listed: 0,
-        unlisted: 0,
-        consumed: consumed.clone(),
-        counted: 0,
+    let consumed = Rc::new(Cell::new(bytes.len() as u64));
+    let mut ctx = ReadContext {
+        file: &file,
+        path: path.into(),
+        format,
+        stream: StreamInfo { compression: source::Compression::None, consumed: consumed.clone() },
+        store: None,
+        options,
+        parser: &Serial,
+        sink: Sink::new(path, options.strict, consumed, emit, problem, &NoProgress),
     };
-    let stream = StreamInfo { compression: source::Compression::None, consumed };
-    let mut reader = bytes;
-    match format {
-        Format::Text | Format::Html => text::read(&file, &mut reader, format, &stream, None, options, &mut sink),
-        Format::Jsonl => jsonl::read(&file, &mut reader, &stream, None, options, &mut sink, &Serial),
-        Format::Csv => csv::read(&file, &mut reader, &stream, None, options, &mut sink),
-        Format::Warc => warc::read(&file, &mut reader, &stream, None, options, &mut sink),
-    }
+    read_format(&mut &bytes[..], &mut ctx)
 }
 
-/// Reads the text of a document again, from where it was first read.
+/// Reads the text of a document again, from where it was first read. This dispatches on the origin rather
+/// than the format: the origin says where the text is (a spilled text is read from the store whatever
+/// its format), and each kind of place in a file belongs to one reader.
 pub fn reload(path: &Path, origin: &Origin, options: &InputOptions) -> Result<String> {
     let read_err = |source| Error::Read { path: path.to_path_buf(), source };
     match origin {

@@ -5,15 +5,12 @@
 
 use std::io::{BufRead, Read};
 use std::path::Path;
-use std::sync::Arc;
 
 use serde_json::Map;
 
+use super::context::ReadContext;
 use super::source::Format;
-use super::{
-    Document, InputFile, InputOptions, Origin, Sink, SpillStore, StreamInfo, decode, html, is_blank, looks_binary,
-    source,
-};
+use super::{Document, InputOptions, Origin, decode, html, is_blank, looks_binary, source};
 use crate::error::{Error, Result};
 
 /// The first `max + 1` bytes of the stream (the extra byte tells that there was more).
@@ -56,37 +53,30 @@ fn text_of(mut bytes: Vec<u8>, format: Format, max: usize) -> (html::Page, Optio
     (page, note)
 }
 
-/// Reads the one document of a text file or HTML page; its text goes to `store` when one is given
-/// (standard input, which cannot be read again).
-pub(super) fn read(
-    file: &InputFile,
-    reader: &mut dyn BufRead,
-    format: Format,
-    stream: &StreamInfo,
-    store: Option<Arc<SpillStore>>,
-    options: &InputOptions,
-    sink: &mut Sink,
-) -> Result<()> {
-    let bytes = match read_capped(reader, options.max_document_bytes) {
+/// Reads the one document of a text file or HTML page (`ctx.format`); its text goes to the spill store
+/// when there is one (standard input, which cannot be read again).
+pub(super) fn read(reader: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()> {
+    let (format, max) = (ctx.format, ctx.options.max_document_bytes);
+    let bytes = match read_capped(reader, max) {
         Ok(bytes) => bytes,
-        Err(e) => return sink.problem(None, stream.broken(&e, "the start of the document")),
+        Err(e) => return ctx.sink.problem(None, ctx.stream.broken(&e, "the start of the document")),
     };
     if looks_binary(&bytes) {
-        return sink.problem(None, "binary file (NUL bytes); skipped");
+        return ctx.sink.problem(None, "binary file (NUL bytes); skipped");
     }
-    let (mut page, note) = text_of(bytes, format, options.max_document_bytes);
+    let (mut page, note) = text_of(bytes, format, max);
     if is_blank(&page.text) {
         let empty = if format == Format::Html { html::NO_TEXT } else { "empty document; skipped" };
-        return sink.problem(None, empty);
+        return ctx.sink.problem(None, empty);
     }
     if let Some(message) = note {
-        sink.problem(None, message)?;
+        ctx.sink.problem(None, message)?;
     }
-    let origin = super::origin_of(store.as_ref(), &page.text, Origin::File)?;
+    let origin = ctx.origin(&page.text, Origin::File)?;
     let mut extra = Map::new();
     page.add_head_fields(&mut extra);
-    let (path, date) = (file.path.as_path().into(), page.published);
-    sink.document(Document { id: file.id.clone(), path, origin, text: page.text, date, extra });
+    let (path, date) = (ctx.path.clone(), page.published);
+    ctx.sink.document(Document { id: ctx.file.id.clone(), path, origin, text: page.text, date, extra });
     Ok(())
 }
 

@@ -14,11 +14,11 @@
 use std::borrow::Cow;
 use std::io::{self, BufRead, Read, Seek, SeekFrom};
 use std::path::Path;
-use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use super::{Document, InputFile, InputOptions, Origin, Sink, SpillStore, StreamInfo, decode, html, is_blank, source};
+use super::context::ReadContext;
+use super::{Document, InputOptions, Origin, decode, html, is_blank, source};
 use crate::error::{Error, Result};
 
 /// Header lines longer than this are damage, not headers.
@@ -324,24 +324,17 @@ fn dechunk(mut body: &[u8]) -> Option<Vec<u8>> {
     }
 }
 
-pub(super) fn read(
-    file: &InputFile,
-    reader: &mut dyn BufRead,
-    stream: &StreamInfo,
-    store: Option<Arc<SpillStore>>,
-    options: &InputOptions,
-    sink: &mut Sink,
-) -> Result<()> {
-    // One path for all the file's documents.
-    let path: Arc<Path> = file.path.as_path().into();
+/// Reads the documents of a WARC or WET stream, one a wanted record.
+pub(super) fn read(reader: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()> {
+    let (file, options) = (ctx.file, ctx.options);
     match reader.fill_buf() {
         Ok(head) if !head.is_empty() && !head.starts_with(b"WARC/") => {
-            return sink.problem(None, "not a WARC file (no WARC/ version line at the start); skipped");
+            return ctx.sink.problem(None, "not a WARC file (no WARC/ version line at the start); skipped");
         }
         Ok(_) => {}
-        Err(e) => return sink.problem(None, stream.broken(&e, "0 records")),
+        Err(e) => return ctx.sink.problem(None, ctx.stream.broken(&e, "0 records")),
     }
-    let at = if store.is_some() { "uncompressed byte" } else { "byte" };
+    let at = if ctx.store.is_some() { "uncompressed byte" } else { "byte" };
     let name = file.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| file.id.clone());
     let mut parser = Parser::new(reader, 0, options);
     let mut records = 0u64;
@@ -349,32 +342,33 @@ pub(super) fn read(
         let record = match parser.next() {
             Ok(Next::End) => return Ok(()),
             Ok(Next::Damaged(offset, message)) => {
-                sink.record_problem(offset, format!("WARC record at {at} {offset}: {message}"))?;
+                ctx.sink.record_problem(offset, format!("WARC record at {at} {offset}: {message}"))?;
                 continue;
             }
             Ok(Next::Record(r)) => r,
             Err(e) => {
                 let read = format!("{records} records");
-                return sink.problem(None, stream.broken(&e, &read));
+                return ctx.sink.problem(None, ctx.stream.broken(&e, &read));
             }
         };
         records += 1;
         let (mut page, notes) = match record_text(&record, options) {
             Ok(Some(t)) => t,
             Ok(None) => {
-                sink.tick();
+                ctx.sink.tick();
                 continue;
             }
             Err(message) => {
-                sink.record_problem(record.offset, format!("WARC record at {at} {}: {message}", record.offset))?;
+                let message = format!("WARC record at {at} {}: {message}", record.offset);
+                ctx.sink.record_problem(record.offset, message)?;
                 continue;
             }
         };
         if !notes.is_empty() {
             let message = format!("WARC record at {at} {}: {}", record.offset, notes.join("; "));
-            sink.record_problem(record.offset, message)?;
+            ctx.sink.record_problem(record.offset, message)?;
         }
-        let origin = super::origin_of(store.as_ref(), &page.text, Origin::Record { offset: record.offset })?;
+        let origin = ctx.origin(&page.text, Origin::Record { offset: record.offset })?;
         let mut extra = Map::new();
         if let Some(uri) = &record.uri {
             extra.insert("url".into(), Value::String(uri.clone()));
@@ -392,7 +386,7 @@ pub(super) fn read(
             (None, crawled) => crawled,
         };
         let id = record.uri.or(record.record_id).unwrap_or_else(|| format!("{name}@{}", record.offset));
-        sink.document(Document { id, path: path.clone(), origin, text: page.text, date, extra });
+        ctx.sink.document(Document { id, path: ctx.path.clone(), origin, text: page.text, date, extra });
     }
 }
 

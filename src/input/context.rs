@@ -1,0 +1,162 @@
+//! What a format reader is handed: a [`ReadContext`] holding the file being read, what is known of the
+//! stream under it, the spill store for texts that cannot be read again cheaply, the options, the parser
+//! of JSON Lines blocks, and the [`Sink`] that takes the documents and problems read. The input module's
+//! `read_with` and `read_bytes` build one and hand it, with the decoded stream, to the reader of the
+//! file's format (`text`, `jsonl`, `csv`, `warc`).
+
+use std::cell::Cell;
+use std::path::Path;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use super::source::{Compression, Format};
+use super::{Document, InputFile, InputOptions, Origin, ParseMap, Problem, SpillStore, spill_failed};
+use crate::error::Result;
+use crate::progress::Progress;
+
+/// Everything a format reader needs besides the stream it reads: `read(reader, &mut ctx)`.
+pub(super) struct ReadContext<'a> {
+    /// The file read.
+    pub(super) file: &'a InputFile,
+    /// Its path as its documents hold it: one allocation shared by all the documents of the file.
+    pub(super) path: Arc<Path>,
+    /// What the file holds (the text reader reads plain text and HTML pages).
+    pub(super) format: Format,
+    /// What is known of the stream under the reader, for messages about damage.
+    pub(super) stream: StreamInfo,
+    /// Where the texts of input that cannot be read again cheaply go; `None`: a document is found again
+    /// at its place in the file.
+    pub(super) store: Option<Arc<SpillStore>>,
+    /// How to decode the file.
+    pub(super) options: &'a InputOptions,
+    /// Parses the lines of a block of JSON Lines (in parallel in the pipeline).
+    pub(super) parser: &'a dyn ParseMap,
+    /// Takes the documents and problems read.
+    pub(super) sink: Sink<'a>,
+}
+
+impl ReadContext<'_> {
+    /// Where a document read from the file is found again: at `place` in the file itself, or, when the
+    /// file cannot be read again cheaply, in the spill store, where its text is appended.
+    pub(super) fn origin(&self, text: &str, place: Origin) -> Result<Origin> {
+        let Some(store) = &self.store else {
+            return Ok(place);
+        };
+        let offset = store.append(text).map_err(spill_failed)?;
+        Ok(Origin::Spill { store: store.clone(), offset, len: text.len() as u32 })
+    }
+}
+
+/// What a format reader knows of the stream under it, for messages about damage.
+pub(super) struct StreamInfo {
+    pub(super) compression: Compression,
+    /// Bytes of the file consumed so far (compressed bytes for a compressed file).
+    pub(super) consumed: Rc<Cell<u64>>,
+}
+
+impl StreamInfo {
+    /// Describes a stream that broke off: how it is compressed and how far into the file it got.
+    pub(super) fn broken(&self, e: &std::io::Error, what_was_read: &str) -> String {
+        match self.compression {
+            Compression::None => {
+                format!("read failed ({e}) after {what_was_read}; rest of file skipped")
+            }
+            c => format!(
+                "{} stream damaged or truncated ({e}) after {} compressed bytes, {what_was_read}; \
+                 rest of file skipped",
+                c.name(),
+                self.consumed.get()
+            ),
+        }
+    }
+}
+
+/// Problems listed per file; past this, the rest are counted in one closing message, so a file of a
+/// million broken lines does not bury the others.
+const MAX_PROBLEMS_PER_FILE: usize = 100;
+
+/// What a format reader hands its documents and problems to: counts, caps and (when strict) stops.
+pub(super) struct Sink<'a> {
+    path: &'a Path,
+    emit: &'a mut dyn FnMut(Document),
+    problem: &'a mut dyn FnMut(Problem),
+    progress: &'a dyn Progress,
+    strict: bool,
+    listed: usize,
+    unlisted: usize,
+    /// Bytes of the file consumed so far, and how many of them were reported to progress.
+    consumed: Rc<Cell<u64>>,
+    counted: u64,
+}
+
+impl<'a> Sink<'a> {
+    /// A sink for the file at `path` whose bytes consumed so far `consumed` counts: documents go to
+    /// `emit`, problems to `problem` (or, when `strict`, the first one stops reading), and the bytes
+    /// consumed to `progress`.
+    pub(super) fn new(
+        path: &'a Path,
+        strict: bool,
+        consumed: Rc<Cell<u64>>,
+        emit: &'a mut dyn FnMut(Document),
+        problem: &'a mut dyn FnMut(Problem),
+        progress: &'a dyn Progress,
+    ) -> Sink<'a> {
+        Sink { path, emit, problem, progress, strict, listed: 0, unlisted: 0, consumed, counted: 0 }
+    }
+
+    /// Hands on a good document.
+    pub(super) fn document(&mut self, d: Document) {
+        (self.emit)(d);
+        self.tick();
+    }
+
+    /// Reports a problem at `line` of the file (or in the file as a whole). Returns an error when strict,
+    /// which the readers pass up with `?` to stop.
+    pub(super) fn problem(&mut self, line: Option<u64>, message: impl Into<String>) -> Result<()> {
+        self.report(Problem { path: self.path.to_path_buf(), line, record: None, message: message.into() })
+    }
+
+    /// Reports a problem in the web-archive record at byte `offset`, as [`Sink::problem`] does.
+    pub(super) fn record_problem(&mut self, offset: u64, message: impl Into<String>) -> Result<()> {
+        self.report(Problem {
+            path: self.path.to_path_buf(),
+            line: None,
+            record: Some(offset),
+            message: message.into(),
+        })
+    }
+
+    fn report(&mut self, p: Problem) -> Result<()> {
+        if self.strict {
+            return Err(p.into());
+        }
+        if self.listed < MAX_PROBLEMS_PER_FILE {
+            self.listed += 1;
+            (self.problem)(p);
+        } else {
+            self.unlisted += 1;
+        }
+        self.tick();
+        Ok(())
+    }
+
+    /// Reports the file bytes consumed since the last call to progress.
+    pub(super) fn tick(&mut self) {
+        let now = self.consumed.get();
+        if now > self.counted {
+            self.progress.inc(now - self.counted);
+            self.counted = now;
+        }
+    }
+
+    /// Ends the reading of a file of `size` bytes: the problems past the cap are counted in one message,
+    /// and whatever was skipped at the end still counts as read, so the bar reaches the total.
+    pub(super) fn finish(mut self, size: u64) {
+        let unlisted = self.unlisted;
+        if unlisted > 0 {
+            (self.problem)(Problem::in_file(self.path, format!("{unlisted} more problems in this file (not listed)")));
+        }
+        self.tick();
+        self.progress.inc(size.saturating_sub(self.counted));
+    }
+}
