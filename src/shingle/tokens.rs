@@ -1,28 +1,18 @@
-//! Tokens with byte offsets, normalisation, and the shingle views that feed MinHash.
-//!
-//! The tokenizer walks a document once and yields [`Token`]s: the byte range of the word in the original
-//! text (never changed by normalisation), the hash of its normalised form (lower case, apostrophes and
-//! thousands separators removed), the hash of its light stem (zero for stop words) and flags (capitalised,
-//! number, inside quotation marks). Sentence starts are recorded as token indices. Chinese and Japanese,
-//! written without spaces, are read a Han or kana character a word, stemmed as the character pair it
-//! starts; such a character counts as half a word in a lead or a phrase ([`Token::halves`]). Thai, Lao,
-//! Burmese and Khmer are cut into words by ICU's dictionary segmenter. Everything downstream,
-//! [`crate::minhash`] and [`crate::align`], works on these hashes and offsets, never on re-sliced strings.
-//!
-//! A [`View`] turns the tokens into a set of shingle hashes: verbatim word n-grams, or the stemmed content
-//! words of each sentence, a view that survives synonym spinning and LLM paraphrase. When only verbatim
-//! words are wanted (the plain MinHash-LSH job), [`word_hashes`] finds and hashes the words several times
-//! faster, from SIMD bit masks of the text, and [`word_ngrams`] rolls their n-gram hashes.
+//! The tokenizer: a document's words as [`Token`]s (byte offsets into the original text, the hash of the
+//! normalised word, the hash of its stem, flags) and the token indices where its sentences start. Words are
+//! read by `read_word` (lower case, apostrophes and thousands separators dropped; a Han or kana character
+//! a word of its own; Thai, Lao, Burmese and Khmer cut by ICU's dictionary segmenter, [`Runs`]), or, for a
+//! plain run of ASCII letters and digits, hashed in place. Its neighbours: `lexicon.rs` gives the stop
+//! words, abbreviations and stemmer; `fast.rs`, the words-only reader, reuses the word reader, the word
+//! hash and the character classes here; the views in `mod.rs` turn the tokens into shingles.
 
-use std::collections::HashSet;
-use std::hash::BuildHasherDefault;
 use std::sync::OnceLock;
 
 use icu_segmenter::{WordSegmenter, WordSegmenterBorrowed};
-use serde::Serialize;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-use crate::hash::{HASH_K, U64Hasher, hash_step, mix};
+use super::lexicon::{abbreviations, stem, stop_words};
+use crate::hash::{HASH_K, hash_step, mix};
 
 /// The token starts with an upper-case letter.
 pub const CAPITALISED: u8 = 1;
@@ -68,20 +58,6 @@ impl Token {
     }
 }
 
-/// The lead of a text: its first `words` words, Han and kana characters counting as half a word each.
-pub fn lead(tokens: &[Token], words: usize) -> &[Token] {
-    let mut halves = 0;
-    let end = tokens
-        .iter()
-        .take_while(|t| {
-            let before = halves;
-            halves += t.halves();
-            before < 2 * words
-        })
-        .count();
-    &tokens[..end]
-}
-
 /// A tokenised document: tokens in order and the index of the first token of each sentence.
 #[derive(Clone, Debug, Default)]
 pub struct Tokens {
@@ -120,214 +96,6 @@ impl Tokens {
     pub fn word_count(&self) -> usize {
         self.tokens.iter().map(Token::halves).sum::<usize>().div_ceil(2)
     }
-}
-
-/// Words that carry little meaning on their own. Their hashes are looked up, never their strings.
-const STOP_WORDS: &[&str] = &[
-    "a",
-    "about",
-    "above",
-    "after",
-    "again",
-    "against",
-    "all",
-    "also",
-    "am",
-    "an",
-    "and",
-    "any",
-    "are",
-    "as",
-    "at",
-    "be",
-    "because",
-    "been",
-    "before",
-    "being",
-    "below",
-    "between",
-    "both",
-    "but",
-    "by",
-    "can",
-    "could",
-    "did",
-    "do",
-    "does",
-    "doing",
-    "down",
-    "during",
-    "each",
-    "either",
-    "even",
-    "ever",
-    "few",
-    "for",
-    "from",
-    "further",
-    "had",
-    "has",
-    "have",
-    "having",
-    "he",
-    "her",
-    "here",
-    "hers",
-    "herself",
-    "him",
-    "himself",
-    "his",
-    "how",
-    "however",
-    "i",
-    "if",
-    "in",
-    "into",
-    "is",
-    "it",
-    "its",
-    "itself",
-    "just",
-    "may",
-    "me",
-    "might",
-    "more",
-    "most",
-    "much",
-    "must",
-    "my",
-    "myself",
-    "no",
-    "nor",
-    "not",
-    "now",
-    "of",
-    "off",
-    "on",
-    "once",
-    "one",
-    "only",
-    "or",
-    "other",
-    "our",
-    "ours",
-    "ourselves",
-    "out",
-    "over",
-    "own",
-    "same",
-    "shall",
-    "she",
-    "should",
-    "so",
-    "some",
-    "such",
-    "than",
-    "that",
-    "the",
-    "their",
-    "theirs",
-    "them",
-    "themselves",
-    "then",
-    "there",
-    "these",
-    "they",
-    "this",
-    "those",
-    "through",
-    "thus",
-    "to",
-    "too",
-    "under",
-    "until",
-    "up",
-    "upon",
-    "us",
-    "very",
-    "was",
-    "we",
-    "were",
-    "what",
-    "when",
-    "where",
-    "whether",
-    "which",
-    "while",
-    "who",
-    "whom",
-    "whose",
-    "why",
-    "will",
-    "with",
-    "within",
-    "without",
-    "would",
-    "yet",
-    "you",
-    "your",
-    "yours",
-    "yourself",
-    "said",
-    "says",
-    "say",
-    "according",
-    "told",
-    "s",
-    "t",
-    "mr",
-    "mrs",
-    "ms",
-];
-
-/// Abbreviations after whose full stop a sentence does not end.
-const ABBREVIATIONS: &[&str] = &[
-    "mr", "mrs", "ms", "dr", "st", "jr", "sr", "gen", "gov", "sen", "rep", "lt", "col", "capt", "sgt", "inc", "corp",
-    "co", "ltd", "no", "vs", "prof", "rev", "fig", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
-    "oct", "nov", "dec", "mt", "ft", "e.g", "i.e", "etc", "approx",
-];
-
-fn hash_set(words: &[&str]) -> HashSet<u64, BuildHasherDefault<U64Hasher>> {
-    words.iter().map(|w| word_hash(w.as_bytes())).collect()
-}
-
-fn stop_words() -> &'static HashSet<u64, BuildHasherDefault<U64Hasher>> {
-    static SET: OnceLock<HashSet<u64, BuildHasherDefault<U64Hasher>>> = OnceLock::new();
-    SET.get_or_init(|| hash_set(STOP_WORDS))
-}
-
-fn abbreviations() -> &'static HashSet<u64, BuildHasherDefault<U64Hasher>> {
-    static SET: OnceLock<HashSet<u64, BuildHasherDefault<U64Hasher>>> = OnceLock::new();
-    SET.get_or_init(|| hash_set(ABBREVIATIONS))
-}
-
-/// Reduces a lower-case word to a light stem, so that "drones", "drone" and "released", "release",
-/// "releasing" meet. Deliberately conservative: it only strips common English inflections.
-pub fn stem(word: &str) -> &str {
-    let n = word.len();
-    if !word.is_ascii() || n <= 3 {
-        return word;
-    }
-    let w = if n > 4 && word.ends_with("ies") {
-        // "countries" -> "countr", which meets "country" -> "countr" below.
-        &word[..n - 3]
-    } else if word.ends_with("sses") {
-        &word[..n - 2]
-    } else if word.ends_with('s') && !word.ends_with("ss") && !word.ends_with("us") && !word.ends_with("is") {
-        &word[..n - 1]
-    } else {
-        word
-    };
-    let n = w.len();
-    let w = if n > 5 && w.ends_with("ing") {
-        &w[..n - 3]
-    } else if (n > 4 && w.ends_with("ed")) || (n > 5 && w.ends_with("ly")) {
-        &w[..n - 2]
-    } else {
-        w
-    };
-    let n = w.len();
-    if n > 3 && (w.ends_with('e') || w.ends_with('y')) { &w[..n - 1] } else { w }
 }
 
 /// Tokenises `text` into `out`, reusing its buffers and `scratch` (so a worker allocates only while its
@@ -490,159 +258,6 @@ fn stem_character_pairs(text: &str, tokens: &mut [Token]) {
     }
 }
 
-/// The hash of every word of `text`, in order: the `word` of each token [`tokenize_into`] would give,
-/// several times faster, for the verbatim-words view alone (no offsets, stems, flags or sentences).
-/// Returns the text's length in words, as [`Tokens::word_count`] counts them.
-///
-/// The text is first classified 64 bytes at a time into bit masks (ASCII letters and digits; bytes of
-/// non-ASCII characters), and words are found by scanning the masks. Most words are a run of ASCII
-/// letters and digits followed by a byte that cannot join them to more (see `joins_on`): they are hashed
-/// in place, lower-cased on the fly. Anything else (non-ASCII letters, apostrophes, "1,000") goes
-/// through the tokenizer's own word reader.
-pub fn word_hashes(text: &str, out: &mut Vec<u64>, masks: &mut Masks, scratch: &mut String) -> usize {
-    out.clear();
-    masks.classify(text.as_bytes());
-    let Masks { alnum, interesting } = masks;
-    let bytes = text.as_bytes();
-    let n = bytes.len();
-    let mut runs = Runs::default();
-    // Han and kana characters, each half a word.
-    let mut characters = 0;
-    let mut i = 0;
-    loop {
-        let s = next_one(interesting, i, false);
-        if s >= n {
-            break;
-        }
-        if bit(alnum, s) {
-            let e = next_one(alnum, s, true).min(n);
-            if !joins_on(bytes, e) {
-                out.push(hash_ascii_run(bytes, s, e));
-                i = e;
-                continue;
-            }
-        }
-        // The general path, to the end of this run of letters, digits and non-ASCII bytes (or further,
-        // where a word joins across an apostrophe or a separator).
-        let end = next_one(interesting, s, true).min(n);
-        let mut j = s;
-        while j < end {
-            let c = char_at(text, j);
-            if c.is_alphanumeric() {
-                let (after, _) = read_word(text, j, scratch, &mut runs);
-                out.push(word_hash(scratch.as_bytes()));
-                characters += usize::from(is_unspaced(c));
-                j = after;
-            } else {
-                j += c.len_utf8();
-            }
-        }
-        i = j;
-    }
-    (2 * out.len() - characters).div_ceil(2)
-}
-
-/// Bit masks of a text, bit `k` of word `k / 64` for byte `k`: its ASCII letters and digits, and those
-/// together with every byte of a non-ASCII character (where a word may be). Reused between documents.
-#[derive(Default)]
-pub struct Masks {
-    alnum: Vec<u64>,
-    interesting: Vec<u64>,
-}
-
-impl Masks {
-    fn classify(&mut self, bytes: &[u8]) {
-        self.alnum.clear();
-        self.interesting.clear();
-        let mut blocks = bytes.chunks_exact(64);
-        for block in &mut blocks {
-            let (alnum, high) = block_masks(block.try_into().expect("64 bytes"));
-            self.alnum.push(alnum);
-            self.interesting.push(alnum | high);
-        }
-        if !blocks.remainder().is_empty() {
-            // Zero padding is neither a letter nor part of a non-ASCII character.
-            let mut block = [0u8; 64];
-            block[..blocks.remainder().len()].copy_from_slice(blocks.remainder());
-            let (alnum, high) = block_masks(&block);
-            self.alnum.push(alnum);
-            self.interesting.push(alnum | high);
-        }
-    }
-}
-
-#[inline(always)]
-fn bit(words: &[u64], k: usize) -> bool {
-    words[k / 64] >> (k % 64) & 1 != 0
-}
-
-/// The first position at or after `from` whose bit is set (or, with `clear`, not set); past the end of
-/// `words` when there is none.
-#[inline(always)]
-fn next_one(words: &[u64], from: usize, clear: bool) -> usize {
-    let flip = if clear { u64::MAX } else { 0 };
-    let mut w = from / 64;
-    if w >= words.len() {
-        return usize::MAX;
-    }
-    let mut bits = (words[w] ^ flip) & (u64::MAX << (from % 64));
-    loop {
-        if bits != 0 {
-            return w * 64 + bits.trailing_zeros() as usize;
-        }
-        w += 1;
-        if w == words.len() {
-            return usize::MAX;
-        }
-        bits = words[w] ^ flip;
-    }
-}
-
-/// The masks of one block of 64 bytes: (ASCII letters and digits, bytes of non-ASCII characters).
-#[inline(always)]
-fn block_masks(block: &[u8; 64]) -> (u64, u64) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        block_masks_sse2(block)
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        block_masks_scalar(block)
-    }
-}
-
-#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
-fn block_masks_scalar(block: &[u8; 64]) -> (u64, u64) {
-    let (mut alnum, mut high) = (0u64, 0u64);
-    for (k, &b) in block.iter().enumerate() {
-        alnum |= ((ASCII_CLASS[b as usize] & ALNUM != 0) as u64) << k;
-        high |= ((b >> 7) as u64) << k;
-    }
-    (alnum, high)
-}
-
-/// [`block_masks_scalar`] sixteen bytes at a time (SSE2 is part of every x86-64 CPU): a byte is a digit
-/// when `b - '0'` is at most 9 and a letter when `(b | 0x20) - 'a'` is at most 25, as unsigned bytes.
-#[cfg(target_arch = "x86_64")]
-#[inline(always)]
-fn block_masks_sse2(block: &[u8; 64]) -> (u64, u64) {
-    use std::arch::x86_64::*;
-    let (mut alnum, mut high) = (0u64, 0u64);
-    for k in 0..4 {
-        // SAFETY: the 16 bytes read lie inside `block`; SSE2 is always available on x86-64.
-        unsafe {
-            let v = _mm_loadu_si128(block.as_ptr().add(16 * k) as *const __m128i);
-            let d = _mm_sub_epi8(v, _mm_set1_epi8(b'0' as i8));
-            let digit = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d);
-            let l = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8(b'a' as i8));
-            let letter = _mm_cmpeq_epi8(_mm_min_epu8(l, _mm_set1_epi8(25)), l);
-            alnum |= (_mm_movemask_epi8(_mm_or_si128(digit, letter)) as u16 as u64) << (16 * k);
-            high |= (_mm_movemask_epi8(v) as u16 as u64) << (16 * k);
-        }
-    }
-    (alnum, high)
-}
-
 /// The hash of a normalised word (as [`Token::word`] holds it).
 pub fn word_hash(word: &[u8]) -> u64 {
     hash_bytes(word, 0)
@@ -705,7 +320,7 @@ fn ascii_word(bytes: &[u8], start: usize) -> Option<(usize, bool)> {
 /// Whether the word reader would join the run of ASCII letters and digits ending at `end` to what
 /// follows: a non-ASCII letter, an apostrophe, or a separator between digits ("1,000", "3.5").
 #[inline(always)]
-fn joins_on(bytes: &[u8], end: usize) -> bool {
+pub(super) fn joins_on(bytes: &[u8], end: usize) -> bool {
     let digit = |at: usize| bytes.get(at).is_some_and(u8::is_ascii_digit);
     match bytes.get(end) {
         Some(b',' | b'.') => digit(end - 1) && digit(end + 1),
@@ -734,7 +349,7 @@ fn ascii_run(bytes: &[u8], start: usize) -> (usize, u8) {
 /// runs of up to 16 bytes with 16 bytes of text from `start` on: two loads, masked, no branch on the
 /// length.
 #[inline(always)]
-fn hash_ascii_run(text: &[u8], start: usize, end: usize) -> u64 {
+pub(super) fn hash_ascii_run(text: &[u8], start: usize, end: usize) -> u64 {
     let len = end - start;
     if len > 16 || start + 16 > text.len() {
         return hash_bytes(&text[start..end], ASCII_LOWER);
@@ -751,7 +366,7 @@ fn hash_ascii_run(text: &[u8], start: usize, end: usize) -> u64 {
 /// case, apostrophes and thousands separators dropped); returns the offset one past it and whether it
 /// holds a digit.
 #[inline(always)]
-fn read_word(text: &str, mut i: usize, scratch: &mut String, runs: &mut Runs) -> (usize, bool) {
+pub(super) fn read_word(text: &str, mut i: usize, scratch: &mut String, runs: &mut Runs) -> (usize, bool) {
     let bytes = text.as_bytes();
     scratch.clear();
     let mut number = false;
@@ -836,12 +451,12 @@ fn read_word(text: &str, mut i: usize, scratch: &mut String, runs: &mut Runs) ->
     (i, number)
 }
 
-const ALNUM: u8 = 1;
+pub(super) const ALNUM: u8 = 1;
 const UPPER: u8 = 2;
 const DIGIT: u8 = 4;
 
 /// Classes of ASCII bytes (letters and digits, upper case, digits); zero for every other byte.
-static ASCII_CLASS: [u8; 256] = {
+pub(super) static ASCII_CLASS: [u8; 256] = {
     let mut table = [0u8; 256];
     let mut b = 0;
     while b < 128 {
@@ -861,7 +476,7 @@ static ASCII_CLASS: [u8; 256] = {
 };
 
 #[inline]
-fn char_at(text: &str, i: usize) -> char {
+pub(super) fn char_at(text: &str, i: usize) -> char {
     // `i` always sits on a character boundary: it only advances by whole characters.
     match text.as_bytes()[i] {
         b if b.is_ascii() => b as char,
@@ -871,7 +486,7 @@ fn char_at(text: &str, i: usize) -> char {
 
 /// Characters of scripts written without spaces between words, each a word of its own: Han ideographs
 /// (Chinese, Japanese kanji) and Japanese kana. Korean separates its words with spaces.
-fn is_unspaced(c: char) -> bool {
+pub(super) fn is_unspaced(c: char) -> bool {
     matches!(c, '\u{3040}'..='\u{30ff}' | '\u{31f0}'..='\u{31ff}' | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}'
         | '\u{f900}'..='\u{faff}' | '\u{ff66}'..='\u{ff9f}' | '\u{20000}'..='\u{2fa1f}')
 }
@@ -887,7 +502,7 @@ fn is_segmented(c: char) -> bool {
 /// the run by ICU's dictionary segmenter (a word's end depends on what follows it). One for each text
 /// read.
 #[derive(Default)]
-struct Runs {
+pub(super) struct Runs {
     start: usize,
     end: usize,
     breaks: Vec<usize>,
@@ -910,84 +525,12 @@ impl Runs {
     }
 }
 
-/// The ways a document is turned into a set of shingles, each with its own signature and LSH.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
-#[serde(rename_all = "snake_case")]
-pub enum View {
-    /// Verbatim word n-grams (normalised words, stop words kept): copies and light edits.
-    Words,
-    /// Stemmed content words, stop words removed: survives synonym swaps and paraphrase.
-    Content,
-    /// Stemmed content words of the lead (the first `n` words): a rewrite keeps its source's lead even
-    /// when it drops or reorders the rest, and a long source and a short rewrite still meet here.
-    Lead,
-}
-
-impl View {
-    /// All views, in a fixed order.
-    pub const ALL: [View; 3] = [View::Words, View::Content, View::Lead];
-
-    /// The view's name on the command line and in reports.
-    pub fn name(self) -> &'static str {
-        match self {
-            View::Words => "words",
-            View::Content => "content",
-            View::Lead => "lead",
-        }
-    }
-
-    /// Parses a view name.
-    pub fn from_name(name: &str) -> Option<View> {
-        View::ALL.into_iter().find(|v| v.name() == name)
-    }
-
-    /// Calls `emit` with the hash of every shingle of the view over `tokens`. `n` is the word n-gram
-    /// length of [`View::Words`] and the lead length of [`View::Lead`]. A shingle may be emitted more
-    /// than once; MinHash does not care.
-    pub fn shingles(self, tokens: &[Token], n: usize, seed: u64, mut emit: impl FnMut(u64)) {
-        match self {
-            View::Words => {
-                let words: Vec<u64> = tokens.iter().map(|t| t.word).collect();
-                word_ngrams(&words, n, seed, emit);
-            }
-            View::Content => {
-                for t in tokens.iter().filter(|t| t.is_content()) {
-                    emit(t.stem ^ seed);
-                }
-            }
-            View::Lead => {
-                for t in lead(tokens, n).iter().filter(|t| t.is_content()) {
-                    emit(t.stem ^ seed);
-                }
-            }
-        }
-    }
-}
-
-/// Calls `emit` with the hash of every word `n`-gram of `words` (word hashes, in order); a document
-/// shorter than one n-gram is one shingle of all its words. The n-gram hash is a polynomial in the word
-/// hashes, rolled along the text (two multiplications a word, whatever `n`), then mixed with `seed`.
-pub fn word_ngrams(words: &[u64], n: usize, seed: u64, mut emit: impl FnMut(u64)) {
-    if words.is_empty() {
-        return;
-    }
-    let n = n.clamp(1, words.len());
-    // Multiplier of the polynomial (odd) and its (n-1)th power, which takes the oldest word out.
-    const BASE: u64 = 0x9e37_79b9_7f4a_7c15;
-    let top = (1..n).fold(1u64, |p, _| p.wrapping_mul(BASE));
-    let mut h = words[..n].iter().fold(0u64, |h, &w| h.wrapping_mul(BASE).wrapping_add(w));
-    emit(mix(h ^ seed));
-    for (&out, &new) in words.iter().zip(&words[n..]) {
-        h = h.wrapping_sub(out.wrapping_mul(top)).wrapping_mul(BASE).wrapping_add(new);
-        emit(mix(h ^ seed));
-    }
-}
-
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use proptest::prelude::*;
 
     use super::*;
+    use crate::shingle::{Masks, word_hashes};
 
     fn words(text: &str) -> Vec<&str> {
         Tokens::new(text).tokens.iter().map(|t| &text[t.start as usize..t.end as usize]).collect()
@@ -1043,28 +586,6 @@ mod tests {
     }
 
     #[test]
-    fn stems_meet() {
-        for (a, b) in [
-            ("drones", "drone"),
-            ("released", "release"),
-            ("returning", "return"),
-            ("countries", "country"),
-            ("exchanged", "exchanges"),
-        ] {
-            assert_eq!(stem(a), stem(b), "{a} vs {b}");
-        }
-        assert_eq!(stem("bus"), "bus");
-    }
-
-    #[test]
-    fn stop_words_have_no_stem() {
-        let t = Tokens::new("the Drones of war");
-        let content: Vec<bool> = t.tokens.iter().map(Token::is_content).collect();
-        assert_eq!(content, vec![false, true, false, true]);
-        assert_eq!(t.tokens[0].stem, 0);
-    }
-
-    #[test]
     fn quotes_are_flagged_and_close_at_paragraph_end() {
         let text = "He said “it is obvious\nthat we” and \"plain\" end";
         let t = Tokens::new(text);
@@ -1108,16 +629,6 @@ mod tests {
         assert_eq!(Tokens::new("台风海燕在福建登陆").word_count(), 5);
         assert_eq!(Tokens::new("台风Haiyan").word_count(), 2);
     }
-
-    #[test]
-    fn a_lead_counts_characters_as_half_words() {
-        let text = |t: &Tokens, n: usize| lead(&t.tokens, n).len();
-        assert_eq!(text(&Tokens::new("the drones hit Kyiv overnight"), 3), 3);
-        assert_eq!(text(&Tokens::new("the drones"), 3), 2);
-        assert_eq!(text(&Tokens::new("台风海燕在福建登陆"), 3), 6);
-        assert_eq!(text(&Tokens::new("台风Haiyan在福建"), 2), 3);
-    }
-
     #[test]
     fn corner_brackets_are_quotation_marks() {
         let t = Tokens::new("知事は「安心したい」と述べた");
@@ -1127,7 +638,7 @@ mod tests {
 
     /// Text made of pieces that exercise every path of the word readers: ASCII words in both cases,
     /// numbers with separators, apostrophes, non-ASCII letters and punctuation, long words.
-    fn tricky_text() -> impl Strategy<Value = String> {
+    pub(in crate::shingle) fn tricky_text() -> impl Strategy<Value = String> {
         let piece = prop_oneof![
             "[a-zA-Z]{1,20}",
             "[0-9]{1,4}",
@@ -1198,16 +709,6 @@ mod tests {
             }
         }
 
-        #[test]
-        fn word_hashes_match_the_tokenizer(text in tricky_text()) {
-            let tokens = Tokens::new(&text);
-            let want: Vec<u64> = tokens.tokens.iter().map(|t| t.word).collect();
-            let mut got = Vec::new();
-            let words = word_hashes(&text, &mut got, &mut Masks::default(), &mut String::new());
-            prop_assert_eq!(got, want);
-            prop_assert_eq!(words, tokens.word_count());
-        }
-
         /// Any Unicode text: tokens in order, on character boundaries, each starting with a letter or digit,
         /// and the fast word reader agreeing.
         #[test]
@@ -1233,45 +734,5 @@ mod tests {
             prop_assert_eq!(hash_ascii_run(text.as_bytes(), 0, word.len()), word_hash(lower.as_bytes()));
         }
 
-        #[test]
-        fn block_masks_agree_with_the_scalar_version(block in prop::array::uniform32(any::<u8>()), rest in prop::array::uniform32(any::<u8>())) {
-            let mut whole = [0u8; 64];
-            whole[..32].copy_from_slice(&block);
-            whole[32..].copy_from_slice(&rest);
-            prop_assert_eq!(block_masks(&whole), block_masks_scalar(&whole));
-        }
-
-        #[test]
-        fn word_ngrams_hash_each_window(words in prop::collection::vec(0u64..6, 0..30), n in 1usize..7, seed: u64) {
-            // Oracle: the polynomial of each window computed afresh.
-            let poly = |w: &[u64]| w.iter().fold(0u64, |h, &x| h.wrapping_mul(0x9e37_79b9_7f4a_7c15).wrapping_add(x));
-            let want: Vec<u64> = if words.is_empty() {
-                vec![]
-            } else {
-                words.windows(n.min(words.len())).map(|w| mix(poly(w) ^ seed)).collect()
-            };
-            let mut got = Vec::new();
-            word_ngrams(&words, n, seed, |h| got.push(h));
-            prop_assert_eq!(&got, &want);
-            // Equal windows hash alike, different ones apart.
-            let windows: Vec<&[u64]> = if words.is_empty() { vec![] } else { words.windows(n.min(words.len())).collect() };
-            for (x, wx) in got.iter().zip(&windows) {
-                for (y, wy) in got.iter().zip(&windows) {
-                    prop_assert_eq!(x == y, wx == wy);
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn words_view_short_document_is_one_shingle() {
-        let t = Tokens::new("two words");
-        let mut out = vec![];
-        View::Words.shingles(&t.tokens, 5, 1, |h| out.push(h));
-        assert_eq!(out.len(), 1);
-        let t = Tokens::new("one two three four five six");
-        out.clear();
-        View::Words.shingles(&t.tokens, 5, 1, |h| out.push(h));
-        assert_eq!(out.len(), 2);
     }
 }
