@@ -80,6 +80,8 @@ pub(super) fn find_candidates(
         }
     }
     band_views(&mut banding, corpus, &mut sketches, plan, progress, false)?;
+    // The signatures and stems have done their work: freed before the passages' index is built.
+    let Sketches { samples, read_index, .. } = sketches;
     let Banding { mut per_view, mut stats, leader } = banding;
     let mut proposers: Vec<Proposer> = config.views.iter().map(|v| Proposer::View(v.view)).collect();
     let include = |i: usize| docs[i].skipped.is_none() && leader[i] == i as u32;
@@ -87,13 +89,12 @@ pub(super) fn find_candidates(
     if plan.verify && config.passages && config.views.iter().any(|v| v.view == View::Words) {
         progress.stage("passages", None, Unit::Documents);
         let mask = lsh::doc_mask(docs.len());
-        let Sketches { samples, read_index, .. } = &sketches;
         let entries: Vec<u64> = (0..docs.len())
             .into_par_iter()
             .filter(|&j| include(j))
             .flat_map_iter(|j| samples.row(read_index[j]).iter().map(move |&h| h & !mask | j as u64))
             .collect();
-        drop(sketches);
+        drop((samples, read_index));
         let (pairs, s) = shared_samples(entries, mask, config.max_bucket);
         progress.finish();
         per_view.push(pairs);
