@@ -15,11 +15,9 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::lsh::LshStats;
 use crate::pair::{PairKey, pair_key};
 
 /// A document's embedding: unit vector components scaled to −127..=127.
@@ -50,62 +48,52 @@ fn cosine(dot: f64) -> f64 {
     dot / (SCALE as f64 * SCALE as f64)
 }
 
-/// Documents compared at once in [`candidates`]: each block of rows with each block of columns is one
+/// Documents compared at once in [`nearest`]: each block of rows with each block of columns is one
 /// matrix product (a few megabytes). Tiny in tests, so that small inputs span several blocks.
-const ROWS: usize = if cfg!(test) { 7 } else { 256 };
+pub const ROWS: usize = if cfg!(test) { 7 } else { 256 };
 const COLUMNS: usize = if cfg!(test) { 11 } else { 2048 };
 
-/// Candidate pairs of the semantic view among the documents `i` with `include(i)`: each document with
-/// its `neighbours` most similar others (ties to the lower index) whose similarity reaches `threshold`,
-/// by comparing every two (the embeddings cost far more than this), block against block as matrix
-/// products. Sorted and free of duplicates, the same for any number of threads; documents that had more
-/// neighbours than kept count as capped buckets.
-pub fn candidates(
+/// The semantic view's neighbours of the documents `rows` among the documents `docs` (both lists of indices
+/// into `embeddings`, whose rows are `width` long): each row's `neighbours` most similar others (ties to the
+/// lower index) whose similarity reaches `threshold`, found by comparing every two (the embeddings cost far
+/// more than this), `rows` against a block of `docs` at a time as one matrix product. Returns each row's
+/// pairs and whether it had more neighbours than kept. The pipeline calls it on blocks of [`ROWS`] rows in
+/// parallel, then sorts and dedups the pairs.
+pub fn nearest(
     embeddings: &[Embedding],
+    rows: &[u32],
+    docs: &[u32],
     threshold: f64,
     neighbours: usize,
-    include: impl Fn(usize) -> bool + Sync,
-) -> (Vec<PairKey>, LshStats) {
-    let docs: Vec<u32> =
-        (0..embeddings.len()).filter(|&i| include(i) && !embeddings[i].is_empty()).map(|i| i as u32).collect();
+) -> Vec<(Vec<PairKey>, bool)> {
     let width = docs.first().map_or(0, |&i| embeddings[i as usize].len());
     // Components as floats: every partial sum of products of 8-bit components is an integer under 2²⁴,
     // so the products' dot products are exactly the integer ones, whatever the order of summing.
     let floats = |block: &[u32]| -> Vec<f32> {
         block.iter().flat_map(|&i| embeddings[i as usize].iter().map(|&x| x as f32)).collect()
     };
-    let found: Vec<(Vec<PairKey>, bool)> = docs
-        .par_chunks(ROWS)
-        .flat_map_iter(|rows| {
-            let a = floats(rows);
-            // Each row's closest so far (no more than `neighbours` kept between blocks), and how many
-            // reached the threshold.
-            let mut near: Vec<(Vec<(f64, u32)>, usize)> = vec![(Vec::new(), 0); rows.len()];
-            let mut dots = vec![0.0f32; rows.len() * COLUMNS];
-            for columns in docs.chunks(COLUMNS) {
-                let b = floats(columns);
-                let (x, y) = (Strided { data: &a, row: width, column: 1 }, Strided { data: &b, row: 1, column: width });
-                gemm(rows.len(), width, columns.len(), 1.0, x, y, &mut dots, columns.len());
-                for ((&i, (near, above)), dots) in rows.iter().zip(&mut near).zip(dots.chunks(columns.len())) {
-                    let before = near.len();
-                    let similar = columns.iter().zip(dots).filter(|&(&j, _)| j != i);
-                    near.extend(similar.map(|(&j, &dot)| (cosine(dot as f64), j)).filter(|&(s, _)| s >= threshold));
-                    *above += near.len() - before;
-                    near.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
-                    near.truncate(neighbours);
-                }
-            }
-            rows.iter().zip(near).map(move |(&i, (near, above))| {
-                (near.iter().map(|&(_, j)| pair_key(i, j)).collect(), above > neighbours)
-            })
-        })
-        .collect();
-    let capped_buckets = found.iter().filter(|f| f.1).count();
-    let mut pairs: Vec<PairKey> = found.into_iter().flat_map(|f| f.0).collect();
-    pairs.par_sort_unstable();
-    pairs.dedup();
-    let stats = LshStats { pairs: pairs.len(), capped_buckets, largest_bucket: 0, dissimilar: 0 };
-    (pairs, stats)
+    let a = floats(rows);
+    // Each row's closest so far (no more than `neighbours` kept between blocks), and how many reached the
+    // threshold.
+    let mut near: Vec<(Vec<(f64, u32)>, usize)> = vec![(Vec::new(), 0); rows.len()];
+    let mut dots = vec![0.0f32; rows.len() * COLUMNS];
+    for columns in docs.chunks(COLUMNS) {
+        let b = floats(columns);
+        let (x, y) = (Strided { data: &a, row: width, column: 1 }, Strided { data: &b, row: 1, column: width });
+        gemm(rows.len(), width, columns.len(), 1.0, x, y, &mut dots, columns.len());
+        for ((&i, (near, above)), dots) in rows.iter().zip(&mut near).zip(dots.chunks(columns.len())) {
+            let before = near.len();
+            let similar = columns.iter().zip(dots).filter(|&(&j, _)| j != i);
+            near.extend(similar.map(|(&j, &dot)| (cosine(dot as f64), j)).filter(|&(s, _)| s >= threshold));
+            *above += near.len() - before;
+            near.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+            near.truncate(neighbours);
+        }
+    }
+    rows.iter()
+        .zip(near)
+        .map(|(&i, (near, above))| (near.iter().map(|&(_, j)| pair_key(i, j)).collect(), above > neighbours))
+        .collect()
 }
 
 /// How the shorter of two texts' sentences are restated in the other ([`restatement`]).
@@ -714,6 +702,8 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+    // The neighbour search as the pipeline runs it, blocks of rows in parallel.
+    use crate::pipeline::candidates::semantic_candidates as candidates;
 
     /// A deterministic pseudo-random float in −0.5..0.5.
     fn noise(seed: &mut u64) -> f32 {

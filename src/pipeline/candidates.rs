@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use super::Plan;
 use super::read::{SignedCorpus, Sketches};
 use crate::config::{Config, ViewConfig};
-use crate::embed;
+use crate::embed::{self, Embedding};
 use crate::error::Result;
 use crate::graph::{find, union};
 use crate::lsh::{self, LshParams, LshStats};
@@ -104,7 +104,7 @@ pub(super) fn find_candidates(
     // Semantic view: documents whose leads' embeddings are close (`embed::candidates`).
     if let Some(s) = &config.semantic {
         progress.stage("semantic", None, Unit::Documents);
-        let (pairs, st) = embed::candidates(&corpus.embeddings, s.threshold, s.neighbours, include);
+        let (pairs, st) = semantic_candidates(&corpus.embeddings, s.threshold, s.neighbours, include);
         progress.finish();
         per_view.push(pairs);
         stats.push((Proposer::Semantic, st));
@@ -173,6 +173,30 @@ fn shared_samples(mut entries: Vec<u64>, doc_mask: u64, max_docs: usize) -> (Vec
     drop(entries);
     pairs.par_sort_unstable();
     lsh::sharing_enough(&pairs, MIN_SHARED_PASSAGES, stats)
+}
+
+/// Candidate pairs of the semantic view among the documents `i` with `include(i)`: each document with
+/// its `neighbours` most similar others whose similarity reaches `threshold` ([`embed::nearest`], a block
+/// of rows at a time in parallel). Sorted and free of duplicates, the same for any number of threads;
+/// documents that had more neighbours than kept count as capped buckets.
+pub(crate) fn semantic_candidates(
+    embeddings: &[Embedding],
+    threshold: f64,
+    neighbours: usize,
+    include: impl Fn(usize) -> bool + Sync,
+) -> (Vec<PairKey>, LshStats) {
+    let docs: Vec<u32> =
+        (0..embeddings.len()).filter(|&i| include(i) && !embeddings[i].is_empty()).map(|i| i as u32).collect();
+    let found: Vec<(Vec<PairKey>, bool)> = docs
+        .par_chunks(embed::ROWS)
+        .flat_map_iter(|rows| embed::nearest(embeddings, rows, &docs, threshold, neighbours))
+        .collect();
+    let capped_buckets = found.iter().filter(|f| f.1).count();
+    let mut pairs: Vec<PairKey> = found.into_iter().flat_map(|f| f.0).collect();
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    let stats = LshStats { pairs: pairs.len(), capped_buckets, largest_bucket: 0, dissimilar: 0 };
+    (pairs, stats)
 }
 
 /// Whether a view finds near-duplicate groups (see the module's doc).
