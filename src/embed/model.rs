@@ -1,27 +1,22 @@
-//! Semantic view (optional): sentence embeddings from a small BERT encoder, for rewrites that keep the
-//! meaning and share almost none of the wording (an LLM paraphrase shares 1–3% of its source's word
-//! 5-grams, no more than an independent report of the same event). The model is all-MiniLM-L6-v2 as
-//! sentence-transformers ships it (`config.json`, `tokenizer.json`, `model.safetensors`), fetched by
-//! `scripts/setup-model` and never committed; nothing here runs unless a model folder is given.
-//!
-//! A document's embedding is the normalised mean of the encoder's outputs over the first `tokens`
-//! WordPiece tokens of its text: its lead, which an LLM rewrite restates and an article grown from the
-//! lead keeps. The tokenizer is BERT's (lower-cased, accents stripped, punctuation split off, greedy
-//! longest-match WordPiece); the encoder runs on the CPU, its matrix products through `matrixmultiply`'s
-//! SGEMM, one document at a time on the calling thread (the pipeline decides parallelism). Embeddings
-//! are kept as 8-bit integers ([`Embedding`]), a quarter of the memory of floats; their dot product
-//! estimates the cosine similarity to within about 0.005.
+//! The encoder behind the semantic view: [`Model`] loads a BERT encoder in sentence-transformers'
+//! layout (`config.json`, `tokenizer.json`, `model.safetensors`) and embeds texts. A document's
+//! embedding is the normalised mean of the encoder's outputs over the first `tokens` WordPiece tokens of
+//! its text: its lead, which an LLM rewrite restates and an article grown from the lead keeps. The
+//! encoder runs on the CPU, its matrix products through `matrixmultiply`'s SGEMM (`gemm`, which the
+//! neighbour search in the parent module shares), one document at a time on the calling thread (the
+//! pipeline decides parallelism); it is compiled twice on x86-64 and takes the AVX2 build when the
+//! processor has it. Neighbours: `wordpiece` turns texts into token ids, `safetensors` reads the
+//! weights, and the parent module, `embed`, compares the 8-bit embeddings [`Model::embed`] returns.
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use serde_json::Value;
 
+use super::safetensors::Tensors;
+use super::wordpiece::WordPiece;
+use super::{Embedding, SCALE};
 use crate::error::{Error, Result};
-use crate::pair::{PairKey, pair_key};
-
-/// A document's embedding: unit vector components scaled to −127..=127.
-pub type Embedding = Vec<i8>;
 
 /// WordPiece tokens of a sentence embedded (a longer sentence is cut).
 const SENTENCE_TOKENS: usize = 96;
@@ -30,115 +25,6 @@ const SENTENCE_TOKENS: usize = 96;
 /// script the model was not trained on (Chinese and Thai to an English model) is mostly `[UNK]`, and such
 /// texts would all embed near one point, as if they meant the same.
 pub const UNREADABLE: f64 = 0.25;
-
-/// Scale of the 8-bit components (a unit vector's components are at most 1 in size).
-const SCALE: f32 = 127.0;
-
-/// The cosine similarity of two embeddings (0 when either is empty: a document without words).
-pub fn similarity(a: &[i8], b: &[i8]) -> f64 {
-    if a.is_empty() || b.is_empty() {
-        return 0.0;
-    }
-    let dot: i32 = a.iter().zip(b).map(|(&x, &y)| x as i32 * y as i32).sum();
-    cosine(dot as f64)
-}
-
-/// The cosine similarity of two embeddings from the dot product of their components.
-fn cosine(dot: f64) -> f64 {
-    dot / (SCALE as f64 * SCALE as f64)
-}
-
-/// Documents compared at once in [`nearest`]: each block of rows with each block of columns is one
-/// matrix product (a few megabytes). Tiny in tests, so that small inputs span several blocks.
-pub const ROWS: usize = if cfg!(test) { 7 } else { 256 };
-const COLUMNS: usize = if cfg!(test) { 11 } else { 2048 };
-
-/// The semantic view's neighbours of the documents `rows` among the documents `docs` (both lists of indices
-/// into `embeddings`, whose rows are `width` long): each row's `neighbours` most similar others (ties to the
-/// lower index) whose similarity reaches `threshold`, found by comparing every two (the embeddings cost far
-/// more than this), `rows` against a block of `docs` at a time as one matrix product. Returns each row's
-/// pairs and whether it had more neighbours than kept. The pipeline calls it on blocks of [`ROWS`] rows in
-/// parallel, then sorts and dedups the pairs.
-pub fn nearest(
-    embeddings: &[Embedding],
-    rows: &[u32],
-    docs: &[u32],
-    threshold: f64,
-    neighbours: usize,
-) -> Vec<(Vec<PairKey>, bool)> {
-    let width = docs.first().map_or(0, |&i| embeddings[i as usize].len());
-    // Components as floats: every partial sum of products of 8-bit components is an integer under 2²⁴,
-    // so the products' dot products are exactly the integer ones, whatever the order of summing.
-    let floats = |block: &[u32]| -> Vec<f32> {
-        block.iter().flat_map(|&i| embeddings[i as usize].iter().map(|&x| x as f32)).collect()
-    };
-    let a = floats(rows);
-    // Each row's closest so far (no more than `neighbours` kept between blocks), and how many reached the
-    // threshold.
-    let mut near: Vec<(Vec<(f64, u32)>, usize)> = vec![(Vec::new(), 0); rows.len()];
-    let mut dots = vec![0.0f32; rows.len() * COLUMNS];
-    for columns in docs.chunks(COLUMNS) {
-        let b = floats(columns);
-        let (x, y) = (Strided { data: &a, row: width, column: 1 }, Strided { data: &b, row: 1, column: width });
-        gemm(rows.len(), width, columns.len(), 1.0, x, y, &mut dots, columns.len());
-        for ((&i, (near, above)), dots) in rows.iter().zip(&mut near).zip(dots.chunks(columns.len())) {
-            let before = near.len();
-            let similar = columns.iter().zip(dots).filter(|&(&j, _)| j != i);
-            near.extend(similar.map(|(&j, &dot)| (cosine(dot as f64), j)).filter(|&(s, _)| s >= threshold));
-            *above += near.len() - before;
-            near.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
-            near.truncate(neighbours);
-        }
-    }
-    rows.iter()
-        .zip(near)
-        .map(|(&i, (near, above))| (near.iter().map(|&(_, j)| pair_key(i, j)).collect(), above > neighbours))
-        .collect()
-}
-
-/// How the shorter of two texts' sentences are restated in the other ([`restatement`]).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Restatement {
-    /// Sentences of the shorter text.
-    pub sentences: usize,
-    /// The most of them that each mean the same as a sentence of the other, on one in-order path (a
-    /// rewrite restates its source sentence after sentence; two texts written apart on one topic share a
-    /// point or two, not the run of them).
-    pub in_order: usize,
-    /// The mean over them of the highest similarity to any sentence of the other (a rewrite restates
-    /// every sentence; two texts on one topic share some and differ in the rest); 0 when either has none.
-    pub closeness: f64,
-}
-
-impl Restatement {
-    /// The share of the shorter text's sentences restated in order (0 when it has none).
-    pub fn in_order_share(&self) -> f64 {
-        self.in_order as f64 / self.sentences.max(1) as f64
-    }
-}
-
-/// How the shorter of two texts' sentences are restated in the other, from one similarity per pair of
-/// sentences: two sentences mean the same from similarity `min`.
-pub fn restatement(a: &[Embedding], b: &[Embedding], min: f64) -> Restatement {
-    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    // best[j]: the most in-order matches using the sentences of `long` before j, over the rows done so far.
-    let mut best = vec![0u32; long.len() + 1];
-    let mut closest = 0.0;
-    for x in short {
-        let (mut diagonal, mut top) = (0, f64::MIN);
-        for (j, y) in long.iter().enumerate() {
-            let similarity = similarity(x, y);
-            top = top.max(similarity);
-            let up = best[j + 1];
-            let matched = diagonal + u32::from(similarity >= min);
-            best[j + 1] = matched.max(up).max(best[j]);
-            diagonal = up;
-        }
-        closest += top;
-    }
-    let closeness = if short.is_empty() { 0.0 } else { closest / short.len() as f64 };
-    Restatement { sentences: short.len(), in_order: best[long.len()] as usize, closeness }
-}
 
 /// The shape of a BERT encoder, from its `config.json`.
 #[derive(Clone, Debug, PartialEq)]
@@ -152,16 +38,16 @@ struct Shape {
 }
 
 /// A matrix read from a slice: element `(i, j)` is `data[i * row + j * column]`.
-struct Strided<'a> {
-    data: &'a [f32],
-    row: usize,
-    column: usize,
+pub(super) struct Strided<'a> {
+    pub(super) data: &'a [f32],
+    pub(super) row: usize,
+    pub(super) column: usize,
 }
 
 /// `c = alpha · a · b` for `a` of `m × k` and `b` of `k × n` (any strides: a transpose is a view), into
 /// the `m × n` row-major matrix of row stride `c_row` at the start of `c`, overwritten.
 #[allow(clippy::too_many_arguments)]
-fn gemm(m: usize, k: usize, n: usize, alpha: f32, a: Strided, b: Strided, c: &mut [f32], c_row: usize) {
+pub(super) fn gemm(m: usize, k: usize, n: usize, alpha: f32, a: Strided, b: Strided, c: &mut [f32], c_row: usize) {
     if m == 0 || k == 0 || n == 0 {
         return;
     }
@@ -252,8 +138,7 @@ struct Layer {
 /// A loaded encoder and its vocabulary.
 pub struct Model {
     shape: Shape,
-    vocab: HashMap<String, u32>,
-    unknown: u32,
+    wordpiece: WordPiece,
     cls: u32,
     sep: u32,
     words: Vec<f32>,
@@ -353,7 +238,17 @@ impl Model {
                 })
             })
             .collect::<Result<Vec<Layer>>>()?;
-        Ok(Model { shape, vocab, unknown, cls, sep, words, positions, token_type, embedding_norm, layers })
+        Ok(Model {
+            shape,
+            wordpiece: WordPiece { vocab, unknown },
+            cls,
+            sep,
+            words,
+            positions,
+            token_type,
+            embedding_norm,
+            layers,
+        })
     }
 
     /// The embedding of the first `tokens` WordPiece tokens of `text` (at most the model's positions,
@@ -387,8 +282,8 @@ impl Model {
         let max = tokens.min(self.shape.positions).saturating_sub(2);
         let (mut all, mut lengths, mut ids) = (Vec::new(), Vec::new(), std::mem::take(&mut scratch.ids));
         for text in texts {
-            self.tokenize(text, max, &mut ids, &mut scratch.word);
-            let unknown = ids.iter().filter(|&&id| id == self.unknown).count();
+            self.wordpiece.tokenize(text, max, &mut ids, &mut scratch.word);
+            let unknown = ids.iter().filter(|&&id| id == self.wordpiece.unknown).count();
             if !ids.is_empty() && (unknown as f64) <= UNREADABLE * ids.len() as f64 {
                 all.push(self.cls);
                 all.extend_from_slice(&ids);
@@ -402,69 +297,6 @@ impl Model {
         }
         let quantise = |v: Vec<f32>| v.iter().map(|&x| (x * SCALE).round().clamp(-SCALE, SCALE) as i8).collect();
         self.encode(&all, &lengths, scratch).into_iter().map(quantise).collect()
-    }
-
-    /// BERT's tokenizer: up to `max` WordPiece ids of `text`.
-    fn tokenize(&self, text: &str, max: usize, ids: &mut Vec<u32>, word: &mut String) {
-        ids.clear();
-        word.clear();
-        for c in text.chars() {
-            if ids.len() >= max {
-                break;
-            }
-            if c.is_whitespace() || c.is_control() || c == '\u{fffd}' {
-                self.word_pieces(word, ids);
-            } else if is_punctuation(c) || is_cjk(c) {
-                self.word_pieces(word, ids);
-                word.push(c);
-                self.word_pieces(word, ids);
-            } else {
-                push_normalised(c, word);
-            }
-        }
-        self.word_pieces(word, ids);
-        ids.truncate(max);
-    }
-
-    /// Appends the WordPiece ids of `word` (greedy longest match, continuations prefixed `##`; a word
-    /// that cannot be cut so, or over 100 characters, is `[UNK]`) and clears it.
-    fn word_pieces(&self, word: &mut String, ids: &mut Vec<u32>) {
-        if word.is_empty() {
-            return;
-        }
-        let before = ids.len();
-        if word.chars().count() > 100 || !self.longest_pieces(word, ids) {
-            ids.truncate(before);
-            ids.push(self.unknown);
-        }
-        word.clear();
-    }
-
-    /// Appends the ids of the longest vocabulary pieces of `word`, left to right; false when some part
-    /// of it starts no piece.
-    fn longest_pieces(&self, word: &str, ids: &mut Vec<u32>) -> bool {
-        let mut piece = String::with_capacity(word.len() + 2);
-        let mut start = 0;
-        while start < word.len() {
-            let mut end = word.len();
-            loop {
-                piece.clear();
-                if start > 0 {
-                    piece.push_str("##");
-                }
-                piece.push_str(&word[start..end]);
-                if let Some(&id) = self.vocab.get(&piece) {
-                    ids.push(id);
-                    break;
-                }
-                end = word[start..end].char_indices().last().map_or(start, |(i, _)| start + i);
-                if end == start {
-                    return false;
-                }
-            }
-            start = end;
-        }
-        true
     }
 
     /// The normalised mean of the encoder's last hidden states for each of the sequences laid end to end
@@ -610,100 +442,12 @@ fn erf(x: f32) -> f32 {
     if x >= 0.0 { 1.0 - erfc } else { erfc - 1.0 }
 }
 
-/// BERT's punctuation: every ASCII symbol that is not a letter, digit or space, and the Unicode
-/// punctuation blocks (general punctuation, CJK symbols, Latin-1 marks, full-width forms).
-fn is_punctuation(c: char) -> bool {
-    if c.is_ascii() {
-        return c.is_ascii_punctuation();
-    }
-    matches!(c, '\u{a1}' | '\u{a7}' | '\u{ab}' | '\u{b6}' | '\u{b7}' | '\u{bb}' | '\u{bf}'
-        | '\u{2010}'..='\u{2027}' | '\u{2030}'..='\u{205e}' | '\u{3001}'..='\u{3003}'
-        | '\u{3008}'..='\u{3011}' | '\u{ff01}'..='\u{ff0f}')
-}
-
-/// CJK ideographs, which BERT's tokenizer makes words of their own.
-fn is_cjk(c: char) -> bool {
-    matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}' | '\u{20000}'..='\u{2a6df}'
-        | '\u{f900}'..='\u{faff}' | '\u{2f800}'..='\u{2fa1f}')
-}
-
-/// Appends `c` lower-cased with its accents stripped (canonical decomposition, combining marks dropped).
-fn push_normalised(c: char, word: &mut String) {
-    if c.is_ascii() {
-        word.push(c.to_ascii_lowercase());
-        return;
-    }
-    for lower in c.to_lowercase() {
-        unicode_normalization::char::decompose_canonical(lower, |d| {
-            if !unicode_normalization::char::is_combining_mark(d) {
-                word.push(d);
-            }
-        });
-    }
-}
-
-/// The tensors of a safetensors file: a little-endian u64 header length, a JSON header naming each
-/// tensor's type, shape and byte range, then the data.
-struct Tensors {
-    header: serde_json::Map<String, Value>,
-    bytes: Vec<u8>,
-    /// Where the data starts in `bytes`.
-    start: usize,
-}
-
-impl Tensors {
-    fn parse(bytes: Vec<u8>) -> std::result::Result<Tensors, String> {
-        let len = bytes.get(..8).map(|b| u64::from_le_bytes(b.try_into().expect("eight bytes")) as usize);
-        let header =
-            len.and_then(|len| bytes.get(8..8usize.checked_add(len)?)).ok_or("truncated: no complete header")?;
-        let header: serde_json::Map<String, Value> =
-            serde_json::from_slice(header).map_err(|e| format!("header is not a JSON object: {e}"))?;
-        let start = 8 + len.unwrap_or(0);
-        Ok(Tensors { header, bytes, start })
-    }
-
-    /// The 32-bit float tensor `name`, checked to have `shape`.
-    fn get(&self, name: &str, shape: &[usize]) -> std::result::Result<Vec<f32>, String> {
-        let entry = self.header.get(name).ok_or_else(|| format!("no tensor {name:?}"))?;
-        let found: Vec<usize> = entry["shape"]
-            .as_array()
-            .map(|s| s.iter().filter_map(|v| v.as_u64().map(|v| v as usize)).collect())
-            .unwrap_or_default();
-        if entry["dtype"] != "F32" || found != shape {
-            return Err(format!("tensor {name:?} is {} {found:?}, expected F32 {shape:?}", entry["dtype"]));
-        }
-        self.floats(name, entry)
-    }
-
-    /// The first `rows` rows of the 32-bit float matrix `name` with `columns` columns.
-    fn get_rows(&self, name: &str, columns: usize, rows: usize) -> std::result::Result<Vec<f32>, String> {
-        let entry = self.header.get(name).ok_or_else(|| format!("no tensor {name:?}"))?;
-        let mut v = self.floats(name, entry)?;
-        if entry["dtype"] != "F32" || v.len() < rows * columns || v.len() % columns != 0 {
-            return Err(format!("tensor {name:?} does not hold {rows} F32 rows of {columns}"));
-        }
-        v.truncate(rows * columns);
-        Ok(v)
-    }
-
-    fn floats(&self, name: &str, entry: &Value) -> std::result::Result<Vec<f32>, String> {
-        let at = |k: usize| entry["data_offsets"][k].as_u64().map(|v| v as usize);
-        let data = &self.bytes[self.start..];
-        let bytes = match (at(0), at(1)) {
-            (Some(s), Some(e)) if s <= e && e <= data.len() && (e - s) % 4 == 0 => &data[s..e],
-            _ => return Err(format!("tensor {name:?} has a bad byte range (truncated file?)")),
-        };
-        Ok(bytes.chunks_exact(4).map(|b| f32::from_le_bytes(b.try_into().expect("four bytes"))).collect())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    // The neighbour search as the pipeline runs it, blocks of rows in parallel.
-    use crate::pipeline::candidates::semantic_candidates as candidates;
+    use crate::embed::similarity;
 
     /// A deterministic pseudo-random float in −0.5..0.5.
     fn noise(seed: &mut u64) -> f32 {
@@ -746,10 +490,9 @@ mod tests {
             token_type: random(d, seed),
             embedding_norm: Norm { g: vec![0.9; d], b: vec![0.05; d] },
             shape,
-            unknown: 1,
             cls: 2,
             sep: 3,
-            vocab,
+            wordpiece: WordPiece { vocab, unknown: 1 },
             layers,
         }
     }
@@ -815,17 +558,6 @@ mod tests {
     }
 
     #[test]
-    fn tokenizer_splits_punctuation_and_word_pieces() {
-        let m = tiny(1);
-        let mut ids = Vec::new();
-        m.tokenize("The cats sat, unable. Café zzz", 100, &mut ids, &mut String::new());
-        // the cat ##s sat , un ##able . cafe [UNK]
-        assert_eq!(ids, [4, 5, 9, 6, 11, 7, 8, 10, 12, 1]);
-        m.tokenize("The cats sat", 2, &mut ids, &mut String::new());
-        assert_eq!(ids, [4, 5]);
-    }
-
-    #[test]
     fn texts_mostly_unknown_to_the_model_are_not_embedded() {
         let m = tiny(1);
         let mut s = Scratch::default();
@@ -859,118 +591,6 @@ mod tests {
     fn dot_sums_every_product() {
         let a: Vec<f32> = (0..13).map(|i| i as f32).collect();
         assert_eq!(dot(&a, &a), (0..13).map(|i| (i * i) as f32).sum::<f32>());
-    }
-
-    #[test]
-    fn similarity_of_quantised_unit_vectors() {
-        let v = |x: &[f32]| -> Embedding { x.iter().map(|&c| (c * SCALE).round() as i8).collect() };
-        let (a, b) = (v(&[0.6, 0.8, 0.0]), v(&[0.8, 0.6, 0.0]));
-        assert!((similarity(&a, &b) - 0.96).abs() < 0.01);
-        assert!((similarity(&a, &a) - 1.0).abs() < 0.01);
-        assert_eq!(similarity(&a, &[]), 0.0);
-    }
-
-    /// A two-component embedding at `angle` radians.
-    fn unit(angle: f32) -> Embedding {
-        vec![(angle.cos() * SCALE).round() as i8, (angle.sin() * SCALE).round() as i8]
-    }
-
-    #[test]
-    fn candidates_are_each_documents_closest_above_the_threshold() {
-        // 0, 1 and 2 close together (1 nearest to 0), 3 close to 2 only, 4 far from all, 5 excluded.
-        let e = vec![unit(0.0), unit(0.1), unit(0.3), unit(0.55), unit(1.5), unit(0.05)];
-        let (pairs, stats) = candidates(&e, 0.94, 1, |i| i != 5);
-        // Each document's one closest: 0→1, 1→0, 2→1 (0.2 apart, against 3 at 0.25), 3→2.
-        assert_eq!(pairs, [pair_key(0, 1), pair_key(1, 2), pair_key(2, 3)]);
-        // 0, 1 and 2 each had two documents above the threshold and kept one.
-        assert_eq!(stats.capped_buckets, 3);
-        let (all, _) = candidates(&e, 0.94, 10, |i| i != 5);
-        assert_eq!(all, [pair_key(0, 1), pair_key(0, 2), pair_key(1, 2), pair_key(2, 3)]);
-        let (empty, _) = candidates(&[Vec::new(), unit(0.0)], 0.5, 10, |_| true);
-        assert!(empty.is_empty());
-    }
-
-    /// Each document's closest others above the threshold, one pair at a time, and how many documents
-    /// had more than `neighbours` of them.
-    fn candidates_one_by_one(e: &[Embedding], threshold: f64, neighbours: usize) -> (Vec<PairKey>, usize) {
-        let (mut pairs, mut capped) = (Vec::new(), 0);
-        for i in (0..e.len()).filter(|&i| !e[i].is_empty()) {
-            let mut near: Vec<(f64, usize)> = (0..e.len())
-                .filter(|&j| j != i && !e[j].is_empty())
-                .map(|j| (similarity(&e[i], &e[j]), j))
-                .filter(|&(s, _)| s >= threshold)
-                .collect();
-            capped += usize::from(near.len() > neighbours);
-            near.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
-            pairs.extend(near.into_iter().take(neighbours).map(|(_, j)| pair_key(i as u32, j as u32)));
-        }
-        pairs.sort_unstable();
-        pairs.dedup();
-        (pairs, capped)
-    }
-
-    proptest! {
-        #[test]
-        fn candidates_match_comparing_one_pair_at_a_time(
-            e in prop::collection::vec(prop::collection::vec(-127i8..=127, 3), 0..60),
-            threshold in -1.0f64..1.0,
-            neighbours in 1usize..5,
-        ) {
-            // Some documents without an embedding, as a text without a token has.
-            let e: Vec<Embedding> = e.into_iter().enumerate().map(|(i, v)| if i % 7 == 3 { Vec::new() } else { v }).collect();
-            let (pairs, stats) = candidates(&e, threshold, neighbours, |_| true);
-            prop_assert_eq!((pairs, stats.capped_buckets), candidates_one_by_one(&e, threshold, neighbours));
-        }
-    }
-
-    /// The most in-order matches, by trying every choice at every step.
-    fn most_in_order(a: &[Embedding], b: &[Embedding], min: f64) -> usize {
-        match (a.split_first(), b.split_first()) {
-            (Some((x, ra)), Some((y, rb))) => {
-                let matched = usize::from(similarity(x, y) >= min) + most_in_order(ra, rb, min);
-                matched.max(most_in_order(ra, b, min)).max(most_in_order(a, rb, min))
-            }
-            _ => 0,
-        }
-    }
-
-    #[test]
-    fn closeness_averages_the_shorter_texts_best_matches() {
-        let (x, y, z) = (unit(0.0), unit(0.5), unit(1.0));
-        // x's best match is x (1), y's is y (1): the third sentence of the longer text does not count.
-        let both = restatement(&[x.clone(), y.clone()], &[y.clone(), z.clone(), x.clone()], 0.99);
-        assert_eq!((both.sentences, both.in_order), (2, 1));
-        assert!((both.closeness - 1.0).abs() < 0.02);
-        let alone = restatement(std::slice::from_ref(&z), &[x.clone(), y.clone()], 0.99);
-        assert!((alone.closeness - similarity(&z, &y)).abs() < 1e-9);
-        assert_eq!(restatement(&[], &[x], 0.5), Restatement { sentences: 0, in_order: 0, closeness: 0.0 });
-    }
-
-    proptest! {
-        #[test]
-        fn in_order_matches_are_the_most_on_one_path(
-            a in prop::collection::vec(prop::collection::vec(-3i8..=3, 2), 0..6),
-            b in prop::collection::vec(prop::collection::vec(-3i8..=3, 2), 0..6),
-        ) {
-            // Tiny integer vectors: the threshold is on their raw dot product scaled by `SCALE²`.
-            let min = 2.0 / (SCALE as f64 * SCALE as f64);
-            prop_assert_eq!(restatement(&a, &b, min).in_order, most_in_order(&a, &b, min));
-        }
-    }
-
-    #[test]
-    fn safetensors_errors_name_the_problem() {
-        assert!(Tensors::parse(vec![1, 2]).is_err());
-        let header = br#"{"w": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}"#;
-        let mut bytes = (header.len() as u64).to_le_bytes().to_vec();
-        bytes.extend_from_slice(header);
-        bytes.extend(1.5f32.to_le_bytes().into_iter().chain(2.5f32.to_le_bytes()));
-        let t = Tensors::parse(bytes.clone()).unwrap();
-        assert_eq!(t.get("w", &[2]).unwrap(), [1.5, 2.5]);
-        assert!(t.get("w", &[3]).unwrap_err().contains("expected F32 [3]"));
-        assert!(t.get("v", &[2]).unwrap_err().contains("no tensor"));
-        bytes.truncate(bytes.len() - 4);
-        assert!(Tensors::parse(bytes).unwrap().get("w", &[2]).unwrap_err().contains("truncated"));
     }
 
     proptest! {

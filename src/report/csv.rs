@@ -1,0 +1,69 @@
+//! The CSV format, for spreadsheets ([`Report::write_csv`]): one row a pair, with each side's URL,
+//! title and date taken from its document entry. The wire model it flattens is in the parent module,
+//! `report`, whose JSON formats carry the documents and clusters this leaves out.
+
+use std::io::{self, Write};
+
+use serde_json::Value;
+
+use super::{DocumentEntry, Report};
+
+impl Report {
+    /// Writes the pairs as CSV for spreadsheets, one row a pair with a header row: the two documents and
+    /// the derived one's source, the relation and its figures, each side's URL, title and date when the
+    /// input gave them, and the direction evidence's signals. Documents and clusters are left to the JSON
+    /// formats.
+    pub fn write_csv(&self, out: &mut dyn Write) -> io::Result<()> {
+        let by_id: std::collections::HashMap<&str, &DocumentEntry> =
+            self.documents.iter().map(|d| (d.id.as_str(), d)).collect();
+        let field = |id: &str, name: &str| -> String {
+            let Some(d) = by_id.get(id) else { return String::new() };
+            match name {
+                "date" => d.date.clone().unwrap_or_default(),
+                _ => d.extra.get(name).and_then(Value::as_str).unwrap_or_default().to_string(),
+            }
+        };
+        let mut w = ::csv::Writer::from_writer(out);
+        w.write_record([
+            "a",
+            "b",
+            "relation",
+            "source",
+            "confidence",
+            "jaccard5",
+            "coverage_a",
+            "coverage_b",
+            "similarity",
+            "a_url",
+            "b_url",
+            "a_title",
+            "b_title",
+            "a_date",
+            "b_date",
+            "evidence",
+        ])?;
+        for p in &self.pairs {
+            let number = |x: f64| format!("{x:.3}");
+            let signals: Vec<&str> = p.evidence.iter().map(|e| e.signal).collect();
+            w.write_record([
+                p.a.clone(),
+                p.b.clone(),
+                p.relation.to_string(),
+                p.source.clone().unwrap_or_default(),
+                number(p.confidence),
+                number(p.jaccard5),
+                number(p.coverage_a),
+                number(p.coverage_b),
+                number(p.similarity),
+                field(&p.a, "url"),
+                field(&p.b, "url"),
+                field(&p.a, "title"),
+                field(&p.b, "title"),
+                field(&p.a, "date"),
+                field(&p.b, "date"),
+                signals.join(";"),
+            ])?;
+        }
+        w.flush()
+    }
+}

@@ -1,0 +1,309 @@
+//! The documented output format of a scan: JSON (one object), JSON Lines (one object a line, tagged by
+//! `type`), text (one line a pair, then clusters) and CSV (the pairs). Every JSON field is described on
+//! the structs below and in the README; passages are byte ranges into the original files, so anyone can
+//! slice the evidence. Built from a [`crate::scan::Scan`]; writing to a file happens in the binary,
+//! atomically.
+//!
+//! This module holds the wire model ([`Report`], its entries, [`Summary`]) and writes it as JSON and
+//! JSON Lines. Its neighbours write the other formats, `text` for people and `csv` for spreadsheets, and
+//! `explain` ([`Report::explain`]) quotes the passages from the texts read again, for the text format to
+//! show under each pair.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::align::Passage;
+use crate::input;
+use crate::lsh::LshStats;
+use crate::scan::Scan;
+use crate::score::Evidence;
+
+mod csv;
+mod explain;
+mod text;
+
+pub use explain::{EXPLAINED_PASSAGES, Explanation, Quote};
+
+/// Version of the report format; bumped on any incompatible change.
+pub const FORMAT_VERSION: u32 = 2;
+
+/// The whole report.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    /// Always "unspun".
+    pub tool: &'static str,
+    /// [`FORMAT_VERSION`].
+    pub format_version: u32,
+    /// Every document read, sorted by id.
+    pub documents: Vec<DocumentEntry>,
+    /// Every reported pair, sorted by `a` then `b`.
+    pub pairs: Vec<PairEntry>,
+    /// Groups of documents connected by reported pairs.
+    pub clusters: Vec<ClusterEntry>,
+    /// Counts for the run.
+    pub summary: Summary,
+    /// Per pair, what [`Report::explain`] quoted of it, when it ran.
+    #[serde(skip)]
+    pub explained: Option<Vec<Explanation>>,
+}
+
+/// One document.
+#[derive(Debug, Serialize)]
+pub struct DocumentEntry {
+    /// Identifier used in `pairs` and `clusters`.
+    pub id: String,
+    /// File it was read from.
+    pub path: String,
+    /// Number of words, a Chinese or Japanese character counting as half a word.
+    pub words: usize,
+    /// Publication date, when the input gave one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Why the document was not compared (`empty`, `too short to judge`), when it was not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<&'static str>,
+    /// Whether it belongs to the reference collection (`--against`); absent when it does not.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub reference: bool,
+    /// Fields passed through from the input (url, title…).
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A pair of documents one of which derives from the other.
+#[derive(Debug, Serialize)]
+pub struct PairEntry {
+    /// First document id (the smaller in document order).
+    pub a: String,
+    /// Second document id.
+    pub b: String,
+    /// `duplicate`, `near_duplicate`, `rewrite` or `partial`; `candidate` when verification was off;
+    /// `none` for a verified pair judged not derived (only with `--report-unrelated`).
+    pub relation: &'static str,
+    /// The source document's id, or null when the evidence does not say.
+    pub source: Option<String>,
+    /// Confidence in the relation, 0..1.
+    pub confidence: f64,
+    /// Word 5-gram Jaccard similarity.
+    pub jaccard5: f64,
+    /// Share of `a`'s content restated in `b`.
+    pub coverage_a: f64,
+    /// Share of `b`'s content restated in `a`.
+    pub coverage_b: f64,
+    /// Mean similarity of aligned sentences (weighted content-word overlap, 0..1).
+    pub similarity: f64,
+    /// Sum over aligned sentences of their similarity above chance level (0.3): the weight of evidence.
+    pub strength: f64,
+    /// Similarity of the two first sentences when they align, else 0.
+    pub lead_similarity: f64,
+    /// Share of the shorter text's narrative phrasing (word trigrams outside quotations) found in the other.
+    pub phrasing: f64,
+    /// Aligned sentence pairs.
+    pub aligned_sentences: usize,
+    /// Aligned sentence pairs that share narrative phrasing (a word trigram outside quotations).
+    pub copied_sentences: usize,
+    /// The part of `strength` from sentence pairs that share narrative phrasing.
+    pub copied_strength: f64,
+    /// Views whose candidate step proposed the pair.
+    pub views: Vec<&'static str>,
+    /// Aligned passages as byte ranges `[start, end)` into each original text.
+    pub passages: Vec<Passage>,
+    /// Evidence about which text is the source.
+    pub evidence: Vec<Evidence>,
+}
+
+/// A cluster.
+#[derive(Debug, Serialize)]
+pub struct ClusterEntry {
+    /// The document the others derive from, when known.
+    pub source: Option<String>,
+    /// Member ids, sorted.
+    pub members: Vec<String>,
+}
+
+/// An input problem, with where it is as fields, so a script can go back to the line or record.
+#[derive(Debug, Serialize)]
+pub struct ProblemEntry {
+    /// The file (`stdin` for standard input).
+    pub path: String,
+    /// Line (for CSV the row, the header being row 1), when the problem is in one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    /// Byte offset of the web-archive record (in the uncompressed stream), when the problem is in one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<u64>,
+    /// What is wrong and what was done about it.
+    pub message: String,
+}
+
+impl ProblemEntry {
+    fn new(p: &input::Problem) -> ProblemEntry {
+        ProblemEntry { path: p.file_name(), line: p.line, record: p.record, message: p.message.clone() }
+    }
+}
+
+/// Counts for the run.
+#[derive(Debug, Serialize)]
+pub struct Summary {
+    /// Documents read.
+    pub documents: usize,
+    /// Documents not compared (empty or too short).
+    pub skipped_documents: usize,
+    /// Input problems (damaged or unreadable input), in the order met.
+    pub problems: Vec<ProblemEntry>,
+    /// Distinct candidate pairs over all views.
+    pub candidate_pairs: usize,
+    /// Documents in a near-duplicate group of eight or more (estimated word 5-gram Jaccard ≥ 0.5) other
+    /// than its first:
+    /// each is reported against its group's first document, which alone is compared in the rewording
+    /// views for all of them.
+    pub grouped_documents: usize,
+    /// Candidate statistics per view (`pairs`, `capped_buckets`: buckets too large to pair in full,
+    /// chained instead; `largest_bucket`).
+    pub views: Map<String, Value>,
+    /// Reported pairs.
+    pub pairs: usize,
+    /// Against a reference collection (`--against`): its documents, and how many of them are in a
+    /// reported pair (found copied or copying).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub references: Option<References>,
+}
+
+/// The reference collection's share of a scan against it.
+#[derive(Debug, Serialize)]
+pub struct References {
+    /// Reference documents read.
+    pub documents: usize,
+    /// Reference documents in at least one reported pair.
+    pub paired: usize,
+}
+
+impl Summary {
+    /// The counts of a scan, without building the rest of the report (for `--format summary`).
+    pub fn new(scan: &Scan) -> Summary {
+        let views = scan
+            .candidates
+            .iter()
+            .map(|(v, s): &(_, LshStats)| (v.name().to_string(), serde_json::to_value(s).unwrap_or(Value::Null)))
+            .collect();
+        // Not known when the pairs were only counted.
+        let against = scan.documents.iter().any(|d| d.reference) && scan.counted_pairs.is_none();
+        let references = against.then(|| {
+            let mut paired = vec![false; scan.documents.len()];
+            for p in &scan.pairs {
+                paired[p.a as usize] = true;
+                paired[p.b as usize] = true;
+            }
+            References {
+                documents: scan.documents.iter().filter(|d| d.reference).count(),
+                paired: scan.documents.iter().zip(&paired).filter(|&(d, &p)| d.reference && p).count(),
+            }
+        });
+        Summary {
+            references,
+            documents: scan.documents.len(),
+            skipped_documents: scan.documents.iter().filter(|d| d.skipped.is_some()).count(),
+            problems: scan.problems.iter().map(ProblemEntry::new).collect(),
+            candidate_pairs: scan.candidate_pairs,
+            grouped_documents: scan.grouped_documents,
+            views,
+            pairs: scan.counted_pairs.unwrap_or(scan.pairs.len()),
+        }
+    }
+
+    /// Writes the summary alone as one JSON object.
+    pub fn write_json(&self, out: &mut dyn Write) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, self)?;
+        writeln!(out)
+    }
+}
+
+fn round(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+impl Report {
+    /// Builds the report of a scan.
+    pub fn new(scan: &Scan) -> Report {
+        let id = |i: u32| scan.documents[i as usize].id.clone();
+        let documents = scan
+            .documents
+            .iter()
+            .map(|d| DocumentEntry {
+                id: d.id.clone(),
+                path: d.path.display().to_string(),
+                words: d.words,
+                date: d.date.clone(),
+                skipped: d.skipped,
+                reference: d.reference,
+                extra: d.extra.clone(),
+            })
+            .collect();
+        let pairs = scan
+            .pairs
+            .iter()
+            .map(|p| PairEntry {
+                a: id(p.a),
+                b: id(p.b),
+                relation: match (p.relation, p.verified) {
+                    (Some(r), _) => r.name(),
+                    (None, true) => "none",
+                    (None, false) => "candidate",
+                },
+                source: p.source.map(id),
+                confidence: round(p.confidence),
+                jaccard5: round(p.alignment.jaccard5),
+                coverage_a: round(p.alignment.coverage_a),
+                coverage_b: round(p.alignment.coverage_b),
+                similarity: round(p.alignment.similarity),
+                strength: round(p.alignment.strength),
+                lead_similarity: round(p.alignment.lead_similarity),
+                phrasing: round(p.alignment.phrasing),
+                aligned_sentences: p.alignment.aligned,
+                copied_sentences: p.alignment.copied_sentences,
+                copied_strength: round(p.alignment.copied_strength),
+                views: scan.proposer_names(p.proposed_by),
+                passages: p.alignment.passages.clone(),
+                evidence: p.evidence.clone(),
+            })
+            .collect();
+        let clusters = scan
+            .clusters
+            .iter()
+            .map(|c| ClusterEntry { source: c.source.map(id), members: c.members.iter().map(|&m| id(m)).collect() })
+            .collect();
+        let summary = Summary::new(scan);
+        Report { tool: "unspun", format_version: FORMAT_VERSION, documents, pairs, clusters, summary, explained: None }
+    }
+
+    /// Writes the report as one JSON object.
+    pub fn write_json(&self, out: &mut dyn Write) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, self)?;
+        writeln!(out)
+    }
+
+    /// Writes the report as JSON Lines: each document, pair and cluster on its own line with a `type`
+    /// field (`document`, `pair`, `cluster`), then one `summary` line.
+    pub fn write_jsonl(&self, out: &mut dyn Write) -> io::Result<()> {
+        fn line<T: Serialize>(out: &mut dyn Write, kind: &str, item: &T) -> io::Result<()> {
+            let mut value = serde_json::to_value(item)?;
+            if let Value::Object(map) = &mut value {
+                map.insert("type".into(), Value::String(kind.into()));
+            }
+            serde_json::to_writer(&mut *out, &value)?;
+            writeln!(out)
+        }
+        for d in &self.documents {
+            line(out, "document", d)?;
+        }
+        for p in &self.pairs {
+            line(out, "pair", p)?;
+        }
+        for c in &self.clusters {
+            line(out, "cluster", c)?;
+        }
+        line(out, "summary", &self.summary)
+    }
+}

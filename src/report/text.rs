@@ -1,0 +1,81 @@
+//! The text format, for people ([`Report::write_text`]): one line a pair, then the clusters and the
+//! run's counts. After [`Report::explain`] (in `explain`), each pair's evidence and quoted passages
+//! follow its line. The wire model it prints is in the parent module, `report`.
+
+use std::io::{self, Write};
+
+use serde_json::Value;
+
+use super::{Quote, Report};
+
+impl Report {
+    /// Writes the report for people: one line a pair (`source → derived  relation  confidence`, or
+    /// `a ~ b` when no source is named), then the clusters. After [`Report::explain`], each pair's
+    /// evidence, where two copies differ, and its quoted passages follow its line.
+    pub fn write_text(&self, out: &mut dyn Write) -> io::Result<()> {
+        let quote_line = |out: &mut dyn Write, id: &str, q: &Quote| {
+            writeln!(out, "      {id} [{}..{}] {}", q.range[0], q.range[1], q.text)
+        };
+        for (k, p) in self.pairs.iter().enumerate() {
+            let link = match &p.source {
+                Some(s) if *s == p.a => format!("{} → {}", p.a, p.b),
+                Some(_) => format!("{} → {}", p.b, p.a),
+                None => format!("{} ~ {}", p.a, p.b),
+            };
+            writeln!(out, "{link}  {}  {:.2}", p.relation, p.confidence)?;
+            let Some(explained) = &self.explained else { continue };
+            for e in &p.evidence {
+                let favours = e.favours.as_ref().map(|f| format!(" (favours {f})")).unwrap_or_default();
+                writeln!(out, "    {}{favours}: {}", e.signal, e.detail)?;
+            }
+            match &explained[k].differs {
+                Some(Some((qa, qb))) => {
+                    writeln!(out, "    where they differ:")?;
+                    quote_line(out, &p.a, qa)?;
+                    quote_line(out, &p.b, qb)?;
+                }
+                Some(None) => writeln!(out, "    the texts are byte-identical")?,
+                None => {}
+            }
+            for (n, (qa, qb)) in explained[k].passages.iter().enumerate() {
+                writeln!(out, "    passage {} of {}:", n + 1, p.passages.len())?;
+                quote_line(out, &p.a, qa)?;
+                quote_line(out, &p.b, qb)?;
+            }
+        }
+        if !self.clusters.is_empty() {
+            writeln!(out, "\nclusters:")?;
+        }
+        for c in &self.clusters {
+            match &c.source {
+                Some(s) => {
+                    let rest: Vec<&str> = c.members.iter().filter(|m| *m != s).map(String::as_str).collect();
+                    writeln!(out, "  {s} (source): {}", rest.join(", "))?
+                }
+                None => writeln!(out, "  {}", c.members.join(", "))?,
+            }
+        }
+        let s = &self.summary;
+        writeln!(
+            out,
+            "\n{} documents ({} not compared), {} candidate pairs, {} reported pairs, {} input problems",
+            s.documents,
+            s.skipped_documents,
+            s.candidate_pairs,
+            s.pairs,
+            s.problems.len()
+        )?;
+        if let Some(r) = &s.references {
+            writeln!(out, "{} of the {} reference documents are in a reported pair", r.paired, r.documents)?;
+        }
+        for (view, stats) in &s.views {
+            if stats.get("capped_buckets").and_then(Value::as_u64).unwrap_or(0) > 0 {
+                writeln!(
+                    out,
+                    "note: view {view}: {stats} — buckets larger than the cap were chained, not paired in full"
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
