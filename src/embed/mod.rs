@@ -10,7 +10,7 @@
 //! memory of floats; their dot product estimates the cosine similarity to within about 0.005. They come
 //! from [`Model`] (`model`: loading and the encoder), which reads texts through `wordpiece` (BERT's
 //! tokenizer) and its weights through `safetensors`. The pipeline's read stage embeds the leads, its
-//! candidates stage calls [`candidates`] and its verify stage [`restatement`].
+//! candidates stage calls [`nearest`] and its verify stage [`restatement`].
 
 use crate::pair::{PairKey, pair_key};
 
