@@ -9,6 +9,9 @@ mod input;
 #[path = "cli/scan.rs"]
 mod scan;
 
+#[path = "cli/direction.rs"]
+mod direction;
+
 #[path = "cli/eval.rs"]
 mod eval;
 

@@ -106,7 +106,8 @@ impl Sketches {
 /// short to compare marked.
 pub struct SignedCorpus {
     pub documents: Vec<DocInfo>,
-    /// The hash of all the words of each document too short to compare otherwise (0 for the others).
+    /// The hash of all the words of each document (when verifying; else only of those too short to
+    /// compare otherwise, 0 for the others).
     pub exact: Vec<u64>,
     /// The collection's stem and phrase counts.
     pub frequencies: Frequencies,
@@ -184,6 +185,8 @@ struct Signer<'a> {
     documents: Vec<DocInfo>,
     exact: Vec<u64>,
     frequencies: Frequencies,
+    /// The word hashes ([`DocumentSketch::exact`]) of the texts counted in `frequencies`.
+    distinct_texts: HashSet<u64>,
     embeddings: Vec<Embedding>,
     sketches: Sketches,
 }
@@ -199,6 +202,7 @@ impl<'a> Signer<'a> {
             documents: Vec::new(),
             exact: Vec::new(),
             frequencies: Frequencies::new(),
+            distinct_texts: HashSet::new(),
             embeddings: Vec::new(),
             sketches: Sketches {
                 signatures: plan.hashers.iter().map(|h| Signatures::new(h.params())).collect(),
@@ -234,8 +238,13 @@ impl<'a> Signer<'a> {
             })
             .collect();
         if plan.verify {
-            let stems = out.iter().flat_map(|(_, s)| &s.rewording);
-            self.frequencies.add_documents(out.len() as u64, stems, out.iter().flat_map(|(_, s)| &s.phrases));
+            // Copies count once: a text's words are counted the first time they are read, so that a crawl's
+            // hundred copies of an article do not make its own wording look common (stock phrasing) or
+            // leave its rewrites without the stems they share with it.
+            let first: Vec<&DocumentSketch> =
+                out.iter().map(|(_, s)| s).filter(|s| self.distinct_texts.insert(s.exact)).collect();
+            let stems = first.iter().flat_map(|s| &s.rewording);
+            self.frequencies.add_documents(first.len() as u64, stems, first.iter().flat_map(|s| &s.phrases));
         }
         let mut offset = 0;
         for (v, m) in plan.config.views.iter().zip(self.sketches.signatures.iter_mut()) {
@@ -359,9 +368,10 @@ fn sign(text: &str, plan: &Plan, tokens: bool, scratch: &mut Scratch, mins: &mut
         h.update_all(&mut mins[offset..offset + k], shingles);
         offset += k;
     }
-    // The hash of all the words is only needed for documents too short to compare otherwise.
+    // The hash of all the words: documents too short to compare otherwise are matched by it, and the
+    // collection's counts take each text once.
     let mut exact = 0;
-    if n_words < config.min_words {
+    if n_words < config.min_words || plan.verify {
         bytes.clear();
         bytes.extend(words.iter().flat_map(|w| w.to_le_bytes()));
         exact = xxh3_64(bytes);

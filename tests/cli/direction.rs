@@ -1,0 +1,94 @@
+//! Which one is the source, end to end: a crawl's many exact copies of an article neither hide its
+//! rewrites nor make a rewrite the source of its original (copies count once in the collection's counts).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use crate::common::{bin, json, seeds};
+
+/// The seeds, and `n` exact copies of 000 as JSON Lines with ids `{prefix}{k}`, scanned together: the
+/// JSON report.
+fn seeds_with_copies(n: usize, prefix: &str) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = seeds();
+    std::fs::create_dir(dir.path().join("seeds")).unwrap();
+    for (id, text) in &seeds {
+        std::fs::write(dir.path().join("seeds").join(format!("{id}.txt")), text).unwrap();
+    }
+    let original = &seeds[0].1;
+    let copies: String = (0..n)
+        .map(|k| serde_json::json!({"id": format!("{prefix}{k:05}"), "text": original}).to_string() + "\n")
+        .collect();
+    std::fs::write(dir.path().join("copies.jsonl"), copies).unwrap();
+    let out = bin()
+        .current_dir(dir.path())
+        .args(["scan", "--quiet", "--format", "json", "seeds", "copies.jsonl"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    json(&out)
+}
+
+/// With the copies of 000 as one text (`000` standing for each), the seeds' verdicts: 001 and 003 are
+/// rewrites whose source is 000, siblings of each other without a source, and 002 and 004 share a passage
+/// without a source. Every copy is a duplicate of 000 or of another copy, and all of them are connected.
+fn assert_seed_verdicts_with_copies(report: &Value, n: usize, prefix: &str) {
+    let seed = |id: &str| if id.starts_with(prefix) { "000".to_string() } else { id[..3].to_string() };
+    let mut verdicts: BTreeMap<(String, String), BTreeSet<(String, String)>> = BTreeMap::new();
+    let mut copies = 0;
+    for p in report["pairs"].as_array().unwrap() {
+        let (a, b) = (p["a"].as_str().unwrap(), p["b"].as_str().unwrap());
+        let relation = p["relation"].as_str().unwrap().to_string();
+        let source = p["source"].as_str().map_or("-".to_string(), seed);
+        let (x, y) = (seed(a), seed(b));
+        if x == "000" && y == "000" {
+            assert_eq!(relation, "duplicate", "{a} {b}");
+            copies += 1;
+            continue;
+        }
+        let key = if x < y { (x, y) } else { (y, x) };
+        verdicts.entry(key).or_default().insert((relation, source));
+    }
+    let one = |r: &str, s: &str| BTreeSet::from([(r.to_string(), s.to_string())]);
+    let want = BTreeMap::from([
+        (("000".into(), "001".into()), one("rewrite", "000")),
+        (("000".into(), "003".into()), one("rewrite", "000")),
+        (("001".into(), "003".into()), one("rewrite", "-")),
+        (("002".into(), "004".into()), one("partial", "-")),
+    ]);
+    assert_eq!(verdicts, want, "{n} copies");
+    // The copies and 000 are n + 1 documents joined by at least n duplicate pairs, in one cluster.
+    assert!(copies >= n, "{copies} duplicate pairs for {n} copies");
+    let clusters = report["clusters"].as_array().unwrap();
+    let with_000 = clusters
+        .iter()
+        .find(|c| c["members"].as_array().unwrap().iter().any(|m| m.as_str().unwrap().starts_with("000")))
+        .expect("a cluster holds 000");
+    let members = with_000["members"].as_array().unwrap();
+    let copies_in = members.iter().filter(|m| m.as_str().unwrap().starts_with(prefix)).count();
+    assert_eq!(copies_in, n, "every copy in 000's cluster");
+}
+
+#[test]
+fn one_copy_of_the_original_changes_no_verdict() {
+    assert_seed_verdicts_with_copies(&seeds_with_copies(1, "copy"), 1, "copy");
+}
+
+#[test]
+fn seven_copies_leading_their_group_do_not_make_a_rewrite_the_source() {
+    // `+` sorts before the seeds' digits, so a copy leads the group of eight that the copies and 000 form.
+    assert_seed_verdicts_with_copies(&seeds_with_copies(7, "+copy"), 7, "+copy");
+}
+
+#[test]
+fn a_hundred_copies_do_not_hide_the_rewrites() {
+    assert_seed_verdicts_with_copies(&seeds_with_copies(100, "copy"), 100, "copy");
+}
+
+/// Heavy (a 200 MB input): run by `cargo test --release --test cli -- --ignored`.
+#[test]
+#[ignore]
+fn fifty_thousand_copies_do_not_hide_the_rewrites() {
+    assert_seed_verdicts_with_copies(&seeds_with_copies(50_000, "+copy"), 50_000, "+copy");
+}
