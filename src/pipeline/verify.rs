@@ -63,7 +63,12 @@ pub(super) fn verify(
         corpus,
         plan,
         progress,
-        witnesses: Neighbours::new(corpus.documents.len(), pairs.iter().map(|&(key, _)| unpack(key))),
+        // A document's partners outside its own near-duplicate group: the witnesses never include a copy
+        // of either side, and a group's leader does not scan its thousands of members for each pair.
+        witnesses: Neighbours::new(
+            corpus.documents.len(),
+            pairs.iter().map(|&(key, _)| unpack(key)).filter(|&(a, b)| leader[a as usize] != leader[b as usize]),
+        ),
         // The semantic view's sentence embeddings of a document, made the first time a pair asks for
         // them (a source is asked by each of its rewrites).
         sentence_embeddings: match plan.model {
@@ -198,7 +203,8 @@ struct Verifier<'a> {
     corpus: &'a SignedCorpus,
     plan: &'a Plan<'a>,
     progress: &'a dyn Progress,
-    /// Each document's partners among the candidates: the witnesses of direction.
+    /// Each document's partners among the candidates outside its near-duplicate group: the witnesses of
+    /// direction.
     witnesses: Neighbours,
     sentence_embeddings: Vec<OnceLock<Vec<Embedding>>>,
     leader: &'a [u32],
