@@ -44,5 +44,9 @@ fn llmfake_rewrites_are_reported_precisely_and_directed() {
     let e = eval_set("llmfake-news-rewrites");
     assert!(f(&e, "precision") >= 0.8 && f(&e, "precision_star") >= 0.85, "{e}");
     assert!(f(&e, "recall") >= 0.25, "{e}");
-    assert!(f(&e, "decided_share") >= 0.65 && f(&e, "accuracy") >= 0.78, "{e}");
+    // Direction: 1,116 of 2,085 decided, 853 right, at b7adff3. Before copies counted once (1,460 and
+    // 1,202) the set's 1,193 documents in groups of identical texts made a derived text's own copies
+    // count as unrelated documents sharing its wording (stock phrasing): on the pairs of texts without
+    // copies, direction is 0.70 decided and 0.91 right, as it was (0.68 and 0.90).
+    assert!(f(&e, "decided_share") >= 0.5 && f(&e, "accuracy") >= 0.75, "{e}");
 }
