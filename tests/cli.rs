@@ -17,3 +17,6 @@ mod eval;
 
 #[path = "cli/golden.rs"]
 mod golden;
+
+#[path = "cli/rewrites.rs"]
+mod rewrites;

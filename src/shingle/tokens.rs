@@ -232,6 +232,30 @@ fn tokenize_with(text: &str, out: &mut Tokens, scratch: &mut String, stems: &mut
     if unspaced {
         stem_character_pairs(text, &mut out.tokens);
     }
+    cut_run_on_sentences(&mut out.sentence_starts, out.tokens.len());
+}
+
+/// Words beyond which a "sentence" is not one: text without sentence punctuation (stripped, lower-cased
+/// text, transcripts, scraped blobs), which would align as one sentence with a whole article.
+const RUN_ON_WORDS: usize = 100;
+/// Words of each window such a run is cut into, about a news sentence.
+const WINDOW_WORDS: usize = 25;
+
+/// Cuts each sentence of more than [`RUN_ON_WORDS`] tokens into windows of [`WINDOW_WORDS`], so a text
+/// without punctuation aligns window by window as other texts align sentence by sentence.
+fn cut_run_on_sentences(starts: &mut Vec<u32>, tokens: usize) {
+    let end = |k: usize, starts: &[u32]| starts.get(k + 1).map_or(tokens, |&e| e as usize);
+    if (0..starts.len()).all(|k| end(k, starts) - starts[k] as usize <= RUN_ON_WORDS) {
+        return;
+    }
+    let cut: Vec<u32> = (0..starts.len())
+        .flat_map(|k| {
+            let (s, e) = (starts[k] as usize, end(k, starts));
+            let step = if e - s > RUN_ON_WORDS { WINDOW_WORDS } else { e - s };
+            (s..e).step_by(step.max(1)).map(|w| w as u32)
+        })
+        .collect();
+    *starts = cut;
 }
 
 /// Gives each Han or kana character the stem of the pair it starts with the next character (most Chinese
@@ -544,6 +568,18 @@ pub(super) mod tests {
                 text[t.tokens[r.start].start as usize..t.tokens[r.end - 1].end as usize].to_string()
             })
             .collect()
+    }
+
+    #[test]
+    fn run_on_text_is_read_in_windows() {
+        let starts = |text: &str| Tokens::new(text).sentence_starts;
+        // 250 words without a full stop: ten windows of 25 words.
+        let run_on = vec!["word"; 250].join(" ");
+        assert_eq!(starts(&run_on), (0..250).step_by(25).collect::<Vec<u32>>());
+        // A long sentence of 100 words is still one sentence; the one after it is cut.
+        let text = format!("{}. More {}", vec!["long"; 100].join(" "), vec!["more"; 100].join(" "));
+        let want: Vec<u32> = [0].into_iter().chain((100..201).step_by(25)).collect();
+        assert_eq!(starts(&text), want);
     }
 
     macro_rules! token_cases {
