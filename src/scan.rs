@@ -86,7 +86,8 @@ pub struct ScoredPair {
 }
 
 impl ScoredPair {
-    /// A candidate pair reported as found, without verification ([`crate::config::Config::candidates_only`]).
+    /// A candidate pair as found, before verification (reported so with
+    /// [`crate::config::Config::candidates_only`]).
     pub(crate) fn unverified(key: PairKey, proposed_by: Proposers) -> ScoredPair {
         let (a, b) = unpack(key);
         ScoredPair {

@@ -15,7 +15,7 @@ use serde_json::Value;
 use super::Plan;
 use super::candidates::Candidates;
 use super::read::SignedCorpus;
-use crate::align::{AlignScratch, Alignment, Analysis, align_with};
+use crate::align::{AlignScratch, Analysis, align_with};
 use crate::embed::{self, Embedding};
 use crate::error::Result;
 use crate::graph::Neighbours;
@@ -240,18 +240,7 @@ impl Verifier<'_> {
             verdict = semantic.as_ref().map(|(confidence, _)| (Relation::Rewrite, *confidence));
         }
         self.progress.inc(1);
-        let mut pair = ScoredPair {
-            a,
-            b,
-            relation: None,
-            verified: true,
-            confidence: 0.0,
-            source: None,
-            lean: None,
-            alignment: Alignment::default(),
-            proposed_by,
-            evidence: Vec::new(),
-        };
+        let mut pair = ScoredPair { verified: true, ..ScoredPair::unverified(key, proposed_by) };
         let Some((relation, confidence)) = verdict else {
             alignment.sentences = Vec::new();
             pair.alignment = alignment;
