@@ -42,7 +42,7 @@ fn main() {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/eval/news-scale/news-scale.jsonl.gz")
     });
     let options = InputOptions::default();
-    let (files, _) = input::discover(std::slice::from_ref(&path), &options);
+    let (files, _) = input::discover(std::slice::from_ref(&path), &options).unwrap_or_else(|e| panic!("{e}"));
     let mut texts = Vec::new();
     for file in &files {
         let mut emit = |d: input::Document| texts.push(d.text);

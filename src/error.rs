@@ -22,6 +22,8 @@ pub enum Error {
     Incompatible { left: String, right: String },
     /// A setting is out of range or inconsistent.
     Config(String),
+    /// A path given holds no input to read (a folder without articles).
+    NoInput { path: PathBuf, message: String },
 }
 
 /// The library's result type.
@@ -44,6 +46,7 @@ impl fmt::Display for Error {
                 write!(f, "signatures are not comparable: {left} vs {right}")
             }
             Error::Config(message) => write!(f, "invalid setting: {message}"),
+            Error::NoInput { path, message } => write!(f, "{}: {message}", path.display()),
         }
     }
 }

@@ -1,7 +1,8 @@
 //! The `unspun` binary: parse arguments, run, map the outcome to an exit code.
 //!
 //! Exit codes: 0 when the run was clean, 1 on an error that stopped it, 2 when it finished but some input
-//! was skipped or read lossily (each such input is reported on stderr and in the report's summary).
+//! was skipped or read lossily (each such input is reported on stderr and in the report's summary). A usage
+//! error (an unknown flag, a bad value) is an error that stopped the run: 1, not clap's own 2.
 
 mod cli;
 
@@ -10,7 +11,15 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    match cli::run(&cli::Cli::parse()) {
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // `--help` and `--version` come here too, bound for stdout, and are success.
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 1 } else { 0 });
+        }
+    };
+    match cli::run(&cli) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("unspun: {e}");

@@ -20,3 +20,6 @@ mod golden;
 
 #[path = "cli/rewrites.rs"]
 mod rewrites;
+
+#[path = "cli/hardening_inputs.rs"]
+mod hardening_inputs;

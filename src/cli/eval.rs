@@ -15,6 +15,7 @@ pub(super) fn run(args: &EvalArgs, run: &Run) -> Result<ExitCode> {
     let report = args.report.as_deref().map(|path| Output::open(Some(path))).transpose()?;
     let result = unspun::scan(&[args.dir.join("docs")], &config, &run.bars)?;
     run.report_problems(&result);
+    warn_unmatched(&truth, &result);
     if let Some(output) = report {
         write_report(&Report::new(&result), Format::Json, output)?;
     }
@@ -27,4 +28,23 @@ pub(super) fn run(args: &EvalArgs, run: &Run) -> Result<ExitCode> {
         _ => write!(out, "{}", scores.to_text()),
     })?;
     Ok(exit_code(&result))
+}
+
+/// Warns of the truth's ids that name no document of the scan (a typo, or ids given with another folder
+/// prefix or extension): their pairs can only count as missed.
+fn warn_unmatched(truth: &[unspun::input::TruthPair], scan: &unspun::Scan) {
+    let ids: std::collections::HashSet<&str> = scan.documents.iter().map(|d| d.id.as_str()).collect();
+    let mut unmatched: Vec<&str> =
+        truth.iter().flat_map(|t| [t.a.as_str(), t.b.as_str()]).filter(|id| !ids.contains(id)).collect();
+    unmatched.sort_unstable();
+    unmatched.dedup();
+    if !unmatched.is_empty() {
+        let examples = unmatched.iter().take(5).copied().collect::<Vec<_>>().join(", ");
+        let more = if unmatched.len() > 5 { ", …" } else { "" };
+        eprintln!(
+            "unspun: warning: {} truth ids match no document ({examples}{more}); document ids look like {:?}",
+            unmatched.len(),
+            scan.documents.first().map_or("(none)", |d| d.id.as_str())
+        );
+    }
 }

@@ -87,6 +87,24 @@ pub(super) struct Sink<'a> {
     /// Bytes of the file consumed so far, and how many of them were reported to progress.
     consumed: Rc<Cell<u64>>,
     counted: u64,
+    /// Whether a document of the file was handed on yet.
+    any_document: bool,
+    /// Records without the text field met before the first document, and the problems after them, held
+    /// so that a file where no record has the field says it once (`finish`).
+    held: Option<Held>,
+}
+
+/// Problems held back since the first record without the text field.
+struct Held {
+    /// The text field.
+    field: String,
+    /// The held problems, in order (at most [`MAX_PROBLEMS_PER_FILE`]), each marked when it is a record
+    /// without the text field, and how many others came past the cap.
+    problems: Vec<(Problem, bool)>,
+    more: usize,
+    /// Records without the text field, and the fields they had.
+    records: usize,
+    fields: std::collections::BTreeSet<String>,
 }
 
 impl<'a> Sink<'a> {
@@ -101,11 +119,28 @@ impl<'a> Sink<'a> {
         problem: &'a mut dyn FnMut(Problem),
         progress: &'a dyn Progress,
     ) -> Sink<'a> {
-        Sink { path, emit, problem, progress, strict, listed: 0, unlisted: 0, consumed, counted: 0 }
+        Sink {
+            path,
+            emit,
+            problem,
+            progress,
+            strict,
+            listed: 0,
+            unlisted: 0,
+            consumed,
+            counted: 0,
+            any_document: false,
+            held: None,
+        }
     }
 
     /// Hands on a good document.
     pub(super) fn document(&mut self, d: Document) {
+        self.any_document = true;
+        if let Some(held) = self.held.take() {
+            // Some record has the text field: the held problems are reported as they came.
+            self.release(held);
+        }
         (self.emit)(d);
         self.tick();
     }
@@ -126,9 +161,60 @@ impl<'a> Sink<'a> {
         })
     }
 
+    /// Reports a record without the text field `field` (`fields` are the ones it has), as
+    /// [`Sink::problem`] does; while no document of the file was handed on, it is held, with the problems
+    /// after it.
+    pub(super) fn missing_text(
+        &mut self,
+        line: Option<u64>,
+        field: &str,
+        message: String,
+        fields: Vec<String>,
+    ) -> Result<()> {
+        if self.strict || self.any_document {
+            return self.problem(line, message);
+        }
+        let p = Problem { path: self.path.to_path_buf(), line, record: None, message };
+        let held = self.held.get_or_insert_with(|| Held {
+            field: field.to_string(),
+            problems: Vec::new(),
+            more: 0,
+            records: 0,
+            fields: Default::default(),
+        });
+        held.records += 1;
+        held.fields.extend(fields);
+        Self::hold(held, p, true);
+        self.tick();
+        Ok(())
+    }
+
+    fn hold(held: &mut Held, p: Problem, missing_text: bool) {
+        if held.problems.len() < MAX_PROBLEMS_PER_FILE {
+            held.problems.push((p, missing_text));
+        } else if !missing_text {
+            held.more += 1;
+        }
+    }
+
+    /// Reports held problems as they came.
+    fn release(&mut self, held: Held) {
+        let missing_unlisted = held.records - held.problems.iter().filter(|(_, m)| *m).count();
+        for (p, _) in held.problems {
+            // Not strict (nothing is held when strict), so reporting cannot fail.
+            let _ = self.report(p);
+        }
+        self.unlisted += held.more + missing_unlisted;
+    }
+
     fn report(&mut self, p: Problem) -> Result<()> {
         if self.strict {
             return Err(p.into());
+        }
+        if let Some(held) = &mut self.held {
+            Self::hold(held, p, false);
+            self.tick();
+            return Ok(());
         }
         if self.listed < MAX_PROBLEMS_PER_FILE {
             self.listed += 1;
@@ -152,6 +238,27 @@ impl<'a> Sink<'a> {
     /// Ends the reading of a file of `size` bytes: the problems past the cap are counted in one message,
     /// and whatever was skipped at the end still counts as read, so the bar reaches the total.
     pub(super) fn finish(mut self, size: u64) {
+        if let Some(held) = self.held.take() {
+            // No record of the file has the text field: one message says so, in place of one a record.
+            let fields: Vec<&str> = held.fields.iter().map(String::as_str).collect();
+            let fields = if fields.is_empty() { "none".to_string() } else { fields.join(", ") };
+            let message = format!(
+                "no record has field {:?}; fields seen: {fields} ({} records skipped)",
+                held.field, held.records
+            );
+            let mut problems = Vec::new();
+            for (p, missing_text) in held.problems {
+                if !missing_text {
+                    problems.push(p);
+                } else if problems.iter().all(|p: &Problem| p.message != message) {
+                    problems.push(Problem::in_file(self.path, message.clone()));
+                }
+            }
+            for p in problems {
+                let _ = self.report(p);
+            }
+            self.unlisted += held.more;
+        }
         let unlisted = self.unlisted;
         if unlisted > 0 {
             (self.problem)(Problem::in_file(self.path, format!("{unlisted} more problems in this file (not listed)")));

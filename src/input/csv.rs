@@ -194,7 +194,7 @@ pub(super) fn reload(path: &Path, row: u64, offset: u64, options: &InputOptions)
         return Err(changed("no row there".into()));
     }
     let (object, notes) = object(&columns, &row);
-    fields(object, notes, options).map(|p| p.text).map_err(changed)
+    fields(object, notes, options).map(|p| p.text).map_err(|skip| changed(skip.message))
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::context::ReadContext;
-use super::record::{Parsed, Records, fields, kind};
+use super::record::{Parsed, Records, Skip, fields, kind};
 use super::{InputOptions, Origin, looks_binary, source};
 use crate::error::{Error, Result};
 
@@ -20,7 +20,7 @@ fn line_limit(options: &InputOptions) -> usize {
 }
 
 /// Reads one line. `Err` is why the line was skipped.
-fn parse(bytes: &[u8], options: &InputOptions) -> std::result::Result<Parsed, String> {
+fn parse(bytes: &[u8], options: &InputOptions) -> std::result::Result<Parsed, Skip> {
     let mut notes = Vec::new();
     let owned;
     let line = match std::str::from_utf8(bytes) {
@@ -36,7 +36,7 @@ fn parse(bytes: &[u8], options: &InputOptions) -> std::result::Result<Parsed, St
     };
     let value: Value = serde_json::from_str(line).map_err(|e| format!("malformed JSON ({e}); skipped"))?;
     let Value::Object(object) = value else {
-        return Err(format!("{} is not a JSON object; skipped", kind(&value)));
+        return Err(format!("{} is not a JSON object; skipped", kind(&value)).into());
     };
     fields(object, notes, options)
 }
@@ -56,7 +56,7 @@ struct RawLine {
 }
 
 /// What parsing one line gave; opaque outside the input module.
-pub struct ParsedLine(std::result::Result<Parsed, String>);
+pub struct ParsedLine(std::result::Result<Parsed, Skip>);
 
 /// Runs the parsing of the lines of a block, `f(0..n)`, returning the results in order. The input module
 /// does not decide parallelism: [`Serial`] is the default and the pipeline passes its thread pool.
@@ -133,7 +133,11 @@ impl Block {
         let (bytes, raw, options) = (&self.bytes, &self.lines, ctx.options);
         let parsed = ctx.parser.map(raw.len(), &|k| {
             let l = &raw[k];
-            ParsedLine(if l.too_long.is_some() { Err(String::new()) } else { parse(&bytes[l.range.clone()], options) })
+            ParsedLine(if l.too_long.is_some() {
+                Err(String::new().into())
+            } else {
+                parse(&bytes[l.range.clone()], options)
+            })
         });
         let limit = line_limit(options);
         for (l, ParsedLine(parsed)) in self.lines.drain(..).zip(parsed) {
@@ -157,10 +161,10 @@ pub(super) fn reload(path: &Path, line: u64, offset: u64, options: &InputOptions
     reader.seek(SeekFrom::Start(offset)).map_err(err)?;
     let mut buf = Vec::new();
     source::read_line(&mut reader, &mut buf, line_limit(options)).map_err(err)?;
-    parse(&buf, options).map(|p| p.text).map_err(|message| Error::Input {
+    parse(&buf, options).map(|p| p.text).map_err(|skip| Error::Input {
         path: path.to_path_buf(),
         line: Some(line),
-        message: format!("changed since it was read: {message}"),
+        message: format!("changed since it was read: {}", skip.message),
     })
 }
 

@@ -187,7 +187,7 @@ pub fn is_stdin(path: &Path) -> bool {
 /// with one of `options.extensions` are articles. A file named directly is read whatever its extension;
 /// how it is read (text, JSON Lines, WARC; plain, gzip or zstd) is decided by [`read`]. [`STDIN`] is
 /// standard input (id `stdin`), read like a file whose name says nothing.
-pub fn discover(paths: &[PathBuf], options: &InputOptions) -> (Vec<InputFile>, Vec<Problem>) {
+pub fn discover(paths: &[PathBuf], options: &InputOptions) -> Result<(Vec<InputFile>, Vec<Problem>)> {
     let mut files = Vec::new();
     let mut problems = Vec::new();
     for root in paths {
@@ -195,18 +195,95 @@ pub fn discover(paths: &[PathBuf], options: &InputOptions) -> (Vec<InputFile>, V
             files.push(InputFile { path: root.clone(), id: "stdin".into() });
             continue;
         }
-        match std::fs::metadata(root) {
-            Ok(meta) if meta.is_dir() => walk(root, root, options, &mut files, &mut problems),
-            Ok(_) => files.push(InputFile { path: root.clone(), id: id_for(root, root.parent()) }),
-            Err(e) => problems.push(Problem::in_file(root, e.to_string())),
+        let meta = std::fs::metadata(root).map_err(|source| Error::Read { path: root.clone(), source })?;
+        if meta.is_dir() {
+            let mut walker = Walk {
+                root,
+                options,
+                seen: Default::default(),
+                ancestors: Vec::new(),
+                extensions_seen: Default::default(),
+            };
+            let before = files.len();
+            walk(&mut walker, root, &mut files, &mut problems);
+            if files.len() == before && !problems.iter().any(|p| p.path.starts_with(root)) {
+                return Err(Error::NoInput {
+                    path: root.clone(),
+                    message: no_articles(options, &walker.extensions_seen),
+                });
+            }
+        } else {
+            files.push(InputFile { path: root.clone(), id: id_for(root, root.parent()) });
         }
     }
     files.sort_by(|a, b| (&a.id, &a.path).cmp(&(&b.id, &b.path)));
     files.dedup_by(|a, b| a.path == b.path);
-    (files, problems)
+    Ok((files, problems))
 }
 
-fn walk(root: &Path, dir: &Path, options: &InputOptions, files: &mut Vec<InputFile>, problems: &mut Vec<Problem>) {
+/// Why a folder gave no articles: the extensions looked for and those its files have.
+fn no_articles(options: &InputOptions, seen: &std::collections::BTreeSet<String>) -> String {
+    let wanted: Vec<String> = options.extensions.iter().map(|e| format!(".{e}")).collect();
+    let seen: Vec<&str> = seen.iter().map(String::as_str).collect();
+    let seen = if seen.is_empty() { "no files at all".to_string() } else { format!("seen: {}", seen.join(", ")) };
+    format!("no files ending in {} in this folder ({seen}); --ext chooses the extensions", wanted.join(", "))
+}
+
+/// A folder's identity on disk, so a folder reached again through a symbolic link is walked once: its device
+/// and inode on Unix, its canonical path elsewhere.
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum FolderKey {
+    #[cfg(unix)]
+    Inode(u64, u64),
+    #[cfg_attr(unix, allow(dead_code))]
+    Path(PathBuf),
+}
+
+fn folder_key(dir: &Path) -> Option<FolderKey> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(dir).ok().map(|m| FolderKey::Inode(m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::canonicalize(dir).ok().map(FolderKey::Path)
+    }
+}
+
+/// The folders met while walking one path given: each is walked once, and one reached again from inside
+/// itself (a symbolic link to an ancestor) is a loop, reported.
+struct Walk<'a> {
+    root: &'a Path,
+    options: &'a InputOptions,
+    /// Every folder walked so far, and the folders from the root down to the one being walked.
+    seen: std::collections::HashSet<FolderKey>,
+    ancestors: Vec<(FolderKey, PathBuf)>,
+    /// The extensions of the files met that are not articles, for the message when there are none.
+    extensions_seen: std::collections::BTreeSet<String>,
+}
+
+fn walk(walker: &mut Walk, dir: &Path, files: &mut Vec<InputFile>, problems: &mut Vec<Problem>) {
+    if let Some(key) = folder_key(dir) {
+        if let Some((_, first)) = walker.ancestors.iter().find(|(k, _)| *k == key) {
+            let message = format!("symbolic link loop: the same folder as {}; not walked again", first.display());
+            problems.push(Problem::in_file(dir, message));
+            return;
+        }
+        if !walker.seen.insert(key.clone()) {
+            // The same folder reached by another way (a link to a sibling): its files are read once, under
+            // the first path met.
+            return;
+        }
+        walker.ancestors.push((key, dir.to_path_buf()));
+        walk_entries(walker, dir, files, problems);
+        walker.ancestors.pop();
+    } else {
+        walk_entries(walker, dir, files, problems);
+    }
+}
+
+fn walk_entries(walker: &mut Walk, dir: &Path, files: &mut Vec<InputFile>, problems: &mut Vec<Problem>) {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
@@ -217,17 +294,42 @@ fn walk(root: &Path, dir: &Path, options: &InputOptions, files: &mut Vec<InputFi
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     for path in paths {
-        if path.is_dir() {
-            walk(root, &path, options, files, problems);
-        } else if has_extension(&path, &options.extensions) {
-            files.push(InputFile { id: id_for(&path, Some(root)), path });
+        // Following symbolic links, as the walk does.
+        let Ok(meta) = std::fs::metadata(&path) else {
+            // A dangling link or a file removed since the folder was listed: reported when named.
+            if has_extension(&path, &walker.options.extensions) {
+                problems.push(Problem::in_file(&path, "cannot read: not found (a dangling symbolic link?); skipped"));
+            }
+            continue;
+        };
+        if meta.is_dir() {
+            walk(walker, &path, files, problems);
+        } else if !has_extension(&path, &walker.options.extensions) {
+            let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+            if let Some((_, ext)) = name.rsplit_once('.').filter(|(stem, _)| !stem.is_empty()) {
+                walker.extensions_seen.insert(format!(".{ext}"));
+            }
+        } else if !meta.is_file() {
+            // A FIFO with no writer would block the walk forever, and its bytes could not be read again to
+            // verify a pair: only a FIFO named on the command line is read (once, spilled).
+            let message = "not a regular file (a FIFO, socket or device); skipped (name it on the command \
+                           line to read it once)";
+            problems.push(Problem::in_file(&path, message));
+        } else {
+            files.push(InputFile { id: id_for(&path, Some(walker.root)), path });
         }
     }
 }
 
+/// Whether the file's name ends in one of `extensions`, or in one of them and a compression suffix
+/// (`x.jsonl.gz`, `x.txt.zst` for `jsonl`, `txt`).
 fn has_extension(path: &Path, extensions: &[String]) -> bool {
     let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
-    extensions.iter().any(|ext| name.ends_with(&format!(".{}", ext.to_lowercase())))
+    let bare = [".gz", ".zst", ".zstd"].iter().find_map(|c| name.strip_suffix(c));
+    extensions.iter().any(|ext| {
+        let ext = format!(".{}", ext.to_lowercase());
+        name.ends_with(&ext) || bare.is_some_and(|bare| bare.ends_with(&ext))
+    })
 }
 
 /// The id of a file: its path relative to `root` without its last extension, with `/` separators.
@@ -283,7 +385,7 @@ pub fn read_with(
     };
     // The spill store is opened once the sink exists, so that a failure to open it also ends the file
     // through `Sink::finish` (the file's bytes counted to progress, as for any other error).
-    let result = spill_store(file, &src).and_then(|store| {
+    let result = spill_store(&src).and_then(|store| {
         ctx.store = store;
         read_format(src.reader.as_mut(), &mut ctx)
     });
@@ -291,11 +393,12 @@ pub fn read_with(
     result
 }
 
-/// The spill store for the texts of `src` when they cannot be read again cheaply (compressed, standard
-/// input); a compressed text file is decompressed again instead, once, when its document is verified.
-fn spill_store(file: &InputFile, src: &source::Source) -> Result<Option<Arc<SpillStore>>> {
-    Ok(match (src.format, src.seekable, is_stdin(&file.path)) {
-        (Format::Text | Format::Html, _, false) | (_, true, _) => None,
+/// The spill store for the texts of `src` when they cannot be read again cheaply (compressed) or at all
+/// (standard input, a FIFO, a process substitution); a compressed text file is decompressed again instead,
+/// once, when its document is verified.
+fn spill_store(src: &source::Source) -> Result<Option<Arc<SpillStore>>> {
+    Ok(match (src.format, src.seekable, src.reopenable) {
+        (Format::Text | Format::Html, _, true) | (_, true, _) => None,
         _ => Some(SpillStore::shared().map_err(spill_failed)?),
     })
 }
@@ -521,7 +624,7 @@ pub(crate) mod tests {
 
     #[test]
     fn standard_input_is_discovered_as_such() {
-        let (files, problems) = discover(&[PathBuf::from("-"), PathBuf::from("-")], &InputOptions::default());
+        let (files, problems) = discover(&[PathBuf::from("-"), PathBuf::from("-")], &InputOptions::default()).unwrap();
         assert!(problems.is_empty());
         assert_eq!(files.len(), 1);
         assert!(is_stdin(&files[0].path) && files[0].id == "stdin");
@@ -537,12 +640,12 @@ pub(crate) mod tests {
         for name in ["b.txt", "a.TXT", "README.md", "truth.jsonl", "sub/c.txt"] {
             std::fs::write(dir.path().join(name), "x").unwrap();
         }
-        let missing = dir.path().join("missing");
-        let (files, problems) = discover(&[dir.path().to_path_buf(), missing.clone()], &InputOptions::default());
+        let (files, problems) = discover(&[dir.path().to_path_buf()], &InputOptions::default()).unwrap();
         let ids: Vec<&str> = files.iter().map(|f| f.id.as_str()).collect();
         assert_eq!(ids, vec!["a", "b", "sub/c"]);
-        assert_eq!(problems.len(), 1);
-        assert_eq!(problems[0].path, missing);
+        assert!(problems.is_empty());
+        let missing = dir.path().join("missing");
+        assert!(discover(&[dir.path().to_path_buf(), missing], &InputOptions::default()).is_err());
     }
 }
 

@@ -35,6 +35,19 @@ pub(super) fn kind(v: &Value) -> &'static str {
     }
 }
 
+/// Why a record was skipped: the message, and, when the record lacked the text field, its own fields, so a
+/// file where no record has that field can say so once, with the fields it does have.
+pub(super) struct Skip {
+    pub(super) message: String,
+    pub(super) fields_without_text: Option<Vec<String>>,
+}
+
+impl From<String> for Skip {
+    fn from(message: String) -> Skip {
+        Skip { message, fields_without_text: None }
+    }
+}
+
 /// The document of one record's fields (a JSON object, or a CSV row by its header): the text, id, date
 /// and url fields named in `options`, and the other small fields passed through. `notes` are what was
 /// done to the record so far. `Err` is why the record was skipped.
@@ -42,26 +55,30 @@ pub(super) fn fields(
     mut object: Map<String, Value>,
     mut notes: Vec<String>,
     options: &InputOptions,
-) -> std::result::Result<Parsed, String> {
+) -> std::result::Result<Parsed, Skip> {
     let field = |name: &str| format!("{name:?}");
     let text = match object.remove(&options.text_field) {
         Some(Value::String(s)) => s,
-        None | Some(Value::Null) => {
-            return Err(format!("no {} field; skipped", field(&options.text_field)));
+        None => {
+            let message = format!("no {} field; skipped", field(&options.text_field));
+            return Err(Skip { message, fields_without_text: Some(object.keys().cloned().collect()) });
+        }
+        Some(Value::Null) => {
+            return Err(format!("no {} field; skipped", field(&options.text_field)).into());
         }
         Some(v) => {
-            return Err(format!("{} is {}, not a string; skipped", field(&options.text_field), kind(&v)));
+            return Err(format!("{} is {}, not a string; skipped", field(&options.text_field), kind(&v)).into());
         }
     };
     if is_blank(&text) {
-        return Err("empty text; skipped".into());
+        return Err(String::from("empty text; skipped").into());
     }
     // A crawler's dump may hold the page itself: its main text is the article, and its head says what
     // the record's own fields do not.
     let (text, page) = if source::sniff_format(text.as_bytes()) == source::Format::Html {
         let mut page = html::extract(&text);
         if is_blank(&page.text) {
-            return Err(html::NO_TEXT.into());
+            return Err(String::from(html::NO_TEXT).into());
         }
         (std::mem::take(&mut page.text), Some(page))
     } else {
@@ -130,14 +147,17 @@ impl Records {
     /// skipped (`Err`, why) or changed (its notes), and its document unless skipped.
     pub(super) fn pass(
         &self,
-        parsed: std::result::Result<Parsed, String>,
+        parsed: std::result::Result<Parsed, Skip>,
         number: u64,
         place: Origin,
         ctx: &mut ReadContext,
     ) -> Result<()> {
         let parsed = match parsed {
             Ok(p) => p,
-            Err(message) => return ctx.sink.problem(Some(number), message),
+            Err(Skip { message, fields_without_text: Some(fields) }) => {
+                return ctx.sink.missing_text(Some(number), &ctx.options.text_field, message, fields);
+            }
+            Err(skip) => return ctx.sink.problem(Some(number), skip.message),
         };
         if !parsed.notes.is_empty() {
             ctx.sink.problem(Some(number), parsed.notes.join("; "))?;

@@ -127,8 +127,11 @@ pub struct Source {
     pub compression: Compression,
     /// What it holds.
     pub format: Format,
-    /// Whether a document can be read again at an offset into the file (a plain file).
+    /// Whether a document can be read again at an offset into the file (a plain regular file).
     pub seekable: bool,
+    /// Whether the file can be opened and read again at all: a regular file, not standard input, a FIFO,
+    /// a process substitution (`<(cmd)`) or a device, which give their bytes once.
+    pub reopenable: bool,
 }
 
 /// Opens `path` (standard input for [`super::STDIN`]), detects compression (magic bytes win over the
@@ -137,7 +140,13 @@ pub struct Source {
 pub fn open(path: &Path, forced: Option<Format>) -> io::Result<Source> {
     let consumed = Rc::new(Cell::new(0));
     let stdin = super::is_stdin(path);
-    let file: Box<dyn Read> = if stdin { Box::new(io::stdin()) } else { Box::new(File::open(path)?) };
+    let (file, reopenable): (Box<dyn Read>, bool) = if stdin {
+        (Box::new(io::stdin()), false)
+    } else {
+        let file = File::open(path)?;
+        let regular = file.metadata()?.is_file();
+        (Box::new(file), regular)
+    };
     let mut raw = BufReader::with_capacity(BUFFER, Counting { inner: file, count: consumed.clone() });
     let (named, _) = from_name(path);
     let compression = sniff_compression(raw.fill_buf()?);
@@ -150,8 +159,8 @@ pub fn open(path: &Path, forced: Option<Format>) -> io::Result<Source> {
         Some(f) => f,
         None => sniff_format(reader.fill_buf()?),
     };
-    let seekable = compression == Compression::None && !stdin;
-    Ok(Source { reader, consumed, compression, format, seekable })
+    let seekable = compression == Compression::None && reopenable;
+    Ok(Source { reader, consumed, compression, format, seekable, reopenable })
 }
 
 /// Reads one line (up to and including `\n`) into `buf`, keeping at most `limit` bytes of it. Returns the

@@ -126,9 +126,9 @@ fn discover<'a>(
     paths: &[PathBuf],
     config: &Config,
 ) -> Result<(Inputs<'a>, Vec<Problem>)> {
-    let (mut files, mut problems) = input::discover(paths, &config.input);
+    let (mut files, mut problems) = input::discover(paths, &config.input)?;
     // The reference collection is read with the rest; its documents are told apart by their files.
-    let (reference_files, reference_problems) = input::discover(&config.against, &config.input);
+    let (reference_files, reference_problems) = input::discover(&config.against, &config.input)?;
     if !config.against.is_empty() {
         let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
         let scanned: HashSet<PathBuf> = files.iter().map(|f| canonical(&f.path)).collect();

@@ -388,8 +388,9 @@ fn unreadable_and_invalid_input_is_reported_and_skipped() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("latin.txt") && stderr.contains("UTF-8"), "{stderr}");
     assert_eq!(json(&out)["documents"].as_array().unwrap().len(), 3);
+    // A path that does not exist is an error of the run, not an empty report (issue 18).
     let missing = bin().args(["scan", "--quiet", "/nonexistent/unspun-test"]).output().unwrap();
-    assert_eq!(missing.status.code(), Some(2));
+    assert_eq!(missing.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent/unspun-test"));
 }
 

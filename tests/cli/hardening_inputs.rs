@@ -1,0 +1,255 @@
+//! Inputs a user or an attacker might hand the scan that are not plain files in plain folders (issue 18,
+//! items 1, 2 and 9): symbolic link loops, FIFOs and process substitution, missing or empty input, wrong
+//! fields, usage errors. Every run is bounded in time: a hang fails the test instead of stalling the suite.
+
+use std::ffi::OsStr;
+use std::io::{Read, Write};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::common::*;
+
+/// Runs `cmd` to its end, or kills it and fails after `secs` seconds.
+fn run_bounded(mut cmd: Command, secs: u64) -> Output {
+    let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let (mut out, mut err) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
+    let stdout = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = out.read_to_end(&mut v);
+        v
+    });
+    let stderr = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = err.read_to_end(&mut v);
+        v
+    });
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("still running after {secs} s: killed");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Output { status, stdout: stdout.join().unwrap(), stderr: stderr.join().unwrap() }
+}
+
+/// `unspun scan --quiet --format json ARGS`, bounded to 60 s.
+fn scan_bounded(args: &[&OsStr]) -> Output {
+    let mut cmd = bin();
+    cmd.args(["scan", "--quiet", "--format", "json"]).args(args);
+    run_bounded(cmd, 60)
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A folder holding the five seed articles.
+fn seed_folder() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write_texts(dir.path(), &seeds());
+    dir
+}
+
+/// The seed ids a report's pairs join, as sorted (a, b) pairs.
+fn pair_ids(report: &serde_json::Value) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> = report["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let (a, b) = (p["a"].as_str().unwrap().to_string(), p["b"].as_str().unwrap().to_string());
+            if a < b { (a, b) } else { (b, a) }
+        })
+        .collect();
+    pairs.sort();
+    pairs
+}
+
+fn mkfifo(path: &Path) {
+    let status = Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(status.success(), "mkfifo failed");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_to_its_own_folder_is_a_loop_walked_once() {
+    let dir = seed_folder();
+    let plain = scan_bounded(&[dir.path().as_os_str()]);
+    assert_eq!(plain.status.code(), Some(0), "{}", stderr(&plain));
+    std::os::unix::fs::symlink(".", dir.path().join("self")).unwrap();
+    let out = scan_bounded(&[dir.path().as_os_str()]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "a loop is reported: {err}");
+    assert!(err.contains("self: symbolic link loop"), "{err}");
+    let (report, plain) = (json(&out), json(&plain));
+    assert_eq!(document_ids(&report), document_ids(&plain), "each file read once");
+    assert_eq!(pair_ids(&report), pair_ids(&plain));
+    assert_eq!(report["pairs"], plain["pairs"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn two_symlink_loops_end() {
+    let dir = seed_folder();
+    std::os::unix::fs::symlink(".", dir.path().join("a")).unwrap();
+    std::os::unix::fs::symlink(".", dir.path().join("b")).unwrap();
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    std::os::unix::fs::symlink("..", dir.path().join("sub/up")).unwrap();
+    let out = scan_bounded(&[dir.path().as_os_str()]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(err.matches("symbolic link loop").count(), 3, "{err}");
+    assert_eq!(document_ids(&json(&out)).len(), 5);
+}
+
+/// The seeds with 001 given through a FIFO named on the command line, written by a thread.
+#[cfg(unix)]
+#[test]
+fn a_fifo_named_on_the_command_line_is_read_once_and_verified() {
+    let dir = seed_folder();
+    let plain = json(&scan_bounded(&[dir.path().as_os_str()]));
+    let seeds = seeds();
+    let (id, text) = seeds[1].clone();
+    std::fs::remove_file(dir.path().join(format!("{id}.txt"))).unwrap();
+    let fifo = dir.path().join(format!("{id}.fifo"));
+    mkfifo(&fifo);
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            // Blocks until the scan opens the FIFO; a second opening would find no writer and hang.
+            let mut f = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+            let _ = f.write_all(text.as_bytes());
+        })
+    };
+    let mut args: Vec<std::path::PathBuf> =
+        seeds.iter().filter(|(i, _)| *i != id).map(|(i, _)| dir.path().join(format!("{i}.txt"))).collect();
+    args.push(fifo.clone());
+    let args: Vec<&OsStr> = args.iter().map(|p| p.as_os_str()).collect();
+    let out = scan_bounded(&args);
+    writer.join().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let report = json(&out);
+    assert_eq!(document_ids(&report).len(), 5);
+    assert_eq!(pair_ids(&report), pair_ids(&plain), "no pair lost: {err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_in_a_folder_never_hangs_and_is_reported() {
+    let dir = seed_folder();
+    mkfifo(&dir.path().join("pipe.txt"));
+    let out = scan_bounded(&[dir.path().as_os_str()]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("pipe.txt: not a regular file"), "{err}");
+    assert_eq!(document_ids(&json(&out)).len(), 5);
+}
+
+#[cfg(unix)]
+#[test]
+fn process_substitution_is_read_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeds_file = dir.path().join("seeds.jsonl");
+    std::fs::write(&seeds_file, seeds_jsonl(&seeds())).unwrap();
+    let plain = json(&scan_bounded(&[seeds_file.as_os_str()]));
+    let mut cmd = Command::new("bash");
+    cmd.arg("-c")
+        .arg(r#""$0" scan --quiet --format json <(cat "$1")"#)
+        .arg(env!("CARGO_BIN_EXE_unspun"))
+        .arg(&seeds_file);
+    let out = run_bounded(cmd, 60);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let report = json(&out);
+    assert_eq!(document_ids(&report), document_ids(&plain));
+    assert_eq!(pair_ids(&report), pair_ids(&plain));
+}
+
+#[test]
+fn a_missing_path_is_an_error_naming_it() {
+    let dir = seed_folder();
+    let missing = dir.path().join("nonexistent");
+    let out = scan_bounded(&[missing.as_os_str()]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains(&format!("{}: cannot read", missing.display())), "{err}");
+    assert!(out.stdout.is_empty(), "no report");
+    let out = scan_bounded(&[dir.path().as_os_str(), OsStr::new("--against"), missing.as_os_str()]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("nonexistent: cannot read"), "{err}");
+}
+
+#[test]
+fn a_folder_without_articles_says_what_was_looked_for_and_seen() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.md"), "x").unwrap();
+    std::fs::write(dir.path().join("b.jsonl"), "{}").unwrap();
+    let out = scan_bounded(&[dir.path().as_os_str()]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("no files ending in .txt"), "{err}");
+    assert!(err.contains("seen: .jsonl, .md"), "{err}");
+}
+
+#[test]
+fn ext_takes_compressed_files_too() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("x.jsonl.gz"), gzip(seeds_jsonl(&seeds()).as_bytes())).unwrap();
+    let out = scan_bounded(&[dir.path().as_os_str(), OsStr::new("--ext"), OsStr::new("jsonl")]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_eq!(document_ids(&json(&out)).len(), 5);
+}
+
+#[test]
+fn a_wrong_text_field_is_said_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines: String = (0..150).map(|i| format!("{{\"id\": \"r{i}\", \"text\": \"record {i}\"}}\n")).collect();
+    let file = dir.path().join("x.jsonl");
+    std::fs::write(&file, lines).unwrap();
+    let out = scan_bounded(&[file.as_os_str(), OsStr::new("--text-field"), OsStr::new("body")]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("x.jsonl: no record has field \"body\"; fields seen: id, text"), "{err}");
+}
+
+#[test]
+fn eval_warns_of_truth_ids_that_match_no_document() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("docs")).unwrap();
+    write_texts(&dir.path().join("docs"), &seeds());
+    let truth = "{\"a\": \"ghost-1\", \"b\": \"ghost-2\", \"relation\": \"rewrite\"}\n";
+    std::fs::write(dir.path().join("truth.jsonl"), truth).unwrap();
+    let mut cmd = bin();
+    cmd.args(["eval", "--quiet"]).arg(dir.path());
+    let out = run_bounded(cmd, 60);
+    let err = stderr(&out);
+    assert!(err.contains("2 truth ids match no document"), "{err}");
+    assert!(err.contains("ghost-1"), "{err}");
+}
+
+#[test]
+fn usage_errors_exit_1_as_documented() {
+    let mut cmd = bin();
+    cmd.args(["scan", "--no-such-flag"]);
+    let out = run_bounded(cmd, 60);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let mut cmd = bin();
+    cmd.arg("--help");
+    assert_eq!(run_bounded(cmd, 60).status.code(), Some(0));
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    assert!(
+        readme.contains("| 1 | an error stopped the run (bad arguments or any other usage error"),
+        "README documents usage errors as 1"
+    );
+}
