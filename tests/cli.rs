@@ -23,3 +23,6 @@ mod rewrites;
 
 #[path = "cli/hardening_inputs.rs"]
 mod hardening_inputs;
+
+#[path = "cli/hardening_readers.rs"]
+mod hardening_readers;

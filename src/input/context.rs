@@ -207,7 +207,17 @@ impl<'a> Sink<'a> {
         self.unlisted += held.more + missing_unlisted;
     }
 
+    /// Reports the problem that ends the reading of a file (a stream that broke off, with the rest of
+    /// the file skipped), as [`Sink::problem`] does but listed even past the cap: a cut is always told.
+    pub(super) fn last_problem(&mut self, line: Option<u64>, message: impl Into<String>) -> Result<()> {
+        self.report_listed(Problem { path: self.path.to_path_buf(), line, record: None, message: message.into() }, true)
+    }
+
     fn report(&mut self, p: Problem) -> Result<()> {
+        self.report_listed(p, false)
+    }
+
+    fn report_listed(&mut self, p: Problem, always: bool) -> Result<()> {
         if self.strict {
             return Err(p.into());
         }
@@ -216,7 +226,7 @@ impl<'a> Sink<'a> {
             self.tick();
             return Ok(());
         }
-        if self.listed < MAX_PROBLEMS_PER_FILE {
+        if always || self.listed < MAX_PROBLEMS_PER_FILE {
             self.listed += 1;
             (self.problem)(p);
         } else {

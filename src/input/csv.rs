@@ -133,7 +133,7 @@ pub(super) fn read(input: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()>
     let delimiter = match input.fill_buf() {
         Ok(head) if looks_binary(head) => return ctx.sink.problem(None, "binary file (NUL bytes), not CSV; skipped"),
         Ok(head) => delimiter(&ctx.file.path, head),
-        Err(e) => return ctx.sink.problem(None, ctx.stream.broken(&e, "0 rows")),
+        Err(e) => return ctx.sink.last_problem(None, ctx.stream.broken(&e, "0 rows")),
     };
     let mut rows = reader(input, delimiter, options);
     let columns = match rows.byte_headers() {
@@ -141,7 +141,7 @@ pub(super) fn read(input: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()>
         Ok(_) => return ctx.sink.problem(None, "no header row; skipped"),
         Err(e) => {
             let broken = ctx.stream.broken(&io::Error::other(e.to_string()), "the header row");
-            return ctx.sink.problem(Some(1), broken);
+            return ctx.sink.last_problem(Some(1), broken);
         }
     };
     if !columns.contains(&options.text_field) {
@@ -158,7 +158,7 @@ pub(super) fn read(input: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()>
             Err(e) => {
                 let row = e.position().map(|p| p.record() + 1);
                 let broken = ctx.stream.broken(&io::Error::other(e.to_string()), &format!("{count} rows"));
-                return ctx.sink.problem(row, broken);
+                return ctx.sink.last_problem(row, broken);
             }
         }
         count += 1;

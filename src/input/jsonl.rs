@@ -74,21 +74,31 @@ impl ParseMap for Serial {
     }
 }
 
+/// The UTF-8 byte-order mark some editors put at the start of a file.
+const BOM: &[u8] = b"\xef\xbb\xbf";
+
 /// Reads the documents of a JSON Lines stream, one a line.
 pub(super) fn read(reader: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()> {
-    match reader.fill_buf() {
-        Ok(head) if looks_binary(head) => {
+    // A byte-order mark is not part of line 1 (offsets still count it, so lines reload from the file).
+    let bom = match reader.fill_buf() {
+        // A file that opens with an object is JSON Lines even with a NUL byte in its first lines: only
+        // the lines holding one are malformed, and reported as such.
+        Ok(head) if looks_binary(head) && !head.trim_ascii_start().starts_with(b"{") => {
             return ctx.sink.problem(None, "binary file (NUL bytes), not JSON Lines; skipped");
         }
-        Ok(_) => {}
-        Err(e) => return ctx.sink.problem(None, ctx.stream.broken(&e, "0 lines")),
-    }
+        Ok(head) if head.starts_with(BOM) => {
+            reader.consume(BOM.len());
+            BOM.len() as u64
+        }
+        Ok(_) => 0,
+        Err(e) => return ctx.sink.last_problem(None, ctx.stream.broken(&e, "0 lines")),
+    };
     let mut block = Block { records: Records::new(ctx.file), bytes: Vec::new(), lines: Vec::new() };
     let limit = line_limit(ctx.options);
     // Lines are cut serially (a newline search) into a block; the block's lines are parsed through
     // `ctx.parser` (in parallel in the pipeline) and then handed on in order, so documents and problems come
     // out exactly as if read one line at a time.
-    let (mut line, mut offset) = (0u64, 0u64);
+    let (mut line, mut offset) = (0u64, bom);
     loop {
         let at = block.bytes.len();
         let len = match source::read_line_append(reader, &mut block.bytes, limit) {
@@ -98,7 +108,7 @@ pub(super) fn read(reader: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()
                 block.bytes.truncate(at);
                 block.flush(ctx)?;
                 let read = format!("{line} complete lines");
-                return ctx.sink.problem(Some(line + 1), ctx.stream.broken(&e, &read));
+                return ctx.sink.last_problem(Some(line + 1), ctx.stream.broken(&e, &read));
             }
         };
         line += 1;
@@ -297,6 +307,27 @@ mod tests {
         assert_eq!(docs.len(), 1);
         assert_eq!(docs[0].text, "short");
         assert!(problems[0].message.contains("longer than"), "{problems:?}");
+        assert_eq!(problems[0].line, Some(1));
+    }
+
+    #[test]
+    fn a_byte_order_mark_and_a_nul_byte() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bom.jsonl");
+        std::fs::write(&path, format!("\u{feff}{GOOD}")).unwrap();
+        let (docs, problems) = read_all(&path, &InputOptions::default());
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(docs.len(), 3);
+        // Line offsets still count the mark, so texts reload from the file.
+        for d in &docs {
+            assert_eq!(crate::input::reload(&path, &d.origin, &InputOptions::default()).unwrap(), d.text);
+        }
+
+        let path = dir.path().join("nul.jsonl");
+        std::fs::write(&path, format!("{{\"text\": \"a\u{0}b\"}}\n{GOOD}")).unwrap();
+        let (docs, problems) = read_all(&path, &InputOptions::default());
+        assert_eq!(docs.len(), 3);
+        assert_eq!(problems.len(), 1, "{problems:?}");
         assert_eq!(problems[0].line, Some(1));
     }
 

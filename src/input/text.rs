@@ -59,7 +59,7 @@ pub(super) fn read(reader: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()
     let (format, max) = (ctx.format, ctx.options.max_document_bytes);
     let bytes = match read_capped(reader, max) {
         Ok(bytes) => bytes,
-        Err(e) => return ctx.sink.problem(None, ctx.stream.broken(&e, "the start of the document")),
+        Err(e) => return ctx.sink.last_problem(None, ctx.stream.broken(&e, "the start of the document")),
     };
     if looks_binary(&bytes) {
         return ctx.sink.problem(None, "binary file (NUL bytes); skipped");

@@ -32,15 +32,57 @@ fn block_limit(options: &InputOptions) -> u64 {
     (options.max_document_bytes as u64).saturating_mul(4) + (64 << 10)
 }
 
-/// A stream that knows its position, for record offsets.
+/// A stream that knows its position, for record offsets, and can be given back bytes it already
+/// read (`unread`), which it hands out again before reading on.
 struct Counted<'a> {
     inner: &'a mut dyn BufRead,
     pos: u64,
+    replay: Vec<u8>,
+    replayed: usize,
+    /// An error met while looking ahead, returned once the bytes before it are read again.
+    failed: Option<io::Error>,
+}
+
+impl Counted<'_> {
+    /// The next `n` bytes (fewer at the end of the stream or before an error), left unread.
+    fn peek(&mut self, n: usize) -> Vec<u8> {
+        let mut ahead = vec![0; n];
+        let mut got = 0;
+        while got < n && self.failed.is_none() {
+            match self.read(&mut ahead[got..]) {
+                Ok(0) => break,
+                Ok(k) => got += k,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => self.failed = Some(e),
+            }
+        }
+        ahead.truncate(got);
+        self.unread(&ahead);
+        ahead
+    }
+
+    /// Puts `bytes`, the last ones read, back in front of the stream.
+    fn unread(&mut self, bytes: &[u8]) {
+        let mut replay = bytes.to_vec();
+        replay.extend_from_slice(&self.replay[self.replayed..]);
+        self.replay = replay;
+        self.replayed = 0;
+        self.pos -= bytes.len() as u64;
+    }
 }
 
 impl Read for Counted<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
+        let n = if self.replayed < self.replay.len() {
+            let n = buf.len().min(self.replay.len() - self.replayed);
+            buf[..n].copy_from_slice(&self.replay[self.replayed..self.replayed + n]);
+            self.replayed += n;
+            n
+        } else if let Some(e) = self.failed.take() {
+            return Err(e);
+        } else {
+            self.inner.read(buf)?
+        };
         self.pos += n as u64;
         Ok(n)
     }
@@ -48,12 +90,36 @@ impl Read for Counted<'_> {
 
 impl BufRead for Counted<'_> {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.replayed < self.replay.len() {
+            return Ok(&self.replay[self.replayed..]);
+        }
+        if let Some(e) = self.failed.take() {
+            return Err(e);
+        }
         self.inner.fill_buf()
     }
     fn consume(&mut self, n: usize) {
-        self.inner.consume(n);
+        if self.replayed < self.replay.len() {
+            self.replayed += n;
+        } else {
+            self.inner.consume(n);
+        }
         self.pos += n as u64;
     }
+}
+
+/// How a record's block and the next record's version line meet in a well-formed archive: the two
+/// line ends that close a record, then `WARC/1.0` or `WARC/1.1` on a line of its own.
+const NEXT_RECORD: [&[u8]; 2] = [b"\r\n\r\nWARC/1.0\r\n", b"\r\n\r\nWARC/1.1\r\n"];
+
+/// What reading a record's block gave.
+enum Block {
+    /// All `length` bytes (kept when asked for).
+    Whole(Option<Vec<u8>>),
+    /// The stream ended after this many bytes.
+    Truncated(u64),
+    /// The claimed block holds the next record's start at this offset: its `Content-Length` overshoots.
+    Overshoots(u64),
 }
 
 /// One record's headers, and its block when it is one we want.
@@ -86,7 +152,7 @@ struct Parser<'a> {
 impl<'a> Parser<'a> {
     fn new(inner: &'a mut dyn BufRead, start: u64, options: &InputOptions) -> Parser<'a> {
         Parser {
-            input: Counted { inner, pos: start },
+            input: Counted { inner, pos: start, replay: Vec::new(), replayed: 0, failed: None },
             line: Vec::new(),
             pending: None,
             block_limit: block_limit(options),
@@ -164,32 +230,76 @@ impl<'a> Parser<'a> {
         let wanted = record.kind == "conversion"
             || (record.kind == "response" && content_type.contains("application/http"))
             || (record.kind == "resource" && content_type.contains("html"));
-        if wanted && length <= self.block_limit {
-            let mut block = Vec::with_capacity(length as usize);
-            let got = (&mut self.input).take(length).read_to_end(&mut block)?;
-            if (got as u64) < length {
+        let keep = wanted && length <= self.block_limit;
+        match self.read_block(length, keep)? {
+            Block::Whole(block) => record.block = block,
+            Block::Truncated(got) => {
                 return Ok(Next::Damaged(
                     offset,
                     format!("record truncated: Content-Length {length} but only {got} bytes left"),
                 ));
             }
-            record.block = Some(block);
-        } else {
-            let got = io::copy(&mut (&mut self.input).take(length), &mut io::sink())?;
-            if got < length {
+            Block::Overshoots(next) => {
                 return Ok(Next::Damaged(
                     offset,
-                    format!("record truncated: Content-Length {length} but only {got} bytes left"),
-                ));
-            }
-            if wanted {
-                return Ok(Next::Damaged(
-                    offset,
-                    format!("record of {length} bytes is larger than the {} allowed; skipped", self.block_limit),
+                    format!("Content-Length {length} runs past the next record (at byte {next}); skipped"),
                 ));
             }
         }
+        if wanted && !keep {
+            return Ok(Next::Damaged(
+                offset,
+                format!("record of {length} bytes is larger than the {} allowed; skipped", self.block_limit),
+            ));
+        }
         Ok(Next::Record(record))
+    }
+
+    /// Reads (into memory when `keep`) or skips a block of `length` bytes, watching for the start of
+    /// the next record inside it: a `Content-Length` too large would otherwise swallow the good records
+    /// after it. When one is found, the stream is put back to its version line.
+    fn read_block(&mut self, length: u64, keep: bool) -> io::Result<Block> {
+        let longest = NEXT_RECORD.iter().map(|p| p.len()).max().unwrap_or(0);
+        let mut block = Vec::new();
+        if keep {
+            block.reserve(length as usize);
+        }
+        // The last bytes of what came before, so a version line split between two reads is found.
+        let mut seen: Vec<u8> = Vec::new();
+        let mut left = length;
+        while left > 0 {
+            let buf = self.input.fill_buf()?;
+            if buf.is_empty() {
+                return Ok(Block::Truncated(length - left));
+            }
+            let n = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+            seen.extend_from_slice(&buf[..n]);
+            if keep {
+                block.extend_from_slice(&buf[..n]);
+            }
+            self.input.consume(n);
+            left -= n as u64;
+            let found = NEXT_RECORD.iter().filter_map(|p| seen.windows(p.len()).position(|w| w == *p)).min();
+            if let Some(at) = found {
+                // The version line starts after the two line ends; bytes from there on are given back.
+                let version = at + 4;
+                self.input.unread(&seen[version..]);
+                return Ok(Block::Overshoots(self.input.pos));
+            }
+            let tail = seen.len().saturating_sub(longest - 1);
+            seen.drain(..tail);
+        }
+        // A length a few bytes too long ends inside the next version line: look at what follows for the
+        // rest of it. (Ending inside the two line ends before it is harmless: blank lines between
+        // records are passed over.)
+        let mut joined = seen.clone();
+        joined.extend(self.input.peek(longest));
+        let found = NEXT_RECORD.iter().filter_map(|p| joined.windows(p.len()).position(|w| w == *p)).min();
+        if let Some(at) = found.filter(|&at| at + 4 < seen.len()) {
+            self.input.unread(&seen[at + 4..]);
+            return Ok(Block::Overshoots(self.input.pos));
+        }
+        Ok(Block::Whole(keep.then_some(block)))
     }
 
     /// Skips to the next line that starts with `WARC/`, which becomes the next record's start.
@@ -332,7 +442,7 @@ pub(super) fn read(reader: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()
             return ctx.sink.problem(None, "not a WARC file (no WARC/ version line at the start); skipped");
         }
         Ok(_) => {}
-        Err(e) => return ctx.sink.problem(None, ctx.stream.broken(&e, "0 records")),
+        Err(e) => return ctx.sink.last_problem(None, ctx.stream.broken(&e, "0 records")),
     }
     let at = if ctx.store.is_some() { "uncompressed byte" } else { "byte" };
     let name = file.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| file.id.clone());
@@ -348,7 +458,7 @@ pub(super) fn read(reader: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()
             Ok(Next::Record(r)) => r,
             Err(e) => {
                 let read = format!("{records} records");
-                return ctx.sink.problem(None, ctx.stream.broken(&e, &read));
+                return ctx.sink.last_problem(None, ctx.stream.broken(&e, &read));
             }
         };
         records += 1;
@@ -533,6 +643,48 @@ pub(crate) mod tests {
             assert_eq!((problems[0].line, problems[0].record), (None, Some(good.len() as u64)), "{expected}");
             assert_eq!(docs.len(), n, "{expected}: {docs:?}");
             assert_eq!(docs.last().unwrap(), "http://ok/2");
+        }
+    }
+
+    #[test]
+    fn an_overshooting_content_length_loses_no_later_record() {
+        let good = record("conversion", "http://ok/1", "", b"Good text.");
+        let good2 = record("conversion", "http://ok/2", "", b"More good text.");
+        let good3 = record("conversion", "http://ok/3", "", b"Last good text.");
+        let bad = record("conversion", "http://bad/", "", b"Bad text.");
+        let claimed = |extra: u64| {
+            let text = String::from_utf8(bad.clone()).unwrap();
+            text.replace("Content-Length: 9\r\n", &format!("Content-Length: {}\r\n", 9 + extra)).into_bytes()
+        };
+        // Into the line ends, into the next version line, its headers, its block, the one after, past the end.
+        for extra in [1, 2, 3, 4, 5, 8, 14, 20, 100, 200, 99_999_999_999] {
+            let bad = claimed(extra);
+            let bytes = [&good[..], &bad, &good2, &good3].concat();
+            // A reader of 7 bytes at a time, so version lines are split between reads.
+            for capacity in [7, 8192] {
+                let mut reader = io::BufReader::with_capacity(capacity, &bytes[..]);
+                let mut parser = Parser::new(&mut reader, 0, &InputOptions::default());
+                let (mut offsets, mut damaged) = (Vec::new(), Vec::new());
+                loop {
+                    match parser.next().unwrap() {
+                        Next::End => break,
+                        Next::Record(r) => offsets.push(r.offset),
+                        Next::Damaged(offset, message) => damaged.push((offset, message)),
+                    }
+                }
+                let second = (good.len() + bad.len()) as u64;
+                let expected = [0, second, second + good2.len() as u64];
+                if extra <= 4 {
+                    // Within the two line ends that close the record: nothing is lost, nothing to say.
+                    assert_eq!(offsets, [0, good.len() as u64, second, expected[2]], "+{extra}");
+                    assert!(damaged.is_empty(), "+{extra}: {damaged:?}");
+                    continue;
+                }
+                assert_eq!(offsets, expected, "+{extra}, capacity {capacity}: {damaged:?}");
+                assert_eq!(damaged.len(), 1, "+{extra}: {damaged:?}");
+                assert_eq!(damaged[0].0, good.len() as u64);
+                assert!(damaged[0].1.contains(&format!("next record (at byte {second})")), "{damaged:?}");
+            }
         }
     }
 
