@@ -26,3 +26,6 @@ mod hardening_inputs;
 
 #[path = "cli/hardening_readers.rs"]
 mod hardening_readers;
+
+#[path = "cli/hardening_outputs.rs"]
+mod hardening_outputs;

@@ -42,6 +42,43 @@ impl Output {
         Ok(Output::Atomic { path: path.to_path_buf(), tmp })
     }
 
+    /// Refuses a report file that is one of the `inputs` (the same file by any path, symlink or hard
+    /// link) or a file a scanned folder would read (one of `extensions`, inside the folder): writing it
+    /// would overwrite the article with the report. Checked before the scan, so nothing is read for
+    /// nothing.
+    pub fn check_not_input(&self, inputs: &[PathBuf], extensions: &[String]) -> Result<()> {
+        let (Output::Atomic { path, .. } | Output::Direct(path)) = self else {
+            return Ok(());
+        };
+        // Only a file that exists can be an input; a new report file is none.
+        let Ok(target) = std::fs::canonicalize(path) else {
+            return Ok(());
+        };
+        let refuse = |input: &Path| {
+            Err(Error::Write {
+                path: path.clone(),
+                source: io::Error::other(format!(
+                    "it is an input ({}): the report would overwrite it",
+                    input.display()
+                )),
+            })
+        };
+        let wanted = target
+            .file_name()
+            .map(|n| n.to_string_lossy().to_lowercase())
+            .is_some_and(|name| extensions.iter().any(|ext| name.ends_with(&format!(".{}", ext.to_lowercase()))));
+        for input in inputs {
+            let Ok(canonical) = std::fs::canonicalize(input) else { continue };
+            if canonical == target || same_file(&canonical, &target) {
+                return refuse(input);
+            }
+            if wanted && canonical.is_dir() && target.starts_with(&canonical) {
+                return refuse(input);
+            }
+        }
+        Ok(())
+    }
+
     /// Writes with `write` and puts the result in place.
     pub fn write(self, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
         let (path, result) = match self {
@@ -75,6 +112,22 @@ impl Output {
         };
         result.map_err(|source| Error::Write { path, source })
     }
+}
+
+/// Whether two paths name the same file (device and inode: hard links too).
+#[cfg(unix)]
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+/// Elsewhere, the canonical paths compared by the caller are all there is.
+#[cfg(not(unix))]
+fn same_file(_: &Path, _: &Path) -> bool {
+    false
 }
 
 /// Writes a report in `format`.

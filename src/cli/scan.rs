@@ -18,6 +18,8 @@ pub(super) fn run(args: &ScanArgs, run: &Run) -> Result<ExitCode> {
     }
     let config = args.settings.to_config(&args.against, args.format == Format::Summary)?;
     let output = Output::open(args.output.as_deref())?;
+    let inputs: Vec<_> = args.paths.iter().chain(&args.against).cloned().collect();
+    output.check_not_input(&inputs, &config.input.extensions)?;
     let result = unspun::scan(&args.paths, &config, &run.bars)?;
     run.report_problems(&result);
     run.bars.stage("writing", None, Unit::Documents);
