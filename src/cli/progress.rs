@@ -47,6 +47,14 @@ impl Bars {
 impl Progress for Bars {
     fn stage(&self, name: &str, total: Option<u64>, unit: Unit) {
         self.clock(Some(name));
+        // The bar before is cleared before the new one draws: each bar clears only the rows it drew
+        // itself, so a new bar drawn first (on the same row, wrapping it in a narrow terminal) left the
+        // old bar's first row on screen.
+        if let Ok(mut slot) = self.bar.lock()
+            && let Some(old) = slot.take()
+        {
+            old.finish_and_clear();
+        }
         let bar = match total {
             Some(n) => ProgressBar::new(n),
             None => ProgressBar::new_spinner(),
@@ -70,10 +78,8 @@ impl Progress for Bars {
         if total.is_none() && !self.hidden {
             bar.enable_steady_tick(std::time::Duration::from_millis(120));
         }
-        if let Ok(mut slot) = self.bar.lock()
-            && let Some(old) = slot.replace(bar)
-        {
-            old.finish_and_clear();
+        if let Ok(mut slot) = self.bar.lock() {
+            *slot = Some(bar);
         }
     }
 

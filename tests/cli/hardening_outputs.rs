@@ -53,3 +53,93 @@ fn output_equal_to_an_input_is_refused() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(std::fs::read_to_string(&report).unwrap().contains("000"));
 }
+
+/// The screen left by `bytes` written to a terminal `width` columns wide: the rows' text, with line
+/// wrapping (deferred, as xterm does), `\r`, `\n`, and the sequences indicatif uses (`ESC[2K` clears the
+/// row, `ESC[nA` / `ESC[nB` move up / down); other escape sequences are dropped.
+fn screen(bytes: &[u8], width: usize) -> Vec<String> {
+    let text = String::from_utf8_lossy(bytes);
+    let mut rows: Vec<Vec<char>> = vec![Vec::new()];
+    let (mut row, mut col) = (0usize, 0usize);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => col = 0,
+            '\n' => row += 1,
+            '\x1b' => {
+                if chars.peek() != Some(&'[') {
+                    continue;
+                }
+                chars.next();
+                let mut arg = String::new();
+                let mut end = ' ';
+                for c in chars.by_ref() {
+                    if c.is_ascii_alphabetic() || c == '~' {
+                        end = c;
+                        break;
+                    }
+                    arg.push(c);
+                }
+                let n: usize = arg.parse().unwrap_or(1);
+                match end {
+                    'K' if arg == "2" => rows[row].clear(),
+                    'A' => row = row.saturating_sub(n),
+                    'B' => row += n,
+                    _ => {}
+                }
+            }
+            c if c.is_control() => {}
+            c => {
+                if col >= width {
+                    row += 1;
+                    col = 0;
+                }
+                while rows.len() <= row {
+                    rows.push(Vec::new());
+                }
+                let line = &mut rows[row];
+                while line.len() < col {
+                    line.push(' ');
+                }
+                if col < line.len() {
+                    line[col] = c;
+                } else {
+                    line.push(c);
+                }
+                col += 1;
+            }
+        }
+        while rows.len() <= row {
+            rows.push(Vec::new());
+        }
+    }
+    rows.into_iter()
+        .map(|r| r.into_iter().collect::<String>().trim_end().to_string())
+        .filter(|r| !r.is_empty())
+        .collect()
+}
+
+/// In a terminal 80 columns wide, a scan's progress bars are all cleared: only the closing summary is
+/// left on screen. Run under `script` (util-linux), which gives the binary a terminal; skipped without it.
+#[test]
+fn no_progress_bar_stays_on_screen() {
+    let Ok(status) = std::process::Command::new("script").arg("--version").output() else {
+        eprintln!("no `script`: skipped");
+        return;
+    };
+    assert!(status.status.success());
+    let tmp = tempfile::tempdir().unwrap();
+    let report = tmp.path().join("report.txt");
+    let command = format!(
+        "stty cols 80 rows 24; exec '{}' scan '{}' -o '{}'",
+        env!("CARGO_BIN_EXE_unspun"),
+        corpus_docs().display(),
+        report.display()
+    );
+    let out = std::process::Command::new("script").args(["-qec", &command, "/dev/null"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rows = screen(&out.stdout, 80);
+    // The summary itself is longer than 80 columns and wraps.
+    assert!(rows.concat().starts_with("unspun: 5 documents") && rows.concat().ends_with('s'), "{rows:#?}");
+    assert!(rows.iter().all(|r| !r.contains("eta") && !r.contains(" B/")), "{rows:#?}");
+}
