@@ -21,6 +21,7 @@ pub fn run(cli: &Cli) -> unspun::Result<ExitCode> {
         // Only fails when a pool was already built, which nothing before this line does.
         let _ = rayon::ThreadPoolBuilder::new().num_threads(threads).build_global();
     }
+    output::handle_interrupts();
     let run = Run { start: Instant::now(), bars: Bars::new(!cli.quiet), timings: cli.timings, quiet: cli.quiet };
     match &cli.command {
         Command::Scan(args) => scan::run(args, &run),

@@ -4,6 +4,7 @@
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use unspun::report::Report;
 use unspun::{Error, Result};
@@ -11,12 +12,12 @@ use unspun::{Error, Result};
 use super::args::Format;
 
 /// Where a report goes: stdout; a special file (/dev/null, a pipe), written straight; or a temporary
-/// file beside the target, renamed into place once complete, so an interrupted run never leaves half a
-/// report.
+/// file in the target's folder `dir`, renamed into place once complete, so an interrupted run never
+/// leaves half a report.
 pub enum Output {
     Stdout,
     Direct(PathBuf),
-    Atomic { path: PathBuf, tmp: PathBuf },
+    Atomic { path: PathBuf, dir: PathBuf },
 }
 
 impl Output {
@@ -36,10 +37,9 @@ impl Output {
             return Ok(Output::Direct(path.to_path_buf()));
         }
         let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-        File::create(&tmp).and_then(|_| std::fs::remove_file(&tmp)).map_err(err)?;
-        Ok(Output::Atomic { path: path.to_path_buf(), tmp })
+        // Dropping the temporary file removes it.
+        temporary(path, dir).map_err(err)?;
+        Ok(Output::Atomic { path: path.to_path_buf(), dir: dir.to_path_buf() })
     }
 
     /// Refuses a report file that is one of the `inputs` (the same file by any path, symlink or hard
@@ -97,20 +97,72 @@ impl Output {
                 });
                 (path, result)
             }
-            Output::Atomic { path, tmp } => {
-                let result = File::create(&tmp).and_then(|file| {
-                    let mut out = io::BufWriter::new(file);
+            Output::Atomic { path, dir } => {
+                // On an error the temporary file is dropped, which removes it; on SIGINT or SIGTERM the
+                // handler removes it.
+                let result = temporary(&path, &dir).and_then(|tmp| {
+                    let _interrupt = Interruptible::new(tmp.path());
+                    let mut out = io::BufWriter::new(tmp);
                     write(&mut out)?;
-                    out.into_inner().map_err(io::Error::other)?.sync_all()?;
-                    std::fs::rename(&tmp, &path)
+                    let tmp = out.into_inner().map_err(io::Error::other)?;
+                    tmp.as_file().sync_all()?;
+                    tmp.persist(&path).map(drop).map_err(|e| e.error)
                 });
-                if result.is_err() {
-                    let _ = std::fs::remove_file(&tmp);
-                }
                 (path, result)
             }
         };
         result.map_err(|source| Error::Write { path, source })
+    }
+}
+
+/// A new temporary file for the report `path`, in its folder `dir`: created exclusively (`O_EXCL`) under a
+/// random name, `.NAME.XXXXXX.tmp`, so nothing planted at a predictable name can redirect the write.
+fn temporary(path: &Path, dir: &Path) -> io::Result<tempfile::NamedTempFile> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let prefix = format!(".{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    // A report is as readable as any file the user creates (0666 less the umask), not private (0600,
+    // tempfile's default).
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    builder.tempfile_in(dir)
+}
+
+/// The temporary report file being written, removed by the SIGINT / SIGTERM handler.
+static WRITING: Mutex<Option<PathBuf>> = Mutex::new(None);
+
+/// Installs the handler for SIGINT and SIGTERM: it removes the temporary report file being written, if
+/// any, and exits with 130 (interrupted). SIGKILL cannot be caught, so `kill -9` can still leave one.
+pub fn handle_interrupts() {
+    // Fails only when a handler is already set, which nothing else in the binary does.
+    let _ = ctrlc::set_handler(|| {
+        if let Ok(writing) = WRITING.lock()
+            && let Some(tmp) = writing.as_ref()
+        {
+            let _ = std::fs::remove_file(tmp);
+        }
+        std::process::exit(130);
+    });
+}
+
+/// While alive, names the temporary file the interrupt handler removes.
+struct Interruptible;
+
+impl Interruptible {
+    fn new(tmp: &Path) -> Interruptible {
+        if let Ok(mut writing) = WRITING.lock() {
+            *writing = Some(tmp.to_path_buf());
+        }
+        Interruptible
+    }
+}
+
+impl Drop for Interruptible {
+    fn drop(&mut self) {
+        if let Ok(mut writing) = WRITING.lock() {
+            *writing = None;
+        }
     }
 }
 

@@ -143,3 +143,71 @@ fn no_progress_bar_stays_on_screen() {
     assert!(rows.concat().starts_with("unspun: 5 documents") && rows.concat().ends_with('s'), "{rows:#?}");
     assert!(rows.iter().all(|r| !r.contains("eta") && !r.contains(" B/")), "{rows:#?}");
 }
+
+/// SIGTERM while the report is being written (its temporary file seen in the output's folder) leaves
+/// no temporary file behind, and no report.
+#[test]
+fn interrupted_write_leaves_no_temporary_file() {
+    use std::fmt::Write as _;
+    use std::time::{Duration, Instant};
+    let tmp = tempfile::tempdir().unwrap();
+    // 100,000 short unrelated records: a JSON report of several megabytes, written in about 0.1 s.
+    let mut lines = String::new();
+    let mut x: u64 = 1;
+    for i in 0..100_000 {
+        write!(lines, "{{\"id\":\"d{i}\",\"text\":\"").unwrap();
+        for _ in 0..25 {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            write!(lines, "w{} ", (x >> 33) % 5000).unwrap();
+        }
+        lines.push_str("\"}\n");
+    }
+    let input = tmp.path().join("big.jsonl");
+    std::fs::write(&input, lines).unwrap();
+    let out_dir = tmp.path().join("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    let report = out_dir.join("report.json");
+    let temporaries = || -> Vec<String> {
+        std::fs::read_dir(&out_dir)
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+            .filter(|n| n.ends_with(".tmp"))
+            .collect()
+    };
+    let mut child = bin()
+        .args(["scan", "--quiet", "--format", "json"])
+        .arg(&input)
+        .arg("-o")
+        .arg(&report)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut signalled = false;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the scan did not end within 120 s");
+        }
+        // Checked without sleeping: the writing stage is short.
+        // A temporary file with bytes in it: the report being written (the check before the scan
+        // creates an empty one and removes it at once).
+        let writing = temporaries().iter().any(|n| std::fs::metadata(out_dir.join(n)).is_ok_and(|m| m.len() > 0));
+        if !signalled && writing {
+            let killed = std::process::Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().unwrap();
+            assert!(killed.success());
+            signalled = true;
+        }
+    };
+    assert!(signalled, "the writing stage ended before it was seen ({status:?}): make the input larger");
+    assert_eq!(temporaries(), Vec::<String>::new(), "{status:?}");
+    // No report, or (SIGTERM after the rename) a whole one.
+    if report.exists() {
+        serde_json::from_slice::<serde_json::Value>(&std::fs::read(&report).unwrap()).unwrap();
+    }
+}
