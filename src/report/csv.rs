@@ -18,10 +18,10 @@ impl Report {
             self.documents.iter().map(|d| (d.id.as_str(), d)).collect();
         let field = |id: &str, name: &str| -> String {
             let Some(d) = by_id.get(id) else { return String::new() };
-            match name {
+            neutralised(match name {
                 "date" => d.date.clone().unwrap_or_default(),
                 _ => d.extra.get(name).and_then(Value::as_str).unwrap_or_default().to_string(),
-            }
+            })
         };
         let mut w = ::csv::Writer::from_writer(out);
         w.write_record([
@@ -46,10 +46,10 @@ impl Report {
             let number = |x: f64| format!("{x:.3}");
             let signals: Vec<&str> = p.evidence.iter().map(|e| e.signal).collect();
             w.write_record([
-                p.a.clone(),
-                p.b.clone(),
+                neutralised(p.a.clone()),
+                neutralised(p.b.clone()),
                 p.relation.to_string(),
-                p.source.clone().unwrap_or_default(),
+                neutralised(p.source.clone().unwrap_or_default()),
                 number(p.confidence),
                 number(p.jaccard5),
                 number(p.coverage_a),
@@ -66,4 +66,11 @@ impl Report {
         }
         w.flush()
     }
+}
+
+/// A cell taken from the input (an id, URL, title or date) that a spreadsheet would read as a formula
+/// (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`, as OWASP advises
+/// against CSV injection; any other cell is written as it is.
+fn neutralised(cell: String) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{cell}") } else { cell }
 }

@@ -211,3 +211,36 @@ fn interrupted_write_leaves_no_temporary_file() {
         serde_json::from_slice::<serde_json::Value>(&std::fs::read(&report).unwrap()).unwrap();
     }
 }
+
+/// Ids, titles, URLs and dates from the input that a spreadsheet would run as formulas are written to
+/// the CSV report with a leading `'` (OWASP's advice); the JSON report keeps them exact.
+#[test]
+fn csv_cells_from_the_input_cannot_be_formulas() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = &seeds()[0].1;
+    let hostile =
+        [("=cmd|' /C calc'!A0", "=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2"), ("@SUM(A1)", "\tTAB", "\rCR", "=1")];
+    let mut lines = String::new();
+    for (id, title, url, date) in hostile {
+        let record = serde_json::json!({"id": id, "text": text, "title": title, "url": url, "date": date});
+        lines.push_str(&format!("{record}\n"));
+    }
+    let input = tmp.path().join("hostile.jsonl");
+    std::fs::write(&input, lines).unwrap();
+    let out = bin().args(["scan", "--quiet", "--format", "csv"]).arg(&input).output().unwrap();
+    let csv = String::from_utf8(out.stdout).unwrap();
+    let mut reader = ::csv::Reader::from_reader(csv.as_bytes());
+    let rows: Vec<::csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 1, "{csv}");
+    for cell in rows[0].iter() {
+        assert!(!cell.starts_with(['=', '+', '-', '@', '\t', '\r']), "{cell:?} in {csv}");
+    }
+    for (id, title, url, _) in hostile {
+        for cell in [id, title, url] {
+            assert!(rows[0].iter().any(|c| c == format!("'{cell}")), "{cell:?} not neutralised in {csv}");
+        }
+    }
+    let report =
+        crate::common::json(&bin().args(["scan", "--quiet", "--format", "json"]).arg(&input).output().unwrap());
+    assert!(crate::common::document_ids(&report).contains(&"=cmd|' /C calc'!A0"));
+}
