@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use crate::direction::DirectionModel;
 use crate::error::{Error, Result};
 use crate::input::InputOptions;
 use crate::lsh::LshParams;
@@ -76,6 +77,8 @@ pub struct Config {
     pub input: InputOptions,
     /// The optional semantic view (`None`: off, the default).
     pub semantic: Option<SemanticConfig>,
+    /// How direction is decided: the built-in fitted model unless another is given.
+    pub direction: DirectionModel,
 }
 
 /// Settings of the semantic view ([`crate::embed`]): a sentence-embedding model proposes and confirms
@@ -134,6 +137,7 @@ impl Default for Config {
             against: Vec::new(),
             input: InputOptions::default(),
             semantic: None,
+            direction: DirectionModel::default(),
         }
     }
 }

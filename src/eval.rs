@@ -272,6 +272,7 @@ mod tests {
             confidence: 0.9,
             source,
             lean: None,
+            features: None,
             alignment: Alignment { jaccard5, ..Alignment::default() },
             proposed_by: 0,
             evidence: vec![],

@@ -55,6 +55,7 @@
 
 pub mod align;
 pub mod config;
+pub mod direction;
 pub mod embed;
 pub mod error;
 pub mod eval;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use crate::align::Alignment;
+use crate::direction::Features;
 use crate::input::{Origin, Problem};
 use crate::lsh::LshStats;
 use crate::pair::{PairKey, Proposer, Proposers, unpack};
@@ -75,6 +76,8 @@ pub struct ScoredPair {
     pub source: Option<u32>,
     /// Which way the pair's own evidence leans, for pairs judged derived.
     pub lean: Option<Lean>,
+    /// The direction features the lean weighed, when the pair alone did not settle it.
+    pub features: Option<Features>,
     /// The alignment figures and passages. Its sentence pairs are not kept once the pair is scored (the
     /// passages hold them, merged): a crawl reports millions of pairs.
     pub alignment: Alignment,
@@ -98,6 +101,7 @@ impl ScoredPair {
             confidence: 0.0,
             source: None,
             lean: None,
+            features: None,
             alignment: Alignment::default(),
             proposed_by,
             evidence: Vec::new(),

@@ -19,6 +19,7 @@ use serde::Serialize;
 
 use crate::align::{Alignment, Analysis};
 use crate::config::SemanticConfig;
+use crate::direction::{DirectionModel, Features, Measured};
 use crate::embed::Restatement;
 use crate::frequencies::Frequencies;
 use crate::graph::Neighbours;
@@ -162,21 +163,12 @@ const STOCK_DOCUMENTS: u32 = 3;
 /// Share of a longer text's own wording that related documents must share for a shorter text copied as
 /// its opening to count as an excerpt of it (rather than the lead it grew from).
 const REST_ATTESTED: f64 = 0.2;
-/// Weight of stock phrasing relative to the other evidence: the signal that holds for machine rewrites.
-const STOCK_WEIGHT: f64 = 1.5;
-/// Weight of evidence by which a third text must be favoured over both texts of a pair to make them
-/// siblings: a clear lean, not the noise of a near-duplicate pair.
-const SIBLING_LEAN: f64 = 0.5;
-/// Weight of the neighbours' leans on a pair's direction.
-const CONTEXT_WEIGHT: f64 = 0.5;
-/// Weight of evidence a pair needs on its own to name a source.
-const DECISIVE: f64 = 1.0;
-/// Weight of evidence for one side above which two texts sharing only passages are not taken to share a
-/// common source.
-const SHARED_SOURCE_OVERRULED: f64 = 2.0 * DECISIVE;
+/// Stock phrasing that differs by less than this (in the units of [`proportion_difference`]) is noise.
+const STOCK_NOISE: f64 = 1.0 / 3.0;
 
 /// Weighs the evidence for `a` or `b` being the source. `third` are the analyses of other documents
-/// related to either (their candidate neighbours).
+/// related to either (their candidate neighbours). Returns the lean, the evidence in words and, when the
+/// pair alone does not settle it, the features that `model` weighed.
 pub fn direction(
     relation: Relation,
     al: &Alignment,
@@ -184,7 +176,8 @@ pub fn direction(
     b: &Side,
     third: &[&Analysis],
     frequencies: &Frequencies,
-) -> (Lean, Vec<Evidence>) {
+    model: &DirectionModel,
+) -> (Lean, Vec<Evidence>, Option<Features>) {
     let mut evidence = Vec::new();
     let favours = |k: usize| Some(if k == 0 { a.id.to_string() } else { b.id.to_string() });
     // A page that names the other as its original says outright which is the copy.
@@ -195,7 +188,7 @@ pub fn direction(
         {
             let detail = format!("{} names {url} as its original (canonical link)", copy.id);
             evidence.push(Evidence { signal: "canonical", favours: favours(k), detail });
-            return (Lean::Settled(Some(k)), evidence);
+            return (Lean::Settled(Some(k)), evidence, None);
         }
     }
     if let (Some(da), Some(db)) = (a.date, b.date)
@@ -204,14 +197,14 @@ pub fn direction(
         let k = if da < db { 0 } else { 1 };
         let detail = format!("published {:.1} days earlier", (da - db).abs());
         evidence.push(Evidence { signal: "date", favours: favours(k), detail });
-        return (Lean::Settled(Some(k)), evidence);
+        return (Lean::Settled(Some(k)), evidence, None);
     }
     if relation == Relation::Duplicate {
         let detail = "identical words: nothing tells which came first".into();
         evidence.push(Evidence { signal: "duplicate", favours: None, detail });
-        return (Lean::Settled(None), evidence);
+        return (Lean::Settled(None), evidence, None);
     }
-    let mut score = 0.0f64;
+    let mut measured = Measured { attestation: 0.0, stock: 0.0, excerpt: 0.0, coverage: [a.coverage, b.coverage] };
     // The wording each text has and the other has not.
     let only = |x: &Analysis, y: &Analysis| -> Vec<u64> {
         x.trigrams().iter().filter(|g| !y.trigrams().contains(g)).copied().collect()
@@ -247,7 +240,7 @@ pub fn direction(
                 long / short
             );
             let favoured = if first_in_long > 0 || rest_attested {
-                score += if k == 0 { 1.0 } else { -1.0 };
+                measured.excerpt = if k == 0 { 1.0 } else { -1.0 };
                 favours(k)
             } else {
                 detail += &format!(
@@ -263,9 +256,9 @@ pub fn direction(
     if na > 0 && nb > 0 {
         let stock_a = only_a.iter().filter(|g| is_stock(g)).count();
         let stock_b = only_b.iter().filter(|g| is_stock(g)).count();
-        let weight = -STOCK_WEIGHT * proportion_difference(stock_a, na, stock_b, nb);
-        if weight.abs() >= 0.5 {
-            score += weight;
+        let weight = -proportion_difference(stock_a, na, stock_b, nb);
+        if weight.abs() >= STOCK_NOISE {
+            measured.stock = weight;
             let detail = format!(
                 "stock phrasing: {stock_a} of {na} trigrams only {} has and {stock_b} of {nb} only {} has recur across unrelated documents",
                 a.id, b.id
@@ -285,7 +278,7 @@ pub fn direction(
         let (ka, kb) = (ga.iter().filter(|g| attested(g)).count(), gb.iter().filter(|g| attested(g)).count());
         if !ga.is_empty() && !gb.is_empty() {
             let weight = proportion_difference(ka, ga.len(), kb, gb.len());
-            score += weight;
+            measured.attestation = weight;
             let detail = format!(
                 "where the aligned passages differ, {ka} of {} word trigrams of {} and {kb} of {} of {} recur in {} related documents",
                 ga.len(),
@@ -298,19 +291,21 @@ pub fn direction(
             evidence.push(Evidence { signal: "attestation", favours: lean, detail });
         }
     }
+    let features = Features::of(a.analysis, b.analysis, &measured, frequencies);
+    let score = model.score(&features);
     // Partial reuse between two texts that each have much of their own: the shared passages may come
-    // from a common source neither of them is, unless the wording where they differ says clearly which
-    // was rewritten from which (stock phrasing on one side, attested wording on the other).
-    if relation == Relation::Partial && a.coverage < 0.6 && b.coverage < 0.6 && score.abs() < SHARED_SOURCE_OVERRULED {
+    // from a common source neither of them is, unless the evidence says clearly which was rewritten from
+    // which (twice what naming a source takes).
+    if relation == Relation::Partial && a.coverage < 0.6 && b.coverage < 0.6 && score.abs() < 2.0 * model.decisive {
         let detail = format!(
             "each text is mostly its own ({:.0}% and {:.0}% shared): the shared passages may come from a common source",
             100.0 * a.coverage,
             100.0 * b.coverage
         );
         evidence.push(Evidence { signal: "shared_source", favours: None, detail });
-        return (Lean::Settled(None), evidence);
+        return (Lean::Settled(None), evidence, Some(features));
     }
-    (Lean::Towards(score), evidence)
+    (Lean::Towards(score), evidence, Some(features))
 }
 
 /// Evidence from two proportions `ka / na` and `kb / nb`: their difference in standard errors, halved
@@ -343,7 +338,11 @@ pub struct Leaning {
 /// source of both and one of them the source of the other). Dates and identical texts settle a pair
 /// whatever its neighbours say. Returns each pair's source and, where the neighbours decided, the
 /// evidence saying so.
-pub fn orient(pairs: &[Leaning], name: impl Fn(u32) -> String) -> Vec<(Option<u32>, Option<Evidence>)> {
+pub fn orient(
+    pairs: &[Leaning],
+    model: &DirectionModel,
+    name: impl Fn(u32) -> String,
+) -> Vec<(Option<u32>, Option<Evidence>)> {
     // Dense tables by document (a scan orients millions of pairs): each document's lean over all its
     // pairs, its neighbours, and the pairs sorted by their documents with their lean toward the first.
     let documents = pairs.iter().map(|p| p.a.max(p.b) as usize + 1).max().unwrap_or(0);
@@ -377,9 +376,9 @@ pub fn orient(pairs: &[Leaning], name: impl Fn(u32) -> String) -> Vec<(Option<u3
     // Whether some neighbour of a document is favoured over it enough to be a common source.
     let mut outranked = vec![false; documents];
     for e in &by_pair {
-        if e.2 >= SIBLING_LEAN {
+        if e.2 >= model.sibling_lean {
             outranked[e.1 as usize] = true;
-        } else if -e.2 >= SIBLING_LEAN {
+        } else if -e.2 >= model.sibling_lean {
             outranked[e.0 as usize] = true;
         }
     }
@@ -411,7 +410,7 @@ pub fn orient(pairs: &[Leaning], name: impl Fn(u32) -> String) -> Vec<(Option<u3
             }
             // A third the evidence favours over both. A copy of a copy shares its source's wording too,
             // so siblings are decided by the common source, whatever the pair's own evidence says.
-            let favoured = |h: u32, d: u32| towards(h, d).is_some_and(|s| s >= SIBLING_LEAN);
+            let favoured = |h: u32, d: u32| towards(h, d).is_some_and(|s| s >= model.sibling_lean);
             if outranked[p.a as usize]
                 && outranked[p.b as usize]
                 && let Some(h) = common_source(p, &favoured)
@@ -421,13 +420,13 @@ pub fn orient(pairs: &[Leaning], name: impl Fn(u32) -> String) -> Vec<(Option<u3
             // The pair's own evidence, and half the lean of each side's other pairs: a source's
             // wording survives in all its derivations, so it is favoured across its pairs.
             let (net_a, net_b) = (net[p.a as usize], net[p.b as usize]);
-            let context = CONTEXT_WEIGHT * ((net_a - score) - (net_b + score)).clamp(-2.0, 2.0);
+            let context = model.context_weight * ((net_a - score) - (net_b + score)).clamp(-2.0, 2.0);
             let total = score + context;
-            if total.abs() < DECISIVE {
+            if total.abs() < model.decisive {
                 return (None, None);
             }
             let source = if total > 0.0 { p.a } else { p.b };
-            let evidence = (context.abs() >= 0.5 && score.abs() < DECISIVE).then(|| Evidence {
+            let evidence = (context.abs() >= 0.5 && score.abs() < model.decisive).then(|| Evidence {
                 signal: "hub",
                 favours: Some(name(source)),
                 detail: format!("{} is favoured across its other pairs too", name(source)),
@@ -508,11 +507,13 @@ mod tests {
         let (a, b) = (analyse(STORY), analyse(STORY));
         let al = align(&a, &b);
         let side = |id, an, date, url, canonical| Side { id, analysis: an, coverage: 1.0, date, url, canonical };
-        let lean = |x: &Side, y: &Side| direction(Relation::Rewrite, &al, x, y, &[], &Frequencies::new());
+        let lean = |x: &Side, y: &Side| {
+            direction(Relation::Rewrite, &al, x, y, &[], &Frequencies::new(), &DirectionModel::default())
+        };
         // y names x's page as its original, though y's date is the earlier: the link decides.
         let x = side("x", &a, Some(13.0), Some("https://news.example/story"), None);
         let y = side("y", &b, Some(10.0), Some("http://copies.example/a"), Some("http://www.news.example/story/#top"));
-        let (k, ev) = lean(&x, &y);
+        let (k, ev, _) = lean(&x, &y);
         assert_eq!((k, ev[0].signal), (Lean::Settled(Some(0)), "canonical"));
         assert_eq!(lean(&y, &x).0, Lean::Settled(Some(1)));
         // A page that names itself, or a page not in the pair, says nothing: the dates decide.
@@ -528,23 +529,25 @@ mod tests {
         let b = analyse(STORY);
         let side = |id, an, date| Side { id, analysis: an, coverage: 1.0, date, url: None, canonical: None };
         let al = align(&a, &b);
-        let (k, ev) = direction(
+        let (k, ev, _) = direction(
             Relation::Rewrite,
             &al,
             &side("x", &a, Some(10.0)),
             &side("y", &b, Some(13.0)),
             &[],
             &Frequencies::new(),
+            &DirectionModel::default(),
         );
         assert_eq!(k, Lean::Settled(Some(0)));
         assert_eq!(ev[0].signal, "date");
-        let (k, _) = direction(
+        let (k, _, _) = direction(
             Relation::Duplicate,
             &al,
             &side("x", &a, Some(10.0)),
             &side("y", &b, Some(10.5)),
             &[],
             &Frequencies::new(),
+            &DirectionModel::default(),
         );
         assert_eq!(k, Lean::Settled(None));
     }
@@ -557,13 +560,14 @@ mod tests {
         let other = analyse("Witnesses said it was a difficult night for the capital city as prisoners were released.");
         let side = |id, an| Side { id, analysis: an, coverage: 0.7, date: None, url: None, canonical: None };
         let al = align(&spun, &original);
-        let (k, ev) = direction(
+        let (k, ev, _) = direction(
             Relation::Rewrite,
             &al,
             &side("spun", &spun),
             &side("orig", &original),
             &[&other],
             &Frequencies::new(),
+            &DirectionModel::default(),
         );
         assert!(matches!(k, Lean::Towards(s) if s <= -1.0), "{k:?} {ev:?}");
     }
@@ -589,9 +593,10 @@ mod tests {
                 &side("article", &long, al.coverage_b),
                 third,
                 &Frequencies::new(),
+                &DirectionModel::default(),
             )
         };
-        let (lean, evidence) = judge(&[]);
+        let (lean, evidence, _) = judge(&[]);
         assert_eq!(lean, Lean::Towards(0.0), "{evidence:?}");
         assert_eq!(evidence[0].signal, "containment");
         assert_eq!(evidence[0].favours, None);
@@ -599,7 +604,7 @@ mod tests {
             "Drones and ballistic missiles hit Kyiv overnight, damaging apartment buildings and a shopping mall.\n\
              Engineers restored power to the northern districts by morning.",
         );
-        let (lean, evidence) = judge(&[&witness]);
+        let (lean, evidence, _) = judge(&[&witness]);
         assert!(matches!(lean, Lean::Towards(s) if s <= -1.0), "{lean:?} {evidence:?}");
         assert_eq!(evidence[0].favours.as_deref(), Some("article"));
     }
@@ -607,23 +612,26 @@ mod tests {
     #[test]
     fn the_hub_is_the_source_and_its_derivations_are_siblings() {
         // 0 is favoured against both 1 and 2; 1-2 lean weakly one way; 3-4 stand apart.
+        // The weights of the rules before any fitting: context 0.5, decisive 1, siblings 0.5.
+        let model =
+            DirectionModel { context_weight: 0.5, decisive: 1.0, sibling_lean: 0.5, ..DirectionModel::default() };
         let l = |a, b, s| Leaning { a, b, lean: Lean::Towards(s), copies: false };
         let pairs = vec![l(0, 1, 2.0), l(0, 2, 1.5), l(1, 2, 1.2), l(3, 4, -1.5), l(5, 6, 0.3)];
-        let got: Vec<Option<u32>> = orient(&pairs, |i| i.to_string()).into_iter().map(|r| r.0).collect();
+        let got: Vec<Option<u32>> = orient(&pairs, &model, |i| i.to_string()).into_iter().map(|r| r.0).collect();
         assert_eq!(got, vec![Some(0), Some(0), None, Some(4), None]);
         let settled =
             vec![Leaning { a: 0, b: 1, lean: Lean::Settled(Some(1)), copies: false }, l(0, 2, 2.0), l(1, 2, 0.0)];
-        assert_eq!(orient(&settled, |i| i.to_string())[0].0, Some(1));
+        assert_eq!(orient(&settled, &model, |i| i.to_string())[0].0, Some(1));
         // 0 is a near-copy of 1 (the same article under two ids), favoured over 1 and 2 alike: 1 is a
         // copy of the source, so 1-2 keep their own lean instead of becoming siblings.
         let mut copy = l(0, 1, 0.6);
         copy.copies = true;
         let pairs = vec![copy, l(0, 2, 1.5), l(1, 2, 1.2)];
-        assert_eq!(orient(&pairs, |i| i.to_string())[2].0, Some(1));
-        assert_eq!(orient(&[l(0, 1, 0.6), l(0, 2, 1.5), l(1, 2, 1.2)], |i| i.to_string())[2].0, None);
+        assert_eq!(orient(&pairs, &model, |i| i.to_string())[2].0, Some(1));
+        assert_eq!(orient(&[l(0, 1, 0.6), l(0, 2, 1.5), l(1, 2, 1.2)], &model, |i| i.to_string())[2].0, None);
         // 0 is favoured over 1 on its own but over 2 only by its other pairs (0.4 alone): still named the
         // source of both, so 1 and 2 are siblings rather than 1 the source of 2.
-        let got = orient(&[l(0, 1, 2.5), l(0, 2, 0.4), l(1, 2, 2.5)], |i| i.to_string());
+        let got = orient(&[l(0, 1, 2.5), l(0, 2, 0.4), l(1, 2, 2.5)], &model, |i| i.to_string());
         assert_eq!((got[0].0, got[1].0, got[2].0), (Some(0), Some(0), None));
         assert_eq!(got[1].1.as_ref().map(|e| e.signal), Some("hub"));
         assert_eq!(got[2].1.as_ref().map(|e| (e.signal, e.detail.as_str())), Some(("siblings", "both derive from 0")));

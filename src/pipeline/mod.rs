@@ -111,7 +111,7 @@ fn run(
         let verified = verify::verify(&corpus, candidates, &plan, progress)?;
         pairs.extend(verified.pairs);
         problems.extend(verified.problems);
-        scan.clusters = orient::orient(&mut pairs, &corpus.documents, progress);
+        scan.clusters = orient::orient(&mut pairs, &corpus.documents, &plan.config.direction, progress);
         scan.pairs = pairs;
     }
     scan.documents = corpus.documents;
@@ -172,6 +172,7 @@ fn exact_duplicates_of_short(docs: &[DocInfo], exact: &[u64], against: bool) -> 
                 confidence: 1.0,
                 source: None,
                 lean: Some(Lean::Settled(None)),
+                features: None,
                 alignment: Alignment { jaccard5: 1.0, coverage_a: 1.0, coverage_b: 1.0, ..Alignment::default() },
                 proposed_by: 0,
                 evidence: vec![Evidence {

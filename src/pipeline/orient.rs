@@ -1,6 +1,7 @@
 //! The last stage: each pair's source, from its own lean and its neighbours' ([`crate::score::orient`]),
 //! and the clusters the reported pairs form.
 
+use crate::direction::DirectionModel;
 use crate::graph::{find, union};
 use crate::progress::{Progress, Unit};
 use crate::scan::{Cluster, DocInfo, ScoredPair};
@@ -8,7 +9,12 @@ use crate::score::{self, Leaning, Relation};
 
 /// Sorts the pairs, names the source of each that the evidence allows and returns the clusters of the
 /// pairs judged derived.
-pub(super) fn orient(pairs: &mut [ScoredPair], docs: &[DocInfo], progress: &dyn Progress) -> Vec<Cluster> {
+pub(super) fn orient(
+    pairs: &mut [ScoredPair],
+    docs: &[DocInfo],
+    model: &DirectionModel,
+    progress: &dyn Progress,
+) -> Vec<Cluster> {
     progress.stage("orienting", None, Unit::Pairs);
     pairs.sort_unstable_by_key(|p| (p.a, p.b));
     let leanings: Vec<Leaning> = pairs
@@ -18,7 +24,7 @@ pub(super) fn orient(pairs: &mut [ScoredPair], docs: &[DocInfo], progress: &dyn 
             p.lean.map(|lean| Leaning { a: p.a, b: p.b, lean, copies })
         })
         .collect();
-    let oriented = score::orient(&leanings, |i| docs[i as usize].id.clone());
+    let oriented = score::orient(&leanings, model, |i| docs[i as usize].id.clone());
     for (p, (source, evidence)) in pairs.iter_mut().filter(|p| p.lean.is_some()).zip(oriented) {
         p.source = source;
         p.evidence.extend(evidence);

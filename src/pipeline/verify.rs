@@ -252,13 +252,14 @@ impl Verifier<'_> {
             let field = |name: &str| d.extra.get(name).and_then(Value::as_str);
             Side { id: &d.id, analysis, coverage, date: d.day, url: field("url"), canonical: field("canonical") }
         };
-        let (lean, mut evidence) = score::direction(
+        let (lean, mut evidence, features) = score::direction(
             relation,
             &alignment,
             &side(a, x, alignment.coverage_a),
             &side(b, y, alignment.coverage_b),
             &witnesses,
             &self.corpus.frequencies,
+            &self.plan.config.direction,
         );
         evidence.extend(semantic.map(|(_, e)| e));
         // Kept until the report, for each of what may be millions of pairs: no more room than used.
@@ -268,7 +269,15 @@ impl Verifier<'_> {
             e.detail.shrink_to_fit();
         }
         evidence.shrink_to_fit();
-        Ok(Some(ScoredPair { relation: Some(relation), confidence, lean: Some(lean), alignment, evidence, ..pair }))
+        Ok(Some(ScoredPair {
+            relation: Some(relation),
+            confidence,
+            lean: Some(lean),
+            features,
+            alignment,
+            evidence,
+            ..pair
+        }))
     }
 
     /// Witnesses of direction: related documents other than the pair, and other than near-duplicates of

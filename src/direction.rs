@@ -1,0 +1,273 @@
+//! The direction model: what two texts say about which is the source, as a few named features, and the
+//! fitted weights that turn them into the log-odds that the first text is the source.
+//!
+//! [`Features::of`] measures one pair; every feature is antisymmetric (swapping the texts negates it),
+//! positive when it favours the first text. The weights are not chosen by hand: `scripts/fit-direction`
+//! fits them on the labelled collections in `../shared/eval` (each collection weighing the same), reports
+//! every figure leave-one-collection-out, and writes `src/direction.json` with the hashes of the data
+//! that made it. That file is built into the binary; `--direction-model FILE` reads another (one fitted on
+//! a user's own labelled collection, or a fold of the fitting script).
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+use crate::align::Analysis;
+use crate::error::{Error, Result};
+use crate::frequencies::Frequencies;
+use crate::shingle::{CAPITALISED, NUMBER, Tokens};
+
+/// Number of direction features.
+pub const FEATURES: usize = 8;
+
+/// The features' names, in order: the keys of the model file's weights.
+pub const FEATURE_NAMES: [&str; FEATURES] =
+    ["attestation", "stock_phrasing", "excerpt", "specifics", "rare_words", "length", "coverage", "machine_vocabulary"];
+
+/// Words that language models overuse and plain human writing seldom has (from the studies of "excess
+/// vocabulary" in text written since 2023: Liang et al. 2024, Kobak et al. 2025), leaving out those that
+/// encyclopedic and news prose use as often (significant, particularly, potential, notably…). A
+/// derivation made by a model gains them; its human original rarely has them. Says nothing where both
+/// texts are human (simplification, newsroom editing, spinners): the feature is then zero.
+const MACHINE_WORDS: &[&str] = &[
+    "delve",
+    "delves",
+    "delving",
+    "showcase",
+    "showcases",
+    "showcasing",
+    "underscore",
+    "underscores",
+    "underscoring",
+    "tapestry",
+    "realm",
+    "meticulous",
+    "meticulously",
+    "commendable",
+    "pivotal",
+    "intricate",
+    "intricacies",
+    "testament",
+    "unwavering",
+    "amidst",
+    "captivating",
+    "navigate",
+    "navigating",
+    "crucial",
+    "embark",
+    "embarked",
+    "endeavor",
+    "endeavors",
+    "multifaceted",
+    "paramount",
+    "seamless",
+    "seamlessly",
+    "transformative",
+    "vibrant",
+    "garnered",
+    "bolster",
+    "bolstering",
+    "fostering",
+    "heightened",
+    "resonate",
+    "resonates",
+    "grappling",
+    "invaluable",
+    "insightful",
+    "noteworthy",
+    "furthermore",
+    "additionally",
+    "ensuring",
+    "emphasizing",
+    "highlighting",
+    "landscape",
+    "nuanced",
+];
+
+fn machine_words() -> &'static HashSet<u64> {
+    static SET: OnceLock<HashSet<u64>> = OnceLock::new();
+    SET.get_or_init(|| MACHINE_WORDS.iter().filter_map(|w| Tokens::new(w).tokens.first().map(|t| t.word)).collect())
+}
+
+/// Collection documents a content word may be in and still count as a rare word of the text holding it.
+const RARE_DOCUMENTS: u32 = 3;
+
+/// A pair's direction features, positive when they favour the first text as the source.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Features(pub [f64; FEATURES]);
+
+/// What [`Features::of`] needs beyond the two analyses: the evidence [`crate::score::direction`] has
+/// weighed already.
+pub struct Measured {
+    /// Attestation: how much more the first text's differing wording recurs in related documents
+    /// (a difference of proportions in standard errors, halved, ±2; 0 without related documents).
+    pub attestation: f64,
+    /// Stock phrasing: how much more the second text's differing wording is stock (same units).
+    pub stock: f64,
+    /// +1 when the second text is an excerpt of the first, −1 the other way, else 0.
+    pub excerpt: f64,
+    /// Share of each text covered by the other.
+    pub coverage: [f64; 2],
+}
+
+impl Features {
+    /// The features of the pair `a`, `b`.
+    pub fn of(a: &Analysis, b: &Analysis, measured: &Measured, frequencies: &Frequencies) -> Features {
+        let (wa, wb) = (a.words().max(1) as f64, b.words().max(1) as f64);
+        let specifics = |x: &Analysis| -> HashSet<u64> {
+            let t = &x.tokens;
+            let starts: HashSet<u32> = t.sentence_starts.iter().copied().collect();
+            (0..t.tokens.len())
+                .filter(|&i| {
+                    let flags = t.tokens[i].flags;
+                    flags & NUMBER != 0 || (flags & CAPITALISED != 0 && !starts.contains(&(i as u32)))
+                })
+                .map(|i| t.tokens[i].word)
+                .collect()
+        };
+        let rare = |x: &Analysis| -> HashSet<u64> {
+            x.tokens
+                .tokens
+                .iter()
+                .filter(|t| t.is_content() && frequencies.df(t.stem) <= RARE_DOCUMENTS)
+                .map(|t| t.stem)
+                .collect()
+        };
+        let machine = |x: &Analysis| x.tokens.tokens.iter().filter(|t| machine_words().contains(&t.word)).count();
+        Features([
+            measured.attestation,
+            measured.stock,
+            measured.excerpt,
+            own_difference(&specifics(a), &specifics(b)),
+            own_difference(&rare(a), &rare(b)),
+            (wa / wb).ln().clamp(-2.0, 2.0),
+            measured.coverage[1] - measured.coverage[0],
+            count_difference(machine(b), machine(a)),
+        ])
+    }
+
+    /// The features of the pair the other way round.
+    pub fn swapped(self) -> Features {
+        Features(self.0.map(|f| -f))
+    }
+}
+
+/// How many more of its own items (that the other lacks) the first set has than the second, in standard
+/// deviations of a fair split: a few differing names weigh little, dozens a lot. ±3 at most.
+fn own_difference(x: &HashSet<u64>, y: &HashSet<u64>) -> f64 {
+    count_difference(x.difference(y).count(), y.difference(x).count())
+}
+
+fn count_difference(x: usize, y: usize) -> f64 {
+    ((x as f64 - y as f64) / ((x + y) as f64 + 1.0).sqrt()).clamp(-3.0, 3.0)
+}
+
+/// Fitted weights and the settings of the decision (read from `src/direction.json` or a file of the
+/// same layout).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DirectionModel {
+    /// Layout version of the file: 1.
+    pub version: u32,
+    /// Weight of each feature, by name; a feature left out weighs 0.
+    pub weights: std::collections::BTreeMap<String, f64>,
+    /// Weight of the context: how much more a text is favoured over its other neighbours than the other
+    /// text over its own (log-odds, clamped to ±2).
+    pub context_weight: f64,
+    /// Log-odds from which a source is named.
+    pub decisive: f64,
+    /// Log-odds by which a third text must be favoured over both of a pair to make them siblings.
+    pub sibling_lean: f64,
+    /// How the model was made (fitting data, hashes, command); not read by the decision.
+    #[serde(default)]
+    pub fitted: serde_json::Value,
+}
+
+/// The model built into the binary.
+const BUILT_IN: &str = include_str!("direction.json");
+
+impl Default for DirectionModel {
+    fn default() -> DirectionModel {
+        static MODEL: OnceLock<DirectionModel> = OnceLock::new();
+        MODEL.get_or_init(|| DirectionModel::parse(BUILT_IN).expect("the built-in direction model is valid")).clone()
+    }
+}
+
+impl DirectionModel {
+    /// Reads a model file.
+    pub fn load(path: &Path) -> Result<DirectionModel> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Read { path: path.into(), source })?;
+        DirectionModel::parse(&text).map_err(|message| Error::Input { path: path.into(), line: None, message })
+    }
+
+    fn parse(text: &str) -> std::result::Result<DirectionModel, String> {
+        let model: DirectionModel = serde_json::from_str(text).map_err(|e| format!("not a direction model: {e}"))?;
+        if model.version != 1 {
+            return Err(format!("direction model version {} (this build reads version 1)", model.version));
+        }
+        if let Some(unknown) = model.weights.keys().find(|k| !FEATURE_NAMES.contains(&k.as_str())) {
+            return Err(format!("unknown feature {unknown:?} (known: {})", FEATURE_NAMES.join(", ")));
+        }
+        Ok(model)
+    }
+
+    /// Log-odds that the first text of a pair with these features is the source.
+    pub fn score(&self, f: &Features) -> f64 {
+        FEATURE_NAMES.iter().zip(f.0).map(|(name, x)| self.weights.get(*name).copied().unwrap_or(0.0) * x).sum()
+    }
+}
+
+/// The probability that log-odds `x` stand for.
+pub fn probability(x: f64) -> f64 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn analyse(text: &str) -> Analysis {
+        Analysis::new(Tokens::new(text), &Frequencies::new())
+    }
+
+    #[test]
+    fn features_are_antisymmetric() {
+        let a = analyse("The Senate passed the bill 52 to 48 on Tuesday after Senator Jane Ortiz spoke.");
+        let b = analyse("The bill passed the Senate on Tuesday. It was a crucial vote, underscoring the divide.");
+        let m = |k: f64| Measured { attestation: 0.5 * k, stock: -0.2 * k, excerpt: 0.0, coverage: [0.4, 0.7] };
+        let ab = Features::of(&a, &b, &m(1.0), &Frequencies::new());
+        let mut flipped = m(-1.0);
+        flipped.coverage = [0.7, 0.4];
+        let ba = Features::of(&b, &a, &flipped, &Frequencies::new());
+        assert_eq!(ab.swapped(), ba);
+        // a keeps names and numbers b lacks, b adds model vocabulary: both favour a.
+        assert!(ab.0[3] > 0.0 && ab.0[7] > 0.0, "{ab:?}");
+    }
+
+    #[test]
+    fn the_built_in_model_loads_and_files_are_checked() {
+        let model = DirectionModel::default();
+        assert_eq!(model.version, 1);
+        assert!(model.weights.keys().all(|k| FEATURE_NAMES.contains(&k.as_str())));
+        assert!(
+            DirectionModel::parse(&BUILT_IN.replace("\"version\": 1", "\"version\": 9"))
+                .unwrap_err()
+                .contains("version 9")
+        );
+        assert!(DirectionModel::parse("{}").is_err());
+        let unknown = BUILT_IN.replacen("\"attestation\"", "\"astrology\"", 1);
+        assert!(DirectionModel::parse(&unknown).unwrap_err().contains("astrology"));
+    }
+
+    #[test]
+    fn score_is_the_weighted_sum() {
+        let weights = [("length".to_string(), 2.0)].into();
+        let model = DirectionModel { weights, ..DirectionModel::default() };
+        let mut f = Features::default();
+        f.0[5] = 0.5;
+        assert_eq!(model.score(&f), 1.0);
+        assert_eq!(model.score(&f.swapped()), -1.0);
+        assert!((probability(0.0) - 0.5).abs() < 1e-12);
+    }
+}
