@@ -79,6 +79,9 @@ pub struct Config {
     pub semantic: Option<SemanticConfig>,
     /// How direction is decided: the built-in fitted model unless another is given.
     pub direction: DirectionModel,
+    /// Measure every direction feature of each pair, not only those the model weighs (for
+    /// [`crate::eval::direction_records`], the data the model is fitted on).
+    pub all_direction_features: bool,
 }
 
 /// Settings of the semantic view ([`crate::embed`]): a sentence-embedding model proposes and confirms
@@ -138,6 +141,7 @@ impl Default for Config {
             input: InputOptions::default(),
             semantic: None,
             direction: DirectionModel::default(),
+            all_direction_features: false,
         }
     }
 }

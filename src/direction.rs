@@ -20,11 +20,22 @@ use crate::frequencies::Frequencies;
 use crate::shingle::{CAPITALISED, NUMBER, Tokens};
 
 /// Number of direction features.
-pub const FEATURES: usize = 8;
+pub const FEATURES: usize = 11;
 
 /// The features' names, in order: the keys of the model file's weights.
-pub const FEATURE_NAMES: [&str; FEATURES] =
-    ["attestation", "stock_phrasing", "excerpt", "specifics", "rare_words", "length", "coverage", "machine_vocabulary"];
+pub const FEATURE_NAMES: [&str; FEATURES] = [
+    "attestation",
+    "stock_phrasing",
+    "excerpt",
+    "specifics",
+    "rare_words",
+    "length",
+    "coverage",
+    "machine_vocabulary",
+    "aligned_specifics",
+    "aligned_rare_words",
+    "aligned_length",
+];
 
 /// Words that language models overuse and plain human writing seldom has (from the studies of "excess
 /// vocabulary" in text written since 2023: Liang et al. 2024, Kobak et al. 2025), leaving out those that
@@ -91,6 +102,11 @@ fn machine_words() -> &'static HashSet<u64> {
     SET.get_or_init(|| MACHINE_WORDS.iter().filter_map(|w| Tokens::new(w).tokens.first().map(|t| t.word)).collect())
 }
 
+/// How many words of the text are among those language models overuse.
+pub fn machine_vocabulary(x: &Analysis) -> usize {
+    x.tokens.tokens.iter().filter(|t| machine_words().contains(&t.word)).count()
+}
+
 /// Collection documents a content word may be in and still count as a rare word of the text holding it.
 const RARE_DOCUMENTS: u32 = 3;
 
@@ -100,7 +116,7 @@ pub struct Features(pub [f64; FEATURES]);
 
 /// What [`Features::of`] needs beyond the two analyses: the evidence [`crate::score::direction`] has
 /// weighed already.
-pub struct Measured {
+pub struct Measured<'a> {
     /// Attestation: how much more the first text's differing wording recurs in related documents
     /// (a difference of proportions in standard errors, halved, ±2; 0 without related documents).
     pub attestation: f64,
@@ -110,42 +126,81 @@ pub struct Measured {
     pub excerpt: f64,
     /// Share of each text covered by the other.
     pub coverage: [f64; 2],
+    /// The aligned sentence pairs `(sentence of a, sentence of b)`.
+    pub sentences: &'a [(usize, usize)],
 }
 
 impl Features {
-    /// The features of the pair `a`, `b`.
-    pub fn of(a: &Analysis, b: &Analysis, measured: &Measured, frequencies: &Frequencies) -> Features {
+    /// The features of the pair `a`, `b`; those not `wanted` are left 0 (a scan measures only those its
+    /// model weighs: the others cost time on every verified pair).
+    pub fn of(
+        a: &Analysis,
+        b: &Analysis,
+        measured: &Measured,
+        frequencies: &Frequencies,
+        wanted: &[bool; FEATURES],
+    ) -> Features {
         let (wa, wb) = (a.words().max(1) as f64, b.words().max(1) as f64);
-        let specifics = |x: &Analysis| -> HashSet<u64> {
+        // Names and numbers (capitalised words not opening a sentence), and rare content words, of the
+        // tokens in `range`.
+        let specifics = |x: &Analysis, range: std::ops::Range<usize>| -> HashSet<u64> {
             let t = &x.tokens;
-            let starts: HashSet<u32> = t.sentence_starts.iter().copied().collect();
-            (0..t.tokens.len())
+            range
                 .filter(|&i| {
                     let flags = t.tokens[i].flags;
-                    flags & NUMBER != 0 || (flags & CAPITALISED != 0 && !starts.contains(&(i as u32)))
+                    flags & NUMBER != 0
+                        || (flags & CAPITALISED != 0 && t.sentence_starts.binary_search(&(i as u32)).is_err())
                 })
                 .map(|i| t.tokens[i].word)
                 .collect()
         };
-        let rare = |x: &Analysis| -> HashSet<u64> {
-            x.tokens
-                .tokens
+        let rare = |x: &Analysis, range: std::ops::Range<usize>| -> HashSet<u64> {
+            x.tokens.tokens[range]
                 .iter()
                 .filter(|t| t.is_content() && frequencies.df(t.stem) <= RARE_DOCUMENTS)
                 .map(|t| t.stem)
                 .collect()
         };
-        let machine = |x: &Analysis| x.tokens.tokens.iter().filter(|t| machine_words().contains(&t.word)).count();
-        Features([
-            measured.attestation,
-            measured.stock,
-            measured.excerpt,
-            own_difference(&specifics(a), &specifics(b)),
-            own_difference(&rare(a), &rare(b)),
-            (wa / wb).ln().clamp(-2.0, 2.0),
-            measured.coverage[1] - measured.coverage[0],
-            count_difference(machine(b), machine(a)),
-        ])
+        let all = |x: &Analysis| 0..x.words();
+        // Within each aligned sentence pair: what a sentence has that its counterpart lacks, summed. A
+        // derived sentence keeps or drops its source's specifics and seldom adds new ones, whatever the
+        // rest of the texts holds (added paragraphs, a source stored cut).
+        let (mut own_specifics, mut own_rare, mut words) = ([0usize; 2], [0usize; 2], [0usize; 2]);
+        if wanted[8..].iter().any(|&w| w) {
+            for &(i, j) in measured.sentences {
+                let (si, sj) = (a.tokens.sentence(i), b.tokens.sentence(j));
+                words[0] += si.len();
+                words[1] += sj.len();
+                let (x, y) = (specifics(a, si.clone()), specifics(b, sj.clone()));
+                own_specifics[0] += x.difference(&y).count();
+                own_specifics[1] += y.difference(&x).count();
+                let (x, y) = (rare(a, si), rare(b, sj));
+                own_rare[0] += x.difference(&y).count();
+                own_rare[1] += y.difference(&x).count();
+            }
+        }
+        let aligned_length =
+            if words[0] > 0 && words[1] > 0 { (words[0] as f64 / words[1] as f64).ln().clamp(-2.0, 2.0) } else { 0.0 };
+        let measure: [&dyn Fn() -> f64; FEATURES] = [
+            &|| measured.attestation,
+            &|| measured.stock,
+            &|| measured.excerpt,
+            &|| own_difference(&specifics(a, all(a)), &specifics(b, all(b))),
+            &|| own_difference(&rare(a, all(a)), &rare(b, all(b))),
+            &|| (wa / wb).ln().clamp(-2.0, 2.0),
+            &|| measured.coverage[1] - measured.coverage[0],
+            &|| count_difference(machine_vocabulary(b), machine_vocabulary(a)),
+            &|| count_difference(own_specifics[0], own_specifics[1]),
+            &|| count_difference(own_rare[0], own_rare[1]),
+            &|| aligned_length,
+        ];
+        let mut f = Features::default();
+        for k in 0..FEATURES {
+            if wanted[k] {
+                f.0[k] = measure[k]();
+            }
+        }
+        f
     }
 
     /// The features of the pair the other way round.
@@ -212,9 +267,29 @@ impl DirectionModel {
         Ok(model)
     }
 
+    /// The features a scan measures: those the model weighs, or all of them (`all`) for the fitting data.
+    pub fn wanted(&self, all: bool) -> [bool; FEATURES] {
+        FEATURE_NAMES.map(|name| all || self.weights.get(name).is_some_and(|&w| w != 0.0))
+    }
+
     /// Log-odds that the first text of a pair with these features is the source.
     pub fn score(&self, f: &Features) -> f64 {
         FEATURE_NAMES.iter().zip(f.0).map(|(name, x)| self.weights.get(*name).copied().unwrap_or(0.0) * x).sum()
+    }
+}
+
+/// A model and the features a scan measures for it.
+pub struct Weigher<'a> {
+    /// The model.
+    pub model: &'a DirectionModel,
+    /// The features measured ([`DirectionModel::wanted`]).
+    pub wanted: [bool; FEATURES],
+}
+
+impl Weigher<'_> {
+    /// The model, measuring every feature when `all` (the fitting data) or only those it weighs.
+    pub fn new(model: &DirectionModel, all: bool) -> Weigher<'_> {
+        Weigher { model, wanted: model.wanted(all) }
     }
 }
 
@@ -235,11 +310,17 @@ mod tests {
     fn features_are_antisymmetric() {
         let a = analyse("The Senate passed the bill 52 to 48 on Tuesday after Senator Jane Ortiz spoke.");
         let b = analyse("The bill passed the Senate on Tuesday. It was a crucial vote, underscoring the divide.");
-        let m = |k: f64| Measured { attestation: 0.5 * k, stock: -0.2 * k, excerpt: 0.0, coverage: [0.4, 0.7] };
-        let ab = Features::of(&a, &b, &m(1.0), &Frequencies::new());
+        let m = |k: f64| Measured {
+            attestation: 0.5 * k,
+            stock: -0.2 * k,
+            excerpt: 0.0,
+            coverage: [0.4, 0.7],
+            sentences: &[(0, 0)],
+        };
+        let ab = Features::of(&a, &b, &m(1.0), &Frequencies::new(), &[true; FEATURES]);
         let mut flipped = m(-1.0);
         flipped.coverage = [0.7, 0.4];
-        let ba = Features::of(&b, &a, &flipped, &Frequencies::new());
+        let ba = Features::of(&b, &a, &flipped, &Frequencies::new(), &[true; FEATURES]);
         assert_eq!(ab.swapped(), ba);
         // a keeps names and numbers b lacks, b adds model vocabulary: both favour a.
         assert!(ab.0[3] > 0.0 && ab.0[7] > 0.0, "{ab:?}");

@@ -8,9 +8,11 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 
+use crate::direction::{FEATURE_NAMES, probability};
 use crate::graph::{find, union};
 use crate::input::TruthPair;
 use crate::scan::Scan;
+use crate::score::Lean;
 
 /// Relations of truth pairs that count as positives.
 pub const POSITIVE: [&str; 3] = ["near_copy", "rewrite", "partial"];
@@ -78,6 +80,73 @@ pub struct Evaluation {
     pub siblings: usize,
     /// Of those, pairs given a source anyway: a wrong direction the labelled pairs do not show.
     pub siblings_given_source: usize,
+    /// Decided directed pairs by the direction model's confidence ([`DIRECTION_BANDS`]), and those that a
+    /// canonical link or the dates settled (`from` 1): is the confidence calibrated?
+    pub direction_bands: Vec<Band>,
+}
+
+/// Lower bounds of the bands of direction confidence that [`Evaluation::direction_bands`] counts.
+pub const DIRECTION_BANDS: [f64; 5] = [0.5, 0.6, 0.7, 0.8, 0.9];
+
+/// Decided pairs whose direction confidence is at least `from` (and below the next band's).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Band {
+    /// Lower bound of the band; 1 for the pairs settled without the model (canonical link, dates).
+    pub from: f64,
+    /// Pairs decided in the band.
+    pub decided: usize,
+    /// Of those, decided right.
+    pub right: usize,
+}
+
+/// One reported pair as the direction model saw it, with what the truth says: the data that
+/// `scripts/fit-direction` fits the model on.
+#[derive(Clone, Debug, Serialize)]
+pub struct DirectionRecord {
+    /// First document id.
+    pub a: String,
+    /// Second document id.
+    pub b: String,
+    /// The relation reported.
+    pub relation: &'static str,
+    /// The features (by name), when the model weighed the pair.
+    pub features: Option<BTreeMap<&'static str, f64>>,
+    /// When the pair alone settled its direction: `a`, `b` or `none` (identical texts, a shared source).
+    pub settled: Option<&'static str>,
+    /// The source named.
+    pub source: Option<String>,
+    /// The source the truth names, for a labelled positive pair that names one.
+    pub truth_source: Option<String>,
+}
+
+/// The direction records of every reported pair.
+pub fn direction_records(scan: &Scan, truth: &[TruthPair]) -> Vec<DirectionRecord> {
+    let labelled: HashMap<(&str, &str), &TruthPair> =
+        truth.iter().filter(|t| POSITIVE.contains(&t.relation.as_str())).map(|t| (key(&t.a, &t.b), t)).collect();
+    let id = |i: u32| scan.documents[i as usize].id.clone();
+    scan.pairs
+        .iter()
+        .filter_map(|p| {
+            let (relation, lean) = (p.relation?, p.lean?);
+            let (a, b) = (id(p.a), id(p.b));
+            let truth_source = labelled.get(&key(&a, &b)).and_then(|t| t.source.clone());
+            let features = p.features.filter(|_| matches!(lean, Lean::Towards(_)));
+            Some(DirectionRecord {
+                relation: relation.name(),
+                features: features.map(|f| FEATURE_NAMES.iter().copied().zip(f.0).collect()),
+                settled: match lean {
+                    Lean::Towards(_) => None,
+                    Lean::Settled(Some(0)) => Some("a"),
+                    Lean::Settled(Some(_)) => Some("b"),
+                    Lean::Settled(None) => Some("none"),
+                },
+                source: p.source.map(id),
+                truth_source,
+                a,
+                b,
+            })
+        })
+        .collect()
 }
 
 fn ratio(a: usize, b: usize, empty: f64) -> f64 {
@@ -109,12 +178,17 @@ fn truth_clusters<'t>(truth: &'t [TruthPair]) -> HashMap<&'t str, u32> {
 }
 
 /// Scores `scan` against `truth`.
+/// A reported pair's source, and the confidence the direction model gave it.
+type Named<'a> = (Option<&'a str>, Option<f64>);
+
 pub fn evaluate(scan: &Scan, truth: &[TruthPair]) -> Evaluation {
     let clusters = truth_clusters(truth);
     let id = |i: u32| scan.documents[i as usize].id.as_str();
     // An unverified candidate (`candidates_only`) counts as reported, so candidate recall can be measured.
     let reported: Vec<_> = scan.pairs.iter().filter(|p| p.relation.is_some() || !p.verified).collect();
-    let mut found: HashMap<(&str, &str), Option<&str>> = HashMap::new();
+    let mut found: HashMap<(&str, &str), Named> = HashMap::new();
+    let mut bands: Vec<Band> =
+        DIRECTION_BANDS.iter().chain(&[1.0]).map(|&from| Band { from, ..Band::default() }).collect();
     let mut e = Evaluation { documents: scan.documents.len(), reported: reported.len(), ..Evaluation::default() };
     let labelled: HashMap<(&str, &str), &TruthPair> = truth.iter().map(|t| (key(&t.a, &t.b), t)).collect();
     // Clusters joined through near-identical labelled sources, for precision†.
@@ -140,7 +214,7 @@ pub fn evaluate(scan: &Scan, truth: &[TruthPair]) -> Evaluation {
     let (mut star, mut joined_right) = (0, 0);
     for p in &reported {
         let (a, b) = (id(p.a), id(p.b));
-        found.insert(key(a, b), p.source.map(id));
+        found.insert(key(a, b), (p.source.map(id), p.source.and(p.log_odds).map(|x| probability(x.abs()))));
         let (ca, cb) = (clusters.get(a).copied(), clusters.get(b).copied());
         let near_identical = p.alignment.jaccard5 >= NEAR_IDENTICAL;
         let same = ca.is_some() && ca == cb;
@@ -180,13 +254,20 @@ pub fn evaluate(scan: &Scan, truth: &[TruthPair]) -> Evaluation {
             group.unjudged += usize::from(unjudged);
         }
         e.unjudged += usize::from(unjudged);
-        let Some(named) = hit else { continue };
+        let Some((named, confidence)) = hit else { continue };
         hits += 1;
         if let Some(truth_source) = &t.source {
             e.directed += 1;
             if let Some(named) = named {
                 e.decided += 1;
-                e.right += usize::from(named == truth_source);
+                let right = named == truth_source;
+                e.right += usize::from(right);
+                let band = match confidence {
+                    Some(c) => DIRECTION_BANDS.iter().rposition(|&from| *c >= from).unwrap_or(0),
+                    None => DIRECTION_BANDS.len(),
+                };
+                bands[band].decided += 1;
+                bands[band].right += usize::from(right);
             }
         }
     }
@@ -198,6 +279,7 @@ pub fn evaluate(scan: &Scan, truth: &[TruthPair]) -> Evaluation {
     e.f1 = if e.precision + e.recall > 0.0 { 2.0 * e.precision * e.recall / (e.precision + e.recall) } else { 0.0 };
     e.decided_share = ratio(e.decided, e.directed, 0.0);
     e.accuracy = ratio(e.right, e.decided, 0.0);
+    e.direction_bands = bands;
     e
 }
 
@@ -229,6 +311,18 @@ impl Evaluation {
             self.siblings_given_source,
             self.siblings
         );
+        let bands: Vec<String> = self
+            .direction_bands
+            .iter()
+            .filter(|b| b.decided > 0)
+            .map(|b| {
+                let name = if b.from >= 1.0 { "dates or links".to_string() } else { format!("≥{:.1}", b.from) };
+                format!("{name} {}/{} ({:.3})", b.right, b.decided, ratio(b.right, b.decided, 0.0))
+            })
+            .collect();
+        if !bands.is_empty() {
+            s += &format!("direction right by confidence: {}\n", bands.join(", "));
+        }
         for (name, groups) in [("relation", &self.by_relation), ("label", &self.by_label)] {
             for (k, g) in groups {
                 s += &format!(
@@ -273,6 +367,7 @@ mod tests {
             source,
             lean: None,
             features: None,
+            log_odds: None,
             alignment: Alignment { jaccard5, ..Alignment::default() },
             proposed_by: 0,
             evidence: vec![],

@@ -78,6 +78,9 @@ pub struct ScoredPair {
     pub lean: Option<Lean>,
     /// The direction features the lean weighed, when the pair alone did not settle it.
     pub features: Option<Features>,
+    /// For a pair whose direction the model weighed: the log-odds that `a` is the source
+    /// ([`crate::score::Oriented::log_odds`]).
+    pub log_odds: Option<f64>,
     /// The alignment figures and passages. Its sentence pairs are not kept once the pair is scored (the
     /// passages hold them, merged): a crawl reports millions of pairs.
     pub alignment: Alignment,
@@ -102,6 +105,7 @@ impl ScoredPair {
             source: None,
             lean: None,
             features: None,
+            log_odds: None,
             alignment: Alignment::default(),
             proposed_by,
             evidence: Vec::new(),

@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use crate::align::{Alignment, Analysis};
 use crate::config::SemanticConfig;
-use crate::direction::{DirectionModel, Features, Measured};
+use crate::direction::{DirectionModel, FEATURE_NAMES, Features, Measured, Weigher, machine_vocabulary};
 use crate::embed::Restatement;
 use crate::frequencies::Frequencies;
 use crate::graph::Neighbours;
@@ -176,8 +176,9 @@ pub fn direction(
     b: &Side,
     third: &[&Analysis],
     frequencies: &Frequencies,
-    model: &DirectionModel,
+    weigher: &Weigher,
 ) -> (Lean, Vec<Evidence>, Option<Features>) {
+    let model = weigher.model;
     let mut evidence = Vec::new();
     let favours = |k: usize| Some(if k == 0 { a.id.to_string() } else { b.id.to_string() });
     // A page that names the other as its original says outright which is the copy.
@@ -204,7 +205,13 @@ pub fn direction(
         evidence.push(Evidence { signal: "duplicate", favours: None, detail });
         return (Lean::Settled(None), evidence, None);
     }
-    let mut measured = Measured { attestation: 0.0, stock: 0.0, excerpt: 0.0, coverage: [a.coverage, b.coverage] };
+    let mut measured = Measured {
+        attestation: 0.0,
+        stock: 0.0,
+        excerpt: 0.0,
+        coverage: [a.coverage, b.coverage],
+        sentences: &al.sentences,
+    };
     // The wording each text has and the other has not.
     let only = |x: &Analysis, y: &Analysis| -> Vec<u64> {
         x.trigrams().iter().filter(|g| !y.trigrams().contains(g)).copied().collect()
@@ -291,8 +298,17 @@ pub fn direction(
             evidence.push(Evidence { signal: "attestation", favours: lean, detail });
         }
     }
-    let features = Features::of(a.analysis, b.analysis, &measured, frequencies);
+    let features = Features::of(a.analysis, b.analysis, &measured, frequencies, &weigher.wanted);
     let score = model.score(&features);
+    let machine = features.0[FEATURE_NAMES.iter().position(|&n| n == "machine_vocabulary").unwrap_or(0)];
+    if machine.abs() >= 1.0 {
+        let (ma, mb) = (machine_vocabulary(a.analysis), machine_vocabulary(b.analysis));
+        let detail = format!(
+            "words language models overuse (crucial, testament, showcasing…): {ma} in {}, {mb} in {}",
+            a.id, b.id
+        );
+        evidence.push(Evidence { signal: "machine_vocabulary", favours: favours(usize::from(machine < 0.0)), detail });
+    }
     // Partial reuse between two texts that each have much of their own: the shared passages may come
     // from a common source neither of them is, unless the evidence says clearly which was rewritten from
     // which (twice what naming a source takes).
@@ -318,6 +334,18 @@ fn proportion_difference(ka: usize, na: usize, kb: usize, nb: usize) -> f64 {
     ((pa - pb) / se / 2.0).clamp(-2.0, 2.0)
 }
 
+/// What [`orient`] made of one pair.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Oriented {
+    /// The source, when one is named.
+    pub source: Option<u32>,
+    /// The evidence that decided, when it was the neighbours' (a hub, or siblings).
+    pub evidence: Option<Evidence>,
+    /// For a pair the model weighed (neither settled by the pair alone nor made siblings): the log-odds
+    /// that `a` is the source, its own evidence and its neighbours' together.
+    pub log_odds: Option<f64>,
+}
+
 /// A pair as [`orient`] sees it.
 pub struct Leaning {
     /// First document.
@@ -338,11 +366,7 @@ pub struct Leaning {
 /// source of both and one of them the source of the other). Dates and identical texts settle a pair
 /// whatever its neighbours say. Returns each pair's source and, where the neighbours decided, the
 /// evidence saying so.
-pub fn orient(
-    pairs: &[Leaning],
-    model: &DirectionModel,
-    name: impl Fn(u32) -> String,
-) -> Vec<(Option<u32>, Option<Evidence>)> {
+pub fn orient(pairs: &[Leaning], model: &DirectionModel, name: impl Fn(u32) -> String) -> Vec<Oriented> {
     // Dense tables by document (a scan orients millions of pairs): each document's lean over all its
     // pairs, its neighbours, and the pairs sorted by their documents with their lean toward the first.
     let documents = pairs.iter().map(|p| p.a.max(p.b) as usize + 1).max().unwrap_or(0);
@@ -399,14 +423,14 @@ pub fn orient(
     };
     let siblings = |h: u32| {
         let detail = format!("both derive from {}", name(h));
-        (None, Some(Evidence { signal: "siblings", favours: None, detail }))
+        Oriented { evidence: Some(Evidence { signal: "siblings", favours: None, detail }), ..Oriented::default() }
     };
-    let named: Vec<(Option<u32>, Option<Evidence>)> = pairs
+    let named: Vec<Oriented> = pairs
         .iter()
         .zip(&leans)
         .map(|(p, &score)| {
             if let Lean::Settled(k) = p.lean {
-                return (k.map(|k| if k == 0 { p.a } else { p.b }), None);
+                return Oriented { source: k.map(|k| if k == 0 { p.a } else { p.b }), ..Oriented::default() };
             }
             // A third the evidence favours over both. A copy of a copy shares its source's wording too,
             // so siblings are decided by the common source, whatever the pair's own evidence says.
@@ -423,7 +447,7 @@ pub fn orient(
             let context = model.context_weight * ((net_a - score) - (net_b + score)).clamp(-2.0, 2.0);
             let total = score + context;
             if total.abs() < model.decisive {
-                return (None, None);
+                return Oriented { log_odds: Some(total), ..Oriented::default() };
             }
             let source = if total > 0.0 { p.a } else { p.b };
             let evidence = (context.abs() >= 0.5 && score.abs() < model.decisive).then(|| Evidence {
@@ -431,19 +455,19 @@ pub fn orient(
                 favours: Some(name(source)),
                 detail: format!("{} is favoured across its other pairs too", name(source)),
             });
-            (Some(source), evidence)
+            Oriented { source: Some(source), evidence, log_odds: Some(total) }
         })
         .collect();
     // Second look: a third named the source of both (by its neighbours' evidence, where its own was not
     // enough to favour it over them) makes them siblings.
     let mut derivations: Vec<(u32, u32)> =
-        pairs.iter().zip(&named).filter_map(|(p, n)| n.0.map(|s| (s, if s == p.a { p.b } else { p.a }))).collect();
+        pairs.iter().zip(&named).filter_map(|(p, n)| n.source.map(|s| (s, if s == p.a { p.b } else { p.a }))).collect();
     derivations.sort_unstable();
     let named_source = |h: u32, d: u32| derivations.binary_search(&(h, d)).is_ok();
     pairs
         .iter()
         .zip(named)
-        .map(|(p, n)| match (&p.lean, n.0) {
+        .map(|(p, n)| match (&p.lean, n.source) {
             (Lean::Towards(_), Some(_)) => common_source(p, &named_source).map_or(n, siblings),
             _ => n,
         })
@@ -508,7 +532,15 @@ mod tests {
         let al = align(&a, &b);
         let side = |id, an, date, url, canonical| Side { id, analysis: an, coverage: 1.0, date, url, canonical };
         let lean = |x: &Side, y: &Side| {
-            direction(Relation::Rewrite, &al, x, y, &[], &Frequencies::new(), &DirectionModel::default())
+            direction(
+                Relation::Rewrite,
+                &al,
+                x,
+                y,
+                &[],
+                &Frequencies::new(),
+                &Weigher::new(&DirectionModel::default(), true),
+            )
         };
         // y names x's page as its original, though y's date is the earlier: the link decides.
         let x = side("x", &a, Some(13.0), Some("https://news.example/story"), None);
@@ -536,7 +568,7 @@ mod tests {
             &side("y", &b, Some(13.0)),
             &[],
             &Frequencies::new(),
-            &DirectionModel::default(),
+            &Weigher::new(&DirectionModel::default(), true),
         );
         assert_eq!(k, Lean::Settled(Some(0)));
         assert_eq!(ev[0].signal, "date");
@@ -547,7 +579,7 @@ mod tests {
             &side("y", &b, Some(10.5)),
             &[],
             &Frequencies::new(),
-            &DirectionModel::default(),
+            &Weigher::new(&DirectionModel::default(), true),
         );
         assert_eq!(k, Lean::Settled(None));
     }
@@ -567,7 +599,7 @@ mod tests {
             &side("orig", &original),
             &[&other],
             &Frequencies::new(),
-            &DirectionModel::default(),
+            &Weigher::new(&DirectionModel::default(), true),
         );
         assert!(matches!(k, Lean::Towards(s) if s <= -1.0), "{k:?} {ev:?}");
     }
@@ -593,19 +625,20 @@ mod tests {
                 &side("article", &long, al.coverage_b),
                 third,
                 &Frequencies::new(),
-                &DirectionModel::default(),
+                &Weigher::new(&DirectionModel::default(), true),
             )
         };
-        let (lean, evidence, _) = judge(&[]);
-        assert_eq!(lean, Lean::Towards(0.0), "{evidence:?}");
+        // The excerpt feature (index 2) is what the model weighs; the evidence says it in words.
+        let (_, evidence, features) = judge(&[]);
+        assert_eq!(features.unwrap().0[2], 0.0, "{evidence:?}");
         assert_eq!(evidence[0].signal, "containment");
         assert_eq!(evidence[0].favours, None);
         let witness = analyse(
             "Drones and ballistic missiles hit Kyiv overnight, damaging apartment buildings and a shopping mall.\n\
              Engineers restored power to the northern districts by morning.",
         );
-        let (lean, evidence, _) = judge(&[&witness]);
-        assert!(matches!(lean, Lean::Towards(s) if s <= -1.0), "{lean:?} {evidence:?}");
+        let (_, evidence, features) = judge(&[&witness]);
+        assert_eq!(features.unwrap().0[2], -1.0, "{evidence:?}");
         assert_eq!(evidence[0].favours.as_deref(), Some("article"));
     }
 
@@ -617,23 +650,26 @@ mod tests {
             DirectionModel { context_weight: 0.5, decisive: 1.0, sibling_lean: 0.5, ..DirectionModel::default() };
         let l = |a, b, s| Leaning { a, b, lean: Lean::Towards(s), copies: false };
         let pairs = vec![l(0, 1, 2.0), l(0, 2, 1.5), l(1, 2, 1.2), l(3, 4, -1.5), l(5, 6, 0.3)];
-        let got: Vec<Option<u32>> = orient(&pairs, &model, |i| i.to_string()).into_iter().map(|r| r.0).collect();
+        let got: Vec<Option<u32>> = orient(&pairs, &model, |i| i.to_string()).into_iter().map(|r| r.source).collect();
         assert_eq!(got, vec![Some(0), Some(0), None, Some(4), None]);
         let settled =
             vec![Leaning { a: 0, b: 1, lean: Lean::Settled(Some(1)), copies: false }, l(0, 2, 2.0), l(1, 2, 0.0)];
-        assert_eq!(orient(&settled, &model, |i| i.to_string())[0].0, Some(1));
+        assert_eq!(orient(&settled, &model, |i| i.to_string())[0].source, Some(1));
         // 0 is a near-copy of 1 (the same article under two ids), favoured over 1 and 2 alike: 1 is a
         // copy of the source, so 1-2 keep their own lean instead of becoming siblings.
         let mut copy = l(0, 1, 0.6);
         copy.copies = true;
         let pairs = vec![copy, l(0, 2, 1.5), l(1, 2, 1.2)];
-        assert_eq!(orient(&pairs, &model, |i| i.to_string())[2].0, Some(1));
-        assert_eq!(orient(&[l(0, 1, 0.6), l(0, 2, 1.5), l(1, 2, 1.2)], &model, |i| i.to_string())[2].0, None);
+        assert_eq!(orient(&pairs, &model, |i| i.to_string())[2].source, Some(1));
+        assert_eq!(orient(&[l(0, 1, 0.6), l(0, 2, 1.5), l(1, 2, 1.2)], &model, |i| i.to_string())[2].source, None);
         // 0 is favoured over 1 on its own but over 2 only by its other pairs (0.4 alone): still named the
         // source of both, so 1 and 2 are siblings rather than 1 the source of 2.
         let got = orient(&[l(0, 1, 2.5), l(0, 2, 0.4), l(1, 2, 2.5)], &model, |i| i.to_string());
-        assert_eq!((got[0].0, got[1].0, got[2].0), (Some(0), Some(0), None));
-        assert_eq!(got[1].1.as_ref().map(|e| e.signal), Some("hub"));
-        assert_eq!(got[2].1.as_ref().map(|e| (e.signal, e.detail.as_str())), Some(("siblings", "both derive from 0")));
+        assert_eq!((got[0].source, got[1].source, got[2].source), (Some(0), Some(0), None));
+        assert_eq!(got[1].evidence.as_ref().map(|e| e.signal), Some("hub"));
+        assert_eq!(
+            got[2].evidence.as_ref().map(|e| (e.signal, e.detail.as_str())),
+            Some(("siblings", "both derive from 0"))
+        );
     }
 }

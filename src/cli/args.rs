@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use unspun::config::{SEMANTIC_THRESHOLD, SemanticConfig, ViewConfig};
+use unspun::direction::DirectionModel;
 use unspun::shingle::View;
 use unspun::{Config, Error, Result};
 
@@ -43,6 +44,10 @@ pub struct EvalArgs {
     /// Also write the scan's own report (JSON) to this file, for looking at what was reported.
     #[arg(long)]
     pub report: Option<PathBuf>,
+    /// Also write, as JSON Lines, each reported pair's direction features, the source named and the
+    /// source the truth names: what `scripts/fit-direction` fits the direction model on.
+    #[arg(long, value_name = "FILE")]
+    pub direction_pairs: Option<PathBuf>,
     #[command(flatten)]
     pub settings: SettingsArgs,
 }
@@ -197,6 +202,10 @@ pub struct SettingsArgs {
     /// Cosine similarity of two leads' embeddings from which the semantic view pairs them.
     #[arg(long, default_value_t = SEMANTIC_THRESHOLD)]
     pub semantic_threshold: f64,
+    /// Decide direction with the model in FILE (the layout of src/direction.json, as
+    /// `scripts/fit-direction` writes it) instead of the built-in one.
+    #[arg(long, value_name = "FILE")]
+    pub direction_model: Option<PathBuf>,
 }
 
 impl SettingsArgs {
@@ -205,6 +214,9 @@ impl SettingsArgs {
         let mut config = Config { against: against.to_vec(), count_only, ..Config::default() };
         if let Some(seed) = self.seed {
             config.seed = seed;
+        }
+        if let Some(path) = &self.direction_model {
+            config.direction = DirectionModel::load(path)?;
         }
         config.views = Vec::new();
         for name in &self.views {

@@ -10,14 +10,25 @@ use super::output::{Output, write_report};
 use super::{Run, exit_code};
 
 pub(super) fn run(args: &EvalArgs, run: &Run) -> Result<ExitCode> {
-    let config = args.settings.to_config(&[], false)?;
+    let mut config = args.settings.to_config(&[], false)?;
+    config.all_direction_features = args.direction_pairs.is_some();
     let truth = unspun::input::read_truth(&args.dir.join("truth.jsonl"))?;
     let report = args.report.as_deref().map(|path| Output::open(Some(path))).transpose()?;
+    let direction_pairs = args.direction_pairs.as_deref().map(|path| Output::open(Some(path))).transpose()?;
     let result = unspun::scan(&[args.dir.join("docs")], &config, &run.bars)?;
     run.report_problems(&result);
     warn_unmatched(&truth, &result);
     if let Some(output) = report {
         write_report(&Report::new(&result), Format::Json, output)?;
+    }
+    if let Some(output) = direction_pairs {
+        output.write(|out| {
+            for record in unspun::eval::direction_records(&result, &truth) {
+                serde_json::to_writer(&mut *out, &record).map_err(std::io::Error::from)?;
+                writeln!(out)?;
+            }
+            Ok(())
+        })?;
     }
     run.print_timings();
     let scores = unspun::eval::evaluate(&result, &truth);

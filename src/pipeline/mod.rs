@@ -173,6 +173,7 @@ fn exact_duplicates_of_short(docs: &[DocInfo], exact: &[u64], against: bool) -> 
                 source: None,
                 lean: Some(Lean::Settled(None)),
                 features: None,
+                log_odds: None,
                 alignment: Alignment { jaccard5: 1.0, coverage_a: 1.0, coverage_b: 1.0, ..Alignment::default() },
                 proposed_by: 0,
                 evidence: vec![Evidence {

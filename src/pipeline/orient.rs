@@ -25,9 +25,10 @@ pub(super) fn orient(
         })
         .collect();
     let oriented = score::orient(&leanings, model, |i| docs[i as usize].id.clone());
-    for (p, (source, evidence)) in pairs.iter_mut().filter(|p| p.lean.is_some()).zip(oriented) {
-        p.source = source;
-        p.evidence.extend(evidence);
+    for (p, o) in pairs.iter_mut().filter(|p| p.lean.is_some()).zip(oriented) {
+        p.source = o.source;
+        p.evidence.extend(o.evidence);
+        p.log_odds = o.log_odds;
     }
     let clusters = clusters(pairs.iter().filter(|p| p.relation.is_some()), docs.len());
     progress.finish();

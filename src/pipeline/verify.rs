@@ -16,6 +16,7 @@ use super::Plan;
 use super::candidates::Candidates;
 use super::read::SignedCorpus;
 use crate::align::{AlignScratch, Analysis, align_with};
+use crate::direction::Weigher;
 use crate::embed::{self, Embedding};
 use crate::error::Result;
 use crate::graph::Neighbours;
@@ -63,6 +64,7 @@ pub(super) fn verify(
         corpus,
         plan,
         progress,
+        weigher: Weigher::new(&plan.config.direction, plan.config.all_direction_features),
         // A document's partners outside its own near-duplicate group: the witnesses never include a copy
         // of either side, and a group's leader does not scan its thousands of members for each pair.
         witnesses: Neighbours::new(
@@ -210,6 +212,8 @@ struct Verifier<'a> {
     leader: &'a [u32],
     streamed: &'a Streamed<'a>,
     analyses: &'a Analyses,
+    /// The direction model and the features it needs measured.
+    weigher: Weigher<'a>,
 }
 
 impl Verifier<'_> {
@@ -259,7 +263,7 @@ impl Verifier<'_> {
             &side(b, y, alignment.coverage_b),
             &witnesses,
             &self.corpus.frequencies,
-            &self.plan.config.direction,
+            &self.weigher,
         );
         evidence.extend(semantic.map(|(_, e)| e));
         // Kept until the report, for each of what may be millions of pairs: no more room than used.

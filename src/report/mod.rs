@@ -15,6 +15,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::align::Passage;
+use crate::direction::probability;
 use crate::input;
 use crate::lsh::LshStats;
 use crate::scan::Scan;
@@ -84,6 +85,9 @@ pub struct PairEntry {
     pub relation: &'static str,
     /// The source document's id, or null when the evidence does not say.
     pub source: Option<String>,
+    /// Probability that `source` is right, from the fitted direction model (calibrated on labelled
+    /// collections); null when no source is named, or when a canonical link or the dates named it.
+    pub source_confidence: Option<f64>,
     /// Confidence in the relation, 0..1.
     pub confidence: f64,
     /// Word 5-gram Jaccard similarity.
@@ -253,6 +257,7 @@ impl Report {
                     (None, false) => "candidate",
                 },
                 source: p.source.map(id),
+                source_confidence: p.source.and(p.log_odds).map(|x| round(probability(x.abs()))),
                 confidence: round(p.confidence),
                 jaccard5: round(p.alignment.jaccard5),
                 coverage_a: round(p.alignment.coverage_a),

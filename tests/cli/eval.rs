@@ -27,7 +27,9 @@ fn clough_stevenson_plagiarism() {
     // F1 is 0.953 with the default seed and 0.948-0.955 over hash seeds 1-6 (recall 53/57 every time;
     // which marginal answer pairs become candidates varies): the line held is the target.
     assert!(f(&e, "f1") >= 0.95 && f(&e, "recall") >= 0.92, "{e}");
-    assert!(f(&e, "decided_share") >= 0.9 && f(&e, "accuracy") >= 0.95, "{e}");
+    // Direction by the fitted model (docs/direction.md): 43 of 53 decided, all right (50 of 53 with the
+    // hand-set rules before, fitted while looking at this set).
+    assert!(f(&e, "decided_share") >= 0.8 && f(&e, "accuracy") >= 0.95, "{e}");
     assert_eq!(e["negatives_reported"]["independent"].as_u64().unwrap_or(0), 0, "{e}");
 }
 
@@ -44,9 +46,8 @@ fn llmfake_rewrites_are_reported_precisely_and_directed() {
     let e = eval_set("llmfake-news-rewrites");
     assert!(f(&e, "precision") >= 0.8 && f(&e, "precision_star") >= 0.85, "{e}");
     assert!(f(&e, "recall") >= 0.25, "{e}");
-    // Direction: 1,116 of 2,085 decided, 853 right, at b7adff3. Before copies counted once (1,460 and
-    // 1,202) the set's 1,193 documents in groups of identical texts made a derived text's own copies
-    // count as unrelated documents sharing its wording (stock phrasing): on the pairs of texts without
-    // copies, direction is 0.70 decided and 0.91 right, as it was (0.68 and 0.90).
-    assert!(f(&e, "decided_share") >= 0.5 && f(&e, "accuracy") >= 0.75, "{e}");
+    // Direction by the fitted model (docs/direction.md): 1,032 of 2,119 decided, 883 right (0.86); the
+    // hand-set rules before decided 1,140 with 875 right (0.77). Held out (fitted without this set):
+    // 0.23 decided, 0.91 right.
+    assert!(f(&e, "decided_share") >= 0.45 && f(&e, "accuracy") >= 0.83, "{e}");
 }
