@@ -130,7 +130,7 @@ pub fn direction_records(scan: &Scan, truth: &[TruthPair]) -> Vec<DirectionRecor
             let (relation, lean) = (p.relation?, p.lean?);
             let (a, b) = (id(p.a), id(p.b));
             let truth_source = labelled.get(&key(&a, &b)).and_then(|t| t.source.clone());
-            let features = p.features.filter(|_| matches!(lean, Lean::Towards(_)));
+            let features = p.features.as_deref().filter(|_| matches!(lean, Lean::Towards(_)));
             Some(DirectionRecord {
                 relation: relation.name(),
                 features: features.map(|f| FEATURE_NAMES.iter().copied().zip(f.0).collect()),

@@ -76,8 +76,10 @@ pub struct ScoredPair {
     pub source: Option<u32>,
     /// Which way the pair's own evidence leans, for pairs judged derived.
     pub lean: Option<Lean>,
-    /// The direction features the lean weighed, when the pair alone did not settle it.
-    pub features: Option<Features>,
+    /// The direction features the lean weighed, when the pair alone did not settle it and
+    /// [`crate::config::Config::all_direction_features`] asks for them (boxed: a crawl reports millions
+    /// of pairs).
+    pub features: Option<Box<Features>>,
     /// For a pair whose direction the model weighed: the log-odds that `a` is the source
     /// ([`crate::score::Oriented::log_odds`]).
     pub log_odds: Option<f64>,

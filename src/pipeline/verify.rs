@@ -273,6 +273,7 @@ impl Verifier<'_> {
             e.detail.shrink_to_fit();
         }
         evidence.shrink_to_fit();
+        let features = features.filter(|_| self.plan.config.all_direction_features).map(Box::new);
         Ok(Some(ScoredPair {
             relation: Some(relation),
             confidence,
