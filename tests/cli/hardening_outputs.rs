@@ -244,3 +244,43 @@ fn csv_cells_from_the_input_cannot_be_formulas() {
         crate::common::json(&bin().args(["scan", "--quiet", "--format", "json"]).arg(&input).output().unwrap());
     assert!(crate::common::document_ids(&report).contains(&"=cmd|' /C calc'!A0"));
 }
+
+/// `-o report.json` (and `.jsonl`, `.csv`) without `--format` writes the format the extension names; an
+/// explicit `--format` wins, and any other extension is text as before.
+#[test]
+fn the_output_format_follows_the_extension() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |name: &str, format: Option<&str>| {
+        let path = tmp.path().join(name);
+        let mut cmd = bin();
+        cmd.args(["scan", "--quiet"]).arg(corpus_docs()).arg("-o").arg(&path);
+        if let Some(format) = format {
+            cmd.args(["--format", format]);
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        std::fs::read_to_string(&path).unwrap()
+    };
+    let report: serde_json::Value = serde_json::from_str(&run("report.json", None)).unwrap();
+    assert_eq!(report["tool"], "unspun");
+    let lines = run("report.JSONL", None);
+    assert!(lines.lines().all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok()), "{lines}");
+    assert!(lines.lines().last().unwrap().contains("\"type\":\"summary\""), "{lines}");
+    assert!(run("report.ndjson", None).starts_with('{'));
+    assert!(run("report.csv", None).starts_with("a,b,relation,"));
+    assert!(run("report.txt", None).contains(" → "));
+    assert!(run("report", None).contains(" → "));
+    assert!(run("report.json", Some("text")).contains(" → "));
+    assert!(run("report.txt", Some("json")).starts_with('{'));
+    // --explain is for text: with a .json report it says where the format came from.
+    let out = bin()
+        .args(["scan", "--quiet", "--explain"])
+        .arg(corpus_docs())
+        .arg("-o")
+        .arg(tmp.path().join("e.json"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("--explain") && stderr.contains(".json"), "{stderr}");
+}
