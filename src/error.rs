@@ -29,9 +29,20 @@ pub enum Error {
 /// The library's result type.
 pub type Result<T> = std::result::Result<T, Error>;
 
+/// Shown with control characters escaped ([`crate::escape`]): paths and messages quote the input, and
+/// the message is printed on a terminal.
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
+        write!(f, "{}", crate::escape::Escaped(Raw(self)))
+    }
+}
+
+/// An error's message as it is, before [`crate::escape`].
+struct Raw<'a>(&'a Error);
+
+impl fmt::Display for Raw<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
             Error::Read { path, source } => write!(f, "{}: cannot read: {source}", path.display()),
             Error::Write { path, source } => {
                 write!(f, "{}: cannot write: {source}", path.display())

@@ -117,13 +117,17 @@ impl Problem {
     }
 }
 
+/// `path[:line]: message`, for stderr: control characters in the path and the message (which may quote
+/// ids, URLs, field names from the input) are escaped ([`crate::escape`]); the report's
+/// `summary.problems` keeps them exact.
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let path = self.file_name();
-        match self.line {
-            Some(line) => write!(f, "{path}:{line}: {}", self.message),
-            None => write!(f, "{path}: {}", self.message),
-        }
+        let raw = match self.line {
+            Some(line) => format!("{path}:{line}: {}", self.message),
+            None => format!("{path}: {}", self.message),
+        };
+        f.write_str(&crate::escape::escape_controls(&raw))
     }
 }
 
