@@ -391,7 +391,10 @@ pub fn read_with(
     // through `Sink::finish` (the file's bytes counted to progress, as for any other error).
     let result = spill_store(&src).and_then(|store| {
         ctx.store = store;
-        read_format(src.reader.as_mut(), &mut ctx)
+        read_format(src.reader.as_mut(), &mut ctx)?;
+        // The file's spilled texts are written out now, so that a full temporary folder is met while
+        // reading, as the one error it is, not later as each text failing to be read again.
+        ctx.store.as_ref().map_or(Ok(()), |store| store.flush().map_err(spill_failed))
     });
     ctx.sink.finish(size);
     result
@@ -418,9 +421,10 @@ fn read_format(reader: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()> {
     }
 }
 
-/// The error of the spill store (a file in the temporary folder) failing.
+/// The error of the spill store (a file in the temporary folder) failing to be created or written: a
+/// full or unwritable temporary folder, which stops the run.
 fn spill_failed(source: std::io::Error) -> Error {
-    Error::Read { path: std::env::temp_dir(), source }
+    Error::Spill { dir: std::env::temp_dir(), source }
 }
 
 /// Whether two URLs name the same page: scheme, `www.`, case of the host, a trailing slash and a fragment
