@@ -12,6 +12,9 @@ pub enum Error {
     Read { path: PathBuf, source: io::Error },
     /// A file could not be written.
     Write { path: PathBuf, source: io::Error },
+    /// The spill store (a file in the temporary folder `dir`) could not be created or written: the folder
+    /// is full or not writable. It stops the run, as no text spilled after it could be verified.
+    Spill { dir: PathBuf, source: io::Error },
     /// A line of a JSON Lines or truth file is not what it should be.
     Json { path: PathBuf, line: u64, message: String },
     /// A file's contents are damaged or not in the expected format.
@@ -29,13 +32,30 @@ pub enum Error {
 /// The library's result type.
 pub type Result<T> = std::result::Result<T, Error>;
 
+/// Shown with control characters escaped ([`crate::escape`]): paths and messages quote the input, and
+/// the message is printed on a terminal.
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
+        write!(f, "{}", crate::escape::Escaped(Raw(self)))
+    }
+}
+
+/// An error's message as it is, before [`crate::escape`].
+struct Raw<'a>(&'a Error);
+
+impl fmt::Display for Raw<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
             Error::Read { path, source } => write!(f, "{}: cannot read: {source}", path.display()),
             Error::Write { path, source } => {
                 write!(f, "{}: cannot write: {source}", path.display())
             }
+            Error::Spill { dir, source } => write!(
+                f,
+                "{}: cannot write the temporary file that keeps the texts of compressed input, standard input \
+                 and FIFOs for verification: {source}; free space there, or set TMPDIR to a folder with room",
+                dir.display()
+            ),
             Error::Json { path, line, message } => write!(f, "{}:{line}: {message}", path.display()),
             Error::Format { path, offset, message } => {
                 write!(f, "{} (byte {offset}): {message}", path.display())
@@ -54,7 +74,7 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Read { source, .. } | Error::Write { source, .. } => Some(source),
+            Error::Read { source, .. } | Error::Write { source, .. } | Error::Spill { source, .. } => Some(source),
             _ => None,
         }
     }

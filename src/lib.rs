@@ -6,8 +6,9 @@
 //! byte offsets and hashes word n-grams and content words; [`minhash`] signs each view; [`lsh`] bands the
 //! signatures into candidate pairs ([`pair`]); [`align`] aligns each candidate's sentences, weighing words
 //! by their [`frequencies`] in the collection; [`score`] decides the relation and the source; the result
-//! is a [`Scan`] ([`mod@scan`]), which [`report`] writes and [`eval`] scores against labelled pairs.
-//! [`scan()`] reads files and folders; [`scan_documents`] takes documents held in memory:
+//! is a [`Scan`] ([`mod@scan`]), which [`report`] writes and [`eval`] scores against labelled pairs
+//! ([`escape`] shows text from the input safely on a terminal). [`scan()`] reads files and folders;
+//! [`scan_documents`] takes documents held in memory:
 //!
 //! ```
 //! use unspun::{Config, Document, progress::NoProgress};
@@ -58,6 +59,7 @@ pub mod config;
 pub mod direction;
 pub mod embed;
 pub mod error;
+pub mod escape;
 pub mod eval;
 pub mod frequencies;
 pub mod graph;

@@ -104,11 +104,12 @@ pub struct ScanArgs {
     /// compression told by its first bytes, or by --input-format).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, short, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    /// Output format (default: the one the --output file's extension names, `.json`, `.jsonl`/`.ndjson`
+    /// or `.csv`; else text).
+    #[arg(long, short, value_enum)]
+    pub format: Option<Format>,
     /// Write the report to this file (atomically: a temporary file renamed into place) instead of stdout
-    /// (`-`: stdout).
+    /// (`-`: stdout). Without --format, its extension chooses the format.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
     /// Text format: under each pair, the evidence for its direction, where two copies differ, and its
@@ -124,6 +125,24 @@ pub struct ScanArgs {
     pub against: Vec<PathBuf>,
     #[command(flatten)]
     pub settings: SettingsArgs,
+}
+
+impl ScanArgs {
+    /// The report's format: `--format`, else the one the output file's extension names (`.json`,
+    /// `.jsonl`, `.ndjson`, `.csv`, in any case), else text. Also the extension it came from, if it did.
+    pub fn format(&self) -> (Format, Option<String>) {
+        if let Some(format) = self.format {
+            return (format, None);
+        }
+        let extension = self.output.as_deref().and_then(|p| p.extension()).map(|e| e.to_string_lossy().to_lowercase());
+        let format = match extension.as_deref() {
+            Some("json") => Format::Json,
+            Some("jsonl" | "ndjson") => Format::Jsonl,
+            Some("csv") => Format::Csv,
+            _ => return (Format::Text, None),
+        };
+        (format, extension.map(|e| format!(".{e}")))
+    }
 }
 
 /// Knobs shared by `scan` and `eval`.

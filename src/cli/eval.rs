@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use unspun::Result;
+use unspun::escape::escape_controls;
 use unspun::report::Report;
 
 use super::args::{EvalArgs, Format};
@@ -50,7 +51,7 @@ fn warn_unmatched(truth: &[unspun::input::TruthPair], scan: &unspun::Scan) {
     unmatched.sort_unstable();
     unmatched.dedup();
     if !unmatched.is_empty() {
-        let examples = unmatched.iter().take(5).copied().collect::<Vec<_>>().join(", ");
+        let examples = unmatched.iter().take(5).map(|id| escape_controls(id)).collect::<Vec<_>>().join(", ");
         let more = if unmatched.len() > 5 { ", …" } else { "" };
         eprintln!(
             "unspun: warning: {} truth ids match no document ({examples}{more}); document ids look like {:?}",

@@ -11,19 +11,22 @@ use super::output::{Output, write_report};
 use super::{Run, exit_code};
 
 pub(super) fn run(args: &ScanArgs, run: &Run) -> Result<ExitCode> {
-    if args.explain && args.format != Format::Text {
-        return Err(Error::Config(
-            "--explain is for --format text: JSON reports always carry the evidence and passages".into(),
-        ));
+    let (format, from_extension) = args.format();
+    if args.explain && format != Format::Text {
+        let chosen = from_extension.map(|e| format!(" (the output file's extension {e} chose the format)"));
+        return Err(Error::Config(format!(
+            "--explain is for --format text{}: JSON reports always carry the evidence and passages",
+            chosen.unwrap_or_default()
+        )));
     }
-    let config = args.settings.to_config(&args.against, args.format == Format::Summary)?;
+    let config = args.settings.to_config(&args.against, format == Format::Summary)?;
     let output = Output::open(args.output.as_deref())?;
     let inputs: Vec<_> = args.paths.iter().chain(&args.against).cloned().collect();
     output.check_not_input(&inputs, &config.input.extensions)?;
     let result = unspun::scan(&args.paths, &config, &run.bars)?;
     run.report_problems(&result);
     run.bars.stage("writing", None, Unit::Documents);
-    let summary = if args.format == Format::Summary {
+    let summary = if format == Format::Summary {
         let summary = Summary::new(&result);
         output.write(|out| summary.write_json(out))?;
         summary
@@ -32,7 +35,7 @@ pub(super) fn run(args: &ScanArgs, run: &Run) -> Result<ExitCode> {
         if args.explain {
             report.explain(&result, &config.input);
         }
-        write_report(&report, args.format, output)?;
+        write_report(&report, format, output)?;
         report.summary
     };
     run.bars.finish();

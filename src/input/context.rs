@@ -98,13 +98,24 @@ pub(super) struct Sink<'a> {
 struct Held {
     /// The text field.
     field: String,
-    /// The held problems, in order (at most [`MAX_PROBLEMS_PER_FILE`]), each marked when it is a record
-    /// without the text field, and how many others came past the cap.
-    problems: Vec<(Problem, bool)>,
+    /// The held problems, in order (at most [`MAX_PROBLEMS_PER_FILE`], and the one that ends the file past
+    /// them), each with what it is, and how many others came past the cap.
+    problems: Vec<(Problem, HeldKind)>,
     more: usize,
     /// Records without the text field, and the fields they had.
     records: usize,
     fields: std::collections::BTreeSet<String>,
+}
+
+/// What a held problem is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum HeldKind {
+    /// A record without the text field.
+    MissingText,
+    /// Any other problem, listed up to the cap.
+    Other,
+    /// The problem that ends the reading of the file, listed always ([`Sink::last_problem`]).
+    Last,
 }
 
 impl<'a> Sink<'a> {
@@ -184,25 +195,25 @@ impl<'a> Sink<'a> {
         });
         held.records += 1;
         held.fields.extend(fields);
-        Self::hold(held, p, true);
+        Self::hold(held, p, HeldKind::MissingText);
         self.tick();
         Ok(())
     }
 
-    fn hold(held: &mut Held, p: Problem, missing_text: bool) {
-        if held.problems.len() < MAX_PROBLEMS_PER_FILE {
-            held.problems.push((p, missing_text));
-        } else if !missing_text {
+    fn hold(held: &mut Held, p: Problem, kind: HeldKind) {
+        if held.problems.len() < MAX_PROBLEMS_PER_FILE || kind == HeldKind::Last {
+            held.problems.push((p, kind));
+        } else if kind == HeldKind::Other {
             held.more += 1;
         }
     }
 
     /// Reports held problems as they came.
     fn release(&mut self, held: Held) {
-        let missing_unlisted = held.records - held.problems.iter().filter(|(_, m)| *m).count();
-        for (p, _) in held.problems {
+        let missing_unlisted = held.records - held.problems.iter().filter(|(_, k)| *k == HeldKind::MissingText).count();
+        for (p, kind) in held.problems {
             // Not strict (nothing is held when strict), so reporting cannot fail.
-            let _ = self.report(p);
+            let _ = self.report_listed(p, kind == HeldKind::Last);
         }
         self.unlisted += held.more + missing_unlisted;
     }
@@ -222,7 +233,7 @@ impl<'a> Sink<'a> {
             return Err(p.into());
         }
         if let Some(held) = &mut self.held {
-            Self::hold(held, p, false);
+            Self::hold(held, p, if always { HeldKind::Last } else { HeldKind::Other });
             self.tick();
             return Ok(());
         }
@@ -256,16 +267,16 @@ impl<'a> Sink<'a> {
                 "no record has field {:?}; fields seen: {fields} ({} records skipped)",
                 held.field, held.records
             );
-            let mut problems = Vec::new();
-            for (p, missing_text) in held.problems {
-                if !missing_text {
-                    problems.push(p);
-                } else if problems.iter().all(|p: &Problem| p.message != message) {
-                    problems.push(Problem::in_file(self.path, message.clone()));
+            let mut problems: Vec<(Problem, bool)> = Vec::new();
+            for (p, kind) in held.problems {
+                if kind != HeldKind::MissingText {
+                    problems.push((p, kind == HeldKind::Last));
+                } else if problems.iter().all(|(p, _)| p.message != message) {
+                    problems.push((Problem::in_file(self.path, message.clone()), false));
                 }
             }
-            for p in problems {
-                let _ = self.report(p);
+            for (p, always) in problems {
+                let _ = self.report_listed(p, always);
             }
             self.unlisted += held.more;
         }

@@ -117,13 +117,17 @@ impl Problem {
     }
 }
 
+/// `path[:line]: message`, for stderr: control characters in the path and the message (which may quote
+/// ids, URLs, field names from the input) are escaped ([`crate::escape`]); the report's
+/// `summary.problems` keeps them exact.
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let path = self.file_name();
-        match self.line {
-            Some(line) => write!(f, "{path}:{line}: {}", self.message),
-            None => write!(f, "{path}: {}", self.message),
-        }
+        let raw = match self.line {
+            Some(line) => format!("{path}:{line}: {}", self.message),
+            None => format!("{path}: {}", self.message),
+        };
+        f.write_str(&crate::escape::escape_controls(&raw))
     }
 }
 
@@ -387,7 +391,10 @@ pub fn read_with(
     // through `Sink::finish` (the file's bytes counted to progress, as for any other error).
     let result = spill_store(&src).and_then(|store| {
         ctx.store = store;
-        read_format(src.reader.as_mut(), &mut ctx)
+        read_format(src.reader.as_mut(), &mut ctx)?;
+        // The file's spilled texts are written out now, so that a full temporary folder is met while
+        // reading, as the one error it is, not later as each text failing to be read again.
+        ctx.store.as_ref().map_or(Ok(()), |store| store.flush().map_err(spill_failed))
     });
     ctx.sink.finish(size);
     result
@@ -414,9 +421,10 @@ fn read_format(reader: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()> {
     }
 }
 
-/// The error of the spill store (a file in the temporary folder) failing.
+/// The error of the spill store (a file in the temporary folder) failing to be created or written: a
+/// full or unwritable temporary folder, which stops the run.
 fn spill_failed(source: std::io::Error) -> Error {
-    Error::Read { path: std::env::temp_dir(), source }
+    Error::Spill { dir: std::env::temp_dir(), source }
 }
 
 /// Whether two URLs name the same page: scheme, `www.`, case of the host, a trailing slash and a fragment

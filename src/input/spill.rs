@@ -2,7 +2,9 @@
 //! appended to one temporary file, so verification can fetch a candidate's text again with a single
 //! positioned read instead of decompressing the input anew. The file is created unlinked in the system
 //! temp dir (it vanishes when the last document referring to it is dropped, or when the process ends,
-//! even on a crash) and starts with a magic number and format version.
+//! even on a crash) and starts with a magic number and format version. Each input file's texts are
+//! flushed when the file has been read, so a full temporary folder is met while reading, as one error
+//! (`Error::Spill`) that stops the run.
 
 use std::fmt;
 use std::fs::File;
@@ -56,6 +58,14 @@ impl SpillStore {
         w.out.write_all(text.as_bytes())?;
         w.len += text.len() as u64;
         Ok(offset)
+    }
+
+    /// Writes out the texts appended so far.
+    pub fn flush(&self) -> io::Result<()> {
+        let mut w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        w.out.flush()?;
+        self.flushed.store(w.len, Ordering::Release);
+        Ok(())
     }
 
     /// Reads back the text of `len` bytes at `offset`.

@@ -14,7 +14,7 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use super::Plan;
 use crate::embed::{self, Embedding};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::frequencies::{Frequencies, trigram_hashes};
 use crate::input::{self, Document, InputFile, Problem};
 use crate::minhash::{EMPTY, Signatures};
@@ -149,7 +149,8 @@ pub(super) fn read_and_sign(inputs: Inputs, plan: &Plan, progress: &dyn Progress
                 let mut problem = |p: Problem| problems.push(p);
                 if let Err(e) = input::read_with(file, &config.input, &ParallelParse, &mut emit, &mut problem, progress)
                 {
-                    if config.input.strict {
+                    // A full temporary folder (the spill store) is the run's failure, not this file's.
+                    if config.input.strict || matches!(e, Error::Spill { .. }) {
                         return Err(e);
                     }
                     problems.push(Problem::in_file(&file.path, e.to_string()));

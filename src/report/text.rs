@@ -1,12 +1,15 @@
 //! The text format, for people ([`Report::write_text`]): one line a pair, then the clusters and the
 //! run's counts. After [`Report::explain`] (in `explain`), each pair's evidence and quoted passages
-//! follow its line. The wire model it prints is in the parent module, `report`.
+//! follow its line. The wire model it prints is in the parent module, `report`. Everything from the input
+//! (ids, evidence naming them, quotations) is shown through [`crate::escape`], so a control character in
+//! it can neither drive the terminal nor forge a line.
 
 use std::io::{self, Write};
 
 use serde_json::Value;
 
 use super::{Quote, Report};
+use crate::escape::escape_controls as shown;
 
 impl Report {
     /// Writes the report for people: one line a pair (`source → derived  relation  confidence`, or
@@ -14,19 +17,20 @@ impl Report {
     /// evidence, where two copies differ, and its quoted passages follow its line.
     pub fn write_text(&self, out: &mut dyn Write) -> io::Result<()> {
         let quote_line = |out: &mut dyn Write, id: &str, q: &Quote| {
-            writeln!(out, "      {id} [{}..{}] {}", q.range[0], q.range[1], q.text)
+            writeln!(out, "      {} [{}..{}] {}", shown(id), q.range[0], q.range[1], shown(&q.text))
         };
         for (k, p) in self.pairs.iter().enumerate() {
+            let (a, b) = (shown(&p.a), shown(&p.b));
             let link = match &p.source {
-                Some(s) if *s == p.a => format!("{} → {}", p.a, p.b),
-                Some(_) => format!("{} → {}", p.b, p.a),
-                None => format!("{} ~ {}", p.a, p.b),
+                Some(s) if *s == p.a => format!("{a} → {b}"),
+                Some(_) => format!("{b} → {a}"),
+                None => format!("{a} ~ {b}"),
             };
             writeln!(out, "{link}  {}  {:.2}", p.relation, p.confidence)?;
             let Some(explained) = &self.explained else { continue };
             for e in &p.evidence {
-                let favours = e.favours.as_ref().map(|f| format!(" (favours {f})")).unwrap_or_default();
-                writeln!(out, "    {}{favours}: {}", e.signal, e.detail)?;
+                let favours = e.favours.as_ref().map(|f| format!(" (favours {})", shown(f))).unwrap_or_default();
+                writeln!(out, "    {}{favours}: {}", e.signal, shown(&e.detail))?;
             }
             match &explained[k].differs {
                 Some(Some((qa, qb))) => {
@@ -49,10 +53,13 @@ impl Report {
         for c in &self.clusters {
             match &c.source {
                 Some(s) => {
-                    let rest: Vec<&str> = c.members.iter().filter(|m| *m != s).map(String::as_str).collect();
-                    writeln!(out, "  {s} (source): {}", rest.join(", "))?
+                    let rest: Vec<_> = c.members.iter().filter(|m| *m != s).map(|m| shown(m)).collect();
+                    writeln!(out, "  {} (source): {}", shown(s), rest.join(", "))?
                 }
-                None => writeln!(out, "  {}", c.members.join(", "))?,
+                None => {
+                    let members: Vec<_> = c.members.iter().map(|m| shown(m)).collect();
+                    writeln!(out, "  {}", members.join(", "))?
+                }
             }
         }
         let s = &self.summary;

@@ -253,3 +253,43 @@ fn usage_errors_exit_1_as_documented() {
         "README documents usage errors as 1"
     );
 }
+
+/// A temporary folder that fills up while compressed input is spilled to it (issue 18, item 7) stops the
+/// run with one message saying the temporary folder could not be written, and exit 1: not a near-empty
+/// report with hundreds of "cannot read" messages and exit 2. A full disk is simulated without root (no
+/// tmpfs to mount): `ulimit -f` caps the size of any file the scan writes at 32 KiB (dash counts 512-byte
+/// blocks), SIGXFSZ ignored so a write past it fails with EFBIG as one on a full disk fails with ENOSPC;
+/// the report goes to stdout, a pipe the cap does not touch.
+#[cfg(unix)]
+#[test]
+fn a_full_temporary_folder_is_one_write_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let (inputs, tmp) = (dir.path().join("in"), dir.path().join("tmp"));
+    std::fs::create_dir_all(&inputs).unwrap();
+    std::fs::create_dir_all(&tmp).unwrap();
+    // Twenty compressed files of the seeds (about 18 KB of text each, under distinct ids): 360 KB to spill.
+    let seeds = seeds();
+    for k in 0..20 {
+        let renamed: Vec<(String, String)> = seeds.iter().map(|(id, t)| (format!("{k}-{id}"), t.clone())).collect();
+        std::fs::write(inputs.join(format!("{k:02}.jsonl.gz")), gzip(seeds_jsonl(&renamed).as_bytes())).unwrap();
+    }
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg("ulimit -f 64 && trap '' XFSZ && exec \"$0\" scan --quiet --format json --ext jsonl \"$1\"")
+        .arg(env!("CARGO_BIN_EXE_unspun"))
+        .arg(&inputs)
+        .env("TMPDIR", &tmp);
+    let out = run_bounded(cmd, 120);
+    let stderr = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("cannot write") && stderr.contains(&tmp.display().to_string()), "{stderr}");
+    assert!(stderr.contains("TMPDIR"), "{stderr}");
+    assert!(!stderr.contains("cannot read"), "{stderr}");
+    // The same input with room to spill is read cleanly.
+    let mut cmd = bin();
+    cmd.args(["scan", "--quiet", "--format", "json", "--ext", "jsonl"]).arg(&inputs).env("TMPDIR", &tmp);
+    let out = run_bounded(cmd, 120);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(document_ids(&json(&out)).len(), 100);
+}

@@ -244,3 +244,96 @@ fn csv_cells_from_the_input_cannot_be_formulas() {
         crate::common::json(&bin().args(["scan", "--quiet", "--format", "json"]).arg(&input).output().unwrap());
     assert!(crate::common::document_ids(&report).contains(&"=cmd|' /C calc'!A0"));
 }
+
+/// `-o report.json` (and `.jsonl`, `.csv`) without `--format` writes the format the extension names; an
+/// explicit `--format` wins, and any other extension is text as before.
+#[test]
+fn the_output_format_follows_the_extension() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |name: &str, format: Option<&str>| {
+        let path = tmp.path().join(name);
+        let mut cmd = bin();
+        cmd.args(["scan", "--quiet"]).arg(corpus_docs()).arg("-o").arg(&path);
+        if let Some(format) = format {
+            cmd.args(["--format", format]);
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        std::fs::read_to_string(&path).unwrap()
+    };
+    let report: serde_json::Value = serde_json::from_str(&run("report.json", None)).unwrap();
+    assert_eq!(report["tool"], "unspun");
+    let lines = run("report.JSONL", None);
+    assert!(lines.lines().all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok()), "{lines}");
+    assert!(lines.lines().last().unwrap().contains("\"type\":\"summary\""), "{lines}");
+    assert!(run("report.ndjson", None).starts_with('{'));
+    assert!(run("report.csv", None).starts_with("a,b,relation,"));
+    assert!(run("report.txt", None).contains(" → "));
+    assert!(run("report", None).contains(" → "));
+    assert!(run("report.json", Some("text")).contains(" → "));
+    assert!(run("report.txt", Some("json")).starts_with('{'));
+    // --explain is for text: with a .json report it says where the format came from.
+    let out = bin()
+        .args(["scan", "--quiet", "--explain"])
+        .arg(corpus_docs())
+        .arg("-o")
+        .arg(tmp.path().join("e.json"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("--explain") && stderr.contains(".json"), "{stderr}");
+}
+
+/// Control characters from the input (ESC starting colour and window-title sequences, BEL, carriage
+/// returns, newlines in ids) are shown escaped in the text report, `--explain`'s quotations and the
+/// messages on stderr, so they neither drive the terminal nor forge a report line; the JSON report keeps
+/// them exact.
+#[test]
+fn control_characters_are_escaped_in_human_facing_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let seeds = seeds();
+    let forged = "000\ndocs/fake → docs/forged  rewrite  0.99";
+    let coloured = "001\u{1b}[31m\u{1b}]0;pwned\u{7}";
+    // The first seed's text with an escape sequence inside its first sentence, so that a quoted passage
+    // holds it (and a carriage return, which a quotation collapses as white space).
+    let text = seeds[0].1.replacen(' ', " \u{1b}[2J\r ", 1);
+    let mut lines = String::new();
+    for (id, text) in [(forged, text.as_str()), (coloured, seeds[1].1.as_str())] {
+        lines.push_str(&format!("{}\n", serde_json::json!({"id": id, "text": text})));
+    }
+    lines.push_str("not json\n");
+    // A file name with an escape sequence: quoted in the message about its malformed line.
+    let input = tmp.path().join("hostile\u{1b}]0;title\u{7}.jsonl");
+    std::fs::write(&input, lines).unwrap();
+    let hostile = |bytes: &[u8]| bytes.iter().any(|&b| b == 0x1b || b == 0x07 || b == b'\r');
+    for explain in [false, true] {
+        let mut cmd = bin();
+        cmd.args(["scan", "--quiet"]).arg(&input);
+        if explain {
+            cmd.arg("--explain");
+        }
+        let out = cmd.output().unwrap();
+        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(!hostile(&out.stdout), "stdout: {stdout:?}");
+        assert!(!hostile(&out.stderr), "stderr: {stderr:?}");
+        assert!(stdout.lines().next().unwrap().contains("000\\ndocs/fake → docs/forged  rewrite  0.99"), "{stdout}");
+        assert!(!stdout.lines().any(|l| l.starts_with("docs/fake")), "a forged line: {stdout}");
+        assert!(stdout.contains("001\\u{1b}[31m\\u{1b}]0;pwned\\u{7}"), "{stdout}");
+        if explain {
+            assert!(stdout.contains("“The \\u{1b}[2J two nations"), "{stdout}");
+        }
+        assert!(stderr.contains("hostile\\u{1b}]0;title\\u{7}.jsonl:3: "), "{stderr}");
+    }
+    // An error that stops the run names the path escaped too.
+    let missing = tmp.path().join("gone\u{1b}[2J");
+    let out = bin().args(["scan", "--quiet"]).arg(&missing).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!hostile(&out.stderr), "{:?}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("gone\\u{1b}[2J"));
+    // The JSON report keeps the ids exact.
+    let report =
+        crate::common::json(&bin().args(["scan", "--quiet", "--format", "json"]).arg(&input).output().unwrap());
+    assert_eq!(crate::common::document_ids(&report), [forged, coloured]);
+}

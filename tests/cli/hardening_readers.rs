@@ -101,3 +101,19 @@ fn truncation_is_reported_past_the_problem_cap() {
     assert!(problems.iter().any(|m| m.contains("rest of file skipped")), "{problems:?}");
     assert!(problems.iter().any(|m| m.contains("50 more problems")), "{problems:?}");
 }
+
+#[test]
+fn truncation_is_reported_past_the_cap_of_held_problems() {
+    // No record has the text field, so the problems are held to be said once ("no record has field"); the
+    // cut at the end comes after 150 of them, past the cap, and must still be listed.
+    let dir = tempfile::tempdir().unwrap();
+    let jsonl: String = (0..2_000).map(|k| format!("{{\"id\": \"r{k}\", \"body\": \"words {k}\"}}\n")).collect();
+    let gz = gzip(jsonl.as_bytes());
+    let path = dir.path().join("cut.jsonl.gz");
+    std::fs::write(&path, &gz[..gz.len() - 200]).unwrap();
+    let out = scan_json(&[path.as_os_str()]);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    let problems = problem_messages(&json(&out));
+    assert!(problems.iter().any(|m| m.contains("no record has field \"text\"")), "{problems:?}");
+    assert!(problems.iter().any(|m| m.contains("rest of file skipped")), "{problems:?}");
+}

@@ -1,0 +1,67 @@
+//! Text from the input made safe to show on a terminal: the one place that decides how the human-facing
+//! outputs (the text report, `--explain`'s quotations, the messages on stderr) show ids, titles, file
+//! names, URLs and article text. A control character (C0, DEL, C1: ESC starting a colour or window-title
+//! sequence, BEL, a carriage return or newline that would forge a report line), a Unicode line or paragraph
+//! separator, or a bidirectional override is written as a visible escape (`\n`, `\r`, `\t`, `\u{1b}`), so
+//! what is printed is what the input holds and nothing else. The JSON formats are exact and need none of
+//! this (serde escapes them); the CSV report has its own rule (`report::csv`).
+
+use std::borrow::Cow;
+use std::fmt;
+
+/// Whether `c` must not reach a terminal as it is.
+fn hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `s` with every control character, line separator and bidirectional override escaped (`\n`, `\r`,
+/// `\t`, else `\u{hex}`); borrowed when there is none, the common case.
+pub fn escape_controls(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(hidden) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if hidden(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Shows a value through [`escape_controls`]: `format!("{}", Escaped(path.display()))`.
+pub struct Escaped<T>(pub T);
+
+impl<T: fmt::Display> fmt::Display for Escaped<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown = self.0.to_string();
+        f.write_str(&escape_controls(&shown))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn controls_are_shown_escaped_and_the_rest_as_it_is() {
+        let cases = [
+            ("plain café — “quoted” 東京", "plain café — “quoted” 東京"),
+            ("a\nb\r\tc", "a\\nb\\r\\tc"),
+            ("\u{1b}]0;title\u{7}\u{1b}[31mred", "\\u{1b}]0;title\\u{7}\\u{1b}[31mred"),
+            ("\u{0}\u{7f}\u{85}\u{9b}", "\\u{0}\\u{7f}\\u{85}\\u{9b}"),
+            ("left\u{202e}thgir\u{2028}", "left\\u{202e}thgir\\u{2028}"),
+            ("back\\slash", "back\\slash"),
+        ];
+        for (raw, shown) in cases {
+            assert_eq!(escape_controls(raw), shown);
+            assert_eq!(Escaped(raw).to_string(), shown);
+        }
+        assert!(matches!(escape_controls("nothing to do"), Cow::Borrowed(_)));
+    }
+}
