@@ -62,6 +62,21 @@ pub enum Format {
     /// Only the summary object of the JSON report (counts of documents, candidate and reported pairs):
     /// for monitoring and benchmarks, where writing every pair would cost more than finding them.
     Summary,
+    /// One self-contained HTML page for people to check the evidence: an overview of the pairs and
+    /// clusters, and each pair's two texts side by side with the aligned passages highlighted. It holds
+    /// the texts of every paired document (read again), so it is for up to tens of thousands of pairs.
+    Html,
+}
+
+impl Format {
+    /// The format `--output FILE` implies when `--format` is not given: `html` for a `.html` or `.htm`
+    /// file, else `text`.
+    pub fn for_output(output: Option<&std::path::Path>) -> Format {
+        let html = output
+            .and_then(|p| p.extension())
+            .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"));
+        if html { Format::Html } else { Format::Text }
+    }
 }
 
 /// Input formats, to read every file as one of them whatever its name says.
@@ -99,9 +114,9 @@ pub struct ScanArgs {
     /// compression told by its first bytes, or by --input-format).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, short, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    /// Output format [default: text, or html when --output names a .html file].
+    #[arg(long, short, value_enum)]
+    pub format: Option<Format>,
     /// Write the report to this file (atomically: a temporary file renamed into place) instead of stdout
     /// (`-`: stdout).
     #[arg(long, short)]

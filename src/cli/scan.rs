@@ -11,19 +11,20 @@ use super::output::{Output, write_report};
 use super::{Run, exit_code};
 
 pub(super) fn run(args: &ScanArgs, run: &Run) -> Result<ExitCode> {
-    if args.explain && args.format != Format::Text {
+    let format = args.format.unwrap_or_else(|| Format::for_output(args.output.as_deref()));
+    if args.explain && format != Format::Text {
         return Err(Error::Config(
-            "--explain is for --format text: JSON reports always carry the evidence and passages".into(),
+            "--explain is for --format text: JSON reports always carry the evidence and passages, the HTML report the texts".into(),
         ));
     }
-    let config = args.settings.to_config(&args.against, args.format == Format::Summary)?;
+    let config = args.settings.to_config(&args.against, format == Format::Summary)?;
     let output = Output::open(args.output.as_deref())?;
     let inputs: Vec<_> = args.paths.iter().chain(&args.against).cloned().collect();
     output.check_not_input(&inputs, &config.input.extensions)?;
     let result = unspun::scan(&args.paths, &config, &run.bars)?;
     run.report_problems(&result);
     run.bars.stage("writing", None, Unit::Documents);
-    let summary = if args.format == Format::Summary {
+    let summary = if format == Format::Summary {
         let summary = Summary::new(&result);
         output.write(|out| summary.write_json(out))?;
         summary
@@ -32,7 +33,10 @@ pub(super) fn run(args: &ScanArgs, run: &Run) -> Result<ExitCode> {
         if args.explain {
             report.explain(&result, &config.input);
         }
-        write_report(&report, args.format, output)?;
+        if format == Format::Html {
+            report.read_texts(&result, &config.input);
+        }
+        write_report(&report, format, output)?;
         report.summary
     };
     run.bars.finish();
