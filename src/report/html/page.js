@@ -396,7 +396,9 @@
   }
 
   // The text of document d with the passages of one side of pair p (side "a" or "b") as spans, their
-  // shared words as marks.
+  // shared words as marks. Passages may overlap (one sentence aligned with two), so the text is cut at
+  // every passage's start and end: each piece is one span listing the passages it is in (data-ns, with
+  // its byte range in data-bytes), labelled with those that start there.
   function renderText(container, d, p, side) {
     container.replaceChildren();
     const text = textOf(d);
@@ -405,33 +407,39 @@
       container.append(el("p", "unread", typeof why === "string" ? why : "The text is not in this report."));
       return;
     }
-    const passages = p.passages.map((q, n) => ({ n, range: q[side], marks: side === "a" ? q.ma : q.mb }));
-    const bytes = [];
-    for (const q of passages) {
-      bytes.push(q.range[0], q.range[1]);
-      for (const m of q.marks) bytes.push(m[0], m[1]);
-    }
-    const at = utf16Offsets(text, bytes);
+    const ranges = p.passages.map((q) => q[side]);
+    const cuts = Array.from(new Set(ranges.flat())).sort((x, y) => x - y);
+    const marks = p.passages.flatMap((q) => (side === "a" ? q.ma : q.mb)).sort((x, y) => x[0] - y[0]);
+    const at = utf16Offsets(text, cuts.concat(marks.flatMap((k) => [k[0], k[1]])));
     const frag = document.createDocumentFragment();
-    let pos = 0;
-    passages.sort((x, y) => x.range[0] - y.range[0]);
-    for (const q of passages) {
-      const start = Math.max(pos, at.get(q.range[0]));
-      const end = Math.max(start, at.get(q.range[1]));
+    let pos = 0; // the text is written up to here (UTF-16)
+    let m = 0; // the next mark
+    for (let c = 0; c + 1 < cuts.length; c++) {
+      const [x, y] = [cuts[c], cuts[c + 1]];
+      const ns = [];
+      ranges.forEach((r, n) => {
+        if (r[0] <= x && r[1] >= y) ns.push(n);
+      });
+      if (!ns.length) continue;
+      const start = Math.max(pos, at.get(x));
+      const end = Math.max(start, at.get(y));
       if (start > pos) frag.append(document.createTextNode(text.slice(pos, start)));
       const span = el("span", "passage");
-      span.dataset.n = String(q.n);
-      span.dataset.label = String(q.n + 1);
-      span.dataset.bytes = q.range[0] + "-" + q.range[1];
+      span.dataset.ns = ns.join(" ");
+      span.dataset.bytes = x + "-" + y;
+      const starting = ns.filter((n) => ranges[n][0] === x).map((n) => n + 1);
+      if (starting.length) span.dataset.label = starting.join("·");
       span.tabIndex = 0;
       span.setAttribute("role", "button");
-      span.title = "Passage " + (q.n + 1) + " of " + p.passages.length + ": click to show its match";
+      span.title = "Passage " + ns.map((n) => n + 1).join(" and ") + " of " + p.passages.length + ": click to show its match";
       let cursor = start;
-      for (const m of q.marks) {
-        const ms = Math.max(cursor, Math.min(end, at.get(m[0])));
-        const me = Math.max(ms, Math.min(end, at.get(m[1])));
+      while (m < marks.length && at.get(marks[m][1]) <= cursor) m++;
+      for (let k = m; k < marks.length && at.get(marks[k][0]) < end; k++) {
+        const ms = Math.max(cursor, at.get(marks[k][0]));
+        const me = Math.min(end, at.get(marks[k][1]));
+        if (me <= ms) continue;
         if (ms > cursor) span.append(document.createTextNode(text.slice(cursor, ms)));
-        if (me > ms) span.append(el("mark", m[2] === 1 ? "quoted" : "verbatim", text.slice(ms, me)));
+        span.append(el("mark", marks[k][2] === 1 ? "quoted" : "verbatim", text.slice(ms, me)));
         cursor = me;
       }
       if (end > cursor) span.append(document.createTextNode(text.slice(cursor, end)));
@@ -511,17 +519,22 @@
     }
   }
 
-  // Brings the passage matching `span` into view on the other side and marks both.
+  // Brings the match of the passage clicked (`span`, a piece of one or more passages; clicked again, the
+  // next of them) into view on the other side, level with the click, and marks the passage on both.
+  let activePassage = -1;
   function showMatch(span) {
+    const ns = span.dataset.ns.split(" ").map(Number);
+    const n = ns[(ns.indexOf(activePassage) + 1) % ns.length];
+    activePassage = n;
     const side = span.closest(".side");
     const other = document.querySelector(side.id === "side-left" ? "#side-right" : "#side-left");
-    const match = other.querySelector('.passage[data-n="' + Number(span.dataset.n) + '"]');
     for (const a of document.querySelectorAll(".passage.active")) a.classList.remove("active");
-    span.classList.add("active");
+    for (const piece of document.querySelectorAll('.passage[data-ns~="' + n + '"]')) piece.classList.add("active");
+    const first = side.querySelector('.passage[data-ns~="' + n + '"]');
+    const match = other.querySelector('.passage[data-ns~="' + n + '"]');
     if (!match) return;
-    match.classList.add("active");
     const box = other.querySelector(".text");
-    box.scrollTop = Math.max(0, match.offsetTop - span.offsetTop + span.closest(".text").scrollTop);
+    box.scrollTop = Math.max(0, match.offsetTop - first.offsetTop + first.closest(".text").scrollTop);
     match.classList.remove("flash");
     void match.offsetWidth; // restarts the animation
     match.classList.add("flash");
@@ -555,6 +568,7 @@
       renderText(text, d, p, d === p.a ? "a" : "b");
       text.scrollTop = 0;
     }
+    activePassage = -1;
     document.title = "unspun: " + docLabel(left) + (dir ? " → " : " ~ ") + docLabel(right);
     window.scrollTo(0, 0);
   }
