@@ -1,8 +1,8 @@
 //! The HTML format, for people checking the evidence ([`Report::write_html`]): one self-contained page
 //! (`html/page.html`, `page.css`, `page.js`, built in with `include_str!`) that loads nothing from
-//! anywhere. This module writes the report's data into it: the documents, pairs (with each passage's
-//! marks, from `marks`) and clusters as one JSON block, then each paired document's text as a JSON block
-//! of its own, which the page parses only when a pair showing it is opened. The texts come from
+//! anywhere. This module writes the report's data into it: the documents, pairs and clusters as one
+//! JSON block, then each pair's marks (the words its passages share, from `marks`) and each paired
+//! document's text as JSON blocks of their own, which the page parses only when a pair is opened. The texts come from
 //! [`Report::read_texts`] (in `explain`, the part of the report that reads the input again).
 //!
 //! Nothing from the input reaches the page as markup: the data are JSON inside `<script
@@ -91,14 +91,16 @@ struct PairData<'r> {
     passages: Vec<PassageData>,
 }
 
-/// An aligned passage: its byte ranges, as in the JSON report, and the marks of each side (`ma`, `mb`).
+/// An aligned passage: its byte ranges, as in the JSON report.
 #[derive(Serialize)]
 struct PassageData {
     a: [u32; 2],
     b: [u32; 2],
-    ma: Vec<Mark>,
-    mb: Vec<Mark>,
 }
+
+/// Per pair, per passage, the marks of each side (`[a, b]`): written in a block of their own, as they
+/// are most of a large report's data and only wanted when the pair is opened.
+type PairMarks = Vec<[Vec<Mark>; 2]>;
 
 #[derive(Serialize)]
 struct ClusterData {
@@ -130,7 +132,7 @@ impl Report {
     /// passages highlighted and linked. The texts are those [`Report::read_texts`] read; without them the
     /// page shows the pairs and says their texts were not read.
     pub fn write_html(&self, out: &mut dyn Write) -> io::Result<()> {
-        let data = self.html_data();
+        let (data, marks) = self.html_data();
         let json = serde_json::to_string(&data).map_err(io::Error::other)?;
         let mut page = PAGE;
         let mut part = |marker: &str| -> io::Result<&str> {
@@ -148,6 +150,10 @@ impl Report {
         out.write_all(part("@SCRIPT@")?.as_bytes())?;
         out.write_all(SCRIPT.as_bytes())?;
         out.write_all(part("@TEXTS@")?.as_bytes())?;
+        for (k, marks) in marks.iter().enumerate() {
+            let json = serde_json::to_string(marks).map_err(io::Error::other)?;
+            writeln!(out, "<script type=\"application/json\" id=\"m{k}\">{}</script>", script_safe(&json))?;
+        }
         for (d, text) in self.texts.iter().flatten().enumerate() {
             if let Some(Ok(text)) = text {
                 let json = serde_json::to_string(text).map_err(io::Error::other)?;
@@ -158,7 +164,7 @@ impl Report {
     }
 
     /// The documents, pairs with their passages' marks, and clusters, as the page reads them.
-    fn html_data(&self) -> Data<'_> {
+    fn html_data(&self) -> (Data<'_>, Vec<PairMarks>) {
         let index: HashMap<&str, usize> = self.documents.iter().enumerate().map(|(i, d)| (d.id.as_str(), i)).collect();
         let at = |id: &str| index.get(id).copied().unwrap_or(usize::MAX);
         let text = |d: usize| self.texts.as_ref().and_then(|t| t.get(d)).and_then(Option::as_ref);
@@ -180,6 +186,7 @@ impl Report {
                 }),
             })
             .collect();
+        let mut pair_marks = Vec::with_capacity(self.pairs.len());
         let pairs = self
             .pairs
             .iter()
@@ -189,15 +196,12 @@ impl Report {
                     (Some(Ok(ta)), Some(Ok(tb))) if !p.passages.is_empty() => Some((Tokens::new(ta), Tokens::new(tb))),
                     _ => None,
                 };
-                let passages = p
-                    .passages
-                    .iter()
-                    .map(|passage| {
-                        let (ma, mb) =
-                            tokens.as_ref().map(|(ta, tb)| marks::marks(ta, tb, passage)).unwrap_or_default();
-                        PassageData { a: passage.a, b: passage.b, ma, mb }
-                    })
-                    .collect();
+                let marked = p.passages.iter().map(|passage| {
+                    let (ma, mb) = tokens.as_ref().map(|(ta, tb)| marks::marks(ta, tb, passage)).unwrap_or_default();
+                    [ma, mb]
+                });
+                pair_marks.push(marked.collect());
+                let passages = p.passages.iter().map(|passage| PassageData { a: passage.a, b: passage.b }).collect();
                 PairData {
                     a,
                     b,
@@ -235,7 +239,8 @@ impl Report {
             problems: s.problems.iter().map(|p| format!("{}: {}", p.path, p.message)).collect(),
             references: s.references.as_ref(),
         };
-        Data { tool: self.tool, format_version: self.format_version, summary, documents, pairs, clusters }
+        let data = Data { tool: self.tool, format_version: self.format_version, summary, documents, pairs, clusters };
+        (data, pair_marks)
     }
 }
 

@@ -168,10 +168,10 @@ fn hostile_text_ids_titles_and_urls_never_run() {
     let out = bin().args(["scan", "--quiet", "--format", "html", "-o"]).arg(&page).arg(&input).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
 
-    // In the file: the page's own three script elements (data, code, the two texts) and nothing the input
-    // opened; no element or comment of the input's.
+    // In the file: the page's own script elements (data, code, the pair's marks, the two texts) and
+    // nothing the input opened; no element or comment of the input's.
     let html = std::fs::read_to_string(&page).unwrap();
-    assert_eq!(html.matches("<script").count(), 4, "script elements");
+    assert_eq!(html.matches("<script").count(), 5, "script elements");
     for bad in ["<img", "<svg", "<!--", "</title><script", "\u{2028}", "\u{2029}"] {
         assert!(!html.contains(bad), "the page holds {bad:?}");
     }
@@ -196,7 +196,7 @@ fn hostile_text_ids_titles_and_urls_never_run() {
     assert_clean(&result, &page);
     let r = &result["results"];
     assert_eq!(r["pwned"], "undefined");
-    assert_eq!((&r["elements"], &r["scripts"]), (&json!(0), &json!(4)));
+    assert_eq!((&r["elements"], &r["scripts"]), (&json!(0), &json!(5)));
     // Shown as text, as written.
     assert!(r["overview"].as_str().unwrap().contains("<script>window.pwned = 'id'</script>"), "{}", r["overview"]);
     let shown = r["pair"].as_str().unwrap();

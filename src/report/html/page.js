@@ -1,7 +1,8 @@
 "use strict";
 // The unspun HTML report. Everything from the input (texts, ids, titles, URLs, evidence) is put in the
 // page as text (textContent, text nodes, dataset), never as markup. The data are in the JSON block
-// #data; each paired document's text is in its own block #t<index>, parsed when a pair shows it.
+// #data; each pair's marks (#m<pair>) and each paired document's text (#t<document>) are in blocks of
+// their own, parsed when a pair shows them.
 (function () {
   const DATA = JSON.parse(document.getElementById("data").textContent);
   const docs = DATA.documents;
@@ -379,6 +380,12 @@
     return text;
   }
 
+  // Per passage of pair k, the marks of each side, [[a marks], [b marks]].
+  function marksOf(k) {
+    const block = document.getElementById("m" + k);
+    return block ? JSON.parse(block.textContent) : [];
+  }
+
   // The UTF-16 index of each byte offset in `bytes` (the report's ranges are bytes of UTF-8).
   function utf16Offsets(text, bytes) {
     const wanted = Array.from(new Set(bytes)).sort((x, y) => x - y);
@@ -399,7 +406,8 @@
   // shared words as marks. Passages may overlap (one sentence aligned with two), so the text is cut at
   // every passage's start and end: each piece is one span listing the passages it is in (data-ns, with
   // its byte range in data-bytes), labelled with those that start there.
-  function renderText(container, d, p, side) {
+  function renderText(container, d, k, side) {
+    const p = pairs[k];
     container.replaceChildren();
     const text = textOf(d);
     if (text === null) {
@@ -409,7 +417,7 @@
     }
     const ranges = p.passages.map((q) => q[side]);
     const cuts = Array.from(new Set(ranges.flat())).sort((x, y) => x - y);
-    const marks = p.passages.flatMap((q) => (side === "a" ? q.ma : q.mb)).sort((x, y) => x[0] - y[0]);
+    const marks = marksOf(k).flatMap((q) => q[side === "a" ? 0 : 1]).sort((x, y) => x[0] - y[0]);
     const at = utf16Offsets(text, cuts.concat(marks.flatMap((k) => [k[0], k[1]])));
     const frag = document.createDocumentFragment();
     let pos = 0; // the text is written up to here (UTF-16)
@@ -565,7 +573,7 @@
       box.dataset.side = d === p.a ? "a" : "b";
       renderMeta(box.querySelector(".meta"), d, role);
       const text = box.querySelector(".text");
-      renderText(text, d, p, d === p.a ? "a" : "b");
+      renderText(text, d, k, d === p.a ? "a" : "b");
       text.scrollTop = 0;
     }
     activePassage = -1;
@@ -590,6 +598,7 @@
       document.documentElement.dataset.view = "overview";
     }
     document.documentElement.dataset.ready = "1";
+    if (!performance.getEntriesByName("unspun-ready").length) performance.mark("unspun-ready");
   }
 
   for (const box of document.querySelectorAll(".side .text")) {
