@@ -493,11 +493,13 @@
   function verdictWords(p) {
     const dir = direction(p);
     const words = RELATION_WORDS[p.relation] || p.relation;
-    let s = dir
-      ? docLabel(dir.derived) + " derives from " + docLabel(dir.source) + ", its source: " + words + "."
-      : "These two are " + words + "; the evidence names neither as the source (siblings of a third text, reuse of a common source, or too little evidence).";
-    s += " Confidence " + fixed(p.confidence) + ".";
-    return s;
+    return (
+      words.charAt(0).toUpperCase() + words.slice(1) + ". " +
+      (dir
+        ? docLabel(dir.derived) + " derives from " + docLabel(dir.source) + ", its source."
+        : "The evidence names neither as the source: siblings of a third text, reuse of a common source, or too little evidence.") +
+      " Confidence " + fixed(p.confidence) + "."
+    );
   }
 
   function renderFigures(p) {
