@@ -79,8 +79,11 @@ fn stretches(tokens: &[Token], shared: &[bool]) -> Vec<Mark> {
 mod tests {
     use super::*;
 
-    /// The marked words of each side of two whole texts aligned as one passage, as (text, kind).
-    fn marked(a: &str, b: &str) -> (Vec<(String, u8)>, Vec<(String, u8)>) {
+    /// Marked words as (text, kind).
+    type Marked = Vec<(String, u8)>;
+
+    /// The marked words of each side of two whole texts aligned as one passage.
+    fn marked(a: &str, b: &str) -> (Marked, Marked) {
         let passage = Passage { a: [0, a.len() as u32], b: [0, b.len() as u32] };
         let (ma, mb) = marks(&Tokens::new(a), &Tokens::new(b), &passage);
         let show = |t: &str, m: Vec<Mark>| m.iter().map(|m| (t[m.0 as usize..m.1 as usize].to_string(), m.2)).collect();
