@@ -27,5 +27,8 @@ mod hardening_inputs;
 #[path = "cli/hardening_readers.rs"]
 mod hardening_readers;
 
+#[path = "cli/html.rs"]
+mod html;
+
 #[path = "cli/hardening_outputs.rs"]
 mod hardening_outputs;

@@ -67,6 +67,10 @@ pub enum Format {
     /// Only the summary object of the JSON report (counts of documents, candidate and reported pairs):
     /// for monitoring and benchmarks, where writing every pair would cost more than finding them.
     Summary,
+    /// One self-contained HTML page for people to check the evidence: an overview of the pairs and
+    /// clusters, and each pair's two texts side by side with the aligned passages highlighted. It holds
+    /// the texts of every paired document (read again), so it is for up to tens of thousands of pairs.
+    Html,
 }
 
 /// Input formats, to read every file as one of them whatever its name says.
@@ -104,8 +108,8 @@ pub struct ScanArgs {
     /// compression told by its first bytes, or by --input-format).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    /// Output format (default: the one the --output file's extension names, `.json`, `.jsonl`/`.ndjson`
-    /// or `.csv`; else text).
+    /// Output format (default: the one the --output file's extension names, `.json`, `.jsonl`/`.ndjson`,
+    /// `.csv` or `.html`/`.htm`; else text).
     #[arg(long, short, value_enum)]
     pub format: Option<Format>,
     /// Write the report to this file (atomically: a temporary file renamed into place) instead of stdout
@@ -139,6 +143,7 @@ impl ScanArgs {
             Some("json") => Format::Json,
             Some("jsonl" | "ndjson") => Format::Jsonl,
             Some("csv") => Format::Csv,
+            Some("html" | "htm") => Format::Html,
             _ => return (Format::Text, None),
         };
         (format, extension.map(|e| format!(".{e}")))

@@ -190,5 +190,6 @@ pub fn write_report(report: &Report, format: Format, output: Output) -> Result<(
         Format::Jsonl => report.write_jsonl(out),
         Format::Csv => report.write_csv(out),
         Format::Summary => report.summary.write_json(out),
+        Format::Html => report.write_html(out),
     })
 }

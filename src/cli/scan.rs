@@ -15,7 +15,7 @@ pub(super) fn run(args: &ScanArgs, run: &Run) -> Result<ExitCode> {
     if args.explain && format != Format::Text {
         let chosen = from_extension.map(|e| format!(" (the output file's extension {e} chose the format)"));
         return Err(Error::Config(format!(
-            "--explain is for --format text{}: JSON reports always carry the evidence and passages",
+            "--explain is for --format text{}: JSON reports always carry the evidence and passages, the HTML report the texts",
             chosen.unwrap_or_default()
         )));
     }
@@ -34,6 +34,9 @@ pub(super) fn run(args: &ScanArgs, run: &Run) -> Result<ExitCode> {
         let mut report = Report::new(&result);
         if args.explain {
             report.explain(&result, &config.input);
+        }
+        if format == Format::Html {
+            report.read_texts(&result, &config.input);
         }
         write_report(&report, format, output)?;
         report.summary

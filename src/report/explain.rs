@@ -1,7 +1,8 @@
 //! Quoting the evidence ([`Report::explain`]): each pair's first passages read again from both texts
-//! (through [`crate::input::reload`]) and, for copies, where the two differ. The one part of the report
-//! that touches the input again; `text` shows what it quotes, and the parent module, `report`, keeps
-//! the [`Explanation`]s in the [`Report`].
+//! (through [`crate::input::reload`]) and, for copies, where the two differ; and the whole texts of the
+//! paired documents for the HTML page ([`Report::read_texts`]). The one part of the report that touches
+//! the input again; `text` shows what it quotes, `html` the texts, and the parent module, `report`,
+//! keeps the [`Explanation`]s and texts in the [`Report`].
 
 use super::Report;
 use crate::input::{self, InputOptions};
@@ -71,16 +72,32 @@ fn differing(a: &str, b: &str) -> Option<([u32; 2], [u32; 2])> {
     Some((range(end(a)), range(end(b))))
 }
 
+/// The text of document `d` read again, or why it could not be, as a message.
+fn read_again(scan: &Scan, d: u32, options: &InputOptions) -> Result<String, String> {
+    let doc = &scan.documents[d as usize];
+    input::reload(&doc.path, &doc.origin, options).map_err(|e| format!("(text not read again: {e})"))
+}
+
 impl Report {
+    /// Reads again the text of every document in a reported pair, each once, and keeps them for
+    /// [`Report::write_html`], which shows them side by side. Unlike [`Report::explain`] this holds the
+    /// paired documents' texts all at once: the HTML page carries them all anyway.
+    pub fn read_texts(&mut self, scan: &Scan, options: &InputOptions) {
+        let mut paired = vec![false; scan.documents.len()];
+        for p in &scan.pairs {
+            paired[p.a as usize] = true;
+            paired[p.b as usize] = true;
+        }
+        let texts = (0..scan.documents.len() as u32).map(|d| paired[d as usize].then(|| read_again(scan, d, options)));
+        self.texts = Some(texts.collect());
+    }
+
     /// Quotes the first [`EXPLAINED_PASSAGES`] passages of each pair from both texts, read again (each
     /// document once, but a pair of copies reads its two together), and where two copies differ, for
     /// [`Report::write_text`]. A text that cannot be read again is quoted as the reason.
     pub fn explain(&mut self, scan: &Scan, options: &InputOptions) {
         let copies = |k: usize| matches!(scan.pairs[k].relation, Some(Relation::Duplicate | Relation::NearDuplicate));
-        let read = |d: u32| {
-            let doc = &scan.documents[d as usize];
-            input::reload(&doc.path, &doc.origin, options).map_err(|e| format!("(text not read again: {e})"))
-        };
+        let read = |d: u32| read_again(scan, d, options);
         let quoted = |text: &Result<String, String>, range| match text {
             Ok(text) => Quote { range, text: quote(text, range) },
             Err(e) => Quote { range, text: e.clone() },

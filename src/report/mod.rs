@@ -5,9 +5,10 @@
 //! atomically.
 //!
 //! This module holds the wire model ([`Report`], its entries, [`Summary`]) and writes it as JSON and
-//! JSON Lines. Its neighbours write the other formats, `text` for people and `csv` for spreadsheets, and
-//! `explain` ([`Report::explain`]) quotes the passages from the texts read again, for the text format to
-//! show under each pair.
+//! JSON Lines. Its neighbours write the other formats, `text` for people, `csv` for spreadsheets and
+//! `html` (one self-contained page with the texts side by side), and `explain` reads the texts again:
+//! [`Report::explain`] quotes the passages for the text format to show under each pair,
+//! [`Report::read_texts`] keeps whole texts for the HTML page.
 
 use std::io::{self, Write};
 
@@ -23,6 +24,7 @@ use crate::score::Evidence;
 
 mod csv;
 mod explain;
+mod html;
 mod text;
 
 pub use explain::{EXPLAINED_PASSAGES, Explanation, Quote};
@@ -48,6 +50,10 @@ pub struct Report {
     /// Per pair, what [`Report::explain`] quoted of it, when it ran.
     #[serde(skip)]
     pub explained: Option<Vec<Explanation>>,
+    /// Per document, its text read again by [`Report::read_texts`] (or why it could not be), when it
+    /// ran: `None` for a document in no pair. For the HTML report.
+    #[serde(skip)]
+    pub texts: Option<Vec<Option<std::result::Result<String, String>>>>,
 }
 
 /// One document.
@@ -280,7 +286,16 @@ impl Report {
             .map(|c| ClusterEntry { source: c.source.map(id), members: c.members.iter().map(|&m| id(m)).collect() })
             .collect();
         let summary = Summary::new(scan);
-        Report { tool: "unspun", format_version: FORMAT_VERSION, documents, pairs, clusters, summary, explained: None }
+        Report {
+            tool: "unspun",
+            format_version: FORMAT_VERSION,
+            documents,
+            pairs,
+            clusters,
+            summary,
+            explained: None,
+            texts: None,
+        }
     }
 
     /// Writes the report as one JSON object.

@@ -211,3 +211,52 @@ pub fn gzip(bytes: &[u8]) -> Vec<u8> {
     enc.write_all(bytes).unwrap();
     enc.finish().unwrap()
 }
+
+/// The Chromium to drive for the HTML report's tests: `$UNSPUN_CHROMIUM`, else `chromium` on the PATH
+/// (`.ci/run` installs Debian's package when it is missing), with node to run `scripts/browser.mjs`; or
+/// `None`, after saying on stderr why the browser test is skipped.
+pub fn chromium() -> Option<PathBuf> {
+    let on_path = |name: &str| {
+        std::env::var_os("PATH")
+            .and_then(|paths| std::env::split_paths(&paths).map(|dir| dir.join(name)).find(|p| p.is_file()))
+    };
+    let browser = std::env::var_os("UNSPUN_CHROMIUM").map(PathBuf::from).or_else(|| on_path("chromium"));
+    match (browser, on_path("node")) {
+        (Some(browser), Some(_)) => Some(browser),
+        (browser, _) => {
+            eprintln!(
+                "SKIPPED: the HTML report's browser test needs {}: install it (`apt-get install -y chromium`, as \
+                 .ci/run does) or set UNSPUN_CHROMIUM",
+                if browser.is_none() { "chromium" } else { "node" }
+            );
+            None
+        }
+    }
+}
+
+/// Runs `plan` (see `scripts/browser.mjs`: steps that open a page, wait, evaluate, click, take a
+/// screenshot) in headless `chromium` and returns what the driver reports; a failed step fails the test.
+pub fn browse(chromium: &Path, plan: &Value) -> Value {
+    let out = Command::new("node")
+        .arg(repo().join("scripts/browser.mjs"))
+        .env("CHROMIUM", chromium)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            child.stdin.take().unwrap().write_all(plan.to_string().as_bytes())?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("the browser driver gave no report ({e}): {}", String::from_utf8_lossy(&out.stderr))
+    });
+    assert!(out.status.success() && report["error"].is_null(), "the browser driver failed: {}", report["error"]);
+    report
+}
+
+/// `path` as a `file://` URL, with `fragment` (`#…`, or "").
+pub fn file_url(path: &Path, fragment: &str) -> String {
+    format!("file://{}{fragment}", path.canonicalize().unwrap().display())
+}

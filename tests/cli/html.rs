@@ -1,0 +1,240 @@
+//! The HTML report (`--format html`, or `-o FILE.html`), opened in headless Chromium through
+//! `scripts/browser.mjs`: the seeds' report loads nothing from anywhere, logs no error, opens a pair
+//! from its row or from `#pair=K`, and highlights exactly the JSON report's passages; hostile text in an
+//! article, id, title, URL or other field never runs. Each test writes its page and screenshots under
+//! `target/html-report/` to look at. The load time of a large report is a benchmark, `scripts/bench-html`.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+
+use crate::common::{bin, browse, chromium, file_url, repo, run_ok};
+
+/// A fresh folder under `target/html-report/` for one test's pages and screenshots.
+fn out_dir(name: &str) -> PathBuf {
+    let dir = repo().join("target/html-report").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The driver found no console error or warning, exception, dialog, CSP violation, and no request but
+/// for the page itself.
+fn assert_clean(report: &Value, page: &Path) {
+    for key in ["console", "exceptions", "dialogs", "violations"] {
+        assert_eq!(report[key], json!([]), "{key}: {}", report[key]);
+    }
+    let url = file_url(page, "");
+    let requests = report["requests"].as_array().unwrap();
+    assert!(requests.iter().all(|r| r.as_str().unwrap().starts_with(&url)), "requests: {requests:?}");
+}
+
+const READY: &str = "document.documentElement.dataset.ready === '1'";
+
+/// What the pair view shows on each side: the side (`a` or `b` of the pair), and its passage pieces as
+/// (passages, byte range, text).
+const SIDES: &str = "[...document.querySelectorAll('.side')].map(s => ({side: s.dataset.side, \
+     pieces: [...s.querySelectorAll('.passage')].map(p => ({ns: p.dataset.ns.split(' ').map(Number), \
+     bytes: p.dataset.bytes.split('-').map(Number), text: p.textContent})), \
+     marks: s.querySelectorAll('mark').length}))";
+
+#[test]
+fn the_seeds_report_opens_clean_and_highlights_the_json_reports_passages() {
+    let Some(chromium) = chromium() else { return };
+    let dir = out_dir("seeds");
+    let page = dir.join("seeds.html");
+    // Relative paths from the repository's root, as a person would run it; -o FILE.html picks the format.
+    let out = bin().current_dir(repo()).args(["scan", "--quiet", "corpus", "-o"]).arg(&page).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"), "{}", &html[..100]);
+    let report: Value = serde_json::from_slice(&run_ok(&["scan", "--quiet", "-f", "json", "corpus"]).stdout).unwrap();
+    let pairs = report["pairs"].as_array().unwrap();
+    // The pair with the most passages: 002 ~ 004, whose six overlap on both sides.
+    let k = (0..pairs.len()).max_by_key(|&k| pairs[k]["passages"].as_array().unwrap().len()).unwrap();
+    let pair = &pairs[k];
+
+    let result = browse(
+        &chromium,
+        &json!({"width": 1400, "height": 1000, "steps": [
+            {"open": file_url(&page, "")},
+            {"wait": READY},
+            {"eval": "document.querySelectorAll('#pairs tbody tr').length", "as": "rows"},
+            {"eval": "document.querySelectorAll('#clusters .cluster').length", "as": "clusters"},
+            {"screenshot": dir.join("overview.png")},
+            {"click": format!("#pairs tbody tr[data-pair='{k}'] td.ids")},
+            {"wait": "document.documentElement.dataset.view === 'pair'"},
+            {"eval": "location.hash", "as": "hash"},
+            {"eval": SIDES, "as": "sides"},
+            {"eval": "document.getElementById('pair-title').textContent", "as": "title"},
+            {"eval": "document.getElementById('verdict').textContent", "as": "verdict"},
+            // The last passage clicked on the left: its match comes into view on the right.
+            {"click": format!("#side-left .passage[data-ns~='{}']", pair["passages"].as_array().unwrap().len() - 1)},
+            {"eval": "(() => { const box = document.querySelector('#side-right .text').getBoundingClientRect(); \
+                      const m = document.querySelector('#side-right .passage.active').getBoundingClientRect(); \
+                      return m.top >= box.top && m.top < box.bottom; })()", "as": "match_in_view"},
+            {"eval": "document.querySelector('#side-right .text').scrollTop", "as": "scrolled"},
+            {"eval": "window.scrollTo(0, 0)"},
+            {"screenshot": dir.join("pair.png")},
+        ]}),
+    );
+    assert_clean(&result, &page);
+    let r = &result["results"];
+    assert_eq!(r["rows"], json!(pairs.len()));
+    assert_eq!(r["clusters"], json!(report["clusters"].as_array().unwrap().len()));
+    assert_eq!(r["hash"], json!(format!("#pair={k}")));
+    let (a, b) = (pair["a"].as_str().unwrap(), pair["b"].as_str().unwrap());
+    let title = r["title"].as_str().unwrap();
+    assert!(title.contains(a) && title.contains(b) && title.contains(pair["relation"].as_str().unwrap()), "{title}");
+    let confidence = format!("Confidence {:.2}.", pair["confidence"].as_f64().unwrap());
+    assert!(r["verdict"].as_str().unwrap().contains(&confidence), "{}", r["verdict"]);
+    assert_eq!(r["match_in_view"], json!(true));
+    assert!(r["scrolled"].as_f64().unwrap() > 0.0, "the right side did not scroll to the match");
+
+    // On each side, each passage of the JSON report is the pieces that name it: one run of them from
+    // its start to its end, holding the text of that byte range of the article.
+    let sides = r["sides"].as_array().unwrap();
+    assert_eq!(sides.len(), 2);
+    for side in sides {
+        let which = side["side"].as_str().unwrap();
+        let id = pair[which].as_str().unwrap();
+        let text = std::fs::read(repo().join("corpus").join(format!("{id}.txt"))).unwrap();
+        let pieces = side["pieces"].as_array().unwrap();
+        for (n, passage) in pair["passages"].as_array().unwrap().iter().enumerate() {
+            let [start, end] = [0, 1].map(|i| passage[which][i].as_u64().unwrap() as usize);
+            let mine: Vec<&Value> = pieces.iter().filter(|p| p["ns"].as_array().unwrap().contains(&json!(n))).collect();
+            assert!(!mine.is_empty(), "side {which}, passage {n}: not highlighted");
+            let bytes = |p: &Value, i: usize| p["bytes"][i].as_u64().unwrap() as usize;
+            assert_eq!((bytes(mine[0], 0), bytes(mine[mine.len() - 1], 1)), (start, end), "side {which}, passage {n}");
+            assert!(mine.windows(2).all(|w| bytes(w[0], 1) == bytes(w[1], 0)), "side {which}, passage {n}: a gap");
+            let shown: String = mine.iter().map(|p| p["text"].as_str().unwrap()).collect();
+            assert_eq!(shown, String::from_utf8_lossy(&text[start..end]), "side {which}, passage {n}");
+        }
+        assert!(side["marks"].as_u64().unwrap() > 0, "side {which}: no shared words marked");
+    }
+}
+
+#[test]
+fn a_pair_named_in_the_address_opens_at_once() {
+    let Some(chromium) = chromium() else { return };
+    let dir = out_dir("fragment");
+    let page = dir.join("seeds.htm");
+    let out = bin().current_dir(repo()).args(["scan", "--quiet", "corpus", "-o"]).arg(&page).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let result = browse(
+        &chromium,
+        &json!({"steps": [
+            {"open": file_url(&page, "#pair=0")},
+            {"wait": READY},
+            {"eval": "document.documentElement.dataset.view", "as": "view"},
+            {"eval": "document.getElementById('pair-title').textContent", "as": "title"},
+            // Next, then back to the overview.
+            {"click": "#next"},
+            {"eval": "location.hash", "as": "next"},
+            {"click": ".pairnav .back"},
+            {"eval": "document.documentElement.dataset.view", "as": "back"},
+        ]}),
+    );
+    assert_clean(&result, &page);
+    let r = &result["results"];
+    assert_eq!(r["view"], "pair");
+    assert_eq!(
+        r["title"].as_str().unwrap().split_whitespace().take(3).collect::<Vec<_>>().join(" "),
+        "docs/000_24845da15824156e → docs/001_7c663ffecd687829"
+    );
+    assert_eq!((&r["next"], &r["back"]), (&json!("#pair=1"), &json!("overview")));
+}
+
+/// Markup and script in every piece of input the page shows: none of it may run or become an element.
+#[test]
+fn hostile_text_ids_titles_and_urls_never_run() {
+    let dir = out_dir("hostile");
+    let body = "Russia released 307 Ukrainian prisoners on Saturday in exchange for Russian servicemen, \
+        officials said. Drones and missiles hit Kyiv overnight, damaging apartment buildings and a shopping \
+        mall in the capital. </script><script>window.pwned = 'text script'</script> \
+        <img src=x onerror=\"window.pwned = 'text img'\"> <!-- \u{2028} \u{2029} ]]> &amp; \
+        The exchange was the largest since the start of the war, both sides said on Saturday evening.";
+    let records = [
+        json!({"id": "<script>window.pwned = 'id'</script>", "text": body,
+               "title": "<img src=x onerror=\"window.pwned = 'title'\">", "url": "javascript:window.pwned = 'url'",
+               "outlet": "</script><script>window.pwned = 'field'</script>", "date": "2025-05-24"}),
+        json!({"id": "\"><svg onload=\"window.pwned = 'id 2'\">", "text": format!("{body} Copied."),
+               "title": "</title><script>window.pwned = 'title 2'</script>",
+               "url": "https://news.example/</script><script>window.pwned = 'url 2'</script>", "date": "2025-05-25"}),
+    ];
+    let input = dir.join("hostile.jsonl");
+    std::fs::write(&input, records.iter().map(|r| format!("{r}\n")).collect::<String>()).unwrap();
+    let page = dir.join("hostile.html");
+    let out = bin().args(["scan", "--quiet", "--format", "html", "-o"]).arg(&page).arg(&input).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+
+    // In the file: the page's own script elements (data, code, the pair's marks, the two texts) and
+    // nothing the input opened; no element or comment of the input's.
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert_eq!(html.matches("<script").count(), 5, "script elements");
+    for bad in ["<img", "<svg", "<!--", "</title><script", "\u{2028}", "\u{2029}"] {
+        assert!(!html.contains(bad), "the page holds {bad:?}");
+    }
+
+    let Some(chromium) = chromium() else { return };
+    let result = browse(
+        &chromium,
+        &json!({"steps": [
+            {"open": file_url(&page, "")},
+            {"wait": READY},
+            {"eval": "document.body.innerText", "as": "overview"},
+            {"eval": "location.hash = '#pair=0'"},
+            {"wait": "document.documentElement.dataset.view === 'pair'"},
+            {"eval": "document.body.innerText", "as": "pair"},
+            {"eval": "[...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'))", "as": "links"},
+            {"eval": "document.querySelectorAll('img, svg, iframe, object, embed').length", "as": "elements"},
+            {"eval": "document.querySelectorAll('script').length", "as": "scripts"},
+            {"eval": "String(window.pwned)", "as": "pwned"},
+            {"screenshot": dir.join("hostile.png")},
+        ]}),
+    );
+    assert_clean(&result, &page);
+    let r = &result["results"];
+    assert_eq!(r["pwned"], "undefined");
+    assert_eq!((&r["elements"], &r["scripts"]), (&json!(0), &json!(5)));
+    // Shown as text, as written.
+    assert!(r["overview"].as_str().unwrap().contains("<script>window.pwned = 'id'</script>"), "{}", r["overview"]);
+    let shown = r["pair"].as_str().unwrap();
+    for text in [
+        "</script><script>window.pwned = 'text script'</script>",
+        "<img src=x onerror=\"window.pwned = 'text img'\">",
+        "<img src=x onerror=\"window.pwned = 'title'\">",
+        "javascript:window.pwned = 'url'",
+        "outlet: </script><script>window.pwned = 'field'</script>",
+        "\"><svg onload=\"window.pwned = 'id 2'\">",
+    ] {
+        assert!(shown.contains(text), "{text:?} not shown in {shown}");
+    }
+    // Only the web address is a link; the javascript: one stays text.
+    let links: Vec<&str> = r["links"].as_array().unwrap().iter().map(|l| l.as_str().unwrap()).collect();
+    assert!(links.iter().all(|l| l.starts_with('#') || l.starts_with("https://news.example/")), "{links:?}");
+    assert!(links.iter().any(|l| l.starts_with("https://news.example/")), "{links:?}");
+}
+
+#[test]
+fn the_format_follows_the_output_files_extension_unless_given() {
+    let dir = out_dir("format");
+    for (name, args, html) in [
+        ("a.html", &[][..], true),
+        ("b.HTM", &[][..], true),
+        ("c.txt", &[][..], false),
+        ("d.html", &["--format", "json"][..], false),
+    ] {
+        let path = dir.join(name);
+        let out =
+            bin().args(["scan", "--quiet", "corpus/docs", "-o"]).arg(&path).args(args).current_dir(repo()).output();
+        assert_eq!(out.unwrap().status.code(), Some(0), "{name}");
+        let written = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(written.starts_with("<!DOCTYPE html>"), html, "{name}: {}", &written[..40]);
+    }
+    // --explain is for the text format.
+    let out =
+        bin().args(["scan", "--quiet", "corpus/docs", "--explain", "-o"]).arg(dir.join("e.html")).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--explain is for --format text"));
+}
