@@ -20,7 +20,7 @@ use crate::frequencies::Frequencies;
 use crate::shingle::{CAPITALISED, NUMBER, Tokens};
 
 /// Number of direction features.
-pub const FEATURES: usize = 11;
+pub const FEATURES: usize = 12;
 
 /// The features' names, in order: the keys of the model file's weights.
 pub const FEATURE_NAMES: [&str; FEATURES] = [
@@ -35,6 +35,7 @@ pub const FEATURE_NAMES: [&str; FEATURES] = [
     "aligned_specifics",
     "aligned_rare_words",
     "aligned_length",
+    "centrality",
 ];
 
 /// Words that language models overuse and plain human writing seldom has (from the studies of "excess
@@ -128,6 +129,8 @@ pub struct Measured<'a> {
     pub coverage: [f64; 2],
     /// The aligned sentence pairs `(sentence of a, sentence of b)`.
     pub sentences: &'a [(usize, usize)],
+    /// Related documents (the pair's candidate neighbours outside its near-duplicate groups).
+    pub third: &'a [&'a Analysis],
 }
 
 impl Features {
@@ -193,6 +196,7 @@ impl Features {
             &|| count_difference(own_specifics[0], own_specifics[1]),
             &|| count_difference(own_rare[0], own_rare[1]),
             &|| aligned_length,
+            &|| centrality(a, b, measured.third),
         ];
         let mut f = Features::default();
         for k in 0..FEATURES {
@@ -207,6 +211,28 @@ impl Features {
     pub fn swapped(self) -> Features {
         Features(self.0.map(|f| -f))
     }
+}
+
+/// Family structure: how much nearer the first text is to the related documents than the second, in
+/// word-trigram Jaccard similarity, averaged over them and scaled by ten (±3). In a family of derivations
+/// the original is the one nearest to all of them: each kept much of it, and they differ from each other
+/// where each changed it.
+fn centrality(a: &Analysis, b: &Analysis, third: &[&Analysis]) -> f64 {
+    if third.is_empty() {
+        return 0.0;
+    }
+    let jaccard = |x: &Analysis, y: &Analysis| {
+        let (small, large) = if x.trigrams().len() <= y.trigrams().len() {
+            (x.trigrams(), y.trigrams())
+        } else {
+            (y.trigrams(), x.trigrams())
+        };
+        let shared = small.iter().filter(|g| large.contains(g)).count();
+        let union = small.len() + large.len() - shared;
+        if union == 0 { 0.0 } else { shared as f64 / union as f64 }
+    };
+    let difference: f64 = third.iter().map(|t| jaccard(a, t) - jaccard(b, t)).sum();
+    (10.0 * difference / third.len() as f64).clamp(-3.0, 3.0)
 }
 
 /// How many more of its own items (that the other lacks) the first set has than the second, in standard
@@ -316,6 +342,7 @@ mod tests {
             excerpt: 0.0,
             coverage: [0.4, 0.7],
             sentences: &[(0, 0)],
+            third: &[],
         };
         let ab = Features::of(&a, &b, &m(1.0), &Frequencies::new(), &[true; FEATURES]);
         let mut flipped = m(-1.0);

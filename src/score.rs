@@ -211,6 +211,7 @@ pub fn direction(
         excerpt: 0.0,
         coverage: [a.coverage, b.coverage],
         sentences: &al.sentences,
+        third,
     };
     // The wording each text has and the other has not.
     let only = |x: &Analysis, y: &Analysis| -> Vec<u64> {
