@@ -122,6 +122,10 @@ pub struct Cluster {
     pub source: Option<u32>,
     /// All members, ascending.
     pub members: Vec<u32>,
+    /// Each member's parent, in the order of `members`: the text it was derived from, when the pairs name
+    /// one (the nearest of its sources: in a chain original → edit → edit of the edit, the edit), `None`
+    /// for a source and for a member no pair names a source of. Siblings share a parent.
+    pub parents: Vec<Option<u32>>,
 }
 
 /// The result of a scan.

@@ -1,6 +1,8 @@
 //! The last stage: each pair's source, from its own lean and its neighbours' ([`crate::score::orient`]),
 //! and the clusters the reported pairs form.
 
+use std::collections::HashMap;
+
 use crate::direction::DirectionModel;
 use crate::graph::{find, union};
 use crate::progress::{Progress, Unit};
@@ -38,6 +40,7 @@ pub(super) fn orient(
 /// Connected components of the reported pairs, with the source of each when one document is the source
 /// of others and derived from none. Clusters come out ordered by their smallest member.
 pub(super) fn clusters<'a>(pairs: impl Iterator<Item = &'a ScoredPair> + Clone, documents: usize) -> Vec<Cluster> {
+    let pairs_for_parents = pairs.clone();
     const NONE: u32 = u32::MAX;
     let mut parent: Vec<u32> = Vec::new();
     // Per document: 0 not in a pair, 1 in a pair, 2 the source of some pair and derived in none, 3 derived.
@@ -69,7 +72,7 @@ pub(super) fn clusters<'a>(pairs: impl Iterator<Item = &'a ScoredPair> + Clone, 
         let r = find(&mut parent, d);
         if cluster_of[r as usize] == NONE {
             cluster_of[r as usize] = out.len() as u32;
-            out.push(Cluster { source: None, members: Vec::new() });
+            out.push(Cluster { source: None, members: Vec::new(), parents: Vec::new() });
             sources.push(Vec::new());
         }
         let c = cluster_of[r as usize] as usize;
@@ -83,5 +86,91 @@ pub(super) fn clusters<'a>(pairs: impl Iterator<Item = &'a ScoredPair> + Clone, 
             c.source = Some(roots[0]);
         }
     }
+    let parent_of = parents(pairs_for_parents, documents);
+    for c in &mut out {
+        c.parents = c.members.iter().map(|&m| parent_of.get(&m).copied()).collect();
+    }
     out
+}
+
+/// Each derived document's parent: of the documents named its source, the nearest, that is the one the
+/// most of its other sources are sources of too (in a chain original → edit → edit of the edit, the edit),
+/// then the one whose pair aligns most strongly, then the first. A parent that would close a loop is
+/// dropped.
+fn parents<'a>(pairs: impl Iterator<Item = &'a ScoredPair>, documents: usize) -> HashMap<u32, u32> {
+    let mut sources_of: HashMap<u32, Vec<(u32, f64)>> = HashMap::new();
+    for p in pairs {
+        if let Some(s) = p.source {
+            let derived = if s == p.a { p.b } else { p.a };
+            sources_of.entry(derived).or_default().push((s, p.alignment.strength));
+        }
+    }
+    let is_source_of = |s: u32, d: u32| sources_of.get(&d).is_some_and(|v| v.iter().any(|&(x, _)| x == s));
+    let mut parent: HashMap<u32, u32> = HashMap::new();
+    let mut derived: Vec<u32> = sources_of.keys().copied().collect();
+    derived.sort_unstable();
+    for &d in &derived {
+        let candidates = &sources_of[&d];
+        let depth = |s: u32| candidates.iter().filter(|&&(x, _)| x != s && is_source_of(x, s)).count();
+        let best = candidates
+            .iter()
+            .max_by(|x, y| depth(x.0).cmp(&depth(y.0)).then(x.1.total_cmp(&y.1)).then(y.0.cmp(&x.0)))
+            .map(|&(s, _)| s);
+        if let Some(s) = best {
+            parent.insert(d, s);
+        }
+    }
+    // Break loops (pairwise directions need not agree): follow each chain; a document met twice loses its
+    // parent.
+    for &d in &derived {
+        let mut seen = vec![d];
+        let mut at = d;
+        while let Some(&p) = parent.get(&at) {
+            if seen.contains(&p) {
+                parent.remove(&at);
+                break;
+            }
+            seen.push(p);
+            at = p;
+            if seen.len() > documents {
+                break;
+            }
+        }
+    }
+    parent
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pair::pair_key;
+
+    fn derived(source: u32, other: u32, strength: f64) -> ScoredPair {
+        let (a, b) = (source.min(other), source.max(other));
+        let mut p = ScoredPair::unverified(pair_key(a, b), 0);
+        p.relation = Some(Relation::Rewrite);
+        p.source = Some(source);
+        p.alignment.strength = strength;
+        p
+    }
+
+    #[test]
+    fn parents_follow_chains_and_never_loop() {
+        // 0 → 1 → 2 and 0 → 2: 2's parent is 1, the nearer of its sources; 3 derives from 0 alone.
+        let pairs = [derived(0, 1, 3.0), derived(1, 2, 3.0), derived(0, 2, 5.0), derived(0, 3, 1.0)];
+        let c = clusters(pairs.iter(), 4);
+        assert_eq!(c[0].members, vec![0, 1, 2, 3]);
+        assert_eq!(c[0].parents, vec![None, Some(0), Some(1), Some(0)]);
+        // Pairwise directions in a loop (0 → 1 → 2 → 0): a parent is dropped, so following parents ends.
+        let pairs = [derived(0, 1, 3.0), derived(1, 2, 3.0), derived(2, 0, 3.0)];
+        let parents = parents(pairs.iter(), 3);
+        for start in 0..3u32 {
+            let (mut at, mut steps) = (start, 0);
+            while let Some(&p) = parents.get(&at) {
+                at = p;
+                steps += 1;
+                assert!(steps <= 3, "{parents:?}");
+            }
+        }
+    }
 }

@@ -131,6 +131,9 @@ pub struct ClusterEntry {
     pub source: Option<String>,
     /// Member ids, sorted.
     pub members: Vec<String>,
+    /// Each member's parent (the text it was derived from, when the pairs name one; null for the source
+    /// and for members no pair names a source of), by member id: the family as a tree.
+    pub parents: std::collections::BTreeMap<String, Option<String>>,
 }
 
 /// An input problem, with where it is as fields, so a script can go back to the line or record.
@@ -283,7 +286,11 @@ impl Report {
         let clusters = scan
             .clusters
             .iter()
-            .map(|c| ClusterEntry { source: c.source.map(id), members: c.members.iter().map(|&m| id(m)).collect() })
+            .map(|c| ClusterEntry {
+                source: c.source.map(id),
+                members: c.members.iter().map(|&m| id(m)).collect(),
+                parents: c.members.iter().zip(&c.parents).map(|(&m, p)| (id(m), p.map(id))).collect(),
+            })
             .collect();
         let summary = Summary::new(scan);
         Report {

@@ -51,13 +51,18 @@ impl Report {
             writeln!(out, "\nclusters:")?;
         }
         for c in &self.clusters {
+            // A member whose parent is not the cluster's source says where it comes from (a chain).
+            let member = |m: &String| match c.parents.get(m).cloned().flatten() {
+                Some(p) if Some(&p) != c.source.as_ref() => format!("{} (from {})", shown(m), shown(&p)),
+                _ => shown(m).to_string(),
+            };
             match &c.source {
                 Some(s) => {
-                    let rest: Vec<_> = c.members.iter().filter(|m| *m != s).map(|m| shown(m)).collect();
+                    let rest: Vec<_> = c.members.iter().filter(|m| *m != s).map(member).collect();
                     writeln!(out, "  {} (source): {}", shown(s), rest.join(", "))?
                 }
                 None => {
-                    let members: Vec<_> = c.members.iter().map(|m| shown(m)).collect();
+                    let members: Vec<_> = c.members.iter().map(member).collect();
                     writeln!(out, "  {}", members.join(", "))?
                 }
             }

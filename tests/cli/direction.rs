@@ -92,3 +92,46 @@ fn a_hundred_copies_do_not_hide_the_rewrites() {
 fn fifty_thousand_copies_do_not_hide_the_rewrites() {
     assert_seed_verdicts_with_copies(&seeds_with_copies(50_000, "+copy"), 50_000, "+copy");
 }
+
+/// A text with every `every`-th word (counting from `offset`) replaced by `{mark}{k}`.
+fn edited(text: &str, every: usize, offset: usize, mark: &str) -> String {
+    text.split(' ')
+        .enumerate()
+        .map(|(k, w)| if k % every == offset && !w.contains('\n') { format!("{mark}{k}") } else { w.to_string() })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn a_family_is_reported_as_a_tree_chains_and_siblings_apart() {
+    // An original, an edit of it, an edit of that edit, and a second edit of the original, dated three
+    // days apart each step: the cluster's parents say edit2 comes from edit1 (not from the original it
+    // also derives from), and edit1 and other from the original.
+    let original = &seeds()[0].1;
+    let edit1 = edited(original, 9, 4, "alpha");
+    let edit2 = edited(&edit1, 7, 2, "beta");
+    let other = edited(original, 8, 6, "gamma");
+    let dir = tempfile::tempdir().unwrap();
+    let lines: String = [
+        ("original", original.as_str(), "2025-01-01"),
+        ("edit1", &edit1, "2025-01-04"),
+        ("edit2", &edit2, "2025-01-07"),
+        ("other", &other, "2025-01-04"),
+    ]
+    .iter()
+    .map(|(id, text, date)| serde_json::json!({"id": id, "text": text, "date": date}).to_string() + "\n")
+    .collect();
+    std::fs::write(dir.path().join("family.jsonl"), lines).unwrap();
+    let out =
+        bin().current_dir(dir.path()).args(["scan", "--quiet", "--format", "json", "family.jsonl"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report = json(&out);
+    let clusters = report["clusters"].as_array().unwrap();
+    assert_eq!(clusters.len(), 1, "{report}");
+    assert_eq!(clusters[0]["source"], "original", "{report}");
+    let parents = &clusters[0]["parents"];
+    assert_eq!(parents["original"], Value::Null, "{report}");
+    assert_eq!(parents["edit1"], "original", "{report}");
+    assert_eq!(parents["edit2"], "edit1", "{report}");
+    assert_eq!(parents["other"], "original", "{report}");
+}
