@@ -83,7 +83,14 @@ pub struct Evaluation {
     /// Decided directed pairs by the direction model's confidence ([`DIRECTION_BANDS`]), and those that a
     /// canonical link or the dates settled (`from` 1): is the confidence calibrated?
     pub direction_bands: Vec<Band>,
+    /// Reported pairs by the confidence of their relation ([`CONFIDENCE_BANDS`]; `decided` counts the
+    /// pairs, `right` those that precision\* counts right): how far the confidence can be read as a
+    /// probability on this collection.
+    pub confidence_bands: Vec<Band>,
 }
+
+/// Lower bounds of the bands of relation confidence that [`Evaluation::confidence_bands`] counts.
+pub const CONFIDENCE_BANDS: [f64; 6] = [0.0, 0.5, 0.6, 0.7, 0.8, 0.9];
 
 /// Lower bounds of the bands of direction confidence that [`Evaluation::direction_bands`] counts.
 pub const DIRECTION_BANDS: [f64; 5] = [0.5, 0.6, 0.7, 0.8, 0.9];
@@ -189,7 +196,12 @@ pub fn evaluate(scan: &Scan, truth: &[TruthPair]) -> Evaluation {
     let mut found: HashMap<(&str, &str), Named> = HashMap::new();
     let mut bands: Vec<Band> =
         DIRECTION_BANDS.iter().chain(&[1.0]).map(|&from| Band { from, ..Band::default() }).collect();
-    let mut e = Evaluation { documents: scan.documents.len(), reported: reported.len(), ..Evaluation::default() };
+    let mut e = Evaluation {
+        documents: scan.documents.len(),
+        reported: reported.len(),
+        confidence_bands: CONFIDENCE_BANDS.iter().map(|&from| Band { from, ..Band::default() }).collect(),
+        ..Evaluation::default()
+    };
     let labelled: HashMap<(&str, &str), &TruthPair> = truth.iter().map(|t| (key(&t.a, &t.b), t)).collect();
     // Clusters joined through near-identical labelled sources, for precision†.
     let sources: HashSet<&str> = truth.iter().filter_map(|t| t.source.as_deref()).collect();
@@ -226,6 +238,9 @@ pub fn evaluate(scan: &Scan, truth: &[TruthPair]) -> Evaluation {
             }
         }
         star += usize::from(near_identical || same);
+        let band = CONFIDENCE_BANDS.iter().rposition(|&from| p.confidence >= from).unwrap_or(0);
+        e.confidence_bands[band].decided += 1;
+        e.confidence_bands[band].right += usize::from(near_identical || same);
         joined_right += usize::from(
             near_identical || matches!((ca, cb), (Some(x), Some(y)) if find(&mut joined, x) == find(&mut joined, y)),
         );
@@ -323,6 +338,15 @@ impl Evaluation {
         if !bands.is_empty() {
             s += &format!("direction right by confidence: {}\n", bands.join(", "));
         }
+        let bands: Vec<String> = self
+            .confidence_bands
+            .iter()
+            .filter(|b| b.decided > 0)
+            .map(|b| format!("≥{:.1} {}/{} ({:.3})", b.from, b.right, b.decided, ratio(b.right, b.decided, 0.0)))
+            .collect();
+        if !bands.is_empty() {
+            s += &format!("precision* by confidence: {}\n", bands.join(", "));
+        }
         for (name, groups) in [("relation", &self.by_relation), ("label", &self.by_label)] {
             for (k, g) in groups {
                 s += &format!(
@@ -417,6 +441,15 @@ mod tests {
         assert_eq!((e.directed, e.decided, e.right), (2, 2, 1));
         assert_eq!(e.accuracy, 0.5);
         assert_eq!((e.siblings, e.siblings_given_source), (1, 0));
+        // Every pair here has confidence 0.9: one band, its precision* that of the whole report; the
+        // decided pairs have no model confidence (sources given by hand), counted as settled.
+        let at = |from: f64| e.confidence_bands.iter().find(|b| b.from == from).unwrap();
+        assert_eq!(
+            (at(0.9).decided, at(0.9).right),
+            (e.reported, (e.precision_star * e.reported as f64).round() as usize)
+        );
+        assert_eq!(e.confidence_bands.iter().map(|b| b.decided).sum::<usize>(), e.reported);
+        assert_eq!(e.direction_bands.last().map(|b| (b.decided, b.right)), Some((2, 1)));
     }
 
     #[test]
