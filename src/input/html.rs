@@ -39,7 +39,7 @@ pub(crate) fn decode_page(bytes: &[u8], charset: Option<String>) -> (String, Opt
             (text.into_owned(), note)
         }
         None if std::str::from_utf8(bytes).is_err() => {
-            let at = std::str::from_utf8(bytes).map_or_else(|e| e.valid_up_to(), |_| 0);
+            let at = std::str::from_utf8(bytes).err().map_or(0, |e| e.valid_up_to());
             let (text, _, _) = WINDOWS_1252.decode(bytes);
             let said = declared.map(|d| format!(" (unknown charset {d:?})")).unwrap_or_default();
             let note = format!("no charset declared{said} and not UTF-8 (at byte {at}); read as windows-1252");
