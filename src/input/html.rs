@@ -560,9 +560,8 @@ mod tests {
 
     #[test]
     fn every_named_entity_is_decoded() {
-        let page = extract(
-            "<title>L&oacute;pez &NotEqualTilde; &frac12;</title><p>&Scaron;koda &copy 2025 &bogus; AT&T</p>",
-        );
+        let page =
+            extract("<title>L&oacute;pez &NotEqualTilde; &frac12;</title><p>&Scaron;koda &copy 2025 &bogus; AT&T</p>");
         assert_eq!(page.title.as_deref(), Some("López ≂̸ ½"));
         assert_eq!(page.text, "Škoda © 2025 &bogus; AT&T");
         // In an attribute, a reference without a semicolon before '=' or a letter stays as it is.
