@@ -4,7 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use unspun::align::{Analysis, Frequencies};
+use unspun::align::Analysis;
+use unspun::frequencies::Frequencies;
 use unspun::shingle::{Masks, Tokens, word_hashes};
 
 fuzz_target!(|data: &[u8]| {

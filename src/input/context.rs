@@ -92,6 +92,18 @@ pub(super) struct Sink<'a> {
     /// Records without the text field met before the first document, and the problems after them, held
     /// so that a file where no record has the field says it once (`finish`).
     held: Option<Held>,
+    /// Records whose date field does not read as a date: how many, and the first (its line and value),
+    /// said once for the file (`finish`).
+    unread_dates: Option<UnreadDates>,
+}
+
+/// The dates of a file that were not read.
+struct UnreadDates {
+    field: String,
+    count: usize,
+    first: (u64, String),
+    /// What a record's number counts: `line` or (CSV) `row`.
+    unit: &'static str,
 }
 
 /// Problems held back since the first record without the text field.
@@ -142,6 +154,7 @@ impl<'a> Sink<'a> {
             counted: 0,
             any_document: false,
             held: None,
+            unread_dates: None,
         }
     }
 
@@ -206,6 +219,22 @@ impl<'a> Sink<'a> {
         } else if kind == HeldKind::Other {
             held.more += 1;
         }
+    }
+
+    /// Notes record `line`'s date field (`field`) holding `value`, which does not read as a date: the
+    /// document has no date, and [`Sink::finish`] says so once for the file (when strict, the first one is
+    /// the error).
+    pub(super) fn unread_date(&mut self, line: u64, unit: &'static str, field: &str, value: String) -> Result<()> {
+        if self.strict {
+            return self.problem(Some(line), unread_dates_message(field, 1, (unit, line), &value));
+        }
+        match &mut self.unread_dates {
+            Some(unread) => unread.count += 1,
+            None => {
+                self.unread_dates = Some(UnreadDates { field: field.to_string(), count: 1, first: (line, value), unit })
+            }
+        }
+        Ok(())
     }
 
     /// Reports held problems as they came.
@@ -280,6 +309,13 @@ impl<'a> Sink<'a> {
             }
             self.unlisted += held.more;
         }
+        if let Some(UnreadDates { field, count, first: (line, value), unit }) = self.unread_dates.take() {
+            // Not strict (the first one is the error then), so reporting cannot fail.
+            let _ = self.report_listed(
+                Problem::in_file(self.path, unread_dates_message(&field, count, (unit, line), &value)),
+                true,
+            );
+        }
         let unlisted = self.unlisted;
         if unlisted > 0 {
             (self.problem)(Problem::in_file(self.path, format!("{unlisted} more problems in this file (not listed)")));
@@ -287,4 +323,15 @@ impl<'a> Sink<'a> {
         self.tick();
         self.progress.inc(size.saturating_sub(self.counted));
     }
+}
+
+/// What is said of the `count` records of a file whose date field `field` does not read as a date, the
+/// first at `line` (a line, or a CSV row) holding `value`.
+fn unread_dates_message(field: &str, count: usize, (unit, line): (&str, u64), value: &str) -> String {
+    let records = if count == 1 { "1 record".to_string() } else { format!("{count} records") };
+    format!(
+        "{records}: field {field:?} does not read as a date (the first at {unit} {line}: {value:?}); read are ISO \
+         8601 (2025-05-27, 2025-05-27T10:30:00+02:00), RFC 2822 and dates with a month name (27 May 2025), not \
+         all-numeric days and months, whose order is ambiguous; those records have no date"
+    )
 }

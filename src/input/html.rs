@@ -7,19 +7,43 @@
 //!
 //! Why not a crate: full HTML5 parsers (html5ever, scraper) are large dependencies for a job that needs
 //! only tag boundaries, and readability ports score boxes with heuristics that are hard to predict; a
-//! tag-level scan of ~150 lines is easy to fuzz and to reason about.
+//! tag-level scan of ~150 lines is easy to fuzz and to reason about. What the standard spells out in
+//! tables is left to the crates that keep them: charsets to `encoding_rs`, character references to
+//! `htmlize`.
 
 use serde_json::{Map, Value};
 
-/// The text of an HTML page's bytes, in `charset` (an HTTP header's) or else the one its `<meta>` names
-/// in its first kilobyte: Latin-1 and Windows-1252 byte by byte, anything else as UTF-8 (lossily, with a
-/// note saying so).
+/// The text of an HTML page's bytes, decoded by `encoding_rs` (the WHATWG Encoding Standard, as browsers
+/// decode): in the charset a byte-order mark gives, else `charset` (an HTTP header's), else the one its
+/// `<meta>` names in its first kilobyte (`charset=`, also inside `http-equiv` content), else UTF-8. A page
+/// that declares none and is not valid UTF-8 is read as Windows-1252, the web's usual legacy charset, with
+/// a note saying so; bytes not valid in the charset become replacement characters, with a note.
 pub(crate) fn decode_page(bytes: &[u8], charset: Option<String>) -> (String, Option<String>) {
-    let charset =
+    use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
+    let from_meta = charset.is_none();
+    let declared =
         charset.or_else(|| charset_of(&String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).to_ascii_lowercase()));
-    match charset.as_deref() {
-        Some("iso-8859-1" | "latin1" | "latin-1" | "windows-1252" | "cp1252" | "us-ascii") => {
-            (bytes.iter().map(|&b| b as char).collect(), None)
+    let mut encoding = declared.as_deref().and_then(|label| Encoding::for_label(label.as_bytes()));
+    // A <meta> read as ASCII cannot truly declare UTF-16, whose text would not read so: UTF-8 it is, as
+    // the standard says.
+    if from_meta && (encoding == Some(UTF_16LE) || encoding == Some(UTF_16BE)) {
+        encoding = Some(UTF_8);
+    }
+    let encoding = Encoding::for_bom(bytes).map(|(bom, _)| bom).or(encoding);
+    match encoding {
+        Some(encoding) if encoding != UTF_8 => {
+            // Decoding drops a byte-order mark.
+            let (text, _, errors) = encoding.decode(bytes);
+            let note =
+                errors.then(|| format!("bytes not valid {}; decoded with replacement characters", encoding.name()));
+            (text.into_owned(), note)
+        }
+        None if std::str::from_utf8(bytes).is_err() => {
+            let at = std::str::from_utf8(bytes).err().map_or(0, |e| e.valid_up_to());
+            let (text, _, _) = WINDOWS_1252.decode(bytes);
+            let said = declared.map(|d| format!(" (unknown charset {d:?})")).unwrap_or_default();
+            let note = format!("no charset declared{said} and not UTF-8 (at byte {at}); read as windows-1252");
+            (text.into_owned(), Some(note))
         }
         _ => super::decode(bytes, usize::MAX),
     }
@@ -365,7 +389,7 @@ fn attributes(tag: &str) -> Vec<(String, String)> {
                 }
                 _ => (k, k + b[k..].iter().position(u8::is_ascii_whitespace).unwrap_or(b.len() - k)),
             };
-            value = decode_entities(&inner[from..to]).into_owned();
+            value = decode_attribute(&inner[from..to]).into_owned();
             k = (to + 1).min(b.len());
         }
         out.push((name, value));
@@ -426,76 +450,23 @@ fn collapse(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Decodes character references: numeric ones and the named ones news pages use.
+/// Decodes character references in text: numeric ones and all the named ones of HTML5 (`&oacute;`,
+/// `&hellip;`, `&NotEqualTilde;`), with the standard's rules for those written without a semicolon, by
+/// `htmlize`, which holds the standard's table of 2,231 entities.
 fn decode_entities(s: &str) -> std::borrow::Cow<'_, str> {
     if !s.contains('&') {
         return s.into();
     }
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        rest = &rest[i..];
-        let end = rest[1..].find(|c: char| !(c.is_ascii_alphanumeric() || c == '#'));
-        let decoded = end.filter(|&e| rest.as_bytes()[1 + e] == b';').and_then(|e| {
-            let name = &rest[1..1 + e];
-            let c = if let Some(num) = name.strip_prefix('#') {
-                let value = match num.strip_prefix(['x', 'X']) {
-                    Some(hex) => u32::from_str_radix(hex, 16).ok(),
-                    None => num.parse().ok(),
-                };
-                value.map(|v| char::from_u32(v).unwrap_or('\u{fffd}'))
-            } else {
-                named_entity(name)
-            }?;
-            Some((c, e + 2))
-        });
-        match decoded {
-            Some((c, len)) => {
-                out.push(c);
-                rest = &rest[len..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out.into()
+    htmlize::unescape(s)
 }
 
-fn named_entity(name: &str) -> Option<char> {
-    Some(match name {
-        "amp" => '&',
-        "lt" => '<',
-        "gt" => '>',
-        "quot" => '"',
-        "apos" => '\'',
-        "nbsp" => ' ',
-        "mdash" => '—',
-        "ndash" => '–',
-        "hellip" => '…',
-        "lsquo" => '‘',
-        "rsquo" => '’',
-        "ldquo" => '“',
-        "rdquo" => '”',
-        "laquo" => '«',
-        "raquo" => '»',
-        "copy" => '©',
-        "reg" => '®',
-        "deg" => '°',
-        "euro" => '€',
-        "pound" => '£',
-        "eacute" => 'é',
-        "egrave" => 'è',
-        "uuml" => 'ü',
-        "ouml" => 'ö',
-        "auml" => 'ä',
-        "szlig" => 'ß',
-        "ccedil" => 'ç',
-        _ => return None,
-    })
+/// Decodes character references in an attribute's value, by the standard's rules for attributes (a
+/// reference without a semicolon followed by a letter, digit or `=` is left as it is: `?a=1&copy=2`).
+fn decode_attribute(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains('&') {
+        return s.into();
+    }
+    htmlize::unescape_attribute(s)
 }
 
 #[cfg(test)]
@@ -563,6 +534,39 @@ mod tests {
         assert_eq!(page.url.as_deref(), Some("https://copies.example/a"));
         // A relative address names no page this side of the crawl.
         assert_eq!(extract(r#"<link rel="canonical" href="/story"><p>Text.</p>"#).canonical, None);
+    }
+
+    #[test]
+    fn pages_are_decoded_by_their_charset() {
+        let decode = |bytes: &[u8], header: Option<&str>| decode_page(bytes, header.map(str::to_string));
+        // Declared in a <meta>, by charset= or inside http-equiv content; or by the HTTP header.
+        let w1252 = b"<meta charset=windows-1252><p>\x93It\x92s\x94 5 \x80";
+        assert_eq!(decode(w1252, None), ("<meta charset=windows-1252><p>“It’s” 5 €".into(), None));
+        let w1251 = b"<meta http-equiv=Content-Type content='text/html; charset=windows-1251'>\xcc\xe8\xf0";
+        assert!(decode(w1251, None).0.ends_with("Мир"));
+        assert_eq!(decode(b"\xcc\xe8\xf0", Some("koi8-r")).0, "лХП");
+        // A byte-order mark wins; a <meta> cannot declare UTF-16 in ASCII.
+        assert_eq!(decode(b"\xff\xfeh\0i\0", Some("windows-1252")).0, "hi");
+        assert_eq!(decode("<meta charset=utf-16>é".as_bytes(), None).0, "<meta charset=utf-16>é");
+        // Nothing declared: UTF-8 when it is, else Windows-1252, said.
+        assert_eq!(decode("café".as_bytes(), None), ("café".into(), None));
+        let (text, note) = decode(b"caf\xe9", None);
+        assert_eq!(text, "café");
+        assert!(note.unwrap().contains("read as windows-1252"));
+        // Declared UTF-8 but not: replacement characters, said.
+        let (text, note) = decode(b"<meta charset=utf-8>caf\xe9", None);
+        assert!(text.ends_with('\u{fffd}') && note.unwrap().contains("invalid UTF-8"));
+    }
+
+    #[test]
+    fn every_named_entity_is_decoded() {
+        let page =
+            extract("<title>L&oacute;pez &NotEqualTilde; &frac12;</title><p>&Scaron;koda &copy 2025 &bogus; AT&T</p>");
+        assert_eq!(page.title.as_deref(), Some("López ≂̸ ½"));
+        assert_eq!(page.text, "Škoda © 2025 &bogus; AT&T");
+        // In an attribute, a reference without a semicolon before '=' or a letter stays as it is.
+        let page = extract("<link rel=canonical href='http://x/?a=1&copy=2&amp;b=3'><p>t</p>");
+        assert_eq!(page.canonical.as_deref(), Some("http://x/?a=1&copy=2&b=3"));
     }
 
     #[test]

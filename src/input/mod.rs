@@ -519,11 +519,31 @@ pub(crate) fn looks_binary(bytes: &[u8]) -> bool {
     bytes.iter().take(8192).any(|&b| b == 0)
 }
 
-/// Reads a publication date as days since 1970-01-01, with the time of day (hours and minutes, time zone
-/// ignored) as a fraction: ISO 8601 (`2025-05-24`, `2025-05-24T10:30:00Z`), `2025/05/24`, and dates with
-/// a month name (`24-MAY-2025 10:30`, `24 May 2025`, `May 24, 2025`, RFC 2822). Returns `None` for
-/// anything else, including all-numeric dates whose day and month order is ambiguous.
+/// Reads a publication date as days since 1970-01-01 UTC, with the time of day (hours and minutes) as a
+/// fraction. A date with a time zone, ISO 8601 / RFC 3339 (`2025-05-24T10:30:00Z`,
+/// `2025-05-24T01:30+09:00`) or RFC 2822 (`Sat, 24 May 2025 06:00:00 -0800`, `… GMT`), is read by `jiff`
+/// and put in UTC, so `01:30+09:00` comes before `09:00-08:00` of the day before it. A date without one
+/// is taken as UTC: ISO 8601 (`2025-05-24`, `2025-05-24T10:30`), `2025/05/24`, and dates with a month name
+/// (`24-MAY-2025 10:30`, `24 May 2025`, `May 24, 2025`). Returns `None` for anything else, including
+/// all-numeric dates whose day and month order is ambiguous (`05/06/2025`, `27/05/2025`).
 pub fn parse_day(date: &str) -> Option<f64> {
+    let date = date.trim();
+    let instant = date
+        .parse::<jiff::Timestamp>()
+        .ok()
+        .or_else(|| jiff::fmt::rfc2822::DateTimeParser::new().parse_timestamp(date).ok());
+    match instant {
+        Some(t) => {
+            let seconds = t.as_second();
+            // As the dates without a zone below: whole days, then the minutes of the day as a fraction.
+            Some(seconds.div_euclid(86_400) as f64 + (seconds.rem_euclid(86_400) / 60) as f64 / 1440.0)
+        }
+        None => parse_day_without_zone(date),
+    }
+}
+
+/// [`parse_day`] for a date without a time zone (or with one it cannot read, then ignored).
+fn parse_day_without_zone(date: &str) -> Option<f64> {
     const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
     // An ISO time is glued to the day by a "T" (2025-05-24T10:30): part them.
     let chars: Vec<char> = date.trim().to_ascii_lowercase().chars().collect();
@@ -611,6 +631,21 @@ pub(crate) mod tests {
         assert_eq!(parse_day("05/24/2025"), None);
         assert_eq!(parse_day("yesterday"), None);
         assert_eq!(parse_day("2025-13-01"), None);
+        assert_eq!(parse_day("27/05/2025"), None);
+    }
+
+    #[test]
+    fn dates_with_a_time_zone_are_put_in_utc() {
+        let hours = |date: &str| parse_day(date).map(|d| (d * 24.0).round() as i64);
+        // 01:30 in Tokyo is 16:30 UTC the day before; 09:00 in Los Angeles is 17:00 UTC: half an hour on.
+        let (tokyo, la) =
+            (parse_day("2025-05-24T01:30:00+09:00").unwrap(), parse_day("2025-05-23T09:00:00-08:00").unwrap());
+        assert!((la - tokyo - 0.5 / 24.0).abs() < 1e-9, "{tokyo} {la}");
+        assert_eq!(parse_day("2025-05-24T01:30+09:00"), Some(20231.0 + 16.5 / 24.0));
+        assert_eq!(hours("Sat, 24 May 2025 06:00:00 -0800"), hours("2025-05-24T14:00:00Z"));
+        assert_eq!(parse_day("2025-05-24 10:30:00Z"), Some(20232.0 + 10.5 / 24.0));
+        // Before 1970 too.
+        assert_eq!(parse_day("1969-12-31T18:00:00-06:00"), Some(0.0));
     }
 
     #[test]

@@ -19,6 +19,9 @@ pub(super) struct Parsed {
     pub(super) id: Option<String>,
     pub(super) text: String,
     pub(super) date: Option<String>,
+    /// The date field's value when it does not read as a date ([`super::parse_day`]): not the document's
+    /// date, and said once for the file.
+    pub(super) unread_date: Option<String>,
     pub(super) extra: Map<String, Value>,
     pub(super) notes: Vec<String>,
 }
@@ -114,6 +117,10 @@ pub(super) fn fields(
     {
         object.insert("url".into(), url);
     }
+    let (date, unread_date) = match date {
+        Some(d) if super::parse_day(&d).is_none() => (None, Some(d)),
+        date => (date, None),
+    };
     let date = match page {
         Some(mut page) => {
             page.add_head_fields(&mut object);
@@ -129,7 +136,7 @@ pub(super) fn fields(
     // A map emptied by the removals above still holds its first node (over half a kilobyte): every
     // document keeps `extra` until the report, so drop it.
     let extra = if object.is_empty() { Map::new() } else { object };
-    Ok(Parsed { id, text, date, extra, notes })
+    Ok(Parsed { id, text, date, unread_date, extra, notes })
 }
 
 /// What turns the records of a file of many (JSON lines, CSV rows) into documents: the file's name, for
@@ -161,6 +168,10 @@ impl Records {
         };
         if !parsed.notes.is_empty() {
             ctx.sink.problem(Some(number), parsed.notes.join("; "))?;
+        }
+        if let Some(date) = parsed.unread_date {
+            let unit = if ctx.format == source::Format::Csv { "row" } else { "line" };
+            ctx.sink.unread_date(number, unit, &ctx.options.date_field, date)?;
         }
         let origin = ctx.origin(&parsed.text, place)?;
         ctx.sink.document(Document {

@@ -13,6 +13,11 @@ use super::source::Format;
 use super::{Document, InputOptions, Origin, decode, html, is_blank, looks_binary, source};
 use crate::error::{Error, Result};
 
+/// Why an ARC file (the Internet Archive's format before WARC, starting `filedesc://`) is skipped rather
+/// than read as one text of headers.
+const ARC: &str = "an ARC web archive (filedesc:// header), which is not read: convert it to WARC (warcio, \
+                   jwat-tools arc2warc); skipped";
+
 /// The first `max + 1` bytes of the stream (the extra byte tells that there was more).
 fn read_capped(reader: &mut dyn BufRead, max: usize) -> std::io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
@@ -21,10 +26,11 @@ fn read_capped(reader: &mut dyn BufRead, max: usize) -> std::io::Result<Vec<u8>>
 }
 
 /// A file's text (for an HTML page, its main text, title and publication date), from its bytes cut to
-/// `max` at a character boundary, and what was done to it.
-fn text_of(mut bytes: Vec<u8>, format: Format, max: usize) -> (html::Page, Option<String>) {
+/// `max` at a character boundary, what was done to it, and whether the bytes were cut.
+fn text_of(mut bytes: Vec<u8>, format: Format, max: usize) -> (html::Page, Option<String>, bool) {
     let mut cut_note = None;
-    if bytes.len() > max {
+    let cut = bytes.len() > max;
+    if cut {
         bytes.truncate(max);
         // Do not count a character split by the cut as invalid UTF-8.
         if let Err(e) = std::str::from_utf8(&bytes)
@@ -50,7 +56,7 @@ fn text_of(mut bytes: Vec<u8>, format: Format, max: usize) -> (html::Page, Optio
         (Some(a), Some(b)) => Some(format!("{a}; {b}")),
         (a, b) => a.or(b),
     };
-    (page, note)
+    (page, note, cut)
 }
 
 /// Reads the one document of a text file or HTML page (`ctx.format`); its text goes to the spill store
@@ -64,9 +70,18 @@ pub(super) fn read(reader: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()
     if looks_binary(&bytes) {
         return ctx.sink.problem(None, "binary file (NUL bytes); skipped");
     }
-    let (mut page, note) = text_of(bytes, format, max);
+    if bytes.starts_with(b"filedesc://") {
+        return ctx.sink.problem(None, ARC);
+    }
+    let (mut page, note, cut) = text_of(bytes, format, max);
     if is_blank(&page.text) {
-        let empty = if format == Format::Html { html::NO_TEXT } else { "empty document; skipped" };
+        let empty = match (format, cut) {
+            (Format::Html, true) => format!(
+                "no text in the first {max} bytes of the HTML page, where it was cut (max_document_bytes); skipped"
+            ),
+            (Format::Html, false) => html::NO_TEXT.to_string(),
+            _ => "empty document; skipped".to_string(),
+        };
         return ctx.sink.problem(None, empty);
     }
     if let Some(message) = note {

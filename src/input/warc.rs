@@ -356,10 +356,12 @@ fn record_text(record: &Record, options: &InputOptions) -> std::result::Result<O
         }
         let chunked;
         let mut body = body;
-        if header("transfer-encoding").is_some_and(|t| t.contains("chunked")) {
+        if header("transfer-encoding").is_some_and(|t| t.contains("chunked")) && chunk_size(body).is_some() {
             chunked = dechunk(body).ok_or("damaged chunked HTTP body; skipped")?;
             body = &chunked;
         }
+        // A body that does not start with a chunk size was stored de-chunked under the header the server
+        // sent (pywb's and others' captures): read as it is, as warcio does.
         let codings = header("content-encoding").unwrap_or_default();
         let body = undo_content_encoding(body, &codings, block_limit(options))?;
         let head = String::from_utf8_lossy(&body[..body.len().min(1024)]).to_ascii_lowercase();
@@ -419,13 +421,19 @@ fn undo_content_encoding<'a>(body: &'a [u8], codings: &str, limit: u64) -> std::
     Ok(body)
 }
 
+/// The size of the chunk a chunked body starts with, and where its data starts, if it starts with one.
+fn chunk_size(body: &[u8]) -> Option<(usize, usize)> {
+    let eol = body.windows(2).position(|w| w == b"\r\n")?;
+    let size = std::str::from_utf8(&body[..eol]).ok()?;
+    let size = usize::from_str_radix(size.split(';').next()?.trim(), 16).ok()?;
+    Some((size, eol + 2))
+}
+
 fn dechunk(mut body: &[u8]) -> Option<Vec<u8>> {
     let mut out = Vec::new();
     loop {
-        let eol = body.windows(2).position(|w| w == b"\r\n")?;
-        let size = std::str::from_utf8(&body[..eol]).ok()?;
-        let size = usize::from_str_radix(size.split(';').next()?.trim(), 16).ok()?;
-        body = &body[eol + 2..];
+        let (size, start) = chunk_size(body)?;
+        body = &body[start..];
         if size == 0 {
             return Some(out);
         }
@@ -762,9 +770,16 @@ pub(crate) mod tests {
         let (docs, problems) = pages(&[
             page("Transfer-Encoding: chunked\r\n", b"5\r\n<p>Ch\r\na\r\nunked.</p>\r\n0\r\n\r\n"),
             b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=ISO-8859-1\r\n\r\n<p>caf\xe9</p>".to_vec(),
+            // Stored de-chunked under the header the server sent: read as it is.
+            page("Transfer-Encoding: chunked\r\n", b"<p>Already de-chunked.</p>"),
+            // Windows-1252's quotes (ISO-8859-1 is read as Windows-1252, as browsers do).
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=ISO-8859-1\r\n\r\n<p>\x93It\x92s\x94</p>".to_vec(),
         ]);
         assert!(problems.is_empty(), "{problems:?}");
-        assert_eq!(docs, ["Chunked.", "café"]);
+        assert_eq!(docs, ["Chunked.", "café", "Already de-chunked.", "“It’s”"]);
+        // A chunked body damaged after its first chunk is still damaged.
+        let (docs, problems) = pages(&[page("Transfer-Encoding: chunked\r\n", b"5\r\n<p>Ch\r\nzz\r\nunked")]);
+        assert!(docs.is_empty() && problems[0].contains("damaged chunked"), "{problems:?}");
     }
 
     #[test]

@@ -117,3 +117,150 @@ fn truncation_is_reported_past_the_cap_of_held_problems() {
     assert!(problems.iter().any(|m| m.contains("no record has field \"text\"")), "{problems:?}");
     assert!(problems.iter().any(|m| m.contains("rest of file skipped")), "{problems:?}");
 }
+
+/// Issue 18, item 8: real pages and crawls read right.
+mod real_pages {
+    use super::problem_messages;
+    use crate::common::*;
+
+    fn document<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+        report["documents"].as_array().unwrap().iter().find(|d| d["id"] == id).unwrap_or_else(|| panic!("no {id}"))
+    }
+
+    /// A seed's page (`seed_page`) with `title` as its title and `meta` in its head.
+    fn page(text: &str, title: &str, meta: &str) -> String {
+        seed_page("x", text).replacen("<title>x</title>", &format!("{meta}<title>{title}</title>"), 1)
+    }
+
+    /// Pages in Windows-1252 (smart quotes) and Windows-1251 (Cyrillic), declared in a `<meta>`, are decoded
+    /// by their charset; named entities of all HTML5 are decoded.
+    #[test]
+    fn charsets_and_named_entities() {
+        let dir = tempfile::tempdir().unwrap();
+        let seeds = seeds();
+        let quotes = "It’s “the” deal — 5 €";
+        let w1252 = encoding_rs::WINDOWS_1252
+            .encode(&page(&seeds[0].1, quotes, "<meta charset=\"windows-1252\">"))
+            .0
+            .into_owned();
+        let cyrillic = "Обмен пленными между Россией и Украиной";
+        let body: String = (0..4).map(|_| format!("{cyrillic}. Стороны обменялись сотнями военнопленных.\n")).collect();
+        let meta = "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1251\">";
+        let w1251 = encoding_rs::WINDOWS_1251.encode(&page(&body, cyrillic, meta)).0.into_owned();
+        let entities = page(&seeds[2].1, "L&oacute;pez&rsquo;s &frac12; &Scaron;koda &NotEqualTilde; &amp;c", "");
+        std::fs::write(dir.path().join("w1252.html"), w1252).unwrap();
+        std::fs::write(dir.path().join("w1251.html"), w1251).unwrap();
+        std::fs::write(dir.path().join("entities.html"), entities).unwrap();
+        let out = scan_json(&[dir.path().as_os_str(), "--ext".as_ref(), "html".as_ref()]);
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        let report = json(&out);
+        assert_eq!(document(&report, "w1252")["title"], quotes);
+        assert_eq!(document(&report, "w1251")["title"], cyrillic);
+        assert!(document(&report, "w1251")["words"].as_u64().unwrap() > 20, "{report}");
+        assert_eq!(document(&report, "entities")["title"], "López’s ½ Škoda ≂̸ &c");
+    }
+
+    /// Dates with time zones compare in UTC; a date that does not read as one is said once per file and is
+    /// not the document's date.
+    #[test]
+    fn dates_with_time_zones_and_unreadable_dates() {
+        let dir = tempfile::tempdir().unwrap();
+        let seeds = seeds();
+        // 000 at 16:30 UTC on the 23rd, 001 at 07:00 UTC on the 25th: 1.6 days apart. Read without their
+        // zones, 01:30 and 23:00 of one day, they were under a day apart and the dates said nothing.
+        let dates =
+            ["2025-05-24T01:30:00+09:00", "2025-05-24T23:00:00-08:00", "27/05/2025", "2025-05-26", "28/05/2025"];
+        let lines: String = seeds
+            .iter()
+            .zip(dates)
+            .map(|((id, text), date)| format!("{}\n", serde_json::json!({"id": id, "text": text, "date": date})))
+            .collect();
+        let path = dir.path().join("dated.jsonl");
+        std::fs::write(&path, lines).unwrap();
+        let out = scan_json(&[path.as_os_str()]);
+        assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+        let report = json(&out);
+        let pair = report["pairs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["a"] == seeds[0].0 && p["b"] == seeds[1].0)
+            .unwrap_or_else(|| panic!("no 000-001 pair: {report}"));
+        let date = pair["evidence"].as_array().unwrap().iter().find(|e| e["signal"] == "date");
+        let date = date.unwrap_or_else(|| panic!("no date evidence: {pair}"));
+        assert_eq!(date["favours"], seeds[0].0, "{pair}");
+        assert_eq!(date["detail"], "published 1.6 days earlier", "{pair}");
+        // The unreadable dates: one problem for the file, naming the first, and no date echoed.
+        let problems = problem_messages(&report);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].contains("2 records") && problems[0].contains("line 3: \"27/05/2025\""), "{problems:?}");
+        assert!(document(&report, &seeds[2].0).get("date").is_none(), "{report}");
+        assert_eq!(document(&report, &seeds[3].0)["date"], "2025-05-26");
+    }
+
+    /// A capture whose HTTP headers say `Transfer-Encoding: chunked` over a body stored de-chunked (as
+    /// pywb's sample iana.warc.gz holds) is read from the body as it is, as warcio does.
+    #[test]
+    fn chunked_header_over_a_dechunked_body() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut warc = Vec::new();
+        for (id, text) in seeds() {
+            let http = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nTransfer-Encoding: chunked\r\n\r\n{}",
+                seed_page(&id, &text)
+            );
+            warc.extend(warc_record(
+                "response",
+                &format!("{SITE}{id}"),
+                "application/http; msgtype=response",
+                http.as_bytes(),
+            ));
+        }
+        let path = dir.path().join("capture.warc.gz");
+        std::fs::write(&path, gzip(&warc)).unwrap();
+        let out = scan_json(&[path.as_os_str()]);
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        let report = json(&out);
+        assert_eq!(document_ids(&report).len(), 5, "{report}");
+        assert_eq!(short_verdicts(&report).len(), 4, "{report}");
+    }
+
+    /// An ARC file (the web archive format before WARC) is said to be unsupported, not read as one text
+    /// of headers.
+    #[test]
+    fn arc_files_are_said_to_be_unsupported() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut arc = b"filedesc://crawl.arc 0.0.0.0 20250524080000 text/plain 76\n1 0 Example\nURL IP-address \
+            Archive-date Content-type Archive-length\n\n"
+            .to_vec();
+        let page = seed_page("000", &seeds()[0].1);
+        arc.extend(format!("http://news.example/000 1.2.3.4 20250524080000 text/html {}\n", page.len()).bytes());
+        arc.extend(page.bytes());
+        let path = dir.path().join("crawl.arc.gz");
+        std::fs::write(&path, gzip(&arc)).unwrap();
+        let out = scan_json(&[path.as_os_str()]);
+        assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+        let report = json(&out);
+        assert!(document_ids(&report).is_empty(), "{report}");
+        let problems = problem_messages(&report);
+        assert!(problems.len() == 1 && problems[0].contains("ARC") && problems[0].contains("not read"), "{problems:?}");
+    }
+
+    /// An .html file over the 4 MiB page cap whose text comes after 4 MiB of markup says it was cut.
+    #[test]
+    fn a_page_cut_before_its_text_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut html = "<!DOCTYPE html><html><body>".to_string();
+        while html.len() < (4 << 20) + 1000 {
+            html.push_str("<div class=\"wrapper\"><span data-x=\"1\"></span></div>\n");
+        }
+        html.push_str(&format!("<article><p>{}</p></article></body></html>", seeds()[0].1));
+        let path = dir.path().join("big.html");
+        std::fs::write(&path, html).unwrap();
+        let out = scan_json(&[path.as_os_str()]);
+        assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+        let problems = problem_messages(&json(&out));
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].contains("cut") && problems[0].contains("4194304 bytes"), "{problems:?}");
+    }
+}
