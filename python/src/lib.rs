@@ -198,7 +198,13 @@ fn to_py_err(py: Python<'_>, error: Error) -> PyErr {
     }
 }
 
-fn input_error(py: Python<'_>, message: String, path: &std::path::Path, line: Option<u64>, offset: Option<u64>) -> PyErr {
+fn input_error(
+    py: Python<'_>,
+    message: String,
+    path: &std::path::Path,
+    line: Option<u64>,
+    offset: Option<u64>,
+) -> PyErr {
     let err = InputError::new_err(message);
     let value = err.value(py);
     // Setting plain attributes on a fresh exception instance does not fail.
@@ -358,11 +364,10 @@ impl Signer {
     fn band_keys<'py>(&self, py: Python<'py>, signatures: &[u8], view: &str) -> PyResult<Bound<'py, PyBytes>> {
         let (v, _) = self.view(view)?;
         let (k, LshParams { bands, .. }) = (v.num_hashes, v.lsh);
-        if signatures.len() % (4 * k) != 0 {
+        if !signatures.len().is_multiple_of(4 * k) {
             return Err(PyValueError::new_err(format!("signatures of the {view} view have {k} lanes a row")));
         }
-        let mins: Vec<u32> =
-            signatures.chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+        let mins: Vec<u32> = signatures.chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
         let mut keys = vec![0u64; mins.len() / k * bands];
         py.detach(|| {
             keys.par_chunks_mut(bands).zip(mins.par_chunks(k)).for_each(|(out, row)| {
