@@ -144,7 +144,7 @@ def _date(value: Any, where: str) -> Optional[str]:
     if isinstance(value, str):
         return value
     if hasattr(value, "isoformat"):  # datetime.date, datetime.datetime, pandas.Timestamp
-        return value.isoformat()
+        return str(value.isoformat())
     raise TypeError(f"{where}: date is {type(value).__name__}, not an ISO 8601 string or a date")
 
 
