@@ -35,3 +35,18 @@ def test_documents_and_clusters(seeds):
 def test_an_empty_report_is_an_empty_table():
     frame = unspun.scan(["nothing to compare"]).to_pandas()
     assert frame.empty and "source_confidence" in frame.columns
+
+
+def test_without_pandas_or_numpy_the_error_says_what_to_install(seeds, monkeypatch):
+    import sys
+
+    report = unspun.scan(seeds)
+    # A None entry in sys.modules makes `import pandas` raise ImportError, as when it is not installed.
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    with pytest.raises(ImportError, match="pip install pandas"):
+        report.to_pandas()
+    monkeypatch.setitem(sys.modules, "numpy", None)
+    with pytest.raises(ImportError, match="pip install numpy"):
+        unspun.Signer()
+    # The rest of the package needs neither.
+    assert len(unspun.scan(seeds).pairs) == 4 and unspun.compare(seeds[0][1], seeds[1][1]).relation == "rewrite"

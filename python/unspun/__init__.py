@@ -281,7 +281,7 @@ class Signer:
     def __init__(self, **settings: Any) -> None:
         try:
             import numpy
-        except ImportError as e:  # pragma: no cover - exercised only without NumPy
+        except ImportError as e:
             raise ImportError("unspun.Signer needs NumPy: pip install numpy") from e
         self._np = numpy
         self._native = _native.Signer(_settings_json(settings, _SIGNER_SETTINGS))

@@ -288,7 +288,7 @@ class Report:
         (``pip install pandas``); it is imported only here."""
         try:
             import pandas as pd
-        except ImportError as e:  # pragma: no cover - exercised only without pandas
+        except ImportError as e:
             raise ImportError("Report.to_pandas needs pandas: pip install pandas") from e
         if what == "pairs":
             columns = [f.name for f in fields(Pair)]
