@@ -1,0 +1,39 @@
+"""unspun.compare: one pair, with its passages and evidence; None for unrelated texts."""
+
+import unspun
+
+from test_scan import LLM, SOURCE, SPINNER, WIRE_A
+
+
+def test_a_rewrite_is_found_with_passages_and_evidence(seeds):
+    text = dict(seeds)
+    pair = unspun.compare(text[SOURCE], text[SPINNER])
+    assert (pair.a, pair.b, pair.relation) == ("a", "b", "rewrite")
+    assert pair.coverage_a > 0.5 and pair.passages and pair.views
+    # Two texts alone: no collection to attest either's wording, so no source without dates or links.
+    assert pair.source is None
+    a = text[SOURCE].encode()
+    assert all(0 <= p.a[0] < p.a[1] <= len(a) for p in pair.passages)
+
+
+def test_records_name_the_pair_and_dates_its_source(seeds):
+    text = dict(seeds)
+    pair = unspun.compare(
+        {"id": "late", "text": text[SOURCE], "date": "2025-05-26"},
+        {"id": "early", "text": text[LLM], "date": "2025-05-24"},
+    )
+    assert (pair.a, pair.b, pair.relation, pair.source) == ("early", "late", "rewrite", "early")
+    assert [(e.signal, e.favours) for e in pair.evidence] == [("date", "early")]
+    assert unspun.compare(("x", text[SOURCE]), ("y", text[SPINNER])).source in ("x", "y", None)
+
+
+def test_unrelated_texts_have_no_relation(seeds):
+    text = dict(seeds)
+    pair = unspun.compare(text[SOURCE], text[WIRE_A])
+    assert pair.relation is None and pair.source is None
+    nothing = unspun.compare("Completely different words here.", "Nothing at all in common, none.")
+    assert (nothing.relation, nothing.passages, nothing.evidence) == (None, [], [])
+    # Too short to judge (under min_words) unless identical.
+    assert unspun.compare("the same few words", "the same few words").relation == "duplicate"
+    assert unspun.compare("the same few words", "the same few words!?", min_words=50).relation == "duplicate"
+    assert unspun.compare("some few words", "other few words").relation is None

@@ -1,0 +1,75 @@
+"""Errors are Python exceptions: OSError for files, InputError (a ValueError) with file and line for damaged
+input, ValueError for settings, TypeError for input or settings of the wrong type."""
+
+import pytest
+
+import unspun
+
+
+def test_a_missing_path_is_file_not_found(tmp_path):
+    missing = tmp_path / "missing"
+    with pytest.raises(FileNotFoundError) as e:
+        unspun.scan_paths([missing])
+    assert e.value.filename == str(missing)
+
+
+def test_a_folder_without_articles_names_it(tmp_path):
+    (tmp_path / "notes.md").write_text("not an article")
+    with pytest.raises(unspun.InputError) as e:
+        unspun.scan_paths(tmp_path)
+    assert isinstance(e.value, ValueError) and e.value.path == str(tmp_path) and "md" in str(e.value)
+
+
+def test_damaged_input_is_a_problem_or_with_strict_an_error_with_file_and_line(tmp_path):
+    lines = ['{"id": "one", "text": "Some words of an article."}', '{"id": "two", "text": ', '{"id": "three"}']
+    path = tmp_path / "articles.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    report = unspun.scan_paths(path)
+    assert [(p.path, p.line) for p in report.summary.problems] == [(str(path), 2), (str(path), 3)]
+    with pytest.raises(unspun.InputError) as e:
+        unspun.scan_paths(path, strict=True)
+    assert (e.value.path, e.value.line) == (str(path), 2)
+    assert str(e.value).startswith(f"{path}:2: ")
+
+
+def test_bad_settings_are_value_errors():
+    for settings, message in [
+        (dict(threshold={"words": 1.5}), "threshold 1.5"),
+        (dict(threshold={"title": 0.5}), "unknown view"),
+        (dict(views=["words", "titles"]), "unknown view"),
+        (dict(hashes=0), "hashes"),
+        (dict(hashes=-1), "hashes"),
+        (dict(max_bucket=1), "bucket"),
+        (dict(threads=0), "threads"),
+        (dict(input_format="pdf"), "input_format"),
+        (dict(window=float("nan")), "window"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            unspun.scan(["a text"], **settings)
+
+
+def test_a_missing_model_or_direction_model_is_an_os_error(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        unspun.scan(["a text"], model=tmp_path / "no-model")
+    with pytest.raises(FileNotFoundError):
+        unspun.scan(["a text"], direction_model=tmp_path / "direction.json")
+    bad = tmp_path / "direction.json"
+    bad.write_text("{}")
+    with pytest.raises(unspun.InputError) as e:
+        unspun.scan(["a text"], direction_model=bad)
+    assert e.value.path == str(bad)
+
+
+def test_wrong_types_are_type_errors():
+    with pytest.raises(TypeError, match="unknown setting 'treshold'"):
+        unspun.scan(["a text"], treshold={"words": 0.5})
+    with pytest.raises(TypeError, match="hashes: expected an integer"):
+        unspun.scan(["a text"], hashes="128")
+    with pytest.raises(TypeError, match="not a single string"):
+        unspun.scan("a text")
+    with pytest.raises(TypeError, match="document 1: a record needs a 'text' string"):
+        unspun.scan(["a text", {"id": "x", "body": "..."}])
+    with pytest.raises(TypeError, match="document 0: expected a string"):
+        unspun.scan([42])
+    with pytest.raises(TypeError, match="document 0: its fields cannot be written as JSON"):
+        unspun.scan([{"text": "a text", "extra": object()}])

@@ -1,0 +1,52 @@
+"""Report.to_pandas: a table of the pairs (documents, clusters) that reads back into the same dataclasses."""
+
+import pytest
+
+import unspun
+
+pd = pytest.importorskip("pandas")
+
+
+def test_pairs_round_trip_through_a_dataframe(seeds, tmp_path):
+    records = [{"id": i, "text": t, "url": f"https://example.org/{i}"} for i, t in seeds]
+    records[0]["date"] = "2025-05-24"
+    report = unspun.scan(records)
+    frame = report.to_pandas()
+    assert list(frame.columns)[:6] == ["a", "b", "relation", "source", "source_confidence", "confidence"]
+    assert len(frame) == len(report.pairs)
+    assert [unspun.Pair.from_dict(row) for row in frame.to_dict("records")] == report.pairs
+    # And through a file: a pickle keeps the lists of passages and evidence.
+    frame.to_pickle(tmp_path / "pairs.pkl")
+    back = pd.read_pickle(tmp_path / "pairs.pkl")
+    assert [unspun.Pair.from_dict(row) for row in back.to_dict("records")] == report.pairs
+
+
+def test_documents_and_clusters(seeds):
+    report = unspun.scan([{"id": i, "text": t, "outlet": i[:3]} for i, t in seeds])
+    documents = report.to_pandas("documents")
+    assert list(documents.columns) == ["id", "path", "words", "date", "skipped", "reference", "outlet"]
+    assert list(documents["outlet"]) == ["000", "001", "002", "003", "004"]
+    clusters = report.to_pandas("clusters")
+    assert list(clusters["members"].map(len)) == [3, 2]
+    with pytest.raises(ValueError, match="expected 'pairs'"):
+        report.to_pandas("everything")
+
+
+def test_an_empty_report_is_an_empty_table():
+    frame = unspun.scan(["nothing to compare"]).to_pandas()
+    assert frame.empty and "source_confidence" in frame.columns
+
+
+def test_without_pandas_or_numpy_the_error_says_what_to_install(seeds, monkeypatch):
+    import sys
+
+    report = unspun.scan(seeds)
+    # A None entry in sys.modules makes `import pandas` raise ImportError, as when it is not installed.
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    with pytest.raises(ImportError, match="pip install pandas"):
+        report.to_pandas()
+    monkeypatch.setitem(sys.modules, "numpy", None)
+    with pytest.raises(ImportError, match="pip install numpy"):
+        unspun.Signer()
+    # The rest of the package needs neither.
+    assert len(unspun.scan(seeds).pairs) == 4 and unspun.compare(seeds[0][1], seeds[1][1]).relation == "rewrite"

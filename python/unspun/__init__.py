@@ -1,0 +1,323 @@
+"""unspun: find which news articles of a collection are copies, rewrites or "spins" of which, and which one is
+the source.
+
+A thin layer over the Rust library (``unspun._native``): every figure, verdict and source comes from it; this
+package turns Python data into its documents and its JSON report into dataclasses.
+
+>>> import unspun
+>>> report = unspun.scan(["text one …", "text two …"])          # doctest: +SKIP
+>>> [(p.a, p.b, p.relation, p.source) for p in report.pairs]     # doctest: +SKIP
+
+``scan`` takes texts or records in memory, ``scan_paths`` files and folders (as the command line reads
+them), ``compare`` two texts, and ``Signer`` gives MinHash signatures and LSH band keys as NumPy arrays for
+an index of one's own. Settings are keyword arguments named as the command line's flags (see ``scan``).
+The interpreter's lock is released while the library works.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+
+from . import _native
+from ._native import FORMAT_VERSION, InputError
+from ._report import Cluster, Document, Evidence, Pair, Passage, Problem, Report, Summary
+
+__version__: str = _native.__version__
+
+__all__ = [
+    "FORMAT_VERSION",
+    "Cluster",
+    "Document",
+    "Evidence",
+    "InputError",
+    "Pair",
+    "Passage",
+    "Problem",
+    "Report",
+    "Signer",
+    "Summary",
+    "compare",
+    "scan",
+    "scan_paths",
+]
+
+PathLike = Union[str, "os.PathLike[str]"]
+Record = Union[str, Mapping[str, Any], Tuple[Any, str]]
+
+# What each setting is, for the checks made before the library sees them (it validates their values).
+_INT, _FLOAT, _BOOL, _STR, _PATH, _STRS, _PATHS, _THRESHOLDS = range(8)
+_SETTINGS: Dict[str, int] = {
+    "views": _STRS,
+    "hashes": _INT,
+    "seed": _INT,
+    "threshold": _THRESHOLDS,
+    "shingle": _INT,
+    "lead": _INT,
+    "max_bucket": _INT,
+    "min_words": _INT,
+    "passages": _BOOL,
+    "candidates_only": _BOOL,
+    "report_unrelated": _BOOL,
+    "window": _FLOAT,
+    "model": _PATH,
+    "semantic_threshold": _FLOAT,
+    "direction_model": _PATH,
+    "against": _PATHS,
+    "ext": _STRS,
+    "id_field": _STR,
+    "text_field": _STR,
+    "date_field": _STR,
+    "url_field": _STR,
+    "strict": _BOOL,
+    "input_format": _STR,
+    "threads": _INT,
+}
+_SIGNER_SETTINGS = ("views", "hashes", "seed", "threshold", "shingle", "lead", "threads")
+
+
+def _setting(name: str, kind: int, value: Any) -> Any:
+    """The JSON value of one setting, or TypeError / ValueError saying what is wrong with it."""
+
+    def is_number(v: Any) -> bool:
+        return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+    if kind == _INT:
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise TypeError(f"setting {name}: expected an integer, got {type(value).__name__}")
+        if not 0 <= value < 2**64:
+            raise ValueError(f"setting {name}: {value} is not an integer in 0..2**64")
+        return value
+    if kind == _FLOAT:
+        if not is_number(value):
+            raise TypeError(f"setting {name}: expected a number, got {type(value).__name__}")
+        if not math.isfinite(value):
+            raise ValueError(f"setting {name}: {value} is not a finite number")
+        return float(value)
+    if kind == _BOOL:
+        if not isinstance(value, bool):
+            raise TypeError(f"setting {name}: expected True or False, got {type(value).__name__}")
+        return value
+    if kind == _STR:
+        if not isinstance(value, str):
+            raise TypeError(f"setting {name}: expected a string, got {type(value).__name__}")
+        return value
+    if kind == _PATH:
+        return os.fsdecode(os.fspath(value))
+    if kind in (_STRS, _PATHS):
+        if isinstance(value, (str, bytes, os.PathLike)):
+            value = [value]
+        try:
+            items = list(value)
+        except TypeError:
+            raise TypeError(f"setting {name}: expected a list, got {type(value).__name__}") from None
+        return [_setting(name, _STR if kind == _STRS else _PATH, v) for v in items]
+    # _THRESHOLDS: {view: T}
+    if not isinstance(value, Mapping):
+        raise TypeError(f"setting {name}: expected a mapping of view to threshold, e.g. {{'words': 0.5}}")
+    out = {}
+    for view, t in value.items():
+        if not isinstance(view, str) or not is_number(t) or not math.isfinite(t):
+            raise TypeError(f"setting {name}: expected a mapping of view name to number, got {view!r}: {t!r}")
+        out[view] = float(t)
+    return out
+
+
+def _settings_json(settings: Mapping[str, Any], allowed: Iterable[str] = _SETTINGS) -> str:
+    """The settings as the JSON object the library reads; None means the default."""
+    allowed = set(allowed)
+    out = {}
+    for name, value in settings.items():
+        if name not in allowed:
+            known = ", ".join(sorted(allowed))
+            raise TypeError(f"unknown setting {name!r} (known: {known})")
+        if value is not None:
+            out[name] = _setting(name, _SETTINGS[name], value)
+    return json.dumps(out)
+
+
+def _date(value: Any, where: str) -> Optional[str]:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, str):
+        return value
+    if hasattr(value, "isoformat"):  # datetime.date, datetime.datetime, pandas.Timestamp
+        return str(value.isoformat())
+    raise TypeError(f"{where}: date is {type(value).__name__}, not an ISO 8601 string or a date")
+
+
+def _record(item: Any, index: int) -> Tuple[str, str, Optional[str], Optional[str]]:
+    """One document for the library: ``(id, text, date, other fields as JSON)``."""
+    where = f"document {index}"
+    if isinstance(item, str):
+        return (str(index), item, None, None)
+    if isinstance(item, Mapping):
+        fields = dict(item)
+        text = fields.pop("text", None)
+        if not isinstance(text, str):
+            got = "no text" if text is None else f"text of type {type(text).__name__}"
+            raise TypeError(f"{where}: a record needs a 'text' string, got {got}")
+        ident = fields.pop("id", None)
+        if ident is None or (isinstance(ident, float) and math.isnan(ident)):
+            ident = str(index)
+        elif isinstance(ident, (str, int)) and not isinstance(ident, bool):
+            ident = str(ident)
+        else:
+            raise TypeError(f"{where}: id is {type(ident).__name__}, not a string or an integer")
+        date = _date(fields.pop("date", None), where)
+        # A missing cell of a DataFrame is NaN: left out, as a missing field is.
+        extra = {k: v for k, v in fields.items() if not (isinstance(v, float) and math.isnan(v))}
+        try:
+            extra_json = json.dumps(extra, allow_nan=False, ensure_ascii=False, default=_jsonable) if extra else None
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"{where}: its fields cannot be written as JSON: {e}") from None
+        return (ident, text, date, extra_json)
+    if isinstance(item, tuple) and len(item) == 2:
+        ident, text = item
+        if not isinstance(text, str):
+            raise TypeError(f"{where}: expected (id, text) with a string text, got {type(text).__name__}")
+        return (str(ident), text, None, None)
+    raise TypeError(
+        f"{where}: expected a string, a dict with 'id' and 'text', or an (id, text) tuple; "
+        f"got {type(item).__name__}"
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    """Dates and NumPy scalars in a record's fields, as JSON can hold them."""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def _records(data: Any) -> List[Tuple[str, str, Optional[str], Optional[str]]]:
+    if isinstance(data, (str, bytes)):
+        raise TypeError("expected a list of texts or records, not a single string (wrap it in a list)")
+    if hasattr(data, "to_dict") and hasattr(data, "columns"):  # a pandas DataFrame
+        data = data.to_dict("records")
+    return [_record(item, i) for i, item in enumerate(data)]
+
+
+def scan(texts_or_records: Iterable[Record], **settings: Any) -> Report:
+    """Finds which of the documents are copies, rewrites or spins of which, and which one is the source.
+
+    ``texts_or_records`` is a list of texts (their ids are their positions, ``"0"``, ``"1"``…), of records
+    (dicts with ``text`` and optionally ``id``, ``date`` (ISO 8601 or a ``datetime.date``), ``url``, ``title``
+    and any other fields, passed through to ``report.documents``), of ``(id, text)`` tuples, or a pandas
+    DataFrame with those columns. Texts are compared as given (an HTML page is not reduced to its main text
+    as ``scan_paths`` does).
+
+    Settings (keywords, as the command line's flags; unset means the default):
+    ``views`` (``["words", "content", "lead"]``), ``hashes`` (128 a view), ``seed``, ``threshold``
+    (``{"words": 0.5, "content": 0.2, "lead": 0.2}``, any of them), ``shingle`` (5), ``lead`` (60),
+    ``max_bucket`` (200), ``min_words`` (20), ``passages`` (True), ``candidates_only``,
+    ``report_unrelated``, ``window`` (days), ``model`` (a sentence-embedding model's folder),
+    ``semantic_threshold`` (0.7), ``direction_model`` (a file), ``against`` (reference files and folders),
+    ``ext``, ``id_field``, ``text_field``, ``date_field``, ``url_field``, ``input_format`` and ``strict``
+    (for files read), ``threads`` (default: one per core; the result is the same for any number).
+
+    Raises TypeError for an unknown setting or input of the wrong type, ValueError for a setting out of range,
+    InputError (a ValueError) for damaged input with ``strict=True``, OSError for a file that cannot be read.
+    """
+    documents = _records(texts_or_records)
+    return Report.from_json(_native.scan_documents(documents, _settings_json(settings)))
+
+
+def scan_paths(paths: Union[PathLike, Sequence[PathLike]], **settings: Any) -> Report:
+    """Scans files and folders as ``unspun scan PATH…`` does: folders recursively (files with an ``ext``
+    extension, default ``txt``), JSON Lines, CSV, HTML pages and web archives, plain, gzip or zstd. Takes the
+    settings of ``scan``. Damaged input is skipped and listed in ``report.summary.problems`` (an InputError
+    with ``path`` and ``line`` instead, with ``strict=True``); a path that does not exist is
+    FileNotFoundError."""
+    if isinstance(paths, (str, bytes, os.PathLike)):
+        paths = [paths]
+    return Report.from_json(_native.scan_paths([os.fspath(p) for p in paths], _settings_json(settings)))
+
+
+def compare(a: Record, b: Record, **settings: Any) -> Pair:
+    """Compares two documents (texts, records or ``(id, text)`` tuples, as in ``scan``; two texts are named
+    ``"a"`` and ``"b"``) and returns their pair with its figures, passages and evidence. ``relation`` is None
+    when neither derives from the other: when they share nothing, when they were compared and judged not
+    derived, or when one is shorter than ``min_words`` (20) and they are not identical.
+
+    Each view takes the two as a candidate when they share anything at all, so no banding threshold can hide
+    the pair; the verdict is the scan's. With only two documents, the evidence for a source is the pair's own
+    (dates, links, containment…), not that of a collection."""
+    first, second = _record(a, 0), _record(b, 1)
+    if isinstance(a, str):
+        first = ("a",) + first[1:]
+    if isinstance(b, str):
+        second = ("b",) + second[1:]
+    report = Report.from_json(_native.compare(first, second, _settings_json(settings)))
+    if report.pairs:
+        pair = report.pairs[0]
+        if pair.relation == "none":
+            pair.relation = None
+        return pair
+    ids = [d.id for d in report.documents]
+    return Pair(ids[0], ids[1], None, None, None, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0, 0.0)
+
+
+class Signer:
+    """MinHash signatures and LSH band keys of texts, as a scan makes them, for an index of one's own.
+
+    ``Signer(views=..., hashes=128, seed=..., threshold={...}, shingle=5, lead=60, threads=None)`` takes the
+    signing settings of ``scan``. ``sign(texts, view)`` gives an ``(n, hashes)`` ``uint32`` array (a lane of an
+    empty text is ``0xFFFFFFFF``), ``band_keys(signatures, view)`` an ``(n, bands)`` ``uint64`` array: two texts
+    are a candidate pair of the view when they have the same key in the same band (column). The bands and rows
+    come from the view's threshold (``params(view)``).
+
+    The ``words`` view is signed exactly as a scan signs it. The ``content`` and ``lead`` views are signed
+    from all of a text's content words, as a scan with ``candidates_only=True`` does; a full scan signs them
+    leaving out the words common to its collection, which one text alone cannot know.
+
+    Needs NumPy (``pip install numpy``), imported when a Signer is made.
+    """
+
+    def __init__(self, **settings: Any) -> None:
+        try:
+            import numpy
+        except ImportError as e:
+            raise ImportError("unspun.Signer needs NumPy: pip install numpy") from e
+        self._np = numpy
+        self._native = _native.Signer(_settings_json(settings, _SIGNER_SETTINGS))
+
+    @property
+    def views(self) -> List[str]:
+        """The views signed."""
+        return list(self._native.views())
+
+    def params(self, view: str = "words") -> Dict[str, Any]:
+        """A view's ``shingle``, ``hashes``, ``seed``, ``threshold``, ``bands`` and ``rows``."""
+        shingle, hashes, seed, threshold, bands, rows = self._native.params(view)
+        return {"shingle": shingle, "hashes": hashes, "seed": seed, "threshold": threshold, "bands": bands,
+                "rows": rows}
+
+    def sign(self, texts: Iterable[str], view: str = "words") -> Any:
+        """The ``(len(texts), hashes)`` ``uint32`` signatures of ``texts`` in ``view``."""
+        if isinstance(texts, str):
+            raise TypeError("expected a list of texts, not a single string (wrap it in a list)")
+        texts = list(texts)
+        for i, t in enumerate(texts):
+            if not isinstance(t, str):
+                raise TypeError(f"text {i}: expected a string, got {type(t).__name__}")
+        hashes = self._native.params(view)[1]
+        raw = self._native.sign(texts, view)
+        return self._np.frombuffer(raw, dtype="<u4").reshape(len(texts), hashes).copy()
+
+    def band_keys(self, signatures: Any, view: str = "words") -> Any:
+        """The ``(n, bands)`` ``uint64`` band keys of ``(n, hashes)`` signatures made by ``sign`` for ``view``."""
+        np = self._np
+        signatures = np.ascontiguousarray(signatures, dtype="<u4")
+        _, hashes, _, _, bands, _ = self._native.params(view)
+        if signatures.ndim != 2 or signatures.shape[1] != hashes:
+            raise ValueError(f"expected an (n, {hashes}) array of {view} signatures, got shape {signatures.shape}")
+        raw = self._native.band_keys(signatures.tobytes(), view)
+        return np.frombuffer(raw, dtype="<u8").reshape(signatures.shape[0], bands).copy()
+
+    def __repr__(self) -> str:
+        return f"<unspun.Signer views={self.views}>"

@@ -1,0 +1,314 @@
+"""The report of a scan as dataclasses: the JSON contract (``format_version`` 2) of ``unspun scan --format json``,
+field for field. The Rust library writes the JSON; this module only reads it (``Report.from_json``) and
+writes it back (``Report.to_json``), and gives the pairs, documents and clusters to pandas."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+__all__ = ["Cluster", "Document", "Evidence", "Pair", "Passage", "Problem", "Report", "Summary"]
+
+
+def _missing(value: Any) -> bool:
+    """None, or the NaN pandas puts in a float column where a value is missing."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _optional(value: Any) -> Any:
+    return None if _missing(value) else value
+
+
+@dataclass
+class Passage:
+    """Aligned text: byte ranges ``(start, end)`` (end exclusive) into each original text, UTF-8 encoded.
+
+    ``text_a.encode()[start:end]`` is the passage in the first text."""
+
+    a: Tuple[int, int]
+    b: Tuple[int, int]
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Passage:
+        a, b = d["a"], d["b"]
+        return cls((int(a[0]), int(a[1])), (int(b[0]), int(b[1])))
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {"a": list(self.a), "b": list(self.b)}
+
+
+@dataclass
+class Evidence:
+    """One fact weighed in deciding the source: ``signal`` (``date``, ``canonical``, ``containment``,
+    ``stock_phrasing``, ``attestation``, ``hub``, ``machine_vocabulary``, ``siblings``, ``shared_source``,
+    ``duplicate``, ``semantic``), the document it ``favours`` as the source (or None) and a ``detail`` in words."""
+
+    signal: str
+    favours: Optional[str]
+    detail: str
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Evidence:
+        return cls(d["signal"], _optional(d.get("favours")), d["detail"])
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {"signal": self.signal, "favours": self.favours, "detail": self.detail}
+
+
+@dataclass
+class Pair:
+    """A pair of documents one of which derives from the other.
+
+    ``relation`` is ``duplicate``, ``near_duplicate``, ``rewrite`` or ``partial`` (``candidate`` with
+    ``candidates_only=True``, ``none`` with ``report_unrelated=True``; ``compare`` gives None for an unrelated
+    pair). ``source`` is the id of the document the other derives from, or None when the evidence names
+    neither; ``source_confidence`` is the direction model's probability that it is right (None when no source
+    is named, or a link or the dates named it). The other figures are those of the README's table."""
+
+    a: str
+    b: str
+    relation: Optional[str]
+    source: Optional[str]
+    source_confidence: Optional[float]
+    confidence: float
+    jaccard5: float
+    coverage_a: float
+    coverage_b: float
+    similarity: float
+    strength: float
+    lead_similarity: float
+    phrasing: float
+    aligned_sentences: int
+    copied_sentences: int
+    copied_strength: float
+    views: List[str] = field(default_factory=list)
+    passages: List[Passage] = field(default_factory=list)
+    evidence: List[Evidence] = field(default_factory=list)
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Pair:
+        """A pair from its JSON object, or from a row of ``Report.to_pandas()`` (NaN read as None)."""
+        values: Dict[str, Any] = {}
+        for f in fields(cls):
+            v = d[f.name]
+            if f.name in ("relation", "source", "source_confidence"):
+                v = _optional(v)
+            elif f.name in ("aligned_sentences", "copied_sentences"):
+                v = int(v)
+            elif f.name == "views":
+                v = [str(x) for x in v]
+            elif f.name == "passages":
+                v = [p if isinstance(p, Passage) else Passage.from_dict(p) for p in v]
+            elif f.name == "evidence":
+                v = [e if isinstance(e, Evidence) else Evidence.from_dict(e) for e in v]
+            elif f.name not in ("a", "b"):
+                v = float(v)
+            values[f.name] = v
+        return cls(**values)
+
+    def to_dict(self) -> Dict[str, Any]:
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
+        d["views"] = list(self.views)
+        d["passages"] = [p.to_dict() for p in self.passages]
+        d["evidence"] = [e.to_dict() for e in self.evidence]
+        return d
+
+
+@dataclass
+class Document:
+    """A document read: ``id`` (as used in pairs and clusters), ``path`` (``(memory)`` for a text given in
+    Python), ``words``, ``date`` if known, ``skipped`` (``empty``, ``too short to judge``) if not compared,
+    ``reference`` for a document of the ``against`` collection, and ``extra``: the input's other fields
+    (url, title…)."""
+
+    id: str
+    path: str
+    words: int
+    date: Optional[str] = None
+    skipped: Optional[str] = None
+    reference: bool = False
+    extra: Dict[str, Any] = field(default_factory=dict)
+
+    _KNOWN = ("id", "path", "words", "date", "skipped", "reference")
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Document:
+        extra = {k: v for k, v in d.items() if k not in cls._KNOWN}
+        return cls(
+            d["id"],
+            d["path"],
+            int(d["words"]),
+            _optional(d.get("date")),
+            _optional(d.get("skipped")),
+            bool(d.get("reference", False)),
+            extra,
+        )
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"id": self.id, "path": self.path, "words": self.words}
+        if self.date is not None:
+            d["date"] = self.date
+        if self.skipped is not None:
+            d["skipped"] = self.skipped
+        if self.reference:
+            d["reference"] = True
+        d.update(self.extra)
+        return d
+
+
+@dataclass
+class Cluster:
+    """Documents connected by reported pairs: ``members`` (ids, sorted) and the ``source`` the others derive
+    from, when exactly one is."""
+
+    source: Optional[str]
+    members: List[str]
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Cluster:
+        return cls(_optional(d.get("source")), list(d["members"]))
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {"source": self.source, "members": list(self.members)}
+
+
+@dataclass
+class Problem:
+    """Damaged input that was skipped or read lossily: the file (``stdin`` for standard input), the line (or
+    CSV row) and the web-archive record's byte offset where it is in one, and what is wrong."""
+
+    path: str
+    message: str
+    line: Optional[int] = None
+    record: Optional[int] = None
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Problem:
+        return cls(d["path"], d["message"], d.get("line"), d.get("record"))
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"path": self.path}
+        if self.line is not None:
+            d["line"] = self.line
+        if self.record is not None:
+            d["record"] = self.record
+        d["message"] = self.message
+        return d
+
+
+@dataclass
+class Summary:
+    """Counts for the run: documents read and skipped, input ``problems``, distinct ``candidate_pairs``,
+    ``grouped_documents`` (members of near-duplicate groups of eight or more other than the first), the
+    candidate statistics of each view (``views``), the reported ``pairs``, and with ``against`` the
+    ``references`` (``documents``, ``paired``)."""
+
+    documents: int
+    skipped_documents: int
+    problems: List[Problem]
+    candidate_pairs: int
+    grouped_documents: int
+    views: Dict[str, Dict[str, int]]
+    pairs: int
+    references: Optional[Dict[str, int]] = None
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Summary:
+        return cls(
+            d["documents"],
+            d["skipped_documents"],
+            [Problem.from_dict(p) for p in d["problems"]],
+            d["candidate_pairs"],
+            d["grouped_documents"],
+            dict(d["views"]),
+            d["pairs"],
+            d.get("references"),
+        )
+
+    def to_dict(self) -> Dict[str, Any]:
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
+        d["problems"] = [p.to_dict() for p in self.problems]
+        if self.references is None:
+            del d["references"]
+        return d
+
+
+@dataclass
+class Report:
+    """The report of a scan: ``documents`` (sorted by id), ``pairs`` (sorted by ``a`` then ``b``),
+    ``clusters`` and ``summary``, as in the JSON contract (see the README's Output section).
+
+    ``to_json()`` writes it in that contract, ``Report.from_json`` reads a report the command line wrote, and
+    ``to_pandas()`` gives a table of the pairs (or documents, or clusters)."""
+
+    documents: List[Document]
+    pairs: List[Pair]
+    clusters: List[Cluster]
+    summary: Summary
+    tool: str = "unspun"
+    format_version: int = 2
+
+    @classmethod
+    def from_json(cls, text: str) -> Report:
+        """Reads a JSON report, as ``unspun scan --format json`` writes it."""
+        return cls.from_dict(json.loads(text))
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Report:
+        return cls(
+            [Document.from_dict(x) for x in d["documents"]],
+            [Pair.from_dict(x) for x in d["pairs"]],
+            [Cluster.from_dict(x) for x in d["clusters"]],
+            Summary.from_dict(d["summary"]),
+            d.get("tool", "unspun"),
+            d.get("format_version", 2),
+        )
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The report as the JSON contract's object."""
+        return {
+            "tool": self.tool,
+            "format_version": self.format_version,
+            "documents": [x.to_dict() for x in self.documents],
+            "pairs": [x.to_dict() for x in self.pairs],
+            "clusters": [x.to_dict() for x in self.clusters],
+            "summary": self.summary.to_dict(),
+        }
+
+    def to_json(self, indent: Optional[int] = 2) -> str:
+        """The report as JSON, in the contract the command line writes (``format_version`` 2)."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    def to_pandas(self, what: str = "pairs") -> Any:
+        """A pandas DataFrame of the ``pairs`` (default), ``documents`` or ``clusters``: a row each, a column a
+        field. Pairs keep ``views``, ``passages`` and ``evidence`` as lists of dicts (``Pair.from_dict`` reads a
+        row back); documents have their ``extra`` fields as columns of their own. Needs pandas
+        (``pip install pandas``); it is imported only here."""
+        try:
+            import pandas as pd
+        except ImportError as e:
+            raise ImportError("Report.to_pandas needs pandas: pip install pandas") from e
+        if what == "pairs":
+            columns = [f.name for f in fields(Pair)]
+            rows = [x.to_dict() for x in self.pairs]
+        elif what == "documents":
+            columns = list(Document._KNOWN)
+            for d in self.documents:
+                columns.extend(k for k in d.extra if k not in columns)
+            rows = [{**asdict(d, dict_factory=dict), **d.extra} for d in self.documents]
+            for r in rows:
+                del r["extra"]
+        elif what == "clusters":
+            columns = ["source", "members"]
+            rows = [x.to_dict() for x in self.clusters]
+        else:
+            raise ValueError(f"what={what!r}: expected 'pairs', 'documents' or 'clusters'")
+        return pd.DataFrame.from_records(rows, columns=columns)
+
+    def __repr__(self) -> str:
+        return (
+            f"<unspun.Report: {len(self.documents)} documents, {len(self.pairs)} pairs, "
+            f"{len(self.clusters)} clusters>"
+        )
