@@ -64,6 +64,7 @@ pub mod eval;
 pub mod frequencies;
 pub mod graph;
 pub mod hash;
+pub mod index;
 pub mod input;
 pub mod lsh;
 pub mod minhash;

@@ -98,7 +98,12 @@ pub fn query(paths: &[PathBuf], prior: Prior, config: &Config, progress: &dyn Pr
 /// Reads and signs the articles under `paths` as an index keeps them ([`crate::index`]): in their fixed
 /// order, ids as read, texts kept (compressed), counted into `prior`'s statistics (which then hold only
 /// the texts not seen before).
-pub fn sign_for_index(paths: &[PathBuf], mut prior: Prior, config: &Config, progress: &dyn Progress) -> Result<SignedCorpus> {
+pub fn sign_for_index(
+    paths: &[PathBuf],
+    mut prior: Prior,
+    config: &Config,
+    progress: &dyn Progress,
+) -> Result<SignedCorpus> {
     config.validate()?;
     if config.candidates_only || config.semantic.is_some() {
         return Err(Error::Config("an index keeps what verification needs, without the semantic view".into()));
@@ -163,7 +168,7 @@ fn judge(mut corpus: SignedCorpus, mut problems: Vec<Problem>, plan: &Plan, prog
         scan.clusters = orient::orient(&mut pairs, &corpus.documents, &plan.config.direction, progress);
         if let (true, Some(top)) = (plan.against, config.top) {
             pairs = top_pairs(pairs, &corpus.documents, top);
-            scan.clusters = orient::clusters(pairs.iter(), corpus.documents.len());
+            scan.clusters = orient::clusters(pairs.iter().filter(|p| p.relation.is_some()), corpus.documents.len());
         }
         scan.pairs = pairs;
     }

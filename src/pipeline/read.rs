@@ -64,6 +64,11 @@ impl<T> Ragged<T> {
         &self.values[self.starts[i]..self.starts[i + 1]]
     }
 
+    /// Rows from their values and where each starts (and the last ends).
+    pub(crate) fn from_parts(values: Vec<T>, starts: Vec<usize>) -> Ragged<T> {
+        Ragged { values, starts }
+    }
+
     /// The number of rows.
     pub fn len(&self) -> usize {
         self.starts.len() - 1
@@ -183,12 +188,7 @@ pub(super) fn settle(corpus: &mut SignedCorpus, plan: &Plan) {
 
 /// Reads `inputs` and signs every document, counted into `prior`'s statistics and joined by its
 /// archive; in the fixed order, ids as read (see [`settle`]).
-pub(super) fn read_signed(
-    inputs: Inputs,
-    plan: &Plan,
-    prior: Prior,
-    progress: &dyn Progress,
-) -> Result<SignedCorpus> {
+pub(super) fn read_signed(inputs: Inputs, plan: &Plan, prior: Prior, progress: &dyn Progress) -> Result<SignedCorpus> {
     let config = plan.config;
     // Standard input's length is not known in advance.
     let total_bytes = (!inputs.files.iter().any(|f| input::is_stdin(&f.path)))
