@@ -80,7 +80,7 @@ pub(super) fn query(args: &QueryArgs, run: &Run) -> Result<ExitCode> {
     let output = Output::open(args.output.as_deref())?;
     output.check_not_input(&args.paths, &config.input.extensions)?;
     let index = Index::open(&args.index)?;
-    let prior = index.prior(&config)?;
+    let prior = index.prior(&config, &run.bars)?;
     let result = unspun::pipeline::query(&args.paths, prior, &config, &run.bars)?;
     write(&result, &config, format, args.explain, output, run)
 }

@@ -287,12 +287,19 @@ impl Index {
 
     /// What a query of `config` starts from: the index's documents, as the reference collection, and
     /// its statistics.
-    pub fn prior(&self, config: &Config) -> Result<Prior> {
+    pub fn prior(&self, config: &Config, progress: &dyn Progress) -> Result<Prior> {
         self.check(config)?;
+        progress.stage("loading index", Some(self.documents() as u64), Unit::Documents);
         let mut paths = HashMap::new();
         let mut all = Contents::default();
         for s in &self.segments {
-            all.append(&Segment::contents(s, &mut paths, false)?);
+            let contents = Segment::contents(s, &mut paths, false)?;
+            if all.documents.is_empty() {
+                all = contents;
+            } else {
+                all.append(&contents);
+            }
+            progress.inc(s.documents() as u64);
         }
         let Contents { documents, exact, words, lead_stems, stems, samples, frequencies, .. } = all;
         let signatures = config
@@ -310,6 +317,7 @@ impl Index {
             })
             .collect();
         let seen = exact.iter().copied().collect();
+        progress.finish();
         let archive = Archive {
             documents,
             exact,
@@ -319,13 +327,6 @@ impl Index {
             samples,
         };
         Ok(Prior { frequencies, seen, archive: Some(archive), keep_texts: false })
-    }
-}
-
-impl Segment {
-    /// The word hashes of its documents' texts.
-    fn exact(self: &Arc<Segment>) -> Result<Vec<u64>> {
-        Ok(Segment::contents(self, &mut HashMap::new(), false)?.exact)
     }
 }
 

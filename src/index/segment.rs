@@ -96,13 +96,9 @@ impl Contents {
         self.exact.extend_from_slice(&other.exact);
         self.words.extend_from_slice(&other.words);
         self.lead_stems.extend_from_slice(&other.lead_stems);
-        for i in 0..other.documents.len() {
-            self.stems.push(other.stems.row(i).iter().copied());
-            self.samples.push(other.samples.row(i).iter().copied());
-            if !other.texts.is_empty() {
-                self.texts.push(other.texts.row(i).iter().copied());
-            }
-        }
+        self.stems.append(&other.stems);
+        self.samples.append(&other.samples);
+        self.texts.append(&other.texts);
         self.frequencies.add(&other.frequencies);
     }
 }
@@ -339,12 +335,31 @@ impl Segment {
         Error::Index { path: self.path.clone(), message: format!("the segment's {what} cannot be read") }
     }
 
+    /// The word hashes of its documents' texts (see [`crate::pipeline::SignedCorpus::exact`]).
+    pub fn exact(&self) -> Result<Vec<u64>> {
+        Ok(u64s(self.section("exact")?))
+    }
+
     /// The text of document `doc`, read from the compressed store.
     pub fn text(&self, doc: usize) -> Result<String> {
+        thread_local! {
+            /// A decompression context a thread, reused from text to text.
+            static DECOMPRESSOR: std::cell::RefCell<Option<zstd::bulk::Decompressor<'static>>> =
+                const { std::cell::RefCell::new(None) };
+        }
         let (from, to) = (self.text_starts[doc] as usize, self.text_starts[doc + 1] as usize);
-        let bytes = zstd::decode_all(&self.map[self.texts.start + from..self.texts.start + to])
-            .map_err(|_| self.damaged("text store"))?;
-        String::from_utf8(bytes).map_err(|_| self.damaged("text store"))
+        let frame = &self.map[self.texts.start + from..self.texts.start + to];
+        // Each frame records its text's length (zstd's one-shot compression writes it).
+        let len =
+            zstd::zstd_safe::get_frame_content_size(frame).ok().flatten().ok_or_else(|| self.damaged("text store"))?;
+        let bytes = DECOMPRESSOR.with_borrow_mut(|d| {
+            let d = match d {
+                Some(d) => d,
+                None => d.insert(zstd::bulk::Decompressor::new().ok()?),
+            };
+            d.decompress(frame, len as usize).ok()
+        });
+        String::from_utf8(bytes.ok_or_else(|| self.damaged("text store"))?).map_err(|_| self.damaged("text store"))
     }
 
     /// Everything the segment holds, its documents' texts to be read through `this` (see

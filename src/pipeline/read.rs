@@ -64,6 +64,16 @@ impl<T> Ragged<T> {
         &self.values[self.starts[i]..self.starts[i + 1]]
     }
 
+    /// Appends the rows of `other` after these.
+    pub(crate) fn append(&mut self, other: &Ragged<T>)
+    where
+        T: Clone,
+    {
+        let base = self.values.len();
+        self.values.extend_from_slice(&other.values);
+        self.starts.extend(other.starts[1..].iter().map(|s| s + base));
+    }
+
     /// Rows from their values and where each starts (and the last ends).
     pub(crate) fn from_parts(values: Vec<T>, starts: Vec<usize>) -> Ragged<T> {
         Ragged { values, starts }
@@ -297,10 +307,8 @@ impl<'a> Signer<'a> {
                 m.extend_empty(from.len()).copy_from_slice(from.rows());
             }
         }
-        for i in 0..documents.len() {
-            self.sketches.stems.push(stems.row(i).iter().copied());
-            self.sketches.samples.push(samples.row(i).iter().copied());
-        }
+        self.sketches.stems.append(&stems);
+        self.sketches.samples.append(&samples);
         self.sketches.lead_stems.extend(lead_stems);
         self.exact.extend(exact);
         self.documents.extend(documents);
