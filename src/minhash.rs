@@ -234,6 +234,11 @@ impl Signatures {
         Signatures { params, mins }
     }
 
+    /// All minima, `num_hashes` a document, taken out of the matrix.
+    pub(crate) fn into_rows(self) -> Vec<u32> {
+        self.mins
+    }
+
     /// All minima, `num_hashes` a document.
     pub(crate) fn rows(&self) -> &[u32] {
         &self.mins

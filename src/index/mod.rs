@@ -34,6 +34,7 @@ use crate::error::{Error, Result};
 use crate::frequencies::Frequencies;
 use crate::input::Problem;
 use crate::minhash::{MinHashParams, Signatures};
+use crate::pipeline::read::Sketches;
 use crate::pipeline::{self, Archive, Prior, SignedCorpus};
 use crate::progress::{Progress, Unit};
 use crate::shingle::View;
@@ -340,20 +341,22 @@ fn write_corpus(
 ) -> Result<Vec<Problem>> {
     let SignedCorpus { documents, exact, frequencies, sketches, problems, texts, .. } = corpus;
     progress.stage("writing segment", Some(documents.len() as u64), Unit::Documents);
+    let Sketches { signatures, stems, lead_stems, samples, read_index } = sketches;
     let words = config
         .views
         .iter()
-        .zip(&sketches.signatures)
+        .zip(signatures)
         .find(|(v, _)| v.view == View::Words)
-        .map_or(Vec::new(), |(_, m)| m.rows().to_vec());
+        .map_or(Vec::new(), |(_, m)| m.into_rows());
     let mut contents = Contents { exact, words, frequencies, ..Contents::default() };
-    for &read in &sketches.read_index {
-        contents.stems.push(sketches.stems.row(read).iter().copied());
-        contents.samples.push(sketches.samples.row(read).iter().copied());
-        contents.lead_stems.push(sketches.lead_stems[read] as u32);
+    for &read in &read_index {
+        contents.stems.push(stems.row(read).iter().copied());
+        contents.samples.push(samples.row(read).iter().copied());
+        contents.lead_stems.push(lead_stems[read] as u32);
     }
-    for t in &texts {
-        contents.texts.push(t.iter().copied());
+    drop((stems, samples));
+    for t in texts {
+        contents.texts.push(t);
     }
     contents.documents = documents;
     publish_segment(dir, manifest, &contents)?;

@@ -137,32 +137,36 @@ pub fn write(path: &Path, params: &Params, contents: &Contents) -> Result<(u64, 
     let (stem_table, phrase_table, counted) = contents.frequencies.tables();
     let stem_counts = zstd::bulk::compress(&le(stem_table.iter().map(|c| c.to_le_bytes())), 3).map_err(err)?;
     let phrase_counts = zstd::bulk::compress(&le(phrase_table.iter().map(|c| c.to_le_bytes())), 3).map_err(err)?;
-    let starts = |len: &dyn Fn(usize) -> usize| {
+    let starts = |out: &mut Out, len: &dyn Fn(usize) -> usize| {
         let mut at = 0u64;
-        let mut v = vec![0u64];
+        out.put(&at.to_le_bytes())?;
         for i in 0..n {
             at += len(i) as u64;
-            v.push(at);
+            out.put(&at.to_le_bytes())?;
         }
-        le(v.into_iter().map(u64::to_le_bytes))
+        Ok(())
     };
-    let sections: [(&str, Vec<u8>); 12] = [
-        ("documents", documents),
-        ("exact", le(contents.exact.iter().map(|x| x.to_le_bytes()))),
-        ("words", le(contents.words.iter().map(|x| x.to_le_bytes()))),
-        ("lead_stems", le(contents.lead_stems.iter().map(|x| x.to_le_bytes()))),
-        ("stem_starts", starts(&|i| contents.stems.row(i).len())),
-        ("stems", le((0..n).flat_map(|i| contents.stems.row(i)).map(|x| x.to_le_bytes()))),
-        ("sample_starts", starts(&|i| contents.samples.row(i).len())),
-        ("samples", le((0..n).flat_map(|i| contents.samples.row(i)).map(|x| x.to_le_bytes()))),
-        ("text_starts", starts(&|i| contents.texts.row(i).len())),
-        ("texts", (0..n).flat_map(|i| contents.texts.row(i)).copied().collect()),
-        ("stem_counts", stem_counts),
-        ("phrase_counts", phrase_counts),
-    ];
-    for (name, bytes) in sections {
-        out.section(name, &bytes).map_err(err)?;
-    }
+    // Each section is written as it is made, a document's row at a time: nothing is held twice.
+    let words = |out: &mut Out| out.put(&le(contents.words.iter().map(|x| x.to_le_bytes())));
+    let written = (|| -> std::io::Result<()> {
+        out.section("documents", |out| out.put(&documents))?;
+        out.section("exact", |out| out.put(&le(contents.exact.iter().map(|x| x.to_le_bytes()))))?;
+        out.section("words", words)?;
+        out.section("lead_stems", |out| out.put(&le(contents.lead_stems.iter().map(|x| x.to_le_bytes()))))?;
+        out.section("stem_starts", |out| starts(out, &|i| contents.stems.row(i).len()))?;
+        out.section("stems", |out| {
+            (0..n).try_for_each(|i| out.put(&le(contents.stems.row(i).iter().map(|x| x.to_le_bytes()))))
+        })?;
+        out.section("sample_starts", |out| starts(out, &|i| contents.samples.row(i).len()))?;
+        out.section("samples", |out| {
+            (0..n).try_for_each(|i| out.put(&le(contents.samples.row(i).iter().map(|x| x.to_le_bytes()))))
+        })?;
+        out.section("text_starts", |out| starts(out, &|i| contents.texts.row(i).len()))?;
+        out.section("texts", |out| (0..n).try_for_each(|i| out.put(contents.texts.row(i))))?;
+        out.section("stem_counts", |out| out.put(&stem_counts))?;
+        out.section("phrase_counts", |out| out.put(&phrase_counts))
+    })();
+    written.map_err(err)?;
     let sections = std::mem::take(&mut out.sections);
     let header = Header { format_version: FORMAT_VERSION, params: params.clone(), documents: n, counted, sections };
     let header = serde_json::to_vec(&header).unwrap_or_default();
@@ -197,12 +201,12 @@ struct Out<'a> {
 }
 
 impl Out<'_> {
-    /// Writes a section, 8-aligned.
-    fn section(&mut self, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+    /// Writes a section, 8-aligned, by `write`.
+    fn section(&mut self, name: &str, write: impl FnOnce(&mut Self) -> std::io::Result<()>) -> std::io::Result<()> {
         self.align()?;
         let offset = self.at;
-        self.put(bytes)?;
-        self.sections.push(Section { name: name.into(), offset, len: bytes.len() as u64 });
+        write(self)?;
+        self.sections.push(Section { name: name.into(), offset, len: self.at - offset });
         Ok(())
     }
 
@@ -271,6 +275,9 @@ impl Segment {
         if xxh3_64(&map[..len - 16]) != checksum {
             return Err(bad("checksum mismatch: the segment is damaged".into()));
         }
+        // Checked: the pages read for the checksum are let go (the file is read again, from the page
+        // cache, where it is used), so a query's memory holds what it uses, not the whole index.
+        release(&map);
         let (header_at, header_len) = (word(len - 32) as usize, word(len - 24) as usize);
         let header: Header = map
             .get(header_at..header_at.saturating_add(header_len))
@@ -414,6 +421,7 @@ impl Segment {
             frequencies,
             documents,
         };
+        release(&this.map);
         let words_per_doc = this.header.params.views.iter().find(|v| v.view == "words").map_or(0, |v| v.num_hashes);
         if contents.documents.len() != n
             || contents.exact.len() != n
@@ -424,6 +432,14 @@ impl Segment {
         }
         Ok(contents)
     }
+}
+
+/// Lets the pages of a read-only file mapping go from this process's memory; they are read again from the
+/// file (or the page cache) when next touched.
+fn release(map: &Mmap) {
+    // Safety: the mapping is read-only and its file is never written in place (segments are immutable), so
+    // dropping its pages loses nothing: the next access reads the file again. A failure only leaves the pages where they are.
+    let _ = unsafe { map.unchecked_advise(memmap2::UncheckedAdvice::DontNeed) };
 }
 
 /// Rows from their flat values and starts, when they agree.
