@@ -188,6 +188,18 @@ impl Index {
     pub fn build(dir: &Path, paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Result<Vec<Problem>> {
         let werr = |source| Error::Write { path: dir.to_path_buf(), source };
         std::fs::create_dir_all(dir).map_err(werr)?;
+        // Only an index's own files (those an interrupted build left) may be here: an index is not built
+        // into a folder of other things, which the clean-up below could touch.
+        let entries = std::fs::read_dir(dir).map_err(|source| Error::Read { path: dir.to_path_buf(), source })?;
+        if let Some(other) = entries.flatten().map(|e| e.file_name()).find(|n| !is_index_file(&n.to_string_lossy())) {
+            return Err(Error::Index {
+                path: dir.to_path_buf(),
+                message: format!(
+                    "is not empty (it holds {}): an index is built in a new or empty folder",
+                    other.to_string_lossy()
+                ),
+            });
+        }
         let _lock = lock(dir)?;
         if dir.join(MANIFEST).exists() {
             return Err(Error::Index {
@@ -210,6 +222,8 @@ impl Index {
     /// Adds the articles under `paths` to the index in `dir` as a new segment, counted into its
     /// statistics; existing segments are not rewritten.
     pub fn add(dir: &Path, paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Result<Vec<Problem>> {
+        // Not an index: said before a lock file is left in the folder.
+        read_manifest(dir)?;
         let _lock = lock(dir)?;
         let index = Index::open(dir)?;
         index.check(config)?;
@@ -226,6 +240,7 @@ impl Index {
 
     /// Merges every segment of the index in `dir` into one.
     pub fn compact(dir: &Path, progress: &dyn Progress) -> Result<()> {
+        read_manifest(dir)?;
         let _lock = lock(dir)?;
         let index = Index::open(dir)?;
         remove_unpublished(dir, &index.manifest.segments);
@@ -450,13 +465,26 @@ fn lock(dir: &Path) -> Result<File> {
     Ok(file)
 }
 
+/// Whether a file name is one an index writes: its manifest, lock, segments and their temporary files.
+fn is_index_file(name: &str) -> bool {
+    name == MANIFEST
+        || name == LOCK
+        || name.starts_with(".tmp-segment-")
+        || name.starts_with(".tmp-manifest-")
+        || is_segment(name)
+}
+
+fn is_segment(name: &str) -> bool {
+    name.starts_with("segment-") && name.ends_with(".useg")
+}
+
 /// Removes what an interrupted writer left: temporary files and segments no manifest names.
 fn remove_unpublished(dir: &Path, published: &[SegmentEntry]) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for e in entries.flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
-        let segment = name.ends_with(".useg") && !published.iter().any(|s| s.file == name);
-        if name.starts_with(".tmp-") || segment {
+        let orphan = is_segment(&name) && !published.iter().any(|s| s.file == name);
+        if orphan || name.starts_with(".tmp-segment-") || name.starts_with(".tmp-manifest-") {
             let _ = std::fs::remove_file(e.path());
         }
     }

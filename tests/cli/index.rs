@@ -174,6 +174,11 @@ fn other_parameters_versions_and_damaged_files_are_refused_by_name() {
     assert_refused(&idx, &new, &[], &[&s, "missing"]);
     let out = query_json(&tmp.path().join("nothing"), &[os(&new)]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("MANIFEST: not found"));
+    // An index is not built into a folder of other things.
+    let out = index("build", &archive, &[os(&new)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not empty"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read_dir(&archive).unwrap().count(), 2);
 }
 
 /// A JSON Lines file of `n` articles of about 250 words, each its own (words drawn from the seeds by a
