@@ -326,8 +326,12 @@ impl<'a> Signer<'a> {
             .map_init(Scratch::default, |scratch, (d, row)| {
                 let mut sketch = sign(&d.text, plan, tokens, scratch, row);
                 if keep_texts {
-                    // Level 3, zstd's default: a news article compresses about threefold.
-                    sketch.stored = zstd::bulk::compress(d.text.as_bytes(), 3).unwrap_or_default();
+                    // Level 3, zstd's default: a news article compresses about twofold on its own.
+                    let compressor = match &mut scratch.compressor {
+                        Some(c) => Some(c),
+                        slot => zstd::bulk::Compressor::new(3).ok().map(|c| slot.insert(c)),
+                    };
+                    sketch.stored = compressor.and_then(|c| c.compress(d.text.as_bytes()).ok()).unwrap_or_default();
                 }
                 let info = DocInfo {
                     day: d.date.as_deref().and_then(input::parse_day),
@@ -436,12 +440,14 @@ struct Scratch {
     bytes: Vec<u8>,
     shingles: Vec<u64>,
     embed: embed::Scratch,
+    /// A compression context for the texts an index keeps, made once a worker (not once a text).
+    compressor: Option<zstd::bulk::Compressor<'static>>,
 }
 
 /// Signs `text` into `mins` (every view's lanes, in the order of the views) and collects what else is
 /// kept of it; `tokens` says whether it is tokenised or only hashed word by word.
 fn sign(text: &str, plan: &Plan, tokens: bool, scratch: &mut Scratch, mins: &mut [u32]) -> DocumentSketch {
-    let Scratch { tokens: toks, words, masks, word, bytes, shingles, embed } = scratch;
+    let Scratch { tokens: toks, words, masks, word, bytes, shingles, embed, .. } = scratch;
     let config = plan.config;
     // Length in words, Chinese and Japanese characters counting as half a word each.
     let n_words = if tokens {
