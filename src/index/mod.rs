@@ -489,3 +489,67 @@ fn remove_unpublished(dir: &Path, published: &[SegmentEntry]) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest() -> Manifest {
+        Manifest {
+            format_version: FORMAT_VERSION,
+            generation: 3,
+            params: Params::of(&Config::default()),
+            segments: vec![SegmentEntry { file: "segment-1.useg".into(), documents: 5, bytes: 100, checksum: 7 }],
+        }
+    }
+
+    #[test]
+    fn the_manifest_reads_back_and_damage_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        write_manifest(dir.path(), &manifest()).unwrap();
+        let read = read_manifest(dir.path()).unwrap();
+        assert_eq!((read.generation, read.params, read.segments[0].documents), (3, manifest().params, 5));
+        // No temporary file is left beside it.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        let path = dir.path().join(MANIFEST);
+        let good = std::fs::read(&path).unwrap();
+        for at in [0, 9, 20, good.len() / 2, good.len() - 1] {
+            let mut bad = good.clone();
+            bad[at] ^= 1;
+            std::fs::write(&path, &bad).unwrap();
+            let e = read_manifest(dir.path()).unwrap_err().to_string();
+            assert!(e.contains("MANIFEST"), "{e}");
+        }
+    }
+
+    #[test]
+    fn params_tell_apart_what_signs_differently() {
+        let base = Params::of(&Config::default());
+        let seed = Params::of(&Config { seed: 1, ..Config::default() });
+        let min_words = Params::of(&Config { min_words: 5, ..Config::default() });
+        let passages = Params::of(&Config { passages: false, ..Config::default() });
+        let window = Params::of(&Config { window_days: Some(3.0), max_bucket: 50, ..Config::default() });
+        assert!(base != seed && base != min_words && base != passages);
+        // What only a query decides is not a signing parameter.
+        assert_eq!(base, window);
+        assert!(seed.to_string().contains("seed 1"), "{seed}");
+    }
+
+    #[test]
+    fn only_index_files_are_cleaned_up() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in
+            ["segment-1-a.useg", "segment-2-b.useg", ".tmp-segment-x", ".tmp-manifest-y", ".tmp-other", "notes.useg"]
+        {
+            std::fs::write(dir.path().join(name), b"x").unwrap();
+        }
+        let published = [SegmentEntry { file: "segment-2-b.useg".into(), documents: 0, bytes: 0, checksum: 0 }];
+        remove_unpublished(dir.path(), &published);
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, [".tmp-other", "notes.useg", "segment-2-b.useg"]);
+    }
+}

@@ -458,3 +458,101 @@ fn u64s(bytes: &[u8]) -> Vec<u64> {
 fn u32s(bytes: &[u8]) -> Vec<u32> {
     bytes.chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().unwrap_or_default())).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    fn doc(id: &str, words: usize) -> DocInfo {
+        DocInfo {
+            id: id.into(),
+            path: Path::new("archive/a.jsonl").into(),
+            origin: Origin::File,
+            bytes: 5,
+            words,
+            date: Some("2025-05-24".into()),
+            day: None,
+            extra: [("title".to_string(), Value::from("T"))].into_iter().collect(),
+            skipped: None,
+            reference: false,
+        }
+    }
+
+    /// Two documents of two words view lanes each.
+    fn contents() -> Contents {
+        let mut c = Contents {
+            documents: vec![doc("a", 30), doc("b", 3)],
+            exact: vec![11, 22],
+            lead_stems: vec![1, 0],
+            frequencies: Frequencies::new(),
+            ..Contents::default()
+        };
+        c.stems.push([5, 6]);
+        c.stems.push([]);
+        c.samples.push([7]);
+        c.samples.push([8, 9]);
+        for text in ["hello", "world"] {
+            c.texts.push(zstd::bulk::compress(text.as_bytes(), 3).unwrap());
+        }
+        c.frequencies.add_documents(2, [1u64 << 60, 2 << 60].iter(), [3u64].iter());
+        c
+    }
+
+    fn params() -> Params {
+        let mut config = Config::default();
+        config.views.iter_mut().for_each(|v| v.num_hashes = 2);
+        Params::of(&config)
+    }
+
+    #[test]
+    fn a_segment_reads_back_what_was_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("segment-1.useg");
+        let mut written = contents();
+        written.words = vec![1, 2, 3, 4];
+        let (size, checksum) = write(&path, &params(), &written).unwrap();
+        let segment = Arc::new(Segment::open(&path).unwrap());
+        assert_eq!((segment.bytes(), segment.checksum, segment.documents()), (size, checksum, 2));
+        assert_eq!(segment.params(), &params());
+        let read = Segment::contents(&segment, &mut Default::default(), true).unwrap();
+        assert_eq!(read.exact, written.exact);
+        assert_eq!(read.words, written.words);
+        assert_eq!(read.lead_stems, written.lead_stems);
+        assert_eq!((read.stems.row(0), read.stems.row(1)), (&[5u32, 6][..], &[][..]));
+        assert_eq!((read.samples.row(0), read.samples.row(1)), (&[7u64][..], &[8u64, 9][..]));
+        let d = &read.documents[1];
+        assert_eq!((d.id.as_str(), d.words, d.date.as_deref(), d.reference), ("b", 3, Some("2025-05-24"), true));
+        assert_eq!(d.extra["title"], "T");
+        assert!(d.day.is_some());
+        assert_eq!(input::reload(&d.path, &d.origin, &Default::default()).unwrap(), "world");
+        assert_eq!(segment.text(0).unwrap(), "hello");
+        assert_eq!(read.frequencies.tables().2, 2);
+        assert_eq!(read.frequencies.df(1 << 60), 1);
+        assert_eq!(read.frequencies.phrase_documents(3), 1);
+        assert_eq!(segment.exact().unwrap(), [11, 22]);
+    }
+
+    #[test]
+    fn every_damaged_byte_is_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("segment-1.useg");
+        let mut c = contents();
+        c.words = vec![1, 2, 3, 4];
+        write(&path, &params(), &c).unwrap();
+        let good = std::fs::read(&path).unwrap();
+        // A sample of positions, every byte of the small head and tail.
+        let positions = (0..good.len()).filter(|&i| i < 64 || i + 64 > good.len() || i % 997 == 0);
+        for at in positions {
+            let mut bad = good.clone();
+            bad[at] ^= 0x10;
+            std::fs::write(&path, &bad).unwrap();
+            let e = Segment::open(&path).err().unwrap_or_else(|| panic!("byte {at} changed, not found"));
+            assert!(e.to_string().contains("segment-1.useg"), "{e}");
+        }
+        for cut in [1, 8, 16, good.len() / 2, good.len() - 1] {
+            std::fs::write(&path, &good[..good.len() - cut]).unwrap();
+            assert!(Segment::open(&path).is_err(), "cut by {cut}");
+        }
+    }
+}
