@@ -299,19 +299,26 @@ impl<'a> Signer<'a> {
         }
     }
 
-    /// Appends documents signed before, as if read now (their statistics are already counted).
+    /// Joins documents signed before (their statistics are already counted). The archive's tables are
+    /// large and the documents read are few, so those read are appended to the archive's tables rather
+    /// than the archive copied after them: in read order the archive comes first. The fixed order is the
+    /// same either way, as it sorts by id and path and only documents of the same file keep their read
+    /// order, and a query's files are not the archive's.
     fn join(&mut self, archive: Archive) {
-        let Archive { documents, exact, signatures, stems, lead_stems, samples } = archive;
-        for (m, from) in self.sketches.signatures.iter_mut().zip(&signatures) {
+        let Archive { mut documents, mut exact, signatures, mut stems, mut lead_stems, mut samples } = archive;
+        for (m, mut from) in self.sketches.signatures.iter_mut().zip(signatures) {
             if !from.is_empty() {
-                m.extend_empty(from.len()).copy_from_slice(from.rows());
+                from.extend_empty(m.len()).copy_from_slice(m.rows());
+                *m = from;
             }
         }
-        self.sketches.stems.append(&stems);
-        self.sketches.samples.append(&samples);
-        self.sketches.lead_stems.extend(lead_stems);
-        self.exact.extend(exact);
-        self.documents.extend(documents);
+        stems.append(&self.sketches.stems);
+        samples.append(&self.sketches.samples);
+        lead_stems.append(&mut self.sketches.lead_stems);
+        exact.append(&mut self.exact);
+        documents.append(&mut self.documents);
+        (self.sketches.stems, self.sketches.samples, self.sketches.lead_stems) = (stems, samples, lead_stems);
+        (self.exact, self.documents) = (exact, documents);
     }
 
     /// Signs a batch in parallel, each document into its row and turned into its `DocInfo` by a worker,
