@@ -385,3 +385,39 @@ pub fn perturbed_copies(archive: &Path, path: &Path, n: usize) {
     }
     std::fs::write(path, out).unwrap();
 }
+
+#[test]
+fn queries_during_compact_see_the_same_index() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = seed_folder(tmp.path(), "archive", &["000", "002"]);
+    let new = seed_folder(tmp.path(), "new", &["001", "004"]);
+    let idx = tmp.path().join("idx");
+    assert_eq!(index("build", &idx, &[os(&archive)]).status.code(), Some(0));
+    for k in 0..3 {
+        let more = tmp.path().join(format!("more{k}.jsonl"));
+        many_articles(&more, 1500, &format!("more{k}"));
+        assert_eq!(index("add", &idx, &[os(&more)]).status.code(), Some(0));
+    }
+    let want = judged(&query_json(&idx, &[os(&new)]));
+    let mut compact = Command::new(env!("CARGO_BIN_EXE_unspun"))
+        .args(["index", "compact", "--quiet"])
+        .arg(&idx)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut queries = 0;
+    loop {
+        let finished = compact.try_wait().unwrap().is_some();
+        // A query that read the manifest before the swap and finds its segments removed reads it again.
+        let out = query_json(&idx, &[os(&new)]);
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(judged(&out), want);
+        queries += 1;
+        if finished {
+            break;
+        }
+    }
+    assert!(compact.wait().unwrap().success());
+    assert_eq!(segment_files(&idx).len(), 1);
+    eprintln!("{queries} queries during compact");
+}
