@@ -73,6 +73,9 @@ pub struct Config {
     /// crawl copy ours?). A near-duplicate group is led by a reference document when it holds one, and
     /// each scanned copy is paired with its original rather than only through its group's leader.
     pub against: Vec<PathBuf>,
+    /// Against a reference collection (`against`, or an index's), the most pairs reported for each scanned
+    /// document: those of highest confidence (`None`: all).
+    pub top: Option<usize>,
     /// How input is found and decoded.
     pub input: InputOptions,
     /// The optional semantic view (`None`: off, the default).
@@ -138,6 +141,7 @@ impl Default for Config {
             count_only: false,
             window_days: None,
             against: Vec::new(),
+            top: None,
             input: InputOptions::default(),
             semantic: None,
             direction: DirectionModel::default(),

@@ -27,6 +27,9 @@ pub enum Error {
     Config(String),
     /// A path given holds no input to read (a folder without articles).
     NoInput { path: PathBuf, message: String },
+    /// A file of an index ([`crate::index`]) is missing, damaged, of another format version or made with
+    /// other signing parameters.
+    Index { path: PathBuf, message: String },
 }
 
 /// The library's result type.
@@ -66,7 +69,9 @@ impl fmt::Display for Raw<'_> {
                 write!(f, "signatures are not comparable: {left} vs {right}")
             }
             Error::Config(message) => write!(f, "invalid setting: {message}"),
-            Error::NoInput { path, message } => write!(f, "{}: {message}", path.display()),
+            Error::NoInput { path, message } | Error::Index { path, message } => {
+                write!(f, "{}: {message}", path.display())
+            }
         }
     }
 }

@@ -43,6 +43,34 @@ impl Frequencies {
         count_by_window(&mut self.phrases, &phrases, Self::PHRASE_BITS, |c| *c = c.saturating_add(1));
     }
 
+    /// The tables as they are: stem counts, phrase counts and the number of documents counted (for an
+    /// index to keep, [`crate::index`]).
+    pub(crate) fn tables(&self) -> (&[u32], &[u16], u64) {
+        (&self.stems, &self.phrases, self.documents)
+    }
+
+    /// Tables kept by [`Frequencies::tables`]; `None` when they are not of this build's sizes.
+    pub(crate) fn from_tables(stems: Vec<u32>, phrases: Vec<u16>, documents: u64) -> Option<Frequencies> {
+        (stems.len() == 1 << Self::STEM_BITS && phrases.len() == 1 << Self::PHRASE_BITS).then_some(Frequencies {
+            stems,
+            phrases,
+            documents,
+        })
+    }
+
+    /// Adds the counts of `other` (documents counted in one and not the other), as if its documents had
+    /// been counted here.
+    pub(crate) fn add(&mut self, other: &Frequencies) {
+        self.documents += other.documents;
+        self.stems.iter_mut().zip(&other.stems).for_each(|(c, o)| *c += o);
+        self.phrases.iter_mut().zip(&other.phrases).for_each(|(c, o)| *c = c.saturating_add(*o));
+    }
+
+    /// The sizes of the tables in bits, which an index records.
+    pub(crate) const fn bits() -> (u32, u32) {
+        (Self::STEM_BITS, Self::PHRASE_BITS)
+    }
+
     /// Weight of a stem: high for rare stems, about 1 for stems in every document. The ten pseudo-
     /// documents keep the weights sensible in a small collection, where every word is "common".
     pub fn weight(&self, stem: u64) -> f32 {

@@ -7,7 +7,8 @@
 //! signatures into candidate pairs ([`pair`]); [`align`] aligns each candidate's sentences, weighing words
 //! by their [`frequencies`] in the collection; [`score`] decides the relation and the source; the result
 //! is a [`Scan`] ([`mod@scan`]), which [`report`] writes and [`eval`] scores against labelled pairs
-//! ([`escape`] shows text from the input safely on a terminal). [`scan()`] reads files and folders;
+//! ([`escape`] shows text from the input safely on a terminal); [`index`] keeps a collection signed on disk, for
+//! [`pipeline::query`] to check new articles against it. [`scan()`] reads files and folders;
 //! [`scan_documents`] takes documents held in memory:
 //!
 //! ```
@@ -64,6 +65,7 @@ pub mod eval;
 pub mod frequencies;
 pub mod graph;
 pub mod hash;
+pub mod index;
 pub mod input;
 pub mod lsh;
 pub mod minhash;

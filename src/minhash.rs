@@ -229,6 +229,21 @@ impl Signatures {
         &mut self.mins[start..]
     }
 
+    /// A matrix of `mins` (`num_hashes` a document), as [`Signatures::rows`] gave them.
+    pub(crate) fn from_rows(params: MinHashParams, mins: Vec<u32>) -> Signatures {
+        Signatures { params, mins }
+    }
+
+    /// All minima, `num_hashes` a document, taken out of the matrix.
+    pub(crate) fn into_rows(self) -> Vec<u32> {
+        self.mins
+    }
+
+    /// All minima, `num_hashes` a document.
+    pub(crate) fn rows(&self) -> &[u32] {
+        &self.mins
+    }
+
     /// All minima, `num_hashes` a document, to sign documents in place after they were pushed.
     pub(crate) fn rows_mut(&mut self) -> &mut [u32] {
         &mut self.mins

@@ -32,3 +32,6 @@ mod html;
 
 #[path = "cli/hardening_outputs.rs"]
 mod hardening_outputs;
+
+#[path = "cli/index.rs"]
+mod index;

@@ -32,6 +32,70 @@ pub enum Command {
     Scan(ScanArgs),
     /// Scan DIR/docs with the same defaults as `scan` and score the result against DIR/truth.jsonl.
     Eval(EvalArgs),
+    /// Keep an archive of articles signed in an index (a folder), to check new articles against it with
+    /// `query` without reading the archive again.
+    #[command(subcommand)]
+    Index(IndexCommand),
+    /// Report which of the articles under PATHS copy, rewrite or excerpt the articles of INDEX: the pairs
+    /// `scan PATHS --against ARCHIVE` reports, in the same report formats.
+    Query(QueryArgs),
+}
+
+/// `unspun index …`.
+#[derive(Subcommand, Debug)]
+pub enum IndexCommand {
+    /// Make a new index in INDEX (a folder, absent or empty) of the articles under PATHS.
+    Build(IndexInputArgs),
+    /// Add the articles under PATHS to INDEX, as a new segment (existing ones are not rewritten).
+    Add(IndexInputArgs),
+    /// Print INDEX's counts, signing parameters, segments and sizes.
+    Info(IndexInfoArgs),
+    /// Merge INDEX's segments into one.
+    Compact(IndexInfoArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct IndexInputArgs {
+    /// The index's folder.
+    pub index: PathBuf,
+    /// Files and folders of articles, read as `scan` reads them.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct IndexInfoArgs {
+    /// The index's folder.
+    pub index: PathBuf,
+    /// Print JSON instead of text (`index info`).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct QueryArgs {
+    /// The index's folder.
+    pub index: PathBuf,
+    /// Files and folders of new articles, read as `scan` reads them.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Output format (default: the one the --output file's extension names; else text).
+    #[arg(long, short, value_enum)]
+    pub format: Option<Format>,
+    /// Write the report to this file (atomically) instead of stdout.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Text format: under each pair, its evidence, where two copies differ and its first passages, quoted
+    /// from both texts (the index's from its text store).
+    #[arg(long)]
+    pub explain: bool,
+    /// Report at most K pairs for each new article (those of highest confidence).
+    #[arg(long, value_name = "K")]
+    pub top: Option<usize>,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
 }
 
 #[derive(clap::Args, Debug)]
@@ -135,19 +199,25 @@ impl ScanArgs {
     /// The report's format: `--format`, else the one the output file's extension names (`.json`,
     /// `.jsonl`, `.ndjson`, `.csv`, in any case), else text. Also the extension it came from, if it did.
     pub fn format(&self) -> (Format, Option<String>) {
-        if let Some(format) = self.format {
-            return (format, None);
-        }
-        let extension = self.output.as_deref().and_then(|p| p.extension()).map(|e| e.to_string_lossy().to_lowercase());
-        let format = match extension.as_deref() {
-            Some("json") => Format::Json,
-            Some("jsonl" | "ndjson") => Format::Jsonl,
-            Some("csv") => Format::Csv,
-            Some("html" | "htm") => Format::Html,
-            _ => return (Format::Text, None),
-        };
-        (format, extension.map(|e| format!(".{e}")))
+        report_format(self.format, self.output.as_deref())
     }
+}
+
+/// The report's format: `format`, else the one the output file's extension names (`.json`, `.jsonl`,
+/// `.ndjson`, `.csv`, `.html`, `.htm`, in any case), else text. Also the extension it came from, if it did.
+pub fn report_format(format: Option<Format>, output: Option<&std::path::Path>) -> (Format, Option<String>) {
+    if let Some(format) = format {
+        return (format, None);
+    }
+    let extension = output.and_then(|p| p.extension()).map(|e| e.to_string_lossy().to_lowercase());
+    let format = match extension.as_deref() {
+        Some("json") => Format::Json,
+        Some("jsonl" | "ndjson") => Format::Jsonl,
+        Some("csv") => Format::Csv,
+        Some("html" | "htm") => Format::Html,
+        _ => return (Format::Text, None),
+    };
+    (format, extension.map(|e| format!(".{e}")))
 }
 
 /// Knobs shared by `scan` and `eval`.
@@ -215,7 +285,8 @@ pub struct SettingsArgs {
     /// Also report verified candidate pairs judged not derived (relation `none`), with their figures.
     #[arg(long)]
     pub report_unrelated: bool,
-    /// Compare only articles published at most this many days apart (when both dates are known).
+    /// Compare only articles published at most this many days apart (when both dates are known; with
+    /// `query`, the new articles' dates against the archived ones').
     #[arg(long)]
     pub window: Option<f64>,
     /// Also use the semantic view: the sentence-embedding model in DIR (all-MiniLM-L6-v2, fetched by

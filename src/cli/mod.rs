@@ -1,9 +1,10 @@
 //! The command line: clap arguments converted into a validated [`unspun::Config`] ([`args`]), the two
-//! commands' bodies ([`scan`], [`eval`]), indicatif progress ([`progress`]) and atomic output files
+//! commands' bodies ([`scan`], [`eval`], [`index`] with `query`), indicatif progress ([`progress`]) and atomic output files
 //! ([`output`]). The binary only.
 
 mod args;
 mod eval;
+mod index;
 mod output;
 mod progress;
 mod scan;
@@ -26,6 +27,8 @@ pub fn run(cli: &Cli) -> unspun::Result<ExitCode> {
     match &cli.command {
         Command::Scan(args) => scan::run(args, &run),
         Command::Eval(args) => eval::run(args, &run),
+        Command::Index(command) => index::run(command, &run),
+        Command::Query(args) => index::query(args, &run),
     }
 }
 

@@ -51,6 +51,8 @@ pub enum Origin {
     Spill { store: Arc<SpillStore>, offset: u64, len: u32 },
     /// A document given in memory ([`Document::new`]): its text, held until the scan ends.
     Memory(Arc<str>),
+    /// A document of an index ([`crate::index`]): its place in a segment's text store.
+    Stored { segment: Arc<crate::index::Segment>, doc: usize },
 }
 
 /// One article as read.
@@ -484,6 +486,7 @@ pub fn reload(path: &Path, origin: &Origin, options: &InputOptions) -> Result<St
         Origin::Row { row, offset } => csv::reload(path, *row, *offset, options),
         Origin::Spill { store, offset, len } => store.get(*offset, *len).map_err(read_err),
         Origin::Memory(text) => Ok(text.to_string()),
+        Origin::Stored { segment, doc } => segment.text(*doc),
     }
 }
 

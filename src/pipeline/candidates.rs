@@ -111,7 +111,7 @@ pub(super) fn find_candidates(
         proposers.push(Proposer::Semantic);
     }
     let mut pairs = merge_proposers(per_view);
-    if !config.against.is_empty() {
+    if plan.against {
         pairs = across(pairs, docs, &leader);
     }
     if let Some(window) = config.window_days {
@@ -248,7 +248,7 @@ fn band_views(
         if grouping && plan.verify {
             join_near_duplicates(&mut parent, &near_duplicate_tests(config, &sketches.signatures), &pairs);
             banding.leader = group_leaders(&mut parent);
-            if !config.against.is_empty() {
+            if plan.against {
                 banding.leader = prefer_reference_leaders(&banding.leader, docs);
             }
         }

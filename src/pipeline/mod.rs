@@ -25,7 +25,7 @@ use crate::score::{Evidence, Lean, Relation};
 use crate::shingle::View;
 
 pub use candidates::Candidates;
-pub use read::SignedCorpus;
+pub use read::{Archive, Prior, SignedCorpus};
 use read::{Inputs, TOO_SHORT};
 
 /// Scans the articles under `paths` (files and folders; `-` is standard input), and those of
@@ -53,6 +53,9 @@ pub(crate) struct Plan<'a> {
     pub model: Option<Model>,
     /// Whether candidate pairs are verified (not [`Config::candidates_only`]).
     pub verify: bool,
+    /// Whether the documents are judged against a reference collection (`--against` or an index): only
+    /// pairs of a reference and a scanned document are compared.
+    pub against: bool,
 }
 
 impl Plan<'_> {
@@ -70,27 +73,78 @@ fn run(
     progress: &dyn Progress,
 ) -> Result<Scan> {
     config.validate()?;
-    let (inputs, mut problems) = discover(Box::new(documents.into_iter()), paths, config)?;
-    let hashers = config
-        .views
-        .iter()
-        .map(|v| {
-            Hasher::new(MinHashParams {
-                view: v.view,
-                shingle: v.shingle as u8,
-                num_hashes: v.num_hashes as u16,
-                seed: config.seed,
-            })
-        })
-        .collect();
-    let model = config.semantic.as_ref().map(|s| Model::load(&s.model)).transpose()?;
-    let plan = Plan { config, hashers, model, verify: !config.candidates_only };
+    let (inputs, problems) = discover(Box::new(documents.into_iter()), paths, config)?;
+    let plan = Plan::new(config, !config.against.is_empty())?;
+    let corpus = read::read_and_sign(inputs, &plan, progress)?;
+    judge(corpus, problems, &plan, progress)
+}
 
-    let mut corpus = read::read_and_sign(inputs, &plan, progress)?;
+/// Which of the articles under `paths` copy, rewrite or excerpt those of an index, judged as a scan of
+/// them `--against` the articles the index holds would judge them: the index's documents join the ones
+/// read, already signed, and its statistics are theirs. `prior` is what the index holds
+/// ([`crate::index::Index::prior`]).
+pub fn query(paths: &[PathBuf], prior: Prior, config: &Config, progress: &dyn Progress) -> Result<Scan> {
+    config.validate()?;
+    if config.candidates_only || config.semantic.is_some() || !config.against.is_empty() {
+        return Err(Error::Config("a query verifies its pairs, without the semantic view or --against".into()));
+    }
+    let (inputs, problems) = discover(Box::new(std::iter::empty()), paths, config)?;
+    let plan = Plan::new(config, true)?;
+    let mut corpus = read::read_signed(inputs, &plan, prior, progress)?;
+    read::settle(&mut corpus, &plan);
+    judge(corpus, problems, &plan, progress)
+}
+
+/// Reads and signs the articles under `paths` as an index keeps them ([`crate::index`]): in their fixed
+/// order, ids as read, texts kept (compressed), counted into `prior`'s statistics (which then hold only
+/// the texts not seen before).
+pub fn sign_for_index(
+    paths: &[PathBuf],
+    mut prior: Prior,
+    config: &Config,
+    progress: &dyn Progress,
+) -> Result<SignedCorpus> {
+    config.validate()?;
+    if config.candidates_only || config.semantic.is_some() {
+        return Err(Error::Config("an index keeps what verification needs, without the semantic view".into()));
+    }
+    let (inputs, mut problems) = discover(Box::new(std::iter::empty()), paths, config)?;
+    let plan = Plan::new(config, false)?;
+    prior.keep_texts = true;
+    let mut corpus = read::read_signed(inputs, &plan, prior, progress)?;
+    problems.append(&mut corpus.problems);
+    corpus.problems = problems;
+    Ok(corpus)
+}
+
+impl<'a> Plan<'a> {
+    /// The plan of a run of `config`; `against` when the documents read are judged against a reference
+    /// collection (`--against`, or an index).
+    pub(crate) fn new(config: &'a Config, against: bool) -> Result<Plan<'a>> {
+        let hashers = config
+            .views
+            .iter()
+            .map(|v| {
+                Hasher::new(MinHashParams {
+                    view: v.view,
+                    shingle: v.shingle as u8,
+                    num_hashes: v.num_hashes as u16,
+                    seed: config.seed,
+                })
+            })
+            .collect();
+        let model = config.semantic.as_ref().map(|s| Model::load(&s.model)).transpose()?;
+        Ok(Plan { config, hashers, model, verify: !config.candidates_only, against })
+    }
+}
+
+/// The stages after reading: candidates, verification, direction and clusters.
+fn judge(mut corpus: SignedCorpus, mut problems: Vec<Problem>, plan: &Plan, progress: &dyn Progress) -> Result<Scan> {
+    let config = plan.config;
     problems.append(&mut corpus.problems);
     let sketches = std::mem::take(&mut corpus.sketches);
-    let mut candidates = candidates::find_candidates(&corpus, sketches, &plan, progress)?;
-    let mut pairs = exact_duplicates_of_short(&corpus.documents, &corpus.exact, !config.against.is_empty());
+    let mut candidates = candidates::find_candidates(&corpus, sketches, plan, progress)?;
+    let mut pairs = exact_duplicates_of_short(&corpus.documents, &corpus.exact, plan.against);
     let mut scan = Scan {
         candidates: std::mem::take(&mut candidates.stats),
         candidate_pairs: candidates.count,
@@ -108,15 +162,35 @@ fn run(
             scan.pairs = pairs;
         }
     } else {
-        let verified = verify::verify(&corpus, candidates, &plan, progress)?;
+        let verified = verify::verify(&corpus, candidates, plan, progress)?;
         pairs.extend(verified.pairs);
         problems.extend(verified.problems);
         scan.clusters = orient::orient(&mut pairs, &corpus.documents, &plan.config.direction, progress);
+        if let (true, Some(top)) = (plan.against, config.top) {
+            pairs = top_pairs(pairs, &corpus.documents, top);
+            scan.clusters = orient::clusters(pairs.iter().filter(|p| p.relation.is_some()), corpus.documents.len());
+        }
         scan.pairs = pairs;
     }
     scan.documents = corpus.documents;
     scan.problems = problems;
     Ok(scan)
+}
+
+/// Against a reference collection, each scanned document's `top` pairs of highest confidence (ties to
+/// the earlier reference document); the order of `pairs` is kept.
+fn top_pairs(pairs: Vec<ScoredPair>, docs: &[DocInfo], top: usize) -> Vec<ScoredPair> {
+    let scanned = |p: &ScoredPair| if docs[p.a as usize].reference { p.b } else { p.a };
+    let mut ranked: Vec<usize> = (0..pairs.len()).collect();
+    ranked.sort_by(|&x, &y| {
+        let (p, q) = (&pairs[x], &pairs[y]);
+        scanned(p).cmp(&scanned(q)).then(q.confidence.total_cmp(&p.confidence)).then((p.a, p.b).cmp(&(q.a, q.b)))
+    });
+    let mut keep = vec![false; pairs.len()];
+    for same in ranked.chunk_by(|&x, &y| scanned(&pairs[x]) == scanned(&pairs[y])) {
+        same.iter().take(top).for_each(|&i| keep[i] = true);
+    }
+    pairs.into_iter().zip(keep).filter(|(_, k)| *k).map(|(p, _)| p).collect()
 }
 
 /// The files to read (the reference collection's after the others) after the documents in memory, and

@@ -55,13 +55,38 @@ impl<T> Default for Ragged<T> {
 }
 
 impl<T> Ragged<T> {
-    fn push(&mut self, row: impl IntoIterator<Item = T>) {
+    pub(crate) fn push(&mut self, row: impl IntoIterator<Item = T>) {
         self.values.extend(row);
         self.starts.push(self.values.len());
     }
 
     pub fn row(&self, i: usize) -> &[T] {
         &self.values[self.starts[i]..self.starts[i + 1]]
+    }
+
+    /// Appends the rows of `other` after these.
+    pub(crate) fn append(&mut self, other: &Ragged<T>)
+    where
+        T: Clone,
+    {
+        let base = self.values.len();
+        self.values.extend_from_slice(&other.values);
+        self.starts.extend(other.starts[1..].iter().map(|s| s + base));
+    }
+
+    /// Rows from their values and where each starts (and the last ends).
+    pub(crate) fn from_parts(values: Vec<T>, starts: Vec<usize>) -> Ragged<T> {
+        Ragged { values, starts }
+    }
+
+    /// The number of rows.
+    pub fn len(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    /// Whether there is no row.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
@@ -74,9 +99,9 @@ pub struct Sketches {
     /// `Sketches::sign_rewording`.
     pub signatures: Vec<Signatures>,
     /// Each document's distinct content stems (the high halves of their hashes), the lead's first.
-    stems: Ragged<u32>,
+    pub stems: Ragged<u32>,
     /// How many of a document's `stems` are its lead's.
-    lead_stems: Vec<usize>,
+    pub lead_stems: Vec<usize>,
     /// Each document's distinct sampled word n-grams (one in eight by hash).
     pub samples: Ragged<u64>,
     /// For each document in the fixed order, its position in read order.
@@ -117,16 +142,71 @@ pub struct SignedCorpus {
     pub sketches: Sketches,
     /// Input that was damaged, unreadable or read lossily.
     pub problems: Vec<Problem>,
+    /// Each document's text compressed (zstd), when [`Prior::keep_texts`] asked for them (for an index).
+    pub texts: Vec<Vec<u8>>,
+}
+
+/// What a run starts from besides its inputs: an index's documents ([`crate::index`]), already signed,
+/// and the collection statistics they were counted into.
+#[derive(Default)]
+pub struct Prior {
+    /// The stem and phrase counts to add the documents read to (empty for a collection of its own).
+    pub frequencies: Frequencies,
+    /// The word hashes ([`SignedCorpus::exact`]) of the texts counted in `frequencies`: a text read again
+    /// (a copy) is not counted twice.
+    pub seen: HashSet<u64>,
+    /// Signed documents joined to those read as if read after them (an index's, as the reference
+    /// collection): in their fixed order, ids as read (not yet made unique).
+    pub archive: Option<Archive>,
+    /// Keep each document's text, compressed, in [`SignedCorpus::texts`].
+    pub keep_texts: bool,
+}
+
+/// Documents signed before (an index's): what [`Sketches`] and [`SignedCorpus`] hold of each, in one
+/// fixed order.
+pub struct Archive {
+    pub documents: Vec<DocInfo>,
+    pub exact: Vec<u64>,
+    /// The signatures of the views signed when read (the words view), one matrix a view of
+    /// [`crate::config::Config::views`] (empty for the others).
+    pub signatures: Vec<Signatures>,
+    pub stems: Ragged<u32>,
+    pub lead_stems: Vec<usize>,
+    pub samples: Ragged<u64>,
 }
 
 /// Reads `inputs` and signs every document.
 pub(super) fn read_and_sign(inputs: Inputs, plan: &Plan, progress: &dyn Progress) -> Result<SignedCorpus> {
+    let mut corpus = read_signed(inputs, plan, Prior::default(), progress)?;
+    settle(&mut corpus, plan);
+    Ok(corpus)
+}
+
+/// Makes ids unique and marks the documents too short to compare (see [`TOO_SHORT`]), once the documents
+/// of a run are all in their fixed order.
+pub(super) fn settle(corpus: &mut SignedCorpus, plan: &Plan) {
+    make_ids_unique(&mut corpus.documents);
+    // Short and empty documents are not compared, but identical ones are still duplicates.
+    for d in corpus.documents.iter_mut() {
+        if d.words == 0 {
+            d.skipped = Some("empty");
+        } else if d.words < plan.config.min_words {
+            d.skipped = Some(TOO_SHORT);
+        }
+    }
+}
+
+/// Reads `inputs` and signs every document, counted into `prior`'s statistics and joined by its
+/// archive; in the fixed order, ids as read (see [`settle`]).
+pub(super) fn read_signed(inputs: Inputs, plan: &Plan, prior: Prior, progress: &dyn Progress) -> Result<SignedCorpus> {
     let config = plan.config;
     // Standard input's length is not known in advance.
     let total_bytes = (!inputs.files.iter().any(|f| input::is_stdin(&f.path)))
         .then(|| inputs.files.iter().map(|f| input::file_size(&f.path)).sum());
     progress.stage("reading", total_bytes, Unit::Bytes);
+    let Prior { frequencies, seen, archive, keep_texts } = prior;
     let mut signer = Signer::new(plan);
+    (signer.frequencies, signer.distinct_texts, signer.keep_texts) = (frequencies, seen, keep_texts);
     let Inputs { documents, files, reference } = inputs;
     // Reading (decompressing, cutting lines) runs on a thread of its own and hands batches over, so the
     // serial part of reading overlaps the signing of the batch before. Batches keep the read order.
@@ -166,7 +246,10 @@ pub(super) fn read_and_sign(inputs: Inputs, plan: &Plan, progress: &dyn Progress
     });
     let read_problems = reading?;
     progress.finish();
-    let mut corpus = signer.finish(plan);
+    if let Some(archive) = archive {
+        signer.join(archive);
+    }
+    let mut corpus = signer.finish();
     corpus.problems = read_problems;
     if !config.against.is_empty() {
         corpus.documents.iter_mut().for_each(|d| d.reference = reference.contains(&*d.path));
@@ -190,6 +273,8 @@ struct Signer<'a> {
     distinct_texts: HashSet<u64>,
     embeddings: Vec<Embedding>,
     sketches: Sketches,
+    keep_texts: bool,
+    texts: Vec<Vec<u8>>,
 }
 
 impl<'a> Signer<'a> {
@@ -209,20 +294,52 @@ impl<'a> Signer<'a> {
                 signatures: plan.hashers.iter().map(|h| Signatures::new(h.params())).collect(),
                 ..Sketches::default()
             },
+            keep_texts: false,
+            texts: Vec::new(),
         }
+    }
+
+    /// Joins documents signed before (their statistics are already counted). The archive's tables are
+    /// large and the documents read are few, so those read are appended to the archive's tables rather
+    /// than the archive copied after them: in read order the archive comes first. The fixed order is the
+    /// same either way, as it sorts by id and path and only documents of the same file keep their read
+    /// order, and a query's files are not the archive's.
+    fn join(&mut self, archive: Archive) {
+        let Archive { mut documents, mut exact, signatures, mut stems, mut lead_stems, mut samples } = archive;
+        for (m, mut from) in self.sketches.signatures.iter_mut().zip(signatures) {
+            if !from.is_empty() {
+                from.extend_empty(m.len()).copy_from_slice(m.rows());
+                *m = from;
+            }
+        }
+        stems.append(&self.sketches.stems);
+        samples.append(&self.sketches.samples);
+        lead_stems.append(&mut self.sketches.lead_stems);
+        exact.append(&mut self.exact);
+        documents.append(&mut self.documents);
+        (self.sketches.stems, self.sketches.samples, self.sketches.lead_stems) = (stems, samples, lead_stems);
+        (self.exact, self.documents) = (exact, documents);
     }
 
     /// Signs a batch in parallel, each document into its row and turned into its `DocInfo` by a worker,
     /// which drops its text; then appends the batch's results in read order.
     fn sign_batch(&mut self, batch: Vec<Document>) {
-        let (plan, tokens, lanes) = (self.plan, self.tokens, self.lanes);
+        let (plan, tokens, lanes, keep_texts) = (self.plan, self.tokens, self.lanes, self.keep_texts);
         self.rows.clear();
         self.rows.resize(batch.len() * lanes, EMPTY);
         let out: Vec<(DocInfo, DocumentSketch)> = batch
             .into_par_iter()
             .zip(self.rows.par_chunks_mut(lanes))
             .map_init(Scratch::default, |scratch, (d, row)| {
-                let sketch = sign(&d.text, plan, tokens, scratch, row);
+                let mut sketch = sign(&d.text, plan, tokens, scratch, row);
+                if keep_texts {
+                    // Level 3, zstd's default: a news article compresses about twofold on its own.
+                    let compressor = match &mut scratch.compressor {
+                        Some(c) => Some(c),
+                        slot => zstd::bulk::Compressor::new(3).ok().map(|c| slot.insert(c)),
+                    };
+                    sketch.stored = compressor.and_then(|c| c.compress(d.text.as_bytes()).ok()).unwrap_or_default();
+                }
                 let info = DocInfo {
                     day: d.date.as_deref().and_then(input::parse_day),
                     id: d.id,
@@ -258,8 +375,11 @@ impl<'a> Signer<'a> {
             }
             offset += k;
         }
-        for (info, s) in out {
+        for (info, mut s) in out {
             self.exact.push(s.exact);
+            if self.keep_texts {
+                self.texts.push(std::mem::take(&mut s.stored));
+            }
             if plan.model.is_some() {
                 self.embeddings.push(s.embedding);
             }
@@ -274,9 +394,9 @@ impl<'a> Signer<'a> {
         }
     }
 
-    /// Puts the documents in their fixed order, makes ids unique and marks those too short to compare.
-    fn finish(self, plan: &Plan) -> SignedCorpus {
-        let Signer { mut documents, mut exact, frequencies, mut embeddings, mut sketches, .. } = self;
+    /// Puts the documents in their fixed order (see [`settle`] for what follows).
+    fn finish(self) -> SignedCorpus {
+        let Signer { mut documents, mut exact, frequencies, mut embeddings, mut sketches, mut texts, .. } = self;
         // A fixed document order, whatever the order of the input (stable: equal ids keep their read
         // order). Applied in place, so no second copy of the signatures is made.
         let mut order: Vec<usize> = (0..documents.len()).collect();
@@ -287,21 +407,15 @@ impl<'a> Signer<'a> {
             if !embeddings.is_empty() {
                 embeddings.swap(i, j);
             }
+            if !texts.is_empty() {
+                texts.swap(i, j);
+            }
             for m in sketches.signatures.iter_mut().filter(|m| !m.is_empty()) {
                 m.swap(i, j);
             }
         });
         sketches.read_index = order;
-        make_ids_unique(&mut documents);
-        // Short and empty documents are not compared, but identical ones are still duplicates.
-        for d in documents.iter_mut() {
-            if d.words == 0 {
-                d.skipped = Some("empty");
-            } else if d.words < plan.config.min_words {
-                d.skipped = Some(TOO_SHORT);
-            }
-        }
-        SignedCorpus { documents, exact, frequencies, embeddings, sketches, problems: Vec::new() }
+        SignedCorpus { documents, exact, frequencies, embeddings, sketches, problems: Vec::new(), texts }
     }
 }
 
@@ -319,6 +433,8 @@ struct DocumentSketch {
     samples: Vec<u64>,
     /// The semantic view's embedding of the lead (empty when the view is off).
     embedding: Embedding,
+    /// The text compressed, when kept for an index.
+    stored: Vec<u8>,
 }
 
 /// A worker's buffers, reused from one document to the next.
@@ -331,12 +447,14 @@ struct Scratch {
     bytes: Vec<u8>,
     shingles: Vec<u64>,
     embed: embed::Scratch,
+    /// A compression context for the texts an index keeps, made once a worker (not once a text).
+    compressor: Option<zstd::bulk::Compressor<'static>>,
 }
 
 /// Signs `text` into `mins` (every view's lanes, in the order of the views) and collects what else is
 /// kept of it; `tokens` says whether it is tokenised or only hashed word by word.
 fn sign(text: &str, plan: &Plan, tokens: bool, scratch: &mut Scratch, mins: &mut [u32]) -> DocumentSketch {
-    let Scratch { tokens: toks, words, masks, word, bytes, shingles, embed } = scratch;
+    let Scratch { tokens: toks, words, masks, word, bytes, shingles, embed, .. } = scratch;
     let config = plan.config;
     // Length in words, Chinese and Japanese characters counting as half a word each.
     let n_words = if tokens {
@@ -397,7 +515,7 @@ fn sign(text: &str, plan: &Plan, tokens: bool, scratch: &mut Scratch, mins: &mut
         (Some(model), Some(s)) if n_words >= config.min_words => model.embed(text, s.tokens, embed),
         _ => Vec::new(),
     };
-    DocumentSketch { words: n_words, phrases, exact, rewording, lead_stems, samples, embedding }
+    DocumentSketch { words: n_words, phrases, exact, rewording, lead_stems, samples, embedding, stored: Vec::new() }
 }
 
 /// Reorders so that position `j` holds what was at `order[j]`, by following the permutation's cycles

@@ -260,3 +260,32 @@ pub fn browse(chromium: &Path, plan: &Value) -> Value {
 pub fn file_url(path: &Path, fragment: &str) -> String {
     format!("file://{}{fragment}", path.canonicalize().unwrap().display())
 }
+
+/// `unspun query --quiet --format json INDEX ARGS…`, whatever its exit code.
+pub fn query_json(index: &Path, args: &[&OsStr]) -> Output {
+    bin().args(["query", "--quiet", "--format", "json"]).arg(index).args(args).output().unwrap()
+}
+
+/// `unspun index SUBCOMMAND --quiet INDEX ARGS…`, whatever its exit code.
+pub fn index(subcommand: &str, index: &Path, args: &[&OsStr]) -> Output {
+    bin().args(["index", subcommand]).arg(index).args(args).arg("--quiet").output().unwrap()
+}
+
+/// The seed articles `ids` (by their first three characters, `000`…`004`) copied into a new folder
+/// `dir/name`, which is returned.
+pub fn seed_folder(dir: &Path, name: &str, ids: &[&str]) -> PathBuf {
+    let folder = dir.join(name);
+    std::fs::create_dir_all(&folder).unwrap();
+    let chosen: Vec<(String, String)> = seeds().into_iter().filter(|(id, _)| ids.contains(&&id[..3])).collect();
+    assert_eq!(chosen.len(), ids.len());
+    write_texts(&folder, &chosen);
+    folder
+}
+
+/// A JSON report without what differs between two runs that judged the same way: the problems (a query
+/// does not repeat those of reading the archive).
+pub fn judged(out: &Output) -> Value {
+    let mut report = json(out);
+    report["summary"].as_object_mut().unwrap().remove("problems");
+    report
+}

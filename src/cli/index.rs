@@ -1,0 +1,92 @@
+//! `unspun index build|add|info|compact` and `unspun query`: keep an archive signed in an index
+//! ([`unspun::index`]) and check new articles against it.
+
+use std::process::ExitCode;
+
+use unspun::index::Index;
+use unspun::input::Problem;
+use unspun::{Error, Result};
+
+use super::Run;
+use super::args::{IndexCommand, QueryArgs, report_format};
+use super::output::Output;
+use super::scan::{check_explain, write};
+
+pub(super) fn run(command: &IndexCommand, run: &Run) -> Result<ExitCode> {
+    match command {
+        IndexCommand::Build(args) | IndexCommand::Add(args) => {
+            let config = args.settings.to_config(&[], false)?;
+            let problems = if matches!(command, IndexCommand::Build(_)) {
+                Index::build(&args.index, &args.paths, &config, &run.bars)?
+            } else {
+                Index::add(&args.index, &args.paths, &config, &run.bars)?
+            };
+            print_problems(&problems);
+            run.print_timings();
+            if !run.quiet {
+                let index = Index::open(&args.index)?;
+                let info = index.info();
+                eprintln!(
+                    "unspun: {} now holds {} documents in {} segments, {:.2}s",
+                    args.index.display(),
+                    info.documents,
+                    info.segments.len(),
+                    run.start.elapsed().as_secs_f64()
+                );
+            }
+            Ok(if problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
+        }
+        IndexCommand::Compact(args) => {
+            Index::compact(&args.index, &run.bars)?;
+            run.print_timings();
+            Ok(ExitCode::SUCCESS)
+        }
+        IndexCommand::Info(args) => {
+            let index = Index::open(&args.index)?;
+            let info = index.info();
+            if args.json {
+                let json = serde_json::to_string_pretty(&info).unwrap_or_default();
+                println!("{json}");
+                return Ok(ExitCode::SUCCESS);
+            }
+            let mib = |b: u64| b as f64 / (1 << 20) as f64;
+            println!("index        {}", args.index.display());
+            println!("format       version {}, generation {}", info.format_version, info.generation);
+            println!("documents    {}", info.documents);
+            println!("parameters   {}", info.params);
+            println!(
+                "size         {:.1} MiB ({:.1} MiB of compressed text, {:.0} bytes a document beside it)",
+                mib(info.bytes),
+                mib(info.text_bytes),
+                (info.bytes - info.text_bytes) as f64 / info.documents.max(1) as f64
+            );
+            println!("segments     {}", info.segments.len());
+            for s in &info.segments {
+                println!("  {}  {} documents  {:.1} MiB", s.file, s.documents, mib(s.bytes));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+pub(super) fn query(args: &QueryArgs, run: &Run) -> Result<ExitCode> {
+    let (format, from_extension) = report_format(args.format, args.output.as_deref());
+    check_explain(args.explain, format, from_extension)?;
+    let mut config = args.settings.to_config(&[], false)?;
+    if args.settings.candidates_only || args.settings.model.is_some() {
+        return Err(Error::Config("query verifies every pair, without --candidates-only or --model".into()));
+    }
+    config.top = args.top;
+    let output = Output::open(args.output.as_deref())?;
+    output.check_not_input(&args.paths, &config.input.extensions)?;
+    let index = Index::open(&args.index)?;
+    let prior = index.prior(&config, &run.bars)?;
+    let result = unspun::pipeline::query(&args.paths, prior, &config, &run.bars)?;
+    write(&result, &config, format, args.explain, output, run)
+}
+
+fn print_problems(problems: &[Problem]) {
+    for p in problems {
+        eprintln!("unspun: {p}");
+    }
+}

@@ -1,0 +1,555 @@
+//! A persistent index of signed articles, to check new articles against an archive without reading and
+//! signing the archive again (`unspun index` and `unspun query`). An index is a folder of immutable
+//! [`segment`]s plus a `MANIFEST` naming them. Each segment holds the documents of one `build`, `add` or
+//! `compact` as the reading stage leaves them ([`crate::pipeline::read`]: the words view's signatures,
+//! the content stems the rewording views are signed from, the sampled 5-grams of the passages source, the
+//! word hash of each text), their texts compressed (so verification and passages need no original file)
+//! and the collection statistics of the texts it counted first. A query ([`crate::pipeline::query`])
+//! joins them, as the reference collection, to the new articles it reads and runs the same stages as
+//! `scan NEW --against ARCHIVE`, so it reports the same pairs.
+//!
+//! Publishing is atomic: a segment is written under a temporary name, synced and renamed; then the
+//! manifest is written the same way and renamed over the old one. A reader reads the manifest once and
+//! maps the segments it names, so it sees the index before or after a change, never a mix; a kill at any
+//! moment leaves the last published manifest and its segments whole. Every file starts with a magic and
+//! its format version and ends with a checksum; the manifest and each segment record the signing
+//! parameters, and an index made with other parameters or another format version is refused by name.
+//! Writers take an exclusive lock on `LOCK` in the folder (released by the system if the writer dies).
+
+pub mod segment;
+
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use xxhash_rust::xxh3::xxh3_64;
+
+pub use segment::{Contents, FORMAT_VERSION, Segment};
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::frequencies::Frequencies;
+use crate::input::Problem;
+use crate::minhash::{MinHashParams, Signatures};
+use crate::pipeline::read::Sketches;
+use crate::pipeline::{self, Archive, Prior, SignedCorpus};
+use crate::progress::{Progress, Unit};
+use crate::shingle::View;
+
+const MANIFEST: &str = "MANIFEST";
+const LOCK: &str = "LOCK";
+const MANIFEST_MAGIC: &[u8; 8] = b"UNSPUNMF";
+
+/// The parameters documents are signed with: an index answers only runs that sign the same way.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Params {
+    pub views: Vec<ViewParams>,
+    pub seed: u64,
+    pub min_words: usize,
+    pub passages: bool,
+    /// The sizes (bits) of the statistics' tables.
+    pub stem_bits: u32,
+    pub phrase_bits: u32,
+}
+
+/// How one view is signed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ViewParams {
+    pub view: String,
+    pub shingle: usize,
+    pub num_hashes: usize,
+}
+
+impl Params {
+    /// The signing parameters of `config`.
+    pub fn of(config: &Config) -> Params {
+        let (stem_bits, phrase_bits) = Frequencies::bits();
+        Params {
+            views: config
+                .views
+                .iter()
+                .map(|v| ViewParams { view: v.view.name().into(), shingle: v.shingle, num_hashes: v.num_hashes })
+                .collect(),
+            seed: config.seed,
+            min_words: config.min_words,
+            passages: config.passages,
+            stem_bits,
+            phrase_bits,
+        }
+    }
+}
+
+impl std::fmt::Display for Params {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let views: Vec<String> =
+            self.views.iter().map(|v| format!("{} (n={}, {} hashes)", v.view, v.shingle, v.num_hashes)).collect();
+        write!(
+            f,
+            "views {}, seed {}, min words {}, passages {}",
+            views.join(", "),
+            self.seed,
+            self.min_words,
+            if self.passages { "on" } else { "off" }
+        )
+    }
+}
+
+/// A segment as the manifest names it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SegmentEntry {
+    pub file: String,
+    pub documents: usize,
+    pub bytes: u64,
+    pub checksum: u64,
+}
+
+/// The manifest: which segments make the index now.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Manifest {
+    format_version: u32,
+    /// Incremented by every publication.
+    generation: u64,
+    params: Params,
+    segments: Vec<SegmentEntry>,
+}
+
+/// An open index: its manifest and its segments, mapped and checked.
+pub struct Index {
+    dir: PathBuf,
+    manifest: Manifest,
+    segments: Vec<Arc<Segment>>,
+}
+
+/// What `index info` shows.
+#[derive(Clone, Debug, Serialize)]
+pub struct Info {
+    pub format_version: u32,
+    pub generation: u64,
+    pub params: Params,
+    pub documents: usize,
+    pub segments: Vec<SegmentEntry>,
+    /// Bytes of all segments.
+    pub bytes: u64,
+    /// Bytes of their compressed text stores.
+    pub text_bytes: u64,
+}
+
+impl Index {
+    /// Opens the index in `dir`: reads its manifest and maps and checks every segment it names. Should
+    /// a writer replace the manifest and remove a segment between the two (`compact`), the new manifest
+    /// is read again.
+    pub fn open(dir: &Path) -> Result<Index> {
+        let mut tries = 0;
+        loop {
+            let manifest = read_manifest(dir)?;
+            let mut segments = Vec::new();
+            let mut missing = None;
+            for s in &manifest.segments {
+                let path = dir.join(&s.file);
+                match Segment::open(&path) {
+                    Ok(segment) => segments.push(Arc::new(segment)),
+                    Err(Error::Read { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+                        missing = Some(path);
+                        break;
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            if let Some(path) = missing {
+                tries += 1;
+                let again = read_manifest(dir)?;
+                if again.generation != manifest.generation && tries < 10 {
+                    continue;
+                }
+                return Err(Error::Index { path, message: "segment named by the manifest is missing".into() });
+            }
+            for (s, entry) in segments.iter().zip(&manifest.segments) {
+                if s.params() != &manifest.params {
+                    return Err(Error::Index {
+                        path: s.path().to_path_buf(),
+                        message: format!("signed with {}, the manifest says {}", s.params(), manifest.params),
+                    });
+                }
+                if s.checksum != entry.checksum || s.documents() != entry.documents {
+                    return Err(Error::Index {
+                        path: s.path().to_path_buf(),
+                        message: "not the segment the manifest names (its checksum differs)".into(),
+                    });
+                }
+            }
+            return Ok(Index { dir: dir.to_path_buf(), manifest, segments });
+        }
+    }
+
+    /// Makes a new index in `dir` (absent or empty) of the articles under `paths`.
+    pub fn build(dir: &Path, paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Result<Vec<Problem>> {
+        let werr = |source| Error::Write { path: dir.to_path_buf(), source };
+        std::fs::create_dir_all(dir).map_err(werr)?;
+        // Only an index's own files (those an interrupted build left) may be here: an index is not built
+        // into a folder of other things, which the clean-up below could touch.
+        let entries = std::fs::read_dir(dir).map_err(|source| Error::Read { path: dir.to_path_buf(), source })?;
+        if let Some(other) = entries.flatten().map(|e| e.file_name()).find(|n| !is_index_file(&n.to_string_lossy())) {
+            return Err(Error::Index {
+                path: dir.to_path_buf(),
+                message: format!(
+                    "is not empty (it holds {}): an index is built in a new or empty folder",
+                    other.to_string_lossy()
+                ),
+            });
+        }
+        let _lock = lock(dir)?;
+        if dir.join(MANIFEST).exists() {
+            return Err(Error::Index {
+                path: dir.join(MANIFEST),
+                message: "an index is already here: `unspun index add` adds articles to it".into(),
+            });
+        }
+        remove_unpublished(dir, &[]);
+        let corpus = pipeline::sign_for_index(paths, Prior::default(), config, progress)?;
+        let manifest = Manifest {
+            format_version: FORMAT_VERSION,
+            generation: 0,
+            params: Params::of(config),
+            segments: Vec::new(),
+        };
+        let problems = write_corpus(dir, manifest, corpus, config, progress)?;
+        Ok(problems)
+    }
+
+    /// Adds the articles under `paths` to the index in `dir` as a new segment, counted into its
+    /// statistics; existing segments are not rewritten.
+    pub fn add(dir: &Path, paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Result<Vec<Problem>> {
+        // Not an index: said before a lock file is left in the folder.
+        read_manifest(dir)?;
+        let _lock = lock(dir)?;
+        let index = Index::open(dir)?;
+        index.check(config)?;
+        remove_unpublished(dir, &index.manifest.segments);
+        // Texts already in the index are not counted again.
+        let mut seen = HashSet::new();
+        for s in &index.segments {
+            seen.extend(s.exact()?);
+        }
+        let prior = Prior { seen, ..Prior::default() };
+        let corpus = pipeline::sign_for_index(paths, prior, config, progress)?;
+        write_corpus(dir, index.manifest, corpus, config, progress)
+    }
+
+    /// Merges every segment of the index in `dir` into one.
+    pub fn compact(dir: &Path, progress: &dyn Progress) -> Result<()> {
+        read_manifest(dir)?;
+        let _lock = lock(dir)?;
+        let index = Index::open(dir)?;
+        remove_unpublished(dir, &index.manifest.segments);
+        if index.segments.len() <= 1 {
+            return Ok(());
+        }
+        progress.stage("compacting", Some(index.documents() as u64), Unit::Documents);
+        let mut paths = HashMap::new();
+        let mut merged = Contents::default();
+        for s in &index.segments {
+            let c = Segment::contents(s, &mut paths, true)?;
+            merged.append(&c);
+            progress.inc(s.documents() as u64);
+        }
+        let mut manifest = index.manifest.clone();
+        manifest.segments.clear();
+        let old: Vec<PathBuf> = index.segments.iter().map(|s| s.path().to_path_buf()).collect();
+        drop(index);
+        publish_segment(dir, manifest, &merged)?;
+        progress.finish();
+        // Readers that read the old manifest and have not yet mapped its segments read the new one.
+        for path in old {
+            let _ = std::fs::remove_file(path);
+        }
+        Ok(())
+    }
+
+    /// Refuses settings that sign differently from the index.
+    pub fn check(&self, config: &Config) -> Result<()> {
+        let asked = Params::of(config);
+        if asked != self.manifest.params {
+            return Err(Error::Index {
+                path: self.dir.join(MANIFEST),
+                message: format!(
+                    "the index was built with {}; this run signs with {}: give the index's settings, or build another index",
+                    self.manifest.params, asked
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// Number of documents.
+    pub fn documents(&self) -> usize {
+        self.segments.iter().map(|s| s.documents()).sum()
+    }
+
+    /// Counts, parameters, segments and sizes.
+    pub fn info(&self) -> Info {
+        Info {
+            format_version: self.manifest.format_version,
+            generation: self.manifest.generation,
+            params: self.manifest.params.clone(),
+            documents: self.documents(),
+            segments: self.manifest.segments.clone(),
+            bytes: self.segments.iter().map(|s| s.bytes()).sum(),
+            text_bytes: self.segments.iter().map(|s| s.text_bytes()).sum(),
+        }
+    }
+
+    /// What a query of `config` starts from: the index's documents, as the reference collection, and
+    /// its statistics.
+    pub fn prior(&self, config: &Config, progress: &dyn Progress) -> Result<Prior> {
+        self.check(config)?;
+        progress.stage("loading index", Some(self.documents() as u64), Unit::Documents);
+        let mut paths = HashMap::new();
+        let mut all = Contents::default();
+        for s in &self.segments {
+            let contents = Segment::contents(s, &mut paths, false)?;
+            if all.documents.is_empty() {
+                all = contents;
+            } else {
+                all.append(&contents);
+            }
+            progress.inc(s.documents() as u64);
+        }
+        let Contents { documents, exact, words, lead_stems, stems, samples, frequencies, .. } = all;
+        let signatures = config
+            .views
+            .iter()
+            .map(|v| {
+                let params = MinHashParams {
+                    view: v.view,
+                    shingle: v.shingle as u8,
+                    num_hashes: v.num_hashes as u16,
+                    seed: config.seed,
+                };
+                let rows = if v.view == View::Words { words.clone() } else { Vec::new() };
+                Signatures::from_rows(params, rows)
+            })
+            .collect();
+        let seen = exact.iter().copied().collect();
+        progress.finish();
+        let archive = Archive {
+            documents,
+            exact,
+            signatures,
+            stems,
+            lead_stems: lead_stems.into_iter().map(|l| l as usize).collect(),
+            samples,
+        };
+        Ok(Prior { frequencies, seen, archive: Some(archive), keep_texts: false })
+    }
+}
+
+/// Writes what was read as a new segment and publishes it.
+fn write_corpus(
+    dir: &Path,
+    manifest: Manifest,
+    corpus: SignedCorpus,
+    config: &Config,
+    progress: &dyn Progress,
+) -> Result<Vec<Problem>> {
+    let SignedCorpus { documents, exact, frequencies, sketches, problems, texts, .. } = corpus;
+    progress.stage("writing segment", Some(documents.len() as u64), Unit::Documents);
+    let Sketches { signatures, stems, lead_stems, samples, read_index } = sketches;
+    let words = config
+        .views
+        .iter()
+        .zip(signatures)
+        .find(|(v, _)| v.view == View::Words)
+        .map_or(Vec::new(), |(_, m)| m.into_rows());
+    let mut contents = Contents { exact, words, frequencies, ..Contents::default() };
+    for &read in &read_index {
+        contents.stems.push(stems.row(read).iter().copied());
+        contents.samples.push(samples.row(read).iter().copied());
+        contents.lead_stems.push(lead_stems[read] as u32);
+    }
+    drop((stems, samples));
+    for t in texts {
+        contents.texts.push(t);
+    }
+    contents.documents = documents;
+    publish_segment(dir, manifest, &contents)?;
+    progress.inc(contents.documents.len() as u64);
+    progress.finish();
+    Ok(problems)
+}
+
+/// Writes `contents` as a segment and publishes a manifest naming `manifest`'s segments and it.
+fn publish_segment(dir: &Path, mut manifest: Manifest, contents: &Contents) -> Result<()> {
+    manifest.generation += 1;
+    let file = format!("segment-{:08}-{:016x}.useg", manifest.generation, rand_suffix());
+    let (bytes, checksum) = segment::write(&dir.join(&file), &manifest.params, contents)?;
+    manifest.segments.push(SegmentEntry { file, documents: contents.documents.len(), bytes, checksum });
+    write_manifest(dir, &manifest)
+}
+
+/// A value that differs from run to run, so two writers' file names never meet.
+fn rand_suffix() -> u64 {
+    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
+    xxh3_64(&[t.to_le_bytes(), (std::process::id() as u64).to_le_bytes()].concat())
+}
+
+/// Writes the manifest under a temporary name, syncs it and renames it over `MANIFEST`.
+fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<()> {
+    let path = dir.join(MANIFEST);
+    let err = |source| Error::Write { path: path.clone(), source };
+    let body = serde_json::to_vec_pretty(manifest).unwrap_or_default();
+    let mut bytes = Vec::with_capacity(body.len() + 24);
+    bytes.extend_from_slice(MANIFEST_MAGIC);
+    bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    bytes.extend_from_slice(&(body.len() as u32).to_le_bytes());
+    bytes.extend_from_slice(&body);
+    bytes.extend_from_slice(&xxh3_64(&bytes).to_le_bytes());
+    let mut tmp = tempfile::Builder::new().prefix(".tmp-manifest-").tempfile_in(dir).map_err(err)?;
+    tmp.write_all(&bytes).map_err(err)?;
+    tmp.as_file().sync_all().map_err(err)?;
+    tmp.persist(&path).map_err(|e| err(e.error))?;
+    sync_dir(dir)
+}
+
+/// Reads and checks the manifest of the index in `dir`.
+fn read_manifest(dir: &Path) -> Result<Manifest> {
+    let path = dir.join(MANIFEST);
+    let bytes = std::fs::read(&path).map_err(|source| match source.kind() {
+        std::io::ErrorKind::NotFound => Error::Index {
+            path: path.clone(),
+            message: "not found: not an index (`unspun index build` makes one), or its build did not finish".into(),
+        },
+        _ => Error::Read { path: path.clone(), source },
+    })?;
+    let bad = |message: &str| Error::Index { path: path.clone(), message: message.into() };
+    if bytes.len() < 24 || &bytes[..8] != MANIFEST_MAGIC {
+        return Err(bad("not an unspun index manifest (no UNSPUNMF magic at its start)"));
+    }
+    let version = u32::from_le_bytes(bytes[8..12].try_into().unwrap_or_default());
+    if version != FORMAT_VERSION {
+        return Err(bad(&format!(
+            "index format version {version}, this build reads version {FORMAT_VERSION}: rebuild the index"
+        )));
+    }
+    let len = u32::from_le_bytes(bytes[12..16].try_into().unwrap_or_default()) as usize;
+    if bytes.len() != 16 + len + 8 {
+        return Err(bad("the manifest is cut short or too long: damaged"));
+    }
+    let checksum = u64::from_le_bytes(bytes[16 + len..].try_into().unwrap_or_default());
+    if xxh3_64(&bytes[..16 + len]) != checksum {
+        return Err(bad("checksum mismatch: the manifest is damaged"));
+    }
+    serde_json::from_slice(&bytes[16..16 + len]).map_err(|e| bad(&format!("the manifest cannot be read: {e}")))
+}
+
+/// Syncs a folder, so a rename in it is on disk.
+pub(crate) fn sync_dir(dir: &Path) -> Result<()> {
+    File::open(dir).and_then(|d| d.sync_all()).map_err(|source| Error::Write { path: dir.to_path_buf(), source })
+}
+
+/// Takes the writers' lock of the index in `dir` (held until the file is dropped).
+fn lock(dir: &Path) -> Result<File> {
+    let path = dir.join(LOCK);
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|source| Error::Write { path: path.clone(), source })?;
+    file.try_lock().map_err(|_| Error::Index {
+        path,
+        message: "another `unspun index` build, add or compact is writing this index; try again when it is done".into(),
+    })?;
+    Ok(file)
+}
+
+/// Whether a file name is one an index writes: its manifest, lock, segments and their temporary files.
+fn is_index_file(name: &str) -> bool {
+    name == MANIFEST
+        || name == LOCK
+        || name.starts_with(".tmp-segment-")
+        || name.starts_with(".tmp-manifest-")
+        || is_segment(name)
+}
+
+fn is_segment(name: &str) -> bool {
+    name.starts_with("segment-") && name.ends_with(".useg")
+}
+
+/// Removes what an interrupted writer left: temporary files and segments no manifest names.
+fn remove_unpublished(dir: &Path, published: &[SegmentEntry]) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let orphan = is_segment(&name) && !published.iter().any(|s| s.file == name);
+        if orphan || name.starts_with(".tmp-segment-") || name.starts_with(".tmp-manifest-") {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest() -> Manifest {
+        Manifest {
+            format_version: FORMAT_VERSION,
+            generation: 3,
+            params: Params::of(&Config::default()),
+            segments: vec![SegmentEntry { file: "segment-1.useg".into(), documents: 5, bytes: 100, checksum: 7 }],
+        }
+    }
+
+    #[test]
+    fn the_manifest_reads_back_and_damage_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        write_manifest(dir.path(), &manifest()).unwrap();
+        let read = read_manifest(dir.path()).unwrap();
+        assert_eq!((read.generation, read.params, read.segments[0].documents), (3, manifest().params, 5));
+        // No temporary file is left beside it.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        let path = dir.path().join(MANIFEST);
+        let good = std::fs::read(&path).unwrap();
+        for at in [0, 9, 20, good.len() / 2, good.len() - 1] {
+            let mut bad = good.clone();
+            bad[at] ^= 1;
+            std::fs::write(&path, &bad).unwrap();
+            let e = read_manifest(dir.path()).unwrap_err().to_string();
+            assert!(e.contains("MANIFEST"), "{e}");
+        }
+    }
+
+    #[test]
+    fn params_tell_apart_what_signs_differently() {
+        let base = Params::of(&Config::default());
+        let seed = Params::of(&Config { seed: 1, ..Config::default() });
+        let min_words = Params::of(&Config { min_words: 5, ..Config::default() });
+        let passages = Params::of(&Config { passages: false, ..Config::default() });
+        let window = Params::of(&Config { window_days: Some(3.0), max_bucket: 50, ..Config::default() });
+        assert!(base != seed && base != min_words && base != passages);
+        // What only a query decides is not a signing parameter.
+        assert_eq!(base, window);
+        assert!(seed.to_string().contains("seed 1"), "{seed}");
+    }
+
+    #[test]
+    fn only_index_files_are_cleaned_up() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in
+            ["segment-1-a.useg", "segment-2-b.useg", ".tmp-segment-x", ".tmp-manifest-y", ".tmp-other", "notes.useg"]
+        {
+            std::fs::write(dir.path().join(name), b"x").unwrap();
+        }
+        let published = [SegmentEntry { file: "segment-2-b.useg".into(), documents: 0, bytes: 0, checksum: 0 }];
+        remove_unpublished(dir.path(), &published);
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, [".tmp-other", "notes.useg", "segment-2-b.useg"]);
+    }
+}

@@ -1,0 +1,558 @@
+//! One immutable segment of an index: the signed documents of one `build`, `add` or `compact`, in their
+//! fixed order, as one file read through a memory map. Layout (little-endian): the magic `UNSPUNSG` and
+//! the format version (u32, then 4 bytes of padding); the sections, each starting at a multiple of 8
+//! bytes; the header (JSON: format version, signing parameters, counts, each section's place); then the
+//! header's offset and length (u64 each), the xxh3-64 checksum of every byte before it (u64) and the
+//! magic `UNSPUNEN`. A file cut short or changed anywhere fails the checksum on open, with its path.
+//!
+//! Sections: `documents` (zstd JSON Lines: id as read, path, bytes, words, date, extra fields), `exact`
+//! (u64 a document: the hash of its words), `words` (the words view's MinHash minima, u32), `lead_stems`
+//! (u32), `stems` and `stem_starts` (each document's distinct content stems, u32, and where its row
+//! starts, u64), `samples` and `sample_starts` (its sampled word 5-grams, u64), `texts` and
+//! `text_starts` (each text compressed by zstd on its own, so one is read without the others), and
+//! `stem_counts` and `phrase_counts` (zstd: the collection statistics of the texts this segment counted
+//! first, [`crate::frequencies::Frequencies`]).
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use memmap2::Mmap;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use xxhash_rust::xxh3::{Xxh3, xxh3_64};
+
+use super::Params;
+use crate::error::{Error, Result};
+use crate::frequencies::Frequencies;
+use crate::input::{self, Origin};
+use crate::pipeline::read::Ragged;
+use crate::scan::DocInfo;
+
+const MAGIC: &[u8; 8] = b"UNSPUNSG";
+const END: &[u8; 8] = b"UNSPUNEN";
+/// The segment and manifest layout this build reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+/// Magic, version, padding.
+const START: u64 = 16;
+/// Header offset, header length, checksum, end magic.
+const TRAILER: usize = 32;
+
+/// A section's name and place in the file.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Section {
+    name: String,
+    offset: u64,
+    len: u64,
+}
+
+/// What a segment says of itself.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Header {
+    format_version: u32,
+    params: Params,
+    documents: usize,
+    /// Documents counted in this segment's statistics (texts not seen before).
+    counted: u64,
+    sections: Vec<Section>,
+}
+
+/// A document's description as a segment keeps it.
+#[derive(Serialize, Deserialize)]
+struct Stored {
+    id: String,
+    path: String,
+    bytes: usize,
+    words: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    date: Option<String>,
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    extra: Map<String, Value>,
+}
+
+/// The contents of a segment, held in memory: what a segment is written from and what `compact` merges.
+#[derive(Default)]
+pub struct Contents {
+    /// Documents in their fixed order, ids as read.
+    pub documents: Vec<DocInfo>,
+    pub exact: Vec<u64>,
+    /// The words view's minima, `num_hashes` a document (empty without a words view).
+    pub words: Vec<u32>,
+    pub lead_stems: Vec<u32>,
+    pub stems: Ragged<u32>,
+    pub samples: Ragged<u64>,
+    /// Each text compressed by zstd.
+    pub texts: Ragged<u8>,
+    /// The statistics of the texts this segment counted first.
+    pub frequencies: Frequencies,
+}
+
+impl Contents {
+    /// Appends the documents of `other` after these (its statistics added).
+    pub fn append(&mut self, other: &Contents) {
+        self.documents.extend(other.documents.iter().cloned());
+        self.exact.extend_from_slice(&other.exact);
+        self.words.extend_from_slice(&other.words);
+        self.lead_stems.extend_from_slice(&other.lead_stems);
+        self.stems.append(&other.stems);
+        self.samples.append(&other.samples);
+        self.texts.append(&other.texts);
+        self.frequencies.add(&other.frequencies);
+    }
+}
+
+/// Writes `contents` as a segment at `path` (through a temporary file beside it, synced and renamed, so
+/// the path holds a whole segment or nothing); returns its size and checksum.
+pub fn write(path: &Path, params: &Params, contents: &Contents) -> Result<(u64, u64)> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let err = |source| Error::Write { path: path.to_path_buf(), source };
+    let tmp = tempfile::Builder::new().prefix(".tmp-segment-").tempfile_in(dir).map_err(err)?;
+    let mut out =
+        Out { w: BufWriter::with_capacity(1 << 20, tmp.as_file()), hash: Xxh3::new(), at: 0, sections: Vec::new() };
+    out.put(MAGIC).map_err(err)?;
+    out.put(&FORMAT_VERSION.to_le_bytes()).map_err(err)?;
+    out.put(&[0; 4]).map_err(err)?;
+    let n = contents.documents.len();
+    let lines: Vec<u8> = contents
+        .documents
+        .iter()
+        .flat_map(|d| {
+            let stored = Stored {
+                id: d.id.clone(),
+                path: d.path.to_string_lossy().into_owned(),
+                bytes: d.bytes,
+                words: d.words,
+                date: d.date.clone(),
+                extra: d.extra.clone(),
+            };
+            let mut line = serde_json::to_vec(&stored).unwrap_or_default();
+            line.push(b'\n');
+            line
+        })
+        .collect();
+    let documents = zstd::bulk::compress(&lines, 3).map_err(err)?;
+    drop(lines);
+    let (stem_table, phrase_table, counted) = contents.frequencies.tables();
+    let stem_counts = zstd::bulk::compress(&le(stem_table.iter().map(|c| c.to_le_bytes())), 3).map_err(err)?;
+    let phrase_counts = zstd::bulk::compress(&le(phrase_table.iter().map(|c| c.to_le_bytes())), 3).map_err(err)?;
+    let starts = |out: &mut Out, len: &dyn Fn(usize) -> usize| {
+        let mut at = 0u64;
+        out.put(&at.to_le_bytes())?;
+        for i in 0..n {
+            at += len(i) as u64;
+            out.put(&at.to_le_bytes())?;
+        }
+        Ok(())
+    };
+    // Each section is written as it is made, a document's row at a time: nothing is held twice.
+    let words = |out: &mut Out| out.put(&le(contents.words.iter().map(|x| x.to_le_bytes())));
+    let written = (|| -> std::io::Result<()> {
+        out.section("documents", |out| out.put(&documents))?;
+        out.section("exact", |out| out.put(&le(contents.exact.iter().map(|x| x.to_le_bytes()))))?;
+        out.section("words", words)?;
+        out.section("lead_stems", |out| out.put(&le(contents.lead_stems.iter().map(|x| x.to_le_bytes()))))?;
+        out.section("stem_starts", |out| starts(out, &|i| contents.stems.row(i).len()))?;
+        out.section("stems", |out| {
+            (0..n).try_for_each(|i| out.put(&le(contents.stems.row(i).iter().map(|x| x.to_le_bytes()))))
+        })?;
+        out.section("sample_starts", |out| starts(out, &|i| contents.samples.row(i).len()))?;
+        out.section("samples", |out| {
+            (0..n).try_for_each(|i| out.put(&le(contents.samples.row(i).iter().map(|x| x.to_le_bytes()))))
+        })?;
+        out.section("text_starts", |out| starts(out, &|i| contents.texts.row(i).len()))?;
+        out.section("texts", |out| (0..n).try_for_each(|i| out.put(contents.texts.row(i))))?;
+        out.section("stem_counts", |out| out.put(&stem_counts))?;
+        out.section("phrase_counts", |out| out.put(&phrase_counts))
+    })();
+    written.map_err(err)?;
+    let sections = std::mem::take(&mut out.sections);
+    let header = Header { format_version: FORMAT_VERSION, params: params.clone(), documents: n, counted, sections };
+    let header = serde_json::to_vec(&header).unwrap_or_default();
+    out.align().map_err(err)?;
+    let header_at = out.at;
+    out.put(&header).map_err(err)?;
+    out.put(&header_at.to_le_bytes()).map_err(err)?;
+    out.put(&(header.len() as u64).to_le_bytes()).map_err(err)?;
+    let checksum = out.hash.digest();
+    out.w.write_all(&checksum.to_le_bytes()).map_err(err)?;
+    out.w.write_all(END).map_err(err)?;
+    let size = out.at + 16;
+    out.w.flush().map_err(err)?;
+    drop(out);
+    tmp.as_file().sync_all().map_err(err)?;
+    tmp.persist(path).map_err(|e| err(e.error))?;
+    super::sync_dir(dir)?;
+    Ok((size, checksum))
+}
+
+/// Little-endian bytes of a sequence of values, concatenated.
+fn le<const N: usize>(values: impl Iterator<Item = [u8; N]>) -> Vec<u8> {
+    values.flatten().collect()
+}
+
+/// A file being written, with its running checksum and length, and the sections written.
+struct Out<'a> {
+    w: BufWriter<&'a File>,
+    hash: Xxh3,
+    at: u64,
+    sections: Vec<Section>,
+}
+
+impl Out<'_> {
+    /// Writes a section, 8-aligned, by `write`.
+    fn section(&mut self, name: &str, write: impl FnOnce(&mut Self) -> std::io::Result<()>) -> std::io::Result<()> {
+        self.align()?;
+        let offset = self.at;
+        write(self)?;
+        self.sections.push(Section { name: name.into(), offset, len: self.at - offset });
+        Ok(())
+    }
+
+    fn put(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.w.write_all(bytes)?;
+        self.hash.update(bytes);
+        self.at += bytes.len() as u64;
+        Ok(())
+    }
+
+    fn align(&mut self) -> std::io::Result<()> {
+        let pad = (8 - self.at % 8) % 8;
+        self.put(&[0; 8][..pad as usize])
+    }
+}
+
+/// An open segment: its file mapped, checked whole, and the places of its texts.
+pub struct Segment {
+    path: PathBuf,
+    map: Mmap,
+    header: Header,
+    /// Where each text starts in the `texts` section, and where the last ends.
+    text_starts: Vec<u64>,
+    texts: Range<usize>,
+    /// The checksum the file ends with.
+    pub checksum: u64,
+}
+
+impl std::fmt::Debug for Segment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Segment({})", self.path.display())
+    }
+}
+
+impl PartialEq for Segment {
+    fn eq(&self, other: &Segment) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+impl Eq for Segment {}
+
+impl Segment {
+    /// Maps the segment at `path` and checks its magic, format version, checksum and layout.
+    pub fn open(path: &Path) -> Result<Segment> {
+        let file = File::open(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+        // Safety: segments are never written in place once published (they are written under a temporary
+        // name and renamed); the map is checked whole below before anything in it is used.
+        let map = unsafe { Mmap::map(&file) }.map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+        let bad = |message: String| Error::Index { path: path.to_path_buf(), message };
+        let len = map.len();
+        if len < START as usize + TRAILER || &map[..8] != MAGIC {
+            return Err(bad("not an unspun index segment (no UNSPUNSG magic at its start)".into()));
+        }
+        let version = u32::from_le_bytes(map[8..12].try_into().unwrap_or_default());
+        if version != FORMAT_VERSION {
+            return Err(bad(format!(
+                "segment format version {version}, this build reads version {FORMAT_VERSION}: rebuild the index"
+            )));
+        }
+        if &map[len - 8..] != END {
+            return Err(bad("the segment is cut short (torn write): no end magic; the index is damaged".into()));
+        }
+        let word = |at: usize| u64::from_le_bytes(map[at..at + 8].try_into().unwrap_or_default());
+        let checksum = word(len - 16);
+        if xxh3_64(&map[..len - 16]) != checksum {
+            return Err(bad("checksum mismatch: the segment is damaged".into()));
+        }
+        // Checked: the pages read for the checksum are let go (the file is read again, from the page
+        // cache, where it is used), so a query's memory holds what it uses, not the whole index.
+        release(&map);
+        let (header_at, header_len) = (word(len - 32) as usize, word(len - 24) as usize);
+        let header: Header = map
+            .get(header_at..header_at.saturating_add(header_len))
+            .and_then(|h| serde_json::from_slice(h).ok())
+            .ok_or_else(|| bad("the segment's header cannot be read".into()))?;
+        for s in &header.sections {
+            if s.offset.saturating_add(s.len) > header_at as u64 {
+                return Err(bad(format!("section {} lies outside the segment", s.name)));
+            }
+        }
+        let mut segment =
+            Segment { path: path.to_path_buf(), map, header, text_starts: Vec::new(), texts: 0..0, checksum };
+        segment.text_starts = u64s(segment.section("text_starts")?);
+        let texts = segment.place("texts")?;
+        if segment.text_starts.len() != segment.header.documents + 1
+            || segment.text_starts.last().is_some_and(|&e| e as usize > texts.len())
+        {
+            return Err(bad("the text store's table does not match its documents".into()));
+        }
+        segment.texts = texts;
+        Ok(segment)
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The parameters its documents were signed with.
+    pub fn params(&self) -> &Params {
+        &self.header.params
+    }
+
+    /// Number of documents.
+    pub fn documents(&self) -> usize {
+        self.header.documents
+    }
+
+    /// Its size in bytes.
+    pub fn bytes(&self) -> u64 {
+        self.map.len() as u64
+    }
+
+    /// Bytes of its compressed text store.
+    pub fn text_bytes(&self) -> u64 {
+        self.texts.len() as u64
+    }
+
+    fn place(&self, name: &str) -> Result<Range<usize>> {
+        let s = self.header.sections.iter().find(|s| s.name == name).ok_or_else(|| Error::Index {
+            path: self.path.clone(),
+            message: format!("the segment has no section {name}"),
+        })?;
+        Ok(s.offset as usize..(s.offset + s.len) as usize)
+    }
+
+    fn section(&self, name: &str) -> Result<&[u8]> {
+        Ok(&self.map[self.place(name)?])
+    }
+
+    fn damaged(&self, what: &str) -> Error {
+        Error::Index { path: self.path.clone(), message: format!("the segment's {what} cannot be read") }
+    }
+
+    /// The word hashes of its documents' texts (see [`crate::pipeline::SignedCorpus::exact`]).
+    pub fn exact(&self) -> Result<Vec<u64>> {
+        Ok(u64s(self.section("exact")?))
+    }
+
+    /// The text of document `doc`, read from the compressed store.
+    pub fn text(&self, doc: usize) -> Result<String> {
+        thread_local! {
+            /// A decompression context a thread, reused from text to text.
+            static DECOMPRESSOR: std::cell::RefCell<Option<zstd::bulk::Decompressor<'static>>> =
+                const { std::cell::RefCell::new(None) };
+        }
+        let (from, to) = (self.text_starts[doc] as usize, self.text_starts[doc + 1] as usize);
+        let frame = &self.map[self.texts.start + from..self.texts.start + to];
+        // Each frame records its text's length (zstd's one-shot compression writes it).
+        let len =
+            zstd::zstd_safe::get_frame_content_size(frame).ok().flatten().ok_or_else(|| self.damaged("text store"))?;
+        let bytes = DECOMPRESSOR.with_borrow_mut(|d| {
+            let d = match d {
+                Some(d) => d,
+                None => d.insert(zstd::bulk::Decompressor::new().ok()?),
+            };
+            d.decompress(frame, len as usize).ok()
+        });
+        String::from_utf8(bytes.ok_or_else(|| self.damaged("text store"))?).map_err(|_| self.damaged("text store"))
+    }
+
+    /// Everything the segment holds, its documents' texts to be read through `this` (see
+    /// [`Origin::Stored`]), their paths shared through `paths`; with `texts`, the compressed texts too.
+    pub fn contents(
+        this: &Arc<Segment>,
+        paths: &mut std::collections::HashMap<String, Arc<Path>>,
+        texts: bool,
+    ) -> Result<Contents> {
+        let n = this.header.documents;
+        let lines = zstd::decode_all(this.section("documents")?).map_err(|_| this.damaged("documents"))?;
+        let mut documents = Vec::with_capacity(n);
+        for (doc, line) in lines.split(|&b| b == b'\n').filter(|l| !l.is_empty()).enumerate() {
+            let s: Stored = serde_json::from_slice(line).map_err(|_| this.damaged("documents"))?;
+            let path = paths.entry(s.path).or_insert_with_key(|p| Path::new(p).into()).clone();
+            documents.push(DocInfo {
+                day: s.date.as_deref().and_then(input::parse_day),
+                id: s.id,
+                path,
+                origin: Origin::Stored { segment: this.clone(), doc },
+                bytes: s.bytes,
+                words: s.words,
+                date: s.date,
+                extra: s.extra,
+                skipped: None,
+                reference: true,
+            });
+        }
+        let ragged_u32 = |values: &str, starts: &str| -> Result<Ragged<u32>> {
+            ragged(u32s(this.section(values)?), u64s(this.section(starts)?), n).ok_or_else(|| this.damaged(values))
+        };
+        let stems = ragged_u32("stems", "stem_starts")?;
+        let samples = ragged(u64s(this.section("samples")?), u64s(this.section("sample_starts")?), n)
+            .ok_or_else(|| this.damaged("samples"))?;
+        let texts = if texts {
+            ragged(this.section("texts")?.to_vec(), this.text_starts.clone(), n).ok_or_else(|| this.damaged("texts"))?
+        } else {
+            Ragged::default()
+        };
+        let table = |name: &str| zstd::decode_all(this.section(name)?).map_err(|_| this.damaged(name));
+        let stem_counts = u32s(&table("stem_counts")?);
+        let phrase_counts = table("phrase_counts")?.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
+        let frequencies = Frequencies::from_tables(stem_counts, phrase_counts, this.header.counted)
+            .ok_or_else(|| this.damaged("statistics"))?;
+        let contents = Contents {
+            exact: u64s(this.section("exact")?),
+            words: u32s(this.section("words")?),
+            lead_stems: u32s(this.section("lead_stems")?),
+            stems,
+            samples,
+            texts,
+            frequencies,
+            documents,
+        };
+        release(&this.map);
+        let words_per_doc = this.header.params.views.iter().find(|v| v.view == "words").map_or(0, |v| v.num_hashes);
+        if contents.documents.len() != n
+            || contents.exact.len() != n
+            || contents.lead_stems.len() != n
+            || contents.words.len() != n * words_per_doc
+        {
+            return Err(this.damaged("tables"));
+        }
+        Ok(contents)
+    }
+}
+
+/// Lets the pages of a read-only file mapping go from this process's memory; they are read again from the
+/// file (or the page cache) when next touched.
+fn release(map: &Mmap) {
+    // Safety: the mapping is read-only and its file is never written in place (segments are immutable), so
+    // dropping its pages loses nothing: the next access reads the file again. A failure only leaves the pages where they are.
+    let _ = unsafe { map.unchecked_advise(memmap2::UncheckedAdvice::DontNeed) };
+}
+
+/// Rows from their flat values and starts, when they agree.
+fn ragged<T>(values: Vec<T>, starts: Vec<u64>, n: usize) -> Option<Ragged<T>> {
+    let fits = starts.len() == n + 1
+        && starts.first() == Some(&0)
+        && starts.windows(2).all(|w| w[0] <= w[1])
+        && starts.last().is_some_and(|&e| e as usize == values.len());
+    fits.then(|| Ragged::from_parts(values, starts.into_iter().map(|s| s as usize).collect()))
+}
+
+fn u64s(bytes: &[u8]) -> Vec<u64> {
+    bytes.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().unwrap_or_default())).collect()
+}
+
+fn u32s(bytes: &[u8]) -> Vec<u32> {
+    bytes.chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().unwrap_or_default())).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    fn doc(id: &str, words: usize) -> DocInfo {
+        DocInfo {
+            id: id.into(),
+            path: Path::new("archive/a.jsonl").into(),
+            origin: Origin::File,
+            bytes: 5,
+            words,
+            date: Some("2025-05-24".into()),
+            day: None,
+            extra: [("title".to_string(), Value::from("T"))].into_iter().collect(),
+            skipped: None,
+            reference: false,
+        }
+    }
+
+    /// Two documents of two words view lanes each.
+    fn contents() -> Contents {
+        let mut c = Contents {
+            documents: vec![doc("a", 30), doc("b", 3)],
+            exact: vec![11, 22],
+            lead_stems: vec![1, 0],
+            frequencies: Frequencies::new(),
+            ..Contents::default()
+        };
+        c.stems.push([5, 6]);
+        c.stems.push([]);
+        c.samples.push([7]);
+        c.samples.push([8, 9]);
+        for text in ["hello", "world"] {
+            c.texts.push(zstd::bulk::compress(text.as_bytes(), 3).unwrap());
+        }
+        c.frequencies.add_documents(2, [1u64 << 60, 2 << 60].iter(), [3u64].iter());
+        c
+    }
+
+    fn params() -> Params {
+        let mut config = Config::default();
+        config.views.iter_mut().for_each(|v| v.num_hashes = 2);
+        Params::of(&config)
+    }
+
+    #[test]
+    fn a_segment_reads_back_what_was_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("segment-1.useg");
+        let mut written = contents();
+        written.words = vec![1, 2, 3, 4];
+        let (size, checksum) = write(&path, &params(), &written).unwrap();
+        let segment = Arc::new(Segment::open(&path).unwrap());
+        assert_eq!((segment.bytes(), segment.checksum, segment.documents()), (size, checksum, 2));
+        assert_eq!(segment.params(), &params());
+        let read = Segment::contents(&segment, &mut Default::default(), true).unwrap();
+        assert_eq!(read.exact, written.exact);
+        assert_eq!(read.words, written.words);
+        assert_eq!(read.lead_stems, written.lead_stems);
+        assert_eq!((read.stems.row(0), read.stems.row(1)), (&[5u32, 6][..], &[][..]));
+        assert_eq!((read.samples.row(0), read.samples.row(1)), (&[7u64][..], &[8u64, 9][..]));
+        let d = &read.documents[1];
+        assert_eq!((d.id.as_str(), d.words, d.date.as_deref(), d.reference), ("b", 3, Some("2025-05-24"), true));
+        assert_eq!(d.extra["title"], "T");
+        assert!(d.day.is_some());
+        assert_eq!(input::reload(&d.path, &d.origin, &Default::default()).unwrap(), "world");
+        assert_eq!(segment.text(0).unwrap(), "hello");
+        assert_eq!(read.frequencies.tables().2, 2);
+        assert_eq!(read.frequencies.df(1 << 60), 1);
+        assert_eq!(read.frequencies.phrase_documents(3), 1);
+        assert_eq!(segment.exact().unwrap(), [11, 22]);
+    }
+
+    #[test]
+    fn every_damaged_byte_is_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("segment-1.useg");
+        let mut c = contents();
+        c.words = vec![1, 2, 3, 4];
+        write(&path, &params(), &c).unwrap();
+        let good = std::fs::read(&path).unwrap();
+        // A sample of positions, every byte of the small head and tail.
+        let positions = (0..good.len()).filter(|&i| i < 64 || i + 64 > good.len() || i % 997 == 0);
+        for at in positions {
+            let mut bad = good.clone();
+            bad[at] ^= 0x10;
+            std::fs::write(&path, &bad).unwrap();
+            let e = Segment::open(&path).err().unwrap_or_else(|| panic!("byte {at} changed, not found"));
+            assert!(e.to_string().contains("segment-1.useg"), "{e}");
+        }
+        for cut in [1, 8, 16, good.len() / 2, good.len() - 1] {
+            std::fs::write(&path, &good[..good.len() - cut]).unwrap();
+            assert!(Segment::open(&path).is_err(), "cut by {cut}");
+        }
+    }
+}

@@ -1,0 +1,423 @@
+//! `unspun index` and `unspun query`: a query reports what `scan NEW --against ARCHIVE` reports (on the
+//! seeds here; on news-scale with perturbed copies in the `#[ignore]`d test run by `scripts/bench-index`);
+//! `add` counts its articles into the statistics as a scan of everything would; an index of other
+//! parameters, another format version or a damaged file is refused by name; `kill -9` during `build`,
+//! `add` or `compact` leaves the last published index whole; a query during `add` sees the old or the new
+//! index.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::common::*;
+
+fn os(p: &Path) -> &OsStr {
+    p.as_os_str()
+}
+
+/// `scan NEW --against ARCHIVE…` and `query INDEX NEW` judge the same: the same documents, pairs
+/// (relations, sources, figures, passages, evidence), clusters and counts.
+fn assert_query_is_scan_against(index: &Path, new: &Path, archive: &[&Path], extra: &[&str]) {
+    let mut scan_args: Vec<&OsStr> = vec![os(new)];
+    for a in archive {
+        scan_args.extend([OsStr::new("--against"), os(a)]);
+    }
+    scan_args.extend(extra.iter().map(OsStr::new));
+    let scan = scan_json(&scan_args);
+    assert_eq!(scan.status.code(), Some(0), "{}", String::from_utf8_lossy(&scan.stderr));
+    let mut query_args = vec![os(new)];
+    query_args.extend(extra.iter().map(OsStr::new));
+    let query = query_json(index, &query_args);
+    assert_eq!(query.status.code(), Some(0), "{}", String::from_utf8_lossy(&query.stderr));
+    let (scan, query) = (judged(&scan), judged(&query));
+    assert!(!scan["pairs"].as_array().unwrap().is_empty());
+    assert_eq!(query["pairs"], scan["pairs"]);
+    assert_eq!(query["clusters"], scan["clusters"]);
+    assert_eq!(query["documents"], scan["documents"]);
+    assert_eq!(query, scan);
+}
+
+#[test]
+fn query_reports_what_scan_against_reports_on_the_seeds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = seed_folder(tmp.path(), "archive", &["000", "002"]);
+    let new = seed_folder(tmp.path(), "new", &["001", "003", "004"]);
+    let idx = tmp.path().join("idx");
+    let out = index("build", &idx, &[os(&archive)]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_query_is_scan_against(&idx, &new, &[&archive], &[]);
+    // The text report with --explain quotes the archived texts from the index's store: the same bytes.
+    let text = |args: &[&OsStr]| bin().args(args).args(["--quiet", "--explain"]).output().unwrap().stdout;
+    let scanned = text(&[OsStr::new("scan"), os(&new), OsStr::new("--against"), os(&archive)]);
+    let queried = text(&[OsStr::new("query"), os(&idx), os(&new)]);
+    assert!(String::from_utf8_lossy(&queried).contains("passage 1 of"));
+    assert_eq!(String::from_utf8_lossy(&queried), String::from_utf8_lossy(&scanned));
+    // Without the archive's files: the index alone answers.
+    std::fs::remove_dir_all(&archive).unwrap();
+    let again = query_json(&idx, &[os(&new)]);
+    assert_eq!(again.status.code(), Some(0), "{}", String::from_utf8_lossy(&again.stderr));
+    assert_eq!(short_verdicts(&json(&again)).len(), 3);
+    // --top 1 keeps each new article's best pair: 003 and 001 have one each already, 004 one.
+    let top = json(&query_json(&idx, &[os(&new), OsStr::new("--top"), OsStr::new("1")]));
+    assert_eq!(short_verdicts(&top).len(), 3);
+}
+
+#[test]
+fn add_and_compact_judge_as_a_scan_of_the_whole_archive() {
+    let tmp = tempfile::tempdir().unwrap();
+    let first = seed_folder(tmp.path(), "first", &["000"]);
+    let second = seed_folder(tmp.path(), "second", &["002"]);
+    let new = seed_folder(tmp.path(), "new", &["001", "003", "004"]);
+    let idx = tmp.path().join("idx");
+    assert_eq!(index("build", &idx, &[os(&first)]).status.code(), Some(0));
+    let out = index("add", &idx, &[os(&second)]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let info = |idx: &Path| -> Value {
+        serde_json::from_slice(&bin().args(["index", "info", "--json"]).arg(idx).output().unwrap().stdout).unwrap()
+    };
+    let before = info(&idx);
+    assert_eq!(before["documents"], 2);
+    assert_eq!(before["segments"].as_array().unwrap().len(), 2);
+    // The second segment's statistics join the first's: the verdicts (their figures too) are a scan's.
+    assert_query_is_scan_against(&idx, &new, &[&first, &second], &[]);
+    // Adding does not rewrite the first segment.
+    assert_eq!(before["segments"][0]["checksum"], info(&idx)["segments"][0]["checksum"]);
+    let out = index("compact", &idx, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let after = info(&idx);
+    assert_eq!(after["documents"], 2);
+    assert_eq!(after["segments"].as_array().unwrap().len(), 1);
+    assert_query_is_scan_against(&idx, &new, &[&first, &second], &[]);
+    // Only the published segment is left in the folder.
+    let segments =
+        std::fs::read_dir(&idx).unwrap().filter(|e| e.as_ref().unwrap().path().extension() == Some(OsStr::new("useg")));
+    assert_eq!(segments.count(), 1);
+    // The info text names the counts and the parameters.
+    let text = String::from_utf8(bin().args(["index", "info"]).arg(&idx).output().unwrap().stdout).unwrap();
+    assert!(text.contains("documents    2") && text.contains("seed") && text.contains("segments     1"), "{text}");
+}
+
+/// The segment files of an index.
+fn segment_files(idx: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(idx)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension() == Some(OsStr::new("useg")))
+        .collect();
+    v.sort();
+    v
+}
+
+/// A query that fails with exit 1 and a message holding each of `words`.
+fn assert_refused(idx: &Path, new: &Path, args: &[&str], words: &[&str]) {
+    let mut all = vec![os(new)];
+    all.extend(args.iter().map(OsStr::new));
+    let out = query_json(idx, &all);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    for w in words {
+        assert!(stderr.contains(w), "{w:?} not in: {stderr}");
+    }
+}
+
+#[test]
+fn other_parameters_versions_and_damaged_files_are_refused_by_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = seed_folder(tmp.path(), "archive", &["000", "002"]);
+    let new = seed_folder(tmp.path(), "new", &["001"]);
+    let idx = tmp.path().join("idx");
+    assert_eq!(index("build", &idx, &[os(&archive)]).status.code(), Some(0));
+    let manifest = idx.join("MANIFEST");
+    let m = manifest.display().to_string();
+    assert_refused(&idx, &new, &["--seed", "7"], &[&m, "built with", "seed 7"]);
+    assert_refused(&idx, &new, &["--hashes", "64"], &[&m, "64 hashes"]);
+    // Building again over it is refused; adding with other parameters too.
+    let out = index("build", &idx, &[os(&archive)]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already"), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = index("add", &idx, &[os(&new), OsStr::new("--min-words"), OsStr::new("30")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("min words 30"));
+
+    let segment = segment_files(&idx).remove(0);
+    let s = segment.display().to_string();
+    let good = std::fs::read(&segment).unwrap();
+    // A byte changed in the middle, then the file cut short (a torn write).
+    let mut bad = good.clone();
+    bad[good.len() / 2] ^= 0x40;
+    std::fs::write(&segment, &bad).unwrap();
+    assert_refused(&idx, &new, &[], &[&s, "checksum"]);
+    std::fs::write(&segment, &good[..good.len() - 100]).unwrap();
+    assert_refused(&idx, &new, &[], &[&s, "cut short"]);
+    std::fs::write(&segment, &good).unwrap();
+    assert_eq!(query_json(&idx, &[os(&new)]).status.code(), Some(0));
+
+    // Another format version, in the manifest and in a segment; a damaged manifest.
+    let good_manifest = std::fs::read(&manifest).unwrap();
+    let mut other = good_manifest.clone();
+    other[8] = 9;
+    std::fs::write(&manifest, &other).unwrap();
+    assert_refused(&idx, &new, &[], &[&m, "format version 9"]);
+    let mut flipped = good_manifest.clone();
+    let at = flipped.len() / 2;
+    flipped[at] ^= 1;
+    std::fs::write(&manifest, &flipped).unwrap();
+    assert_refused(&idx, &new, &[], &[&m, "checksum"]);
+    std::fs::write(&manifest, &good_manifest).unwrap();
+    let mut other = good.clone();
+    other[8] = 9;
+    std::fs::write(&segment, &other).unwrap();
+    assert_refused(&idx, &new, &[], &[&s, "format version 9"]);
+    std::fs::remove_file(&segment).unwrap();
+    assert_refused(&idx, &new, &[], &[&s, "missing"]);
+    let out = query_json(&tmp.path().join("nothing"), &[os(&new)]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("MANIFEST: not found"));
+    // An index is not built into a folder of other things.
+    let out = index("build", &archive, &[os(&new)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not empty"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read_dir(&archive).unwrap().count(), 2);
+}
+
+/// A JSON Lines file of `n` articles of about 250 words, each its own (words drawn from the seeds by a
+/// fixed generator), so reading and signing them takes a while.
+fn many_articles(path: &Path, n: usize, tag: &str) {
+    let words: Vec<String> =
+        seeds().iter().flat_map(|(_, t)| t.split_whitespace().map(String::from).collect::<Vec<_>>()).collect();
+    let mut state = 0x9e37_79b9_7f4a_7c15u64 ^ tag.len() as u64 ^ (n as u64) << 20;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut out = String::new();
+    for i in 0..n {
+        let text: Vec<&str> = (0..250).map(|_| words[next() as usize % words.len()].as_str()).collect();
+        out.push_str(&serde_json::json!({"id": format!("{tag}-{i}"), "text": text.join(" ")}).to_string());
+        out.push('\n');
+    }
+    std::fs::write(path, out).unwrap();
+}
+
+/// The documents an index holds, by `index info`; `None` when it cannot be opened.
+fn documents(idx: &Path) -> Option<u64> {
+    let out = bin().args(["index", "info", "--json"]).arg(idx).output().unwrap();
+    let info: Value = serde_json::from_slice(&out.stdout).ok()?;
+    info["documents"].as_u64()
+}
+
+/// Starts `unspun index ARGS` and kills it (SIGKILL) after `after`; whether it had finished first.
+fn kill_after(args: &[&OsStr], after: Duration) -> bool {
+    let mut child =
+        bin().arg("index").args(args).arg("--quiet").stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let start = Instant::now();
+    while start.elapsed() < after {
+        if child.try_wait().unwrap().is_some() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    false
+}
+
+#[test]
+fn kill_9_during_build_add_or_compact_leaves_the_last_published_index() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (base, more) = (tmp.path().join("base.jsonl"), tmp.path().join("more.jsonl"));
+    many_articles(&base, 300, "base");
+    many_articles(&more, 3000, "more");
+    let new = seed_folder(tmp.path(), "new", &["000"]);
+    let idx = tmp.path().join("idx");
+    // Build: killed, the folder holds no index (no manifest) or the whole one; building again works.
+    for ms in [30, 120] {
+        let done = kill_after(&[OsStr::new("build"), os(&idx), os(&more)], Duration::from_millis(ms));
+        if !done {
+            assert!(matches!(documents(&idx), None | Some(3000)));
+        }
+        let _ = std::fs::remove_dir_all(&idx);
+    }
+    assert_eq!(index("build", &idx, &[os(&base)]).status.code(), Some(0));
+    // Add, killed at several moments: the index is the old one (300) or the new one (3300), and opens.
+    let mut total = 300;
+    let mut finished = 0;
+    for ms in [20, 60, 150, 300, 600, 1200] {
+        let done = kill_after(&[OsStr::new("add"), os(&idx), os(&more)], Duration::from_millis(ms));
+        let now = documents(&idx).expect("the index opens after kill -9");
+        assert!(now == total || now == total + 3000, "{now} documents after a kill at {ms} ms (was {total})");
+        finished += done as usize;
+        total = now;
+        assert_eq!(query_json(&idx, &[os(&new)]).status.code(), Some(0));
+    }
+    // The lock died with the writer and the leftovers are cleared: the next add works.
+    let out = index("add", &idx, &[os(&base)]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    total += 300;
+    assert_eq!(documents(&idx), Some(total));
+    // Compact, killed: the same documents either way.
+    for ms in [30, 200] {
+        kill_after(&[OsStr::new("compact"), os(&idx)], Duration::from_millis(ms));
+        assert_eq!(documents(&idx), Some(total));
+    }
+    assert_eq!(index("compact", &idx, &[]).status.code(), Some(0));
+    assert_eq!(documents(&idx), Some(total));
+    assert_eq!(segment_files(&idx).len(), 1);
+    eprintln!("{finished} of 6 adds finished before their kill");
+}
+
+#[test]
+fn a_query_during_add_sees_the_old_or_the_new_index() {
+    let tmp = tempfile::tempdir().unwrap();
+    let more = tmp.path().join("more.jsonl");
+    many_articles(&more, 4000, "more");
+    let archive = seed_folder(tmp.path(), "archive", &["000", "002"]);
+    let new = seed_folder(tmp.path(), "new", &["001", "004"]);
+    let idx = tmp.path().join("idx");
+    assert_eq!(index("build", &idx, &[os(&archive)]).status.code(), Some(0));
+    // What the old and the new index must answer: a scan against the archive, and against it and more.
+    let expect = |against: &[&Path]| {
+        let mut args = vec![os(&new)];
+        for a in against {
+            args.extend([OsStr::new("--against"), os(a)]);
+        }
+        judged(&scan_json(&args))
+    };
+    let (old, grown) = (expect(&[&archive]), expect(&[&archive, &more]));
+    assert_ne!(old["pairs"], grown["pairs"], "the added articles change the statistics, so the figures");
+    let mut add = Command::new(env!("CARGO_BIN_EXE_unspun"))
+        .args(["index", "add", "--quiet"])
+        .arg(&idx)
+        .arg(&more)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut seen = Vec::new();
+    loop {
+        let finished = add.try_wait().unwrap().is_some();
+        let out = query_json(&idx, &[os(&new)]);
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        let report = judged(&out);
+        let references = report["summary"]["references"]["documents"].as_u64().unwrap();
+        let want = if references == 2 { &old } else { &grown };
+        assert!(references == 2 || references == 4002, "a query saw {references} archived documents");
+        // The pairs and figures of the one index or the other, whole.
+        assert_eq!(report["pairs"], want["pairs"], "{references}");
+        assert_eq!(report["summary"], want["summary"], "{references}");
+        seen.push(references);
+        if finished {
+            break;
+        }
+    }
+    assert!(add.wait().unwrap().success());
+    assert_eq!(seen.last(), Some(&4002));
+    eprintln!("queries during add saw {seen:?}");
+}
+
+/// news-scale (23,802 articles) as the archive, 1,000 new articles made from it (a quarter light edits,
+/// a quarter excerpts in a new frame, a quarter with words swapped, a quarter unrelated mixes): the
+/// query reports exactly what `scan NEW --against news-scale` reports.
+#[test]
+#[ignore = "reads ../shared/eval/news-scale; run by scripts/bench-index"]
+fn query_reports_what_scan_against_reports_on_news_scale() {
+    let archive = repo().join("../shared/eval/news-scale/news-scale.jsonl.gz");
+    assert!(archive.is_file(), "{} is missing: ../shared must sit beside the repo", archive.display());
+    let tmp = tempfile::tempdir().unwrap();
+    let new = tmp.path().join("new.jsonl");
+    perturbed_copies(&archive, &new, 1000);
+    let idx = tmp.path().join("idx");
+    let out = index("build", &idx, &[os(&archive)]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_query_is_scan_against(&idx, &new, &[&archive], &[]);
+    assert_query_is_scan_against(&idx, &new, &[&archive], &["--window", "30"]);
+}
+
+/// Writes `n` new articles made from those of `archive` (JSON Lines, gzip) to `path`, by a fixed
+/// generator (see `query_reports_what_scan_against_reports_on_news_scale`).
+pub fn perturbed_copies(archive: &Path, path: &Path, n: usize) {
+    use std::io::BufRead;
+    let reader = std::io::BufReader::new(flate2::read::GzDecoder::new(std::fs::File::open(archive).unwrap()));
+    let docs: Vec<Value> = reader.lines().map(|l| serde_json::from_str(&l.unwrap()).unwrap()).collect();
+    let long: Vec<&Value> =
+        docs.iter().filter(|d| d["text"].as_str().unwrap().split_whitespace().count() >= 80).collect();
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut out = String::new();
+    for k in 0..n {
+        let d = long[next() as usize % long.len()];
+        let mut w: Vec<&str> = d["text"].as_str().unwrap().split_whitespace().collect();
+        match k % 4 {
+            0 => w.retain(|_| next() % 20 != 0),
+            1 => {
+                let at = next() as usize % (w.len() - 60);
+                let frame = ["Our", "correspondent", "reports", "that"];
+                w = frame
+                    .iter()
+                    .copied()
+                    .chain(w[at..at + 60].iter().copied())
+                    .chain(["More", "to", "follow."])
+                    .collect();
+            }
+            2 => (0..w.len() - 1).step_by(7).for_each(|i| w.swap(i, i + 1)),
+            _ => {
+                let other = docs[next() as usize % docs.len()]["text"].as_str().unwrap();
+                w.truncate(w.len() / 3);
+                w.extend(other.split_whitespace());
+                for i in (1..w.len()).rev() {
+                    w.swap(i, next() as usize % (i + 1));
+                }
+            }
+        }
+        let mut record = serde_json::json!({"id": format!("new-{k:04}"), "text": w.join(" ")});
+        if let Some(date) = d.get("date") {
+            record["date"] = date.clone();
+        }
+        out.push_str(&record.to_string());
+        out.push('\n');
+    }
+    std::fs::write(path, out).unwrap();
+}
+
+#[test]
+fn queries_during_compact_see_the_same_index() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = seed_folder(tmp.path(), "archive", &["000", "002"]);
+    let new = seed_folder(tmp.path(), "new", &["001", "004"]);
+    let idx = tmp.path().join("idx");
+    assert_eq!(index("build", &idx, &[os(&archive)]).status.code(), Some(0));
+    for k in 0..3 {
+        let more = tmp.path().join(format!("more{k}.jsonl"));
+        many_articles(&more, 1500, &format!("more{k}"));
+        assert_eq!(index("add", &idx, &[os(&more)]).status.code(), Some(0));
+    }
+    let want = judged(&query_json(&idx, &[os(&new)]));
+    let mut compact = Command::new(env!("CARGO_BIN_EXE_unspun"))
+        .args(["index", "compact", "--quiet"])
+        .arg(&idx)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut queries = 0;
+    loop {
+        let finished = compact.try_wait().unwrap().is_some();
+        // A query that read the manifest before the swap and finds its segments removed reads it again.
+        let out = query_json(&idx, &[os(&new)]);
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(judged(&out), want);
+        queries += 1;
+        if finished {
+            break;
+        }
+    }
+    assert!(compact.wait().unwrap().success());
+    assert_eq!(segment_files(&idx).len(), 1);
+    eprintln!("{queries} queries during compact");
+}
