@@ -174,7 +174,8 @@ impl Settings {
 
 /// A library error as the Python exception that says the same: a file that cannot be read or written is
 /// an `OSError` (its subclass by errno, `FileNotFoundError`…, with `filename`); damaged input is an
-/// [`InputError`] (a `ValueError`) with `path`, `line` and `offset`; a bad setting is a `ValueError`.
+/// [`InputError`] (a `ValueError`) with `path`, `line` and `offset`, as is a damaged or incompatible
+/// index; a bad setting is a `ValueError`.
 fn to_py_err(py: Python<'_>, error: Error) -> PyErr {
     let message = error.to_string();
     match &error {
@@ -193,7 +194,7 @@ fn to_py_err(py: Python<'_>, error: Error) -> PyErr {
         Error::Json { path, line, .. } => input_error(py, message, path, Some(*line), None),
         Error::Input { path, line, .. } => input_error(py, message, path, *line, None),
         Error::Format { path, offset, .. } => input_error(py, message, path, None, Some(*offset)),
-        Error::NoInput { path, .. } => input_error(py, message, path, None, None),
+        Error::NoInput { path, .. } | Error::Index { path, .. } => input_error(py, message, path, None, None),
         Error::Incompatible { .. } | Error::Config(_) => PyValueError::new_err(message),
     }
 }
