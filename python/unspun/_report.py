@@ -160,18 +160,21 @@ class Document:
 
 @dataclass
 class Cluster:
-    """Documents connected by reported pairs: ``members`` (ids, sorted) and the ``source`` the others derive
-    from, when exactly one is."""
+    """Documents connected by reported pairs: ``members`` (ids, sorted), the ``source`` the others derive
+    from, when exactly one is, and ``parents``: each member's id mapped to the text it was derived from
+    (the nearest of its named sources) or None, the family as a tree."""
 
     source: Optional[str]
     members: List[str]
+    parents: Dict[str, Optional[str]] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Cluster:
-        return cls(_optional(d.get("source")), list(d["members"]))
+        parents = {k: _optional(v) for k, v in (d.get("parents") or {}).items()}
+        return cls(_optional(d.get("source")), list(d["members"]), parents)
 
     def to_dict(self) -> Dict[str, Any]:
-        return {"source": self.source, "members": list(self.members)}
+        return {"source": self.source, "members": list(self.members), "parents": dict(self.parents)}
 
 
 @dataclass
