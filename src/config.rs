@@ -7,6 +7,7 @@ use crate::direction::DirectionModel;
 use crate::error::{Error, Result};
 use crate::input::InputOptions;
 use crate::lsh::LshParams;
+use crate::minhash::MinHashParams;
 use crate::shingle::View;
 
 /// Settings of one view: how its signatures are made and banded.
@@ -29,6 +30,11 @@ impl ViewConfig {
     pub fn new(view: View, shingle: usize, num_hashes: usize, threshold: f64) -> Result<ViewConfig> {
         let lsh = LshParams::for_threshold(threshold, num_hashes)?;
         Ok(ViewConfig { view, shingle, num_hashes, threshold, lsh })
+    }
+
+    /// The MinHash parameters this view signs with under `seed`.
+    pub fn minhash(&self, seed: u64) -> MinHashParams {
+        MinHashParams { view: self.view, shingle: self.shingle as u8, num_hashes: self.num_hashes as u16, seed }
     }
 
     /// The default settings of a view, 128 hashes each: verbatim word 5-grams at Jaccard 0.5 (the usual

@@ -22,7 +22,7 @@ use unspun::config::{SemanticConfig, ViewConfig};
 use unspun::direction::DirectionModel;
 use unspun::input::{Document, Format};
 use unspun::lsh::{LshParams, band_entries};
-use unspun::minhash::{EMPTY, Hasher, MinHashParams};
+use unspun::minhash::{EMPTY, Hasher};
 use unspun::progress::NoProgress;
 use unspun::report::Report;
 use unspun::shingle::{Tokens, View};
@@ -310,19 +310,7 @@ impl Signer {
     fn new(py: Python<'_>, settings: &str) -> PyResult<Signer> {
         let settings = Settings::parse(settings).map_err(|e| to_py_err(py, e))?;
         let config = settings.config().map_err(|e| to_py_err(py, e))?;
-        let views = config
-            .views
-            .iter()
-            .map(|v| {
-                let params = MinHashParams {
-                    view: v.view,
-                    shingle: v.shingle as u8,
-                    num_hashes: v.num_hashes as u16,
-                    seed: config.seed,
-                };
-                (v.clone(), Hasher::new(params))
-            })
-            .collect();
+        let views = config.views.iter().map(|v| (v.clone(), Hasher::new(v.minhash(config.seed)))).collect();
         Ok(Signer { settings, views, seed: config.seed })
     }
 

@@ -33,7 +33,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::frequencies::Frequencies;
 use crate::input::Problem;
-use crate::minhash::{MinHashParams, Signatures};
+use crate::minhash::Signatures;
 use crate::pipeline::read::Sketches;
 use crate::pipeline::{self, Archive, Prior, SignedCorpus};
 use crate::progress::{Progress, Unit};
@@ -322,12 +322,7 @@ impl Index {
             .views
             .iter()
             .map(|v| {
-                let params = MinHashParams {
-                    view: v.view,
-                    shingle: v.shingle as u8,
-                    num_hashes: v.num_hashes as u16,
-                    seed: config.seed,
-                };
+                let params = v.minhash(config.seed);
                 let rows = if v.view == View::Words { words.clone() } else { Vec::new() };
                 Signatures::from_rows(params, rows)
             })

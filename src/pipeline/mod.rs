@@ -18,7 +18,7 @@ use crate::config::Config;
 use crate::embed::Model;
 use crate::error::{Error, Result};
 use crate::input::{self, Document, Problem};
-use crate::minhash::{Hasher, MinHashParams};
+use crate::minhash::Hasher;
 use crate::progress::Progress;
 use crate::scan::{DocInfo, Scan, ScoredPair};
 use crate::score::{Evidence, Lean, Relation};
@@ -121,18 +121,7 @@ impl<'a> Plan<'a> {
     /// The plan of a run of `config`; `against` when the documents read are judged against a reference
     /// collection (`--against`, or an index).
     pub(crate) fn new(config: &'a Config, against: bool) -> Result<Plan<'a>> {
-        let hashers = config
-            .views
-            .iter()
-            .map(|v| {
-                Hasher::new(MinHashParams {
-                    view: v.view,
-                    shingle: v.shingle as u8,
-                    num_hashes: v.num_hashes as u16,
-                    seed: config.seed,
-                })
-            })
-            .collect();
+        let hashers = config.views.iter().map(|v| Hasher::new(v.minhash(config.seed))).collect();
         let model = config.semantic.as_ref().map(|s| Model::load(&s.model)).transpose()?;
         Ok(Plan { config, hashers, model, verify: !config.candidates_only, against })
     }
