@@ -46,6 +46,12 @@ impl Token {
         self.flags & STOP == 0
     }
 
+    /// Whether the token is a name or a number: a number, or a capitalised content word (a common word
+    /// that opens a sentence is one too; weigh by rarity to tell them apart).
+    pub fn is_specific(&self) -> bool {
+        self.is_content() && self.flags & (NUMBER | CAPITALISED) != 0
+    }
+
     /// Whether the token is inside a quotation.
     pub fn is_quoted(&self) -> bool {
         self.flags & QUOTED != 0
@@ -141,6 +147,10 @@ fn tokenize_with(text: &str, out: &mut Tokens, scratch: &mut String, stems: &mut
     let mut terminator = false;
     let mut quote_opened = false;
     let mut unspaced = false;
+    // Terminal punctuation followed by a lower-case word (where a sentence starts if the text is written
+    // in lower case), and how often a capitalised word follows.
+    let mut lower_after_stop: Vec<u32> = Vec::new();
+    let mut capital_after_stop = 0usize;
     let mut runs = Runs::default();
     let mut i = 0;
     while i < bytes.len() {
@@ -190,6 +200,9 @@ fn tokenize_with(text: &str, out: &mut Tokens, scratch: &mut String, stems: &mut
             let capital_or_number = flags & (CAPITALISED | NUMBER) != 0;
             if new_sentence || (terminator && (capital_or_number || quote_opened)) {
                 out.sentence_starts.push(index);
+                capital_after_stop += usize::from(terminator && !new_sentence);
+            } else if terminator {
+                lower_after_stop.push(index);
             }
             new_sentence = false;
             terminator = false;
@@ -232,8 +245,17 @@ fn tokenize_with(text: &str, out: &mut Tokens, scratch: &mut String, stems: &mut
     if unspaced {
         stem_character_pairs(text, &mut out.tokens);
     }
+    if lower_after_stop.len() >= LOWER_CASE_STOPS && lower_after_stop.len() > capital_after_stop {
+        // A text written in lower case (or with its capitals stripped): its full stops end sentences.
+        out.sentence_starts.extend(lower_after_stop);
+        out.sentence_starts.sort_unstable();
+    }
     cut_run_on_sentences(&mut out.sentence_starts, out.tokens.len());
 }
+
+/// Full stops followed by a lower-case word from which a text that has more of them than of full stops
+/// followed by a capital is taken to be written in lower case.
+const LOWER_CASE_STOPS: usize = 2;
 
 /// Words beyond which a "sentence" is not one: text without sentence punctuation (stripped, lower-cased
 /// text, transcripts, scraped blobs), which would align as one sentence with a whole article.
@@ -640,6 +662,20 @@ pub(super) mod tests {
         assert_eq!(
             sentences("台风登陆。渔船回港！是吗？yes. 東京都は発表した｡終"),
             vec!["台风登陆", "渔船回港", "是吗", "yes. 東京都は発表した", "終"]
+        );
+    }
+
+    #[test]
+    fn text_written_in_lower_case_has_sentences_too() {
+        // More full stops before a lower-case word than before a capital: the text is in lower case.
+        assert_eq!(
+            sentences("\"Masks Work\" officials said masks work. the study had 300 people. it ended in may."),
+            vec!["Masks Work\" officials said masks work", "the study had 300 people", "it ended in may"]
+        );
+        // A lower-case word after a full stop now and then in ordinary text is no sentence start.
+        assert_eq!(
+            sentences("He met U.S. officials. the e.g. Then he left. So did they."),
+            vec!["He met U.S. officials. the e.g", "Then he left", "So did they"]
         );
     }
 
