@@ -2,6 +2,9 @@
 //! type. Every knob has a default chosen for news articles, applied unchanged to every collection.
 
 use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use serde::Deserialize;
 
 use crate::direction::DirectionModel;
 use crate::error::{Error, Result};
@@ -114,22 +117,66 @@ pub struct SemanticConfig {
     /// How closely the shorter text's sentences must be restated in the other, on average
     /// ([`crate::embed::Restatement::closeness`]), for the pair to be a rewrite.
     pub restatement: f64,
+    /// Embed with the word vectors distilled from the model ([`crate::embed::WordVectors`]) instead of
+    /// the model itself.
+    pub word_vectors: bool,
 }
 
-/// Default cosine similarity of two leads' embeddings from which the semantic view pairs them.
+/// Default cosine similarity of two leads' embeddings from which the semantic view pairs them (with the
+/// model itself; the word vectors' is in `semantic.json`).
 pub const SEMANTIC_THRESHOLD: f64 = 0.7;
 
+/// The semantic view's bars for each encoder, fitted by `scripts/fit-semantic --write`.
+const SEMANTIC_FIT: &str = include_str!("semantic.json");
+
+/// One encoder's bars in `semantic.json`.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SemanticBars {
+    leads: f64,
+    coverage: f64,
+    closeness: f64,
+    sentence: f64,
+}
+
+/// The bars of both encoders, as `semantic.json` holds them.
+#[derive(Debug, Deserialize)]
+struct SemanticFit {
+    word_vectors: SemanticBars,
+    transformer: SemanticBars,
+}
+
 impl SemanticConfig {
-    /// The defaults with the model in `model`.
-    pub fn new(model: PathBuf) -> SemanticConfig {
+    /// The defaults with the model in `model`, embedding with its distilled word vectors when
+    /// `word_vectors`.
+    pub fn new(model: PathBuf, word_vectors: bool) -> SemanticConfig {
+        static FIT: OnceLock<SemanticFit> = OnceLock::new();
+        let fit = FIT.get_or_init(|| serde_json::from_str(SEMANTIC_FIT).expect("src/semantic.json is valid"));
+        SemanticConfig::with_fit(model, word_vectors, fit)
+    }
+
+    /// The settings with the bars of `json`, a file in the layout of `src/semantic.json` (what
+    /// `scripts/fit-semantic` tries); `path` names it in errors.
+    pub fn with_bars(model: PathBuf, word_vectors: bool, json: &str, path: &std::path::Path) -> Result<SemanticConfig> {
+        let fit: SemanticFit = serde_json::from_str(json).map_err(|e| Error::Input {
+            path: path.to_path_buf(),
+            line: Some(e.line() as u64),
+            message: e.to_string(),
+        })?;
+        Ok(SemanticConfig::with_fit(model, word_vectors, &fit))
+    }
+
+    fn with_fit(model: PathBuf, word_vectors: bool, fit: &SemanticFit) -> SemanticConfig {
+        let bars = if word_vectors { fit.word_vectors } else { fit.transformer };
         SemanticConfig {
             model,
             tokens: 128,
-            threshold: SEMANTIC_THRESHOLD,
+            threshold: bars.leads,
             neighbours: 10,
-            coverage: 0.6,
-            sentence_similarity: 0.6,
-            restatement: 0.7,
+            coverage: bars.coverage,
+            sentence_similarity: bars.sentence,
+            restatement: bars.closeness,
+            word_vectors,
         }
     }
 }
@@ -213,7 +260,7 @@ mod tests {
         let mut c = Config::default();
         c.views.clear();
         assert!(c.validate().is_err());
-        let mut c = Config { semantic: Some(SemanticConfig::new("model".into())), ..Config::default() };
+        let mut c = Config { semantic: Some(SemanticConfig::new("model".into(), false)), ..Config::default() };
         c.validate().unwrap();
         c.semantic.as_mut().unwrap().coverage = 1.5;
         assert!(c.validate().unwrap_err().to_string().contains("semantic coverage 1.5"));

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::align::Analysis;
 use crate::error::{Error, Result};
 use crate::frequencies::Frequencies;
-use crate::shingle::{CAPITALISED, NUMBER, Tokens};
+use crate::shingle::Tokens;
 
 /// Number of direction features.
 pub const FEATURES: usize = 12;
@@ -144,19 +144,8 @@ impl Features {
         wanted: &[bool; FEATURES],
     ) -> Features {
         let (wa, wb) = (a.words().max(1) as f64, b.words().max(1) as f64);
-        // Names and numbers (capitalised words not opening a sentence), and rare content words, of the
-        // tokens in `range`.
-        let specifics = |x: &Analysis, range: std::ops::Range<usize>| -> HashSet<u64> {
-            let t = &x.tokens;
-            range
-                .filter(|&i| {
-                    let flags = t.tokens[i].flags;
-                    flags & NUMBER != 0
-                        || (flags & CAPITALISED != 0 && t.sentence_starts.binary_search(&(i as u32)).is_err())
-                })
-                .map(|i| t.tokens[i].word)
-                .collect()
-        };
+        // Names and numbers, and rare content words, of the tokens in `range`.
+        let specifics = |x: &Analysis, range: std::ops::Range<usize>| x.specifics(range);
         let rare = |x: &Analysis, range: std::ops::Range<usize>| -> HashSet<u64> {
             x.tokens.tokens[range]
                 .iter()

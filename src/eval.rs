@@ -395,6 +395,7 @@ mod tests {
             alignment: Alignment { jaccard5, ..Alignment::default() },
             proposed_by: 0,
             evidence: vec![],
+            semantic: None,
         }
     }
 

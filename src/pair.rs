@@ -26,7 +26,7 @@ pub enum Proposer {
     View(View),
     /// Shared sampled word n-grams (see [`crate::lsh::shared_sample_pairs`]).
     Passages,
-    /// Close embeddings of the leads (see [`crate::embed::nearest`]).
+    /// Close embeddings of the leads, among documents sharing a rare name or number.
     Semantic,
 }
 

@@ -12,7 +12,7 @@ use crate::direction::Features;
 use crate::input::{Origin, Problem};
 use crate::lsh::LshStats;
 use crate::pair::{PairKey, Proposer, Proposers, unpack};
-use crate::score::{Evidence, Lean, Relation};
+use crate::score::{Evidence, Lean, Relation, SemanticFigures};
 
 /// What is known of a document after reading; its text is not kept.
 #[derive(Clone, Debug)]
@@ -91,6 +91,8 @@ pub struct ScoredPair {
     pub proposed_by: Proposers,
     /// Evidence about direction.
     pub evidence: Vec<Evidence>,
+    /// What the semantic view measured, for a pair the wording alone did not show derived.
+    pub semantic: Option<SemanticFigures>,
 }
 
 impl ScoredPair {
@@ -111,6 +113,7 @@ impl ScoredPair {
             alignment: Alignment::default(),
             proposed_by,
             evidence: Vec::new(),
+            semantic: None,
         }
     }
 }

@@ -106,14 +106,41 @@ pub fn classify(a: &Analysis, b: &Analysis, al: &Alignment) -> Option<(Relation,
 const FEW_SENTENCES: usize = 3;
 const FEW_SENTENCES_MARGIN: f64 = 0.05;
 
-/// The semantic view's verdict on a pair the wording does not show, from how the shorter text's
-/// sentences are restated in the other ([`crate::embed::restatement`]): a rewrite when the share of them
-/// restated in order and their closeness both reach the settings' bars, with a confidence of 0.5 at the
-/// bar rising to 0.9 for identical meaning; `None` otherwise.
-pub fn semantic_rewrite(r: &Restatement, s: &SemanticConfig) -> Option<f64> {
+/// Share of the shorter text's names and numbers (weighed by rarity) that a rewrite the semantic view
+/// finds keeps: a rewrite restates its source's specific content; a text on the same topic (another
+/// county of one state, another update from one health agency) has its own.
+const SEMANTIC_SPECIFICS: f64 = 0.5;
+/// Weight of the names and numbers the two must share: about one rare one (a name all of a collection's
+/// texts hold weighs about 1).
+const SEMANTIC_SPECIFICS_WEIGHT: f64 = 5.0;
+
+/// The semantic view's verdict on a pair the wording does not show: a rewrite when the leads are close,
+/// the share of the shorter text's sentences restated in order and their closeness ([`Restatement`])
+/// reach the settings' bars, and the pair shares the shorter text's specifics, with a confidence of 0.5
+/// at the bar rising to 0.9 for identical meaning; `None` otherwise.
+pub fn semantic_rewrite(f: &SemanticFigures, s: &SemanticConfig) -> Option<f64> {
+    let r = f.restatement.filter(|_| f.leads >= s.threshold)?;
+    if f.specifics < SEMANTIC_SPECIFICS || f.specifics_weight < SEMANTIC_SPECIFICS_WEIGHT {
+        return None;
+    }
     let bar = if r.in_order >= FEW_SENTENCES { s.restatement } else { s.restatement + FEW_SENTENCES_MARGIN };
     (r.in_order_share() >= s.coverage && r.closeness >= bar)
         .then(|| (0.5 + 0.4 * (r.closeness - bar) / (1.0 - bar).max(1e-9)).clamp(0.5, 0.9))
+}
+
+/// What the semantic view measured of a pair the wording does not show derived.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct SemanticFigures {
+    /// Cosine similarity of the two leads' embeddings.
+    pub leads: f64,
+    /// How the shorter text's sentences are restated in the other; `None` when the leads are too far
+    /// apart for the sentences to be compared.
+    #[serde(skip)]
+    pub restatement: Option<Restatement>,
+    /// Share of the shorter text's names and numbers found in the other, each weighed by its rarity.
+    pub specifics: f64,
+    /// The weight of the names and numbers the two share.
+    pub specifics_weight: f64,
 }
 
 /// A piece of evidence about direction.
@@ -484,8 +511,13 @@ mod tests {
 
     #[test]
     fn semantic_rewrites_need_a_run_of_close_restatements() {
-        let s = SemanticConfig::new("model".into());
-        let r = |in_order, sentences, closeness| Restatement { sentences, in_order, closeness };
+        let s = SemanticConfig { restatement: 0.7, coverage: 0.6, ..SemanticConfig::new("model".into(), false) };
+        let r = |in_order, sentences, closeness| SemanticFigures {
+            leads: 0.8,
+            restatement: Some(Restatement { sentences, in_order, closeness }),
+            specifics: 0.8,
+            specifics_weight: 20.0,
+        };
         // Most sentences restated in order, closely: a rewrite, more confident the closer.
         let close = semantic_rewrite(&r(8, 10, 0.8), &s).unwrap();
         assert!(close > 0.5 && close < semantic_rewrite(&r(8, 10, 0.95), &s).unwrap());
@@ -497,6 +529,14 @@ mod tests {
         assert!(semantic_rewrite(&r(3, 3, 0.72), &s).is_some());
         assert!(semantic_rewrite(&r(2, 2, 0.8), &s).is_some());
         assert_eq!(semantic_rewrite(&r(0, 0, 1.0), &s), None);
+        // Restated closely, but with other names and numbers, or only common ones: the same topic.
+        let other_names = SemanticFigures { specifics: 0.3, ..r(8, 10, 0.95) };
+        assert_eq!(semantic_rewrite(&other_names, &s), None);
+        let common_names = SemanticFigures { specifics_weight: 2.0, ..r(8, 10, 0.95) };
+        assert_eq!(semantic_rewrite(&common_names, &s), None);
+        // Leads apart, or sentences not compared.
+        assert_eq!(semantic_rewrite(&SemanticFigures { leads: 0.5, ..r(8, 10, 0.95) }, &s), None);
+        assert_eq!(semantic_rewrite(&SemanticFigures { restatement: None, ..r(8, 10, 0.95) }, &s), None);
     }
 
     fn analyse(text: &str) -> Analysis {

@@ -55,6 +55,7 @@ struct Settings {
     window: Option<f64>,
     model: Option<PathBuf>,
     semantic_threshold: Option<f64>,
+    word_vectors: Option<bool>,
     direction_model: Option<PathBuf>,
     against: Option<Vec<PathBuf>>,
     ext: Option<Vec<String>>,
@@ -115,7 +116,7 @@ impl Settings {
         set(&mut config.input.strict, self.strict);
         config.window_days = self.window;
         config.semantic = self.model.as_ref().map(|dir| {
-            let mut semantic = SemanticConfig::new(dir.clone());
+            let mut semantic = SemanticConfig::new(dir.clone(), self.word_vectors.unwrap_or(false));
             if let Some(t) = self.semantic_threshold {
                 semantic.threshold = t;
             }

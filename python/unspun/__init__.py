@@ -64,6 +64,7 @@ _SETTINGS: Dict[str, int] = {
     "window": _FLOAT,
     "model": _PATH,
     "semantic_threshold": _FLOAT,
+    "word_vectors": _BOOL,
     "direction_model": _PATH,
     "against": _PATHS,
     "ext": _STRS,
@@ -216,7 +217,8 @@ def scan(texts_or_records: Iterable[Record], **settings: Any) -> Report:
     (``{"words": 0.5, "content": 0.2, "lead": 0.2}``, any of them), ``shingle`` (5), ``lead`` (60),
     ``max_bucket`` (200), ``min_words`` (20), ``passages`` (True), ``candidates_only``,
     ``report_unrelated``, ``window`` (days), ``model`` (a sentence-embedding model's folder),
-    ``semantic_threshold`` (0.7), ``direction_model`` (a file), ``against`` (reference files and folders),
+    ``semantic_threshold`` (the fitted one), ``word_vectors`` (embed with the word vectors distilled from
+    the model, ``unspun model distill DIR``), ``direction_model`` (a file), ``against`` (reference files and folders),
     ``ext``, ``id_field``, ``text_field``, ``date_field``, ``url_field``, ``input_format`` and ``strict``
     (for files read), ``threads`` (default: one per core; the result is the same for any number).
 

@@ -9,7 +9,7 @@ import math
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
-__all__ = ["Cluster", "Document", "Evidence", "Pair", "Passage", "Problem", "Report", "Summary"]
+__all__ = ["Cluster", "Document", "Evidence", "Pair", "Passage", "Problem", "Report", "Semantic", "Summary"]
 
 
 def _missing(value: Any) -> bool:
@@ -58,6 +58,38 @@ class Evidence:
 
 
 @dataclass
+class Semantic:
+    """What the semantic view measured of a pair the wording does not show derived: the cosine similarity
+    of the ``leads``' embeddings; of the shorter text's ``sentences`` compared, how many are
+    ``restated_in_order`` in the other and their mean ``closeness`` (all three None when the leads were too
+    far apart to compare the sentences); the share of its names and numbers the other keeps
+    (``specifics``, weighed by rarity) and their weight (``specifics_weight``)."""
+
+    leads: float
+    sentences: Optional[int]
+    restated_in_order: Optional[int]
+    closeness: Optional[float]
+    specifics: float
+    specifics_weight: float
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Semantic:
+        count = lambda v: None if _missing(v) else int(v)
+        closeness = _optional(d.get("closeness"))
+        return cls(
+            float(d["leads"]),
+            count(d.get("sentences")),
+            count(d.get("restated_in_order")),
+            None if closeness is None else float(closeness),
+            float(d["specifics"]),
+            float(d["specifics_weight"]),
+        )
+
+    def to_dict(self) -> Dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
 class Pair:
     """A pair of documents one of which derives from the other.
 
@@ -86,12 +118,17 @@ class Pair:
     views: List[str] = field(default_factory=list)
     passages: List[Passage] = field(default_factory=list)
     evidence: List[Evidence] = field(default_factory=list)
+    semantic: Optional[Semantic] = None
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Pair:
         """A pair from its JSON object, or from a row of ``Report.to_pandas()`` (NaN read as None)."""
         values: Dict[str, Any] = {}
         for f in fields(cls):
+            if f.name == "semantic":
+                v = _optional(d.get("semantic"))
+                values[f.name] = v if v is None or isinstance(v, Semantic) else Semantic.from_dict(v)
+                continue
             v = d[f.name]
             if f.name in ("relation", "source", "source_confidence"):
                 v = _optional(v)
@@ -113,6 +150,10 @@ class Pair:
         d["views"] = list(self.views)
         d["passages"] = [p.to_dict() for p in self.passages]
         d["evidence"] = [e.to_dict() for e in self.evidence]
+        if self.semantic is None:
+            del d["semantic"]
+        else:
+            d["semantic"] = self.semantic.to_dict()
         return d
 
 

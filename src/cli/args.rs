@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use unspun::config::{SEMANTIC_THRESHOLD, SemanticConfig, ViewConfig};
+use unspun::config::{SemanticConfig, ViewConfig};
 use unspun::direction::DirectionModel;
 use unspun::shingle::View;
 use unspun::{Config, Error, Result};
@@ -39,6 +39,20 @@ pub enum Command {
     /// Report which of the articles under PATHS copy, rewrite or excerpt the articles of INDEX: the pairs
     /// `scan PATHS --against ARCHIVE` reports, in the same report formats.
     Query(QueryArgs),
+    /// Prepare the semantic view's model.
+    #[command(subcommand)]
+    Model(ModelCommand),
+}
+
+/// `unspun model …`.
+#[derive(Subcommand, Debug)]
+pub enum ModelCommand {
+    /// Distil the model in DIR into word vectors (DIR/word-vectors.safetensors), which `--word-vectors`
+    /// embeds with: each vocabulary entry run through the model once, alone.
+    Distill {
+        /// The model's folder (config.json, tokenizer.json, model.safetensors).
+        dir: PathBuf,
+    },
 }
 
 /// `unspun index …`.
@@ -294,9 +308,18 @@ pub struct SettingsArgs {
     /// in other words (LLM rewrites). Off by default: it embeds every document, tens per second per core.
     #[arg(long, value_name = "DIR")]
     pub model: Option<PathBuf>,
-    /// Cosine similarity of two leads' embeddings from which the semantic view pairs them.
-    #[arg(long, default_value_t = SEMANTIC_THRESHOLD)]
-    pub semantic_threshold: f64,
+    /// Cosine similarity of two leads' embeddings from which the semantic view pairs them [default: the
+    /// fitted one, 0.6 with --word-vectors, 0.7 without].
+    #[arg(long)]
+    pub semantic_threshold: Option<f64>,
+    /// With --model: the semantic view's bars from FILE (the layout of src/semantic.json, as
+    /// `scripts/fit-semantic` writes it) instead of the built-in ones.
+    #[arg(long, value_name = "FILE", requires = "model")]
+    pub semantic_bars: Option<PathBuf>,
+    /// With --model: embed with the word vectors distilled from the model (`unspun model distill DIR`,
+    /// which scripts/setup-model runs) instead of running the model on every text.
+    #[arg(long, requires = "model")]
+    pub word_vectors: bool,
     /// Decide direction with the model in FILE (the layout of src/direction.json, as
     /// `scripts/fit-direction` writes it) instead of the built-in one.
     #[arg(long, value_name = "FILE")]
@@ -347,7 +370,21 @@ impl SettingsArgs {
         config.semantic = self
             .model
             .as_ref()
-            .map(|dir| SemanticConfig { threshold: self.semantic_threshold, ..SemanticConfig::new(dir.clone()) });
+            .map(|dir| {
+                let fitted = match &self.semantic_bars {
+                    Some(path) => {
+                        let json = std::fs::read_to_string(path)
+                            .map_err(|source| Error::Read { path: path.clone(), source })?;
+                        SemanticConfig::with_bars(dir.clone(), self.word_vectors, &json, path)?
+                    }
+                    None => SemanticConfig::new(dir.clone(), self.word_vectors),
+                };
+                Ok::<_, Error>(SemanticConfig {
+                    threshold: self.semantic_threshold.unwrap_or(fitted.threshold),
+                    ..fitted
+                })
+            })
+            .transpose()?;
         config.input.extensions = self.ext.iter().map(|e| e.trim_start_matches('.').to_string()).collect();
         config.input.id_field = self.id_field.clone();
         config.input.text_field = self.text_field.clone();

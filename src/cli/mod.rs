@@ -29,6 +29,13 @@ pub fn run(cli: &Cli) -> unspun::Result<ExitCode> {
         Command::Eval(args) => eval::run(args, &run),
         Command::Index(command) => index::run(command, &run),
         Command::Query(args) => index::query(args, &run),
+        Command::Model(args::ModelCommand::Distill { dir }) => {
+            let path = unspun::embed::WordVectors::distill_into(dir)?;
+            if !cli.quiet {
+                eprintln!("wrote {}", unspun::escape::escape_controls(&path.display().to_string()));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

@@ -4,22 +4,85 @@
 //! sentence-transformers ships it (`config.json`, `tokenizer.json`, `model.safetensors`), fetched by
 //! `scripts/setup-model` and never committed; nothing here runs unless a model folder is given.
 //!
-//! This module is the view's use of embeddings: their similarity, the candidate pairs of the
-//! documents whose leads are close ([`nearest`]) and how the sentences of one text are restated in
-//! another ([`restatement`]). Embeddings are kept as 8-bit integers ([`Embedding`]), a quarter of the
-//! memory of floats; their dot product estimates the cosine similarity to within about 0.005. They come
-//! from [`Model`] (`model`: loading and the encoder), which reads texts through `wordpiece` (BERT's
-//! tokenizer) and its weights through `safetensors`. The pipeline's read stage embeds the leads, its
-//! candidates stage calls [`nearest`] and its verify stage [`restatement`].
-
-use crate::pair::{PairKey, pair_key};
+//! This module is the view's use of embeddings: what makes them ([`Encoder`]: the model itself, or the
+//! [`WordVectors`] distilled from it, a bag of meanings a crawl can afford), their similarity, and how the
+//! sentences of one text are restated in another ([`restatement`]). Embeddings are kept as 8-bit integers
+//! ([`Embedding`]), a quarter of the memory of floats; their dot product estimates the cosine similarity
+//! to within about 0.005. [`Model`] (`model`: loading and the encoder) reads texts through `wordpiece`
+//! (BERT's tokenizer) and its weights through `safetensors`; `vectors` distils it. The pipeline's read
+//! stage embeds the leads, its candidates stage compares the leads of documents sharing a rare name or
+//! number, and its verify stage calls [`restatement`].
 
 mod model;
 mod safetensors;
+mod vectors;
 mod wordpiece;
 
+use std::path::Path;
+
 pub use model::{Model, Scratch, UNREADABLE};
-use model::{Strided, gemm};
+pub use vectors::WordVectors;
+
+use crate::error::Result;
+
+/// What turns texts into [`Embedding`]s.
+pub enum Encoder {
+    /// The encoder itself: meaning in context, milliseconds a text.
+    Transformer(Model),
+    /// The word vectors distilled from it: a bag of meanings, microseconds a text.
+    WordVectors(WordVectors),
+}
+
+impl Encoder {
+    /// The encoder in `dir`, or its distilled word vectors when `vectors`.
+    pub fn load(dir: &Path, vectors: bool) -> Result<Encoder> {
+        Ok(if vectors {
+            Encoder::WordVectors(WordVectors::load(dir)?)
+        } else {
+            Encoder::Transformer(Model::load(dir)?)
+        })
+    }
+
+    /// The embedding of the first `tokens` WordPiece tokens of `text` (at most the model's positions,
+    /// two of them taken by the encoder's markers); empty when the text has no token or the model cannot
+    /// read it (see [`UNREADABLE`]).
+    pub fn embed(&self, text: &str, tokens: usize, scratch: &mut Scratch) -> Embedding {
+        self.embed_all(std::iter::once(text), tokens, scratch).pop().unwrap_or_default()
+    }
+
+    /// The embeddings of the first `max` sentences of `text`, each given as a byte range (sentences
+    /// without a token have none).
+    pub fn embed_sentences(
+        &self,
+        text: &str,
+        sentences: impl Iterator<Item = std::ops::Range<usize>>,
+        max: usize,
+        scratch: &mut Scratch,
+    ) -> Vec<Embedding> {
+        let texts = sentences.take(max).filter_map(|r| text.get(r));
+        match self {
+            Encoder::Transformer(m) => m.embed_all(texts, m.sentence_tokens(), scratch),
+            Encoder::WordVectors(v) => v.embed_all(texts, model::SENTENCE_TOKENS, scratch),
+        }
+    }
+
+    fn embed_all<'t>(
+        &self,
+        texts: impl Iterator<Item = &'t str>,
+        tokens: usize,
+        scratch: &mut Scratch,
+    ) -> Vec<Embedding> {
+        match self {
+            Encoder::Transformer(m) => m.embed_all(texts, tokens, scratch),
+            Encoder::WordVectors(v) => v.embed_all(texts, tokens, scratch),
+        }
+    }
+}
+
+/// A unit vector as an [`Embedding`].
+fn quantise(v: &[f32]) -> Embedding {
+    v.iter().map(|&x| (x * SCALE).round().clamp(-SCALE, SCALE) as i8).collect()
+}
 
 /// A document's embedding: unit vector components scaled to −127..=127.
 pub type Embedding = Vec<i8>;
@@ -36,57 +99,15 @@ pub fn similarity(a: &[i8], b: &[i8]) -> f64 {
     cosine(dot as f64)
 }
 
+/// The dot product of two embeddings' components (the similarity scaled by `SCALE²`; 0 when either is
+/// empty).
+pub fn dot(a: &[i8], b: &[i8]) -> i64 {
+    a.iter().zip(b).map(|(&x, &y)| x as i64 * y as i64).sum()
+}
+
 /// The cosine similarity of two embeddings from the dot product of their components.
 fn cosine(dot: f64) -> f64 {
     dot / (SCALE as f64 * SCALE as f64)
-}
-
-/// Documents compared at once in [`nearest`]: each block of rows with each block of columns is one
-/// matrix product (a few megabytes). Tiny in tests, so that small inputs span several blocks.
-pub const ROWS: usize = if cfg!(test) { 7 } else { 256 };
-const COLUMNS: usize = if cfg!(test) { 11 } else { 2048 };
-
-/// The semantic view's neighbours of the documents `rows` among the documents `docs` (both lists of
-/// indices into `embeddings`): each row's `neighbours` most similar others (ties to the lower index) whose
-/// similarity reaches `threshold`, found by comparing every two (the embeddings cost far more than this),
-/// `rows` against a block of `docs` at a time as one matrix product. Returns each row's pairs and whether
-/// it had more neighbours than kept. The pipeline calls it on blocks of [`ROWS`] rows in parallel, then
-/// sorts and dedups the pairs.
-pub fn nearest(
-    embeddings: &[Embedding],
-    rows: &[u32],
-    docs: &[u32],
-    threshold: f64,
-    neighbours: usize,
-) -> Vec<(Vec<PairKey>, bool)> {
-    let width = docs.first().map_or(0, |&i| embeddings[i as usize].len());
-    // Components as floats: every partial sum of products of 8-bit components is an integer under 2²⁴,
-    // so the products' dot products are exactly the integer ones, whatever the order of summing.
-    let floats = |block: &[u32]| -> Vec<f32> {
-        block.iter().flat_map(|&i| embeddings[i as usize].iter().map(|&x| x as f32)).collect()
-    };
-    let a = floats(rows);
-    // Each row's closest so far (no more than `neighbours` kept between blocks), and how many reached the
-    // threshold.
-    let mut near: Vec<(Vec<(f64, u32)>, usize)> = vec![(Vec::new(), 0); rows.len()];
-    let mut dots = vec![0.0f32; rows.len() * COLUMNS];
-    for columns in docs.chunks(COLUMNS) {
-        let b = floats(columns);
-        let (x, y) = (Strided { data: &a, row: width, column: 1 }, Strided { data: &b, row: 1, column: width });
-        gemm(rows.len(), width, columns.len(), 1.0, x, y, &mut dots, columns.len());
-        for ((&i, (near, above)), dots) in rows.iter().zip(&mut near).zip(dots.chunks(columns.len())) {
-            let before = near.len();
-            let similar = columns.iter().zip(dots).filter(|&(&j, _)| j != i);
-            near.extend(similar.map(|(&j, &dot)| (cosine(dot as f64), j)).filter(|&(s, _)| s >= threshold));
-            *above += near.len() - before;
-            near.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
-            near.truncate(neighbours);
-        }
-    }
-    rows.iter()
-        .zip(near)
-        .map(|(&i, (near, above))| (near.iter().map(|&(_, j)| pair_key(i, j)).collect(), above > neighbours))
-        .collect()
 }
 
 /// How the shorter of two texts' sentences are restated in the other ([`restatement`]).
@@ -138,8 +159,10 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    // The neighbour search as the pipeline runs it, blocks of rows in parallel.
-    use crate::pipeline::candidates::semantic_candidates as candidates;
+    // The neighbour search as the pipeline runs it.
+    use crate::frequencies::Frequencies;
+    use crate::pair::{PairKey, pair_key};
+    use crate::pipeline::candidates::{BLOCKING_KEYS, semantic_candidates as candidates};
 
     #[test]
     fn similarity_of_quantised_unit_vectors() {
@@ -155,51 +178,91 @@ mod tests {
         vec![(angle.cos() * SCALE).round() as i8, (angle.sin() * SCALE).round() as i8]
     }
 
+    /// Collection counts of the documents' blocking keys.
+    fn counted(specifics: &[Vec<u64>]) -> Frequencies {
+        let mut f = Frequencies::new();
+        f.add_documents(specifics.len() as u64, specifics.iter().flatten(), std::iter::empty());
+        f
+    }
+
+    /// Stems spread over the whole hash range (the counts' table is indexed by the high bits).
+    fn stem(k: u64) -> u64 {
+        crate::hash::mix(k + 1)
+    }
+
     #[test]
-    fn candidates_are_each_documents_closest_above_the_threshold() {
-        // 0, 1 and 2 close together (1 nearest to 0), 3 close to 2 only, 4 far from all, 5 excluded.
-        let e = vec![unit(0.0), unit(0.1), unit(0.3), unit(0.55), unit(1.5), unit(0.05)];
-        let (pairs, stats) = candidates(&e, 0.94, 1, |i| i != 5);
+    fn candidates_are_each_documents_closest_among_those_sharing_a_name() {
+        // 0, 1 and 2 close together (1 nearest to 0), 3 close to 2 only, 4 far from all, 5 excluded,
+        // 6 as close to 0 as 1 is but sharing no name with anyone.
+        let e = vec![unit(0.0), unit(0.1), unit(0.3), unit(0.55), unit(1.5), unit(0.05), unit(0.1)];
+        let names = |k: &[u64]| k.iter().map(|&k| stem(k)).collect::<Vec<u64>>();
+        let specifics =
+            vec![names(&[1]), names(&[1]), names(&[1, 2]), names(&[2]), names(&[1, 2]), names(&[1]), names(&[9])];
+        let f = counted(&specifics);
+        let search = |neighbours, max_docs| candidates(&e, &specifics, &f, (0.94, neighbours, max_docs), |i| i != 5);
+        let (pairs, stats) = search(1, 100);
         // Each document's one closest: 0→1, 1→0, 2→1 (0.2 apart, against 3 at 0.25), 3→2.
         assert_eq!(pairs, [pair_key(0, 1), pair_key(1, 2), pair_key(2, 3)]);
         // 0, 1 and 2 each had two documents above the threshold and kept one.
         assert_eq!(stats.capped_buckets, 3);
-        let (all, _) = candidates(&e, 0.94, 10, |i| i != 5);
+        let (all, _) = search(10, 100);
         assert_eq!(all, [pair_key(0, 1), pair_key(0, 2), pair_key(1, 2), pair_key(2, 3)]);
-        let (empty, _) = candidates(&[Vec::new(), unit(0.0)], 0.5, 10, |_| true);
-        assert!(empty.is_empty());
+        // A name held by more documents than the cap blocks nothing (and counts as capped).
+        let (capped, stats) = search(10, 3);
+        assert_eq!(capped, [pair_key(2, 3)]);
+        assert_eq!(stats.capped_buckets, 1);
+        let none = candidates(&[Vec::new(), unit(0.0)], &[names(&[1]), names(&[1])], &f, (0.5, 10, 100), |_| true);
+        assert!(none.0.is_empty());
     }
 
-    /// Each document's closest others above the threshold, one pair at a time, and how many documents
-    /// had more than `neighbours` of them.
-    fn candidates_one_by_one(e: &[Embedding], threshold: f64, neighbours: usize) -> (Vec<PairKey>, usize) {
-        let (mut pairs, mut capped) = (Vec::new(), 0);
+    /// Each document's closest others above the threshold among those sharing one of its rarest names,
+    /// one pair at a time.
+    fn candidates_one_by_one(
+        e: &[Embedding],
+        specifics: &[Vec<u64>],
+        f: &Frequencies,
+        threshold: f64,
+        neighbours: usize,
+    ) -> Vec<PairKey> {
+        let keys = |i: usize| -> Vec<u64> {
+            let mut k: Vec<(u32, u64)> = specifics[i].iter().map(|&s| (f.df(s), s)).filter(|p| p.0 >= 2).collect();
+            k.sort_unstable();
+            k.into_iter().take(BLOCKING_KEYS).map(|p| p.1).collect()
+        };
+        let mut pairs = Vec::new();
         for i in (0..e.len()).filter(|&i| !e[i].is_empty()) {
-            let mut near: Vec<(f64, usize)> = (0..e.len())
-                .filter(|&j| j != i && !e[j].is_empty())
-                .map(|j| (similarity(&e[i], &e[j]), j))
-                .filter(|&(s, _)| s >= threshold)
+            let mut near: Vec<(i64, usize)> = (0..e.len())
+                .filter(|&j| j != i && !e[j].is_empty() && keys(i).iter().any(|k| keys(j).contains(k)))
+                .filter(|&j| similarity(&e[i], &e[j]) >= threshold)
+                .map(|j| (dot(&e[i], &e[j]), j))
                 .collect();
-            capped += usize::from(near.len() > neighbours);
-            near.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+            near.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
             pairs.extend(near.into_iter().take(neighbours).map(|(_, j)| pair_key(i as u32, j as u32)));
         }
         pairs.sort_unstable();
         pairs.dedup();
-        (pairs, capped)
+        pairs
     }
 
     proptest! {
         #[test]
         fn candidates_match_comparing_one_pair_at_a_time(
-            e in prop::collection::vec(prop::collection::vec(-127i8..=127, 3), 0..60),
+            e in prop::collection::vec(prop::collection::vec(-127i8..=127, 3), 0..40),
+            names in prop::collection::vec(prop::collection::vec(0u64..12, 0..12), 40),
             threshold in -1.0f64..1.0,
             neighbours in 1usize..5,
         ) {
             // Some documents without an embedding, as a text without a token has.
             let e: Vec<Embedding> = e.into_iter().enumerate().map(|(i, v)| if i % 7 == 3 { Vec::new() } else { v }).collect();
-            let (pairs, stats) = candidates(&e, threshold, neighbours, |_| true);
-            prop_assert_eq!((pairs, stats.capped_buckets), candidates_one_by_one(&e, threshold, neighbours));
+            let specifics: Vec<Vec<u64>> = names[..e.len()].iter().map(|k| {
+                let mut s: Vec<u64> = k.iter().map(|&k| stem(k)).collect();
+                s.sort_unstable();
+                s.dedup();
+                s
+            }).collect();
+            let f = counted(&specifics);
+            let (pairs, _) = candidates(&e, &specifics, &f, (threshold, neighbours, usize::MAX), |_| true);
+            prop_assert_eq!(pairs, candidates_one_by_one(&e, &specifics, &f, threshold, neighbours));
         }
     }
 

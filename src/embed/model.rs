@@ -15,16 +15,38 @@ use serde_json::Value;
 
 use super::safetensors::Tensors;
 use super::wordpiece::WordPiece;
-use super::{Embedding, SCALE};
+use super::{Embedding, quantise};
 use crate::error::{Error, Result};
 
 /// WordPiece tokens of a sentence embedded (a longer sentence is cut).
-const SENTENCE_TOKENS: usize = 96;
+pub(super) const SENTENCE_TOKENS: usize = 96;
 
 /// Share of a text's WordPiece tokens unknown to the model above which the text is not embedded: a
 /// script the model was not trained on (Chinese and Thai to an English model) is mostly `[UNK]`, and such
 /// texts would all embed near one point, as if they meant the same.
 pub const UNREADABLE: f64 = 0.25;
+
+/// The WordPiece vocabulary of the model in `dir` (its `tokenizer.json`) and the ids of its `[UNK]`,
+/// `[CLS]` and `[SEP]` tokens.
+pub(super) fn read_tokenizer(dir: &Path) -> Result<(WordPiece, [u32; 3])> {
+    let path = dir.join("tokenizer.json");
+    let bad = |message: String| Error::Input { path: path.clone(), line: None, message };
+    let bytes = std::fs::read(&path).map_err(|source| Error::Read { path: path.clone(), source })?;
+    let tokenizer: Value = serde_json::from_slice(&bytes).map_err(|e| bad(format!("not JSON: {e}")))?;
+    let vocab: HashMap<String, u32> = tokenizer["model"]["vocab"]
+        .as_object()
+        .ok_or_else(|| bad("no model.vocab (a WordPiece vocabulary)".into()))?
+        .iter()
+        .filter_map(|(k, v)| Some((k.clone(), v.as_u64()? as u32)))
+        .collect();
+    let special =
+        |token: &str| vocab.get(token).copied().ok_or_else(|| bad(format!("no {token} token in the vocabulary")));
+    let specials = [special("[UNK]")?, special("[CLS]")?, special("[SEP]")?];
+    if let Some((piece, _)) = vocab.iter().find(|&(_, &id)| id as usize >= vocab.len()) {
+        return Err(bad(format!("the id of {piece:?} is beyond the vocabulary's {} entries", vocab.len())));
+    }
+    Ok((WordPiece { vocab, unknown: specials[0] }, specials))
+}
 
 /// The shape of a BERT encoder, from its `config.json`.
 #[derive(Clone, Debug, PartialEq)]
@@ -151,8 +173,8 @@ pub struct Model {
 /// Buffers of one encoding, reused by a worker from one document to the next.
 #[derive(Default)]
 pub struct Scratch {
-    ids: Vec<u32>,
-    word: String,
+    pub(super) ids: Vec<u32>,
+    pub(super) word: String,
     x: Vec<f32>,
     q: Vec<f32>,
     k: Vec<f32>,
@@ -189,20 +211,8 @@ impl Model {
         if shape.heads == 0 || !shape.hidden.is_multiple_of(shape.heads) {
             return Err(bad("config.json", format!("{} heads do not divide {} dimensions", shape.heads, shape.hidden)));
         }
-        let tokenizer = json("tokenizer.json")?;
-        let vocab: HashMap<String, u32> = tokenizer["model"]["vocab"]
-            .as_object()
-            .ok_or_else(|| bad("tokenizer.json", "no model.vocab (a WordPiece vocabulary)".into()))?
-            .iter()
-            .filter_map(|(k, v)| Some((k.clone(), v.as_u64()? as u32)))
-            .collect();
-        let special = |token: &str| {
-            vocab
-                .get(token)
-                .copied()
-                .ok_or_else(|| bad("tokenizer.json", format!("no {token} token in the vocabulary")))
-        };
-        let (unknown, cls, sep) = (special("[UNK]")?, special("[CLS]")?, special("[SEP]")?);
+        let (wordpiece, [_, cls, sep]) = read_tokenizer(dir)?;
+        let vocab = &wordpiece.vocab;
         let tensors = Tensors::parse(read("model.safetensors")?).map_err(|m| bad("model.safetensors", m))?;
         let get = |name: &str, shape: &[usize]| tensors.get(name, shape).map_err(|m| bad("model.safetensors", m));
         let (d, f) = (shape.hidden, shape.intermediate);
@@ -238,42 +248,39 @@ impl Model {
                 })
             })
             .collect::<Result<Vec<Layer>>>()?;
-        Ok(Model {
-            shape,
-            wordpiece: WordPiece { vocab, unknown },
-            cls,
-            sep,
-            words,
-            positions,
-            token_type,
-            embedding_norm,
-            layers,
-        })
+        Ok(Model { shape, wordpiece, cls, sep, words, positions, token_type, embedding_norm, layers })
     }
 
-    /// The embedding of the first `tokens` WordPiece tokens of `text` (at most the model's positions,
-    /// two of them taken by the `[CLS]` and `[SEP]` markers); empty when the text has no token or the
-    /// model cannot read it (see [`UNREADABLE`]).
-    pub fn embed(&self, text: &str, tokens: usize, scratch: &mut Scratch) -> Embedding {
-        self.embed_all(std::iter::once(text), tokens, scratch).pop().unwrap_or_default()
+    /// A copy of the vocabulary, for the word vectors' tests.
+    #[cfg(test)]
+    pub(super) fn wordpiece_for_tests(&self) -> WordPiece {
+        WordPiece { vocab: self.wordpiece.vocab.clone(), unknown: self.wordpiece.unknown }
     }
 
-    /// The embeddings of the first `max` sentences of `text`, each given as a byte range (sentences
-    /// without a token have none).
-    pub fn embed_sentences(
-        &self,
-        text: &str,
-        sentences: impl Iterator<Item = std::ops::Range<usize>>,
-        max: usize,
-        scratch: &mut Scratch,
-    ) -> Vec<Embedding> {
-        let texts = sentences.take(max).filter_map(|r| text.get(r));
-        self.embed_all(texts, self.shape.positions.min(SENTENCE_TOKENS), scratch)
+    /// The size of the vocabulary.
+    pub(super) fn vocabulary(&self) -> usize {
+        self.wordpiece.vocab.len()
+    }
+
+    /// The width of an embedding.
+    pub(super) fn dims(&self) -> usize {
+        self.shape.hidden
+    }
+
+    /// The most tokens a sentence is embedded from, markers included.
+    pub(super) fn sentence_tokens(&self) -> usize {
+        self.shape.positions.min(SENTENCE_TOKENS)
+    }
+
+    /// The normalised encoding of each of the vocabulary entries `ids` alone between the markers.
+    pub(super) fn encode_alone(&self, ids: &[u32], scratch: &mut Scratch) -> Vec<Vec<f32>> {
+        let sequences: Vec<u32> = ids.iter().flat_map(|&id| [self.cls, id, self.sep]).collect();
+        self.encode(&sequences, &vec![3; ids.len()], scratch)
     }
 
     /// The embeddings of the `texts` that have a token and that the model can read, each cut to `tokens`
     /// WordPiece tokens with its markers, encoded together.
-    fn embed_all<'t>(
+    pub(super) fn embed_all<'t>(
         &self,
         texts: impl Iterator<Item = &'t str>,
         tokens: usize,
@@ -295,8 +302,7 @@ impl Model {
         if lengths.is_empty() {
             return Vec::new();
         }
-        let quantise = |v: Vec<f32>| v.iter().map(|&x| (x * SCALE).round().clamp(-SCALE, SCALE) as i8).collect();
-        self.encode(&all, &lengths, scratch).into_iter().map(quantise).collect()
+        self.encode(&all, &lengths, scratch).iter().map(|v| quantise(v)).collect()
     }
 
     /// The normalised mean of the encoder's last hidden states for each of the sequences laid end to end
@@ -443,11 +449,11 @@ fn erf(x: f32) -> f32 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::embed::similarity;
+    use crate::embed::{Encoder, similarity};
 
     /// A deterministic pseudo-random float in −0.5..0.5.
     fn noise(seed: &mut u64) -> f32 {
@@ -460,7 +466,7 @@ mod tests {
     }
 
     /// A small encoder with random weights over a hand-made vocabulary.
-    fn tiny(seed: u64) -> Model {
+    pub(in crate::embed) fn tiny(seed: u64) -> Model {
         let seed = &mut seed.clone();
         let (d, f) = (8, 12);
         let shape = Shape { hidden: d, layers: 2, heads: 2, intermediate: f, positions: 16, eps: 1e-12 };
@@ -559,7 +565,7 @@ mod tests {
 
     #[test]
     fn texts_mostly_unknown_to_the_model_are_not_embedded() {
-        let m = tiny(1);
+        let m = Encoder::Transformer(tiny(1));
         let mut s = Scratch::default();
         // One unknown word in four is still read; two in four is a script the model does not know.
         assert!(!m.embed("the cat sat zzz", 16, &mut s).is_empty());
@@ -623,7 +629,7 @@ mod tests {
     #[ignore]
     fn real_model_reproduces_the_published_similarity() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/all-MiniLM-L6-v2");
-        let m = Model::load(&dir).unwrap_or_else(|e| panic!("{e} (run scripts/setup-model)"));
+        let m = Encoder::Transformer(Model::load(&dir).unwrap_or_else(|e| panic!("{e} (run scripts/setup-model)")));
         let mut s = Scratch::default();
         let a = m.embed("A man is eating food.", 128, &mut s);
         let b = m.embed("A man is eating a piece of bread.", 128, &mut s);

@@ -47,6 +47,15 @@ impl Tensors {
         Ok(v)
     }
 
+    /// The 32-bit float tensor `name`, whatever its shape, flat.
+    pub(super) fn get_any(&self, name: &str) -> std::result::Result<Vec<f32>, String> {
+        let entry = self.header.get(name).ok_or_else(|| format!("no tensor {name:?}"))?;
+        if entry["dtype"] != "F32" {
+            return Err(format!("tensor {name:?} is {}, expected F32", entry["dtype"]));
+        }
+        self.floats(name, entry)
+    }
+
     fn floats(&self, name: &str, entry: &Value) -> std::result::Result<Vec<f32>, String> {
         let at = |k: usize| entry["data_offsets"][k].as_u64().map(|v| v as usize);
         let data = &self.bytes[self.start..];
@@ -56,6 +65,16 @@ impl Tensors {
         };
         Ok(bytes.chunks_exact(4).map(|b| f32::from_le_bytes(b.try_into().expect("four bytes"))).collect())
     }
+}
+
+/// A safetensors file holding one 32-bit float tensor.
+pub(super) fn write_f32(name: &str, shape: &[usize], values: &[f32]) -> Vec<u8> {
+    let header = serde_json::json!({ name: { "dtype": "F32", "shape": shape, "data_offsets": [0, values.len() * 4] } });
+    let header = header.to_string();
+    let mut bytes = (header.len() as u64).to_le_bytes().to_vec();
+    bytes.extend_from_slice(header.as_bytes());
+    bytes.extend(values.iter().flat_map(|v| v.to_le_bytes()));
+    bytes
 }
 
 #[cfg(test)]
@@ -73,6 +92,9 @@ mod tests {
         assert_eq!(t.get("w", &[2]).unwrap(), [1.5, 2.5]);
         assert!(t.get("w", &[3]).unwrap_err().contains("expected F32 [3]"));
         assert!(t.get("v", &[2]).unwrap_err().contains("no tensor"));
+        let written = Tensors::parse(write_f32("w", &[2], &[1.5, 2.5])).unwrap();
+        assert_eq!(written.get("w", &[2]).unwrap(), [1.5, 2.5]);
+        assert_eq!(written.get_any("w").unwrap(), [1.5, 2.5]);
         bytes.truncate(bytes.len() - 4);
         assert!(Tensors::parse(bytes).unwrap().get("w", &[2]).unwrap_err().contains("truncated"));
     }

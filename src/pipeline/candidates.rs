@@ -15,6 +15,7 @@ use super::read::{SignedCorpus, Sketches};
 use crate::config::{Config, ViewConfig};
 use crate::embed::{self, Embedding};
 use crate::error::Result;
+use crate::frequencies::Frequencies;
 use crate::graph::{find, union};
 use crate::lsh::{self, LshParams, LshStats};
 use crate::minhash::{EMPTY, Signatures, estimate};
@@ -101,10 +102,12 @@ pub(super) fn find_candidates(
         stats.push((Proposer::Passages, s));
         proposers.push(Proposer::Passages);
     }
-    // Semantic view: documents whose leads' embeddings are close (`embed::candidates`).
+    // Semantic view: documents sharing a rare name or number whose leads' embeddings are close.
     if let Some(s) = &config.semantic {
         progress.stage("semantic", None, Unit::Documents);
-        let (pairs, st) = semantic_candidates(&corpus.embeddings, s.threshold, s.neighbours, include);
+        let settings = (s.threshold, s.neighbours, config.max_bucket);
+        let (pairs, st) =
+            semantic_candidates(&corpus.embeddings, &corpus.specifics, &corpus.frequencies, settings, include);
         progress.finish();
         per_view.push(pairs);
         stats.push((Proposer::Semantic, st));
@@ -175,28 +178,61 @@ fn shared_samples(mut entries: Vec<u64>, doc_mask: u64, max_docs: usize) -> (Vec
     lsh::sharing_enough(&pairs, MIN_SHARED_PASSAGES, stats)
 }
 
-/// Candidate pairs of the semantic view among the documents `i` with `include(i)`: each document with
-/// its `neighbours` most similar others whose similarity reaches `threshold` ([`embed::nearest`], a block
-/// of rows at a time in parallel). Sorted and free of duplicates, the same for any number of threads;
-/// documents that had more neighbours than kept count as capped buckets.
+/// Names and numbers of a document the semantic view blocks on: its rarest.
+pub(crate) const BLOCKING_KEYS: usize = 8;
+
+/// Candidate pairs of the semantic view among the documents `i` with `include(i)`: among the documents
+/// that share one of their [`BLOCKING_KEYS`] rarest names or numbers (`specifics`, by their document
+/// counts in `frequencies`; one held by more than `max_docs` documents is skipped and counted as a capped
+/// bucket), each document with its `neighbours` most similar others whose leads' similarity reaches
+/// `threshold` (ties to the lower index). A rewrite keeps its source's names and numbers (verification
+/// asks it to), so blocking on them loses few of the pairs the view confirms, and it costs in proportion
+/// to the documents, where comparing every two would cost their square. Sorted and free of duplicates,
+/// the same for any number of threads; documents that had more neighbours than kept count as capped too.
 pub(crate) fn semantic_candidates(
     embeddings: &[Embedding],
-    threshold: f64,
-    neighbours: usize,
+    specifics: &[Vec<u64>],
+    frequencies: &Frequencies,
+    (threshold, neighbours, max_docs): (f64, usize, usize),
     include: impl Fn(usize) -> bool + Sync,
 ) -> (Vec<PairKey>, LshStats) {
-    let docs: Vec<u32> =
-        (0..embeddings.len()).filter(|&i| include(i) && !embeddings[i].is_empty()).map(|i| i as u32).collect();
-    let found: Vec<(Vec<PairKey>, bool)> = docs
-        .par_chunks(embed::ROWS)
-        .flat_map_iter(|rows| embed::nearest(embeddings, rows, &docs, threshold, neighbours))
+    let mask = lsh::doc_mask(embeddings.len());
+    let mut entries: Vec<u64> = (0..embeddings.len())
+        .into_par_iter()
+        .filter(|&i| include(i) && !embeddings[i].is_empty())
+        .flat_map_iter(|i| {
+            let mut keys: Vec<(u32, u64)> =
+                specifics[i].iter().map(|&stem| (frequencies.df(stem), stem)).filter(|&(df, _)| df >= 2).collect();
+            keys.sort_unstable();
+            keys.into_iter().take(BLOCKING_KEYS).map(move |(_, stem)| stem & !mask | i as u64)
+        })
         .collect();
-    let capped_buckets = found.iter().filter(|f| f.1).count();
-    let mut pairs: Vec<PairKey> = found.into_iter().flat_map(|f| f.0).collect();
+    entries.par_sort_unstable();
+    let (mut pairs, mut stats) = lsh::shared_sample_pairs(&entries, mask, max_docs);
+    drop(entries);
     pairs.par_sort_unstable();
     pairs.dedup();
-    let stats = LshStats { pairs: pairs.len(), capped_buckets, largest_bucket: 0, dissimilar: 0 };
-    (pairs, stats)
+    // Each document's close others, most similar first.
+    let mut near: Vec<(u32, std::cmp::Reverse<i64>, u32)> = pairs
+        .par_iter()
+        .filter_map(|&key| {
+            let (a, b) = unpack(key);
+            let similarity = embed::similarity(&embeddings[a as usize], &embeddings[b as usize]);
+            // Ordered on the exact figure: the integer dot product the similarity is made from.
+            (similarity >= threshold).then(|| (a, b, embed::dot(&embeddings[a as usize], &embeddings[b as usize])))
+        })
+        .flat_map_iter(|(a, b, dot)| [(a, std::cmp::Reverse(dot), b), (b, std::cmp::Reverse(dot), a)])
+        .collect();
+    near.par_sort_unstable();
+    let mut kept = Vec::new();
+    for run in near.chunk_by(|x, y| x.0 == y.0) {
+        stats.capped_buckets += usize::from(run.len() > neighbours);
+        kept.extend(run.iter().take(neighbours).map(|&(a, _, b)| pair_key(a, b)));
+    }
+    kept.par_sort_unstable();
+    kept.dedup();
+    stats.pairs = kept.len();
+    (kept, stats)
 }
 
 /// Whether a view finds near-duplicate groups (see the module's doc).

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use crate::align::Alignment;
 use crate::config::Config;
-use crate::embed::Model;
+use crate::embed::Encoder;
 use crate::error::{Error, Result};
 use crate::input::{self, Document, Problem};
 use crate::minhash::Hasher;
@@ -50,7 +50,7 @@ pub(crate) struct Plan<'a> {
     /// One MinHash hasher a view, in the order of [`Config::views`].
     pub hashers: Vec<Hasher>,
     /// The semantic view's model, when it is on.
-    pub model: Option<Model>,
+    pub model: Option<Encoder>,
     /// Whether candidate pairs are verified (not [`Config::candidates_only`]).
     pub verify: bool,
     /// Whether the documents are judged against a reference collection (`--against` or an index): only
@@ -122,7 +122,7 @@ impl<'a> Plan<'a> {
     /// collection (`--against`, or an index).
     pub(crate) fn new(config: &'a Config, against: bool) -> Result<Plan<'a>> {
         let hashers = config.views.iter().map(|v| Hasher::new(v.minhash(config.seed))).collect();
-        let model = config.semantic.as_ref().map(|s| Model::load(&s.model)).transpose()?;
+        let model = config.semantic.as_ref().map(|s| Encoder::load(&s.model, s.word_vectors)).transpose()?;
         Ok(Plan { config, hashers, model, verify: !config.candidates_only, against })
     }
 }
@@ -237,6 +237,7 @@ fn exact_duplicates_of_short(docs: &[DocInfo], exact: &[u64], against: bool) -> 
                 lean: Some(Lean::Settled(None)),
                 features: None,
                 log_odds: None,
+                semantic: None,
                 alignment: Alignment { jaccard5: 1.0, coverage_a: 1.0, coverage_b: 1.0, ..Alignment::default() },
                 proposed_by: 0,
                 evidence: vec![Evidence {

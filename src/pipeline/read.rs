@@ -138,6 +138,9 @@ pub struct SignedCorpus {
     pub frequencies: Frequencies,
     /// The semantic view's embedding of each document's lead (empty when the view is off).
     pub embeddings: Vec<Embedding>,
+    /// The semantic view's blocking keys: each document's names and numbers ([`specific_stems`]; empty
+    /// when the view is off).
+    pub specifics: Vec<Vec<u64>>,
     /// What candidate generation consumes.
     pub sketches: Sketches,
     /// Input that was damaged, unreadable or read lossily.
@@ -272,6 +275,7 @@ struct Signer<'a> {
     /// The word hashes ([`DocumentSketch::exact`]) of the texts counted in `frequencies`.
     distinct_texts: HashSet<u64>,
     embeddings: Vec<Embedding>,
+    specifics: Vec<Vec<u64>>,
     sketches: Sketches,
     keep_texts: bool,
     texts: Vec<Vec<u8>>,
@@ -290,6 +294,7 @@ impl<'a> Signer<'a> {
             frequencies: Frequencies::new(),
             distinct_texts: HashSet::new(),
             embeddings: Vec::new(),
+            specifics: Vec::new(),
             sketches: Sketches {
                 signatures: plan.hashers.iter().map(|h| Signatures::new(h.params())).collect(),
                 ..Sketches::default()
@@ -382,6 +387,7 @@ impl<'a> Signer<'a> {
             }
             if plan.model.is_some() {
                 self.embeddings.push(s.embedding);
+                self.specifics.push(s.specifics);
             }
             if plan.verify {
                 self.sketches.lead_stems.push(s.lead_stems);
@@ -396,7 +402,16 @@ impl<'a> Signer<'a> {
 
     /// Puts the documents in their fixed order (see [`settle`] for what follows).
     fn finish(self) -> SignedCorpus {
-        let Signer { mut documents, mut exact, frequencies, mut embeddings, mut sketches, mut texts, .. } = self;
+        let Signer {
+            mut documents,
+            mut exact,
+            frequencies,
+            mut embeddings,
+            mut specifics,
+            mut sketches,
+            mut texts,
+            ..
+        } = self;
         // A fixed document order, whatever the order of the input (stable: equal ids keep their read
         // order). Applied in place, so no second copy of the signatures is made.
         let mut order: Vec<usize> = (0..documents.len()).collect();
@@ -406,6 +421,7 @@ impl<'a> Signer<'a> {
             exact.swap(i, j);
             if !embeddings.is_empty() {
                 embeddings.swap(i, j);
+                specifics.swap(i, j);
             }
             if !texts.is_empty() {
                 texts.swap(i, j);
@@ -415,7 +431,7 @@ impl<'a> Signer<'a> {
             }
         });
         sketches.read_index = order;
-        SignedCorpus { documents, exact, frequencies, embeddings, sketches, problems: Vec::new(), texts }
+        SignedCorpus { documents, exact, frequencies, embeddings, specifics, sketches, problems: Vec::new(), texts }
     }
 }
 
@@ -433,6 +449,8 @@ struct DocumentSketch {
     samples: Vec<u64>,
     /// The semantic view's embedding of the lead (empty when the view is off).
     embedding: Embedding,
+    /// The stems of the document's names and numbers, when the semantic view is on.
+    specifics: Vec<u64>,
     /// The text compressed, when kept for an index.
     stored: Vec<u8>,
 }
@@ -515,7 +533,27 @@ fn sign(text: &str, plan: &Plan, tokens: bool, scratch: &mut Scratch, mins: &mut
         (Some(model), Some(s)) if n_words >= config.min_words => model.embed(text, s.tokens, embed),
         _ => Vec::new(),
     };
-    DocumentSketch { words: n_words, phrases, exact, rewording, lead_stems, samples, embedding, stored: Vec::new() }
+    let specifics = if embedding.is_empty() { Vec::new() } else { specific_stems(&toks.tokens) };
+    DocumentSketch {
+        words: n_words,
+        phrases,
+        exact,
+        rewording,
+        lead_stems,
+        samples,
+        embedding,
+        specifics,
+        stored: Vec::new(),
+    }
+}
+
+/// The stems of the numbers and capitalised content words of `tokens`, sorted and distinct: what a
+/// rewrite keeps of its source, the semantic view's blocking keys.
+fn specific_stems(tokens: &[Token]) -> Vec<u64> {
+    let mut v: Vec<u64> = tokens.iter().filter(|t| t.is_specific()).map(|t| t.stem).collect();
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
 /// Reorders so that position `j` holds what was at `order[j]`, by following the permutation's cycles

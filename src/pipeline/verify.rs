@@ -19,12 +19,13 @@ use crate::align::{AlignScratch, Analysis, align_with};
 use crate::direction::Weigher;
 use crate::embed::{self, Embedding};
 use crate::error::Result;
+use crate::frequencies::Frequencies;
 use crate::graph::Neighbours;
 use crate::input::{self, Problem};
 use crate::pair::{PairKey, Proposers, unpack};
 use crate::progress::{Progress, Unit};
 use crate::scan::ScoredPair;
-use crate::score::{self, Evidence, Relation, Side};
+use crate::score::{self, Evidence, Relation, SemanticFigures, Side};
 use crate::shingle::Tokens;
 
 /// Candidate pairs scored together: only one block's results are held beside the pairs kept.
@@ -238,13 +239,15 @@ impl Verifier<'_> {
         let (Some(x), Some(y)) = (get(a), get(b)) else { return Ok(None) };
         let mut alignment = align_with(x, y, scratch);
         let mut verdict = score::classify(x, y, &alignment);
-        let mut semantic = None;
-        if verdict.is_none() {
-            semantic = self.semantic_rewrite(a, x, b, y, encoder);
+        let (mut semantic, mut figures) = (None, None);
+        if verdict.is_none()
+            && let Some((measured, confirmed)) = self.semantic_rewrite(a, x, b, y, encoder)
+        {
+            (figures, semantic) = (Some(measured), confirmed);
             verdict = semantic.as_ref().map(|(confidence, _)| (Relation::Rewrite, *confidence));
         }
         self.progress.inc(1);
-        let mut pair = ScoredPair { verified: true, ..ScoredPair::unverified(key, proposed_by) };
+        let mut pair = ScoredPair { verified: true, semantic: figures, ..ScoredPair::unverified(key, proposed_by) };
         let Some((relation, confidence)) = verdict else {
             alignment.sentences = Vec::new();
             pair.alignment = alignment;
@@ -305,7 +308,7 @@ impl Verifier<'_> {
     /// The semantic view confirms what the wording alone does not show: the leads say the same thing,
     /// and the texts go on saying it sentence after sentence (texts written apart on one topic open
     /// alike too). Their sentences are embedded only for such pairs, from the texts read again. The
-    /// confidence of a rewrite and its evidence, when the view is on and confirms one.
+    /// figures when the view is on, and the confidence of a rewrite and its evidence when it confirms one.
     fn semantic_rewrite(
         &self,
         a: u32,
@@ -313,12 +316,14 @@ impl Verifier<'_> {
         b: u32,
         y: &Analysis,
         encoder: &mut embed::Scratch,
-    ) -> Option<(f64, Evidence)> {
+    ) -> Option<(SemanticFigures, Option<(f64, Evidence)>)> {
         let (s, model) = (self.plan.config.semantic.as_ref()?, self.plan.model.as_ref()?);
         let embeddings = &self.corpus.embeddings;
-        let similarity = embed::similarity(&embeddings[a as usize], &embeddings[b as usize]);
-        if similarity < s.threshold {
-            return None;
+        let leads = embed::similarity(&embeddings[a as usize], &embeddings[b as usize]);
+        let (specifics, specifics_weight) = shared_specifics(x, y, &self.corpus.frequencies);
+        let mut figures = SemanticFigures { leads, restatement: None, specifics, specifics_weight };
+        if leads < s.threshold {
+            return Some((figures, None));
         }
         let mut sentences = |d: u32, analysis: &Analysis| {
             self.sentence_embeddings[d as usize].get_or_init(|| {
@@ -331,19 +336,28 @@ impl Verifier<'_> {
         };
         let (ex, ey) = (sentences(a, x), sentences(b, y));
         let r = embed::restatement(ex, ey, s.sentence_similarity);
-        let confidence = score::semantic_rewrite(&r, s)?;
-        let evidence = Evidence {
-            signal: SEMANTIC,
-            favours: None,
-            detail: format!(
-                "the leads (first {} tokens) mean the same (embeddings' cosine similarity {similarity:.3}), \
+        figures.restatement = Some(r);
+        let verdict = score::semantic_rewrite(&figures, s).map(|confidence| {
+            let detail = format!(
+                "the leads (first {} tokens) mean the same (embeddings' cosine similarity {leads:.3}), \
                  {:.0}% of the shorter text's sentences restate the other's in order, and its sentences' \
                  closest matches reach {:.3} on average",
                 s.tokens,
                 100.0 * r.in_order_share(),
                 r.closeness
-            ),
-        };
-        Some((confidence, evidence))
+            );
+            (confidence, Evidence { signal: SEMANTIC, favours: None, detail })
+        });
+        Some((figures, verdict))
     }
+}
+
+/// The weighted share of the shorter text's names and numbers (by number of them) found in the other,
+/// and the weight shared: a rewrite keeps its source's, a text on the same topic has its own.
+fn shared_specifics(x: &Analysis, y: &Analysis, frequencies: &Frequencies) -> (f64, f64) {
+    let (sx, sy) = (x.weighted_specifics(frequencies), y.weighted_specifics(frequencies));
+    let (short, long) = if sx.len() <= sy.len() { (&sx, &sy) } else { (&sy, &sx) };
+    let total: f32 = short.iter().map(|s| s.1).sum();
+    let shared: f32 = short.iter().filter(|s| long.binary_search_by_key(&s.0, |l| l.0).is_ok()).map(|s| s.1).sum();
+    (if total > 0.0 { (shared / total) as f64 } else { 0.0 }, shared as f64)
 }

@@ -122,6 +122,28 @@ pub struct PairEntry {
     pub passages: Vec<Passage>,
     /// Evidence about which text is the source.
     pub evidence: Vec<Evidence>,
+    /// With the semantic view, for a pair the wording alone does not show derived: what the view
+    /// measured (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub semantic: Option<SemanticEntry>,
+}
+
+/// The semantic view's figures of a pair.
+#[derive(Debug, Serialize)]
+pub struct SemanticEntry {
+    /// Cosine similarity of the two leads' embeddings.
+    pub leads: f64,
+    /// Sentences of the shorter text compared (null when the leads were too far apart to compare them).
+    pub sentences: Option<usize>,
+    /// How many of them mean the same as a sentence of the other, in order.
+    pub restated_in_order: Option<usize>,
+    /// Mean over them of the closest similarity to a sentence of the other.
+    pub closeness: Option<f64>,
+    /// Share of the shorter text's names and numbers found in the other, each weighed by its rarity.
+    pub specifics: f64,
+    /// The weight of the names and numbers the two share (a rare one weighs about 8, one in half the
+    /// collection's documents 1).
+    pub specifics_weight: f64,
 }
 
 /// A cluster.
@@ -281,6 +303,14 @@ impl Report {
                 views: scan.proposer_names(p.proposed_by),
                 passages: p.alignment.passages.clone(),
                 evidence: p.evidence.clone(),
+                semantic: p.semantic.map(|f| SemanticEntry {
+                    leads: round(f.leads),
+                    sentences: f.restatement.map(|r| r.sentences),
+                    restated_in_order: f.restatement.map(|r| r.in_order),
+                    closeness: f.restatement.map(|r| round(r.closeness)),
+                    specifics: round(f.specifics),
+                    specifics_weight: round(f.specifics_weight),
+                }),
             })
             .collect();
         let clusters = scan

@@ -29,6 +29,11 @@ use crate::hash::mix;
 
 pub use fast::{Masks, word_hashes};
 pub use lexicon::stem;
+
+/// Whether `word`, lower-case, is a stop word (one that carries no stem).
+pub fn is_stop_word(word: &str) -> bool {
+    lexicon::stop_words().contains(&word_hash(word.as_bytes()))
+}
 pub use tokens::{CAPITALISED, NUMBER, QUOTED, STOP, Token, Tokens, UNSPACED, tokenize_into, word_hash};
 
 /// The lead of a text: its first `words` words, Han and kana characters counting as half a word each.

@@ -499,6 +499,98 @@ fn a_missing_or_broken_model_is_a_clear_error() {
     assert!(stderr.contains("model.safetensors") && stderr.contains("truncated"), "{stderr}");
 }
 
+/// A tiny BERT encoder with random weights whose vocabulary cuts any lower-case ASCII word into letters
+/// and digits, written in sentence-transformers' layout into `dir`.
+fn write_tiny_model(dir: &Path) {
+    let (d, f, positions) = (8usize, 16usize, 512usize);
+    let config = serde_json::json!({"hidden_size": d, "num_hidden_layers": 1, "num_attention_heads": 2,
+        "intermediate_size": f, "max_position_embeddings": positions});
+    std::fs::write(dir.join("config.json"), config.to_string()).unwrap();
+    let mut vocab: Vec<String> = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "the", "."].map(String::from).to_vec();
+    for c in ('a'..='z').chain('0'..='9') {
+        vocab.push(c.to_string());
+        vocab.push(format!("##{c}"));
+    }
+    let ids: serde_json::Map<String, Value> = vocab.iter().enumerate().map(|(i, w)| (w.clone(), i.into())).collect();
+    std::fs::write(dir.join("tokenizer.json"), serde_json::json!({"model": {"vocab": ids}}).to_string()).unwrap();
+    let mut tensors: Vec<(String, Vec<usize>)> = vec![
+        ("embeddings.word_embeddings.weight".into(), vec![vocab.len(), d]),
+        ("embeddings.position_embeddings.weight".into(), vec![positions, d]),
+        ("embeddings.token_type_embeddings.weight".into(), vec![2, d]),
+        ("embeddings.LayerNorm.weight".into(), vec![d]),
+        ("embeddings.LayerNorm.bias".into(), vec![d]),
+    ];
+    let p = "encoder.layer.0";
+    for (name, outputs, inputs) in [
+        ("attention.self.query", d, d),
+        ("attention.self.key", d, d),
+        ("attention.self.value", d, d),
+        ("attention.output.dense", d, d),
+        ("intermediate.dense", f, d),
+        ("output.dense", d, f),
+    ] {
+        tensors.push((format!("{p}.{name}.weight"), vec![outputs, inputs]));
+        tensors.push((format!("{p}.{name}.bias"), vec![outputs]));
+    }
+    for norm in ["attention.output.LayerNorm", "output.LayerNorm"] {
+        tensors.push((format!("{p}.{norm}.weight"), vec![d]));
+        tensors.push((format!("{p}.{norm}.bias"), vec![d]));
+    }
+    let (mut header, mut data, mut state) = (serde_json::Map::new(), Vec::new(), 12345u64);
+    for (name, shape) in tensors {
+        let n: usize = shape.iter().product();
+        let start = data.len();
+        for _ in 0..n {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let v = ((state >> 40) as f32 / (1u64 << 24) as f32 - 0.5) * 0.8;
+            data.extend_from_slice(&v.to_le_bytes());
+        }
+        header.insert(name, serde_json::json!({"dtype": "F32", "shape": shape, "data_offsets": [start, data.len()]}));
+    }
+    let header = Value::Object(header).to_string();
+    let mut bytes = (header.len() as u64).to_le_bytes().to_vec();
+    bytes.extend_from_slice(header.as_bytes());
+    bytes.extend(data);
+    std::fs::write(dir.join("model.safetensors"), bytes).unwrap();
+}
+
+#[test]
+fn word_vectors_are_distilled_once_then_embed_without_the_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path();
+    write_tiny_model(model);
+    let scan = || {
+        bin()
+            .args(["scan", "--quiet", "--format", "json", "--word-vectors", "--model"])
+            .arg(model)
+            .arg(corpus())
+            .output()
+            .unwrap()
+    };
+    // Before the model is distilled: a clear error naming the file to make and how.
+    let out = scan();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("word-vectors.safetensors") && stderr.contains("unspun model distill"), "{stderr}");
+    run_ok(&["model", "distill", model.to_str().unwrap(), "--quiet"]);
+    assert!(model.join("word-vectors.safetensors").is_file());
+    let out = scan();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let report = json(&out);
+    // The wording's verdicts stand (the view only adds); a pair the wording leaves carries what it measured.
+    let with_view = short_verdicts(&report);
+    let plain = short_verdicts(&json(&run_ok(&["scan", corpus().to_str().unwrap(), "-q", "--format", "json"])));
+    let relations = |v: &[(String, String, String, String)]| -> Vec<(String, String, String)> {
+        v.iter().map(|(a, b, r, _)| (a.clone(), b.clone(), r.clone())).collect()
+    };
+    let found = relations(&with_view);
+    assert!(relations(&plain).iter().all(|p| found.contains(p)), "{plain:?} vs {with_view:?}");
+    for pair in report["pairs"].as_array().unwrap().iter().filter(|p| p.get("semantic").is_some()) {
+        let s = &pair["semantic"];
+        assert!(s["leads"].as_f64().unwrap().abs() <= 1.0 && s["specifics"].as_f64().unwrap() <= 1.0, "{pair}");
+    }
+}
+
 #[test]
 fn explain_quotes_each_pairs_passages_from_the_texts_with_their_evidence() {
     let out = run_ok(&["scan", corpus().to_str().unwrap(), "--explain", "-q"]);
