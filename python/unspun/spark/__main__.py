@@ -1,0 +1,7 @@
+"""``python -m unspun.spark INPUT... OUTPUT``."""
+
+import sys
+
+from . import main
+
+sys.exit(main())
