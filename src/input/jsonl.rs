@@ -176,11 +176,13 @@ pub(super) fn read_numbered<'b>(lines: impl IntoIterator<Item = (u64, &'b [u8])>
             continue;
         }
         let at = block.bytes.len();
-        // The limit counts the line's newline, which these lines come without.
+        // These lines come without their newline, which a line read from the file holds (the limit counts
+        // it, and a parse error's position follows it).
         let len = bytes.len() as u64 + 1;
         let too_long = (len > limit as u64).then_some(len);
         if too_long.is_none() {
             block.bytes.extend_from_slice(bytes);
+            block.bytes.push(b'\n');
         }
         block.lines.push(RawLine { line, offset: 0, range: at..block.bytes.len(), too_long });
         if block.bytes.len() >= BLOCK_BYTES || block.lines.len() >= BLOCK_LINES {

@@ -495,7 +495,8 @@ pub fn read_file_bytes(
 
 /// Reads JSON Lines records given one by one with their line numbers (`(line, bytes)`, as a cluster's
 /// storage splits a file into lines), as [`read`] reads those lines of `file`: the same documents, ids
-/// and problems. Their origins are [`Origin::Line`] with no byte offset.
+/// and problems. Their origins are [`Origin::Line`] with no byte offset. The notes a scan says once for a
+/// file (dates that do not read, a text field no record has) are said for these lines alone.
 pub fn read_lines<'b>(
     file: &InputFile,
     lines: impl IntoIterator<Item = (u64, &'b [u8])>,
@@ -521,6 +522,7 @@ fn in_context(
     read: impl FnOnce(&mut ReadContext) -> Result<()>,
 ) -> Result<()> {
     let path = file.path.as_path();
+    let size = consumed;
     let consumed = Rc::new(Cell::new(consumed));
     let mut ctx = ReadContext {
         file,
@@ -532,7 +534,10 @@ fn in_context(
         parser: &Serial,
         sink: Sink::new(path, options.strict, consumed, emit, problem, &NoProgress),
     };
-    read(&mut ctx)
+    let result = read(&mut ctx);
+    // The file's notes held to its end (dates that do not read, a text field no record has) are said now.
+    ctx.sink.finish(size);
+    result
 }
 
 /// Reads the text of a document again, from where it was first read. This dispatches on the origin rather

@@ -62,6 +62,12 @@ class SparkScan:
     components: int
     largest_component: int
     label_rounds: int
+    #: Band keys, passage samples and short texts' hashes shuffled by the band join (one row each).
+    keys: int = 0
+    #: Joins of a document to the first of a bucket it shares (the edges of the components).
+    edges: int = 0
+    #: Candidate pairs the judging step verified (the summary's `candidate_pairs`).
+    candidate_pairs: int = 0
     steps: Dict[str, float] = field(default_factory=dict)
 
 
@@ -111,11 +117,15 @@ def scan(
     spark.conf.set("spark.sql.shuffle.partitions", str(n_parts))
     steps: Dict[str, float] = {}
     clock = [time.monotonic()]
+    # Spark's jobs are grouped by step (`read`, `statistics`, …), for its status API and UI.
+    sc.setJobGroup("read", "unspun: read")
 
-    def step(name: str) -> None:
+    def step(name: str, following: Optional[str] = None) -> None:
         now = time.monotonic()
         steps[name] = round(now - clock[0], 3)
         clock[0] = now
+        if following:
+            sc.setJobGroup(following, f"unspun: {following}")
 
     # 1. Read, then the scan's fixed order: by id, then path, equal ones in read order. A document's
     # rank in that order numbers it from here on; repeated ids get `#2`, `#3`… in that order.
@@ -136,7 +146,7 @@ def scan(
     docs = docs.repartition(n_parts, "exact").persist(StorageLevel.MEMORY_AND_DISK)
     total = docs.count()
     ordered.unpersist()
-    step("read")
+    step("read", "statistics")
 
     # 2. Statistics: every copy of a text is in one partition, so each distinct text is counted once.
     def count(part: Iterator[Any]) -> Iterator[bytes]:
@@ -145,7 +155,7 @@ def scan(
 
     statistics = docs.rdd.mapPartitions(count).treeReduce(_native.add_statistics)
     shared = sc.broadcast(statistics)
-    step("statistics")
+    step("statistics", "band join")
 
     # 3. Keys and the band join.
     def link(part: Iterator[Any]) -> Iterator[Tuple[Any, ...]]:
@@ -181,9 +191,10 @@ def scan(
         .persist(StorageLevel.MEMORY_AND_DISK)
     )
     n_edges = edges.count()
+    n_keys = entries.count()
     tables = [r.table for r in entries.select("table").distinct().collect()]
     skipped = links.filter(F.col("skipped")).count()
-    step("band join")
+    step("band join", "components")
 
     # 4. Connected components.
     labels, rounds = _components(spark, edges)
@@ -191,7 +202,7 @@ def scan(
     summary_of_sizes = sizes.agg(
         F.count("*").alias("n"), F.max("count").alias("largest"), F.sum("count").alias("nodes")
     ).collect()[0]
-    step("components")
+    step("components", "judge")
 
     # 5. Judge each partition's components.
     native_summary = _native.Part(config, statistics, total)
@@ -228,7 +239,8 @@ def scan(
     )
     judged = spark.createDataFrame(members.rdd.mapPartitions(judge), line_schema).persist(StorageLevel.MEMORY_AND_DISK)
     parts_stats = [r.line for r in judged.filter(F.col("section") == 9).select("line").collect()]
-    step("judge")
+    candidate_pairs = sum(json.loads(p)["candidate_pairs"] for p in parts_stats)
+    step("judge", "write")
 
     # 6. Write.
     banded = sorted({p for p in (native_summary.proposer(t) for t in tables) if p is not None})
@@ -243,7 +255,7 @@ def scan(
         _concatenate(Path(_local(jsonl_dir)), Path(_local(output)) / "report.jsonl")
     n_pairs = judged.filter(F.col("section") == 1).count()
     n_clusters = judged.filter(F.col("section") == 2).count()
-    step("write")
+    step("write", "parquet")
     if parquet:
         for section, name in ((0, "documents"), (1, "pairs"), (2, "clusters")):
             source = document_lines if section == 0 else judged.filter(F.col("section") == section)
@@ -253,6 +265,7 @@ def scan(
         step("parquet")
     for frame in (judged, links, edges, docs):
         frame.unpersist()
+    sc.setJobGroup("", "")
     shared.destroy()
     return SparkScan(
         output=output,
@@ -262,6 +275,9 @@ def scan(
         components=int(summary_of_sizes.n or 0),
         largest_component=int(summary_of_sizes.largest or 0),
         label_rounds=rounds,
+        keys=n_keys,
+        edges=n_edges,
+        candidate_pairs=candidate_pairs,
         steps=steps,
     )
 
