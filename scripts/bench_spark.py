@@ -1,7 +1,8 @@
 """Measures the Spark job (python -m unspun.spark) on a standalone master and two workers on 127.0.0.1: per
 step its wall time, and from Spark's status API its tasks' run time and the bytes its shuffles wrote and
 read; with the job's own counts (band keys shuffled, bucket joins, candidate pairs verified, the largest
-component) and `unspun scan` on the same file for comparison. Run by scripts/bench-spark."""
+component), and `unspun scan --format jsonl` on the same file: its time, and whether the job's report is
+the same, byte for byte. Run by scripts/bench-spark."""
 
 import argparse
 import json
@@ -42,9 +43,10 @@ def stage_metrics(ui: str, app: str) -> Dict[str, Dict[str, float]]:
     return out
 
 
-def cli_seconds(binary: Path, path: Path) -> float:
+def cli_report(binary: Path, path: Path, out: Path) -> float:
+    """Runs `unspun scan --format jsonl` on `path` into `out`; its wall time."""
     start = time.monotonic()
-    subprocess.run([str(binary), "scan", "--quiet", "--format", "summary", str(path), "--output", os.devnull], check=True)
+    subprocess.run([str(binary), "scan", "--quiet", "--format", "jsonl", str(path), "--output", str(out)], check=True)
     return time.monotonic() - start
 
 
@@ -76,25 +78,30 @@ def main() -> int:
             wall = time.monotonic() - start
             metrics = stage_metrics(ui, app)
             session.stop()
-            cli = cli_seconds(args.binary, path)
-            row = {"corpus": path.name, "wall_s": round(wall, 1), "cli_s": round(cli, 1), "metrics": metrics, **result.__dict__}
+            cli = cli_report(args.binary, path, out / "cli.jsonl")
+            # The same report, byte for byte, as the scan's.
+            same = (out / "cli.jsonl").read_bytes() == (out / "report.jsonl").read_bytes()
+            row = {"corpus": path.name, "wall_s": round(wall, 1), "cli_s": round(cli, 1), "same": same, "metrics": metrics}
+            row.update(result.__dict__)
             results.append(row)
             print(json.dumps(row), flush=True)
     args.json.write_text(json.dumps(results, indent=1) + "\n")
+    if not all(r["same"] for r in results):
+        print("the Spark job's report differs from unspun scan's on: " + ", ".join(r["corpus"] for r in results if not r["same"]))
     print()
-    print("| corpus | docs | Spark s | scan s | " + " | ".join(STEPS) + " | shuffle written | keys/doc | edges | pairs verified | largest component |")
-    print("|---|---:|---:|---:|" + "---:|" * len(STEPS) + "---:|---:|---:|---:|---:|")
+    print("| corpus | docs | same report | Spark s | scan s | " + " | ".join(STEPS) + " | shuffle written | keys/doc | edges | pairs verified | largest component |")
+    print("|---|---:|---|---:|---:|" + "---:|" * len(STEPS) + "---:|---:|---:|---:|---:|")
     for r in results:
         steps = " | ".join(
             f"{r['steps'].get(s, 0):.0f} s, {r['metrics'].get(s, {}).get('write', 0) / 1e6:.0f} MB" for s in STEPS
         )
         written = sum(m["write"] for m in r["metrics"].values()) / 1e6
         print(
-            f"| {r['corpus']} | {r['documents']:,} | {r['wall_s']:.0f} | {r['cli_s']:.0f} | {steps} | {written:,.0f} MB | "
+            f"| {r['corpus']} | {r['documents']:,} | {'yes' if r['same'] else 'NO'} | {r['wall_s']:.0f} | {r['cli_s']:.0f} | {steps} | {written:,.0f} MB | "
             f"{r['keys'] / max(r['documents'], 1):.1f} | {r['edges']:,} | {r['candidate_pairs']:,} | "
             f"{r['largest_component']:,} |"
         )
-    return 0
+    return 0 if all(r["same"] for r in results) else 1
 
 
 if __name__ == "__main__":

@@ -28,6 +28,8 @@ type Row = (String, String, Option<String>, Option<String>, String);
 type ReadRow = (String, String, Option<String>, Option<String>, String, u64);
 /// An input problem: path, line, web-archive record offset, message.
 type ProblemRow = (String, Option<u64>, Option<u64>, String);
+/// The files found, `(path, id)` each, and the problems met finding them.
+type Found = (Vec<(String, String)>, Vec<ProblemRow>);
 
 fn config(settings: &str) -> Result<(Settings, Config), Error> {
     let settings = Settings::parse(settings)?;
@@ -62,7 +64,7 @@ fn documents(rows: Vec<Row>) -> Result<Vec<Document>, Error> {
 
 /// The files under `paths` as `unspun scan` finds them: `(path, id)` each, and the problems met.
 #[pyfunction]
-pub fn discover(py: Python<'_>, paths: Vec<PathBuf>, settings: &str) -> PyResult<(Vec<(String, String)>, Vec<ProblemRow>)> {
+pub fn discover(py: Python<'_>, paths: Vec<PathBuf>, settings: &str) -> PyResult<Found> {
     py.detach(|| {
         let (_, config) = config(settings)?;
         let (files, problems) = input::discover(&paths, &config.input)?;
@@ -86,12 +88,16 @@ pub fn read_file(
         let (_, config) = config(settings)?;
         let file = InputFile { path: PathBuf::from(path), id };
         let (mut rows, mut problems) = (Vec::new(), Vec::new());
-        let result = input::read_file_bytes(&file, data, &config.input, &mut |d| {
-            let rank = rows.len();
-            rows.push(read_row(d, rank))
-        }, &mut |p| {
-            problems.push(problem_row(p))
-        });
+        let result = input::read_file_bytes(
+            &file,
+            data,
+            &config.input,
+            &mut |d| {
+                let rank = rows.len();
+                rows.push(read_row(d, rank))
+            },
+            &mut |p| problems.push(problem_row(p)),
+        );
         finish(result, &file, &config, rows, problems)
     })
     .map_err(|e| to_py_err(py, e))
@@ -112,11 +118,16 @@ pub fn read_lines(
         let file = InputFile { path: PathBuf::from(path), id };
         let (mut rows, mut problems) = (Vec::new(), Vec::new());
         let lines = lines.iter().map(|(n, bytes)| (*n, bytes.as_slice()));
-        let result =
-            input::read_lines(&file, lines, &config.input, &mut |d| {
-            let rank = rows.len();
-            rows.push(read_row(d, rank))
-        }, &mut |p| problems.push(problem_row(p)));
+        let result = input::read_lines(
+            &file,
+            lines,
+            &config.input,
+            &mut |d| {
+                let rank = rows.len();
+                rows.push(read_row(d, rank))
+            },
+            &mut |p| problems.push(problem_row(p)),
+        );
         finish(result, &file, &config, rows, problems)
     })
     .map_err(|e| to_py_err(py, e))
@@ -224,7 +235,8 @@ impl Part {
     fn judge(&self, py: Python<'_>, rows: Vec<Row>) -> PyResult<(Vec<PairRow>, Vec<ClusterRow>, String)> {
         py.detach(|| {
             let documents = documents(rows)?;
-            let scan = self.settings.run(|| parts::judge_part(documents, &self.collection, &self.config, &NoProgress))?;
+            let scan =
+                self.settings.run(|| parts::judge_part(documents, &self.collection, &self.config, &NoProgress))?;
             let report = Report::new(&scan);
             let mut pairs = Vec::with_capacity(report.pairs.len());
             for p in &report.pairs {
@@ -274,12 +286,15 @@ impl Part {
     ) -> PyResult<String> {
         py.detach(|| {
             // The candidate sources and their order, from a part with no documents.
-            let empty = self.settings.run(|| parts::judge_part(Vec::new(), &self.collection, &self.config, &NoProgress))?;
-            let mut views: Vec<(&'static str, LshStats)> = empty.candidates.iter().map(|(p, s)| (p.name(), s.clone())).collect();
+            let empty =
+                self.settings.run(|| parts::judge_part(Vec::new(), &self.collection, &self.config, &NoProgress))?;
+            let mut views: Vec<(&'static str, LshStats)> =
+                empty.candidates.iter().map(|(p, s)| (p.name(), s.clone())).collect();
             let (mut candidate_pairs, mut grouped_documents, mut pairs) = (0, 0, 0);
             let number = |v: &Value, k: &str| v.get(k).and_then(Value::as_u64).unwrap_or(0) as usize;
             for json in &parts_stats {
-                let part: Value = serde_json::from_str(json).map_err(|e| Error::Config(format!("part statistics: {e}")))?;
+                let part: Value =
+                    serde_json::from_str(json).map_err(|e| Error::Config(format!("part statistics: {e}")))?;
                 candidate_pairs += number(&part, "candidate_pairs");
                 grouped_documents += number(&part, "grouped_documents");
                 pairs += number(&part, "pairs");
@@ -301,10 +316,14 @@ impl Part {
             }
             let problems = problems
                 .into_iter()
-                .map(|(path, line, record, message)| ProblemEntry::new(&Problem { path: path.into(), line, record, message }))
+                .map(|(path, line, record, message)| {
+                    ProblemEntry::new(&Problem { path: path.into(), line, record, message })
+                })
                 .collect();
-            let views: Map<String, Value> =
-                views.into_iter().map(|(n, s)| (n.to_string(), serde_json::to_value(s).unwrap_or(Value::Null))).collect();
+            let views: Map<String, Value> = views
+                .into_iter()
+                .map(|(n, s)| (n.to_string(), serde_json::to_value(s).unwrap_or(Value::Null)))
+                .collect();
             let summary = Summary {
                 documents,
                 skipped_documents: skipped,
