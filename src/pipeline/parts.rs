@@ -160,8 +160,8 @@ fn inputs<'a>(documents: Vec<Document>) -> Inputs<'a> {
 /// The magic number and version that open [`frequencies_to_bytes`]' encoding.
 const MAGIC: &[u8; 8] = b"unspunF\x01";
 
-/// The statistics as bytes, to send between machines: [`MAGIC`], the documents counted, then the stem and
-/// phrase counters, all little-endian.
+/// The statistics as bytes, to send between machines: a magic number and version (`unspunF\x01`), the
+/// documents counted, then the stem and phrase counters, all little-endian.
 pub fn frequencies_to_bytes(frequencies: &Frequencies) -> Vec<u8> {
     let (stems, phrases, documents) = frequencies.tables();
     let mut out = Vec::with_capacity(16 + 4 * stems.len() + 2 * phrases.len());
