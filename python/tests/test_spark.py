@@ -117,6 +117,22 @@ def test_lines_split_by_spark_read_as_the_command_line_reads_them(spark, cli, tm
     same_lines(ours, theirs)
 
 
+def test_a_parquet_table_of_records_is_read_as_their_json_lines(spark, cli, tmp_path):
+    records = [
+        {"id": p.stem, "text": p.read_text(encoding="utf-8"), "url": f"https://example.org/{p.stem}"}
+        for p in sorted((CORPUS / "docs").glob("*.txt"))
+    ]
+    table = tmp_path / "seeds.parquet"
+    spark.createDataFrame(records).write.parquet(str(table))
+    as_lines = tmp_path / "seeds.jsonl"
+    as_lines.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    result, ours = spark_jsonl(spark, tmp_path, [table], 2)
+    theirs = cli_jsonl(cli, tmp_path, as_lines)
+    assert result.pairs >= 3
+    # The same report but for the documents' path (the table's, the file's).
+    same_lines(ours.replace(str(table), str(as_lines)), theirs)
+
+
 @pytest.mark.parametrize("partitions", [2, 7])
 def test_news_scale_on_the_cluster_matches_the_command_line(spark, cli, tmp_path, partitions):
     if not NEWS_SCALE.exists():

@@ -1,7 +1,7 @@
-"""``python -m unspun.spark INPUT... OUTPUT``."""
+"""``python -m unspun.spark INPUT... OUTPUT``, or this file given to ``spark-submit``."""
 
 import sys
 
-from . import main
+from unspun.spark import main
 
 sys.exit(main())
