@@ -142,7 +142,7 @@ def scan(
         ]
     )
     ordered = spark.createDataFrame(rows, schema).orderBy("id", "path", "file_no", "place").rdd.persist()
-    docs = spark.createDataFrame(_ranked(ordered, config), _doc_schema())
+    docs = spark.createDataFrame(_ranked(ordered), _doc_schema())
     docs = docs.repartition(n_parts, "exact").persist(StorageLevel.MEMORY_AND_DISK)
     total = docs.count()
     ordered.unpersist()
@@ -245,7 +245,9 @@ def scan(
     # 6. Write.
     banded = sorted({p for p in (native_summary.proposer(t) for t in tables) if p is not None})
     summary = native_summary.summary_line(total, skipped, problems, parts_stats, banded).rstrip("\n")
-    document_lines = links.select(F.lit(0).alias("section"), F.col("rank").alias("first"), F.lit(0).cast("long").alias("second"), "line")
+    document_lines = links.select(
+        F.lit(0).alias("section"), F.col("rank").alias("first"), F.lit(0).cast("long").alias("second"), "line"
+    )
     summary_line = spark.createDataFrame([(3, 0, 0, summary)], line_schema)
     report = document_lines.unionByName(judged.filter(F.col("section") < 9)).unionByName(summary_line)
     report = report.orderBy("section", "first", "second").select("line")
@@ -298,7 +300,7 @@ def _doc_schema() -> Any:
     )
 
 
-def _ranked(ordered: Any, config: str) -> Any:
+def _ranked(ordered: Any) -> Any:
     """The documents of ``ordered`` (an RDD of rows in the fixed order) with their rank, their id made
     unique (``#k`` for the k-th of an id, counting from the partitions before) and their words' hash.
     Two passes and no shuffle: each partition's length and runs of one id at its ends first."""
@@ -356,9 +358,11 @@ def _components(spark: Any, edges: Any) -> Tuple[Any, int]:
         lowest = labels.unionByName(heard).groupBy("node").agg(F.min("label").alias("label"))
         jump = lowest.alias("x").join(lowest.alias("y"), F.col("x.label") == F.col("y.node"), "left")
         jumped = jump.select(
-            F.col("x.node").alias("node"), F.least(F.col("x.label"), F.coalesce(F.col("y.label"), F.col("x.label"))).alias("label")
+            F.col("x.node").alias("node"),
+            F.least(F.col("x.label"), F.coalesce(F.col("y.label"), F.col("x.label"))).alias("label"),
         ).localCheckpoint()
-        changed = jumped.join(labels.withColumnRenamed("label", "before"), "node").filter(F.col("label") != F.col("before")).count()
+        before = labels.withColumnRenamed("label", "before")
+        changed = jumped.join(before, "node").filter(F.col("label") != F.col("before")).count()
         labels = jumped
         if changed == 0:
             return labels, rounds
@@ -403,7 +407,10 @@ def _read(spark: Any, inputs: List[str], config: str, n_parts: int) -> Tuple[Any
 
         rdds.append(sc.binaryFiles(",".join(names), minPartitions=n_parts).flatMap(read_whole))
     for file_no, path in enumerate(parquet, start=len(files)):
-        records = spark.read.parquet(path).toJSON().zipWithIndex()
+        from pyspark.sql import functions as F
+
+        table = spark.read.parquet(path)
+        records = table.select(F.to_json(F.struct("*"))).rdd.map(lambda r: r[0]).zipWithIndex()
         rdds.append(records.mapPartitions(_line_reader(path, Path(path).stem, file_no, config)))
     if not rdds:
         return sc.parallelize([], 1), [p for *_, p in sorted(problems, key=lambda x: x[:3])]
@@ -447,7 +454,9 @@ def main(argv: Optional[Iterable[str]] = None) -> int:
         description="Scan articles on a Spark cluster: the report of `unspun scan --format jsonl`, as "
         "OUTPUT/report.jsonl (local output), OUTPUT/jsonl/ (ordered part files) and OUTPUT/parquet/.",
     )
-    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="files and folders of articles, or paths Spark reads")
+    parser.add_argument(
+        "inputs", nargs="+", metavar="INPUT", help="files and folders of articles, or paths Spark reads"
+    )
     parser.add_argument("output", metavar="OUTPUT", help="the folder to write the report to")
     parser.add_argument("--master", help="the Spark master (default: spark-submit's, else local[*])")
     parser.add_argument("--partitions", type=int, help="partitions of each step (default: Spark's parallelism)")
@@ -465,7 +474,12 @@ def main(argv: Optional[Iterable[str]] = None) -> int:
     spark = builder.getOrCreate()
     try:
         result = scan(
-            spark, args.inputs, args.output, partitions=args.partitions, parquet=not args.no_parquet, **json.loads(args.settings)
+            spark,
+            args.inputs,
+            args.output,
+            partitions=args.partitions,
+            parquet=not args.no_parquet,
+            **json.loads(args.settings),
         )
     finally:
         spark.stop()
