@@ -60,7 +60,7 @@ impl Frequencies {
 
     /// Adds the counts of `other` (documents counted in one and not the other), as if its documents had
     /// been counted here.
-    pub(crate) fn add(&mut self, other: &Frequencies) {
+    pub fn add(&mut self, other: &Frequencies) {
         self.documents += other.documents;
         self.stems.iter_mut().zip(&other.stems).for_each(|(c, o)| *c += o);
         self.phrases.iter_mut().zip(&other.phrases).for_each(|(c, o)| *c = c.saturating_add(*o));

@@ -9,6 +9,8 @@
 //! validated [`Config`] here, as the command line's arguments do in `src/cli/args.rs`; a library error
 //! becomes a Python exception that keeps its file, line and byte offset ([`to_py_err`]).
 
+mod parts;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -375,6 +377,13 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(scan_paths, m)?)?;
     m.add_function(wrap_pyfunction!(compare, m)?)?;
     m.add_class::<Signer>()?;
+    m.add_function(wrap_pyfunction!(parts::discover, m)?)?;
+    m.add_function(wrap_pyfunction!(parts::read_file, m)?)?;
+    m.add_function(wrap_pyfunction!(parts::read_lines, m)?)?;
+    m.add_function(wrap_pyfunction!(parts::exact_hashes, m)?)?;
+    m.add_function(wrap_pyfunction!(parts::count, m)?)?;
+    m.add_function(wrap_pyfunction!(parts::add_statistics, m)?)?;
+    m.add_class::<parts::Part>()?;
     m.add("InputError", m.py().get_type::<InputError>())?;
     m.add("FORMAT_VERSION", unspun::report::FORMAT_VERSION)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

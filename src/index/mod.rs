@@ -337,7 +337,7 @@ impl Index {
             lead_stems: lead_stems.into_iter().map(|l| l as usize).collect(),
             samples,
         };
-        Ok(Prior { frequencies, seen, archive: Some(archive), keep_texts: false })
+        Ok(Prior { frequencies, seen, archive: Some(archive), keep_texts: false, counted: false })
     }
 }
 

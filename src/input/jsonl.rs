@@ -163,6 +163,35 @@ impl Block {
     }
 }
 
+/// Reads JSON Lines records given with their line numbers, as [`read`] reads those lines (see
+/// [`super::read_lines`]).
+pub(super) fn read_numbered<'b>(lines: impl IntoIterator<Item = (u64, &'b [u8])>, ctx: &mut ReadContext) -> Result<()> {
+    let mut block = Block { records: Records::new(ctx.file), bytes: Vec::new(), lines: Vec::new() };
+    let limit = line_limit(ctx.options);
+    for (line, mut bytes) in lines {
+        if line == 1 {
+            bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
+        }
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let at = block.bytes.len();
+        // These lines come without their newline, which a line read from the file holds (the limit counts
+        // it, and a parse error's position follows it).
+        let len = bytes.len() as u64 + 1;
+        let too_long = (len > limit as u64).then_some(len);
+        if too_long.is_none() {
+            block.bytes.extend_from_slice(bytes);
+            block.bytes.push(b'\n');
+        }
+        block.lines.push(RawLine { line, offset: 0, range: at..block.bytes.len(), too_long });
+        if block.bytes.len() >= BLOCK_BYTES || block.lines.len() >= BLOCK_LINES {
+            block.flush(ctx)?;
+        }
+    }
+    block.flush(ctx)
+}
+
 /// Reads the text of line `line`, which starts at byte `offset` of the plain file `path`.
 pub(super) fn reload(path: &Path, line: u64, offset: u64, options: &InputOptions) -> Result<String> {
     let err = |source| Error::Read { path: path.to_path_buf(), source };

@@ -460,18 +460,84 @@ pub fn read_bytes(
     problem: &mut dyn FnMut(Problem),
 ) -> Result<()> {
     let file = InputFile { path: path.to_path_buf(), id: id_for(path, path.parent()) };
-    let consumed = Rc::new(Cell::new(bytes.len() as u64));
+    in_context(&file, format, source::Compression::None, bytes.len() as u64, options, emit, problem, |ctx| {
+        read_format(&mut &bytes[..], ctx)
+    })
+}
+
+/// Reads the documents of a whole file held in memory (as a cluster's storage hands it over), as
+/// [`read`] reads the file `file.path`: compression told by the first bytes, the format by
+/// `options.format`, the name or the first decoded bytes, ids from `file.id`. Their origins are places in
+/// the file (offsets into the decoded bytes when it is compressed, nothing having been spilled).
+pub fn read_file_bytes(
+    file: &InputFile,
+    bytes: &[u8],
+    options: &InputOptions,
+    emit: &mut dyn FnMut(Document),
+    problem: &mut dyn FnMut(Problem),
+) -> Result<()> {
+    let err = |source| Error::Read { path: file.path.clone(), source };
+    let compression = source::sniff_compression(bytes);
+    let decoded: std::borrow::Cow<[u8]> = match compression {
+        source::Compression::None => bytes.into(),
+        source::Compression::Gzip => {
+            let mut out = Vec::new();
+            std::io::Read::read_to_end(&mut flate2::bufread::MultiGzDecoder::new(bytes), &mut out).map_err(err)?;
+            out.into()
+        }
+        source::Compression::Zstd => zstd::stream::decode_all(bytes).map_err(err)?.into(),
+    };
+    let format = options.format.or(source::from_name(&file.path).0).unwrap_or_else(|| source::sniff_format(&decoded));
+    in_context(file, format, compression, bytes.len() as u64, options, emit, problem, |ctx| {
+        read_format(&mut &decoded[..], ctx)
+    })
+}
+
+/// Reads JSON Lines records given one by one with their line numbers (`(line, bytes)`, as a cluster's
+/// storage splits a file into lines), as [`read`] reads those lines of `file`: the same documents, ids
+/// and problems. Their origins are [`Origin::Line`] with no byte offset. The notes a scan says once for a
+/// file (dates that do not read, a text field no record has) are said for these lines alone.
+pub fn read_lines<'b>(
+    file: &InputFile,
+    lines: impl IntoIterator<Item = (u64, &'b [u8])>,
+    options: &InputOptions,
+    emit: &mut dyn FnMut(Document),
+    problem: &mut dyn FnMut(Problem),
+) -> Result<()> {
+    in_context(file, Format::Jsonl, source::Compression::None, 0, options, emit, problem, |ctx| {
+        jsonl::read_numbered(lines, ctx)
+    })
+}
+
+/// Runs `read` over a reading context for `file`, whose stream is `consumed` bytes long in all.
+#[allow(clippy::too_many_arguments)]
+fn in_context(
+    file: &InputFile,
+    format: Format,
+    compression: source::Compression,
+    consumed: u64,
+    options: &InputOptions,
+    emit: &mut dyn FnMut(Document),
+    problem: &mut dyn FnMut(Problem),
+    read: impl FnOnce(&mut ReadContext) -> Result<()>,
+) -> Result<()> {
+    let path = file.path.as_path();
+    let size = consumed;
+    let consumed = Rc::new(Cell::new(consumed));
     let mut ctx = ReadContext {
-        file: &file,
+        file,
         path: path.into(),
         format,
-        stream: StreamInfo { compression: source::Compression::None, consumed: consumed.clone() },
+        stream: StreamInfo { compression, consumed: consumed.clone() },
         store: None,
         options,
         parser: &Serial,
         sink: Sink::new(path, options.strict, consumed, emit, problem, &NoProgress),
     };
-    read_format(&mut &bytes[..], &mut ctx)
+    let result = read(&mut ctx);
+    // The file's notes held to its end (dates that do not read, a text field no record has) are said now.
+    ctx.sink.finish(size);
+    result
 }
 
 /// Reads the text of a document again, from where it was first read. This dispatches on the origin rather

@@ -75,7 +75,7 @@ pub fn from_name(path: &Path) -> (Option<Format>, Compression) {
 }
 
 /// The compression the first bytes of a file show, whatever its name.
-fn sniff_compression(head: &[u8]) -> Compression {
+pub(crate) fn sniff_compression(head: &[u8]) -> Compression {
     if head.starts_with(&[0x1f, 0x8b]) {
         Compression::Gzip
     } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {

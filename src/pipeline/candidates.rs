@@ -89,7 +89,7 @@ pub(super) fn find_candidates(
     // Passages: documents sharing sampled word n-grams, whatever their lengths ([`shared_samples`]).
     if plan.verify && config.passages && config.views.iter().any(|v| v.view == View::Words) {
         progress.stage("passages", None, Unit::Documents);
-        let mask = lsh::doc_mask(docs.len());
+        let mask = plan.doc_mask(docs.len());
         let entries: Vec<u64> = (0..docs.len())
             .into_par_iter()
             .filter(|&j| include(j))
@@ -131,13 +131,15 @@ pub(super) fn find_candidates(
 
 /// Candidate pairs of one view among the documents `i` with `include(i)` true: every pair that shares a
 /// band ([`lsh::band_pairs`]) and whose full signatures estimate a Jaccard similarity of at least
-/// `min_estimate`; sorted and free of duplicates, the same for any number of threads. The band entries
+/// `min_estimate`; sorted and free of duplicates, the same for any number of threads. `doc_mask` holds the
+/// bits that number the documents in a packed entry ([`Plan::doc_mask`]). The band entries
 /// of a few bands at a time are worked out document by document while its signature is in cache (one
 /// table a band would read each signature once a band, a cache miss each time); those bands' pair lists
 /// are made in parallel, merged pairwise and then into the running result, so the pair lists of all
 /// bands, mostly the same pairs again, are never held at once.
 fn band(
     signatures: &Signatures,
+    doc_mask: u64,
     params: LshParams,
     max_bucket: usize,
     min_estimate: f64,
@@ -145,7 +147,6 @@ fn band(
 ) -> Result<(Vec<PairKey>, LshStats)> {
     params.validate(signatures.params.num_hashes as usize)?;
     let n = signatures.len();
-    let doc_mask = lsh::doc_mask(n);
     // Asked once, not once a band; an empty document matches nothing.
     let banded: Vec<bool> = (0..n).into_par_iter().map(|i| include(i) && signatures.mins(i)[0] != EMPTY).collect();
     let group = 2 * rayon::current_num_threads().max(1);
@@ -280,7 +281,7 @@ fn band_views(
         // A group found by an earlier view takes part in later ones through its leader.
         let leader = &banding.leader;
         let include = |i: usize| docs[i].skipped.is_none() && leader[i] == i as u32;
-        let (pairs, stats) = band(m, v.lsh, config.max_bucket, min_estimate, include)?;
+        let (pairs, stats) = band(m, plan.doc_mask(docs.len()), v.lsh, config.max_bucket, min_estimate, include)?;
         if grouping && plan.verify {
             join_near_duplicates(&mut parent, &near_duplicate_tests(config, &sketches.signatures), &pairs);
             banding.leader = group_leaders(&mut parent);
@@ -553,7 +554,7 @@ mod tests {
         fn banding_matches_brute_force(sets in prop::collection::vec(prop::collection::vec(0u64..40, 0..12), 0..30), rows in 1usize..4) {
             let m = sigs(&sets, 24);
             let p = LshParams { bands: 24 / rows, rows };
-            let (got, stats) = band(&m, p, usize::MAX, 0.0, |_| true).unwrap();
+            let (got, stats) = band(&m, lsh::doc_mask(m.len()), p, usize::MAX, 0.0, |_| true).unwrap();
             prop_assert_eq!(stats.capped_buckets, 0);
             prop_assert_eq!(got, oracle(&m, p));
         }
@@ -563,7 +564,8 @@ mod tests {
     fn oversized_bucket_is_chained_and_counted() {
         let sets: Vec<Vec<u64>> = (0..50).map(|_| vec![1, 2, 3]).collect();
         let m = sigs(&sets, 16);
-        let (pairs, stats) = band(&m, LshParams { bands: 4, rows: 4 }, 10, 0.0, |_| true).unwrap();
+        let (pairs, stats) =
+            band(&m, lsh::doc_mask(m.len()), LshParams { bands: 4, rows: 4 }, 10, 0.0, |_| true).unwrap();
         assert_eq!(stats.capped_buckets, 4);
         assert_eq!(stats.largest_bucket, 50);
         // Chained, not 50·49/2 = 1225 pairs, and still connected.
@@ -574,9 +576,10 @@ mod tests {
     fn dissimilar_pairs_are_dropped_after_banding() {
         // Documents 0 and 1 are the same set; 2 shares a quarter of it. One row a band: 2 meets both.
         let m = sigs(&[(0..20).collect(), (0..20).collect(), (15..35).collect()], 64);
-        let (all, _) = band(&m, LshParams { bands: 64, rows: 1 }, 100, 0.0, |_| true).unwrap();
+        let (all, _) = band(&m, lsh::doc_mask(m.len()), LshParams { bands: 64, rows: 1 }, 100, 0.0, |_| true).unwrap();
         assert_eq!(all.len(), 3);
-        let (kept, stats) = band(&m, LshParams { bands: 64, rows: 1 }, 100, 0.5, |_| true).unwrap();
+        let (kept, stats) =
+            band(&m, lsh::doc_mask(m.len()), LshParams { bands: 64, rows: 1 }, 100, 0.5, |_| true).unwrap();
         assert_eq!(kept, vec![pair_key(0, 1)]);
         assert!(stats.dissimilar >= 2, "{stats:?}");
         assert_eq!(stats.pairs, 1);
@@ -585,7 +588,8 @@ mod tests {
     #[test]
     fn excluded_documents_are_not_paired() {
         let m = sigs(&[vec![1, 2], vec![1, 2], vec![1, 2]], 8);
-        let (pairs, _) = band(&m, LshParams { bands: 2, rows: 4 }, 100, 0.0, |i| i != 1).unwrap();
+        let (pairs, _) =
+            band(&m, lsh::doc_mask(m.len()), LshParams { bands: 2, rows: 4 }, 100, 0.0, |i| i != 1).unwrap();
         assert_eq!(pairs, vec![pair_key(0, 2)]);
     }
 }

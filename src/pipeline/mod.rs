@@ -7,6 +7,7 @@
 
 pub mod candidates;
 pub mod orient;
+pub mod parts;
 pub mod read;
 pub mod verify;
 
@@ -56,6 +57,9 @@ pub(crate) struct Plan<'a> {
     /// Whether the documents are judged against a reference collection (`--against` or an index): only
     /// pairs of a reference and a scanned document are compared.
     pub against: bool,
+    /// When the documents read are a part of a larger collection ([`parts`]): the number of documents of
+    /// the whole, whose packed band entries the part's must match bit for bit.
+    pub collection: Option<usize>,
 }
 
 impl Plan<'_> {
@@ -63,6 +67,13 @@ impl Plan<'_> {
     /// are signed once reading is done, without the collection's common stems (see [`read`]).
     pub fn signed_when_read(&self, view: View) -> bool {
         !self.verify || view == View::Words
+    }
+
+    /// The mask of the low bits that number the documents in a packed band or passage entry
+    /// ([`crate::lsh::doc_mask`]) for `n` documents read: a part of a collection keeps as many hash bits
+    /// as the whole, so that its buckets are the whole's.
+    pub fn doc_mask(&self, n: usize) -> u64 {
+        crate::lsh::doc_mask(self.collection.unwrap_or(n).max(n))
     }
 }
 
@@ -123,12 +134,17 @@ impl<'a> Plan<'a> {
     pub(crate) fn new(config: &'a Config, against: bool) -> Result<Plan<'a>> {
         let hashers = config.views.iter().map(|v| Hasher::new(v.minhash(config.seed))).collect();
         let model = config.semantic.as_ref().map(|s| Encoder::load(&s.model, s.word_vectors)).transpose()?;
-        Ok(Plan { config, hashers, model, verify: !config.candidates_only, against })
+        Ok(Plan { config, hashers, model, verify: !config.candidates_only, against, collection: None })
     }
 }
 
 /// The stages after reading: candidates, verification, direction and clusters.
-fn judge(mut corpus: SignedCorpus, mut problems: Vec<Problem>, plan: &Plan, progress: &dyn Progress) -> Result<Scan> {
+pub(crate) fn judge(
+    mut corpus: SignedCorpus,
+    mut problems: Vec<Problem>,
+    plan: &Plan,
+    progress: &dyn Progress,
+) -> Result<Scan> {
     let config = plan.config;
     problems.append(&mut corpus.problems);
     let sketches = std::mem::take(&mut corpus.sketches);

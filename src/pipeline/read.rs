@@ -163,6 +163,9 @@ pub struct Prior {
     pub archive: Option<Archive>,
     /// Keep each document's text, compressed, in [`SignedCorpus::texts`].
     pub keep_texts: bool,
+    /// The documents read are counted in `frequencies` already (a part of a collection whose statistics
+    /// were gathered beforehand, [`super::parts`]): they are not counted again.
+    pub counted: bool,
 }
 
 /// Documents signed before (an index's): what [`Sketches`] and [`SignedCorpus`] hold of each, in one
@@ -207,8 +210,9 @@ pub(super) fn read_signed(inputs: Inputs, plan: &Plan, prior: Prior, progress: &
     let total_bytes = (!inputs.files.iter().any(|f| input::is_stdin(&f.path)))
         .then(|| inputs.files.iter().map(|f| input::file_size(&f.path)).sum());
     progress.stage("reading", total_bytes, Unit::Bytes);
-    let Prior { frequencies, seen, archive, keep_texts } = prior;
+    let Prior { frequencies, seen, archive, keep_texts, counted } = prior;
     let mut signer = Signer::new(plan);
+    signer.counted = counted;
     (signer.frequencies, signer.distinct_texts, signer.keep_texts) = (frequencies, seen, keep_texts);
     let Inputs { documents, files, reference } = inputs;
     // Reading (decompressing, cutting lines) runs on a thread of its own and hands batches over, so the
@@ -279,6 +283,8 @@ struct Signer<'a> {
     sketches: Sketches,
     keep_texts: bool,
     texts: Vec<Vec<u8>>,
+    /// Whether the documents are counted in `frequencies` already (see [`Prior::counted`]).
+    counted: bool,
 }
 
 impl<'a> Signer<'a> {
@@ -301,6 +307,7 @@ impl<'a> Signer<'a> {
             },
             keep_texts: false,
             texts: Vec::new(),
+            counted: false,
         }
     }
 
@@ -360,7 +367,7 @@ impl<'a> Signer<'a> {
                 (info, sketch)
             })
             .collect();
-        if plan.verify {
+        if plan.verify && !self.counted {
             // Copies count once: a text's words are counted the first time they are read, so that a crawl's
             // hundred copies of an article do not make its own wording look common (stock phrasing) or
             // leave its rewrites without the stems they share with it.

@@ -19,7 +19,7 @@ use crate::align::Passage;
 use crate::direction::probability;
 use crate::input;
 use crate::lsh::LshStats;
-use crate::scan::Scan;
+use crate::scan::{DocInfo, Scan};
 use crate::score::Evidence;
 
 mod csv;
@@ -173,8 +173,24 @@ pub struct ProblemEntry {
     pub message: String,
 }
 
+impl DocumentEntry {
+    /// The entry of a document read.
+    pub fn new(d: &DocInfo) -> DocumentEntry {
+        DocumentEntry {
+            id: d.id.clone(),
+            path: d.path.display().to_string(),
+            words: d.words,
+            date: d.date.clone(),
+            skipped: d.skipped,
+            reference: d.reference,
+            extra: d.extra.clone(),
+        }
+    }
+}
+
 impl ProblemEntry {
-    fn new(p: &input::Problem) -> ProblemEntry {
+    /// The entry of an input problem.
+    pub fn new(p: &input::Problem) -> ProblemEntry {
         ProblemEntry { path: p.file_name(), line: p.line, record: p.record, message: p.message.clone() }
     }
 }
@@ -263,19 +279,7 @@ impl Report {
     /// Builds the report of a scan.
     pub fn new(scan: &Scan) -> Report {
         let id = |i: u32| scan.documents[i as usize].id.clone();
-        let documents = scan
-            .documents
-            .iter()
-            .map(|d| DocumentEntry {
-                id: d.id.clone(),
-                path: d.path.display().to_string(),
-                words: d.words,
-                date: d.date.clone(),
-                skipped: d.skipped,
-                reference: d.reference,
-                extra: d.extra.clone(),
-            })
-            .collect();
+        let documents = scan.documents.iter().map(DocumentEntry::new).collect();
         let pairs = scan
             .pairs
             .iter()
@@ -344,23 +348,26 @@ impl Report {
     /// Writes the report as JSON Lines: each document, pair and cluster on its own line with a `type`
     /// field (`document`, `pair`, `cluster`), then one `summary` line.
     pub fn write_jsonl(&self, out: &mut dyn Write) -> io::Result<()> {
-        fn line<T: Serialize>(out: &mut dyn Write, kind: &str, item: &T) -> io::Result<()> {
-            let mut value = serde_json::to_value(item)?;
-            if let Value::Object(map) = &mut value {
-                map.insert("type".into(), Value::String(kind.into()));
-            }
-            serde_json::to_writer(&mut *out, &value)?;
-            writeln!(out)
-        }
         for d in &self.documents {
-            line(out, "document", d)?;
+            write_jsonl_line(out, "document", d)?;
         }
         for p in &self.pairs {
-            line(out, "pair", p)?;
+            write_jsonl_line(out, "pair", p)?;
         }
         for c in &self.clusters {
-            line(out, "cluster", c)?;
+            write_jsonl_line(out, "cluster", c)?;
         }
-        line(out, "summary", &self.summary)
+        write_jsonl_line(out, "summary", &self.summary)
     }
+}
+
+/// Writes one line of the JSON Lines report: `item` with a `type` field (`document`, `pair`, `cluster`,
+/// `summary`); for a writer that puts the report together from parts.
+pub fn write_jsonl_line<T: Serialize>(out: &mut dyn Write, kind: &str, item: &T) -> io::Result<()> {
+    let mut value = serde_json::to_value(item)?;
+    if let Value::Object(map) = &mut value {
+        map.insert("type".into(), Value::String(kind.into()));
+    }
+    serde_json::to_writer(&mut *out, &value)?;
+    writeln!(out)
 }

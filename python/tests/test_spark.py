@@ -1,0 +1,148 @@
+"""The scan on a Spark cluster (unspun.spark) gives the command line's report: on the seeds, on a JSON Lines
+file of them that Spark splits into lines (with a damaged line and a repeated id), and on news-scale (23,802
+real articles), byte for byte, whatever the number of partitions. The job runs on a standalone master and two
+workers on 127.0.0.1, each its own JVM with its own Python workers, not inside the test's process."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPUS, NEWS_SCALE
+
+if os.environ.get("UNSPUN_SPARK_TESTS") == "required":
+    import pyspark  # noqa: F401  CI installs it: its absence is a failure there, not a skip.
+else:
+    pytest.importorskip("pyspark", reason="pyspark is not installed (pip install pyspark)")
+
+from pyspark.sql import SparkSession  # noqa: E402
+
+import unspun.spark  # noqa: E402
+from unspun.spark.cluster import StandaloneCluster  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def spark():
+    """A session on a standalone cluster of two one-core workers, stopped with it after the module."""
+    # The executors' Python workers run this interpreter, which has the package.
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    with StandaloneCluster(workers=2, cores=1, memory="1200m") as cluster:
+        session = (
+            SparkSession.builder.master(cluster.master_url)
+            .appName("unspun-tests")
+            .config("spark.executor.memory", "900m")
+            .config("spark.driver.host", "127.0.0.1")
+            .config("spark.ui.showConsoleProgress", "false")
+            .getOrCreate()
+        )
+        # Executors register after the session starts: the tests run once both workers' are there.
+        deadline = time.monotonic() + 120
+        while executors(session) < 3 and time.monotonic() < deadline:
+            time.sleep(1)
+        try:
+            yield session
+        finally:
+            session.stop()
+
+
+def executors(session) -> int:
+    """The driver and the executors registered with it."""
+    return session.sparkContext._jsc.sc().getExecutorMemoryStatus().size()
+
+
+def cli_jsonl(cli, tmp_path, *args):
+    out = tmp_path / "cli.jsonl"
+    run = subprocess.run(
+        [str(cli), "scan", "--quiet", "--format", "jsonl", *map(str, args), "--output", str(out)], capture_output=True
+    )
+    assert run.returncode in (0, 2), run.stderr.decode()
+    return out.read_text(encoding="utf-8")
+
+
+def spark_jsonl(spark, tmp_path, inputs, partitions, **settings):
+    out = tmp_path / f"spark-{partitions}"
+    result = unspun.spark.scan(spark, [str(p) for p in inputs], str(out), partitions=partitions, **settings)
+    return result, (out / "report.jsonl").read_text(encoding="utf-8")
+
+
+def same_lines(ours: str, theirs: str) -> None:
+    """Equal reports; on a difference, the first differing line of each, not two whole reports."""
+    a, b = ours.splitlines(), theirs.splitlines()
+    for k, (x, y) in enumerate(zip(a, b)):
+        assert x == y, f"line {k + 1} differs"
+    assert len(a) == len(b)
+
+
+def test_the_job_runs_on_two_workers(spark):
+    assert executors(spark) == 3, "the driver and two workers' executors"
+    # A job's tasks run in both executors' processes.
+    hosts = spark.sparkContext.parallelize(range(8), 8).map(lambda _: __import__("os").getppid()).distinct().count()
+    assert hosts == 2
+
+
+@pytest.mark.parametrize("partitions", [2, 7])
+def test_the_seeds_report_is_the_command_lines(spark, cli, tmp_path, partitions):
+    seeds = (CORPUS / "docs").resolve()
+    result, ours = spark_jsonl(spark, tmp_path, [seeds], partitions)
+    theirs = cli_jsonl(cli, tmp_path, seeds)
+    assert result.pairs >= 3 and result.documents == 5
+    same_lines(ours, theirs)
+    # The Parquet tables hold the same pairs.
+    pairs = spark.read.parquet(str(tmp_path / f"spark-{partitions}" / "parquet" / "pairs")).collect()
+    assert sorted((p.a, p.b, p.relation) for p in pairs) == sorted(
+        (p["a"], p["b"], p["relation"]) for p in map(json.loads, theirs.splitlines()) if p["type"] == "pair"
+    )
+
+
+def test_lines_split_by_spark_read_as_the_command_line_reads_them(spark, cli, tmp_path, monkeypatch):
+    # A plain JSON Lines file that Spark cuts into lines: the seeds, each twice under one id (made unique as
+    # `#2`), a damaged line and a blank one, whose problems keep their line numbers. (The notes a scan says
+    # once for a whole file, such as dates that do not read, are said once a piece: docs/python.md.)
+    lines = []
+    for p in sorted((CORPUS / "docs").glob("*.txt")):
+        record = json.dumps({"id": p.stem[:3], "text": p.read_text(encoding="utf-8"), "date": "2024-05-1" + p.stem[2]})
+        lines += [record, record.replace('"date": "2024', '"date": "2023')]
+    lines[3:3] = ['{"id": "broken", "text": ', "   "]
+    path = tmp_path / "seeds.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr(unspun.spark, "SPLIT_BYTES", 1)
+    result, ours = spark_jsonl(spark, tmp_path, [path], 3)
+    theirs = cli_jsonl(cli, tmp_path, path)
+    assert result.documents == 10 and '"id":"000#2"' in theirs
+    assert '"line":4' in theirs
+    same_lines(ours, theirs)
+
+
+def test_a_parquet_table_of_records_is_read_as_their_json_lines(spark, cli, tmp_path):
+    records = [
+        {"id": p.stem, "text": p.read_text(encoding="utf-8"), "url": f"https://example.org/{p.stem}"}
+        for p in sorted((CORPUS / "docs").glob("*.txt"))
+    ]
+    table = tmp_path / "seeds.parquet"
+    spark.createDataFrame(records).write.parquet(str(table))
+    as_lines = tmp_path / "seeds.jsonl"
+    as_lines.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    result, ours = spark_jsonl(spark, tmp_path, [table], 2)
+    theirs = cli_jsonl(cli, tmp_path, as_lines)
+    assert result.pairs >= 3
+    # The same report but for the documents' path (the table's, the file's).
+    same_lines(ours.replace(str(table), str(as_lines)), theirs)
+
+
+@pytest.mark.parametrize("partitions", [2, 7])
+def test_news_scale_on_the_cluster_matches_the_command_line(spark, cli, tmp_path, partitions):
+    if not NEWS_SCALE.exists():
+        pytest.skip(f"no {NEWS_SCALE}")
+    result, ours = spark_jsonl(spark, tmp_path, [NEWS_SCALE.resolve()], partitions, max_bucket=200)
+    theirs = cli_jsonl(cli, tmp_path, NEWS_SCALE.resolve())
+    assert result.documents == 23802 and result.pairs > 1000
+    same_lines(ours, theirs)
+
+
+def test_settings_the_job_cannot_honour_are_refused(spark, tmp_path):
+    with pytest.raises(ValueError, match="against"):
+        unspun.spark.scan(spark, [str(CORPUS / "docs")], str(tmp_path / "out"), against=[str(CORPUS)])

@@ -1,0 +1,487 @@
+"""The scan on a Spark cluster: the same report as ``unspun scan``, from a collection too large for one machine.
+
+Every judgement is the Rust library's (``unspun._native``); Spark moves the data between its steps:
+
+1. **read**: files are read by the library on the executors (plain JSON Lines split by lines, every other
+   file whole; Parquet through Spark), giving the documents and the input problems; documents are put in
+   the scan's fixed order (by id, then path) and repeated ids made unique, as a scan does.
+2. **statistics**: copies of a text are brought together by the hash of its words; each partition counts its
+   distinct texts (stem and phrase document counts) and the partitions' counts are summed (a tree
+   reduce), then broadcast.
+3. **keys**: each document's LSH band keys in every view (signed with the collection's statistics), its
+   sampled passages and, for a text too short to judge, its words' hash, exploded and grouped (the band
+   join, a shuffle): each bucket of two or more documents joins them.
+4. **components**: the connected components of those joins, by minimum-label propagation with pointer
+   jumping over DataFrames.
+5. **judge**: documents are partitioned by component, and each partition's components are judged by the
+   library as a scan of the whole collection judges them (candidates with the same bucket caps,
+   near-duplicate groups, verification with the texts at hand, direction, clusters), with the collection's
+   statistics (see ``unspun::pipeline::parts``).
+6. **write**: the report's lines (documents, pairs, clusters, summary, each written by the library) are
+   sorted into the scan's order and written as JSON Lines part files, concatenated into one file when the
+   output is local, and as Parquet tables.
+
+The answer does not depend on the number of partitions: each component is judged whole, whatever else
+shares its partition, and everything else is a sum or a sort.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+
+from .. import _native, _settings_json
+
+__all__ = ["SparkScan", "scan"]
+
+#: Settings the cluster job does not take: the semantic view (nearest neighbours are not bucketed), a
+#: reference collection, candidates without verification.
+_UNSUPPORTED = ("model", "semantic_threshold", "against", "candidates_only")
+
+#: Components' labels (16 bytes a document) are broadcast to the judging step up to this many documents.
+BROADCAST_LABELS = 20_000_000
+
+#: Plain JSON Lines files at least this large are split into lines by Spark rather than read whole by one task.
+SPLIT_BYTES = 32 << 20
+
+
+@dataclass
+class SparkScan:
+    """What a run did: the report's place, its counts, and the time each step took (seconds)."""
+
+    output: str
+    documents: int
+    pairs: int
+    clusters: int
+    components: int
+    largest_component: int
+    label_rounds: int
+    #: Band keys, passage samples and short texts' hashes shuffled by the band join (one row each).
+    keys: int = 0
+    #: Joins of a document to the first of a bucket it shares (the edges of the components).
+    edges: int = 0
+    #: Candidate pairs the judging step verified (the summary's `candidate_pairs`).
+    candidate_pairs: int = 0
+    steps: Dict[str, float] = field(default_factory=dict)
+
+
+def _is_local(path: str) -> bool:
+    return "://" not in path or path.startswith("file:")
+
+
+def _local(path: str) -> str:
+    """A local path from a ``file:`` URI (``file:/x`` or ``file:///x``), or the path itself."""
+    return "/" + path[len("file:") :].lstrip("/") if path.startswith("file:") else path
+
+
+def _uri(path: str) -> str:
+    return "file://" + os.path.abspath(_local(path)) if _is_local(path) else path
+
+
+def scan(
+    spark: Any,
+    inputs: Sequence[str],
+    output: str,
+    partitions: Optional[int] = None,
+    parquet: bool = True,
+    **settings: Any,
+) -> SparkScan:
+    """Scans the articles under ``inputs`` (files and folders as ``unspun scan`` takes them, or any path
+    Spark reads: ``hdfs://``, ``s3a://``…; ``*.parquet`` paths as tables of records) on the cluster of the
+    SparkSession ``spark`` and writes the report to the folder ``output``: ``report.jsonl`` (the JSON Lines
+    report of ``unspun scan --format jsonl``, when ``output`` is local), ``jsonl/`` (the same as ordered
+    part files) and, with ``parquet``, ``parquet/documents``, ``parquet/pairs`` and ``parquet/clusters``.
+    ``partitions`` is the number of partitions of each step (default: Spark's default parallelism);
+    ``settings`` are those of :func:`unspun.scan` but the semantic view, ``against`` and
+    ``candidates_only``."""
+    from pyspark.sql import functions as F
+    from pyspark.sql import types as T
+    from pyspark.storagelevel import StorageLevel
+
+    for name in _UNSUPPORTED:
+        if settings.get(name) not in (None, False, [], ()):
+            raise ValueError(f"the Spark job does not take the setting {name!r}")
+    sc = spark.sparkContext
+    n_parts = int(partitions or sc.defaultParallelism)
+    if n_parts < 1:
+        raise ValueError("partitions must be at least 1")
+    # A task is one core's work: the library uses as many threads as Spark gives a task.
+    settings.setdefault("threads", int(sc.getConf().get("spark.task.cpus", "1")))
+    config = _settings_json(settings)
+    spark.conf.set("spark.sql.shuffle.partitions", str(n_parts))
+    steps: Dict[str, float] = {}
+    clock = [time.monotonic()]
+    # Spark's jobs are grouped by step (`read`, `statistics`, …), for its status API and UI.
+    sc.setJobGroup("read", "unspun: read")
+
+    def step(name: str, following: Optional[str] = None) -> None:
+        now = time.monotonic()
+        steps[name] = round(now - clock[0], 3)
+        clock[0] = now
+        if following:
+            sc.setJobGroup(following, f"unspun: {following}")
+
+    # 1. Read, then the scan's fixed order: by id, then path, equal ones in read order. A document's
+    # rank in that order numbers it from here on; repeated ids get `#2`, `#3`… in that order.
+    rows, problems = _read(spark, list(inputs), config, n_parts)
+    schema = T.StructType(
+        [
+            T.StructField("id", T.StringType(), False),
+            T.StructField("text", T.StringType(), False),
+            T.StructField("date", T.StringType(), True),
+            T.StructField("extra", T.StringType(), True),
+            T.StructField("path", T.StringType(), False),
+            T.StructField("file_no", T.LongType(), False),
+            T.StructField("place", T.LongType(), False),
+        ]
+    )
+    ordered = spark.createDataFrame(rows, schema).orderBy("id", "path", "file_no", "place").rdd.persist()
+    docs = spark.createDataFrame(_ranked(ordered), _doc_schema())
+    docs = docs.repartition(n_parts, "exact").persist(StorageLevel.MEMORY_AND_DISK)
+    total = docs.count()
+    ordered.unpersist()
+    step("read", "statistics")
+
+    # 2. Statistics: every copy of a text is in one partition, so each distinct text is counted once.
+    def count(part: Iterator[Any]) -> Iterator[bytes]:
+        records = [(r.uid, r.text, r.date, r.extra, r.path) for r in part]
+        yield _native.count(records, config)
+
+    statistics = docs.rdd.mapPartitions(count).treeReduce(_native.add_statistics)
+    shared = sc.broadcast(statistics)
+    step("statistics", "band join")
+
+    # 3. Keys and the band join.
+    def link(part: Iterator[Any]) -> Iterator[Tuple[Any, ...]]:
+        native = _native.Part(config, shared.value, total)
+        ranks: Dict[str, int] = {}
+        records = []
+        for r in part:
+            ranks[r.uid] = r.rank
+            records.append((r.uid, r.text, r.date, r.extra, r.path))
+        for uid, exact_hash, keys, line, skipped in native.links(records):
+            yield (ranks[uid], exact_hash, keys, line.rstrip("\n"), skipped)
+
+    link_schema = T.StructType(
+        [
+            T.StructField("rank", T.LongType(), False),
+            T.StructField("exact", T.LongType(), False),
+            T.StructField(
+                "keys",
+                T.ArrayType(T.StructType([T.StructField("table", T.LongType()), T.StructField("key", T.LongType())])),
+            ),
+            T.StructField("line", T.StringType(), False),
+            T.StructField("skipped", T.BooleanType(), False),
+        ]
+    )
+    links = spark.createDataFrame(docs.rdd.mapPartitions(link), link_schema).persist(StorageLevel.MEMORY_AND_DISK)
+    entries = links.select("rank", F.explode("keys").alias("k")).select("rank", "k.table", "k.key")
+    buckets = entries.groupBy("table", "key").agg(F.min("rank").alias("root"), F.collect_list("rank").alias("members"))
+    buckets = buckets.filter(F.size("members") > 1)
+    edges = (
+        buckets.select("root", F.explode("members").alias("member"))
+        .filter(F.col("member") != F.col("root"))
+        .distinct()
+        .persist(StorageLevel.MEMORY_AND_DISK)
+    )
+    n_edges = edges.count()
+    n_keys = entries.count()
+    tables = [r.table for r in entries.select("table").distinct().collect()]
+    skipped = links.filter(F.col("skipped")).count()
+    step("band join", "components")
+
+    # 4. Connected components.
+    labels, rounds = _components(spark, edges)
+    sizes = labels.groupBy("label").count()
+    summary_of_sizes = sizes.agg(
+        F.count("*").alias("n"), F.max("count").alias("largest"), F.sum("count").alias("nodes")
+    ).collect()[0]
+    step("components", "judge")
+
+    # 5. Judge each partition's components.
+    native_summary = _native.Part(config, statistics, total)
+
+    def judge(part: Iterator[Any]) -> Iterator[Tuple[int, int, int, str]]:
+        native = _native.Part(config, shared.value, total)
+        ranks: Dict[str, int] = {}
+        records = []
+        for r in part:
+            ranks[r.uid] = r.rank
+            records.append((r.uid, r.text, r.date, r.extra, r.path))
+        if not records:
+            return
+        pairs, clusters, stats = native.judge(records)
+        for a, b, line in pairs:
+            yield (1, ranks[a], ranks[b], line.rstrip("\n"))
+        for first, line in clusters:
+            yield (2, ranks[first], 0, line.rstrip("\n"))
+        yield (9, 0, 0, stats)
+
+    # Each document goes to its component's partition in one shuffle (the labels sent whole to every
+    # task while they are few, else joined by rank first).
+    labels = labels.withColumnRenamed("node", "rank")
+    if int(summary_of_sizes.nodes or 0) <= BROADCAST_LABELS:
+        labels = F.broadcast(labels)
+    members = docs.join(labels, "rank").repartition(n_parts, "label")
+    line_schema = T.StructType(
+        [
+            T.StructField("section", T.IntegerType(), False),
+            T.StructField("first", T.LongType(), False),
+            T.StructField("second", T.LongType(), False),
+            T.StructField("line", T.StringType(), False),
+        ]
+    )
+    judged = spark.createDataFrame(members.rdd.mapPartitions(judge), line_schema).persist(StorageLevel.MEMORY_AND_DISK)
+    parts_stats = [r.line for r in judged.filter(F.col("section") == 9).select("line").collect()]
+    candidate_pairs = sum(json.loads(p)["candidate_pairs"] for p in parts_stats)
+    step("judge", "write")
+
+    # 6. Write.
+    banded = sorted({p for p in (native_summary.proposer(t) for t in tables) if p is not None})
+    summary = native_summary.summary_line(total, skipped, problems, parts_stats, banded).rstrip("\n")
+    document_lines = links.select(
+        F.lit(0).alias("section"), F.col("rank").alias("first"), F.lit(0).cast("long").alias("second"), "line"
+    )
+    summary_line = spark.createDataFrame([(3, 0, 0, summary)], line_schema)
+    report = document_lines.unionByName(judged.filter(F.col("section") < 9)).unionByName(summary_line)
+    report = report.orderBy("section", "first", "second").select("line")
+    jsonl_dir = output.rstrip("/") + "/jsonl"
+    report.write.mode("overwrite").text(jsonl_dir)
+    if _is_local(output):
+        _concatenate(Path(_local(jsonl_dir)), Path(_local(output)) / "report.jsonl")
+    n_pairs = judged.filter(F.col("section") == 1).count()
+    n_clusters = judged.filter(F.col("section") == 2).count()
+    step("write", "parquet")
+    if parquet:
+        for section, name in ((0, "documents"), (1, "pairs"), (2, "clusters")):
+            source = document_lines if section == 0 else judged.filter(F.col("section") == section)
+            table = spark.read.json(source.select("line").rdd.map(lambda r: r.line))
+            if table.columns:
+                table.drop("type").write.mode("overwrite").parquet(f"{output.rstrip('/')}/parquet/{name}")
+        step("parquet")
+    for frame in (judged, links, edges, docs):
+        frame.unpersist()
+    sc.setJobGroup("", "")
+    shared.destroy()
+    return SparkScan(
+        output=output,
+        documents=total,
+        pairs=n_pairs,
+        clusters=n_clusters,
+        components=int(summary_of_sizes.n or 0),
+        largest_component=int(summary_of_sizes.largest or 0),
+        label_rounds=rounds,
+        keys=n_keys,
+        edges=n_edges,
+        candidate_pairs=candidate_pairs,
+        steps=steps,
+    )
+
+
+def _doc_schema() -> Any:
+    from pyspark.sql import types as T
+
+    return T.StructType(
+        [
+            T.StructField("rank", T.LongType(), False),
+            T.StructField("uid", T.StringType(), False),
+            T.StructField("text", T.StringType(), False),
+            T.StructField("date", T.StringType(), True),
+            T.StructField("extra", T.StringType(), True),
+            T.StructField("path", T.StringType(), False),
+            T.StructField("exact", T.LongType(), False),
+        ]
+    )
+
+
+def _ranked(ordered: Any) -> Any:
+    """The documents of ``ordered`` (an RDD of rows in the fixed order) with their rank, their id made
+    unique (``#k`` for the k-th of an id, counting from the partitions before) and their words' hash.
+    Two passes and no shuffle: each partition's length and runs of one id at its ends first."""
+
+    def ends(index: int, rows: Iterator[Any]) -> Iterator[Tuple[int, int, Optional[str], Optional[str], int]]:
+        n, first, last, run = 0, None, None, 0
+        for r in rows:
+            if n == 0:
+                first = r.id
+            run = run + 1 if r.id == last else 1
+            last = r.id
+            n += 1
+        yield (index, n, first, last, run)
+
+    shape = sorted(ordered.mapPartitionsWithIndex(ends).collect())
+    starts: Dict[int, Tuple[int, int]] = {}
+    rank, last, run = 0, None, 0
+    for index, n, first, tail, tail_run in shape:
+        starts[index] = (rank, run if first == last else 0)
+        if n:
+            whole = tail_run == n
+            run = run + n if whole and first == last else tail_run
+            last = tail
+        rank += n
+
+    def number(index: int, rows: Iterator[Any]) -> Iterator[Tuple[Any, ...]]:
+        rank, carried = starts[index]
+        batch = list(rows)
+        hashes = _native.exact_hashes([r.text for r in batch])
+        previous, k = (batch[0].id if batch else None), carried
+        for r, exact in zip(batch, hashes):
+            k = k + 1 if r.id == previous else 1
+            previous = r.id
+            uid = r.id if k == 1 else f"{r.id}#{k}"
+            yield (rank, uid, r.text, r.date, r.extra, r.path, exact)
+            rank += 1
+
+    return ordered.mapPartitionsWithIndex(number)
+
+
+def _components(spark: Any, edges: Any) -> Tuple[Any, int]:
+    """Each node's component, named by its smallest node: `(node, label)` rows, and the rounds it took.
+    Each round takes the smallest label among a node and its neighbours, then the label of that label
+    (pointer jumping, so a chain of length d settles in about log d rounds)."""
+    from pyspark.sql import functions as F
+
+    both = edges.select(F.col("root").alias("src"), F.col("member").alias("dst")).unionByName(
+        edges.select(F.col("member").alias("src"), F.col("root").alias("dst"))
+    )
+    labels = both.select(F.col("src").alias("node")).distinct().withColumn("label", F.col("node")).localCheckpoint()
+    rounds = 0
+    while True:
+        rounds += 1
+        heard = both.join(labels, both.src == labels.node).select(F.col("dst").alias("node"), "label")
+        lowest = labels.unionByName(heard).groupBy("node").agg(F.min("label").alias("label"))
+        jump = lowest.alias("x").join(lowest.alias("y"), F.col("x.label") == F.col("y.node"), "left")
+        jumped = jump.select(
+            F.col("x.node").alias("node"),
+            F.least(F.col("x.label"), F.coalesce(F.col("y.label"), F.col("x.label"))).alias("label"),
+        ).localCheckpoint()
+        before = labels.withColumnRenamed("label", "before")
+        changed = jumped.join(before, "node").filter(F.col("label") != F.col("before")).count()
+        labels = jumped
+        if changed == 0:
+            return labels, rounds
+
+
+def _read(spark: Any, inputs: List[str], config: str, n_parts: int) -> Tuple[Any, List[Tuple[Any, ...]]]:
+    """The documents of ``inputs`` as an RDD of rows ``(id, text, date, extra, path, file_no, place)``,
+    and the input problems in the order a scan meets them (finding the files, then file by file, line by
+    line)."""
+    sc = spark.sparkContext
+    parquet = [p for p in inputs if p.rstrip("/").endswith(".parquet")]
+    local = [p for p in inputs if p not in parquet and _is_local(p)]
+    remote = [p for p in inputs if p not in parquet and not _is_local(p)]
+    problems: List[Tuple[int, int, int, Tuple[Any, ...]]] = []
+    files: List[Tuple[str, str]] = []
+    if local:
+        found, found_problems = _native.discover([_local(p) for p in local], config)
+        files.extend(found)
+        problems.extend((-1, 0, k, p) for k, p in enumerate(found_problems))
+    for uri in remote:
+        files.extend((path, Path(path).stem) for path in sorted(sc.binaryFiles(uri).keys().collect()))
+    rdds = []
+    whole = []
+    for file_no, (path, doc_id) in enumerate(files):
+        plain_jsonl = path.endswith((".jsonl", ".ndjson")) and _is_local(path)
+        if plain_jsonl and os.path.getsize(_local(path)) >= SPLIT_BYTES:
+            lines = sc.textFile(_uri(path), minPartitions=n_parts, use_unicode=False).zipWithIndex()
+            rdds.append(lines.mapPartitions(_line_reader(path, doc_id, file_no, config)))
+        else:
+            whole.append((file_no, path, doc_id))
+    if whole:
+        names = {_uri(path): (file_no, path, doc_id) for file_no, path, doc_id in whole}
+        shared = sc.broadcast(names)
+
+        def read_whole(item: Tuple[str, bytes]) -> Iterator[Tuple[str, Any]]:
+            file_no, path, doc_id = shared.value[_uri(_local(item[0]))]
+            rows, found = _native.read_file(path, doc_id, item[1], config)
+            for r in rows:
+                yield ("doc", (*r[:5], file_no, r[5]))
+            for k, p in enumerate(found):
+                yield ("problem", (file_no, 0, k, p))
+
+        rdds.append(sc.binaryFiles(",".join(names), minPartitions=n_parts).flatMap(read_whole))
+    for file_no, path in enumerate(parquet, start=len(files)):
+        from pyspark.sql import functions as F
+
+        table = spark.read.parquet(path)
+        records = table.select(F.to_json(F.struct("*"))).rdd.map(lambda r: r[0]).zipWithIndex()
+        rdds.append(records.mapPartitions(_line_reader(path, Path(path).stem, file_no, config)))
+    if not rdds:
+        return sc.parallelize([], 1), [p for *_, p in sorted(problems, key=lambda x: x[:3])]
+    both = sc.union(rdds).persist()
+    problems.extend(both.filter(lambda x: x[0] == "problem").map(lambda x: x[1]).collect())
+    rows = both.filter(lambda x: x[0] == "doc").map(lambda x: x[1])
+    return rows, [p for *_, p in sorted(problems, key=lambda x: x[:3])]
+
+
+def _line_reader(path: str, doc_id: str, file_no: int, config: str) -> Any:
+    """Reads a partition of a file's numbered JSON Lines records (``(line, index)`` from
+    ``zipWithIndex``; a line is its index plus one) as a scan reads those lines."""
+
+    def read(lines: Iterator[Tuple[Any, int]]) -> Iterator[Tuple[str, Any]]:
+        batch = [(n + 1, line if isinstance(line, bytes) else str(line).encode("utf-8")) for line, n in lines]
+        rows, found = _native.read_lines(path, doc_id, batch, config)
+        for r in rows:
+            yield ("doc", (*r[:5], file_no, r[5]))
+        for k, p in enumerate(found):
+            yield ("problem", (file_no, p[1] or 0, k, p))
+
+    return read
+
+
+def _concatenate(parts: Path, into: Path) -> None:
+    """The ordered part files of a text output, one after the other, into one file."""
+    tmp = into.with_name(into.name + ".tmp")
+    with open(tmp, "wb") as out:
+        for part in sorted(parts.glob("part-*")):
+            with open(part, "rb") as f:
+                shutil.copyfileobj(f, out)
+    os.replace(tmp, into)
+
+
+def main(argv: Optional[Iterable[str]] = None) -> int:
+    """``python -m unspun.spark INPUT... OUTPUT``: see ``--help``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m unspun.spark",
+        description="Scan articles on a Spark cluster: the report of `unspun scan --format jsonl`, as "
+        "OUTPUT/report.jsonl (local output), OUTPUT/jsonl/ (ordered part files) and OUTPUT/parquet/.",
+    )
+    parser.add_argument(
+        "inputs", nargs="+", metavar="INPUT", help="files and folders of articles, or paths Spark reads"
+    )
+    parser.add_argument("output", metavar="OUTPUT", help="the folder to write the report to")
+    parser.add_argument("--master", help="the Spark master (default: spark-submit's, else local[*])")
+    parser.add_argument("--partitions", type=int, help="partitions of each step (default: Spark's parallelism)")
+    parser.add_argument("--no-parquet", action="store_true", help="do not write the Parquet tables")
+    parser.add_argument("--settings", default="{}", help="settings as a JSON object, as unspun.scan takes them")
+    args = parser.parse_args(None if argv is None else list(argv))
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.appName("unspun")
+    # The executors' Python is this one, which has the package, unless PYSPARK_PYTHON names another (on a
+    # cluster of several machines, an interpreter that has the package on every one).
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    if args.master:
+        builder = builder.master(args.master)
+    spark = builder.getOrCreate()
+    try:
+        result = scan(
+            spark,
+            args.inputs,
+            args.output,
+            partitions=args.partitions,
+            parquet=not args.no_parquet,
+            **json.loads(args.settings),
+        )
+    finally:
+        spark.stop()
+    print(json.dumps(result.__dict__))
+    return 0
