@@ -59,7 +59,7 @@ impl WordVectors {
         vectors
     }
 
-    /// Distils `model` (in `dir`) and writes the table to `dir`'s [`FILE`]; returns its path.
+    /// Distils `model` (in `dir`) and writes the table to `dir`/word-vectors.safetensors; returns its path.
     pub fn distill_into(dir: &Path) -> Result<PathBuf> {
         let model = Model::load(dir)?;
         let vectors = WordVectors::distill(&model);

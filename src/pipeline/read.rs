@@ -138,7 +138,7 @@ pub struct SignedCorpus {
     pub frequencies: Frequencies,
     /// The semantic view's embedding of each document's lead (empty when the view is off).
     pub embeddings: Vec<Embedding>,
-    /// The semantic view's blocking keys: each document's names and numbers ([`specific_stems`]; empty
+    /// The semantic view's blocking keys: each document's names and numbers (numbers and capitalised words; empty
     /// when the view is off).
     pub specifics: Vec<Vec<u64>>,
     /// What candidate generation consumes.
