@@ -1,9 +1,17 @@
 //! One immutable segment of an index: the signed documents of one `build`, `add` or `compact`, in their
 //! fixed order, as one file read through a memory map. Layout (little-endian): the magic `UNSPUNSG` and
-//! the format version (u32, then 4 bytes of padding); the sections, each starting at a multiple of 8
-//! bytes; the header (JSON: format version, signing parameters, counts, each section's place); then the
-//! header's offset and length (u64 each), the xxh3-64 checksum of every byte before it (u64) and the
-//! magic `UNSPUNEN`. A file cut short or changed anywhere fails the checksum on open, with its path.
+//! the format version (u32, then 4 zero bytes); the sections, each starting at a multiple of 8 bytes
+//! (zeros between them); the header (JSON: format version, signing parameters, counts, each section's
+//! place and xxh3-64 checksum); then the header's offset and length, the xxh3-64 checksum of the header
+//! (u64 each) and the magic `UNSPUNEN`.
+//!
+//! What is checked when: opening reads only the head, the trailer and the header (magic, version, end
+//! magic, the length the trailer implies, the header's checksum, every section inside the file), so it
+//! costs the same for any size and a torn write (no end magic, a length that does not add up) is found
+//! at once. A section is checked against its checksum the first time this process reads it (a query reads
+//! every section but the text store), and [`Segment::verify`] (`unspun index verify`) checks them all and
+//! the zeros between them. The text store is not checked whole by a query: each text is a zstd frame with
+//! its content's checksum, checked when that text is read. Every failure names the file (and section).
 //!
 //! Sections: `documents` (zstd JSON Lines: id as read, path, bytes, words, date, extra fields), `exact`
 //! (u64 a document: the hash of its words), `words` (the words view's MinHash minima, u32), `lead_stems`
@@ -15,9 +23,8 @@
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use memmap2::Mmap;
 use serde::{Deserialize, Serialize};
@@ -34,18 +41,35 @@ use crate::scan::DocInfo;
 const MAGIC: &[u8; 8] = b"UNSPUNSG";
 const END: &[u8; 8] = b"UNSPUNEN";
 /// The segment and manifest layout this build reads and writes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// Magic, version, padding.
 const START: u64 = 16;
-/// Header offset, header length, checksum, end magic.
+/// Header offset, header length, header checksum, end magic.
 const TRAILER: usize = 32;
+/// The sections every segment has, in the order they are written.
+const SECTIONS: [&str; 12] = [
+    "documents",
+    "exact",
+    "words",
+    "lead_stems",
+    "stem_starts",
+    "stems",
+    "sample_starts",
+    "samples",
+    "text_starts",
+    "texts",
+    "stem_counts",
+    "phrase_counts",
+];
 
-/// A section's name and place in the file.
+/// A section's name, place in the file and checksum.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct Section {
     name: String,
     offset: u64,
     len: u64,
+    /// xxh3-64 of its bytes.
+    checksum: u64,
 }
 
 /// What a segment says of itself.
@@ -172,13 +196,15 @@ pub fn write(path: &Path, params: &Params, contents: &Contents) -> Result<(u64, 
     let header = serde_json::to_vec(&header).unwrap_or_default();
     out.align().map_err(err)?;
     let header_at = out.at;
+    // The header holds every section's checksum, so its own checksum names the whole segment (the
+    // manifest records it).
+    let checksum = xxh3_64(&header);
     out.put(&header).map_err(err)?;
-    out.put(&header_at.to_le_bytes()).map_err(err)?;
-    out.put(&(header.len() as u64).to_le_bytes()).map_err(err)?;
-    let checksum = out.hash.digest();
-    out.w.write_all(&checksum.to_le_bytes()).map_err(err)?;
-    out.w.write_all(END).map_err(err)?;
-    let size = out.at + 16;
+    for word in [header_at, header.len() as u64, checksum] {
+        out.put(&word.to_le_bytes()).map_err(err)?;
+    }
+    out.put(END).map_err(err)?;
+    let size = out.at;
     out.w.flush().map_err(err)?;
     drop(out);
     tmp.as_file().sync_all().map_err(err)?;
@@ -192,7 +218,8 @@ fn le<const N: usize>(values: impl Iterator<Item = [u8; N]>) -> Vec<u8> {
     values.flatten().collect()
 }
 
-/// A file being written, with its running checksum and length, and the sections written.
+/// A file being written, with its length, the running checksum of the section being written, and the
+/// sections written.
 struct Out<'a> {
     w: BufWriter<&'a File>,
     hash: Xxh3,
@@ -203,10 +230,13 @@ struct Out<'a> {
 impl Out<'_> {
     /// Writes a section, 8-aligned, by `write`.
     fn section(&mut self, name: &str, write: impl FnOnce(&mut Self) -> std::io::Result<()>) -> std::io::Result<()> {
+        debug_assert_eq!(SECTIONS.get(self.sections.len()), Some(&name));
         self.align()?;
         let offset = self.at;
+        self.hash = Xxh3::new();
         write(self)?;
-        self.sections.push(Section { name: name.into(), offset, len: self.at - offset });
+        let checksum = self.hash.digest();
+        self.sections.push(Section { name: name.into(), offset, len: self.at - offset, checksum });
         Ok(())
     }
 
@@ -223,15 +253,15 @@ impl Out<'_> {
     }
 }
 
-/// An open segment: its file mapped, checked whole, and the places of its texts.
+/// An open segment: its file mapped, its head, trailer and header checked (its sections are checked as
+/// they are first read).
 pub struct Segment {
     path: PathBuf,
     map: Mmap,
     header: Header,
-    /// Where each text starts in the `texts` section, and where the last ends.
-    text_starts: Vec<u64>,
-    texts: Range<usize>,
-    /// The checksum the file ends with.
+    /// Whether each section (in the order of the header's) matched its checksum, once it was read.
+    checked: Vec<OnceLock<bool>>,
+    /// The checksum of its header, which names the segment (see [`write`]).
     pub checksum: u64,
 }
 
@@ -250,11 +280,13 @@ impl PartialEq for Segment {
 impl Eq for Segment {}
 
 impl Segment {
-    /// Maps the segment at `path` and checks its magic, format version, checksum and layout.
+    /// Maps the segment at `path` and checks its magic, format version, end magic, length, header
+    /// checksum and layout; not its sections' bytes (see the module's doc).
     pub fn open(path: &Path) -> Result<Segment> {
         let file = File::open(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
-        // Safety: segments are never written in place once published (they are written under a temporary
-        // name and renamed); the map is checked whole below before anything in it is used.
+        // SAFETY: segments are never written in place once published (they are written under a temporary
+        // name and renamed), so the mapped bytes do not change under the reader; every section is checked
+        // against its checksum before its bytes are used, and every place read is bounds-checked.
         let map = unsafe { Mmap::map(&file) }.map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
         let bad = |message: String| Error::Index { path: path.to_path_buf(), message };
         let len = map.len();
@@ -271,34 +303,60 @@ impl Segment {
             return Err(bad("the segment is cut short (torn write): no end magic; the index is damaged".into()));
         }
         let word = |at: usize| u64::from_le_bytes(map[at..at + 8].try_into().unwrap_or_default());
-        let checksum = word(len - 16);
-        if xxh3_64(&map[..len - 16]) != checksum {
-            return Err(bad("checksum mismatch: the segment is damaged".into()));
+        let (header_at, header_len, checksum) = (word(len - 32), word(len - 24), word(len - 16));
+        let fits = header_at >= START
+            && header_at.checked_add(header_len).and_then(|e| e.checked_add(TRAILER as u64)) == Some(len as u64);
+        if map[12..16] != [0; 4] || !fits {
+            return Err(bad("the segment's head or trailer does not add up (cut short or damaged)".into()));
         }
-        // Checked: the pages read for the checksum are let go (the file is read again, from the page
-        // cache, where it is used), so a query's memory holds what it uses, not the whole index.
-        release(&map);
-        let (header_at, header_len) = (word(len - 32) as usize, word(len - 24) as usize);
-        let header: Header = map
-            .get(header_at..header_at.saturating_add(header_len))
-            .and_then(|h| serde_json::from_slice(h).ok())
-            .ok_or_else(|| bad("the segment's header cannot be read".into()))?;
+        let header_bytes = &map[header_at as usize..(header_at + header_len) as usize];
+        if xxh3_64(header_bytes) != checksum {
+            return Err(bad("checksum mismatch in the segment's header: the segment is damaged".into()));
+        }
+        let header: Header =
+            serde_json::from_slice(header_bytes).map_err(|_| bad("the segment's header cannot be read".into()))?;
+        // The sections in the order written, each 8-aligned, none overlapping another or the header.
+        let names: Vec<&str> = header.sections.iter().map(|s| s.name.as_str()).collect();
+        if header.format_version != FORMAT_VERSION || names != SECTIONS {
+            return Err(bad("the segment's header does not list the sections this format has".into()));
+        }
+        let mut end = START;
         for s in &header.sections {
-            if s.offset.saturating_add(s.len) > header_at as u64 {
-                return Err(bad(format!("section {} lies outside the segment", s.name)));
+            if s.offset % 8 != 0 || s.offset < end || s.offset.saturating_add(s.len) > header_at {
+                return Err(bad(format!("section {} lies outside its place in the segment", s.name)));
             }
+            end = s.offset + s.len;
         }
-        let mut segment =
-            Segment { path: path.to_path_buf(), map, header, text_starts: Vec::new(), texts: 0..0, checksum };
-        segment.text_starts = u64s(segment.section("text_starts")?);
-        let texts = segment.place("texts")?;
-        if segment.text_starts.len() != segment.header.documents + 1
-            || segment.text_starts.last().is_some_and(|&e| e as usize > texts.len())
-        {
-            return Err(bad("the text store's table does not match its documents".into()));
+        let checked = header.sections.iter().map(|_| OnceLock::new()).collect();
+        Ok(Segment { path: path.to_path_buf(), map, header, checked, checksum })
+    }
+
+    /// Checks every section against its checksum and that only zeros lie between them: the whole file,
+    /// as opening does not (`unspun index verify`). Returns the bytes checked.
+    pub fn verify(&self) -> Result<u64> {
+        let mut end = START as usize;
+        for s in &self.header.sections {
+            let gap = &self.map[end..s.offset as usize];
+            if gap.iter().any(|&b| b != 0) {
+                return Err(Error::Index {
+                    path: self.path.clone(),
+                    message: format!("the padding before section {} is not zeros: the segment is damaged", s.name),
+                });
+            }
+            self.section(&s.name)?;
+            end = (s.offset + s.len) as usize;
         }
-        segment.texts = texts;
-        Ok(segment)
+        let header_at = self.map.len() - TRAILER - self.header_len();
+        if self.map[end..header_at].iter().any(|&b| b != 0) {
+            return Err(self.damaged("padding before the header"));
+        }
+        release(&self.map);
+        Ok(self.map.len() as u64)
+    }
+
+    fn header_len(&self) -> usize {
+        let at = self.map.len() - 24;
+        u64::from_le_bytes(self.map[at..at + 8].try_into().unwrap_or_default()) as usize
     }
 
     /// The file.
@@ -323,19 +381,35 @@ impl Segment {
 
     /// Bytes of its compressed text store.
     pub fn text_bytes(&self) -> u64 {
-        self.texts.len() as u64
+        self.header.sections.iter().find(|s| s.name == "texts").map_or(0, |s| s.len)
     }
 
-    fn place(&self, name: &str) -> Result<Range<usize>> {
-        let s = self.header.sections.iter().find(|s| s.name == name).ok_or_else(|| Error::Index {
+    /// Each section's name and size in bytes.
+    pub fn section_sizes(&self) -> Vec<(String, u64)> {
+        self.header.sections.iter().map(|s| (s.name.clone(), s.len)).collect()
+    }
+
+    /// The bytes of section `name`, unchecked.
+    fn place(&self, name: &str) -> Result<(usize, &[u8])> {
+        let k = self.header.sections.iter().position(|s| s.name == name).ok_or_else(|| Error::Index {
             path: self.path.clone(),
             message: format!("the segment has no section {name}"),
         })?;
-        Ok(s.offset as usize..(s.offset + s.len) as usize)
+        let s = &self.header.sections[k];
+        Ok((k, &self.map[s.offset as usize..(s.offset + s.len) as usize]))
     }
 
+    /// The bytes of section `name`, checked against its checksum the first time they are asked for.
     fn section(&self, name: &str) -> Result<&[u8]> {
-        Ok(&self.map[self.place(name)?])
+        let (k, bytes) = self.place(name)?;
+        let sound = *self.checked[k].get_or_init(|| xxh3_64(bytes) == self.header.sections[k].checksum);
+        if !sound {
+            return Err(Error::Index {
+                path: self.path.clone(),
+                message: format!("checksum mismatch in section {name}: the segment is damaged"),
+            });
+        }
+        Ok(bytes)
     }
 
     fn damaged(&self, what: &str) -> Error {
@@ -347,15 +421,22 @@ impl Segment {
         Ok(u64s(self.section("exact")?))
     }
 
-    /// The text of document `doc`, read from the compressed store.
+    /// The text of document `doc`, read from the compressed store (its frame's checksum checked).
     pub fn text(&self, doc: usize) -> Result<String> {
         thread_local! {
             /// A decompression context a thread, reused from text to text.
             static DECOMPRESSOR: std::cell::RefCell<Option<zstd::bulk::Decompressor<'static>>> =
                 const { std::cell::RefCell::new(None) };
         }
-        let (from, to) = (self.text_starts[doc] as usize, self.text_starts[doc + 1] as usize);
-        let frame = &self.map[self.texts.start + from..self.texts.start + to];
+        let starts = self.section("text_starts")?;
+        let (_, texts) = self.place("texts")?;
+        let start =
+            |i: usize| starts.get(i * 8..i * 8 + 8).map(|b| u64::from_le_bytes(b.try_into().unwrap_or_default()));
+        let frame = match (start(doc), start(doc + 1)) {
+            (Some(from), Some(to)) if from <= to => texts.get(from as usize..to as usize),
+            _ => None,
+        };
+        let frame = frame.ok_or_else(|| self.damaged("text store's table"))?;
         // Each frame records its text's length (zstd's one-shot compression writes it).
         let len =
             zstd::zstd_safe::get_frame_content_size(frame).ok().flatten().ok_or_else(|| self.damaged("text store"))?;
@@ -402,7 +483,8 @@ impl Segment {
         let samples = ragged(u64s(this.section("samples")?), u64s(this.section("sample_starts")?), n)
             .ok_or_else(|| this.damaged("samples"))?;
         let texts = if texts {
-            ragged(this.section("texts")?.to_vec(), this.text_starts.clone(), n).ok_or_else(|| this.damaged("texts"))?
+            ragged(this.section("texts")?.to_vec(), u64s(this.section("text_starts")?), n)
+                .ok_or_else(|| this.damaged("texts"))?
         } else {
             Ragged::default()
         };
@@ -492,8 +574,10 @@ mod tests {
         c.stems.push([]);
         c.samples.push([7]);
         c.samples.push([8, 9]);
+        let mut compressor = zstd::bulk::Compressor::new(3).unwrap();
+        compressor.set_parameter(zstd::stream::raw::CParameter::ChecksumFlag(true)).unwrap();
         for text in ["hello", "world"] {
-            c.texts.push(zstd::bulk::compress(text.as_bytes(), 3).unwrap());
+            c.texts.push(compressor.compress(text.as_bytes()).unwrap());
         }
         c.frequencies.add_documents(2, [1u64 << 60, 2 << 60].iter(), [3u64].iter());
         c
@@ -533,6 +617,47 @@ mod tests {
         assert_eq!(segment.exact().unwrap(), [11, 22]);
     }
 
+    /// The place of section `name` in the segment file `bytes`, read from its header.
+    fn place_of(bytes: &[u8], name: &str) -> std::ops::Range<usize> {
+        let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap()) as usize;
+        let (at, len) = (word(bytes.len() - 32), word(bytes.len() - 24));
+        let header: Header = serde_json::from_slice(&bytes[at..at + len]).unwrap();
+        let s = header.sections.iter().find(|s| s.name == name).unwrap();
+        s.offset as usize..(s.offset + s.len) as usize
+    }
+
+    #[test]
+    fn a_damaged_section_is_found_when_read_not_on_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("segment-1.useg");
+        let mut c = contents();
+        c.words = vec![1, 2, 3, 4];
+        write(&path, &params(), &c).unwrap();
+        let good = std::fs::read(&path).unwrap();
+        for name in ["words", "samples", "stem_counts"] {
+            let mut bad = good.clone();
+            bad[place_of(&good, name).start + 1] ^= 0x01;
+            std::fs::write(&path, &bad).unwrap();
+            // Opening reads the head, trailer and header only; reading the section finds the damage.
+            let segment = Arc::new(Segment::open(&path).unwrap());
+            assert_eq!(segment.text(1).unwrap(), "world");
+            let e = Segment::contents(&segment, &mut Default::default(), false).err().unwrap().to_string();
+            assert!(e.contains("segment-1.useg") && e.contains(&format!("section {name}")), "{e}");
+            let e = segment.verify().unwrap_err().to_string();
+            assert!(e.contains("segment-1.useg") && e.contains(name), "{e}");
+        }
+        // A text's frame carries its checksum: the damaged text, not its neighbour, fails to read.
+        let mut bad = good.clone();
+        let texts = place_of(&good, "texts");
+        bad[texts.end - 2] ^= 0x01;
+        std::fs::write(&path, &bad).unwrap();
+        let segment = Segment::open(&path).unwrap();
+        assert_eq!(segment.text(0).unwrap(), "hello");
+        let e = segment.text(1).unwrap_err().to_string();
+        assert!(e.contains("segment-1.useg") && e.contains("text store"), "{e}");
+        assert!(segment.verify().unwrap_err().to_string().contains("section texts"));
+    }
+
     #[test]
     fn every_damaged_byte_is_found() {
         let dir = tempfile::tempdir().unwrap();
@@ -547,7 +672,10 @@ mod tests {
             let mut bad = good.clone();
             bad[at] ^= 0x10;
             std::fs::write(&path, &bad).unwrap();
-            let e = Segment::open(&path).err().unwrap_or_else(|| panic!("byte {at} changed, not found"));
+            let e = Segment::open(&path)
+                .and_then(|s| s.verify())
+                .err()
+                .unwrap_or_else(|| panic!("byte {at} changed, not found"));
             assert!(e.to_string().contains("segment-1.useg"), "{e}");
         }
         for cut in [1, 8, 16, good.len() / 2, good.len() - 1] {
