@@ -341,13 +341,22 @@ impl Index {
             }
             progress.inc(s.documents() as u64);
         }
-        let Contents { documents, exact, words, lead_stems, stems, samples, frequencies, .. } = all;
+        let Contents { documents, exact, mut words, lead_stems, stems, samples, frequencies, .. } = all;
+        // The minima move into the (last) words view's matrix, not copied: at a million documents they are
+        // half a gigabyte.
+        let mut words_views = config.views.iter().filter(|v| v.view == View::Words).count();
         let signatures = config
             .views
             .iter()
             .map(|v| {
                 let params = v.minhash(config.seed);
-                let rows = if v.view == View::Words { words.clone() } else { Vec::new() };
+                let rows = match v.view {
+                    View::Words => {
+                        words_views -= 1;
+                        if words_views == 0 { std::mem::take(&mut words) } else { words.clone() }
+                    }
+                    _ => Vec::new(),
+                };
                 Signatures::from_rows(params, rows)
             })
             .collect();
