@@ -15,9 +15,9 @@
 //!
 //! Sections: `documents` (zstd JSON Lines: id as read, path, bytes, words, date, extra fields), `exact`
 //! (u64 a document: the hash of its words), `words` (the words view's MinHash minima, u32), `lead_stems`
-//! (u32), `stem_dictionary`, `stems` and `stem_starts` (each document's distinct content stems as ranks
+//! (u8 or u32), `stem_dictionary`, `stems` and `stem_starts` (each document's distinct content stems as ranks
 //! in the segment's dictionary, see [`StemCoder`], and where its row's bytes start), `samples` and
-//! `sample_starts` (its sampled word 5-grams, u64), `texts` and `text_starts` (each text compressed by
+//! `sample_starts` (its sampled word 5-grams without the low bits no query reads, see [`sample_bits`]), `texts` and `text_starts` (each text compressed by
 //! zstd on its own, so one is read without the others; a `*_starts` section is u32 a row when its end
 //! fits, else u64), and
 //! `stem_counts` and `phrase_counts` (zstd: the collection statistics of the texts this segment counted
@@ -188,7 +188,11 @@ pub fn write(path: &Path, params: &Params, contents: &Contents) -> Result<(u64, 
         out.section("documents", |out| out.put(&documents))?;
         out.section("exact", |out| out.put(&le(contents.exact.iter().map(|x| x.to_le_bytes()))))?;
         out.section("words", words)?;
-        out.section("lead_stems", |out| out.put(&le(contents.lead_stems.iter().map(|x| x.to_le_bytes()))))?;
+        // A byte a document when every lead has fewer than 256 stems (a reader tells by the length).
+        out.section("lead_stems", |out| match contents.lead_stems.iter().all(|&l| l < 256) {
+            true => out.put(&contents.lead_stems.iter().map(|&l| l as u8).collect::<Vec<u8>>()),
+            false => out.put(&le(contents.lead_stems.iter().map(|x| x.to_le_bytes()))),
+        })?;
         out.section("stem_dictionary", |out| out.put(&le(stems.dictionary.iter().map(|x| x.to_le_bytes()))))?;
         out.section("stem_starts", |out| starts(out, &|i| stems.encode(i, &mut Vec::new())))?;
         let mut row = Vec::new();
@@ -199,8 +203,15 @@ pub fn write(path: &Path, params: &Params, contents: &Contents) -> Result<(u64, 
             })
         })?;
         out.section("sample_starts", |out| starts(out, &|i| contents.samples.row(i).len()))?;
+        let (low, width) = sample_bits(n);
         out.section("samples", |out| {
-            (0..n).try_for_each(|i| out.put(&le(contents.samples.row(i).iter().map(|x| x.to_le_bytes()))))
+            (0..n).try_for_each(|i| {
+                row.clear();
+                row.extend(
+                    contents.samples.row(i).iter().flat_map(|x| (x >> low).to_le_bytes().into_iter().take(width)),
+                );
+                out.put(&row)
+            })
         })?;
         out.section("text_starts", |out| starts(out, &|i| contents.texts.row(i).len()))?;
         out.section("texts", |out| (0..n).try_for_each(|i| out.put(contents.texts.row(i))))?;
@@ -494,10 +505,11 @@ impl Segment {
         }
         let starts =
             |name: &str| -> Result<Vec<u64>> { starts(this.section(name)?, n).ok_or_else(|| this.damaged(name)) };
-        let lead_stems = u32s(this.section("lead_stems")?);
-        if lead_stems.len() != n {
-            return Err(this.damaged("lead_stems"));
-        }
+        let lead_stems = match this.section("lead_stems")? {
+            b if b.len() == n => b.iter().map(|&l| l as u32).collect(),
+            b if b.len() == 4 * n => u32s(b),
+            _ => return Err(this.damaged("lead_stems")),
+        };
         let stems = decode_stems(
             &u32s(this.section("stem_dictionary")?),
             this.section("stems")?,
@@ -505,8 +517,20 @@ impl Segment {
             &lead_stems,
         )
         .ok_or_else(|| this.damaged("stems"))?;
-        let samples = ragged(u64s(this.section("samples")?), starts("sample_starts")?, n)
-            .ok_or_else(|| this.damaged("samples"))?;
+        let (low, width) = sample_bits(n);
+        let bytes = this.section("samples")?;
+        if bytes.len() % width != 0 {
+            return Err(this.damaged("samples"));
+        }
+        let values = bytes
+            .chunks_exact(width)
+            .map(|c| {
+                let mut x = [0; 8];
+                x[..width].copy_from_slice(c);
+                u64::from_le_bytes(x) << low
+            })
+            .collect();
+        let samples = ragged(values, starts("sample_starts")?, n).ok_or_else(|| this.damaged("samples"))?;
         let texts = if texts {
             ragged(this.section("texts")?.to_vec(), starts("text_starts")?, n).ok_or_else(|| this.damaged("texts"))?
         } else {
@@ -555,6 +579,15 @@ fn ragged<T>(values: Vec<T>, starts: Vec<u64>, n: usize) -> Option<Ragged<T>> {
         && starts.windows(2).all(|w| w[0] <= w[1])
         && starts.last().is_some_and(|&e| e as usize == values.len());
     fits.then(|| Ragged::from_parts(values, starts.into_iter().map(|s| s as usize).collect()))
+}
+
+/// How a segment of `n` documents keeps its sampled word n-grams: without their low bits that the passages
+/// source masks off to number the documents ([`crate::lsh::doc_mask`] of the documents a query holds, who
+/// are this segment's and more), so a query's entries are the same; the rest in as few bytes as hold it.
+/// Returns the bits dropped and the bytes a sample.
+fn sample_bits(n: usize) -> (u32, usize) {
+    let low = crate::lsh::doc_mask(n).count_ones();
+    (low, (64 - low as usize).div_ceil(8))
 }
 
 /// Where row `i` starts in a `*_starts` section of `n` rows (u32 or u64 a row and one, see [`write`]).
@@ -735,7 +768,8 @@ mod tests {
         assert_eq!(read.words, written.words);
         assert_eq!(read.lead_stems, written.lead_stems);
         assert_eq!((read.stems.row(0), read.stems.row(1)), (&[5u32, 6][..], &[][..]));
-        assert_eq!((read.samples.row(0), read.samples.row(1)), (&[7u64][..], &[8u64, 9][..]));
+        // The samples' low bit, which numbers the documents of any query of two or more, is not kept.
+        assert_eq!((read.samples.row(0), read.samples.row(1)), (&[6u64][..], &[8u64, 8][..]));
         let d = &read.documents[1];
         assert_eq!((d.id.as_str(), d.words, d.date.as_deref(), d.reference), ("b", 3, Some("2025-05-24"), true));
         assert_eq!(d.extra["title"], "T");
@@ -746,6 +780,50 @@ mod tests {
         assert_eq!(read.frequencies.df(1 << 60), 1);
         assert_eq!(read.frequencies.phrase_documents(3), 1);
         assert_eq!(segment.exact().unwrap(), [11, 22]);
+    }
+
+    #[test]
+    fn samples_keep_every_bit_a_query_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("segment-1.useg");
+        let n = 300;
+        let mut c = Contents { frequencies: Frequencies::new(), ..Contents::default() };
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        for i in 0..n {
+            c.documents.push(doc(&format!("d{i}"), 30));
+            c.exact.push(i as u64);
+            c.words.extend([1, 2]);
+            // Leads of 256 stems or more: the lead_stems section keeps u32s.
+            let lead = 256 + i as u32 % 40;
+            c.lead_stems.push(lead);
+            c.stems.push(0..lead + 3);
+            let row: Vec<u64> = (0..i % 7)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    state & !7
+                })
+                .collect();
+            c.samples.push(row);
+            c.texts.push(zstd::bulk::compress(b"x", 3).unwrap());
+        }
+        write(&path, &params(), &c).unwrap();
+        let segment = Arc::new(Segment::open(&path).unwrap());
+        let read = Segment::contents(&segment, &mut Default::default(), false).unwrap();
+        assert_eq!(read.lead_stems, c.lead_stems);
+        // A query holds these documents and maybe more: the bits its entries keep are the same.
+        for m in [n, n + 1, 5000, 1 << 21, 1 << 31] {
+            let mask = crate::lsh::doc_mask(m);
+            for i in 0..n {
+                let kept: Vec<u64> = read.samples.row(i).iter().map(|h| h & !mask).collect();
+                let signed: Vec<u64> = c.samples.row(i).iter().map(|h| h & !mask).collect();
+                assert_eq!(kept, signed, "document {i}, {m} documents");
+            }
+        }
+        // Fewer bytes than eight a sample.
+        let (_, width) = sample_bits(n);
+        assert_eq!(width, 7);
     }
 
     /// The place of section `name` in the segment file `bytes`, read from its header.
