@@ -50,9 +50,10 @@ const START: u64 = 16;
 /// Header offset, header length, header checksum, end magic.
 const TRAILER: usize = 32;
 /// The sections every segment has, in the order they are written.
-const SECTIONS: [&str; 13] = [
+const SECTIONS: [&str; 14] = [
     "documents",
     "exact",
+    "word_starts",
     "words",
     "lead_stems",
     "stem_dictionary",
@@ -183,11 +184,25 @@ pub fn write(path: &Path, params: &Params, contents: &Contents) -> Result<(u64, 
     };
     let stems = StemCoder::new(&contents.stems, &contents.lead_stems);
     // Each section is written as it is made, a document's row at a time: nothing is held twice.
-    let words = |out: &mut Out| out.put(&le(contents.words.iter().map(|x| x.to_le_bytes())));
+    let lanes = params.views.iter().find(|v| v.view == "words").map_or(0, |v| v.num_hashes);
+    if contents.words.len() != n * lanes {
+        return Err(Error::Index {
+            path: path.to_path_buf(),
+            message: format!("{} words minima for {n} documents of {lanes} lanes", contents.words.len()),
+        });
+    }
+    let minima = |i: usize| &contents.words[i * lanes..(i + 1) * lanes];
     let written = (|| -> std::io::Result<()> {
         out.section("documents", |out| out.put(&documents))?;
         out.section("exact", |out| out.put(&le(contents.exact.iter().map(|x| x.to_le_bytes()))))?;
-        out.section("words", words)?;
+        out.section("word_starts", |out| starts(out, &|i| rice(minima(i), &mut Vec::new())))?;
+        let mut row = Vec::new();
+        out.section("words", |out| {
+            (0..n).try_for_each(|i| {
+                rice(minima(i), &mut row);
+                out.put(&row)
+            })
+        })?;
         // A byte a document when every lead has fewer than 256 stems (a reader tells by the length).
         out.section("lead_stems", |out| match contents.lead_stems.iter().all(|&l| l < 256) {
             true => out.put(&contents.lead_stems.iter().map(|&l| l as u8).collect::<Vec<u8>>()),
@@ -541,9 +556,17 @@ impl Segment {
         let phrase_counts = table("phrase_counts")?.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
         let frequencies = Frequencies::from_tables(stem_counts, phrase_counts, this.header.counted)
             .ok_or_else(|| this.damaged("statistics"))?;
+        let lanes = this.header.params.views.iter().find(|v| v.view == "words").map_or(0, |v| v.num_hashes);
+        let word_starts = starts("word_starts")?;
+        let bytes = this.section("words")?;
+        let mut words = Vec::with_capacity(n * lanes);
+        for i in 0..n {
+            let row = bytes.get(word_starts[i] as usize..word_starts[i + 1] as usize);
+            row.and_then(|row| unrice(row, lanes, &mut words)).ok_or_else(|| this.damaged("words"))?;
+        }
         let contents = Contents {
             exact: u64s(this.section("exact")?),
-            words: u32s(this.section("words")?),
+            words,
             lead_stems,
             stems,
             samples,
@@ -579,6 +602,88 @@ fn ragged<T>(values: Vec<T>, starts: Vec<u64>, n: usize) -> Option<Ragged<T>> {
         && starts.windows(2).all(|w| w[0] <= w[1])
         && starts.last().is_some_and(|&e| e as usize == values.len());
     fits.then(|| Ragged::from_parts(values, starts.into_iter().map(|s| s as usize).collect()))
+}
+
+/// Writes a document's MinHash minima into `out` (cleared first) in a Rice code: a byte `k` (0 to 32), then
+/// each value as `value >> k` in unary (that many one bits and a zero) and its `k` low bits, least
+/// significant bits first. A minimum of a few hundred shingles' hashes is about 2^32 / shingles: with `k`
+/// near its logarithm a lane takes about 26 bits instead of 32. Returns the bytes written.
+fn rice(values: &[u32], out: &mut Vec<u8>) -> usize {
+    out.clear();
+    if values.is_empty() {
+        return 0;
+    }
+    let mean = values.iter().map(|&v| v as u64).sum::<u64>() / values.len() as u64;
+    // The parameter for a geometric distribution of this mean is near log2(mean); its neighbours are
+    // tried too and the cheapest kept (any `k` reads back: this only sizes the code).
+    let guess = (63 - mean.max(1).leading_zeros()).min(32);
+    let cost = |k: u32| values.iter().map(|&v| ((v as u64) >> k) + 1 + k as u64).sum::<u64>();
+    let k =
+        [guess.saturating_sub(1), guess, (guess + 1).min(32)].into_iter().min_by_key(|&k| (cost(k), k)).unwrap_or(32);
+    out.push(k as u8);
+    let (mut acc, mut bits) = (0u64, 0u32);
+    let mut put = |out: &mut Vec<u8>, value: u64, n: u32| {
+        acc |= value << bits;
+        bits += n;
+        while bits >= 8 {
+            out.push(acc as u8);
+            acc >>= 8;
+            bits -= 8;
+        }
+    };
+    for &v in values {
+        let mut q = (v as u64) >> k;
+        while q > 0 {
+            let m = q.min(32) as u32;
+            put(out, (1 << m) - 1, m);
+            q -= m as u64;
+        }
+        put(out, 0, 1);
+        put(out, v as u64 & ((1 << k) - 1), k);
+    }
+    put(out, 0, 7);
+    out.len()
+}
+
+/// Appends the `lanes` minima [`rice`] wrote in `bytes` to `out`; `None` when the bytes are not such a code.
+fn unrice(bytes: &[u8], lanes: usize, out: &mut Vec<u32>) -> Option<()> {
+    if lanes == 0 {
+        return bytes.is_empty().then_some(());
+    }
+    let (&k, code) = bytes.split_first()?;
+    let k = k as u32;
+    if k > 32 {
+        return None;
+    }
+    let end = code.len() * 8;
+    // The 57 or more bits from bit `at` on (zeros past the end).
+    let window = |at: usize| {
+        let i = at / 8;
+        let mut b = [0u8; 8];
+        let have = code.len().saturating_sub(i).min(8);
+        b[..have].copy_from_slice(&code[i..i + have]);
+        u64::from_le_bytes(b) >> (at % 8)
+    };
+    let mut at = 0;
+    for _ in 0..lanes {
+        let mut q = 0u64;
+        loop {
+            let ones = window(at).trailing_ones().min(56);
+            q += ones as u64;
+            at += ones as usize;
+            if at >= end || q > u32::MAX as u64 {
+                return None;
+            }
+            if ones < 56 {
+                at += 1;
+                break;
+            }
+        }
+        let low = window(at) & ((1u64 << k) - 1);
+        at += k as usize;
+        out.push(u32::try_from(q << k | low).ok()?);
+    }
+    (at <= end && end - at < 8).then_some(())
 }
 
 /// How a segment of `n` documents keeps its sampled word n-grams: without their low bits that the passages
@@ -867,6 +972,46 @@ mod tests {
                 proptest::prop_assert!(decode_stems(&coder.dictionary, &bytes[..bytes.len() - 1], &starts, &lead).is_none());
             }
         }
+    }
+
+    proptest::proptest! {
+        /// Minima of every size (those of a text, of a short one, of an empty one: all `u32::MAX`) read
+        /// back as written, and a code cut short or run on does not.
+        #[test]
+        fn minima_read_back_as_written(scale in 0u32..=32, raw in proptest::collection::vec(proptest::num::u32::ANY, 0..200), empty in proptest::bool::ANY) {
+            let values: Vec<u32> = if empty { vec![u32::MAX; raw.len()] } else { raw.iter().map(|&v| v >> scale).collect() };
+            let mut code = Vec::new();
+            let len = rice(&values, &mut code);
+            proptest::prop_assert_eq!(len, code.len());
+            let mut read = vec![7];
+            proptest::prop_assert!(unrice(&code, values.len(), &mut read).is_some());
+            proptest::prop_assert_eq!(&read[1..], &values[..]);
+            if !values.is_empty() {
+                proptest::prop_assert!(unrice(&code[..code.len() - 1], values.len(), &mut Vec::new()).is_none());
+                proptest::prop_assert!(unrice(&[&code[..], &[0]].concat(), values.len(), &mut Vec::new()).is_none());
+            }
+        }
+    }
+
+    #[test]
+    fn minima_of_a_text_take_fewer_bits() {
+        // The minima of 150 shingles' hashes are about 2^32 / 150.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let values: Vec<u32> = (0..128)
+            .map(|_| {
+                (0..150)
+                    .map(|_| {
+                        state ^= state << 13;
+                        state ^= state >> 7;
+                        state ^= state << 17;
+                        state as u32
+                    })
+                    .min()
+                    .unwrap()
+            })
+            .collect();
+        let mut code = Vec::new();
+        assert!(rice(&values, &mut code) < 440, "{} bytes", code.len());
     }
 
     /// Stems from the whole range, some frequent.
