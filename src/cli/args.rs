@@ -66,6 +66,9 @@ pub enum IndexCommand {
     Info(IndexInfoArgs),
     /// Merge INDEX's segments into one.
     Compact(IndexInfoArgs),
+    /// Check every byte of INDEX against its checksums (opening it checks only each segment's header and
+    /// trailer; a query checks what it reads).
+    Verify(IndexInfoArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -202,7 +205,8 @@ pub struct ScanArgs {
     /// A reference collection (files or folders, read like PATHS; repeatable): only pairs of one
     /// reference article and one scanned article are compared and reported, as when a crawl is searched
     /// for copies of one outlet's articles. Each scanned copy is paired with its original itself, not
-    /// only through a group of near-duplicates.
+    /// only through a group of near-duplicates. An index's folder (`unspun index build`), given alone,
+    /// stands for the archive it holds: the scan is then `unspun query INDEX PATHS`.
     #[arg(long, value_name = "PATH")]
     pub against: Vec<PathBuf>,
     #[command(flatten)]

@@ -1,11 +1,12 @@
 //! `unspun index build|add|info|compact` and `unspun query`: keep an archive signed in an index
 //! ([`unspun::index`]) and check new articles against it.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use unspun::index::Index;
 use unspun::input::Problem;
-use unspun::{Error, Result};
+use unspun::{Config, Error, Result, Scan};
 
 use super::Run;
 use super::args::{IndexCommand, QueryArgs, report_format};
@@ -41,6 +42,20 @@ pub(super) fn run(command: &IndexCommand, run: &Run) -> Result<ExitCode> {
             run.print_timings();
             Ok(ExitCode::SUCCESS)
         }
+        IndexCommand::Verify(args) => {
+            let index = Index::open(&args.index)?;
+            let bytes = index.verify(&run.bars)?;
+            if !run.quiet {
+                eprintln!(
+                    "unspun: {} is sound: {} segments, {:.1} MiB checked, {:.2}s",
+                    args.index.display(),
+                    index.info().segments.len(),
+                    bytes as f64 / (1 << 20) as f64,
+                    run.start.elapsed().as_secs_f64()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         IndexCommand::Info(args) => {
             let index = Index::open(&args.index)?;
             let info = index.info();
@@ -60,6 +75,12 @@ pub(super) fn run(command: &IndexCommand, run: &Run) -> Result<ExitCode> {
                 mib(info.text_bytes),
                 (info.bytes - info.text_bytes) as f64 / info.documents.max(1) as f64
             );
+            let per_doc: Vec<String> = info
+                .sections
+                .iter()
+                .map(|(name, bytes)| format!("{name} {:.0}", *bytes as f64 / info.documents.max(1) as f64))
+                .collect();
+            println!("per document {} (bytes)", per_doc.join(", "));
             println!("segments     {}", info.segments.len());
             for s in &info.segments {
                 println!("  {}  {} documents  {:.1} MiB", s.file, s.documents, mib(s.bytes));
@@ -73,16 +94,23 @@ pub(super) fn query(args: &QueryArgs, run: &Run) -> Result<ExitCode> {
     let (format, from_extension) = report_format(args.format, args.output.as_deref());
     check_explain(args.explain, format, from_extension)?;
     let mut config = args.settings.to_config(&[], false)?;
-    if args.settings.candidates_only || args.settings.model.is_some() {
-        return Err(Error::Config("query verifies every pair, without --candidates-only or --model".into()));
-    }
     config.top = args.top;
     let output = Output::open(args.output.as_deref())?;
     output.check_not_input(&args.paths, &config.input.extensions)?;
-    let index = Index::open(&args.index)?;
-    let prior = index.prior(&config, &run.bars)?;
-    let result = unspun::pipeline::query(&args.paths, prior, &config, &run.bars)?;
+    let result = against_index(&args.index, &args.paths, &config, run)?;
     write(&result, &config, format, args.explain, output, run)
+}
+
+/// The articles under `paths` judged against the index in `index` (`query`, and `scan --against INDEX`).
+pub(super) fn against_index(index: &Path, paths: &[PathBuf], config: &Config, run: &Run) -> Result<Scan> {
+    if config.candidates_only || config.semantic.is_some() {
+        return Err(Error::Config(
+            "a query of an index verifies every pair, without --candidates-only or --model".into(),
+        ));
+    }
+    let index = Index::open(index)?;
+    let prior = index.prior(config, &run.bars)?;
+    unspun::pipeline::query(paths, prior, config, &run.bars)
 }
 
 fn print_problems(problems: &[Problem]) {

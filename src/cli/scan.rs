@@ -13,6 +13,21 @@ use super::{Run, exit_code};
 pub(super) fn run(args: &ScanArgs, run: &Run) -> Result<ExitCode> {
     let (format, from_extension) = args.format();
     check_explain(args.explain, format, from_extension)?;
+    // An index's folder given to --against: the scan is a query of it (the same pairs, read from the
+    // index instead of the archive's files).
+    if let Some(index) = args.against.iter().find(|p| unspun::index::is_index(p)) {
+        if args.against.len() > 1 {
+            return Err(Error::Config(format!(
+                "--against {} is an index: give it alone (`unspun index add` puts more articles in it)",
+                index.display()
+            )));
+        }
+        let config = args.settings.to_config(&[], format == Format::Summary)?;
+        let output = Output::open(args.output.as_deref())?;
+        output.check_not_input(&args.paths, &config.input.extensions)?;
+        let result = super::index::against_index(index, &args.paths, &config, run)?;
+        return write(&result, &config, format, args.explain, output, run);
+    }
     let config = args.settings.to_config(&args.against, format == Format::Summary)?;
     let output = Output::open(args.output.as_deref())?;
     let inputs: Vec<_> = args.paths.iter().chain(&args.against).cloned().collect();

@@ -135,6 +135,8 @@ pub struct Info {
     pub bytes: u64,
     /// Bytes of their compressed text stores.
     pub text_bytes: u64,
+    /// Bytes of each kind of section, over all segments, in the order of a segment's sections.
+    pub sections: Vec<(String, u64)>,
 }
 
 impl Index {
@@ -288,8 +290,29 @@ impl Index {
         self.segments.iter().map(|s| s.documents()).sum()
     }
 
+    /// Checks every byte of every segment (opening checks only their heads, trailers and headers; a
+    /// query checks the sections it reads, and each text it reads); returns the bytes checked.
+    pub fn verify(&self, progress: &dyn Progress) -> Result<u64> {
+        progress.stage("verifying", Some(self.info().bytes), Unit::Bytes);
+        let mut checked = 0;
+        for s in &self.segments {
+            let bytes = s.verify()?;
+            checked += bytes;
+            progress.inc(bytes);
+        }
+        progress.finish();
+        Ok(checked)
+    }
+
     /// Counts, parameters, segments and sizes.
     pub fn info(&self) -> Info {
+        let mut sections: Vec<(String, u64)> = Vec::new();
+        for (name, len) in self.segments.iter().flat_map(|s| s.section_sizes()) {
+            match sections.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, total)) => *total += len,
+                None => sections.push((name, len)),
+            }
+        }
         Info {
             format_version: self.manifest.format_version,
             generation: self.manifest.generation,
@@ -298,6 +321,7 @@ impl Index {
             segments: self.manifest.segments.clone(),
             bytes: self.segments.iter().map(|s| s.bytes()).sum(),
             text_bytes: self.segments.iter().map(|s| s.text_bytes()).sum(),
+            sections,
         }
     }
 
@@ -317,13 +341,22 @@ impl Index {
             }
             progress.inc(s.documents() as u64);
         }
-        let Contents { documents, exact, words, lead_stems, stems, samples, frequencies, .. } = all;
+        let Contents { documents, exact, mut words, lead_stems, stems, samples, frequencies, .. } = all;
+        // The minima move into the (last) words view's matrix, not copied: at a million documents they are
+        // half a gigabyte.
+        let mut words_views = config.views.iter().filter(|v| v.view == View::Words).count();
         let signatures = config
             .views
             .iter()
             .map(|v| {
                 let params = v.minhash(config.seed);
-                let rows = if v.view == View::Words { words.clone() } else { Vec::new() };
+                let rows = match v.view {
+                    View::Words => {
+                        words_views -= 1;
+                        if words_views == 0 { std::mem::take(&mut words) } else { words.clone() }
+                    }
+                    _ => Vec::new(),
+                };
                 Signatures::from_rows(params, rows)
             })
             .collect();
@@ -339,6 +372,16 @@ impl Index {
         };
         Ok(Prior { frequencies, seen, archive: Some(archive), keep_texts: false, counted: false })
     }
+}
+
+/// Whether `path` is an index's folder (it holds a `MANIFEST` that starts as one does), so that `scan
+/// --against` can take an index where it takes files of articles.
+pub fn is_index(path: &Path) -> bool {
+    use std::io::Read;
+    let mut magic = [0; 8];
+    path.is_dir()
+        && File::open(path.join(MANIFEST)).and_then(|mut f| f.read_exact(&mut magic)).is_ok()
+        && &magic == MANIFEST_MAGIC
 }
 
 /// Writes what was read as a new segment and publishes it.

@@ -1,23 +1,34 @@
 //! One immutable segment of an index: the signed documents of one `build`, `add` or `compact`, in their
 //! fixed order, as one file read through a memory map. Layout (little-endian): the magic `UNSPUNSG` and
-//! the format version (u32, then 4 bytes of padding); the sections, each starting at a multiple of 8
-//! bytes; the header (JSON: format version, signing parameters, counts, each section's place); then the
-//! header's offset and length (u64 each), the xxh3-64 checksum of every byte before it (u64) and the
-//! magic `UNSPUNEN`. A file cut short or changed anywhere fails the checksum on open, with its path.
+//! the format version (u32, then 4 zero bytes); the sections, each starting at a multiple of 8 bytes
+//! (zeros between them); the header (JSON: format version, signing parameters, counts, each section's
+//! place and xxh3-64 checksum); then the header's offset and length, the xxh3-64 checksum of the header
+//! (u64 each) and the magic `UNSPUNEN`.
+//!
+//! What is checked when: opening reads only the head, the trailer and the header (magic, version, end
+//! magic, the length the trailer implies, the header's checksum, every section inside the file), so it
+//! costs the same for any size and a torn write (no end magic, a length that does not add up) is found
+//! at once. A section is checked against its checksum the first time this process reads it (a query reads
+//! every section but the text store), and [`Segment::verify`] (`unspun index verify`) checks them all and
+//! the zeros between them. The text store is not checked whole by a query: each text is a zstd frame with
+//! its content's checksum, checked when that text is read. Every failure names the file (and section).
 //!
 //! Sections: `documents` (zstd JSON Lines: id as read, path, bytes, words, date, extra fields), `exact`
-//! (u64 a document: the hash of its words), `words` (the words view's MinHash minima, u32), `lead_stems`
-//! (u32), `stems` and `stem_starts` (each document's distinct content stems, u32, and where its row
-//! starts, u64), `samples` and `sample_starts` (its sampled word 5-grams, u64), `texts` and
-//! `text_starts` (each text compressed by zstd on its own, so one is read without the others), and
+//! (u64 a document: the hash of its words), `words` and `word_starts` (the words view's MinHash minima,
+//! each document's in a Rice code, see [`rice`], and where its bytes start), `lead_stems`
+//! (u8 or u32), `stem_dictionary`, `stems` and `stem_starts` (each document's distinct content stems as ranks
+//! in the segment's dictionary, see [`StemCoder`], and where its row's bytes start), `samples` and
+//! `sample_starts` (its sampled word 5-grams without the low bits no query reads, see [`sample_bits`]), `texts` and `text_starts` (each text compressed by
+//! zstd on its own, so one is read without the others; a `*_starts` section is u32 a row when its end
+//! fits, else u64), and
 //! `stem_counts` and `phrase_counts` (zstd: the collection statistics of the texts this segment counted
 //! first, [`crate::frequencies::Frequencies`]).
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use memmap2::Mmap;
 use serde::{Deserialize, Serialize};
@@ -34,18 +45,37 @@ use crate::scan::DocInfo;
 const MAGIC: &[u8; 8] = b"UNSPUNSG";
 const END: &[u8; 8] = b"UNSPUNEN";
 /// The segment and manifest layout this build reads and writes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// Magic, version, padding.
 const START: u64 = 16;
-/// Header offset, header length, checksum, end magic.
+/// Header offset, header length, header checksum, end magic.
 const TRAILER: usize = 32;
+/// The sections every segment has, in the order they are written.
+const SECTIONS: [&str; 14] = [
+    "documents",
+    "exact",
+    "word_starts",
+    "words",
+    "lead_stems",
+    "stem_dictionary",
+    "stem_starts",
+    "stems",
+    "sample_starts",
+    "samples",
+    "text_starts",
+    "texts",
+    "stem_counts",
+    "phrase_counts",
+];
 
-/// A section's name and place in the file.
+/// A section's name, place in the file and checksum.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct Section {
     name: String,
     offset: u64,
     len: u64,
+    /// xxh3-64 of its bytes.
+    checksum: u64,
 }
 
 /// What a segment says of itself.
@@ -137,29 +167,67 @@ pub fn write(path: &Path, params: &Params, contents: &Contents) -> Result<(u64, 
     let (stem_table, phrase_table, counted) = contents.frequencies.tables();
     let stem_counts = zstd::bulk::compress(&le(stem_table.iter().map(|c| c.to_le_bytes())), 3).map_err(err)?;
     let phrase_counts = zstd::bulk::compress(&le(phrase_table.iter().map(|c| c.to_le_bytes())), 3).map_err(err)?;
+    // Where each row starts and the last ends: u32 when the end fits, else u64 (a reader tells them apart
+    // by the section's length, 4 or 8 bytes a document and one).
     let starts = |out: &mut Out, len: &dyn Fn(usize) -> usize| {
+        let end: u64 = (0..n).map(|i| len(i) as u64).sum();
+        let narrow = u32::try_from(end).is_ok();
+        let put = |out: &mut Out, at: u64| {
+            if narrow { out.put(&(at as u32).to_le_bytes()) } else { out.put(&at.to_le_bytes()) }
+        };
         let mut at = 0u64;
-        out.put(&at.to_le_bytes())?;
+        put(out, 0)?;
         for i in 0..n {
             at += len(i) as u64;
-            out.put(&at.to_le_bytes())?;
+            put(out, at)?;
         }
         Ok(())
     };
+    let stems = StemCoder::new(&contents.stems, &contents.lead_stems);
     // Each section is written as it is made, a document's row at a time: nothing is held twice.
-    let words = |out: &mut Out| out.put(&le(contents.words.iter().map(|x| x.to_le_bytes())));
+    let lanes = params.views.iter().find(|v| v.view == "words").map_or(0, |v| v.num_hashes);
+    if contents.words.len() != n * lanes {
+        return Err(Error::Index {
+            path: path.to_path_buf(),
+            message: format!("{} words minima for {n} documents of {lanes} lanes", contents.words.len()),
+        });
+    }
+    let minima = |i: usize| &contents.words[i * lanes..(i + 1) * lanes];
     let written = (|| -> std::io::Result<()> {
         out.section("documents", |out| out.put(&documents))?;
         out.section("exact", |out| out.put(&le(contents.exact.iter().map(|x| x.to_le_bytes()))))?;
-        out.section("words", words)?;
-        out.section("lead_stems", |out| out.put(&le(contents.lead_stems.iter().map(|x| x.to_le_bytes()))))?;
-        out.section("stem_starts", |out| starts(out, &|i| contents.stems.row(i).len()))?;
+        out.section("word_starts", |out| starts(out, &|i| rice(minima(i), &mut Vec::new())))?;
+        let mut row = Vec::new();
+        out.section("words", |out| {
+            (0..n).try_for_each(|i| {
+                rice(minima(i), &mut row);
+                out.put(&row)
+            })
+        })?;
+        // A byte a document when every lead has fewer than 256 stems (a reader tells by the length).
+        out.section("lead_stems", |out| match contents.lead_stems.iter().all(|&l| l < 256) {
+            true => out.put(&contents.lead_stems.iter().map(|&l| l as u8).collect::<Vec<u8>>()),
+            false => out.put(&le(contents.lead_stems.iter().map(|x| x.to_le_bytes()))),
+        })?;
+        out.section("stem_dictionary", |out| out.put(&le(stems.dictionary.iter().map(|x| x.to_le_bytes()))))?;
+        out.section("stem_starts", |out| starts(out, &|i| stems.encode(i, &mut Vec::new())))?;
+        let mut row = Vec::new();
         out.section("stems", |out| {
-            (0..n).try_for_each(|i| out.put(&le(contents.stems.row(i).iter().map(|x| x.to_le_bytes()))))
+            (0..n).try_for_each(|i| {
+                stems.encode(i, &mut row);
+                out.put(&row)
+            })
         })?;
         out.section("sample_starts", |out| starts(out, &|i| contents.samples.row(i).len()))?;
+        let (low, width) = sample_bits(n);
         out.section("samples", |out| {
-            (0..n).try_for_each(|i| out.put(&le(contents.samples.row(i).iter().map(|x| x.to_le_bytes()))))
+            (0..n).try_for_each(|i| {
+                row.clear();
+                row.extend(
+                    contents.samples.row(i).iter().flat_map(|x| (x >> low).to_le_bytes().into_iter().take(width)),
+                );
+                out.put(&row)
+            })
         })?;
         out.section("text_starts", |out| starts(out, &|i| contents.texts.row(i).len()))?;
         out.section("texts", |out| (0..n).try_for_each(|i| out.put(contents.texts.row(i))))?;
@@ -172,13 +240,15 @@ pub fn write(path: &Path, params: &Params, contents: &Contents) -> Result<(u64, 
     let header = serde_json::to_vec(&header).unwrap_or_default();
     out.align().map_err(err)?;
     let header_at = out.at;
+    // The header holds every section's checksum, so its own checksum names the whole segment (the
+    // manifest records it).
+    let checksum = xxh3_64(&header);
     out.put(&header).map_err(err)?;
-    out.put(&header_at.to_le_bytes()).map_err(err)?;
-    out.put(&(header.len() as u64).to_le_bytes()).map_err(err)?;
-    let checksum = out.hash.digest();
-    out.w.write_all(&checksum.to_le_bytes()).map_err(err)?;
-    out.w.write_all(END).map_err(err)?;
-    let size = out.at + 16;
+    for word in [header_at, header.len() as u64, checksum] {
+        out.put(&word.to_le_bytes()).map_err(err)?;
+    }
+    out.put(END).map_err(err)?;
+    let size = out.at;
     out.w.flush().map_err(err)?;
     drop(out);
     tmp.as_file().sync_all().map_err(err)?;
@@ -192,7 +262,8 @@ fn le<const N: usize>(values: impl Iterator<Item = [u8; N]>) -> Vec<u8> {
     values.flatten().collect()
 }
 
-/// A file being written, with its running checksum and length, and the sections written.
+/// A file being written, with its length, the running checksum of the section being written, and the
+/// sections written.
 struct Out<'a> {
     w: BufWriter<&'a File>,
     hash: Xxh3,
@@ -203,10 +274,13 @@ struct Out<'a> {
 impl Out<'_> {
     /// Writes a section, 8-aligned, by `write`.
     fn section(&mut self, name: &str, write: impl FnOnce(&mut Self) -> std::io::Result<()>) -> std::io::Result<()> {
+        debug_assert_eq!(SECTIONS.get(self.sections.len()), Some(&name));
         self.align()?;
         let offset = self.at;
+        self.hash = Xxh3::new();
         write(self)?;
-        self.sections.push(Section { name: name.into(), offset, len: self.at - offset });
+        let checksum = self.hash.digest();
+        self.sections.push(Section { name: name.into(), offset, len: self.at - offset, checksum });
         Ok(())
     }
 
@@ -223,15 +297,15 @@ impl Out<'_> {
     }
 }
 
-/// An open segment: its file mapped, checked whole, and the places of its texts.
+/// An open segment: its file mapped, its head, trailer and header checked (its sections are checked as
+/// they are first read).
 pub struct Segment {
     path: PathBuf,
     map: Mmap,
     header: Header,
-    /// Where each text starts in the `texts` section, and where the last ends.
-    text_starts: Vec<u64>,
-    texts: Range<usize>,
-    /// The checksum the file ends with.
+    /// Whether each section (in the order of the header's) matched its checksum, once it was read.
+    checked: Vec<OnceLock<bool>>,
+    /// The checksum of its header, which names the segment (see [`write`]).
     pub checksum: u64,
 }
 
@@ -250,11 +324,13 @@ impl PartialEq for Segment {
 impl Eq for Segment {}
 
 impl Segment {
-    /// Maps the segment at `path` and checks its magic, format version, checksum and layout.
+    /// Maps the segment at `path` and checks its magic, format version, end magic, length, header
+    /// checksum and layout; not its sections' bytes (see the module's doc).
     pub fn open(path: &Path) -> Result<Segment> {
         let file = File::open(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
-        // Safety: segments are never written in place once published (they are written under a temporary
-        // name and renamed); the map is checked whole below before anything in it is used.
+        // SAFETY: segments are never written in place once published (they are written under a temporary
+        // name and renamed), so the mapped bytes do not change under the reader; every section is checked
+        // against its checksum before its bytes are used, and every place read is bounds-checked.
         let map = unsafe { Mmap::map(&file) }.map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
         let bad = |message: String| Error::Index { path: path.to_path_buf(), message };
         let len = map.len();
@@ -271,34 +347,60 @@ impl Segment {
             return Err(bad("the segment is cut short (torn write): no end magic; the index is damaged".into()));
         }
         let word = |at: usize| u64::from_le_bytes(map[at..at + 8].try_into().unwrap_or_default());
-        let checksum = word(len - 16);
-        if xxh3_64(&map[..len - 16]) != checksum {
-            return Err(bad("checksum mismatch: the segment is damaged".into()));
+        let (header_at, header_len, checksum) = (word(len - 32), word(len - 24), word(len - 16));
+        let fits = header_at >= START
+            && header_at.checked_add(header_len).and_then(|e| e.checked_add(TRAILER as u64)) == Some(len as u64);
+        if map[12..16] != [0; 4] || !fits {
+            return Err(bad("the segment's head or trailer does not add up (cut short or damaged)".into()));
         }
-        // Checked: the pages read for the checksum are let go (the file is read again, from the page
-        // cache, where it is used), so a query's memory holds what it uses, not the whole index.
-        release(&map);
-        let (header_at, header_len) = (word(len - 32) as usize, word(len - 24) as usize);
-        let header: Header = map
-            .get(header_at..header_at.saturating_add(header_len))
-            .and_then(|h| serde_json::from_slice(h).ok())
-            .ok_or_else(|| bad("the segment's header cannot be read".into()))?;
+        let header_bytes = &map[header_at as usize..(header_at + header_len) as usize];
+        if xxh3_64(header_bytes) != checksum {
+            return Err(bad("checksum mismatch in the segment's header: the segment is damaged".into()));
+        }
+        let header: Header =
+            serde_json::from_slice(header_bytes).map_err(|_| bad("the segment's header cannot be read".into()))?;
+        // The sections in the order written, each 8-aligned, none overlapping another or the header.
+        let names: Vec<&str> = header.sections.iter().map(|s| s.name.as_str()).collect();
+        if header.format_version != FORMAT_VERSION || names != SECTIONS {
+            return Err(bad("the segment's header does not list the sections this format has".into()));
+        }
+        let mut end = START;
         for s in &header.sections {
-            if s.offset.saturating_add(s.len) > header_at as u64 {
-                return Err(bad(format!("section {} lies outside the segment", s.name)));
+            if s.offset % 8 != 0 || s.offset < end || s.offset.saturating_add(s.len) > header_at {
+                return Err(bad(format!("section {} lies outside its place in the segment", s.name)));
             }
+            end = s.offset + s.len;
         }
-        let mut segment =
-            Segment { path: path.to_path_buf(), map, header, text_starts: Vec::new(), texts: 0..0, checksum };
-        segment.text_starts = u64s(segment.section("text_starts")?);
-        let texts = segment.place("texts")?;
-        if segment.text_starts.len() != segment.header.documents + 1
-            || segment.text_starts.last().is_some_and(|&e| e as usize > texts.len())
-        {
-            return Err(bad("the text store's table does not match its documents".into()));
+        let checked = header.sections.iter().map(|_| OnceLock::new()).collect();
+        Ok(Segment { path: path.to_path_buf(), map, header, checked, checksum })
+    }
+
+    /// Checks every section against its checksum and that only zeros lie between them: the whole file,
+    /// as opening does not (`unspun index verify`). Returns the bytes checked.
+    pub fn verify(&self) -> Result<u64> {
+        let mut end = START as usize;
+        for s in &self.header.sections {
+            let gap = &self.map[end..s.offset as usize];
+            if gap.iter().any(|&b| b != 0) {
+                return Err(Error::Index {
+                    path: self.path.clone(),
+                    message: format!("the padding before section {} is not zeros: the segment is damaged", s.name),
+                });
+            }
+            self.section(&s.name)?;
+            end = (s.offset + s.len) as usize;
         }
-        segment.texts = texts;
-        Ok(segment)
+        let header_at = self.map.len() - TRAILER - self.header_len();
+        if self.map[end..header_at].iter().any(|&b| b != 0) {
+            return Err(self.damaged("padding before the header"));
+        }
+        release(&self.map);
+        Ok(self.map.len() as u64)
+    }
+
+    fn header_len(&self) -> usize {
+        let at = self.map.len() - 24;
+        u64::from_le_bytes(self.map[at..at + 8].try_into().unwrap_or_default()) as usize
     }
 
     /// The file.
@@ -323,19 +425,35 @@ impl Segment {
 
     /// Bytes of its compressed text store.
     pub fn text_bytes(&self) -> u64 {
-        self.texts.len() as u64
+        self.header.sections.iter().find(|s| s.name == "texts").map_or(0, |s| s.len)
     }
 
-    fn place(&self, name: &str) -> Result<Range<usize>> {
-        let s = self.header.sections.iter().find(|s| s.name == name).ok_or_else(|| Error::Index {
+    /// Each section's name and size in bytes.
+    pub fn section_sizes(&self) -> Vec<(String, u64)> {
+        self.header.sections.iter().map(|s| (s.name.clone(), s.len)).collect()
+    }
+
+    /// The bytes of section `name`, unchecked.
+    fn place(&self, name: &str) -> Result<(usize, &[u8])> {
+        let k = self.header.sections.iter().position(|s| s.name == name).ok_or_else(|| Error::Index {
             path: self.path.clone(),
             message: format!("the segment has no section {name}"),
         })?;
-        Ok(s.offset as usize..(s.offset + s.len) as usize)
+        let s = &self.header.sections[k];
+        Ok((k, &self.map[s.offset as usize..(s.offset + s.len) as usize]))
     }
 
+    /// The bytes of section `name`, checked against its checksum the first time they are asked for.
     fn section(&self, name: &str) -> Result<&[u8]> {
-        Ok(&self.map[self.place(name)?])
+        let (k, bytes) = self.place(name)?;
+        let sound = *self.checked[k].get_or_init(|| xxh3_64(bytes) == self.header.sections[k].checksum);
+        if !sound {
+            return Err(Error::Index {
+                path: self.path.clone(),
+                message: format!("checksum mismatch in section {name}: the segment is damaged"),
+            });
+        }
+        Ok(bytes)
     }
 
     fn damaged(&self, what: &str) -> Error {
@@ -347,15 +465,21 @@ impl Segment {
         Ok(u64s(self.section("exact")?))
     }
 
-    /// The text of document `doc`, read from the compressed store.
+    /// The text of document `doc`, read from the compressed store (its frame's checksum checked).
     pub fn text(&self, doc: usize) -> Result<String> {
         thread_local! {
             /// A decompression context a thread, reused from text to text.
             static DECOMPRESSOR: std::cell::RefCell<Option<zstd::bulk::Decompressor<'static>>> =
                 const { std::cell::RefCell::new(None) };
         }
-        let (from, to) = (self.text_starts[doc] as usize, self.text_starts[doc + 1] as usize);
-        let frame = &self.map[self.texts.start + from..self.texts.start + to];
+        let starts = self.section("text_starts")?;
+        let (_, texts) = self.place("texts")?;
+        let start = |i: usize| start_at(starts, self.header.documents, i);
+        let frame = match (start(doc), start(doc + 1)) {
+            (Some(from), Some(to)) if from <= to => texts.get(from as usize..to as usize),
+            _ => None,
+        };
+        let frame = frame.ok_or_else(|| self.damaged("text store's table"))?;
         // Each frame records its text's length (zstd's one-shot compression writes it).
         let len =
             zstd::zstd_safe::get_frame_content_size(frame).ok().flatten().ok_or_else(|| self.damaged("text store"))?;
@@ -395,14 +519,36 @@ impl Segment {
                 reference: true,
             });
         }
-        let ragged_u32 = |values: &str, starts: &str| -> Result<Ragged<u32>> {
-            ragged(u32s(this.section(values)?), u64s(this.section(starts)?), n).ok_or_else(|| this.damaged(values))
+        let starts =
+            |name: &str| -> Result<Vec<u64>> { starts(this.section(name)?, n).ok_or_else(|| this.damaged(name)) };
+        let lead_stems = match this.section("lead_stems")? {
+            b if b.len() == n => b.iter().map(|&l| l as u32).collect(),
+            b if b.len() == 4 * n => u32s(b),
+            _ => return Err(this.damaged("lead_stems")),
         };
-        let stems = ragged_u32("stems", "stem_starts")?;
-        let samples = ragged(u64s(this.section("samples")?), u64s(this.section("sample_starts")?), n)
-            .ok_or_else(|| this.damaged("samples"))?;
+        let stems = decode_stems(
+            &u32s(this.section("stem_dictionary")?),
+            this.section("stems")?,
+            &starts("stem_starts")?,
+            &lead_stems,
+        )
+        .ok_or_else(|| this.damaged("stems"))?;
+        let (low, width) = sample_bits(n);
+        let bytes = this.section("samples")?;
+        if bytes.len() % width != 0 {
+            return Err(this.damaged("samples"));
+        }
+        let values = bytes
+            .chunks_exact(width)
+            .map(|c| {
+                let mut x = [0; 8];
+                x[..width].copy_from_slice(c);
+                u64::from_le_bytes(x) << low
+            })
+            .collect();
+        let samples = ragged(values, starts("sample_starts")?, n).ok_or_else(|| this.damaged("samples"))?;
         let texts = if texts {
-            ragged(this.section("texts")?.to_vec(), this.text_starts.clone(), n).ok_or_else(|| this.damaged("texts"))?
+            ragged(this.section("texts")?.to_vec(), starts("text_starts")?, n).ok_or_else(|| this.damaged("texts"))?
         } else {
             Ragged::default()
         };
@@ -411,10 +557,18 @@ impl Segment {
         let phrase_counts = table("phrase_counts")?.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
         let frequencies = Frequencies::from_tables(stem_counts, phrase_counts, this.header.counted)
             .ok_or_else(|| this.damaged("statistics"))?;
+        let lanes = this.header.params.views.iter().find(|v| v.view == "words").map_or(0, |v| v.num_hashes);
+        let word_starts = starts("word_starts")?;
+        let bytes = this.section("words")?;
+        let mut words = Vec::with_capacity(n * lanes);
+        for i in 0..n {
+            let row = bytes.get(word_starts[i] as usize..word_starts[i + 1] as usize);
+            row.and_then(|row| unrice(row, lanes, &mut words)).ok_or_else(|| this.damaged("words"))?;
+        }
         let contents = Contents {
             exact: u64s(this.section("exact")?),
-            words: u32s(this.section("words")?),
-            lead_stems: u32s(this.section("lead_stems")?),
+            words,
+            lead_stems,
             stems,
             samples,
             texts,
@@ -449,6 +603,204 @@ fn ragged<T>(values: Vec<T>, starts: Vec<u64>, n: usize) -> Option<Ragged<T>> {
         && starts.windows(2).all(|w| w[0] <= w[1])
         && starts.last().is_some_and(|&e| e as usize == values.len());
     fits.then(|| Ragged::from_parts(values, starts.into_iter().map(|s| s as usize).collect()))
+}
+
+/// Writes a document's MinHash minima into `out` (cleared first) in a Rice code: a byte `k` (0 to 32), then
+/// each value as `value >> k` in unary (that many one bits and a zero) and its `k` low bits, least
+/// significant bits first. A minimum of a few hundred shingles' hashes is about 2^32 / shingles: with `k`
+/// near its logarithm a lane takes about 26 bits instead of 32. Returns the bytes written.
+fn rice(values: &[u32], out: &mut Vec<u8>) -> usize {
+    out.clear();
+    if values.is_empty() {
+        return 0;
+    }
+    let mean = values.iter().map(|&v| v as u64).sum::<u64>() / values.len() as u64;
+    // The parameter for a geometric distribution of this mean is near log2(mean); its neighbours are
+    // tried too and the cheapest kept (any `k` reads back: this only sizes the code).
+    let guess = (63 - mean.max(1).leading_zeros()).min(32);
+    let cost = |k: u32| values.iter().map(|&v| ((v as u64) >> k) + 1 + k as u64).sum::<u64>();
+    let k =
+        [guess.saturating_sub(1), guess, (guess + 1).min(32)].into_iter().min_by_key(|&k| (cost(k), k)).unwrap_or(32);
+    out.push(k as u8);
+    let (mut acc, mut bits) = (0u64, 0u32);
+    let mut put = |out: &mut Vec<u8>, value: u64, n: u32| {
+        acc |= value << bits;
+        bits += n;
+        while bits >= 8 {
+            out.push(acc as u8);
+            acc >>= 8;
+            bits -= 8;
+        }
+    };
+    for &v in values {
+        let mut q = (v as u64) >> k;
+        while q > 0 {
+            let m = q.min(32) as u32;
+            put(out, (1 << m) - 1, m);
+            q -= m as u64;
+        }
+        put(out, 0, 1);
+        put(out, v as u64 & ((1 << k) - 1), k);
+    }
+    put(out, 0, 7);
+    out.len()
+}
+
+/// Appends the `lanes` minima [`rice`] wrote in `bytes` to `out`; `None` when the bytes are not such a code.
+fn unrice(bytes: &[u8], lanes: usize, out: &mut Vec<u32>) -> Option<()> {
+    if lanes == 0 {
+        return bytes.is_empty().then_some(());
+    }
+    let (&k, code) = bytes.split_first()?;
+    let k = k as u32;
+    if k > 32 {
+        return None;
+    }
+    let end = code.len() * 8;
+    // The 57 or more bits from bit `at` on (zeros past the end).
+    let window = |at: usize| {
+        let i = at / 8;
+        let mut b = [0u8; 8];
+        let have = code.len().saturating_sub(i).min(8);
+        b[..have].copy_from_slice(&code[i..i + have]);
+        u64::from_le_bytes(b) >> (at % 8)
+    };
+    let mut at = 0;
+    for _ in 0..lanes {
+        let mut q = 0u64;
+        loop {
+            let ones = window(at).trailing_ones().min(56);
+            q += ones as u64;
+            at += ones as usize;
+            if at >= end || q > u32::MAX as u64 {
+                return None;
+            }
+            if ones < 56 {
+                at += 1;
+                break;
+            }
+        }
+        let low = window(at) & ((1u64 << k) - 1);
+        at += k as usize;
+        out.push(u32::try_from(q << k | low).ok()?);
+    }
+    (at <= end && end - at < 8).then_some(())
+}
+
+/// How a segment of `n` documents keeps its sampled word n-grams: without their low bits that the passages
+/// source masks off to number the documents ([`crate::lsh::doc_mask`] of the documents a query holds, who
+/// are this segment's and more), so a query's entries are the same; the rest in as few bytes as hold it.
+/// Returns the bits dropped and the bytes a sample.
+fn sample_bits(n: usize) -> (u32, usize) {
+    let low = crate::lsh::doc_mask(n).count_ones();
+    (low, (64 - low as usize).div_ceil(8))
+}
+
+/// Where row `i` starts in a `*_starts` section of `n` rows (u32 or u64 a row and one, see [`write`]).
+fn start_at(starts: &[u8], n: usize, i: usize) -> Option<u64> {
+    let width = starts.len() / (n + 1);
+    let b = starts.get(i * width..(i + 1) * width)?;
+    match width {
+        4 => Some(u32::from_le_bytes(b.try_into().ok()?) as u64),
+        8 => Some(u64::from_le_bytes(b.try_into().ok()?)),
+        _ => None,
+    }
+}
+
+/// A `*_starts` section of `n` rows, whole.
+fn starts(bytes: &[u8], n: usize) -> Option<Vec<u64>> {
+    match bytes.len() {
+        l if l == 4 * (n + 1) => Some(u32s(bytes).into_iter().map(u64::from).collect()),
+        l if l == 8 * (n + 1) => Some(u64s(bytes)),
+        _ => None,
+    }
+}
+
+/// The content stems of a segment's documents, written compactly: each stem as its rank in the segment's
+/// dictionary of stems (most frequent first), a document's lead stems and its other stems each sorted by
+/// rank and written as LEB128 gaps. A document's 60-odd stems take about a byte and a half each instead
+/// of four; [`decode_stems`] gives back each row as it was (both runs in the order of the stems).
+struct StemCoder<'a> {
+    rows: &'a Ragged<u32>,
+    lead: &'a [u32],
+    /// Stems by rank.
+    dictionary: Vec<u32>,
+    rank: HashMap<u32, u32>,
+}
+
+impl<'a> StemCoder<'a> {
+    fn new(rows: &'a Ragged<u32>, lead: &'a [u32]) -> StemCoder<'a> {
+        let mut count: HashMap<u32, u32> = HashMap::new();
+        for i in 0..rows.len() {
+            for &stem in rows.row(i) {
+                *count.entry(stem).or_default() += 1;
+            }
+        }
+        let mut dictionary: Vec<(u32, u32)> = count.into_iter().collect();
+        dictionary.sort_unstable_by_key(|&(stem, n)| (std::cmp::Reverse(n), stem));
+        let rank = dictionary.iter().enumerate().map(|(r, &(stem, _))| (stem, r as u32)).collect();
+        StemCoder { rows, lead, dictionary: dictionary.into_iter().map(|(stem, _)| stem).collect(), rank }
+    }
+
+    /// Writes row `i` into `out` (cleared first); returns its length in bytes.
+    fn encode(&self, i: usize, out: &mut Vec<u8>) -> usize {
+        out.clear();
+        let row = self.rows.row(i);
+        let lead = (self.lead[i] as usize).min(row.len());
+        for run in [&row[..lead], &row[lead..]] {
+            let mut ranks: Vec<u32> = run.iter().map(|s| self.rank[s]).collect();
+            ranks.sort_unstable();
+            let mut last = 0;
+            for r in ranks {
+                leb128(r - last, out);
+                last = r;
+            }
+        }
+        out.len()
+    }
+}
+
+fn leb128(mut x: u32, out: &mut Vec<u8>) {
+    while x >= 0x80 {
+        out.push(x as u8 | 0x80);
+        x >>= 7;
+    }
+    out.push(x as u8);
+}
+
+/// The rows [`StemCoder`] wrote, from its dictionary, bytes, rows' starts and lead lengths; `None` when
+/// they do not agree.
+fn decode_stems(dictionary: &[u32], bytes: &[u8], starts: &[u64], lead: &[u32]) -> Option<Ragged<u32>> {
+    let mut out = Ragged::default();
+    let mut row = Vec::new();
+    for (i, &lead) in lead.iter().enumerate() {
+        let mut at = usize::try_from(*starts.get(i)?).ok()?;
+        let end = usize::try_from(*starts.get(i + 1)?).ok()?;
+        let (mut rank, mut shift, mut value) = (0u32, 0, 0u32);
+        row.clear();
+        while at < end {
+            let b = *bytes.get(at)?;
+            at += 1;
+            value |= ((b & 0x7f) as u32).checked_shl(shift)?;
+            shift += 7;
+            if b & 0x80 == 0 {
+                // The other stems' run starts again from rank 0.
+                if row.len() == lead as usize {
+                    rank = 0;
+                }
+                rank = rank.checked_add(value)?;
+                row.push(*dictionary.get(rank as usize)?);
+                (shift, value) = (0, 0);
+            }
+        }
+        if shift != 0 || row.len() < lead as usize {
+            return None;
+        }
+        row[..lead as usize].sort_unstable();
+        row[lead as usize..].sort_unstable();
+        out.push(row.iter().copied());
+    }
+    (starts.len() == lead.len() + 1 && starts.last().map(|&e| e as usize) == Some(bytes.len())).then_some(out)
 }
 
 fn u64s(bytes: &[u8]) -> Vec<u64> {
@@ -492,8 +844,10 @@ mod tests {
         c.stems.push([]);
         c.samples.push([7]);
         c.samples.push([8, 9]);
+        let mut compressor = zstd::bulk::Compressor::new(3).unwrap();
+        compressor.set_parameter(zstd::stream::raw::CParameter::ChecksumFlag(true)).unwrap();
         for text in ["hello", "world"] {
-            c.texts.push(zstd::bulk::compress(text.as_bytes(), 3).unwrap());
+            c.texts.push(compressor.compress(text.as_bytes()).unwrap());
         }
         c.frequencies.add_documents(2, [1u64 << 60, 2 << 60].iter(), [3u64].iter());
         c
@@ -520,7 +874,8 @@ mod tests {
         assert_eq!(read.words, written.words);
         assert_eq!(read.lead_stems, written.lead_stems);
         assert_eq!((read.stems.row(0), read.stems.row(1)), (&[5u32, 6][..], &[][..]));
-        assert_eq!((read.samples.row(0), read.samples.row(1)), (&[7u64][..], &[8u64, 9][..]));
+        // The samples' low bit, which numbers the documents of any query of two or more, is not kept.
+        assert_eq!((read.samples.row(0), read.samples.row(1)), (&[6u64][..], &[8u64, 8][..]));
         let d = &read.documents[1];
         assert_eq!((d.id.as_str(), d.words, d.date.as_deref(), d.reference), ("b", 3, Some("2025-05-24"), true));
         assert_eq!(d.extra["title"], "T");
@@ -531,6 +886,171 @@ mod tests {
         assert_eq!(read.frequencies.df(1 << 60), 1);
         assert_eq!(read.frequencies.phrase_documents(3), 1);
         assert_eq!(segment.exact().unwrap(), [11, 22]);
+    }
+
+    #[test]
+    fn samples_keep_every_bit_a_query_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("segment-1.useg");
+        let n = 300;
+        let mut c = Contents { frequencies: Frequencies::new(), ..Contents::default() };
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        for i in 0..n {
+            c.documents.push(doc(&format!("d{i}"), 30));
+            c.exact.push(i as u64);
+            c.words.extend([1, 2]);
+            // Leads of 256 stems or more: the lead_stems section keeps u32s.
+            let lead = 256 + i as u32 % 40;
+            c.lead_stems.push(lead);
+            c.stems.push(0..lead + 3);
+            let row: Vec<u64> = (0..i % 7)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    state & !7
+                })
+                .collect();
+            c.samples.push(row);
+            c.texts.push(zstd::bulk::compress(b"x", 3).unwrap());
+        }
+        write(&path, &params(), &c).unwrap();
+        let segment = Arc::new(Segment::open(&path).unwrap());
+        let read = Segment::contents(&segment, &mut Default::default(), false).unwrap();
+        assert_eq!(read.lead_stems, c.lead_stems);
+        // A query holds these documents and maybe more: the bits its entries keep are the same.
+        for m in [n, n + 1, 5000, 1 << 21, 1 << 31] {
+            let mask = crate::lsh::doc_mask(m);
+            for i in 0..n {
+                let kept: Vec<u64> = read.samples.row(i).iter().map(|h| h & !mask).collect();
+                let signed: Vec<u64> = c.samples.row(i).iter().map(|h| h & !mask).collect();
+                assert_eq!(kept, signed, "document {i}, {m} documents");
+            }
+        }
+        // Fewer bytes than eight a sample.
+        let (_, width) = sample_bits(n);
+        assert_eq!(width, 7);
+    }
+
+    /// The place of section `name` in the segment file `bytes`, read from its header.
+    fn place_of(bytes: &[u8], name: &str) -> std::ops::Range<usize> {
+        let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap()) as usize;
+        let (at, len) = (word(bytes.len() - 32), word(bytes.len() - 24));
+        let header: Header = serde_json::from_slice(&bytes[at..at + len]).unwrap();
+        let s = header.sections.iter().find(|s| s.name == name).unwrap();
+        s.offset as usize..(s.offset + s.len) as usize
+    }
+
+    proptest::proptest! {
+        /// Each row's lead run and other run, each sorted (as the reading stage leaves them, equal high
+        /// halves of two stems included), come back as they were.
+        #[test]
+        fn stems_read_back_as_written(rows in proptest::collection::vec(
+            (proptest::collection::vec(0u32..300, 0..20), proptest::collection::vec(some_stem(), 0..40)),
+            0..30,
+        )) {
+            let mut ragged = Ragged::default();
+            let mut lead = Vec::new();
+            for (mut a, mut b) in rows {
+                a.sort_unstable();
+                b.sort_unstable();
+                lead.push(a.len() as u32);
+                ragged.push(a.into_iter().chain(b));
+            }
+            let coder = StemCoder::new(&ragged, &lead);
+            let (mut bytes, mut starts, mut row) = (Vec::new(), vec![0u64], Vec::new());
+            for i in 0..ragged.len() {
+                coder.encode(i, &mut row);
+                bytes.extend_from_slice(&row);
+                starts.push(bytes.len() as u64);
+            }
+            let read = decode_stems(&coder.dictionary, &bytes, &starts, &lead).unwrap();
+            for i in 0..ragged.len() {
+                proptest::prop_assert_eq!(read.row(i), ragged.row(i));
+            }
+            // Cut short, the rows do not agree with their starts.
+            if !bytes.is_empty() {
+                proptest::prop_assert!(decode_stems(&coder.dictionary, &bytes[..bytes.len() - 1], &starts, &lead).is_none());
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Minima of every size (those of a text, of a short one, of an empty one: all `u32::MAX`) read
+        /// back as written, and a code cut short or run on does not.
+        #[test]
+        fn minima_read_back_as_written(scale in 0u32..=32, raw in proptest::collection::vec(proptest::num::u32::ANY, 0..200), empty in proptest::bool::ANY) {
+            let values: Vec<u32> = if empty { vec![u32::MAX; raw.len()] } else { raw.iter().map(|&v| v >> scale).collect() };
+            let mut code = Vec::new();
+            let len = rice(&values, &mut code);
+            proptest::prop_assert_eq!(len, code.len());
+            let mut read = vec![7];
+            proptest::prop_assert!(unrice(&code, values.len(), &mut read).is_some());
+            proptest::prop_assert_eq!(&read[1..], &values[..]);
+            if !values.is_empty() {
+                proptest::prop_assert!(unrice(&code[..code.len() - 1], values.len(), &mut Vec::new()).is_none());
+                proptest::prop_assert!(unrice(&[&code[..], &[0]].concat(), values.len(), &mut Vec::new()).is_none());
+            }
+        }
+    }
+
+    #[test]
+    fn minima_of_a_text_take_fewer_bits() {
+        // The minima of 150 shingles' hashes are about 2^32 / 150.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let values: Vec<u32> = (0..128)
+            .map(|_| {
+                (0..150)
+                    .map(|_| {
+                        state ^= state << 13;
+                        state ^= state >> 7;
+                        state ^= state << 17;
+                        state as u32
+                    })
+                    .min()
+                    .unwrap()
+            })
+            .collect();
+        let mut code = Vec::new();
+        assert!(rice(&values, &mut code) < 440, "{} bytes", code.len());
+    }
+
+    /// Stems from the whole range, some frequent.
+    fn some_stem() -> impl proptest::strategy::Strategy<Value = u32> {
+        use proptest::strategy::Strategy;
+        (0u32..4, proptest::num::u32::ANY).prop_map(|(k, x)| if k == 0 { x % 8 } else { x })
+    }
+
+    #[test]
+    fn a_damaged_section_is_found_when_read_not_on_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("segment-1.useg");
+        let mut c = contents();
+        c.words = vec![1, 2, 3, 4];
+        write(&path, &params(), &c).unwrap();
+        let good = std::fs::read(&path).unwrap();
+        for name in ["words", "samples", "stem_counts"] {
+            let mut bad = good.clone();
+            bad[place_of(&good, name).start + 1] ^= 0x01;
+            std::fs::write(&path, &bad).unwrap();
+            // Opening reads the head, trailer and header only; reading the section finds the damage.
+            let segment = Arc::new(Segment::open(&path).unwrap());
+            assert_eq!(segment.text(1).unwrap(), "world");
+            let e = Segment::contents(&segment, &mut Default::default(), false).err().unwrap().to_string();
+            assert!(e.contains("segment-1.useg") && e.contains(&format!("section {name}")), "{e}");
+            let e = segment.verify().unwrap_err().to_string();
+            assert!(e.contains("segment-1.useg") && e.contains(name), "{e}");
+        }
+        // A text's frame carries its checksum: the damaged text, not its neighbour, fails to read.
+        let mut bad = good.clone();
+        let texts = place_of(&good, "texts");
+        bad[texts.end - 2] ^= 0x01;
+        std::fs::write(&path, &bad).unwrap();
+        let segment = Segment::open(&path).unwrap();
+        assert_eq!(segment.text(0).unwrap(), "hello");
+        let e = segment.text(1).unwrap_err().to_string();
+        assert!(e.contains("segment-1.useg") && e.contains("text store"), "{e}");
+        assert!(segment.verify().unwrap_err().to_string().contains("section texts"));
     }
 
     #[test]
@@ -547,7 +1067,10 @@ mod tests {
             let mut bad = good.clone();
             bad[at] ^= 0x10;
             std::fs::write(&path, &bad).unwrap();
-            let e = Segment::open(&path).err().unwrap_or_else(|| panic!("byte {at} changed, not found"));
+            let e = Segment::open(&path)
+                .and_then(|s| s.verify())
+                .err()
+                .unwrap_or_else(|| panic!("byte {at} changed, not found"));
             assert!(e.to_string().contains("segment-1.useg"), "{e}");
         }
         for cut in [1, 8, 16, good.len() / 2, good.len() - 1] {

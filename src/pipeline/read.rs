@@ -345,10 +345,17 @@ impl<'a> Signer<'a> {
             .map_init(Scratch::default, |scratch, (d, row)| {
                 let mut sketch = sign(&d.text, plan, tokens, scratch, row);
                 if keep_texts {
-                    // Level 3, zstd's default: a news article compresses about twofold on its own.
+                    // Level 3, zstd's default: a news article compresses about twofold on its own. Each
+                    // frame carries its content's checksum, so a damaged text in an index's store is found
+                    // when it is read (the store is too big to check whole on every open).
                     let compressor = match &mut scratch.compressor {
                         Some(c) => Some(c),
-                        slot => zstd::bulk::Compressor::new(3).ok().map(|c| slot.insert(c)),
+                        slot => zstd::bulk::Compressor::new(3)
+                            .and_then(|mut c| {
+                                c.set_parameter(zstd::stream::raw::CParameter::ChecksumFlag(true)).map(|_| c)
+                            })
+                            .ok()
+                            .map(|c| slot.insert(c)),
                     };
                     sketch.stored = compressor.and_then(|c| c.compress(d.text.as_bytes()).ok()).unwrap_or_default();
                 }

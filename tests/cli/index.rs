@@ -66,6 +66,35 @@ fn query_reports_what_scan_against_reports_on_the_seeds() {
 }
 
 #[test]
+fn scan_against_an_index_is_a_query_of_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = seed_folder(tmp.path(), "archive", &["000", "002"]);
+    let new = seed_folder(tmp.path(), "new", &["001", "003", "004"]);
+    let idx = tmp.path().join("idx");
+    assert_eq!(index("build", &idx, &[os(&archive)]).status.code(), Some(0));
+    for format in [&["--format", "json"][..], &["--format", "text", "--explain"], &["--format", "csv"]] {
+        let run = |args: &[&OsStr]| {
+            let out = bin().args(args).args(format).arg("--quiet").output().unwrap();
+            assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+            out.stdout
+        };
+        let queried = run(&[OsStr::new("query"), os(&idx), os(&new)]);
+        let scanned = run(&[OsStr::new("scan"), os(&new), OsStr::new("--against"), os(&idx)]);
+        assert_eq!(String::from_utf8_lossy(&scanned), String::from_utf8_lossy(&queried), "{format:?}");
+        // And what a scan against the archive's files reports.
+        let from_files = run(&[OsStr::new("scan"), os(&new), OsStr::new("--against"), os(&archive)]);
+        assert_eq!(String::from_utf8_lossy(&scanned), String::from_utf8_lossy(&from_files), "{format:?}");
+    }
+    // An index is given alone to --against, and with the settings it was built with.
+    let out = bin().arg("scan").arg(&new).arg("--against").arg(&idx).arg("--against").arg(&archive).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is an index"), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = bin().arg("scan").arg(&new).arg("--against").arg(&idx).args(["--seed", "7"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("seed 7"), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
 fn add_and_compact_judge_as_a_scan_of_the_whole_archive() {
     let tmp = tempfile::tempdir().unwrap();
     let first = seed_folder(tmp.path(), "first", &["000"]);
@@ -111,6 +140,17 @@ fn segment_files(idx: &Path) -> Vec<PathBuf> {
     v
 }
 
+/// Where section `name` lies in the segment file `bytes` (its header, JSON, is placed by the trailer: the
+/// header's offset and length, its checksum, the end magic).
+fn section_place(bytes: &[u8], name: &str) -> std::ops::Range<usize> {
+    let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap()) as usize;
+    let (at, len) = (word(bytes.len() - 32), word(bytes.len() - 24));
+    let header: Value = serde_json::from_slice(&bytes[at..at + len]).unwrap();
+    let section = header["sections"].as_array().unwrap().iter().find(|s| s["name"] == name).unwrap();
+    let offset = section["offset"].as_u64().unwrap() as usize;
+    offset..offset + section["len"].as_u64().unwrap() as usize
+}
+
 /// A query that fails with exit 1 and a message holding each of `words`.
 fn assert_refused(idx: &Path, new: &Path, args: &[&str], words: &[&str]) {
     let mut all = vec![os(new)];
@@ -144,15 +184,40 @@ fn other_parameters_versions_and_damaged_files_are_refused_by_name() {
     let segment = segment_files(&idx).remove(0);
     let s = segment.display().to_string();
     let good = std::fs::read(&segment).unwrap();
-    // A byte changed in the middle, then the file cut short (a torn write).
+    // A byte changed in a section a query reads (the words view's minima, the content stems, the passages'
+    // samples): opening does not read it (`index info` answers), the query finds it and names the file
+    // and the section, and so does `index verify`.
+    for name in ["words", "stems", "samples"] {
+        let mut bad = good.clone();
+        let place = section_place(&good, name);
+        bad[(place.start + place.end) / 2] ^= 0x40;
+        std::fs::write(&segment, &bad).unwrap();
+        assert_eq!(documents(&idx), Some(2), "opening reads only the header and trailer");
+        assert_refused(&idx, &new, &[], &[&s, "checksum", &format!("section {name}")]);
+        let out = index("verify", &idx, &[]);
+        assert_eq!(out.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(&s) && stderr.contains(name), "{stderr}");
+    }
+    // The header, and the file cut short (a torn write), are found on open.
     let mut bad = good.clone();
-    bad[good.len() / 2] ^= 0x40;
+    let at = good.len() - 40;
+    bad[at] ^= 0x40;
     std::fs::write(&segment, &bad).unwrap();
-    assert_refused(&idx, &new, &[], &[&s, "checksum"]);
+    assert_refused(&idx, &new, &[], &[&s, "checksum", "header"]);
+    assert_eq!(documents(&idx), None);
     std::fs::write(&segment, &good[..good.len() - 100]).unwrap();
     assert_refused(&idx, &new, &[], &[&s, "cut short"]);
     std::fs::write(&segment, &good).unwrap();
     assert_eq!(query_json(&idx, &[os(&new)]).status.code(), Some(0));
+    assert_eq!(index("verify", &idx, &[]).status.code(), Some(0));
+    // A damaged text: `index verify` names the text store.
+    let mut bad = good.clone();
+    bad[section_place(&good, "texts").end - 3] ^= 0x40;
+    std::fs::write(&segment, &bad).unwrap();
+    let out = index("verify", &idx, &[]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("section texts"), "{}", String::from_utf8_lossy(&out.stderr));
+    std::fs::write(&segment, &good).unwrap();
 
     // Another format version, in the manifest and in a segment; a damaged manifest.
     let good_manifest = std::fs::read(&manifest).unwrap();
