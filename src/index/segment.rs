@@ -18,7 +18,7 @@
 //! each document's in a Rice code, see `rice`, and where its bytes start), `lead_stems`
 //! (u8 or u32), `stem_dictionary`, `stems` and `stem_starts` (each document's distinct content stems as ranks
 //! in the segment's dictionary, see `StemCoder`, and where its row's bytes start), `samples` and
-//! `sample_starts` (its sampled word 5-grams without the low bits no query reads, see [`sample_bits`]), `texts` and `text_starts` (each text compressed by
+//! `sample_starts` (its sampled word 5-grams without the low bits no query reads, see `sample_bits`), `texts` and `text_starts` (each text compressed by
 //! zstd on its own, so one is read without the others; a `*_starts` section is u32 a row when its end
 //! fits, else u64), and
 //! `stem_counts` and `phrase_counts` (zstd: the collection statistics of the texts this segment counted
