@@ -305,7 +305,7 @@ pub struct Segment {
     header: Header,
     /// Whether each section (in the order of the header's) matched its checksum, once it was read.
     checked: Vec<OnceLock<bool>>,
-    /// The checksum of its header, which names the segment (see [`write`]).
+    /// The checksum of its header, which names the segment (see [`write()`]).
     pub checksum: u64,
 }
 
