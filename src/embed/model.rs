@@ -290,8 +290,7 @@ impl Model {
         let (mut all, mut lengths, mut ids) = (Vec::new(), Vec::new(), std::mem::take(&mut scratch.ids));
         for text in texts {
             self.wordpiece.tokenize(text, max, &mut ids, &mut scratch.word);
-            let unknown = ids.iter().filter(|&&id| id == self.wordpiece.unknown).count();
-            if !ids.is_empty() && (unknown as f64) <= UNREADABLE * ids.len() as f64 {
+            if self.wordpiece.readable(&ids) {
                 all.push(self.cls);
                 all.extend_from_slice(&ids);
                 all.push(self.sep);

@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use super::model::{Model, Scratch, read_tokenizer};
 use super::safetensors::{Tensors, write_f32};
 use super::wordpiece::WordPiece;
-use super::{Embedding, UNREADABLE, quantise};
+use super::{Embedding, quantise};
 use crate::error::{Error, Result};
 use crate::shingle::is_stop_word;
 
@@ -121,8 +121,7 @@ impl WordVectors {
         for text in texts {
             self.wordpiece.tokenize(text, tokens, &mut scratch.ids, &mut scratch.word);
             let ids = &scratch.ids;
-            let unknown = ids.iter().filter(|&&id| id == self.wordpiece.unknown).count();
-            if ids.is_empty() || (unknown as f64) > UNREADABLE * ids.len() as f64 {
+            if !self.wordpiece.readable(ids) {
                 continue;
             }
             sum.fill(0.0);

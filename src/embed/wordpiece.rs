@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 
+use super::UNREADABLE;
+
 /// A WordPiece vocabulary and its `[UNK]` id.
 pub(super) struct WordPiece {
     pub(super) vocab: HashMap<String, u32>,
@@ -31,6 +33,12 @@ impl WordPiece {
         }
         self.word_pieces(word, ids);
         ids.truncate(max);
+    }
+
+    /// Whether `ids` are of a text the model can read: some ids, at most [`UNREADABLE`] of them `[UNK]`.
+    pub(super) fn readable(&self, ids: &[u32]) -> bool {
+        let unknown = ids.iter().filter(|&&id| id == self.unknown).count();
+        !ids.is_empty() && unknown as f64 <= UNREADABLE * ids.len() as f64
     }
 
     /// Appends the WordPiece ids of `word` (greedy longest match, continuations prefixed `##`; a word
