@@ -21,6 +21,23 @@ def test_pairs_round_trip_through_a_dataframe(seeds, tmp_path):
     assert [unspun.Pair.from_dict(row) for row in back.to_dict("records")] == report.pairs
 
 
+def test_the_semantic_views_figures_round_trip(seeds):
+    # A pair the semantic view measured carries its figures; the others have none (NaN in a table).
+    report = unspun.scan([{"id": i, "text": t} for i, t in seeds])
+    measured = dict(report.pairs[0].to_dict(), semantic={"leads": 0.71, "sentences": 4, "restated_in_order": 3,
+                                                          "closeness": 0.66, "specifics": 0.8, "specifics_weight": 21.5})
+    pair = unspun.Pair.from_dict(measured)
+    assert pair.semantic == unspun.Semantic(0.71, 4, 3, 0.66, 0.8, 21.5)
+    assert pair.to_dict() == measured
+    far = dict(measured, semantic={"leads": 0.4, "sentences": None, "restated_in_order": None, "closeness": None,
+                                   "specifics": 0.0, "specifics_weight": 0.0})
+    assert unspun.Pair.from_dict(far).semantic.closeness is None
+    assert "semantic" not in report.pairs[1].to_dict()
+    pairs = [pair, unspun.Pair.from_dict(far), report.pairs[1]]
+    frame = pd.DataFrame([p.to_dict() for p in pairs])
+    assert [unspun.Pair.from_dict(row) for row in frame.to_dict("records")] == pairs
+
+
 def test_documents_and_clusters(seeds):
     report = unspun.scan([{"id": i, "text": t, "outlet": i[:3]} for i, t in seeds])
     documents = report.to_pandas("documents")

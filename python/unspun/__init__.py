@@ -23,7 +23,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from . import _native
 from ._native import FORMAT_VERSION, InputError
-from ._report import Cluster, Document, Evidence, Pair, Passage, Problem, Report, Summary
+from ._report import Cluster, Document, Evidence, Pair, Passage, Problem, Report, Semantic, Summary
 
 __version__: str = _native.__version__
 
@@ -37,6 +37,7 @@ __all__ = [
     "Passage",
     "Problem",
     "Report",
+    "Semantic",
     "Signer",
     "Summary",
     "compare",
