@@ -11,7 +11,7 @@ use std::sync::Arc;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use serde_json::{Map, Value, json};
-use unspun::input::{self, Document, InputFile, Origin, Problem};
+use unspun::input::{self, Document, InputFile, InputOptions, Origin, Problem};
 use unspun::lsh::LshStats;
 use unspun::pipeline::parts::{self, Collection, PASSAGES, TOO_SHORT_TEXTS};
 use unspun::progress::NoProgress;
@@ -85,20 +85,9 @@ pub fn read_file(
     settings: &str,
 ) -> PyResult<(Vec<ReadRow>, Vec<ProblemRow>)> {
     py.detach(|| {
-        let (_, config) = config(settings)?;
-        let file = InputFile { path: PathBuf::from(path), id };
-        let (mut rows, mut problems) = (Vec::new(), Vec::new());
-        let result = input::read_file_bytes(
-            &file,
-            data,
-            &config.input,
-            &mut |d| {
-                let rank = rows.len();
-                rows.push(read_row(d, rank))
-            },
-            &mut |p| problems.push(problem_row(p)),
-        );
-        finish(result, &file, &config, rows, problems)
+        read_with(path, id, settings, |file, options, emit, problem| {
+            input::read_file_bytes(file, data, options, emit, problem)
+        })
     })
     .map_err(|e| to_py_err(py, e))
 }
@@ -114,33 +103,34 @@ pub fn read_lines(
     settings: &str,
 ) -> PyResult<(Vec<ReadRow>, Vec<ProblemRow>)> {
     py.detach(|| {
-        let (_, config) = config(settings)?;
-        let file = InputFile { path: PathBuf::from(path), id };
-        let (mut rows, mut problems) = (Vec::new(), Vec::new());
-        let lines = lines.iter().map(|(n, bytes)| (*n, bytes.as_slice()));
-        let result = input::read_lines(
-            &file,
-            lines,
-            &config.input,
-            &mut |d| {
-                let rank = rows.len();
-                rows.push(read_row(d, rank))
-            },
-            &mut |p| problems.push(problem_row(p)),
-        );
-        finish(result, &file, &config, rows, problems)
+        read_with(path, id, settings, |file, options, emit, problem| {
+            let lines = lines.iter().map(|(n, bytes)| (*n, bytes.as_slice()));
+            input::read_lines(file, lines, options, emit, problem)
+        })
     })
     .map_err(|e| to_py_err(py, e))
 }
 
+/// The documents and problems `read` gives of the file `path` (with id `id`) under `settings`, as rows.
 /// A file that cannot be read as a whole is a problem of its own, unless `strict` (as in a scan).
-fn finish(
-    result: Result<(), Error>,
-    file: &InputFile,
-    config: &Config,
-    rows: Vec<ReadRow>,
-    mut problems: Vec<ProblemRow>,
+fn read_with(
+    path: String,
+    id: String,
+    settings: &str,
+    read: impl FnOnce(&InputFile, &InputOptions, &mut dyn FnMut(Document), &mut dyn FnMut(Problem)) -> Result<(), Error>,
 ) -> Result<(Vec<ReadRow>, Vec<ProblemRow>), Error> {
+    let (_, config) = config(settings)?;
+    let file = InputFile { path: PathBuf::from(path), id };
+    let (mut rows, mut problems) = (Vec::new(), Vec::new());
+    let result = read(
+        &file,
+        &config.input,
+        &mut |d| {
+            let rank = rows.len();
+            rows.push(read_row(d, rank))
+        },
+        &mut |p| problems.push(problem_row(p)),
+    );
     match result {
         Ok(()) => Ok((rows, problems)),
         Err(e) if config.input.strict => Err(e),

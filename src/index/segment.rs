@@ -1021,14 +1021,20 @@ mod tests {
         (0u32..4, proptest::num::u32::ANY).prop_map(|(k, x)| if k == 0 { x % 8 } else { x })
     }
 
-    #[test]
-    fn a_damaged_section_is_found_when_read_not_on_open() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("segment-1.useg");
+    /// A small segment written in `dir`: its path and its bytes.
+    fn written(dir: &Path) -> (PathBuf, Vec<u8>) {
+        let path = dir.join("segment-1.useg");
         let mut c = contents();
         c.words = vec![1, 2, 3, 4];
         write(&path, &params(), &c).unwrap();
         let good = std::fs::read(&path).unwrap();
+        (path, good)
+    }
+
+    #[test]
+    fn a_damaged_section_is_found_when_read_not_on_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, good) = written(dir.path());
         for name in ["words", "samples", "stem_counts"] {
             let mut bad = good.clone();
             bad[place_of(&good, name).start + 1] ^= 0x01;
@@ -1056,11 +1062,7 @@ mod tests {
     #[test]
     fn every_damaged_byte_is_found() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("segment-1.useg");
-        let mut c = contents();
-        c.words = vec![1, 2, 3, 4];
-        write(&path, &params(), &c).unwrap();
-        let good = std::fs::read(&path).unwrap();
+        let (path, good) = written(dir.path());
         // A sample of positions, every byte of the small head and tail.
         let positions = (0..good.len()).filter(|&i| i < 64 || i + 64 > good.len() || i % 997 == 0);
         for at in positions {
