@@ -163,17 +163,6 @@ impl Analysis {
             .collect()
     }
 
-    /// The stems of the text's numbers and capitalised content words, each with its weight in the
-    /// collection: rare ones weigh most (a name every document of a collection holds says nothing of
-    /// which it restates; a common word that opens a sentence, little).
-    pub fn weighted_specifics(&self, freq: &Frequencies) -> Vec<(u64, f32)> {
-        let mut out: Vec<(u64, f32)> =
-            self.tokens.tokens.iter().filter(|t| t.is_specific()).map(|t| (t.stem, freq.weight(t.stem))).collect();
-        out.sort_unstable_by_key(|s| s.0);
-        out.dedup_by_key(|s| s.0);
-        out
-    }
-
     /// Word trigrams of this text, for attestation checks by [`crate::score`].
     pub fn trigrams(&self) -> &GramSet {
         &self.trigrams

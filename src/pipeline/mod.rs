@@ -69,6 +69,13 @@ impl Plan<'_> {
         !self.verify || view == View::Words
     }
 
+    /// Whether the collection's stem and phrase counts are made while reading: verification weighs words
+    /// by them, and the semantic view blocks on each document's rarest names even when nothing is
+    /// verified (`--candidates-only`).
+    pub fn counts_collection(&self) -> bool {
+        self.verify || self.model.is_some()
+    }
+
     /// The mask of the low bits that number the documents in a packed band or passage entry
     /// ([`crate::lsh::doc_mask`]) for `n` documents read: a part of a collection keeps as many hash bits
     /// as the whole, so that its buckets are the whole's.

@@ -138,8 +138,8 @@ pub struct SignedCorpus {
     pub frequencies: Frequencies,
     /// The semantic view's embedding of each document's lead (empty when the view is off).
     pub embeddings: Vec<Embedding>,
-    /// The semantic view's blocking keys: each document's names and numbers (numbers and capitalised words; empty
-    /// when the view is off).
+    /// Each document's names and numbers (numbers and capitalised words; empty when the semantic view is
+    /// off): the view's blocking keys, and what verification asks a pair it confirms to share.
     pub specifics: Vec<Vec<u64>>,
     /// What candidate generation consumes.
     pub sketches: Sketches,
@@ -292,7 +292,7 @@ impl<'a> Signer<'a> {
         let config = plan.config;
         Signer {
             plan,
-            tokens: plan.verify || config.views.iter().any(|v| v.view != View::Words),
+            tokens: plan.verify || config.semantic.is_some() || config.views.iter().any(|v| v.view != View::Words),
             rows: Vec::new(),
             lanes: config.views.iter().map(|v| v.num_hashes).sum(),
             documents: Vec::new(),
@@ -374,7 +374,7 @@ impl<'a> Signer<'a> {
                 (info, sketch)
             })
             .collect();
-        if plan.verify && !self.counted {
+        if plan.counts_collection() && !self.counted {
             // Copies count once: a text's words are counted the first time they are read, so that a crawl's
             // hundred copies of an article do not make its own wording look common (stock phrasing) or
             // leave its rewrites without the stems they share with it.
@@ -522,13 +522,13 @@ fn sign(text: &str, plan: &Plan, tokens: bool, scratch: &mut Scratch, mins: &mut
     // The hash of all the words: documents too short to compare otherwise are matched by it, and the
     // collection's counts take each text once.
     let mut exact = 0;
-    if n_words < config.min_words || plan.verify {
+    if n_words < config.min_words || plan.counts_collection() {
         bytes.clear();
         bytes.extend(words.iter().flat_map(|w| w.to_le_bytes()));
         exact = xxh3_64(bytes);
     }
     let (mut rewording, mut lead_stems, mut phrases) = (Vec::new(), 0, Vec::new());
-    if plan.verify {
+    if plan.counts_collection() {
         let lead_words = config.views.iter().find(|v| v.view == View::Lead).map_or(0, |v| v.shingle);
         let distinct = |tokens: &[Token]| {
             let mut v: Vec<u64> = tokens.iter().filter(|t| t.is_content()).map(|t| t.stem).collect();
@@ -547,7 +547,7 @@ fn sign(text: &str, plan: &Plan, tokens: bool, scratch: &mut Scratch, mins: &mut
         (Some(model), Some(s)) if n_words >= config.min_words => model.embed(text, s.tokens, embed),
         _ => Vec::new(),
     };
-    let specifics = if embedding.is_empty() { Vec::new() } else { specific_stems(&toks.tokens) };
+    let specifics = if plan.model.is_some() { specific_stems(&toks.tokens) } else { Vec::new() };
     DocumentSketch {
         words: n_words,
         phrases,

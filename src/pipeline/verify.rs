@@ -320,7 +320,9 @@ impl Verifier<'_> {
         let (s, model) = (self.plan.config.semantic.as_ref()?, self.plan.model.as_ref()?);
         let embeddings = &self.corpus.embeddings;
         let leads = embed::similarity(&embeddings[a as usize], &embeddings[b as usize]);
-        let (specifics, specifics_weight) = shared_specifics(x, y, &self.corpus.frequencies);
+        let specifics = &self.corpus.specifics;
+        let (specifics, specifics_weight) =
+            shared_specifics(&specifics[a as usize], &specifics[b as usize], &self.corpus.frequencies);
         let mut figures = SemanticFigures { leads, restatement: None, specifics, specifics_weight };
         if leads < s.threshold {
             return Some((figures, None));
@@ -354,10 +356,9 @@ impl Verifier<'_> {
 
 /// The weighted share of the shorter text's names and numbers (by number of them) found in the other,
 /// and the weight shared: a rewrite keeps its source's, a text on the same topic has its own.
-fn shared_specifics(x: &Analysis, y: &Analysis, frequencies: &Frequencies) -> (f64, f64) {
-    let (sx, sy) = (x.weighted_specifics(frequencies), y.weighted_specifics(frequencies));
-    let (short, long) = if sx.len() <= sy.len() { (&sx, &sy) } else { (&sy, &sx) };
-    let total: f32 = short.iter().map(|s| s.1).sum();
-    let shared: f32 = short.iter().filter(|s| long.binary_search_by_key(&s.0, |l| l.0).is_ok()).map(|s| s.1).sum();
+fn shared_specifics(x: &[u64], y: &[u64], frequencies: &Frequencies) -> (f64, f64) {
+    let (short, long) = if x.len() <= y.len() { (x, y) } else { (y, x) };
+    let total: f32 = short.iter().map(|&s| frequencies.weight(s)).sum();
+    let shared: f32 = short.iter().filter(|s| long.binary_search(s).is_ok()).map(|&s| frequencies.weight(s)).sum();
     (if total > 0.0 { (shared / total) as f64 } else { 0.0 }, shared as f64)
 }

@@ -592,6 +592,24 @@ fn word_vectors_are_distilled_once_then_embed_without_the_model() {
 }
 
 #[test]
+fn the_semantic_views_candidates_do_not_depend_on_the_other_views() {
+    let dir = tempfile::tempdir().unwrap();
+    write_tiny_model(dir.path());
+    run_ok(&["model", "distill", dir.path().to_str().unwrap(), "--quiet"]);
+    // Unverified candidates of the words view alone (which needs no tokens) and of words and lead: the
+    // semantic view blocks on the documents' names either way.
+    let semantic = |views: &str| {
+        let model = dir.path().to_str().unwrap();
+        let args = ["scan", "-q", "--format", "json", "--candidates-only", "--word-vectors", "--model", model];
+        let report = json(&run_ok(&[&args[..], &["--views", views, corpus().to_str().unwrap()]].concat()));
+        report["summary"]["views"]["semantic"]["pairs"].as_u64().unwrap()
+    };
+    let alone = semantic("words");
+    assert!(alone > 0);
+    assert_eq!(alone, semantic("words,lead"));
+}
+
+#[test]
 fn explain_quotes_each_pairs_passages_from_the_texts_with_their_evidence() {
     let out = run_ok(&["scan", corpus().to_str().unwrap(), "--explain", "-q"]);
     let text = String::from_utf8(out.stdout).unwrap();
