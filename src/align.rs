@@ -55,6 +55,8 @@ pub struct Analysis {
     index: StemIndex,
     /// Per sentence, its trigrams that are in `phrasing`, sorted.
     sentence_phrasing: Vec<Vec<u64>>,
+    /// The distinct words and the distinct names and numbers, sorted: made when direction first asks.
+    vocabulary: std::sync::OnceLock<(Vec<u64>, Vec<u64>)>,
 }
 
 impl Analysis {
@@ -108,7 +110,31 @@ impl Analysis {
             })
             .collect();
         let index = StemIndex::new(&sentences);
-        Analysis { tokens, sentences, sentence_weight, phrasing, trigrams, five_grams, index, sentence_phrasing }
+        Analysis {
+            tokens,
+            sentences,
+            sentence_weight,
+            phrasing,
+            trigrams,
+            five_grams,
+            index,
+            sentence_phrasing,
+            vocabulary: Default::default(),
+        }
+    }
+
+    /// The text's distinct words and its distinct names and numbers ([`Analysis::specifics`] of the whole
+    /// text), each sorted; made once, when first asked for.
+    pub fn vocabulary(&self) -> (&[u64], &[u64]) {
+        let (words, specifics) = self.vocabulary.get_or_init(|| {
+            let mut words: Vec<u64> = self.tokens.tokens.iter().map(|t| t.word).collect();
+            words.sort_unstable();
+            words.dedup();
+            let mut specifics: Vec<u64> = self.specifics(0..self.words()).into_iter().collect();
+            specifics.sort_unstable();
+            (words, specifics)
+        });
+        (words, specifics)
     }
 
     /// Number of words.
@@ -151,7 +177,7 @@ impl Analysis {
 
     /// The names and numbers among the tokens in `range` (numbers, and capitalised words that do not
     /// open a sentence), as word hashes.
-    pub fn specifics(&self, range: std::ops::Range<usize>) -> HashSet<u64> {
+    pub fn specifics(&self, range: std::ops::Range<usize>) -> GramSet {
         let t = &self.tokens;
         range
             .filter(|&i| {

@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-use crate::align::Analysis;
+use crate::align::{Analysis, GramSet};
 use crate::error::{Error, Result};
 use crate::frequencies::Frequencies;
 use crate::shingle::Tokens;
@@ -98,8 +98,8 @@ const MACHINE_WORDS: &[&str] = &[
     "nuanced",
 ];
 
-fn machine_words() -> &'static HashSet<u64> {
-    static SET: OnceLock<HashSet<u64>> = OnceLock::new();
+fn machine_words() -> &'static GramSet {
+    static SET: OnceLock<GramSet> = OnceLock::new();
     SET.get_or_init(|| MACHINE_WORDS.iter().filter_map(|w| Tokens::new(w).tokens.first().map(|t| t.word)).collect())
 }
 
@@ -177,7 +177,7 @@ impl Features {
             &|| measured.attestation,
             &|| measured.stock,
             &|| measured.excerpt,
-            &|| own_difference(&specifics(a, all(a)), &specifics(b, all(b))),
+            &|| absent_specifics(a, b),
             &|| own_difference(&rare(a, all(a)), &rare(b, all(b))),
             &|| (wa / wb).ln().clamp(-2.0, 2.0),
             &|| measured.coverage[1] - measured.coverage[0],
@@ -200,6 +200,28 @@ impl Features {
     pub fn swapped(self) -> Features {
         Features(self.0.map(|f| -f))
     }
+}
+
+/// Names and numbers: how many more of the first text's the second lacks altogether (its word nowhere
+/// in the other, in any case or place) than the other way round, ±3. A derived text keeps or drops its
+/// source's names and numbers and seldom adds new ones. Nothing when either text is cut short (it ends
+/// inside a sentence: a feed's excerpt, an article stored cut, a generation stopped at its length limit):
+/// what the cut text lacks may be past its end.
+fn absent_specifics(a: &Analysis, b: &Analysis) -> f64 {
+    absent_specifics_counts(a, b).map_or(0.0, |(x, y)| count_difference(x, y))
+}
+
+/// How many of the first text's names and numbers the second lacks altogether, and the other way round;
+/// `None` when either text is cut short.
+pub fn absent_specifics_counts(a: &Analysis, b: &Analysis) -> Option<(usize, usize)> {
+    if a.tokens.cut_short || b.tokens.cut_short {
+        return None;
+    }
+    let absent = |x: &Analysis, y: &Analysis| {
+        let words = y.vocabulary().0;
+        x.vocabulary().1.iter().filter(|w| words.binary_search(w).is_err()).count()
+    };
+    Some((absent(a, b), absent(b, a)))
 }
 
 /// Family structure: how much nearer the first text is to the related documents than the second, in
@@ -340,6 +362,20 @@ mod tests {
         assert_eq!(ab.swapped(), ba);
         // a keeps names and numbers b lacks, b adds model vocabulary: both favour a.
         assert!(ab.0[3] > 0.0 && ab.0[7] > 0.0, "{ab:?}");
+    }
+
+    #[test]
+    fn names_one_text_lacks_altogether_favour_the_other_unless_one_is_cut_short() {
+        let source = analyse("Senator Jane Ortiz spoke in Denver on Tuesday. The bill passed 52 to 48.");
+        let derived = analyse("A senator spoke on Tuesday. The bill passed narrowly.");
+        assert!(absent_specifics(&source, &derived) > 0.0);
+        assert_eq!(absent_specifics(&derived, &source), -absent_specifics(&source, &derived));
+        // A name the other text has in lower case or opening a sentence is not lacking.
+        let lower = analyse("Ortiz spoke in denver. Jane said the bill passed 52 to 48 on tuesday.");
+        assert_eq!(absent_specifics(&source, &lower), 0.0);
+        // The derived text cut inside a sentence: what it lacks may be past its end.
+        let cut = analyse("A senator spoke on Tuesday. The bill passed narrowly after a long");
+        assert_eq!(absent_specifics(&source, &cut), 0.0);
     }
 
     #[test]

@@ -19,7 +19,9 @@ use serde::Serialize;
 
 use crate::align::{Alignment, Analysis};
 use crate::config::SemanticConfig;
-use crate::direction::{DirectionModel, FEATURE_NAMES, Features, Measured, Weigher, machine_vocabulary};
+use crate::direction::{
+    DirectionModel, FEATURE_NAMES, Features, Measured, Weigher, absent_specifics_counts, machine_vocabulary,
+};
 use crate::embed::Restatement;
 use crate::frequencies::Frequencies;
 use crate::graph::Neighbours;
@@ -147,8 +149,8 @@ pub struct SemanticFigures {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Evidence {
     /// What kind of evidence: `canonical`, `date`, `duplicate`, `containment`, `stock_phrasing`,
-    /// `attestation`, `hub`, `siblings`, `shared_source`; and `semantic` for the relation itself, when only
-    /// the semantic view saw it.
+    /// `attestation`, `specifics`, `machine_vocabulary`, `hub`, `siblings`, `shared_source`; and
+    /// `semantic` for the relation itself, when only the semantic view saw it.
     pub signal: &'static str,
     /// The document this evidence points to as the source, if any.
     pub favours: Option<String>,
@@ -328,7 +330,18 @@ pub fn direction(
     }
     let features = Features::of(a.analysis, b.analysis, &measured, frequencies, &weigher.wanted);
     let score = model.score(&features);
-    let machine = features.0[FEATURE_NAMES.iter().position(|&n| n == "machine_vocabulary").unwrap_or(0)];
+    let feature = |name: &str| features.0[FEATURE_NAMES.iter().position(|&n| n == name).unwrap_or(0)];
+    let specifics = feature("specifics");
+    if specifics.abs() >= 1.0
+        && let Some((sa, sb)) = absent_specifics_counts(a.analysis, b.analysis)
+    {
+        let detail = format!(
+            "names and numbers the other text lacks altogether: {sa} of {}'s, {sb} of {}'s (a derived text keeps or drops its source's, and seldom adds new ones)",
+            a.id, b.id
+        );
+        evidence.push(Evidence { signal: "specifics", favours: favours(usize::from(specifics < 0.0)), detail });
+    }
+    let machine = feature("machine_vocabulary");
     if machine.abs() >= 1.0 {
         let (ma, mb) = (machine_vocabulary(a.analysis), machine_vocabulary(b.analysis));
         let detail = format!(

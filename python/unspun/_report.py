@@ -42,8 +42,8 @@ class Passage:
 @dataclass
 class Evidence:
     """One fact weighed in deciding the source: ``signal`` (``date``, ``canonical``, ``containment``,
-    ``stock_phrasing``, ``attestation``, ``hub``, ``machine_vocabulary``, ``siblings``, ``shared_source``,
-    ``duplicate``, ``semantic``), the document it ``favours`` as the source (or None) and a ``detail`` in words."""
+    ``stock_phrasing``, ``attestation``, ``specifics``, ``hub``, ``machine_vocabulary``, ``siblings``,
+    ``shared_source``, ``duplicate``, ``semantic``), the document it ``favours`` as the source (or None) and a ``detail`` in words."""
 
     signal: str
     favours: Optional[str]

@@ -72,6 +72,22 @@ pub struct Tokens {
     /// Index into `tokens` of the first token of each sentence, ascending, starting with 0 when
     /// there is at least one token.
     pub sentence_starts: Vec<u32>,
+    /// The text ends inside a sentence (nothing that closes one after its last word, or an ellipsis):
+    /// stored cut, as feeds, excerpts and size limits leave articles.
+    pub cut_short: bool,
+}
+
+/// Whether what follows a text's last word (`rest`) shows that the text was cut inside a sentence: an
+/// ellipsis, or no closing punctuation in a text that has some (`sentences` > 1; a text written without
+/// punctuation says nothing of where it ends).
+fn ends_cut(rest: &str, sentences: usize) -> bool {
+    let rest = rest.trim_end();
+    let closed =
+        rest.trim_end_matches(|c: char| matches!(c, ']' | ')' | '"' | '”' | '’' | '\'' | '»') || c.is_whitespace());
+    if closed.ends_with("...") || closed.ends_with('…') {
+        return true;
+    }
+    sentences > 1 && !rest.chars().any(|c| matches!(c, '.' | '!' | '?' | '。' | '！' | '？' | '։' | '۔' | '।'))
 }
 
 impl Tokens {
@@ -108,6 +124,7 @@ impl Tokens {
 /// buffers grow).
 pub fn tokenize_into(text: &str, out: &mut Tokens, scratch: &mut String) {
     STEMS.with_borrow_mut(|stems| tokenize_with(text, out, scratch, stems, true));
+    out.cut_short = out.tokens.last().is_some_and(|t| ends_cut(&text[t.end as usize..], out.sentence_starts.len()));
 }
 
 /// The stem hashes (0 for a stop word) of the words a thread saw last, by word hash: news vocabulary is
@@ -706,6 +723,19 @@ pub(super) mod tests {
         let t = Tokens::new("知事は「安心したい」と述べた");
         let quoted: Vec<bool> = t.tokens.iter().map(Token::is_quoted).collect();
         assert_eq!(quoted, [false, false, false, true, true, true, true, true, false, false, false, false]);
+    }
+
+    #[test]
+    fn a_text_ending_inside_a_sentence_is_cut_short() {
+        let cut = |text: &str| Tokens::new(text).cut_short;
+        assert!(!cut("The council met. It voted to close the bridge."));
+        assert!(!cut("The council met. \"We will close it,\" she said.\n"));
+        assert!(cut("The council met. It voted to close the bri"));
+        assert!(cut("The council met. It voted to close the bridge…"));
+        assert!(cut("The council met. It voted to close the bridge [...]"));
+        // One sentence without closing punctuation, or text written without any: nothing says where it ends.
+        assert!(!cut("the council met and voted to close the bridge"));
+        assert!(!cut(""));
     }
 
     /// Text made of pieces that exercise every path of the word readers: ASCII words in both cases,
