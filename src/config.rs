@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::input::InputOptions;
 use crate::lsh::LshParams;
 use crate::minhash::MinHashParams;
+use crate::score::VerdictBars;
 use crate::shingle::View;
 
 /// Settings of one view: how its signatures are made and banded.
@@ -91,6 +92,8 @@ pub struct Config {
     pub semantic: Option<SemanticConfig>,
     /// How direction is decided: the built-in fitted model unless another is given.
     pub direction: DirectionModel,
+    /// The weight of evidence a pair must reach to be judged derived.
+    pub verdict: VerdictBars,
     /// Measure every direction feature of each pair, not only those the model weighs (for
     /// [`crate::eval::direction_records`], the data the model is fitted on).
     pub all_direction_features: bool,
@@ -198,6 +201,7 @@ impl Default for Config {
             input: InputOptions::default(),
             semantic: None,
             direction: DirectionModel::default(),
+            verdict: VerdictBars::default(),
             all_direction_features: false,
         }
     }

@@ -38,7 +38,7 @@
 //! ```
 //! use unspun::align::{align, Analysis};
 //! use unspun::frequencies::Frequencies;
-//! use unspun::score::{classify, Relation};
+//! use unspun::score::{classify, Relation, VerdictBars};
 //! use unspun::shingle::Tokens;
 //!
 //! let original = "Russia released 307 Ukrainian prisoners on Saturday in exchange for Russian servicemen.\n\
@@ -51,8 +51,8 @@
 //! let idf = Frequencies::new();
 //! let (a, b, c) = (Tokens::new(original), Tokens::new(spun), Tokens::new(other));
 //! let (a, b, c) = (Analysis::new(a, &idf), Analysis::new(b, &idf), Analysis::new(c, &idf));
-//! assert_eq!(classify(&a, &b, &align(&a, &b)).map(|v| v.0), Some(Relation::Rewrite));
-//! assert_eq!(classify(&a, &c, &align(&a, &c)), None);
+//! assert_eq!(classify(&a, &b, &align(&a, &b), &VerdictBars::default()).map(|v| v.0), Some(Relation::Rewrite));
+//! assert_eq!(classify(&a, &c, &align(&a, &c), &VerdictBars::default()), None);
 //! ```
 
 pub mod align;

@@ -15,7 +15,7 @@
 //! [`orient`] names each pair's source from its own lean and its neighbours': a source is favoured
 //! across all its pairs, and two texts a third is favoured over are siblings, with no source.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::align::{Alignment, Analysis};
 use crate::config::SemanticConfig;
@@ -55,15 +55,69 @@ impl Relation {
 
 /// Word 5-gram Jaccard at or above which a pair is a near-duplicate.
 const NEAR_DUPLICATE_JACCARD: f64 = 0.7;
-/// Share of the shorter text that a rewrite restates, in order.
+/// Share of the shorter text that a rewrite restates, in order: most of it.
 const REWRITE_COVERAGE: f64 = 0.5;
-/// Weight of evidence ([`Alignment::strength`]) a rewrite needs: about three sentences restated clearly
-/// above the similarity independent reports reach by chance.
-const REWRITE_STRENGTH: f64 = 1.0;
 /// Aligned sentences sharing narrative phrasing needed for a partial reuse.
 const PARTIAL_SENTENCES: usize = 2;
-/// Weight of evidence a partial reuse needs from the sentences that share narrative phrasing.
-const PARTIAL_STRENGTH: f64 = 1.0;
+
+/// The weight of evidence a pair's alignment must reach to be judged derived: fitted on the labelled
+/// collections by `scripts/fit-verdict` (leave one collection out) and built in from `src/verdict.json`;
+/// `--verdict-bars FILE` reads others.
+#[derive(Clone, Copy, Debug, PartialEq, Deserialize)]
+pub struct VerdictBars {
+    /// Weight of evidence ([`Alignment::strength`]) a rewrite needs, beside restating most of the shorter
+    /// text in order (about 1 is three sentences restated clearly above the similarity independent reports
+    /// reach by chance).
+    pub rewrite_strength: f64,
+    /// Weight of evidence a partial reuse needs from the sentences that share narrative phrasing.
+    pub partial_strength: f64,
+}
+
+/// The file `scripts/fit-verdict --write` writes: the bars, and how they were fitted.
+#[derive(Deserialize)]
+struct VerdictFile {
+    version: u32,
+    #[serde(flatten)]
+    bars: VerdictBars,
+    #[allow(dead_code)]
+    #[serde(default)]
+    fitted: serde_json::Value,
+}
+
+/// The bars built into the binary.
+const VERDICT_BARS: &str = include_str!("verdict.json");
+
+impl Default for VerdictBars {
+    fn default() -> VerdictBars {
+        static BARS: std::sync::OnceLock<VerdictBars> = std::sync::OnceLock::new();
+        *BARS.get_or_init(|| VerdictBars::parse(VERDICT_BARS).expect("the built-in src/verdict.json is valid"))
+    }
+}
+
+impl VerdictBars {
+    /// Reads bars from a file in the layout of `src/verdict.json`.
+    pub fn load(path: &std::path::Path) -> crate::error::Result<VerdictBars> {
+        let text =
+            std::fs::read_to_string(path).map_err(|source| crate::error::Error::Read { path: path.into(), source })?;
+        VerdictBars::parse(&text).map_err(|message| crate::error::Error::Input {
+            path: path.into(),
+            line: None,
+            message,
+        })
+    }
+
+    fn parse(text: &str) -> std::result::Result<VerdictBars, String> {
+        let file: VerdictFile = serde_json::from_str(text).map_err(|e| format!("not verdict bars: {e}"))?;
+        if file.version != 1 {
+            return Err(format!("verdict bars version {} (this build reads version 1)", file.version));
+        }
+        let VerdictBars { rewrite_strength, partial_strength } = file.bars;
+        if !(rewrite_strength.is_finite() && partial_strength.is_finite()) {
+            return Err("the bars must be numbers".into());
+        }
+        Ok(file.bars)
+    }
+}
 
 /// Similarity of the first sentences, weight of evidence and coverage of the shorter text that make a
 /// pair whose openings restate each other derived.
@@ -72,7 +126,7 @@ const LEAD_STRENGTH: f64 = 0.5;
 const LEAD_COVERAGE: f64 = 0.4;
 
 /// The relation of a pair and a confidence in 0..1, or `None` when the texts are not derived.
-pub fn classify(a: &Analysis, b: &Analysis, al: &Alignment) -> Option<(Relation, f64)> {
+pub fn classify(a: &Analysis, b: &Analysis, al: &Alignment, bars: &VerdictBars) -> Option<(Relation, f64)> {
     let same_words =
         a.words() == b.words() && a.tokens.tokens.iter().zip(&b.tokens.tokens).all(|(x, y)| x.word == y.word);
     if same_words && a.words() > 0 {
@@ -85,11 +139,11 @@ pub fn classify(a: &Analysis, b: &Analysis, al: &Alignment) -> Option<(Relation,
         if a.words() <= b.words() { (al.coverage_a, al.coverage_b) } else { (al.coverage_b, al.coverage_a) };
     // Saturating weight of evidence: 0.63 at 3, 0.86 at 6.
     let evidence = 1.0 - (-al.strength / 3.0).exp();
-    if small >= REWRITE_COVERAGE && al.strength >= REWRITE_STRENGTH {
+    if small >= REWRITE_COVERAGE && al.strength >= bars.rewrite_strength {
         let confidence = 0.4 + 0.3 * small + 0.1 * large + 0.2 * evidence;
         return Some((Relation::Rewrite, confidence.min(0.99)));
     }
-    if al.copied_sentences >= PARTIAL_SENTENCES && al.copied_strength >= PARTIAL_STRENGTH {
+    if al.copied_sentences >= PARTIAL_SENTENCES && al.copied_strength >= bars.partial_strength {
         let confidence = 0.4 + 0.2 * small + 0.3 * evidence;
         return Some((Relation::Partial, confidence.min(0.95)));
     }
@@ -565,10 +619,10 @@ mod tests {
     fn duplicate_and_near_duplicate() {
         let a = analyse(STORY);
         let b = analyse(&STORY.to_uppercase());
-        assert_eq!(classify(&a, &b, &align(&a, &b)).unwrap().0, Relation::Duplicate);
+        assert_eq!(classify(&a, &b, &align(&a, &b), &VerdictBars::default()).unwrap().0, Relation::Duplicate);
         let edited = STORY.replace("four people", "four civilians");
         let c = analyse(&edited);
-        assert_eq!(classify(&a, &c, &align(&a, &c)).unwrap().0, Relation::NearDuplicate);
+        assert_eq!(classify(&a, &c, &align(&a, &c), &VerdictBars::default()).unwrap().0, Relation::NearDuplicate);
     }
 
     #[test]
@@ -577,7 +631,32 @@ mod tests {
         let b = analyse(
             "Solar module prices fell sharply this quarter.\nManufacturers in China expanded capacity again.\nAnalysts expect installations to grow next year.",
         );
-        assert_eq!(classify(&a, &b, &align(&a, &b)), None);
+        assert_eq!(classify(&a, &b, &align(&a, &b), &VerdictBars::default()), None);
+    }
+
+    #[test]
+    fn a_rewrite_needs_the_bars_weight_of_evidence_and_bar_files_are_checked() {
+        let a = analyse(STORY);
+        let b = analyse(
+            "Weather in the region stayed cold and wet all week, forecasters said.\n\
+             On Saturday Russia freed 307 Ukrainian prisoners, swapping them for Russian servicemen.\n\
+             The servicemen are cared for in Belarus before going back to Russia.\n\
+             Overnight drones and missiles struck Kyiv and damaged apartment buildings and a shopping mall.\n\
+             Kharkiv officials reported four people killed in attacks during the past day.",
+        );
+        let al = align(&a, &b);
+        let bars = VerdictBars::default();
+        assert_eq!(classify(&a, &b, &al, &bars).map(|v| v.0), Some(Relation::Rewrite));
+        let strict = VerdictBars { rewrite_strength: al.strength + 0.1, partial_strength: al.copied_strength + 0.1 };
+        assert_eq!(classify(&a, &b, &al, &strict), None);
+        assert_eq!(VerdictBars::parse(VERDICT_BARS), Ok(bars));
+        let version = VERDICT_BARS.replace("\"version\": 1", "\"version\": 2");
+        assert!(VerdictBars::parse(&version).unwrap_err().contains("version 2"));
+        assert!(
+            VerdictBars::parse(r#"{"version": 1, "rewrite_strength": 0.5}"#).unwrap_err().contains("partial_strength")
+        );
+        let path = std::env::temp_dir().join("unspun-no-such-bars.json");
+        assert!(VerdictBars::load(&path).unwrap_err().to_string().contains("unspun-no-such-bars.json"));
     }
 
     #[test]

@@ -27,6 +27,7 @@ use unspun::lsh::{LshParams, band_entries};
 use unspun::minhash::{EMPTY, Hasher};
 use unspun::progress::NoProgress;
 use unspun::report::Report;
+use unspun::score::VerdictBars;
 use unspun::shingle::{Tokens, View};
 use unspun::{Config, Error};
 
@@ -59,6 +60,7 @@ struct Settings {
     semantic_threshold: Option<f64>,
     word_vectors: Option<bool>,
     direction_model: Option<PathBuf>,
+    verdict_bars: Option<PathBuf>,
     against: Option<Vec<PathBuf>>,
     ext: Option<Vec<String>>,
     id_field: Option<String>,
@@ -83,6 +85,9 @@ impl Settings {
         }
         if let Some(path) = &self.direction_model {
             config.direction = DirectionModel::load(path)?;
+        }
+        if let Some(path) = &self.verdict_bars {
+            config.verdict = VerdictBars::load(path)?;
         }
         let names: Vec<String> = match &self.views {
             Some(names) => names.clone(),

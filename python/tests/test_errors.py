@@ -48,16 +48,17 @@ def test_bad_settings_are_value_errors():
             unspun.scan(["a text"], **settings)
 
 
-def test_a_missing_model_or_direction_model_is_an_os_error(tmp_path):
+def test_a_missing_model_direction_model_or_verdict_bars_is_an_os_error(tmp_path):
     with pytest.raises(FileNotFoundError):
         unspun.scan(["a text"], model=tmp_path / "no-model")
-    with pytest.raises(FileNotFoundError):
-        unspun.scan(["a text"], direction_model=tmp_path / "direction.json")
-    bad = tmp_path / "direction.json"
-    bad.write_text("{}")
-    with pytest.raises(unspun.InputError) as e:
-        unspun.scan(["a text"], direction_model=bad)
-    assert e.value.path == str(bad)
+    for setting in ["direction_model", "verdict_bars"]:
+        with pytest.raises(FileNotFoundError):
+            unspun.scan(["a text"], **{setting: tmp_path / "missing.json"})
+        bad = tmp_path / f"{setting}.json"
+        bad.write_text("{}")
+        with pytest.raises(unspun.InputError) as e:
+            unspun.scan(["a text"], **{setting: bad})
+        assert e.value.path == str(bad)
 
 
 def test_wrong_types_are_type_errors():

@@ -67,6 +67,7 @@ _SETTINGS: Dict[str, int] = {
     "semantic_threshold": _FLOAT,
     "word_vectors": _BOOL,
     "direction_model": _PATH,
+    "verdict_bars": _PATH,
     "against": _PATHS,
     "ext": _STRS,
     "id_field": _STR,
@@ -219,7 +220,8 @@ def scan(texts_or_records: Iterable[Record], **settings: Any) -> Report:
     ``max_bucket`` (200), ``min_words`` (20), ``passages`` (True), ``candidates_only``,
     ``report_unrelated``, ``window`` (days), ``model`` (a sentence-embedding model's folder),
     ``semantic_threshold`` (the fitted one), ``word_vectors`` (embed with the word vectors distilled from
-    the model, ``unspun model distill DIR``), ``direction_model`` (a file), ``against`` (reference files and folders),
+    the model, ``unspun model distill DIR``), ``direction_model`` (a file), ``verdict_bars`` (a file: the weight of evidence a rewrite and a partial
+    reuse need, as ``scripts/fit-verdict`` writes it), ``against`` (reference files and folders),
     ``ext``, ``id_field``, ``text_field``, ``date_field``, ``url_field``, ``input_format`` and ``strict``
     (for files read), ``threads`` (default: one per core; the result is the same for any number).
 

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 use unspun::config::{SemanticConfig, ViewConfig};
 use unspun::direction::DirectionModel;
+use unspun::score::VerdictBars;
 use unspun::shingle::View;
 use unspun::{Config, Error, Result};
 
@@ -328,6 +329,10 @@ pub struct SettingsArgs {
     /// `scripts/fit-direction` writes it) instead of the built-in one.
     #[arg(long, value_name = "FILE")]
     pub direction_model: Option<PathBuf>,
+    /// Judge pairs derived with the bars in FILE (the layout of src/verdict.json, as `scripts/fit-verdict`
+    /// writes it: the weight of evidence a rewrite and a partial reuse need) instead of the built-in ones.
+    #[arg(long, value_name = "FILE")]
+    pub verdict_bars: Option<PathBuf>,
 }
 
 impl SettingsArgs {
@@ -339,6 +344,9 @@ impl SettingsArgs {
         }
         if let Some(path) = &self.direction_model {
             config.direction = DirectionModel::load(path)?;
+        }
+        if let Some(path) = &self.verdict_bars {
+            config.verdict = VerdictBars::load(path)?;
         }
         config.views = Vec::new();
         for name in &self.views {

@@ -238,7 +238,7 @@ impl Verifier<'_> {
         // Both are present: pairs without an analysis were dropped before scoring.
         let (Some(x), Some(y)) = (get(a), get(b)) else { return Ok(None) };
         let mut alignment = align_with(x, y, scratch);
-        let mut verdict = score::classify(x, y, &alignment);
+        let mut verdict = score::classify(x, y, &alignment, &self.plan.config.verdict);
         let (mut semantic, mut figures) = (None, None);
         if verdict.is_none()
             && let Some((measured, confirmed)) = self.semantic_rewrite(a, x, b, y, encoder)

@@ -499,6 +499,31 @@ fn a_missing_or_broken_model_is_a_clear_error() {
     assert!(stderr.contains("model.safetensors") && stderr.contains("truncated"), "{stderr}");
 }
 
+#[test]
+fn verdict_bars_from_a_file_decide_what_is_derived_and_a_bad_file_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let scan = |bars: &Path| {
+        bin().args(["scan", "--quiet", "--format", "json", "--verdict-bars"]).arg(bars).arg(corpus()).output().unwrap()
+    };
+    let pairs = |out: &std::process::Output| {
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()["pairs"].as_array().unwrap().len()
+    };
+    // Bars no alignment reaches leave only what the wording settles alone (near-duplicates, leads).
+    let strict = dir.path().join("strict.json");
+    std::fs::write(&strict, r#"{"version": 1, "rewrite_strength": 1000, "partial_strength": 1000}"#).unwrap();
+    let built_in = bin().args(["scan", "--quiet", "--format", "json"]).arg(corpus()).output().unwrap();
+    assert!(pairs(&scan(&strict)) < pairs(&built_in));
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, r#"{"version": 1}"#).unwrap();
+    for path in [bad, dir.path().join("missing.json")] {
+        let out = scan(&path);
+        assert_eq!(out.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(path.file_name().unwrap().to_str().unwrap()), "{stderr}");
+    }
+}
+
 /// A tiny BERT encoder with random weights whose vocabulary cuts any lower-case ASCII word into letters
 /// and digits, written in sentence-transformers' layout into `dir`.
 fn write_tiny_model(dir: &Path) {
