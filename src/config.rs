@@ -11,7 +11,6 @@ use crate::error::{Error, Result};
 use crate::input::InputOptions;
 use crate::lsh::LshParams;
 use crate::minhash::MinHashParams;
-use crate::score::VerdictBars;
 use crate::shingle::View;
 
 /// Settings of one view: how its signatures are made and banded.
@@ -123,6 +122,53 @@ pub struct SemanticConfig {
     /// Embed with the word vectors distilled from the model ([`crate::embed::WordVectors`]) instead of
     /// the model itself.
     pub word_vectors: bool,
+}
+
+/// The weight of evidence a pair's alignment must reach to be judged derived: fitted on the labelled
+/// collections by `scripts/fit-verdict` (leave one collection out) and built in from `src/verdict.json`;
+/// `--verdict-bars FILE` reads others.
+#[derive(Clone, Copy, Debug, PartialEq, Deserialize)]
+pub struct VerdictBars {
+    /// Weight of evidence ([`crate::align::Alignment::strength`]) a rewrite needs, beside restating most of
+    /// the shorter text in order (about 1 is three sentences restated clearly above the similarity
+    /// independent reports reach by chance).
+    pub rewrite_strength: f64,
+    /// Weight of evidence a partial reuse needs from the sentences that share narrative phrasing.
+    pub partial_strength: f64,
+}
+
+/// The file `scripts/fit-verdict --write` writes: the bars (and how they were fitted, which is not read).
+#[derive(Deserialize)]
+struct VerdictFile {
+    version: u32,
+    #[serde(flatten)]
+    bars: VerdictBars,
+}
+
+/// The bars built into the binary.
+const VERDICT_BARS: &str = include_str!("verdict.json");
+
+impl Default for VerdictBars {
+    fn default() -> VerdictBars {
+        static BARS: OnceLock<VerdictBars> = OnceLock::new();
+        *BARS.get_or_init(|| VerdictBars::parse(VERDICT_BARS).expect("the built-in src/verdict.json is valid"))
+    }
+}
+
+impl VerdictBars {
+    /// Reads bars from a file in the layout of `src/verdict.json`.
+    pub fn load(path: &std::path::Path) -> Result<VerdictBars> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Read { path: path.into(), source })?;
+        VerdictBars::parse(&text).map_err(|message| Error::Input { path: path.into(), line: None, message })
+    }
+
+    fn parse(text: &str) -> std::result::Result<VerdictBars, String> {
+        let file: VerdictFile = serde_json::from_str(text).map_err(|e| format!("not verdict bars: {e}"))?;
+        if file.version != 1 {
+            return Err(format!("verdict bars version {} (this build reads version 1)", file.version));
+        }
+        Ok(file.bars)
+    }
 }
 
 /// Default cosine similarity of two leads' embeddings from which the semantic view pairs them (with the
@@ -253,6 +299,18 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn verdict_bar_files_are_checked() {
+        let bars = VerdictBars::default();
+        assert_eq!(VerdictBars::parse(VERDICT_BARS), Ok(bars));
+        let version = VERDICT_BARS.replace("\"version\": 1", "\"version\": 2");
+        assert!(VerdictBars::parse(&version).unwrap_err().contains("version 2"));
+        let missing = r#"{"version": 1, "rewrite_strength": 0.5}"#;
+        assert!(VerdictBars::parse(missing).unwrap_err().contains("partial_strength"));
+        let path = std::env::temp_dir().join("unspun-no-such-bars.json");
+        assert!(VerdictBars::load(&path).unwrap_err().to_string().contains("unspun-no-such-bars.json"));
+    }
 
     #[test]
     fn defaults_are_valid_and_bad_settings_are_refused() {

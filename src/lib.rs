@@ -38,7 +38,8 @@
 //! ```
 //! use unspun::align::{align, Analysis};
 //! use unspun::frequencies::Frequencies;
-//! use unspun::score::{classify, Relation, VerdictBars};
+//! use unspun::config::VerdictBars;
+//! use unspun::score::{classify, Relation};
 //! use unspun::shingle::Tokens;
 //!
 //! let original = "Russia released 307 Ukrainian prisoners on Saturday in exchange for Russian servicemen.\n\

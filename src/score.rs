@@ -15,10 +15,10 @@
 //! [`orient`] names each pair's source from its own lean and its neighbours': a source is favoured
 //! across all its pairs, and two texts a third is favoured over are siblings, with no source.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::align::{Alignment, Analysis};
-use crate::config::SemanticConfig;
+use crate::config::{SemanticConfig, VerdictBars};
 use crate::direction::{
     DirectionModel, FEATURE_NAMES, Features, Measured, Weigher, absent_specifics_counts, machine_vocabulary,
 };
@@ -59,58 +59,6 @@ const NEAR_DUPLICATE_JACCARD: f64 = 0.7;
 const REWRITE_COVERAGE: f64 = 0.5;
 /// Aligned sentences sharing narrative phrasing needed for a partial reuse.
 const PARTIAL_SENTENCES: usize = 2;
-
-/// The weight of evidence a pair's alignment must reach to be judged derived: fitted on the labelled
-/// collections by `scripts/fit-verdict` (leave one collection out) and built in from `src/verdict.json`;
-/// `--verdict-bars FILE` reads others.
-#[derive(Clone, Copy, Debug, PartialEq, Deserialize)]
-pub struct VerdictBars {
-    /// Weight of evidence ([`Alignment::strength`]) a rewrite needs, beside restating most of the shorter
-    /// text in order (about 1 is three sentences restated clearly above the similarity independent reports
-    /// reach by chance).
-    pub rewrite_strength: f64,
-    /// Weight of evidence a partial reuse needs from the sentences that share narrative phrasing.
-    pub partial_strength: f64,
-}
-
-/// The file `scripts/fit-verdict --write` writes: the bars (and how they were fitted, which is not read).
-#[derive(Deserialize)]
-struct VerdictFile {
-    version: u32,
-    #[serde(flatten)]
-    bars: VerdictBars,
-}
-
-/// The bars built into the binary.
-const VERDICT_BARS: &str = include_str!("verdict.json");
-
-impl Default for VerdictBars {
-    fn default() -> VerdictBars {
-        static BARS: std::sync::OnceLock<VerdictBars> = std::sync::OnceLock::new();
-        *BARS.get_or_init(|| VerdictBars::parse(VERDICT_BARS).expect("the built-in src/verdict.json is valid"))
-    }
-}
-
-impl VerdictBars {
-    /// Reads bars from a file in the layout of `src/verdict.json`.
-    pub fn load(path: &std::path::Path) -> crate::error::Result<VerdictBars> {
-        let text =
-            std::fs::read_to_string(path).map_err(|source| crate::error::Error::Read { path: path.into(), source })?;
-        VerdictBars::parse(&text).map_err(|message| crate::error::Error::Input {
-            path: path.into(),
-            line: None,
-            message,
-        })
-    }
-
-    fn parse(text: &str) -> std::result::Result<VerdictBars, String> {
-        let file: VerdictFile = serde_json::from_str(text).map_err(|e| format!("not verdict bars: {e}"))?;
-        if file.version != 1 {
-            return Err(format!("verdict bars version {} (this build reads version 1)", file.version));
-        }
-        Ok(file.bars)
-    }
-}
 
 /// Similarity of the first sentences, weight of evidence and coverage of the shorter text that make a
 /// pair whose openings restate each other derived.
@@ -628,7 +576,7 @@ mod tests {
     }
 
     #[test]
-    fn a_rewrite_needs_the_bars_weight_of_evidence_and_bar_files_are_checked() {
+    fn a_rewrite_needs_the_bars_weight_of_evidence() {
         let a = analyse(STORY);
         let b = analyse(
             "Weather in the region stayed cold and wet all week, forecasters said.\n\
@@ -642,14 +590,6 @@ mod tests {
         assert_eq!(classify(&a, &b, &al, &bars).map(|v| v.0), Some(Relation::Rewrite));
         let strict = VerdictBars { rewrite_strength: al.strength + 0.1, partial_strength: al.copied_strength + 0.1 };
         assert_eq!(classify(&a, &b, &al, &strict), None);
-        assert_eq!(VerdictBars::parse(VERDICT_BARS), Ok(bars));
-        let version = VERDICT_BARS.replace("\"version\": 1", "\"version\": 2");
-        assert!(VerdictBars::parse(&version).unwrap_err().contains("version 2"));
-        assert!(
-            VerdictBars::parse(r#"{"version": 1, "rewrite_strength": 0.5}"#).unwrap_err().contains("partial_strength")
-        );
-        let path = std::env::temp_dir().join("unspun-no-such-bars.json");
-        assert!(VerdictBars::load(&path).unwrap_err().to_string().contains("unspun-no-such-bars.json"));
     }
 
     #[test]

@@ -20,14 +20,13 @@ use pyo3::types::PyBytes;
 use rayon::prelude::*;
 use serde::Deserialize;
 use serde_json::{Map, Value};
-use unspun::config::{SemanticConfig, ViewConfig};
+use unspun::config::{SemanticConfig, VerdictBars, ViewConfig};
 use unspun::direction::DirectionModel;
 use unspun::input::{Document, Format};
 use unspun::lsh::{LshParams, band_entries};
 use unspun::minhash::{EMPTY, Hasher};
 use unspun::progress::NoProgress;
 use unspun::report::Report;
-use unspun::score::VerdictBars;
 use unspun::shingle::{Tokens, View};
 use unspun::{Config, Error};
 

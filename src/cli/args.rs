@@ -4,9 +4,8 @@
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use unspun::config::{SemanticConfig, ViewConfig};
+use unspun::config::{SemanticConfig, VerdictBars, ViewConfig};
 use unspun::direction::DirectionModel;
-use unspun::score::VerdictBars;
 use unspun::shingle::View;
 use unspun::{Config, Error, Result};
 
