@@ -72,22 +72,35 @@ pub struct Tokens {
     /// Index into `tokens` of the first token of each sentence, ascending, starting with 0 when
     /// there is at least one token.
     pub sentence_starts: Vec<u32>,
-    /// The text ends inside a sentence (nothing that closes one after its last word, or an ellipsis):
-    /// stored cut, as feeds, excerpts and size limits leave articles.
+    /// The text ends inside a sentence (nothing closes one after its last word, short of a sign-off line,
+    /// or it ends in an ellipsis): stored cut, as feeds, excerpts and size limits leave articles.
     pub cut_short: bool,
 }
 
-/// Whether what follows a text's last word (`rest`) shows that the text was cut inside a sentence: an
-/// ellipsis, or no closing punctuation in a text that has some (`sentences` > 1; a text written without
-/// punctuation says nothing of where it ends).
-fn ends_cut(rest: &str, sentences: usize) -> bool {
-    let rest = rest.trim_end();
+/// Words a closing line may have and still be a sign-off or credit rather than the text's last sentence
+/// ("Reuter", "(Reporting by …; Editing by …)").
+const SIGN_OFF_WORDS: usize = 12;
+
+/// Whether `text`, tokenised into `t`, was cut inside a sentence: it ends in an ellipsis, or it has
+/// sentences and no closing punctuation follows its last word (a text written without punctuation says
+/// nothing of where it ends). A short last sentence on a line of its own (a sign-off, a credit) is left
+/// out: what ends the sentence before it decides.
+fn cut_inside_a_sentence(text: &str, t: &Tokens) -> bool {
+    let closes = |s: &str| s.chars().any(|c| matches!(c, '.' | '!' | '?' | '。' | '！' | '？' | '։' | '۔' | '।'));
+    let Some(last) = t.tokens.last() else { return false };
+    let rest = text[last.end as usize..].trim_end();
     let closed =
         rest.trim_end_matches(|c: char| matches!(c, ']' | ')' | '"' | '”' | '’' | '\'' | '»') || c.is_whitespace());
     if closed.ends_with("...") || closed.ends_with('…') {
         return true;
     }
-    sentences > 1 && !rest.chars().any(|c| matches!(c, '.' | '!' | '?' | '。' | '！' | '？' | '։' | '۔' | '।'))
+    if t.sentence_starts.len() < 2 || closes(rest) {
+        return false;
+    }
+    let first = *t.sentence_starts.last().unwrap_or(&0) as usize;
+    let gap = &text[t.tokens[first - 1].end as usize..t.tokens[first].start as usize];
+    let sign_off = t.tokens.len() - first <= SIGN_OFF_WORDS && gap.contains('\n');
+    !(sign_off && closes(gap))
 }
 
 impl Tokens {
@@ -124,7 +137,7 @@ impl Tokens {
 /// buffers grow).
 pub fn tokenize_into(text: &str, out: &mut Tokens, scratch: &mut String) {
     STEMS.with_borrow_mut(|stems| tokenize_with(text, out, scratch, stems, true));
-    out.cut_short = out.tokens.last().is_some_and(|t| ends_cut(&text[t.end as usize..], out.sentence_starts.len()));
+    out.cut_short = cut_inside_a_sentence(text, out);
 }
 
 /// The stem hashes (0 for a stop word) of the words a thread saw last, by word hash: news vocabulary is
@@ -733,6 +746,11 @@ pub(super) mod tests {
         assert!(cut("The council met. It voted to close the bri"));
         assert!(cut("The council met. It voted to close the bridge…"));
         assert!(cut("The council met. It voted to close the bridge [...]"));
+        // A sign-off or a credit on a line of its own after a closed sentence is not where the text was cut.
+        assert!(!cut("The council met. It voted to close the bridge.\n Reuter"));
+        assert!(!cut("The council met. It voted to close it.\n(Reporting by Jane Ortiz; Editing by Sam Lee)"));
+        assert!(cut("The council met. It voted to close the bridge\n Reuter"));
+        assert!(cut("The council met. It voted to close the bridge. The mayor said"));
         // One sentence without closing punctuation, or text written without any: nothing says where it ends.
         assert!(!cut("the council met and voted to close the bridge"));
         assert!(!cut(""));
