@@ -158,8 +158,7 @@ impl Default for VerdictBars {
 impl VerdictBars {
     /// Reads bars from a file in the layout of `src/verdict.json`.
     pub fn load(path: &std::path::Path) -> Result<VerdictBars> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Read { path: path.into(), source })?;
-        VerdictBars::parse(&text).map_err(|message| Error::Input { path: path.into(), line: None, message })
+        crate::error::read_parsed(path, VerdictBars::parse)
     }
 
     fn parse(text: &str) -> std::result::Result<VerdictBars, String> {

@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 
 use crate::align::{Analysis, GramSet};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::frequencies::Frequencies;
 use crate::shingle::Tokens;
 
@@ -289,8 +289,7 @@ impl Default for DirectionModel {
 impl DirectionModel {
     /// Reads a model file.
     pub fn load(path: &Path) -> Result<DirectionModel> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Read { path: path.into(), source })?;
-        DirectionModel::parse(&text).map_err(|message| Error::Input { path: path.into(), line: None, message })
+        crate::error::read_parsed(path, DirectionModel::parse)
     }
 
     fn parse(text: &str) -> std::result::Result<DirectionModel, String> {

@@ -3,7 +3,7 @@
 
 use std::fmt;
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Everything that can go wrong in unspun.
 #[derive(Debug)]
@@ -83,4 +83,11 @@ impl std::error::Error for Error {
             _ => None,
         }
     }
+}
+
+/// Reads the file at `path` and parses its text with `parse`: a file that cannot be read, or whose text
+/// `parse` refuses (with its reason), is an error naming the file.
+pub fn read_parsed<T>(path: &Path, parse: impl FnOnce(&str) -> std::result::Result<T, String>) -> Result<T> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Read { path: path.into(), source })?;
+    parse(&text).map_err(|message| Error::Input { path: path.into(), line: None, message })
 }
