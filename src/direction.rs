@@ -131,6 +131,9 @@ pub struct Measured<'a> {
     pub sentences: &'a [(usize, usize)],
     /// Related documents (the pair's candidate neighbours outside its near-duplicate groups).
     pub third: &'a [&'a Analysis],
+    /// Whether one text derives from the other whole (a rewrite or a near-duplicate), not in part: only
+    /// then do the texts' names and numbers outside the shared passages say anything.
+    pub whole: bool,
 }
 
 impl Features {
@@ -177,7 +180,7 @@ impl Features {
             &|| measured.attestation,
             &|| measured.stock,
             &|| measured.excerpt,
-            &|| absent_specifics(a, b),
+            &|| if measured.whole { absent_specifics(a, b) } else { 0.0 },
             &|| own_difference(&rare(a, all(a)), &rare(b, all(b))),
             &|| (wa / wb).ln().clamp(-2.0, 2.0),
             &|| measured.coverage[1] - measured.coverage[0],
@@ -204,7 +207,8 @@ impl Features {
 
 /// Names and numbers: how many more of the first text's the second lacks altogether (its word nowhere
 /// in the other, in any case or place) than the other way round, ±3. A derived text keeps or drops its
-/// source's names and numbers and seldom adds new ones. Nothing when either text is cut short (it ends
+/// source's names and numbers and seldom adds new ones (of a pair that reuses some passages only, the
+/// caller asks nothing: [`Measured::whole`]). Nothing when either text is cut short (it ends
 /// inside a sentence: a feed's excerpt, an article stored cut, a generation stopped at its length limit):
 /// what the cut text lacks may be past its end.
 fn absent_specifics(a: &Analysis, b: &Analysis) -> f64 {
@@ -353,6 +357,7 @@ mod tests {
             coverage: [0.4, 0.7],
             sentences: &[(0, 0)],
             third: &[],
+            whole: true,
         };
         let ab = Features::of(&a, &b, &m(1.0), &Frequencies::new(), &[true; FEATURES]);
         let mut flipped = m(-1.0);
@@ -361,6 +366,9 @@ mod tests {
         assert_eq!(ab.swapped(), ba);
         // a keeps names and numbers b lacks, b adds model vocabulary: both favour a.
         assert!(ab.0[3] > 0.0 && ab.0[7] > 0.0, "{ab:?}");
+        // Reuse of some passages only: the names outside them say nothing.
+        let part = Features::of(&a, &b, &Measured { whole: false, ..m(1.0) }, &Frequencies::new(), &[true; FEATURES]);
+        assert_eq!(part.0[3], 0.0);
     }
 
     #[test]

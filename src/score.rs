@@ -236,6 +236,7 @@ pub fn direction(
         coverage: [a.coverage, b.coverage],
         sentences: &al.sentences,
         third,
+        whole: matches!(relation, Relation::Rewrite | Relation::NearDuplicate),
     };
     // The wording each text has and the other has not.
     let only = |x: &Analysis, y: &Analysis| -> Vec<u64> {
