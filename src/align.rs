@@ -55,8 +55,9 @@ pub struct Analysis {
     index: StemIndex,
     /// Per sentence, its trigrams that are in `phrasing`, sorted.
     sentence_phrasing: Vec<Vec<u64>>,
-    /// The distinct words and the distinct names and numbers, sorted: made when direction first asks.
-    vocabulary: std::sync::OnceLock<(Vec<u64>, Vec<u64>)>,
+    /// The distinct words and the distinct names and numbers, as 32-bit fingerprints, sorted: made when
+    /// direction first asks.
+    vocabulary: std::sync::OnceLock<(Vec<u32>, Vec<u32>)>,
 }
 
 impl Analysis {
@@ -124,15 +125,19 @@ impl Analysis {
     }
 
     /// The text's distinct words and its distinct names and numbers ([`Analysis::specifics`] of the whole
-    /// text), each sorted; made once, when first asked for.
-    pub fn vocabulary(&self) -> (&[u64], &[u64]) {
+    /// text), each as the high 32 bits of its word hash (half the memory of the hashes; two words share a
+    /// fingerprint about once in four billion), sorted; made once, when first asked for.
+    pub fn vocabulary(&self) -> (&[u32], &[u32]) {
         let (words, specifics) = self.vocabulary.get_or_init(|| {
-            let mut words: Vec<u64> = self.tokens.tokens.iter().map(|t| t.word).collect();
-            words.sort_unstable();
-            words.dedup();
-            let mut specifics: Vec<u64> = self.specifics(0..self.words()).into_iter().collect();
-            specifics.sort_unstable();
-            (words, specifics)
+            let sorted = |words: &mut dyn Iterator<Item = u64>| {
+                let mut v: Vec<u32> = words.map(|w| (w >> 32) as u32).collect();
+                v.sort_unstable();
+                v.dedup();
+                v.shrink_to_fit();
+                v
+            };
+            let specifics = self.specifics(0..self.words());
+            (sorted(&mut self.tokens.tokens.iter().map(|t| t.word)), sorted(&mut specifics.into_iter()))
         });
         (words, specifics)
     }
