@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use crate::frequencies::{Frequencies, ngram_hash, phrases};
 use crate::hash::U64Hasher;
-use crate::shingle::{CAPITALISED, NUMBER, STOP, Tokens};
+use crate::shingle::{CAPITALISED, NUMBER, STOP, Token, Tokens};
 
 /// Weight of a shared word that is quoted on both sides, relative to narrative.
 const QUOTED_WEIGHT: f32 = 0.25;
@@ -55,9 +55,8 @@ pub struct Analysis {
     index: StemIndex,
     /// Per sentence, its trigrams that are in `phrasing`, sorted.
     sentence_phrasing: Vec<Vec<u64>>,
-    /// The distinct words and the distinct names and numbers, as 32-bit fingerprints, sorted: made when
-    /// direction first asks.
-    vocabulary: std::sync::OnceLock<(Vec<u32>, Vec<u32>)>,
+    /// The distinct words, names and numbers, as 32-bit fingerprints: made when direction first asks.
+    vocabulary: std::sync::OnceLock<Vocabulary>,
 }
 
 impl Analysis {
@@ -124,22 +123,45 @@ impl Analysis {
         }
     }
 
-    /// The text's distinct words and its distinct names and numbers ([`Analysis::specifics`] of the whole
-    /// text), each as the high 32 bits of its word hash (half the memory of the hashes; two words share a
-    /// fingerprint about once in four billion), sorted; made once, when first asked for.
-    pub fn vocabulary(&self) -> (&[u32], &[u32]) {
-        let (words, specifics) = self.vocabulary.get_or_init(|| {
-            let sorted = |words: &mut dyn Iterator<Item = u64>| {
-                let mut v: Vec<u32> = words.map(|w| (w >> 32) as u32).collect();
+    /// The text's distinct words, names and numbers, and whether it shows names at all; made once, when
+    /// first asked for.
+    pub fn vocabulary(&self) -> &Vocabulary {
+        self.vocabulary.get_or_init(|| {
+            let sorted = |mut v: Vec<u32>| {
                 v.sort_unstable();
                 v.dedup();
                 v.shrink_to_fit();
                 v
             };
-            let specifics = self.specifics(0..self.words());
-            (sorted(&mut self.tokens.tokens.iter().map(|t| t.word)), sorted(&mut specifics.into_iter()))
-        });
-        (words, specifics)
+            let fingerprint = |t: &Token| (t.word >> 32) as u32;
+            let t = &self.tokens;
+            let (mut names, mut numbers) = (Vec::new(), Vec::new());
+            // Content words inside sentences (an opening word is capitalised whatever it is): a text
+            // written in one case shows none or all of them capitalised, and so no names.
+            let (mut inside, mut capitalised) = (0usize, 0usize);
+            let mut starts = t.sentence_starts.iter().peekable();
+            for (i, token) in t.tokens.iter().enumerate() {
+                let opens = starts.next_if_eq(&&(i as u32)).is_some();
+                if token.flags & NUMBER != 0 {
+                    numbers.push(fingerprint(token));
+                } else if !opens {
+                    let capital = token.flags & CAPITALISED != 0;
+                    if capital {
+                        names.push(fingerprint(token));
+                    }
+                    if token.is_content() {
+                        inside += 1;
+                        capitalised += usize::from(capital);
+                    }
+                }
+            }
+            Vocabulary {
+                words: sorted(t.tokens.iter().map(fingerprint).collect()),
+                names: sorted(names),
+                numbers: sorted(numbers),
+                cased: capitalised > 0 && capitalised < inside,
+            }
+        })
     }
 
     /// Number of words.
@@ -198,6 +220,22 @@ impl Analysis {
     pub fn trigrams(&self) -> &GramSet {
         &self.trigrams
     }
+}
+
+/// A text's distinct words, names and numbers ([`Analysis::vocabulary`]), each as the high 32 bits of its
+/// word hash (half the memory of the hashes; two words share a fingerprint about once in four billion),
+/// sorted.
+#[derive(Clone, Debug, Default)]
+pub struct Vocabulary {
+    /// Every word.
+    pub words: Vec<u32>,
+    /// Capitalised words that do not open a sentence (see [`Analysis::specifics`]), numbers left out.
+    pub names: Vec<u32>,
+    /// Numbers.
+    pub numbers: Vec<u32>,
+    /// Whether the text shows names: some of its words inside sentences are capitalised and some not. A
+    /// text written in lower case (or in capitals, or in a script without case) shows none.
+    pub cased: bool,
 }
 
 /// Aligned text: byte ranges `[start, end)` into both original texts.

@@ -215,15 +215,20 @@ fn absent_specifics(a: &Analysis, b: &Analysis) -> f64 {
     absent_specifics_counts(a, b).map_or(0.0, |(x, y)| count_difference(x, y))
 }
 
-/// How many of the first text's names and numbers the second lacks altogether, and the other way round;
-/// `None` when either text is cut short.
+/// How many of the first text's names and numbers the second lacks altogether, and the other way round
+/// (numbers only when either text shows no names: [`crate::align::Vocabulary::cased`]); `None` when
+/// either text is cut short.
 pub fn absent_specifics_counts(a: &Analysis, b: &Analysis) -> Option<(usize, usize)> {
     if a.tokens.cut_short || b.tokens.cut_short {
         return None;
     }
+    // Names count only when both texts show them: of a text written in one case, only its numbers can
+    // be told, and the other's names would all seem its own.
+    let names = a.vocabulary().cased && b.vocabulary().cased;
     let absent = |x: &Analysis, y: &Analysis| {
-        let words = y.vocabulary().0;
-        x.vocabulary().1.iter().filter(|w| words.binary_search(w).is_err()).count()
+        let (own, words) = (x.vocabulary(), &y.vocabulary().words);
+        let lacking = |list: &[u32]| list.iter().filter(|w| words.binary_search(w).is_err()).count();
+        lacking(&own.numbers) + if names { lacking(&own.names) } else { 0 }
     };
     Some((absent(a, b), absent(b, a)))
 }
@@ -383,6 +388,26 @@ mod tests {
         // The derived text cut inside a sentence: what it lacks may be past its end.
         let cut = analyse("A senator spoke on Tuesday. The bill passed narrowly after a long");
         assert_eq!(absent_specifics(&source, &cut), 0.0);
+    }
+
+    #[test]
+    fn a_text_written_in_one_case_is_compared_by_its_numbers_only() {
+        // The source stored in lower case shows no names; its rewrite's names are not its own additions.
+        let source = analyse("senator jane ortiz spoke in denver on tuesday. the bill passed 52 to 48.");
+        let rewrite = analyse("Senator Jane Ortiz, speaking in Denver on Tuesday, saw the bill pass 52 to 48.");
+        assert!(!source.vocabulary().cased && rewrite.vocabulary().cased);
+        assert_eq!(absent_specifics_counts(&source, &rewrite), Some((0, 0)));
+        // Numbers still count: the rewrite dropped the vote.
+        let dropped = analyse("Senator Jane Ortiz, speaking in Denver on Tuesday, saw the bill pass narrowly.");
+        assert_eq!(absent_specifics_counts(&source, &dropped), Some((2, 0)));
+        // The same in capitals.
+        let shouting = analyse("SENATOR JANE ORTIZ SPOKE IN DENVER ON TUESDAY. THE BILL PASSED 52 TO 48.");
+        assert!(!shouting.vocabulary().cased);
+        assert_eq!(absent_specifics_counts(&shouting, &dropped), Some((2, 0)));
+        // Two texts that show case compare their names too.
+        let added =
+            analyse("Senator Jane Ortiz, speaking in Denver on Tuesday with Mayor Lee, saw the bill pass 52 to 48.");
+        assert_eq!(absent_specifics_counts(&rewrite, &added), Some((0, 2)), "Mayor, Lee");
     }
 
     #[test]

@@ -94,11 +94,15 @@ fn cut_inside_a_sentence(text: &str, t: &Tokens) -> bool {
     if closed.ends_with("...") || closed.ends_with('…') {
         return true;
     }
-    if t.sentence_starts.len() < 2 || closes(rest) {
+    // Between the words before and at a sentence start: what closed the sentence before, if anything.
+    let gap = |start: u32| &text[t.tokens[start as usize - 1].end as usize..t.tokens[start as usize].start as usize];
+    // Sentences cut out of a run of words (a text without punctuation, aligned by windows) say nothing.
+    let punctuated = t.sentence_starts.iter().filter(|&&s| s > 0).any(|&s| closes(gap(s)));
+    if !punctuated || closes(rest) {
         return false;
     }
-    let first = *t.sentence_starts.last().unwrap_or(&0) as usize;
-    let gap = &text[t.tokens[first - 1].end as usize..t.tokens[first].start as usize];
+    let first = *t.sentence_starts.last().unwrap_or(&0);
+    let (gap, first) = (gap(first), first as usize);
     let sign_off = t.tokens.len() - first <= SIGN_OFF_WORDS && gap.contains('\n');
     !(sign_off && closes(gap))
 }
@@ -753,6 +757,9 @@ pub(super) mod tests {
         assert!(cut("The council met. It voted to close the bridge. The mayor said"));
         // One sentence without closing punctuation, or text written without any: nothing says where it ends.
         assert!(!cut("the council met and voted to close the bridge"));
+        let run_on = "the council met on tuesday and voted to close the old bridge over the river ".repeat(10);
+        assert!(Tokens::new(&run_on).sentence_count() > 1, "a run of words is aligned in windows");
+        assert!(!cut(&run_on));
         assert!(!cut(""));
     }
 
