@@ -159,7 +159,7 @@ impl Analysis {
                 words: sorted(t.tokens.iter().map(fingerprint).collect()),
                 names: sorted(names),
                 numbers: sorted(numbers),
-                cased: capitalised > 0 && capitalised < inside,
+                cased: t.punctuated && capitalised > 0 && capitalised < inside,
             }
         })
     }
@@ -233,8 +233,9 @@ pub struct Vocabulary {
     pub names: Vec<u32>,
     /// Numbers.
     pub numbers: Vec<u32>,
-    /// Whether the text shows names: some of its words inside sentences are capitalised and some not. A
-    /// text written in lower case (or in capitals, or in a script without case) shows none.
+    /// Whether the text shows names: it has sentence punctuation (without, a capitalised word may as well
+    /// open a sentence) and some of its words inside sentences are capitalised and some not. A text
+    /// written in lower case (or in capitals, or in a script without case) shows none.
     pub cased: bool,
 }
 

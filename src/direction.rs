@@ -404,6 +404,9 @@ mod tests {
         let shouting = analyse("SENATOR JANE ORTIZ SPOKE IN DENVER ON TUESDAY. THE BILL PASSED 52 TO 48.");
         assert!(!shouting.vocabulary().cased);
         assert_eq!(absent_specifics_counts(&shouting, &dropped), Some((2, 0)));
+        // Without sentence punctuation, a capitalised word may open a sentence: numbers only.
+        let run_on = analyse("Senator Jane Ortiz spoke in Denver on Tuesday Meanwhile the bill passed 52 to 48");
+        assert!(!run_on.vocabulary().cased);
         // Two texts that show case compare their names too.
         let added =
             analyse("Senator Jane Ortiz, speaking in Denver on Tuesday with Mayor Lee, saw the bill pass 52 to 48.");

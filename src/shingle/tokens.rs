@@ -72,37 +72,37 @@ pub struct Tokens {
     /// Index into `tokens` of the first token of each sentence, ascending, starting with 0 when
     /// there is at least one token.
     pub sentence_starts: Vec<u32>,
-    /// The text ends inside a sentence (nothing closes one after its last word, short of a sign-off line,
-    /// or it ends in an ellipsis): stored cut, as feeds, excerpts and size limits leave articles.
+    /// The text may end inside a sentence (nothing closes one after its last word, short of a sign-off
+    /// line; it ends in an ellipsis; or it has no sentence punctuation, which would say where it ends):
+    /// stored cut, as feeds, excerpts and size limits leave articles.
     pub cut_short: bool,
+    /// The text has sentence punctuation. Without any, its "sentences" are windows of words, and a
+    /// capitalised word may open a sentence as well as name someone.
+    pub punctuated: bool,
 }
 
 /// Words a closing line may have and still be a sign-off or credit rather than the text's last sentence
 /// ("Reuter", "(Reporting by …; Editing by …)").
 const SIGN_OFF_WORDS: usize = 12;
 
-/// Whether `text`, tokenised into `t`, was cut inside a sentence: it ends in an ellipsis, or it has
-/// sentences and no closing punctuation follows its last word (a text written without punctuation says
-/// nothing of where it ends). A short last sentence on a line of its own (a sign-off, a credit) is left
-/// out: what ends the sentence before it decides.
+/// Whether `text`, tokenised into `t`, may have been cut inside a sentence: it ends in an ellipsis, or it
+/// has no sentence punctuation at all (nothing says where it ends), or it has sentences and no closing
+/// punctuation follows its last word. A short last sentence on a line of its own (a sign-off, a credit)
+/// is left out: what ends the sentence before it decides.
 fn cut_inside_a_sentence(text: &str, t: &Tokens) -> bool {
-    let closes = |s: &str| s.chars().any(|c| matches!(c, '.' | '!' | '?' | '。' | '！' | '？' | '։' | '۔' | '।'));
+    let closes = |s: &str| s.chars().any(closes_sentence);
     let Some(last) = t.tokens.last() else { return false };
     let rest = text[last.end as usize..].trim_end();
     let closed =
         rest.trim_end_matches(|c: char| matches!(c, ']' | ')' | '"' | '”' | '’' | '\'' | '»') || c.is_whitespace());
-    if closed.ends_with("...") || closed.ends_with('…') {
+    if closed.ends_with("...") || closed.ends_with('…') || !t.punctuated {
         return true;
     }
-    // Between the words before and at a sentence start: what closed the sentence before, if anything.
-    let gap = |start: u32| &text[t.tokens[start as usize - 1].end as usize..t.tokens[start as usize].start as usize];
-    // Sentences cut out of a run of words (a text without punctuation, aligned by windows) say nothing.
-    let punctuated = t.sentence_starts.iter().filter(|&&s| s > 0).any(|&s| closes(gap(s)));
-    if !punctuated || closes(rest) {
+    if t.sentence_starts.len() < 2 || closes(rest) {
         return false;
     }
-    let first = *t.sentence_starts.last().unwrap_or(&0);
-    let (gap, first) = (gap(first), first as usize);
+    let first = *t.sentence_starts.last().unwrap_or(&0) as usize;
+    let gap = &text[t.tokens[first - 1].end as usize..t.tokens[first].start as usize];
     let sign_off = t.tokens.len() - first <= SIGN_OFF_WORDS && gap.contains('\n');
     !(sign_off && closes(gap))
 }
@@ -284,30 +284,40 @@ fn tokenize_with(text: &str, out: &mut Tokens, scratch: &mut String, stems: &mut
         out.sentence_starts.extend(lower_after_stop);
         out.sentence_starts.sort_unstable();
     }
-    cut_run_on_sentences(&mut out.sentence_starts, out.tokens.len());
+    // Without any sentence punctuation, a paragraph says nothing of where its sentences end.
+    out.punctuated = text.chars().any(closes_sentence);
+    let run_on = if out.punctuated { RUN_ON_WORDS } else { WINDOW_WORDS };
+    cut_run_on_sentences(&mut out.sentence_starts, out.tokens.len(), run_on);
 }
 
 /// Full stops followed by a lower-case word from which a text that has more of them than of full stops
 /// followed by a capital is taken to be written in lower case.
 const LOWER_CASE_STOPS: usize = 2;
 
-/// Words beyond which a "sentence" is not one: text without sentence punctuation (stripped, lower-cased
-/// text, transcripts, scraped blobs), which would align as one sentence with a whole article.
+/// Words beyond which a "sentence" of a punctuated text is not one: a stretch left without sentence
+/// punctuation (a stripped passage, a transcript, a scraped blob), which would align as one sentence with
+/// a whole article.
 const RUN_ON_WORDS: usize = 100;
-/// Words of each window such a run is cut into, about a news sentence.
+/// Words of each window such a run is cut into, about a news sentence. A text with no sentence
+/// punctuation at all has each paragraph longer than this cut: its lines are not its sentences.
 const WINDOW_WORDS: usize = 25;
 
-/// Cuts each sentence of more than [`RUN_ON_WORDS`] tokens into windows of [`WINDOW_WORDS`], so a text
-/// without punctuation aligns window by window as other texts align sentence by sentence.
-fn cut_run_on_sentences(starts: &mut Vec<u32>, tokens: usize) {
+/// Whether `c` closes a sentence.
+fn closes_sentence(c: char) -> bool {
+    matches!(c, '.' | '!' | '?' | '。' | '！' | '？' | '։' | '۔' | '।')
+}
+
+/// Cuts each sentence of more than `run_on` tokens into windows of [`WINDOW_WORDS`], so a text without
+/// punctuation aligns window by window as other texts align sentence by sentence.
+fn cut_run_on_sentences(starts: &mut Vec<u32>, tokens: usize, run_on: usize) {
     let end = |k: usize, starts: &[u32]| starts.get(k + 1).map_or(tokens, |&e| e as usize);
-    if (0..starts.len()).all(|k| end(k, starts) - starts[k] as usize <= RUN_ON_WORDS) {
+    if (0..starts.len()).all(|k| end(k, starts) - starts[k] as usize <= run_on) {
         return;
     }
     let cut: Vec<u32> = (0..starts.len())
         .flat_map(|k| {
             let (s, e) = (starts[k] as usize, end(k, starts));
-            let step = if e - s > RUN_ON_WORDS { WINDOW_WORDS } else { e - s };
+            let step = if e - s > run_on { WINDOW_WORDS } else { e - s };
             (s..e).step_by(step.max(1)).map(|w| w as u32)
         })
         .collect();
@@ -636,6 +646,14 @@ pub(super) mod tests {
         let text = format!("{}. More {}", vec!["long"; 100].join(" "), vec!["more"; 100].join(" "));
         let want: Vec<u32> = [0].into_iter().chain((100..201).step_by(25)).collect();
         assert_eq!(starts(&text), want);
+        // Without any sentence punctuation, lines are not sentences: a paragraph of more than a window is
+        // cut, one of a window or less is kept.
+        let text =
+            format!("{}\n{}\n{}", vec!["one"; 60].join(" "), vec!["two"; 20].join(" "), vec!["three"; 30].join(" "));
+        assert_eq!(starts(&text), [0, 25, 50, 60, 80, 105]);
+        // With punctuation, a paragraph of 60 words is a sentence.
+        let text = format!("{}.\n{}.", vec!["one"; 60].join(" "), vec!["two"; 20].join(" "));
+        assert_eq!(starts(&text), [0, 60]);
     }
 
     macro_rules! token_cases {
@@ -755,11 +773,12 @@ pub(super) mod tests {
         assert!(!cut("The council met. It voted to close it.\n(Reporting by Jane Ortiz; Editing by Sam Lee)"));
         assert!(cut("The council met. It voted to close the bridge\n Reuter"));
         assert!(cut("The council met. It voted to close the bridge. The mayor said"));
-        // One sentence without closing punctuation, or text written without any: nothing says where it ends.
-        assert!(!cut("the council met and voted to close the bridge"));
+        // One sentence without closing punctuation in a text that has some is not cut.
+        assert!(!cut("U.S. officials met and voted to close the bridge"));
+        // A text without any sentence punctuation says nothing of where it ends: it may be cut anywhere.
+        assert!(cut("the council met and voted to close the bridge"));
         let run_on = "the council met on tuesday and voted to close the old bridge over the river ".repeat(10);
-        assert!(Tokens::new(&run_on).sentence_count() > 1, "a run of words is aligned in windows");
-        assert!(!cut(&run_on));
+        assert!(cut(&run_on));
         assert!(!cut(""));
     }
 
