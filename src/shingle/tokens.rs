@@ -284,11 +284,23 @@ fn tokenize_with(text: &str, out: &mut Tokens, scratch: &mut String, stems: &mut
         out.sentence_starts.extend(lower_after_stop);
         out.sentence_starts.sort_unstable();
     }
+    // A text in capitals (a headline, a telex, a shouted page) shows no names: its capitals are not theirs.
+    let (upper, lower) = text.bytes().fold((0usize, 0usize), |(u, l), b| {
+        (u + usize::from(b.is_ascii_uppercase()), l + usize::from(b.is_ascii_lowercase()))
+    });
+    if upper > CAPITALS_TEXT * lower {
+        out.tokens.iter_mut().for_each(|t| t.flags &= !CAPITALISED);
+    }
     // Without any sentence punctuation, a paragraph says nothing of where its sentences end.
     out.punctuated = text.chars().any(closes_sentence);
     let run_on = if out.punctuated { RUN_ON_WORDS } else { WINDOW_WORDS };
     cut_run_on_sentences(&mut out.sentence_starts, out.tokens.len(), run_on);
 }
+
+/// How many times more capital letters than small ones make a text written in capitals: the odd word
+/// in small letters (a unit, "McDONALD") is left over in such a text, and ordinary text has about one
+/// capital in twenty letters.
+const CAPITALS_TEXT: usize = 20;
 
 /// Full stops followed by a lower-case word from which a text that has more of them than of full stops
 /// followed by a capital is taken to be written in lower case.
@@ -758,6 +770,14 @@ pub(super) mod tests {
         let t = Tokens::new("知事は「安心したい」と述べた");
         let quoted: Vec<bool> = t.tokens.iter().map(Token::is_quoted).collect();
         assert_eq!(quoted, [false, false, false, true, true, true, true, true, false, false, false, false]);
+    }
+
+    #[test]
+    fn a_text_in_capitals_shows_no_names() {
+        let capitalised =
+            |text: &str| -> Vec<bool> { Tokens::new(text).tokens.iter().map(|t| t.flags & CAPITALISED != 0).collect() };
+        assert_eq!(capitalised("NASA said Senator Ortiz spoke."), [true, false, true, true, false]);
+        assert_eq!(capitalised("NASA SAID SENATOR ORTIZ SPOKE ON 5 KM OF ROAD IN McDONALD COUNTY."), [false; 13]);
     }
 
     #[test]
