@@ -38,6 +38,9 @@ pub const FEATURE_NAMES: [&str; FEATURES] = [
     "centrality",
 ];
 
+/// The features that read the related documents rather than the two texts: attestation and centrality.
+pub const FAMILY_FEATURES: [&str; 2] = ["attestation", "centrality"];
+
 /// Words that language models overuse and plain human writing seldom has (from the studies of "excess
 /// vocabulary" in text written since 2023: Liang et al. 2024, Kobak et al. 2025), leaving out those that
 /// encyclopedic and news prose use as often (significant, particularly, potential, notably…). A
@@ -319,7 +322,36 @@ impl DirectionModel {
 
     /// Log-odds that the first text of a pair with these features is the source.
     pub fn score(&self, f: &Features) -> f64 {
-        FEATURE_NAMES.iter().zip(f.0).map(|(name, x)| self.weights.get(*name).copied().unwrap_or(0.0) * x).sum()
+        let (family, own) = self.score_parts(f);
+        family + own
+    }
+
+    /// The log-odds of [`DirectionModel::score`] in two parts: what the related documents say
+    /// ([`FAMILY_FEATURES`]: whose wording they share, which text they are nearer to) and what the two
+    /// texts say themselves (stock phrasing, names and numbers, machine vocabulary, …).
+    pub fn score_parts(&self, f: &Features) -> (f64, f64) {
+        let mut parts = (0.0, 0.0);
+        for (name, x) in FEATURE_NAMES.iter().zip(f.0) {
+            let weighed = self.weights.get(*name).copied().unwrap_or(0.0) * x;
+            if FAMILY_FEATURES.contains(name) {
+                parts.0 += weighed;
+            } else {
+                parts.1 += weighed;
+            }
+        }
+        parts
+    }
+
+    /// Whether the related documents and the two texts themselves each lean clearly to a source (by the
+    /// lean that makes two texts siblings, `sibling_lean`), and not the same: then neither is taken, and
+    /// the pair's `(family, own)` log-odds are returned. The family's evidence assumes
+    /// derivations made apart, each keeping its source's wording where another changed it; derivations
+    /// that share their changes (two machine polishes fixing the same slips, revisions following one
+    /// convention, a chain of edits) vouch for each other instead, and it names a derived text.
+    pub fn conflicting(&self, f: &Features) -> Option<(f64, f64)> {
+        let (family, own) = self.score_parts(f);
+        let clear = |x: f64| x.abs() >= self.sibling_lean;
+        (family * own < 0.0 && clear(family) && clear(own)).then_some((family, own))
     }
 }
 
@@ -437,5 +469,26 @@ mod tests {
         assert_eq!(model.score(&f), 1.0);
         assert_eq!(model.score(&f.swapped()), -1.0);
         assert!((probability(0.0) - 0.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_family_and_the_texts_naming_different_sources_is_a_conflict() {
+        let weights = [("attestation".to_string(), 1.5), ("stock_phrasing".to_string(), 1.0)].into();
+        let model = DirectionModel { weights, decisive: 1.0, sibling_lean: 0.5, ..DirectionModel::default() };
+        let at = |name: &str| FEATURE_NAMES.iter().position(|&n| n == name).unwrap();
+        let with = |attestation: f64, stock: f64| {
+            let mut f = Features::default();
+            f.0[at("attestation")] = attestation;
+            f.0[at("stock_phrasing")] = stock;
+            f
+        };
+        // Related documents vouch for the first text, its stock phrasing marks it as the copy.
+        assert_eq!(model.score_parts(&with(1.0, -0.8)), (1.5, -0.8));
+        assert_eq!(model.conflicting(&with(1.0, -0.8)), Some((1.5, -0.8)));
+        assert_eq!(model.conflicting(&with(1.0, -0.8).swapped()), Some((-1.5, 0.8)));
+        // Agreeing, or one side leaning less than the sibling lean: no conflict.
+        assert_eq!(model.conflicting(&with(1.0, 0.8)), None);
+        assert_eq!(model.conflicting(&with(1.0, -0.4)), None);
+        assert_eq!(model.conflicting(&with(0.2, -2.0)), None);
     }
 }

@@ -144,7 +144,7 @@ pub struct SemanticFigures {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Evidence {
     /// What kind of evidence: `canonical`, `date`, `duplicate`, `containment`, `stock_phrasing`,
-    /// `attestation`, `specifics`, `machine_vocabulary`, `hub`, `siblings`, `shared_source`; and
+    /// `attestation`, `specifics`, `machine_vocabulary`, `hub`, `siblings`, `shared_source`, `conflict`; and
     /// `semantic` for the relation itself, when only the semantic view saw it.
     pub signal: &'static str,
     /// The document this evidence points to as the source, if any.
@@ -357,6 +357,19 @@ pub fn direction(
         );
         evidence.push(Evidence { signal: "shared_source", favours: None, detail });
         return (Lean::Settled(None), evidence, Some(features));
+    }
+    // The related documents vouch for one text, the two texts' own evidence for the other: neither is
+    // taken (see [`DirectionModel::conflicting`]), and the pair leans neither way.
+    if let Some((family, own)) = model.conflicting(&features) {
+        let (by_family, by_own) = if family > 0.0 { (a.id, b.id) } else { (b.id, a.id) };
+        let detail = format!(
+            "related documents share {by_family}'s wording (log-odds {:.1}), while the texts' own evidence names {by_own} (log-odds {:.1}): derivations that share their changes vouch for each other, so no source is named",
+            family.abs(),
+            own.abs()
+        );
+        evidence.push(Evidence { signal: "conflict", favours: None, detail });
+        // No lean either way, but weighed as any other pair (the fitting data keeps its features).
+        return (Lean::Towards(0.0), evidence, Some(features));
     }
     (Lean::Towards(score), evidence, Some(features))
 }
