@@ -297,9 +297,9 @@ fn tokenize_with(text: &str, out: &mut Tokens, scratch: &mut String, stems: &mut
     cut_run_on_sentences(&mut out.sentence_starts, out.tokens.len(), run_on);
 }
 
-/// How many times more capital letters than small ones make a text written in capitals: the odd word
-/// in small letters (a unit, "McDONALD") is left over in such a text, and ordinary text has about one
-/// capital in twenty letters.
+/// How many times more capital letters than small ones make a text written in capitals: such a text
+/// keeps the odd small letter (a unit, "McDONALD"), where ordinary text has some twenty small letters to
+/// each capital.
 const CAPITALS_TEXT: usize = 20;
 
 /// Full stops followed by a lower-case word from which a text that has more of them than of full stops
