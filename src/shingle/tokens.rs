@@ -186,6 +186,7 @@ fn tokenize_with(text: &str, out: &mut Tokens, scratch: &mut String, stems: &mut
     let mut lower_after_stop: Vec<u32> = Vec::new();
     let mut capital_after_stop = 0usize;
     let mut runs = Runs::default();
+    let stripped = without_apostrophes(text);
     let mut i = 0;
     while i < bytes.len() {
         let c = char_at(text, i);
@@ -198,6 +199,20 @@ fn tokenize_with(text: &str, out: &mut Tokens, scratch: &mut String, stems: &mut
                     let (end, number) = read_word(text, i, scratch, &mut runs);
                     (end, number, word_hash(scratch.as_bytes()))
                 }
+            };
+            // A suffix a stripped apostrophe left: read with its word, from `scratch`.
+            let joined = if stripped { stripped_suffix(bytes, end) } else { None };
+            let (end, word, run) = match joined {
+                Some(after) => {
+                    if run.is_some() {
+                        scratch.clear();
+                        scratch.push_str(&text[start..end]);
+                        scratch.make_ascii_lowercase();
+                    }
+                    scratch.push_str(&text[end + 1..after]);
+                    (after, word_hash(scratch.as_bytes()), None)
+                }
+                None => (end, word, run),
             };
             i = end;
             let mut flags = 0u8;
@@ -462,6 +477,32 @@ pub(super) fn hash_ascii_run(text: &[u8], start: usize, end: usize) -> u64 {
     let h = (len as u64).wrapping_mul(HASH_K);
     let h = hash_step(h, chunk(start, len.min(8)));
     mix(hash_step(h, chunk(start + 8, len.saturating_sub(8))))
+}
+
+/// Whether `text` may have had its apostrophes stripped: it has none (most text has one early on, where
+/// the vectorised search stops).
+pub(super) fn without_apostrophes(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr(b'\'', bytes).is_none() && memchr::memmem::find(bytes, "’".as_bytes()).is_none()
+}
+
+/// The suffix a stripped apostrophe leaves standing after the word that ends at `end` ("moscow s",
+/// "don t", "we re"): one space, then `s`, `t`, `d`, `m`, `ll`, `re` or `ve` in small letters that
+/// nothing but an ASCII non-letter (or the end) follows, after a word ending in an ASCII letter. In a text
+/// without apostrophes the word is read with it, as "Moscow's" and "don't" are read ("moscows", "dont").
+/// Returns where the suffix ends (it starts at `end + 1`).
+pub(super) fn stripped_suffix(bytes: &[u8], end: usize) -> Option<usize> {
+    if bytes.get(end) != Some(&b' ') {
+        return None;
+    }
+    let rest = &bytes[end + 1..];
+    let len = match (rest.first()?, rest.get(1)) {
+        (b's' | b't' | b'd' | b'm', _) => 1,
+        (b'l', Some(b'l')) | (b'r' | b'v', Some(b'e')) => 2,
+        _ => return None,
+    };
+    let alone = rest.get(len).is_none_or(|&b| b < 0x80 && !b.is_ascii_alphanumeric());
+    (alone && end > 0 && bytes[end - 1].is_ascii_alphabetic()).then_some(end + 1 + len)
 }
 
 /// Reads the word that starts at byte `i` (an alphanumeric character) into `scratch`, normalised (lower
@@ -770,6 +811,19 @@ pub(super) mod tests {
         let t = Tokens::new("知事は「安心したい」と述べた");
         let quoted: Vec<bool> = t.tokens.iter().map(Token::is_quoted).collect();
         assert_eq!(quoted, [false, false, false, true, true, true, true, true, false, false, false, false]);
+    }
+
+    #[test]
+    fn a_suffix_left_by_a_stripped_apostrophe_is_read_with_its_word() {
+        let hashes = |text: &str| -> Vec<u64> { Tokens::new(text).tokens.iter().map(|t| t.word).collect() };
+        let stripped = "moscow s forces don t say we re done";
+        assert_eq!(words(stripped), ["moscow s", "forces", "don t", "say", "we re", "done"]);
+        assert_eq!(hashes(stripped), hashes("Moscow's forces don't say we're done"));
+        // Not in a text that has apostrophes, nor after a number or before more letters.
+        assert_eq!(words("moscow s forces don't"), ["moscow", "s", "forces", "don't"]);
+        // (A lone small letter after a word is taken for such a suffix: "the t shirt".)
+        assert_eq!(words("in 1990 s and the t shirt"), ["in", "1990", "s", "and", "the t", "shirt"]);
+        assert_eq!(words("plan sb"), ["plan", "sb"]);
     }
 
     #[test]
