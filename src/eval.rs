@@ -391,6 +391,7 @@ mod tests {
             source,
             lean: None,
             features: None,
+            lean_parts: None,
             log_odds: None,
             alignment: Alignment { jaccard5, ..Alignment::default() },
             proposed_by: 0,

@@ -80,6 +80,9 @@ pub struct ScoredPair {
     /// [`crate::config::Config::all_direction_features`] asks for them (boxed: a crawl reports millions
     /// of pairs).
     pub features: Option<Box<Features>>,
+    /// For a pair whose lean the model weighed: its log-odds in two parts, what the related documents say
+    /// and what the two texts say themselves ([`crate::direction::DirectionModel::score_parts`]).
+    pub lean_parts: Option<(f64, f64)>,
     /// For a pair whose direction the model weighed: the log-odds that `a` is the source
     /// ([`crate::score::Oriented::log_odds`]).
     pub log_odds: Option<f64>,
@@ -109,6 +112,7 @@ impl ScoredPair {
             source: None,
             lean: None,
             features: None,
+            lean_parts: None,
             log_odds: None,
             alignment: Alignment::default(),
             proposed_by,

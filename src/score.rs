@@ -144,8 +144,8 @@ pub struct SemanticFigures {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Evidence {
     /// What kind of evidence: `canonical`, `date`, `duplicate`, `containment`, `stock_phrasing`,
-    /// `attestation`, `specifics`, `machine_vocabulary`, `hub`, `siblings`, `shared_source`, `conflict`; and
-    /// `semantic` for the relation itself, when only the semantic view saw it.
+    /// `attestation`, `specifics`, `machine_vocabulary`, `hub`, `siblings`, `shared_source`, `conflict`,
+    /// `family`; and `semantic` for the relation itself, when only the semantic view saw it.
     pub signal: &'static str,
     /// The document this evidence points to as the source, if any.
     pub favours: Option<String>,
@@ -168,6 +168,9 @@ pub struct Side<'a> {
     /// The URL the document names as its original (an HTML page's `<link rel="canonical">`, as syndicated
     /// copies are asked to point at the article they reprint), when it names one.
     pub canonical: Option<&'a str>,
+    /// Other documents of its near-duplicate group, not counted for the other side already: copies of
+    /// it, which use its wording without being unrelated to it.
+    pub copies: u32,
 }
 
 /// Which way the evidence of one pair leans.
@@ -246,11 +249,14 @@ pub fn direction(
     // What other documents say of a differing trigram: whether related documents use it, and whether it
     // is stock phrasing, used by documents beyond this pair and its related ones (templates and the stock
     // phrases of rewriting tools recur there, and mark the text that has them as the copy). The related
-    // documents are only counted for a trigram the collection uses often enough to be stock.
+    // documents are only counted for a trigram the collection uses often enough to be stock; the copies
+    // of either side (its near-duplicate group) are taken as all using it: a text copied many times
+    // has its wording recur in its copies, which says nothing of which side was rewritten.
     let related = |g: u64| third.iter().filter(|t| t.trigrams().contains(&g)).count() as u32;
     let is_stock = |g: &u64| {
         let documents = frequencies.phrase_documents(*g);
-        documents > STOCK_DOCUMENTS && documents.saturating_sub(1 + related(*g)) >= STOCK_DOCUMENTS
+        documents > STOCK_DOCUMENTS
+            && documents.saturating_sub(1 + related(*g) + a.copies + b.copies) >= STOCK_DOCUMENTS
     };
     let attested = |g: &u64| third.iter().any(|t| t.trigrams().contains(g)) && !is_stock(g);
     // Containment: a text almost wholly copied inside a clearly longer one is an excerpt of it. Copied,
@@ -610,7 +616,8 @@ mod tests {
     fn a_canonical_link_to_the_other_names_the_source() {
         let (a, b) = (analyse(STORY), analyse(STORY));
         let al = align(&a, &b);
-        let side = |id, an, date, url, canonical| Side { id, analysis: an, coverage: 1.0, date, url, canonical };
+        let side =
+            |id, an, date, url, canonical| Side { id, analysis: an, coverage: 1.0, date, url, canonical, copies: 0 };
         let lean = |x: &Side, y: &Side| {
             direction(
                 Relation::Rewrite,
@@ -639,7 +646,7 @@ mod tests {
     fn dates_decide_direction() {
         let a = analyse(STORY);
         let b = analyse(STORY);
-        let side = |id, an, date| Side { id, analysis: an, coverage: 1.0, date, url: None, canonical: None };
+        let side = |id, an, date| Side { id, analysis: an, coverage: 1.0, date, url: None, canonical: None, copies: 0 };
         let al = align(&a, &b);
         let (k, ev, _) = direction(
             Relation::Rewrite,
@@ -670,7 +677,7 @@ mod tests {
             analyse("The ministry released hundreds of prisoners on a difficult night for the capital city.");
         let spun = analyse("The ministry freed hundreds of captives on a hard evening for the principal metropolis.");
         let other = analyse("Witnesses said it was a difficult night for the capital city as prisoners were released.");
-        let side = |id, an| Side { id, analysis: an, coverage: 0.7, date: None, url: None, canonical: None };
+        let side = |id, an| Side { id, analysis: an, coverage: 0.7, date: None, url: None, canonical: None, copies: 0 };
         let al = align(&spun, &original);
         let (k, ev, _) = direction(
             Relation::Rewrite,
@@ -685,6 +692,38 @@ mod tests {
     }
 
     #[test]
+    fn the_wording_a_texts_copies_share_is_not_stock_phrasing() {
+        // The original and an edit of it; the original copied nine times more in the collection, so its
+        // wording recurs in ten documents. Counted as unrelated documents, the copies make the original's
+        // wording look like stock phrasing, and the edit the source.
+        let original = analyse(STORY);
+        let edit = analyse(&STORY.replace("overnight", "during the night").replace("damaging", "hitting"));
+        let al = align(&original, &edit);
+        let mut frequencies = Frequencies::new();
+        for _ in 0..9 {
+            frequencies.add_documents(1, std::iter::empty(), original.trigrams().iter());
+        }
+        frequencies.add_documents(1, std::iter::empty(), original.trigrams().iter());
+        frequencies.add_documents(1, std::iter::empty(), edit.trigrams().iter());
+        let stock = |copies| {
+            let side =
+                |id, an| Side { id, analysis: an, coverage: 1.0, date: None, url: None, canonical: None, copies };
+            let (_, evidence, _) = direction(
+                Relation::NearDuplicate,
+                &al,
+                &side("original", &original),
+                &Side { copies: 0, ..side("edit", &edit) },
+                &[],
+                &frequencies,
+                &Weigher::new(&DirectionModel::default(), true),
+            );
+            evidence.into_iter().find(|e| e.signal == "stock_phrasing").map(|e| e.favours)
+        };
+        assert_eq!(stock(0), Some(Some("edit".to_string())), "nine unexplained copies read as stock phrasing");
+        assert_eq!(stock(9), None, "the nine copies known as the original's near-duplicate group");
+    }
+
+    #[test]
     fn a_copied_opening_is_an_excerpt_only_when_the_rest_is_attested() {
         // The short text is the long one's first two sentences, word for word: a lead reprinted alone,
         // or the lead a longer text grew from. Only related texts sharing the long text's other wording
@@ -696,7 +735,8 @@ mod tests {
         );
         let (short, long) = (analyse(&lead), analyse(&long_text));
         let al = align(&short, &long);
-        let side = |id, an, coverage| Side { id, analysis: an, coverage, date: None, url: None, canonical: None };
+        let side =
+            |id, an, coverage| Side { id, analysis: an, coverage, date: None, url: None, canonical: None, copies: 0 };
         let judge = |third: &[&Analysis]| {
             direction(
                 Relation::Partial,

@@ -43,7 +43,7 @@ class Passage:
 class Evidence:
     """One fact weighed in deciding the source: ``signal`` (``date``, ``canonical``, ``containment``,
     ``stock_phrasing``, ``attestation``, ``specifics``, ``hub``, ``machine_vocabulary``, ``siblings``,
-    ``shared_source``, ``conflict``, ``duplicate``, ``semantic``), the document it ``favours`` as the source (or None) and a ``detail`` in words."""
+    ``shared_source``, ``conflict``, ``family``, ``duplicate``, ``semantic``), the document it ``favours`` as the source (or None) and a ``detail`` in words."""
 
     signal: str
     favours: Optional[str]

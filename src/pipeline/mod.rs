@@ -259,6 +259,7 @@ fn exact_duplicates_of_short(docs: &[DocInfo], exact: &[u64], against: bool) -> 
                 source: None,
                 lean: Some(Lean::Settled(None)),
                 features: None,
+                lean_parts: None,
                 log_odds: None,
                 semantic: None,
                 alignment: Alignment { jaccard5: 1.0, coverage_a: 1.0, coverage_b: 1.0, ..Alignment::default() },

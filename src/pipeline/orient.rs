@@ -7,7 +7,7 @@ use crate::direction::DirectionModel;
 use crate::graph::{find, union};
 use crate::progress::{Progress, Unit};
 use crate::scan::{Cluster, DocInfo, ScoredPair};
-use crate::score::{self, Leaning, Relation};
+use crate::score::{self, Evidence, Lean, Leaning, Relation};
 
 /// Sorts the pairs, names the source of each that the evidence allows and returns the clusters of the
 /// pairs judged derived.
@@ -19,6 +19,7 @@ pub(super) fn orient(
 ) -> Vec<Cluster> {
     progress.stage("orienting", None, Unit::Pairs);
     pairs.sort_unstable_by_key(|p| (p.a, p.b));
+    distrust_shared_changes(pairs, docs, model);
     let leanings: Vec<Leaning> = pairs
         .iter()
         .filter_map(|p| {
@@ -35,6 +36,71 @@ pub(super) fn orient(
     let clusters = clusters(pairs.iter().filter(|p| p.relation.is_some()), docs.len());
     progress.finish();
     clusters
+}
+
+/// How much further the texts' own evidence, summed over a family, must root it away from the text its
+/// related documents favour, in multiples of the log-odds that name a source in one pair, for their
+/// evidence to be set aside in that family.
+const SHARED_CHANGES_MARGIN: f64 = 2.0;
+
+/// Families whose derivations share their changes. The related documents' evidence (attestation:
+/// whose wording the others keep) assumes derivations made apart, so that the original is the text whose
+/// wording they all share; in a chain (original → edit → edit of the edit) or among derivations made
+/// alike (two modernisations following one convention, two machine polishes fixing the same slips) it
+/// names a derived text instead. So in each family of three texts or more (the documents of the weighed
+/// pairs, connected), each text's net lean is summed over its pairs twice, from the related documents'
+/// evidence and from the texts' own ([`DirectionModel::score_parts`]): when the own evidence's favourite
+/// beats the family evidence's by [`SHARED_CHANGES_MARGIN`] × `decisive`, the family evidence is set
+/// aside for every pair of that family, which then leans by its own evidence alone (evidence `family`).
+fn distrust_shared_changes(pairs: &mut [ScoredPair], docs: &[DocInfo], model: &DirectionModel) {
+    let weighed = |p: &ScoredPair| p.lean_parts.is_some();
+    if !pairs.iter().any(weighed) {
+        return;
+    }
+    let mut parent: Vec<u32> = (0..docs.len() as u32).collect();
+    let (mut family_net, mut own_net) = (HashMap::<u32, f64>::new(), HashMap::<u32, f64>::new());
+    for p in pairs.iter().filter(|p| weighed(p)) {
+        union(&mut parent, p.a, p.b);
+        let (family, own) = p.lean_parts.expect("weighed");
+        *family_net.entry(p.a).or_default() += family;
+        *family_net.entry(p.b).or_default() -= family;
+        *own_net.entry(p.a).or_default() += own;
+        *own_net.entry(p.b).or_default() -= own;
+    }
+    // Each family's members, in document order: its favourites, the first among equals.
+    let mut members: Vec<u32> = family_net.keys().copied().collect();
+    members.sort_unstable();
+    let mut families: HashMap<u32, Vec<u32>> = HashMap::new();
+    for d in members {
+        families.entry(find(&mut parent, d)).or_default().push(d);
+    }
+    let favourite = |ms: &[u32], net: &HashMap<u32, f64>| {
+        ms.iter().copied().max_by(|x, y| net[x].total_cmp(&net[y]).then(y.cmp(x))).expect("a family has members")
+    };
+    let mut distrusted: HashMap<u32, String> = HashMap::new();
+    for (root, ms) in families.iter().filter(|(_, ms)| ms.len() >= 3) {
+        let (by_family, by_own) = (favourite(ms, &family_net), favourite(ms, &own_net));
+        let beats = own_net[&by_own] - own_net[&by_family];
+        if by_family != by_own && beats > SHARED_CHANGES_MARGIN * model.decisive {
+            let detail = format!(
+                "in this family of {} texts, related documents share {}'s wording most, while the texts' own evidence favours {} (by log-odds {beats:.1}): its derivations share their changes, so the wording they share is not counted",
+                ms.len(),
+                docs[by_family as usize].id,
+                docs[by_own as usize].id
+            );
+            distrusted.insert(*root, detail);
+        }
+    }
+    if distrusted.is_empty() {
+        return;
+    }
+    for p in pairs.iter_mut().filter(|p| weighed(p)) {
+        let Some(detail) = distrusted.get(&find(&mut parent, p.a)) else { continue };
+        let (_, own) = p.lean_parts.expect("weighed");
+        p.lean = Some(Lean::Towards(own));
+        p.evidence.retain(|e| e.signal != "conflict");
+        p.evidence.push(Evidence { signal: "family", favours: None, detail: detail.clone() });
+    }
 }
 
 /// Connected components of the reported pairs, with the source of each when one document is the source
@@ -144,6 +210,7 @@ fn parents<'a>(pairs: impl Iterator<Item = &'a ScoredPair>, documents: usize) ->
 mod tests {
     use super::*;
     use crate::pair::pair_key;
+    use crate::progress::NoProgress;
 
     fn derived(source: u32, other: u32, strength: f64) -> ScoredPair {
         let (a, b) = (source.min(other), source.max(other));
@@ -152,6 +219,45 @@ mod tests {
         p.source = Some(source);
         p.alignment.strength = strength;
         p
+    }
+
+    /// A weighed pair of `a` < `b` whose related documents lean `family` and own texts `own` towards `a`,
+    /// its lean as [`score::direction`] makes it (none when the two conflict).
+    fn weighed(a: u32, b: u32, family: f64, own: f64, model: &DirectionModel) -> ScoredPair {
+        let conflict = family * own < 0.0 && family.abs() >= model.sibling_lean && own.abs() >= model.sibling_lean;
+        let mut p = ScoredPair::unverified(pair_key(a, b), 0);
+        p.relation = Some(Relation::Rewrite);
+        p.lean = Some(Lean::Towards(if conflict { 0.0 } else { family + own }));
+        p.lean_parts = Some((family, own));
+        p
+    }
+
+    #[test]
+    fn a_family_whose_texts_root_it_elsewhere_than_its_shared_wording_is_oriented_by_the_texts() {
+        let model = DirectionModel { decisive: 1.0, sibling_lean: 0.5, ..DirectionModel::default() };
+        let docs: Vec<DocInfo> = ["original", "edit", "edit of edit"].map(DocInfo::stub).to_vec();
+        let sources = |pairs: &mut [ScoredPair]| {
+            orient(pairs, &docs, &model, &NoProgress);
+            pairs.iter().map(|p| p.source).collect::<Vec<_>>()
+        };
+        // A chain 0 → 1 → 2: the edit's changes survive in the edit of it, so related documents vouch
+        // for the edit (1) in its pair with the original; the texts' own evidence roots the family at 0,
+        // by log-odds 2.7 over the edit: more than twice `decisive`.
+        let chain = |own: f64| {
+            [weighed(0, 1, -1.6, own, &model), weighed(0, 2, 0.0, own + 0.3, &model), weighed(1, 2, 1.6, own, &model)]
+        };
+        let mut pairs = chain(1.2);
+        assert_eq!(sources(&mut pairs), [Some(0), Some(0), None], "the two edits are siblings of the original");
+        assert!(pairs.iter().all(|p| p.evidence.iter().any(|e| e.signal == "family")));
+        // The texts' own evidence rooting it less clearly (1.9 over the edit): the family's evidence stands,
+        // and conflicting in the first pair, names no source there.
+        let mut pairs = chain(0.8);
+        assert_eq!(sources(&mut pairs)[0], None);
+        assert!(pairs.iter().all(|p| p.evidence.iter().all(|e| e.signal != "family")));
+        // Both agreeing on the original (a star): nothing is set aside.
+        let mut star = [weighed(0, 1, 1.6, 1.2, &model), weighed(0, 2, 1.6, 1.2, &model)];
+        assert_eq!(sources(&mut star), [Some(0), Some(0)]);
+        assert!(star.iter().all(|p| p.evidence.is_empty()));
     }
 
     #[test]

@@ -25,7 +25,7 @@ use crate::input::{self, Problem};
 use crate::pair::{PairKey, Proposers, unpack};
 use crate::progress::{Progress, Unit};
 use crate::scan::ScoredPair;
-use crate::score::{self, Evidence, Relation, SemanticFigures, Side};
+use crate::score::{self, Evidence, Lean, Relation, SemanticFigures, Side};
 use crate::shingle::Tokens;
 
 /// Candidate pairs scored together: only one block's results are held beside the pairs kept.
@@ -79,6 +79,10 @@ pub(super) fn verify(
             None => Vec::new(),
         },
         leader: &leader,
+        group_sizes: leader.iter().fold(vec![0u32; leader.len()], |mut sizes, &l| {
+            sizes[l as usize] += 1;
+            sizes
+        }),
         streamed: &streamed,
         analyses: &analyses,
     };
@@ -211,6 +215,8 @@ struct Verifier<'a> {
     witnesses: Neighbours,
     sentence_embeddings: Vec<OnceLock<Vec<Embedding>>>,
     leader: &'a [u32],
+    /// Members of each leader's near-duplicate group (1 for a document in none).
+    group_sizes: Vec<u32>,
     streamed: &'a Streamed<'a>,
     analyses: &'a Analyses,
     /// The direction model and the features it needs measured.
@@ -254,10 +260,14 @@ impl Verifier<'_> {
             return Ok(self.plan.config.report_unrelated.then_some(pair));
         };
         let witnesses = self.witnesses(a, b);
+        let group = |d: u32| self.leader[d as usize];
         let side = |i: u32, analysis, coverage| {
             let d = &self.corpus.documents[i as usize];
             let field = |name: &str| d.extra.get(name).and_then(Value::as_str);
-            Side { id: &d.id, analysis, coverage, date: d.day, url: field("url"), canonical: field("canonical") }
+            // A group both sides belong to is counted once, with `a`.
+            let copies = if i == b && group(a) == group(b) { 0 } else { self.group_sizes[group(i) as usize] - 1 };
+            let (url, canonical) = (field("url"), field("canonical"));
+            Side { id: &d.id, analysis, coverage, date: d.day, url, canonical, copies }
         };
         let (lean, mut evidence, features) = score::direction(
             relation,
@@ -276,12 +286,15 @@ impl Verifier<'_> {
             e.detail.shrink_to_fit();
         }
         evidence.shrink_to_fit();
+        let lean_parts =
+            features.as_ref().filter(|_| matches!(lean, Lean::Towards(_))).map(|f| self.weigher.model.score_parts(f));
         let features = features.filter(|_| self.plan.config.all_direction_features).map(Box::new);
         Ok(Some(ScoredPair {
             relation: Some(relation),
             confidence,
             lean: Some(lean),
             features,
+            lean_parts,
             alignment,
             evidence,
             ..pair
