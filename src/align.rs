@@ -55,6 +55,9 @@ pub struct Analysis {
     index: StemIndex,
     /// Per sentence, its trigrams that are in `phrasing`, sorted.
     sentence_phrasing: Vec<Vec<u64>>,
+    /// The names and numbers the collection holds in so many documents that they say nothing specific
+    /// (a site's name in its boilerplate, the current year), as sorted 32-bit fingerprints.
+    common_specifics: Vec<u32>,
     /// The distinct words, names and numbers, as 32-bit fingerprints: made when direction first asks.
     vocabulary: std::sync::OnceLock<Vocabulary>,
 }
@@ -110,6 +113,13 @@ impl Analysis {
             })
             .collect();
         let index = StemIndex::new(&sentences);
+        let mut common_specifics: Vec<u32> = words
+            .iter()
+            .filter(|t| t.flags & (NUMBER | CAPITALISED) != 0 && t.is_content() && freq.is_common(t.stem))
+            .map(fingerprint)
+            .collect();
+        common_specifics.sort_unstable();
+        common_specifics.dedup();
         Analysis {
             tokens,
             sentences,
@@ -119,6 +129,7 @@ impl Analysis {
             five_grams,
             index,
             sentence_phrasing,
+            common_specifics,
             vocabulary: Default::default(),
         }
     }
@@ -133,7 +144,6 @@ impl Analysis {
                 v.shrink_to_fit();
                 v
             };
-            let fingerprint = |t: &Token| (t.word >> 32) as u32;
             let t = &self.tokens;
             let (mut names, mut numbers) = (Vec::new(), Vec::new());
             // Content words inside sentences (an opening word is capitalised whatever it is): a text
@@ -162,6 +172,24 @@ impl Analysis {
                 cased: t.punctuated && capitalised > 0 && capitalised < inside,
             }
         })
+    }
+
+    /// Whether a name or number (a [`Vocabulary`] fingerprint) is one the collection holds in so many
+    /// documents that it says nothing specific (collection-common: a site's name in its credit line, the
+    /// year).
+    pub fn is_common_specific(&self, name: u32) -> bool {
+        self.common_specifics.binary_search(&name).is_ok()
+    }
+
+    /// The collection-common names and numbers of sentences `sentences`, sorted.
+    pub fn common_specifics_in(&self, sentences: impl Iterator<Item = usize>) -> Vec<u32> {
+        let mut found: Vec<u32> = sentences
+            .flat_map(|i| self.tokens.tokens[self.tokens.sentence(i)].iter().map(fingerprint))
+            .filter(|&f| self.is_common_specific(f))
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        found
     }
 
     /// Number of words.
@@ -237,6 +265,11 @@ pub struct Vocabulary {
     /// open a sentence) and some of its words inside sentences are capitalised and some not. A text
     /// written in lower case (or in capitals, or in a script without case) shows none.
     pub cased: bool,
+}
+
+/// A word's 32-bit fingerprint, as [`Vocabulary`] keeps it.
+pub fn fingerprint(t: &Token) -> u32 {
+    (t.word >> 32) as u32
 }
 
 /// Aligned text: byte ranges `[start, end)` into both original texts.

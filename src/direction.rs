@@ -183,7 +183,7 @@ impl Features {
             &|| measured.attestation,
             &|| measured.stock,
             &|| measured.excerpt,
-            &|| if measured.whole { absent_specifics(a, b) } else { 0.0 },
+            &|| if measured.whole { absent_specifics(a, b, measured.sentences) } else { 0.0 },
             &|| own_difference(&rare(a, all(a)), &rare(b, all(b))),
             &|| (wa / wb).ln().clamp(-2.0, 2.0),
             &|| measured.coverage[1] - measured.coverage[0],
@@ -214,26 +214,32 @@ impl Features {
 /// caller asks nothing: [`Measured::whole`]). Nothing when either text is cut short (it ends
 /// inside a sentence: a feed's excerpt, an article stored cut, a generation stopped at its length limit):
 /// what the cut text lacks may be past its end.
-fn absent_specifics(a: &Analysis, b: &Analysis) -> f64 {
-    absent_specifics_counts(a, b).map_or(0.0, |(x, y)| count_difference(x, y))
+fn absent_specifics(a: &Analysis, b: &Analysis, sentences: &[(usize, usize)]) -> f64 {
+    absent_specifics_counts(a, b, sentences).map_or(0.0, |(x, y)| count_difference(x, y))
 }
 
 /// How many of the first text's names and numbers the second lacks altogether, and the other way round
 /// (numbers only when either text shows no names: [`crate::align::Vocabulary::cased`]); `None` when
-/// either text is cut short.
-pub fn absent_specifics_counts(a: &Analysis, b: &Analysis) -> Option<(usize, usize)> {
+/// either text is cut short. A name or number the collection holds widely
+/// ([`Analysis::is_common_specific`]) counts only when it is in a sentence the other text restates
+/// (`sentences`, the aligned pairs): elsewhere it is boilerplate or context (a syndicated copy's credit
+/// line names its site and the year), where a source's own names are the story's (a revision that turns
+/// "the Lord" into "Jehovah" does so in a sentence it restates).
+pub fn absent_specifics_counts(a: &Analysis, b: &Analysis, sentences: &[(usize, usize)]) -> Option<(usize, usize)> {
     if a.tokens.cut_short || b.tokens.cut_short {
         return None;
     }
     // Names count only when both texts show them: of a text written in one case, only its numbers can
     // be told, and the other's names would all seem its own.
     let names = a.vocabulary().cased && b.vocabulary().cased;
-    let absent = |x: &Analysis, y: &Analysis| {
+    let absent = |x: &Analysis, y: &Analysis, restated: &mut dyn Iterator<Item = usize>| {
         let (own, words) = (x.vocabulary(), &y.vocabulary().words);
-        let lacking = |list: &[u32]| list.iter().filter(|w| words.binary_search(w).is_err()).count();
+        let restated = x.common_specifics_in(restated);
+        let counts = |w: &&u32| !x.is_common_specific(**w) || restated.binary_search(w).is_ok();
+        let lacking = |list: &[u32]| list.iter().filter(|w| words.binary_search(w).is_err()).filter(counts).count();
         lacking(&own.numbers) + if names { lacking(&own.names) } else { 0 }
     };
-    Some((absent(a, b), absent(b, a)))
+    Some((absent(a, b, &mut sentences.iter().map(|p| p.0)), absent(b, a, &mut sentences.iter().map(|p| p.1))))
 }
 
 /// Family structure: how much nearer the first text is to the related documents than the second, in
@@ -412,14 +418,37 @@ mod tests {
     fn names_one_text_lacks_altogether_favour_the_other_unless_one_is_cut_short() {
         let source = analyse("Senator Jane Ortiz spoke in Denver on Tuesday. The bill passed 52 to 48.");
         let derived = analyse("A senator spoke on Tuesday. The bill passed narrowly.");
-        assert!(absent_specifics(&source, &derived) > 0.0);
-        assert_eq!(absent_specifics(&derived, &source), -absent_specifics(&source, &derived));
+        assert!(absent_specifics(&source, &derived, &[]) > 0.0);
+        assert_eq!(absent_specifics(&derived, &source, &[]), -absent_specifics(&source, &derived, &[]));
         // A name the other text has in lower case or opening a sentence is not lacking.
         let lower = analyse("Ortiz spoke in denver. Jane said the bill passed 52 to 48 on tuesday.");
-        assert_eq!(absent_specifics(&source, &lower), 0.0);
+        assert_eq!(absent_specifics(&source, &lower, &[]), 0.0);
         // The derived text cut inside a sentence: what it lacks may be past its end.
         let cut = analyse("A senator spoke on Tuesday. The bill passed narrowly after a long");
-        assert_eq!(absent_specifics(&source, &cut), 0.0);
+        assert_eq!(absent_specifics(&source, &cut, &[]), 0.0);
+    }
+
+    #[test]
+    fn a_collection_common_name_counts_only_in_a_sentence_the_other_text_restates() {
+        // A syndicated copy: the story word for word, and a credit line naming its site and the year,
+        // which the collection holds in many documents.
+        let story = "Senator Jane Ortiz spoke in Denver on Tuesday. The bill passed 52 to 48.";
+        let credit = "Republished by the Daily Ledger. Copyright 2024 Daily Ledger.";
+        let text = |s: &str| Tokens::new(s);
+        let mut frequencies = Frequencies::new();
+        let credit_stems: Vec<u64> = text(credit).tokens.iter().map(|t| t.stem).collect();
+        frequencies.add_documents(200, credit_stems.iter().cycle().take(200 * credit_stems.len()), std::iter::empty());
+        let original = Analysis::new(text(story), &frequencies);
+        let copy = Analysis::new(text(&format!("{story}\n{credit}")), &frequencies);
+        let restated = [(0, 0), (1, 1)];
+        assert_eq!(
+            absent_specifics_counts(&copy, &original, &restated),
+            Some((0, 0)),
+            "the credit line is boilerplate"
+        );
+        // Without the collection's counts its names are the copy's own, as a source's would be.
+        let (original, copy) = (analyse(story), analyse(&format!("{story}\n{credit}")));
+        assert_eq!(absent_specifics_counts(&copy, &original, &restated), Some((3, 0)));
     }
 
     #[test]
@@ -428,21 +457,21 @@ mod tests {
         let source = analyse("senator jane ortiz spoke in denver on tuesday. the bill passed 52 to 48.");
         let rewrite = analyse("Senator Jane Ortiz, speaking in Denver on Tuesday, saw the bill pass 52 to 48.");
         assert!(!source.vocabulary().cased && rewrite.vocabulary().cased);
-        assert_eq!(absent_specifics_counts(&source, &rewrite), Some((0, 0)));
+        assert_eq!(absent_specifics_counts(&source, &rewrite, &[]), Some((0, 0)));
         // Numbers still count: the rewrite dropped the vote.
         let dropped = analyse("Senator Jane Ortiz, speaking in Denver on Tuesday, saw the bill pass narrowly.");
-        assert_eq!(absent_specifics_counts(&source, &dropped), Some((2, 0)));
+        assert_eq!(absent_specifics_counts(&source, &dropped, &[]), Some((2, 0)));
         // The same in capitals.
         let shouting = analyse("SENATOR JANE ORTIZ SPOKE IN DENVER ON TUESDAY. THE BILL PASSED 52 TO 48.");
         assert!(!shouting.vocabulary().cased);
-        assert_eq!(absent_specifics_counts(&shouting, &dropped), Some((2, 0)));
+        assert_eq!(absent_specifics_counts(&shouting, &dropped, &[]), Some((2, 0)));
         // Without sentence punctuation, a capitalised word may open a sentence: numbers only.
         let run_on = analyse("Senator Jane Ortiz spoke in Denver on Tuesday Meanwhile the bill passed 52 to 48");
         assert!(!run_on.vocabulary().cased);
         // Two texts that show case compare their names too.
         let added =
             analyse("Senator Jane Ortiz, speaking in Denver on Tuesday with Mayor Lee, saw the bill pass 52 to 48.");
-        assert_eq!(absent_specifics_counts(&rewrite, &added), Some((0, 2)), "Mayor, Lee");
+        assert_eq!(absent_specifics_counts(&rewrite, &added, &[]), Some((0, 2)), "Mayor, Lee");
     }
 
     #[test]

@@ -335,7 +335,7 @@ pub fn direction(
     let feature = |name: &str| features.0[FEATURE_NAMES.iter().position(|&n| n == name).unwrap_or(0)];
     let specifics = feature("specifics");
     if specifics.abs() >= 1.0
-        && let Some((sa, sb)) = absent_specifics_counts(a.analysis, b.analysis)
+        && let Some((sa, sb)) = absent_specifics_counts(a.analysis, b.analysis, &al.sentences)
     {
         let detail = format!(
             "names and numbers the other text lacks altogether: {sa} of {}'s, {sb} of {}'s (a derived text keeps or drops its source's, and seldom adds new ones)",
