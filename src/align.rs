@@ -56,8 +56,9 @@ pub struct Analysis {
     /// Per sentence, its trigrams that are in `phrasing`, sorted.
     sentence_phrasing: Vec<Vec<u64>>,
     /// The names and numbers the collection holds in so many documents that they say nothing specific
-    /// (a site's name in its boilerplate, the current year), as sorted 32-bit fingerprints.
-    common_specifics: Vec<u32>,
+    /// (a site's name in its boilerplate, the current year): each occurrence of such a word, in any case,
+    /// as its 32-bit fingerprint and sentence, sorted.
+    common_specifics: Vec<(u32, u32)>,
     /// The distinct words, names and numbers, as 32-bit fingerprints: made when direction first asks.
     vocabulary: std::sync::OnceLock<Vocabulary>,
 }
@@ -113,13 +114,25 @@ impl Analysis {
             })
             .collect();
         let index = StemIndex::new(&sentences);
-        let mut common_specifics: Vec<u32> = words
+        // Every occurrence, in any case or place, of a word that stands as a collection-common name or
+        // number somewhere in the text.
+        let mut common: Vec<u32> = words
             .iter()
             .filter(|t| t.flags & (NUMBER | CAPITALISED) != 0 && t.is_content() && freq.is_common(t.stem))
             .map(fingerprint)
             .collect();
-        common_specifics.sort_unstable();
-        common_specifics.dedup();
+        common.sort_unstable();
+        common.dedup();
+        let sentence_of = |k: usize| tokens.sentence_starts.partition_point(|&s| s as usize <= k).saturating_sub(1);
+        let mut common_specifics: Vec<(u32, u32)> = Vec::new();
+        if !common.is_empty() {
+            common_specifics = (words.iter().enumerate())
+                .filter(|(_, t)| common.binary_search(&fingerprint(t)).is_ok())
+                .map(|(k, t)| (fingerprint(t), sentence_of(k) as u32))
+                .collect();
+            common_specifics.sort_unstable();
+            common_specifics.dedup();
+        }
         Analysis {
             tokens,
             sentences,
@@ -178,16 +191,19 @@ impl Analysis {
     /// documents that it says nothing specific (collection-common: a site's name in its credit line, the
     /// year).
     pub fn is_common_specific(&self, name: u32) -> bool {
-        self.common_specifics.binary_search(&name).is_ok()
+        let i = self.common_specifics.partition_point(|&(f, _)| f < name);
+        self.common_specifics.get(i).is_some_and(|&(f, _)| f == name)
     }
 
     /// The collection-common names and numbers of sentences `sentences`, sorted.
     pub fn common_specifics_in(&self, sentences: impl Iterator<Item = usize>) -> Vec<u32> {
-        let mut found: Vec<u32> = sentences
-            .flat_map(|i| self.tokens.tokens[self.tokens.sentence(i)].iter().map(fingerprint))
-            .filter(|&f| self.is_common_specific(f))
-            .collect();
-        found.sort_unstable();
+        if self.common_specifics.is_empty() {
+            return Vec::new();
+        }
+        let mut sentences: Vec<u32> = sentences.map(|i| i as u32).collect();
+        sentences.sort_unstable();
+        let mut found: Vec<u32> =
+            self.common_specifics.iter().filter(|(_, s)| sentences.binary_search(s).is_ok()).map(|&(f, _)| f).collect();
         found.dedup();
         found
     }
