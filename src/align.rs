@@ -68,6 +68,8 @@ impl Analysis {
     pub fn new(tokens: Tokens, freq: &Frequencies) -> Analysis {
         let mut sentences = Vec::with_capacity(tokens.sentence_count());
         let mut sentence_weight = Vec::with_capacity(tokens.sentence_count());
+        // The stems the collection holds widely, as the sentences' terms find them.
+        let mut common_stems: Vec<u64> = Vec::new();
         for i in 0..tokens.sentence_count() {
             let mut terms: Vec<Term> = tokens.tokens[tokens.sentence(i)]
                 .iter()
@@ -82,6 +84,7 @@ impl Analysis {
             terms.dedup_by(|next, kept| next.stem == kept.stem);
             // An analysis is kept while its document's pairs are verified: no room beyond what is used.
             terms.shrink_to_fit();
+            common_stems.extend(terms.iter().filter(|t| t.common).map(|t| t.stem));
             sentence_weight.push(terms.iter().map(|t| t.weight).sum());
             sentences.push(terms);
         }
@@ -116,9 +119,11 @@ impl Analysis {
         let index = StemIndex::new(&sentences);
         // Every occurrence, in any case or place, of a word that stands as a collection-common name or
         // number somewhere in the text.
+        common_stems.sort_unstable();
+        let is_common = |stem: &u64| common_stems.binary_search(stem).is_ok();
         let mut common: Vec<u32> = words
             .iter()
-            .filter(|t| t.flags & (NUMBER | CAPITALISED) != 0 && t.is_content() && freq.is_common(t.stem))
+            .filter(|t| t.flags & (NUMBER | CAPITALISED) != 0 && t.is_content() && is_common(&t.stem))
             .map(fingerprint)
             .collect();
         common.sort_unstable();
