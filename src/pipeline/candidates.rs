@@ -284,7 +284,7 @@ fn band_views(
         let (pairs, stats) = band(m, plan.doc_mask(docs.len()), v.lsh, config.max_bucket, min_estimate, include)?;
         if grouping && plan.verify {
             join_near_duplicates(&mut parent, &near_duplicate_tests(config, &sketches.signatures), &pairs);
-            banding.leader = group_leaders(&mut parent);
+            banding.leader = group_leaders(&mut parent, docs);
             if plan.against {
                 banding.leader = prefer_reference_leaders(&banding.leader, docs);
             }
@@ -362,19 +362,31 @@ fn join_near_duplicates(parent: &mut [u32], tests: &[(&Signatures, f64)], pairs:
     }
 }
 
-/// Each document's leader: the first document of its group when the group has eight or more members,
+/// Each document's leader: the earliest published document of its group (the first of those with the
+/// earliest date, or the first document when none has a date) when the group has eight or more members,
 /// itself otherwise. Only the leader takes part in later views and passages; the other members are
 /// compared with their leader (a star, not every pair of the group) and their relations to other texts
 /// go through it. Small groups are compared in full: it costs little, and every member keeps its own
-/// pairs.
-fn group_leaders(parent: &mut [u32]) -> Vec<u32> {
+/// pairs. The earliest copy is the likely original (dates name the source first): leading the group, it
+/// is paired with every copy, where a later copy leading it would stand between the original and the
+/// rest.
+fn group_leaders(parent: &mut [u32], docs: &[DocInfo]) -> Vec<u32> {
     let n = parent.len();
     let root: Vec<u32> = (0..n as u32).map(|i| find(parent, i)).collect();
     let mut size = vec![0u32; n];
-    for &r in &root {
+    // Per group root: its earliest dated member (day, index), when it has one.
+    let mut earliest: Vec<Option<(f64, u32)>> = vec![None; n];
+    for (i, &r) in root.iter().enumerate() {
         size[r as usize] += 1;
+        if let Some(day) = docs[i].day {
+            let e = &mut earliest[r as usize];
+            if e.is_none_or(|(d, _)| day < d) {
+                *e = Some((day, i as u32));
+            }
+        }
     }
-    root.iter().enumerate().map(|(i, &r)| if size[r as usize] >= MIN_GROUP { r } else { i as u32 }).collect()
+    let lead = |r: u32| earliest[r as usize].map_or(r, |(_, i)| i);
+    root.iter().enumerate().map(|(i, &r)| if size[r as usize] >= MIN_GROUP { lead(r) } else { i as u32 }).collect()
 }
 
 /// Against a reference collection, a group's leader is its first reference document when it has one, so

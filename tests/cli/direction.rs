@@ -135,3 +135,32 @@ fn a_family_is_reported_as_a_tree_chains_and_siblings_apart() {
     assert_eq!(parents["edit2"], "edit1", "{report}");
     assert_eq!(parents["other"], "original", "{report}");
 }
+
+#[test]
+fn a_group_of_dated_copies_is_led_by_the_earliest_and_each_copy_derives_from_it() {
+    // Nine syndicated copies of an article, each with a few words of its own, published after it; the
+    // original comes last in the file and by id. A group of eight or more is compared through its
+    // leader: the earliest, so every copy is paired with the original, which is its source.
+    let original = &seeds()[0].1;
+    let mut lines: String = (1..=9)
+        .map(|k| {
+            let text = edited(original, 25, k, &format!("site{k}x"));
+            serde_json::json!({"id": format!("copy{k}"), "text": text, "date": format!("2025-01-{:02}", 3 + k)})
+                .to_string()
+                + "\n"
+        })
+        .collect();
+    lines += &(serde_json::json!({"id": "original", "text": original, "date": "2025-01-01"}).to_string() + "\n");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("copies.jsonl"), lines).unwrap();
+    let out =
+        bin().current_dir(dir.path()).args(["scan", "--quiet", "--format", "json", "copies.jsonl"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report = json(&out);
+    let pairs = report["pairs"].as_array().unwrap();
+    assert_eq!(report["summary"]["grouped_documents"], 9, "{report}");
+    let with_original: Vec<&Value> = pairs.iter().filter(|p| p["a"] == "original" || p["b"] == "original").collect();
+    assert_eq!(with_original.len(), 9, "{report}");
+    assert!(with_original.iter().all(|p| p["source"] == "original"), "{report}");
+    assert_eq!(report["clusters"][0]["source"], "original", "{report}");
+}
