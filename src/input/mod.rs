@@ -432,15 +432,18 @@ fn spill_failed(source: std::io::Error) -> Error {
 /// Whether two URLs name the same page: scheme, `www.`, case of the host, a trailing slash and a fragment
 /// aside.
 pub(crate) fn same_page(a: &str, b: &str) -> bool {
-    let key = |url: &str| {
-        let url = url.trim();
-        let url = url.split_once("://").map_or(url, |(_, rest)| rest);
-        let url = url.split('#').next().unwrap_or(url);
-        let (host, path) = url.split_once('/').unwrap_or((url, ""));
-        let host = host.to_ascii_lowercase();
-        (host.strip_prefix("www.").map(str::to_string).unwrap_or(host), path.trim_end_matches('/').to_string())
-    };
-    key(a) == key(b)
+    page_key(a) == page_key(b)
+}
+
+/// What [`same_page`] compares of a URL: its host without `www.` in lower case, and its path without
+/// the scheme, fragment or trailing slashes.
+pub(crate) fn page_key(url: &str) -> (String, String) {
+    let url = url.trim();
+    let url = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let url = url.split('#').next().unwrap_or(url);
+    let (host, path) = url.split_once('/').unwrap_or((url, ""));
+    let host = host.to_ascii_lowercase();
+    (host.strip_prefix("www.").map(str::to_string).unwrap_or(host), path.trim_end_matches('/').to_string())
 }
 
 /// The size of an input file in bytes (0 for standard input, or when it cannot be known).

@@ -6,7 +6,7 @@
 //! view, passages and the semantic view. Against a reference collection only the pairs of a reference and a
 //! scanned document are kept, and `--window` drops pairs published too far apart.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
 
@@ -17,6 +17,7 @@ use crate::embed::{self, Embedding};
 use crate::error::Result;
 use crate::frequencies::Frequencies;
 use crate::graph::{find, union};
+use crate::input::page_key;
 use crate::lsh::{self, LshParams, LshStats};
 use crate::minhash::{EMPTY, Signatures, estimate};
 use crate::pair::{PairKey, Proposer, Proposers, pair_key, unpack};
@@ -362,31 +363,54 @@ fn join_near_duplicates(parent: &mut [u32], tests: &[(&Signatures, f64)], pairs:
     }
 }
 
-/// Each document's leader: the earliest published document of its group (the first of those with the
-/// earliest date, or the first document when none has a date) when the group has eight or more members,
-/// itself otherwise. Only the leader takes part in later views and passages; the other members are
-/// compared with their leader (a star, not every pair of the group) and their relations to other texts
-/// go through it. Small groups are compared in full: it costs little, and every member keeps its own
-/// pairs. The earliest copy is the likely original (dates name the source first): leading the group, it
-/// is paired with every copy, where a later copy leading it would stand between the original and the
+/// Each document's leader when its group has eight or more members (itself otherwise): the member the
+/// most others name as their original by a canonical link, else the earliest published (the first of
+/// those with the earliest date), else the first document. Only the leader takes part in later views and
+/// passages; the other members are compared with their leader (a star, not every pair of the group) and
+/// their relations to other texts go through it. Small groups are compared in full: it costs little,
+/// and every member keeps its own pairs. Links and dates name the source first: leading the group, the
+/// original is paired with every copy, where a copy leading it would stand between the original and the
 /// rest.
 fn group_leaders(parent: &mut [u32], docs: &[DocInfo]) -> Vec<u32> {
     let n = parent.len();
     let root: Vec<u32> = (0..n as u32).map(|i| find(parent, i)).collect();
     let mut size = vec![0u32; n];
-    // Per group root: its earliest dated member (day, index), when it has one.
-    let mut earliest: Vec<Option<(f64, u32)>> = vec![None; n];
-    for (i, &r) in root.iter().enumerate() {
+    for &r in &root {
         size[r as usize] += 1;
-        if let Some(day) = docs[i].day {
-            let e = &mut earliest[r as usize];
-            if e.is_none_or(|(d, _)| day < d) {
-                *e = Some((day, i as u32));
+    }
+    let mut members: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+    for (i, &r) in root.iter().enumerate().filter(|&(_, &r)| size[r as usize] >= MIN_GROUP) {
+        members.entry(r).or_default().push(i as u32);
+    }
+    let field = |i: u32, name: &str| docs[i as usize].extra.get(name).and_then(serde_json::Value::as_str);
+    let mut leader: Vec<u32> = (0..n as u32).collect();
+    for group in members.values() {
+        // Canonical links within the group: how many members name each as their original.
+        let mut page: HashMap<(String, String), u32> = HashMap::new();
+        for &i in group {
+            if let Some(url) = field(i, "url") {
+                page.entry(page_key(url)).or_insert(i);
             }
         }
+        let mut named: HashMap<u32, usize> = HashMap::new();
+        for &i in group {
+            if let Some(&target) = field(i, "canonical").and_then(|c| page.get(&page_key(c))).filter(|&&t| t != i) {
+                *named.entry(target).or_default() += 1;
+            }
+        }
+        let day = |i: u32| docs[i as usize].day.unwrap_or(f64::INFINITY);
+        // The most named, then the earliest, then the first.
+        let best = group.iter().copied().reduce(|best, i| {
+            let key = |d: u32| (named.get(&d).copied().unwrap_or(0), -day(d));
+            let (k, kb) = (key(i), key(best));
+            if k.0 > kb.0 || (k.0 == kb.0 && k.1 > kb.1) { i } else { best }
+        });
+        let best = best.expect("a group has members");
+        for &i in group {
+            leader[i as usize] = best;
+        }
     }
-    let lead = |r: u32| earliest[r as usize].map_or(r, |(_, i)| i);
-    root.iter().enumerate().map(|(i, &r)| if size[r as usize] >= MIN_GROUP { lead(r) } else { i as u32 }).collect()
+    leader
 }
 
 /// Against a reference collection, a group's leader is its first reference document when it has one, so

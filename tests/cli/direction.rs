@@ -136,31 +136,46 @@ fn a_family_is_reported_as_a_tree_chains_and_siblings_apart() {
     assert_eq!(parents["other"], "original", "{report}");
 }
 
-#[test]
-fn a_group_of_dated_copies_is_led_by_the_earliest_and_each_copy_derives_from_it() {
-    // Nine syndicated copies of an article, each with a few words of its own, published after it; the
-    // original comes last in the file and by id. A group of eight or more is compared through its
-    // leader: the earliest, so every copy is paired with the original, which is its source.
+/// Nine copies of the first seed, each with a few words of its own, and the seed itself last in the file
+/// and by id, each line with `fields(k)` (k = 0 for the original): the JSON report.
+fn scan_copies_and_original(fields: impl Fn(usize) -> Value) -> Value {
     let original = &seeds()[0].1;
-    let mut lines: String = (1..=9)
-        .map(|k| {
-            let text = edited(original, 25, k, &format!("site{k}x"));
-            serde_json::json!({"id": format!("copy{k}"), "text": text, "date": format!("2025-01-{:02}", 3 + k)})
-                .to_string()
-                + "\n"
-        })
-        .collect();
-    lines += &(serde_json::json!({"id": "original", "text": original, "date": "2025-01-01"}).to_string() + "\n");
+    let line = |id: String, text: &str, k: usize| {
+        let mut record = fields(k);
+        record["id"] = id.into();
+        record["text"] = text.into();
+        record.to_string() + "\n"
+    };
+    let mut lines: String =
+        (1..=9).map(|k| line(format!("copy{k}"), &edited(original, 25, k, &format!("site{k}x")), k)).collect();
+    lines += &line("original".into(), original, 0);
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("copies.jsonl"), lines).unwrap();
     let out =
         bin().current_dir(dir.path()).args(["scan", "--quiet", "--format", "json", "copies.jsonl"]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let report = json(&out);
-    let pairs = report["pairs"].as_array().unwrap();
+    json(&out)
+}
+
+/// The group of ten is compared through its leader: the original when it leads, so that every copy is
+/// paired with it and derives from it.
+fn assert_the_original_leads(report: &Value) {
     assert_eq!(report["summary"]["grouped_documents"], 9, "{report}");
+    let pairs = report["pairs"].as_array().unwrap();
     let with_original: Vec<&Value> = pairs.iter().filter(|p| p["a"] == "original" || p["b"] == "original").collect();
     assert_eq!(with_original.len(), 9, "{report}");
     assert!(with_original.iter().all(|p| p["source"] == "original"), "{report}");
     assert_eq!(report["clusters"][0]["source"], "original", "{report}");
+}
+
+#[test]
+fn a_group_of_copies_is_led_by_the_one_their_links_or_dates_name_the_original() {
+    // Published days after it.
+    assert_the_original_leads(&scan_copies_and_original(
+        |k| serde_json::json!({"date": format!("2025-01-{:02}", 1 + 2 * k)}),
+    ));
+    // Undated, naming it by a canonical link.
+    assert_the_original_leads(&scan_copies_and_original(
+        |k| serde_json::json!({"url": format!("https://site{k}.example/story"), "canonical": "https://site0.example/story/"}),
+    ));
 }
