@@ -117,8 +117,6 @@ impl Analysis {
             })
             .collect();
         let index = StemIndex::new(&sentences);
-        // Every occurrence, in any case or place, of a word that stands as a collection-common name or
-        // number somewhere in the text.
         common_stems.sort_unstable();
         let is_common = |stem: &u64| common_stems.binary_search(stem).is_ok();
         let mut common: Vec<u32> = words
@@ -128,6 +126,8 @@ impl Analysis {
             .collect();
         common.sort_unstable();
         common.dedup();
+        // Every occurrence, in any case or place, of a word that stands as a collection-common name or
+        // number somewhere in the text.
         let sentence_of = |k: usize| tokens.sentence_starts.partition_point(|&s| s as usize <= k).saturating_sub(1);
         let mut common_specifics: Vec<(u32, u32)> = Vec::new();
         if !common.is_empty() {
