@@ -289,7 +289,7 @@ pub struct Vocabulary {
 }
 
 /// A word's 32-bit fingerprint, as [`Vocabulary`] keeps it.
-pub fn fingerprint(t: &Token) -> u32 {
+fn fingerprint(t: &Token) -> u32 {
     (t.word >> 32) as u32
 }
 

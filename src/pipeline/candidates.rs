@@ -398,14 +398,14 @@ fn group_leaders(parent: &mut [u32], docs: &[DocInfo]) -> Vec<u32> {
                 *named.entry(target).or_default() += 1;
             }
         }
-        let day = |i: u32| docs[i as usize].day.unwrap_or(f64::INFINITY);
+        let named = |d: u32| named.get(&d).copied().unwrap_or(0);
+        let day = |d: u32| docs[d as usize].day.unwrap_or(f64::INFINITY);
         // The most named, then the earliest, then the first.
-        let best = group.iter().copied().reduce(|best, i| {
-            let key = |d: u32| (named.get(&d).copied().unwrap_or(0), -day(d));
-            let (k, kb) = (key(i), key(best));
-            if k.0 > kb.0 || (k.0 == kb.0 && k.1 > kb.1) { i } else { best }
-        });
-        let best = best.expect("a group has members");
+        let best = group
+            .iter()
+            .copied()
+            .max_by(|&x, &y| named(x).cmp(&named(y)).then(day(y).total_cmp(&day(x))).then(y.cmp(&x)))
+            .expect("a group has members");
         for &i in group {
             leader[i as usize] = best;
         }
