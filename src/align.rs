@@ -17,6 +17,7 @@ use serde::Serialize;
 
 use crate::frequencies::{Frequencies, ngram_hash, phrases};
 use crate::hash::U64Hasher;
+use crate::ragged::Ragged;
 use crate::shingle::{CAPITALISED, NUMBER, STOP, Token, Tokens};
 
 /// Weight of a shared word that is quoted on both sides, relative to narrative.
@@ -41,7 +42,7 @@ pub type GramSet = HashSet<u64, BuildHasherDefault<U64Hasher>>;
 pub struct Analysis {
     /// The tokens, with byte offsets into the original text.
     pub tokens: Tokens,
-    sentences: Vec<Vec<Term>>,
+    sentences: Ragged<Term>,
     /// Total weight of each sentence.
     sentence_weight: Vec<f32>,
     /// Word trigrams outside quotations that carry phrasing (not only names, numbers and stop words),
@@ -54,7 +55,7 @@ pub struct Analysis {
     /// The sentences holding each distinctive (not collection-common) stem.
     index: StemIndex,
     /// Per sentence, its trigrams that are in `phrasing`, sorted.
-    sentence_phrasing: Vec<Vec<u64>>,
+    sentence_phrasing: Ragged<u64>,
     /// The names and numbers the collection holds in so many documents that they say nothing specific
     /// (a site's name in its boilerplate, the current year): each occurrence of such a word, in any case,
     /// as its 32-bit fingerprint and sentence, sorted.
@@ -66,28 +67,26 @@ pub struct Analysis {
 impl Analysis {
     /// Prepares a tokenised document.
     pub fn new(tokens: Tokens, freq: &Frequencies) -> Analysis {
-        let mut sentences = Vec::with_capacity(tokens.sentence_count());
+        let mut sentences = Ragged::default();
         let mut sentence_weight = Vec::with_capacity(tokens.sentence_count());
         // The stems the collection holds widely, as the sentences' terms find them.
         let mut common_stems: Vec<u64> = Vec::new();
+        let mut terms: Vec<Term> = Vec::new();
         for i in 0..tokens.sentence_count() {
-            let mut terms: Vec<Term> = tokens.tokens[tokens.sentence(i)]
-                .iter()
-                .filter(|t| t.is_content())
-                .map(|t| {
-                    let df = freq.df(t.stem);
-                    Term { stem: t.stem, weight: freq.weight_of(df), quoted: t.is_quoted(), common: freq.common(df) }
-                })
-                .collect();
+            terms.clear();
+            terms.extend(tokens.tokens[tokens.sentence(i)].iter().filter(|t| t.is_content()).map(|t| {
+                let df = freq.df(t.stem);
+                Term { stem: t.stem, weight: freq.weight_of(df), quoted: t.is_quoted(), common: freq.common(df) }
+            }));
             terms.sort_by(|a, b| a.stem.cmp(&b.stem).then(a.quoted.cmp(&b.quoted)));
             // Keep one term per stem, unquoted if it occurs unquoted anywhere in the sentence.
             terms.dedup_by(|next, kept| next.stem == kept.stem);
-            // An analysis is kept while its document's pairs are verified: no room beyond what is used.
-            terms.shrink_to_fit();
             common_stems.extend(terms.iter().filter(|t| t.common).map(|t| t.stem));
             sentence_weight.push(terms.iter().map(|t| t.weight).sum());
-            sentences.push(terms);
+            sentences.push(terms.iter().copied());
         }
+        // An analysis is kept while its document's pairs are verified: no room beyond what is used.
+        sentences.shrink_to_fit();
         let words = &tokens.tokens;
         // Trigram `k` starts at word `k` and ends before `ends[k]`; hashed once for the sets and the sentences.
         let ends: Vec<usize> = phrases(words).map(|r| r.end).collect();
@@ -108,14 +107,18 @@ impl Analysis {
         };
         let phrasing = sorted((0..tri.len()).filter(|&k| phrasing_at(k)).map(|k| tri[k]).collect());
         let five_grams = sorted(words.windows(5).map(ngram_hash).collect());
-        let sentence_phrasing = (0..tokens.sentence_count())
-            .map(|i| {
-                // The trigrams that start and end inside the sentence.
-                let r = tokens.sentence(i);
-                let inside = (r.start..r.end.min(tri.len())).take_while(|&k| ends[k] <= r.end);
-                sorted(inside.map(|k| tri[k]).filter(|h| phrasing.binary_search(h).is_ok()).collect())
-            })
-            .collect();
+        let (mut sentence_phrasing, mut row) = (Ragged::default(), Vec::new());
+        for i in 0..tokens.sentence_count() {
+            // The trigrams that start and end inside the sentence.
+            let r = tokens.sentence(i);
+            let inside = (r.start..r.end.min(tri.len())).take_while(|&k| ends[k] <= r.end);
+            row.clear();
+            row.extend(inside.map(|k| tri[k]).filter(|h| phrasing.binary_search(h).is_ok()));
+            row.sort_unstable();
+            row.dedup();
+            sentence_phrasing.push(row.iter().copied());
+        }
+        sentence_phrasing.shrink_to_fit();
         let index = StemIndex::new(&sentences);
         common_stems.sort_unstable();
         let is_common = |stem: &u64| common_stems.binary_search(stem).is_ok();
@@ -239,12 +242,12 @@ impl Analysis {
         [start, end]
     }
 
-    /// The distinct word trigrams of the given sentences that are in `among`.
-    pub fn sentence_trigrams_among(&self, sentences: impl Iterator<Item = usize>, among: &GramSet) -> Vec<u64> {
+    /// The distinct word trigrams of the given sentences that are in `among` (sorted).
+    pub fn sentence_trigrams_among(&self, sentences: impl Iterator<Item = usize>, among: &[u64]) -> Vec<u64> {
         let mut out = Vec::new();
         for i in sentences {
             let words = &self.tokens.tokens[self.tokens.sentence(i)];
-            out.extend(phrases(words).map(|r| ngram_hash(&words[r])).filter(|g| among.contains(g)));
+            out.extend(phrases(words).map(|r| ngram_hash(&words[r])).filter(|g| among.binary_search(g).is_ok()));
         }
         out.sort_unstable();
         out.dedup();
@@ -369,9 +372,9 @@ fn similarity(s: &[Term], ws: f32, t: &[Term], wt: f32) -> f32 {
 struct StemIndex(Vec<(u64, u32)>);
 
 impl StemIndex {
-    fn new(sentences: &[Vec<Term>]) -> StemIndex {
+    fn new(sentences: &Ragged<Term>) -> StemIndex {
         let mut entries: Vec<(u64, u32)> = sentences
-            .iter()
+            .rows()
             .enumerate()
             .flat_map(|(j, terms)| terms.iter().filter(|t| !t.common).map(move |t| (t.stem, j as u32)))
             .collect();
@@ -393,7 +396,7 @@ fn best_matches(x: &Analysis, y: &Analysis) -> Vec<Option<(usize, f32)>> {
     let mut seen = vec![false; y.sentences.len()];
     let mut touched = Vec::new();
     x.sentences
-        .iter()
+        .rows()
         .enumerate()
         .map(|(i, terms)| {
             touched.clear();
@@ -441,7 +444,7 @@ fn similar_sentences(a: &Analysis, b: &Analysis, cells: &mut Vec<(u32, u32, f32)
     // or more can be similar, so only those are compared.
     let mut shared = vec![0u8; b.sentences.len()];
     let mut list = Vec::new();
-    for (i, terms) in a.sentences.iter().enumerate() {
+    for (i, terms) in a.sentences.rows().enumerate() {
         list.clear();
         for t in terms.iter().filter(|t| !t.common) {
             for j in b.index.sentences_with(t.stem) {

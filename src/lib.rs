@@ -73,6 +73,7 @@ pub mod minhash;
 pub mod pair;
 pub mod pipeline;
 pub mod progress;
+pub mod ragged;
 pub mod report;
 pub mod scan;
 pub mod score;

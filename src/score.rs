@@ -241,9 +241,11 @@ pub fn direction(
         third,
         whole: matches!(relation, Relation::Rewrite | Relation::NearDuplicate),
     };
-    // The wording each text has and the other has not.
+    // The wording each text has and the other has not, sorted.
     let only = |x: &Analysis, y: &Analysis| -> Vec<u64> {
-        x.trigrams().iter().filter(|g| !y.trigrams().contains(g)).copied().collect()
+        let mut only: Vec<u64> = x.trigrams().iter().filter(|g| !y.trigrams().contains(g)).copied().collect();
+        only.sort_unstable();
+        only
     };
     let (only_a, only_b) = (only(a.analysis, b.analysis), only(b.analysis, a.analysis));
     // What other documents say of a differing trigram: whether related documents use it, and whether it
@@ -310,7 +312,7 @@ pub fn direction(
     if !third.is_empty() {
         // The aligned sentences' trigrams the other text lacks: those among the text's own differing ones.
         let aligned_only = |x: &Analysis, only: &[u64], sentences: &mut dyn Iterator<Item = usize>| -> Vec<u64> {
-            x.sentence_trigrams_among(sentences, &only.iter().copied().collect())
+            x.sentence_trigrams_among(sentences, only)
         };
         let ga = aligned_only(a.analysis, &only_a, &mut al.sentences.iter().map(|p| p.0));
         let gb = aligned_only(b.analysis, &only_b, &mut al.sentences.iter().map(|p| p.1));

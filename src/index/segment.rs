@@ -39,7 +39,7 @@ use super::Params;
 use crate::error::{Error, Result};
 use crate::frequencies::Frequencies;
 use crate::input::{self, Origin};
-use crate::pipeline::read::Ragged;
+use crate::ragged::Ragged;
 use crate::scan::DocInfo;
 
 const MAGIC: &[u8; 8] = b"UNSPUNSG";

@@ -19,6 +19,7 @@ use crate::frequencies::{Frequencies, trigram_hashes};
 use crate::input::{self, Document, InputFile, Problem};
 use crate::minhash::{EMPTY, Signatures};
 use crate::progress::{Progress, Unit};
+use crate::ragged::Ragged;
 use crate::scan::DocInfo;
 use crate::shingle::{Masks, Token, Tokens, View, lead, tokenize_into, word_hashes, word_ngrams};
 
@@ -39,55 +40,6 @@ pub(super) struct Inputs<'a> {
     pub files: Vec<InputFile>,
     /// The files of the reference collection (`--against`).
     pub reference: HashSet<PathBuf>,
-}
-
-/// Rows of varying length stored flat: row `i` is `values[starts[i]..starts[i + 1]]`.
-#[derive(Debug)]
-pub struct Ragged<T> {
-    values: Vec<T>,
-    starts: Vec<usize>,
-}
-
-impl<T> Default for Ragged<T> {
-    fn default() -> Self {
-        Ragged { values: Vec::new(), starts: vec![0] }
-    }
-}
-
-impl<T> Ragged<T> {
-    pub(crate) fn push(&mut self, row: impl IntoIterator<Item = T>) {
-        self.values.extend(row);
-        self.starts.push(self.values.len());
-    }
-
-    pub fn row(&self, i: usize) -> &[T] {
-        &self.values[self.starts[i]..self.starts[i + 1]]
-    }
-
-    /// Appends the rows of `other` after these.
-    pub(crate) fn append(&mut self, other: &Ragged<T>)
-    where
-        T: Clone,
-    {
-        let base = self.values.len();
-        self.values.extend_from_slice(&other.values);
-        self.starts.extend(other.starts[1..].iter().map(|s| s + base));
-    }
-
-    /// Rows from their values and where each starts (and the last ends).
-    pub(crate) fn from_parts(values: Vec<T>, starts: Vec<usize>) -> Ragged<T> {
-        Ragged { values, starts }
-    }
-
-    /// The number of rows.
-    pub fn len(&self) -> usize {
-        self.starts.len() - 1
-    }
-
-    /// Whether there is no row.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 /// What candidate generation consumes of each document, freed once it is done: the signatures of each
