@@ -134,9 +134,10 @@ pub struct Measured<'a> {
     pub sentences: &'a [(usize, usize)],
     /// Related documents (the pair's candidate neighbours outside its near-duplicate groups).
     pub third: &'a [&'a Analysis],
-    /// Whether one text derives from the other whole (a rewrite or a near-duplicate), not in part: only
-    /// then do the texts' names and numbers outside the shared passages say anything.
-    pub whole: bool,
+    /// How many of its names and numbers each text has that the other lacks altogether
+    /// ([`absent_specifics_counts`]), measured when one text derives from the other whole (a rewrite or
+    /// a near-duplicate): of texts that share some passages only, the names outside them say nothing.
+    pub specifics: Option<(usize, usize)>,
 }
 
 impl Features {
@@ -183,7 +184,7 @@ impl Features {
             &|| measured.attestation,
             &|| measured.stock,
             &|| measured.excerpt,
-            &|| if measured.whole { absent_specifics(a, b, measured.sentences) } else { 0.0 },
+            &|| measured.specifics.map_or(0.0, |(x, y)| count_difference(x, y)),
             &|| own_difference(&rare(a, all(a)), &rare(b, all(b))),
             &|| (wa / wb).ln().clamp(-2.0, 2.0),
             &|| measured.coverage[1] - measured.coverage[0],
@@ -208,19 +209,12 @@ impl Features {
     }
 }
 
-/// Names and numbers: how many more of the first text's the second lacks altogether (its word nowhere
-/// in the other, in any case or place) than the other way round, ±3. A derived text keeps or drops its
-/// source's names and numbers and seldom adds new ones (of a pair that reuses some passages only, the
-/// caller asks nothing: [`Measured::whole`]). Nothing when either text is cut short (it ends
-/// inside a sentence: a feed's excerpt, an article stored cut, a generation stopped at its length limit):
-/// what the cut text lacks may be past its end.
-fn absent_specifics(a: &Analysis, b: &Analysis, sentences: &[(usize, usize)]) -> f64 {
-    absent_specifics_counts(a, b, sentences).map_or(0.0, |(x, y)| count_difference(x, y))
-}
-
-/// How many of the first text's names and numbers the second lacks altogether, and the other way round
-/// (numbers only when either text shows no names: [`crate::align::Vocabulary::cased`]); `None` when
-/// either text is cut short. A name or number the collection holds widely
+/// How many of the first text's names and numbers the second lacks altogether (its word nowhere in the
+/// other, in any case or place), and the other way round (numbers only when either text shows no names:
+/// [`crate::align::Vocabulary::cased`]): a derived text keeps or drops its source's names and numbers
+/// and seldom adds new ones. `None` when either text is cut short (it ends inside a sentence: a feed's
+/// excerpt, an article stored cut, a generation stopped at its length limit): what the cut text lacks
+/// may be past its end. A name or number the collection holds widely
 /// ([`Analysis::is_common_specific`]) counts only when it is in a sentence the other text restates
 /// (`sentences`, the aligned pairs): elsewhere it is boilerplate or context (a syndicated copy's credit
 /// line names its site and the year), where a source's own names are the story's (a revision that turns
@@ -389,6 +383,12 @@ mod tests {
         Analysis::new(Tokens::new(text), &Frequencies::new())
     }
 
+    /// The specifics feature of two texts: how many more of the first text's names and numbers the
+    /// second lacks than the other way round, ±3.
+    fn absent_specifics(a: &Analysis, b: &Analysis, sentences: &[(usize, usize)]) -> f64 {
+        absent_specifics_counts(a, b, sentences).map_or(0.0, |(x, y)| count_difference(x, y))
+    }
+
     #[test]
     fn features_are_antisymmetric() {
         let a = analyse("The Senate passed the bill 52 to 48 on Tuesday after Senator Jane Ortiz spoke.");
@@ -400,17 +400,19 @@ mod tests {
             coverage: [0.4, 0.7],
             sentences: &[(0, 0)],
             third: &[],
-            whole: true,
+            specifics: absent_specifics_counts(&a, &b, &[(0, 0)]),
         };
         let ab = Features::of(&a, &b, &m(1.0), &Frequencies::new(), &[true; FEATURES]);
         let mut flipped = m(-1.0);
         flipped.coverage = [0.7, 0.4];
+        flipped.specifics = flipped.specifics.map(|(x, y)| (y, x));
         let ba = Features::of(&b, &a, &flipped, &Frequencies::new(), &[true; FEATURES]);
         assert_eq!(ab.swapped(), ba);
         // a keeps names and numbers b lacks, b adds model vocabulary: both favour a.
         assert!(ab.0[3] > 0.0 && ab.0[7] > 0.0, "{ab:?}");
-        // Reuse of some passages only: the names outside them say nothing.
-        let part = Features::of(&a, &b, &Measured { whole: false, ..m(1.0) }, &Frequencies::new(), &[true; FEATURES]);
+        // Reuse of some passages only: the names outside them are not measured.
+        let part =
+            Features::of(&a, &b, &Measured { specifics: None, ..m(1.0) }, &Frequencies::new(), &[true; FEATURES]);
         assert_eq!(part.0[3], 0.0);
     }
 

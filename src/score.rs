@@ -168,8 +168,16 @@ pub struct Side<'a> {
     /// The URL the document names as its original (an HTML page's `<link rel="canonical">`, as syndicated
     /// copies are asked to point at the article they reprint), when it names one.
     pub canonical: Option<&'a str>,
-    /// Other documents of its near-duplicate group, not counted for the other side already: copies of
-    /// it, which use its wording without being unrelated to it.
+}
+
+/// What [`direction`] knows about the rest of the collection around a pair.
+#[derive(Clone, Copy, Default)]
+pub struct Related<'a> {
+    /// Analyses of other documents related to either side (their candidate neighbours), the copies of
+    /// either side left out: the witnesses of direction.
+    pub witnesses: &'a [&'a Analysis],
+    /// Documents of either side's near-duplicate group besides the pair: copies, which use its wording
+    /// without being unrelated to it.
     pub copies: u32,
 }
 
@@ -193,18 +201,18 @@ const REST_ATTESTED: f64 = 0.2;
 /// Stock phrasing that differs by less than this (in the units of [`proportion_difference`]) is noise.
 const STOCK_NOISE: f64 = 1.0 / 3.0;
 
-/// Weighs the evidence for `a` or `b` being the source. `third` are the analyses of other documents
-/// related to either (their candidate neighbours). Returns the lean, the evidence in words and, when the
-/// pair alone does not settle it, the features that `model` weighed.
+/// Weighs the evidence for `a` or `b` being the source. Returns the lean, the evidence in words and, when
+/// the pair alone does not settle it, the features that `model` weighed.
 pub fn direction(
     relation: Relation,
     al: &Alignment,
     a: &Side,
     b: &Side,
-    third: &[&Analysis],
+    related: Related,
     frequencies: &Frequencies,
     weigher: &Weigher,
 ) -> (Lean, Vec<Evidence>, Option<Features>) {
+    let third = related.witnesses;
     let model = weigher.model;
     let mut evidence = Vec::new();
     let favours = |k: usize| Some(if k == 0 { a.id.to_string() } else { b.id.to_string() });
@@ -239,8 +247,12 @@ pub fn direction(
         coverage: [a.coverage, b.coverage],
         sentences: &al.sentences,
         third,
-        whole: matches!(relation, Relation::Rewrite | Relation::NearDuplicate),
+        specifics: None,
     };
+    let feature_at = |name: &str| FEATURE_NAMES.iter().position(|&n| n == name).unwrap_or(0);
+    if matches!(relation, Relation::Rewrite | Relation::NearDuplicate) && weigher.wanted[feature_at("specifics")] {
+        measured.specifics = absent_specifics_counts(a.analysis, b.analysis, &al.sentences);
+    }
     // The wording each text has and the other has not, sorted.
     let only = |x: &Analysis, y: &Analysis| -> Vec<u64> {
         let mut only: Vec<u64> = x.trigrams().iter().filter(|g| !y.trigrams().contains(g)).copied().collect();
@@ -254,11 +266,10 @@ pub fn direction(
     // documents are only counted for a trigram the collection uses often enough to be stock; the copies
     // of either side (its near-duplicate group) are taken as all using it: a text copied many times
     // has its wording recur in its copies, which says nothing of which side was rewritten.
-    let related = |g: u64| third.iter().filter(|t| t.trigrams().contains(&g)).count() as u32;
+    let witnessed = |g: u64| third.iter().filter(|t| t.trigrams().contains(&g)).count() as u32;
     let is_stock = |g: &u64| {
         let documents = frequencies.phrase_documents(*g);
-        documents > STOCK_DOCUMENTS
-            && documents.saturating_sub(1 + related(*g) + a.copies + b.copies) >= STOCK_DOCUMENTS
+        documents > STOCK_DOCUMENTS && documents.saturating_sub(1 + witnessed(*g) + related.copies) >= STOCK_DOCUMENTS
     };
     let attested = |g: &u64| third.iter().any(|t| t.trigrams().contains(g)) && !is_stock(g);
     // Containment: a text almost wholly copied inside a clearly longer one is an excerpt of it. Copied,
@@ -334,10 +345,10 @@ pub fn direction(
     }
     let features = Features::of(a.analysis, b.analysis, &measured, frequencies, &weigher.wanted);
     let score = model.score(&features);
-    let feature = |name: &str| features.0[FEATURE_NAMES.iter().position(|&n| n == name).unwrap_or(0)];
+    let feature = |name: &str| features.0[feature_at(name)];
     let specifics = feature("specifics");
     if specifics.abs() >= 1.0
-        && let Some((sa, sb)) = absent_specifics_counts(a.analysis, b.analysis, &al.sentences)
+        && let Some((sa, sb)) = measured.specifics
     {
         let detail = format!(
             "names and numbers the other text lacks altogether: {sa} of {}'s, {sb} of {}'s (a derived text keeps or drops its source's, and seldom adds new ones)",
@@ -618,15 +629,14 @@ mod tests {
     fn a_canonical_link_to_the_other_names_the_source() {
         let (a, b) = (analyse(STORY), analyse(STORY));
         let al = align(&a, &b);
-        let side =
-            |id, an, date, url, canonical| Side { id, analysis: an, coverage: 1.0, date, url, canonical, copies: 0 };
+        let side = |id, an, date, url, canonical| Side { id, analysis: an, coverage: 1.0, date, url, canonical };
         let lean = |x: &Side, y: &Side| {
             direction(
                 Relation::Rewrite,
                 &al,
                 x,
                 y,
-                &[],
+                Related::default(),
                 &Frequencies::new(),
                 &Weigher::new(&DirectionModel::default(), true),
             )
@@ -648,14 +658,14 @@ mod tests {
     fn dates_decide_direction() {
         let a = analyse(STORY);
         let b = analyse(STORY);
-        let side = |id, an, date| Side { id, analysis: an, coverage: 1.0, date, url: None, canonical: None, copies: 0 };
+        let side = |id, an, date| Side { id, analysis: an, coverage: 1.0, date, url: None, canonical: None };
         let al = align(&a, &b);
         let (k, ev, _) = direction(
             Relation::Rewrite,
             &al,
             &side("x", &a, Some(10.0)),
             &side("y", &b, Some(13.0)),
-            &[],
+            Related::default(),
             &Frequencies::new(),
             &Weigher::new(&DirectionModel::default(), true),
         );
@@ -666,7 +676,7 @@ mod tests {
             &al,
             &side("x", &a, Some(10.0)),
             &side("y", &b, Some(10.5)),
-            &[],
+            Related::default(),
             &Frequencies::new(),
             &Weigher::new(&DirectionModel::default(), true),
         );
@@ -679,14 +689,14 @@ mod tests {
             analyse("The ministry released hundreds of prisoners on a difficult night for the capital city.");
         let spun = analyse("The ministry freed hundreds of captives on a hard evening for the principal metropolis.");
         let other = analyse("Witnesses said it was a difficult night for the capital city as prisoners were released.");
-        let side = |id, an| Side { id, analysis: an, coverage: 0.7, date: None, url: None, canonical: None, copies: 0 };
+        let side = |id, an| Side { id, analysis: an, coverage: 0.7, date: None, url: None, canonical: None };
         let al = align(&spun, &original);
         let (k, ev, _) = direction(
             Relation::Rewrite,
             &al,
             &side("spun", &spun),
             &side("orig", &original),
-            &[&other],
+            Related { witnesses: &[&other], copies: 0 },
             &Frequencies::new(),
             &Weigher::new(&DirectionModel::default(), true),
         );
@@ -707,14 +717,13 @@ mod tests {
         }
         frequencies.add_documents(1, std::iter::empty(), edit.trigrams().iter());
         let stock = |copies| {
-            let side =
-                |id, an| Side { id, analysis: an, coverage: 1.0, date: None, url: None, canonical: None, copies };
+            let side = |id, an| Side { id, analysis: an, coverage: 1.0, date: None, url: None, canonical: None };
             let (_, evidence, _) = direction(
                 Relation::NearDuplicate,
                 &al,
                 &side("original", &original),
-                &Side { copies: 0, ..side("edit", &edit) },
-                &[],
+                &side("edit", &edit),
+                Related { witnesses: &[], copies },
                 &frequencies,
                 &Weigher::new(&DirectionModel::default(), true),
             );
@@ -736,15 +745,14 @@ mod tests {
         );
         let (short, long) = (analyse(&lead), analyse(&long_text));
         let al = align(&short, &long);
-        let side =
-            |id, an, coverage| Side { id, analysis: an, coverage, date: None, url: None, canonical: None, copies: 0 };
+        let side = |id, an, coverage| Side { id, analysis: an, coverage, date: None, url: None, canonical: None };
         let judge = |third: &[&Analysis]| {
             direction(
                 Relation::Partial,
                 &al,
                 &side("lead", &short, al.coverage_a),
                 &side("article", &long, al.coverage_b),
-                third,
+                Related { witnesses: third, copies: 0 },
                 &Frequencies::new(),
                 &Weigher::new(&DirectionModel::default(), true),
             )

@@ -25,7 +25,7 @@ use crate::input::{self, Problem};
 use crate::pair::{PairKey, Proposers, unpack};
 use crate::progress::{Progress, Unit};
 use crate::scan::ScoredPair;
-use crate::score::{self, Evidence, Lean, Relation, SemanticFigures, Side};
+use crate::score::{self, Evidence, Lean, Related, Relation, SemanticFigures, Side};
 use crate::shingle::Tokens;
 
 /// Candidate pairs scored together: only one block's results are held beside the pairs kept.
@@ -264,17 +264,18 @@ impl Verifier<'_> {
         let side = |i: u32, analysis, coverage| {
             let d = &self.corpus.documents[i as usize];
             let field = |name: &str| d.extra.get(name).and_then(Value::as_str);
-            // A group both sides belong to is counted once, with `a`.
-            let copies = if i == b && group(a) == group(b) { 0 } else { self.group_sizes[group(i) as usize] - 1 };
             let (url, canonical) = (field("url"), field("canonical"));
-            Side { id: &d.id, analysis, coverage, date: d.day, url, canonical, copies }
+            Side { id: &d.id, analysis, coverage, date: d.day, url, canonical }
         };
+        // The members of the pair's near-duplicate groups besides the pair, a group both are in once.
+        let members = |d: u32| self.group_sizes[group(d) as usize] - 1;
+        let copies = if group(a) == group(b) { members(a) - 1 } else { members(a) + members(b) };
         let (lean, mut evidence, features) = score::direction(
             relation,
             &alignment,
             &side(a, x, alignment.coverage_a),
             &side(b, y, alignment.coverage_b),
-            &witnesses,
+            Related { witnesses: &witnesses, copies },
             &self.corpus.frequencies,
             &self.weigher,
         );
