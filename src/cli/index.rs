@@ -11,7 +11,7 @@ use unspun::{Config, Error, Result, Scan};
 use super::Run;
 use super::args::{IndexCommand, QueryArgs, report_format};
 use super::output::Output;
-use super::scan::{check_explain, write};
+use super::report::{check_explain, write};
 
 pub(super) fn run(command: &IndexCommand, run: &Run) -> Result<ExitCode> {
     match command {

@@ -1,12 +1,13 @@
 //! The command line: clap arguments converted into a validated [`unspun::Config`] ([`args`]), the two
-//! commands' bodies ([`scan`], [`eval`], [`index`] with `query`), indicatif progress ([`progress`]) and atomic output files
-//! ([`output`]). The binary only.
+//! commands' bodies ([`scan`], [`eval`], [`index`] with `query`), the report they write ([`report`]),
+//! indicatif progress ([`progress`]) and atomic output files ([`output`]). The binary only.
 
 mod args;
 mod eval;
 mod index;
 mod output;
 mod progress;
+mod report;
 mod scan;
 
 use std::process::ExitCode;

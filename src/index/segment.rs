@@ -38,7 +38,7 @@ use xxhash_rust::xxh3::{Xxh3, xxh3_64};
 use super::Params;
 use crate::error::{Error, Result};
 use crate::frequencies::Frequencies;
-use crate::input::{self, Origin};
+use crate::input::{self, Origin, Store, TextStore};
 use crate::ragged::Ragged;
 use crate::scan::DocInfo;
 
@@ -315,13 +315,12 @@ impl std::fmt::Debug for Segment {
     }
 }
 
-impl PartialEq for Segment {
-    fn eq(&self, other: &Segment) -> bool {
-        std::ptr::eq(self, other)
+/// Verification, `--explain` and the reports read an archived text again from its segment.
+impl TextStore for Segment {
+    fn text(&self, doc: usize) -> Result<String> {
+        Segment::text(self, doc)
     }
 }
-
-impl Eq for Segment {}
 
 impl Segment {
     /// Maps the segment at `path` and checks its magic, format version, end magic, length, header
@@ -510,7 +509,7 @@ impl Segment {
                 day: s.date.as_deref().and_then(input::parse_day),
                 id: s.id,
                 path,
-                origin: Origin::Stored { segment: this.clone(), doc },
+                origin: Origin::Stored { store: Store(this.clone()), doc },
                 bytes: s.bytes,
                 words: s.words,
                 date: s.date,

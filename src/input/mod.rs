@@ -51,9 +51,28 @@ pub enum Origin {
     Spill { store: Arc<SpillStore>, offset: u64, len: u32 },
     /// A document given in memory ([`Document::new`]): its text, held until the scan ends.
     Memory(Arc<str>),
-    /// A document of an index ([`crate::index`]): its place in a segment's text store.
-    Stored { segment: Arc<crate::index::Segment>, doc: usize },
+    /// A document whose text a [`TextStore`] keeps (an index's segment, [`crate::index`]): its number there.
+    Stored { store: Store, doc: usize },
 }
+
+/// Texts kept apart from the input files and read back by their number: an index's segment keeps its
+/// documents' texts so. How they are kept is the store's business; reading again only asks.
+pub trait TextStore: std::fmt::Debug + Send + Sync {
+    /// The text of document `doc`; an error names the store's file.
+    fn text(&self, doc: usize) -> Result<String>;
+}
+
+/// A shared [`TextStore`], equal only to itself.
+#[derive(Clone, Debug)]
+pub struct Store(pub Arc<dyn TextStore>);
+
+impl PartialEq for Store {
+    fn eq(&self, other: &Store) -> bool {
+        std::ptr::addr_eq(Arc::as_ptr(&self.0), Arc::as_ptr(&other.0))
+    }
+}
+
+impl Eq for Store {}
 
 /// One article as read.
 #[derive(Clone, Debug)]
@@ -555,7 +574,7 @@ pub fn reload(path: &Path, origin: &Origin, options: &InputOptions) -> Result<St
         Origin::Row { row, offset } => csv::reload(path, *row, *offset, options),
         Origin::Spill { store, offset, len } => store.get(*offset, *len).map_err(read_err),
         Origin::Memory(text) => Ok(text.to_string()),
-        Origin::Stored { segment, doc } => segment.text(*doc),
+        Origin::Stored { store, doc } => store.0.text(*doc),
     }
 }
 

@@ -6,8 +6,9 @@
 
 use super::tokens::{
     ALNUM, ASCII_CLASS, Runs, char_at, hash_ascii_run, is_unspaced, joins_on, read_word, stripped_suffix,
-    without_apostrophes, word_hash,
+    without_apostrophes,
 };
+use crate::hash::word_hash;
 
 /// The hash of every word of `text`, in order: the `word` of each token
 /// [`tokenize_into`](super::tokenize_into) would give, several times faster, for the verbatim-words view

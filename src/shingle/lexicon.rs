@@ -7,8 +7,7 @@ use std::collections::HashSet;
 use std::hash::BuildHasherDefault;
 use std::sync::OnceLock;
 
-use super::tokens::word_hash;
-use crate::hash::U64Hasher;
+use crate::hash::{U64Hasher, word_hash};
 
 /// Words that carry little meaning on their own. Their hashes are looked up, never their strings.
 const STOP_WORDS: &[&str] = &[

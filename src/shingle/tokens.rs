@@ -12,7 +12,7 @@ use icu_segmenter::{WordSegmenter, WordSegmenterBorrowed};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use super::lexicon::{abbreviations, stem, stop_words};
-use crate::hash::{HASH_K, hash_step, mix};
+use crate::hash::{ASCII_LOWER, HASH_K, hash_bytes, hash_step, low_bytes, mix, word_hash};
 
 /// The token starts with an upper-case letter.
 pub const CAPITALISED: u8 = 1;
@@ -373,58 +373,6 @@ fn stem_character_pairs(text: &str, tokens: &mut [Token]) {
             }
         }
     }
-}
-
-/// The hash of a normalised word (as [`Token::word`] holds it).
-pub fn word_hash(word: &[u8]) -> u64 {
-    hash_bytes(word, 0)
-}
-
-/// Or-ed into ASCII letters and digits, it lower-cases the letters and leaves the digits as they are.
-const ASCII_LOWER: u64 = 0x2020_2020_2020_2020;
-
-/// The low `len` bytes of a word set, for `len` in 0..=8.
-#[inline(always)]
-fn low_bytes(len: usize) -> u64 {
-    if len >= 8 { u64::MAX } else { (1u64 << (8 * len)) - 1 }
-}
-
-/// The hash of bytes as little-endian eight-byte chunks, zero-padded, at least two of them (so every
-/// word of up to 16 bytes takes the same steps), each or-ed with `mask` over its real bytes first. A
-/// `mask` of [`ASCII_LOWER`] hashes a run of ASCII letters and digits as its lower-case form.
-#[inline(always)]
-fn hash_bytes(bytes: &[u8], mask: u64) -> u64 {
-    let n = bytes.len();
-    let u64_at = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("eight bytes"));
-    let u32_at = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().expect("four bytes")) as u64;
-    // The zero-padded chunk of the `len` (1..8) bytes from `at`, read as overlapping loads within
-    // `bytes` (never copied: a copy through the stack stalls the load that follows it).
-    let ragged = |at: usize, len: usize| -> u64 {
-        if n >= 8 {
-            u64_at(n - 8) >> (8 * (8 - len))
-        } else if len >= 4 {
-            u32_at(at) | u32_at(at + len - 4) << (8 * (len - 4))
-        } else {
-            let b = |k: usize| (bytes[at + k] as u64) << (8 * k);
-            b(0) | b(len / 2) | b(len - 1)
-        }
-    };
-    let mut h = (n as u64).wrapping_mul(HASH_K);
-    let mut at = 0;
-    while at + 8 <= n {
-        h = hash_step(h, u64_at(at) | mask);
-        at += 8;
-    }
-    let mut chunks = at / 8;
-    if at < n {
-        let len = n - at;
-        h = hash_step(h, ragged(at, len) | (mask & low_bytes(len)));
-        chunks += 1;
-    }
-    for _ in chunks..2 {
-        h = hash_step(h, 0);
-    }
-    mix(h)
 }
 
 /// When the word at `start` is a run of ASCII letters and digits that nothing joins to more (a
