@@ -20,7 +20,7 @@ use crate::frequencies::Frequencies;
 use crate::shingle::Tokens;
 
 /// Number of direction features.
-pub const FEATURES: usize = 12;
+pub const FEATURES: usize = 13;
 
 /// The features' names, in order: the keys of the model file's weights.
 pub const FEATURE_NAMES: [&str; FEATURES] = [
@@ -36,6 +36,7 @@ pub const FEATURE_NAMES: [&str; FEATURES] = [
     "aligned_rare_words",
     "aligned_length",
     "centrality",
+    "context_fit",
 ];
 
 /// The features that read the related documents rather than the two texts: attestation and centrality.
@@ -138,6 +139,9 @@ pub struct Measured<'a> {
     /// ([`absent_specifics_counts`]), measured when one text derives from the other whole (a rewrite or
     /// a near-duplicate): of texts that share some passages only, the names outside them say nothing.
     pub specifics: Option<(usize, usize)>,
+    /// Words swapped in an unchanged context: how many more of the first text's make phrases other
+    /// documents use than the second's, in standard deviations (±3; 0 under three swaps).
+    pub context_fit: f64,
 }
 
 impl Features {
@@ -193,6 +197,7 @@ impl Features {
             &|| count_difference(own_rare[0], own_rare[1]),
             &|| aligned_length,
             &|| centrality(a, b, measured.third),
+            &|| measured.context_fit,
         ];
         let mut f = Features::default();
         for k in 0..FEATURES {
@@ -264,7 +269,7 @@ fn own_difference(x: &HashSet<u64>, y: &HashSet<u64>) -> f64 {
     count_difference(x.difference(y).count(), y.difference(x).count())
 }
 
-fn count_difference(x: usize, y: usize) -> f64 {
+pub(crate) fn count_difference(x: usize, y: usize) -> f64 {
     ((x as f64 - y as f64) / ((x + y) as f64 + 1.0).sqrt()).clamp(-3.0, 3.0)
 }
 
@@ -401,6 +406,7 @@ mod tests {
             sentences: &[(0, 0)],
             third: &[],
             specifics: absent_specifics_counts(&a, &b, &[(0, 0)]),
+            context_fit: 0.4 * k,
         };
         let ab = Features::of(&a, &b, &m(1.0), &Frequencies::new(), &[true; FEATURES]);
         let mut flipped = m(-1.0);

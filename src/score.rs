@@ -20,11 +20,13 @@ use serde::Serialize;
 use crate::align::{Alignment, Analysis};
 use crate::config::{SemanticConfig, VerdictBars};
 use crate::direction::{
-    DirectionModel, FEATURE_NAMES, Features, Measured, Weigher, absent_specifics_counts, machine_vocabulary,
+    DirectionModel, FEATURE_NAMES, Features, Measured, Weigher, absent_specifics_counts, count_difference,
+    machine_vocabulary,
 };
 use crate::embed::Restatement;
-use crate::frequencies::Frequencies;
+use crate::frequencies::{Frequencies, ngram_hash};
 use crate::graph::Neighbours;
+use crate::hash::mix;
 use crate::input::same_page;
 
 /// How one text derives from another.
@@ -200,6 +202,8 @@ const STOCK_DOCUMENTS: u32 = 3;
 const REST_ATTESTED: f64 = 0.2;
 /// Stock phrasing that differs by less than this (in the units of [`proportion_difference`]) is noise.
 const STOCK_NOISE: f64 = 1.0 / 3.0;
+/// Words swapped in an unchanged context below which their fit says nothing.
+const MIN_SWAPS: usize = 3;
 
 /// Weighs the evidence for `a` or `b` being the source. Returns the lean, the evidence in words and, when
 /// the pair alone does not settle it, the features that `model` weighed.
@@ -248,6 +252,7 @@ pub fn direction(
         sentences: &al.sentences,
         third,
         specifics: None,
+        context_fit: 0.0,
     };
     let feature_at = |name: &str| FEATURE_NAMES.iter().position(|&n| n == name).unwrap_or(0);
     if matches!(relation, Relation::Rewrite | Relation::NearDuplicate) && weigher.wanted[feature_at("specifics")] {
@@ -316,6 +321,35 @@ pub fn direction(
                 a.id, b.id
             );
             evidence.push(Evidence { signal: "stock_phrasing", favours: favours(usize::from(weight < 0.0)), detail });
+        }
+    }
+    // Words swapped in an unchanged context: the text whose words make phrases others wrote too is the
+    // source; a spinner's or a tool's substitute seldom does ("the firm said", "the steady said").
+    let (fits, swaps) = if weigher.wanted[feature_at("context_fit")] {
+        swapped_words(a.analysis, b.analysis, &al.sentences, frequencies, related.copies)
+    } else {
+        ([0; 2], 0)
+    };
+    if swaps >= MIN_SWAPS {
+        let weight = count_difference(fits[0], fits[1]);
+        measured.context_fit = weight;
+        if weight.abs() >= 1.0 {
+            let detail = format!(
+                "{swaps} words swapped in an unchanged context: {} of {}'s and {} of {}'s make phrases other documents use",
+                fits[0], a.id, fits[1], b.id
+            );
+            evidence.push(Evidence { signal: "context_fit", favours: favours(usize::from(weight < 0.0)), detail });
+            // Stock phrasing weighs fluent choices against each other: a rewriter's converge on stock
+            // phrases. Where one text's swapped words fit their context and the other's do not, the
+            // fitting text's phrasing recurs because it is ordinary language, which says nothing of which
+            // was rewritten: set aside.
+            if measured.stock * weight < 0.0
+                && let Some(stock) = evidence.iter_mut().find(|e| e.signal == "stock_phrasing")
+            {
+                measured.stock = 0.0;
+                stock.favours = None;
+                stock.detail += ": set aside, the other text's swapped words do not fit their context";
+            }
         }
     }
     // Attestation: where the aligned sentences differ, whose distinctive wording do related documents
@@ -391,6 +425,68 @@ pub fn direction(
         return (Lean::Towards(0.0), evidence, Some(features));
     }
     (Lean::Towards(score), evidence, Some(features))
+}
+
+/// Words swapped in an unchanged context: in the aligned sentence pairs `sentences`, each place where the
+/// two texts have the same word before and after (once in each sentence) and a different word between.
+/// Returns how many of those words fit their context in `a` and in `b`, and how many places there are. A
+/// word fits when the trigram it makes with its neighbours is in more documents of the collection than
+/// the text and its `copies`: a phrase someone else wrote too.
+fn swapped_words(
+    a: &Analysis,
+    b: &Analysis,
+    sentences: &[(usize, usize)],
+    frequencies: &Frequencies,
+    copies: u32,
+) -> ([usize; 2], usize) {
+    let (mut fits, mut swaps) = ([0usize; 2], 0usize);
+    let fit = |tokens: &[crate::shingle::Token], k: u32| {
+        let k = k as usize;
+        usize::from(frequencies.phrase_documents(ngram_hash(&tokens[k - 1..k + 2])) > 1 + copies)
+    };
+    // Each word inside a sentence as (its context: the words before and after, hashed; the word; its
+    // place), sorted, the contexts found more than once left out.
+    let mut places: [Vec<(u64, u64, u32)>; 2] = Default::default();
+    for &(i, j) in sentences {
+        let (x, y) = (&a.tokens.tokens[a.tokens.sentence(i)], &b.tokens.tokens[b.tokens.sentence(j)]);
+        // Most aligned sentences of a near-duplicate are the same words: nothing swapped.
+        if x.len() == y.len() && x.iter().zip(y).all(|(p, q)| p.word == q.word) {
+            continue;
+        }
+        for (words, list) in [x, y].into_iter().zip(places.iter_mut()) {
+            list.clear();
+            let context = |k: usize| mix(words[k - 1].word ^ words[k + 1].word.rotate_left(1));
+            list.extend((1..words.len().saturating_sub(1)).map(|k| (context(k), words[k].word, k as u32)));
+            list.sort_unstable();
+            let mut kept = 0;
+            for at in 0..list.len() {
+                let key = list[at].0;
+                if (at == 0 || list[at - 1].0 != key) && list.get(at + 1).is_none_or(|next| next.0 != key) {
+                    list[kept] = list[at];
+                    kept += 1;
+                }
+            }
+            list.truncate(kept);
+        }
+        let [xs, ys] = &places;
+        let (mut m, mut n) = (0, 0);
+        while m < xs.len() && n < ys.len() {
+            match xs[m].0.cmp(&ys[n].0) {
+                std::cmp::Ordering::Less => m += 1,
+                std::cmp::Ordering::Greater => n += 1,
+                std::cmp::Ordering::Equal => {
+                    if xs[m].1 != ys[n].1 {
+                        swaps += 1;
+                        fits[0] += fit(x, xs[m].2);
+                        fits[1] += fit(y, ys[n].2);
+                    }
+                    m += 1;
+                    n += 1;
+                }
+            }
+        }
+    }
+    (fits, swaps)
 }
 
 /// Evidence from two proportions `ka / na` and `kb / nb`: their difference in standard errors, halved
@@ -701,6 +797,47 @@ mod tests {
             &Weigher::new(&DirectionModel::default(), true),
         );
         assert!(matches!(k, Lean::Towards(s) if s <= -1.0), "{k:?} {ev:?}");
+    }
+
+    #[test]
+    fn words_swapped_into_an_unchanged_context_that_no_one_else_writes_mark_the_copy() {
+        let original = analyse("The firm said on Monday that its profits rose sharply in the third quarter.");
+        let spun = analyse("The steady said on Monday that its gains rose sharply in the tertiary quarter.");
+        let al = align(&original, &spun);
+        assert_eq!(al.sentences, vec![(0, 0)]);
+        // The original's phrases are written in five documents of the collection, the spin's in itself.
+        let mut frequencies = Frequencies::new();
+        for _ in 0..5 {
+            frequencies.add_documents(1, std::iter::empty(), original.trigrams().iter());
+        }
+        frequencies.add_documents(1, std::iter::empty(), spun.trigrams().iter());
+        // firm / steady, profits / gains, third / tertiary.
+        assert_eq!(swapped_words(&original, &spun, &al.sentences, &frequencies, 0), ([3, 0], 3));
+        assert_eq!(
+            swapped_words(
+                &spun,
+                &original,
+                &al.sentences.iter().map(|&(i, j)| (j, i)).collect::<Vec<_>>(),
+                &frequencies,
+                0
+            ),
+            ([0, 3], 3)
+        );
+        // The original's four copies account for all of its phrases' documents: then they fit no better.
+        assert_eq!(swapped_words(&original, &spun, &al.sentences, &frequencies, 4), ([0, 0], 3));
+        let side = |id, an| Side { id, analysis: an, coverage: 1.0, date: None, url: None, canonical: None };
+        let (_, evidence, features) = direction(
+            Relation::Rewrite,
+            &al,
+            &side("spun", &spun),
+            &side("original", &original),
+            Related::default(),
+            &frequencies,
+            &Weigher::new(&DirectionModel::default(), true),
+        );
+        let fit = evidence.iter().find(|e| e.signal == "context_fit").expect("context fit speaks");
+        assert_eq!(fit.favours.as_deref(), Some("original"), "{fit:?}");
+        assert!(features.unwrap().0[FEATURE_NAMES.len() - 1] < -1.0);
     }
 
     #[test]
