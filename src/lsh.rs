@@ -7,8 +7,9 @@
 //! the `(band hash, document)` entries of a band are sorted and equal runs are buckets. A bucket shared by
 //! more than `max_bucket` documents (boilerplate, templates, mass duplicates) would emit a quadratic number
 //! of pairs: it is chained instead (each document paired with its next few neighbours in the bucket), which
-//! keeps such a group connected at linear cost, and it is counted in [`LshStats`]. Pairs whose full
-//! signatures estimate a similarity far below the threshold are dropped band by band. [`shared_sample_pairs`]
+//! keeps such a group connected at linear cost, and it is counted in [`LshStats`]. The caller drops the
+//! pairs whose full signatures estimate a similarity far below the threshold, without estimating again
+//! those an earlier band kept ([`not_kept`]). [`shared_sample_pairs`]
 //! is the other candidate source: an inverted index of sampled word n-grams, for a short text copied into a
 //! long one, which banding cannot see. The pairs go on to [`crate::align`] and [`crate::score`].
 
@@ -18,8 +19,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::hash::{HASH_K, hash_step, mix};
-use crate::minhash::{Signatures, estimate};
-use crate::pair::{PairKey, pair_key, unpack};
+use crate::pair::{PairKey, pair_key};
 
 /// How the lanes of a signature are cut into bands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -100,6 +100,18 @@ pub struct LshStats {
     pub dissimilar: usize,
 }
 
+impl LshStats {
+    /// The statistics of two bands (or groups of bands) together; `pairs` is left for the caller to count.
+    pub fn and(self, other: LshStats) -> LshStats {
+        LshStats {
+            pairs: 0,
+            capped_buckets: self.capped_buckets + other.capped_buckets,
+            largest_bucket: self.largest_bucket.max(other.largest_bucket),
+            dissimilar: self.dissimilar + other.dissimilar,
+        }
+    }
+}
+
 /// Neighbours each document of an over-full bucket is paired with.
 const CHAIN: usize = 2;
 
@@ -119,16 +131,8 @@ pub fn band_entries(mins: &[u32], params: LshParams, first: usize, doc_mask: u64
 /// The candidate pairs of one band, from its entries (see [`band_entries`]), sorted and free of
 /// duplicates: every pair of documents in a bucket, except in a bucket of more than `max_bucket`
 /// (boilerplate, templates, mass duplicates), where each document is paired with its next two
-/// instead; then, when `min_estimate` is above zero, only the pairs whose full signatures estimate a
-/// Jaccard similarity of at least `min_estimate` (banding at a low threshold lets through many pairs far
-/// below it; dropping them band by band keeps memory to the pairs worth verifying).
-pub fn band_pairs(
-    mut entries: Vec<u64>,
-    doc_mask: u64,
-    max_bucket: usize,
-    min_estimate: f64,
-    signatures: &Signatures,
-) -> (Vec<PairKey>, LshStats) {
+/// instead. Which of them are similar enough to keep is for the caller to estimate.
+pub fn band_pairs(mut entries: Vec<u64>, doc_mask: u64, max_bucket: usize) -> (Vec<PairKey>, LshStats) {
     entries.sort_unstable();
     let mut pairs = Vec::new();
     let mut stats = LshStats::default();
@@ -148,27 +152,27 @@ pub fn band_pairs(
     }
     pairs.sort_unstable();
     pairs.dedup();
-    if min_estimate > 0.0 {
-        let before = pairs.len();
-        pairs.retain(|&key| {
-            let (a, b) = unpack(key);
-            estimate(signatures.mins(a as usize), signatures.mins(b as usize)) >= min_estimate
-        });
-        stats.dissimilar = before - pairs.len();
-    }
     (pairs, stats)
+}
+
+/// The pairs of `proposed` (sorted) that are not in `kept` (sorted): those still to be estimated.
+pub fn not_kept(proposed: Vec<PairKey>, kept: &[PairKey]) -> Vec<PairKey> {
+    let mut k = 0;
+    proposed
+        .into_iter()
+        .filter(|&key| {
+            while k < kept.len() && kept[k] < key {
+                k += 1;
+            }
+            kept.get(k) != Some(&key)
+        })
+        .collect()
 }
 
 /// The union of two bands' (or groups of bands') pairs and their statistics: sorted and free of
 /// duplicates, whatever order bands are merged in.
 pub fn merge_bands((a, x): (Vec<PairKey>, LshStats), (b, y): (Vec<PairKey>, LshStats)) -> (Vec<PairKey>, LshStats) {
-    let stats = LshStats {
-        pairs: 0,
-        capped_buckets: x.capped_buckets + y.capped_buckets,
-        largest_bucket: x.largest_bucket.max(y.largest_bucket),
-        dissimilar: x.dissimilar + y.dissimilar,
-    };
-    (merge_sorted(&a, &b), stats)
+    (merge_sorted(&a, &b), x.and(y))
 }
 
 /// Candidate pairs from shared passages, a first step: every pair of documents that share a sampled word
@@ -254,6 +258,14 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    #[test]
+    fn pairs_kept_already_are_left_out() {
+        let key = |a, b| pair_key(a, b);
+        let proposed = vec![key(0, 1), key(0, 2), key(1, 2), key(3, 4)];
+        assert_eq!(not_kept(proposed.clone(), &[key(0, 2), key(2, 9), key(3, 4)]), vec![key(0, 1), key(1, 2)]);
+        assert_eq!(not_kept(proposed.clone(), &[]), proposed);
+    }
 
     #[test]
     fn threshold_picks_sensible_banding() {
