@@ -161,8 +161,8 @@ class Pair:
 class Document:
     """A document read: ``id`` (as used in pairs and clusters), ``path`` (``(memory)`` for a text given in
     Python), ``words``, ``date`` if known, ``skipped`` (``empty``, ``too short to judge``) if not compared,
-    ``reference`` for a document of the ``against`` collection, and ``extra``: the input's other fields
-    (url, title…)."""
+    ``reference`` for a document of the ``against`` collection (listed only when a pair names it), and
+    ``extra``: the input's other fields (url, title…)."""
 
     id: str
     path: str

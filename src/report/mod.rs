@@ -39,7 +39,8 @@ pub struct Report {
     pub tool: &'static str,
     /// [`FORMAT_VERSION`].
     pub format_version: u32,
-    /// Every document read, sorted by id.
+    /// Every document read, sorted by id; of a reference collection (`--against`, or a query's index),
+    /// only those a pair names.
     pub documents: Vec<DocumentEntry>,
     /// Every reported pair, sorted by `a` then `b`.
     pub pairs: Vec<PairEntry>,
@@ -279,7 +280,20 @@ impl Report {
     /// Builds the report of a scan.
     pub fn new(scan: &Scan) -> Report {
         let id = |i: u32| scan.documents[i as usize].id.clone();
-        let documents = scan.documents.iter().map(DocumentEntry::new).collect();
+        // Against a reference collection (an archive of years, a query's index), its documents are listed
+        // only when a pair names them: the summary counts the others.
+        let mut named = vec![false; scan.documents.len()];
+        for p in &scan.pairs {
+            named[p.a as usize] = true;
+            named[p.b as usize] = true;
+        }
+        let documents = scan
+            .documents
+            .iter()
+            .zip(&named)
+            .filter(|(d, named)| !d.reference || **named)
+            .map(|(d, _)| DocumentEntry::new(d))
+            .collect();
         let pairs = scan
             .pairs
             .iter()

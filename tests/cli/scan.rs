@@ -731,6 +731,57 @@ fn against_a_reference_collection_only_cross_pairs_are_reported() {
 }
 
 #[test]
+fn against_a_reference_collection_only_its_paired_documents_are_listed() {
+    // 000, 002 and 004 as the reference, 001 and 003 scanned: 000 is paired with both; 002 ~ 004 are both
+    // references, and neither has a pair with a scanned article. The summary counts all three.
+    let dir = tempfile::tempdir().unwrap();
+    let (ours, crawl) = (dir.path().join("ours"), dir.path().join("crawl"));
+    std::fs::create_dir_all(&ours).unwrap();
+    std::fs::create_dir_all(&crawl).unwrap();
+    for entry in std::fs::read_dir(corpus_docs()).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        let to = if name.starts_with("001") || name.starts_with("003") { &crawl } else { &ours };
+        std::fs::copy(&path, to.join(&name)).unwrap();
+    }
+    for format in ["json", "jsonl"] {
+        let out = run_ok(&[
+            "scan",
+            "--quiet",
+            "--format",
+            format,
+            crawl.to_str().unwrap(),
+            "--against",
+            ours.to_str().unwrap(),
+        ]);
+        let lines: Vec<Value> = if format == "json" {
+            vec![json(&out)]
+        } else {
+            String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+        };
+        let documents: Vec<(String, bool)> = if format == "json" {
+            lines[0]["documents"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| (d["id"].to_string(), d["reference"] == true))
+                .collect()
+        } else {
+            lines
+                .iter()
+                .filter(|l| l["type"] == "document")
+                .map(|d| (d["id"].to_string(), d["reference"] == true))
+                .collect()
+        };
+        let prefixes: Vec<(&str, bool)> = documents.iter().map(|(id, r)| (&id[1..4], *r)).collect();
+        assert_eq!(prefixes, [("000", true), ("001", false), ("003", false)], "{format}");
+        let summary = if format == "json" { &lines[0]["summary"] } else { lines.last().unwrap() };
+        assert_eq!(summary["references"], serde_json::json!({"documents": 3, "paired": 1}), "{format}");
+        assert_eq!(summary["documents"], 5, "{format}");
+    }
+}
+
+#[test]
 fn against_a_reference_every_copy_is_paired_with_the_original() {
     // Nine lightly edited copies of a paragraph (a near-duplicate group in a full scan, compared through
     // one of them) and three identical short texts. Against the paragraph itself, the group's leader is
