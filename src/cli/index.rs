@@ -109,8 +109,7 @@ pub(super) fn against_index(index: &Path, paths: &[PathBuf], config: &Config, ru
         ));
     }
     let index = Index::open(index)?;
-    let prior = index.prior(config, &run.bars)?;
-    unspun::pipeline::query(paths, prior, config, &run.bars)
+    unspun::pipeline::query(paths, |join| index.prior(config, &run.bars, join), config, &run.bars)
 }
 
 fn print_problems(problems: &[Problem]) {

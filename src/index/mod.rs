@@ -35,7 +35,7 @@ use crate::frequencies::Frequencies;
 use crate::input::Problem;
 use crate::minhash::Signatures;
 use crate::pipeline::read::Sketches;
-use crate::pipeline::{self, Archive, Prior, SignedCorpus};
+use crate::pipeline::{self, Archive, Join, Prior, SignedCorpus, one_after_the_other};
 use crate::progress::{Progress, Unit};
 use crate::shingle::View;
 
@@ -253,7 +253,7 @@ impl Index {
         let mut paths = HashMap::new();
         let mut merged = Contents::default();
         for s in &index.segments {
-            let c = Segment::contents(s, &mut paths, true)?;
+            let c = Segment::contents(s, &mut paths, true, &one_after_the_other)?;
             merged.append(&c);
             progress.inc(s.documents() as u64);
         }
@@ -326,14 +326,14 @@ impl Index {
     }
 
     /// What a query of `config` starts from: the index's documents, as the reference collection, and
-    /// its statistics.
-    pub fn prior(&self, config: &Config, progress: &dyn Progress) -> Result<Prior> {
+    /// its statistics; each segment's decoding is split in two pieces of work that `join` runs.
+    pub fn prior(&self, config: &Config, progress: &dyn Progress, join: Join) -> Result<Prior> {
         self.check(config)?;
         progress.stage("loading index", Some(self.documents() as u64), Unit::Documents);
         let mut paths = HashMap::new();
         let mut all = Contents::default();
         for s in &self.segments {
-            let contents = Segment::contents(s, &mut paths, false)?;
+            let contents = Segment::contents(s, &mut paths, false, join)?;
             if all.documents.is_empty() {
                 all = contents;
             } else {

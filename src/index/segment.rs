@@ -39,6 +39,7 @@ use super::Params;
 use crate::error::{Error, Result};
 use crate::frequencies::Frequencies;
 use crate::input::{self, Origin, Store, TextStore};
+use crate::pipeline::Join;
 use crate::ragged::Ragged;
 use crate::scan::DocInfo;
 
@@ -493,8 +494,38 @@ impl Segment {
     }
 
     /// Everything the segment holds, its documents' texts to be read through `this` (see
-    /// [`Origin::Stored`]), their paths shared through `paths`; with `texts`, the compressed texts too.
+    /// [`Origin::Stored`]), their paths shared through `paths`; with `texts`, the compressed texts too. The
+    /// documents and stems are decoded in one piece of work, the statistics and the words view's minima in
+    /// another, run by `join` (one after the other, or side by side: the caller decides).
     pub fn contents(
+        this: &Arc<Segment>,
+        paths: &mut std::collections::HashMap<String, Arc<Path>>,
+        texts: bool,
+        join: Join,
+    ) -> Result<Contents> {
+        let n = this.header.documents;
+        let (mut described, mut counted) = (None, None);
+        join(&mut || described = Some(Segment::described(this, paths, texts)), &mut || {
+            counted = Some(Segment::counted(this))
+        });
+        let run = "a join runs both pieces of work";
+        let (mut contents, (frequencies, words)) = (described.expect(run)?, counted.expect(run)?);
+        (contents.frequencies, contents.words) = (frequencies, words);
+        release(&this.map);
+        let words_per_doc = this.header.params.views.iter().find(|v| v.view == "words").map_or(0, |v| v.num_hashes);
+        if contents.documents.len() != n
+            || contents.exact.len() != n
+            || contents.lead_stems.len() != n
+            || contents.words.len() != n * words_per_doc
+        {
+            return Err(this.damaged("tables"));
+        }
+        Ok(contents)
+    }
+
+    /// The documents' descriptions, word hashes, stems, samples and (with `texts`) compressed texts: the
+    /// contents but for the statistics and the minima ([`Segment::counted`]).
+    fn described(
         this: &Arc<Segment>,
         paths: &mut std::collections::HashMap<String, Arc<Path>>,
         texts: bool,
@@ -551,39 +582,27 @@ impl Segment {
         } else {
             Ragged::default()
         };
+        let exact = u64s(this.section("exact")?);
+        Ok(Contents { documents, exact, lead_stems, stems, samples, texts, ..Contents::default() })
+    }
+
+    /// The statistics of the texts the segment counted first, and the words view's minima.
+    fn counted(this: &Segment) -> Result<(Frequencies, Vec<u32>)> {
+        let n = this.header.documents;
         let table = |name: &str| zstd::decode_all(this.section(name)?).map_err(|_| this.damaged(name));
         let stem_counts = u32s(&table("stem_counts")?);
         let phrase_counts = table("phrase_counts")?.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
         let frequencies = Frequencies::from_tables(stem_counts, phrase_counts, this.header.counted)
             .ok_or_else(|| this.damaged("statistics"))?;
         let lanes = this.header.params.views.iter().find(|v| v.view == "words").map_or(0, |v| v.num_hashes);
-        let word_starts = starts("word_starts")?;
+        let word_starts = starts(this.section("word_starts")?, n).ok_or_else(|| this.damaged("word_starts"))?;
         let bytes = this.section("words")?;
         let mut words = Vec::with_capacity(n * lanes);
         for i in 0..n {
             let row = bytes.get(word_starts[i] as usize..word_starts[i + 1] as usize);
             row.and_then(|row| unrice(row, lanes, &mut words)).ok_or_else(|| this.damaged("words"))?;
         }
-        let contents = Contents {
-            exact: u64s(this.section("exact")?),
-            words,
-            lead_stems,
-            stems,
-            samples,
-            texts,
-            frequencies,
-            documents,
-        };
-        release(&this.map);
-        let words_per_doc = this.header.params.views.iter().find(|v| v.view == "words").map_or(0, |v| v.num_hashes);
-        if contents.documents.len() != n
-            || contents.exact.len() != n
-            || contents.lead_stems.len() != n
-            || contents.words.len() != n * words_per_doc
-        {
-            return Err(this.damaged("tables"));
-        }
-        Ok(contents)
+        Ok((frequencies, words))
     }
 }
 
@@ -868,7 +887,8 @@ mod tests {
         let segment = Arc::new(Segment::open(&path).unwrap());
         assert_eq!((segment.bytes(), segment.checksum, segment.documents()), (size, checksum, 2));
         assert_eq!(segment.params(), &params());
-        let read = Segment::contents(&segment, &mut Default::default(), true).unwrap();
+        let read =
+            Segment::contents(&segment, &mut Default::default(), true, &crate::pipeline::one_after_the_other).unwrap();
         assert_eq!(read.exact, written.exact);
         assert_eq!(read.words, written.words);
         assert_eq!(read.lead_stems, written.lead_stems);
@@ -915,7 +935,8 @@ mod tests {
         }
         write(&path, &params(), &c).unwrap();
         let segment = Arc::new(Segment::open(&path).unwrap());
-        let read = Segment::contents(&segment, &mut Default::default(), false).unwrap();
+        let read =
+            Segment::contents(&segment, &mut Default::default(), false, &crate::pipeline::one_after_the_other).unwrap();
         assert_eq!(read.lead_stems, c.lead_stems);
         // A query holds these documents and maybe more: the bits its entries keep are the same.
         for m in [n, n + 1, 5000, 1 << 21, 1 << 31] {
@@ -1041,7 +1062,10 @@ mod tests {
             // Opening reads the head, trailer and header only; reading the section finds the damage.
             let segment = Arc::new(Segment::open(&path).unwrap());
             assert_eq!(segment.text(1).unwrap(), "world");
-            let e = Segment::contents(&segment, &mut Default::default(), false).err().unwrap().to_string();
+            let e = Segment::contents(&segment, &mut Default::default(), false, &crate::pipeline::one_after_the_other)
+                .err()
+                .unwrap()
+                .to_string();
             assert!(e.contains("segment-1.useg") && e.contains(&format!("section {name}")), "{e}");
             let e = segment.verify().unwrap_err().to_string();
             assert!(e.contains("segment-1.useg") && e.contains(name), "{e}");

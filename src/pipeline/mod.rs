@@ -97,15 +97,33 @@ fn run(
     judge(corpus, problems, &plan, progress)
 }
 
+/// Runs two independent pieces of work, one after the other or side by side: the pipeline decides
+/// ([`query`] passes `rayon::join`; [`one_after_the_other`] runs neither in parallel).
+pub type Join<'a> = &'a (dyn Fn(&mut (dyn FnMut() + Send), &mut (dyn FnMut() + Send)) + Sync);
+
+/// A [`Join`] that runs the first piece of work, then the second.
+pub fn one_after_the_other(a: &mut (dyn FnMut() + Send), b: &mut (dyn FnMut() + Send)) {
+    a();
+    b();
+}
+
 /// Which of the articles under `paths` copy, rewrite or excerpt those of an index, judged as a scan of
 /// them `--against` the articles the index holds would judge them: the index's documents join the ones
-/// read, already signed, and its statistics are theirs. `prior` is what the index holds
-/// ([`crate::index::Index::prior`]).
-pub fn query(paths: &[PathBuf], prior: Prior, config: &Config, progress: &dyn Progress) -> Result<Scan> {
+/// read, already signed, and its statistics are theirs. `load` makes what the index holds
+/// ([`crate::index::Index::prior`]), given how to run two pieces of work side by side.
+pub fn query(
+    paths: &[PathBuf],
+    load: impl FnOnce(Join) -> Result<Prior>,
+    config: &Config,
+    progress: &dyn Progress,
+) -> Result<Scan> {
     config.validate()?;
     if config.candidates_only || config.semantic.is_some() || !config.against.is_empty() {
         return Err(Error::Config("a query verifies its pairs, without the semantic view or --against".into()));
     }
+    let prior = load(&|a, b| {
+        rayon::join(a, b);
+    })?;
     let (inputs, problems) = discover(Box::new(std::iter::empty()), paths, config)?;
     let plan = Plan::new(config, true)?;
     let mut corpus = read::read_signed(inputs, &plan, prior, progress)?;
