@@ -678,20 +678,27 @@ fn explain_shows_where_two_copies_differ() {
     assert!(text.contains(&format!("      b [{at}..{}] “thousands”\n", at + 9)), "{text}");
 }
 
-#[test]
-fn against_a_reference_collection_only_cross_pairs_are_reported() {
-    // The seeds with 000 and 002 as the reference: the pairs of a reference and a scanned article are
-    // the full scan's, with the same relations; 001 ~ 003 (both scanned) is not compared.
-    let dir = tempfile::tempdir().unwrap();
-    let (ours, crawl) = (dir.path().join("ours"), dir.path().join("crawl"));
+/// The seeds split in two folders under `dir`: `ours` (the reference) holds those whose names start with
+/// one of `reference`, `crawl` the others.
+fn split_seeds(dir: &Path, reference: &[&str]) -> (PathBuf, PathBuf) {
+    let (ours, crawl) = (dir.join("ours"), dir.join("crawl"));
     std::fs::create_dir_all(&ours).unwrap();
     std::fs::create_dir_all(&crawl).unwrap();
     for entry in std::fs::read_dir(corpus_docs()).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_str().unwrap().to_string();
-        let to = if name.starts_with("000") || name.starts_with("002") { &ours } else { &crawl };
+        let to = if reference.iter().any(|r| name.starts_with(r)) { &ours } else { &crawl };
         std::fs::copy(&path, to.join(&name)).unwrap();
     }
+    (ours, crawl)
+}
+
+#[test]
+fn against_a_reference_collection_only_cross_pairs_are_reported() {
+    // The seeds with 000 and 002 as the reference: the pairs of a reference and a scanned article are
+    // the full scan's, with the same relations; 001 ~ 003 (both scanned) is not compared.
+    let dir = tempfile::tempdir().unwrap();
+    let (ours, crawl) = split_seeds(dir.path(), &["000", "002"]);
     let relations = |report: &Value| -> Vec<(String, String, String)> {
         let id = |v: &Value| v.as_str().unwrap_or("-").rsplit('/').next().unwrap()[..3].to_string();
         let pairs = report["pairs"].as_array().unwrap().iter();
@@ -735,15 +742,7 @@ fn against_a_reference_collection_only_its_paired_documents_are_listed() {
     // 000, 002 and 004 as the reference, 001 and 003 scanned: 000 is paired with both; 002 ~ 004 are both
     // references, and neither has a pair with a scanned article. The summary counts all three.
     let dir = tempfile::tempdir().unwrap();
-    let (ours, crawl) = (dir.path().join("ours"), dir.path().join("crawl"));
-    std::fs::create_dir_all(&ours).unwrap();
-    std::fs::create_dir_all(&crawl).unwrap();
-    for entry in std::fs::read_dir(corpus_docs()).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_str().unwrap().to_string();
-        let to = if name.starts_with("001") || name.starts_with("003") { &crawl } else { &ours };
-        std::fs::copy(&path, to.join(&name)).unwrap();
-    }
+    let (ours, crawl) = split_seeds(dir.path(), &["000", "002", "004"]);
     for format in ["json", "jsonl"] {
         let out = run_ok(&[
             "scan",
