@@ -323,10 +323,12 @@ pub fn direction(
             evidence.push(Evidence { signal: "stock_phrasing", favours: favours(usize::from(weight < 0.0)), detail });
         }
     }
-    // Words swapped in an unchanged context: the text whose words make phrases others wrote too is the
-    // source; a spinner's or a tool's substitute seldom does ("the firm said", "the steady said").
-    let (fits, swaps) = if weigher.wanted[feature_at("context_fit")] {
-        swapped_words(a.analysis, b.analysis, &al.sentences, frequencies, related.copies)
+    // Words swapped in an unchanged context, and how many of each text's make phrases documents outside
+    // the pair's family write too: a spinner's substitute seldom does ("the firm said", "the steady
+    // said"). It names no source (a fluent derivation, a polish or a modernising revision, fits its
+    // context better than its source did), but it tells whether stock phrasing may speak, below.
+    let (fits, swaps) = if weigher.wanted[feature_at("context_fit")] || weigher.wanted[feature_at("stock_phrasing")] {
+        swapped_words(a.analysis, b.analysis, &al.sentences, frequencies, related)
     } else {
         ([0; 2], 0)
     };
@@ -335,14 +337,14 @@ pub fn direction(
         measured.context_fit = weight;
         if weight.abs() >= 1.0 {
             let detail = format!(
-                "{swaps} words swapped in an unchanged context: {} of {}'s and {} of {}'s make phrases other documents use",
+                "{swaps} words swapped in an unchanged context: {} of {}'s and {} of {}'s make phrases documents outside the pair's family use",
                 fits[0], a.id, fits[1], b.id
             );
-            evidence.push(Evidence { signal: "context_fit", favours: favours(usize::from(weight < 0.0)), detail });
-            // Stock phrasing weighs fluent choices against each other: a rewriter's converge on stock
-            // phrases. Where one text's swapped words fit their context and the other's do not, the
-            // fitting text's phrasing recurs because it is ordinary language, which says nothing of which
-            // was rewritten: set aside.
+            evidence.push(Evidence { signal: "context_fit", favours: None, detail });
+            // Stock phrasing weighs two fluent texts' choices: rewriters converge on stock phrases. When it
+            // names the text whose swapped words fit their context the derived one, the other text's words
+            // were swapped in without regard to it (a spinner's), and the fitting text's phrasing recurs
+            // because it is ordinary language, which says nothing of which was rewritten: set aside.
             if measured.stock * weight < 0.0
                 && let Some(stock) = evidence.iter_mut().find(|e| e.signal == "stock_phrasing")
             {
@@ -431,18 +433,21 @@ pub fn direction(
 /// two texts have the same word before and after (once in each sentence) and a different word between.
 /// Returns how many of those words fit their context in `a` and in `b`, and how many places there are. A
 /// word fits when the trigram it makes with its neighbours is in more documents of the collection than
-/// the text and its `copies`: a phrase someone else wrote too.
+/// the text, its copies and the `related` documents that use it: a phrase someone else wrote too, beyond
+/// the pair's own family (whose members share their changes: a later spin keeps an earlier spin's words).
 fn swapped_words(
     a: &Analysis,
     b: &Analysis,
     sentences: &[(usize, usize)],
     frequencies: &Frequencies,
-    copies: u32,
+    related: Related,
 ) -> ([usize; 2], usize) {
     let (mut fits, mut swaps) = ([0usize; 2], 0usize);
     let fit = |tokens: &[crate::shingle::Token], k: u32| {
         let k = k as usize;
-        usize::from(frequencies.phrase_documents(ngram_hash(&tokens[k - 1..k + 2])) > 1 + copies)
+        let phrase = ngram_hash(&tokens[k - 1..k + 2]);
+        let family = related.witnesses.iter().filter(|t| t.trigrams().contains(&phrase)).count() as u32;
+        usize::from(frequencies.phrase_documents(phrase) > 1 + related.copies + family)
     };
     // Each word inside a sentence as (its context: the words before and after, hashed; the word; its
     // place), sorted, the contexts found more than once left out.
@@ -800,7 +805,7 @@ mod tests {
     }
 
     #[test]
-    fn words_swapped_into_an_unchanged_context_that_no_one_else_writes_mark_the_copy() {
+    fn words_swapped_into_contexts_no_one_else_writes_set_stock_phrasing_aside() {
         let original = analyse("The firm said on Monday that its profits rose sharply in the third quarter.");
         let spun = analyse("The steady said on Monday that its gains rose sharply in the tertiary quarter.");
         let al = align(&original, &spun);
@@ -812,19 +817,27 @@ mod tests {
         }
         frequencies.add_documents(1, std::iter::empty(), spun.trigrams().iter());
         // firm / steady, profits / gains, third / tertiary.
-        assert_eq!(swapped_words(&original, &spun, &al.sentences, &frequencies, 0), ([3, 0], 3));
+        assert_eq!(swapped_words(&original, &spun, &al.sentences, &frequencies, Related::default()), ([3, 0], 3));
         assert_eq!(
             swapped_words(
                 &spun,
                 &original,
                 &al.sentences.iter().map(|&(i, j)| (j, i)).collect::<Vec<_>>(),
                 &frequencies,
-                0
+                Related::default()
             ),
             ([0, 3], 3)
         );
         // The original's four copies account for all of its phrases' documents: then they fit no better.
-        assert_eq!(swapped_words(&original, &spun, &al.sentences, &frequencies, 4), ([0, 0], 3));
+        let copies = Related { witnesses: &[], copies: 4 };
+        assert_eq!(swapped_words(&original, &spun, &al.sentences, &frequencies, copies), ([0, 0], 3));
+        // Nor do phrases the pair's family writes: three related documents are the original's copies and
+        // a later spin of it that kept "profits" and "third"; of the original's phrases, only the one with
+        // "firm" is written outside the family.
+        let later = analyse("The company said on Monday that its profits rose sharply in the third quarter.");
+        let family = [&original, &original, &original, &later];
+        let related = Related { witnesses: &family, copies: 0 };
+        assert_eq!(swapped_words(&original, &spun, &al.sentences, &frequencies, related), ([1, 0], 3));
         let side = |id, an| Side { id, analysis: an, coverage: 1.0, date: None, url: None, canonical: None };
         let (_, evidence, features) = direction(
             Relation::Rewrite,
@@ -835,9 +848,15 @@ mod tests {
             &frequencies,
             &Weigher::new(&DirectionModel::default(), true),
         );
+        // Context fit names no source; the original's phrasing recurs in the collection, so stock phrasing
+        // would name it the copy, and is set aside.
         let fit = evidence.iter().find(|e| e.signal == "context_fit").expect("context fit speaks");
-        assert_eq!(fit.favours.as_deref(), Some("original"), "{fit:?}");
-        assert!(features.unwrap().0[FEATURE_NAMES.len() - 1] < -1.0);
+        assert_eq!(fit.favours, None, "{fit:?}");
+        let stock = evidence.iter().find(|e| e.signal == "stock_phrasing").expect("stock phrasing is measured");
+        assert!(stock.favours.is_none() && stock.detail.ends_with("do not fit their context"), "{stock:?}");
+        let features = features.unwrap();
+        assert!(features.0[FEATURE_NAMES.len() - 1] < -1.0);
+        assert_eq!(features.0[FEATURE_NAMES.iter().position(|&n| n == "stock_phrasing").unwrap()], 0.0);
     }
 
     #[test]
