@@ -1,5 +1,5 @@
 //! Collection statistics, counted while reading: how many documents hold each stem and each phrase (word
-//! trigram). Signing leaves collection-common stems out of the rewording views; verification
+//! trigram, and word pair). Signing leaves collection-common stems out of the rewording views; verification
 //! ([`crate::align`]) weighs words by rarity; direction ([`crate::score`]) tells stock phrasing from a
 //! text's own.
 
@@ -96,7 +96,7 @@ impl Frequencies {
         self.common(self.df(stem))
     }
 
-    /// Number of documents holding a word trigram (by [`trigram_hashes`]), at least.
+    /// Number of documents holding a word trigram or word pair (by [`phrase_hashes`]), at least.
     pub fn phrase_documents(&self, trigram: u64) -> u32 {
         self.phrases[Self::slot(trigram, Self::PHRASE_BITS)] as u32
     }
@@ -161,15 +161,55 @@ pub fn trigram_hashes(tokens: &[Token]) -> Vec<u64> {
     out
 }
 
+/// What a document adds to the phrase counts: its distinct word trigrams ([`trigram_hashes`]) and word
+/// pairs (two tokens in a row, [`ngram_hash`] of the two), sorted. A pair and a trigram share a counter
+/// only by a collision of their 64-bit hashes.
+pub fn phrase_hashes(tokens: &[Token]) -> Vec<u64> {
+    let mut out: Vec<u64> = phrases(tokens).map(|r| ngram_hash(&tokens[r])).collect();
+    out.extend(tokens.windows(2).map(ngram_hash));
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 /// The hash of a token sequence's words, in order (FNV-style, one multiply a word).
 pub(crate) fn ngram_hash(tokens: &[Token]) -> u64 {
-    tokens.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, t| (h ^ t.word).wrapping_mul(0x0100_0000_01b3).rotate_left(23))
+    tokens.iter().fold(NGRAM_SEED, |h, t| ngram_step(h, t.word))
+}
+
+/// [`ngram_hash`] of two words given by their word hashes.
+pub(crate) fn pair_hash(x: u64, y: u64) -> u64 {
+    ngram_step(ngram_step(NGRAM_SEED, x), y)
+}
+
+const NGRAM_SEED: u64 = 0xcbf2_9ce4_8422_2325;
+
+#[inline(always)]
+fn ngram_step(h: u64, word: u64) -> u64 {
+    (h ^ word).wrapping_mul(0x0100_0000_01b3).rotate_left(23)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::shingle::Tokens;
+
+    #[test]
+    fn a_document_counts_its_word_pairs_beside_its_trigrams() {
+        let t = Tokens::new("the firm said the firm said");
+        let words: Vec<u64> = t.tokens.iter().map(|t| t.word).collect();
+        let hashes = phrase_hashes(&t.tokens);
+        // Trigrams: the firm said, firm said the, said the firm; pairs: the firm, firm said, said the.
+        assert_eq!(hashes.len(), 6);
+        assert!(hashes.windows(2).all(|w| w[0] < w[1]));
+        assert!(trigram_hashes(&t.tokens).iter().all(|h| hashes.binary_search(h).is_ok()));
+        for p in words.windows(2) {
+            assert!(hashes.binary_search(&pair_hash(p[0], p[1])).is_ok());
+        }
+        let mut f = Frequencies::new();
+        f.add_documents(1, std::iter::empty(), hashes.iter());
+        assert_eq!(f.phrase_documents(pair_hash(words[0], words[1])), 1);
+    }
 
     #[test]
     fn phrases_span_three_words_or_six_characters() {

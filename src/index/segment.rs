@@ -46,7 +46,7 @@ use crate::scan::DocInfo;
 const MAGIC: &[u8; 8] = b"UNSPUNSG";
 const END: &[u8; 8] = b"UNSPUNEN";
 /// The segment and manifest layout this build reads and writes.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 /// Magic, version, padding.
 const START: u64 = 16;
 /// Header offset, header length, header checksum, end magic.

@@ -158,7 +158,7 @@ fn inputs<'a>(documents: Vec<Document>) -> Inputs<'a> {
 }
 
 /// The magic number and version that open [`frequencies_to_bytes`]' encoding.
-const MAGIC: &[u8; 8] = b"unspunF\x01";
+const MAGIC: &[u8; 8] = b"unspunF\x02";
 
 /// The statistics as bytes, to send between machines: a magic number and version (`unspunF\x01`), the
 /// documents counted, then the stem and phrase counters, all little-endian.

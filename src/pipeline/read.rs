@@ -15,7 +15,7 @@ use xxhash_rust::xxh3::xxh3_64;
 use super::Plan;
 use crate::embed::{self, Embedding};
 use crate::error::{Error, Result};
-use crate::frequencies::{Frequencies, trigram_hashes};
+use crate::frequencies::{Frequencies, phrase_hashes};
 use crate::input::{self, Document, InputFile, Problem};
 use crate::minhash::{EMPTY, Signatures};
 use crate::progress::{Progress, Unit};
@@ -492,7 +492,7 @@ fn sign(text: &str, plan: &Plan, tokens: bool, scratch: &mut Scratch, mins: &mut
         lead_stems = lead.len();
         let rest = distinct(&toks.tokens).into_iter().filter(|s| lead.binary_search(s).is_err());
         rewording = lead.iter().copied().chain(rest).collect();
-        phrases = trigram_hashes(&toks.tokens);
+        phrases = phrase_hashes(&toks.tokens);
     }
     // A text too short to judge is compared with no other (see `TOO_SHORT`).
     let embedding = match (plan.model.as_ref(), &config.semantic) {
