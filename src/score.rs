@@ -323,9 +323,9 @@ pub fn direction(
             evidence.push(Evidence { signal: "stock_phrasing", favours: favours(usize::from(weight < 0.0)), detail });
         }
     }
-    // Words swapped in an unchanged context, and how many of each text's make phrases documents outside
-    // the pair's family write too: a spinner's substitute seldom does ("the firm said", "the steady
-    // said"). It names no source (a fluent derivation, a polish or a modernising revision, fits its
+    // Words swapped in an unchanged context, and how many of each text's make word pairs with their
+    // neighbours that documents outside the pair's family write too: a spinner's substitute seldom does
+    // ("the firm said", "the steady said"). It names no source (a fluent derivation, a polish or a modernising revision, fits its
     // context better than its source did), but it tells whether stock phrasing may speak, below.
     let (fits, swaps) = if weigher.wanted[feature_at("context_fit")] || weigher.wanted[feature_at("stock_phrasing")] {
         swapped_words(a.analysis, b.analysis, &al.sentences, frequencies, related)
@@ -337,7 +337,7 @@ pub fn direction(
         measured.context_fit = weight;
         if weight.abs() >= 1.0 {
             let detail = format!(
-                "{swaps} words swapped in an unchanged context: {} of {}'s and {} of {}'s make phrases documents outside the pair's family use",
+                "{swaps} words swapped in an unchanged context: {} of {}'s and {} of {}'s make word pairs with their neighbours that documents outside the pair's family write",
                 fits[0], a.id, fits[1], b.id
             );
             evidence.push(Evidence { signal: "context_fit", favours: None, detail });
