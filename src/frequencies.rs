@@ -161,14 +161,38 @@ pub fn trigram_hashes(tokens: &[Token]) -> Vec<u64> {
     out
 }
 
-/// What a document adds to the phrase counts: its distinct word trigrams ([`trigram_hashes`]) and word
-/// pairs (two tokens in a row, [`ngram_hash`] of the two), sorted. A pair and a trigram share a counter
-/// only by a collision of their 64-bit hashes.
+/// What a document adds to the phrase counts: its distinct word trigrams (as [`trigram_hashes`]) and word
+/// pairs (two tokens in a row, [`ngram_hash`] of the two), in no particular order. A pair and a trigram
+/// share a counter only by a collision of their 64-bit hashes. Distinct by an open-addressing set sized
+/// to the text (twice its phrases), not by sorting: a document's phrases are its most numerous keys.
 pub fn phrase_hashes(tokens: &[Token]) -> Vec<u64> {
-    let mut out: Vec<u64> = phrases(tokens).map(|r| ngram_hash(&tokens[r])).collect();
-    out.extend(tokens.windows(2).map(ngram_hash));
-    out.sort_unstable();
-    out.dedup();
+    let phrases = phrases(tokens).map(|r| ngram_hash(&tokens[r]));
+    let pairs = tokens.windows(2).map(ngram_hash);
+    let bits = (4 * tokens.len()).max(16).next_power_of_two().trailing_zeros();
+    // Slot 0 marks an empty place; the hash 0 is kept aside.
+    let (mut table, mut zero) = (vec![0u64; 1 << bits], false);
+    let mut out = Vec::with_capacity(2 * tokens.len());
+    for hash in phrases.chain(pairs) {
+        if hash == 0 {
+            zero = true;
+            continue;
+        }
+        let mut at = (hash.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - bits)) as usize;
+        loop {
+            match table[at] {
+                0 => {
+                    table[at] = hash;
+                    out.push(hash);
+                    break;
+                }
+                held if held == hash => break,
+                _ => at = (at + 1) & ((1 << bits) - 1),
+            }
+        }
+    }
+    if zero {
+        out.push(0);
+    }
     out
 }
 
@@ -198,7 +222,8 @@ mod tests {
     fn a_document_counts_its_word_pairs_beside_its_trigrams() {
         let t = Tokens::new("the firm said the firm said");
         let words: Vec<u64> = t.tokens.iter().map(|t| t.word).collect();
-        let hashes = phrase_hashes(&t.tokens);
+        let mut hashes = phrase_hashes(&t.tokens);
+        hashes.sort_unstable();
         // Trigrams: the firm said, firm said the, said the firm; pairs: the firm, firm said, said the.
         assert_eq!(hashes.len(), 6);
         assert!(hashes.windows(2).all(|w| w[0] < w[1]));
@@ -247,6 +272,22 @@ mod tests {
                 let want = phrases.iter().filter(|&&x| Frequencies::slot(x, Frequencies::PHRASE_BITS) == Frequencies::slot(h, Frequencies::PHRASE_BITS)).count() as u32;
                 proptest::prop_assert_eq!(freq.phrase_documents(h), want);
             }
+        }
+
+        /// The oracle: every trigram's and word pair's hash, sorted and made distinct. Words from a small
+        /// vocabulary (and Han characters, which make six-character phrases) so phrases repeat.
+        #[test]
+        fn phrase_hashes_are_the_distinct_trigrams_and_pairs(
+            words in proptest::collection::vec(proptest::sample::select(vec!["the", "firm", "said", "it", "台", "风", "of"]), 0..400),
+        ) {
+            let t = Tokens::new(&words.join(" "));
+            let mut want: Vec<u64> = phrases(&t.tokens).map(|r| ngram_hash(&t.tokens[r])).collect();
+            want.extend(t.tokens.windows(2).map(ngram_hash));
+            want.sort_unstable();
+            want.dedup();
+            let mut got = phrase_hashes(&t.tokens);
+            got.sort_unstable();
+            proptest::prop_assert_eq!(got, want);
         }
     }
 }

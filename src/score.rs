@@ -446,17 +446,16 @@ fn swapped_words(
     related: Related,
 ) -> ([usize; 2], usize) {
     let (mut fits, mut swaps) = ([0usize; 2], 0usize);
-    // Documents beyond the text and its copies that hold the word pair `x`, `y`; the related documents
-    // are looked at only when the count leaves room for them all.
+    // Whether documents beyond the text, its copies and the related documents hold the word pair `x`,
+    // `y`; the related documents are read only when the count leaves room for them, and only until as
+    // many hold it as the count allows.
     let written_elsewhere = |x: u64, y: u64| {
-        let others = frequencies.phrase_documents(pair_hash(x, y)).saturating_sub(1 + related.copies);
-        others > related.witnesses.len() as u32
-            || others
-                > related
-                    .witnesses
-                    .iter()
-                    .filter(|t| t.tokens.tokens.windows(2).any(|p| p[0].word == x && p[1].word == y))
-                    .count() as u32
+        let others = frequencies.phrase_documents(pair_hash(x, y)).saturating_sub(1 + related.copies) as usize;
+        if others == 0 || others > related.witnesses.len() {
+            return others > 0;
+        }
+        let holding = |t: &&&Analysis| t.tokens.tokens.windows(2).any(|p| p[0].word == x && p[1].word == y);
+        related.witnesses.iter().filter(holding).take(others).count() < others
     };
     let fit = |tokens: &[crate::shingle::Token], k: u32| {
         let k = k as usize;
