@@ -163,8 +163,9 @@ pub fn trigram_hashes(tokens: &[Token]) -> Vec<u64> {
 
 /// What a document adds to the phrase counts: its distinct word trigrams (as [`trigram_hashes`]) and word
 /// pairs (two tokens in a row, [`ngram_hash`] of the two), in no particular order. A pair and a trigram
-/// share a counter only by a collision of their 64-bit hashes. Distinct by an open-addressing set sized
-/// to the text (twice its phrases), not by sorting: a document's phrases are its most numerous keys.
+/// share a counter only by a collision of their 64-bit hashes. Made distinct by an open-addressing set
+/// with twice as many places as the text has phrases, not by sorting: they are a document's most
+/// numerous keys, and the counts do not need them in order.
 pub fn phrase_hashes(tokens: &[Token]) -> Vec<u64> {
     let phrases = phrases(tokens).map(|r| ngram_hash(&tokens[r]));
     let pairs = tokens.windows(2).map(ngram_hash);
