@@ -153,15 +153,7 @@ pub(crate) fn phrases(tokens: &[Token]) -> impl Iterator<Item = std::ops::Range<
     })
 }
 
-/// The distinct word trigram hashes of a token sequence, sorted.
-pub fn trigram_hashes(tokens: &[Token]) -> Vec<u64> {
-    let mut out: Vec<u64> = phrases(tokens).map(|r| ngram_hash(&tokens[r])).collect();
-    out.sort_unstable();
-    out.dedup();
-    out
-}
-
-/// What a document adds to the phrase counts: its distinct word trigrams (as [`trigram_hashes`]) and word
+/// What a document adds to the phrase counts: its distinct word trigrams ([`phrases`], hashed by [`ngram_hash`]) and word
 /// pairs (two tokens in a row, [`ngram_hash`] of the two), in no particular order. A pair and a trigram
 /// share a counter only by a collision of their 64-bit hashes. Made distinct by an open-addressing set
 /// with twice as many places as the text has phrases, not by sorting: they are a document's most
@@ -239,7 +231,7 @@ mod tests {
         // Trigrams: the firm said, firm said the, said the firm; pairs: the firm, firm said, said the.
         assert_eq!(hashes.len(), 6);
         assert!(hashes.windows(2).all(|w| w[0] < w[1]));
-        assert!(trigram_hashes(&t.tokens).iter().all(|h| hashes.binary_search(h).is_ok()));
+        assert!(phrases(&t.tokens).all(|r| hashes.binary_search(&ngram_hash(&t.tokens[r])).is_ok()));
         for p in words.windows(2) {
             assert!(hashes.binary_search(&pair_hash(p[0], p[1])).is_ok());
         }

@@ -325,8 +325,9 @@ pub fn direction(
     }
     // Words swapped in an unchanged context, and how many of each text's make word pairs with their
     // neighbours that documents outside the pair's family write too: a spinner's substitute seldom does
-    // ("the firm said", "the steady said"). It names no source (a fluent derivation, a polish or a modernising revision, fits its
-    // context better than its source did), but it tells whether stock phrasing may speak, below.
+    // ("the firm said", "the steady said"). It names no source (a fluent derivation, a polish or a
+    // modernising revision, fits its context better than its source did), but it tells whether stock
+    // phrasing may speak, below.
     let (fits, swaps) = if weigher.wanted[feature_at("context_fit")] || weigher.wanted[feature_at("stock_phrasing")] {
         swapped_words(a.analysis, b.analysis, &al.sentences, frequencies, related)
     } else {
