@@ -178,6 +178,8 @@ pub struct Related<'a> {
     /// Analyses of other documents related to either side (their candidate neighbours), the copies of
     /// either side left out: the witnesses of direction.
     pub witnesses: &'a [&'a Analysis],
+    /// Each witness's publication date (when known) and id, in the order of `witnesses`; may be empty.
+    pub witness_dates: &'a [(Option<f64>, &'a str)],
     /// Documents of either side's near-duplicate group besides the pair: copies, which use its wording
     /// without being unrelated to it.
     pub copies: u32,
@@ -235,6 +237,15 @@ pub fn direction(
         && (da - db).abs() > DATE_TOLERANCE_DAYS
     {
         let k = if da < db { 0 } else { 1 };
+        let (earlier, later) = if k == 0 { (a, b) } else { (b, a) };
+        if let Some((common, kept)) = common_source(earlier, later, &related) {
+            let detail = format!(
+                "{} was published after {} and keeps {kept} word trigrams of the earlier {common}'s that {} lacks: it was not made from {} alone, so no source is named",
+                later.id, earlier.id, earlier.id, earlier.id
+            );
+            evidence.push(Evidence { signal: "siblings", favours: None, detail });
+            return (Lean::Settled(None), evidence, None);
+        }
         let detail = format!("published {:.1} days earlier", (da - db).abs());
         evidence.push(Evidence { signal: "date", favours: favours(k), detail });
         return (Lean::Settled(Some(k)), evidence, None);
@@ -428,6 +439,35 @@ pub fn direction(
         return (Lean::Towards(0.0), evidence, Some(features));
     }
     (Lean::Towards(score), evidence, Some(features))
+}
+
+/// Word trigrams a later text must keep of an earlier third's, that the earlier of the pair lacks, to be
+/// taken as made from that third rather than from the earlier text: two changed words' worth (a word
+/// makes three trigrams), more than a coincidence of phrasing; and they must be most of what the later
+/// text has that the earlier lacks (texts written to one template share a few phrases with every other).
+const KEPT_FROM_COMMON_SOURCE: usize = 6;
+
+/// For a pair whose dates name `earlier` the source of `later`: a related document published before both
+/// whose wording `later` keeps where `earlier` lacks it, most of what `later` has that `earlier` lacks
+/// ([`KEPT_FROM_COMMON_SOURCE`]). `later` was then made from that document (the original of two
+/// syndicated copies, a wire story another outlet also republished), not from `earlier`: the two are
+/// siblings, whatever their dates. Returns the document's id and the trigrams kept; the witness keeping
+/// most, the first among equals.
+fn common_source<'a>(earlier: &Side, later: &Side, related: &Related<'a>) -> Option<(&'a str, usize)> {
+    let first = earlier.date?;
+    let own: Vec<u64> =
+        later.analysis.trigrams().iter().filter(|g| !earlier.analysis.trigrams().contains(g)).copied().collect();
+    related
+        .witnesses
+        .iter()
+        .zip(related.witness_dates)
+        .filter(|(_, (date, _))| date.is_some_and(|d| d < first - DATE_TOLERANCE_DAYS))
+        .map(|(w, &(_, id))| (id, own.iter().filter(|g| w.trigrams().contains(g)).count()))
+        .filter(|&(_, kept)| kept >= KEPT_FROM_COMMON_SOURCE && 2 * kept > own.len())
+        .fold(None, |best: Option<(&str, usize)>, (id, kept)| match best {
+            Some((_, most)) if most >= kept => best,
+            _ => Some((id, kept)),
+        })
 }
 
 /// Words swapped in an unchanged context: in the aligned sentence pairs `sentences`, each place where the
@@ -799,6 +839,56 @@ mod tests {
     }
 
     #[test]
+    fn a_later_text_keeping_an_earlier_thirds_wording_that_the_earlier_lacks_is_not_derived_from_it() {
+        // The original, a copy that dropped its last paragraph and added a credit, and a later copy of the
+        // whole original with a credit of its own: the later copy was not made from the earlier one.
+        let (body, last) = STORY.rsplit_once('\n').unwrap();
+        let original = analyse(STORY);
+        let cut = analyse(&format!("{body}\nRepublished by the Daily Ledger."));
+        let full = analyse(&format!("{STORY}\nRepublished by the Metro Courier."));
+        fn side<'a>(id: &'a str, analysis: &'a Analysis, date: f64) -> Side<'a> {
+            Side { id, analysis, coverage: 1.0, date: Some(date), url: None, canonical: None }
+        }
+        let lean = |earlier: &Analysis, later: &Analysis, third_date: f64| {
+            direction(
+                Relation::NearDuplicate,
+                &align(earlier, later),
+                &side("earlier", earlier, 3.0),
+                &side("later", later, 5.0),
+                Related { witnesses: &[&original], witness_dates: &[(Some(third_date), "original")], copies: 0 },
+                &Frequencies::new(),
+                &Weigher::new(&DirectionModel::default(), true),
+            )
+        };
+        let (k, ev, _) = lean(&cut, &full, 1.0);
+        assert_eq!(k, Lean::Settled(None), "{ev:?}");
+        assert_eq!(ev[0].signal, "siblings");
+        assert!(ev[0].detail.contains("original's that earlier lacks"), "{}", ev[0].detail);
+        // A third published after the earlier text, or undated, says nothing: the dates decide.
+        assert_eq!(lean(&cut, &full, 4.0).0, Lean::Settled(Some(0)));
+        let undated = Related { witnesses: &[&original], witness_dates: &[(None, "original")], copies: 0 };
+        let (k, _, _) = direction(
+            Relation::NearDuplicate,
+            &align(&cut, &full),
+            &side("earlier", &cut, 3.0),
+            &side("later", &full, 5.0),
+            undated,
+            &Frequencies::new(),
+            &Weigher::new(&DirectionModel::default(), true),
+        );
+        assert_eq!(k, Lean::Settled(Some(0)));
+        // A later text made from the earlier one keeps nothing of the third's that the earlier lacks.
+        let recopied = analyse(&format!("{body}\nRepublished by the Daily Ledger. Also in the Evening Post."));
+        assert_eq!(lean(&cut, &recopied, 1.0).0, Lean::Settled(Some(0)));
+        // Nor does a later text whose differences are mostly its own, sharing a phrase or two with the
+        // third (texts written to one template).
+        let own = "Its own reporters added that markets in Moscow and Kyiv were closed for the holiday weekend.";
+        let mostly_own = analyse(&format!("{body}\n{own} {own}\n{last}"));
+        assert!(mostly_own.trigrams().len() > cut.trigrams().len());
+        assert_eq!(lean(&cut, &mostly_own, 1.0).0, Lean::Settled(Some(0)));
+    }
+
+    #[test]
     fn attested_wording_is_the_source() {
         let original =
             analyse("The ministry released hundreds of prisoners on a difficult night for the capital city.");
@@ -811,7 +901,7 @@ mod tests {
             &al,
             &side("spun", &spun),
             &side("orig", &original),
-            Related { witnesses: &[&other], copies: 0 },
+            Related { witnesses: &[&other], witness_dates: &[], copies: 0 },
             &Frequencies::new(),
             &Weigher::new(&DirectionModel::default(), true),
         );
@@ -843,14 +933,14 @@ mod tests {
             ([0, 3], 3)
         );
         // The original's four copies account for all of its phrases' documents: then they fit no better.
-        let copies = Related { witnesses: &[], copies: 4 };
+        let copies = Related { witnesses: &[], witness_dates: &[], copies: 4 };
         assert_eq!(swapped_words(&original, &spun, &al.sentences, &frequencies, copies), ([0, 0], 3));
         // Nor do word pairs only the pair's family writes: three related documents are the original's
         // copies and a later spin of it that kept "profits" and "third"; of the original's words, only
         // "firm" makes pairs written outside the family.
         let later = analyse("The company said on Monday that its profits rose sharply in the third quarter.");
         let family = [&original, &original, &original, &later];
-        let related = Related { witnesses: &family, copies: 0 };
+        let related = Related { witnesses: &family, witness_dates: &[], copies: 0 };
         assert_eq!(swapped_words(&original, &spun, &al.sentences, &frequencies, related), ([1, 0], 3));
         let side = |id, an| Side { id, analysis: an, coverage: 1.0, date: None, url: None, canonical: None };
         let (_, evidence, features) = direction(
@@ -893,7 +983,7 @@ mod tests {
                 &al,
                 &side("original", &original),
                 &side("edit", &edit),
-                Related { witnesses: &[], copies },
+                Related { witnesses: &[], witness_dates: &[], copies },
                 &frequencies,
                 &Weigher::new(&DirectionModel::default(), true),
             );
@@ -922,7 +1012,7 @@ mod tests {
                 &al,
                 &side("lead", &short, al.coverage_a),
                 &side("article", &long, al.coverage_b),
-                Related { witnesses: third, copies: 0 },
+                Related { witnesses: third, witness_dates: &[], copies: 0 },
                 &Frequencies::new(),
                 &Weigher::new(&DirectionModel::default(), true),
             )

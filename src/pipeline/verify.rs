@@ -259,7 +259,7 @@ impl Verifier<'_> {
             pair.alignment = alignment;
             return Ok(self.plan.config.report_unrelated.then_some(pair));
         };
-        let witnesses = self.witnesses(a, b);
+        let (witnesses, witness_dates) = self.witnesses(a, b);
         let group = |d: u32| self.leader[d as usize];
         let side = |i: u32, analysis, coverage| {
             let d = &self.corpus.documents[i as usize];
@@ -275,7 +275,7 @@ impl Verifier<'_> {
             &alignment,
             &side(a, x, alignment.coverage_a),
             &side(b, y, alignment.coverage_b),
-            Related { witnesses: &witnesses, copies },
+            Related { witnesses: &witnesses, witness_dates: &witness_dates, copies },
             &self.corpus.frequencies,
             &self.weigher,
         );
@@ -303,8 +303,9 @@ impl Verifier<'_> {
     }
 
     /// Witnesses of direction: related documents other than the pair, and other than near-duplicates of
-    /// either side (a copy of one side holds all of its wording and is no independent witness).
-    fn witnesses(&self, a: u32, b: u32) -> Vec<&Analysis> {
+    /// either side (a copy of one side holds all of its wording and is no independent witness); and each
+    /// one's publication date and id.
+    fn witnesses(&self, a: u32, b: u32) -> (Vec<&Analysis>, Vec<(Option<f64>, &str)>) {
         let group = |d: u32| self.leader[d as usize];
         [a, b]
             .iter()
@@ -315,8 +316,11 @@ impl Verifier<'_> {
                     .filter(|&&n| group(n) != group(a) && group(n) != group(b))
                     .take(MAX_WITNESSES)
             })
-            .filter_map(|&n| self.analyses.get(n))
-            .collect()
+            .filter_map(|&n| {
+                let d = &self.corpus.documents[n as usize];
+                self.analyses.get(n).map(|analysis| (analysis, (d.day, d.id.as_str())))
+            })
+            .unzip()
     }
 
     /// The semantic view confirms what the wording alone does not show: the leads say the same thing,

@@ -136,6 +136,52 @@ fn a_family_is_reported_as_a_tree_chains_and_siblings_apart() {
     assert_eq!(parents["other"], "original", "{report}");
 }
 
+#[test]
+fn dated_copies_of_one_original_are_siblings_when_the_later_keeps_what_the_earlier_cut() {
+    // A story republished twice: two days later without its last paragraph and with a credit line, four
+    // days later whole with another credit. The later copy holds the paragraph the earlier one cut, so it
+    // was made from the original, not from the earlier copy: the copies' pair names no source, and both
+    // copies' parent is the original (by dates alone the later copy would descend from the earlier).
+    let original = seeds()[0].1.trim_end().to_string();
+    let (body, _) = original.rsplit_once('\n').unwrap();
+    let cut = format!("{body}\nThis story was republished by the Daily Ledger. Copyright 2025 Daily Ledger.");
+    let whole = format!("{original}\nThis story was republished by the Metro Courier. Copyright 2025 Metro Courier.");
+    let dir = tempfile::tempdir().unwrap();
+    let lines: String =
+        [("original", original.as_str(), "2025-01-01"), ("cut", &cut, "2025-01-03"), ("whole", &whole, "2025-01-05")]
+            .iter()
+            .map(|(id, text, date)| serde_json::json!({"id": id, "text": text, "date": date}).to_string() + "\n")
+            .collect();
+    std::fs::write(dir.path().join("copies.jsonl"), lines).unwrap();
+    let out =
+        bin().current_dir(dir.path()).args(["scan", "--quiet", "--format", "json", "copies.jsonl"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report = json(&out);
+    let pair = |a: &str, b: &str| {
+        report["pairs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["a"] == a && p["b"] == b)
+            .cloned()
+            .unwrap_or_else(|| panic!("{a} {b}: {report}"))
+    };
+    assert_eq!(pair("cut", "original")["source"], "original", "{report}");
+    assert_eq!(pair("original", "whole")["source"], "original", "{report}");
+    let copies = pair("cut", "whole");
+    assert_eq!(copies["source"], Value::Null, "{report}");
+    let evidence = copies["evidence"].as_array().unwrap();
+    assert!(
+        evidence.iter().any(|e| e["signal"] == "siblings" && e["detail"].as_str().unwrap().contains("original")),
+        "{copies}"
+    );
+    let clusters = report["clusters"].as_array().unwrap();
+    assert_eq!(clusters.len(), 1, "{report}");
+    assert_eq!(clusters[0]["source"], "original", "{report}");
+    assert_eq!(clusters[0]["parents"]["cut"], "original", "{report}");
+    assert_eq!(clusters[0]["parents"]["whole"], "original", "{report}");
+}
+
 /// Nine copies of the first seed, each with a few words of its own, and the seed itself last in the file
 /// and by id, each line with `fields(k)` (k = 0 for the original): the JSON report.
 fn scan_copies_and_original(fields: impl Fn(usize) -> Value) -> Value {
