@@ -102,6 +102,20 @@ fn edited(text: &str, every: usize, offset: usize, mark: &str) -> String {
         .join(" ")
 }
 
+/// The JSON report of a scan of one JSON Lines file of `(id, text, date)` records.
+fn scan_dated(records: &[(&str, &str, &str)]) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let lines: String = records
+        .iter()
+        .map(|(id, text, date)| serde_json::json!({"id": id, "text": text, "date": date}).to_string() + "\n")
+        .collect();
+    std::fs::write(dir.path().join("dated.jsonl"), lines).unwrap();
+    let out =
+        bin().current_dir(dir.path()).args(["scan", "--quiet", "--format", "json", "dated.jsonl"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    json(&out)
+}
+
 #[test]
 fn a_family_is_reported_as_a_tree_chains_and_siblings_apart() {
     // An original, an edit of it, an edit of that edit, and a second edit of the original, dated three
@@ -111,21 +125,12 @@ fn a_family_is_reported_as_a_tree_chains_and_siblings_apart() {
     let edit1 = edited(original, 9, 4, "alpha");
     let edit2 = edited(&edit1, 7, 2, "beta");
     let other = edited(original, 8, 6, "gamma");
-    let dir = tempfile::tempdir().unwrap();
-    let lines: String = [
-        ("original", original.as_str(), "2025-01-01"),
+    let report = scan_dated(&[
+        ("original", original, "2025-01-01"),
         ("edit1", &edit1, "2025-01-04"),
         ("edit2", &edit2, "2025-01-07"),
         ("other", &other, "2025-01-04"),
-    ]
-    .iter()
-    .map(|(id, text, date)| serde_json::json!({"id": id, "text": text, "date": date}).to_string() + "\n")
-    .collect();
-    std::fs::write(dir.path().join("family.jsonl"), lines).unwrap();
-    let out =
-        bin().current_dir(dir.path()).args(["scan", "--quiet", "--format", "json", "family.jsonl"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let report = json(&out);
+    ]);
     let clusters = report["clusters"].as_array().unwrap();
     assert_eq!(clusters.len(), 1, "{report}");
     assert_eq!(clusters[0]["source"], "original", "{report}");
@@ -146,17 +151,11 @@ fn dated_copies_of_one_original_are_siblings_when_the_later_keeps_what_the_earli
     let (body, _) = original.rsplit_once('\n').unwrap();
     let cut = format!("{body}\nThis story was republished by the Daily Ledger. Copyright 2025 Daily Ledger.");
     let whole = format!("{original}\nThis story was republished by the Metro Courier. Copyright 2025 Metro Courier.");
-    let dir = tempfile::tempdir().unwrap();
-    let lines: String =
-        [("original", original.as_str(), "2025-01-01"), ("cut", &cut, "2025-01-03"), ("whole", &whole, "2025-01-05")]
-            .iter()
-            .map(|(id, text, date)| serde_json::json!({"id": id, "text": text, "date": date}).to_string() + "\n")
-            .collect();
-    std::fs::write(dir.path().join("copies.jsonl"), lines).unwrap();
-    let out =
-        bin().current_dir(dir.path()).args(["scan", "--quiet", "--format", "json", "copies.jsonl"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let report = json(&out);
+    let report = scan_dated(&[
+        ("original", &original, "2025-01-01"),
+        ("cut", &cut, "2025-01-03"),
+        ("whole", &whole, "2025-01-05"),
+    ]);
     let pair = |a: &str, b: &str| {
         report["pairs"]
             .as_array()
