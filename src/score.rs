@@ -206,6 +206,13 @@ const REST_ATTESTED: f64 = 0.2;
 const STOCK_NOISE: f64 = 1.0 / 3.0;
 /// Words swapped in an unchanged context below which their fit says nothing.
 const MIN_SWAPS: usize = 3;
+/// A text's own wording recurring across unrelated documents at under this share of the rate of the
+/// wording both texts share ...
+const UNWRITTEN_SHARE: f64 = 0.25;
+/// ... and this many standard errors below it, was not written the way the shared wording was.
+const UNWRITTEN_ERRORS: f64 = 2.0;
+/// Shared trigrams (of those sampled) a rate needs to be a baseline.
+const MIN_BASELINE: usize = 10;
 
 /// Weighs the evidence for `a` or `b` being the source. Returns the lean, the evidence in words and, when
 /// the pair alone does not settle it, the features that `model` weighed.
@@ -269,13 +276,20 @@ pub fn direction(
     if matches!(relation, Relation::Rewrite | Relation::NearDuplicate) && weigher.wanted[feature_at("specifics")] {
         measured.specifics = absent_specifics_counts(a.analysis, b.analysis, &al.sentences);
     }
-    // The wording each text has and the other has not, sorted.
-    let only = |x: &Analysis, y: &Analysis| -> Vec<u64> {
-        let mut only: Vec<u64> = x.trigrams().iter().filter(|g| !y.trigrams().contains(g)).copied().collect();
-        only.sort_unstable();
-        only
-    };
-    let (only_a, only_b) = (only(a.analysis, b.analysis), only(b.analysis, a.analysis));
+    // The wording each text has and the other has not, sorted; and a fixed quarter of the wording both
+    // have (the trigrams whose hash ends in two zero bits), for rule 9 below.
+    let (mut only_a, mut shared) = (Vec::new(), Vec::new());
+    for &g in a.analysis.trigrams() {
+        if !b.analysis.trigrams().contains(&g) {
+            only_a.push(g);
+        } else if g & 3 == 0 {
+            shared.push(g);
+        }
+    }
+    only_a.sort_unstable();
+    let mut only_b: Vec<u64> =
+        b.analysis.trigrams().iter().filter(|g| !a.analysis.trigrams().contains(g)).copied().collect();
+    only_b.sort_unstable();
     // What other documents say of a differing trigram: whether related documents use it, and whether it
     // is stock phrasing, used by documents beyond this pair and its related ones (templates and the stock
     // phrases of rewriting tools recur there, and mark the text that has them as the copy). The related
@@ -332,6 +346,34 @@ pub fn direction(
                 a.id, b.id
             );
             evidence.push(Evidence { signal: "stock_phrasing", favours: favours(usize::from(weight < 0.0)), detail });
+            // Stock phrasing weighs two fluent texts' choices. When the wording of the text it would name
+            // the source recurs across unrelated documents far less often than the wording both texts
+            // share, that text's changes were not written as the rest of it was: words swapped in without
+            // regard to their use (a spinner's), which recur nowhere, while the other text's recur because
+            // they are ordinary language. Set aside, as below when context fit shows it.
+            let (kept, own) = if weight > 0.0 { (stock_a, na) } else { (stock_b, nb) };
+            // The shared wording's rate is counted only when the text's could be far below it (a rate is at
+            // most 1), from the quarter of it sampled above: a near-duplicate shares hundreds of trigrams.
+            // A shared trigram is in both texts: the documents beyond them.
+            let stock_shared = if (kept as f64) < UNWRITTEN_SHARE * own as f64 {
+                let stock = |g: &&u64| {
+                    let documents = frequencies.phrase_documents(**g);
+                    documents > STOCK_DOCUMENTS
+                        && documents.saturating_sub(2 + witnessed(**g) + related.copies) >= STOCK_DOCUMENTS
+                };
+                shared.iter().filter(stock).count()
+            } else {
+                0
+            };
+            if far_below(kept, own, stock_shared, shared.len()) {
+                measured.stock = 0.0;
+                let stock = evidence.last_mut().expect("stock phrasing was just pushed");
+                stock.favours = None;
+                stock.detail += &format!(
+                    ": set aside, {stock_shared} of {} sampled trigrams both have recur so: the text it favours was not written the way the wording both share was",
+                    shared.len()
+                );
+            }
         }
     }
     // Words swapped in an unchanged context, and how many of each text's make word pairs with their
@@ -546,6 +588,19 @@ fn swapped_words(
         }
     }
     (fits, swaps)
+}
+
+/// Whether `k` of `n` is far below the rate `ks / ns` of a baseline: under [`UNWRITTEN_SHARE`] of it and
+/// [`UNWRITTEN_ERRORS`] standard errors below it (a binomial at the baseline's rate), on a baseline of
+/// [`MIN_BASELINE`] or more; a rate of 0 or 1 is no baseline.
+fn far_below(k: usize, n: usize, ks: usize, ns: usize) -> bool {
+    if ns < MIN_BASELINE || ks == 0 || ks == ns {
+        return false;
+    }
+    let rate = ks as f64 / ns as f64;
+    let expected = n as f64 * rate;
+    (k as f64) < UNWRITTEN_SHARE * expected
+        && (k as f64 - expected) / (expected * (1.0 - rate)).sqrt() <= -UNWRITTEN_ERRORS
 }
 
 /// Evidence from two proportions `ka / na` and `kb / nb`: their difference in standard errors, halved
@@ -951,6 +1006,67 @@ mod tests {
         let features = features.unwrap();
         assert!(features.0[FEATURE_NAMES.len() - 1] < -1.0);
         assert_eq!(features.0[FEATURE_NAMES.iter().position(|&n| n == "stock_phrasing").unwrap()], 0.0);
+    }
+
+    #[test]
+    fn far_below_needs_a_quarter_of_the_baseline_rate_and_two_standard_errors() {
+        // A spin's differing trigrams against the wording both texts share (a pair of scripts/spinner).
+        assert!(far_below(0, 54, 29, 211));
+        // An LLM rewrite's source: below the shared rate, not far below it.
+        assert!(!far_below(12, 100, 19, 100));
+        // Under a quarter, but too few to say (2 expected).
+        assert!(!far_below(0, 8, 5, 20));
+        // No baseline: too few shared trigrams, or none or all of them recur.
+        assert!(!far_below(0, 40, 3, 9));
+        assert!(!far_below(0, 40, 0, 50));
+        assert!(!far_below(0, 40, 50, 50));
+    }
+
+    #[test]
+    fn a_text_whose_own_wording_recurs_far_less_than_what_both_share_is_not_named_by_stock_phrasing() {
+        // Two-word spans swapped, so no word is swapped between an unchanged word before and after: context
+        // fit has nothing to say. The last sentence is both texts' and recurs nowhere else.
+        let lines = STORY.replace('\n', " ") + "\nThe exchange was the third this year, a spokesman said.";
+        let original = analyse(&lines);
+        let spun = analyse(
+            &lines
+                .replace("on Saturday", "upon Sabbath")
+                .replace("cared for", "tended after")
+                .replace("apartment buildings", "flat edifices")
+                .replace("were killed", "got slain"),
+        );
+        let al = align(&original, &spun);
+        let only: Vec<u64> = original.trigrams().iter().filter(|g| !spun.trigrams().contains(g)).copied().collect();
+        let stock = |unrelated: &[u64]| {
+            let mut frequencies = Frequencies::new();
+            for _ in 0..5 {
+                frequencies.add_documents(1, std::iter::empty(), unrelated.iter());
+            }
+            frequencies.add_documents(1, std::iter::empty(), original.trigrams().iter());
+            frequencies.add_documents(1, std::iter::empty(), spun.trigrams().iter());
+            let side = |id, an| Side { id, analysis: an, coverage: 1.0, date: None, url: None, canonical: None };
+            let (_, evidence, _) = direction(
+                Relation::Rewrite,
+                &al,
+                &side("original", &original),
+                &side("spun", &spun),
+                Related::default(),
+                &frequencies,
+                &Weigher::new(&DirectionModel::default(), true),
+            );
+            assert!(evidence.iter().all(|e| e.signal != "context_fit"), "{evidence:?}");
+            evidence.into_iter().find(|e| e.signal == "stock_phrasing").expect("stock phrasing is measured")
+        };
+        // Unrelated documents write the story's first four sentences: the original's own wording recurs, the
+        // spin's does not, and most of the wording both share does. The spin's changes were not written the
+        // way the rest of it was: stock phrasing is set aside.
+        let story: Vec<u64> = analyse(STORY).trigrams().iter().copied().collect();
+        let set_aside = stock(&story);
+        assert!(set_aside.favours.is_none() && set_aside.detail.contains("not written the way"), "{set_aside:?}");
+        // They write only the original's own wording: the shared wording recurs nowhere, so the spin's
+        // recurring nowhere says nothing against it, and stock phrasing names it the source as before.
+        let named = stock(&only);
+        assert_eq!(named.favours.as_deref(), Some("spun"), "{named:?}");
     }
 
     #[test]
