@@ -15,7 +15,8 @@
 //!
 //! Sections: `documents` (zstd JSON Lines: id as read, path, bytes, words, date, extra fields), `exact`
 //! (u64 a document: the hash of its words), `words` and `word_starts` (the words view's MinHash minima,
-//! each document's in a Rice code, see `rice`, and where its bytes start), `lead_stems`
+//! each document's in a Rice code or, for a near-copy, against an earlier document's, see `encode_minima`,
+//! and where its bytes start), `lead_stems`
 //! (u8 or u32), `stem_dictionary`, `stems` and `stem_starts` (each document's distinct content stems as ranks
 //! in the segment's dictionary, see `StemCoder`, and where its row's bytes start), `samples` and
 //! `sample_starts` (its sampled word 5-grams without the low bits no query reads, see `sample_bits`), `texts` and `text_starts` (each text compressed by
@@ -46,7 +47,7 @@ use crate::scan::DocInfo;
 const MAGIC: &[u8; 8] = b"UNSPUNSG";
 const END: &[u8; 8] = b"UNSPUNEN";
 /// The segment and manifest layout this build reads and writes.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 /// Magic, version, padding.
 const START: u64 = 16;
 /// Header offset, header length, header checksum, end magic.
@@ -194,14 +195,18 @@ pub fn write(path: &Path, params: &Params, contents: &Contents) -> Result<(u64, 
         });
     }
     let minima = |i: usize| &contents.words[i * lanes..(i + 1) * lanes];
+    let references = references(&contents.words, lanes, n);
+    let encode = |i: usize, out: &mut Vec<u8>| {
+        encode_minima(minima(i), references[i].map(|back| (back, minima(i - back as usize))), out)
+    };
     let written = (|| -> std::io::Result<()> {
         out.section("documents", |out| out.put(&documents))?;
         out.section("exact", |out| out.put(&le(contents.exact.iter().map(|x| x.to_le_bytes()))))?;
-        out.section("word_starts", |out| starts(out, &|i| rice(minima(i), &mut Vec::new())))?;
         let mut row = Vec::new();
+        out.section("word_starts", |out| starts(out, &|i| encode(i, &mut Vec::new())))?;
         out.section("words", |out| {
             (0..n).try_for_each(|i| {
-                rice(minima(i), &mut row);
+                encode(i, &mut row);
                 out.put(&row)
             })
         })?;
@@ -600,7 +605,7 @@ impl Segment {
         let mut words = Vec::with_capacity(n * lanes);
         for i in 0..n {
             let row = bytes.get(word_starts[i] as usize..word_starts[i + 1] as usize);
-            row.and_then(|row| unrice(row, lanes, &mut words)).ok_or_else(|| this.damaged("words"))?;
+            row.and_then(|row| decode_minima(row, lanes, &mut words)).ok_or_else(|| this.damaged("words"))?;
         }
         Ok((frequencies, words))
     }
@@ -621,6 +626,113 @@ fn ragged<T>(values: Vec<T>, starts: Vec<u64>, n: usize) -> Option<Ragged<T>> {
         && starts.windows(2).all(|w| w[0] <= w[1])
         && starts.last().is_some_and(|&e| e as usize == values.len());
     fits.then(|| Ragged::from_parts(values, starts.into_iter().map(|s| s as usize).collect()))
+}
+
+/// Lanes of a document's minima matched in pairs, [`KEY_BANDS`] pairs, to find an earlier near-copy.
+const KEY_BANDS: usize = 8;
+/// The first byte of a row of minima coded against an earlier document's ([`Minima::encode`]); a plain
+/// Rice code starts with its parameter, 0 to 32.
+const REFERENCED: u8 = 0xff;
+
+/// Writes a document's minima `own` into `out` (cleared first): in a Rice code ([`rice`]), or, when coded
+/// against a `reference` (how many documents back, and its minima), as [`REFERENCED`], how many documents
+/// back (LEB128), a bitmap of the lanes equal to the reference's (lane `l` in bit `l % 8` of byte `l / 8`)
+/// and the other lanes in a Rice code. Returns the bytes written.
+fn encode_minima(own: &[u32], reference: Option<(u32, &[u32])>, out: &mut Vec<u8>) -> usize {
+    let Some((back, reference)) = reference else {
+        return rice(own, out);
+    };
+    let mut bitmap = vec![0u8; own.len().div_ceil(8)];
+    let mut differing = Vec::new();
+    for (l, (&x, &y)) in own.iter().zip(reference).enumerate() {
+        if x == y {
+            bitmap[l / 8] |= 1 << (l % 8);
+        } else {
+            differing.push(x);
+        }
+    }
+    rice(&differing, out);
+    let code = std::mem::take(out);
+    out.push(REFERENCED);
+    leb128(back, out);
+    out.extend_from_slice(&bitmap);
+    out.extend_from_slice(&code);
+    out.len()
+}
+
+/// For each of `n` documents of `lanes` minima in `words`, whether to code its minima against an earlier
+/// document's, and how far back: an archive holds many near-copies of one article (a wire story in every
+/// paper, a page crawled again), and a near-copy has most of its minima equal to its original's. Candidates
+/// are the first document sharing any of [`KEY_BANDS`] pairs of lanes; the one with most lanes equal is
+/// taken when the row it gives is shorter than the plain one. Deterministic: a segment's bytes depend only
+/// on its contents.
+fn references(words: &[u32], lanes: usize, n: usize) -> Vec<Option<u32>> {
+    let mut references = vec![None; n];
+    if lanes < 2 * KEY_BANDS || n < 2 {
+        return references;
+    }
+    let row = |i: usize| &words[i * lanes..(i + 1) * lanes];
+    // (key, document) packed in a u64: the key's hash in the high bits, the document in the low ones.
+    let doc_bits = 64 - (n as u64 - 1).leading_zeros();
+    let low = (1u64 << doc_bits) - 1;
+    let mut keys: Vec<u64> = (0..n)
+        .flat_map(|i| {
+            let r = row(i);
+            (0..KEY_BANDS).map(move |b| {
+                let pair = (r[2 * b] as u64) << 32 | r[2 * b + 1] as u64;
+                crate::hash::mix(pair ^ (b as u64).wrapping_mul(crate::hash::HASH_K)) & !low | i as u64
+            })
+        })
+        .collect();
+    keys.sort_unstable();
+    // Each document later in a run of one key, with the run's first.
+    let mut candidates: Vec<(u32, u32)> = Vec::new();
+    for run in keys.chunk_by(|x, y| x & !low == y & !low) {
+        let first = (run[0] & low) as u32;
+        candidates.extend(run[1..].iter().map(|&k| ((k & low) as u32, first)).filter(|&(d, f)| d != f));
+    }
+    drop(keys);
+    candidates.sort_unstable();
+    candidates.dedup();
+    let mut plain = Vec::new();
+    for group in candidates.chunk_by(|x, y| x.0 == y.0) {
+        let i = group[0].0 as usize;
+        let equal = |j: u32| row(i).iter().zip(row(j as usize)).filter(|(x, y)| x == y).count();
+        // The most lanes equal, then the nearest.
+        let Some((best, _)) = group.iter().map(|&(_, j)| (j, equal(j))).max_by_key(|&(j, e)| (e, j)) else {
+            continue;
+        };
+        let back = (i - best as usize) as u32;
+        if encode_minima(row(i), Some((back, row(best as usize))), &mut plain) < rice(row(i), &mut plain) {
+            references[i] = Some(back);
+        }
+    }
+    references
+}
+
+/// Appends the `lanes` minima of a row [`encode_minima`] wrote in `bytes` to `out`, which holds the
+/// earlier documents' minima; `None` when the bytes are not such a row.
+fn decode_minima(bytes: &[u8], lanes: usize, out: &mut Vec<u32>) -> Option<()> {
+    if bytes.first() != Some(&REFERENCED) {
+        return unrice(bytes, lanes, out);
+    }
+    let (back, used) = unleb128(&bytes[1..])?;
+    let at = out.len().checked_sub(back as usize * lanes).filter(|_| back > 0)?;
+    let bitmap = bytes.get(1 + used..1 + used + lanes.div_ceil(8))?;
+    let equal = |l: usize| bitmap[l / 8] >> (l % 8) & 1 == 1;
+    // Bits past the last lane are zero in a row written by `encode`.
+    if (lanes..bitmap.len() * 8).any(equal) {
+        return None;
+    }
+    let differing = (0..lanes).filter(|&l| !equal(l)).count();
+    let mut own = Vec::with_capacity(differing);
+    unrice(&bytes[1 + used + bitmap.len()..], differing, &mut own)?;
+    let mut own = own.into_iter();
+    for l in 0..lanes {
+        let value = if equal(l) { out[at + l] } else { own.next()? };
+        out.push(value);
+    }
+    Some(())
 }
 
 /// Writes a document's MinHash minima into `out` (cleared first) in a Rice code: a byte `k` (0 to 32), then
@@ -784,6 +896,18 @@ fn leb128(mut x: u32, out: &mut Vec<u8>) {
         x >>= 7;
     }
     out.push(x as u8);
+}
+
+/// The value [`leb128`] wrote at the start of `bytes`, and the bytes it took; `None` when there is none.
+fn unleb128(bytes: &[u8]) -> Option<(u32, usize)> {
+    let mut value = 0u32;
+    for (i, &b) in bytes.iter().enumerate().take(5) {
+        value |= ((b & 0x7f) as u32).checked_shl(7 * i as u32)?;
+        if b & 0x80 == 0 {
+            return Some((value, i + 1));
+        }
+    }
+    None
 }
 
 /// The rows [`StemCoder`] wrote, from its dictionary, bytes, rows' starts and lead lengths; `None` when
@@ -1012,6 +1136,89 @@ mod tests {
                 proptest::prop_assert!(unrice(&[&code[..], &[0]].concat(), values.len(), &mut Vec::new()).is_none());
             }
         }
+    }
+
+    /// Each row of `words` coded as [`write`] codes it (against its reference, if any), and the rows read
+    /// back in order.
+    fn minima_coded(words: &[u32], lanes: usize) -> (Vec<Vec<u8>>, Vec<u32>) {
+        let n = words.len() / lanes;
+        let row = |i: usize| &words[i * lanes..(i + 1) * lanes];
+        let references = references(words, lanes, n);
+        let rows: Vec<Vec<u8>> = (0..n)
+            .map(|i| {
+                let mut code = Vec::new();
+                encode_minima(row(i), references[i].map(|back| (back, row(i - back as usize))), &mut code);
+                code
+            })
+            .collect();
+        let mut read = Vec::new();
+        for code in &rows {
+            assert!(decode_minima(code, lanes, &mut read).is_some());
+        }
+        (rows, read)
+    }
+
+    proptest::proptest! {
+        /// Documents and near-copies of earlier ones (some lanes changed) read back as written, however
+        /// their rows were coded.
+        #[test]
+        fn minima_of_near_copies_read_back_as_written(
+            lanes in 16usize..40,
+            docs in proptest::collection::vec((proptest::num::u32::ANY, 0usize..8, proptest::collection::vec(0usize..40, 0..30)), 1..40),
+        ) {
+            let mut words: Vec<u32> = Vec::new();
+            for (k, (seed, copy_of, changed)) in docs.iter().enumerate() {
+                let n = words.len() / lanes;
+                let row: Vec<u32> = if n > 0 && *copy_of < 6 {
+                    let j = copy_of % n;
+                    let mut r = words[j * lanes..(j + 1) * lanes].to_vec();
+                    for &l in changed {
+                        r[l % lanes] = r[l % lanes].wrapping_add(seed | 1);
+                    }
+                    r
+                } else {
+                    (0..lanes as u32).map(|l| seed.wrapping_mul(l + 1).rotate_left(k as u32) >> 6).collect()
+                };
+                words.extend(row);
+            }
+            let (_, read) = minima_coded(&words, lanes);
+            proptest::prop_assert_eq!(read, words);
+        }
+    }
+
+    #[test]
+    fn near_copies_take_a_fraction_of_the_bytes_and_damage_is_found() {
+        // An original's minima and five near-copies, each with a tenth of its lanes changed.
+        let lanes = 128;
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state as u32) >> 8
+        };
+        let original: Vec<u32> = (0..lanes).map(|_| next()).collect();
+        let mut words = original.clone();
+        for _ in 0..5 {
+            words.extend(original.iter().enumerate().map(|(l, &x)| if l % 10 == 3 { next() } else { x }));
+        }
+        let (rows, read) = minima_coded(&words, lanes);
+        assert_eq!(read, words);
+        let plain = rice(&original, &mut Vec::new());
+        assert_eq!(rows[0].len(), plain);
+        for (k, row) in rows.iter().enumerate().skip(1) {
+            assert_eq!((row[0], row[1]), (REFERENCED, k as u8), "coded against the original, {k} documents back");
+            assert!(row.len() * 3 < plain, "{} bytes of {plain}", row.len());
+        }
+        // A reference before the first document, or to the document itself, and bits set past the last
+        // lane are refused.
+        let mut earlier = words[..lanes].to_vec();
+        assert!(decode_minima(&rows[1], lanes, &mut earlier).is_some());
+        assert!(decode_minima(&rows[1], lanes, &mut Vec::new()).is_none());
+        let mut itself = rows[1].clone();
+        itself[1] = 0;
+        assert!(decode_minima(&itself, lanes, &mut words[..lanes].to_vec()).is_none());
+        assert!(decode_minima(&rows[1], lanes - 4, &mut words[..lanes - 4].to_vec()).is_none());
     }
 
     #[test]
