@@ -1,9 +1,9 @@
 //! `unspun index` and `unspun query`: a query reports what `scan NEW --against ARCHIVE` reports (on the
-//! seeds here; on news-scale with perturbed copies in the `#[ignore]`d test run by `scripts/bench-index`);
-//! `add` counts its articles into the statistics as a scan of everything would; an index of other
-//! parameters, another format version or a damaged file is refused by name; `kill -9` during `build`,
-//! `add` or `compact` leaves the last published index whole; a query during `add` sees the old or the new
-//! index.
+//! seeds here, with near-copies in the archive, whose minima the index codes against their original's; on
+//! news-scale with perturbed copies in the `#[ignore]`d test run by `scripts/bench-index`); `add` counts
+//! its articles into the statistics as a scan of everything would; an index of other parameters, another
+//! format version or a damaged file is refused by name; `kill -9` during `build`, `add` or `compact`
+//! leaves the last published index whole; a query during `add` sees the old or the new index.
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -127,6 +127,40 @@ fn add_and_compact_judge_as_a_scan_of_the_whole_archive() {
     // The info text names the counts and the parameters.
     let text = String::from_utf8(bin().args(["index", "info"]).arg(&idx).output().unwrap().stdout).unwrap();
     assert!(text.contains("documents    2") && text.contains("seed") && text.contains("segments     1"), "{text}");
+}
+
+/// The bytes a document of the words view's minima in the index at `idx` (`index info --json`).
+fn words_bytes_a_document(idx: &Path) -> f64 {
+    let info: Value =
+        serde_json::from_slice(&bin().args(["index", "info", "--json"]).arg(idx).output().unwrap().stdout).unwrap();
+    let words = info["sections"].as_array().unwrap().iter().find(|s| s[0] == "words").unwrap()[1].as_f64().unwrap();
+    words / info["documents"].as_f64().unwrap()
+}
+
+#[test]
+fn near_copies_in_an_archive_are_kept_small_and_judged_as_a_scan() {
+    let tmp = tempfile::tempdir().unwrap();
+    let seeds = seeds();
+    // The archive: 000 and 002, and ten near-copies of 000, each with a different word in a different
+    // place (a group of eight or more, compared through its leader).
+    let archive = seed_folder(tmp.path(), "archive", &["000", "002"]);
+    let words: Vec<&str> = seeds[0].1.split(' ').collect();
+    for k in 0..10 {
+        let mut copy = words.clone();
+        copy[5 + 7 * k] = "changed";
+        std::fs::write(archive.join(format!("copy{k:02}.txt")), copy.join(" ")).unwrap();
+    }
+    let new = seed_folder(tmp.path(), "new", &["001", "003", "004"]);
+    let (idx, plain) = (tmp.path().join("idx"), tmp.path().join("plain"));
+    for (idx, folder) in [(&idx, &archive), (&plain, &seed_folder(tmp.path(), "seeds", &["000", "002"]))] {
+        let out = index("build", idx, &[os(folder)]);
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    // Each copy's minima are coded against 000's: a document costs well under half of what the two
+    // distinct texts cost.
+    let (with_copies, distinct) = (words_bytes_a_document(&idx), words_bytes_a_document(&plain));
+    assert!(with_copies < 0.5 * distinct, "{with_copies:.0} bytes a document against {distinct:.0}");
+    assert_query_is_scan_against(&idx, &new, &[&archive], &[]);
 }
 
 /// The segment files of an index.
