@@ -630,7 +630,7 @@ fn ragged<T>(values: Vec<T>, starts: Vec<u64>, n: usize) -> Option<Ragged<T>> {
 
 /// Lanes of a document's minima matched in pairs, [`KEY_BANDS`] pairs, to find an earlier near-copy.
 const KEY_BANDS: usize = 8;
-/// The first byte of a row of minima coded against an earlier document's ([`Minima::encode`]); a plain
+/// The first byte of a row of minima coded against an earlier document's ([`encode_minima`]); a plain
 /// Rice code starts with its parameter, 0 to 32.
 const REFERENCED: u8 = 0xff;
 
@@ -720,7 +720,7 @@ fn decode_minima(bytes: &[u8], lanes: usize, out: &mut Vec<u32>) -> Option<()> {
     let at = out.len().checked_sub(back as usize * lanes).filter(|_| back > 0)?;
     let bitmap = bytes.get(1 + used..1 + used + lanes.div_ceil(8))?;
     let equal = |l: usize| bitmap[l / 8] >> (l % 8) & 1 == 1;
-    // Bits past the last lane are zero in a row written by `encode`.
+    // Bits past the last lane are zero in a row written by `encode_minima`.
     if (lanes..bitmap.len() * 8).any(equal) {
         return None;
     }
