@@ -699,9 +699,8 @@ fn references(words: &[u32], lanes: usize, n: usize) -> Vec<Option<u32>> {
         let i = group[0].0 as usize;
         let equal = |j: u32| row(i).iter().zip(row(j as usize)).filter(|(x, y)| x == y).count();
         // The most lanes equal, then the nearest.
-        let Some((best, _)) = group.iter().map(|&(_, j)| (j, equal(j))).max_by_key(|&(j, e)| (e, j)) else {
-            continue;
-        };
+        let (best, _) =
+            group.iter().map(|&(_, j)| (j, equal(j))).max_by_key(|&(j, e)| (e, j)).expect("a group has members");
         let back = (i - best as usize) as u32;
         if encode_minima(row(i), Some((back, row(best as usize))), &mut plain) < rice(row(i), &mut plain) {
             references[i] = Some(back);
@@ -918,24 +917,19 @@ fn decode_stems(dictionary: &[u32], bytes: &[u8], starts: &[u64], lead: &[u32]) 
     for (i, &lead) in lead.iter().enumerate() {
         let mut at = usize::try_from(*starts.get(i)?).ok()?;
         let end = usize::try_from(*starts.get(i + 1)?).ok()?;
-        let (mut rank, mut shift, mut value) = (0u32, 0, 0u32);
+        let mut rank = 0u32;
         row.clear();
         while at < end {
-            let b = *bytes.get(at)?;
-            at += 1;
-            value |= ((b & 0x7f) as u32).checked_shl(shift)?;
-            shift += 7;
-            if b & 0x80 == 0 {
-                // The other stems' run starts again from rank 0.
-                if row.len() == lead as usize {
-                    rank = 0;
-                }
-                rank = rank.checked_add(value)?;
-                row.push(*dictionary.get(rank as usize)?);
-                (shift, value) = (0, 0);
+            let (value, used) = unleb128(bytes.get(at..end)?)?;
+            at += used;
+            // The other stems' run starts again from rank 0.
+            if row.len() == lead as usize {
+                rank = 0;
             }
+            rank = rank.checked_add(value)?;
+            row.push(*dictionary.get(rank as usize)?);
         }
-        if shift != 0 || row.len() < lead as usize {
+        if row.len() < lead as usize {
             return None;
         }
         row[..lead as usize].sort_unstable();
