@@ -135,6 +135,12 @@ pub struct VerdictBars {
     pub rewrite_strength: f64,
     /// Weight of evidence a partial reuse needs from the sentences that share narrative phrasing.
     pub partial_strength: f64,
+    /// Weight of evidence a pair needs to be a rewrite by its specific content
+    /// ([`crate::score::specifics_rewrite`]: it restates most of the shorter text in two sentences or
+    /// more and keeps most of its names and numbers by rarity, as a text written apart on one topic does
+    /// not), below `rewrite_strength`. Absent: no such rewrite (bars written before it).
+    #[serde(default)]
+    pub specifics_strength: Option<f64>,
 }
 
 /// The file `scripts/fit-verdict --write` writes: the bars (and how they were fitted, which is not read).
@@ -307,6 +313,11 @@ mod tests {
         assert!(VerdictBars::parse(&version).unwrap_err().contains("version 2"));
         let missing = r#"{"version": 1, "rewrite_strength": 0.5}"#;
         assert!(VerdictBars::parse(missing).unwrap_err().contains("partial_strength"));
+        // Bars written before the specifics rule have none.
+        let earlier = VerdictBars::parse(r#"{"version": 1, "rewrite_strength": 0.5, "partial_strength": 0.4}"#);
+        assert_eq!(earlier.map(|b| b.specifics_strength), Ok(None));
+        let with = r#"{"version": 1, "rewrite_strength": 0.5, "partial_strength": 0.4, "specifics_strength": 0.2}"#;
+        assert_eq!(VerdictBars::parse(with).map(|b| b.specifics_strength), Ok(Some(0.2)));
         let path = std::env::temp_dir().join("unspun-no-such-bars.json");
         assert!(VerdictBars::load(&path).unwrap_err().to_string().contains("unspun-no-such-bars.json"));
     }

@@ -100,18 +100,48 @@ pub fn classify(a: &Analysis, b: &Analysis, al: &Alignment, bars: &VerdictBars) 
     None
 }
 
+/// A rewrite by its specific content, for a pair [`classify`] does not judge derived: it restates most
+/// of the shorter text in order, in two sentences or more (one sentence alike is what texts written apart
+/// on one topic share by chance), keeps most of the shorter text's names and numbers by rarity and at
+/// least one rare one's weight ([`SPECIFICS_KEPT`], [`SPECIFICS_WEIGHT`]), and reaches the bars' weight of
+/// evidence for it, below a plain rewrite's: a rewrite keeps its source's specific content, a text on
+/// the same topic has its own. The confidence and the evidence that tells why; `None` when it is not
+/// one (or the bars have no such rule).
+pub fn specifics_rewrite(a: &Analysis, b: &Analysis, al: &Alignment, bars: &VerdictBars) -> Option<(f64, Evidence)> {
+    let strength = bars.specifics_strength?;
+    let (small, large) =
+        if a.words() <= b.words() { (al.coverage_a, al.coverage_b) } else { (al.coverage_b, al.coverage_a) };
+    let restates = small >= REWRITE_COVERAGE
+        && al.aligned >= PARTIAL_SENTENCES
+        && al.specifics >= SPECIFICS_KEPT
+        && al.specifics_weight >= SPECIFICS_WEIGHT
+        && al.strength >= strength;
+    restates.then(|| {
+        let evidence = 1.0 - (-al.strength / 3.0).exp();
+        let confidence = (0.3 + 0.3 * small + 0.1 * large + 0.2 * evidence).min(0.9);
+        let detail = format!(
+            "{:.0}% of the shorter text restated in order in {} sentences, keeping {:.0}% of its names and \
+             numbers by rarity (a text written apart on one topic has its own)",
+            100.0 * small,
+            al.aligned,
+            100.0 * al.specifics
+        );
+        (confidence, Evidence { signal: "specifics_restated", favours: None, detail })
+    })
+}
+
 /// Sentences restated in order below which the semantic view asks for closer restatement, by this much:
 /// a sentence or two meaning the same is what texts written apart on one topic share by chance.
 const FEW_SENTENCES: usize = 3;
 const FEW_SENTENCES_MARGIN: f64 = 0.05;
 
-/// Share of the shorter text's names and numbers (weighed by rarity) that a rewrite the semantic view
-/// finds keeps: a rewrite restates its source's specific content; a text on the same topic (another
-/// county of one state, another update from one health agency) has its own.
-const SEMANTIC_SPECIFICS: f64 = 0.5;
+/// Share of the shorter text's names and numbers (weighed by rarity) that a rewrite keeps, when the
+/// semantic view or the specifics rule finds it: a rewrite restates its source's specific content; a text
+/// on the same topic (another county of one state, another update from one health agency) has its own.
+pub const SPECIFICS_KEPT: f64 = 0.5;
 /// Weight of the names and numbers the two must share: about one rare one (a name all of a collection's
 /// texts hold weighs about 1).
-const SEMANTIC_SPECIFICS_WEIGHT: f64 = 5.0;
+pub const SPECIFICS_WEIGHT: f64 = 5.0;
 
 /// The semantic view's verdict on a pair the wording does not show: a rewrite when the leads are close,
 /// the share of the shorter text's sentences restated in order and their closeness ([`Restatement`])
@@ -119,7 +149,7 @@ const SEMANTIC_SPECIFICS_WEIGHT: f64 = 5.0;
 /// at the bar rising to 0.9 for identical meaning; `None` otherwise.
 pub fn semantic_rewrite(f: &SemanticFigures, s: &SemanticConfig) -> Option<f64> {
     let r = f.restatement.filter(|_| f.leads >= s.threshold)?;
-    if f.specifics < SEMANTIC_SPECIFICS || f.specifics_weight < SEMANTIC_SPECIFICS_WEIGHT {
+    if f.specifics < SPECIFICS_KEPT || f.specifics_weight < SPECIFICS_WEIGHT {
         return None;
     }
     let bar = if r.in_order >= FEW_SENTENCES { s.restatement } else { s.restatement + FEW_SENTENCES_MARGIN };
@@ -790,6 +820,43 @@ mod tests {
         assert_eq!(semantic_rewrite(&SemanticFigures { restatement: None, ..r(8, 10, 0.95) }, &s), None);
     }
 
+    #[test]
+    fn a_rewrite_by_its_specifics_keeps_the_shorter_texts_names_and_numbers() {
+        let long = analyse(STORY);
+        let short = analyse("Russia freed 307 Ukrainians.\nKyiv was hit by drones.");
+        let bars = VerdictBars { specifics_strength: Some(0.2), ..VerdictBars::default() };
+        // The shorter text (the second) restated in two sentences, weak evidence, most of its names kept.
+        let al = Alignment {
+            coverage_a: 0.3,
+            coverage_b: 0.8,
+            aligned: 2,
+            strength: 0.3,
+            specifics: 0.9,
+            specifics_weight: 12.0,
+            ..Alignment::default()
+        };
+        let (confidence, evidence) = specifics_rewrite(&long, &short, &al, &bars).unwrap();
+        assert!(confidence > 0.5 && confidence <= 0.9, "{confidence}");
+        assert_eq!((evidence.signal, evidence.favours), ("specifics_restated", None));
+        // The coverage asked is the shorter text's, whichever side it is.
+        assert!(
+            specifics_rewrite(&short, &long, &Alignment { coverage_a: 0.8, coverage_b: 0.3, ..al.clone() }, &bars)
+                .is_some()
+        );
+        // Each bar is needed: the shorter text half restated, two sentences, the share and a rare one's
+        // weight of its names and numbers, the weight of evidence; and bars that have the rule at all.
+        for other in [
+            Alignment { coverage_b: 0.4, ..al.clone() },
+            Alignment { aligned: 1, ..al.clone() },
+            Alignment { specifics: 0.45, ..al.clone() },
+            Alignment { specifics_weight: 3.0, ..al.clone() },
+            Alignment { strength: 0.1, ..al.clone() },
+        ] {
+            assert!(specifics_rewrite(&long, &short, &other, &bars).is_none(), "{other:?}");
+        }
+        assert!(specifics_rewrite(&long, &short, &al, &VerdictBars { specifics_strength: None, ..bars }).is_none());
+    }
+
     fn analyse(text: &str) -> Analysis {
         Analysis::new(Tokens::new(text), &Frequencies::new())
     }
@@ -831,7 +898,8 @@ mod tests {
         let al = align(&a, &b);
         let bars = VerdictBars::default();
         assert_eq!(classify(&a, &b, &al, &bars).map(|v| v.0), Some(Relation::Rewrite));
-        let strict = VerdictBars { rewrite_strength: al.strength + 0.1, partial_strength: al.copied_strength + 0.1 };
+        let strict =
+            VerdictBars { rewrite_strength: al.strength + 0.1, partial_strength: al.copied_strength + 0.1, ..bars };
         assert_eq!(classify(&a, &b, &al, &strict), None);
     }
 

@@ -43,7 +43,8 @@ class Passage:
 class Evidence:
     """One fact weighed in deciding the source: ``signal`` (``date``, ``canonical``, ``containment``,
     ``stock_phrasing``, ``attestation``, ``specifics``, ``hub``, ``machine_vocabulary``, ``siblings``,
-    ``shared_source``, ``conflict``, ``family``, ``duplicate``, ``semantic``), the document it ``favours`` as the source (or None) and a ``detail`` in words."""
+    ``shared_source``, ``conflict``, ``family``, ``context_fit``, ``duplicate``, ``specifics_restated``, ``semantic``;
+    the last two tell why a pair is a rewrite), the document it ``favours`` as the source (or None) and a ``detail`` in words."""
 
     signal: str
     favours: Optional[str]

@@ -1118,7 +1118,7 @@ mod tests {
         /// back as written, and a code cut short or run on does not.
         #[test]
         fn minima_read_back_as_written(scale in 0u32..=32, raw in proptest::collection::vec(proptest::num::u32::ANY, 0..200), empty in proptest::bool::ANY) {
-            let values: Vec<u32> = if empty { vec![u32::MAX; raw.len()] } else { raw.iter().map(|&v| v >> scale).collect() };
+            let values: Vec<u32> = if empty { vec![u32::MAX; raw.len()] } else { raw.iter().map(|&v| v.checked_shr(scale).unwrap_or(0)).collect() };
             let mut code = Vec::new();
             let len = rice(&values, &mut code);
             proptest::prop_assert_eq!(len, code.len());

@@ -15,11 +15,10 @@ use serde_json::Value;
 use super::Plan;
 use super::candidates::Candidates;
 use super::read::SignedCorpus;
-use crate::align::{AlignScratch, Analysis, align_with};
+use crate::align::{AlignScratch, Alignment, Analysis, align_with};
 use crate::direction::Weigher;
 use crate::embed::{self, Embedding};
 use crate::error::Result;
-use crate::frequencies::Frequencies;
 use crate::graph::Neighbours;
 use crate::input::{self, Problem};
 use crate::pair::{PairKey, Proposers, unpack};
@@ -244,10 +243,17 @@ impl Verifier<'_> {
         // Both are present: pairs without an analysis were dropped before scoring.
         let (Some(x), Some(y)) = (get(a), get(b)) else { return Ok(None) };
         let mut alignment = align_with(x, y, scratch);
-        let mut verdict = score::classify(x, y, &alignment, &self.plan.config.verdict);
+        let bars = &self.plan.config.verdict;
+        let mut verdict = score::classify(x, y, &alignment, bars);
+        let mut restated = None;
+        if verdict.is_none()
+            && let Some((confidence, evidence)) = score::specifics_rewrite(x, y, &alignment, bars)
+        {
+            (verdict, restated) = (Some((Relation::Rewrite, confidence)), Some(evidence));
+        }
         let (mut semantic, mut figures) = (None, None);
         if verdict.is_none()
-            && let Some((measured, confirmed)) = self.semantic_rewrite(a, x, b, y, encoder)
+            && let Some((measured, confirmed)) = self.semantic_rewrite(a, x, b, y, &alignment, encoder)
         {
             (figures, semantic) = (Some(measured), confirmed);
             verdict = semantic.as_ref().map(|(confidence, _)| (Relation::Rewrite, *confidence));
@@ -279,7 +285,7 @@ impl Verifier<'_> {
             &self.corpus.frequencies,
             &self.weigher,
         );
-        evidence.extend(semantic.map(|(_, e)| e));
+        evidence.extend(restated.into_iter().chain(semantic.map(|(_, e)| e)));
         // Kept until the report, for each of what may be millions of pairs: no more room than used.
         alignment.sentences = Vec::new();
         alignment.passages.shrink_to_fit();
@@ -333,14 +339,13 @@ impl Verifier<'_> {
         x: &Analysis,
         b: u32,
         y: &Analysis,
+        alignment: &Alignment,
         encoder: &mut embed::Scratch,
     ) -> Option<(SemanticFigures, Option<(f64, Evidence)>)> {
         let (s, model) = (self.plan.config.semantic.as_ref()?, self.plan.model.as_ref()?);
         let embeddings = &self.corpus.embeddings;
         let leads = embed::similarity(&embeddings[a as usize], &embeddings[b as usize]);
-        let specifics = &self.corpus.specifics;
-        let (specifics, specifics_weight) =
-            shared_specifics(&specifics[a as usize], &specifics[b as usize], &self.corpus.frequencies);
+        let (specifics, specifics_weight) = (alignment.specifics, alignment.specifics_weight);
         let mut figures = SemanticFigures { leads, restatement: None, specifics, specifics_weight };
         if leads < s.threshold {
             return Some((figures, None));
@@ -370,13 +375,4 @@ impl Verifier<'_> {
         });
         Some((figures, verdict))
     }
-}
-
-/// The weighted share of the shorter text's names and numbers (by number of them) found in the other,
-/// and the weight shared: a rewrite keeps its source's, a text on the same topic has its own.
-fn shared_specifics(x: &[u64], y: &[u64], frequencies: &Frequencies) -> (f64, f64) {
-    let (short, long) = if x.len() <= y.len() { (x, y) } else { (y, x) };
-    let total: f32 = short.iter().map(|&s| frequencies.weight(s)).sum();
-    let shared: f32 = short.iter().filter(|s| long.binary_search(s).is_ok()).map(|&s| frequencies.weight(s)).sum();
-    (if total > 0.0 { (shared / total) as f64 } else { 0.0 }, shared as f64)
 }
