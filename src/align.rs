@@ -60,9 +60,10 @@ pub struct Analysis {
     /// (a site's name in its boilerplate, the current year): each occurrence of such a word, in any case,
     /// as its 32-bit fingerprint and sentence, sorted.
     common_specifics: Vec<(u32, u32)>,
-    /// The stems of the names and numbers (as [`crate::shingle::Token::is_specific`] tells them), distinct
-    /// and sorted, each with its weight in the collection: what a rewrite keeps of its source.
-    specifics: Vec<(u64, f32)>,
+    /// The stems of the names and numbers (as [`crate::shingle::Token::is_specific`] tells them), as
+    /// their hashes' high halves (a text's few dozen names are told apart by 32 bits), distinct and sorted,
+    /// each with its weight in the collection: what a rewrite keeps of its source.
+    name_weights: Vec<(u32, f32)>,
     /// The distinct words, names and numbers, as 32-bit fingerprints: made when direction first asks.
     vocabulary: std::sync::OnceLock<Vocabulary>,
 }
@@ -144,11 +145,11 @@ impl Analysis {
             common_specifics.sort_unstable();
             common_specifics.dedup();
         }
-        let mut specifics: Vec<(u64, f32)> =
-            words.iter().filter(|t| t.is_specific()).map(|t| (t.stem, freq.weight(t.stem))).collect();
-        specifics.sort_unstable_by_key(|s| s.0);
-        specifics.dedup_by_key(|s| s.0);
-        specifics.shrink_to_fit();
+        let mut name_weights: Vec<(u32, f32)> =
+            words.iter().filter(|t| t.is_specific()).map(|t| ((t.stem >> 32) as u32, freq.weight(t.stem))).collect();
+        name_weights.sort_unstable_by_key(|s| s.0);
+        name_weights.dedup_by_key(|s| s.0);
+        name_weights.shrink_to_fit();
         Analysis {
             tokens,
             sentences,
@@ -159,7 +160,7 @@ impl Analysis {
             index,
             sentence_phrasing,
             common_specifics,
-            specifics,
+            name_weights,
             vocabulary: Default::default(),
         }
     }
@@ -628,7 +629,7 @@ pub fn align_with(a: &Analysis, b: &Analysis, scratch: &mut AlignScratch) -> Ali
     let union = a.five_grams.len() + b.five_grams.len();
     let inter = shared(&a.five_grams, &b.five_grams);
     let jaccard5 = if union == 0 { 0.0 } else { inter as f64 / (union - inter) as f64 };
-    let (specifics, specifics_weight) = shared_specifics(&a.specifics, &b.specifics);
+    let (specifics, specifics_weight) = shared_specifics(&a.name_weights, &b.name_weights);
     Alignment {
         coverage_a,
         coverage_b,
@@ -649,7 +650,7 @@ pub fn align_with(a: &Analysis, b: &Analysis, scratch: &mut AlignScratch) -> Ali
 
 /// The weighted share of the shorter list's names and numbers (by number of them) found in the other's,
 /// and the weight shared.
-fn shared_specifics(x: &[(u64, f32)], y: &[(u64, f32)]) -> (f64, f64) {
+fn shared_specifics(x: &[(u32, f32)], y: &[(u32, f32)]) -> (f64, f64) {
     let (short, long) = if x.len() <= y.len() { (x, y) } else { (y, x) };
     let total: f32 = short.iter().map(|s| s.1).sum();
     let shared: f32 = short.iter().filter(|s| long.binary_search_by_key(&s.0, |l| l.0).is_ok()).map(|s| s.1).sum();
