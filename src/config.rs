@@ -137,8 +137,8 @@ pub struct VerdictBars {
     pub partial_strength: f64,
     /// Weight of evidence a pair needs to be a rewrite by its specific content
     /// ([`crate::score::specifics_rewrite`]: it restates most of the shorter text in two sentences or
-    /// more and keeps most of its names and numbers by rarity, as a text written apart on one topic does
-    /// not), below `rewrite_strength`. Absent: no such rewrite (bars written before it).
+    /// more, and one text keeps half the other's names and numbers by rarity, as a text written apart on one
+    /// topic does not), below `rewrite_strength`. Absent: no such rewrite (bars written before it).
     #[serde(default)]
     pub specifics_strength: Option<f64>,
 }

@@ -102,7 +102,7 @@ pub fn classify(a: &Analysis, b: &Analysis, al: &Alignment, bars: &VerdictBars) 
 
 /// A rewrite by its specific content, for a pair [`classify`] does not judge derived: it restates most
 /// of the shorter text in order, in two sentences or more (one sentence alike is what texts written apart
-/// on one topic share by chance), keeps most of the shorter text's names and numbers by rarity and at
+/// on one topic share by chance), one text keeps half the other's names and numbers by rarity and at
 /// least one rare one's weight ([`SPECIFICS_KEPT`], [`SPECIFICS_WEIGHT`]), and reaches the bars' weight of
 /// evidence for it, below a plain rewrite's: a rewrite keeps its source's specific content, a text on
 /// the same topic has its own. The confidence and the evidence that tells why; `None` when it is not
@@ -120,8 +120,8 @@ pub fn specifics_rewrite(a: &Analysis, b: &Analysis, al: &Alignment, bars: &Verd
         let evidence = 1.0 - (-al.strength / 3.0).exp();
         let confidence = (0.3 + 0.3 * small + 0.1 * large + 0.2 * evidence).min(0.9);
         let detail = format!(
-            "{:.0}% of the shorter text restated in order in {} sentences, keeping {:.0}% of its names and \
-             numbers by rarity (a text written apart on one topic has its own)",
+            "{:.0}% of the shorter text restated in order in {} sentences, and {:.0}% of one text's names and \
+             numbers (by rarity) in the other: a text written apart on one topic has its own",
             100.0 * small,
             al.aligned,
             100.0 * al.specifics
@@ -135,7 +135,7 @@ pub fn specifics_rewrite(a: &Analysis, b: &Analysis, al: &Alignment, bars: &Verd
 const FEW_SENTENCES: usize = 3;
 const FEW_SENTENCES_MARGIN: f64 = 0.05;
 
-/// Share of the shorter text's names and numbers (weighed by rarity) that a rewrite keeps, when the
+/// Share of one text's names and numbers (weighed by rarity) that the other keeps in a rewrite, when the
 /// semantic view or the specifics rule finds it: a rewrite restates its source's specific content; a text
 /// on the same topic (another county of one state, another update from one health agency) has its own.
 pub const SPECIFICS_KEPT: f64 = 0.5;
@@ -166,7 +166,8 @@ pub struct SemanticFigures {
     /// apart for the sentences to be compared.
     #[serde(skip)]
     pub restatement: Option<Restatement>,
-    /// Share of the shorter text's names and numbers found in the other, each weighed by its rarity.
+    /// Share of one text's names and numbers the other has, in any case, each weighed by its rarity (the
+    /// larger of the two texts' shares).
     pub specifics: f64,
     /// The weight of the names and numbers the two share.
     pub specifics_weight: f64,

@@ -63,8 +63,8 @@ class Semantic:
     """What the semantic view measured of a pair the wording does not show derived: the cosine similarity
     of the ``leads``' embeddings; of the shorter text's ``sentences`` compared, how many are
     ``restated_in_order`` in the other and their mean ``closeness`` (all three None when the leads were too
-    far apart to compare the sentences); the share of its names and numbers the other keeps
-    (``specifics``, weighed by rarity) and their weight (``specifics_weight``)."""
+    far apart to compare the sentences); the share of one text's names and numbers the other has, in any
+    case (``specifics``, weighed by rarity; the larger of the two) and their weight (``specifics_weight``)."""
 
     leads: float
     sentences: Optional[int]
