@@ -800,6 +800,46 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// The specifics share against counting by hand: texts of a few names, numbers and plain words
+        /// (some written as a name in one text and in lower case in the other), in an empty collection
+        /// where every name weighs the same; the share is the larger of each text's names found among the
+        /// other's words, whatever their case.
+        #[test]
+        fn specifics_share_counts_names_found_either_way(
+            a_words in proptest::collection::vec((0usize..12, proptest::bool::ANY), 3..20),
+            b_words in proptest::collection::vec((0usize..12, proptest::bool::ANY), 3..20),
+        ) {
+            const WORDS: [&str; 12] =
+                ["kharkiv", "odesa", "lviv", "dnipro", "kyiv", "rivne", "apple", "river", "stone", "42", "1999", "7"];
+            // Each sentence opens with a stop word, so only the drawn words can be names.
+            let text = |ws: &[(usize, bool)]| {
+                let word = |&(w, capital): &(usize, bool)| {
+                    let w = WORDS[w];
+                    if capital { format!("{}{}", w[..1].to_uppercase(), &w[1..]) } else { w.to_string() }
+                };
+                ws.chunks(4).map(|c| format!("the {}.", c.iter().map(word).collect::<Vec<_>>().join(" "))).collect::<Vec<_>>().join("\n")
+            };
+            let (ta, tb) = (text(&a_words), text(&b_words));
+            let (a, b) = (analyse(&ta), analyse(&tb));
+            // By hand: a text's names are its capitalised words and its numbers; one is found when the
+            // other text has the word in any case.
+            let names = |ws: &[(usize, bool)]| -> std::collections::BTreeSet<usize> {
+                ws.iter().filter(|&&(w, capital)| capital || w >= 9).map(|&(w, _)| w).collect()
+            };
+            let words = |ws: &[(usize, bool)]| -> std::collections::BTreeSet<usize> { ws.iter().map(|&(w, _)| w).collect() };
+            let share = |x: &[(usize, bool)], y: &[(usize, bool)]| {
+                let n = names(x);
+                let found = n.intersection(&words(y)).count();
+                (if n.is_empty() { 0.0 } else { found as f64 / n.len() as f64 }, found)
+            };
+            let ((sa, fa), (sb, fb)) = (share(&a_words, &b_words), share(&b_words, &a_words));
+            let want = if (sb, fb) > (sa, fa) { sb } else { sa };
+            let got = align(&a, &b).specifics;
+            proptest::prop_assert!((got - want).abs() < 1e-6, "{ta:?} / {tb:?}: {got} != {want}");
+        }
+    }
+
+    proptest::proptest! {
         /// The oracle: a text made of some of another's sentences, in order, between sentences of words
         /// the other never uses. Every passage is a valid byte range of both texts, starts and ends on
         /// words, and slices both texts to the same words; every copied sentence is inside a passage.
