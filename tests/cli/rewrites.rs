@@ -122,4 +122,11 @@ fn a_summary_that_keeps_its_sources_names_is_a_rewrite_and_one_with_other_names_
     let bars = dir.path().join("bars.json");
     std::fs::write(&bars, r#"{"version": 1, "rewrite_strength": 0.5, "partial_strength": 0.4}"#).unwrap();
     assert_eq!(scan(Some(&bars))["pairs"], serde_json::json!([]));
+    // The source stored in lower case (as some collections store originals) shows its names as plain
+    // words: the summary's names are still found in it.
+    std::fs::write(dir.path().join("000.txt"), seeds[0].1.to_lowercase()).unwrap();
+    let report = scan(None);
+    let pairs = report["pairs"].as_array().unwrap();
+    assert_eq!((pairs.len(), pairs[0]["relation"].as_str()), (1, Some("rewrite")), "{report}");
+    assert!(pairs[0]["evidence"].as_array().unwrap().iter().any(|e| e["signal"] == "specifics_restated"), "{report}");
 }
