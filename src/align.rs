@@ -399,6 +399,13 @@ impl StemIndex {
         StemIndex(entries)
     }
 
+    /// Whether a stem whose hash's high half is `key` is in the index.
+    fn holds(&self, key: u32) -> bool {
+        let high = |e: &(u64, u32)| (e.0 >> 32) as u32;
+        let i = self.0.partition_point(|e| high(e) < key);
+        self.0.get(i).is_some_and(|e| high(e) == key)
+    }
+
     /// The sentences containing `stem`, ascending.
     fn sentences_with(&self, stem: u64) -> impl ExactSizeIterator<Item = u32> + '_ {
         let from = self.0.partition_point(|e| e.0 < stem);
@@ -656,13 +663,7 @@ pub fn align_with(a: &Analysis, b: &Analysis, scratch: &mut AlignScratch) -> Ali
 /// name the collection holds widely is found only as a name: it weighs little).
 fn shared_specifics(a: &Analysis, b: &Analysis) -> (f64, f64) {
     let kept = |x: &Analysis, y: &Analysis| {
-        let has = |key: u32| {
-            y.name_weights.binary_search_by_key(&key, |n| n.0).is_ok() || {
-                let index = &y.index.0;
-                let i = index.partition_point(|e| ((e.0 >> 32) as u32) < key);
-                index.get(i).is_some_and(|e| (e.0 >> 32) as u32 == key)
-            }
-        };
+        let has = |key: u32| y.name_weights.binary_search_by_key(&key, |n| n.0).is_ok() || y.index.holds(key);
         let total: f32 = x.name_weights.iter().map(|n| n.1).sum();
         let shared: f32 = x.name_weights.iter().filter(|n| has(n.0)).map(|n| n.1).sum();
         (if total > 0.0 { (shared / total) as f64 } else { 0.0 }, shared as f64)

@@ -78,10 +78,8 @@ pub fn classify(a: &Analysis, b: &Analysis, al: &Alignment, bars: &VerdictBars) 
     if al.jaccard5 >= NEAR_DUPLICATE_JACCARD {
         return Some((Relation::NearDuplicate, (0.8 + 0.2 * al.jaccard5).min(0.99)));
     }
-    let (small, large) =
-        if a.words() <= b.words() { (al.coverage_a, al.coverage_b) } else { (al.coverage_b, al.coverage_a) };
-    // Saturating weight of evidence: 0.63 at 3, 0.86 at 6.
-    let evidence = 1.0 - (-al.strength / 3.0).exp();
+    let (small, large) = coverages(a, b, al);
+    let evidence = saturated_evidence(al);
     if small >= REWRITE_COVERAGE && al.strength >= bars.rewrite_strength {
         let confidence = 0.4 + 0.3 * small + 0.1 * large + 0.2 * evidence;
         return Some((Relation::Rewrite, confidence.min(0.99)));
@@ -100,6 +98,16 @@ pub fn classify(a: &Analysis, b: &Analysis, al: &Alignment, bars: &VerdictBars) 
     None
 }
 
+/// The share of the shorter text restated in the other, and of the longer.
+fn coverages(a: &Analysis, b: &Analysis, al: &Alignment) -> (f64, f64) {
+    if a.words() <= b.words() { (al.coverage_a, al.coverage_b) } else { (al.coverage_b, al.coverage_a) }
+}
+
+/// The alignment's weight of evidence, saturating: 0.63 at 3, 0.86 at 6.
+fn saturated_evidence(al: &Alignment) -> f64 {
+    1.0 - (-al.strength / 3.0).exp()
+}
+
 /// A rewrite by its specific content, for a pair [`classify`] does not judge derived: it restates most
 /// of the shorter text in order, in two sentences or more (one sentence alike is what texts written apart
 /// on one topic share by chance), one text keeps half the other's names and numbers by rarity and at
@@ -109,16 +117,14 @@ pub fn classify(a: &Analysis, b: &Analysis, al: &Alignment, bars: &VerdictBars) 
 /// one (or the bars have no such rule).
 pub fn specifics_rewrite(a: &Analysis, b: &Analysis, al: &Alignment, bars: &VerdictBars) -> Option<(f64, Evidence)> {
     let strength = bars.specifics_strength?;
-    let (small, large) =
-        if a.words() <= b.words() { (al.coverage_a, al.coverage_b) } else { (al.coverage_b, al.coverage_a) };
+    let (small, large) = coverages(a, b, al);
     let restates = small >= REWRITE_COVERAGE
         && al.aligned >= PARTIAL_SENTENCES
         && al.specifics >= SPECIFICS_KEPT
         && al.specifics_weight >= SPECIFICS_WEIGHT
         && al.strength >= strength;
     restates.then(|| {
-        let evidence = 1.0 - (-al.strength / 3.0).exp();
-        let confidence = (0.3 + 0.3 * small + 0.1 * large + 0.2 * evidence).min(0.9);
+        let confidence = (0.3 + 0.3 * small + 0.1 * large + 0.2 * saturated_evidence(al)).min(0.9);
         let detail = format!(
             "{:.0}% of the shorter text restated in order in {} sentences, and {:.0}% of one text's names and \
              numbers (by rarity) in the other: a text written apart on one topic has its own",
