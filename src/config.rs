@@ -96,6 +96,9 @@ pub struct Config {
     /// Measure every direction feature of each pair, not only those the model weighs (for
     /// [`crate::eval::direction_records`], the data the model is fitted on).
     pub all_direction_features: bool,
+    /// Leave out each site's page furniture, the lines it repeats on its pages, before comparing
+    /// ([`crate::boilerplate`]; reads the inputs twice, not with an index).
+    pub boilerplate: bool,
 }
 
 /// Settings of the semantic view ([`crate::embed`]): a sentence-embedding model proposes and confirms
@@ -254,6 +257,7 @@ impl Default for Config {
             direction: DirectionModel::default(),
             verdict: VerdictBars::default(),
             all_direction_features: false,
+            boilerplate: false,
         }
     }
 }

@@ -57,6 +57,7 @@
 //! ```
 
 pub mod align;
+pub mod boilerplate;
 pub mod config;
 pub mod direction;
 pub mod embed;

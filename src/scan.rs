@@ -157,6 +157,9 @@ pub struct Scan {
     pub problems: Vec<Problem>,
     /// The candidate sources, in the order of the bits of [`ScoredPair::proposed_by`].
     pub proposers: Vec<Proposer>,
+    /// With [`crate::config::Config::boilerplate`]: the page furniture lines found (each site's counted
+    /// apart).
+    pub furniture_lines: Option<usize>,
 }
 
 impl Scan {

@@ -21,6 +21,9 @@ mod golden;
 #[path = "cli/rewrites.rs"]
 mod rewrites;
 
+#[path = "cli/boilerplate.rs"]
+mod boilerplate;
+
 #[path = "cli/hardening_inputs.rs"]
 mod hardening_inputs;
 

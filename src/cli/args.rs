@@ -297,6 +297,11 @@ pub struct SettingsArgs {
     /// wholes: a short text copied into a long one, wire paragraphs in different stories.
     #[arg(long)]
     pub no_passages: bool,
+    /// Web crawls: leave out each site's page furniture before comparing, the lines (menus, cookie and
+    /// newsletter notices, footers) found on five or more of the site's pages (by URL host). For WET
+    /// records and pages whose markup does not mark the article; reads the inputs twice.
+    #[arg(long)]
+    pub boilerplate: bool,
     /// Report candidate pairs without verifying them (the plain MinHash-LSH job).
     #[arg(long)]
     pub candidates_only: bool,
@@ -377,6 +382,7 @@ impl SettingsArgs {
         config.candidates_only = self.candidates_only;
         config.passages = !self.no_passages;
         config.report_unrelated = self.report_unrelated;
+        config.boilerplate = self.boilerplate;
         config.window_days = self.window;
         config.semantic = self
             .model

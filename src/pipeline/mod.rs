@@ -15,6 +15,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::align::Alignment;
+use crate::boilerplate::Boilerplate;
 use crate::config::Config;
 use crate::embed::Encoder;
 use crate::error::{Error, Result};
@@ -60,6 +61,9 @@ pub(crate) struct Plan<'a> {
     /// When the documents read are a part of a larger collection ([`parts`]): the number of documents of
     /// the whole, whose packed band entries the part's must match bit for bit.
     pub collection: Option<usize>,
+    /// The sites' page furniture, left out of every text compared ([`Config::boilerplate`]; empty
+    /// otherwise).
+    pub boilerplate: Boilerplate,
 }
 
 impl Plan<'_> {
@@ -91,8 +95,11 @@ fn run(
     progress: &dyn Progress,
 ) -> Result<Scan> {
     config.validate()?;
-    let (inputs, problems) = discover(Box::new(documents.into_iter()), paths, config)?;
-    let plan = Plan::new(config, !config.against.is_empty())?;
+    let (mut inputs, problems) = discover(Box::new(documents.into_iter()), paths, config)?;
+    let mut plan = Plan::new(config, !config.against.is_empty())?;
+    if config.boilerplate {
+        (inputs, plan.boilerplate) = read::learn_boilerplate(inputs, config, progress)?;
+    }
     let corpus = read::read_and_sign(inputs, &plan, progress)?;
     judge(corpus, problems, &plan, progress)
 }
@@ -118,8 +125,10 @@ pub fn query(
     progress: &dyn Progress,
 ) -> Result<Scan> {
     config.validate()?;
-    if config.candidates_only || config.semantic.is_some() || !config.against.is_empty() {
-        return Err(Error::Config("a query verifies its pairs, without the semantic view or --against".into()));
+    if config.candidates_only || config.semantic.is_some() || !config.against.is_empty() || config.boilerplate {
+        return Err(Error::Config(
+            "a query verifies its pairs, without the semantic view, --against or --boilerplate".into(),
+        ));
     }
     let prior = load(&|a, b| {
         rayon::join(a, b);
@@ -141,8 +150,10 @@ pub fn sign_for_index(
     progress: &dyn Progress,
 ) -> Result<SignedCorpus> {
     config.validate()?;
-    if config.candidates_only || config.semantic.is_some() {
-        return Err(Error::Config("an index keeps what verification needs, without the semantic view".into()));
+    if config.candidates_only || config.semantic.is_some() || config.boilerplate {
+        return Err(Error::Config(
+            "an index keeps what verification needs, without the semantic view or --boilerplate".into(),
+        ));
     }
     let (inputs, mut problems) = discover(Box::new(std::iter::empty()), paths, config)?;
     let plan = Plan::new(config, false)?;
@@ -159,7 +170,8 @@ impl<'a> Plan<'a> {
     pub(crate) fn new(config: &'a Config, against: bool) -> Result<Plan<'a>> {
         let hashers = config.views.iter().map(|v| Hasher::new(v.minhash(config.seed))).collect();
         let model = config.semantic.as_ref().map(|s| Encoder::load(&s.model, s.word_vectors)).transpose()?;
-        Ok(Plan { config, hashers, model, verify: !config.candidates_only, against, collection: None })
+        let verify = !config.candidates_only;
+        Ok(Plan { config, hashers, model, verify, against, collection: None, boilerplate: Boilerplate::default() })
     }
 }
 
@@ -180,6 +192,7 @@ pub(crate) fn judge(
         candidate_pairs: candidates.count,
         grouped_documents: candidates.grouped_documents(),
         proposers: std::mem::take(&mut candidates.proposers),
+        furniture_lines: config.boilerplate.then(|| plan.boilerplate.lines()),
         ..Scan::default()
     };
     if config.candidates_only {

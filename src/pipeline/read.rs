@@ -13,6 +13,8 @@ use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::Plan;
+use crate::boilerplate::{Boilerplate, Learner};
+use crate::config::Config;
 use crate::embed::{self, Embedding};
 use crate::error::{Error, Result};
 use crate::frequencies::{Frequencies, phrase_hashes};
@@ -152,6 +154,39 @@ pub(super) fn settle(corpus: &mut SignedCorpus, plan: &Plan) {
             d.skipped = Some(TOO_SHORT);
         }
     }
+}
+
+/// Reads `inputs` once to learn their sites' page furniture ([`crate::boilerplate`]), before they are read
+/// and signed: the documents given in memory are kept to be read again; standard input cannot be.
+pub(super) fn learn_boilerplate<'a>(
+    inputs: Inputs<'a>,
+    config: &Config,
+    progress: &dyn Progress,
+) -> Result<(Inputs<'a>, Boilerplate)> {
+    let Inputs { documents, files, reference } = inputs;
+    let once = |f: &&InputFile| input::is_stdin(&f.path) || std::fs::metadata(&f.path).is_ok_and(|m| !m.is_file());
+    if let Some(once) = files.iter().find(once) {
+        return Err(Error::Config(format!(
+            "--boilerplate reads the inputs twice, and {} (standard input or a pipe) can be read once",
+            once.path.display()
+        )));
+    }
+    let total_bytes = files.iter().map(|f| input::file_size(&f.path)).sum();
+    progress.stage("finding page furniture", Some(total_bytes), Unit::Bytes);
+    let mut learner = Learner::default();
+    let documents: Vec<Document> = documents.collect();
+    let url = |d: &Document| d.extra.get("url").and_then(|u| u.as_str()).map(str::to_string);
+    for d in &documents {
+        learner.add(&d.text, url(d).as_deref());
+    }
+    for file in &files {
+        // What cannot be read is reported when the inputs are read for comparison.
+        let mut emit = |d: Document| learner.add(&d.text, url(&d).as_deref());
+        let _ = input::read_with(file, &config.input, &ParallelParse, &mut emit, &mut |_| {}, progress);
+    }
+    progress.finish();
+    let inputs = Inputs { documents: Box::new(documents.into_iter()), files, reference };
+    Ok((inputs, learner.finish(config.min_words)))
 }
 
 /// Reads `inputs` and signs every document, counted into `prior`'s statistics and joined by its
@@ -295,7 +330,8 @@ impl<'a> Signer<'a> {
             .into_par_iter()
             .zip(self.rows.par_chunks_mut(lanes))
             .map_init(Scratch::default, |scratch, (d, row)| {
-                let mut sketch = sign(&d.text, plan, tokens, scratch, row);
+                let url = d.extra.get("url").and_then(|u| u.as_str());
+                let mut sketch = sign(&plan.boilerplate.strip(&d.text, url), plan, tokens, scratch, row);
                 if keep_texts {
                     // Level 3, zstd's default: a news article compresses about twofold on its own. Each
                     // frame carries its content's checksum, so a damaged text in an index's store is found

@@ -23,7 +23,7 @@ use crate::graph::Neighbours;
 use crate::input::{self, Problem};
 use crate::pair::{PairKey, Proposers, unpack};
 use crate::progress::{Progress, Unit};
-use crate::scan::ScoredPair;
+use crate::scan::{DocInfo, ScoredPair};
 use crate::score::{self, Evidence, Lean, Related, Relation, SemanticFigures, Side};
 use crate::shingle::Tokens;
 
@@ -196,11 +196,16 @@ impl Analyses {
     }
 }
 
-/// Document `i` read again and analysed.
+/// The URL a document was read from, when the input gave one.
+fn url_of(d: &DocInfo) -> Option<&str> {
+    d.extra.get("url").and_then(|u| u.as_str())
+}
+
+/// Document `i` read again (its page furniture left out) and analysed.
 fn analyse(corpus: &SignedCorpus, plan: &Plan, i: u32) -> std::result::Result<Analysis, Problem> {
     let d = &corpus.documents[i as usize];
     input::reload(&d.path, &d.origin, &plan.config.input)
-        .map(|text| Analysis::new(Tokens::new(&text), &corpus.frequencies))
+        .map(|text| Analysis::new(Tokens::new(&plan.boilerplate.strip(&text, url_of(d))), &corpus.frequencies))
         .map_err(|e| Problem::in_file(d.path.to_path_buf(), format!("cannot read again for verification: {e}")))
 }
 
@@ -355,7 +360,10 @@ impl Verifier<'_> {
                 let doc = &self.corpus.documents[d as usize];
                 let ranges = analysis.sentence_bytes();
                 input::reload(&doc.path, &doc.origin, &self.plan.config.input)
-                    .map(|text| model.embed_sentences(&text, ranges, MAX_SENTENCES, encoder))
+                    .map(|text| {
+                        let text = self.plan.boilerplate.strip(&text, url_of(doc));
+                        model.embed_sentences(&text, ranges, MAX_SENTENCES, encoder)
+                    })
                     .unwrap_or_default()
             })
         };

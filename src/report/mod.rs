@@ -221,6 +221,10 @@ pub struct Summary {
     /// reported pair (found copied or copying).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub references: Option<References>,
+    /// With `--boilerplate`: the page furniture lines found, each site's counted apart, and left out of
+    /// the texts compared.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub furniture_lines: Option<usize>,
 }
 
 /// The reference collection's share of a scan against it.
@@ -262,6 +266,7 @@ impl Summary {
             grouped_documents: scan.grouped_documents,
             views,
             pairs: scan.counted_pairs.unwrap_or(scan.pairs.len()),
+            furniture_lines: scan.furniture_lines,
         }
     }
 

@@ -77,6 +77,9 @@ impl Report {
             s.pairs,
             s.problems.len()
         )?;
+        if let Some(lines) = s.furniture_lines {
+            writeln!(out, "{lines} lines of page furniture (found on five or more pages of a site) left out")?;
+        }
         if let Some(r) = &s.references {
             writeln!(out, "{} of the {} reference documents are in a reported pair", r.paired, r.documents)?;
         }
