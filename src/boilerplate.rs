@@ -113,6 +113,11 @@ impl Boilerplate {
     }
 }
 
+/// Whether two URLs are on one site: the same host, `www.` and case aside.
+pub fn same_site(a: &str, b: &str) -> bool {
+    page_key(a).0 == page_key(b).0
+}
+
 /// A site's hash: the URL's host, `www.` and case aside.
 fn site_of(url: &str) -> u64 {
     xxh3_64(page_key(url).0.as_bytes())

@@ -69,6 +69,7 @@ struct Settings {
     strict: Option<bool>,
     input_format: Option<String>,
     threads: Option<usize>,
+    boilerplate: Option<bool>,
 }
 
 impl Settings {
@@ -160,6 +161,7 @@ impl Settings {
         if self.threads == Some(0) {
             return Err(Error::Config("threads must be at least 1".into()));
         }
+        config.boilerplate = self.boilerplate.unwrap_or(false);
         config.validate()?;
         Ok(config)
     }

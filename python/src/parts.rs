@@ -34,6 +34,9 @@ type Found = (Vec<(String, String)>, Vec<ProblemRow>);
 fn config(settings: &str) -> Result<(Settings, Config), Error> {
     let settings = Settings::parse(settings)?;
     let config = settings.config()?;
+    if config.boilerplate {
+        return Err(Error::Config("boilerplate is not available on Spark yet: run unspun.scan_paths".into()));
+    }
     Ok((settings, config))
 }
 
@@ -323,6 +326,7 @@ impl Part {
                 views,
                 pairs,
                 references: None,
+                furniture_lines: None,
             };
             let mut line = Vec::new();
             write_jsonl_line(&mut line, "summary", &summary).map_err(write_error)?;

@@ -77,6 +77,7 @@ _SETTINGS: Dict[str, int] = {
     "strict": _BOOL,
     "input_format": _STR,
     "threads": _INT,
+    "boilerplate": _BOOL,
 }
 _SIGNER_SETTINGS = ("views", "hashes", "seed", "threshold", "shingle", "lead", "threads")
 
@@ -223,7 +224,9 @@ def scan(texts_or_records: Iterable[Record], **settings: Any) -> Report:
     the model, ``unspun model distill DIR``), ``direction_model`` (a file), ``verdict_bars`` (a file: the weight of evidence a rewrite and a partial
     reuse need, as ``scripts/fit-verdict`` writes it), ``against`` (reference files and folders),
     ``ext``, ``id_field``, ``text_field``, ``date_field``, ``url_field``, ``input_format`` and ``strict``
-    (for files read), ``threads`` (default: one per core; the result is the same for any number).
+    (for files read), ``threads`` (default: one per core; the result is the same for any number),
+    ``boilerplate`` (leave out each site's page furniture, the lines on five or more of its pages by the
+    records' ``url`` host, as ``--boilerplate`` does; not with standard input, an index or Spark).
 
     Raises TypeError for an unknown setting or input of the wrong type, ValueError for a setting out of range,
     InputError (a ValueError) for damaged input with ``strict=True``, OSError for a file that cannot be read.

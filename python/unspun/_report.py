@@ -248,7 +248,7 @@ class Summary:
     """Counts for the run: documents read and skipped, input ``problems``, distinct ``candidate_pairs``,
     ``grouped_documents`` (members of near-duplicate groups of eight or more other than the first), the
     candidate statistics of each view (``views``), the reported ``pairs``, and with ``against`` the
-    ``references`` (``documents``, ``paired``)."""
+    ``references`` (``documents``, ``paired``), and with ``boilerplate`` the ``furniture_lines`` found."""
 
     documents: int
     skipped_documents: int
@@ -258,6 +258,7 @@ class Summary:
     views: Dict[str, Dict[str, int]]
     pairs: int
     references: Optional[Dict[str, int]] = None
+    furniture_lines: Optional[int] = None
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Summary:
@@ -270,13 +271,15 @@ class Summary:
             dict(d["views"]),
             d["pairs"],
             d.get("references"),
+            d.get("furniture_lines"),
         )
 
     def to_dict(self) -> Dict[str, Any]:
         d = {f.name: getattr(self, f.name) for f in fields(self)}
         d["problems"] = [p.to_dict() for p in self.problems]
-        if self.references is None:
-            del d["references"]
+        for optional in ("references", "furniture_lines"):
+            if d[optional] is None:
+                del d[optional]
         return d
 
 

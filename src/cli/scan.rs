@@ -32,5 +32,23 @@ pub(super) fn run(args: &ScanArgs, run: &Run) -> Result<ExitCode> {
     let inputs: Vec<_> = args.paths.iter().chain(&args.against).cloned().collect();
     output.check_not_input(&inputs, &config.input.extensions)?;
     let result = unspun::scan(&args.paths, &config, &run.bars)?;
-    write(&result, &config, format, args.explain, output, run)
+    let code = write(&result, &config, format, args.explain, output, run)?;
+    let within = within_sites(&result);
+    if !config.boilerplate && !run.quiet && within >= 20 && 8 * within >= result.pairs.len() {
+        eprintln!(
+            "unspun: note: {within} reported pairs join two pages of one site; if the texts keep the sites' menus, \
+             notices and footers (WET records, pages without <article>), --boilerplate leaves them out"
+        );
+    }
+    Ok(code)
+}
+
+/// Reported pairs of two pages of one site (by their URLs): when they are many (twenty, an eighth of the
+/// pairs), the sites' furniture may be what joins them.
+fn within_sites(scan: &unspun::scan::Scan) -> usize {
+    let url = |d: u32| scan.documents[d as usize].extra.get("url").and_then(|u| u.as_str());
+    let reported = scan.pairs.iter().filter(|p| p.relation.is_some());
+    reported
+        .filter(|p| matches!((url(p.a), url(p.b)), (Some(a), Some(b)) if unspun::boilerplate::same_site(a, b)))
+        .count()
 }

@@ -152,3 +152,20 @@ fn an_index_is_not_built_with_furniture_left_out() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--boilerplate"));
 }
+
+#[test]
+fn a_scan_whose_pairs_join_pages_of_one_site_suggests_boilerplate() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crawl.jsonl");
+    std::fs::write(&path, crawl()).unwrap();
+    let stderr = |extra: &[&str]| {
+        let out = bin().args(["scan", "--format", "summary"]).args(extra).arg(&path).output().unwrap();
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    assert!(stderr(&[]).contains("--boilerplate leaves them out"));
+    assert!(!stderr(&["--boilerplate"]).contains("note:"));
+    // Seeds without URLs never get the note.
+    let out = bin().args(["scan", "--format", "summary"]).arg(corpus()).output().unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("note:"));
+}
