@@ -41,8 +41,9 @@ from .. import _native, _settings_json
 __all__ = ["SparkScan", "scan"]
 
 #: Settings the cluster job does not take: the semantic view (nearest neighbours are not bucketed), a
-#: reference collection, candidates without verification.
-_UNSUPPORTED = ("model", "semantic_threshold", "against", "candidates_only")
+#: reference collection, candidates without verification, page furniture (its line counts are not summed
+#: across the cluster yet).
+_UNSUPPORTED = ("model", "semantic_threshold", "against", "candidates_only", "boilerplate")
 
 #: Components' labels (16 bytes a document) are broadcast to the judging step up to this many documents.
 BROADCAST_LABELS = 20_000_000
