@@ -162,6 +162,13 @@ pub struct Scan {
     pub furniture_lines: Option<usize>,
 }
 
+impl DocInfo {
+    /// The URL it was read from, when the input gave one.
+    pub fn url(&self) -> Option<&str> {
+        self.extra.get("url").and_then(Value::as_str)
+    }
+}
+
 impl Scan {
     /// The names of the proposers in `set`.
     pub fn proposer_names(&self, set: Proposers) -> Vec<&'static str> {

@@ -46,7 +46,7 @@ pub(super) fn run(args: &ScanArgs, run: &Run) -> Result<ExitCode> {
 /// Reported pairs of two pages of one site (by their URLs): when they are many (twenty, an eighth of the
 /// pairs), the sites' furniture may be what joins them.
 fn within_sites(scan: &unspun::scan::Scan) -> usize {
-    let url = |d: u32| scan.documents[d as usize].extra.get("url").and_then(|u| u.as_str());
+    let url = |d: u32| scan.documents[d as usize].url();
     let reported = scan.pairs.iter().filter(|p| p.relation.is_some());
     reported
         .filter(|p| matches!((url(p.a), url(p.b)), (Some(a), Some(b)) if unspun::boilerplate::same_site(a, b)))

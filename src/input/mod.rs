@@ -92,6 +92,12 @@ pub struct Document {
 }
 
 impl Document {
+    /// The URL it was read from, when the input gave one (a web archive's target URI, a page's own
+    /// address, the `--url-field`).
+    pub fn url(&self) -> Option<&str> {
+        self.extra.get("url").and_then(Value::as_str)
+    }
+
     /// A document given in memory rather than read from a file (for [`crate::pipeline::scan_documents`]): its text
     /// is kept to be read again when its pairs are verified. Its path is `(memory)`.
     pub fn new(id: impl Into<String>, text: impl Into<String>) -> Document {

@@ -175,13 +175,12 @@ pub(super) fn learn_boilerplate<'a>(
     progress.stage("finding page furniture", Some(total_bytes), Unit::Bytes);
     let mut learner = Learner::default();
     let documents: Vec<Document> = documents.collect();
-    let url = |d: &Document| d.extra.get("url").and_then(|u| u.as_str()).map(str::to_string);
     for d in &documents {
-        learner.add(&d.text, url(d).as_deref());
+        learner.add(&d.text, d.url());
     }
     for file in &files {
         // What cannot be read is reported when the inputs are read for comparison.
-        let mut emit = |d: Document| learner.add(&d.text, url(&d).as_deref());
+        let mut emit = |d: Document| learner.add(&d.text, d.url());
         let _ = input::read_with(file, &config.input, &ParallelParse, &mut emit, &mut |_| {}, progress);
     }
     progress.finish();
@@ -330,8 +329,7 @@ impl<'a> Signer<'a> {
             .into_par_iter()
             .zip(self.rows.par_chunks_mut(lanes))
             .map_init(Scratch::default, |scratch, (d, row)| {
-                let url = d.extra.get("url").and_then(|u| u.as_str());
-                let mut sketch = sign(&plan.boilerplate.strip(&d.text, url), plan, tokens, scratch, row);
+                let mut sketch = sign(&plan.boilerplate.strip(&d.text, d.url()), plan, tokens, scratch, row);
                 if keep_texts {
                     // Level 3, zstd's default: a news article compresses about twofold on its own. Each
                     // frame carries its content's checksum, so a damaged text in an index's store is found

@@ -23,7 +23,7 @@ use crate::graph::Neighbours;
 use crate::input::{self, Problem};
 use crate::pair::{PairKey, Proposers, unpack};
 use crate::progress::{Progress, Unit};
-use crate::scan::{DocInfo, ScoredPair};
+use crate::scan::ScoredPair;
 use crate::score::{self, Evidence, Lean, Related, Relation, SemanticFigures, Side};
 use crate::shingle::Tokens;
 
@@ -196,16 +196,11 @@ impl Analyses {
     }
 }
 
-/// The URL a document was read from, when the input gave one.
-fn url_of(d: &DocInfo) -> Option<&str> {
-    d.extra.get("url").and_then(|u| u.as_str())
-}
-
 /// Document `i` read again (its page furniture left out) and analysed.
 fn analyse(corpus: &SignedCorpus, plan: &Plan, i: u32) -> std::result::Result<Analysis, Problem> {
     let d = &corpus.documents[i as usize];
     input::reload(&d.path, &d.origin, &plan.config.input)
-        .map(|text| Analysis::new(Tokens::new(&plan.boilerplate.strip(&text, url_of(d))), &corpus.frequencies))
+        .map(|text| Analysis::new(Tokens::new(&plan.boilerplate.strip(&text, d.url())), &corpus.frequencies))
         .map_err(|e| Problem::in_file(d.path.to_path_buf(), format!("cannot read again for verification: {e}")))
 }
 
@@ -361,7 +356,7 @@ impl Verifier<'_> {
                 let ranges = analysis.sentence_bytes();
                 input::reload(&doc.path, &doc.origin, &self.plan.config.input)
                     .map(|text| {
-                        let text = self.plan.boilerplate.strip(&text, url_of(doc));
+                        let text = self.plan.boilerplate.strip(&text, doc.url());
                         model.embed_sentences(&text, ranges, MAX_SENTENCES, encoder)
                     })
                     .unwrap_or_default()
