@@ -42,24 +42,38 @@ pub struct Learner {
 impl Learner {
     /// Counts the lines of a page read from `url` (a page without one says nothing of its site).
     pub fn add(&mut self, text: &str, url: Option<&str>) {
-        let Some(url) = url else { return };
-        let site = site_of(url);
-        let (host, path) = page_key(url);
-        let page = xxh3_64(format!("{host}/{path}").as_bytes());
-        self.lines.extend(lines(text).map(|(_, line)| (line_key(site, line), page)));
+        self.lines.extend(page_lines(text, url));
     }
 
     /// The lines found on [`PAGES`] addresses of a site or more; pages stripped keep `min_words` words.
     pub fn finish(mut self, min_words: usize) -> Boilerplate {
         self.lines.sort_unstable();
         self.lines.dedup();
-        let keys =
-            self.lines.chunk_by(|a, b| a.0 == b.0).filter(|run| run.len() >= PAGES).map(|run| run[0].0).collect();
-        Boilerplate { keys, min_words }
+        let keys = self.lines.chunk_by(|a, b| a.0 == b.0).filter(|run| run.len() >= PAGES).map(|run| run[0].0);
+        Boilerplate::from_keys(keys.collect(), min_words)
     }
 }
 
+/// Each line of a page read from `url` as its site-and-line key and the page's address (site and path):
+/// what [`Learner`] counts, for a count made elsewhere (the Spark job sums them across its cluster).
+/// Nothing for a page without a URL.
+pub fn page_lines(text: &str, url: Option<&str>) -> Vec<(u64, u64)> {
+    let Some(url) = url else { return Vec::new() };
+    let site = site_of(url);
+    let (host, path) = page_key(url);
+    let page = xxh3_64(format!("{host}/{path}").as_bytes());
+    lines(text).map(|(_, line)| (line_key(site, line), page)).collect()
+}
+
 impl Boilerplate {
+    /// The furniture whose site-and-line keys ([`page_lines`]) are `keys`, found on [`PAGES`] addresses
+    /// of their site or more by a count made elsewhere.
+    pub fn from_keys(mut keys: Vec<u64>, min_words: usize) -> Boilerplate {
+        keys.sort_unstable();
+        keys.dedup();
+        Boilerplate { keys, min_words }
+    }
+
     /// The furniture of the pages `(text, url)`: see [`Learner`].
     pub fn learn<'t>(pages: impl IntoIterator<Item = (&'t str, Option<&'t str>)>, min_words: usize) -> Boilerplate {
         let mut learner = Learner::default();

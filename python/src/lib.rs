@@ -387,6 +387,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(parts::read_file, m)?)?;
     m.add_function(wrap_pyfunction!(parts::read_lines, m)?)?;
     m.add_function(wrap_pyfunction!(parts::exact_hashes, m)?)?;
+    m.add_function(wrap_pyfunction!(parts::furniture_lines, m)?)?;
+    m.add_function(wrap_pyfunction!(parts::strip_furniture, m)?)?;
+    m.add("FURNITURE_PAGES", unspun::boilerplate::PAGES)?;
     m.add_function(wrap_pyfunction!(parts::count, m)?)?;
     m.add_function(wrap_pyfunction!(parts::add_statistics, m)?)?;
     m.add_class::<parts::Part>()?;

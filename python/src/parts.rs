@@ -11,6 +11,7 @@ use std::sync::Arc;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use serde_json::{Map, Value, json};
+use unspun::boilerplate::{self, Boilerplate};
 use unspun::input::{self, Document, InputFile, InputOptions, Origin, Problem};
 use unspun::lsh::LshStats;
 use unspun::pipeline::parts::{self, Collection, PASSAGES, TOO_SHORT_TEXTS};
@@ -34,9 +35,6 @@ type Found = (Vec<(String, String)>, Vec<ProblemRow>);
 fn config(settings: &str) -> Result<(Settings, Config), Error> {
     let settings = Settings::parse(settings)?;
     let config = settings.config()?;
-    if config.boilerplate {
-        return Err(Error::Config("boilerplate is not available on Spark yet: run unspun.scan_paths".into()));
-    }
     Ok((settings, config))
 }
 
@@ -148,6 +146,42 @@ fn read_with(
 #[pyfunction]
 pub fn exact_hashes(py: Python<'_>, texts: Vec<String>) -> Vec<i64> {
     py.detach(|| texts.iter().map(|t| parts::exact_hash(t) as i64).collect())
+}
+
+/// The URL in a document's extra fields (JSON), if any.
+fn url_in(extra: &Option<String>) -> Option<String> {
+    let fields: Map<String, Value> = serde_json::from_str(extra.as_deref()?).ok()?;
+    fields.get("url").and_then(Value::as_str).map(str::to_string)
+}
+
+/// Each line of each document (`(text, extra fields as JSON)`) with a URL, as its site-and-line key and
+/// the page's address (hashes): what the job counts across the cluster to find the page furniture
+/// (`boilerplate`), as [`unspun::boilerplate::Learner`] counts them in a scan.
+#[pyfunction]
+pub fn furniture_lines(py: Python<'_>, documents: Vec<(String, Option<String>)>) -> Vec<(i64, i64)> {
+    py.detach(|| {
+        let lines = documents.iter().flat_map(|(text, extra)| boilerplate::page_lines(text, url_in(extra).as_deref()));
+        lines.map(|(key, page)| (key as i64, page as i64)).collect()
+    })
+}
+
+/// The texts of documents (`(text, extra fields as JSON)`) with the page furniture left out, `keys` being
+/// the site-and-line keys found on [`boilerplate::PAGES`] addresses of a site or more: as a scan with
+/// `--boilerplate` reads them (byte offsets hold).
+#[pyfunction]
+pub fn strip_furniture(
+    py: Python<'_>,
+    keys: Vec<i64>,
+    settings: &str,
+    documents: Vec<(String, Option<String>)>,
+) -> PyResult<Vec<String>> {
+    py.detach(|| {
+        let (_, config) = config(settings)?;
+        let furniture = Boilerplate::from_keys(keys.into_iter().map(|k| k as u64).collect(), config.min_words);
+        let stripped = documents.iter().map(|(text, extra)| furniture.strip(text, url_in(extra).as_deref()).into_owned());
+        Ok(stripped.collect())
+    })
+    .map_err(|e| to_py_err(py, e))
 }
 
 /// The statistics of the documents of a part, each distinct text once, encoded; every copy of a text must be
@@ -276,6 +310,7 @@ impl Part {
         problems: Vec<ProblemRow>,
         parts_stats: Vec<String>,
         banded: Vec<String>,
+        furniture_lines: Option<usize>,
     ) -> PyResult<String> {
         py.detach(|| {
             // The candidate sources and their order, from a part with no documents.
@@ -326,7 +361,7 @@ impl Part {
                 views,
                 pairs,
                 references: None,
-                furniture_lines: None,
+                furniture_lines,
             };
             let mut line = Vec::new();
             write_jsonl_line(&mut line, "summary", &summary).map_err(write_error)?;

@@ -9,7 +9,7 @@ import pytest
 
 import unspun
 
-from conftest import CORPUS
+from conftest import CORPUS, framed_crawl
 
 SOURCE, SPINNER, WIRE_A, LLM, WIRE_B = (
     "000_24845da15824156e",
@@ -146,40 +146,8 @@ def test_the_interpreter_lock_is_released_during_a_scan(seeds):
     assert elapsed < 0.05 or during >= 5, (elapsed, during)
 
 
-def _framed_crawl(seeds):
-    """The seeds each on a site of its own among nine made-up articles of that site, every page framed by
-    its site's menu, notices and footer, as records with URLs (as a crawl's text extracts keep them)."""
-    syllables = "ka lo mi ren tos va dur pe shi gan or bel nu tir sa quo fe lim dro wen ix za mor hul".split()
-    state = [7]
-
-    def draw():
-        state[0] = (state[0] * 6364136223846793005 + 1442695040888963407) % 2**64
-        return syllables[(state[0] >> 33) % len(syllables)]
-
-    def filler():
-        sentences = (" ".join("".join(draw() for _ in range(3)) for _ in range(14)) for _ in range(6))
-        return " ".join(s.capitalize() + "." for s in sentences)
-
-    def page(site, article):
-        return (
-            f"Home\nNews\nWorld\nBusiness\nSport\nContact us\n\n{article}\n\n"
-            f"Sign up for the {site} daily briefing: the stories that matter, in your inbox every morning.\n"
-            "We use cookies to give you the best experience on our website. By continuing to browse you agree "
-            "to our use of cookies.\nShare this article: Facebook | Twitter | Email | Print\n"
-            f"© 2025 {site} Media Group. All rights reserved."
-        )
-
-    records = []
-    for (id, text), site in zip(seeds, ["Daily Harbour", "Metro Ledger", "Valley Post", "Coast Wire", "Plains"]):
-        host = site.lower().replace(" ", "-")
-        records.append({"id": id, "text": page(site, text), "url": f"https://www.{host}.example/{id}"})
-        for k in range(9):
-            records.append({"id": f"{host}-{k}", "text": page(site, filler()), "url": f"https://{host}.example/{k}"})
-    return records
-
-
 def test_boilerplate_leaves_each_sites_furniture_out(seeds):
-    crawl = _framed_crawl(seeds)
+    crawl = framed_crawl(seeds)
     plain = unspun.scan(crawl)
     assert verdicts(plain) != VERDICTS and plain.summary.furniture_lines is None
     stripped = unspun.scan(crawl, boilerplate=True)

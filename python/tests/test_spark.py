@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, NEWS_SCALE
+from conftest import CORPUS, NEWS_SCALE, framed_crawl
 
 if os.environ.get("UNSPUN_SPARK_TESTS") == "required":
     import pyspark  # noqa: F401  CI installs it: its absence is a failure there, not a skip.
@@ -146,3 +146,12 @@ def test_news_scale_on_the_cluster_matches_the_command_line(spark, cli, tmp_path
 def test_settings_the_job_cannot_honour_are_refused(spark, tmp_path):
     with pytest.raises(ValueError, match="against"):
         unspun.spark.scan(spark, [str(CORPUS / "docs")], str(tmp_path / "out"), against=[str(CORPUS)])
+
+
+def test_page_furniture_is_left_out_on_the_cluster_as_by_the_command_line(spark, cli, tmp_path, seeds):
+    crawl = tmp_path / "crawl.jsonl"
+    crawl.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in framed_crawl(seeds)), encoding="utf-8")
+    result, ours = spark_jsonl(spark, tmp_path, [crawl], 3, boilerplate=True)
+    theirs = cli_jsonl(cli, tmp_path, "--boilerplate", crawl)
+    same_lines(ours, theirs)
+    assert result.pairs == 4 and json.loads(theirs.splitlines()[-1])["furniture_lines"] == 50

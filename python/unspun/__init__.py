@@ -226,7 +226,7 @@ def scan(texts_or_records: Iterable[Record], **settings: Any) -> Report:
     ``ext``, ``id_field``, ``text_field``, ``date_field``, ``url_field``, ``input_format`` and ``strict``
     (for files read), ``threads`` (default: one per core; the result is the same for any number),
     ``boilerplate`` (leave out each site's page furniture, the lines on five or more of its pages by the
-    records' ``url`` host, as ``--boilerplate`` does; not with standard input, an index or Spark).
+    records' ``url`` host, as ``--boilerplate`` does; not with standard input or an index).
 
     Raises TypeError for an unknown setting or input of the wrong type, ValueError for a setting out of range,
     InputError (a ValueError) for damaged input with ``strict=True``, OSError for a file that cannot be read.

@@ -4,7 +4,9 @@ Every judgement is the Rust library's (``unspun._native``); Spark moves the data
 
 1. **read**: files are read by the library on the executors (plain JSON Lines split by lines, every other
    file whole; Parquet through Spark), giving the documents and the input problems; documents are put in
-   the scan's fixed order (by id, then path) and repeated ids made unique, as a scan does.
+   the scan's fixed order (by id, then path) and repeated ids made unique, as a scan does. With
+   ``boilerplate``, each site's page furniture is found first (every line counted once per address across
+   the cluster) and made spaces in the texts, as ``unspun scan --boilerplate`` reads them.
 2. **statistics**: copies of a text are brought together by the hash of its words; each partition counts its
    distinct texts (stem and phrase document counts) and the partitions' counts are summed (a tree
    reduce), then broadcast.
@@ -41,9 +43,8 @@ from .. import _native, _settings_json
 __all__ = ["SparkScan", "scan"]
 
 #: Settings the cluster job does not take: the semantic view (nearest neighbours are not bucketed), a
-#: reference collection, candidates without verification, page furniture (its line counts are not summed
-#: across the cluster yet).
-_UNSUPPORTED = ("model", "semantic_threshold", "against", "candidates_only", "boilerplate")
+#: reference collection, candidates without verification.
+_UNSUPPORTED = ("model", "semantic_threshold", "against", "candidates_only")
 
 #: Components' labels (16 bytes a document) are broadcast to the judging step up to this many documents.
 BROADCAST_LABELS = 20_000_000
@@ -131,6 +132,9 @@ def scan(
     # 1. Read, then the scan's fixed order: by id, then path, equal ones in read order. A document's
     # rank in that order numbers it from here on; repeated ids get `#2`, `#3`… in that order.
     rows, problems = _read(spark, list(inputs), config, n_parts)
+    furniture_lines = None
+    if settings.get("boilerplate"):
+        rows, furniture_lines = _strip_furniture(sc, rows, config)
     schema = T.StructType(
         [
             T.StructField("id", T.StringType(), False),
@@ -245,7 +249,8 @@ def scan(
 
     # 6. Write.
     banded = sorted({p for p in (native_summary.proposer(t) for t in tables) if p is not None})
-    summary = native_summary.summary_line(total, skipped, problems, parts_stats, banded).rstrip("\n")
+    summary = native_summary.summary_line(total, skipped, problems, parts_stats, banded, furniture_lines)
+    summary = summary.rstrip("\n")
     document_lines = links.select(
         F.lit(0).alias("section"), F.col("rank").alias("first"), F.lit(0).cast("long").alias("second"), "line"
     )
@@ -367,6 +372,27 @@ def _components(spark: Any, edges: Any) -> Tuple[Any, int]:
         labels = jumped
         if changed == 0:
             return labels, rounds
+
+
+def _strip_furniture(sc: Any, rows: Any, config: str) -> Tuple[Any, int]:
+    """``boilerplate``: the rows with each site's page furniture made spaces in their texts, and the number of
+    furniture lines. Every line of every page with a URL is counted once per address across the cluster (a
+    shuffle of its key and address), the lines on ``FURNITURE_PAGES`` addresses of their site or more are
+    broadcast, and each partition's texts are stripped of them, as a scan with ``--boilerplate`` reads its
+    texts."""
+    lines = rows.mapPartitions(lambda part: _native.furniture_lines([(r[1], r[3]) for r in part]))
+    pages = _native.FURNITURE_PAGES
+    counted = lines.distinct().map(lambda line: (line[0], 1)).reduceByKey(lambda a, b: a + b)
+    keys = sorted(counted.filter(lambda kv: kv[1] >= pages).keys().collect())
+    shared = sc.broadcast(keys)
+
+    def strip(part: Iterator[Tuple[Any, ...]]) -> Iterator[Tuple[Any, ...]]:
+        part = list(part)
+        texts = _native.strip_furniture(shared.value, config, [(r[1], r[3]) for r in part])
+        for r, text in zip(part, texts):
+            yield (r[0], text, *r[2:])
+
+    return rows.mapPartitions(strip), len(keys)
 
 
 def _read(spark: Any, inputs: List[str], config: str, n_parts: int) -> Tuple[Any, List[Tuple[Any, ...]]]:
