@@ -6,7 +6,7 @@ use std::process::Stdio;
 
 use serde_json::Value;
 
-use crate::common::{bin, corpus, json, seeds};
+use crate::common::{bin, corpus, json, seeds, verdict_lines};
 
 /// A page's text as a crawl's plain-text extraction gives it: the site's menu, the article, and the
 /// site's notices and footer, each on lines of their own.
@@ -63,21 +63,6 @@ fn crawl() -> String {
     lines
 }
 
-/// The verdicts of a JSON report as `a b relation source` lines (source `-` when none), sorted.
-fn verdicts(report: &Value) -> Vec<String> {
-    let mut lines: Vec<String> = report["pairs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| {
-            let s = |k: &str| p[k].as_str().unwrap_or("-").to_string();
-            format!("{} {} {} {}", s("a"), s("b"), s("relation"), s("source"))
-        })
-        .collect();
-    lines.sort();
-    lines
-}
-
 #[test]
 fn a_sites_furniture_is_left_out_and_the_seeds_are_judged_as_they_are_alone() {
     let dir = tempfile::tempdir().unwrap();
@@ -90,15 +75,15 @@ fn a_sites_furniture_is_left_out_and_the_seeds_are_judged_as_they_are_alone() {
     };
     let alone = {
         let out = bin().args(["scan", "--quiet", "--format", "json"]).arg(corpus()).output().unwrap();
-        verdicts(&json(&out)).into_iter().map(|l| l.replace("docs/", "")).collect::<Vec<_>>()
+        verdict_lines(&json(&out)).into_iter().map(|l| l.replace("docs/", "")).collect::<Vec<_>>()
     };
     assert_eq!(alone.len(), 4, "{alone:?}");
     // Without: a site's pages share a few hundred words of furniture, and their articles are compared
     // through one of them or paired with each other.
     let plain = scan(&[]);
-    assert_ne!(verdicts(&plain), alone);
+    assert_ne!(verdict_lines(&plain), alone);
     let stripped = scan(&["--boilerplate"]);
-    assert_eq!(verdicts(&stripped), alone);
+    assert_eq!(verdict_lines(&stripped), alone);
     assert_eq!(stripped["summary"]["grouped_documents"], 0);
     // Each site's six menu lines, two notices, share line and footer.
     assert_eq!(stripped["summary"]["furniture_lines"], 50);

@@ -289,3 +289,18 @@ pub fn judged(out: &Output) -> Value {
     report["summary"].as_object_mut().unwrap().remove("problems");
     report
 }
+
+/// The verdicts of a JSON report as `a b relation source` lines (source `-` when none), sorted.
+pub fn verdict_lines(report: &Value) -> Vec<String> {
+    let mut lines: Vec<String> = report["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let s = |k: &str| p[k].as_str().unwrap_or("-").to_string();
+            format!("{} {} {} {}", s("a"), s("b"), s("relation"), s("source"))
+        })
+        .collect();
+    lines.sort();
+    lines
+}

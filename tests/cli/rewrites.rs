@@ -1,23 +1,6 @@
 //! Rewrites found where the wording changes, end to end.
 
-use serde_json::Value;
-
-use crate::common::{bin, json, seeds};
-
-/// The verdicts of a JSON report as `a b relation source` lines (source `-` when none), sorted.
-fn verdict_lines(report: &Value) -> Vec<String> {
-    let mut lines: Vec<String> = report["pairs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| {
-            let s = |k: &str| p[k].as_str().unwrap_or("-").to_string();
-            format!("{} {} {} {}", s("a"), s("b"), s("relation"), s("source"))
-        })
-        .collect();
-    lines.sort();
-    lines
-}
+use crate::common::{bin, json, seeds, verdict_lines};
 
 #[test]
 fn an_original_stripped_of_punctuation_still_aligns_with_its_rewrites() {
