@@ -153,8 +153,8 @@ pub(crate) fn phrases(tokens: &[Token]) -> impl Iterator<Item = std::ops::Range<
     })
 }
 
-/// What a document adds to the phrase counts: its distinct word trigrams ([`phrases`], hashed by [`ngram_hash`]) and word
-/// pairs (two tokens in a row, [`ngram_hash`] of the two), in no particular order. A pair and a trigram
+/// What a document adds to the phrase counts: its distinct word trigrams (`phrases`, hashed by `ngram_hash`) and word
+/// pairs (two tokens in a row, `ngram_hash` of the two), in no particular order. A pair and a trigram
 /// share a counter only by a collision of their 64-bit hashes. Made distinct by an open-addressing set
 /// with twice as many places as the text has phrases, not by sorting: they are a document's most
 /// numerous keys, and the counts do not need them in order.
