@@ -6,7 +6,7 @@ use std::process::Stdio;
 
 use serde_json::Value;
 
-use crate::common::{bin, corpus, json, seeds, verdict_lines};
+use crate::common::{bin, corpus, gzip, json, seeds, verdict_lines, warc_record};
 
 /// A page's text as a crawl's plain-text extraction gives it: the site's menu, the article, and the
 /// site's notices and footer, each on lines of their own.
@@ -153,4 +153,37 @@ fn a_scan_whose_pairs_join_pages_of_one_site_suggests_boilerplate() {
     // Seeds without URLs never get the note.
     let out = bin().args(["scan", "--format", "summary"]).arg(corpus()).output().unwrap();
     assert!(!String::from_utf8_lossy(&out.stderr).contains("note:"));
+}
+
+#[test]
+fn a_gzipped_wet_file_of_framed_pages_is_read_twice_and_judged_as_the_seeds_alone() {
+    // Common Crawl's text extracts: `conversion` records, the page's address as the target URI, gzip
+    // compressed (read twice, each time decompressed; texts read again from the spill store).
+    let mut wet = Vec::new();
+    for line in crawl().lines() {
+        let record: Value = serde_json::from_str(line).unwrap();
+        let (uri, text) = (record["url"].as_str().unwrap(), record["text"].as_str().unwrap());
+        wet.extend(warc_record("conversion", uri, "text/plain", text.as_bytes()));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crawl.warc.wet.gz");
+    std::fs::write(&path, gzip(&wet)).unwrap();
+    let out = bin().args(["scan", "--quiet", "--format", "json", "--boilerplate"]).arg(&path).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // Ids are the pages' addresses, in another order than the seeds' names: each pair as its two seed
+    // ids (the addresses' ends) in order, relation and source.
+    let normal = |lines: Vec<String>| {
+        let mut lines: Vec<String> = lines
+            .iter()
+            .map(|l| {
+                let w: Vec<&str> = l.split(' ').map(|w| w.rsplit('/').next().unwrap()).collect();
+                let (a, b) = if w[0] < w[1] { (w[0], w[1]) } else { (w[1], w[0]) };
+                format!("{a} {b} {} {}", w[2], w[3])
+            })
+            .collect();
+        lines.sort();
+        lines
+    };
+    let alone = bin().args(["scan", "--quiet", "--format", "json"]).arg(corpus()).output().unwrap();
+    assert_eq!(normal(verdict_lines(&json(&out))), normal(verdict_lines(&json(&alone))));
 }
