@@ -33,8 +33,8 @@ pub(super) fn run(args: &ScanArgs, run: &Run) -> Result<ExitCode> {
     output.check_not_input(&inputs, &config.input.extensions)?;
     let result = unspun::scan(&args.paths, &config, &run.bars)?;
     let code = write(&result, &config, format, args.explain, output, run)?;
-    let within = within_sites(&result);
-    if !config.boilerplate && !run.quiet && within >= 20 && 8 * within >= result.pairs.len() {
+    let (within, reported) = within_sites(&result);
+    if !config.boilerplate && !run.quiet && within >= 20 && 8 * within >= reported {
         eprintln!(
             "unspun: note: {within} reported pairs join two pages of one site; if the texts keep the sites' menus, \
              notices and footers (WET records, pages without <article>), --boilerplate leaves them out"
@@ -43,12 +43,14 @@ pub(super) fn run(args: &ScanArgs, run: &Run) -> Result<ExitCode> {
     Ok(code)
 }
 
-/// Reported pairs of two pages of one site (by their URLs): when they are many (twenty, an eighth of the
-/// pairs), the sites' furniture may be what joins them.
-fn within_sites(scan: &unspun::scan::Scan) -> usize {
+/// The reported pairs of two pages of one site (by their URLs), and all reported pairs: when the first are
+/// many (twenty, an eighth of the pairs), the sites' furniture may be what joins them.
+fn within_sites(scan: &unspun::scan::Scan) -> (usize, usize) {
     let url = |d: u32| scan.documents[d as usize].url();
-    let reported = scan.pairs.iter().filter(|p| p.relation.is_some());
-    reported
+    let reported: Vec<_> = scan.pairs.iter().filter(|p| p.relation.is_some()).collect();
+    let within = reported
+        .iter()
         .filter(|p| matches!((url(p.a), url(p.b)), (Some(a), Some(b)) if unspun::boilerplate::same_site(a, b)))
-        .count()
+        .count();
+    (within, reported.len())
 }
