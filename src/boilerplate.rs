@@ -59,10 +59,9 @@ impl Learner {
 /// Nothing for a page without a URL.
 pub fn page_lines(text: &str, url: Option<&str>) -> Vec<(u64, u64)> {
     let Some(url) = url else { return Vec::new() };
-    let site = site_of(url);
     let (host, path) = page_key(url);
-    let page = xxh3_64(format!("{host}/{path}").as_bytes());
-    lines(text).map(|(_, line)| (line_key(site, line), page)).collect()
+    let (site, page) = (xxh3_64(host.as_bytes()), xxh3_64(format!("{host}/{path}").as_bytes()));
+    lines(text).map(|(_, line, _)| (line_key(site, line), page)).collect()
 }
 
 impl Boilerplate {
@@ -96,11 +95,11 @@ impl Boilerplate {
         };
         let mut furniture = Vec::new();
         let mut kept = 0;
-        for (range, line) in lines(text) {
+        for (range, line, words) in lines(text) {
             if self.keys.binary_search(&line_key(site, line)).is_ok() {
                 furniture.push(range);
             } else {
-                kept += words(&text[range]);
+                kept += words;
             }
         }
         if furniture.is_empty() || kept < self.min_words {
@@ -130,28 +129,24 @@ fn line_key(site: u64, line: u64) -> u64 {
     xxh3_64(&[site.to_le_bytes(), line.to_le_bytes()].concat())
 }
 
-/// The lines of `text` that hold a letter or a digit: their byte range (without the line break) and the
+/// The lines of `text` that hold a letter or a digit: their byte range (without the line break), the
 /// hash of their words, lower-cased, digits made `0` (a date or a count on a footer), spacing and
-/// punctuation aside.
-fn lines(text: &str) -> impl Iterator<Item = (std::ops::Range<usize>, u64)> + '_ {
+/// punctuation aside, and how many words (runs of letters and digits) they hold.
+fn lines(text: &str) -> impl Iterator<Item = (std::ops::Range<usize>, u64, usize)> + '_ {
     let mut start = 0;
     text.split_inclusive('\n').filter_map(move |raw| {
         let range = start..start + raw.trim_end_matches(['\n', '\r']).len();
         start += raw.len();
-        let mut normal = String::new();
+        let (mut normal, mut words) = (String::new(), 0);
         for word in text[range.clone()].split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
-            if !normal.is_empty() {
+            if words > 0 {
                 normal.push(' ');
             }
+            words += 1;
             normal.extend(word.chars().flat_map(char::to_lowercase).map(|c| if c.is_numeric() { '0' } else { c }));
         }
-        (!normal.is_empty()).then(|| (range, xxh3_64(normal.as_bytes())))
+        (words > 0).then(|| (range, xxh3_64(normal.as_bytes()), words))
     })
-}
-
-/// Words of a line: runs of letters and digits.
-fn words(line: &str) -> usize {
-    line.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).count()
 }
 
 #[cfg(test)]
@@ -272,6 +267,7 @@ mod tests {
             for (text, url) in &pages {
                 let site = url.split('/').nth(2).unwrap().to_string();
                 let is_furniture = |line: &str| addresses[&(site.clone(), form(line).unwrap())].len() >= PAGES;
+                let words = |line: &str| line.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).count();
                 let kept: usize = text.lines().filter(|l| !is_furniture(l)).map(words).sum();
                 let any = text.lines().any(is_furniture);
                 let stripped = furniture.strip(text, Some(url));
