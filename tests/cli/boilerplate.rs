@@ -63,11 +63,17 @@ fn crawl() -> String {
     lines
 }
 
-#[test]
-fn a_sites_furniture_is_left_out_and_the_seeds_are_judged_as_they_are_alone() {
+/// [`crawl`] written to `crawl.jsonl` in a temporary folder (kept while the folder lives).
+fn crawl_file() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("crawl.jsonl");
     std::fs::write(&path, crawl()).unwrap();
+    (dir, path)
+}
+
+#[test]
+fn a_sites_furniture_is_left_out_and_the_seeds_are_judged_as_they_are_alone() {
+    let (_dir, path) = crawl_file();
     let scan = |extra: &[&str]| {
         let out = bin().args(["scan", "--quiet", "--format", "json"]).args(extra).arg(&path).output().unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -125,9 +131,7 @@ fn furniture_is_learned_from_files_read_twice_not_from_standard_input() {
 
 #[test]
 fn an_index_is_not_built_with_furniture_left_out() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("crawl.jsonl");
-    std::fs::write(&path, crawl()).unwrap();
+    let (dir, path) = crawl_file();
     let out = bin()
         .args(["index", "build", "--quiet", "--boilerplate"])
         .arg(dir.path().join("idx"))
@@ -140,9 +144,7 @@ fn an_index_is_not_built_with_furniture_left_out() {
 
 #[test]
 fn a_scan_whose_pairs_join_pages_of_one_site_suggests_boilerplate() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("crawl.jsonl");
-    std::fs::write(&path, crawl()).unwrap();
+    let (_dir, path) = crawl_file();
     let stderr = |extra: &[&str]| {
         let out = bin().args(["scan", "--format", "summary"]).args(extra).arg(&path).output().unwrap();
         assert!(out.status.success());
