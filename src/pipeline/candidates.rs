@@ -163,24 +163,51 @@ fn band(
             lsh::band_entries(signatures.mins(i), params, first, doc_mask, i, out);
         });
         let kept_so_far = &kept;
-        let similar = |key: PairKey| {
-            let (a, b) = unpack(key);
-            min_estimate <= 0.0 || estimate(signatures.mins(a as usize), signatures.mins(b as usize)) >= min_estimate
-        };
         let bands = (0..g).into_par_iter().map(|k| {
             let band: Vec<u64> = (0..n).filter(|&i| banded[i]).map(|i| entries[i * g + k]).collect();
             let (pairs, mut found) = lsh::band_pairs(band, doc_mask, max_bucket);
-            let fresh = lsh::not_kept(pairs, kept_so_far);
-            let before = fresh.len();
-            let new: Vec<PairKey> = fresh.into_iter().filter(|&key| similar(key)).collect();
-            found.dissimilar = before - new.len();
-            (new, found)
+            let mut fresh = lsh::not_kept(pairs, kept_so_far);
+            if min_estimate > 0.0 {
+                let close = each_pair(&fresh, &[signatures], |a, b| {
+                    estimate(signatures.mins(a), signatures.mins(b)) >= min_estimate
+                });
+                let before = fresh.len();
+                let mut close = close.into_iter();
+                fresh.retain(|_| close.next() == Some(true));
+                found.dissimilar = before - fresh.len();
+            }
+            (fresh, found)
         });
         let group_pairs = bands.reduce(|| (Vec::new(), LshStats::default()), lsh::merge_bands);
         (kept, stats) = lsh::merge_bands((kept, stats), group_pairs);
     }
     stats.pairs = kept.len();
     Ok((kept, stats))
+}
+
+/// `test(a, b)` of each pair `(a, b)` in `pairs`, in order, worked out in parallel. A test reads the two
+/// documents' signatures in `matrices` from anywhere in memory, and waiting for them is most of its cost:
+/// the signatures of the pair a few places ahead are asked for ([`Signatures::prefetch`]) before this
+/// pair is tested, so that the waits overlap.
+fn each_pair(pairs: &[PairKey], matrices: &[&Signatures], test: impl Fn(usize, usize) -> bool + Sync) -> Vec<bool> {
+    const AHEAD: usize = 8;
+    let test = &test;
+    pairs
+        .par_chunks(1 << 12)
+        .flat_map_iter(|chunk| {
+            chunk.iter().enumerate().map(move |(k, &key)| {
+                if let Some(&next) = chunk.get(k + AHEAD) {
+                    let (a, b) = unpack(next);
+                    for m in matrices {
+                        m.prefetch(a as usize);
+                        m.prefetch(b as usize);
+                    }
+                }
+                let (a, b) = unpack(key);
+                test(a as usize, b as usize)
+            })
+        })
+        .collect()
 }
 
 /// The passages proposer's pairs: documents sharing [`MIN_SHARED_PASSAGES`] or more of the sampled
@@ -363,13 +390,8 @@ impl Banding {
 /// the content view (estimated Jaccard ≥ 0.8). The groups of eight or more documents joined this way,
 /// transitively, are compared through their leader (see [`group_leaders`] and [`through_leaders`]).
 fn join_near_duplicates(parent: &mut [u32], tests: &[(&Signatures, f64)], pairs: &[PairKey]) {
-    let close: Vec<bool> = pairs
-        .par_iter()
-        .map(|&key| {
-            let (a, b) = unpack(key);
-            tests.iter().any(|(m, bar)| estimate(m.mins(a as usize), m.mins(b as usize)) >= *bar)
-        })
-        .collect();
+    let matrices: Vec<&Signatures> = tests.iter().map(|&(m, _)| m).collect();
+    let close = each_pair(pairs, &matrices, |a, b| tests.iter().any(|(m, bar)| estimate(m.mins(a), m.mins(b)) >= *bar));
     for (&key, _) in pairs.iter().zip(&close).filter(|(_, c)| **c) {
         let (a, b) = unpack(key);
         union(parent, a, b);
@@ -570,6 +592,26 @@ mod tests {
         join_near_duplicates(&mut parent, &bars, &[pair_key(0, 1), pair_key(0, 2), pair_key(0, 3)]);
         let roots: Vec<u32> = (0..4).map(|i| find(&mut parent, i)).collect();
         assert_eq!(roots, [0, 0, 0, 3]);
+    }
+
+    #[test]
+    fn each_pair_tests_every_pair_in_order_across_chunks() {
+        // More pairs than one chunk holds, so the look-ahead meets a chunk's end and the order of the
+        // chunks' results matters.
+        let sets: Vec<Vec<u64>> = (0..200u64).map(|i| (i % 7..i % 7 + 10).collect()).collect();
+        let m = sigs(&sets, 16);
+        let pairs: Vec<PairKey> = (0..200).flat_map(|a| (a + 1..200).map(move |b| pair_key(a, b))).collect();
+        assert!(pairs.len() > 2 * (1 << 12));
+        let test = |a: usize, b: usize| estimate(m.mins(a), m.mins(b)) >= 0.5;
+        let want: Vec<bool> = pairs
+            .iter()
+            .map(|&key| {
+                let (a, b) = unpack(key);
+                test(a as usize, b as usize)
+            })
+            .collect();
+        assert!(want.contains(&true) && want.contains(&false));
+        assert_eq!(each_pair(&pairs, &[&m], test), want);
     }
 
     fn sigs(sets: &[Vec<u64>], k: u16) -> Signatures {
