@@ -1,5 +1,6 @@
 //! `unspun eval`: scan a labelled set's documents and score the result against its truth.
 
+use std::path::Path;
 use std::process::ExitCode;
 
 use unspun::Result;
@@ -14,8 +15,15 @@ pub(super) fn run(args: &EvalArgs, run: &Run) -> Result<ExitCode> {
     let mut config = args.settings.to_config(&[], false)?;
     config.all_direction_features = args.direction_pairs.is_some();
     let truth = unspun::input::read_truth(&args.dir.join("truth.jsonl"))?;
-    let report = args.report.as_deref().map(|path| Output::open(Some(path))).transpose()?;
-    let direction_pairs = args.direction_pairs.as_deref().map(|path| Output::open(Some(path))).transpose()?;
+    // Neither report may overwrite what the evaluation reads.
+    let inputs = [args.dir.join("docs"), args.dir.join("truth.jsonl")];
+    let open = |path: &Path| -> Result<Output> {
+        let output = Output::open(Some(path))?;
+        output.check_not_input(&inputs, &config.input.extensions)?;
+        Ok(output)
+    };
+    let report = args.report.as_deref().map(open).transpose()?;
+    let direction_pairs = args.direction_pairs.as_deref().map(open).transpose()?;
     let result = unspun::scan(&[args.dir.join("docs")], &config, &run.bars)?;
     run.report_problems(&result);
     warn_unmatched(&truth, &result);

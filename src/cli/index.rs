@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use unspun::escape::Escaped;
 use unspun::index::Index;
 use unspun::input::Problem;
 use unspun::{Config, Error, Result, Scan};
@@ -29,7 +30,7 @@ pub(super) fn run(command: &IndexCommand, run: &Run) -> Result<ExitCode> {
                 let info = index.info();
                 eprintln!(
                     "unspun: {} now holds {} documents in {} segments, {:.2}s",
-                    args.index.display(),
+                    Escaped(args.index.display()),
                     info.documents,
                     info.segments.len(),
                     run.start.elapsed().as_secs_f64()
@@ -48,7 +49,7 @@ pub(super) fn run(command: &IndexCommand, run: &Run) -> Result<ExitCode> {
             if !run.quiet {
                 eprintln!(
                     "unspun: {} is sound: {} segments, {:.1} MiB checked, {:.2}s",
-                    args.index.display(),
+                    Escaped(args.index.display()),
                     index.info().segments.len(),
                     bytes as f64 / (1 << 20) as f64,
                     run.start.elapsed().as_secs_f64()
@@ -65,7 +66,7 @@ pub(super) fn run(command: &IndexCommand, run: &Run) -> Result<ExitCode> {
                 return Ok(ExitCode::SUCCESS);
             }
             let mib = |b: u64| b as f64 / (1 << 20) as f64;
-            println!("index        {}", args.index.display());
+            println!("index        {}", Escaped(args.index.display()));
             println!("format       version {}, generation {}", info.format_version, info.generation);
             println!("documents    {}", info.documents);
             println!("parameters   {}", info.params);
@@ -83,7 +84,7 @@ pub(super) fn run(command: &IndexCommand, run: &Run) -> Result<ExitCode> {
             println!("per document {} (bytes)", per_doc.join(", "));
             println!("segments     {}", info.segments.len());
             for s in &info.segments {
-                println!("  {}  {} documents  {:.1} MiB", s.file, s.documents, mib(s.bytes));
+                println!("  {}  {} documents  {:.1} MiB", Escaped(&s.file), s.documents, mib(s.bytes));
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -97,6 +98,7 @@ pub(super) fn query(args: &QueryArgs, run: &Run) -> Result<ExitCode> {
     config.top = args.top;
     let output = Output::open(args.output.as_deref())?;
     output.check_not_input(&args.paths, &config.input.extensions)?;
+    output.check_outside(&args.index)?;
     let result = against_index(&args.index, &args.paths, &config, run)?;
     write(&result, &config, format, args.explain, output, run)
 }

@@ -12,18 +12,18 @@ use unspun::{Error, Result};
 use super::args::Format;
 
 /// Where a report goes: stdout; a special file (/dev/null, a pipe), written straight; or a temporary
-/// file in the target's folder `dir`, renamed into place once complete, so an interrupted run never
-/// leaves half a report.
+/// file in the folder `dir` of the file `target` that `path` names (itself, or through symlinks),
+/// renamed into place once complete, so an interrupted run never leaves half a report.
 pub enum Output {
     Stdout,
     Direct(PathBuf),
-    Atomic { path: PathBuf, dir: PathBuf },
+    Atomic { path: PathBuf, target: PathBuf, dir: PathBuf },
 }
 
 impl Output {
     /// `path`, or stdout when there is none or it is `-`; checked before the work starts (by creating
     /// and removing the temporary file), so that a path that cannot be written fails at once, not after
-    /// hours of scanning.
+    /// hours of scanning. A symlink is followed: the report replaces the file it names, not the link.
     pub fn open(path: Option<&Path>) -> Result<Output> {
         let Some(path) = path.filter(|p| p.as_os_str() != "-") else {
             return Ok(Output::Stdout);
@@ -32,14 +32,38 @@ impl Output {
         if path.is_dir() {
             return Err(err(io::Error::new(io::ErrorKind::IsADirectory, "a folder, not a file")));
         }
-        if path.exists() && !path.is_file() {
-            // A special file cannot be replaced by renaming.
+        // The system's names for open streams (/dev/stdout, /dev/fd/1, /proc/self/fd/1) and special
+        // files cannot be replaced by renaming, and must not be: they are written straight.
+        let target = follow_links(path).map_err(err)?;
+        if is_system(&target) || target.exists() && !target.is_file() {
             return Ok(Output::Direct(path.to_path_buf()));
         }
-        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         // Dropping the temporary file removes it.
-        temporary(path, dir).map_err(err)?;
-        Ok(Output::Atomic { path: path.to_path_buf(), dir: dir.to_path_buf() })
+        temporary(&target, dir).map_err(err)?;
+        Ok(Output::Atomic { dir: dir.to_path_buf(), path: path.to_path_buf(), target })
+    }
+
+    /// Refuses a report file inside `folder` (an index being queried): writing it would damage what is
+    /// read.
+    pub fn check_outside(&self, folder: &Path) -> Result<()> {
+        let (Output::Atomic { path, target, .. } | Output::Direct(path @ target)) = self else {
+            return Ok(());
+        };
+        let (Ok(folder), Some(parent)) = (std::fs::canonicalize(folder), target.parent()) else {
+            return Ok(());
+        };
+        let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
+        match std::fs::canonicalize(parent) {
+            Ok(dir) if dir.starts_with(&folder) => Err(Error::Write {
+                path: path.clone(),
+                source: io::Error::other(format!(
+                    "it is inside the index {}: the report would damage it",
+                    folder.display()
+                )),
+            }),
+            _ => Ok(()),
+        }
     }
 
     /// Refuses a report file that is one of the `inputs` (the same file by any path, symlink or hard
@@ -57,10 +81,11 @@ impl Output {
         let refuse = |input: &Path| {
             Err(Error::Write {
                 path: path.clone(),
-                source: io::Error::other(format!(
-                    "it is an input ({}): the report would overwrite it",
-                    input.display()
-                )),
+                source: io::Error::other(if input.as_os_str() == "-" {
+                    "it is standard input: the report would overwrite it".to_string()
+                } else {
+                    format!("it is an input ({}): the report would overwrite it", input.display())
+                }),
             })
         };
         let wanted = target
@@ -68,6 +93,12 @@ impl Output {
             .map(|n| n.to_string_lossy().to_lowercase())
             .is_some_and(|name| extensions.iter().any(|ext| name.ends_with(&format!(".{}", ext.to_lowercase()))));
         for input in inputs {
+            if input.as_os_str() == "-" {
+                if is_stdin(&target) {
+                    return refuse(input);
+                }
+                continue;
+            }
             let Ok(canonical) = std::fs::canonicalize(input) else { continue };
             if canonical == target || same_file(&canonical, &target) {
                 return refuse(input);
@@ -97,16 +128,16 @@ impl Output {
                 });
                 (path, result)
             }
-            Output::Atomic { path, dir } => {
+            Output::Atomic { path, target, dir } => {
                 // On an error the temporary file is dropped, which removes it; on SIGINT or SIGTERM the
                 // handler removes it.
-                let result = temporary(&path, &dir).and_then(|tmp| {
+                let result = temporary(&target, &dir).and_then(|tmp| {
                     let _interrupt = Interruptible::new(tmp.path());
                     let mut out = io::BufWriter::new(tmp);
                     write(&mut out)?;
                     let tmp = out.into_inner().map_err(io::Error::other)?;
                     tmp.as_file().sync_all()?;
-                    tmp.persist(&path).map(drop).map_err(|e| e.error)
+                    tmp.persist(&target).map(drop).map_err(|e| e.error)
                 });
                 (path, result)
             }
@@ -126,7 +157,60 @@ fn temporary(path: &Path, dir: &Path) -> io::Result<tempfile::NamedTempFile> {
     // tempfile's default).
     #[cfg(unix)]
     builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-    builder.tempfile_in(dir)
+    let tmp = builder.tempfile_in(dir)?;
+    // A report replacing a file keeps that file's permissions: a private report stays private.
+    if let Ok(meta) = std::fs::metadata(path)
+        && meta.is_file()
+    {
+        tmp.as_file().set_permissions(meta.permissions())?;
+    }
+    Ok(tmp)
+}
+
+/// The file `path` names once its symlinks are followed (a link to a link too; a relative link is read
+/// from the link's folder), whether or not that file exists yet: a report written to a link replaces the
+/// file the link names, and the link stays.
+fn follow_links(path: &Path) -> io::Result<PathBuf> {
+    let mut path = path.to_path_buf();
+    for _ in 0..40 {
+        if is_system(&path) {
+            return Ok(path);
+        }
+        match std::fs::symlink_metadata(&path) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let link = std::fs::read_link(&path)?;
+                path = path.parent().unwrap_or(Path::new("")).join(link);
+            }
+            _ => return Ok(path),
+        }
+    }
+    Err(io::Error::other("too many levels of symbolic links"))
+}
+
+/// Whether `path` is one of the system's names for devices and open streams (`/dev/stdout`,
+/// `/proc/self/fd/1`), which a report is written through, never replaced.
+fn is_system(path: &Path) -> bool {
+    path.starts_with("/proc")
+        || path.starts_with("/dev/fd")
+        || ["/dev/stdout", "/dev/stderr"].iter().any(|p| path == Path::new(p))
+}
+
+/// Whether `path` is the file standard input reads (`-` redirected from it).
+#[cfg(unix)]
+fn is_stdin(path: &Path) -> bool {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::MetadataExt;
+    let stdin = io::stdin().as_fd().try_clone_to_owned().map(File::from).and_then(|f| f.metadata());
+    match (stdin, std::fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.is_file() && a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+/// Elsewhere standard input cannot be told apart from a file.
+#[cfg(not(unix))]
+fn is_stdin(_: &Path) -> bool {
+    false
 }
 
 /// The temporary report file being written, removed by the SIGINT / SIGTERM handler.

@@ -24,6 +24,7 @@ pub(super) fn run(args: &ScanArgs, run: &Run) -> Result<ExitCode> {
         let config = args.settings.to_config(&[], format == Format::Summary)?;
         let output = Output::open(args.output.as_deref())?;
         output.check_not_input(&args.paths, &config.input.extensions)?;
+        output.check_outside(index)?;
         let result = super::index::against_index(index, &args.paths, &config, run)?;
         return write(&result, &config, format, args.explain, output, run);
     }

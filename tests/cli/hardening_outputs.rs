@@ -337,3 +337,69 @@ fn control_characters_are_escaped_in_human_facing_output() {
         crate::common::json(&bin().args(["scan", "--quiet", "--format", "json"]).arg(&input).output().unwrap());
     assert_eq!(crate::common::document_ids(&report), [forged, coloured]);
 }
+
+/// `scan - -o FILE < FILE`: the report would replace the articles being read from standard input:
+/// refused, exit 1, the file untouched.
+#[test]
+fn output_equal_to_standard_input_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let articles = tmp.path().join("articles.jsonl");
+    let lines: Vec<String> =
+        seeds().iter().map(|(id, text)| serde_json::json!({"id": id, "text": text}).to_string()).collect();
+    std::fs::write(&articles, lines.join("\n")).unwrap();
+    let before = std::fs::read(&articles).unwrap();
+    let out = bin()
+        .args(["scan", "--quiet", "-", "-o"])
+        .arg(&articles)
+        .stdin(std::fs::File::open(&articles).unwrap())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("standard input"), "{stderr}");
+    assert_eq!(std::fs::read(&articles).unwrap(), before);
+    // Another file on standard input is no reason to refuse.
+    let report = tmp.path().join("report.json");
+    let out = bin()
+        .args(["scan", "--quiet", "-", "-o"])
+        .arg(&report)
+        .stdin(std::fs::File::open(&articles).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// A report to a symlink replaces the file the link names (the link stays a link, a dangling one
+/// creates its file), keeps the permissions of the file it replaces, and `/dev/stdout` is written
+/// through, not replaced.
+#[test]
+fn a_report_goes_where_a_link_points_and_keeps_the_file_s_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let (real, link) = (tmp.path().join("real.txt"), tmp.path().join("link.txt"));
+    std::fs::write(&real, "old").unwrap();
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o600)).unwrap();
+    std::os::unix::fs::symlink("real.txt", &link).unwrap();
+    let (missing, dangling) = (tmp.path().join("missing.txt"), tmp.path().join("dangling.txt"));
+    std::os::unix::fs::symlink("missing.txt", &dangling).unwrap();
+    for output in [&link, &dangling] {
+        let out = bin().arg("scan").arg("--quiet").arg(corpus_docs()).arg("-o").arg(output).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(std::fs::symlink_metadata(output).unwrap().file_type().is_symlink(), "{output:?} was replaced");
+    }
+    for file in [&real, &missing] {
+        assert!(std::fs::read_to_string(file).unwrap().contains("rewrite"), "{file:?} holds no report");
+    }
+    assert_eq!(std::fs::metadata(&real).unwrap().permissions().mode() & 0o777, 0o600);
+    let captured = tmp.path().join("captured.txt");
+    let out = bin()
+        .args(["scan", "--quiet"])
+        .arg(corpus_docs())
+        .args(["-o", "/dev/stdout"])
+        .stdout(std::fs::File::create(&captured).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(std::fs::read_to_string(&captured).unwrap().contains("rewrite"));
+    assert!(std::fs::symlink_metadata("/dev/stdout").unwrap().file_type().is_symlink());
+}

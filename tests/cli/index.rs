@@ -94,6 +94,36 @@ fn scan_against_an_index_is_a_query_of_it() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("seed 7"), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
+/// A report written inside the index it queries would damage it (`-o INDEX/MANIFEST`): refused, exit 1,
+/// the index still whole; an index's name is shown escaped like any name from the command line.
+#[test]
+fn a_report_inside_the_index_is_refused_and_its_name_is_shown_escaped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = seed_folder(tmp.path(), "archive", &["000", "002"]);
+    let new = seed_folder(tmp.path(), "new", &["001", "003"]);
+    let idx = tmp.path().join("idx\u{1b}[31m");
+    assert_eq!(index("build", &idx, &[os(&archive)]).status.code(), Some(0));
+    let manifest = std::fs::read(idx.join("MANIFEST")).unwrap();
+    for command in [&["query"][..], &["scan", "--against"]] {
+        for inside in ["MANIFEST", "report.json"] {
+            let out = bin().args(command).arg(&idx).arg(&new).arg("-o").arg(idx.join(inside)).output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(1), "{command:?} {inside}: {stderr}");
+            assert!(stderr.contains("inside the index"), "{stderr}");
+            assert!(!stderr.contains('\u{1b}'), "{stderr}");
+        }
+    }
+    assert_eq!(std::fs::read(idx.join("MANIFEST")).unwrap(), manifest);
+    assert!(!idx.join("report.json").exists());
+    let info = bin().args(["index", "info"]).arg(&idx).output().unwrap();
+    assert_eq!(info.status.code(), Some(0));
+    let shown = String::from_utf8_lossy(&info.stdout);
+    assert!(shown.contains("idx\\u{1b}[31m") && !shown.contains('\u{1b}'), "{shown}");
+    let added = bin().args(["index", "add"]).arg(&idx).arg(&new).output().unwrap();
+    let said = String::from_utf8_lossy(&added.stderr);
+    assert!(said.contains("now holds") && !said.contains('\u{1b}'), "{said}");
+}
+
 #[test]
 fn add_and_compact_judge_as_a_scan_of_the_whole_archive() {
     let tmp = tempfile::tempdir().unwrap();
