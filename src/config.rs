@@ -270,7 +270,11 @@ impl Config {
         }
         for v in &self.views {
             if !(1..=1000).contains(&v.shingle) {
-                return Err(Error::Config(format!("shingle size {} is not in 1..=1000", v.shingle)));
+                let (what, option) = match v.view {
+                    View::Lead => ("lead length", "--lead"),
+                    _ => ("shingle size", "--shingle"),
+                };
+                return Err(Error::Config(format!("{what} {} ({option}) is not in 1..=1000", v.shingle)));
             }
             if !(1..=1024).contains(&v.num_hashes) {
                 return Err(Error::Config(format!("{} hashes is not in 1..=1024", v.num_hashes)));
@@ -300,6 +304,14 @@ impl Config {
         }
         if self.max_bucket < 2 {
             return Err(Error::Config("the bucket cap must be at least 2".into()));
+        }
+        if let Some(days) = self.window_days
+            && !(days.is_finite() && days >= 0.0)
+        {
+            return Err(Error::Config(format!("--window {days} is not a number of days (0 or more)")));
+        }
+        if self.top == Some(0) {
+            return Err(Error::Config("--top 0 would report nothing: give 1 or more".into()));
         }
         Ok(())
     }
@@ -340,5 +352,15 @@ mod tests {
         c.validate().unwrap();
         c.semantic.as_mut().unwrap().coverage = 1.5;
         assert!(c.validate().unwrap_err().to_string().contains("semantic coverage 1.5"));
+        for days in [f64::NAN, -1.0, f64::NEG_INFINITY, f64::INFINITY] {
+            let c = Config { window_days: Some(days), ..Config::default() };
+            assert!(c.validate().unwrap_err().to_string().contains("--window"), "{days}");
+        }
+        Config { window_days: Some(0.0), ..Config::default() }.validate().unwrap();
+        assert!(Config { top: Some(0), ..Config::default() }.validate().unwrap_err().to_string().contains("--top 0"));
+        let mut c = Config::default();
+        let lead = c.views.iter_mut().find(|v| v.view == View::Lead).unwrap();
+        lead.shingle = 0;
+        assert!(c.validate().unwrap_err().to_string().contains("--lead"));
     }
 }

@@ -160,6 +160,8 @@ pub struct Scan {
     /// With [`crate::config::Config::boilerplate`]: the page furniture lines found (each site's counted
     /// apart).
     pub furniture_lines: Option<usize>,
+    /// Documents whose id an earlier one had, reported as `ID#2`, `ID#3`…
+    pub renamed_ids: usize,
 }
 
 impl DocInfo {

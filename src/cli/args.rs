@@ -319,7 +319,7 @@ pub struct SettingsArgs {
     pub model: Option<PathBuf>,
     /// Cosine similarity of two leads' embeddings from which the semantic view pairs them [default: the
     /// fitted one, 0.6 with --word-vectors, 0.7 without].
-    #[arg(long)]
+    #[arg(long, requires = "model")]
     pub semantic_threshold: Option<f64>,
     /// With --model: the semantic view's bars from FILE (the layout of src/semantic.json, as
     /// `scripts/fit-semantic` writes it) instead of the built-in ones.

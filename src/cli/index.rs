@@ -96,6 +96,7 @@ pub(super) fn query(args: &QueryArgs, run: &Run) -> Result<ExitCode> {
     check_explain(args.explain, format, from_extension)?;
     let mut config = args.settings.to_config(&[], false)?;
     config.top = args.top;
+    config.validate()?;
     let output = Output::open(args.output.as_deref())?;
     output.check_not_input(&args.paths, &config.input.extensions)?;
     output.check_outside(&args.index)?;

@@ -61,6 +61,12 @@ pub(super) fn write(
             s.pairs,
             run.start.elapsed().as_secs_f64()
         );
+        if result.renamed_ids > 0 {
+            eprintln!(
+                "unspun: note: {} documents have the id of an earlier one and are reported as ID#2, ID#3…",
+                result.renamed_ids
+            );
+        }
     }
     Ok(exit_code(result))
 }

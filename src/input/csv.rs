@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 
 use super::context::ReadContext;
 use super::record::{Records, fields};
-use super::{InputOptions, Origin, looks_binary};
+use super::{InputOptions, Origin, UTF16_STREAM, is_utf16, looks_binary};
 use crate::error::{Error, Result};
 
 /// The separator of a file's cells: a tab when its name says tab-separated values, else whichever of
@@ -131,6 +131,7 @@ fn object(columns: &[String], row: &csv::ByteRecord) -> (Map<String, Value>, Vec
 pub(super) fn read(input: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()> {
     let options = ctx.options;
     let delimiter = match input.fill_buf() {
+        Ok(head) if is_utf16(head) => return ctx.sink.problem(None, UTF16_STREAM),
         Ok(head) if looks_binary(head) => return ctx.sink.problem(None, "binary file (NUL bytes), not CSV; skipped"),
         Ok(head) => delimiter(&ctx.file.path, head),
         Err(e) => return ctx.sink.last_problem(None, ctx.stream.broken(&e, "0 rows")),

@@ -23,7 +23,12 @@ pub(crate) fn decode_page(bytes: &[u8], charset: Option<String>) -> (String, Opt
     let from_meta = charset.is_none();
     let declared =
         charset.or_else(|| charset_of(&String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).to_ascii_lowercase()));
-    let mut encoding = declared.as_deref().and_then(|label| Encoding::for_label(label.as_bytes()));
+    // Labels the standard maps to its "replacement" encoding (ISO-2022-KR, HZ-GB-2312…) would turn the
+    // whole page into one replacement character: read as an unknown charset instead.
+    let mut encoding = declared
+        .as_deref()
+        .and_then(|label| Encoding::for_label(label.as_bytes()))
+        .filter(|&e| e != encoding_rs::REPLACEMENT);
     // A <meta> read as ASCII cannot truly declare UTF-16, whose text would not read so: UTF-8 it is, as
     // the standard says.
     if from_meta && (encoding == Some(UTF_16LE) || encoding == Some(UTF_16BE)) {
@@ -556,6 +561,10 @@ mod tests {
         // Declared UTF-8 but not: replacement characters, said.
         let (text, note) = decode(b"<meta charset=utf-8>caf\xe9", None);
         assert!(text.ends_with('\u{fffd}') && note.unwrap().contains("invalid UTF-8"));
+        // A charset the standard replaces wholesale (ISO-2022-KR) is read as an unknown one, not emptied.
+        assert_eq!(decode(b"<meta charset=iso-2022-kr><p>plain", None).0, "<meta charset=iso-2022-kr><p>plain");
+        let (text, note) = decode(b"<meta charset=iso-2022-kr><p>caf\xe9", None);
+        assert!(text.ends_with("café") && note.unwrap().contains("unknown charset"), "{text}");
     }
 
     #[test]

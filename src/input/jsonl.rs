@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::context::ReadContext;
 use super::record::{Parsed, Records, Skip, fields, kind};
-use super::{InputOptions, Origin, looks_binary, source};
+use super::{InputOptions, Origin, UTF16_STREAM, is_utf16, looks_binary, source};
 use crate::error::{Error, Result};
 
 /// The longest line read into memory: the text may be up to `max_document_bytes` and JSON escaping can
@@ -83,6 +83,7 @@ pub(super) fn read(reader: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()
     let bom = match reader.fill_buf() {
         // A file that opens with an object is JSON Lines even with a NUL byte in its first lines: only
         // the lines holding one are malformed, and reported as such.
+        Ok(head) if is_utf16(head) => return ctx.sink.problem(None, UTF16_STREAM),
         Ok(head) if looks_binary(head) && !head.trim_ascii_start().starts_with(b"{") => {
             return ctx.sink.problem(None, "binary file (NUL bytes), not JSON Lines; skipped");
         }
@@ -276,6 +277,7 @@ mod tests {
             (b"[1, 2]", "an array is not a JSON object"),
             (b"{\"id\": \"x\"}", "no \"text\" field"),
             (b"{\"text\": 42}", "\"text\" is a number, not a string"),
+            (b"{\"text\": null}", "\"text\" is null"),
             (b"{\"text\": \"  \"}", "empty text"),
             (b"{\"text\": \"caf\xe9 ok\"}", "invalid UTF-8"),
             (b"{\"text\": \"ok\", \"date\": 20250524}", "\"date\" is a number"),

@@ -248,7 +248,13 @@ pub fn discover(paths: &[PathBuf], options: &InputOptions) -> Result<(Vec<InputF
         }
     }
     files.sort_by(|a, b| (&a.id, &a.path).cmp(&(&b.id, &b.path)));
-    files.dedup_by(|a, b| a.path == b.path);
+    // A file reached by two paths (named twice, or inside two of the folders given, `corpus` and
+    // `corpus/docs`) is read once, under the first id in that order; else it would be its own duplicate.
+    let mut read = std::collections::HashSet::new();
+    files.retain(|f| {
+        let key = if is_stdin(&f.path) { Some(FileKey::Path(f.path.clone())) } else { file_key(&f.path) };
+        key.is_none_or(|key| read.insert(key))
+    });
     Ok((files, problems))
 }
 
@@ -260,25 +266,26 @@ fn no_articles(options: &InputOptions, seen: &std::collections::BTreeSet<String>
     format!("no files ending in {} in this folder ({seen}); --ext chooses the extensions", wanted.join(", "))
 }
 
-/// A folder's identity on disk, so a folder reached again through a symbolic link is walked once: its device
-/// and inode on Unix, its canonical path elsewhere.
+/// A file's or folder's identity on disk, so a folder reached again through a symbolic link is walked once
+/// and a file reached by two paths is read once: its device and inode on Unix, its canonical path
+/// elsewhere.
 #[derive(Clone, PartialEq, Eq, Hash)]
-enum FolderKey {
+enum FileKey {
     #[cfg(unix)]
     Inode(u64, u64),
-    #[cfg_attr(unix, allow(dead_code))]
+    /// Elsewhere, and for standard input everywhere.
     Path(PathBuf),
 }
 
-fn folder_key(dir: &Path) -> Option<FolderKey> {
+fn file_key(path: &Path) -> Option<FileKey> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
-        std::fs::metadata(dir).ok().map(|m| FolderKey::Inode(m.dev(), m.ino()))
+        std::fs::metadata(path).ok().map(|m| FileKey::Inode(m.dev(), m.ino()))
     }
     #[cfg(not(unix))]
     {
-        std::fs::canonicalize(dir).ok().map(FolderKey::Path)
+        std::fs::canonicalize(path).ok().map(FileKey::Path)
     }
 }
 
@@ -288,14 +295,14 @@ struct Walk<'a> {
     root: &'a Path,
     options: &'a InputOptions,
     /// Every folder walked so far, and the folders from the root down to the one being walked.
-    seen: std::collections::HashSet<FolderKey>,
-    ancestors: Vec<(FolderKey, PathBuf)>,
+    seen: std::collections::HashSet<FileKey>,
+    ancestors: Vec<(FileKey, PathBuf)>,
     /// The extensions of the files met that are not articles, for the message when there are none.
     extensions_seen: std::collections::BTreeSet<String>,
 }
 
 fn walk(walker: &mut Walk, dir: &Path, files: &mut Vec<InputFile>, problems: &mut Vec<Problem>) {
-    if let Some(key) = folder_key(dir) {
+    if let Some(key) = file_key(dir) {
         if let Some((_, first)) = walker.ancestors.iter().find(|(k, _)| *k == key) {
             let message = format!("symbolic link loop: the same folder as {}; not walked again", first.display());
             problems.push(Problem::in_file(dir, message));
@@ -611,10 +618,20 @@ pub(crate) fn is_blank(text: &str) -> bool {
     text.trim().is_empty()
 }
 
-/// Whether bytes look like a binary file rather than text: NUL bytes near the start.
+/// Whether bytes look like a binary file rather than text: NUL bytes near the start, in a text that is
+/// not UTF-16 (which holds a NUL byte in every ASCII character, and opens with a byte-order mark).
 pub(crate) fn looks_binary(bytes: &[u8]) -> bool {
-    bytes.iter().take(8192).any(|&b| b == 0)
+    !is_utf16(bytes) && bytes.iter().take(8192).any(|&b| b == 0)
 }
+
+/// Whether bytes open with a UTF-16 byte-order mark (as Windows Notepad saves "Unicode" text).
+pub(crate) fn is_utf16(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff])
+}
+
+/// Why a stream read line by line (JSON Lines, CSV) in UTF-16 is skipped: its lines are read as UTF-8.
+pub(crate) const UTF16_STREAM: &str =
+    "UTF-16 text (byte-order mark), which is read as UTF-8 only: convert it (iconv -f UTF-16 -t UTF-8); skipped";
 
 /// Reads a publication date as days since 1970-01-01 UTC, with the time of day (hours and minutes) as a
 /// fraction. A date with a time zone, ISO 8601 / RFC 3339 (`2025-05-24T10:30:00Z`,
@@ -629,7 +646,8 @@ pub fn parse_day(date: &str) -> Option<f64> {
         .parse::<jiff::Timestamp>()
         .ok()
         .or_else(|| jiff::fmt::rfc2822::DateTimeParser::new().parse_timestamp(date).ok());
-    match instant {
+    // Years 1000 to 9999, as below: 1000-01-01 and 10000-01-01 in seconds since 1970.
+    match instant.filter(|t| (-30_610_224_000..253_402_300_800).contains(&t.as_second())) {
         Some(t) => {
             let seconds = t.as_second();
             // As the dates without a zone below: whole days, then the minutes of the day as a fraction.
@@ -668,7 +686,9 @@ fn parse_day_without_zone(date: &str) -> Option<f64> {
             .find(|&i| i != year_at && tokens.get(i).and_then(|t| number(t)).is_some())?;
         (number(tokens[year_at])?, m, number(tokens[day_at])?, year_at.max(day_at) + 1)
     };
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+    // A day the calendar has (not 31 February), in a year a publication can have: year 0 and negative
+    // years are placeholders (0000-01-01) or a sign this reading drops.
+    if !(1000..=9999).contains(&y) || jiff::civil::Date::new(y as i16, m as i8, d as i8).is_err() {
         return None;
     }
     // Days from civil date (Howard Hinnant's algorithm).
@@ -681,6 +701,7 @@ fn parse_day_without_zone(date: &str) -> Option<f64> {
     let time_tokens: Vec<i64> = tokens.iter().skip(time_at).map_while(|t| number(t)).collect();
     let fraction = match time_tokens.as_slice() {
         [h, min, ..] if (0..24).contains(h) && (0..60).contains(min) => (h * 60 + min) as f64 / 1440.0,
+        // No time, or one no clock shows (news-scale has `31-MAR-1987 605:12:19.12`): the day alone.
         _ => 0.0,
     };
     Some(days as f64 + fraction)
@@ -729,6 +750,15 @@ pub(crate) mod tests {
         assert_eq!(parse_day("yesterday"), None);
         assert_eq!(parse_day("2025-13-01"), None);
         assert_eq!(parse_day("27/05/2025"), None);
+        // Days and times no calendar or clock has, placeholders and years a publication cannot have.
+        assert_eq!(parse_day("Mon, 31 Feb 2025"), None);
+        assert_eq!(parse_day("2025-02-29"), None);
+        assert_eq!(parse_day("2024-02-29"), Some(19782.0));
+        assert_eq!(parse_day("2025-05-24T25:61:61"), Some(20232.0));
+        for placeholder in ["0000-01-01", "-0001-01-01", "-0050-06-01", "0001-01-01T00:00:00Z", "-009999-01-01T00:00Z"]
+        {
+            assert_eq!(parse_day(placeholder), None, "{placeholder}");
+        }
     }
 
     #[test]

@@ -67,7 +67,7 @@ pub(super) fn fields(
             return Err(Skip { message, fields_without_text: Some(object.keys().cloned().collect()) });
         }
         Some(Value::Null) => {
-            return Err(format!("no {} field; skipped", field(&options.text_field)).into());
+            return Err(format!("{} is null, no text; skipped", field(&options.text_field)).into());
         }
         Some(v) => {
             return Err(format!("{} is {}, not a string; skipped", field(&options.text_field), kind(&v)).into());

@@ -28,6 +28,16 @@ fn read_capped(reader: &mut dyn BufRead, max: usize) -> std::io::Result<Vec<u8>>
 /// A file's text (for an HTML page, its main text, title and publication date), from its bytes cut to
 /// `max` at a character boundary, what was done to it, and whether the bytes were cut.
 fn text_of(mut bytes: Vec<u8>, format: Format, max: usize) -> (html::Page, Option<String>, bool) {
+    // A UTF-16 file (its byte-order mark says so) is read as the UTF-8 it decodes to.
+    let mut utf16_note = None;
+    if let Some((encoding, _)) = encoding_rs::Encoding::for_bom(&bytes)
+        && encoding != encoding_rs::UTF_8
+    {
+        let (text, _, errors) = encoding.decode(&bytes);
+        utf16_note =
+            errors.then(|| format!("bytes not valid {}; decoded with replacement characters", encoding.name()));
+        bytes = text.into_owned().into_bytes();
+    }
     let mut cut_note = None;
     let cut = bytes.len() > max;
     if cut {
@@ -52,11 +62,8 @@ fn text_of(mut bytes: Vec<u8>, format: Format, max: usize) -> (html::Page, Optio
         let (text, note) = decode(&bytes, max);
         (html::Page { text, ..html::Page::default() }, note)
     };
-    let note = match (note, cut_note) {
-        (Some(a), Some(b)) => Some(format!("{a}; {b}")),
-        (a, b) => a.or(b),
-    };
-    (page, note, cut)
+    let notes: Vec<String> = [utf16_note, note, cut_note].into_iter().flatten().collect();
+    (page, (!notes.is_empty()).then(|| notes.join("; ")), cut)
 }
 
 /// Reads the one document of a text file or HTML page (`ctx.format`); its text goes to the spill store
@@ -123,6 +130,37 @@ mod tests {
             assert!(problems.is_empty(), "{problems:?}");
             assert_eq!(docs[0].text, text);
             assert_eq!(crate::input::reload(path, &docs[0].origin, &InputOptions::default()).unwrap(), text);
+        }
+    }
+
+    /// A text file or page saved as UTF-16 (Notepad's "Unicode") is read by its byte-order mark, not
+    /// taken for a binary file; a JSON Lines or CSV file in UTF-16 is skipped with a message saying so.
+    #[test]
+    fn utf16_files_are_decoded_by_their_byte_order_mark() {
+        let dir = tempfile::tempdir().unwrap();
+        let utf16 = |text: &str, big: bool| -> Vec<u8> {
+            let units = text.encode_utf16().flat_map(|u| if big { u.to_be_bytes() } else { u.to_le_bytes() });
+            (if big { vec![0xfe, 0xff] } else { vec![0xff, 0xfe] }).into_iter().chain(units).collect()
+        };
+        let cases = [
+            ("le.txt", utf16("Café au lait, 東京.", false), "Café au lait, 東京."),
+            ("be.txt", utf16("Big end first.", true), "Big end first."),
+            ("page.html", utf16("<html><body><p>A page in UTF-16.</p></body></html>", false), "A page in UTF-16."),
+        ];
+        for (name, bytes, text) in cases {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            let (docs, problems) = read_all(&path, &InputOptions::default());
+            assert!(problems.is_empty(), "{name}: {problems:?}");
+            assert_eq!(docs[0].text, text, "{name}");
+            assert_eq!(crate::input::reload(&path, &docs[0].origin, &InputOptions::default()).unwrap(), text);
+        }
+        for name in ["lines.jsonl", "rows.csv"] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, utf16("{\"id\": \"a\", \"text\": \"x\"}\n", false)).unwrap();
+            let (docs, problems) = read_all(&path, &InputOptions::default());
+            assert!(docs.is_empty());
+            assert!(problems[0].message.contains("UTF-16"), "{name}: {problems:?}");
         }
     }
 

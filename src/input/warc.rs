@@ -227,8 +227,10 @@ impl<'a> Parser<'a> {
             Some(u64::MAX) => return damaged(self, "Content-Length is not a number".into()),
             Some(n) => n,
         };
+        // A response without a Content-Type (some crawlers write none) is read as the HTTP response a
+        // web crawl's responses are; one that is not says so when its HTTP header is looked for.
         let wanted = record.kind == "conversion"
-            || (record.kind == "response" && content_type.contains("application/http"))
+            || (record.kind == "response" && (content_type.contains("application/http") || content_type.is_empty()))
             || (record.kind == "resource" && content_type.contains("html"));
         let keep = wanted && length <= self.block_limit;
         match self.read_block(length, keep)? {
@@ -622,6 +624,25 @@ pub(crate) mod tests {
                 assert_eq!(again.unwrap(), d.text);
             }
         }
+    }
+
+    #[test]
+    fn a_response_without_a_content_type_is_read_as_http() {
+        let dir = tempfile::tempdir().unwrap();
+        let page =
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<html><body><p>Untyped record.</p></body></html>";
+        let not_http = b"<p>no HTTP header at all</p>";
+        let path = dir.path().join("a.warc");
+        std::fs::write(
+            &path,
+            [record("response", "http://a/1", "", page), record("response", "http://a/2", "", not_http)].concat(),
+        )
+        .unwrap();
+        let (docs, problems) = read_all(&path, &InputOptions::default());
+        assert_eq!(docs.len(), 1);
+        assert_eq!(docs[0].text, "Untyped record.");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].message.contains("without a header end"), "{problems:?}");
     }
 
     #[test]

@@ -193,6 +193,7 @@ pub(crate) fn judge(
         grouped_documents: candidates.grouped_documents(),
         proposers: std::mem::take(&mut candidates.proposers),
         furniture_lines: config.boilerplate.then(|| plan.boilerplate.lines()),
+        renamed_ids: corpus.renamed_ids,
         ..Scan::default()
     };
     if config.candidates_only {

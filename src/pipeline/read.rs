@@ -99,6 +99,8 @@ pub struct SignedCorpus {
     pub sketches: Sketches,
     /// Input that was damaged, unreadable or read lossily.
     pub problems: Vec<Problem>,
+    /// Documents whose id another had first, renamed `ID#2`… ([`settle`]).
+    pub renamed_ids: usize,
     /// Each document's text compressed (zstd), when [`Prior::keep_texts`] asked for them (for an index).
     pub texts: Vec<Vec<u8>>,
 }
@@ -145,7 +147,7 @@ pub(super) fn read_and_sign(inputs: Inputs, plan: &Plan, progress: &dyn Progress
 /// Makes ids unique and marks the documents too short to compare (see [`TOO_SHORT`]), once the documents
 /// of a run are all in their fixed order.
 pub(super) fn settle(corpus: &mut SignedCorpus, plan: &Plan) {
-    make_ids_unique(&mut corpus.documents);
+    corpus.renamed_ids = make_ids_unique(&mut corpus.documents);
     // Short and empty documents are not compared, but identical ones are still duplicates.
     for d in corpus.documents.iter_mut() {
         if d.words == 0 {
@@ -431,7 +433,17 @@ impl<'a> Signer<'a> {
             }
         });
         sketches.read_index = order;
-        SignedCorpus { documents, exact, frequencies, embeddings, specifics, sketches, problems: Vec::new(), texts }
+        SignedCorpus {
+            documents,
+            exact,
+            frequencies,
+            embeddings,
+            specifics,
+            sketches,
+            problems: Vec::new(),
+            renamed_ids: 0,
+            texts,
+        }
     }
 }
 
@@ -574,14 +586,30 @@ fn permute(order: &[usize], mut swap: impl FnMut(usize, usize)) {
     }
 }
 
-/// Gives repeated ids a `#2`, `#3`… suffix, in the fixed document order.
-fn make_ids_unique(docs: &mut [DocInfo]) {
+/// Gives repeated ids a `#2`, `#3`… suffix, in the fixed document order, skipping any suffix that is
+/// another document's id already; returns how many were renamed. (Not a problem of the input: a page
+/// crawled twice has its URL as the id of both.)
+fn make_ids_unique(docs: &mut [DocInfo]) -> usize {
+    if !docs.windows(2).any(|w| w[0].id == w[1].id) {
+        return 0;
+    }
+    let mut taken: HashSet<String> = docs.iter().map(|d| d.id.clone()).collect();
+    let mut renamed = 0;
     // Sorted by id, so the documents sharing one are neighbours.
     for same in docs.chunk_by_mut(|a, b| a.id == b.id) {
-        for (k, d) in same.iter_mut().enumerate().skip(1) {
-            d.id = format!("{}#{}", d.id, k + 1);
+        let mut k = 1;
+        for d in same.iter_mut().skip(1) {
+            d.id = loop {
+                k += 1;
+                let id = format!("{}#{k}", d.id);
+                if taken.insert(id.clone()) {
+                    break id;
+                }
+            };
+            renamed += 1;
         }
     }
+    renamed
 }
 
 /// Parses the lines of JSON Lines input on the thread pool.

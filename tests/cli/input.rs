@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::common::{
     SITE, bin, corpus_docs, document_ids, gzip, json, scan_json, scan_json_stdin_bytes, scan_json_stdin_file,
-    seed_page, seeds, seeds_jsonl, seeds_warc, verdicts_stripped, warc_record,
+    seed_page, seeds, seeds_jsonl, seeds_warc, short_verdicts, verdicts_stripped, warc_record,
 };
 
 #[test]
@@ -156,18 +156,22 @@ fn damaged_input_is_reported_skipped_and_exits_2() {
     assert!(strict.stdout.is_empty());
 }
 
+/// Repeated ids are numbered in read order, skipping a number another document has as its id, and the
+/// closing summary says how many were renamed.
 #[test]
 fn repeated_ids_are_numbered_in_read_order() {
     let dir = tempfile::tempdir().unwrap();
-    let lines: String = ["zeta", "alpha", "beta", "alpha", "alpha"]
+    let lines: String = ["zeta", "alpha", "beta", "alpha", "alpha", "alpha#2"]
         .iter()
         .enumerate()
         .map(|(k, id)| format!("{}\n", serde_json::json!({"id": id, "text": "word ".repeat(k + 1)})))
         .collect();
     let path = dir.path().join("ids.jsonl");
     std::fs::write(&path, lines).unwrap();
-    let out = scan_json(&[path.as_os_str()]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = bin().args(["scan", "--format", "json"]).arg(&path).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("note: 2 documents have the id of an earlier one"), "{stderr}");
     let report = json(&out);
     // Line k has k words, so the word counts say which line each id went to.
     let docs: Vec<(&str, u64)> = report["documents"]
@@ -176,7 +180,25 @@ fn repeated_ids_are_numbered_in_read_order() {
         .iter()
         .map(|d| (d["id"].as_str().unwrap(), d["words"].as_u64().unwrap()))
         .collect();
-    assert_eq!(docs, [("alpha", 2), ("alpha#2", 4), ("alpha#3", 5), ("beta", 3), ("zeta", 1)]);
+    assert_eq!(docs, [("alpha", 2), ("alpha#3", 4), ("alpha#4", 5), ("alpha#2", 6), ("beta", 3), ("zeta", 1)]);
+}
+
+/// A file reached by two of the paths given (a folder and a folder inside it, a file by two names) is
+/// read once: it is not reported as its own duplicate.
+#[test]
+fn a_file_reached_by_two_paths_is_read_once() {
+    let docs = corpus_docs();
+    let file = std::fs::read_dir(&docs).unwrap().next().unwrap().unwrap().path();
+    let again = docs.join("..").join("docs").join(file.file_name().unwrap());
+    for paths in [vec![docs.parent().unwrap().to_path_buf(), docs.clone()], vec![file.clone(), again]] {
+        let args: Vec<&std::ffi::OsStr> = paths.iter().map(|p| p.as_os_str()).collect();
+        let out = scan_json(&args);
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        let report = json(&out);
+        let docs_read = report["documents"].as_array().unwrap().len();
+        assert_eq!(docs_read, if paths[0].is_dir() { 5 } else { 1 }, "{paths:?}");
+        assert!(short_verdicts(&report).iter().all(|v| v.2 != "duplicate"), "{paths:?}");
+    }
 }
 
 #[test]

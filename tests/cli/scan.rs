@@ -348,7 +348,7 @@ fn an_output_that_cannot_be_written_fails_before_the_scan_and_a_failed_run_leave
     assert!(stderr.contains("a folder, not a file") && !stderr.contains("unspun-input"), "{stderr}");
     // A run stopped by bad input under --strict leaves neither the report nor its temporary file.
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("bad.txt"), b"\xff\xfe not UTF-8").unwrap();
+    std::fs::write(dir.path().join("bad.txt"), b"caf\xe9, not UTF-8").unwrap();
     let report = dir.path().join("report.json");
     let out = bin()
         .args(["scan", "--quiet", "--strict", "-o"])
