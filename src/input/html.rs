@@ -21,8 +21,15 @@ use serde_json::{Map, Value};
 pub(crate) fn decode_page(bytes: &[u8], charset: Option<String>) -> (String, Option<String>) {
     use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
     let from_meta = charset.is_none();
-    let declared =
-        charset.or_else(|| charset_of(&String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).to_ascii_lowercase()));
+    let meta_in =
+        |len: usize| charset_of(&String::from_utf8_lossy(&bytes[..bytes.len().min(len)]).to_ascii_lowercase());
+    // A <meta> is looked for in the first kilobyte, as the standard's prescan does; past it too (in the
+    // first 64 KiB) when the bytes are not UTF-8, as a browser's parser changes the encoding when it meets
+    // one there.
+    let declared = charset.or_else(|| meta_in(1024)).or_else(|| {
+        let utf8 = std::str::from_utf8(bytes).is_ok();
+        if utf8 { None } else { meta_in(1 << 16) }
+    });
     // Labels the standard maps to its "replacement" encoding (ISO-2022-KR, HZ-GB-2312…) would turn the
     // whole page into one replacement character: read as an unknown charset instead.
     let mut encoding = declared
@@ -561,6 +568,10 @@ mod tests {
         // Declared UTF-8 but not: replacement characters, said.
         let (text, note) = decode(b"<meta charset=utf-8>caf\xe9", None);
         assert!(text.ends_with('\u{fffd}') && note.unwrap().contains("invalid UTF-8"));
+        // A <meta> after the first kilobyte counts when the page is not UTF-8.
+        let late = [b"<!--".as_slice(), &[b'x'; 1100], b"--><meta charset=windows-1251>\xcc\xe8\xf0"].concat();
+        let (text, note) = decode(&late, None);
+        assert!(text.ends_with("Мир") && note.is_none(), "{text}");
         // A charset the standard replaces wholesale (ISO-2022-KR) is read as an unknown one, not emptied.
         assert_eq!(decode(b"<meta charset=iso-2022-kr><p>plain", None).0, "<meta charset=iso-2022-kr><p>plain");
         let (text, note) = decode(b"<meta charset=iso-2022-kr><p>caf\xe9", None);

@@ -333,12 +333,22 @@ fn walk_entries(walker: &mut Walk, dir: &Path, files: &mut Vec<InputFile>, probl
     paths.sort();
     for path in paths {
         // Following symbolic links, as the walk does.
-        let Ok(meta) = std::fs::metadata(&path) else {
+        let meta = match std::fs::metadata(&path) {
+            Ok(meta) => meta,
             // A dangling link or a file removed since the folder was listed: reported when named.
-            if has_extension(&path, &walker.options.extensions) {
-                problems.push(Problem::in_file(&path, "cannot read: not found (a dangling symbolic link?); skipped"));
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if has_extension(&path, &walker.options.extensions) {
+                    let message = "cannot read: not found (a dangling symbolic link?); skipped";
+                    problems.push(Problem::in_file(&path, message));
+                }
+                continue;
             }
-            continue;
+            // A path longer than the system allows (folders nested hundreds deep), a link loop, a folder
+            // that cannot be searched: whatever it is, a folder or an article, it cannot be read.
+            Err(e) => {
+                problems.push(Problem::in_file(&path, format!("cannot read: {e}; skipped")));
+                continue;
+            }
         };
         if meta.is_dir() {
             walk(walker, &path, files, problems);
@@ -718,6 +728,19 @@ pub(crate) fn read_all(name: &str, format: Format, bytes: &[u8]) -> (Vec<Documen
     (docs, problems)
 }
 
+impl Problem {
+    /// `error`, met reading `file`, as a problem: named by the file (and line) the error names, its
+    /// message without that name (which the problem's own display puts in front).
+    pub(crate) fn from_error(error: Error, file: &Path) -> Problem {
+        match error {
+            Error::Read { path, source } => Problem::in_file(path, format!("cannot read: {source}")),
+            Error::Json { path, line, message } => Problem { line: Some(line), ..Problem::in_file(path, message) },
+            Error::Input { path, line, message } => Problem { line, ..Problem::in_file(path, message) },
+            other => Problem::in_file(file, other.to_string()),
+        }
+    }
+}
+
 impl From<Problem> for Error {
     fn from(p: Problem) -> Error {
         Error::Input { path: p.path, line: p.line, message: p.message }
@@ -773,6 +796,15 @@ pub(crate) mod tests {
         assert_eq!(parse_day("2025-05-24 10:30:00Z"), Some(20232.0 + 10.5 / 24.0));
         // Before 1970 too.
         assert_eq!(parse_day("1969-12-31T18:00:00-06:00"), Some(0.0));
+    }
+
+    #[test]
+    fn an_error_reading_a_file_is_a_problem_naming_it_once() {
+        let denied = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        let p = Problem::from_error(Error::Read { path: "x/a.txt".into(), source: denied }, Path::new("x"));
+        assert_eq!(p.to_string().matches("x/a.txt").count(), 1, "{p}");
+        let e = Error::Json { path: "b.jsonl".into(), line: 3, message: "bad".into() };
+        assert_eq!(Problem::from_error(e, Path::new("b.jsonl")).to_string(), "b.jsonl:3: bad");
     }
 
     #[test]

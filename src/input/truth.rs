@@ -14,7 +14,8 @@ pub struct TruthPair {
     pub a: String,
     /// Second document id.
     pub b: String,
-    /// `near_copy`, `rewrite`, `partial` (positives) or `same_story`, `independent`, `unrelated`.
+    /// One of [`RELATIONS`]: `near_copy`, `rewrite`, `partial` (positives) or `same_story`,
+    /// `independent`, `unrelated`, `meaning_changed`, `graded` (negatives).
     pub relation: String,
     /// The original, when the data says which it is.
     #[serde(default)]
@@ -24,21 +25,69 @@ pub struct TruthPair {
     pub label: Option<String>,
 }
 
-/// Reads a truth file. A malformed line is an error naming the file and line: truth must be exact.
+/// The relations a truth pair can have (the vocabulary of `../shared/eval`): the positives first.
+pub const RELATIONS: [&str; 8] =
+    ["near_copy", "rewrite", "partial", "same_story", "independent", "unrelated", "meaning_changed", "graded"];
+
+/// Reads a truth file. A malformed line is an error naming the file and line, and so is a line that
+/// cannot be scored as meant: a relation outside [`RELATIONS`], a document paired with itself, a source
+/// that is neither of the pair, a pair labelled twice. Truth must be exact.
 pub fn read_truth(path: &Path) -> Result<Vec<TruthPair>> {
     let file = std::fs::File::open(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
     let mut out = Vec::new();
+    let mut first_line = std::collections::HashMap::new();
     for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
         let line = line.map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
         if line.trim().is_empty() {
             continue;
         }
+        let at = n as u64 + 1;
         let pair: TruthPair = serde_json::from_str(&line).map_err(|e| Error::Json {
             path: path.to_path_buf(),
-            line: n as u64 + 1,
+            line: at,
             message: e.to_string(),
         })?;
+        let wrong = |message: String| Error::Input { path: path.to_path_buf(), line: Some(at), message };
+        if !RELATIONS.contains(&pair.relation.as_str()) {
+            return Err(wrong(format!("relation {:?} is not one of {}", pair.relation, RELATIONS.join(", "))));
+        }
+        if pair.a == pair.b {
+            return Err(wrong(format!("{:?} is paired with itself", pair.a)));
+        }
+        if let Some(source) = pair.source.as_ref().filter(|&s| *s != pair.a && *s != pair.b) {
+            return Err(wrong(format!("source {source:?} is neither {:?} nor {:?}", pair.a, pair.b)));
+        }
+        let key = if pair.a < pair.b { (pair.a.clone(), pair.b.clone()) } else { (pair.b.clone(), pair.a.clone()) };
+        if let Some(earlier) = first_line.insert(key, at) {
+            return Err(wrong(format!("{:?} and {:?} are labelled already, on line {earlier}", pair.a, pair.b)));
+        }
         out.push(pair);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truth_that_cannot_be_scored_as_meant_is_refused_by_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("truth.jsonl");
+        let good = r#"{"a": "x", "b": "y", "relation": "rewrite", "source": "x"}"#;
+        std::fs::write(&path, format!("{good}\n\n{}\n", r#"{"a": "x", "b": "z", "relation": "unrelated"}"#)).unwrap();
+        assert_eq!(read_truth(&path).unwrap().len(), 2);
+        let cases = [
+            (r#"{"a": "x", "b": "z", "relation": "rewrtie"}"#, "relation \"rewrtie\" is not one of near_copy"),
+            (r#"{"a": "z", "b": "z", "relation": "rewrite"}"#, "\"z\" is paired with itself"),
+            (r#"{"a": "x", "b": "z", "relation": "rewrite", "source": "q"}"#, "source \"q\" is neither"),
+            (r#"{"a": "y", "b": "x", "relation": "partial"}"#, "labelled already, on line 1"),
+            (r#"{"a": "x", "b": "z", "relation": "rewrite", "source": 3}"#, "invalid type"),
+        ];
+        for (line, message) in cases {
+            std::fs::write(&path, format!("{good}\n{line}\n")).unwrap();
+            let err = read_truth(&path).unwrap_err().to_string();
+            assert!(err.contains("truth.jsonl:2") && err.contains(message), "{err}");
+        }
+    }
 }

@@ -228,7 +228,7 @@ pub(super) fn read_signed(inputs: Inputs, plan: &Plan, prior: Prior, progress: &
                     if config.input.strict || matches!(e, Error::Spill { .. }) {
                         return Err(e);
                     }
-                    problems.push(Problem::in_file(&file.path, e.to_string()));
+                    problems.push(Problem::from_error(e, &file.path));
                 }
             }
             let _ = batches.send(batch);

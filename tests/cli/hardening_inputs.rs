@@ -109,6 +109,23 @@ fn two_symlink_loops_end() {
     assert_eq!(document_ids(&json(&out)).len(), 5);
 }
 
+/// An article in folders nested so deep that its path is longer than the system allows (PATH_MAX, 4096
+/// bytes on Linux) cannot be read: it is reported, not dropped in silence, and the rest is read.
+#[test]
+fn a_path_too_long_to_read_is_reported() {
+    let dir = seed_folder();
+    // `cd` one level at a time (bash, whose `cd` follows a path longer than PATH_MAX; dash's does not).
+    let name = "d".repeat(100);
+    let script = format!("for i in $(seq 1 50); do mkdir {name} && cd {name} || exit 1; done; echo words > deep.txt");
+    let status = Command::new("bash").arg("-c").arg(script).current_dir(dir.path()).status().unwrap();
+    assert!(status.success());
+    let out = scan_bounded(&[dir.path().as_os_str()]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("cannot read") && err.contains("too long"), "{err}");
+    assert_eq!(document_ids(&json(&out)).len(), 5);
+}
+
 /// The seeds with 001 given through a FIFO named on the command line, written by a thread.
 #[cfg(unix)]
 #[test]
