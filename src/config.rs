@@ -54,6 +54,10 @@ impl ViewConfig {
     }
 }
 
+/// The most worker threads a run may ask for: each is an operating-system thread with its own stack,
+/// started before any work, so a mistyped count must not start a million.
+pub const MAX_THREADS: usize = 1024;
+
 /// Everything a scan needs to know.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -276,8 +280,8 @@ impl Config {
                 };
                 return Err(Error::Config(format!("{what} {} ({option}) is not in 1..=1000", v.shingle)));
             }
-            if !(1..=1024).contains(&v.num_hashes) {
-                return Err(Error::Config(format!("{} hashes is not in 1..=1024", v.num_hashes)));
+            if !(1..=crate::lsh::MAX_HASHES).contains(&v.num_hashes) {
+                return Err(Error::Config(format!("{} hashes is not in 1..={}", v.num_hashes, crate::lsh::MAX_HASHES)));
             }
             if !(v.threshold > 0.0 && v.threshold <= 1.0) {
                 return Err(Error::Config(format!("threshold {} is not in (0, 1]", v.threshold)));

@@ -21,6 +21,9 @@ use crate::error::{Error, Result};
 use crate::hash::{HASH_K, hash_step, mix};
 use crate::pair::{PairKey, pair_key};
 
+/// The most MinHash lanes a signature may have (a view's `--hashes`).
+pub const MAX_HASHES: usize = 1024;
+
 /// How the lanes of a signature are cut into bands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct LshParams {
@@ -49,8 +52,9 @@ impl LshParams {
         if !(0.0..=1.0).contains(&threshold) || threshold == 0.0 {
             return Err(Error::Config(format!("LSH threshold {threshold} is not in (0, 1]")));
         }
-        if num_hashes == 0 {
-            return Err(Error::Config("number of hashes must be positive".into()));
+        // Checked before the search below, whose time grows with the square of the number.
+        if !(1..=MAX_HASHES).contains(&num_hashes) {
+            return Err(Error::Config(format!("{num_hashes} hashes is not in 1..={MAX_HASHES}")));
         }
         // Worked out once per setting in a process: it takes tens of milliseconds.
         static KNOWN: Mutex<Vec<((u64, usize), LshParams)>> = Mutex::new(Vec::new());

@@ -158,8 +158,8 @@ impl Settings {
                 }
             });
         }
-        if self.threads == Some(0) {
-            return Err(Error::Config("threads must be at least 1".into()));
+        if let Some(n) = self.threads.filter(|n| !(1..=unspun::config::MAX_THREADS).contains(n)) {
+            return Err(Error::Config(format!("threads {n} is not in 1..={}", unspun::config::MAX_THREADS)));
         }
         config.boilerplate = self.boilerplate.unwrap_or(false);
         config.validate()?;

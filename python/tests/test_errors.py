@@ -41,6 +41,8 @@ def test_bad_settings_are_value_errors():
         (dict(hashes=-1), "hashes"),
         (dict(max_bucket=1), "bucket"),
         (dict(threads=0), "threads"),
+        (dict(threads=10**6), "threads"),
+        (dict(hashes=2**63), "hashes"),
         (dict(input_format="pdf"), "input_format"),
         (dict(window=float("nan")), "window"),
     ]:
@@ -74,3 +76,10 @@ def test_wrong_types_are_type_errors():
         unspun.scan([42])
     with pytest.raises(TypeError, match="document 0: its fields cannot be written as JSON"):
         unspun.scan([{"text": "a text", "extra": object()}])
+    with pytest.raises(TypeError, match="not a single dict"):
+        unspun.scan({"id": "x", "text": "a text"})
+    with pytest.raises(TypeError, match="document 0: expected .id, text. with a string or integer id"):
+        unspun.scan([(None, "a text")])
+    for name, value in [("word_vectors", True), ("semantic_threshold", 0.5)]:
+        with pytest.raises(TypeError, match=f"{name} needs a model"):
+            unspun.scan(["a text"], **{name: value})

@@ -44,6 +44,7 @@ def test_documents_and_clusters(seeds):
     assert list(documents.columns) == ["id", "path", "words", "date", "skipped", "reference", "outlet"]
     assert list(documents["outlet"]) == ["000", "001", "002", "003", "004"]
     clusters = report.to_pandas("clusters")
+    assert list(clusters.columns) == ["source", "members", "parents"]
     assert list(clusters["members"].map(len)) == [3, 2]
     with pytest.raises(ValueError, match="expected 'pairs'"):
         report.to_pandas("everything")

@@ -48,3 +48,11 @@ def test_bad_signer_settings_and_views():
         unspun.Signer(views=["words"]).sign(["a text"], view="lead")
     with pytest.raises(ValueError, match="expected an"):
         unspun.Signer().band_keys(np.zeros((2, 3), dtype=np.uint32))
+    # Anything but unsigned 32-bit values is not a signature: refused, not cast.
+    with pytest.raises(TypeError, match="unsigned integer"):
+        unspun.Signer().band_keys(np.zeros((1, 128)) + 0.5)
+    with pytest.raises(TypeError, match="unsigned integer"):
+        unspun.Signer().band_keys(-np.ones((1, 128), dtype=np.int64))
+    with pytest.raises(ValueError, match="beyond uint32"):
+        unspun.Signer().band_keys(np.full((1, 128), 2**40, dtype=np.uint64))
+    assert unspun.Signer().band_keys(np.ones((1, 128), dtype=np.int64)).shape[0] == 1

@@ -139,6 +139,10 @@ def _settings_json(settings: Mapping[str, Any], allowed: Iterable[str] = _SETTIN
             raise TypeError(f"unknown setting {name!r} (known: {known})")
         if value is not None:
             out[name] = _setting(name, _SETTINGS[name], value)
+    # As the command line's flags: what tunes the semantic view needs the view.
+    for name in ("semantic_threshold", "word_vectors"):
+        if out.get(name) not in (None, False) and "model" not in out:
+            raise TypeError(f"setting {name} needs a model (model=DIR)")
     return json.dumps(out)
 
 
@@ -182,6 +186,8 @@ def _record(item: Any, index: int) -> Tuple[str, str, Optional[str], Optional[st
         ident, text = item
         if not isinstance(text, str):
             raise TypeError(f"{where}: expected (id, text) with a string text, got {type(text).__name__}")
+        if not isinstance(ident, (str, int)) or isinstance(ident, bool):
+            raise TypeError(f"{where}: expected (id, text) with a string or integer id, got {type(ident).__name__}")
         return (str(ident), text, None, None)
     raise TypeError(
         f"{where}: expected a string, a dict with 'id' and 'text', or an (id, text) tuple; "
@@ -201,6 +207,8 @@ def _jsonable(value: Any) -> Any:
 def _records(data: Any) -> List[Tuple[str, str, Optional[str], Optional[str]]]:
     if isinstance(data, (str, bytes)):
         raise TypeError("expected a list of texts or records, not a single string (wrap it in a list)")
+    if isinstance(data, Mapping):
+        raise TypeError("expected a list of texts or records, not a single dict (wrap a record in a list)")
     if hasattr(data, "to_dict") and hasattr(data, "columns"):  # a pandas DataFrame
         data = data.to_dict("records")
     return [_record(item, i) for i, item in enumerate(data)]
@@ -320,7 +328,12 @@ class Signer:
     def band_keys(self, signatures: Any, view: str = "words") -> Any:
         """The ``(n, bands)`` ``uint64`` band keys of ``(n, hashes)`` signatures made by ``sign`` for ``view``."""
         np = self._np
-        signatures = np.ascontiguousarray(signatures, dtype="<u4")
+        given = np.asarray(signatures)
+        if given.dtype.kind not in "u" and not (given.dtype.kind == "i" and (given.size == 0 or given.min() >= 0)):
+            raise TypeError(f"expected unsigned integer signatures (uint32, as sign makes them), got {given.dtype}")
+        if given.size and given.max() > 0xFFFFFFFF:
+            raise ValueError("signatures hold values beyond uint32: they were not made by sign")
+        signatures = np.ascontiguousarray(given, dtype="<u4")
         _, hashes, _, _, bands, _ = self._native.params(view)
         if signatures.ndim != 2 or signatures.shape[1] != hashes:
             raise ValueError(f"expected an (n, {hashes}) array of {view} signatures, got shape {signatures.shape}")

@@ -349,7 +349,7 @@ class Report:
             for r in rows:
                 del r["extra"]
         elif what == "clusters":
-            columns = ["source", "members"]
+            columns = [f.name for f in fields(Cluster)]
             rows = [x.to_dict() for x in self.clusters]
         else:
             raise ValueError(f"what={what!r}: expected 'pairs', 'documents' or 'clusters'")

@@ -21,9 +21,9 @@ pub struct Cli {
     /// Print how long each stage took (reading, banding each view, verifying, writing) on stderr.
     #[arg(long, global = true)]
     pub timings: bool,
-    /// Worker threads (default: one per core). Results are the same for any number.
-    #[arg(long, short = 'j', global = true)]
-    pub threads: Option<usize>,
+    /// Worker threads (default: one per core; at most 1024). Results are the same for any number.
+    #[arg(long, short = 'j', global = true, value_parser = clap::value_parser!(u16).range(1..=unspun::config::MAX_THREADS as i64))]
+    pub threads: Option<u16>,
 }
 
 #[derive(Subcommand, Debug)]

@@ -21,7 +21,7 @@ use progress::Bars;
 pub fn run(cli: &Cli) -> unspun::Result<ExitCode> {
     if let Some(threads) = cli.threads {
         // Only fails when a pool was already built, which nothing before this line does.
-        let _ = rayon::ThreadPoolBuilder::new().num_threads(threads).build_global();
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(threads.into()).build_global();
     }
     output::handle_interrupts();
     let run = Run { start: Instant::now(), bars: Bars::new(!cli.quiet), timings: cli.timings, quiet: cli.quiet };

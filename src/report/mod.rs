@@ -184,9 +184,34 @@ impl DocumentEntry {
             date: d.date.clone(),
             skipped: d.skipped,
             reference: d.reference,
-            extra: d.extra.clone(),
+            extra: clear_of_entry_fields(&d.extra),
         }
     }
+}
+
+/// The names a document's entry gives its own fields (and JSON Lines its `type`).
+const ENTRY_FIELDS: [&str; 7] = ["id", "path", "words", "date", "skipped", "reference", "type"];
+
+/// An input's passed-through fields, those named like the entry's own fields (a record's `path` or
+/// `words`) renamed `input_NAME`: they would otherwise be written as a second key of that name, which
+/// a JSON reader takes in place of the entry's.
+fn clear_of_entry_fields(extra: &Map<String, Value>) -> Map<String, Value> {
+    if !ENTRY_FIELDS.iter().any(|name| extra.contains_key(*name)) {
+        return extra.clone();
+    }
+    let mut out = Map::new();
+    for (key, value) in extra {
+        let mut name = key.clone();
+        // Past the entry's names, and past the input's own fields and those renamed before.
+        while ENTRY_FIELDS.contains(&name.as_str())
+            || name != *key && extra.contains_key(&name)
+            || out.contains_key(&name)
+        {
+            name = format!("input_{name}");
+        }
+        out.insert(name, value.clone());
+    }
+    out
 }
 
 impl ProblemEntry {

@@ -201,6 +201,31 @@ fn a_file_reached_by_two_paths_is_read_once() {
     }
 }
 
+/// A record's fields named like the report's own (`path`, `words`, `type`…) are passed through as
+/// `input_NAME`: never a second key of the same name, which a JSON reader would take for the report's.
+#[test]
+fn input_fields_named_like_report_fields_are_kept_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fields.jsonl");
+    let text = &seeds()[0].1;
+    let record = serde_json::json!({"id": "a", "text": text, "path": "/evil", "words": 3, "type": "pair",
+        "input_path": "mine", "title": "T"});
+    std::fs::write(&path, format!("{record}\n")).unwrap();
+    let out = bin().args(["scan", "--quiet", "--format", "jsonl"]).arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let line = String::from_utf8_lossy(&out.stdout).lines().next().unwrap().to_string();
+    for key in ["\"path\":", "\"words\":", "\"type\":"] {
+        assert_eq!(line.matches(key).count(), 1, "{key} in {line}");
+    }
+    let doc: Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(doc["type"], "document");
+    assert!(doc["words"].as_u64().unwrap() > 100);
+    assert!(doc["path"].as_str().unwrap().ends_with("fields.jsonl"));
+    // The input's own `input_path` keeps its name; its `path` takes the next free one.
+    assert_eq!((&doc["input_path"], &doc["input_input_path"]), (&"mine".into(), &"/evil".into()));
+    assert_eq!((&doc["input_words"], &doc["input_type"], &doc["title"]), (&3.into(), &"pair".into(), &"T".into()));
+}
+
 #[test]
 fn standard_input_is_one_more_input() {
     // A plain text on standard input is the document `stdin`, compared with the files named beside it.
