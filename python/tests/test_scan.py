@@ -83,6 +83,11 @@ def test_dates_decide_the_source(seeds):
     records[1]["date"] = datetime.date(2025, 5, 24)
     report = unspun.scan(records)
     assert report.pairs[0].source == "rewrite" and report.documents[1].date == "2025-05-24"
+    # A date that does not read as one is none, as in a file the command line reads, and a problem says so.
+    records[1]["date"] = "2025-13-45"
+    report = unspun.scan(records)
+    assert report.documents[1].date is None and report.pairs[0].source != "rewrite"
+    assert "date does not read as a date" in report.summary.problems[0].message
 
 
 def test_settings_reach_the_library(seeds):

@@ -251,7 +251,7 @@ def scan_paths(paths: Union[PathLike, Sequence[PathLike]], **settings: Any) -> R
     FileNotFoundError."""
     if isinstance(paths, (str, bytes, os.PathLike)):
         paths = [paths]
-    return Report.from_json(_native.scan_paths([os.fspath(p) for p in paths], _settings_json(settings)))
+    return Report.from_json(_native.scan_paths([os.fsdecode(p) for p in paths], _settings_json(settings)))
 
 
 def compare(a: Record, b: Record, **settings: Any) -> Pair:

@@ -95,12 +95,31 @@ fn run(
     progress: &dyn Progress,
 ) -> Result<Scan> {
     config.validate()?;
-    let (mut inputs, problems) = discover(Box::new(documents.into_iter()), paths, config)?;
+    // A document given in memory with a date that does not read as one has no date, as a record read
+    // from a file has none, and one problem says how many and quotes the first.
+    let unread = std::sync::Mutex::new((0usize, None::<(String, String)>));
+    let documents = documents.into_iter().map(|mut d| {
+        if let Some(date) = d.date.take_if(|date| input::parse_day(date).is_none())
+            && let Ok(mut unread) = unread.lock()
+        {
+            unread.0 += 1;
+            unread.1.get_or_insert((d.id.clone(), date));
+        }
+        d
+    });
+    let (mut inputs, mut problems) = discover(Box::new(documents), paths, config)?;
     let mut plan = Plan::new(config, !config.against.is_empty())?;
     if config.boilerplate {
         (inputs, plan.boilerplate) = read::learn_boilerplate(inputs, config, progress)?;
     }
     let corpus = read::read_and_sign(inputs, &plan, progress)?;
+    if let Ok((count, Some((id, date)))) = unread.into_inner() {
+        let message = format!(
+            "{count} documents: date does not read as a date (the first: {id:?}, {date:?}); read are ISO 8601, \
+             RFC 2822 and dates with a month name; those documents have no date"
+        );
+        problems.push(Problem::in_file(input::MEMORY_PATH, message));
+    }
     judge(corpus, problems, &plan, progress)
 }
 
@@ -338,5 +357,18 @@ mod tests {
         let in_memory = scan_documents(documents, &config, &NoProgress).unwrap();
         assert_eq!(verdicts(&in_memory), verdicts(&from_files));
         assert!(in_memory.documents.iter().all(|d| &*d.path == Path::new(MEMORY_PATH)));
+    }
+
+    /// A date that does not read as one is no date, as a record's from a file, and one problem says so.
+    #[test]
+    fn documents_in_memory_with_unreadable_dates_have_none() {
+        let dated =
+            |id: &str, date: &str| Document { date: Some(date.into()), ..Document::new(id, "Some words here.") };
+        let documents = vec![dated("a", "2025-13-45"), dated("b", "2025-05-24"), dated("c", "not a date")];
+        let scan = scan_documents(documents, &Config::default(), &NoProgress).unwrap();
+        let dates: Vec<Option<&str>> = scan.documents.iter().map(|d| d.date.as_deref()).collect();
+        assert_eq!(dates, [None, Some("2025-05-24"), None]);
+        assert_eq!(scan.problems.len(), 1, "{:?}", scan.problems);
+        assert!(scan.problems[0].message.starts_with("2 documents: date does not read as a date (the first: \"a\""));
     }
 }
