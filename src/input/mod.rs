@@ -741,9 +741,11 @@ impl Problem {
     }
 }
 
+/// A problem that stops the run (`--strict`): its message without "; skipped", since nothing was.
 impl From<Problem> for Error {
     fn from(p: Problem) -> Error {
-        Error::Input { path: p.path, line: p.line, message: p.message }
+        let message = p.message.strip_suffix("; skipped").map_or(p.message.clone(), str::to_string);
+        Error::Input { path: p.path, line: p.line, message }
     }
 }
 
