@@ -10,12 +10,12 @@ use serde::Serialize;
 
 use crate::direction::{FEATURE_NAMES, probability};
 use crate::graph::{find, union};
-use crate::input::TruthPair;
+use crate::input::{RELATIONS, TruthPair};
 use crate::scan::Scan;
 use crate::score::Lean;
 
-/// Relations of truth pairs that count as positives.
-pub const POSITIVE: [&str; 3] = ["near_copy", "rewrite", "partial"];
+/// Relations of truth pairs that count as positives: the first three of [`RELATIONS`].
+pub const POSITIVE: &[&str] = RELATIONS.split_at(3).0;
 /// Word 5-gram Jaccard at or above which an unlisted reported pair counts as right for precision\*.
 pub const NEAR_IDENTICAL: f64 = 0.8;
 

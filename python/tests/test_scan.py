@@ -87,7 +87,9 @@ def test_dates_decide_the_source(seeds):
     records[1]["date"] = "2025-13-45"
     report = unspun.scan(records)
     assert report.documents[1].date is None and report.pairs[0].source != "rewrite"
-    assert "date does not read as a date" in report.summary.problems[0].message
+    assert 'field "date" does not read as a date (the first at document 2: "2025-13-45")' in (
+        report.summary.problems[0].message
+    )
 
 
 def test_settings_reach_the_library(seeds):

@@ -199,10 +199,9 @@ fn is_system(path: &Path) -> bool {
 #[cfg(unix)]
 fn is_stdin(path: &Path) -> bool {
     use std::os::fd::AsFd;
-    use std::os::unix::fs::MetadataExt;
     let stdin = io::stdin().as_fd().try_clone_to_owned().map(File::from).and_then(|f| f.metadata());
     match (stdin, std::fs::metadata(path)) {
-        (Ok(a), Ok(b)) => a.is_file() && a.dev() == b.dev() && a.ino() == b.ino(),
+        (Ok(a), Ok(b)) => a.is_file() && same_inode(&a, &b),
         _ => false,
     }
 }
@@ -253,11 +252,17 @@ impl Drop for Interruptible {
 /// Whether two paths name the same file (device and inode: hard links too).
 #[cfg(unix)]
 fn same_file(a: &Path, b: &Path) -> bool {
-    use std::os::unix::fs::MetadataExt;
     match (std::fs::metadata(a), std::fs::metadata(b)) {
-        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        (Ok(a), Ok(b)) => same_inode(&a, &b),
         _ => false,
     }
+}
+
+/// Whether two files' metadata are of one file (device and inode).
+#[cfg(unix)]
+fn same_inode(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.dev() == b.dev() && a.ino() == b.ino()
 }
 
 /// Elsewhere, the canonical paths compared by the caller are all there is.

@@ -326,8 +326,8 @@ impl<'a> Sink<'a> {
 }
 
 /// What is said of the `count` records of a file whose date field `field` does not read as a date, the
-/// first at `line` (a line, or a CSV row) holding `value`.
-fn unread_dates_message(field: &str, count: usize, (unit, line): (&str, u64), value: &str) -> String {
+/// first at `line` (a line, a CSV row, or a document given in memory) holding `value`.
+pub(crate) fn unread_dates_message(field: &str, count: usize, (unit, line): (&str, u64), value: &str) -> String {
     let records = if count == 1 { "1 record".to_string() } else { format!("{count} records") };
     format!(
         "{records}: field {field:?} does not read as a date (the first at {unit} {line}: {value:?}); read are ISO \

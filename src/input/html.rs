@@ -13,9 +13,18 @@
 
 use serde_json::{Map, Value};
 
+/// `bytes` decoded from `encoding` (a byte-order mark dropped), and a note when some were not valid in
+/// it.
+pub(crate) fn decode_as(encoding: &'static encoding_rs::Encoding, bytes: &[u8]) -> (String, Option<String>) {
+    let (text, _, errors) = encoding.decode(bytes);
+    let note = errors.then(|| format!("bytes not valid {}; decoded with replacement characters", encoding.name()));
+    (text.into_owned(), note)
+}
+
 /// The text of an HTML page's bytes, decoded by `encoding_rs` (the WHATWG Encoding Standard, as browsers
 /// decode): in the charset a byte-order mark gives, else `charset` (an HTTP header's), else the one its
-/// `<meta>` names in its first kilobyte (`charset=`, also inside `http-equiv` content), else UTF-8. A page
+/// `<meta>` names in its first kilobyte (`charset=`, also inside `http-equiv` content; in its first 64 KiB
+/// when the bytes are not UTF-8), else UTF-8. A page
 /// that declares none and is not valid UTF-8 is read as Windows-1252, the web's usual legacy charset, with
 /// a note saying so; bytes not valid in the charset become replacement characters, with a note.
 pub(crate) fn decode_page(bytes: &[u8], charset: Option<String>) -> (String, Option<String>) {
@@ -26,10 +35,9 @@ pub(crate) fn decode_page(bytes: &[u8], charset: Option<String>) -> (String, Opt
     // A <meta> is looked for in the first kilobyte, as the standard's prescan does; past it too (in the
     // first 64 KiB) when the bytes are not UTF-8, as a browser's parser changes the encoding when it meets
     // one there.
-    let declared = charset.or_else(|| meta_in(1024)).or_else(|| {
-        let utf8 = std::str::from_utf8(bytes).is_ok();
-        if utf8 { None } else { meta_in(1 << 16) }
-    });
+    let declared = charset
+        .or_else(|| meta_in(1024))
+        .or_else(|| std::str::from_utf8(bytes).is_err().then(|| meta_in(1 << 16)).flatten());
     // Labels the standard maps to its "replacement" encoding (ISO-2022-KR, HZ-GB-2312…) would turn the
     // whole page into one replacement character: read as an unknown charset instead.
     let mut encoding = declared
@@ -43,13 +51,7 @@ pub(crate) fn decode_page(bytes: &[u8], charset: Option<String>) -> (String, Opt
     }
     let encoding = Encoding::for_bom(bytes).map(|(bom, _)| bom).or(encoding);
     match encoding {
-        Some(encoding) if encoding != UTF_8 => {
-            // Decoding drops a byte-order mark.
-            let (text, _, errors) = encoding.decode(bytes);
-            let note =
-                errors.then(|| format!("bytes not valid {}; decoded with replacement characters", encoding.name()));
-            (text.into_owned(), note)
-        }
+        Some(encoding) if encoding != UTF_8 => decode_as(encoding, bytes),
         None if std::str::from_utf8(bytes).is_err() => {
             let at = std::str::from_utf8(bytes).err().map_or(0, |e| e.valid_up_to());
             let (text, _, _) = WINDOWS_1252.decode(bytes);

@@ -18,10 +18,11 @@ mod text;
 mod truth;
 mod warc;
 
+pub(crate) use context::unread_dates_message;
 pub use jsonl::{ParseMap, ParsedLine, Serial};
 pub use source::Format;
 pub use spill::SpillStore;
-pub use truth::{TruthPair, read_truth};
+pub use truth::{RELATIONS, TruthPair, read_truth};
 
 use std::cell::Cell;
 use std::fmt;
@@ -636,7 +637,7 @@ pub(crate) fn looks_binary(bytes: &[u8]) -> bool {
 
 /// Whether bytes open with a UTF-16 byte-order mark (as Windows Notepad saves "Unicode" text).
 pub(crate) fn is_utf16(bytes: &[u8]) -> bool {
-    bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff])
+    encoding_rs::Encoding::for_bom(bytes).is_some_and(|(encoding, _)| encoding != encoding_rs::UTF_8)
 }
 
 /// Why a stream read line by line (JSON Lines, CSV) in UTF-16 is skipped: its lines are read as UTF-8.

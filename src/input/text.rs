@@ -33,10 +33,9 @@ fn text_of(mut bytes: Vec<u8>, format: Format, max: usize) -> (html::Page, Optio
     if let Some((encoding, _)) = encoding_rs::Encoding::for_bom(&bytes)
         && encoding != encoding_rs::UTF_8
     {
-        let (text, _, errors) = encoding.decode(&bytes);
-        utf16_note =
-            errors.then(|| format!("bytes not valid {}; decoded with replacement characters", encoding.name()));
-        bytes = text.into_owned().into_bytes();
+        let text;
+        (text, utf16_note) = html::decode_as(encoding, &bytes);
+        bytes = text.into_bytes();
     }
     let mut cut_note = None;
     let cut = bytes.len() > max;

@@ -95,31 +95,12 @@ fn run(
     progress: &dyn Progress,
 ) -> Result<Scan> {
     config.validate()?;
-    // A document given in memory with a date that does not read as one has no date, as a record read
-    // from a file has none, and one problem says how many and quotes the first.
-    let unread = std::sync::Mutex::new((0usize, None::<(String, String)>));
-    let documents = documents.into_iter().map(|mut d| {
-        if let Some(date) = d.date.take_if(|date| input::parse_day(date).is_none())
-            && let Ok(mut unread) = unread.lock()
-        {
-            unread.0 += 1;
-            unread.1.get_or_insert((d.id.clone(), date));
-        }
-        d
-    });
-    let (mut inputs, mut problems) = discover(Box::new(documents), paths, config)?;
+    let (mut inputs, problems) = discover(Box::new(documents.into_iter()), paths, config)?;
     let mut plan = Plan::new(config, !config.against.is_empty())?;
     if config.boilerplate {
         (inputs, plan.boilerplate) = read::learn_boilerplate(inputs, config, progress)?;
     }
     let corpus = read::read_and_sign(inputs, &plan, progress)?;
-    if let Ok((count, Some((id, date)))) = unread.into_inner() {
-        let message = format!(
-            "{count} documents: date does not read as a date (the first: {id:?}, {date:?}); read are ISO 8601, \
-             RFC 2822 and dates with a month name; those documents have no date"
-        );
-        problems.push(Problem::in_file(input::MEMORY_PATH, message));
-    }
     judge(corpus, problems, &plan, progress)
 }
 
@@ -369,6 +350,9 @@ mod tests {
         let dates: Vec<Option<&str>> = scan.documents.iter().map(|d| d.date.as_deref()).collect();
         assert_eq!(dates, [None, Some("2025-05-24"), None]);
         assert_eq!(scan.problems.len(), 1, "{:?}", scan.problems);
-        assert!(scan.problems[0].message.starts_with("2 documents: date does not read as a date (the first: \"a\""));
+        let message = &scan.problems[0].message;
+        assert!(message.starts_with(
+            "2 records: field \"date\" does not read as a date (the first at document 1: \"2025-13-45\")"
+        ));
     }
 }

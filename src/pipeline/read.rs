@@ -219,7 +219,20 @@ pub(super) fn read_signed(inputs: Inputs, plan: &Plan, prior: Prior, progress: &
                     let _ = batches.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
                 }
             };
-            documents.for_each(&mut emit);
+            // A document given in memory keeps no date that does not read as one, as a record read from a
+            // file keeps none; one problem counts them and quotes the first (by its place among them).
+            let mut unread = (0, None);
+            for (k, mut d) in documents.enumerate() {
+                if let Some(date) = d.date.take_if(|date| input::parse_day(date).is_none()) {
+                    unread.0 += 1;
+                    unread.1.get_or_insert((k as u64 + 1, date));
+                }
+                emit(d);
+            }
+            if let (count, Some((first, date))) = unread {
+                let message = input::unread_dates_message("date", count, ("document", first), &date);
+                problems.push(Problem::in_file(input::MEMORY_PATH, message));
+            }
             for file in &files {
                 let mut problem = |p: Problem| problems.push(p);
                 if let Err(e) = input::read_with(file, &config.input, &ParallelParse, &mut emit, &mut problem, progress)

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::common::{bin, corpus_docs, seeds, write_texts};
+use crate::common::{bin, corpus_docs, seeds, seeds_jsonl, write_texts};
 
 /// A scratch copy of the seed articles as `dir/NNN.txt` (`000.txt` to `004.txt`).
 fn seed_folder(dir: &Path) {
@@ -344,28 +344,20 @@ fn control_characters_are_escaped_in_human_facing_output() {
 fn output_equal_to_standard_input_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let articles = tmp.path().join("articles.jsonl");
-    let lines: Vec<String> =
-        seeds().iter().map(|(id, text)| serde_json::json!({"id": id, "text": text}).to_string()).collect();
-    std::fs::write(&articles, lines.join("\n")).unwrap();
+    std::fs::write(&articles, seeds_jsonl(&seeds())).unwrap();
     let before = std::fs::read(&articles).unwrap();
-    let out = bin()
-        .args(["scan", "--quiet", "-", "-o"])
-        .arg(&articles)
-        .stdin(std::fs::File::open(&articles).unwrap())
-        .output()
-        .unwrap();
+    // `scan - -o REPORT < articles.jsonl`
+    let scan_stdin_to = |report: &Path| {
+        let stdin = std::fs::File::open(&articles).unwrap();
+        bin().args(["scan", "--quiet", "-", "-o"]).arg(report).stdin(stdin).output().unwrap()
+    };
+    let out = scan_stdin_to(&articles);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("standard input"), "{stderr}");
     assert_eq!(std::fs::read(&articles).unwrap(), before);
     // Another file on standard input is no reason to refuse.
-    let report = tmp.path().join("report.json");
-    let out = bin()
-        .args(["scan", "--quiet", "-", "-o"])
-        .arg(&report)
-        .stdin(std::fs::File::open(&articles).unwrap())
-        .output()
-        .unwrap();
+    let out = scan_stdin_to(&tmp.path().join("report.json"));
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
