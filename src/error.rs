@@ -30,6 +30,8 @@ pub enum Error {
     /// A file of an index ([`crate::index`]) is missing, damaged, of another format version or made with
     /// other signing parameters.
     Index { path: PathBuf, message: String },
+    /// The caller cancelled the run ([`crate::progress::Progress::cancelled`]).
+    Cancelled,
 }
 
 /// The library's result type.
@@ -72,6 +74,7 @@ impl fmt::Display for Raw<'_> {
             Error::NoInput { path, message } | Error::Index { path, message } => {
                 write!(f, "{}: {message}", path.display())
             }
+            Error::Cancelled => write!(f, "cancelled"),
         }
     }
 }

@@ -22,6 +22,17 @@ pub trait Progress: Sync {
     fn inc(&self, _n: u64) {}
     /// The current stage is over.
     fn finish(&self) {}
+    /// Whether the caller wants the run stopped (a Python user pressed Ctrl-C): the pipeline asks between
+    /// stages and while reading, signing and verifying, skips what is left and returns
+    /// [`Error::Cancelled`](crate::Error::Cancelled). Called from worker threads, often: keep it cheap.
+    fn cancelled(&self) -> bool {
+        false
+    }
+}
+
+/// `Err(Error::Cancelled)` when `progress` says the run is cancelled.
+pub(crate) fn go_on(progress: &dyn Progress) -> crate::Result<()> {
+    if progress.cancelled() { Err(crate::Error::Cancelled) } else { Ok(()) }
 }
 
 /// Progress that goes nowhere, for tests and library users who do not want it.

@@ -3,7 +3,8 @@
 //! back as the JSON report [`Report::write_json`] writes (the contract the command line writes), which the
 //! Python side turns into dataclasses; [`Signer`] signs and bands with [`unspun::minhash`] and
 //! [`unspun::lsh`]. The Python interpreter's lock is released while the library works (`Python::detach`,
-//! PyO3's name for `allow_threads`), so other Python threads run meanwhile.
+//! PyO3's name for `allow_threads`), so other Python threads run meanwhile, and Ctrl-C stops a scan
+//! ([`interruptible`]).
 //!
 //! Settings arrive as one JSON object (the Python side has checked their names and types) and become a
 //! validated [`Config`] here, as the command line's arguments do in `src/cli/args.rs`; a library error
@@ -13,8 +14,10 @@ mod parts;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::RecvTimeoutError;
 
-use pyo3::exceptions::{PyOSError, PyValueError};
+use pyo3::exceptions::{PyKeyboardInterrupt, PyOSError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use rayon::prelude::*;
@@ -25,7 +28,7 @@ use unspun::direction::DirectionModel;
 use unspun::input::{Document, Format};
 use unspun::lsh::{LshParams, band_entries};
 use unspun::minhash::{EMPTY, Hasher};
-use unspun::progress::NoProgress;
+use unspun::progress::{NoProgress, Progress};
 use unspun::report::Report;
 use unspun::shingle::{Tokens, View};
 use unspun::{Config, Error};
@@ -205,6 +208,7 @@ fn to_py_err(py: Python<'_>, error: Error) -> PyErr {
         Error::Format { path, offset, .. } => input_error(py, message, path, None, Some(*offset)),
         Error::NoInput { path, .. } | Error::Index { path, .. } => input_error(py, message, path, None, None),
         Error::Incompatible { .. } | Error::Config(_) => PyValueError::new_err(message),
+        Error::Cancelled => PyKeyboardInterrupt::new_err(message),
     }
 }
 
@@ -246,30 +250,81 @@ fn document((id, text, date, extra): Record) -> Result<Document, Error> {
     Ok(Document { date, extra, ..Document::new(id, text) })
 }
 
+/// Asks a run to stop: the library polls [`Progress::cancelled`].
+#[derive(Default)]
+struct Stop(AtomicBool);
+
+impl Progress for Stop {
+    fn cancelled(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// Runs `work` so that Ctrl-C stops it: on a thread of its own, while the calling thread waits with the
+/// interpreter's lock released and takes it back every tenth of a second to let Python run its signal
+/// handlers (`check_signals`; the SIGINT handler raises `KeyboardInterrupt`). When one raises, the run is
+/// told to stop ([`Stop`]), and the exception is raised once it has, so no work goes on behind the caller.
+fn interruptible<T: Send>(py: Python<'_>, work: impl FnOnce(&dyn Progress) -> Result<T, Error> + Send) -> PyResult<T> {
+    let stop = Stop::default();
+    std::thread::scope(|scope| {
+        let (done, mut result) = std::sync::mpsc::channel();
+        let stop = &stop;
+        // The library's deepest recursion needs no more than a main thread's stack.
+        let worker = std::thread::Builder::new()
+            .name("unspun".into())
+            .stack_size(8 << 20)
+            .spawn_scoped(scope, move || {
+                let _ = done.send(work(stop));
+            })
+            .map_err(|e| PyOSError::new_err(format!("cannot start a thread: {e}")))?;
+        loop {
+            // The receiver is not `Sync`: it goes to the waiting closure and comes back.
+            let received;
+            (result, received) = py.detach(move || {
+                let received = result.recv_timeout(std::time::Duration::from_millis(100));
+                (result, received)
+            });
+            match received {
+                Ok(done) => return done.map_err(|e| to_py_err(py, e)),
+                // The worker panicked before sending: raise its panic here (PyO3 makes it an exception).
+                Err(RecvTimeoutError::Disconnected) => match worker.join() {
+                    Err(panic) => std::panic::resume_unwind(panic),
+                    Ok(()) => unreachable!("the worker sends its result before it ends"),
+                },
+                Err(RecvTimeoutError::Timeout) => {
+                    if let Err(interrupt) = py.check_signals() {
+                        stop.0.store(true, Ordering::Relaxed);
+                        let _ = py.detach(|| worker.join());
+                        return Err(interrupt);
+                    }
+                }
+            }
+        }
+    })
+}
+
 /// Scans documents held in memory (`(id, text, date, fields as JSON)`) and returns the JSON report.
 #[pyfunction]
 fn scan_documents(py: Python<'_>, documents: Vec<Record>, settings: &str) -> PyResult<String> {
-    py.detach(|| {
+    interruptible(py, |progress| {
         let settings = Settings::parse(settings)?;
         let config = settings.config()?;
         let documents = documents.into_iter().map(document).collect::<Result<Vec<_>, _>>()?;
-        settings.run(|| report_json(&unspun::scan_documents(documents, &config, &NoProgress)?))
+        settings.run(|| report_json(&unspun::scan_documents(documents, &config, progress)?))
     })
-    .map_err(|e| to_py_err(py, e))
 }
 
 /// Scans files and folders as `unspun scan` does and returns the JSON report.
 #[pyfunction]
 fn scan_paths(py: Python<'_>, paths: Vec<PathBuf>, settings: &str) -> PyResult<String> {
-    py.detach(|| {
+    interruptible(py, |progress| {
         let settings = Settings::parse(settings)?;
         let config = settings.config()?;
         if paths.is_empty() {
             return Err(Error::Config("no paths to scan".into()));
         }
-        settings.run(|| report_json(&unspun::scan(&paths, &config, &NoProgress)?))
+        settings.run(|| report_json(&unspun::scan(&paths, &config, progress)?))
     })
-    .map_err(|e| to_py_err(py, e))
 }
 
 /// Compares two documents: a scan of the two in which every view proposes them as a candidate when their

@@ -178,7 +178,8 @@ pub fn strip_furniture(
     py.detach(|| {
         let (_, config) = config(settings)?;
         let furniture = Boilerplate::from_keys(keys.into_iter().map(|k| k as u64).collect(), config.min_words);
-        let stripped = documents.iter().map(|(text, extra)| furniture.strip(text, url_in(extra).as_deref()).into_owned());
+        let stripped =
+            documents.iter().map(|(text, extra)| furniture.strip(text, url_in(extra).as_deref()).into_owned());
         Ok(stripped.collect())
     })
     .map_err(|e| to_py_err(py, e))

@@ -153,6 +153,36 @@ def test_the_interpreter_lock_is_released_during_a_scan(seeds):
     assert elapsed < 0.05 or during >= 5, (elapsed, during)
 
 
+def test_ctrl_c_stops_a_scan(seeds):
+    # Five families of a thousand edited copies: a scan of a few seconds on one thread.
+    import _thread
+    import random
+
+    rng = random.Random(1)
+    texts = []
+    for _ in range(1000):
+        for _, text in seeds:
+            words = text.split()
+            for k in range(0, len(words), 9):
+                words[k] = rng.choice(words)
+            texts.append(" ".join(words))
+    started = time.perf_counter()
+    unspun.scan(texts, threads=1)
+    whole = time.perf_counter() - started
+    # Ctrl-C a fifth of the way in: KeyboardInterrupt, raised when the library has stopped, long before
+    # the scan would have ended.
+    timer = threading.Timer(whole / 5, _thread.interrupt_main)
+    started = time.perf_counter()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        unspun.scan(texts, threads=1)
+    interrupted = time.perf_counter() - started
+    timer.join()
+    assert interrupted < whole * 0.6, (interrupted, whole)
+    # The next scan runs as usual.
+    assert verdicts(unspun.scan(seeds)) == VERDICTS
+
+
 def test_boilerplate_leaves_each_sites_furniture_out(seeds):
     crawl = framed_crawl(seeds)
     plain = unspun.scan(crawl)

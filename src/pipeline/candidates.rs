@@ -21,7 +21,7 @@ use crate::input::page_key;
 use crate::lsh::{self, LshParams, LshStats};
 use crate::minhash::{EMPTY, Signatures, estimate};
 use crate::pair::{PairKey, Proposer, Proposers, pair_key, unpack};
-use crate::progress::{Progress, Unit};
+use crate::progress::{Progress, Unit, go_on};
 use crate::scan::DocInfo;
 use crate::shingle::View;
 
@@ -306,6 +306,7 @@ fn band_views(
     let docs = &corpus.documents;
     let views: Vec<usize> = (0..config.views.len()).filter(|&k| is_grouping(&config.views[k]) == grouping).collect();
     for &k in &views {
+        go_on(progress)?;
         if !plan.signed_when_read(config.views[k].view) {
             progress.stage(&format!("signing {}", config.views[k].view.name()), None, Unit::Documents);
             sketches.signatures[k] = sketches.sign_rewording(k, plan, &corpus.frequencies);
@@ -314,6 +315,7 @@ fn band_views(
     }
     let mut parent: Vec<u32> = (0..docs.len() as u32).collect();
     for &k in &views {
+        go_on(progress)?;
         let (v, m) = (&config.views[k], &sketches.signatures[k]);
         progress.stage(&format!("banding {}", v.view.name()), None, Unit::Bands);
         // The plain MinHash-LSH job reports every banded pair. Verification takes those whose whole

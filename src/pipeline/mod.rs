@@ -21,7 +21,7 @@ use crate::embed::Encoder;
 use crate::error::{Error, Result};
 use crate::input::{self, Document, Problem};
 use crate::minhash::Hasher;
-use crate::progress::Progress;
+use crate::progress::{Progress, go_on};
 use crate::scan::{DocInfo, Scan, ScoredPair};
 use crate::score::{Evidence, Lean, Relation};
 use crate::shingle::View;
@@ -100,6 +100,7 @@ fn run(
     if config.boilerplate {
         (inputs, plan.boilerplate) = read::learn_boilerplate(inputs, config, progress)?;
     }
+    go_on(progress)?;
     let corpus = read::read_and_sign(inputs, &plan, progress)?;
     judge(corpus, problems, &plan, progress)
 }
@@ -186,6 +187,7 @@ pub(crate) fn judge(
     problems.append(&mut corpus.problems);
     let sketches = std::mem::take(&mut corpus.sketches);
     let mut candidates = candidates::find_candidates(&corpus, sketches, plan, progress)?;
+    go_on(progress)?;
     let mut pairs = exact_duplicates_of_short(&corpus.documents, &corpus.exact, plan.against);
     let mut scan = Scan {
         candidates: std::mem::take(&mut candidates.stats),
@@ -338,6 +340,44 @@ mod tests {
         let in_memory = scan_documents(documents, &config, &NoProgress).unwrap();
         assert_eq!(verdicts(&in_memory), verdicts(&from_files));
         assert!(in_memory.documents.iter().all(|d| &*d.path == Path::new(MEMORY_PATH)));
+    }
+
+    /// Progress that asks to stop once a stage whose name starts with `.0` has begun, and counts the work
+    /// done after that.
+    struct CancelAt(&'static str, std::sync::atomic::AtomicBool, std::sync::atomic::AtomicU64);
+
+    impl Progress for CancelAt {
+        fn stage(&self, name: &str, _total: Option<u64>, _unit: crate::progress::Unit) {
+            if name.starts_with(self.0) {
+                self.1.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
+        fn inc(&self, n: u64) {
+            if self.cancelled() {
+                self.2.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
+        fn cancelled(&self) -> bool {
+            self.1.load(std::sync::atomic::Ordering::Relaxed)
+        }
+    }
+
+    #[test]
+    fn a_run_cancelled_at_any_stage_stops_there_with_an_error() {
+        let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let paths = std::slice::from_ref(&corpus);
+        let config = Config::default();
+        for stage in ["reading", "signing", "banding", "analysing", "verifying"] {
+            let progress = CancelAt(stage, Default::default(), Default::default());
+            let done = scan(paths, &config, &progress);
+            assert!(matches!(done, Err(Error::Cancelled)), "cancelled at {stage}: {:?}", done.map(|s| verdicts(&s)));
+            if stage == "verifying" {
+                assert_eq!(progress.2.into_inner(), 0, "no pair is verified once cancelled");
+            }
+        }
+        // Never cancelled, the same progress runs to the end.
+        let progress = CancelAt("(no such stage)", Default::default(), Default::default());
+        assert!(!verdicts(&scan(paths, &config, &progress).unwrap()).is_empty());
     }
 
     /// A date that does not read as one is no date, as a record's from a file, and one problem says so.

@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::frequencies::{Frequencies, phrase_hashes};
 use crate::input::{self, Document, InputFile, Problem};
 use crate::minhash::{EMPTY, Signatures};
-use crate::progress::{Progress, Unit};
+use crate::progress::{Progress, Unit, go_on};
 use crate::ragged::Ragged;
 use crate::scan::DocInfo;
 use crate::shingle::{Masks, Token, Tokens, View, lead, tokenize_into, word_hashes, word_ngrams};
@@ -213,6 +213,10 @@ pub(super) fn read_signed(inputs: Inputs, plan: &Plan, prior: Prior, progress: &
             let mut problems = Vec::new();
             let mut batch = Vec::with_capacity(BATCH);
             let mut emit = |d: Document| {
+                // Cancelled: the rest is read through (a file is not left half-parsed) but not kept.
+                if progress.cancelled() {
+                    return;
+                }
                 batch.push(d);
                 if batch.len() >= BATCH {
                     // The receiver only goes away if signing panicked; the panic is re-raised below.
@@ -234,6 +238,7 @@ pub(super) fn read_signed(inputs: Inputs, plan: &Plan, prior: Prior, progress: &
                 problems.push(Problem::in_file(input::MEMORY_PATH, message));
             }
             for file in &files {
+                go_on(progress)?;
                 let mut problem = |p: Problem| problems.push(p);
                 if let Err(e) = input::read_with(file, &config.input, &ParallelParse, &mut emit, &mut problem, progress)
                 {
@@ -254,6 +259,7 @@ pub(super) fn read_signed(inputs: Inputs, plan: &Plan, prior: Prior, progress: &
     });
     let read_problems = reading?;
     progress.finish();
+    go_on(progress)?;
     if let Some(archive) = archive {
         signer.join(archive);
     }

@@ -22,7 +22,7 @@ use crate::error::Result;
 use crate::graph::Neighbours;
 use crate::input::{self, Problem};
 use crate::pair::{PairKey, Proposers, unpack};
-use crate::progress::{Progress, Unit};
+use crate::progress::{Progress, Unit, go_on};
 use crate::scan::ScoredPair;
 use crate::score::{self, Evidence, Lean, Related, Relation, SemanticFigures, Side};
 use crate::shingle::Tokens;
@@ -88,9 +88,13 @@ pub(super) fn verify(
     let mut verified = Vec::new();
     let mut unread = Vec::new();
     for block in pairs.chunks(SCORE_BLOCK) {
+        go_on(progress)?;
         let scored: Vec<std::result::Result<Option<ScoredPair>, Problem>> = block
             .par_iter()
-            .map_init(Default::default, |scratch, &(key, proposed_by)| verifier.score(scratch, key, proposed_by))
+            .map_init(Default::default, |scratch, &(key, proposed_by)| match progress.cancelled() {
+                true => Ok(None),
+                false => verifier.score(scratch, key, proposed_by),
+            })
             .collect();
         for result in scored {
             match result {
@@ -100,6 +104,7 @@ pub(super) fn verify(
         }
     }
     progress.finish();
+    go_on(progress)?;
     if let (true, Some(p)) = (plan.config.input.strict, unread.first()) {
         return Err(p.clone().into());
     }
