@@ -80,15 +80,16 @@ fn read_again(scan: &Scan, d: u32, options: &InputOptions) -> Result<String, Str
 
 impl Report {
     /// Reads again the text of every document in a reported pair, each once, and keeps them for
-    /// [`Report::write_html`], which shows them side by side. Unlike [`Report::explain`] this holds the
-    /// paired documents' texts all at once: the HTML page carries them all anyway.
+    /// [`Report::write_html`], which shows them side by side, in the order of the report's documents.
+    /// Unlike [`Report::explain`] this holds the paired documents' texts all at once: the HTML page
+    /// carries them all anyway.
     pub fn read_texts(&mut self, scan: &Scan, options: &InputOptions) {
         let mut paired = vec![false; scan.documents.len()];
         for p in &scan.pairs {
             paired[p.a as usize] = true;
             paired[p.b as usize] = true;
         }
-        let texts = (0..scan.documents.len() as u32).map(|d| paired[d as usize].then(|| read_again(scan, d, options)));
+        let texts = super::listed(scan).map(|d| paired[d].then(|| read_again(scan, d as u32, options)));
         self.texts = Some(texts.collect());
     }
 

@@ -302,6 +302,18 @@ impl Summary {
     }
 }
 
+/// The places in `scan.documents` of the documents a report lists, in order: against a reference
+/// collection (an archive of years, a query's index), its documents are listed only when a pair names
+/// them (the summary counts the others).
+fn listed(scan: &Scan) -> impl Iterator<Item = usize> + '_ {
+    let mut named = vec![false; scan.documents.len()];
+    for p in &scan.pairs {
+        named[p.a as usize] = true;
+        named[p.b as usize] = true;
+    }
+    (0..scan.documents.len()).filter(move |&d| !scan.documents[d].reference || named[d])
+}
+
 fn round(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
@@ -310,20 +322,7 @@ impl Report {
     /// Builds the report of a scan.
     pub fn new(scan: &Scan) -> Report {
         let id = |i: u32| scan.documents[i as usize].id.clone();
-        // Against a reference collection (an archive of years, a query's index), its documents are listed
-        // only when a pair names them: the summary counts the others.
-        let mut named = vec![false; scan.documents.len()];
-        for p in &scan.pairs {
-            named[p.a as usize] = true;
-            named[p.b as usize] = true;
-        }
-        let documents = scan
-            .documents
-            .iter()
-            .zip(&named)
-            .filter(|(d, named)| !d.reference || **named)
-            .map(|(d, _)| DocumentEntry::new(d))
-            .collect();
+        let documents = listed(scan).map(|d| DocumentEntry::new(&scan.documents[d])).collect();
         let pairs = scan
             .pairs
             .iter()

@@ -238,3 +238,42 @@ fn the_format_follows_the_output_files_extension_unless_given() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--explain is for --format text"));
 }
+
+/// The JSON of the page's `<script type="application/json" id="ID">` block, if it has one.
+fn script_json(html: &str, id: &str) -> Option<Value> {
+    let open = format!("<script type=\"application/json\" id=\"{id}\">");
+    let start = html.find(&open)? + open.len();
+    let end = start + html[start..].find("</script>")?;
+    Some(serde_json::from_str(&html[start..end]).unwrap())
+}
+
+#[test]
+fn against_a_reference_collection_each_document_shows_its_own_text() {
+    // The reference collection's first document (by id) is in no pair, so the report does not list it:
+    // the texts must follow the report's documents, not the order they were read in.
+    let dir = out_dir("against");
+    let (reference, scanned) = (dir.join("reference"), dir.join("scanned"));
+    let seeds = crate::common::seeds();
+    let (source, other) = (&seeds[0].1, &seeds[2].1);
+    std::fs::create_dir_all(&reference).unwrap();
+    std::fs::create_dir_all(&scanned).unwrap();
+    let unrelated = "Nothing here is like the rest: a short unrelated note about the weather.";
+    crate::common::write_texts(&reference, &[("a0", unrelated), ("b", source), ("c", other)]);
+    crate::common::write_texts(&scanned, &[("y", format!("{source} One more line.")), ("z", format!("{other} Also."))]);
+    let out = bin().arg("scan").arg(&scanned).arg("--against").arg(&reference).args(["--quiet", "-f", "html"]).output();
+    let out = out.unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let html = String::from_utf8(out.stdout).unwrap();
+    let data = script_json(&html, "data").unwrap();
+    let (documents, pairs) = (data["documents"].as_array().unwrap(), data["pairs"].as_array().unwrap());
+    assert_eq!(pairs.len(), 2, "b ~ y and c ~ z: {pairs:?}");
+    for pair in pairs {
+        for side in ["a", "b"] {
+            let d = pair[side].as_u64().unwrap() as usize;
+            let path = documents[d]["path"].as_str().unwrap();
+            let shown = script_json(&html, &format!("t{d}"));
+            let expected = std::fs::read_to_string(path).unwrap();
+            assert_eq!(shown.as_ref().and_then(Value::as_str), Some(expected.as_str()), "document {d}, {path}");
+        }
+    }
+}
