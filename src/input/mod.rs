@@ -384,7 +384,11 @@ fn has_extension(path: &Path, extensions: &[String]) -> bool {
 /// The id of a file: its path relative to `root` without its last extension, with `/` separators.
 fn id_for(path: &Path, root: Option<&Path>) -> String {
     let relative = root.and_then(|r| path.strip_prefix(r).ok()).unwrap_or(path);
-    let relative = relative.with_extension("");
+    // `a.txt.gz` is `a`, as `a.txt` is: the compression's extension goes with the format's.
+    let compressed =
+        relative.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz") || e.eq_ignore_ascii_case("zst"));
+    let relative =
+        if compressed { relative.with_extension("").with_extension("") } else { relative.with_extension("") };
     let parts: Vec<String> = relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
     parts.join("/")
 }
@@ -814,6 +818,9 @@ pub(crate) mod tests {
     fn ids_are_relative_paths_without_extension() {
         assert_eq!(id_for(Path::new("corpus/docs/a/b.txt"), Some(Path::new("corpus"))), "docs/a/b");
         assert_eq!(id_for(Path::new("x/001_y.txt"), Some(Path::new("x"))), "001_y");
+        assert_eq!(id_for(Path::new("x/001_y.txt.gz"), Some(Path::new("x"))), "001_y");
+        assert_eq!(id_for(Path::new("x/a.b.html.ZST"), Some(Path::new("x"))), "a.b");
+        assert_eq!(id_for(Path::new("x/notes.gz"), Some(Path::new("x"))), "notes");
     }
 
     #[test]
