@@ -18,7 +18,7 @@ use super::read::SignedCorpus;
 use crate::align::{AlignScratch, Alignment, Analysis, align_with};
 use crate::direction::Weigher;
 use crate::embed::{self, Embedding};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::graph::Neighbours;
 use crate::input::{self, Problem};
 use crate::pair::{PairKey, Proposers, unpack};
@@ -89,7 +89,7 @@ pub(super) fn verify(
     let mut unread = Vec::new();
     for block in pairs.chunks(SCORE_BLOCK) {
         go_on(progress)?;
-        let scored: Vec<std::result::Result<Option<ScoredPair>, Problem>> = block
+        let scored: Vec<std::result::Result<Option<ScoredPair>, (u32, Error)>> = block
             .par_iter()
             .map_init(Default::default, |scratch, &(key, proposed_by)| match progress.cancelled() {
                 true => Ok(None),
@@ -99,7 +99,7 @@ pub(super) fn verify(
         for result in scored {
             match result {
                 Ok(pair) => verified.extend(pair),
-                Err(problem) => unread.push(problem),
+                Err((d, error)) => unread.push(unreadable(corpus, d, error)?),
             }
         }
     }
@@ -171,7 +171,7 @@ impl Analyses {
         needed.par_sort_unstable();
         needed.dedup();
         progress.stage("analysing", Some(needed.len() as u64), Unit::Documents);
-        let loaded: Vec<std::result::Result<Analysis, Problem>> = needed
+        let loaded: Vec<Result<Analysis>> = needed
             .par_iter()
             .map(|&i| {
                 let result = analyse(corpus, plan, i);
@@ -186,8 +186,10 @@ impl Analyses {
                     analyses.slot[i as usize] = analyses.list.len() as u32;
                     analyses.list.push(a);
                 }
-                Err(p) if plan.config.input.strict => return Err(p.into()),
-                Err(p) => problems.push(p),
+                Err(e) => match unreadable(corpus, i, e)? {
+                    p if plan.config.input.strict => return Err(p.into()),
+                    p => problems.push(p),
+                },
             }
         }
         Ok(analyses)
@@ -202,11 +204,24 @@ impl Analyses {
 }
 
 /// Document `i` read again (its page furniture left out) and analysed.
-fn analyse(corpus: &SignedCorpus, plan: &Plan, i: u32) -> std::result::Result<Analysis, Problem> {
+fn analyse(corpus: &SignedCorpus, plan: &Plan, i: u32) -> Result<Analysis> {
     let d = &corpus.documents[i as usize];
     input::reload(&d.path, &d.origin, &plan.config.input)
         .map(|text| Analysis::new(Tokens::new(&plan.boilerplate.strip(&text, d.url())), &corpus.frequencies))
-        .map_err(|e| Problem::in_file(d.path.to_path_buf(), format!("cannot read again for verification: {e}")))
+}
+
+/// What to do when document `i` cannot be read again: a damaged index stops the run (the index is
+/// refused by the first command that reads its damaged part, as when it is opened); any other input
+/// that changed or went away since it was read is a problem of that document, and the run goes on
+/// without it (unless `--strict`).
+fn unreadable(corpus: &SignedCorpus, i: u32, error: Error) -> Result<Problem> {
+    match error {
+        Error::Index { .. } => Err(error),
+        e => {
+            let d = &corpus.documents[i as usize];
+            Ok(Problem::in_file(d.path.to_path_buf(), format!("cannot read again for verification: {e}")))
+        }
+    }
 }
 
 /// What scoring a pair consults.
@@ -229,16 +244,16 @@ struct Verifier<'a> {
 
 impl Verifier<'_> {
     /// Aligns and judges one pair: `None` when it is judged not derived (unless such pairs are reported),
-    /// a problem when a streamed member cannot be read again.
+    /// the error, with the document, when a streamed member cannot be read again.
     fn score(
         &self,
         (scratch, encoder): &mut (AlignScratch, embed::Scratch),
         key: PairKey,
         proposed_by: Proposers,
-    ) -> std::result::Result<Option<ScoredPair>, Problem> {
+    ) -> std::result::Result<Option<ScoredPair>, (u32, Error)> {
         let (a, b) = unpack(key);
         let own = match self.streamed.member(key) {
-            Some(member) => Some((member, analyse(self.corpus, self.plan, member)?)),
+            Some(member) => Some((member, analyse(self.corpus, self.plan, member).map_err(|e| (member, e))?)),
             None => None,
         };
         let get = |d: u32| match &own {

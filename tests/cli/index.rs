@@ -281,6 +281,12 @@ fn other_parameters_versions_and_damaged_files_are_refused_by_name() {
     std::fs::write(&segment, &bad).unwrap();
     let out = index("verify", &idx, &[]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("section texts"), "{}", String::from_utf8_lossy(&out.stderr));
+    // A query that reads a damaged text (000's, the first, which 001's pair needs) is refused too, naming
+    // the segment, as a damaged section is: not a report that leaves the pair out.
+    let mut bad = good.clone();
+    bad[section_place(&good, "texts").start + 20] ^= 0x40;
+    std::fs::write(&segment, &bad).unwrap();
+    assert_refused(&idx, &new, &[], &[&s, "text store"]);
     std::fs::write(&segment, &good).unwrap();
 
     // Another format version, in the manifest and in a segment; a damaged manifest.
