@@ -1,6 +1,7 @@
 //! `unspun index build|add|info|compact` and `unspun query`: keep an archive signed in an index
 //! ([`unspun::index`]) and check new articles against it.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -60,33 +61,42 @@ pub(super) fn run(command: &IndexCommand, run: &Run) -> Result<ExitCode> {
         IndexCommand::Info(args) => {
             let index = Index::open(&args.index)?;
             let info = index.info();
-            if args.json {
-                let json = serde_json::to_string_pretty(&info).unwrap_or_default();
-                println!("{json}");
-                return Ok(ExitCode::SUCCESS);
+            let text = if args.json {
+                serde_json::to_string_pretty(&info).unwrap_or_default() + "\n"
+            } else {
+                let mib = |b: u64| b as f64 / (1 << 20) as f64;
+                let per_doc: Vec<String> = info
+                    .sections
+                    .iter()
+                    .map(|(name, bytes)| format!("{name} {:.0}", *bytes as f64 / info.documents.max(1) as f64))
+                    .collect();
+                let mut text = format!(
+                    "index        {}\nformat       version {}, generation {}\ndocuments    {}\nparameters   {}\n\
+                     size         {:.1} MiB ({:.1} MiB of compressed text, {:.0} bytes a document beside it)\n\
+                     per document {} (bytes)\nsegments     {}\n",
+                    Escaped(args.index.display()),
+                    info.format_version,
+                    info.generation,
+                    info.documents,
+                    info.params,
+                    mib(info.bytes),
+                    mib(info.text_bytes),
+                    (info.bytes - info.text_bytes) as f64 / info.documents.max(1) as f64,
+                    per_doc.join(", "),
+                    info.segments.len()
+                );
+                for s in &info.segments {
+                    text += &format!("  {}  {} documents  {:.1} MiB\n", Escaped(&s.file), s.documents, mib(s.bytes));
+                }
+                text
+            };
+            // Written as a report is: a reader that went away (`| head`) is no error.
+            match std::io::stdout().lock().write_all(text.as_bytes()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    Err(Error::Write { path: "(standard output)".into(), source: e })
+                }
+                _ => Ok(ExitCode::SUCCESS),
             }
-            let mib = |b: u64| b as f64 / (1 << 20) as f64;
-            println!("index        {}", Escaped(args.index.display()));
-            println!("format       version {}, generation {}", info.format_version, info.generation);
-            println!("documents    {}", info.documents);
-            println!("parameters   {}", info.params);
-            println!(
-                "size         {:.1} MiB ({:.1} MiB of compressed text, {:.0} bytes a document beside it)",
-                mib(info.bytes),
-                mib(info.text_bytes),
-                (info.bytes - info.text_bytes) as f64 / info.documents.max(1) as f64
-            );
-            let per_doc: Vec<String> = info
-                .sections
-                .iter()
-                .map(|(name, bytes)| format!("{name} {:.0}", *bytes as f64 / info.documents.max(1) as f64))
-                .collect();
-            println!("per document {} (bytes)", per_doc.join(", "));
-            println!("segments     {}", info.segments.len());
-            for s in &info.segments {
-                println!("  {}  {} documents  {:.1} MiB", Escaped(&s.file), s.documents, mib(s.bytes));
-            }
-            Ok(ExitCode::SUCCESS)
         }
     }
 }

@@ -444,7 +444,7 @@ fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<()> {
     bytes.extend_from_slice(&(body.len() as u32).to_le_bytes());
     bytes.extend_from_slice(&body);
     bytes.extend_from_slice(&xxh3_64(&bytes).to_le_bytes());
-    let mut tmp = tempfile::Builder::new().prefix(".tmp-manifest-").tempfile_in(dir).map_err(err)?;
+    let mut tmp = temporary(dir, ".tmp-manifest-").map_err(err)?;
     tmp.write_all(&bytes).map_err(err)?;
     tmp.as_file().sync_all().map_err(err)?;
     tmp.persist(&path).map_err(|e| err(e.error))?;
@@ -483,6 +483,16 @@ fn read_manifest(dir: &Path) -> Result<Manifest> {
 }
 
 /// Syncs a folder, so a rename in it is on disk.
+/// A temporary file in `dir` to be renamed into place: as readable as any file the user creates (0666
+/// less the umask), so others can query an index its owner shares, not private (0600, tempfile's default).
+pub(crate) fn temporary(dir: &Path, prefix: &str) -> std::io::Result<tempfile::NamedTempFile> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(prefix);
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    builder.tempfile_in(dir)
+}
+
 pub(crate) fn sync_dir(dir: &Path) -> Result<()> {
     File::open(dir).and_then(|d| d.sync_all()).map_err(|source| Error::Write { path: dir.to_path_buf(), source })
 }

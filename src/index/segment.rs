@@ -140,7 +140,7 @@ impl Contents {
 pub fn write(path: &Path, params: &Params, contents: &Contents) -> Result<(u64, u64)> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let err = |source| Error::Write { path: path.to_path_buf(), source };
-    let tmp = tempfile::Builder::new().prefix(".tmp-segment-").tempfile_in(dir).map_err(err)?;
+    let tmp = super::temporary(dir, ".tmp-segment-").map_err(err)?;
     let mut out =
         Out { w: BufWriter::with_capacity(1 << 20, tmp.as_file()), hash: Xxh3::new(), at: 0, sections: Vec::new() };
     out.put(MAGIC).map_err(err)?;

@@ -556,3 +556,26 @@ fn queries_during_compact_see_the_same_index() {
     assert_eq!(segment_files(&idx).len(), 1);
     eprintln!("{queries} queries during compact");
 }
+
+/// The index's files are as readable as any file the user creates (umask 022: 0644), so an index can be
+/// shared for others to query, not private as temporary files are made.
+#[cfg(unix)]
+#[test]
+fn index_files_follow_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = seed_folder(tmp.path(), "archive", &["000", "002"]);
+    let more = seed_folder(tmp.path(), "more", &["004"]);
+    let idx = tmp.path().join("idx");
+    let bin = env!("CARGO_BIN_EXE_unspun");
+    let script = "umask 022 && \"$0\" index build --quiet \"$1\" \"$2\" && \"$0\" index add --quiet \"$1\" \"$3\"";
+    let status = Command::new("sh").args(["-c", script, bin]).args([os(&idx), os(&archive), os(&more)]).status();
+    assert!(status.unwrap().success());
+    let mut files = segment_files(&idx);
+    files.push(idx.join("MANIFEST"));
+    assert_eq!(files.len(), 3);
+    for f in files {
+        let mode = std::fs::metadata(&f).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o644, "{}", f.display());
+    }
+}
