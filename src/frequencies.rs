@@ -66,6 +66,36 @@ impl Frequencies {
         self.phrases.iter_mut().zip(&other.phrases).for_each(|(c, o)| *c = c.saturating_add(*o));
     }
 
+    /// The counters that are not zero, as (slot, count), in slot order, and the number of documents
+    /// counted: what an index segment keeps (a segment of a few articles sets a few thousand of the tables'
+    /// twenty million counters).
+    pub(crate) fn counts(&self) -> Counts {
+        let nonzero = |(slot, &count): (usize, &u32)| (count != 0).then_some((slot as u32, count));
+        Counts {
+            stems: self.stems.iter().enumerate().filter_map(nonzero).collect(),
+            phrases: (self.phrases.iter().enumerate())
+                .filter(|(_, c)| **c != 0)
+                .map(|(slot, &count)| (slot as u32, count))
+                .collect(),
+            documents: self.documents,
+        }
+    }
+
+    /// Adds `counts` (of documents not counted here), as [`Frequencies::add`] does; `false`, adding
+    /// nothing, when a slot is not in the tables.
+    pub(crate) fn add_counts(&mut self, counts: &Counts) -> bool {
+        let fits = |slot: u32, bits: u32| (slot as usize) < 1 << bits;
+        if !counts.stems.iter().all(|&(s, _)| fits(s, Self::STEM_BITS))
+            || !counts.phrases.iter().all(|&(s, _)| fits(s, Self::PHRASE_BITS))
+        {
+            return false;
+        }
+        self.documents += counts.documents;
+        counts.stems.iter().for_each(|&(s, c)| self.stems[s as usize] += c);
+        counts.phrases.iter().for_each(|&(s, c)| self.phrases[s as usize] = self.phrases[s as usize].saturating_add(c));
+        true
+    }
+
     /// The sizes of the tables in bits, which an index records.
     pub(crate) const fn bits() -> (u32, u32) {
         (Self::STEM_BITS, Self::PHRASE_BITS)
@@ -125,6 +155,15 @@ fn count_by_window<C>(table: &mut [C], slots: &[u32], bits: u32, add: impl Fn(&m
     for &slot in &placed {
         add(&mut table[slot as usize]);
     }
+}
+
+/// The counters of [`Frequencies`] that are not zero ([`Frequencies::counts`]), as (slot, count) in slot
+/// order, and the number of documents counted.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub stems: Vec<(u32, u32)>,
+    pub phrases: Vec<(u32, u16)>,
+    pub documents: u64,
 }
 
 impl Default for Frequencies {

@@ -251,12 +251,14 @@ impl Index {
         }
         progress.stage("compacting", Some(index.documents() as u64), Unit::Documents);
         let mut paths = HashMap::new();
-        let mut merged = Contents::default();
+        let (mut merged, mut frequencies) = (Contents::default(), Frequencies::new());
         for s in &index.segments {
             let c = Segment::contents(s, &mut paths, true, &one_after_the_other)?;
+            add_counts(&mut frequencies, s, &c)?;
             merged.append(&c);
             progress.inc(s.documents() as u64);
         }
+        merged.counts = frequencies.counts();
         let mut manifest = index.manifest.clone();
         manifest.segments.clear();
         let old: Vec<PathBuf> = index.segments.iter().map(|s| s.path().to_path_buf()).collect();
@@ -331,9 +333,10 @@ impl Index {
         self.check(config)?;
         progress.stage("loading index", Some(self.documents() as u64), Unit::Documents);
         let mut paths = HashMap::new();
-        let mut all = Contents::default();
+        let (mut all, mut frequencies) = (Contents::default(), Frequencies::new());
         for s in &self.segments {
             let contents = Segment::contents(s, &mut paths, false, join)?;
+            add_counts(&mut frequencies, s, &contents)?;
             if all.documents.is_empty() {
                 all = contents;
             } else {
@@ -341,7 +344,7 @@ impl Index {
             }
             progress.inc(s.documents() as u64);
         }
-        let Contents { documents, exact, mut words, lead_stems, stems, samples, frequencies, .. } = all;
+        let Contents { documents, exact, mut words, lead_stems, stems, samples, .. } = all;
         // The minima move into the (last) words view's matrix, not copied: at a million documents they are
         // half a gigabyte.
         let mut words_views = config.views.iter().filter(|v| v.view == View::Words).count();
@@ -401,7 +404,7 @@ fn write_corpus(
         .zip(signatures)
         .find(|(v, _)| v.view == View::Words)
         .map_or(Vec::new(), |(_, m)| m.into_rows());
-    let mut contents = Contents { exact, words, frequencies, ..Contents::default() };
+    let mut contents = Contents { exact, words, counts: frequencies.counts(), ..Contents::default() };
     for &read in &read_index {
         contents.stems.push(stems.row(read).iter().copied());
         contents.samples.push(samples.row(read).iter().copied());
@@ -483,6 +486,15 @@ fn read_manifest(dir: &Path) -> Result<Manifest> {
 }
 
 /// Syncs a folder, so a rename in it is on disk.
+/// Adds the statistics of segment `s` (its `contents`) to `frequencies`; an error naming the segment when
+/// they do not fit the tables.
+fn add_counts(frequencies: &mut Frequencies, s: &Segment, contents: &Contents) -> Result<()> {
+    match frequencies.add_counts(&contents.counts) {
+        true => Ok(()),
+        false => Err(Error::Index { path: s.path().to_path_buf(), message: "statistics out of range: damaged".into() }),
+    }
+}
+
 /// A temporary file in `dir` to be renamed into place: as readable as any file the user creates (0666
 /// less the umask), so others can query an index its owner shares, not private (0600, tempfile's default).
 pub(crate) fn temporary(dir: &Path, prefix: &str) -> std::io::Result<tempfile::NamedTempFile> {

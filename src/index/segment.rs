@@ -38,7 +38,7 @@ use xxhash_rust::xxh3::{Xxh3, xxh3_64};
 
 use super::Params;
 use crate::error::{Error, Result};
-use crate::frequencies::Frequencies;
+use crate::frequencies::Counts;
 use crate::input::{self, Origin, Store, TextStore};
 use crate::pipeline::Join;
 use crate::ragged::Ragged;
@@ -47,7 +47,7 @@ use crate::scan::DocInfo;
 const MAGIC: &[u8; 8] = b"UNSPUNSG";
 const END: &[u8; 8] = b"UNSPUNEN";
 /// The segment and manifest layout this build reads and writes.
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 /// Magic, version, padding.
 const START: u64 = 16;
 /// Header offset, header length, header checksum, end magic.
@@ -117,12 +117,13 @@ pub struct Contents {
     pub samples: Ragged<u64>,
     /// Each text compressed by zstd.
     pub texts: Ragged<u8>,
-    /// The statistics of the texts this segment counted first.
-    pub frequencies: Frequencies,
+    /// The statistics of the texts this segment counted first: the counters that are not zero.
+    pub counts: Counts,
 }
 
 impl Contents {
-    /// Appends the documents of `other` after these (its statistics added).
+    /// Appends the documents of `other` after these. Their statistics are the caller's to add up (in a
+    /// [`crate::frequencies::Frequencies`]: adding sparse counts to sparse counts, segment after segment, costs the square).
     pub fn append(&mut self, other: &Contents) {
         self.documents.extend(other.documents.iter().cloned());
         self.exact.extend_from_slice(&other.exact);
@@ -131,7 +132,6 @@ impl Contents {
         self.stems.append(&other.stems);
         self.samples.append(&other.samples);
         self.texts.append(&other.texts);
-        self.frequencies.add(&other.frequencies);
     }
 }
 
@@ -166,9 +166,11 @@ pub fn write(path: &Path, params: &Params, contents: &Contents) -> Result<(u64, 
         .collect();
     let documents = zstd::bulk::compress(&lines, 3).map_err(err)?;
     drop(lines);
-    let (stem_table, phrase_table, counted) = contents.frequencies.tables();
-    let stem_counts = zstd::bulk::compress(&le(stem_table.iter().map(|c| c.to_le_bytes())), 3).map_err(err)?;
-    let phrase_counts = zstd::bulk::compress(&le(phrase_table.iter().map(|c| c.to_le_bytes())), 3).map_err(err)?;
+    let counts = &contents.counts;
+    let stem_counts = zstd::bulk::compress(&encode_counts(counts.stems.iter().copied()), 3).map_err(err)?;
+    let phrase_counts =
+        zstd::bulk::compress(&encode_counts(counts.phrases.iter().map(|&(s, c)| (s, c.into()))), 3).map_err(err)?;
+    let counted = counts.documents;
     // Where each row starts and the last ends: u32 when the end fits, else u64 (a reader tells them apart
     // by the section's length, 4 or 8 bytes a document and one).
     let starts = |out: &mut Out, len: &dyn Fn(usize) -> usize| {
@@ -514,8 +516,8 @@ impl Segment {
             counted = Some(Segment::counted(this))
         });
         let run = "a join runs both pieces of work";
-        let (mut contents, (frequencies, words)) = (described.expect(run)?, counted.expect(run)?);
-        (contents.frequencies, contents.words) = (frequencies, words);
+        let (mut contents, (counts, words)) = (described.expect(run)?, counted.expect(run)?);
+        (contents.counts, contents.words) = (counts, words);
         release(&this.map);
         let words_per_doc = this.header.params.views.iter().find(|v| v.view == "words").map_or(0, |v| v.num_hashes);
         if contents.documents.len() != n
@@ -592,13 +594,17 @@ impl Segment {
     }
 
     /// The statistics of the texts the segment counted first, and the words view's minima.
-    fn counted(this: &Segment) -> Result<(Frequencies, Vec<u32>)> {
+    fn counted(this: &Segment) -> Result<(Counts, Vec<u32>)> {
         let n = this.header.documents;
-        let table = |name: &str| zstd::decode_all(this.section(name)?).map_err(|_| this.damaged(name));
-        let stem_counts = u32s(&table("stem_counts")?);
-        let phrase_counts = table("phrase_counts")?.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
-        let frequencies = Frequencies::from_tables(stem_counts, phrase_counts, this.header.counted)
-            .ok_or_else(|| this.damaged("statistics"))?;
+        let table = |name: &str| {
+            let bytes = zstd::decode_all(this.section(name)?).map_err(|_| this.damaged(name))?;
+            decode_counts(&bytes).ok_or_else(|| this.damaged(name))
+        };
+        let stems = table("stem_counts")?;
+        let phrases = table("phrase_counts")?;
+        let phrases = phrases.into_iter().map(|(s, c)| Some((s, u16::try_from(c).ok()?))).collect::<Option<Vec<_>>>();
+        let phrases = phrases.ok_or_else(|| this.damaged("phrase_counts"))?;
+        let counts = Counts { stems, phrases, documents: this.header.counted };
         let lanes = this.header.params.views.iter().find(|v| v.view == "words").map_or(0, |v| v.num_hashes);
         let word_starts = starts(this.section("word_starts")?, n).ok_or_else(|| this.damaged("word_starts"))?;
         let bytes = this.section("words")?;
@@ -607,7 +613,7 @@ impl Segment {
             let row = bytes.get(word_starts[i] as usize..word_starts[i + 1] as usize);
             row.and_then(|row| decode_minima(row, lanes, &mut words)).ok_or_else(|| this.damaged("words"))?;
         }
-        Ok((frequencies, words))
+        Ok((counts, words))
     }
 }
 
@@ -939,6 +945,34 @@ fn decode_stems(dictionary: &[u32], bytes: &[u8], starts: &[u64], lead: &[u32]) 
     (starts.len() == lead.len() + 1 && starts.last().map(|&e| e as usize) == Some(bytes.len())).then_some(out)
 }
 
+/// Counters that are not zero, (slot, count) in slot order, as LEB128 pairs: the gap from the slot after
+/// the one before, and the count.
+fn encode_counts(counts: impl Iterator<Item = (u32, u32)>) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut next = 0u64;
+    for (slot, count) in counts {
+        leb128((slot as u64 - next) as u32, &mut out);
+        leb128(count, &mut out);
+        next = slot as u64 + 1;
+    }
+    out
+}
+
+/// The counters [`encode_counts`] wrote; `None` when the bytes end inside one or a slot passes `u32`.
+fn decode_counts(mut bytes: &[u8]) -> Option<Vec<(u32, u32)>> {
+    let mut out = Vec::new();
+    let mut next = 0u64;
+    while !bytes.is_empty() {
+        let (gap, used) = unleb128(bytes)?;
+        let (count, more) = unleb128(&bytes[used..])?;
+        bytes = &bytes[used + more..];
+        let slot = u32::try_from(next + gap as u64).ok()?;
+        out.push((slot, count));
+        next = slot as u64 + 1;
+    }
+    Some(out)
+}
+
 fn u64s(bytes: &[u8]) -> Vec<u64> {
     bytes.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().unwrap_or_default())).collect()
 }
@@ -973,7 +1007,6 @@ mod tests {
             documents: vec![doc("a", 30), doc("b", 3)],
             exact: vec![11, 22],
             lead_stems: vec![1, 0],
-            frequencies: Frequencies::new(),
             ..Contents::default()
         };
         c.stems.push([5, 6]);
@@ -985,7 +1018,9 @@ mod tests {
         for text in ["hello", "world"] {
             c.texts.push(compressor.compress(text.as_bytes()).unwrap());
         }
-        c.frequencies.add_documents(2, [1u64 << 60, 2 << 60].iter(), [3u64].iter());
+        let mut frequencies = crate::frequencies::Frequencies::new();
+        frequencies.add_documents(2, [1u64 << 60, 2 << 60].iter(), [3u64].iter());
+        c.counts = frequencies.counts();
         c
     }
 
@@ -1019,10 +1054,31 @@ mod tests {
         assert!(d.day.is_some());
         assert_eq!(input::reload(&d.path, &d.origin, &Default::default()).unwrap(), "world");
         assert_eq!(segment.text(0).unwrap(), "hello");
-        assert_eq!(read.frequencies.tables().2, 2);
-        assert_eq!(read.frequencies.df(1 << 60), 1);
-        assert_eq!(read.frequencies.phrase_documents(3), 1);
+        assert_eq!(read.counts, written.counts);
+        // Only the counters that are not zero are kept: a few bytes, not the tables' tens of megabytes.
+        let sizes = segment.section_sizes();
+        let size = |name: &str| sizes.iter().find(|(n, _)| n == name).map(|&(_, b)| b).unwrap();
+        assert!(size("stem_counts") < 64 && size("phrase_counts") < 64, "{sizes:?}");
+        let mut frequencies = crate::frequencies::Frequencies::new();
+        assert!(frequencies.add_counts(&read.counts));
+        assert_eq!(frequencies.tables().2, 2);
+        assert_eq!(frequencies.df(1 << 60), 1);
+        assert_eq!(frequencies.phrase_documents(3), 1);
         assert_eq!(segment.exact().unwrap(), [11, 22]);
+    }
+
+    #[test]
+    fn counts_read_back_as_written() {
+        let counts = [(0, 1), (1, 7), (5, 300), (1 << 22, 1), (u32::MAX, u32::MAX)];
+        let bytes = encode_counts(counts.iter().copied());
+        assert_eq!(decode_counts(&bytes).as_deref(), Some(&counts[..]));
+        assert_eq!(decode_counts(&[]), Some(Vec::new()));
+        // Cut inside a pair, or a slot past u32: damaged.
+        assert_eq!(decode_counts(&bytes[..bytes.len() - 1]), None);
+        assert_eq!(decode_counts(&encode_counts([(0, 1)].into_iter())[..1]), None);
+        let mut past = encode_counts([(u32::MAX, 1)].into_iter());
+        past.extend([0, 1]);
+        assert_eq!(decode_counts(&past), None);
     }
 
     #[test]
@@ -1030,7 +1086,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("segment-1.useg");
         let n = 300;
-        let mut c = Contents { frequencies: Frequencies::new(), ..Contents::default() };
+        let mut c = Contents::default();
         let mut state = 0x9e37_79b9_7f4a_7c15u64;
         for i in 0..n {
             c.documents.push(doc(&format!("d{i}"), 30));
