@@ -2,17 +2,27 @@
 //! outputs (the text report, `--explain`'s quotations, the messages on stderr) show ids, titles, file
 //! names, URLs and article text. A control character (C0, DEL, C1: ESC starting a colour or window-title
 //! sequence, BEL, a carriage return or newline that would forge a report line), a Unicode line or paragraph
-//! separator, or a bidirectional override is written as a visible escape (`\n`, `\r`, `\t`, `\u{1b}`), so
+//! separator, or an invisible format character (a bidirectional override, a zero-width space) is written
+//! as a visible escape (`\n`, `\r`, `\t`, `\u{1b}`), so
 //! what is printed is what the input holds and nothing else. The JSON formats are exact and need none of
 //! this (serde escapes them); the CSV report has its own rule (`report::csv`).
 
 use std::borrow::Cow;
 use std::fmt;
 
-/// Whether `c` must not reach a terminal as it is.
+/// Whether `c` must not reach a terminal as it is: a control character, a line or paragraph separator, or
+/// an invisible format character (Unicode's category Cf: bidirectional marks, overrides and isolates, the
+/// zero-width space, word joiner and byte-order mark, the soft hyphen, tag characters…), which would make
+/// two different ids print the same or reorder what follows. The zero-width joiner and non-joiner are
+/// left as they are: they shape ordinary Persian, Indic and emoji text.
 fn hidden(c: char) -> bool {
     c.is_control()
-        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        || matches!(c,
+            '\u{ad}' | '\u{600}'..='\u{605}' | '\u{61c}' | '\u{6dd}' | '\u{70f}' | '\u{890}' | '\u{891}' | '\u{8e2}'
+            | '\u{180e}' | '\u{200b}' | '\u{200e}' | '\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206f}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}' | '\u{110bd}' | '\u{110cd}'
+            | '\u{13430}'..='\u{1343f}' | '\u{1bca0}'..='\u{1bca3}' | '\u{1d173}'..='\u{1d17a}'
+            | '\u{e0001}' | '\u{e0020}'..='\u{e007f}')
 }
 
 /// `s` with every control character, line separator and bidirectional override escaped (`\n`, `\r`,
@@ -56,6 +66,11 @@ mod tests {
             ("\u{1b}]0;title\u{7}\u{1b}[31mred", "\\u{1b}]0;title\\u{7}\\u{1b}[31mred"),
             ("\u{0}\u{7f}\u{85}\u{9b}", "\\u{0}\\u{7f}\\u{85}\\u{9b}"),
             ("left\u{202e}thgir\u{2028}", "left\\u{202e}thgir\\u{2028}"),
+            (
+                "ok\u{200b}\u{feff}\u{61c}\u{ad}\u{2060}\u{e0041}",
+                "ok\\u{200b}\\u{feff}\\u{61c}\\u{ad}\\u{2060}\\u{e0041}",
+            ),
+            ("می\u{200c}خواهم 👩\u{200d}💻", "می\u{200c}خواهم 👩\u{200d}💻"),
             ("back\\slash", "back\\slash"),
         ];
         for (raw, shown) in cases {

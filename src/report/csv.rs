@@ -68,9 +68,27 @@ impl Report {
     }
 }
 
-/// A cell taken from the input (an id, URL, title or date) that a spreadsheet would read as a formula
-/// (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`, as OWASP advises
-/// against CSV injection; any other cell is written as it is.
+/// A cell taken from the input (an id, URL, title or date) that a spreadsheet might read as a formula gets
+/// a leading `'`, as OWASP advises against CSV injection: one starting with a control character (a tab, a
+/// carriage return, a newline, NUL) or whose first other character, past any spaces (a spreadsheet may trim
+/// them), is `=`, `+`, `-` or `@`, or their full-width forms. Any other cell is written as it is.
 fn neutralised(cell: String) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{cell}") } else { cell }
+    let first = cell.chars().find(|c| !c.is_whitespace() && !c.is_control());
+    let formula = matches!(first, Some('=' | '+' | '-' | '@' | '\u{ff1d}' | '\u{ff0b}' | '\u{ff0d}' | '\u{ff20}'));
+    if formula || cell.starts_with(|c: char| c.is_control()) { format!("'{cell}") } else { cell }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::neutralised;
+
+    #[test]
+    fn cells_a_spreadsheet_might_run_get_a_quote() {
+        for cell in ["=1+2", "+1", "-2", "@SUM(A1)", "\tx", "\rx", "\nx", "\0=1", " =1", "\u{a0}=1", "\u{ff1d}1+1"] {
+            assert_eq!(neutralised(cell.to_string()), format!("'{cell}"), "{cell:?}");
+        }
+        for cell in ["plain", "a=b", "2025-05-24", " plain", "", "café"] {
+            assert_eq!(neutralised(cell.to_string()), cell, "{cell:?}");
+        }
+    }
 }
