@@ -29,6 +29,14 @@ impl Neighbours {
         Neighbours { start, list }
     }
 
+    /// The same, each document's partners ordered by `key`.
+    pub fn sorted_by_key<K: Ord>(mut self, key: impl Fn(u32) -> K) -> Neighbours {
+        for d in 0..self.start.len().saturating_sub(1) {
+            self.list[self.start[d] as usize..self.start[d + 1] as usize].sort_unstable_by_key(|&n| key(n));
+        }
+        self
+    }
+
     /// The partners of document `d`.
     pub fn of(&self, d: u32) -> &[u32] {
         &self.list[self.start[d as usize] as usize..self.start[d as usize + 1] as usize]
@@ -49,4 +57,17 @@ pub fn find(parent: &mut [u32], mut x: u32) -> u32 {
 pub fn union(parent: &mut [u32], a: u32, b: u32) {
     let (ra, rb) = (find(parent, a), find(parent, b));
     parent[ra.max(rb) as usize] = ra.min(rb);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partners_are_listed_both_ways_and_sorted_on_request() {
+        let n = Neighbours::new(4, [(0u32, 3u32), (0, 1), (2, 0)].into_iter());
+        assert_eq!((n.of(0), n.of(1), n.of(3)), (&[3, 1, 2][..], &[0][..], &[0][..]));
+        let n = n.sorted_by_key(|d| std::cmp::Reverse(d));
+        assert_eq!((n.of(0), n.of(2)), (&[3, 2, 1][..], &[0][..]));
+    }
 }

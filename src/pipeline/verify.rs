@@ -66,11 +66,14 @@ pub(super) fn verify(
         progress,
         weigher: Weigher::new(&plan.config.direction, plan.config.all_direction_features),
         // A document's partners outside its own near-duplicate group: the witnesses never include a copy
-        // of either side, and a group's leader does not scan its thousands of members for each pair.
+        // of either side, and a group's leader does not scan its thousands of members for each pair. Each
+        // list in the order of the partners' texts (their word hashes), so which are consulted, when there
+        // are more than `MAX_WITNESSES`, follows what the documents say, not how they are named.
         witnesses: Neighbours::new(
             corpus.documents.len(),
             pairs.iter().map(|&(key, _)| unpack(key)).filter(|&(a, b)| leader[a as usize] != leader[b as usize]),
-        ),
+        )
+        .sorted_by_key(|n| (corpus.exact[n as usize], n)),
         // The semantic view's sentence embeddings of a document, made the first time a pair asks for
         // them (a source is asked by each of its rewrites).
         sentence_embeddings: match plan.model {
