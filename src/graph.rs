@@ -67,7 +67,7 @@ mod tests {
     fn partners_are_listed_both_ways_and_sorted_on_request() {
         let n = Neighbours::new(4, [(0u32, 3u32), (0, 1), (2, 0)].into_iter());
         assert_eq!((n.of(0), n.of(1), n.of(3)), (&[3, 1, 2][..], &[0][..], &[0][..]));
-        let n = n.sorted_by_key(|d| std::cmp::Reverse(d));
+        let n = n.sorted_by_key(std::cmp::Reverse);
         assert_eq!((n.of(0), n.of(2)), (&[3, 2, 1][..], &[0][..]));
     }
 }
