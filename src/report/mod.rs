@@ -1,7 +1,7 @@
 //! The documented output format of a scan: JSON (one object), JSON Lines (one object a line, tagged by
 //! `type`), text (one line a pair, then clusters) and CSV (the pairs). Every JSON field is described on
-//! the structs below and in the README; passages are byte ranges into the original files, so anyone can
-//! slice the evidence. Built from a [`crate::scan::Scan`]; writing to a file happens in the binary,
+//! the structs below and in the README; passages are byte ranges into each document's text as read (in
+//! UTF-8: a UTF-8 text file itself), so anyone can slice the evidence. Built from a [`crate::scan::Scan`]; writing to a file happens in the binary,
 //! atomically.
 //!
 //! This module holds the wire model ([`Report`], its entries, [`Summary`]) and writes it as JSON and
