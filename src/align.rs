@@ -71,6 +71,16 @@ pub struct Analysis {
 impl Analysis {
     /// Prepares a tokenised document.
     pub fn new(tokens: Tokens, freq: &Frequencies) -> Analysis {
+        Analysis::among(tokens, freq, 0)
+    }
+
+    /// Prepares a tokenised document that `related` documents of the collection are related to (its
+    /// candidate partners and near-copies), taken to hold every word it does: a stem is collection-common
+    /// (template wording, no evidence of copying, [`Frequencies::is_common`]) only when it is common among
+    /// the others. Without this, a story copied into more than 2% of a collection (a wire story on every
+    /// site of a day's crawl, a batch of one story's republications) makes its own words common, and its
+    /// copies could not be aligned at all.
+    pub fn among(tokens: Tokens, freq: &Frequencies, related: u32) -> Analysis {
         let mut sentences = Ragged::default();
         let mut sentence_weight = Vec::with_capacity(tokens.sentence_count());
         // The stems the collection holds widely, as the sentences' terms find them.
@@ -80,7 +90,8 @@ impl Analysis {
             terms.clear();
             terms.extend(tokens.tokens[tokens.sentence(i)].iter().filter(|t| t.is_content()).map(|t| {
                 let df = freq.df(t.stem);
-                Term { stem: t.stem, weight: freq.weight_of(df), quoted: t.is_quoted(), common: freq.common(df) }
+                let common = freq.common(df.saturating_sub(related));
+                Term { stem: t.stem, weight: freq.weight_of(df), quoted: t.is_quoted(), common }
             }));
             terms.sort_by(|a, b| a.stem.cmp(&b.stem).then(a.quoted.cmp(&b.quoted)));
             // Keep one term per stem, unquoted if it occurs unquoted anywhere in the sentence.

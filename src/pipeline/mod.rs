@@ -193,7 +193,7 @@ pub(crate) fn judge(
         candidates: std::mem::take(&mut candidates.stats),
         candidate_pairs: candidates.count,
         grouped_documents: candidates.grouped_documents(),
-        proposers: std::mem::take(&mut candidates.proposers),
+        proposers: candidates.proposers.clone(),
         furniture_lines: config.boilerplate.then(|| plan.boilerplate.lines()),
         renamed_ids: corpus.renamed_ids,
         ..Scan::default()

@@ -21,11 +21,11 @@ use crate::embed::{self, Embedding};
 use crate::error::{Error, Result};
 use crate::graph::Neighbours;
 use crate::input::{self, Problem};
-use crate::pair::{PairKey, Proposers, unpack};
+use crate::pair::{PairKey, Proposer, Proposers, unpack};
 use crate::progress::{Progress, Unit, go_on};
 use crate::scan::ScoredPair;
 use crate::score::{self, Evidence, Lean, Related, Relation, SemanticFigures, Side};
-use crate::shingle::Tokens;
+use crate::shingle::{Tokens, View};
 
 /// Candidate pairs scored together: only one block's results are held beside the pairs kept.
 const SCORE_BLOCK: usize = 1 << 16;
@@ -50,10 +50,28 @@ pub(super) fn verify(
     plan: &Plan,
     progress: &dyn Progress,
 ) -> Result<Verified> {
-    let Candidates { mut pairs, leader, .. } = candidates;
+    let Candidates { mut pairs, leader, proposers, .. } = candidates;
     let mut problems = Vec::new();
     let streamed = Streamed::new(&pairs, &leader);
-    let analyses = Analyses::load(corpus, &pairs, &streamed, plan, progress, &mut problems)?;
+    let group_sizes = leader.iter().fold(vec![0u32; leader.len()], |mut sizes, &l| {
+        sizes[l as usize] += 1;
+        sizes
+    });
+    // How many documents each is related to: the rest of its group, and its candidate partners that share
+    // passages of its wording (word n-grams: proposed by the words view or the passages; the rewording
+    // views propose documents on one topic too, hundreds a document in a collection of one book).
+    let wording: Proposers = (proposers.iter().enumerate())
+        .filter(|(_, p)| matches!(p, Proposer::View(View::Words) | Proposer::Passages))
+        .fold(0, |bits, (k, _)| bits | 1 << k);
+    let mut related: Vec<u32> = leader.iter().map(|&l| group_sizes[l as usize] - 1).collect();
+    for &(key, proposed_by) in &pairs {
+        if proposed_by & wording != 0 {
+            let (a, b) = unpack(key);
+            related[a as usize] += 1;
+            related[b as usize] += 1;
+        }
+    }
+    let analyses = Analyses::load(corpus, &pairs, &streamed, plan, &related, progress, &mut problems)?;
     pairs.retain(|&(key, _)| {
         let (a, b) = unpack(key);
         let member = streamed.member(key);
@@ -81,10 +99,8 @@ pub(super) fn verify(
             None => Vec::new(),
         },
         leader: &leader,
-        group_sizes: leader.iter().fold(vec![0u32; leader.len()], |mut sizes, &l| {
-            sizes[l as usize] += 1;
-            sizes
-        }),
+        group_sizes,
+        related,
         streamed: &streamed,
         analyses: &analyses,
     };
@@ -160,6 +176,7 @@ impl Analyses {
         pairs: &[(PairKey, Proposers)],
         streamed: &Streamed,
         plan: &Plan,
+        related: &[u32],
         progress: &dyn Progress,
         problems: &mut Vec<Problem>,
     ) -> Result<Analyses> {
@@ -177,7 +194,7 @@ impl Analyses {
         let loaded: Vec<Result<Analysis>> = needed
             .par_iter()
             .map(|&i| {
-                let result = analyse(corpus, plan, i);
+                let result = analyse(corpus, plan, i, related[i as usize]);
                 progress.inc(1);
                 result
             })
@@ -206,11 +223,12 @@ impl Analyses {
     }
 }
 
-/// Document `i` read again (its page furniture left out) and analysed.
-fn analyse(corpus: &SignedCorpus, plan: &Plan, i: u32) -> Result<Analysis> {
+/// Document `i` read again (its page furniture left out) and analysed, `related` documents related to it
+/// ([`Analysis::among`]).
+fn analyse(corpus: &SignedCorpus, plan: &Plan, i: u32, related: u32) -> Result<Analysis> {
     let d = &corpus.documents[i as usize];
     input::reload(&d.path, &d.origin, &plan.config.input)
-        .map(|text| Analysis::new(Tokens::new(&plan.boilerplate.strip(&text, d.url())), &corpus.frequencies))
+        .map(|text| Analysis::among(Tokens::new(&plan.boilerplate.strip(&text, d.url())), &corpus.frequencies, related))
 }
 
 /// What to do when document `i` cannot be read again: a damaged index stops the run (the index is
@@ -239,6 +257,8 @@ struct Verifier<'a> {
     leader: &'a [u32],
     /// Members of each leader's near-duplicate group (1 for a document in none).
     group_sizes: Vec<u32>,
+    /// How many documents each is related to ([`Analysis::among`]).
+    related: Vec<u32>,
     streamed: &'a Streamed<'a>,
     analyses: &'a Analyses,
     /// The direction model and the features it needs measured.
@@ -256,7 +276,10 @@ impl Verifier<'_> {
     ) -> std::result::Result<Option<ScoredPair>, (u32, Error)> {
         let (a, b) = unpack(key);
         let own = match self.streamed.member(key) {
-            Some(member) => Some((member, analyse(self.corpus, self.plan, member).map_err(|e| (member, e))?)),
+            Some(member) => {
+                let related = self.related[member as usize];
+                Some((member, analyse(self.corpus, self.plan, member, related).map_err(|e| (member, e))?))
+            }
             None => None,
         };
         let get = |d: u32| match &own {

@@ -93,6 +93,67 @@ fn fifty_thousand_copies_do_not_hide_the_rewrites() {
     assert_seed_verdicts_with_copies(&seeds_with_copies(50_000, "+copy"), 50_000, "+copy");
 }
 
+/// Sixty edited copies of 000 (each with a different tenth of its words changed, too many changes for a
+/// near-duplicate group), scanned with the seeds: a story republished across a batch. Its words are in
+/// most of the collection's documents, which made them "collection-common" and no evidence of copying,
+/// until the copies themselves were discounted: every copy must be found as 000's.
+#[test]
+fn sixty_edited_copies_are_found_though_their_words_fill_the_collection() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = seeds();
+    let folder = dir.path().join("seeds");
+    std::fs::create_dir(&folder).unwrap();
+    crate::common::write_texts(&folder, &seeds);
+    let original = &seeds[0].1;
+    // A word changed for another word of the text, as a careless editor or a spinner would.
+    let words: Vec<&str> = original.split(' ').collect();
+    let copies: String = (0..60)
+        .map(|k| {
+            let text: Vec<&str> = (0..words.len())
+                .map(|i| {
+                    if i % 10 == k % 10 && !words[i].contains('\n') {
+                        words[(i * 7 + k) % words.len()]
+                    } else {
+                        words[i]
+                    }
+                })
+                .collect();
+            let text = text.join(" ");
+            serde_json::json!({"id": format!("copy{k:02}"), "text": text}).to_string() + "\n"
+        })
+        .collect();
+    let list = dir.path().join("copies.jsonl");
+    std::fs::write(&list, copies).unwrap();
+    let out = bin().args(["scan", "--quiet", "--format", "json"]).arg(&folder).arg(&list).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report = json(&out);
+    let pairs = report["pairs"].as_array().unwrap();
+    let is_copy = |id: &str| id.starts_with("copy");
+    let of_original: BTreeSet<&str> = pairs
+        .iter()
+        .filter_map(|p| match (p["a"].as_str().unwrap(), p["b"].as_str().unwrap()) {
+            (a, b) if a.starts_with("000") && is_copy(b) => Some(b),
+            (a, b) if b.starts_with("000") && is_copy(a) => Some(a),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(of_original.len(), 60, "copies paired with 000: {of_original:?}");
+    // The seeds' relations with 000, and 002 ~ 004, stand. (Which text is the source, among sixty copies
+    // that vouch for each other, is an open question of docs/direction.md; and 001 ~ 003, two rewrites of
+    // 000 of which only the spinner's shares 000's passages, is lost: 003's words are common to it.)
+    let seed_pairs: BTreeSet<(String, String, String)> = pairs
+        .iter()
+        .filter(|p| !is_copy(p["a"].as_str().unwrap()) && !is_copy(p["b"].as_str().unwrap()))
+        .map(|p| {
+            (p["a"].as_str().unwrap()[..3].into(), p["b"].as_str().unwrap()[..3].into(), p["relation"].to_string())
+        })
+        .collect();
+    let want = [("000", "001", "rewrite"), ("000", "003", "rewrite"), ("002", "004", "partial")];
+    let want: BTreeSet<(String, String, String)> =
+        want.iter().map(|(a, b, r)| (a.to_string(), b.to_string(), format!("\"{r}\""))).collect();
+    assert_eq!(seed_pairs, want);
+}
+
 /// A text with every `every`-th word (counting from `offset`) replaced by `{mark}{k}`.
 fn edited(text: &str, every: usize, offset: usize, mark: &str) -> String {
     text.split(' ')
