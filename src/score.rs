@@ -226,6 +226,10 @@ pub struct Related<'a> {
     /// Documents of either side's near-duplicate group besides the pair: copies, which use its wording
     /// without being unrelated to it.
     pub copies: u32,
+    /// Documents that share passages of either side's wording but are not among the witnesses (past
+    /// their cap): relatives too, taken as using its wording, as copies are (sixty edited copies of one
+    /// story are no unrelated documents that make its wording stock phrasing).
+    pub unconsulted: u32,
 }
 
 /// Which way the evidence of one pair leans.
@@ -342,7 +346,8 @@ pub fn direction(
     let witnessed = |g: u64| third.iter().filter(|t| t.trigrams().contains(&g)).count() as u32;
     let is_stock = |g: &u64| {
         let documents = frequencies.phrase_documents(*g);
-        documents > STOCK_DOCUMENTS && documents.saturating_sub(1 + witnessed(*g) + related.copies) >= STOCK_DOCUMENTS
+        let relatives = witnessed(*g) + related.copies + related.unconsulted;
+        documents > STOCK_DOCUMENTS && documents.saturating_sub(1 + relatives) >= STOCK_DOCUMENTS
     };
     let attested = |g: &u64| third.iter().any(|t| t.trigrams().contains(g)) && !is_stock(g);
     // Containment: a text almost wholly copied inside a clearly longer one is an excerpt of it. Copied,
@@ -1003,7 +1008,12 @@ mod tests {
                 &align(earlier, later),
                 &side("earlier", earlier, 3.0),
                 &side("later", later, 5.0),
-                Related { witnesses: &[&original], witness_dates: &[(third_date, "original")], copies: 0 },
+                Related {
+                    witnesses: &[&original],
+                    witness_dates: &[(third_date, "original")],
+                    copies: 0,
+                    unconsulted: 0,
+                },
                 &Frequencies::new(),
                 &Weigher::new(&DirectionModel::default(), true),
             )
@@ -1039,7 +1049,7 @@ mod tests {
             &al,
             &side("spun", &spun),
             &side("orig", &original),
-            Related { witnesses: &[&other], witness_dates: &[], copies: 0 },
+            Related { witnesses: &[&other], witness_dates: &[], copies: 0, unconsulted: 0 },
             &Frequencies::new(),
             &Weigher::new(&DirectionModel::default(), true),
         );
@@ -1071,14 +1081,14 @@ mod tests {
             ([0, 3], 3)
         );
         // The original's four copies account for all of its phrases' documents: then they fit no better.
-        let copies = Related { witnesses: &[], witness_dates: &[], copies: 4 };
+        let copies = Related { witnesses: &[], witness_dates: &[], copies: 4, unconsulted: 0 };
         assert_eq!(swapped_words(&original, &spun, &al.sentences, &frequencies, copies), ([0, 0], 3));
         // Nor do word pairs only the pair's family writes: three related documents are the original's
         // copies and a later spin of it that kept "profits" and "third"; of the original's words, only
         // "firm" makes pairs written outside the family.
         let later = analyse("The company said on Monday that its profits rose sharply in the third quarter.");
         let family = [&original, &original, &original, &later];
-        let related = Related { witnesses: &family, witness_dates: &[], copies: 0 };
+        let related = Related { witnesses: &family, witness_dates: &[], copies: 0, unconsulted: 0 };
         assert_eq!(swapped_words(&original, &spun, &al.sentences, &frequencies, related), ([1, 0], 3));
         let side = |id, an| Side { id, analysis: an, coverage: 1.0, date: None, url: None, canonical: None };
         let (_, evidence, features) = direction(
@@ -1182,7 +1192,7 @@ mod tests {
                 &al,
                 &side("original", &original),
                 &side("edit", &edit),
-                Related { witnesses: &[], witness_dates: &[], copies },
+                Related { witnesses: &[], witness_dates: &[], copies, unconsulted: 0 },
                 &frequencies,
                 &Weigher::new(&DirectionModel::default(), true),
             );
@@ -1211,7 +1221,7 @@ mod tests {
                 &al,
                 &side("lead", &short, al.coverage_a),
                 &side("article", &long, al.coverage_b),
-                Related { witnesses: third, witness_dates: &[], copies: 0 },
+                Related { witnesses: third, witness_dates: &[], copies: 0, unconsulted: 0 },
                 &Frequencies::new(),
                 &Weigher::new(&DirectionModel::default(), true),
             )

@@ -63,14 +63,16 @@ pub(super) fn verify(
     let wording: Proposers = (proposers.iter().enumerate())
         .filter(|(_, p)| matches!(p, Proposer::View(View::Words) | Proposer::Passages))
         .fold(0, |bits, (k, _)| bits | 1 << k);
-    let mut related: Vec<u32> = leader.iter().map(|&l| group_sizes[l as usize] - 1).collect();
+    let mut wording_partners = vec![0u32; leader.len()];
     for &(key, proposed_by) in &pairs {
         if proposed_by & wording != 0 {
             let (a, b) = unpack(key);
-            related[a as usize] += 1;
-            related[b as usize] += 1;
+            wording_partners[a as usize] += 1;
+            wording_partners[b as usize] += 1;
         }
     }
+    let related: Vec<u32> =
+        (0..leader.len()).map(|d| group_sizes[leader[d] as usize] - 1 + wording_partners[d]).collect();
     let analyses = Analyses::load(corpus, &pairs, &streamed, plan, &related, progress, &mut problems)?;
     pairs.retain(|&(key, _)| {
         let (a, b) = unpack(key);
@@ -101,6 +103,7 @@ pub(super) fn verify(
         leader: &leader,
         group_sizes,
         related,
+        wording_partners,
         streamed: &streamed,
         analyses: &analyses,
     };
@@ -259,6 +262,8 @@ struct Verifier<'a> {
     group_sizes: Vec<u32>,
     /// How many documents each is related to ([`Analysis::among`]).
     related: Vec<u32>,
+    /// How many candidate partners share passages of each document's wording.
+    wording_partners: Vec<u32>,
     streamed: &'a Streamed<'a>,
     analyses: &'a Analyses,
     /// The direction model and the features it needs measured.
@@ -322,12 +327,14 @@ impl Verifier<'_> {
         // The members of the pair's near-duplicate groups besides the pair, a group both are in once.
         let members = |d: u32| self.group_sizes[group(d) as usize] - 1;
         let copies = if group(a) == group(b) { members(a) - 1 } else { members(a) + members(b) };
+        let unconsulted =
+            [a, b].iter().map(|&d| self.wording_partners[d as usize].saturating_sub(MAX_WITNESSES as u32)).sum();
         let (lean, mut evidence, features) = score::direction(
             relation,
             &alignment,
             &side(a, x, alignment.coverage_a),
             &side(b, y, alignment.coverage_b),
-            Related { witnesses: &witnesses, witness_dates: &witness_dates, copies },
+            Related { witnesses: &witnesses, witness_dates: &witness_dates, copies, unconsulted },
             &self.corpus.frequencies,
             &self.weigher,
         );

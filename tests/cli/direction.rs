@@ -138,9 +138,16 @@ fn sixty_edited_copies_are_found_though_their_words_fill_the_collection() {
         })
         .collect();
     assert_eq!(of_original.len(), 60, "copies paired with 000: {of_original:?}");
-    // The seeds' relations with 000, and 002 ~ 004, stand. (Which text is the source, among sixty copies
-    // that vouch for each other, is an open question of docs/direction.md; and 001 ~ 003, two rewrites of
-    // 000 of which only the spinner's shares 000's passages, is lost: 003's words are common to it.)
+    // 000 is their source: the other copies, past the witnesses consulted, are its relatives, not
+    // unrelated documents that make its wording stock phrasing.
+    for p in pairs {
+        let (a, b, source) = (p["a"].as_str().unwrap(), p["b"].as_str().unwrap(), p["source"].as_str());
+        if (a.starts_with("000") && is_copy(b)) || (b.starts_with("000") && is_copy(a)) {
+            assert!(source.is_some_and(|s| s.starts_with("000")), "{p}");
+        }
+    }
+    // The seeds' relations with 000, and 002 ~ 004, stand. (001 ~ 003, two rewrites of 000 of which only
+    // the spinner's shares 000's passages, is lost: 003's words are common to it.)
     let seed_pairs: BTreeSet<(String, String, String)> = pairs
         .iter()
         .filter(|p| !is_copy(p["a"].as_str().unwrap()) && !is_copy(p["b"].as_str().unwrap()))
