@@ -189,6 +189,10 @@ impl Index {
     /// Makes a new index in `dir` (absent or empty) of the articles under `paths`.
     pub fn build(dir: &Path, paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Result<Vec<Problem>> {
         let werr = |source| Error::Write { path: dir.to_path_buf(), source };
+        if dir.exists() && !dir.is_dir() {
+            let message = "is a file, not a folder: an index is built in a new or empty folder".into();
+            return Err(Error::Index { path: dir.to_path_buf(), message });
+        }
         std::fs::create_dir_all(dir).map_err(werr)?;
         // Only an index's own files (those an interrupted build left) may be here: an index is not built
         // into a folder of other things, which the clean-up below could touch.

@@ -309,6 +309,17 @@ fn other_parameters_versions_and_damaged_files_are_refused_by_name() {
     assert_refused(&idx, &new, &[], &[&s, "missing"]);
     let out = query_json(&tmp.path().join("nothing"), &[os(&new)]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("MANIFEST: not found"));
+    // Nor over a file.
+    let file = tmp.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let out = index("build", &file, &[os(&new)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("is a file, not a folder"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read(&file).unwrap(), b"x");
     // An index is not built into a folder of other things.
     let out = index("build", &archive, &[os(&new)]);
     assert_eq!(out.status.code(), Some(1));
