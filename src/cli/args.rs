@@ -209,6 +209,10 @@ pub struct ScanArgs {
     /// stands for the archive it holds: the scan is then `unspun query INDEX PATHS`.
     #[arg(long, value_name = "PATH")]
     pub against: Vec<PathBuf>,
+    /// With --against: report at most K pairs for each scanned article (those of highest confidence),
+    /// as `query --top` does.
+    #[arg(long, value_name = "K")]
+    pub top: Option<usize>,
     #[command(flatten)]
     pub settings: SettingsArgs,
 }

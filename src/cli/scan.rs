@@ -21,14 +21,23 @@ pub(super) fn run(args: &ScanArgs, run: &Run) -> Result<ExitCode> {
                 index.display()
             )));
         }
-        let config = args.settings.to_config(&[], format == Format::Summary)?;
+        let mut config = args.settings.to_config(&[], format == Format::Summary)?;
+        config.top = args.top;
+        config.validate()?;
         let output = Output::open(args.output.as_deref())?;
         output.check_not_input(&args.paths, &config.input.extensions)?;
         output.check_outside(index)?;
         let result = super::index::against_index(index, &args.paths, &config, run)?;
         return write(&result, &config, format, args.explain, output, run);
     }
-    let config = args.settings.to_config(&args.against, format == Format::Summary)?;
+    if args.top.is_some() && args.against.is_empty() {
+        return Err(Error::Config(
+            "--top keeps each scanned article's best pairs against a reference collection: give --against".into(),
+        ));
+    }
+    let mut config = args.settings.to_config(&args.against, format == Format::Summary)?;
+    config.top = args.top;
+    config.validate()?;
     let output = Output::open(args.output.as_deref())?;
     let inputs: Vec<_> = args.paths.iter().chain(&args.against).cloned().collect();
     output.check_not_input(&inputs, &config.input.extensions)?;

@@ -590,3 +590,44 @@ fn index_files_follow_the_umask() {
         assert_eq!(mode, 0o644, "{}", f.display());
     }
 }
+
+/// `--top K` keeps each new article's K best pairs, in `scan --against` (files or an index) as in `query`;
+/// without a reference collection it is refused.
+#[test]
+fn top_keeps_each_new_articles_best_pairs_in_scan_and_query() {
+    let tmp = tempfile::tempdir().unwrap();
+    // 003 (an LLM rewrite of 000) pairs with 000 and with 001 (a spinner's copy of 000).
+    let archive = seed_folder(tmp.path(), "archive", &["000", "001"]);
+    let new = seed_folder(tmp.path(), "new", &["003"]);
+    let idx = tmp.path().join("idx");
+    assert_eq!(index("build", &idx, &[os(&archive)]).status.code(), Some(0));
+    let pairs = |out: std::process::Output| {
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        short_verdicts(&json(&out))
+    };
+    let scan = |against: &Path, top: &[&str]| {
+        pairs(
+            bin()
+                .arg("scan")
+                .arg(&new)
+                .arg("--against")
+                .arg(against)
+                .args(["--quiet", "-f", "json"])
+                .args(top)
+                .output()
+                .unwrap(),
+        )
+    };
+    assert_eq!(scan(&archive, &[]).len(), 2);
+    let best = scan(&archive, &["--top", "1"]);
+    assert_eq!(best.len(), 1);
+    assert_eq!(scan(&idx, &["--top", "1"]), best);
+    assert_eq!(pairs(query_json(&idx, &[os(&new), OsStr::new("--top"), OsStr::new("1")])), best);
+    let out = bin().arg("scan").arg(&new).args(["--top", "1"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("give --against"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
