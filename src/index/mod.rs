@@ -472,24 +472,27 @@ fn read_manifest(dir: &Path) -> Result<Manifest> {
     if bytes.len() < 24 || &bytes[..8] != MANIFEST_MAGIC {
         return Err(bad("not an unspun index manifest (no UNSPUNMF magic at its start)"));
     }
+    // The version is believed only when the checksum holds: a flipped bit there is damage, not a version.
     let version = u32::from_le_bytes(bytes[8..12].try_into().unwrap_or_default());
-    if version != FORMAT_VERSION {
-        return Err(bad(&format!(
-            "index format version {version}, this build reads version {FORMAT_VERSION}: rebuild the index"
-        )));
-    }
+    let other_version =
+        || format!("index format version {version}, this build reads version {FORMAT_VERSION}: rebuild the index");
     let len = u32::from_le_bytes(bytes[12..16].try_into().unwrap_or_default()) as usize;
-    if bytes.len() != 16 + len + 8 {
-        return Err(bad("the manifest is cut short or too long: damaged"));
-    }
-    let checksum = u64::from_le_bytes(bytes[16 + len..].try_into().unwrap_or_default());
-    if xxh3_64(&bytes[..16 + len]) != checksum {
-        return Err(bad("checksum mismatch: the manifest is damaged"));
+    let whole = bytes.len() == 16 + len + 8
+        && xxh3_64(&bytes[..16 + len]) == u64::from_le_bytes(bytes[16 + len..].try_into().unwrap_or_default());
+    match (whole, version == FORMAT_VERSION) {
+        (true, true) => {}
+        (true, false) => return Err(bad(&other_version())),
+        (false, true) if bytes.len() != 16 + len + 8 => {
+            return Err(bad("the manifest is cut short or too long: damaged"));
+        }
+        (false, true) => return Err(bad("checksum mismatch: the manifest is damaged")),
+        (false, false) => {
+            return Err(bad(&format!("checksum mismatch: the manifest is damaged, or {}", other_version())));
+        }
     }
     serde_json::from_slice(&bytes[16..16 + len]).map_err(|e| bad(&format!("the manifest cannot be read: {e}")))
 }
 
-/// Syncs a folder, so a rename in it is on disk.
 /// Adds the statistics of segment `s` (its `contents`) to `frequencies`; an error naming the segment when
 /// they do not fit the tables.
 fn add_counts(frequencies: &mut Frequencies, s: &Segment, contents: &Contents) -> Result<()> {
@@ -509,6 +512,7 @@ pub(crate) fn temporary(dir: &Path, prefix: &str) -> std::io::Result<tempfile::N
     builder.tempfile_in(dir)
 }
 
+/// Syncs a folder, so a rename in it is on disk.
 pub(crate) fn sync_dir(dir: &Path) -> Result<()> {
     File::open(dir).and_then(|d| d.sync_all()).map_err(|source| Error::Write { path: dir.to_path_buf(), source })
 }

@@ -344,16 +344,28 @@ impl Segment {
         if len < START as usize + TRAILER || &map[..8] != MAGIC {
             return Err(bad("not an unspun index segment (no UNSPUNSG magic at its start)".into()));
         }
+        let word = |at: usize| u64::from_le_bytes(map[at..at + 8].try_into().unwrap_or_default());
         let version = u32::from_le_bytes(map[8..12].try_into().unwrap_or_default());
         if version != FORMAT_VERSION {
-            return Err(bad(format!(
-                "segment format version {version}, this build reads version {FORMAT_VERSION}: rebuild the index"
-            )));
+            // Believed only when the header, whole under its checksum, says the same: a flipped bit in the
+            // head is damage, not another version.
+            let (header_at, header_len, checksum) = (word(len - 32), word(len - 24), word(len - 16));
+            let header = (header_at.checked_add(header_len).is_some_and(|e| e <= len as u64))
+                .then(|| &map[header_at as usize..(header_at + header_len) as usize])
+                .filter(|h| xxh3_64(h) == checksum)
+                .and_then(|h| serde_json::from_slice::<serde_json::Value>(h).ok());
+            let said = header.and_then(|h| h.get("format_version").and_then(serde_json::Value::as_u64));
+            return Err(bad(if said == Some(version as u64) {
+                format!(
+                    "segment format version {version}, this build reads version {FORMAT_VERSION}: rebuild the index"
+                )
+            } else {
+                format!("the segment's head says format version {version}, its header does not: the segment is damaged")
+            }));
         }
         if &map[len - 8..] != END {
             return Err(bad("the segment is cut short (torn write): no end magic; the index is damaged".into()));
         }
-        let word = |at: usize| u64::from_le_bytes(map[at..at + 8].try_into().unwrap_or_default());
         let (header_at, header_len, checksum) = (word(len - 32), word(len - 24), word(len - 16));
         let fits = header_at >= START
             && header_at.checked_add(header_len).and_then(|e| e.checked_add(TRAILER as u64)) == Some(len as u64);
@@ -1127,6 +1139,35 @@ mod tests {
     }
 
     /// The place of section `name` in the segment file `bytes`, read from its header.
+    #[test]
+    fn another_version_is_told_from_a_damaged_head() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("segment-1.useg");
+        let mut written = contents();
+        written.words = vec![1, 2, 3, 4];
+        write(&path, &params(), &written).unwrap();
+        let good = std::fs::read(&path).unwrap();
+        let word = |b: &[u8], at: usize| u64::from_le_bytes(b[at..at + 8].try_into().unwrap()) as usize;
+        let (at, len) = (word(&good, good.len() - 32), word(&good, good.len() - 24));
+        let open = |bytes: &[u8]| {
+            std::fs::write(&path, bytes).unwrap();
+            Segment::open(&path).err().map(|e| e.to_string()).unwrap_or_default()
+        };
+        // The head's version changed alone: damage.
+        let mut flipped = good.clone();
+        flipped[8..12].copy_from_slice(&4u32.to_le_bytes());
+        assert!(open(&flipped).contains("its header does not: the segment is damaged"), "{}", open(&flipped));
+        // Head and header (under its checksum) both of version 4: another version.
+        let header = String::from_utf8(good[at..at + len].to_vec()).unwrap();
+        let older = header.replace(&format!("\"format_version\":{FORMAT_VERSION}"), "\"format_version\":4");
+        assert_ne!(older, header);
+        assert_eq!(older.len(), header.len());
+        flipped[at..at + len].copy_from_slice(older.as_bytes());
+        let n = flipped.len();
+        flipped[n - 16..n - 8].copy_from_slice(&xxh3_64(older.as_bytes()).to_le_bytes());
+        assert!(open(&flipped).contains("segment format version 4, this build reads version"), "{}", open(&flipped));
+    }
+
     fn place_of(bytes: &[u8], name: &str) -> std::ops::Range<usize> {
         let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap()) as usize;
         let (at, len) = (word(bytes.len() - 32), word(bytes.len() - 24));
