@@ -90,7 +90,10 @@ impl Analysis {
             terms.clear();
             terms.extend(tokens.tokens[tokens.sentence(i)].iter().filter(|t| t.is_content()).map(|t| {
                 let df = freq.df(t.stem);
-                let common = freq.common(df.saturating_sub(related));
+                // Its relatives hold at least half of the documents that have it, and it is not common
+                // among the rest: a story's own word; a template's words recur well beyond any one report's
+                // relatives (a pricing report shares its template with hundreds).
+                let common = freq.common(df) && (related * 2 < df || freq.common(df - related));
                 Term { stem: t.stem, weight: freq.weight_of(df), quoted: t.is_quoted(), common }
             }));
             terms.sort_by(|a, b| a.stem.cmp(&b.stem).then(a.quoted.cmp(&b.quoted)));
