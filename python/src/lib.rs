@@ -28,7 +28,7 @@ use unspun::direction::DirectionModel;
 use unspun::input::{Document, Format};
 use unspun::lsh::{LshParams, band_entries};
 use unspun::minhash::{EMPTY, Hasher};
-use unspun::progress::{NoProgress, Progress};
+use unspun::progress::Progress;
 use unspun::report::Report;
 use unspun::shingle::{Tokens, View};
 use unspun::{Config, Error};
@@ -170,17 +170,22 @@ impl Settings {
     }
 
     /// Runs `work` on a pool of `threads` workers when that was set, else on the global pool (one per core).
+    /// In a process forked after the global pool started (`multiprocessing`'s default on Linux, a Spark
+    /// worker), that pool's threads did not come along and work sent to it would wait for ever: there each
+    /// call gets a pool of its own.
     fn run<T: Send>(&self, work: impl FnOnce() -> Result<T, Error> + Send) -> Result<T, Error> {
-        match self.threads {
-            None => work(),
-            Some(n) => {
-                let pool = rayon::ThreadPoolBuilder::new()
-                    .num_threads(n)
-                    .build()
-                    .map_err(|e| Error::Config(format!("cannot start {n} threads: {e}")))?;
-                pool.install(work)
-            }
-        }
+        static GLOBAL_POOL_PROCESS: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+        let forked = *GLOBAL_POOL_PROCESS.get_or_init(std::process::id) != std::process::id();
+        let threads = match (self.threads, forked) {
+            (None, false) => return work(),
+            (None, true) => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            (Some(n), _) => n,
+        };
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|e| Error::Config(format!("cannot start {threads} threads: {e}")))?;
+        pool.install(work)
     }
 }
 
@@ -333,7 +338,7 @@ fn scan_paths(py: Python<'_>, paths: Vec<PathBuf>, settings: &str) -> PyResult<S
 /// nothing, or one of them is too short to judge (`min_words`) and they are not identical.
 #[pyfunction]
 fn compare(py: Python<'_>, a: Record, b: Record, settings: &str) -> PyResult<String> {
-    py.detach(|| {
+    interruptible(py, |progress| {
         let settings = Settings::parse(settings)?;
         let mut config = settings.config()?;
         for v in &mut config.views {
@@ -345,9 +350,8 @@ fn compare(py: Python<'_>, a: Record, b: Record, settings: &str) -> PyResult<Str
         config.report_unrelated = true;
         config.candidates_only = false;
         let documents = [document(a)?, document(b)?];
-        settings.run(|| report_json(&unspun::scan_documents(documents, &config, &NoProgress)?))
+        settings.run(|| report_json(&unspun::scan_documents(documents, &config, progress)?))
     })
-    .map_err(|e| to_py_err(py, e))
 }
 
 /// MinHash signatures and LSH band keys of texts, made as a scan makes them (see the Python `Signer`).

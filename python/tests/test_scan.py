@@ -192,3 +192,34 @@ def test_boilerplate_leaves_each_sites_furniture_out(seeds):
     # Each site's six menu lines, two notices, share line and footer.
     assert stripped.summary.furniture_lines == 50
     assert stripped.to_dict()["summary"]["furniture_lines"] == 50 and "furniture_lines" not in plain.to_dict()["summary"]
+
+
+def test_missing_dates_and_numpy_ids_read_as_pandas_writes_them(seeds):
+    pd = pytest.importorskip("pandas")
+    np = pytest.importorskip("numpy")
+    frame = pd.DataFrame(
+        {
+            "id": np.array([10, 11, 12, 13, 14], dtype=np.int64),
+            "text": [t for _, t in seeds],
+            "date": pd.to_datetime(["2020-01-01", None, "2020-01-03", None, None]),
+            "note": ["a", pd.NA, "c", None, "e"],
+        }
+    )
+    report = unspun.scan(frame)
+    assert report.summary.problems == []
+    assert [d.id for d in report.documents] == ["10", "11", "12", "13", "14"]
+    assert [d.date for d in report.documents][:2] == ["2020-01-01T00:00:00", None]
+    assert unspun.scan([(np.int64(7), seeds[0][1])]).documents[0].id == "7"
+
+
+def test_a_forked_process_scans_after_its_parent_did(seeds):
+    import multiprocessing
+
+    expected = verdicts(unspun.scan(seeds))
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        result = pool.apply_async(_fork_verdicts, (seeds,))
+        assert result.get(timeout=120) == expected
+
+
+def _fork_verdicts(seeds):
+    return verdicts(unspun.scan(seeds))

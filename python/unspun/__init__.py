@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 import os
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
@@ -146,8 +147,17 @@ def _settings_json(settings: Mapping[str, Any], allowed: Iterable[str] = _SETTIN
     return json.dumps(out)
 
 
-def _date(value: Any, where: str) -> Optional[str]:
+def _missing(value: Any) -> bool:
+    """A missing value as Python, NumPy and pandas write one: None, NaN, NaT, pandas.NA."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
+        return True
+    return type(value).__name__ in ("NaTType", "NAType") or (
+        type(value).__name__ == "datetime64" and str(value) == "NaT"
+    )
+
+
+def _date(value: Any, where: str) -> Optional[str]:
+    if _missing(value):
         return None
     if isinstance(value, str):
         return value
@@ -168,15 +178,15 @@ def _record(item: Any, index: int) -> Tuple[str, str, Optional[str], Optional[st
             got = "no text" if text is None else f"text of type {type(text).__name__}"
             raise TypeError(f"{where}: a record needs a 'text' string, got {got}")
         ident = fields.pop("id", None)
-        if ident is None or (isinstance(ident, float) and math.isnan(ident)):
+        if _missing(ident):
             ident = str(index)
-        elif isinstance(ident, (str, int)) and not isinstance(ident, bool):
-            ident = str(ident)
+        elif isinstance(ident, (str, numbers.Integral)) and not isinstance(ident, bool):
+            ident = str(ident if isinstance(ident, str) else int(ident))
         else:
             raise TypeError(f"{where}: id is {type(ident).__name__}, not a string or an integer")
         date = _date(fields.pop("date", None), where)
-        # A missing cell of a DataFrame is NaN: left out, as a missing field is.
-        extra = {k: v for k, v in fields.items() if not (isinstance(v, float) and math.isnan(v))}
+        # A missing cell of a DataFrame (NaN, NaT, NA): left out, as a missing field is.
+        extra = {k: v for k, v in fields.items() if not _missing(v)}
         try:
             extra_json = json.dumps(extra, allow_nan=False, ensure_ascii=False, default=_jsonable) if extra else None
         except (TypeError, ValueError) as e:
@@ -186,9 +196,9 @@ def _record(item: Any, index: int) -> Tuple[str, str, Optional[str], Optional[st
         ident, text = item
         if not isinstance(text, str):
             raise TypeError(f"{where}: expected (id, text) with a string text, got {type(text).__name__}")
-        if not isinstance(ident, (str, int)) or isinstance(ident, bool):
+        if not isinstance(ident, (str, numbers.Integral)) or isinstance(ident, bool):
             raise TypeError(f"{where}: expected (id, text) with a string or integer id, got {type(ident).__name__}")
-        return (str(ident), text, None, None)
+        return (ident if isinstance(ident, str) else str(int(ident)), text, None, None)
     raise TypeError(
         f"{where}: expected a string, a dict with 'id' and 'text', or an (id, text) tuple; "
         f"got {type(item).__name__}"

@@ -197,7 +197,11 @@ impl Analyses {
         let loaded: Vec<Result<Analysis>> = needed
             .par_iter()
             .map(|&i| {
-                let result = analyse(corpus, plan, i, related[i as usize]);
+                // Cancelled: what is left is not analysed (the run stops below).
+                let result = match progress.cancelled() {
+                    true => Err(Error::Cancelled),
+                    false => analyse(corpus, plan, i, related[i as usize]),
+                };
                 progress.inc(1);
                 result
             })
@@ -240,7 +244,7 @@ fn analyse(corpus: &SignedCorpus, plan: &Plan, i: u32, related: u32) -> Result<A
 /// without it (unless `--strict`).
 fn unreadable(corpus: &SignedCorpus, i: u32, error: Error) -> Result<Problem> {
     match error {
-        Error::Index { .. } => Err(error),
+        Error::Index { .. } | Error::Cancelled => Err(error),
         e => {
             let d = &corpus.documents[i as usize];
             Ok(Problem::in_file(d.path.to_path_buf(), format!("cannot read again for verification: {e}")))
