@@ -1,5 +1,7 @@
 """unspun.compare: one pair, with its passages and evidence; None for unrelated texts."""
 
+import pytest
+
 import unspun
 
 from test_scan import LLM, SOURCE, SPINNER, WIRE_A
@@ -37,3 +39,8 @@ def test_unrelated_texts_have_no_relation(seeds):
     assert unspun.compare("the same few words", "the same few words").relation == "duplicate"
     assert unspun.compare("the same few words", "the same few words!?", min_words=50).relation == "duplicate"
     assert unspun.compare("some few words", "other few words").relation is None
+
+
+def test_a_reference_collection_is_not_a_setting_of_compare(seeds):
+    with pytest.raises(TypeError, match="unknown setting 'against'"):
+        unspun.compare(seeds[0][1], seeds[1][1], against=["corpus"])

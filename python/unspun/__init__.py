@@ -278,7 +278,9 @@ def compare(a: Record, b: Record, **settings: Any) -> Pair:
         first = ("a",) + first[1:]
     if isinstance(b, str):
         second = ("b",) + second[1:]
-    report = Report.from_json(_native.compare(first, second, _settings_json(settings)))
+    # Two documents and nothing else: a reference collection would add documents the pair is not.
+    allowed = [name for name in _SETTINGS if name != "against"]
+    report = Report.from_json(_native.compare(first, second, _settings_json(settings, allowed)))
     if report.pairs:
         pair = report.pairs[0]
         if pair.relation == "none":
