@@ -57,20 +57,9 @@ pub(super) fn verify(
         sizes[l as usize] += 1;
         sizes
     });
-    // How many documents each is related to: the rest of its group, and its candidate partners that share
-    // passages of its wording (word n-grams: proposed by the words view or the passages; the rewording
-    // views propose documents on one topic too, hundreds a document in a collection of one book).
-    let wording: Proposers = (proposers.iter().enumerate())
-        .filter(|(_, p)| matches!(p, Proposer::View(View::Words) | Proposer::Passages))
-        .fold(0, |bits, (k, _)| bits | 1 << k);
-    let mut wording_partners = vec![0u32; leader.len()];
-    for &(key, proposed_by) in &pairs {
-        if proposed_by & wording != 0 {
-            let (a, b) = unpack(key);
-            wording_partners[a as usize] += 1;
-            wording_partners[b as usize] += 1;
-        }
-    }
+    let wording_partners = wording_partners(&pairs, &proposers, leader.len());
+    // How many documents each is related to ([`Analysis::among`]): the rest of its group and its partners
+    // in wording.
     let related: Vec<u32> =
         (0..leader.len()).map(|d| group_sizes[leader[d] as usize] - 1 + wording_partners[d]).collect();
     let analyses = Analyses::load(corpus, &pairs, &streamed, plan, &related, progress, &mut problems)?;
@@ -228,6 +217,24 @@ impl Analyses {
             s => Some(&self.list[s as usize]),
         }
     }
+}
+
+/// For each of `documents`, how many of its candidate partners share passages of its wording (word
+/// n-grams: proposed by the words view or the passages), its relatives in wording; the rewording views
+/// propose documents on one topic too (hundreds a chapter in a collection of one book), which are not.
+fn wording_partners(pairs: &[(PairKey, Proposers)], proposers: &[Proposer], documents: usize) -> Vec<u32> {
+    let wording: Proposers = (proposers.iter().enumerate())
+        .filter(|(_, p)| matches!(p, Proposer::View(View::Words) | Proposer::Passages))
+        .fold(0, |bits, (k, _)| bits | 1 << k);
+    let mut partners = vec![0u32; documents];
+    for &(key, proposed_by) in pairs {
+        if proposed_by & wording != 0 {
+            let (a, b) = unpack(key);
+            partners[a as usize] += 1;
+            partners[b as usize] += 1;
+        }
+    }
+    partners
 }
 
 /// Document `i` read again (its page furniture left out) and analysed, `related` documents related to it
