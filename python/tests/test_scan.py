@@ -223,3 +223,11 @@ def test_a_forked_process_scans_after_its_parent_did(seeds):
 
 def _fork_verdicts(seeds):
     return verdicts(unspun.scan(seeds))
+
+
+def test_an_id_given_outright_keeps_it_before_a_position(seeds):
+    texts = [t for _, t in seeds]
+    report = unspun.scan([{"text": texts[0]}, {"id": 0, "text": texts[1]}, texts[2], ("2", texts[3])])
+    assert [d.id for d in report.documents] == ["0", "0#2", "2", "2#2"]
+    by_text = {d.id: d.words for d in report.documents}
+    assert by_text["0"] == unspun.scan([texts[1]]).documents[0].words

@@ -221,13 +221,29 @@ def _records(data: Any) -> List[Tuple[str, str, Optional[str], Optional[str]]]:
         raise TypeError("expected a list of texts or records, not a single dict (wrap a record in a list)")
     if hasattr(data, "to_dict") and hasattr(data, "columns"):  # a pandas DataFrame
         data = data.to_dict("records")
-    return [_record(item, i) for i, item in enumerate(data)]
+    items = list(data)
+    records = [_record(item, i) for i, item in enumerate(items)]
+    # An id given outright keeps it: a document named by its position yields to one given that id (the
+    # library renames the later of two equal ids, which could be the one given), taking the library's
+    # form of a repeated id, ID#2 (or the next number not taken).
+    named = [isinstance(item, tuple) or (isinstance(item, Mapping) and not _missing(item.get("id"))) for item in items]
+    given = {r[0] for r, n in zip(records, named) if n}
+    taken = set(given)
+    for k, (record, n) in enumerate(zip(records, named)):
+        if not n and record[0] in given:
+            suffix = 2
+            while f"{record[0]}#{suffix}" in taken:
+                suffix += 1
+            records[k] = (f"{record[0]}#{suffix}",) + record[1:]
+        taken.add(records[k][0])
+    return records
 
 
 def scan(texts_or_records: Iterable[Record], **settings: Any) -> Report:
     """Finds which of the documents are copies, rewrites or spins of which, and which one is the source.
 
-    ``texts_or_records`` is a list of texts (their ids are their positions, ``"0"``, ``"1"``…), of records
+    ``texts_or_records`` is a list of texts (their ids are their positions, ``"0"``, ``"1"``…, a position that
+    another document is given as its id becoming ``"0#2"``), of records
     (dicts with ``text`` and optionally ``id``, ``date`` (ISO 8601 or a ``datetime.date``), ``url``, ``title``
     and any other fields, passed through to ``report.documents``), of ``(id, text)`` tuples, or a pandas
     DataFrame with those columns. Texts are compared as given (an HTML page is not reduced to its main text
