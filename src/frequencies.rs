@@ -70,15 +70,10 @@ impl Frequencies {
     /// counted: what an index segment keeps (a segment of a few articles sets a few thousand of the tables'
     /// twenty million counters).
     pub(crate) fn counts(&self) -> Counts {
-        let nonzero = |(slot, &count): (usize, &u32)| (count != 0).then_some((slot as u32, count));
-        Counts {
-            stems: self.stems.iter().enumerate().filter_map(nonzero).collect(),
-            phrases: (self.phrases.iter().enumerate())
-                .filter(|(_, c)| **c != 0)
-                .map(|(slot, &count)| (slot as u32, count))
-                .collect(),
-            documents: self.documents,
+        fn nonzero<C: Copy + Default + PartialEq>(table: &[C]) -> Vec<(u32, C)> {
+            (table.iter().enumerate()).filter(|(_, c)| **c != C::default()).map(|(s, &c)| (s as u32, c)).collect()
         }
+        Counts { stems: nonzero(&self.stems), phrases: nonzero(&self.phrases), documents: self.documents }
     }
 
     /// Adds `counts` (of documents not counted here), as [`Frequencies::add`] does; `false`, adding

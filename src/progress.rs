@@ -23,7 +23,7 @@ pub trait Progress: Sync {
     /// The current stage is over.
     fn finish(&self) {}
     /// Whether the caller wants the run stopped (a Python user pressed Ctrl-C): the pipeline asks between
-    /// stages and while reading, signing and verifying, skips what is left and returns
+    /// stages and while reading, signing, analysing and verifying, skips what is left and returns
     /// [`Error::Cancelled`](crate::Error::Cancelled). Called from worker threads, often: keep it cheap.
     fn cancelled(&self) -> bool {
         false

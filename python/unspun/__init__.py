@@ -156,6 +156,16 @@ def _missing(value: Any) -> bool:
     )
 
 
+def _id(value: Any) -> Optional[str]:
+    """An id as the library takes it (a string, or an integer of Python's or NumPy's, written in decimal);
+    None for any other type."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return str(int(value))
+    return None
+
+
 def _date(value: Any, where: str) -> Optional[str]:
     if _missing(value):
         return None
@@ -177,13 +187,10 @@ def _record(item: Any, index: int) -> Tuple[str, str, Optional[str], Optional[st
         if not isinstance(text, str):
             got = "no text" if text is None else f"text of type {type(text).__name__}"
             raise TypeError(f"{where}: a record needs a 'text' string, got {got}")
-        ident = fields.pop("id", None)
-        if _missing(ident):
-            ident = str(index)
-        elif isinstance(ident, (str, numbers.Integral)) and not isinstance(ident, bool):
-            ident = str(ident if isinstance(ident, str) else int(ident))
-        else:
-            raise TypeError(f"{where}: id is {type(ident).__name__}, not a string or an integer")
+        given = fields.pop("id", None)
+        ident = str(index) if _missing(given) else _id(given)
+        if ident is None:
+            raise TypeError(f"{where}: id is {type(given).__name__}, not a string or an integer")
         date = _date(fields.pop("date", None), where)
         # A missing cell of a DataFrame (NaN, NaT, NA): left out, as a missing field is.
         extra = {k: v for k, v in fields.items() if not _missing(v)}
@@ -193,12 +200,13 @@ def _record(item: Any, index: int) -> Tuple[str, str, Optional[str], Optional[st
             raise TypeError(f"{where}: its fields cannot be written as JSON: {e}") from None
         return (ident, text, date, extra_json)
     if isinstance(item, tuple) and len(item) == 2:
-        ident, text = item
+        given, text = item
         if not isinstance(text, str):
             raise TypeError(f"{where}: expected (id, text) with a string text, got {type(text).__name__}")
-        if not isinstance(ident, (str, numbers.Integral)) or isinstance(ident, bool):
-            raise TypeError(f"{where}: expected (id, text) with a string or integer id, got {type(ident).__name__}")
-        return (ident if isinstance(ident, str) else str(int(ident)), text, None, None)
+        ident = _id(given)
+        if ident is None:
+            raise TypeError(f"{where}: expected (id, text) with a string or integer id, got {type(given).__name__}")
+        return (ident, text, None, None)
     raise TypeError(
         f"{where}: expected a string, a dict with 'id' and 'text', or an (id, text) tuple; "
         f"got {type(item).__name__}"

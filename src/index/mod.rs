@@ -477,14 +477,13 @@ fn read_manifest(dir: &Path) -> Result<Manifest> {
     let other_version =
         || format!("index format version {version}, this build reads version {FORMAT_VERSION}: rebuild the index");
     let len = u32::from_le_bytes(bytes[12..16].try_into().unwrap_or_default()) as usize;
-    let whole = bytes.len() == 16 + len + 8
-        && xxh3_64(&bytes[..16 + len]) == u64::from_le_bytes(bytes[16 + len..].try_into().unwrap_or_default());
+    let sized = bytes.len() == 16 + len + 8;
+    let whole =
+        sized && xxh3_64(&bytes[..16 + len]) == u64::from_le_bytes(bytes[16 + len..].try_into().unwrap_or_default());
     match (whole, version == FORMAT_VERSION) {
         (true, true) => {}
         (true, false) => return Err(bad(&other_version())),
-        (false, true) if bytes.len() != 16 + len + 8 => {
-            return Err(bad("the manifest is cut short or too long: damaged"));
-        }
+        (false, true) if !sized => return Err(bad("the manifest is cut short or too long: damaged")),
         (false, true) => return Err(bad("checksum mismatch: the manifest is damaged")),
         (false, false) => {
             return Err(bad(&format!("checksum mismatch: the manifest is damaged, or {}", other_version())));

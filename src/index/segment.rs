@@ -345,11 +345,11 @@ impl Segment {
             return Err(bad("not an unspun index segment (no UNSPUNSG magic at its start)".into()));
         }
         let word = |at: usize| u64::from_le_bytes(map[at..at + 8].try_into().unwrap_or_default());
+        let (header_at, header_len, checksum) = (word(len - 32), word(len - 24), word(len - 16));
         let version = u32::from_le_bytes(map[8..12].try_into().unwrap_or_default());
         if version != FORMAT_VERSION {
             // Believed only when the header, whole under its checksum, says the same: a flipped bit in the
             // head is damage, not another version.
-            let (header_at, header_len, checksum) = (word(len - 32), word(len - 24), word(len - 16));
             let header = (header_at.checked_add(header_len).is_some_and(|e| e <= len as u64))
                 .then(|| &map[header_at as usize..(header_at + header_len) as usize])
                 .filter(|h| xxh3_64(h) == checksum)
@@ -366,7 +366,6 @@ impl Segment {
         if &map[len - 8..] != END {
             return Err(bad("the segment is cut short (torn write): no end magic; the index is damaged".into()));
         }
-        let (header_at, header_len, checksum) = (word(len - 32), word(len - 24), word(len - 16));
         let fits = header_at >= START
             && header_at.checked_add(header_len).and_then(|e| e.checked_add(TRAILER as u64)) == Some(len as u64);
         if map[12..16] != [0; 4] || !fits {

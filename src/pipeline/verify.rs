@@ -58,10 +58,7 @@ pub(super) fn verify(
         sizes
     });
     let wording_partners = wording_partners(&pairs, &proposers, leader.len());
-    // How many documents each is related to ([`Analysis::among`]): the rest of its group and its partners
-    // in wording.
-    let related: Vec<u32> =
-        (0..leader.len()).map(|d| group_sizes[leader[d] as usize] - 1 + wording_partners[d]).collect();
+    let related = |d: u32| related(d, &leader, &group_sizes, &wording_partners);
     let analyses = Analyses::load(corpus, &pairs, &streamed, plan, &related, progress, &mut problems)?;
     pairs.retain(|&(key, _)| {
         let (a, b) = unpack(key);
@@ -91,7 +88,6 @@ pub(super) fn verify(
         },
         leader: &leader,
         group_sizes,
-        related,
         wording_partners,
         streamed: &streamed,
         analyses: &analyses,
@@ -168,7 +164,7 @@ impl Analyses {
         pairs: &[(PairKey, Proposers)],
         streamed: &Streamed,
         plan: &Plan,
-        related: &[u32],
+        related: &(dyn Fn(u32) -> u32 + Sync),
         progress: &dyn Progress,
         problems: &mut Vec<Problem>,
     ) -> Result<Analyses> {
@@ -189,7 +185,7 @@ impl Analyses {
                 // Cancelled: what is left is not analysed (the run stops below).
                 let result = match progress.cancelled() {
                     true => Err(Error::Cancelled),
-                    false => analyse(corpus, plan, i, related[i as usize]),
+                    false => analyse(corpus, plan, i, related(i)),
                 };
                 progress.inc(1);
                 result
@@ -217,6 +213,12 @@ impl Analyses {
             s => Some(&self.list[s as usize]),
         }
     }
+}
+
+/// How many documents `d` is related to ([`Analysis::among`]): the rest of its near-duplicate group and its
+/// partners in wording.
+fn related(d: u32, leader: &[u32], group_sizes: &[u32], wording_partners: &[u32]) -> u32 {
+    group_sizes[leader[d as usize] as usize] - 1 + wording_partners[d as usize]
 }
 
 /// For each of `documents`, how many of its candidate partners share passages of its wording (word
@@ -271,8 +273,6 @@ struct Verifier<'a> {
     leader: &'a [u32],
     /// Members of each leader's near-duplicate group (1 for a document in none).
     group_sizes: Vec<u32>,
-    /// How many documents each is related to ([`Analysis::among`]).
-    related: Vec<u32>,
     /// How many candidate partners share passages of each document's wording.
     wording_partners: Vec<u32>,
     streamed: &'a Streamed<'a>,
@@ -293,7 +293,7 @@ impl Verifier<'_> {
         let (a, b) = unpack(key);
         let own = match self.streamed.member(key) {
             Some(member) => {
-                let related = self.related[member as usize];
+                let related = related(member, self.leader, &self.group_sizes, &self.wording_partners);
                 Some((member, analyse(self.corpus, self.plan, member, related).map_err(|e| (member, e))?))
             }
             None => None,
