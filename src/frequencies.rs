@@ -3,6 +3,7 @@
 //! ([`crate::align`]) weighs words by rarity; direction ([`crate::score`]) tells stock phrasing from a
 //! text's own.
 
+use crate::leb128;
 use crate::shingle::Token;
 
 /// How many documents of the collection hold each stem and each word trigram, kept in fixed-size tables
@@ -41,21 +42,6 @@ impl Frequencies {
         count_by_window(&mut self.stems, &stems, Self::STEM_BITS, |c| *c += 1);
         let phrases: Vec<u32> = phrases.map(|&h| Self::slot(h, Self::PHRASE_BITS) as u32).collect();
         count_by_window(&mut self.phrases, &phrases, Self::PHRASE_BITS, |c| *c = c.saturating_add(1));
-    }
-
-    /// The tables as they are: stem counts, phrase counts and the number of documents counted (for an
-    /// index to keep, [`crate::index`]).
-    pub(crate) fn tables(&self) -> (&[u32], &[u16], u64) {
-        (&self.stems, &self.phrases, self.documents)
-    }
-
-    /// Tables kept by [`Frequencies::tables`]; `None` when they are not of this build's sizes.
-    pub(crate) fn from_tables(stems: Vec<u32>, phrases: Vec<u16>, documents: u64) -> Option<Frequencies> {
-        (stems.len() == 1 << Self::STEM_BITS && phrases.len() == 1 << Self::PHRASE_BITS).then_some(Frequencies {
-            stems,
-            phrases,
-            documents,
-        })
     }
 
     /// Adds the counts of `other` (documents counted in one and not the other), as if its documents had
@@ -159,6 +145,59 @@ pub struct Counts {
     pub stems: Vec<(u32, u32)>,
     pub phrases: Vec<(u32, u16)>,
     pub documents: u64,
+}
+
+impl Counts {
+    /// Adds `other`'s counters (of documents not counted here), as [`Frequencies::add`] adds tables.
+    pub(crate) fn add(&mut self, other: &Counts) {
+        self.documents += other.documents;
+        self.stems = merge(&self.stems, &other.stems, |a, b| a + b);
+        self.phrases = merge(&self.phrases, &other.phrases, u16::saturating_add);
+    }
+}
+
+/// Two lists of counters in slot order as one, the counts of a slot in both added by `add`.
+fn merge<C: Copy>(a: &[(u32, C)], b: &[(u32, C)], add: impl Fn(C, C) -> C) -> Vec<(u32, C)> {
+    let mut out = Vec::with_capacity(a.len().max(b.len()));
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        let ((sa, ca), (sb, cb)) = (a[i], b[j]);
+        out.push(match sa.cmp(&sb) {
+            std::cmp::Ordering::Less => (i += 1, (sa, ca)).1,
+            std::cmp::Ordering::Greater => (j += 1, (sb, cb)).1,
+            std::cmp::Ordering::Equal => (i += 1, j += 1, (sa, add(ca, cb))).2,
+        });
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
+}
+
+/// Counters in slot order as LEB128 pairs: the gap from the slot after the one before, and the count.
+pub(crate) fn encode_counters(counters: impl Iterator<Item = (u32, u32)>) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut next = 0u64;
+    for (slot, count) in counters {
+        leb128::put((slot as u64 - next) as u32, &mut out);
+        leb128::put(count, &mut out);
+        next = slot as u64 + 1;
+    }
+    out
+}
+
+/// The counters [`encode_counters`] wrote; `None` when the bytes end inside one or a slot passes `u32`.
+pub(crate) fn decode_counters(mut bytes: &[u8]) -> Option<Vec<(u32, u32)>> {
+    let mut out = Vec::new();
+    let mut next = 0u64;
+    while !bytes.is_empty() {
+        let (gap, used) = leb128::get(bytes)?;
+        let (count, more) = leb128::get(&bytes[used..])?;
+        bytes = &bytes[used + more..];
+        let slot = u32::try_from(next + gap as u64).ok()?;
+        out.push((slot, count));
+        next = slot as u64 + 1;
+    }
+    Some(out)
 }
 
 impl Default for Frequencies {
@@ -289,6 +328,20 @@ mod tests {
         assert_eq!(spans("台风Haiyan在福建"), [(0, 5), (1, 6)]);
     }
 
+    #[test]
+    fn counters_read_back_as_written() {
+        let counters = [(0, 1), (1, 7), (5, 300), (1 << 22, 1), (u32::MAX, u32::MAX)];
+        let bytes = encode_counters(counters.iter().copied());
+        assert_eq!(decode_counters(&bytes).as_deref(), Some(&counters[..]));
+        assert_eq!(decode_counters(&[]), Some(Vec::new()));
+        // Cut inside a pair, or a slot past u32: damaged.
+        assert_eq!(decode_counters(&bytes[..bytes.len() - 1]), None);
+        assert_eq!(decode_counters(&encode_counters([(0, 1)].into_iter())[..1]), None);
+        let mut past = encode_counters([(u32::MAX, 1)].into_iter());
+        past.extend([0, 1]);
+        assert_eq!(decode_counters(&past), None);
+    }
+
     proptest::proptest! {
         /// The oracle: counting each hash's slot one by one, in the order given.
         #[test]
@@ -310,6 +363,22 @@ mod tests {
                 let want = phrases.iter().filter(|&&x| Frequencies::slot(x, Frequencies::PHRASE_BITS) == Frequencies::slot(h, Frequencies::PHRASE_BITS)).count() as u32;
                 proptest::prop_assert_eq!(freq.phrase_documents(h), want);
             }
+        }
+
+        /// The oracle: the tables of the two batches added ([`Frequencies::add`]), then their nonzero
+        /// counters taken.
+        #[test]
+        fn counts_add_as_the_tables_do(
+            a in proptest::collection::vec(proptest::num::u64::ANY, 0..200),
+            b in proptest::collection::vec(proptest::prop_oneof![proptest::num::u64::ANY, 0u64..4], 0..200),
+        ) {
+            let (mut fa, mut fb) = (Frequencies::new(), Frequencies::new());
+            fa.add_documents(2, a.iter(), b.iter());
+            fb.add_documents(3, b.iter(), a.iter().chain(&b));
+            let mut sum = fa.counts();
+            sum.add(&fb.counts());
+            fa.add(&fb);
+            proptest::prop_assert_eq!(sum, fa.counts());
         }
 
         /// The oracle: every trigram's and word pair's hash, sorted and made distinct. Words from a small

@@ -69,6 +69,7 @@ pub mod graph;
 pub mod hash;
 pub mod index;
 pub mod input;
+mod leb128;
 pub mod lsh;
 pub mod minhash;
 pub mod pair;

@@ -204,9 +204,7 @@ pub fn count<'py>(py: Python<'py>, rows: Vec<Row>, settings: &str) -> PyResult<B
 pub fn add_statistics<'py>(py: Python<'py>, a: &[u8], b: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
     let bytes = py
         .detach(|| {
-            let mut sum = parts::frequencies_from_bytes(a)?;
-            sum.add(&parts::frequencies_from_bytes(b)?);
-            Ok(parts::frequencies_to_bytes(&sum))
+            parts::add_encoded_frequencies(a, b)
         })
         .map_err(|e| to_py_err(py, e))?;
     Ok(PyBytes::new(py, &bytes))

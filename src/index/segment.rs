@@ -38,8 +38,9 @@ use xxhash_rust::xxh3::{Xxh3, xxh3_64};
 
 use super::Params;
 use crate::error::{Error, Result};
-use crate::frequencies::Counts;
+use crate::frequencies::{self, Counts};
 use crate::input::{self, Origin, Store, TextStore};
+use crate::leb128;
 use crate::pipeline::Join;
 use crate::ragged::Ragged;
 use crate::scan::DocInfo;
@@ -167,9 +168,11 @@ pub fn write(path: &Path, params: &Params, contents: &Contents) -> Result<(u64, 
     let documents = zstd::bulk::compress(&lines, 3).map_err(err)?;
     drop(lines);
     let counts = &contents.counts;
-    let stem_counts = zstd::bulk::compress(&encode_counts(counts.stems.iter().copied()), 3).map_err(err)?;
+    let stem_counts =
+        zstd::bulk::compress(&frequencies::encode_counters(counts.stems.iter().copied()), 3).map_err(err)?;
     let phrase_counts =
-        zstd::bulk::compress(&encode_counts(counts.phrases.iter().map(|&(s, c)| (s, c.into()))), 3).map_err(err)?;
+        zstd::bulk::compress(&frequencies::encode_counters(counts.phrases.iter().map(|&(s, c)| (s, c.into()))), 3)
+            .map_err(err)?;
     let counted = counts.documents;
     // Where each row starts and the last ends: u32 when the end fits, else u64 (a reader tells them apart
     // by the section's length, 4 or 8 bytes a document and one).
@@ -609,7 +612,7 @@ impl Segment {
         let n = this.header.documents;
         let table = |name: &str| {
             let bytes = zstd::decode_all(this.section(name)?).map_err(|_| this.damaged(name))?;
-            decode_counts(&bytes).ok_or_else(|| this.damaged(name))
+            frequencies::decode_counters(&bytes).ok_or_else(|| this.damaged(name))
         };
         let stems = table("stem_counts")?;
         let phrases = table("phrase_counts")?;
@@ -671,7 +674,7 @@ fn encode_minima(own: &[u32], reference: Option<(u32, &[u32])>, out: &mut Vec<u8
     rice(&differing, out);
     let code = std::mem::take(out);
     out.push(REFERENCED);
-    leb128(back, out);
+    leb128::put(back, out);
     out.extend_from_slice(&bitmap);
     out.extend_from_slice(&code);
     out.len()
@@ -732,7 +735,7 @@ fn decode_minima(bytes: &[u8], lanes: usize, out: &mut Vec<u32>) -> Option<()> {
     if bytes.first() != Some(&REFERENCED) {
         return unrice(bytes, lanes, out);
     }
-    let (back, used) = unleb128(&bytes[1..])?;
+    let (back, used) = leb128::get(&bytes[1..])?;
     let at = out.len().checked_sub(back as usize * lanes).filter(|_| back > 0)?;
     let bitmap = bytes.get(1 + used..1 + used + lanes.div_ceil(8))?;
     let equal = |l: usize| bitmap[l / 8] >> (l % 8) & 1 == 1;
@@ -898,32 +901,12 @@ impl<'a> StemCoder<'a> {
             ranks.sort_unstable();
             let mut last = 0;
             for r in ranks {
-                leb128(r - last, out);
+                leb128::put(r - last, out);
                 last = r;
             }
         }
         out.len()
     }
-}
-
-fn leb128(mut x: u32, out: &mut Vec<u8>) {
-    while x >= 0x80 {
-        out.push(x as u8 | 0x80);
-        x >>= 7;
-    }
-    out.push(x as u8);
-}
-
-/// The value [`leb128`] wrote at the start of `bytes`, and the bytes it took; `None` when there is none.
-fn unleb128(bytes: &[u8]) -> Option<(u32, usize)> {
-    let mut value = 0u32;
-    for (i, &b) in bytes.iter().enumerate().take(5) {
-        value |= ((b & 0x7f) as u32).checked_shl(7 * i as u32)?;
-        if b & 0x80 == 0 {
-            return Some((value, i + 1));
-        }
-    }
-    None
 }
 
 /// The rows [`StemCoder`] wrote, from its dictionary, bytes, rows' starts and lead lengths; `None` when
@@ -937,7 +920,7 @@ fn decode_stems(dictionary: &[u32], bytes: &[u8], starts: &[u64], lead: &[u32]) 
         let mut rank = 0u32;
         row.clear();
         while at < end {
-            let (value, used) = unleb128(bytes.get(at..end)?)?;
+            let (value, used) = leb128::get(bytes.get(at..end)?)?;
             at += used;
             // The other stems' run starts again from rank 0.
             if row.len() == lead as usize {
@@ -954,34 +937,6 @@ fn decode_stems(dictionary: &[u32], bytes: &[u8], starts: &[u64], lead: &[u32]) 
         out.push(row.iter().copied());
     }
     (starts.len() == lead.len() + 1 && starts.last().map(|&e| e as usize) == Some(bytes.len())).then_some(out)
-}
-
-/// Counters that are not zero, (slot, count) in slot order, as LEB128 pairs: the gap from the slot after
-/// the one before, and the count.
-fn encode_counts(counts: impl Iterator<Item = (u32, u32)>) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut next = 0u64;
-    for (slot, count) in counts {
-        leb128((slot as u64 - next) as u32, &mut out);
-        leb128(count, &mut out);
-        next = slot as u64 + 1;
-    }
-    out
-}
-
-/// The counters [`encode_counts`] wrote; `None` when the bytes end inside one or a slot passes `u32`.
-fn decode_counts(mut bytes: &[u8]) -> Option<Vec<(u32, u32)>> {
-    let mut out = Vec::new();
-    let mut next = 0u64;
-    while !bytes.is_empty() {
-        let (gap, used) = unleb128(bytes)?;
-        let (count, more) = unleb128(&bytes[used..])?;
-        bytes = &bytes[used + more..];
-        let slot = u32::try_from(next + gap as u64).ok()?;
-        out.push((slot, count));
-        next = slot as u64 + 1;
-    }
-    Some(out)
 }
 
 fn u64s(bytes: &[u8]) -> Vec<u64> {
@@ -1072,24 +1027,10 @@ mod tests {
         assert!(size("stem_counts") < 64 && size("phrase_counts") < 64, "{sizes:?}");
         let mut frequencies = crate::frequencies::Frequencies::new();
         assert!(frequencies.add_counts(&read.counts));
-        assert_eq!(frequencies.tables().2, 2);
+        assert_eq!(frequencies.counts().documents, 2);
         assert_eq!(frequencies.df(1 << 60), 1);
         assert_eq!(frequencies.phrase_documents(3), 1);
         assert_eq!(segment.exact().unwrap(), [11, 22]);
-    }
-
-    #[test]
-    fn counts_read_back_as_written() {
-        let counts = [(0, 1), (1, 7), (5, 300), (1 << 22, 1), (u32::MAX, u32::MAX)];
-        let bytes = encode_counts(counts.iter().copied());
-        assert_eq!(decode_counts(&bytes).as_deref(), Some(&counts[..]));
-        assert_eq!(decode_counts(&[]), Some(Vec::new()));
-        // Cut inside a pair, or a slot past u32: damaged.
-        assert_eq!(decode_counts(&bytes[..bytes.len() - 1]), None);
-        assert_eq!(decode_counts(&encode_counts([(0, 1)].into_iter())[..1]), None);
-        let mut past = encode_counts([(u32::MAX, 1)].into_iter());
-        past.extend([0, 1]);
-        assert_eq!(decode_counts(&past), None);
     }
 
     #[test]

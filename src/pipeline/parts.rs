@@ -18,7 +18,7 @@ use super::read::{self, Inputs, Prior, TOO_SHORT};
 use super::{Plan, judge};
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::frequencies::Frequencies;
+use crate::frequencies::{self, Counts, Frequencies};
 use crate::input::Document;
 use crate::lsh::band_entries;
 use crate::minhash::{EMPTY, Signatures};
@@ -158,34 +158,62 @@ fn inputs<'a>(documents: Vec<Document>) -> Inputs<'a> {
 }
 
 /// The magic number and version that open [`frequencies_to_bytes`]' encoding.
-const MAGIC: &[u8; 8] = b"unspunF\x02";
+const MAGIC: &[u8; 8] = b"unspunF\x03";
 
-/// The statistics as bytes, to send between machines: a magic number and version (`unspunF\x01`), the
-/// documents counted, then the stem and phrase counters, all little-endian.
+/// The statistics as bytes, to send between machines: a magic number and version (`unspunF\x03`), then,
+/// zstd-compressed, the documents counted (u64, little-endian), the length in bytes of the stem counters
+/// (u64) and the stem and phrase counters that are not zero, each in slot order as LEB128 gaps and counts
+/// (the coding of an index segment's statistics): a part of a few thousand articles sets a few hundred
+/// thousand of the tables' twenty million counters.
 pub fn frequencies_to_bytes(frequencies: &Frequencies) -> Vec<u8> {
-    let (stems, phrases, documents) = frequencies.tables();
-    let mut out = Vec::with_capacity(16 + 4 * stems.len() + 2 * phrases.len());
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&documents.to_le_bytes());
-    out.extend(stems.iter().flat_map(|c| c.to_le_bytes()));
-    out.extend(phrases.iter().flat_map(|c| c.to_le_bytes()));
-    out
+    counts_to_bytes(&frequencies.counts())
 }
 
 /// Statistics from [`frequencies_to_bytes`]; an error when the bytes are not that encoding of this
 /// build's tables.
 pub fn frequencies_from_bytes(bytes: &[u8]) -> Result<Frequencies> {
-    let bad = || Error::Config("not statistics encoded by this version of unspun".into());
-    let (stem_bits, phrase_bits) = Frequencies::bits();
-    let (n_stems, n_phrases) = (1usize << stem_bits, 1usize << phrase_bits);
-    if bytes.len() != 16 + 4 * n_stems + 2 * n_phrases || &bytes[..8] != MAGIC {
-        return Err(bad());
-    }
-    let documents = u64::from_le_bytes(bytes[8..16].try_into().map_err(|_| bad())?);
-    let (stems, phrases) = bytes[16..].split_at(4 * n_stems);
-    let stems = stems.chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
-    let phrases = phrases.chunks_exact(2).map(|b| u16::from_le_bytes([b[0], b[1]])).collect();
-    Frequencies::from_tables(stems, phrases, documents).ok_or_else(bad)
+    let mut frequencies = Frequencies::new();
+    frequencies.add_counts(&counts_from_bytes(bytes)?).then_some(frequencies).ok_or_else(not_statistics)
+}
+
+/// The sum of two encodings of [`frequencies_to_bytes`], encoded the same way, without making the
+/// tables: what a tree of sums over a cluster's parts does at each node.
+pub fn add_encoded_frequencies(a: &[u8], b: &[u8]) -> Result<Vec<u8>> {
+    let mut sum = counts_from_bytes(a)?;
+    sum.add(&counts_from_bytes(b)?);
+    Ok(counts_to_bytes(&sum))
+}
+
+fn not_statistics() -> Error {
+    Error::Config("not statistics encoded by this version of unspun".into())
+}
+
+fn counts_to_bytes(counts: &Counts) -> Vec<u8> {
+    let stems = frequencies::encode_counters(counts.stems.iter().copied());
+    let phrases = frequencies::encode_counters(counts.phrases.iter().map(|&(s, c)| (s, c.into())));
+    let mut plain = Vec::with_capacity(16 + stems.len() + phrases.len());
+    plain.extend_from_slice(&counts.documents.to_le_bytes());
+    plain.extend_from_slice(&(stems.len() as u64).to_le_bytes());
+    plain.extend_from_slice(&stems);
+    plain.extend_from_slice(&phrases);
+    let mut out = MAGIC.to_vec();
+    // Compressing bytes in memory fails only on allocation, which aborts first.
+    out.extend_from_slice(&zstd::bulk::compress(&plain, 3).unwrap_or_default());
+    out
+}
+
+fn counts_from_bytes(bytes: &[u8]) -> Result<Counts> {
+    let decode = || -> Option<Counts> {
+        let plain = zstd::decode_all(bytes.strip_prefix(MAGIC)?).ok()?;
+        let documents = u64::from_le_bytes(plain.get(..8)?.try_into().ok()?);
+        let stem_len = usize::try_from(u64::from_le_bytes(plain.get(8..16)?.try_into().ok()?)).ok()?;
+        let (stems, phrases) = plain.get(16..)?.split_at_checked(stem_len)?;
+        let stems = frequencies::decode_counters(stems)?;
+        let phrases = frequencies::decode_counters(phrases)?;
+        let phrases = phrases.into_iter().map(|(s, c)| Some((s, u16::try_from(c).ok()?))).collect::<Option<_>>()?;
+        Some(Counts { stems, phrases, documents })
+    };
+    decode().ok_or_else(not_statistics)
 }
 
 #[cfg(test)]
@@ -227,11 +255,13 @@ mod tests {
             })
             .collect();
         let n = documents.len();
-        let mut frequencies = Frequencies::new();
+        // Summed as the job sums them: encoded, two at a time.
+        let mut sum = frequencies_to_bytes(&Frequencies::new());
         for part in 0..counting {
             let mine = documents.iter().filter(|d| exact_hash(&d.text) % counting == part).cloned().collect();
-            frequencies.add(&count(mine, &config).unwrap());
+            sum = add_encoded_frequencies(&sum, &frequencies_to_bytes(&count(mine, &config).unwrap())).unwrap();
         }
+        let frequencies = frequencies_from_bytes(&sum).unwrap();
         let collection = Collection { frequencies, documents: n };
         let index: BTreeMap<String, u32> =
             documents.iter().enumerate().map(|(i, d)| (d.id.clone(), i as u32)).collect();
@@ -277,5 +307,12 @@ mod tests {
         let bytes = frequencies_to_bytes(&frequencies);
         assert_eq!(frequencies_to_bytes(&frequencies_from_bytes(&bytes).unwrap()), bytes);
         assert!(frequencies_from_bytes(&bytes[1..]).is_err());
+        assert!(frequencies_from_bytes(&bytes[..bytes.len() - 1]).is_err());
+        assert!(add_encoded_frequencies(&bytes, b"unspunF\x02").is_err());
+        // Only the counters set are sent: a few hundred bytes, not the tables' 48 MiB.
+        assert!(bytes.len() < 1000, "{} bytes", bytes.len());
+        // A slot past this build's tables is refused, not dropped.
+        let past = Counts { stems: vec![(1 << Frequencies::bits().0, 1)], ..Counts::default() };
+        assert!(frequencies_from_bytes(&counts_to_bytes(&past)).is_err());
     }
 }
