@@ -119,9 +119,9 @@ pub struct QueryArgs {
 pub struct EvalArgs {
     /// A folder with `docs/` (the articles) and `truth.jsonl` (labelled pairs).
     pub dir: PathBuf,
-    /// Output format: `text` or `json`.
-    #[arg(long, short, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    /// Output format of the scores.
+    #[arg(long, short, value_enum, default_value_t = EvalFormat::Text)]
+    pub format: EvalFormat,
     /// Also write the scan's own report (JSON) to this file, for looking at what was reported.
     #[arg(long)]
     pub report: Option<PathBuf>,
@@ -152,6 +152,15 @@ pub enum Format {
     /// clusters, and each pair's two texts side by side with the aligned passages highlighted. It holds
     /// the texts of every paired document (read again), so it is for up to tens of thousands of pairs.
     Html,
+}
+
+/// Output formats of `eval`'s scores.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum EvalFormat {
+    /// The scores as lines for people.
+    Text,
+    /// The scores as one JSON object.
+    Json,
 }
 
 /// Input formats, to read every file as one of them whatever its name says.
@@ -220,16 +229,18 @@ pub struct ScanArgs {
 impl ScanArgs {
     /// The report's format: `--format`, else the one the output file's extension names (`.json`,
     /// `.jsonl`, `.ndjson`, `.csv`, in any case), else text. Also the extension it came from, if it did.
-    pub fn format(&self) -> (Format, Option<String>) {
+    pub fn format(&self) -> Result<(Format, Option<String>)> {
         report_format(self.format, self.output.as_deref())
     }
 }
 
 /// The report's format: `format`, else the one the output file's extension names (`.json`, `.jsonl`,
 /// `.ndjson`, `.csv`, `.html`, `.htm`, in any case), else text. Also the extension it came from, if it did.
-pub fn report_format(format: Option<Format>, output: Option<&std::path::Path>) -> (Format, Option<String>) {
+/// An extension that names a format the report is not written in (compressed, tab-separated) is an error
+/// unless `format` is given: the file would not be what its name says.
+pub fn report_format(format: Option<Format>, output: Option<&std::path::Path>) -> Result<(Format, Option<String>)> {
     if let Some(format) = format {
-        return (format, None);
+        return Ok((format, None));
     }
     let extension = output.and_then(|p| p.extension()).map(|e| e.to_string_lossy().to_lowercase());
     let format = match extension.as_deref() {
@@ -237,9 +248,15 @@ pub fn report_format(format: Option<Format>, output: Option<&std::path::Path>) -
         Some("jsonl" | "ndjson") => Format::Jsonl,
         Some("csv") => Format::Csv,
         Some("html" | "htm") => Format::Html,
-        _ => return (Format::Text, None),
+        Some(e @ ("gz" | "zst" | "bz2" | "xz" | "zip" | "tsv" | "parquet")) => {
+            return Err(Error::Config(format!(
+                "the report is not written as .{e}: name it .json, .jsonl, .csv or .html (and compress it \
+                 afterwards), or give --format"
+            )));
+        }
+        _ => return Ok((Format::Text, None)),
     };
-    (format, extension.map(|e| format!(".{e}")))
+    Ok((format, extension.map(|e| format!(".{e}"))))
 }
 
 /// Knobs shared by `scan` and `eval`.
@@ -356,6 +373,26 @@ impl SettingsArgs {
         if let Some(path) = &self.verdict_bars {
             config.verdict = VerdictBars::load(path)?;
         }
+        // Each --threshold names a view scanned, once.
+        let mut named = Vec::new();
+        for t in &self.thresholds {
+            let name = t.split_once('=').map_or(t.as_str(), |(name, _)| name);
+            if View::from_name(name).is_some() && !self.views.iter().any(|v| v.trim() == name) {
+                let views = self.views.join(",");
+                return Err(Error::Config(format!(
+                    "--threshold {t:?}: the {name} view is not scanned (--views {views})"
+                )));
+            }
+            if named.contains(&name) {
+                return Err(Error::Config(format!("--threshold {t:?}: the {name} view's threshold is given twice")));
+            }
+            named.push(name);
+        }
+        if self.candidates_only && self.report_unrelated {
+            return Err(Error::Config(
+                "--report-unrelated reports verified pairs judged not derived; --candidates-only verifies none".into(),
+            ));
+        }
         config.views = Vec::new();
         for name in &self.views {
             let view = View::from_name(name.trim())
@@ -406,7 +443,8 @@ impl SettingsArgs {
                 })
             })
             .transpose()?;
-        config.input.extensions = self.ext.iter().map(|e| e.trim_start_matches('.').to_string()).collect();
+        // `txt, jsonl` as `txt,jsonl`: a space after the comma is no part of an extension.
+        config.input.extensions = self.ext.iter().map(|e| e.trim().trim_start_matches('.').to_string()).collect();
         config.input.id_field = self.id_field.clone();
         config.input.text_field = self.text_field.clone();
         config.input.date_field = self.date_field.clone();

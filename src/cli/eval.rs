@@ -7,7 +7,7 @@ use unspun::Result;
 use unspun::escape::escape_controls;
 use unspun::report::Report;
 
-use super::args::{EvalArgs, Format};
+use super::args::{EvalArgs, EvalFormat, Format};
 use super::output::{Output, write_report};
 use super::{Run, exit_code};
 
@@ -26,7 +26,7 @@ pub(super) fn run(args: &EvalArgs, run: &Run) -> Result<ExitCode> {
     let direction_pairs = args.direction_pairs.as_deref().map(open).transpose()?;
     let result = unspun::scan(&[args.dir.join("docs")], &config, &run.bars)?;
     run.report_problems(&result);
-    warn_unmatched(&truth, &result);
+    warn_unmatched(&truth, &result, &args.dir.join("truth.jsonl"))?;
     if let Some(output) = report {
         write_report(&Report::new(&result), Format::Json, output)?;
     }
@@ -42,17 +42,18 @@ pub(super) fn run(args: &EvalArgs, run: &Run) -> Result<ExitCode> {
     run.print_timings();
     let scores = unspun::eval::evaluate(&result, &truth);
     Output::Stdout.write(|out| match args.format {
-        Format::Json => {
+        EvalFormat::Json => {
             serde_json::to_writer_pretty(&mut *out, &scores).map_err(std::io::Error::from).and_then(|_| writeln!(out))
         }
-        _ => write!(out, "{}", scores.to_text()),
+        EvalFormat::Text => write!(out, "{}", scores.to_text()),
     })?;
     Ok(exit_code(&result))
 }
 
 /// Warns of the truth's ids that name no document of the scan (a typo, or ids given with another folder
-/// prefix or extension): their pairs can only count as missed.
-fn warn_unmatched(truth: &[unspun::input::TruthPair], scan: &unspun::Scan) {
+/// prefix or extension): their pairs can only count as missed. When no pair names two documents, there is
+/// nothing to score: an error.
+fn warn_unmatched(truth: &[unspun::input::TruthPair], scan: &unspun::Scan, path: &Path) -> Result<()> {
     let ids: std::collections::HashSet<&str> = scan.documents.iter().map(|d| d.id.as_str()).collect();
     let mut unmatched: Vec<&str> =
         truth.iter().flat_map(|t| [t.a.as_str(), t.b.as_str()]).filter(|id| !ids.contains(id)).collect();
@@ -61,10 +62,22 @@ fn warn_unmatched(truth: &[unspun::input::TruthPair], scan: &unspun::Scan) {
     if !unmatched.is_empty() {
         let examples = unmatched.iter().take(5).map(|id| escape_controls(id)).collect::<Vec<_>>().join(", ");
         let more = if unmatched.len() > 5 { ", …" } else { "" };
+        let like = scan.documents.first().map_or("(none)".to_string(), |d| escape_controls(&d.id).into_owned());
+        if truth.iter().all(|t| unmatched.contains(&t.a.as_str()) || unmatched.contains(&t.b.as_str())) {
+            return Err(unspun::Error::Input {
+                path: path.to_path_buf(),
+                line: None,
+                message: format!(
+                    "no labelled pair names two documents of docs/: nothing to score ({} ids match none: \
+                     {examples}{more}; document ids look like {like:?})",
+                    unmatched.len()
+                ),
+            });
+        }
         eprintln!(
-            "unspun: warning: {} truth ids match no document ({examples}{more}); document ids look like {:?}",
-            unmatched.len(),
-            scan.documents.first().map_or("(none)", |d| d.id.as_str())
+            "unspun: warning: {} truth ids match no document ({examples}{more}); document ids look like {like:?}",
+            unmatched.len()
         );
     }
+    Ok(())
 }

@@ -102,7 +102,7 @@ pub(super) fn run(command: &IndexCommand, run: &Run) -> Result<ExitCode> {
 }
 
 pub(super) fn query(args: &QueryArgs, run: &Run) -> Result<ExitCode> {
-    let (format, from_extension) = report_format(args.format, args.output.as_deref());
+    let (format, from_extension) = report_format(args.format, args.output.as_deref())?;
     check_explain(args.explain, format, from_extension)?;
     let mut config = args.settings.to_config(&[], false)?;
     config.top = args.top;

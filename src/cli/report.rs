@@ -61,6 +61,12 @@ pub(super) fn write(
             s.pairs,
             run.start.elapsed().as_secs_f64()
         );
+        if config.window_days.is_some() && result.documents.iter().all(|d| d.day.is_none()) {
+            eprintln!(
+                "unspun: note: --window keeps the pairs dated within DAYS of each other, but no document has a date \
+                 (--date-field names the field): no pair was left out"
+            );
+        }
         if result.renamed_ids > 0 {
             eprintln!(
                 "unspun: note: {} documents have the id of an earlier one and are reported as ID#2, ID#3…",

@@ -10,8 +10,14 @@ use super::output::Output;
 use super::report::{check_explain, write};
 
 pub(super) fn run(args: &ScanArgs, run: &Run) -> Result<ExitCode> {
-    let (format, from_extension) = args.format();
+    let (format, from_extension) = args.format()?;
     check_explain(args.explain, format, from_extension)?;
+    if args.settings.candidates_only && (args.explain || args.top.is_some()) {
+        let option = if args.explain { "--explain" } else { "--top" };
+        return Err(Error::Config(format!(
+            "{option} is about verified pairs (their evidence, the best of them); --candidates-only verifies none"
+        )));
+    }
     // An index's folder given to --against: the scan is a query of it (the same pairs, read from the
     // index instead of the archive's files).
     if let Some(index) = args.against.iter().find(|p| unspun::index::is_index(p)) {

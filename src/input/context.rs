@@ -95,6 +95,21 @@ pub(super) struct Sink<'a> {
     /// Records whose date field does not read as a date: how many, and the first (its line and value),
     /// said once for the file (`finish`).
     unread_dates: Option<UnreadDates>,
+    /// The id, date and URL fields the options name in place of the usual ones, each with whether a
+    /// record of the file held it (set at the first record): one that none held is said once
+    /// (`finish`), since a misspelt name would otherwise leave every document named by its line, or
+    /// undated, without a word.
+    named: Option<Vec<NamedField>>,
+}
+
+struct NamedField {
+    /// Which of the three: id, date, URL.
+    which: usize,
+    field: String,
+    option: &'static str,
+    /// What the documents are without it.
+    without: &'static str,
+    held: bool,
 }
 
 /// The dates of a file that were not read.
@@ -155,6 +170,33 @@ impl<'a> Sink<'a> {
             any_document: false,
             held: None,
             unread_dates: None,
+            named: None,
+        }
+    }
+
+    /// Notes which of the id, date and URL fields the options name a record held (`held`, in that
+    /// order), for [`Sink::finish`] to say of a field named in place of the usual one that no record had.
+    pub(super) fn record_fields(&mut self, options: &InputOptions, held: [bool; 3]) {
+        let named = self.named.get_or_insert_with(|| {
+            let defaults = InputOptions::default();
+            let fields = [
+                (&options.id_field, &defaults.id_field, "--id-field", "named by file and line"),
+                (&options.date_field, &defaults.date_field, "--date-field", "undated"),
+                (&options.url_field, &defaults.url_field, "--url-field", "without a URL"),
+            ];
+            (fields.into_iter().enumerate())
+                .filter(|(_, (field, default, ..))| field != default)
+                .map(|(which, (field, _, option, without))| NamedField {
+                    which,
+                    field: field.clone(),
+                    option,
+                    without,
+                    held: false,
+                })
+                .collect()
+        });
+        for n in named {
+            n.held |= held[n.which];
         }
     }
 
@@ -315,6 +357,10 @@ impl<'a> Sink<'a> {
                 Problem::in_file(self.path, unread_dates_message(&field, count, (unit, line), &value)),
                 true,
             );
+        }
+        for n in self.named.iter().flatten().filter(|n| !n.held) {
+            let message = format!("no record has field {:?} ({}): its documents are {}", n.field, n.option, n.without);
+            (self.problem)(Problem::in_file(self.path, message));
         }
         let unlisted = self.unlisted;
         if unlisted > 0 {

@@ -51,11 +51,13 @@ fn row_limit(options: &InputOptions) -> u64 {
 }
 
 /// Counts the bytes read since the start of the current row and fails past the limit, so that one
-/// unclosed quotation mark cannot make a row of the whole file in memory.
+/// unclosed quotation mark cannot make a row of the whole file in memory; follows the quoting of what it
+/// passes on ([`Quotes`]).
 struct Capped<R> {
     inner: R,
     since_row: u64,
     limit: u64,
+    quotes: Quotes,
 }
 
 impl<R: Read> Read for Capped<R> {
@@ -68,7 +70,67 @@ impl<R: Read> Read for Capped<R> {
         }
         let n = self.inner.read(buf)?;
         self.since_row += n as u64;
+        self.quotes.feed(&buf[..n]);
         Ok(n)
+    }
+}
+
+/// The quoting of a CSV stream as the `csv` crate parses it, byte by byte: a quotation mark opens a
+/// quoted cell only where a cell starts, two in a quoted cell stand for one, and a quoted cell ends at
+/// a quotation mark followed by anything else. The parser ends a quoted cell left open at the end of
+/// the stream without a word, so a stray quotation mark would make one cell of the rest of the file;
+/// this tells where it was opened.
+struct Quotes {
+    delimiter: u8,
+    state: Quoting,
+    /// Bytes and line breaks passed.
+    at: u64,
+    lines: u64,
+    /// Where the quoted cell open now was opened: its byte and line (from 1).
+    opened: (u64, u64),
+    ended: bool,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Quoting {
+    CellStart,
+    Unquoted,
+    Quoted,
+    /// A quotation mark in a quoted cell: the end of the cell, or the first of two.
+    QuoteInQuoted,
+}
+
+impl Quotes {
+    fn new(delimiter: u8) -> Quotes {
+        Quotes { delimiter, state: Quoting::CellStart, at: 0, lines: 0, opened: (0, 0), ended: false }
+    }
+
+    fn feed(&mut self, bytes: &[u8]) {
+        if bytes.is_empty() {
+            self.ended = true;
+        }
+        for &b in bytes {
+            let ends_cell = b == self.delimiter || b == b'\n' || b == b'\r';
+            self.state = match (self.state, b) {
+                (Quoting::CellStart, b'"') => {
+                    self.opened = (self.at, self.lines + 1);
+                    Quoting::Quoted
+                }
+                (Quoting::Quoted, b'"') => Quoting::QuoteInQuoted,
+                (Quoting::Quoted, _) => Quoting::Quoted,
+                (Quoting::QuoteInQuoted, b'"') => Quoting::Quoted,
+                (_, _) if ends_cell => Quoting::CellStart,
+                _ => Quoting::Unquoted,
+            };
+            self.lines += (b == b'\n') as u64;
+            self.at += 1;
+        }
+    }
+
+    /// Where a quoted cell still open at the end of the stream was opened (byte, line), once the end
+    /// has been read.
+    fn unclosed(&self) -> Option<(u64, u64)> {
+        (self.ended && self.state == Quoting::Quoted).then_some(self.opened)
     }
 }
 
@@ -79,7 +141,7 @@ impl<R: Seek> Seek for Capped<R> {
 }
 
 fn reader<R: Read>(inner: R, delimiter: u8, options: &InputOptions) -> csv::Reader<Capped<R>> {
-    let capped = Capped { inner, since_row: 0, limit: row_limit(options) };
+    let capped = Capped { inner, since_row: 0, limit: row_limit(options), quotes: Quotes::new(delimiter) };
     csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(capped)
 }
 
@@ -99,6 +161,29 @@ fn columns(header: &csv::ByteRecord, options: &InputOptions) -> Vec<String> {
         .collect()
 }
 
+/// Why a row read is not an article of the file: a quotation mark opened in it and never closed (the
+/// rest of the file read as one cell), or cells beyond the header's columns that are not empty (the
+/// cells of a row cut at a stray quotation mark or separator: taken as an article, the pieces of its
+/// text would be articles of their own, named by their sentences).
+fn damaged<R>(row: &csv::ByteRecord, columns: usize, end: u64, stream: &Capped<R>) -> Option<String> {
+    let start = row.position().map_or(0, csv::Position::byte);
+    if let Some((at, line)) = stream.quotes.unclosed().filter(|&(at, _)| (start..end).contains(&at)) {
+        let after = stream.quotes.lines - line;
+        return Some(format!(
+            "the quotation mark opened on line {line} (byte {at}) is never closed, so the {after} lines after \
+             it were read as one cell; row skipped: close the quotation mark or double it (\"\")"
+        ));
+    }
+    let beyond = row.iter().skip(columns).filter(|cell| !cell.iter().all(u8::is_ascii_whitespace)).count();
+    (beyond > 0).then(|| {
+        format!(
+            "{} cells where the header has {columns} columns (a stray quotation mark or separator, or a \
+             space before an opening quotation mark?); row skipped",
+            row.len()
+        )
+    })
+}
+
 /// A row as a JSON object by the columns, its cells decoded (lossily, with a note, where not UTF-8).
 fn object(columns: &[String], row: &csv::ByteRecord) -> (Map<String, Value>, Vec<String>) {
     let mut notes = Vec::new();
@@ -116,13 +201,6 @@ fn object(columns: &[String], row: &csv::ByteRecord) -> (Map<String, Value>, Vec
             }
         };
         object.insert(name.clone(), Value::String(cell));
-    }
-    if row.len() > columns.len() {
-        notes.push(format!(
-            "{} cells beyond the {} columns of the header; ignored",
-            row.len() - columns.len(),
-            columns.len()
-        ));
     }
     (object, notes)
 }
@@ -168,6 +246,10 @@ pub(super) fn read(input: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()>
         if row.iter().all(|cell| cell.iter().all(u8::is_ascii_whitespace)) {
             continue;
         }
+        if let Some(why) = damaged(&row, columns.len(), rows.position().byte(), rows.get_ref()) {
+            ctx.sink.problem(Some(number), why)?;
+            continue;
+        }
         let (object, notes) = object(&columns, &row);
         let place = Origin::Row { row: number, offset: position.byte() };
         records.pass(fields(object, notes, options), number, place, ctx)?;
@@ -210,7 +292,8 @@ mod tests {
         ,No id here.,,,\n\
         c,,,,\n\
         d,caf\xe9 au lait,,,\n\
-        e,Extra cells.,,,E,surplus\n";
+        e,Extra cells.,,,E,surplus\n\
+        f,Trailing separators are empty cells.,,,F,,\n";
 
     #[test]
     fn rows_are_documents_found_again_by_offset() {
@@ -220,7 +303,7 @@ mod tests {
         let (docs, problems) = read_all(&path, &InputOptions::default());
         let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
         // Rows by number: "a" is row 2 though its text spans two lines.
-        assert_eq!(ids, ["a", "export.csv:3", "d", "e"]);
+        assert_eq!(ids, ["a", "export.csv:3", "d", "f"]);
         assert_eq!(docs[0].text, "First article, with a comma\nand a second line.");
         assert_eq!(docs[0].date.as_deref(), Some("2025-05-24"));
         assert_eq!(docs[0].extra["url"], "http://x/a");
@@ -231,11 +314,42 @@ mod tests {
         assert_eq!(messages.len(), 3, "{messages:?}");
         assert!(messages[0].starts_with("4: empty text"), "{messages:?}");
         assert!(messages[1].starts_with("5: invalid UTF-8 at byte 3 of column 2"), "{messages:?}");
-        assert!(messages[2].starts_with("6: 1 cells beyond the 5 columns"), "{messages:?}");
+        assert!(messages[2].starts_with("6: 6 cells where the header has 5 columns"), "{messages:?}");
         for d in &docs {
             assert_eq!(crate::input::reload(&path, &d.origin, &InputOptions::default()).unwrap(), d.text);
         }
         assert!(matches!(docs[1].origin, Origin::Row { row: 3, .. }), "{:?}", docs[1].origin);
+    }
+
+    /// A quotation mark opened and never closed: the row that holds it is skipped, saying where it was
+    /// opened, whether it is in the last row or swallowed the rows after it; a quotation mark inside an
+    /// unquoted cell, or doubled inside a quoted one, is text, as the parser reads it.
+    #[test]
+    fn a_quotation_mark_never_closed_is_told_where_it_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let cases: [(&[u8], &[&str], &str); 4] = [
+            (
+                b"id,text\na,Fine.\nb,\"Opened\nc,Swallowed.\nd,Swallowed too.\n",
+                &["a"],
+                "3: the quotation mark opened on line 3 (byte 18) is never closed, so the 2 lines after",
+            ),
+            (b"id,text\na,Fine.\nb,\"Opened at the end", &["a"], "3: the quotation mark opened on line 3"),
+            (b"id,text\r\na,\"Closed \"\"here\"\"\"\r\nb,A 5\" screen.\r\n", &["a", "b"], ""),
+            (b"id,text\na,\"Closed\" then more\nb,Fine.\n", &["a", "b"], ""),
+        ];
+        for (k, (bytes, ids, message)) in cases.into_iter().enumerate() {
+            let path = dir.path().join(format!("quotes{k}.csv"));
+            std::fs::write(&path, bytes).unwrap();
+            let (docs, problems) = read_all(&path, &InputOptions::default());
+            assert_eq!(docs.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(), ids, "case {k}: {problems:?}");
+            let messages: Vec<String> =
+                problems.iter().map(|p| format!("{}: {}", p.line.unwrap_or(0), p.message)).collect();
+            match message {
+                "" => assert!(messages.is_empty(), "case {k}: {messages:?}"),
+                m => assert!(messages.len() == 1 && messages[0].starts_with(m), "case {k}: {messages:?}"),
+            }
+        }
+        assert_eq!(read_all(&dir.path().join("quotes2.csv"), &InputOptions::default()).0[0].text, "Closed \"here\"");
     }
 
     #[test]

@@ -222,6 +222,9 @@ pub fn is_stdin(path: &Path) -> bool {
 pub fn discover(paths: &[PathBuf], options: &InputOptions) -> Result<(Vec<InputFile>, Vec<Problem>)> {
     let mut files = Vec::new();
     let mut problems = Vec::new();
+    // Folders that gave no articles: a problem when others did (a day's crawl folder may be empty), the
+    // error when none did.
+    let mut empty = Vec::new();
     for root in paths {
         if is_stdin(root) {
             files.push(InputFile { path: root.clone(), id: "stdin".into() });
@@ -239,15 +242,18 @@ pub fn discover(paths: &[PathBuf], options: &InputOptions) -> Result<(Vec<InputF
             let before = files.len();
             walk(&mut walker, root, &mut files, &mut problems);
             if files.len() == before && !problems.iter().any(|p| p.path.starts_with(root)) {
-                return Err(Error::NoInput {
-                    path: root.clone(),
-                    message: no_articles(options, &walker.extensions_seen),
-                });
+                empty.push((root.clone(), no_articles(options, &walker.extensions_seen)));
             }
         } else {
             files.push(InputFile { path: root.clone(), id: id_for(root, root.parent()) });
         }
     }
+    if files.is_empty()
+        && let Some((path, message)) = empty.first()
+    {
+        return Err(Error::NoInput { path: path.clone(), message: message.clone() });
+    }
+    problems.extend(empty.into_iter().map(|(path, message)| Problem::in_file(&path, message)));
     files.sort_by(|a, b| (&a.id, &a.path).cmp(&(&b.id, &b.path)));
     // A file reached by two paths (named twice, or inside two of the folders given, `corpus` and
     // `corpus/docs`) is read once, under the first id in that order; else it would be its own duplicate.

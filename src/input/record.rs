@@ -24,6 +24,8 @@ pub(super) struct Parsed {
     pub(super) unread_date: Option<String>,
     pub(super) extra: Map<String, Value>,
     pub(super) notes: Vec<String>,
+    /// Whether the record held the id, date and URL fields (whatever their values).
+    pub(super) held: [bool; 3],
 }
 
 /// How a JSON value's type is named in messages.
@@ -60,6 +62,7 @@ pub(super) fn fields(
     options: &InputOptions,
 ) -> std::result::Result<Parsed, Skip> {
     let field = |name: &str| format!("{name:?}");
+    let held = [&options.id_field, &options.date_field, &options.url_field].map(|f| object.contains_key(f.as_str()));
     let text = match object.remove(&options.text_field) {
         Some(Value::String(s)) => s,
         None => {
@@ -136,7 +139,7 @@ pub(super) fn fields(
     // A map emptied by the removals above still holds its first node (over half a kilobyte): every
     // document keeps `extra` until the report, so drop it.
     let extra = if object.is_empty() { Map::new() } else { object };
-    Ok(Parsed { id, text, date, unread_date, extra, notes })
+    Ok(Parsed { id, text, date, unread_date, extra, notes, held })
 }
 
 /// What turns the records of a file of many (JSON lines, CSV rows) into documents: the file's name, for
@@ -166,6 +169,7 @@ impl Records {
             }
             Err(skip) => return ctx.sink.problem(Some(number), skip.message),
         };
+        ctx.sink.record_fields(ctx.options, parsed.held);
         if !parsed.notes.is_empty() {
             ctx.sink.problem(Some(number), parsed.notes.join("; "))?;
         }

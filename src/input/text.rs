@@ -67,6 +67,18 @@ fn text_of(mut bytes: Vec<u8>, format: Format, max: usize) -> (html::Page, Optio
 
 /// Reads the one document of a text file or HTML page (`ctx.format`); its text goes to the spill store
 /// when there is one (standard input, which cannot be read again).
+const JSON_ARRAY: &str = "a JSON array, not JSON Lines (one record a line); skipped: `jq -c '.[]' FILE > FILE.jsonl` \
+     makes one";
+
+/// Whether a file named `.json` (compressed or not) holds an array, which read as text would be one
+/// article of JSON syntax.
+fn json_array(path: &std::path::Path, bytes: &[u8]) -> bool {
+    let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let json = [".json", ".json.gz", ".json.zst"].iter().any(|e| name.ends_with(e));
+    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+    json && bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[')
+}
+
 pub(super) fn read(reader: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()> {
     let (format, max) = (ctx.format, ctx.options.max_document_bytes);
     let bytes = match read_capped(reader, max) {
@@ -78,6 +90,9 @@ pub(super) fn read(reader: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()
     }
     if bytes.starts_with(b"filedesc://") {
         return ctx.sink.problem(None, ARC);
+    }
+    if json_array(&ctx.file.path, &bytes) {
+        return ctx.sink.problem(None, JSON_ARRAY);
     }
     let (mut page, note, cut) = text_of(bytes, format, max);
     if is_blank(&page.text) {

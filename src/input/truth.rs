@@ -42,7 +42,9 @@ pub fn read_truth(path: &Path) -> Result<Vec<TruthPair>> {
             continue;
         }
         let at = n as u64 + 1;
-        let pair: TruthPair = serde_json::from_str(&line).map_err(|e| Error::Json {
+        // A byte-order mark before the first line, as some editors write.
+        let line = if n == 0 { line.trim_start_matches('\u{feff}') } else { &line };
+        let pair: TruthPair = serde_json::from_str(line).map_err(|e| Error::Json {
             path: path.to_path_buf(),
             line: at,
             message: e.to_string(),
@@ -63,6 +65,9 @@ pub fn read_truth(path: &Path) -> Result<Vec<TruthPair>> {
         }
         out.push(pair);
     }
+    if out.is_empty() {
+        return Err(Error::Input { path: path.to_path_buf(), line: None, message: "no labelled pair".into() });
+    }
     Ok(out)
 }
 
@@ -77,6 +82,10 @@ mod tests {
         let good = r#"{"a": "x", "b": "y", "relation": "rewrite", "source": "x"}"#;
         std::fs::write(&path, format!("{good}\n\n{}\n", r#"{"a": "x", "b": "z", "relation": "unrelated"}"#)).unwrap();
         assert_eq!(read_truth(&path).unwrap().len(), 2);
+        std::fs::write(&path, format!("\u{feff}{good}\n")).unwrap();
+        assert_eq!(read_truth(&path).unwrap().len(), 1);
+        std::fs::write(&path, "\n").unwrap();
+        assert!(read_truth(&path).unwrap_err().to_string().contains("no labelled pair"));
         let cases = [
             (r#"{"a": "x", "b": "z", "relation": "rewrtie"}"#, "relation \"rewrtie\" is not one of near_copy"),
             (r#"{"a": "z", "b": "z", "relation": "rewrite"}"#, "\"z\" is paired with itself"),

@@ -245,7 +245,12 @@ fn eval_warns_of_truth_ids_that_match_no_document() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("docs")).unwrap();
     write_texts(&dir.path().join("docs"), &seeds());
-    let truth = "{\"a\": \"ghost-1\", \"b\": \"ghost-2\", \"relation\": \"rewrite\"}\n";
+    let ids: Vec<String> = seeds().into_iter().map(|(id, _)| id).collect();
+    let truth = format!(
+        "{{\"a\": \"ghost-1\", \"b\": \"ghost-2\", \"relation\": \"rewrite\"}}\n\
+         {{\"a\": \"{}\", \"b\": \"{}\", \"relation\": \"rewrite\"}}\n",
+        ids[0], ids[1]
+    );
     std::fs::write(dir.path().join("truth.jsonl"), truth).unwrap();
     let mut cmd = bin();
     cmd.args(["eval", "--quiet"]).arg(dir.path());
@@ -253,6 +258,136 @@ fn eval_warns_of_truth_ids_that_match_no_document() {
     let err = stderr(&out);
     assert!(err.contains("2 truth ids match no document"), "{err}");
     assert!(err.contains("ghost-1"), "{err}");
+}
+
+/// A quotation mark a CSV export opens and never closes would make one cell of every row after it; cells
+/// past the header's columns are the pieces of a row cut at a stray one; a `.json` file holding an array is
+/// not an article of JSON syntax. Each is a problem naming the file and row, and the run goes on.
+#[test]
+fn damaged_csv_rows_and_json_arrays_are_said_and_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let [(_, a), (_, b), ..] = &seeds()[..] else { unreachable!() };
+    let one_line = |t: &str| t.replace(['\n', '"'], " ");
+    let csv = format!("id,text\nok,\"{}\"\nopen,\"{}\nlost,{}\n", one_line(a), one_line(b), one_line(a));
+    std::fs::write(dir.path().join("open.csv"), csv).unwrap();
+    std::fs::write(dir.path().join("cut.csv"), "id,text\nx,Some words, and \"more\", here\n").unwrap();
+    std::fs::write(dir.path().join("array.json"), "[{\"id\": \"a\", \"text\": \"Words.\"}]").unwrap();
+    let files = ["open.csv", "cut.csv", "array.json"].map(|f| dir.path().join(f).into_os_string());
+    let out = scan_bounded(&files.iter().map(|f| f.as_os_str()).collect::<Vec<_>>());
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(document_ids(&json(&out)), ["ok"], "{err}");
+    assert!(err.contains("open.csv:3: the quotation mark opened on line 3"), "{err}");
+    assert!(err.contains("is never closed, so the 1 lines after it were read as one cell; row skipped"), "{err}");
+    assert!(err.contains("cut.csv:2: 4 cells where the header has 2 columns"), "{err}");
+    assert!(err.contains("array.json: a JSON array, not JSON Lines"), "{err}");
+    // --strict stops at the first.
+    let mut strict: Vec<&OsStr> = files.iter().map(|f| f.as_os_str()).collect();
+    strict.push(OsStr::new("--strict"));
+    assert_eq!(scan_bounded(&strict).status.code(), Some(1));
+}
+
+/// An id, date or URL field named in place of the usual one that no record holds is said (every document
+/// would be named by its line, or undated, without a word), and so is a `--window` that no date can apply.
+#[test]
+fn a_field_no_record_holds_and_a_window_without_dates_are_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("x.jsonl");
+    std::fs::write(&file, seeds_jsonl(&seeds())).unwrap();
+    let args = ["--id-field", "key", "--date-field", "published", "--window", "3"];
+    let mut cmd = bin();
+    cmd.args(["scan", "--format", "summary"]).arg(&file).args(args);
+    let out = run_bounded(cmd, 60);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("x.jsonl: no record has field \"key\" (--id-field): its documents are named by file and line"),
+        "{err}"
+    );
+    assert!(err.contains("no record has field \"published\" (--date-field): its documents are undated"), "{err}");
+    assert!(
+        err.contains("--window keeps the pairs dated within DAYS of each other, but no document has a date"),
+        "{err}"
+    );
+    // The usual names, absent, are no problem: ids by line are the documented default.
+    let out = scan_bounded(&[file.as_os_str(), OsStr::new("--window"), OsStr::new("3")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+/// An empty folder among others (a day's crawl folder that got nothing) is a problem, not the end of the
+/// run; alone, it is the error it was.
+#[test]
+fn an_empty_folder_beside_others_is_a_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let (empty, seeds) = (dir.path().join("today"), seed_folder());
+    std::fs::create_dir(&empty).unwrap();
+    let out = scan_bounded(&[empty.as_os_str(), seeds.path().as_os_str()]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(document_ids(&json(&out)).len(), 5);
+    assert!(err.contains("today: no files ending in .txt in this folder (no files at all)"), "{err}");
+    assert_eq!(scan_bounded(&[empty.as_os_str()]).status.code(), Some(1));
+}
+
+/// Options that cannot both act, or that would act on nothing, are refused, not silently dropped.
+#[test]
+fn options_that_cannot_act_together_are_refused() {
+    let seeds = seed_folder();
+    let cases: [(&[&str], &str); 7] = [
+        (&["--candidates-only", "--explain", "--format", "text"], "--explain is about verified pairs"),
+        (&["--candidates-only", "--top", "1", "--against", "."], "--top is about verified pairs"),
+        (&["--candidates-only", "--report-unrelated"], "--candidates-only verifies none"),
+        (&["--views", "words", "--threshold", "lead=0.9"], "the lead view is not scanned (--views words)"),
+        (&["--threshold", "words=0.3", "--threshold", "words=0.9"], "the words view's threshold is given twice"),
+        (&["--output", "report.json.gz"], "the report is not written as .gz"),
+        (&["--ext", "txt, jsonl", "--output", "r.tsv"], "the report is not written as .tsv"),
+    ];
+    for (args, message) in cases {
+        let mut cmd = bin();
+        cmd.current_dir(seeds.path()).args(["scan", "--quiet", "."]).args(args);
+        let out = run_bounded(cmd, 60);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains(message), "{args:?}: {err}");
+    }
+    // A space after the comma of --ext is no part of the extension.
+    let mut cmd = bin();
+    cmd.args(["scan", "--quiet", "--format", "summary", "--ext", "md, txt"]).arg(seeds.path());
+    let out = run_bounded(cmd, 60);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(json(&out)["documents"], 5);
+}
+
+/// A truth file that can score nothing (empty, or naming no two documents of the set) is refused; one
+/// that opens with a byte-order mark is read; eval's formats are its own two.
+#[test]
+fn eval_refuses_truth_that_can_score_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("docs")).unwrap();
+    write_texts(&dir.path().join("docs"), &seeds());
+    let truth = dir.path().join("truth.jsonl");
+    let eval = |args: &[&str]| {
+        let mut cmd = bin();
+        cmd.args(["eval", "--quiet"]).arg(dir.path()).args(args);
+        run_bounded(cmd, 60)
+    };
+    std::fs::write(&truth, "\n").unwrap();
+    assert!(stderr(&eval(&[])).contains("truth.jsonl: no labelled pair"));
+    std::fs::write(&truth, "{\"a\": \"000.txt\", \"b\": \"001.txt\", \"relation\": \"rewrite\"}\n").unwrap();
+    let out = eval(&[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("no labelled pair names two documents of docs/: nothing to score"),
+        "{}",
+        stderr(&out)
+    );
+    let ids: Vec<String> = seeds().into_iter().map(|(id, _)| id).collect();
+    let pair = format!("{{\"a\": \"{}\", \"b\": \"{}\", \"relation\": \"rewrite\"}}\n", ids[0], ids[1]);
+    std::fs::write(&truth, format!("\u{feff}{pair}")).unwrap();
+    assert_eq!(eval(&[]).status.code(), Some(0), "{}", stderr(&eval(&[])));
+    let out = eval(&["--format", "csv"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("[possible values: text, json]"), "{}", stderr(&out));
 }
 
 #[test]
