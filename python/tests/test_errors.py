@@ -83,3 +83,16 @@ def test_wrong_types_are_type_errors():
     for name, value in [("word_vectors", True), ("semantic_threshold", 0.5)]:
         with pytest.raises(TypeError, match=f"{name} needs a model"):
             unspun.scan(["a text"], **{name: value})
+
+
+def test_a_lone_surrogate_is_a_value_error_naming_the_document():
+    bad = "Words of an article \udc80 with a byte left undecoded."
+    with pytest.raises(ValueError) as e:
+        unspun.scan(["A first text.", {"id": "x", "text": bad}])
+    assert "document 1 (id 'x'): its text holds a lone surrogate ('\\udc80' at character 20)" in str(e.value)
+    with pytest.raises(ValueError) as e:
+        unspun.compare("A first text.", bad)
+    assert "document 1 (id 'b'): its text" in str(e.value)
+    with pytest.raises(ValueError) as e:
+        unspun.scan([("\udc80", "A text.")])
+    assert "document 0: its id holds a lone surrogate" in str(e.value)

@@ -56,3 +56,9 @@ def test_bad_signer_settings_and_views():
     with pytest.raises(ValueError, match="beyond uint32"):
         unspun.Signer().band_keys(np.full((1, 128), 2**40, dtype=np.uint64))
     assert unspun.Signer().band_keys(np.ones((1, 128), dtype=np.int64)).shape[0] == 1
+
+
+def test_a_lone_surrogate_is_a_value_error_naming_the_text():
+    with pytest.raises(ValueError) as e:
+        unspun.Signer().sign(["Fine.", "Not \ud800 fine."])
+    assert "document 1: its text holds a lone surrogate" in str(e.value)

@@ -213,6 +213,28 @@ def _record(item: Any, index: int) -> Tuple[str, str, Optional[str], Optional[st
     )
 
 
+def _unencodable(documents: Sequence[Tuple[Any, ...]], names: Sequence[str]) -> None:
+    """Raises a ValueError naming the first document with a string that has no UTF-8 form (a lone surrogate,
+    as ``os.fsdecode`` or ``errors="surrogateescape"`` leave for undecodable bytes), which the library
+    cannot take; called when the library refused one."""
+    for i, document in enumerate(documents):
+        for name, value in zip(names, document):
+            if not isinstance(value, str):
+                continue
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as e:
+                named = f" (id {document[0]!r})" if names[0] == "id" and name != "id" else ""
+                raise ValueError(
+                    f"document {i}{named}: its {name} holds a lone surrogate "
+                    f"({value[e.start]!r} at character {e.start}), which is not Unicode text; "
+                    f"clean it first, e.g. text.encode('utf-8', 'replace').decode()"
+                ) from None
+
+
+_DOCUMENT_FIELDS = ("id", "text", "date", "other fields")
+
+
 def _jsonable(value: Any) -> Any:
     """Dates and NumPy scalars in a record's fields, as JSON can hold them."""
     if hasattr(value, "isoformat"):
@@ -270,11 +292,16 @@ def scan(texts_or_records: Iterable[Record], **settings: Any) -> Report:
     ``boilerplate`` (leave out each site's page furniture, the lines on five or more of its pages by the
     records' ``url`` host, as ``--boilerplate`` does; not with standard input or an index).
 
-    Raises TypeError for an unknown setting or input of the wrong type, ValueError for a setting out of range,
-    InputError (a ValueError) for damaged input with ``strict=True``, OSError for a file that cannot be read.
+    Raises TypeError for an unknown setting or input of the wrong type, ValueError for a setting out of range
+    or a string that is not Unicode text (a lone surrogate, naming the document), InputError (a ValueError) for damaged input with ``strict=True``, OSError for a file that cannot be read.
     """
     documents = _records(texts_or_records)
-    return Report.from_json(_native.scan_documents(documents, _settings_json(settings)))
+    config = _settings_json(settings)
+    try:
+        return Report.from_json(_native.scan_documents(documents, config))
+    except UnicodeEncodeError:
+        _unencodable(documents, _DOCUMENT_FIELDS)
+        raise
 
 
 def scan_paths(paths: Union[PathLike, Sequence[PathLike]], **settings: Any) -> Report:
@@ -304,7 +331,12 @@ def compare(a: Record, b: Record, **settings: Any) -> Pair:
         second = ("b",) + second[1:]
     # Two documents and nothing else: a reference collection would add documents the pair is not.
     allowed = [name for name in _SETTINGS if name != "against"]
-    report = Report.from_json(_native.compare(first, second, _settings_json(settings, allowed)))
+    config = _settings_json(settings, allowed)
+    try:
+        report = Report.from_json(_native.compare(first, second, config))
+    except UnicodeEncodeError:
+        _unencodable([first, second], _DOCUMENT_FIELDS)
+        raise
     if report.pairs:
         pair = report.pairs[0]
         if pair.relation == "none":
@@ -358,7 +390,11 @@ class Signer:
             if not isinstance(t, str):
                 raise TypeError(f"text {i}: expected a string, got {type(t).__name__}")
         hashes = self._native.params(view)[1]
-        raw = self._native.sign(texts, view)
+        try:
+            raw = self._native.sign(texts, view)
+        except UnicodeEncodeError:
+            _unencodable([(t,) for t in texts], ("text",))
+            raise
         return self._np.frombuffer(raw, dtype="<u4").reshape(len(texts), hashes).copy()
 
     def band_keys(self, signatures: Any, view: str = "words") -> Any:

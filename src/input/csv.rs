@@ -226,6 +226,17 @@ pub(super) fn read(input: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()>
     if !columns.contains(&options.text_field) {
         return ctx.sink.problem(Some(1), format!("no {:?} column in the header; skipped", options.text_field));
     }
+    let mut repeated: Vec<String> = Vec::new();
+    for (k, column) in columns.iter().enumerate() {
+        let name = format!("{column:?}");
+        if columns[..k].contains(column) && !repeated.contains(&name) {
+            repeated.push(name);
+        }
+    }
+    if !repeated.is_empty() {
+        ctx.sink
+            .problem(Some(1), format!("column {} given twice in the header; the last is read", repeated.join(", ")))?;
+    }
     let records = Records::new(ctx.file);
     let mut row = csv::ByteRecord::new();
     let mut count = 0u64;
@@ -350,6 +361,21 @@ mod tests {
             }
         }
         assert_eq!(read_all(&dir.path().join("quotes2.csv"), &InputOptions::default()).0[0].text, "Closed \"here\"");
+    }
+
+    #[test]
+    fn a_column_named_twice_is_said_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("twice.csv");
+        std::fs::write(&path, "id,text,Text,id\na,First.,Second.,b\nc,Third.,Fourth.,d\n").unwrap();
+        let (docs, problems) = read_all(&path, &InputOptions::default());
+        assert_eq!(
+            docs.iter().map(|d| (d.id.as_str(), d.text.as_str())).collect::<Vec<_>>(),
+            [("b", "Second."), ("d", "Fourth.")]
+        );
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].line, Some(1));
+        assert!(problems[0].message.contains("column \"text\", \"id\" given twice in the header"), "{problems:?}");
     }
 
     #[test]

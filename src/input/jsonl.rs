@@ -6,7 +6,8 @@
 use std::io::{BufRead, Seek, SeekFrom};
 use std::path::Path;
 
-use serde_json::Value;
+use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Value};
 
 use super::context::ReadContext;
 use super::record::{Parsed, Records, Skip, fields, kind};
@@ -34,11 +35,69 @@ fn parse(bytes: &[u8], options: &InputOptions) -> std::result::Result<Parsed, Sk
             &owned
         }
     };
-    let value: Value = serde_json::from_str(line).map_err(|e| format!("malformed JSON ({e}); skipped"))?;
-    let Value::Object(object) = value else {
-        return Err(format!("{} is not a JSON object; skipped", kind(&value)).into());
+    let record: Line = serde_json::from_str(line).map_err(|e| format!("malformed JSON ({e}); skipped"))?;
+    let (object, repeated) = match record {
+        Line::Object(object, repeated) => (object, repeated),
+        Line::Other(kind) => return Err(format!("{kind} is not a JSON object; skipped").into()),
     };
+    if !repeated.is_empty() {
+        let names: Vec<String> = repeated.iter().map(|name| format!("{name:?}")).collect();
+        notes.push(format!("field {} given twice; the last is read", names.join(", ")));
+    }
     fields(object, notes, options)
+}
+
+/// A line's JSON: an object, with the names given in it more than once (the last value of each kept, as
+/// JSON parsers do: said, since a record with `"text"` twice would otherwise be read as its last text
+/// without a word), or what else it is.
+enum Line {
+    Object(Map<String, Value>, Vec<String>),
+    Other(&'static str),
+}
+
+impl<'de> Deserialize<'de> for Line {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Line, D::Error> {
+        struct Lines;
+        impl<'de> Visitor<'de> for Lines {
+            type Value = Line;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> std::result::Result<Line, M::Error> {
+                let (mut object, mut repeated) = (Map::new(), Vec::new());
+                while let Some((key, value)) = map.next_entry::<String, Value>()? {
+                    if object.contains_key(&key) && !repeated.contains(&key) {
+                        repeated.push(key.clone());
+                    }
+                    object.insert(key, value);
+                }
+                Ok(Line::Object(object, repeated))
+            }
+            fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> std::result::Result<Line, S::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Line::Other(kind(&Value::Array(Vec::new()))))
+            }
+            fn visit_bool<E>(self, _: bool) -> std::result::Result<Line, E> {
+                Ok(Line::Other(kind(&Value::Bool(false))))
+            }
+            fn visit_i64<E>(self, _: i64) -> std::result::Result<Line, E> {
+                Ok(Line::Other(kind(&Value::from(0))))
+            }
+            fn visit_u64<E>(self, _: u64) -> std::result::Result<Line, E> {
+                Ok(Line::Other(kind(&Value::from(0))))
+            }
+            fn visit_f64<E>(self, _: f64) -> std::result::Result<Line, E> {
+                Ok(Line::Other(kind(&Value::from(0))))
+            }
+            fn visit_str<E>(self, _: &str) -> std::result::Result<Line, E> {
+                Ok(Line::Other(kind(&Value::String(String::new()))))
+            }
+            fn visit_unit<E>(self) -> std::result::Result<Line, E> {
+                Ok(Line::Other(kind(&Value::Null)))
+            }
+        }
+        deserializer.deserialize_any(Lines)
+    }
 }
 
 /// Lines parsed together: enough that parsing them in parallel pays, few enough that the texts held at
@@ -282,6 +341,14 @@ mod tests {
             (b"{\"text\": \"caf\xe9 ok\"}", "invalid UTF-8"),
             (b"{\"text\": \"ok\", \"date\": 20250524}", "\"date\" is a number"),
             (b"{\"text\": \"ok\", \"id\": [1]}", "named by file and line"),
+            (b"3", "a number is not a JSON object"),
+            (b"\"text\"", "a string is not a JSON object"),
+            (b"null", "null is not a JSON object"),
+            (b"true", "a boolean is not a JSON object"),
+            (
+                b"{\"text\": \"kept\", \"text\": \"ok\", \"id\": 1, \"id\": 2, \"id\": 3}",
+                "field \"text\", \"id\" given twice; the last is read",
+            ),
         ];
         for (line, expected) in cases {
             let mut bytes = b"{\"id\": \"good1\", \"text\": \"Good one.\"}\n".to_vec();

@@ -14,6 +14,10 @@ use crate::error::Result;
 /// fields in memory for the report, so they must stay small (url, title, outlet, not a second body).
 const MAX_EXTRA_BYTES: usize = 1024;
 
+/// The longest id read: an id names an article, and a longer one is most likely a text in the id's field
+/// (which a spreadsheet would cut at 32,767 characters, and every report line would repeat).
+const MAX_ID_BYTES: usize = 1024;
+
 /// A record as read: the document's parts and the notes about what was done to it.
 pub(super) struct Parsed {
     pub(super) id: Option<String>,
@@ -99,6 +103,14 @@ pub(super) fn fields(
         text
     };
     let id = match object.remove(&options.id_field) {
+        Some(Value::String(s)) if s.len() > MAX_ID_BYTES => {
+            notes.push(format!(
+                "{} is {} bytes long, past {MAX_ID_BYTES} (the text's field?); the document is named by file and line",
+                field(&options.id_field),
+                s.len()
+            ));
+            None
+        }
         Some(Value::String(s)) if !s.trim().is_empty() => Some(s),
         Some(Value::Number(n)) => Some(n.to_string()),
         None | Some(Value::Null) | Some(Value::String(_)) => None,
@@ -227,6 +239,21 @@ mod tests {
         assert!(!docs[1].extra.contains_key("canonical"), "{:?}", docs[1].extra);
         assert_eq!(docs.len(), 2);
         assert!(problems[0].message.contains("no text in the HTML page"), "{problems:?}");
+    }
+
+    #[test]
+    fn an_id_too_long_to_be_one_names_the_document_by_its_line() {
+        let long = "x".repeat(MAX_ID_BYTES + 1);
+        let lines = format!(
+            "{}\n{}\n",
+            serde_json::json!({"id": long, "text": "Words."}),
+            serde_json::json!({"id": "x".repeat(MAX_ID_BYTES), "text": "More."})
+        );
+        let (docs, problems) = crate::input::read_all("ids.jsonl", crate::input::Format::Jsonl, lines.as_bytes());
+        assert_eq!(docs[0].id, "ids.jsonl:1");
+        assert_eq!(docs[1].id.len(), MAX_ID_BYTES);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].message.contains("\"id\" is 1025 bytes long, past 1024"), "{problems:?}");
     }
 
     #[test]
