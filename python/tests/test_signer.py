@@ -62,3 +62,13 @@ def test_a_lone_surrogate_is_a_value_error_naming_the_text():
     with pytest.raises(ValueError) as e:
         unspun.Signer().sign(["Fine.", "Not \ud800 fine."])
     assert "document 1: its text holds a lone surrogate" in str(e.value)
+
+
+def test_a_signer_pickles_as_its_settings(seeds):
+    import pickle
+
+    signer = unspun.Signer(hashes=64, seed=7, threshold={"words": 0.4})
+    again = pickle.loads(pickle.dumps(signer))
+    texts = [text for _, text in seeds]
+    assert again.params("words") == signer.params("words")
+    assert (again.sign(texts) == signer.sign(texts)).all()

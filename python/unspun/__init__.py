@@ -359,6 +359,9 @@ class Signer:
     from all of a text's content words, as a scan with ``candidates_only=True`` does; a full scan signs them
     leaving out the words common to its collection, which one text alone cannot know.
 
+    A Signer pickles as its settings (for Spark executors or multiprocessing workers), and is made again
+    from them where it is unpickled.
+
     Needs NumPy (``pip install numpy``), imported when a Signer is made.
     """
 
@@ -368,7 +371,13 @@ class Signer:
         except ImportError as e:
             raise ImportError("unspun.Signer needs NumPy: pip install numpy") from e
         self._np = numpy
+        self._settings = dict(settings)
         self._native = _native.Signer(_settings_json(settings, _SIGNER_SETTINGS))
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        # Pickled as its settings (to ship to Spark executors or multiprocessing workers): the native
+        # signer is made again from them where it is unpickled.
+        return (_signer, (self._settings,))
 
     @property
     def views(self) -> List[str]:
@@ -414,3 +423,8 @@ class Signer:
 
     def __repr__(self) -> str:
         return f"<unspun.Signer views={self.views}>"
+
+
+def _signer(settings: Dict[str, Any]) -> Signer:
+    """A Signer made again from its settings, as unpickling makes one."""
+    return Signer(**settings)
