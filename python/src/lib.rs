@@ -452,7 +452,12 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(parts::count, m)?)?;
     m.add_function(wrap_pyfunction!(parts::add_statistics, m)?)?;
     m.add_class::<parts::Part>()?;
-    m.add("InputError", m.py().get_type::<InputError>())?;
+    let input_error = m.py().get_type::<InputError>();
+    // Where, unknown unless the library said: one made by hand (`InputError("...")`) has them as None.
+    for name in ["path", "line", "offset"] {
+        input_error.setattr(name, m.py().None())?;
+    }
+    m.add("InputError", input_error)?;
     m.add("FORMAT_VERSION", unspun::report::FORMAT_VERSION)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

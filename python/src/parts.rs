@@ -202,11 +202,7 @@ pub fn count<'py>(py: Python<'py>, rows: Vec<Row>, settings: &str) -> PyResult<B
 /// The sum of two parts' encoded statistics.
 #[pyfunction]
 pub fn add_statistics<'py>(py: Python<'py>, a: &[u8], b: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
-    let bytes = py
-        .detach(|| {
-            parts::add_encoded_frequencies(a, b)
-        })
-        .map_err(|e| to_py_err(py, e))?;
+    let bytes = py.detach(|| parts::add_encoded_frequencies(a, b)).map_err(|e| to_py_err(py, e))?;
     Ok(PyBytes::new(py, &bytes))
 }
 

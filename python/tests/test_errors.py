@@ -96,3 +96,9 @@ def test_a_lone_surrogate_is_a_value_error_naming_the_document():
     with pytest.raises(ValueError) as e:
         unspun.scan([("\udc80", "A text.")])
     assert "document 0: its id holds a lone surrogate" in str(e.value)
+
+
+def test_an_input_error_made_by_hand_has_no_place():
+    e = unspun.InputError("made here")
+    assert (e.path, e.line, e.offset) == (None, None, None)
+    assert isinstance(e, ValueError) and str(e) == "made here"

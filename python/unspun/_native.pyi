@@ -9,9 +9,10 @@ Record = Tuple[str, str, Optional[str], Optional[str]]
 
 class InputError(ValueError):
     """Input that cannot be read as articles (a damaged line with ``strict=True``, a folder without articles):
-    ``path``, ``line`` and ``offset`` (a web-archive record's byte offset) say where, when known."""
+    ``path``, ``line`` and ``offset`` (a web-archive record's byte offset) say where, when known (None
+    otherwise, as in one made by hand)."""
 
-    path: str
+    path: Optional[str]
     line: Optional[int]
     offset: Optional[int]
 
