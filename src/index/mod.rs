@@ -193,7 +193,20 @@ impl Index {
             let message = "is a file, not a folder: an index is built in a new or empty folder".into();
             return Err(Error::Index { path: dir.to_path_buf(), message });
         }
+        let created = !dir.exists();
         std::fs::create_dir_all(dir).map_err(werr)?;
+        let built = Index::build_in(dir, paths, config, progress);
+        if built.is_err() && created {
+            // A folder this build made and published nothing in is removed, not left holding a lock.
+            remove_unpublished(dir, &[]);
+            let _ = std::fs::remove_file(dir.join(LOCK));
+            let _ = std::fs::remove_dir(dir);
+        }
+        built
+    }
+
+    /// [`Index::build`] in the folder `dir`, which exists.
+    fn build_in(dir: &Path, paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Result<Vec<Problem>> {
         // Only an index's own files (those an interrupted build left) may be here: an index is not built
         // into a folder of other things, which the clean-up below could touch.
         let entries = std::fs::read_dir(dir).map_err(|source| Error::Read { path: dir.to_path_buf(), source })?;

@@ -632,3 +632,22 @@ fn top_keeps_each_new_articles_best_pairs_in_scan_and_query() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A build that fails (here: its input holds no articles) leaves no folder it made, so a later build or
+/// query meets no husk of an index; a folder the user made is left where it was.
+#[test]
+fn a_failed_build_leaves_no_folder_it_made() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let idx = dir.path().join("idx");
+    let out = index("build", &idx, &[os(&empty)]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!idx.exists());
+    let mine = dir.path().join("mine");
+    std::fs::create_dir(&mine).unwrap();
+    assert_eq!(index("build", &mine, &[os(&empty)]).status.code(), Some(1));
+    assert!(mine.is_dir());
+    let out = index("build", &mine, &[os(&corpus_docs())]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
