@@ -26,7 +26,7 @@ pub use truth::{RELATIONS, TruthPair, read_truth};
 
 use std::cell::Cell;
 use std::fmt;
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -532,21 +532,45 @@ pub fn read_file_bytes(
     emit: &mut dyn FnMut(Document),
     problem: &mut dyn FnMut(Problem),
 ) -> Result<()> {
-    let err = |source| Error::Read { path: file.path.clone(), source };
     let compression = source::sniff_compression(bytes);
+    // A stream damaged or cut short gives what it decoded, then its error where the reader meets it, as
+    // reading the file does: the documents before the damage are kept.
+    let mut broken = None;
+    let mut decode = |decoder: &mut dyn Read| {
+        let mut out = Vec::new();
+        if let Err(e) = decoder.read_to_end(&mut out) {
+            broken = Some(e);
+        }
+        out
+    };
     let decoded: std::borrow::Cow<[u8]> = match compression {
         source::Compression::None => bytes.into(),
-        source::Compression::Gzip => {
-            let mut out = Vec::new();
-            std::io::Read::read_to_end(&mut flate2::bufread::MultiGzDecoder::new(bytes), &mut out).map_err(err)?;
-            out.into()
-        }
-        source::Compression::Zstd => zstd::stream::decode_all(bytes).map_err(err)?.into(),
+        source::Compression::Gzip => decode(&mut flate2::bufread::MultiGzDecoder::new(bytes)).into(),
+        source::Compression::Zstd => match zstd::stream::read::Decoder::with_buffer(bytes) {
+            Ok(mut decoder) => decode(&mut decoder).into(),
+            Err(e) => return Err(Error::Read { path: file.path.clone(), source: e }),
+        },
     };
     let format = options.format.or(source::from_name(&file.path).0).unwrap_or_else(|| source::sniff_format(&decoded));
     in_context(file, format, compression, bytes.len() as u64, options, emit, problem, |ctx| {
-        read_format(&mut &decoded[..], ctx)
+        let mut stream = std::io::BufReader::new(ThenFails { bytes: &decoded, error: broken });
+        read_format(&mut stream, ctx)
     })
+}
+
+/// Bytes, then an error (the one that stopped their decoding), as a damaged stream gives them.
+struct ThenFails<'a> {
+    bytes: &'a [u8],
+    error: Option<std::io::Error>,
+}
+
+impl Read for ThenFails<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self.bytes.read(buf)? {
+            0 => self.error.take().map_or(Ok(0), Err),
+            n => Ok(n),
+        }
+    }
 }
 
 /// Reads JSON Lines records given one by one with their line numbers (`(line, bytes)`, as a cluster's
@@ -770,6 +794,39 @@ pub(crate) mod tests {
         let (mut docs, mut problems) = (Vec::new(), Vec::new());
         read(&file, options, &mut |d| docs.push(d), &mut |p| problems.push(p), &NoProgress).unwrap();
         (docs, problems)
+    }
+
+    /// A file's bytes handed over whole (as a cluster's storage does) are read as the file is: a gzip or
+    /// zstd stream cut short keeps the documents before the cut and says where, as reading the file does.
+    #[test]
+    fn bytes_in_memory_are_read_as_their_file_even_cut_short() {
+        let dir = tempfile::tempdir().unwrap();
+        let lines: String =
+            (0..4000).map(|i| format!("{{\"id\": \"r{i}\", \"text\": \"Record {i} has a few words.\"}}\n")).collect();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, lines.as_bytes()).unwrap();
+        let gz = gz.finish().unwrap();
+        let zst = zstd::encode_all(lines.as_bytes(), 3).unwrap();
+        for (name, bytes) in [
+            ("whole.jsonl.gz", &gz[..]),
+            ("cut.jsonl.gz", &gz[..gz.len() * 2 / 3]),
+            ("cut.jsonl.zst", &zst[..zst.len() / 2]),
+        ] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            let (want_docs, want_problems) = read_all(&path, &InputOptions::default());
+            let file = InputFile { path: path.clone(), id: id_for(&path, path.parent()) };
+            let (mut docs, mut problems) = (Vec::new(), Vec::new());
+            read_file_bytes(&file, bytes, &InputOptions::default(), &mut |d| docs.push(d), &mut |p| problems.push(p))
+                .unwrap();
+            let texts = |docs: &[Document]| docs.iter().map(|d| (d.id.clone(), d.text.clone())).collect::<Vec<_>>();
+            assert_eq!(texts(&docs), texts(&want_docs), "{name}");
+            // gzip gives what it decoded before the cut (zstd a whole block at a time: maybe nothing).
+            assert!(name != "cut.jsonl.gz" || (!docs.is_empty() && docs.len() < 4000), "{name}: {}", docs.len());
+            let said = |problems: &[Problem]| problems.iter().map(ToString::to_string).collect::<Vec<_>>();
+            assert_eq!(said(&problems), said(&want_problems), "{name}");
+            assert_eq!(problems.is_empty(), name.starts_with("whole"), "{name}: {problems:?}");
+        }
     }
 
     #[test]
