@@ -74,7 +74,9 @@ def main() -> int:
             app = session.sparkContext.applicationId
             start = time.monotonic()
             out = Path(f"/tmp/unspun-bench-spark-{path.stem}")
-            result = unspun.spark.scan(session, [str(path)], str(out), partitions=args.partitions, parquet=False)
+            result = unspun.spark.scan(
+                session, [str(path)], str(out), partitions=args.partitions, parquet=False, overwrite=True
+            )
             wall = time.monotonic() - start
             metrics = stage_metrics(ui, app)
             session.stop()

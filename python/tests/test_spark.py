@@ -106,14 +106,15 @@ def test_lines_split_by_spark_read_as_the_command_line_reads_them(spark, cli, tm
     for p in sorted((CORPUS / "docs").glob("*.txt")):
         record = json.dumps({"id": p.stem[:3], "text": p.read_text(encoding="utf-8"), "date": "2024-05-1" + p.stem[2]})
         lines += [record, record.replace('"date": "2024', '"date": "2023')]
-    lines[3:3] = ['{"id": "broken", "text": ', "   "]
+    # A carriage return alone inside a line (not an end of line to the scan) before the damaged one.
+    lines[3:3] = ['{"id": "cr", "text": "A line with\r a carriage return."}', '{"id": "broken", "text": ', "   "]
     path = tmp_path / "seeds.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     monkeypatch.setattr(unspun.spark, "SPLIT_BYTES", 1)
     result, ours = spark_jsonl(spark, tmp_path, [path], 3)
     theirs = cli_jsonl(cli, tmp_path, path)
     assert result.documents == 10 and '"id":"000#2"' in theirs
-    assert '"line":4' in theirs
+    assert '"line":5' in theirs
     same_lines(ours, theirs)
 
 
@@ -155,3 +156,62 @@ def test_page_furniture_is_left_out_on_the_cluster_as_by_the_command_line(spark,
     theirs = cli_jsonl(cli, tmp_path, "--boilerplate", crawl)
     same_lines(ours, theirs)
     assert result.pairs == 4 and json.loads(theirs.splitlines()[-1])["furniture_lines"] == 50
+
+
+def test_awkward_file_names_are_read_as_the_command_line_reads_them(spark, cli, tmp_path, seeds):
+    # Names Hadoop would take as glob patterns or path lists: `a?.txt` matched its neighbours, the others
+    # stopped the job.
+    folder = tmp_path / "awkward"
+    folder.mkdir()
+    names = ["a?.txt", "ab.txt", "x [1].txt", "y{1}.txt", "a,b.txt", "2025-01-01T10:00:00.txt"]
+    for name, (_, text) in zip(names, seeds + seeds):
+        (folder / name).write_text(text, encoding="utf-8")
+    result, ours = spark_jsonl(spark, tmp_path, [folder], 2)
+    assert result.documents == len(names)
+    same_lines(ours, cli_jsonl(cli, tmp_path, folder))
+
+
+def test_an_output_holding_files_is_refused_unless_overwritten(spark, tmp_path):
+    docs, out = str(CORPUS / "docs"), tmp_path / "out"
+    unspun.spark.scan(spark, [docs], str(out), parquet=False)
+    with pytest.raises(FileExistsError, match="--overwrite deletes it first"):
+        unspun.spark.scan(spark, [docs], str(out), parquet=False)
+    (out / "parquet" / "stale").mkdir(parents=True)
+    unspun.spark.scan(spark, [docs], str(out), parquet=False, overwrite=True)
+    assert not (out / "parquet").exists() and (out / "report.jsonl").exists()
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ValueError, match="is a file"):
+        unspun.spark.scan(spark, [docs], str(tmp_path / "file"))
+    with pytest.raises(ValueError, match="inside the input"):
+        unspun.spark.scan(spark, [str(tmp_path)], str(tmp_path / "report"))
+
+
+def test_input_problems_are_said_as_the_command_line_says_them(spark, cli, tmp_path, seeds):
+    path = tmp_path / "bad.jsonl"
+    good = [json.dumps({"id": i, "text": t}) for i, t in seeds]
+    path.write_text("\n".join(good[:2] + ['{"id": "x", "text": ', '{"id": "y"}'] + good[2:]) + "\n", encoding="utf-8")
+    result, ours = spark_jsonl(spark, tmp_path, [path], 2)
+    run = subprocess.run([str(cli), "scan", "--format", "summary", str(path)], capture_output=True, text=True)
+    said = [line[len("unspun: "):] for line in run.stderr.splitlines() if line.startswith(f"unspun: {path}")]
+    assert run.returncode == 2 and len(said) == 2
+    assert result.problems == said
+
+
+def test_usage_errors_are_said_before_a_cluster_starts(tmp_path):
+    docs = str(CORPUS / "docs")
+    cases = [
+        (["--settings", "{bad"], "--settings is not JSON"),
+        (["--settings", '{"thresold": 0.5}'], "thresold"),
+        (["--partitions", "0"], "must be at least 1"),
+        (["--settings", '{"model": "x"}'], "does not take the setting 'model'"),
+    ]
+    for extra, message in cases:
+        run = subprocess.run(
+            [sys.executable, "-m", "unspun.spark", docs, str(tmp_path / "out"), *extra], capture_output=True, text=True
+        )
+        assert run.returncode == 1 and message in run.stderr, (extra, run.stderr)
+    (tmp_path / "b.jsonl").write_text("{}\n")
+    run = subprocess.run([sys.executable, "-m", "unspun.spark", docs, str(tmp_path / "b.jsonl")], capture_output=True, text=True)
+    assert run.returncode == 1 and "is a file" in run.stderr
+    run = subprocess.run([sys.executable, "-m", "unspun.spark", str(tmp_path / "nope"), str(tmp_path / "o")], capture_output=True, text=True)
+    assert run.returncode == 1 and "no such file or folder" in run.stderr

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -49,8 +50,11 @@ _UNSUPPORTED = ("model", "semantic_threshold", "against", "candidates_only")
 #: Components' labels (16 bytes a document) are broadcast to the judging step up to this many documents.
 BROADCAST_LABELS = 20_000_000
 
-#: Plain JSON Lines files at least this large are split into lines by Spark rather than read whole by one task.
+#: Plain JSON Lines files at least this large are split into lines by Spark rather than read whole by one task
+#: (unless their paths hold what Hadoop would read as a glob pattern or a path list).
 SPLIT_BYTES = 32 << 20
+
+_GLOB = re.compile(r"[*?\[\]{}\\,:]")
 
 
 @dataclass
@@ -71,6 +75,9 @@ class SparkScan:
     #: Candidate pairs the judging step verified (the summary's `candidate_pairs`).
     candidate_pairs: int = 0
     steps: Dict[str, float] = field(default_factory=dict)
+    #: The input problems, as ``unspun scan`` says them (``PATH:LINE: message``), in its order; also in the
+    #: report's summary line.
+    problems: List[str] = field(default_factory=list)
 
 
 def _is_local(path: str) -> bool:
@@ -92,6 +99,7 @@ def scan(
     output: str,
     partitions: Optional[int] = None,
     parquet: bool = True,
+    overwrite: bool = False,
     **settings: Any,
 ) -> SparkScan:
     """Scans the articles under ``inputs`` (files and folders as ``unspun scan`` takes them, or any path
@@ -101,7 +109,9 @@ def scan(
     part files) and, with ``parquet``, ``parquet/documents``, ``parquet/pairs`` and ``parquet/clusters``.
     ``partitions`` is the number of partitions of each step (default: Spark's default parallelism);
     ``settings`` are those of :func:`unspun.scan` but the semantic view, ``against`` and
-    ``candidates_only``."""
+    ``candidates_only``. An ``output`` folder that holds anything is refused (a report of another run would
+    mix with this one's) unless ``overwrite``, which deletes it first; one inside an input folder is refused
+    (a later run would read the report as articles)."""
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
     from pyspark.storagelevel import StorageLevel
@@ -110,9 +120,11 @@ def scan(
         if settings.get(name) not in (None, False, [], ()):
             raise ValueError(f"the Spark job does not take the setting {name!r}")
     sc = spark.sparkContext
-    n_parts = int(partitions or sc.defaultParallelism)
-    if n_parts < 1:
+    if partitions is not None and int(partitions) < 1:
         raise ValueError("partitions must be at least 1")
+    n_parts = int(partitions or sc.defaultParallelism)
+    _check_inputs(inputs, output)
+    _prepare_output(sc, output, overwrite)
     # A task is one core's work: the library uses as many threads as Spark gives a task.
     settings.setdefault("threads", int(sc.getConf().get("spark.task.cpus", "1")))
     config = _settings_json(settings)
@@ -287,7 +299,57 @@ def scan(
         edges=n_edges,
         candidate_pairs=candidate_pairs,
         steps=steps,
+        problems=[_said(p) for p in problems],
     )
+
+
+def _said(problem: Tuple[Any, ...]) -> str:
+    """A problem ``(path, line, record, message)`` as ``unspun scan`` says it: ``PATH:LINE: message``, with
+    control and format characters escaped (a file name or a message quoting the input can hold them)."""
+    path, line, _, message = problem
+    return _escaped(f"{path}:{line}: {message}" if line is not None else f"{path}: {message}")
+
+
+def _escaped(text: str) -> str:
+    """``text`` with control and format characters written as escapes, for a terminal."""
+    return "".join(c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+def _check_inputs(inputs: Sequence[str], output: str) -> None:
+    """Refuses what cannot be read before the cluster works: standard input, a local path that does not
+    exist, and an output folder inside a local input folder (the next run would read the report)."""
+    if not inputs:
+        raise ValueError("no INPUT given")
+    out = os.path.abspath(_local(output)) if _is_local(output) else None
+    for path in inputs:
+        if path == "-":
+            raise ValueError("the Spark job does not read standard input: give files or folders")
+        if not _is_local(path):
+            continue
+        local = _local(path)
+        if not os.path.exists(local):
+            raise FileNotFoundError(2, "no such file or folder", local)
+        absolute = os.path.abspath(local)
+        if out is not None and (out == absolute or (os.path.isdir(local) and out.startswith(absolute + os.sep))):
+            raise ValueError(f"OUTPUT {output!r} is inside the input {path!r}: a later run would read the report")
+
+
+def _prepare_output(sc: Any, output: str, overwrite: bool) -> None:
+    """Refuses an output that is a file, or a folder holding anything unless ``overwrite`` (then deleted),
+    through Hadoop's file system, so local and cluster paths alike."""
+    jvm = sc._jvm
+    path = jvm.org.apache.hadoop.fs.Path(_uri(output))
+    fs = path.getFileSystem(sc._jsc.hadoopConfiguration())
+    if not fs.exists(path):
+        return
+    if fs.getFileStatus(path).isFile():
+        raise ValueError(f"OUTPUT {output!r} is a file: OUTPUT is the folder the report is written to")
+    if len(fs.listStatus(path)) and not overwrite:
+        raise FileExistsError(
+            17, "OUTPUT holds files already (a report of another run would mix with this one's); "
+            "--overwrite deletes it first", output
+        )
+    fs.delete(path, True)
 
 
 def _doc_schema() -> Any:
@@ -415,11 +477,40 @@ def _read(spark: Any, inputs: List[str], config: str, n_parts: int) -> Tuple[Any
     whole = []
     for file_no, (path, doc_id) in enumerate(files):
         plain_jsonl = path.endswith((".jsonl", ".ndjson")) and _is_local(path)
-        if plain_jsonl and os.path.getsize(_local(path)) >= SPLIT_BYTES:
-            lines = sc.textFile(_uri(path), minPartitions=n_parts, use_unicode=False).zipWithIndex()
+        if plain_jsonl and os.path.getsize(_local(path)) >= SPLIT_BYTES and not _GLOB.search(path):
+            # Lines end at a line feed only, as the scan reads them (Hadoop's default also ends one at a
+            # lone carriage return, which numbered every later line one higher).
+            conf = sc._jsc.hadoopConfiguration()
+            conf.set("textinputformat.record.delimiter", "\n")
+            try:
+                lines = sc.textFile(_uri(path), minPartitions=n_parts, use_unicode=False).zipWithIndex()
+            finally:
+                conf.unset("textinputformat.record.delimiter")
             rdds.append(lines.mapPartitions(_line_reader(path, doc_id, file_no, config)))
         else:
             whole.append((file_no, path, doc_id))
+    # Local files are read by the executors by their paths (as binaryFiles would read file: URIs, on the
+    # executor's machine), not through Hadoop's paths, which take the names as glob patterns (a file named
+    # `a?.txt` matched its neighbours; commas, brackets, braces and colons broke the job).
+    mine = [item for item in whole if _is_local(item[1])]
+    whole = [item for item in whole if not _is_local(item[1])]
+    if mine:
+
+        def read_local(item: Tuple[int, str, str]) -> Iterator[Tuple[str, Any]]:
+            file_no, path, doc_id = item
+            try:
+                with open(path, "rb") as f:
+                    data = f.read()
+            except OSError as e:
+                yield ("problem", (file_no, 0, 0, (path, None, None, f"cannot read: {e.strerror or e}")))
+                return
+            rows, found = _native.read_file(path, doc_id, data, config)
+            for r in rows:
+                yield ("doc", (*r[:5], file_no, r[5]))
+            for k, p in enumerate(found):
+                yield ("problem", (file_no, 0, k, p))
+
+        rdds.append(sc.parallelize(mine, max(1, min(n_parts, len(mine)))).flatMap(read_local))
     if whole:
         names = {_uri(path): (file_no, path, doc_id) for file_no, path, doc_id in whole}
         shared = sc.broadcast(names)
@@ -476,7 +567,13 @@ def main(argv: Optional[Iterable[str]] = None) -> int:
     """``python -m unspun.spark INPUT... OUTPUT``: see ``--help``."""
     import argparse
 
-    parser = argparse.ArgumentParser(
+    class Parser(argparse.ArgumentParser):
+        # Usage errors exit 1, as the command line's do: 2 says the run had input problems.
+        def error(self, message: str) -> Any:
+            self.print_usage(sys.stderr)
+            self.exit(1, f"{self.prog}: error: {message}\n")
+
+    parser = Parser(
         prog="python -m unspun.spark",
         description="Scan articles on a Spark cluster: the report of `unspun scan --format jsonl`, as "
         "OUTPUT/report.jsonl (local output), OUTPUT/jsonl/ (ordered part files) and OUTPUT/parquet/.",
@@ -486,10 +583,36 @@ def main(argv: Optional[Iterable[str]] = None) -> int:
     )
     parser.add_argument("output", metavar="OUTPUT", help="the folder to write the report to")
     parser.add_argument("--master", help="the Spark master (default: spark-submit's, else local[*])")
-    parser.add_argument("--partitions", type=int, help="partitions of each step (default: Spark's parallelism)")
+    parser.add_argument(
+        "--partitions", type=_positive, help="partitions of each step (default: Spark's parallelism)"
+    )
     parser.add_argument("--no-parquet", action="store_true", help="do not write the Parquet tables")
     parser.add_argument("--settings", default="{}", help="settings as a JSON object, as unspun.scan takes them")
+    parser.add_argument(
+        "--overwrite", action="store_true", help="delete OUTPUT first when it holds files (else it is refused)"
+    )
+    parser.epilog = (
+        "Input problems (damaged lines, unreadable files) are printed on stderr as by `unspun scan`, and in the "
+        "report's summary; the exit status is then 2."
+    )
     args = parser.parse_args(None if argv is None else list(argv))
+    # What can be told wrong without a cluster is, before one starts (its start takes seconds).
+    try:
+        settings = json.loads(args.settings)
+    except json.JSONDecodeError as e:
+        parser.error(f"--settings is not JSON: {e}")
+    if not isinstance(settings, dict):
+        parser.error("--settings is a JSON object of settings, as unspun.scan takes them")
+    try:
+        for name in _UNSUPPORTED:
+            if settings.get(name) not in (None, False, [], ()):
+                raise ValueError(f"the Spark job does not take the setting {name!r}")
+        _native.discover([], _settings_json(settings))
+        _check_inputs(args.inputs, args.output)
+        if _is_local(args.output) and os.path.isfile(_local(args.output)):
+            raise ValueError(f"OUTPUT {args.output!r} is a file: OUTPUT is the folder the report is written to")
+    except (TypeError, ValueError, OSError) as e:
+        parser.error(_escaped(str(e)))
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.appName("unspun")
@@ -506,9 +629,28 @@ def main(argv: Optional[Iterable[str]] = None) -> int:
             args.output,
             partitions=args.partitions,
             parquet=not args.no_parquet,
-            **json.loads(args.settings),
+            overwrite=args.overwrite,
+            **settings,
         )
+    except (ValueError, OSError) as e:
+        # Refused output, or input with strict=True: the message, not a trace from the cluster.
+        print(f"unspun: {_escaped(str(e))}", file=sys.stderr)
+        return 1
     finally:
         spark.stop()
+    for problem in result.problems:
+        print(f"unspun: {problem}", file=sys.stderr)
     print(json.dumps(result.__dict__))
-    return 0
+    return 2 if result.problems else 0
+
+
+def _positive(value: str) -> int:
+    import argparse
+
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return n
