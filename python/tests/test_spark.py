@@ -132,6 +132,11 @@ def test_a_parquet_table_of_records_is_read_as_their_json_lines(spark, cli, tmp_
     assert result.pairs >= 3
     # The same report but for the documents' path (the table's, the file's).
     same_lines(ours.replace(str(table), str(as_lines)), theirs)
+    # A table folder as Spark writes one, without the extension (this job's parquet/documents).
+    folder = tmp_path / "records"
+    table.rename(folder)
+    result, ours = spark_jsonl(spark, tmp_path, [folder], 2, overwrite=True)
+    same_lines(ours.replace(str(folder), str(as_lines)), theirs)
 
 
 @pytest.mark.parametrize("partitions", [2, 7])

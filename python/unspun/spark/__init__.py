@@ -462,7 +462,7 @@ def _read(spark: Any, inputs: List[str], config: str, n_parts: int) -> Tuple[Any
     and the input problems in the order a scan meets them (finding the files, then file by file, line by
     line)."""
     sc = spark.sparkContext
-    parquet = [p for p in inputs if p.rstrip("/").endswith(".parquet")]
+    parquet = [p for p in inputs if p.rstrip("/").endswith(".parquet") or _parquet_folder(p)]
     local = [p for p in inputs if p not in parquet and _is_local(p)]
     remote = [p for p in inputs if p not in parquet and not _is_local(p)]
     problems: List[Tuple[int, int, int, Tuple[Any, ...]]] = []
@@ -536,6 +536,15 @@ def _read(spark: Any, inputs: List[str], config: str, n_parts: int) -> Tuple[Any
     problems.extend(both.filter(lambda x: x[0] == "problem").map(lambda x: x[1]).collect())
     rows = both.filter(lambda x: x[0] == "doc").map(lambda x: x[1])
     return rows, [p for *_, p in sorted(problems, key=lambda x: x[:3])]
+
+
+def _parquet_folder(path: str) -> bool:
+    """Whether ``path`` is a local folder that is one Parquet table as Spark writes one (such as this job's
+    ``parquet/documents``): part files ending ``.parquet``, besides Spark's marker and checksum files."""
+    if not _is_local(path) or not os.path.isdir(_local(path)):
+        return False
+    names = [n for n in os.listdir(_local(path)) if not n.startswith(("_", "."))]
+    return bool(names) and all(n.endswith(".parquet") for n in names)
 
 
 def _line_reader(path: str, doc_id: str, file_no: int, config: str) -> Any:
