@@ -276,15 +276,22 @@ pub fn direction(
     let model = weigher.model;
     let mut evidence = Vec::new();
     let favours = |k: usize| Some(if k == 0 { a.id.to_string() } else { b.id.to_string() });
-    // A page that names the other as its original says outright which is the copy.
-    for (k, source, copy) in [(0, a, b), (1, b, a)] {
-        if let (Some(url), Some(canonical)) = (source.url, copy.canonical)
-            && same_page(url, canonical)
-            && !copy.url.is_some_and(|own| same_page(own, canonical))
-        {
-            let detail = format!("{} names {url} as its original (canonical link)", copy.id);
-            evidence.push(Evidence { signal: "canonical", favours: favours(k), detail });
-            return (Lean::Settled(Some(k)), evidence, None);
+    // A page that names the other as its original says outright which is the copy; two that name each
+    // other say nothing (taking the first would let the ids decide).
+    let names = |source: &Side, copy: &Side| match (source.url, copy.canonical) {
+        (Some(url), Some(canonical)) => {
+            same_page(url, canonical) && !copy.url.is_some_and(|own| same_page(own, canonical))
+        }
+        _ => false,
+    };
+    if !(names(a, b) && names(b, a)) {
+        for (k, source, copy) in [(0, a, b), (1, b, a)] {
+            if names(source, copy) {
+                let url = source.url.unwrap_or_default();
+                let detail = format!("{} names {url} as its original (canonical link)", copy.id);
+                evidence.push(Evidence { signal: "canonical", favours: favours(k), detail });
+                return (Lean::Settled(Some(k)), evidence, None);
+            }
         }
     }
     if let (Some(da), Some(db)) = (a.date, b.date)
@@ -960,6 +967,10 @@ mod tests {
         assert_eq!(lean(&x, &own).1[0].signal, "date");
         let elsewhere = side("y", &b, Some(10.0), None, Some("http://third.example/story"));
         assert_eq!(lean(&x, &elsewhere).1[0].signal, "date");
+        // Two pages that name each other settle nothing, whichever comes first: the dates decide.
+        let x = side("x", &a, Some(13.0), Some("https://news.example/story"), Some("http://copies.example/a"));
+        assert_eq!(lean(&x, &y).1[0].signal, "date");
+        assert_eq!(lean(&y, &x).1[0].signal, "date");
     }
 
     #[test]

@@ -104,8 +104,12 @@ impl Page {
                 fields.entry(key).or_insert(Value::String(value));
             }
         }
-        let own = |c: &String| fields.get("url").and_then(Value::as_str).is_some_and(|u| super::same_page(u, c));
-        if let Some(canonical) = self.canonical.take().filter(|c| !own(c)) {
+        let base = fields.get("url").and_then(Value::as_str).map(str::to_string);
+        let own = |c: &String| base.as_deref().is_some_and(|u| super::same_page(u, c));
+        // A relative link (`/story/1`, `//host/story/1`) names a page on the page's own site: resolved
+        // against its address, as a browser resolves it; without one it names nothing.
+        let canonical = self.canonical.take().and_then(|c| resolve(base.as_deref(), &c));
+        if let Some(canonical) = canonical.filter(|c| !own(c)) {
             fields.entry("canonical").or_insert(Value::String(canonical));
         }
     }
@@ -339,13 +343,24 @@ fn published(name: &str, attributes: &[(String, String)]) -> Option<String> {
     super::parse_day(value).map(|_| value.to_string())
 }
 
-/// The address of a `<link rel="canonical" href>` (by its attributes): an absolute URL, or none.
+/// The address of a `<link rel="canonical" href>` (by its attributes), as written: absolute or relative
+/// ([`resolve`]d once the page's address is known).
 fn canonical(attributes: &[(String, String)]) -> Option<String> {
     let get = |key| attribute(attributes, key);
     let rel = get("rel")?;
-    let href = get("href")?;
-    (rel.split_ascii_whitespace().any(|r| r.eq_ignore_ascii_case("canonical")) && href.contains("://"))
+    let href = get("href")?.trim();
+    (rel.split_ascii_whitespace().any(|r| r.eq_ignore_ascii_case("canonical")) && !href.is_empty())
         .then(|| href.to_string())
+}
+
+/// `href` as an absolute web address: itself when absolute, else resolved against `base` (the page's own
+/// address) by the WHATWG URL rules (the `url` crate); `None` when neither gives an http(s) address.
+fn resolve(base: Option<&str>, href: &str) -> Option<String> {
+    let web = |u: url::Url| matches!(u.scheme(), "http" | "https").then(|| u.to_string());
+    if href.contains("://") {
+        return Some(href.to_string());
+    }
+    url::Url::parse(base?).ok()?.join(href).ok().and_then(web)
 }
 
 /// The address of a `<meta property="og:url" content>` (by its attributes): an absolute URL, or none.
@@ -547,7 +562,33 @@ mod tests {
         assert_eq!(page.canonical.as_deref(), Some("https://news.example/story"));
         assert_eq!(page.url.as_deref(), Some("https://copies.example/a"));
         // A relative address names no page this side of the crawl.
-        assert_eq!(extract(r#"<link rel="canonical" href="/story"><p>Text.</p>"#).canonical, None);
+        // A relative link is resolved against the page's address; without one it names nothing.
+        let fields = |html: &str, url: Option<&str>| {
+            let mut fields = Map::new();
+            if let Some(url) = url {
+                fields.insert("url".into(), Value::String(url.into()));
+            }
+            extract(html).add_head_fields(&mut fields);
+            fields.get("canonical").and_then(Value::as_str).map(str::to_string)
+        };
+        let relative = r#"<link rel="canonical" href="/story/001"><p>Text.</p>"#;
+        assert_eq!(
+            fields(relative, Some("https://copies.example/a/b")).as_deref(),
+            Some("https://copies.example/story/001")
+        );
+        assert_eq!(fields(relative, None), None);
+        let scheme_relative = r#"<link rel="canonical" href="//news.example/story/001"><p>Text.</p>"#;
+        assert_eq!(
+            fields(scheme_relative, Some("http://copies.example/")).as_deref(),
+            Some("http://news.example/story/001")
+        );
+        let og =
+            r#"<meta property="og:url" content="https://copies.example/x/y"><link rel="canonical" href="z"><p>T.</p>"#;
+        assert_eq!(fields(og, None).as_deref(), Some("https://copies.example/x/z"));
+        assert_eq!(
+            fields(r#"<link rel="canonical" href="javascript:void(0)"><p>T.</p>"#, Some("http://a.example/")),
+            None
+        );
     }
 
     #[test]

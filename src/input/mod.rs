@@ -702,19 +702,30 @@ pub fn parse_day(date: &str) -> Option<f64> {
     }
 }
 
-/// [`parse_day`] for a date without a time zone (or with one it cannot read, then ignored).
+/// [`parse_day`] for a date that `jiff` does not read: without a time zone, or with a numeric offset after
+/// the time written apart (`2025-05-24 10:30:00 -1100`, `May 24, 2025 10:30 -11:00`), which is applied; a
+/// 12-hour time (`12:30 AM`, `10:30 p.m.`) is read as one. A zone named by letters alone (`EST`) is
+/// ignored: abbreviations are ambiguous.
 fn parse_day_without_zone(date: &str) -> Option<f64> {
     const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
-    // An ISO time is glued to the day by a "T" (2025-05-24T10:30): part them.
+    // An ISO time is glued to the day by a "T" (2025-05-24T10:30), a meridiem to the time (10:30pm): part
+    // them.
     let chars: Vec<char> = date.trim().to_ascii_lowercase().chars().collect();
     let lower: String = chars
         .iter()
         .enumerate()
-        .map(|(i, &c)| {
+        .flat_map(|(i, &c)| {
             let digit_at = |j: usize| chars.get(j).is_some_and(char::is_ascii_digit);
-            if c == 't' && i > 0 && digit_at(i - 1) && digit_at(i + 1) { ' ' } else { c }
+            let meridiem = (c == 'a' || c == 'p') && i > 0 && digit_at(i - 1);
+            match c {
+                't' if i > 0 && digit_at(i - 1) && digit_at(i + 1) => [' ', '\0'],
+                _ if meridiem => [' ', c],
+                _ => [c, '\0'],
+            }
         })
+        .filter(|&c| c != '\0')
         .collect();
+    let offset = utc_offset_minutes(&lower);
     let tokens: Vec<&str> = lower.split(|c: char| !c.is_ascii_alphanumeric()).filter(|t| !t.is_empty()).collect();
     let number = |t: &str| t.parse::<i64>().ok();
     let month_name = |t: &str| MONTHS.iter().position(|m| t.len() >= 3 && m.starts_with(&t[..3])).map(|i| i as i64 + 1);
@@ -744,12 +755,43 @@ fn parse_day_without_zone(date: &str) -> Option<f64> {
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     let days = era * 146_097 + doe - 719_468;
     let time_tokens: Vec<i64> = tokens.iter().skip(time_at).map_while(|t| number(t)).collect();
-    let fraction = match time_tokens.as_slice() {
-        [h, min, ..] if (0..24).contains(h) && (0..60).contains(min) => (h * 60 + min) as f64 / 1440.0,
+    let after: Vec<&str> = tokens.iter().skip(time_at + time_tokens.len()).take(2).copied().collect();
+    let meridiem = match after.as_slice() {
+        ["am", ..] | ["a", "m"] => Some(0),
+        ["pm", ..] | ["p", "m"] => Some(12),
+        _ => None,
+    };
+    let fraction = match (time_tokens.as_slice(), meridiem) {
+        // 12:30 AM is half past midnight, 12:30 PM half past noon.
+        ([h, min, ..], Some(half)) if (1..=12).contains(h) && (0..60).contains(min) => {
+            ((h % 12 + half) * 60 + min - offset) as f64 / 1440.0
+        }
+        ([h, min, ..], None) if (0..24).contains(h) && (0..60).contains(min) => (h * 60 + min - offset) as f64 / 1440.0,
         // No time, or one no clock shows (news-scale has `31-MAR-1987 605:12:19.12`): the day alone.
         _ => 0.0,
     };
     Some(days as f64 + fraction)
+}
+
+/// The offset from UTC, in minutes, that a date gives after its time (`+hh:mm`, `+hhmm`, `-hh`): a sign
+/// after the time's first colon (so the dashes of `2025-05-24` are not one), then two or four digits; 0
+/// when there is none.
+fn utc_offset_minutes(lower: &str) -> i64 {
+    let Some(colon) = lower.find(':') else { return 0 };
+    let tail = &lower[colon..];
+    let Some(at) = tail.rfind(['+', '-']) else { return 0 };
+    let sign = if tail[at..].starts_with('-') { -1 } else { 1 };
+    let digits: String =
+        tail[at + 1..].chars().take_while(|c| c.is_ascii_digit() || *c == ':').filter(|c| *c != ':').collect();
+    let (h, m) = match digits.len() {
+        2 => (digits[..2].parse::<i64>().unwrap_or(0), 0),
+        4 => (digits[..2].parse::<i64>().unwrap_or(0), digits[2..].parse::<i64>().unwrap_or(0)),
+        _ => return 0,
+    };
+    if h > 14 || m > 59 {
+        return 0;
+    }
+    sign * (h * 60 + m)
 }
 
 /// Reads a whole in-memory input with the default options: its documents and its problems (for tests).
@@ -866,6 +908,38 @@ pub(crate) mod tests {
         assert_eq!(parse_day("2025-05-24 10:30:00Z"), Some(20232.0 + 10.5 / 24.0));
         // Before 1970 too.
         assert_eq!(parse_day("1969-12-31T18:00:00-06:00"), Some(0.0));
+        // An offset written apart from the time, as some systems write dates: applied, not dropped.
+        let utc = hours("2025-05-24T21:30:00Z");
+        for date in [
+            "2025-05-24 10:30:00 -1100",
+            "2025-05-24T10:30:00 -11:00",
+            "2025-05-24 10:30:00 -1100 SST",
+            "24 May 2025 10:30 -11:00",
+            "May 24, 2025 10:30 -1100",
+            "May 24, 2025 10:30 PM -11",
+        ] {
+            let want = if date.contains("PM") { utc.map(|h| h + 12) } else { utc };
+            assert_eq!(hours(date), want, "{date}");
+        }
+        assert_eq!(hours("2025-05-23 00:00:00 -1200"), hours("2025-05-23T12:00:00Z"));
+        assert_eq!(hours("2025-05-24 12:00:00 +1400"), hours("2025-05-23T22:00:00Z"));
+        // A zone named in brackets after an offset (RFC 9557): the offset decides.
+        assert_eq!(hours("2025-05-23T00:00:00-04:00[America/New_York]"), hours("2025-05-23T04:00:00Z"));
+    }
+
+    #[test]
+    fn twelve_hour_times_are_read_as_such() {
+        let hours = |date: &str| parse_day(date).map(|d| (d * 24.0 * 60.0).round() as i64);
+        assert_eq!(hours("May 23, 2025 12:30 AM"), hours("2025-05-23T00:30:00Z"));
+        assert_eq!(hours("May 23, 2025 12:30 PM"), hours("2025-05-23T12:30:00Z"));
+        assert_eq!(hours("24 May 2025 10:30 PM"), hours("2025-05-24T22:30:00Z"));
+        assert_eq!(hours("24 May 2025 10:30pm"), hours("2025-05-24T22:30:00Z"));
+        assert_eq!(hours("24 May 2025 10:30 a.m."), hours("2025-05-24T10:30:00Z"));
+        assert_eq!(hours("2025-05-24 1:05 am"), hours("2025-05-24T01:05:00Z"));
+        // A 13 o'clock PM is no 12-hour time: the day alone.
+        assert_eq!(hours("24 May 2025 13:30 PM"), hours("2025-05-24"));
+        // The dashes of a date are no offset.
+        assert_eq!(hours("2025-05-24"), Some(20232 * 24 * 60));
     }
 
     #[test]

@@ -380,3 +380,53 @@ fn spun_copies_are_not_named_the_source_of_their_originals() {
     assert!(found >= 57, "{found} of 60 spins paired with their original");
     assert!(wrong * 10 <= found, "the spin named the source of {wrong} of {found} pairs ({right} right)");
 }
+
+/// Dates are compared as instants: an offset written apart from the time and a 12-hour clock are read
+/// (each was ignored, and the 24 hours of a date rule counted from the wrong hour).
+#[test]
+fn dates_with_offsets_apart_and_twelve_hour_clocks_settle_as_written() {
+    let seeds = seeds();
+    // 000 and 001 dated, the other seeds undated beside them: the collection the texts' evidence reads.
+    let source_of = |dates: [&str; 2]| {
+        let ids = ["000", "001", "002", "003", "004"];
+        let records: Vec<(&str, &str, &str)> =
+            (0..5).map(|k| (ids[k], seeds[k].1.as_str(), dates.get(k).copied().unwrap_or(""))).collect();
+        let report = scan_dated(&records);
+        let pairs = report["pairs"].as_array().unwrap();
+        let pair = pairs.iter().find(|p| p["a"] == "000" && p["b"] == "001").expect("000 and 001 are paired");
+        let signal = pair["evidence"][0]["signal"].as_str().unwrap_or("-");
+        (pair["source"].as_str().unwrap_or("-").to_string(), signal.to_string())
+    };
+    // 12:00 +14:00 and 00:00 -12:00 the day before are ten hours apart: no date settles, the texts name 000.
+    let (source, signal) = source_of(["2025-05-24 12:00:00 +1400", "2025-05-23 00:00:00 -1200"]);
+    assert_eq!(source, "000");
+    assert_ne!(signal, "date");
+    // 12:30 AM then 1:00 AM the next day: more than a day apart, so the date names 001.
+    assert_eq!(source_of(["May 24, 2025 1:00 AM", "May 23, 2025 12:30 AM"]), ("001".into(), "date".into()));
+}
+
+/// Two pages whose canonical links name each other settle nothing, whichever ids they have: the texts
+/// decide (the first in id order was named the source).
+#[test]
+fn pages_naming_each_other_canonical_leave_the_source_to_the_texts() {
+    let seeds = seeds();
+    for (original, copy) in [("aa", "zz"), ("zz", "aa")] {
+        let dir = tempfile::tempdir().unwrap();
+        let record = |id: &str, text: &str, url: &str, canonical: &str| {
+            serde_json::json!({"id": id, "text": text, "url": url, "canonical": canonical}).to_string() + "\n"
+        };
+        let mut lines = record(original, &seeds[0].1, "http://a.example/1", "http://b.example/1")
+            + &record(copy, &seeds[1].1, "http://b.example/1", "http://a.example/1");
+        for (id, text) in &seeds[2..] {
+            lines += &(serde_json::json!({"id": &id[..3], "text": text}).to_string() + "\n");
+        }
+        std::fs::write(dir.path().join("x.jsonl"), lines).unwrap();
+        let out =
+            bin().current_dir(dir.path()).args(["scan", "--quiet", "--format", "json", "x.jsonl"]).output().unwrap();
+        let report = json(&out);
+        let pairs = report["pairs"].as_array().unwrap();
+        let pair = pairs.iter().find(|p| p["a"] == "aa" && p["b"] == "zz").expect("the two are paired");
+        assert_eq!(pair["source"], original, "{pair}");
+        assert_ne!(pair["evidence"][0]["signal"], "canonical", "{pair}");
+    }
+}
