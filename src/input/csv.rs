@@ -89,6 +89,11 @@ struct Quotes {
     /// Where the quoted cell open now was opened: its byte and line (from 1).
     opened: (u64, u64),
     ended: bool,
+    /// Quoted cells that went on after their closing quotation mark (`"a" b`, which the parser takes as
+    /// `a b`): where each was opened (byte, line) and the line it closed on. RFC 4180 has a separator or
+    /// a line end after a closing mark; text there is the sign of a stray mark (a cell's quotation mark
+    /// never closed, closed by the next cell's opening one), after which the rows are cut wrongly.
+    ran_on: std::collections::VecDeque<(u64, u64, u64)>,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -102,7 +107,8 @@ enum Quoting {
 
 impl Quotes {
     fn new(delimiter: u8) -> Quotes {
-        Quotes { delimiter, state: Quoting::CellStart, at: 0, lines: 0, opened: (0, 0), ended: false }
+        let ran_on = Default::default();
+        Quotes { delimiter, state: Quoting::CellStart, at: 0, lines: 0, opened: (0, 0), ended: false, ran_on }
     }
 
     fn feed(&mut self, bytes: &[u8]) {
@@ -119,6 +125,10 @@ impl Quotes {
                 (Quoting::Quoted, b'"') => Quoting::QuoteInQuoted,
                 (Quoting::Quoted, _) => Quoting::Quoted,
                 (Quoting::QuoteInQuoted, b'"') => Quoting::Quoted,
+                (Quoting::QuoteInQuoted, _) if !ends_cell && !b.is_ascii_whitespace() => {
+                    self.ran_on.push_back((self.opened.0, self.opened.1, self.lines + 1));
+                    Quoting::Unquoted
+                }
                 (_, _) if ends_cell => Quoting::CellStart,
                 _ => Quoting::Unquoted,
             };
@@ -165,8 +175,19 @@ fn columns(header: &csv::ByteRecord, options: &InputOptions) -> Vec<String> {
 /// rest of the file read as one cell), or cells beyond the header's columns that are not empty (the
 /// cells of a row cut at a stray quotation mark or separator: taken as an article, the pieces of its
 /// text would be articles of their own, named by their sentences).
-fn damaged<R>(row: &csv::ByteRecord, columns: usize, end: u64, stream: &Capped<R>) -> Option<String> {
+fn damaged<R>(row: &csv::ByteRecord, columns: usize, end: u64, stream: &mut Capped<R>) -> Option<String> {
     let start = row.position().map_or(0, csv::Position::byte);
+    let ran_on = &mut stream.quotes.ran_on;
+    while ran_on.front().is_some_and(|&(at, ..)| at < start) {
+        ran_on.pop_front();
+    }
+    if let Some(&(_, opened, closed)) = ran_on.front().filter(|&&(at, ..)| at < end) {
+        return Some(format!(
+            "the quoted cell opened on line {opened} goes on after the quotation mark that closes it on line \
+             {closed} (a quotation mark not closed where it should be, or one inside a quoted cell not doubled \
+             as \"\"); row skipped, and the rows after it may be cut wrongly"
+        ));
+    }
     if let Some((at, line)) = stream.quotes.unclosed().filter(|&(at, _)| (start..end).contains(&at)) {
         let after = stream.quotes.lines - line;
         return Some(format!(
@@ -257,7 +278,8 @@ pub(super) fn read(input: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()>
         if row.iter().all(|cell| cell.iter().all(u8::is_ascii_whitespace)) {
             continue;
         }
-        if let Some(why) = damaged(&row, columns.len(), rows.position().byte(), rows.get_ref()) {
+        let end = rows.position().byte();
+        if let Some(why) = damaged(&row, columns.len(), end, rows.get_mut()) {
             ctx.sink.problem(Some(number), why)?;
             continue;
         }
@@ -338,7 +360,7 @@ mod tests {
     #[test]
     fn a_quotation_mark_never_closed_is_told_where_it_opened() {
         let dir = tempfile::tempdir().unwrap();
-        let cases: [(&[u8], &[&str], &str); 4] = [
+        let cases: [(&[u8], &[&str], &str); 5] = [
             (
                 b"id,text\na,Fine.\nb,\"Opened\nc,Swallowed.\nd,Swallowed too.\n",
                 &["a"],
@@ -347,6 +369,13 @@ mod tests {
             (b"id,text\na,Fine.\nb,\"Opened at the end", &["a"], "3: the quotation mark opened on line 3"),
             (b"id,text\r\na,\"Closed \"\"here\"\"\"\r\nb,A 5\" screen.\r\n", &["a", "b"], ""),
             (b"id,text\na,\"Closed\" then more\nb,Fine.\n", &["a", "b"], ""),
+            // A stray mark in a row of cells that span lines: closed by the next row's opening mark, with
+            // the next row's text after it.
+            (
+                b"id,text\nx,\"Never closed\ny,\"Its own\ntext.\"\nz,Fine.\n",
+                &["z"],
+                "2: the quoted cell opened on line 2 goes on after the quotation mark that closes it on line 3",
+            ),
         ];
         for (k, (bytes, ids, message)) in cases.into_iter().enumerate() {
             let path = dir.path().join(format!("quotes{k}.csv"));
@@ -357,7 +386,7 @@ mod tests {
                 problems.iter().map(|p| format!("{}: {}", p.line.unwrap_or(0), p.message)).collect();
             match message {
                 "" => assert!(messages.is_empty(), "case {k}: {messages:?}"),
-                m => assert!(messages.len() == 1 && messages[0].starts_with(m), "case {k}: {messages:?}"),
+                m => assert!(messages.first().is_some_and(|first| first.starts_with(m)), "case {k}: {messages:?}"),
             }
         }
         assert_eq!(read_all(&dir.path().join("quotes2.csv"), &InputOptions::default()).0[0].text, "Closed \"here\"");
