@@ -19,11 +19,12 @@ pub(super) fn run(command: &IndexCommand, run: &Run) -> Result<ExitCode> {
     match command {
         IndexCommand::Build(args) | IndexCommand::Add(args) => {
             let config = args.settings.to_config(&[], false)?;
-            let problems = if matches!(command, IndexCommand::Build(_)) {
+            let written = if matches!(command, IndexCommand::Build(_)) {
                 Index::build(&args.index, &args.paths, &config, &run.bars)?
             } else {
                 Index::add(&args.index, &args.paths, &config, &run.bars)?
             };
+            let problems = written.problems;
             print_problems(&problems);
             run.print_timings();
             if !run.quiet {
@@ -36,6 +37,13 @@ pub(super) fn run(command: &IndexCommand, run: &Run) -> Result<ExitCode> {
                     info.segments.len(),
                     run.start.elapsed().as_secs_f64()
                 );
+                if written.repeated_ids > 0 {
+                    eprintln!(
+                        "unspun: note: {} documents written have the id of one the index holds or of an earlier one \
+                         (a page crawled again?): both are kept, and reports name the later ID#2, ID#3… by id, then file",
+                        written.repeated_ids
+                    );
+                }
             }
             Ok(if problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
         }

@@ -187,7 +187,7 @@ impl Index {
     }
 
     /// Makes a new index in `dir` (absent or empty) of the articles under `paths`.
-    pub fn build(dir: &Path, paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Result<Vec<Problem>> {
+    pub fn build(dir: &Path, paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Result<Written> {
         let werr = |source| Error::Write { path: dir.to_path_buf(), source };
         if dir.exists() && !dir.is_dir() {
             let message = "is a file, not a folder: an index is built in a new or empty folder".into();
@@ -206,7 +206,7 @@ impl Index {
     }
 
     /// [`Index::build`] in the folder `dir`, which exists.
-    fn build_in(dir: &Path, paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Result<Vec<Problem>> {
+    fn build_in(dir: &Path, paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Result<Written> {
         // Only an index's own files (those an interrupted build left) may be here: an index is not built
         // into a folder of other things, which the clean-up below could touch.
         let entries = std::fs::read_dir(dir).map_err(|source| Error::Read { path: dir.to_path_buf(), source })?;
@@ -234,13 +234,14 @@ impl Index {
             params: Params::of(config),
             segments: Vec::new(),
         };
+        let repeated_ids = repeated_ids(HashSet::new(), &corpus.documents);
         let problems = write_corpus(dir, manifest, corpus, config, progress)?;
-        Ok(problems)
+        Ok(Written { problems, repeated_ids })
     }
 
     /// Adds the articles under `paths` to the index in `dir` as a new segment, counted into its
     /// statistics; existing segments are not rewritten.
-    pub fn add(dir: &Path, paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Result<Vec<Problem>> {
+    pub fn add(dir: &Path, paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Result<Written> {
         // Not an index: said before a lock file is left in the folder.
         read_manifest(dir)?;
         let _lock = lock(dir)?;
@@ -254,7 +255,13 @@ impl Index {
         }
         let prior = Prior { seen, ..Prior::default() };
         let corpus = pipeline::sign_for_index(paths, prior, config, progress)?;
-        write_corpus(dir, index.manifest, corpus, config, progress)
+        let mut archived = HashSet::new();
+        for s in &index.segments {
+            archived.extend(s.ids()?);
+        }
+        let repeated_ids = repeated_ids(archived, &corpus.documents);
+        let problems = write_corpus(dir, index.manifest, corpus, config, progress)?;
+        Ok(Written { problems, repeated_ids })
     }
 
     /// Merges every segment of the index in `dir` into one.
@@ -405,6 +412,21 @@ pub fn is_index(path: &Path) -> bool {
 }
 
 /// Writes what was read as a new segment and publishes it.
+/// What `build` or `add` did besides writing the segment: the input problems met, and how many of the
+/// documents written have the id of one the index held or of an earlier one written (a page crawled
+/// again): both are kept, and reports name the later `ID#2`, `ID#3`… by id, then file, as a scan of all
+/// of them names them.
+#[derive(Debug)]
+pub struct Written {
+    pub problems: Vec<Problem>,
+    pub repeated_ids: usize,
+}
+
+/// How many of `documents` have an id in `ids` or of an earlier one of them.
+fn repeated_ids(mut ids: HashSet<String>, documents: &[crate::scan::DocInfo]) -> usize {
+    documents.iter().filter(|d| !ids.insert(d.id.clone())).count()
+}
+
 fn write_corpus(
     dir: &Path,
     manifest: Manifest,

@@ -514,6 +514,18 @@ impl Segment {
         String::from_utf8(bytes.ok_or_else(|| self.damaged("text store"))?).map_err(|_| self.damaged("text store"))
     }
 
+    /// The ids of the segment's documents, in order (their descriptions decoded, nothing else).
+    pub fn ids(&self) -> Result<Vec<String>> {
+        #[derive(Deserialize)]
+        struct Id {
+            id: String,
+        }
+        let lines = zstd::decode_all(self.section("documents")?).map_err(|_| self.damaged("documents"))?;
+        (lines.split(|&b| b == b'\n').filter(|l| !l.is_empty()))
+            .map(|line| serde_json::from_slice::<Id>(line).map(|s| s.id).map_err(|_| self.damaged("documents")))
+            .collect()
+    }
+
     /// Everything the segment holds, its documents' texts to be read through `this` (see
     /// [`Origin::Stored`]), their paths shared through `paths`; with `texts`, the compressed texts too. The
     /// documents and stems are decoded in one piece of work, the statistics and the words view's minima in

@@ -651,3 +651,19 @@ fn a_failed_build_leaves_no_folder_it_made() {
     let out = index("build", &mine, &[os(&corpus_docs())]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// Articles added again (a page crawled again) are kept beside the archived ones, as a scan of both keeps
+/// them, and `add` says how many have an id the index holds.
+#[test]
+fn an_add_of_ids_the_index_holds_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let idx = dir.path().join("idx");
+    assert!(index("build", &idx, &[os(&corpus_docs())]).status.success());
+    let out = bin().args(["index", "add"]).arg(&idx).arg(corpus_docs()).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("now holds 10 documents"), "{err}");
+    assert!(err.contains("note: 5 documents written have the id of one the index holds"), "{err}");
+    let fresh = bin().args(["index", "add"]).arg(&idx).arg(repo().join("README.md")).output().unwrap();
+    assert!(!String::from_utf8_lossy(&fresh.stderr).contains("note:"));
+}
