@@ -31,10 +31,10 @@ pub(super) fn run(command: &IndexCommand, run: &Run) -> Result<ExitCode> {
                 let index = Index::open(&args.index)?;
                 let info = index.info();
                 eprintln!(
-                    "unspun: {} now holds {} documents in {} segments, {:.2}s",
+                    "unspun: {} now holds {} documents in {}, {:.2}s",
                     Escaped(args.index.display()),
                     info.documents,
-                    info.segments.len(),
+                    segments(info.segments.len()),
                     run.start.elapsed().as_secs_f64()
                 );
                 if written.repeated_ids > 0 {
@@ -50,6 +50,16 @@ pub(super) fn run(command: &IndexCommand, run: &Run) -> Result<ExitCode> {
         IndexCommand::Compact(args) => {
             Index::compact(&args.index, &run.bars)?;
             run.print_timings();
+            if !run.quiet {
+                let info = Index::open(&args.index)?.info();
+                eprintln!(
+                    "unspun: {} now holds {} documents in {}, {:.2}s",
+                    Escaped(args.index.display()),
+                    info.documents,
+                    segments(info.segments.len()),
+                    run.start.elapsed().as_secs_f64()
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         IndexCommand::Verify(args) => {
@@ -57,9 +67,9 @@ pub(super) fn run(command: &IndexCommand, run: &Run) -> Result<ExitCode> {
             let bytes = index.verify(&run.bars)?;
             if !run.quiet {
                 eprintln!(
-                    "unspun: {} is sound: {} segments, {:.1} MiB checked, {:.2}s",
+                    "unspun: {} is sound: {}, {:.1} MiB checked, {:.2}s",
                     Escaped(args.index.display()),
-                    index.info().segments.len(),
+                    segments(index.info().segments.len()),
                     bytes as f64 / (1 << 20) as f64,
                     run.start.elapsed().as_secs_f64()
                 );
@@ -137,4 +147,9 @@ fn print_problems(problems: &[Problem]) {
     for p in problems {
         eprintln!("unspun: {p}");
     }
+}
+
+/// `1 segment`, `3 segments`.
+fn segments(n: usize) -> String {
+    if n == 1 { "1 segment".into() } else { format!("{n} segments") }
 }

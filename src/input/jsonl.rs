@@ -35,7 +35,8 @@ fn parse(bytes: &[u8], options: &InputOptions) -> std::result::Result<Parsed, Sk
             &owned
         }
     };
-    let record: Line = serde_json::from_str(line).map_err(|e| format!("malformed JSON ({e}); skipped"))?;
+    let record: Line =
+        serde_json::from_str(line).map_err(|e| format!("malformed JSON ({}); skipped", json_error(&e)))?;
     let (object, repeated) = match record {
         Line::Object(object, repeated) => (object, repeated),
         Line::Other(kind) => return Err(format!("{kind} is not a JSON object; skipped").into()),
@@ -45,6 +46,19 @@ fn parse(bytes: &[u8], options: &InputOptions) -> std::result::Result<Parsed, Sk
         notes.push(format!("field {} given twice; the last is read", names.join(", ")));
     }
     fields(object, notes, options)
+}
+
+/// What the JSON parser says of a line, placed by the column (its own "line 1", "line 2" would read as
+/// the file's lines; its line 2, column 0 is the end of the line, whose line feed it is given).
+fn json_error(e: &serde_json::Error) -> String {
+    let message = e.to_string();
+    let what = message.rsplit_once(" at line ").map_or(message.as_str(), |(what, _)| what);
+    match (e.line(), e.column()) {
+        (0, _) => what.to_string(),
+        (1, column) => format!("{what} at column {column}"),
+        (_, 0) => format!("{what} at the end of the line"),
+        (line, column) => format!("{what} at line {line}, column {column} of the record"),
+    }
 }
 
 /// A line's JSON: an object, with the names given in it more than once (the last value of each kept, as
