@@ -28,15 +28,7 @@ pub(super) fn run(command: &IndexCommand, run: &Run) -> Result<ExitCode> {
             print_problems(&problems);
             run.print_timings();
             if !run.quiet {
-                let index = Index::open(&args.index)?;
-                let info = index.info();
-                eprintln!(
-                    "unspun: {} now holds {} documents in {}, {:.2}s",
-                    Escaped(args.index.display()),
-                    info.documents,
-                    segments(info.segments.len()),
-                    run.start.elapsed().as_secs_f64()
-                );
+                say_what_it_holds(&args.index, run)?;
                 if written.repeated_ids > 0 {
                     eprintln!(
                         "unspun: note: {} documents written have the id of one the index holds or of an earlier one \
@@ -51,14 +43,7 @@ pub(super) fn run(command: &IndexCommand, run: &Run) -> Result<ExitCode> {
             Index::compact(&args.index, &run.bars)?;
             run.print_timings();
             if !run.quiet {
-                let info = Index::open(&args.index)?.info();
-                eprintln!(
-                    "unspun: {} now holds {} documents in {}, {:.2}s",
-                    Escaped(args.index.display()),
-                    info.documents,
-                    segments(info.segments.len()),
-                    run.start.elapsed().as_secs_f64()
-                );
+                say_what_it_holds(&args.index, run)?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -147,6 +132,19 @@ fn print_problems(problems: &[Problem]) {
     for p in problems {
         eprintln!("unspun: {p}");
     }
+}
+
+/// The closing line of a command that wrote the index: what it holds now.
+fn say_what_it_holds(index: &Path, run: &Run) -> Result<()> {
+    let info = Index::open(index)?.info();
+    eprintln!(
+        "unspun: {} now holds {} documents in {}, {:.2}s",
+        Escaped(index.display()),
+        info.documents,
+        segments(info.segments.len()),
+        run.start.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 /// `1 segment`, `3 segments`.
