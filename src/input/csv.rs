@@ -171,10 +171,11 @@ fn columns(header: &csv::ByteRecord, options: &InputOptions) -> Vec<String> {
         .collect()
 }
 
-/// Why a row read is not an article of the file: a quotation mark opened in it and never closed (the
-/// rest of the file read as one cell), or cells beyond the header's columns that are not empty (the
-/// cells of a row cut at a stray quotation mark or separator: taken as an article, the pieces of its
-/// text would be articles of their own, named by their sentences).
+/// Why a row read is not an article of the file: a quoted cell of it that goes on after its closing
+/// quotation mark ([`Quotes::ran_on`]), a quotation mark opened in it and never closed (the rest of the
+/// file read as one cell), or cells beyond the header's columns that are not empty (the cells of a row
+/// cut at a stray quotation mark or separator: taken as an article, the pieces of its text would be
+/// articles of their own, named by their sentences).
 fn damaged<R>(row: &csv::ByteRecord, columns: usize, end: u64, stream: &mut Capped<R>) -> Option<String> {
     let start = row.position().map_or(0, csv::Position::byte);
     let ran_on = &mut stream.quotes.ran_on;

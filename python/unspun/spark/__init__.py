@@ -116,9 +116,7 @@ def scan(
     from pyspark.sql import types as T
     from pyspark.storagelevel import StorageLevel
 
-    for name in _UNSUPPORTED:
-        if settings.get(name) not in (None, False, [], ()):
-            raise ValueError(f"the Spark job does not take the setting {name!r}")
+    _check_settings(settings)
     sc = spark.sparkContext
     if partitions is not None and int(partitions) < 1:
         raise ValueError("partitions must be at least 1")
@@ -315,12 +313,22 @@ def _escaped(text: str) -> str:
     return "".join(c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
+def _check_settings(settings: Dict[str, Any]) -> None:
+    """Refuses the settings the job does not take."""
+    for name in _UNSUPPORTED:
+        if settings.get(name) not in (None, False, [], ()):
+            raise ValueError(f"the Spark job does not take the setting {name!r}")
+
+
 def _check_inputs(inputs: Sequence[str], output: str) -> None:
-    """Refuses what cannot be read before the cluster works: standard input, a local path that does not
-    exist, and an output folder inside a local input folder (the next run would read the report)."""
+    """Refuses what cannot be read or written before the cluster works: standard input, a local path that
+    does not exist, a local output that is a file, and an output folder inside a local input folder (the
+    next run would read the report)."""
     if not inputs:
         raise ValueError("no INPUT given")
     out = os.path.abspath(_local(output)) if _is_local(output) else None
+    if out is not None and os.path.isfile(out):
+        raise ValueError(f"OUTPUT {output!r} is a file: OUTPUT is the folder the report is written to")
     for path in inputs:
         if path == "-":
             raise ValueError("the Spark job does not read standard input: give files or folders")
@@ -613,13 +621,9 @@ def main(argv: Optional[Iterable[str]] = None) -> int:
     if not isinstance(settings, dict):
         parser.error("--settings is a JSON object of settings, as unspun.scan takes them")
     try:
-        for name in _UNSUPPORTED:
-            if settings.get(name) not in (None, False, [], ()):
-                raise ValueError(f"the Spark job does not take the setting {name!r}")
+        _check_settings(settings)
         _native.discover([], _settings_json(settings))
         _check_inputs(args.inputs, args.output)
-        if _is_local(args.output) and os.path.isfile(_local(args.output)):
-            raise ValueError(f"OUTPUT {args.output!r} is a file: OUTPUT is the folder the report is written to")
     except (TypeError, ValueError, OSError) as e:
         parser.error(_escaped(str(e)))
     from pyspark.sql import SparkSession
