@@ -200,6 +200,10 @@ pub fn extract(html: &str) -> Page {
             x.close(tag.name);
             continue;
         }
+        if !tag.self_closing && hidden(&html[tag.start..tag.end]) {
+            x.hide(tag.name);
+            continue;
+        }
         x.open(tag.name, tag.self_closing);
         if METADATA.contains(&tag.name) {
             let attributes = attributes(&html[tag.start..tag.end]);
@@ -233,20 +237,70 @@ pub fn extract(html: &str) -> Page {
     x.finish()
 }
 
+/// Whether a start tag (its whole text) hides its element from readers: the `hidden` attribute,
+/// `aria-hidden="true"`, or a style of `display: none` or `visibility: hidden` (a print view or an AMP
+/// copy of the story kept in the page). A cheap test of the tag's text first: most tags have none of them.
+fn hidden(tag: &str) -> bool {
+    let lower = tag.to_ascii_lowercase();
+    if !lower.contains("hidden") && !lower.contains("none") {
+        return false;
+    }
+    attributes(tag).iter().any(|(key, value)| {
+        let value = value.to_ascii_lowercase();
+        let style: String = value.chars().filter(|c| !c.is_whitespace()).collect();
+        match key.as_str() {
+            "hidden" => true,
+            "aria-hidden" => value.trim() == "true",
+            "style" => style.contains("display:none") || style.contains("visibility:hidden"),
+            _ => false,
+        }
+    })
+}
+
+/// Where a line of text stands: outside the main elements, in a main element but in none of its
+/// `<article>`s (a `<main>`'s headline), or in the article numbered so (the innermost).
+#[derive(Clone, Copy, PartialEq)]
+enum Place {
+    Outside,
+    Main,
+    Article(u32),
+}
+
 #[derive(Default)]
 struct Extractor {
     title: Option<String>,
     published: Option<String>,
     canonical: Option<String>,
     url: Option<String>,
-    lines: Vec<(String, bool)>,
+    lines: Vec<(String, Place)>,
     line: String,
     /// The furniture element being skipped and how deeply it is nested in itself.
     skip: Option<(String, usize)>,
-    main_depth: usize,
+    /// The main elements open, each with its article number (`None` for `<main>`), and how many articles
+    /// were opened.
+    mains: Vec<Option<u32>>,
+    articles: u32,
 }
 
 impl Extractor {
+    /// Skips an element hidden from readers, as furniture is skipped.
+    fn hide(&mut self, name: &str) {
+        if self.skip.is_none() {
+            self.skip = Some((name.to_string(), 1));
+            self.end_line();
+        } else {
+            self.open(name, false);
+        }
+    }
+
+    fn place(&self) -> Place {
+        match self.mains.iter().rev().find_map(|m| *m) {
+            Some(article) => Place::Article(article),
+            None if self.mains.is_empty() => Place::Outside,
+            None => Place::Main,
+        }
+    }
+
     fn open(&mut self, name: &str, self_closing: bool) {
         if let Some((skipped, depth)) = &mut self.skip {
             if skipped == name && !self_closing {
@@ -263,7 +317,12 @@ impl Extractor {
             self.end_line();
         }
         if MAIN.contains(&name) && !self_closing {
-            self.main_depth += 1;
+            self.end_line();
+            let article = (name == "article").then(|| {
+                self.articles += 1;
+                self.articles
+            });
+            self.mains.push(article);
         }
     }
 
@@ -281,7 +340,11 @@ impl Extractor {
             self.end_line();
         }
         if MAIN.contains(&name) {
-            self.main_depth = self.main_depth.saturating_sub(1);
+            self.end_line();
+            // The innermost open element of that name closes (a stray closing tag closes nothing).
+            if let Some(k) = self.mains.iter().rposition(|m| m.is_some() == (name == "article")) {
+                self.mains.remove(k);
+            }
         }
     }
 
@@ -301,16 +364,31 @@ impl Extractor {
     fn end_line(&mut self) {
         let line = self.line.trim();
         if !line.is_empty() {
-            self.lines.push((line.to_string(), self.main_depth > 0));
+            self.lines.push((line.to_string(), self.place()));
         }
         self.line.clear();
     }
 
+    /// The page's main text: the lines in its main elements when it marks any, else all of them. Of its
+    /// `<article>`s, those with a quarter of the largest's text or more: a story's page lists other
+    /// stories as `<article>` cards (a headline and a sentence), which are not its text; entries of a live
+    /// page are articles of like size.
     fn finish(mut self) -> Page {
         self.end_line();
-        let any_main = self.lines.iter().any(|(_, main)| *main);
-        let lines: Vec<&str> =
-            self.lines.iter().filter(|(_, main)| *main || !any_main).map(|(l, _)| l.as_str()).collect();
+        let mut sizes = vec![0usize; self.articles as usize + 1];
+        for (line, place) in &self.lines {
+            if let Place::Article(k) = place {
+                sizes[*k as usize] += line.len();
+            }
+        }
+        let largest = sizes.iter().copied().max().unwrap_or(0);
+        let any_main = self.lines.iter().any(|(_, place)| *place != Place::Outside);
+        let kept = |place: &Place| match place {
+            Place::Outside => !any_main,
+            Place::Main => true,
+            Place::Article(k) => 4 * sizes[*k as usize] >= largest,
+        };
+        let lines: Vec<&str> = self.lines.iter().filter(|(_, p)| kept(p)).map(|(l, _)| l.as_str()).collect();
         let text = lines.join("\n");
         Page { title: self.title, text, published: self.published, canonical: self.canonical, url: self.url }
     }
@@ -551,6 +629,32 @@ mod tests {
         for (head, want) in cases {
             assert_eq!(date(head).as_deref(), want, "{head}");
         }
+    }
+
+    #[test]
+    fn hidden_elements_are_not_text() {
+        let page = extract(
+            r#"<div><p>The story itself.</p></div><div hidden><p>The story itself, for print.</p></div>
+            <div style="display: none"><p>Another copy.</p></div><span aria-hidden="true">Icon text</span>
+            <div style="color: red"><p>Shown.</p></div><div aria-hidden="false"><p>Shown too.</p></div>"#,
+        );
+        assert_eq!(page.text, "The story itself.\nShown.\nShown too.");
+    }
+
+    #[test]
+    fn article_cards_beside_the_story_are_not_its_text() {
+        let story = "The finance minister said the budget would be balanced by next year. ".repeat(6);
+        let page = extract(&format!(
+            "<main><h1>Budget</h1><article><p>{story}</p></article><section><h2>More stories</h2>\
+             <article><h3>Card one</h3><p>A line.</p></article><article><h3>Card two</h3><p>Another.</p></article>\
+             </section></main><article><p>Outside card.</p></article>"
+        ));
+        assert_eq!(page.text, format!("Budget\n{}\nMore stories", story.trim()));
+        // Entries of a live page, articles of like size, are all kept.
+        let live = extract(
+            "<article><p>First entry of some length.</p></article><article><p>Second entry, as long.</p></article>",
+        );
+        assert_eq!(live.text, "First entry of some length.\nSecond entry, as long.");
     }
 
     #[test]

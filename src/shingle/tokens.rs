@@ -529,6 +529,11 @@ pub(super) fn read_word(text: &str, mut i: usize, scratch: &mut String, runs: &m
             '\'' | '’' => prev.is_alphabetic() && next.is_some_and(char::is_alphabetic),
             // "1,000" and "2.5": one number; the thousands separator is dropped.
             ',' | '.' => prev.is_ascii_digit() && next.is_some_and(|n| n.is_ascii_digit()),
+            // Invisible inside a word (a soft hyphen marking where a line may break, a zero-width space
+            // or word joiner, a stray byte-order mark): no reader sees them, so the word reads whole.
+            '\u{ad}' | '\u{200b}' | '\u{2060}' | '\u{feff}' => {
+                prev.is_alphanumeric() && next.is_some_and(char::is_alphanumeric)
+            }
             _ => false,
         };
         if !joins {
@@ -683,6 +688,16 @@ pub(super) mod tests {
         marks_stay_with_their_letters: "प्रधानमंत्री ने कहा, كَتَبَ الوَلَدُ" => vec!["प्रधानमंत्री", "ने", "कहा", "كَتَبَ", "الوَلَدُ"];
         decomposed_kana: "か\u{3099}くせい" => vec!["か\u{3099}", "く", "せ", "い"];
         thai_words_by_dictionary: "aภาษาไทยภาษาไทย ในวันอังคาร" => vec!["a", "ภาษา", "ไทย", "ภาษา", "ไทย", "ใน", "วัน", "อังคาร"];
+        invisible_marks_inside_words: "inter\u{ad}national zero\u{200b}width \u{ad}alone\u{ad} word\u{2060}joined" => vec!["inter\u{ad}national", "zero\u{200b}width", "alone", "word\u{2060}joined"];
+    }
+
+    #[test]
+    fn a_word_with_invisible_marks_reads_as_the_word() {
+        let hashes = |text: &str| Tokens::new(text).tokens.iter().map(|t| t.word).collect::<Vec<_>>();
+        assert_eq!(hashes("inter\u{ad}national Zero\u{200b}Width"), hashes("international zerowidth"));
+        let (mut out, mut masks, mut scratch) = (Vec::new(), Masks::default(), String::new());
+        crate::shingle::word_hashes("inter\u{ad}national Zero\u{200b}Width", &mut out, &mut masks, &mut scratch);
+        assert_eq!(out, hashes("international zerowidth"));
     }
 
     #[test]
