@@ -49,6 +49,13 @@ pub(super) fn run(args: &ScanArgs, run: &Run) -> Result<ExitCode> {
     output.check_not_input(&inputs, &config.input.extensions)?;
     let result = unspun::scan(&args.paths, &config, &run.bars)?;
     let code = write(&result, &config, format, args.explain, output, run)?;
+    let without_url = result.documents.iter().filter(|d| d.url().is_none()).count();
+    if config.boilerplate && !run.quiet && without_url > 0 {
+        eprintln!(
+            "unspun: note: {without_url} documents have no URL (a page's og:url, a WARC record's target or a record's \
+             url field): --boilerplate, which finds each site's furniture by its pages' addresses, left them as read"
+        );
+    }
     let (within, reported) = within_sites(&result);
     if !config.boilerplate && !run.quiet && within >= 20 && 8 * within >= reported {
         eprintln!(

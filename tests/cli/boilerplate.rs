@@ -189,3 +189,17 @@ fn a_gzipped_wet_file_of_framed_pages_is_read_twice_and_judged_as_the_seeds_alon
     let alone = bin().args(["scan", "--quiet", "--format", "json"]).arg(corpus()).output().unwrap();
     assert_eq!(normal(verdict_lines(&json(&out))), normal(verdict_lines(&json(&alone))));
 }
+
+/// Pages without an address cannot be grouped by site: --boilerplate says it left them as read, rather
+/// than doing nothing without a word.
+#[test]
+fn boilerplate_says_when_documents_have_no_address() {
+    let out = bin()
+        .args(["scan", "--boilerplate", "--format", "summary"])
+        .arg(crate::common::corpus_docs())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("note: 5 documents have no URL"), "{err}");
+}
