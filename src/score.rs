@@ -284,15 +284,16 @@ pub fn direction(
         }
         _ => false,
     };
-    if !(names(a, b) && names(b, a)) {
-        for (k, source, copy) in [(0, a, b), (1, b, a)] {
-            if names(source, copy) {
-                let url = source.url.unwrap_or_default();
-                let detail = format!("{} names {url} as its original (canonical link)", copy.id);
-                evidence.push(Evidence { signal: "canonical", favours: favours(k), detail });
-                return (Lean::Settled(Some(k)), evidence, None);
-            }
-        }
+    let named = match (names(a, b), names(b, a)) {
+        (true, false) => Some((0, a, b)),
+        (false, true) => Some((1, b, a)),
+        _ => None,
+    };
+    if let Some((k, source, copy)) = named {
+        let url = source.url.unwrap_or_default();
+        let detail = format!("{} names {url} as its original (canonical link)", copy.id);
+        evidence.push(Evidence { signal: "canonical", favours: favours(k), detail });
+        return (Lean::Settled(Some(k)), evidence, None);
     }
     if let (Some(da), Some(db)) = (a.date, b.date)
         && (da - db).abs() > DATE_TOLERANCE_DAYS

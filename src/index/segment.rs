@@ -1090,7 +1090,6 @@ mod tests {
         assert_eq!(width, 7);
     }
 
-    /// The place of section `name` in the segment file `bytes`, read from its header.
     #[test]
     fn another_version_is_told_from_a_damaged_head() {
         let dir = tempfile::tempdir().unwrap();
@@ -1099,8 +1098,7 @@ mod tests {
         written.words = vec![1, 2, 3, 4];
         write(&path, &params(), &written).unwrap();
         let good = std::fs::read(&path).unwrap();
-        let word = |b: &[u8], at: usize| u64::from_le_bytes(b[at..at + 8].try_into().unwrap()) as usize;
-        let (at, len) = (word(&good, good.len() - 32), word(&good, good.len() - 24));
+        let (at, len) = header_place(&good);
         let open = |bytes: &[u8]| {
             std::fs::write(&path, bytes).unwrap();
             Segment::open(&path).err().map(|e| e.to_string()).unwrap_or_default()
@@ -1120,9 +1118,15 @@ mod tests {
         assert!(open(&flipped).contains("segment format version 4, this build reads version"), "{}", open(&flipped));
     }
 
-    fn place_of(bytes: &[u8], name: &str) -> std::ops::Range<usize> {
+    /// Where the header of the segment file `bytes` is (offset, length), as its trailer says.
+    fn header_place(bytes: &[u8]) -> (usize, usize) {
         let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap()) as usize;
-        let (at, len) = (word(bytes.len() - 32), word(bytes.len() - 24));
+        (word(bytes.len() - 32), word(bytes.len() - 24))
+    }
+
+    /// The place of section `name` in the segment file `bytes`, read from its header.
+    fn place_of(bytes: &[u8], name: &str) -> std::ops::Range<usize> {
+        let (at, len) = header_place(bytes);
         let header: Header = serde_json::from_slice(&bytes[at..at + len]).unwrap();
         let s = header.sections.iter().find(|s| s.name == name).unwrap();
         s.offset as usize..(s.offset + s.len) as usize

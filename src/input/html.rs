@@ -241,19 +241,18 @@ pub fn extract(html: &str) -> Page {
 /// `aria-hidden="true"`, or a style of `display: none` or `visibility: hidden` (a print view or an AMP
 /// copy of the story kept in the page). A cheap test of the tag's text first: most tags have none of them.
 fn hidden(tag: &str) -> bool {
-    let lower = tag.to_ascii_lowercase();
-    if !lower.contains("hidden") && !lower.contains("none") {
+    let has = |word: &str| find_ignoring_case(tag.as_bytes(), word).is_some();
+    if !has("hidden") && !has("none") {
         return false;
     }
-    attributes(tag).iter().any(|(key, value)| {
-        let value = value.to_ascii_lowercase();
-        let style: String = value.chars().filter(|c| !c.is_whitespace()).collect();
-        match key.as_str() {
-            "hidden" => true,
-            "aria-hidden" => value.trim() == "true",
-            "style" => style.contains("display:none") || style.contains("visibility:hidden"),
-            _ => false,
+    attributes(tag).iter().any(|(key, value)| match key.as_str() {
+        "hidden" => true,
+        "aria-hidden" => value.trim().eq_ignore_ascii_case("true"),
+        "style" => {
+            let style: String = value.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase();
+            style.contains("display:none") || style.contains("visibility:hidden")
         }
+        _ => false,
     })
 }
 
@@ -548,9 +547,12 @@ fn intern(name: &str) -> &'static str {
 
 /// Where the closing tag of raw-text element `name` starts (or the end of the page).
 fn find_closing(html: &str, from: usize, name: &str) -> usize {
-    let needle = format!("</{name}");
-    let hay = &html.as_bytes()[from..];
-    hay.windows(needle.len()).position(|w| w.eq_ignore_ascii_case(needle.as_bytes())).map_or(html.len(), |k| from + k)
+    find_ignoring_case(&html.as_bytes()[from..], &format!("</{name}")).map_or(html.len(), |k| from + k)
+}
+
+/// Where `needle` (ASCII) first is in `hay`, in any case.
+fn find_ignoring_case(hay: &[u8], needle: &str) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 fn collapse(s: &str) -> String {

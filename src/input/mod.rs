@@ -711,20 +711,19 @@ fn parse_day_without_zone(date: &str) -> Option<f64> {
     // An ISO time is glued to the day by a "T" (2025-05-24T10:30), a meridiem to the time (10:30pm): part
     // them.
     let chars: Vec<char> = date.trim().to_ascii_lowercase().chars().collect();
-    let lower: String = chars
-        .iter()
-        .enumerate()
-        .flat_map(|(i, &c)| {
-            let digit_at = |j: usize| chars.get(j).is_some_and(char::is_ascii_digit);
-            let meridiem = (c == 'a' || c == 'p') && i > 0 && digit_at(i - 1);
-            match c {
-                't' if i > 0 && digit_at(i - 1) && digit_at(i + 1) => [' ', '\0'],
-                _ if meridiem => [' ', c],
-                _ => [c, '\0'],
+    let digit_at = |j: usize| chars.get(j).is_some_and(char::is_ascii_digit);
+    let mut lower = String::with_capacity(chars.len() + 1);
+    for (i, &c) in chars.iter().enumerate() {
+        let after_digit = i > 0 && digit_at(i - 1);
+        match c {
+            't' if after_digit && digit_at(i + 1) => lower.push(' '),
+            'a' | 'p' if after_digit => {
+                lower.push(' ');
+                lower.push(c);
             }
-        })
-        .filter(|&c| c != '\0')
-        .collect();
+            _ => lower.push(c),
+        }
+    }
     let offset = utc_offset_minutes(&lower);
     let tokens: Vec<&str> = lower.split(|c: char| !c.is_ascii_alphanumeric()).filter(|t| !t.is_empty()).collect();
     let number = |t: &str| t.parse::<i64>().ok();
