@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use unspun::escape::Escaped;
 use unspun::index::Index;
 use unspun::input::Problem;
+use unspun::report::counted;
 use unspun::{Config, Error, Result, Scan};
 
 use super::Run;
@@ -54,7 +55,7 @@ pub(super) fn run(command: &IndexCommand, run: &Run) -> Result<ExitCode> {
                 eprintln!(
                     "unspun: {} is sound: {}, {:.1} MiB checked, {:.2}s",
                     Escaped(args.index.display()),
-                    segments(index.info().segments.len()),
+                    counted(index.info().segments.len(), "segment"),
                     bytes as f64 / (1 << 20) as f64,
                     run.start.elapsed().as_secs_f64()
                 );
@@ -141,13 +142,8 @@ fn say_what_it_holds(index: &Path, run: &Run) -> Result<()> {
         "unspun: {} now holds {} documents in {}, {:.2}s",
         Escaped(index.display()),
         info.documents,
-        segments(info.segments.len()),
+        counted(info.segments.len(), "segment"),
         run.start.elapsed().as_secs_f64()
     );
     Ok(())
-}
-
-/// `1 segment`, `3 segments`.
-fn segments(n: usize) -> String {
-    if n == 1 { "1 segment".into() } else { format!("{n} segments") }
 }

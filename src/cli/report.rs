@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use unspun::progress::{Progress, Unit};
-use unspun::report::{Report, Summary};
+use unspun::report::{Report, Summary, counted};
 use unspun::{Config, Error, Result, Scan};
 
 use super::args::Format;
@@ -53,12 +53,12 @@ pub(super) fn write(
     if !run.quiet {
         let s = &summary;
         eprintln!(
-            "unspun: {} documents, {} skipped, {} input problems, {} candidate pairs, {} reported pairs, {:.2}s",
-            s.documents,
+            "unspun: {}, {} skipped, {}, {}, {}, {:.2}s",
+            counted(s.documents, "document"),
             s.skipped_documents,
-            s.problems.len(),
-            s.candidate_pairs,
-            s.pairs,
+            counted(s.problems.len(), "input problem"),
+            counted(s.candidate_pairs, "candidate pair"),
+            counted(s.pairs, "reported pair"),
             run.start.elapsed().as_secs_f64()
         );
         if config.window_days.is_some() && result.documents.iter().all(|d| d.day.is_none()) {

@@ -29,6 +29,11 @@ mod text;
 
 pub use explain::{EXPLAINED_PASSAGES, Explanation, Quote};
 
+/// `n` and `noun`, the noun in the plural unless `n` is 1: `1 document`, `3 documents`.
+pub fn counted(n: usize, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
+
 /// Version of the report format; bumped on any incompatible change.
 pub const FORMAT_VERSION: u32 = 2;
 

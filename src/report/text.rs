@@ -70,12 +70,12 @@ impl Report {
         let s = &self.summary;
         writeln!(
             out,
-            "\n{} documents ({} not compared), {} candidate pairs, {} reported pairs, {} input problems",
-            s.documents,
+            "\n{} ({} not compared), {}, {}, {}",
+            super::counted(s.documents, "document"),
             s.skipped_documents,
-            s.candidate_pairs,
-            s.pairs,
-            s.problems.len()
+            super::counted(s.candidate_pairs, "candidate pair"),
+            super::counted(s.pairs, "reported pair"),
+            super::counted(s.problems.len(), "input problem")
         )?;
         if let Some(lines) = s.furniture_lines {
             writeln!(out, "{lines} lines of page furniture (found on five or more pages of a site) left out")?;

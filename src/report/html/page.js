@@ -96,7 +96,7 @@
     if (s.problems.length) {
       const det = document.getElementById("problems");
       det.hidden = false;
-      det.querySelector("summary").textContent = s.problems.length + " input problems";
+      det.querySelector("summary").textContent = s.problems.length + (s.problems.length === 1 ? " input problem" : " input problems");
       const ul = det.querySelector("ul");
       for (const m of s.problems.slice(0, 100)) ul.append(el("li", null, m));
     }
