@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde::Serialize;
 
 use crate::direction::{FEATURE_NAMES, probability};
+use crate::escape::escape_controls;
 use crate::graph::{find, union};
 use crate::input::{RELATIONS, TruthPair};
 use crate::scan::Scan;
@@ -41,7 +42,8 @@ pub struct Evaluation {
     pub reported: usize,
     /// Reported pairs inside one truth cluster.
     pub correct: usize,
-    /// `correct / reported` (1 when nothing was reported).
+    /// `correct / reported` (1 when nothing was reported). A pair the truth labels a negative is never
+    /// correct, in one truth cluster or not, here or in the precisions below.
     pub precision: f64,
     /// Precision counting unlisted near-identical pairs as right.
     pub precision_star: f64,
@@ -51,12 +53,15 @@ pub struct Evaluation {
     pub precision_joined: f64,
     /// Recall over all positive pairs.
     pub recall: f64,
-    /// Positive pairs with a document the scan skipped (too short to judge, empty), not reported.
+    /// Positive pairs with a document the scan skipped (too short to judge, empty) or did not read (an
+    /// empty file, or an id naming no document), not reported.
     pub unjudged: usize,
     /// Recall over the positive pairs whose documents were both judged.
     pub recall_judged: f64,
     /// F1 of precision and recall.
     pub f1: f64,
+    /// F1 of precision and recall judged: the figure the issues' targets name.
+    pub f1_judged: f64,
     /// Recall by truth relation.
     pub by_relation: BTreeMap<String, Recall>,
     /// Recall by truth label.
@@ -156,6 +161,10 @@ pub fn direction_records(scan: &Scan, truth: &[TruthPair]) -> Vec<DirectionRecor
         .collect()
 }
 
+fn f1(precision: f64, recall: f64) -> f64 {
+    if precision + recall > 0.0 { 2.0 * precision * recall / (precision + recall) } else { 0.0 }
+}
+
 fn ratio(a: usize, b: usize, empty: f64) -> f64 {
     if b == 0 { empty } else { a as f64 / b as f64 }
 }
@@ -184,10 +193,10 @@ fn truth_clusters<'t>(truth: &'t [TruthPair]) -> HashMap<&'t str, u32> {
     keys.into_iter().map(|(k, v)| (k, find(&mut parent, v))).collect()
 }
 
-/// Scores `scan` against `truth`.
 /// A reported pair's source, and the confidence the direction model gave it.
 type Named<'a> = (Option<&'a str>, Option<f64>);
 
+/// Scores `scan` against `truth`.
 pub fn evaluate(scan: &Scan, truth: &[TruthPair]) -> Evaluation {
     let clusters = truth_clusters(truth);
     let id = |i: u32| scan.documents[i as usize].id.as_str();
@@ -228,8 +237,9 @@ pub fn evaluate(scan: &Scan, truth: &[TruthPair]) -> Evaluation {
         let (a, b) = (id(p.a), id(p.b));
         found.insert(key(a, b), (p.source.map(id), p.source.and(p.log_odds).map(|x| probability(x.abs()))));
         let (ca, cb) = (clusters.get(a).copied(), clusters.get(b).copied());
-        let near_identical = p.alignment.jaccard5 >= NEAR_IDENTICAL;
-        let same = ca.is_some() && ca == cb;
+        let negative = labelled.get(&key(a, b)).filter(|t| !POSITIVE.contains(&t.relation.as_str()));
+        let near_identical = p.alignment.jaccard5 >= NEAR_IDENTICAL && negative.is_none();
+        let same = ca.is_some() && ca == cb && negative.is_none();
         if same {
             e.correct += 1;
             if sibling(a) && sibling(b) && !labelled.contains_key(&key(a, b)) {
@@ -242,9 +252,11 @@ pub fn evaluate(scan: &Scan, truth: &[TruthPair]) -> Evaluation {
         e.confidence_bands[band].decided += 1;
         e.confidence_bands[band].right += usize::from(near_identical || same);
         joined_right += usize::from(
-            near_identical || matches!((ca, cb), (Some(x), Some(y)) if find(&mut joined, x) == find(&mut joined, y)),
+            near_identical
+                || negative.is_none()
+                    && matches!((ca, cb), (Some(x), Some(y)) if find(&mut joined, x) == find(&mut joined, y)),
         );
-        if let Some(t) = labelled.get(&key(a, b)).filter(|t| !POSITIVE.contains(&t.relation.as_str())) {
+        if let Some(t) = negative {
             *e.negatives_reported.entry(t.relation.clone()).or_default() += 1;
         }
     }
@@ -252,6 +264,8 @@ pub fn evaluate(scan: &Scan, truth: &[TruthPair]) -> Evaluation {
     e.precision_star = ratio(star, e.reported, 1.0);
     e.precision_joined = ratio(joined_right, e.reported, 1.0);
     let skipped: HashSet<&str> = scan.documents.iter().filter(|d| d.skipped.is_some()).map(|d| d.id.as_str()).collect();
+    let read: HashSet<&str> = scan.documents.iter().map(|d| d.id.as_str()).collect();
+    let judged = |id: &str| read.contains(id) && !skipped.contains(id);
     let mut hits = 0;
     let mut positives = 0;
     for t in truth {
@@ -261,7 +275,7 @@ pub fn evaluate(scan: &Scan, truth: &[TruthPair]) -> Evaluation {
         }
         positives += 1;
         let hit = found.get(&key(&t.a, &t.b));
-        let unjudged = hit.is_none() && (skipped.contains(t.a.as_str()) || skipped.contains(t.b.as_str()));
+        let unjudged = hit.is_none() && !(judged(&t.a) && judged(&t.b));
         let label = t.label.clone().unwrap_or_else(|| t.relation.clone());
         for group in [e.by_relation.entry(t.relation.clone()).or_default(), e.by_label.entry(label).or_default()] {
             group.total += 1;
@@ -291,7 +305,8 @@ pub fn evaluate(scan: &Scan, truth: &[TruthPair]) -> Evaluation {
     }
     e.recall = ratio(hits, positives, 0.0);
     e.recall_judged = ratio(hits, positives - e.unjudged, 0.0);
-    e.f1 = if e.precision + e.recall > 0.0 { 2.0 * e.precision * e.recall / (e.precision + e.recall) } else { 0.0 };
+    e.f1 = f1(e.precision, e.recall);
+    e.f1_judged = f1(e.precision, e.recall_judged);
     e.decided_share = ratio(e.decided, e.directed, 0.0);
     e.accuracy = ratio(e.right, e.decided, 0.0);
     e.direction_bands = bands;
@@ -299,39 +314,49 @@ pub fn evaluate(scan: &Scan, truth: &[TruthPair]) -> Evaluation {
 }
 
 impl Evaluation {
-    /// A few lines for people.
+    /// A few lines for people; a figure with nothing to count (recall of a set without positives) is `–`.
     pub fn to_text(&self) -> String {
+        let positives: usize = self.by_relation.values().map(|g| g.total).sum();
+        let or_none = |x: f64, count: usize| if count == 0 { "–".to_string() } else { format!("{x:.3}") };
+        let (recall, f1) = (or_none(self.recall, positives), or_none(self.f1, positives));
+        let judged = positives - self.unjudged;
         let mut s = format!(
-            "documents {}  reported {}  precision {:.3}  precision* {:.3}  precision† {:.3}  recall {:.3}  F1 {:.3}\n",
-            self.documents,
-            self.reported,
-            self.precision,
-            self.precision_star,
-            self.precision_joined,
-            self.recall,
-            self.f1
+            "documents {}  reported {}  precision {:.3}  precision* {:.3}  precision† {:.3}  recall {recall}  F1 {f1}\n",
+            self.documents, self.reported, self.precision, self.precision_star, self.precision_joined,
         );
         s += &format!(
-            "recall of judged pairs {:.3} ({} positive pairs have a text too short or empty to judge)\n",
-            self.recall_judged, self.unjudged
+            "recall of judged pairs {}  F1 judged {} ({} positive pairs have a text too short, empty or not read, and \
+             were not found)\n",
+            or_none(self.recall_judged, judged),
+            or_none(self.f1_judged, judged),
+            self.unjudged
         );
-        s += &format!(
-            "direction: decided {}/{} ({:.3}), right {}/{} ({:.3}); siblings given a source {}/{}\n",
-            self.decided,
-            self.directed,
-            self.decided_share,
-            self.right,
-            self.decided,
-            self.accuracy,
-            self.siblings_given_source,
-            self.siblings
-        );
+        if self.directed == 0 {
+            s += "direction: no found pair has a labelled source\n";
+        } else {
+            s += &format!(
+                "direction: decided {}/{} ({:.3}), right {}/{} ({}); siblings given a source {}/{}\n",
+                self.decided,
+                self.directed,
+                self.decided_share,
+                self.right,
+                self.decided,
+                or_none(self.accuracy, self.decided),
+                self.siblings_given_source,
+                self.siblings
+            );
+        }
+        let band_name = |bands: &[f64], i: usize| match bands.get(i + 1) {
+            Some(next) => format!("{:.1}–{next:.1}", bands[i]),
+            None => format!("≥{:.1}", bands[i]),
+        };
         let bands: Vec<String> = self
             .direction_bands
             .iter()
-            .filter(|b| b.decided > 0)
-            .map(|b| {
-                let name = if b.from >= 1.0 { "dates or links".to_string() } else { format!("≥{:.1}", b.from) };
+            .enumerate()
+            .filter(|(_, b)| b.decided > 0)
+            .map(|(i, b)| {
+                let name = if b.from >= 1.0 { "dates or links".to_string() } else { band_name(&DIRECTION_BANDS, i) };
                 format!("{name} {}/{} ({:.3})", b.right, b.decided, ratio(b.right, b.decided, 0.0))
             })
             .collect();
@@ -341,8 +366,12 @@ impl Evaluation {
         let bands: Vec<String> = self
             .confidence_bands
             .iter()
-            .filter(|b| b.decided > 0)
-            .map(|b| format!("≥{:.1} {}/{} ({:.3})", b.from, b.right, b.decided, ratio(b.right, b.decided, 0.0)))
+            .enumerate()
+            .filter(|(_, b)| b.decided > 0)
+            .map(|(i, b)| {
+                let name = band_name(&CONFIDENCE_BANDS, i);
+                format!("{name} {}/{} ({:.3})", b.right, b.decided, ratio(b.right, b.decided, 0.0))
+            })
             .collect();
         if !bands.is_empty() {
             s += &format!("precision* by confidence: {}\n", bands.join(", "));
@@ -350,14 +379,19 @@ impl Evaluation {
         for (name, groups) in [("relation", &self.by_relation), ("label", &self.by_label)] {
             for (k, g) in groups {
                 s += &format!(
-                    "recall {name} {k}: {}/{} = {:.3} ({} unjudged)\n",
-                    g.found, g.total, g.recall, g.unjudged
+                    "recall {name} {}: {}/{} = {:.3} ({} unjudged)\n",
+                    escape_controls(k),
+                    g.found,
+                    g.total,
+                    g.recall,
+                    g.unjudged
                 );
             }
         }
         for (k, total) in &self.negatives_total {
             s += &format!(
-                "labelled {k} reported: {} of {total}\n",
+                "labelled {} reported: {} of {total}\n",
+                escape_controls(k),
                 self.negatives_reported.get(k).copied().unwrap_or(0)
             );
         }

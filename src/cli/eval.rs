@@ -1,5 +1,6 @@
 //! `unspun eval`: scan a labelled set's documents and score the result against its truth.
 
+use std::collections::HashSet;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -14,7 +15,31 @@ use super::{Run, exit_code};
 pub(super) fn run(args: &EvalArgs, run: &Run) -> Result<ExitCode> {
     let mut config = args.settings.to_config(&[], false)?;
     config.all_direction_features = args.direction_pairs.is_some();
+    if !args.dir.is_dir() {
+        return Err(unspun::Error::Input {
+            path: args.dir.clone(),
+            line: None,
+            message: "not a folder: eval reads a labelled set's folder, its docs/ and truth.jsonl".into(),
+        });
+    }
     let truth = unspun::input::read_truth(&args.dir.join("truth.jsonl"))?;
+    // The scores go to standard output, and each file holds one thing.
+    let outputs: Vec<&Path> =
+        [&args.report, &args.direction_pairs].into_iter().flatten().map(|p| p.as_path()).collect();
+    if outputs.iter().any(|p| p.as_os_str() == "-") {
+        return Err(unspun::Error::Config(
+            "--report and --direction-pairs write to files: the scores are on standard output".into(),
+        ));
+    }
+    if let [report, pairs] = outputs[..]
+        && (report == pairs
+            || std::fs::canonicalize(report).ok().is_some_and(|r| std::fs::canonicalize(pairs).ok() == Some(r)))
+    {
+        return Err(unspun::Error::Config(format!(
+            "--report and --direction-pairs both name {}: give each its own file",
+            escape_controls(&report.display().to_string())
+        )));
+    }
     // Neither report may overwrite what the evaluation reads.
     let inputs = [args.dir.join("docs"), args.dir.join("truth.jsonl")];
     let open = |path: &Path| -> Result<Output> {
@@ -54,16 +79,17 @@ pub(super) fn run(args: &EvalArgs, run: &Run) -> Result<ExitCode> {
 /// prefix or extension): their pairs can only count as missed. When no pair names two documents, there is
 /// nothing to score: an error.
 fn warn_unmatched(truth: &[unspun::input::TruthPair], scan: &unspun::Scan, path: &Path) -> Result<()> {
-    let ids: std::collections::HashSet<&str> = scan.documents.iter().map(|d| d.id.as_str()).collect();
+    let ids: HashSet<&str> = scan.documents.iter().map(|d| d.id.as_str()).collect();
     let mut unmatched: Vec<&str> =
         truth.iter().flat_map(|t| [t.a.as_str(), t.b.as_str()]).filter(|id| !ids.contains(id)).collect();
     unmatched.sort_unstable();
     unmatched.dedup();
     if !unmatched.is_empty() {
+        let missing: HashSet<&str> = unmatched.iter().copied().collect();
         let examples = unmatched.iter().take(5).map(|id| escape_controls(id)).collect::<Vec<_>>().join(", ");
         let more = if unmatched.len() > 5 { ", …" } else { "" };
         let like = scan.documents.first().map_or("(none)".to_string(), |d| escape_controls(&d.id).into_owned());
-        if truth.iter().all(|t| unmatched.contains(&t.a.as_str()) || unmatched.contains(&t.b.as_str())) {
+        if truth.iter().all(|t| missing.contains(t.a.as_str()) || missing.contains(t.b.as_str())) {
             return Err(unspun::Error::Input {
                 path: path.to_path_buf(),
                 line: None,
@@ -75,7 +101,8 @@ fn warn_unmatched(truth: &[unspun::input::TruthPair], scan: &unspun::Scan, path:
             });
         }
         eprintln!(
-            "unspun: warning: {} truth ids match no document ({examples}{more}); document ids look like {like:?}",
+            "unspun: warning: {} truth ids match no document read ({examples}{more}; their pairs count as unjudged); \
+             document ids look like {like:?}",
             unmatched.len()
         );
     }

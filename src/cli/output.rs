@@ -67,22 +67,37 @@ impl Output {
     }
 
     /// Refuses a report file that is one of the `inputs` (the same file by any path, symlink or hard
-    /// link) or a file a scanned folder would read (one of `extensions`, inside the folder): writing it
-    /// would overwrite the article with the report. Checked before the scan, so nothing is read for
+    /// link) or a file a scanned folder would read (one of `extensions`, inside the folder, there already
+    /// or not): writing it would overwrite the article with the report, or put a report among the articles. Checked before the scan, so nothing is read for
     /// nothing.
     pub fn check_not_input(&self, inputs: &[PathBuf], extensions: &[String]) -> Result<()> {
         let (Output::Atomic { path, .. } | Output::Direct(path)) = self else {
             return Ok(());
         };
-        // Only a file that exists can be an input; a new report file is none.
-        let Ok(target) = std::fs::canonicalize(path) else {
-            return Ok(());
+        // A new file is no input, but one made inside an input folder would be read by the next run.
+        let target = match std::fs::canonicalize(path) {
+            Ok(target) => target,
+            Err(_) => match (
+                path.parent().map(|p| if p.as_os_str().is_empty() { Path::new(".") } else { p }),
+                path.file_name(),
+            ) {
+                (Some(parent), Some(name)) => match std::fs::canonicalize(parent) {
+                    Ok(parent) => parent.join(name),
+                    Err(_) => return Ok(()),
+                },
+                _ => return Ok(()),
+            },
         };
         let refuse = |input: &Path| {
             Err(Error::Write {
                 path: path.clone(),
                 source: io::Error::other(if input.as_os_str() == "-" {
                     "it is standard input: the report would overwrite it".to_string()
+                } else if input.is_dir() {
+                    format!(
+                        "it is inside the input folder {}: a run would read the report as documents",
+                        input.display()
+                    )
                 } else {
                     format!("it is an input ({}): the report would overwrite it", input.display())
                 }),

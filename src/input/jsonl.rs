@@ -50,7 +50,7 @@ fn parse(bytes: &[u8], options: &InputOptions) -> std::result::Result<Parsed, Sk
 
 /// What the JSON parser says of a line, placed by the column (its own "line 1", "line 2" would read as
 /// the file's lines; its line 2, column 0 is the end of the line, whose line feed it is given).
-fn json_error(e: &serde_json::Error) -> String {
+pub(crate) fn json_error(e: &serde_json::Error) -> String {
     let message = e.to_string();
     let what = message.rsplit_once(" at line ").map_or(message.as_str(), |(what, _)| what);
     match (e.line(), e.column()) {

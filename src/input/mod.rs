@@ -10,7 +10,7 @@
 mod context;
 mod csv;
 mod html;
-mod jsonl;
+pub(crate) mod jsonl;
 mod record;
 mod source;
 mod spill;

@@ -20,9 +20,20 @@ pub struct TruthPair {
     /// The original, when the data says which it is.
     #[serde(default)]
     pub source: Option<String>,
-    /// The dataset's own finer label.
-    #[serde(default)]
+    /// The dataset's own finer label (a number or a truth value is read as its JSON text).
+    #[serde(default, deserialize_with = "label")]
     pub label: Option<String>,
+}
+
+/// A label as written: a string, or the JSON text of a number or truth value (it only groups recall).
+fn label<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<String>, D::Error> {
+    use serde::de::Error as _;
+    match Option::<serde_json::Value>::deserialize(d)? {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(serde_json::Value::String(s)) => Ok(Some(s)),
+        Some(v @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_))) => Ok(Some(v.to_string())),
+        Some(v) => Err(D::Error::custom(format!("label {v} is neither a string nor a number"))),
+    }
 }
 
 /// The relations a truth pair can have (the vocabulary of `../shared/eval`): the positives first.
@@ -31,25 +42,28 @@ pub const RELATIONS: [&str; 8] =
 
 /// Reads a truth file. A malformed line is an error naming the file and line, and so is a line that
 /// cannot be scored as meant: a relation outside [`RELATIONS`], a document paired with itself, a source
-/// that is neither of the pair, a pair labelled twice. Truth must be exact.
+/// that is neither of the pair or given for a negative relation, a pair labelled twice. Truth must be
+/// exact.
 pub fn read_truth(path: &Path) -> Result<Vec<TruthPair>> {
     let file = std::fs::File::open(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
     let mut out = Vec::new();
     let mut first_line = std::collections::HashMap::new();
-    for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
+    for (n, line) in std::io::BufReader::new(file).split(b'\n').enumerate() {
         let line = line.map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+        let at = n as u64 + 1;
+        let wrong = |message: String| Error::Input { path: path.to_path_buf(), line: Some(at), message };
+        let line = String::from_utf8(line)
+            .map_err(|e| wrong(format!("not UTF-8 (byte {} of the line)", e.utf8_error().valid_up_to() + 1)))?;
         if line.trim().is_empty() {
             continue;
         }
-        let at = n as u64 + 1;
         // A byte-order mark before the first line, as some editors write.
         let line = if n == 0 { line.trim_start_matches('\u{feff}') } else { &line };
         let pair: TruthPair = serde_json::from_str(line).map_err(|e| Error::Json {
             path: path.to_path_buf(),
             line: at,
-            message: e.to_string(),
+            message: crate::input::jsonl::json_error(&e),
         })?;
-        let wrong = |message: String| Error::Input { path: path.to_path_buf(), line: Some(at), message };
         if !RELATIONS.contains(&pair.relation.as_str()) {
             return Err(wrong(format!("relation {:?} is not one of {}", pair.relation, RELATIONS.join(", "))));
         }
@@ -58,6 +72,12 @@ pub fn read_truth(path: &Path) -> Result<Vec<TruthPair>> {
         }
         if let Some(source) = pair.source.as_ref().filter(|&s| *s != pair.a && *s != pair.b) {
             return Err(wrong(format!("source {source:?} is neither {:?} nor {:?}", pair.a, pair.b)));
+        }
+        if pair.source.is_some() && !RELATIONS[..3].contains(&pair.relation.as_str()) {
+            return Err(wrong(format!(
+                "a source is given for {:?}, a relation where nothing is derived",
+                pair.relation
+            )));
         }
         let key = if pair.a < pair.b { (pair.a.clone(), pair.b.clone()) } else { (pair.b.clone(), pair.a.clone()) };
         if let Some(earlier) = first_line.insert(key, at) {
@@ -92,11 +112,18 @@ mod tests {
             (r#"{"a": "x", "b": "z", "relation": "rewrite", "source": "q"}"#, "source \"q\" is neither"),
             (r#"{"a": "y", "b": "x", "relation": "partial"}"#, "labelled already, on line 1"),
             (r#"{"a": "x", "b": "z", "relation": "rewrite", "source": 3}"#, "invalid type"),
+            (r#"{"a": "x", "b": "z", "relation": "unrelated", "source": "x"}"#, "a source is given for \"unrelated\""),
+            ("{\"a\": \"x\", \"b\": \"z\", \"relation\": \"rewrite\",}", "trailing comma at column 44"),
         ];
         for (line, message) in cases {
             std::fs::write(&path, format!("{good}\n{line}\n")).unwrap();
             let err = read_truth(&path).unwrap_err().to_string();
             assert!(err.contains("truth.jsonl:2") && err.contains(message), "{err}");
         }
+        std::fs::write(&path, [format!("{good}\n").as_bytes(), b"{\"a\": \"\xff\"}\n"].concat()).unwrap();
+        let err = read_truth(&path).unwrap_err().to_string();
+        assert!(err.contains("truth.jsonl:2: not UTF-8 (byte 8 of the line)"), "{err}");
+        std::fs::write(&path, r#"{"a": "x", "b": "y", "relation": "rewrite", "label": 7}"#).unwrap();
+        assert_eq!(read_truth(&path).unwrap()[0].label.as_deref(), Some("7"));
     }
 }

@@ -260,6 +260,52 @@ fn eval_warns_of_truth_ids_that_match_no_document() {
     assert!(err.contains("ghost-1"), "{err}");
 }
 
+/// A pair the truth labels a negative is never counted right, not even as near-identical or inside one
+/// truth cluster; a labelled text that was not read (an empty file) makes its pairs unjudged, not missed;
+/// eval's outputs go to files of their own, none inside docs/.
+#[test]
+fn eval_counts_labelled_negatives_wrong_and_unread_texts_unjudged() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    std::fs::create_dir(&docs).unwrap();
+    let seeds = seeds();
+    write_texts(&docs, &seeds);
+    std::fs::write(docs.join("copy.txt"), seeds[0].1.replacen(" the ", " a ", 1)).unwrap();
+    std::fs::write(docs.join("empty.txt"), "").unwrap();
+    let [a, b, c] = [0, 1, 3].map(|i| seeds[i].0.as_str());
+    let truth = [
+        format!(r#"{{"a": "{a}", "b": "{b}", "relation": "rewrite", "source": "{a}"}}"#),
+        format!(r#"{{"a": "{a}", "b": "{c}", "relation": "rewrite", "source": "{a}"}}"#),
+        format!(r#"{{"a": "{b}", "b": "{c}", "relation": "independent"}}"#),
+        format!(r#"{{"a": "{a}", "b": "copy", "relation": "unrelated"}}"#),
+        format!(r#"{{"a": "{a}", "b": "empty", "relation": "rewrite"}}"#),
+    ];
+    std::fs::write(dir.path().join("truth.jsonl"), truth.join("\n")).unwrap();
+    let eval = |args: &[&str]| {
+        let mut cmd = bin();
+        cmd.args(["eval", "--quiet", "--format", "json"]).arg(dir.path()).args(args);
+        run_bounded(cmd, 60)
+    };
+    let e = json(&eval(&[]));
+    assert_eq!(e["negatives_reported"], serde_json::json!({"independent": 1, "unrelated": 1}), "{e}");
+    assert_eq!(e["correct"], 2, "{e}");
+    let right = |key: &str| (e[key].as_f64().unwrap() * e["reported"].as_f64().unwrap()).round();
+    assert_eq!((right("precision_star"), right("precision_joined")), (2.0, 2.0), "{e}");
+    assert_eq!((e["unjudged"].as_u64(), e["recall_judged"].as_f64()), (Some(1), Some(1.0)), "{e}");
+    for (args, message) in [
+        (&["--report", "docs/r.txt"][..], "inside the input folder"),
+        (&["--report", "x.json", "--direction-pairs", "x.json"], "both name x.json"),
+        (&["--report", "-"], "the scores are on standard output"),
+    ] {
+        let mut cmd = bin();
+        cmd.current_dir(dir.path()).args(["eval", "--quiet", "."]).args(args);
+        let out = run_bounded(cmd, 60);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(stderr(&out).contains(message), "{}", stderr(&out));
+    }
+    assert!(!docs.join("r.txt").exists());
+}
+
 /// A quotation mark a CSV export opens and never closes would make one cell of every row after it; cells
 /// past the header's columns are the pieces of a row cut at a stray one; a `.json` file holding an array is
 /// not an article of JSON syntax. Each is a problem naming the file and row, and the run goes on.
