@@ -532,6 +532,9 @@ pub fn read_file_bytes(
     emit: &mut dyn FnMut(Document),
     problem: &mut dyn FnMut(Problem),
 ) -> Result<()> {
+    if let Some(source) = source::unsupported_compression(bytes) {
+        return Err(Error::Read { path: file.path.clone(), source });
+    }
     let compression = source::sniff_compression(bytes);
     // A stream damaged or cut short gives what it decoded, then its error where the reader meets it, as
     // reading the file does: the documents before the damage are kept.
@@ -683,10 +686,15 @@ pub(crate) const UTF16_STREAM: &str =
 /// `2025-05-24T01:30+09:00`) or RFC 2822 (`Sat, 24 May 2025 06:00:00 -0800`, `… GMT`), is read by `jiff`
 /// and put in UTC, so `01:30+09:00` comes before `09:00-08:00` of the day before it. A date without one
 /// is taken as UTC: ISO 8601 (`2025-05-24`, `2025-05-24T10:30`), `2025/05/24`, and dates with a month name
-/// (`24-MAY-2025 10:30`, `24 May 2025`, `May 24, 2025`). Returns `None` for anything else, including
+/// (`24-MAY-2025 10:30`, `24 May 2025`, `May 24, 2025`), and the fourteen digits of web archives' and
+/// CDX indexes' timestamps, in UTC (`20250524103000`). Returns `None` for anything else, including
 /// all-numeric dates whose day and month order is ambiguous (`05/06/2025`, `27/05/2025`).
 pub fn parse_day(date: &str) -> Option<f64> {
     let date = date.trim();
+    if date.len() == 14 && date.bytes().all(|b| b.is_ascii_digit()) {
+        let [y, mo, d, h, mi, s] = [0..4, 4..6, 6..8, 8..10, 10..12, 12..14].map(|r| &date[r]);
+        return parse_day(&format!("{y}-{mo}-{d}T{h}:{mi}:{s}Z"));
+    }
     let instant = date
         .parse::<jiff::Timestamp>()
         .ok()
@@ -880,6 +888,8 @@ pub(crate) mod tests {
         assert_eq!(parse_day("24-MAY-2025 12:00:16.84"), Some(20232.5));
         assert_eq!(parse_day("Sat, 24 May 2025 06:00:00 GMT"), Some(20232.25));
         assert_eq!(parse_day("May 24, 2025"), Some(20232.0));
+        assert_eq!(parse_day("20250524180000"), Some(20232.75));
+        assert_eq!(parse_day("20251324180000"), None);
         assert_eq!(parse_day("05/24/2025"), None);
         assert_eq!(parse_day("yesterday"), None);
         assert_eq!(parse_day("2025-13-01"), None);

@@ -74,6 +74,35 @@ pub fn from_name(path: &Path) -> (Option<Format>, Compression) {
     (format, compression)
 }
 
+/// Why a file compressed in a way not read is refused, from its first bytes: said instead of reading the
+/// compressed bytes as a binary file.
+pub(crate) fn unsupported_compression(head: &[u8]) -> Option<io::Error> {
+    let what = if head.starts_with(b"BZh") && head.get(4..10) == Some(b"1AY&SY") {
+        "bzip2-compressed"
+    } else if head.starts_with(b"\xfd7zXZ\0") {
+        "xz-compressed"
+    } else if head.starts_with(b"7z\xbc\xaf\x27\x1c") {
+        "a 7-Zip archive"
+    } else if head.starts_with(b"PK\x03\x04") {
+        "a zip archive"
+    } else if head.starts_with(&[0x04, 0x22, 0x4d, 0x18]) {
+        "lz4-compressed"
+    } else if head.len() >= 4 && head[0] & 0xf0 == 0x50 && head[1..4] == [0x2a, 0x4d, 0x18] {
+        // A zstd skippable frame first: the IIPC .warc.zst layout, whose dictionary it holds.
+        return Some(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "zstd with its dictionary in the file (the IIPC .warc.zst layout), which is not read: decompress it \
+             (zstd -d with the dictionary) or recompress with gzip",
+        ));
+    } else {
+        return None;
+    };
+    Some(io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("{what}, which is not read (gzip and zstd are): decompress it first"),
+    ))
+}
+
 /// The compression the first bytes of a file show, whatever its name.
 pub(crate) fn sniff_compression(head: &[u8]) -> Compression {
     if head.starts_with(&[0x1f, 0x8b]) {
@@ -149,6 +178,9 @@ pub fn open(path: &Path, forced: Option<Format>) -> io::Result<Source> {
     };
     let mut raw = BufReader::with_capacity(BUFFER, Counting { inner: file, count: consumed.clone() });
     let (named, _) = from_name(path);
+    if let Some(e) = unsupported_compression(raw.fill_buf()?) {
+        return Err(e);
+    }
     let compression = sniff_compression(raw.fill_buf()?);
     let mut reader: Box<dyn BufRead> = match compression {
         Compression::None => Box::new(raw),

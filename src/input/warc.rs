@@ -120,6 +120,8 @@ enum Block {
     Truncated(u64),
     /// The claimed block holds the next record's start at this offset: its `Content-Length` overshoots.
     Overshoots(u64),
+    /// Likewise, but too far on to read back from there: what lies between is lost.
+    Lost(u64),
 }
 
 /// One record's headers, and its block when it is one we want.
@@ -215,9 +217,13 @@ impl<'a> Parser<'a> {
             match name.trim().to_ascii_lowercase().as_str() {
                 "content-length" => length = value.parse::<u64>().ok().or(Some(u64::MAX)),
                 "warc-type" => record.kind = value.to_ascii_lowercase(),
-                "warc-target-uri" => record.uri = Some(value.trim_matches(['<', '>']).to_string()),
+                "warc-target-uri" => {
+                    record.uri = Some(value.trim_matches(['<', '>']).trim().to_string()).filter(|u| !u.is_empty())
+                }
                 "warc-date" => record.date = Some(value),
-                "warc-record-id" => record.record_id = Some(value),
+                "warc-record-id" => {
+                    record.record_id = Some(value.trim_matches(['<', '>']).trim().to_string()).filter(|u| !u.is_empty())
+                }
                 "content-type" => content_type = value.to_ascii_lowercase(),
                 _ => {}
             }
@@ -232,6 +238,14 @@ impl<'a> Parser<'a> {
         let wanted = record.kind == "conversion"
             || (record.kind == "response" && (content_type.contains("application/http") || content_type.is_empty()))
             || (record.kind == "resource" && content_type.contains("html"));
+        // A response too large to read is an article lost only when it is an HTML page (a video is not).
+        let wanted = wanted
+            && (length <= self.block_limit
+                || record.kind != "response"
+                || split_http(&self.input.peek(8 << 10)).is_none_or(|(status, headers, _)| {
+                    (200..300).contains(&status)
+                        && header_values(&headers, "content-type").is_none_or(|t| t.contains("html"))
+                }));
         let keep = wanted && length <= self.block_limit;
         match self.read_block(length, keep)? {
             Block::Whole(block) => record.block = block,
@@ -247,6 +261,16 @@ impl<'a> Parser<'a> {
                     format!("Content-Length {length} runs past the next record (at byte {next}); skipped"),
                 ));
             }
+            Block::Lost(next) => {
+                return Ok(Next::Damaged(
+                    offset,
+                    format!(
+                        "Content-Length {length} runs past the next record (at byte {next}), too far to read \
+                         back: it and the records after it up to byte {} are lost",
+                        self.input.pos
+                    ),
+                ));
+            }
         }
         if wanted && !keep {
             return Ok(Next::Damaged(
@@ -259,7 +283,9 @@ impl<'a> Parser<'a> {
 
     /// Reads (into memory when `keep`) or skips a block of `length` bytes, watching for the start of
     /// the next record inside it: a `Content-Length` too large would otherwise swallow the good records
-    /// after it. When one is found, the stream is put back to its version line.
+    /// after it. A record's start inside the block is only a suspicion (a page may quote a WARC record, a
+    /// crawl may hold a WARC file): when the block's declared end is where a record ends, the block is
+    /// whole; when it is not, the stream is put back to the version line found inside.
     fn read_block(&mut self, length: u64, keep: bool) -> io::Result<Block> {
         let longest = NEXT_RECORD.iter().map(|p| p.len()).max().unwrap_or(0);
         let mut block = Vec::new();
@@ -268,40 +294,77 @@ impl<'a> Parser<'a> {
         }
         // The last bytes of what came before, so a version line split between two reads is found.
         let mut seen: Vec<u8> = Vec::new();
+        // From the first version line inside the block: its offset and the bytes from it on, kept to be
+        // read again while they fit in `block_limit` (`None` once they do not).
+        let mut suspect: Option<(u64, Option<Vec<u8>>)> = None;
         let mut left = length;
         while left > 0 {
             let buf = self.input.fill_buf()?;
             if buf.is_empty() {
-                return Ok(Block::Truncated(length - left));
+                return Ok(match suspect {
+                    Some((at, Some(tail))) => self.put_back(at, &tail),
+                    _ => Block::Truncated(length - left),
+                });
             }
             let n = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
-            seen.extend_from_slice(&buf[..n]);
             if keep {
                 block.extend_from_slice(&buf[..n]);
             }
+            match &mut suspect {
+                Some((_, tail)) => {
+                    if let Some(bytes) = tail {
+                        bytes.extend_from_slice(&buf[..n]);
+                        if bytes.len() as u64 > self.block_limit {
+                            *tail = None;
+                        }
+                    }
+                }
+                None => {
+                    seen.extend_from_slice(&buf[..n]);
+                    let found = NEXT_RECORD.iter().filter_map(|p| seen.windows(p.len()).position(|w| w == *p)).min();
+                    if let Some(at) = found {
+                        // The version line starts after the two line ends.
+                        let version = at + 4;
+                        let offset = self.input.pos + n as u64 - (seen.len() - version) as u64;
+                        suspect = Some((offset, Some(seen[version..].to_vec())));
+                    } else {
+                        let tail = seen.len().saturating_sub(longest - 1);
+                        seen.drain(..tail);
+                    }
+                }
+            }
             self.input.consume(n);
             left -= n as u64;
-            let found = NEXT_RECORD.iter().filter_map(|p| seen.windows(p.len()).position(|w| w == *p)).min();
-            if let Some(at) = found {
-                // The version line starts after the two line ends; bytes from there on are given back.
-                let version = at + 4;
-                self.input.unread(&seen[version..]);
-                return Ok(Block::Overshoots(self.input.pos));
-            }
-            let tail = seen.len().saturating_sub(longest - 1);
-            seen.drain(..tail);
+        }
+        let after = self.input.peek(longest);
+        // Two line ends and a version line, or the end of the archive after at most the line ends.
+        let ends_well = after.starts_with(b"\r\n\r\nWARC/")
+            || after.starts_with(b"\n\nWARC/")
+            || (after.len() < longest && after.iter().all(|&b| b == b'\r' || b == b'\n'));
+        match suspect {
+            Some(_) if ends_well => return Ok(Block::Whole(keep.then_some(block))),
+            Some((at, Some(tail))) => return Ok(self.put_back(at, &tail)),
+            Some((at, None)) => return Ok(Block::Lost(at)),
+            None => {}
         }
         // A length a few bytes too long ends inside the next version line: look at what follows for the
         // rest of it. (Ending inside the two line ends before it is harmless: blank lines between
         // records are passed over.)
         let mut joined = seen.clone();
-        joined.extend(self.input.peek(longest));
+        joined.extend(after);
         let found = NEXT_RECORD.iter().filter_map(|p| joined.windows(p.len()).position(|w| w == *p)).min();
         if let Some(at) = found.filter(|&at| at + 4 < seen.len()) {
             self.input.unread(&seen[at + 4..]);
             return Ok(Block::Overshoots(self.input.pos));
         }
         Ok(Block::Whole(keep.then_some(block)))
+    }
+
+    /// Gives back `tail`, the bytes read from the version line at offset `at` on: the next record starts there.
+    fn put_back(&mut self, at: u64, tail: &[u8]) -> Block {
+        self.input.unread(tail);
+        debug_assert_eq!(self.input.pos, at);
+        Block::Overshoots(at)
     }
 
     /// Skips to the next line that starts with `WARC/`, which becomes the next record's start.
@@ -346,12 +409,7 @@ fn record_text(record: &Record, options: &InputOptions) -> std::result::Result<O
         } else {
             (String::new(), &block[..])
         };
-        let header = |name: &str| {
-            headers.lines().find_map(|l| {
-                let (n, v) = l.split_once(':')?;
-                n.trim().eq_ignore_ascii_case(name).then(|| v.trim().to_ascii_lowercase())
-            })
-        };
+        let header = |name: &str| header_values(&headers, name);
         let content_type = header("content-type");
         if content_type.as_ref().is_some_and(|t| !t.contains("html")) {
             return Ok(None);
@@ -365,10 +423,14 @@ fn record_text(record: &Record, options: &InputOptions) -> std::result::Result<O
         // A body that does not start with a chunk size was stored de-chunked under the header the server
         // sent (pywb's and others' captures): read as it is, as warcio does.
         let codings = header("content-encoding").unwrap_or_default();
-        let body = undo_content_encoding(body, &codings, block_limit(options))?;
-        let head = String::from_utf8_lossy(&body[..body.len().min(1024)]).to_ascii_lowercase();
-        if content_type.is_none() && !head.contains("<html") && !head.contains("<!doctype html") {
-            return Ok(None);
+        let body = match undo_content_encoding(body, &codings, block_limit(options)) {
+            Ok(body) => body,
+            // A body stored decoded under the header the server sent (as warcio reads it too).
+            Err(_) if looks_like_html(body) => Cow::Borrowed(body),
+            Err(message) => return Err(message),
+        };
+        if binary(&body) || content_type.is_none() && !looks_like_html(&body) {
+            return Ok(None); // An image or a PDF served as a page, or no page at all.
         }
         let (html, note) = html::decode_page(&body, content_type.as_deref().and_then(html::charset_of));
         notes.extend(note);
@@ -383,17 +445,45 @@ fn record_text(record: &Record, options: &InputOptions) -> std::result::Result<O
     Ok(Some((page, notes)))
 }
 
+/// The values of an HTTP header `name` in `headers`, lower-cased, its lines joined by commas as the
+/// standard reads a header given twice.
+fn header_values(headers: &str, name: &str) -> Option<String> {
+    let values: Vec<String> = headers
+        .lines()
+        .filter_map(|l| {
+            let (n, v) = l.split_once(':')?;
+            n.trim().eq_ignore_ascii_case(name).then(|| v.trim().to_ascii_lowercase())
+        })
+        .collect();
+    (!values.is_empty()).then(|| values.join(", "))
+}
+
+/// Whether a body opens as an HTML page.
+fn looks_like_html(body: &[u8]) -> bool {
+    let head = String::from_utf8_lossy(&body[..body.len().min(1024)]).to_ascii_lowercase();
+    head.contains("<html") || head.contains("<!doctype html")
+}
+
+/// Whether a body is a file of another kind (a PDF, an image, an archive: their magic bytes, or NUL
+/// bytes early on, which no page's text holds).
+fn binary(body: &[u8]) -> bool {
+    const MAGIC: [&[u8]; 7] = [b"%PDF-", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b"RIFF", b"\0\0\0"];
+    let start = body.trim_ascii_start();
+    !super::is_utf16(body) && (MAGIC.iter().any(|m| start.starts_with(m)) || body[..body.len().min(1024)].contains(&0))
+}
+
 /// Splits an HTTP response into status, header text and body.
 fn split_http(block: &[u8]) -> Option<(u16, String, &[u8])> {
-    let (end, skip) = block
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .map(|i| (i, 4))
-        .or_else(|| block.windows(2).position(|w| w == b"\n\n").map(|i| (i, 2)))?;
+    // The first blank line, each line ended by CRLF or by LF alone: the header ends before it.
+    let (end, body) = block.iter().enumerate().filter(|&(_, &b)| b == b'\n').find_map(|(at, _)| {
+        let blank = [&b"\n"[..], b"\r\n"].into_iter().find(|e| block[at + 1..].starts_with(e))?;
+        let end = if at > 0 && block[at - 1] == b'\r' { at - 1 } else { at };
+        Some((end, at + 1 + blank.len()))
+    })?;
     let head = String::from_utf8_lossy(&block[..end]).into_owned();
     let status = head.lines().next()?.split_whitespace().nth(1)?.parse().ok()?;
     let headers = head.split_once('\n').map_or("", |(_, h)| h).to_string();
-    Some((status, headers, &block[end + skip..]))
+    Some((status, headers, &block[body..]))
 }
 
 /// Undoes an HTTP body's `Content-Encoding`, a list of codings applied in the order given (so undone
@@ -495,8 +585,22 @@ pub(super) fn read(reader: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()
         }
         page.add_head_fields(&mut extra);
         // The page's own publication date rather than the day it was crawled, which only bounds it (a
-        // copy crawled first would otherwise pass for the source); the crawl date is kept beside it.
-        let date = match (page.published, record.date) {
+        // copy crawled first would otherwise pass for the source); the crawl date is kept beside it. A
+        // publication date after the crawl is wrong (a template's, a placeholder): the crawl date stands.
+        let crawled = match record.date {
+            Some(date) if super::parse_day(&date).is_none() => {
+                ctx.sink.unread_date(record.offset, "byte", "WARC-Date", date)?;
+                None
+            }
+            date => date,
+        };
+        let date = match (page.published, crawled) {
+            (Some(published), Some(crawled))
+                if super::parse_day(&published).zip(super::parse_day(&crawled)).is_some_and(|(p, c)| p > c) =>
+            {
+                extra.insert("published".into(), Value::String(published));
+                Some(crawled)
+            }
             (Some(published), crawled) => {
                 if let Some(crawled) = crawled {
                     extra.insert("crawled".into(), Value::String(crawled));
@@ -717,6 +821,50 @@ pub(crate) mod tests {
         }
     }
 
+    /// The target URIs of the records read and the damage met, 7 bytes read at a time.
+    fn parse(bytes: &[u8], options: &InputOptions) -> (Vec<String>, Vec<(u64, String)>) {
+        let mut reader = io::BufReader::with_capacity(7, bytes);
+        let mut parser = Parser::new(&mut reader, 0, options);
+        let (mut records, mut damaged) = (Vec::new(), Vec::new());
+        loop {
+            match parser.next().unwrap() {
+                Next::End => return (records, damaged),
+                Next::Record(r) => records.push(r.uri.unwrap_or_default()),
+                Next::Damaged(offset, message) => damaged.push((offset, message)),
+            }
+        }
+    }
+
+    /// A block that holds a WARC record (a crawled .warc file, a page quoting one) is whole when its
+    /// declared end is where a record ends; an overshoot too long to read back loses what it swallowed,
+    /// and says so.
+    #[test]
+    fn a_record_quoting_a_record_is_one_record() {
+        let inner = record("conversion", "http://quoted/", "", b"Quoted text.");
+        let page = [&b"HTTP/1.1 200 OK\r\nContent-Type: application/warc\r\n\r\n\r\n\r\n"[..], &inner, &inner].concat();
+        let first = record("conversion", "http://ok/1", "", b"Good text.");
+        let quoting = record("response", "http://files/x.warc", "Content-Type: application/http\r\n", &page);
+        let last = record("conversion", "http://ok/2", "", b"More good text.");
+        let bytes = [&first[..], &quoting, &last].concat();
+        let (uris, damaged) = parse(&bytes, &InputOptions::default());
+        assert_eq!(uris, ["http://ok/1", "http://files/x.warc", "http://ok/2"]);
+        assert!(damaged.is_empty(), "{damaged:?}");
+
+        // Content-Length claiming 100 kB more than the block: past the 64 kB kept to read back.
+        let options = InputOptions { max_document_bytes: 1, ..InputOptions::default() };
+        let bad = String::from_utf8(record("conversion", "http://bad/", "", b"Bad text.")).unwrap();
+        let bad = bad.replace("Content-Length: 9\r\n", "Content-Length: 100009\r\n").into_bytes();
+        let filler = record("conversion", "http://swallowed/", "", &vec![b'x'; 120_000]);
+        let bytes = [&first[..], &bad, &filler, &last].concat();
+        let (uris, damaged) = parse(&bytes, &options);
+        assert_eq!(uris, ["http://ok/1", "http://ok/2"], "{damaged:?}");
+        let swallowed = (first.len() + bad.len()) as u64;
+        assert!(
+            damaged[0].1.contains(&format!("next record (at byte {swallowed}), too far to read back")),
+            "{damaged:?}"
+        );
+    }
+
     #[test]
     fn truncated_archives_keep_the_records_before() {
         let dir = tempfile::tempdir().unwrap();
@@ -857,6 +1005,47 @@ pub(crate) mod tests {
         assert_eq!(docs[0].extra["crawled"], "2025-05-24T10:00:00Z");
         assert_eq!(docs[1].date.as_deref(), Some("2025-05-24T10:00:00Z"));
         assert!(!docs[1].extra.contains_key("crawled"));
+
+        // A page dated after its own crawl is dated by the crawl; a crawl date that does not read is said.
+        let later = page("", br#"<meta name="date" content="2030-01-01"><p>Dated later.</p>"#);
+        let unread = String::from_utf8(record("response", "http://x", kind, &dated)).unwrap();
+        let unread = unread.replace("WARC-Date: 2025-05-24T10:00:00Z", "WARC-Date: someday").into_bytes();
+        let bytes = [record("response", "http://l", kind, &later), unread].concat();
+        let (docs, problems) = crate::input::read_all("p.warc", crate::input::Format::Warc, &bytes);
+        assert_eq!(docs[0].date.as_deref(), Some("2025-05-24T10:00:00Z"));
+        assert_eq!(docs[0].extra["published"], "2030-01-01");
+        assert_eq!(docs[1].date.as_deref(), Some("2025-05-01"));
+        assert!(!docs[1].extra.contains_key("crawled"));
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].message.contains(r#"field "WARC-Date" does not read as a date"#), "{problems:?}");
+    }
+
+    /// What crawlers store besides well-formed pages: header lines ended by LF alone, a stale
+    /// Content-Encoding over a body stored decoded, the header given twice, files served as pages, large
+    /// media, records without a target URI. Each read as meant, or passed over without a problem.
+    #[test]
+    fn what_crawlers_store_is_read_as_meant() {
+        let lf = b"HTTP/1.1 200 OK\nContent-Type: text/html\n\n<p>First.</p>\r\n\r\n<p>Second.</p>".to_vec();
+        let stale = page("Content-Encoding: gzip\r\n", b"<html><p>Stored decoded.</p></html>");
+        let twice = page("Content-Encoding: gzip\r\nContent-Encoding: br\r\n", &brotli(&gzip(b"<p>Twice.</p>")));
+        let pdf = page("", b"%PDF-1.4 binary stream");
+        let png = page("", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR");
+        let (docs, problems) = pages(&[lf, stale, twice, pdf, png]);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(docs, ["First.\nSecond.", "Stored decoded.", "Twice."]);
+
+        let kind = "Content-Type: application/http; msgtype=response\r\n";
+        let options = InputOptions { max_document_bytes: 16, ..InputOptions::default() };
+        let video = b"HTTP/1.1 200 OK\r\nContent-Type: video/mp4\r\n\r\n".iter().copied().chain(vec![1; 100_000]);
+        let nameless = String::from_utf8(record("response", "", kind, &page("", b"<p>No URI.</p>"))).unwrap();
+        let bytes = [record("response", "http://v", kind, &video.collect::<Vec<u8>>()), nameless.into_bytes()].concat();
+        let (mut docs, mut problems) = (Vec::new(), Vec::new());
+        let file = crate::input::InputFile { path: "v.warc".into(), id: "v".into() };
+        crate::input::read_file_bytes(&file, &bytes, &options, &mut |d| docs.push(d), &mut |p| problems.push(p))
+            .unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        let ids: Vec<_> = docs.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids, ["urn:uuid:"]);
     }
 
     #[test]
