@@ -236,7 +236,14 @@ impl Report {
             candidate_pairs: s.candidate_pairs,
             grouped_documents: s.grouped_documents,
             pairs: s.pairs,
-            problems: s.problems.iter().map(|p| format!("{}: {}", p.path, p.message)).collect(),
+            problems: s
+                .problems
+                .iter()
+                .map(|p| match p.line {
+                    Some(line) => format!("{}:{line}: {}", p.path, p.message),
+                    None => format!("{}: {}", p.path, p.message),
+                })
+                .collect(),
             references: s.references.as_ref(),
         };
         let data = Data { tool: self.tool, format_version: self.format_version, summary, documents, pairs, clusters };

@@ -277,3 +277,65 @@ fn against_a_reference_collection_each_document_shows_its_own_text() {
         }
     }
 }
+
+/// An id holding a bidirectional override or a line break is shown escaped, as the text report shows it,
+/// not left to reverse what follows it; Previous and Next step through the list as filtered; a row's
+/// number is a link (keyboard, new tab); a pair without a source is listed once in its cluster's tree.
+#[test]
+fn hidden_characters_filtered_steps_and_row_links() {
+    let Some(chromium) = chromium() else { return };
+    let dir = out_dir("steps");
+    let seeds = crate::common::seeds();
+    let record = |id: &str, text: &str| format!("{}\n", json!({"id": id, "text": text}));
+    let input = dir.join("steps.jsonl");
+    let lines = [
+        record("wire-001", &seeds[0].1),
+        record("blog\u{202e}-777", &format!("{} One more sentence.", seeds[0].1)),
+        record("line\nbreak", &seeds[2].1),
+        record("line-copy", &seeds[2].1),
+        record("other", &seeds[4].1),
+        record("other-copy", &seeds[4].1),
+    ];
+    std::fs::write(&input, lines.concat()).unwrap();
+    let report: Value =
+        serde_json::from_slice(&run_ok(&["scan", "--quiet", "-f", "json", input.to_str().unwrap()]).stdout).unwrap();
+    let pairs = report["pairs"].as_array().unwrap();
+    let duplicates: Vec<usize> = (0..pairs.len()).filter(|&k| pairs[k]["relation"] == "duplicate").collect();
+    assert_eq!(duplicates.len(), 2, "{pairs:?}");
+    let page = dir.join("steps.html");
+    run_ok(&["scan", "--quiet", "-f", "html", "-o", page.to_str().unwrap(), input.to_str().unwrap()]);
+    let first = format!("#pair={}", duplicates[0]);
+    let result = browse(
+        &chromium,
+        &json!({"steps": [
+            {"open": file_url(&page, "")},
+            {"wait": READY},
+            {"eval": "document.body.innerText", "as": "overview"},
+            {"eval": "[...document.querySelectorAll('#clusters a.edge')].map(a => a.getAttribute('href'))", "as": "edges"},
+            {"eval": "document.querySelectorAll('#relations input').forEach(i => { if (i.value !== 'duplicate') i.click(); })"},
+            {"eval": "[...document.querySelectorAll('#pairs tbody a')].map(a => a.getAttribute('href'))", "as": "rows"},
+            {"click": "#pairs tbody a"},
+            {"wait": "document.documentElement.dataset.view === 'pair'"},
+            {"eval": "location.hash", "as": "opened"},
+            {"eval": "document.getElementById('position').textContent", "as": "position"},
+            {"eval": "document.getElementById('next').getAttribute('href')", "as": "next"},
+            {"eval": "document.getElementById('prev').getAttribute('href')", "as": "prev"},
+        ]}),
+    );
+    assert_clean(&result, &page);
+    let r = &result["results"];
+    let overview = r["overview"].as_str().unwrap();
+    assert!(overview.contains("blog\\u{202e}-777") && overview.contains("line\\nbreak"), "{overview}");
+    assert!(!overview.contains('\u{202e}'), "{overview}");
+    let rows: Vec<String> = duplicates.iter().map(|k| format!("#pair={k}")).collect();
+    assert_eq!(r["rows"], json!(rows));
+    assert_eq!(r["opened"], json!(first));
+    assert_eq!(r["position"], json!(format!("pair 1 of 2 (as filtered; {} in all)", pairs.len())));
+    assert_eq!((&r["prev"], &r["next"]), (&Value::Null, &json!(rows[1])));
+    // Each pair once in the cluster trees.
+    let mut edges: Vec<&str> = r["edges"].as_array().unwrap().iter().map(|e| e.as_str().unwrap()).collect();
+    let all = edges.len();
+    edges.sort_unstable();
+    edges.dedup();
+    assert_eq!((all, edges.len()), (pairs.len(), pairs.len()), "{:?}", r["edges"]);
+}

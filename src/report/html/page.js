@@ -31,10 +31,17 @@
   };
 
   // ---- small helpers: elements made with text only ----
+  // Control characters, line separators and bidirectional overrides from the input are shown as escapes
+  // (as the text report shows them), so an id cannot hide a line break or reverse what follows it.
+  const HIDDEN = /[\p{Cc}\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\u{110bd}\u{110cd}\u{13430}-\u{1343f}\u{1bca0}-\u{1bca3}\u{1d173}-\u{1d17a}\u{e0001}\u{e0020}-\u{e007f}]/gu;
+  const ESCAPES = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+  function shown(s) {
+    return String(s).replace(HIDDEN, (c) => ESCAPES[c] || "\\u{" + c.codePointAt(0).toString(16) + "}");
+  }
   function el(tag, className, text) {
     const e = document.createElement(tag);
     if (className) e.className = className;
-    if (text !== undefined && text !== null) e.textContent = String(text);
+    if (text !== undefined && text !== null) e.textContent = shown(text);
     return e;
   }
   function fixed(x, n) {
@@ -69,7 +76,7 @@
     return el("span", "relation " + (RELATIONS.indexOf(r) >= 0 ? r : "candidate"), r.replace("_", " "));
   }
   function docLabel(d) {
-    return docs[d] ? docs[d].id : "?";
+    return docs[d] ? shown(docs[d].id) : "?";
   }
 
   // ---- the overview ----
@@ -99,6 +106,7 @@
       det.querySelector("summary").textContent = s.problems.length + (s.problems.length === 1 ? " input problem" : " input problems");
       const ul = det.querySelector("ul");
       for (const m of s.problems.slice(0, 100)) ul.append(el("li", null, m));
+      if (s.problems.length > 100) ul.append(el("li", "hint", s.problems.length - 100 + " more: the JSON report lists them all"));
     }
   }
 
@@ -136,7 +144,7 @@
     });
     document.getElementById("filters").addEventListener("submit", (e) => e.preventDefault());
     for (const th of document.querySelectorAll("#pairs th.sortable")) {
-      th.addEventListener("click", () => {
+      const sort = () => {
         const key = th.dataset.key;
         if (state.sort === key) state.desc = !state.desc;
         else {
@@ -144,6 +152,15 @@
           state.desc = key === "confidence" || key === "coverage" || key === "jaccard5" || key === "passages";
         }
         renderPairs();
+      };
+      th.tabIndex = 0;
+      th.setAttribute("role", "button");
+      th.addEventListener("click", sort);
+      th.addEventListener("keydown", (e) => {
+        if (e.key === "Enter" || e.key === " ") {
+          e.preventDefault();
+          sort();
+        }
       });
     }
     document.getElementById("more-pairs").addEventListener("click", () => {
@@ -224,8 +241,12 @@
       rel.append(relationBadge(p.relation));
       const conf = el("td", "num", fixed(p.confidence));
       conf.append(el("span", "bar w" + Math.round(Math.max(0, Math.min(1, p.confidence)) * 10)));
+      const number = el("td", "num");
+      const link = el("a", null, k + 1);
+      link.href = pairLink(k);
+      number.append(link);
       tr.append(
-        el("td", "num", k + 1),
+        number,
         idsCell(p),
         rel,
         conf,
@@ -308,10 +329,13 @@
     box.append(head);
     const roots = c.source !== null && c.source !== undefined ? [c.source] : c.members.filter((m) => !derived.has(m));
     const placed = new Set();
+    const listed = new Set(); // pairs without a source shown already, each once
     const tree = el("ul", "tree");
     const grow = (d, li) => {
       placed.add(d);
       for (const [other, k] of tildes.get(d) || []) {
+        if (listed.has(k)) continue;
+        listed.add(k);
         const sib = el("span", "siblings");
         sib.append(el("span", "tilde", " ~ "), docLabel(other), " ", edgeLink(k, ""));
         li.append(sib);
@@ -329,8 +353,10 @@
       }
       li.append(ul);
     };
+    // A member shown whole as another's sibling (no derived documents, each pair listed) is no root of its own.
+    const shownWhole = (d) => !children.has(d) && (tildes.get(d) || []).every(([, k]) => listed.has(k));
     for (const r of roots.concat(c.members)) {
-      if (placed.has(r)) continue;
+      if (placed.has(r) || shownWhole(r)) continue;
       const li = nodeItem(r, children.has(r));
       tree.append(li);
       grow(r, li);
@@ -360,6 +386,7 @@
       renderPairs();
       renderClusters();
       document.querySelector("#pairs tbody").addEventListener("click", (e) => {
+        if (e.target.closest("a")) return; // the pair's link: opened as links are
         const tr = e.target.closest("tr");
         if (tr && tr.dataset.pair) location.hash = pairLink(tr.dataset.pair);
       });
@@ -368,6 +395,7 @@
     document.getElementById("pair").hidden = true;
     document.getElementById("overview").hidden = false;
     document.title = "unspun report: " + pairs.length + " pairs";
+    window.scrollTo(0, state.scrollY || 0); // back where the list was left
   }
 
   // ---- the pair view ----
@@ -447,7 +475,9 @@
         const me = Math.min(end, at.get(marks[k][1]));
         if (me <= ms) continue;
         if (ms > cursor) span.append(document.createTextNode(text.slice(cursor, ms)));
-        span.append(el("mark", marks[k][2] === 1 ? "quoted" : "verbatim", text.slice(ms, me)));
+        const mark = el("mark", marks[k][2] === 1 ? "quoted" : "verbatim");
+        mark.textContent = text.slice(ms, me); // the text as it is, line breaks and all
+        span.append(mark);
         cursor = me;
       }
       if (end > cursor) span.append(document.createTextNode(text.slice(cursor, end)));
@@ -482,10 +512,10 @@
     bits.push(doc.words + " words");
     if (doc.reference) bits.push("reference collection");
     bits.push(doc.path);
-    facts.append(bits.join(" · "));
+    facts.append(shown(bits.join(" · ")));
     for (const [k, v] of Object.entries(doc.fields || {})) {
       if (k === "title" || k === "url") continue;
-      facts.append(el("br"), k + ": " + (typeof v === "string" ? v : JSON.stringify(v)));
+      facts.append(el("br"), shown(k + ": " + (typeof v === "string" ? v : JSON.stringify(v))));
     }
     header.append(facts);
   }
@@ -524,7 +554,7 @@
       const li = el("li");
       li.append(el("span", "signal", SIGNAL_WORDS[e.signal] || e.signal));
       if (e.favours) li.append(el("span", "favours", " (favours " + e.favours + ")"));
-      li.append(": " + e.detail);
+      li.append(": " + shown(e.detail));
       ul.append(li);
     }
   }
@@ -552,7 +582,9 @@
 
   function showPair(k) {
     const p = pairs[k];
-    document.getElementById("overview").hidden = true;
+    const overview = document.getElementById("overview");
+    if (!overview.hidden) state.scrollY = window.scrollY;
+    overview.hidden = true;
     document.getElementById("pair").hidden = false;
     const dir = direction(p);
     const [left, right] = dir ? [dir.source, dir.derived] : [p.a, p.b];
@@ -561,12 +593,19 @@
     document.getElementById("verdict").textContent = verdictWords(p);
     renderEvidence(p);
     renderFigures(p);
-    document.getElementById("position").textContent = "pair " + (k + 1) + " of " + pairs.length;
-    const prev = document.getElementById("prev"), next = document.getElementById("next");
-    if (k > 0) prev.href = pairLink(k - 1);
-    else prev.removeAttribute("href");
-    if (k + 1 < pairs.length) next.href = pairLink(k + 1);
-    else next.removeAttribute("href");
+    // Previous and Next step through the list as it is filtered and sorted, when the pair is in it.
+    const listed = selectedPairs();
+    const i = listed.indexOf(k);
+    const [order, at] = i >= 0 ? [listed, i] : [null, k];
+    const count = order ? order.length : pairs.length;
+    const stepTo = (j) => (j < 0 || j >= count ? null : order ? order[j] : j);
+    document.getElementById("position").textContent =
+      "pair " + (at + 1) + " of " + count + (order && count < pairs.length ? " (as filtered; " + pairs.length + " in all)" : "");
+    for (const [id, j] of [["prev", stepTo(at - 1)], ["next", stepTo(at + 1)]]) {
+      const a = document.getElementById(id);
+      if (j === null) a.removeAttribute("href");
+      else a.href = pairLink(j);
+    }
     const sides = [["side-left", left], ["side-right", right]];
     for (const [id, d] of sides) {
       const box = document.getElementById(id);
