@@ -336,7 +336,11 @@ fn walk_entries(walker: &mut Walk, dir: &Path, files: &mut Vec<InputFile>, probl
             return;
         }
     };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    // Hidden files and folders (a name starting with a dot: .git, an editor's backup, the ._ files macOS
+    // leaves on other file systems) hold no articles; they are read when named.
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().filter(|e| !e.file_name().as_encoded_bytes().starts_with(b".")).map(|e| e.path()))
+        .collect();
     paths.sort();
     for path in paths {
         // Following symbolic links, as the walk does.
@@ -995,7 +999,8 @@ pub(crate) mod tests {
     fn discover_walks_folders_and_filters_extensions() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("sub")).unwrap();
-        for name in ["b.txt", "a.TXT", "README.md", "truth.jsonl", "sub/c.txt"] {
+        std::fs::create_dir_all(dir.path().join(".git")).unwrap();
+        for name in ["b.txt", "a.TXT", "README.md", "truth.jsonl", "sub/c.txt", ".hidden.txt", "._b.txt", ".git/d.txt"] {
             std::fs::write(dir.path().join(name), "x").unwrap();
         }
         let (files, problems) = discover(&[dir.path().to_path_buf()], &InputOptions::default()).unwrap();
