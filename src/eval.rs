@@ -200,7 +200,8 @@ type Named<'a> = (Option<&'a str>, Option<f64>);
 pub fn evaluate(scan: &Scan, truth: &[TruthPair]) -> Evaluation {
     let clusters = truth_clusters(truth);
     let id = |i: u32| scan.documents[i as usize].id.as_str();
-    // An unverified candidate (`candidates_only`) counts as reported, so candidate recall can be measured.
+    // An unverified candidate (`candidates_only`) counts as reported, so the banded views' candidate recall
+    // can be measured (the passages proposer runs only when verifying).
     let reported: Vec<_> = scan.pairs.iter().filter(|p| p.relation.is_some() || !p.verified).collect();
     let mut found: HashMap<(&str, &str), Named> = HashMap::new();
     let mut bands: Vec<Band> =

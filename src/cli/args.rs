@@ -323,7 +323,8 @@ pub struct SettingsArgs {
     /// records and pages whose markup does not mark the article; reads the inputs twice.
     #[arg(long)]
     pub boilerplate: bool,
-    /// Report candidate pairs without verifying them (the plain MinHash-LSH job).
+    /// Report candidate pairs without verifying them (the plain MinHash-LSH job: the banded views' pairs;
+    /// the passages proposer, which works on what verification samples of the texts, does not run).
     #[arg(long)]
     pub candidates_only: bool,
     /// Also report verified candidate pairs judged not derived (relation `none`), with their figures.

@@ -14,6 +14,11 @@ use super::{Run, exit_code};
 
 pub(super) fn run(args: &EvalArgs, run: &Run) -> Result<ExitCode> {
     let mut config = args.settings.to_config(&[], false)?;
+    if config.candidates_only && args.direction_pairs.is_some() {
+        return Err(unspun::Error::Config(
+            "--direction-pairs writes the verified pairs' direction features; --candidates-only verifies none".into(),
+        ));
+    }
     config.all_direction_features = args.direction_pairs.is_some();
     if !args.dir.is_dir() {
         return Err(unspun::Error::Input {

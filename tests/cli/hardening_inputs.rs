@@ -296,6 +296,7 @@ fn eval_counts_labelled_negatives_wrong_and_unread_texts_unjudged() {
         (&["--report", "docs/r.txt"][..], "inside the input folder"),
         (&["--report", "x.json", "--direction-pairs", "x.json"], "both name x.json"),
         (&["--report", "-"], "the scores are on standard output"),
+        (&["--candidates-only", "--direction-pairs", "d.jsonl"], "--candidates-only verifies none"),
     ] {
         let mut cmd = bin();
         cmd.current_dir(dir.path()).args(["eval", "--quiet", "."]).args(args);
