@@ -451,6 +451,9 @@ pub fn read_with(
     let result = spill_store(&src).and_then(|store| {
         ctx.store = store;
         read_format(src.reader.as_mut(), &mut ctx)?;
+        for gap in src.gaps.take() {
+            ctx.sink.problem(None, gap)?;
+        }
         // The file's spilled texts are written out now, so that a full temporary folder is met while
         // reading, as the one error it is, not later as each text failing to be read again.
         ctx.store.as_ref().map_or(Ok(()), |store| store.flush().map_err(spill_failed))
@@ -540,6 +543,7 @@ pub fn read_file_bytes(
         return Err(Error::Read { path: file.path.clone(), source });
     }
     let compression = source::sniff_compression(bytes);
+    let gaps = source::Gaps::default();
     // A stream damaged or cut short gives what it decoded, then its error where the reader meets it, as
     // reading the file does: the documents before the damage are kept.
     let mut broken = None;
@@ -552,7 +556,7 @@ pub fn read_file_bytes(
     };
     let decoded: std::borrow::Cow<[u8]> = match compression {
         source::Compression::None => bytes.into(),
-        source::Compression::Gzip => decode(&mut flate2::bufread::MultiGzDecoder::new(bytes)).into(),
+        source::Compression::Gzip => decode(&mut source::GzMembers::new(bytes, gaps.clone())).into(),
         source::Compression::Zstd => match zstd::stream::read::Decoder::with_buffer(bytes) {
             Ok(mut decoder) => decode(&mut decoder).into(),
             Err(e) => return Err(Error::Read { path: file.path.clone(), source: e }),
@@ -561,7 +565,8 @@ pub fn read_file_bytes(
     let format = options.format.or(source::from_name(&file.path).0).unwrap_or_else(|| source::sniff_format(&decoded));
     in_context(file, format, compression, bytes.len() as u64, options, emit, problem, |ctx| {
         let mut stream = std::io::BufReader::new(ThenFails { bytes: &decoded, error: broken });
-        read_format(&mut stream, ctx)
+        read_format(&mut stream, ctx)?;
+        gaps.take().into_iter().try_for_each(|gap| ctx.sink.problem(None, gap))
     })
 }
 
@@ -1000,7 +1005,8 @@ pub(crate) mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("sub")).unwrap();
         std::fs::create_dir_all(dir.path().join(".git")).unwrap();
-        for name in ["b.txt", "a.TXT", "README.md", "truth.jsonl", "sub/c.txt", ".hidden.txt", "._b.txt", ".git/d.txt"] {
+        for name in ["b.txt", "a.TXT", "README.md", "truth.jsonl", "sub/c.txt", ".hidden.txt", "._b.txt", ".git/d.txt"]
+        {
             std::fs::write(dir.path().join(name), "x").unwrap();
         }
         let (files, problems) = discover(&[dir.path().to_path_buf()], &InputOptions::default()).unwrap();

@@ -2,7 +2,7 @@
 //! bytes), whether it is compressed (gzip, zstd), and how many bytes of the file itself have been consumed,
 //! so progress on a compressed file counts the bytes on disk and reaches the file's size.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
@@ -132,6 +132,224 @@ pub fn sniff_format(head: &[u8]) -> Format {
     }
 }
 
+/// What was said of the gzip members skipped as damaged ([`GzMembers`]), to be reported with the file.
+pub type Gaps = Rc<RefCell<Vec<String>>>;
+
+/// The compressed bytes of one gzip member kept to look for the next member's header in after damage
+/// (a damaged member's decoder may read on through the members after it); a larger member is not kept.
+const MAX_MEMBER: usize = 4 << 20;
+
+/// A byte stream with bytes put back in front of it, counting what is consumed and keeping it (`kept`)
+/// while it fits in [`MAX_MEMBER`].
+struct Prefixed<R> {
+    prefix: Vec<u8>,
+    inner: R,
+    /// Bytes consumed so far (of the prefix and the stream), from the start of the file.
+    pos: u64,
+    kept: Option<Vec<u8>>,
+}
+
+impl<R: BufRead> Read for Prefixed<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = {
+            let available = self.fill_buf()?;
+            let n = available.len().min(buf.len());
+            buf[..n].copy_from_slice(&available[..n]);
+            n
+        };
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for Prefixed<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.prefix.is_empty() { self.inner.fill_buf() } else { Ok(&self.prefix) }
+    }
+    fn consume(&mut self, n: usize) {
+        if let Some(kept) = &mut self.kept {
+            match self.prefix.is_empty() {
+                true => kept.extend_from_slice(self.inner.fill_buf().map(|b| &b[..n.min(b.len())]).unwrap_or(&[])),
+                false => kept.extend_from_slice(&self.prefix[..n.min(self.prefix.len())]),
+            }
+            if kept.len() > MAX_MEMBER {
+                self.kept = None;
+            }
+        }
+        if self.prefix.is_empty() {
+            self.inner.consume(n);
+        } else {
+            self.prefix.drain(..n.min(self.prefix.len()));
+        }
+        self.pos += n as u64;
+    }
+}
+
+/// gzip members one after another, as `MultiGzDecoder` reads them, but a damaged member does not end the
+/// stream: reading resumes at the next member's header (a web archive written one member per record, as
+/// Common Crawl writes them, loses the damaged record only), and what was skipped is said in `gaps`. A
+/// member's bytes are passed on once its checksum is read, so a damaged one gives nothing, unless it is the
+/// last (one gzip stream, a file cut short: what it decoded before the damage, then the damage's error) or
+/// larger than [`MAX_MEMBER`] (passed on as decoded, its damage the end of the stream).
+pub struct GzMembers<R: BufRead> {
+    decoder: Option<flate2::bufread::GzDecoder<Prefixed<R>>>,
+    /// Where the member being decoded starts in the file.
+    member: u64,
+    gaps: Gaps,
+    /// Where a damaged member started and what was wrong, until a member after it decodes.
+    damage: Option<(u64, io::Error)>,
+    /// A member's decoded bytes, held until its checksum is read, and how many were given out.
+    out: Vec<u8>,
+    given: usize,
+    /// The member is larger than [`MAX_MEMBER`]: passed on as it is decoded.
+    streaming: bool,
+    /// The error to give once `out` is given out.
+    failed: Option<io::Error>,
+}
+
+impl<R: BufRead> GzMembers<R> {
+    pub fn new(inner: R, gaps: Gaps) -> GzMembers<R> {
+        let decoder =
+            flate2::bufread::GzDecoder::new(Prefixed { prefix: Vec::new(), inner, pos: 0, kept: Some(Vec::new()) });
+        GzMembers {
+            decoder: Some(decoder),
+            member: 0,
+            gaps,
+            damage: None,
+            out: Vec::new(),
+            given: 0,
+            streaming: false,
+            failed: None,
+        }
+    }
+
+    fn start(&mut self, mut raw: Prefixed<R>) {
+        self.member = raw.pos;
+        raw.kept = Some(Vec::new());
+        self.decoder = Some(flate2::bufread::GzDecoder::new(raw));
+    }
+
+    /// Skips to the next gzip member header (`1f 8b 08`) after the start of the damaged member and starts
+    /// decoding there; `false` at the end of the stream.
+    fn resync(&mut self, mut raw: Prefixed<R>) -> io::Result<bool> {
+        // Looked for from the damaged member's second byte, when its bytes were kept.
+        if let Some(kept) = raw.kept.take().filter(|k| !k.is_empty()) {
+            raw.prefix.splice(0..0, kept[1..].iter().copied());
+            raw.pos = self.member + 1;
+        }
+        let mut matched = 0;
+        loop {
+            let buf = raw.fill_buf()?;
+            if buf.is_empty() {
+                return Ok(false);
+            }
+            let mut used = 0;
+            for &b in buf {
+                used += 1;
+                matched = match (matched, b) {
+                    (_, 0x1f) => 1,
+                    (1, 0x8b) => 2,
+                    (2, 0x08) => 3,
+                    _ => 0,
+                };
+                if matched == 3 {
+                    break;
+                }
+            }
+            raw.consume(used);
+            if matched == 3 {
+                raw.pos -= 3;
+                raw.prefix.splice(0..0, [0x1f, 0x8b, 0x08]);
+                self.start(raw);
+                return Ok(true);
+            }
+        }
+    }
+}
+
+impl<R: BufRead> GzMembers<R> {
+    /// Decodes the rest of the current member into `out` (all of it, or [`MAX_MEMBER`] bytes, after which
+    /// the member is passed on as it is decoded); `Ok(false)` when the stream is done.
+    fn next_member(&mut self) -> io::Result<bool> {
+        let mut chunk = vec![0; 64 << 10];
+        loop {
+            let Some(decoder) = self.decoder.as_mut() else { return Ok(false) };
+            match decoder.read(&mut chunk) {
+                Ok(0) => {
+                    // The member ended whole: what it held is passed on, and another member may follow.
+                    if let Some((at, e)) = self.damage.take() {
+                        self.gaps.borrow_mut().push(format!(
+                            "gzip member at compressed byte {at} damaged ({e}): what it held is lost; reading \
+                             resumed at the next member, compressed byte {}",
+                            self.member
+                        ));
+                    }
+                    let mut raw = self.decoder.take().map(|d| d.into_inner()).expect("a decoder");
+                    if !raw.fill_buf()?.is_empty() {
+                        self.start(raw);
+                    }
+                    return Ok(true);
+                }
+                Ok(n) => {
+                    self.out.extend_from_slice(&chunk[..n]);
+                    if self.out.len() > MAX_MEMBER {
+                        self.streaming = true;
+                        return Ok(true);
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    let raw = self.decoder.take().map(|d| d.into_inner()).expect("a decoder");
+                    if self.damage.is_none() {
+                        self.damage = Some((self.member, e));
+                    }
+                    if self.streaming || !self.resync(raw)? {
+                        // Nothing after the damage: what was decoded before it is passed on, then the error.
+                        self.failed = self.damage.take().map(|(_, e)| e);
+                        return Ok(true);
+                    }
+                    // Decoded from a damaged member: not passed on.
+                    self.out.clear();
+                }
+            }
+        }
+    }
+}
+
+impl<R: BufRead> Read for GzMembers<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            if self.given < self.out.len() {
+                let n = buf.len().min(self.out.len() - self.given);
+                buf[..n].copy_from_slice(&self.out[self.given..self.given + n]);
+                self.given += n;
+                return Ok(n);
+            }
+            self.out.clear();
+            self.given = 0;
+            if let Some(e) = self.failed.take() {
+                return Err(e);
+            }
+            if self.streaming {
+                // A member too large to hold: passed on as decoded, its damage the stream's end.
+                let Some(decoder) = self.decoder.as_mut() else { return Ok(0) };
+                match decoder.read(buf) {
+                    Ok(0) => {
+                        self.streaming = false;
+                        let mut raw = self.decoder.take().map(|d| d.into_inner()).expect("a decoder");
+                        if !raw.fill_buf()?.is_empty() {
+                            self.start(raw);
+                        }
+                    }
+                    result => return result,
+                }
+            } else if !self.next_member()? {
+                return Ok(0);
+            }
+        }
+    }
+}
+
 /// Counts the bytes read through it into a shared cell.
 struct Counting<R> {
     inner: R,
@@ -161,6 +379,8 @@ pub struct Source {
     /// Whether the file can be opened and read again at all: a regular file, not standard input, a FIFO,
     /// a process substitution (`<(cmd)`) or a device, which give their bytes once.
     pub reopenable: bool,
+    /// The damaged gzip members skipped so far ([`GzMembers`]).
+    pub gaps: Gaps,
 }
 
 /// Opens `path` (standard input for [`super::STDIN`]), detects compression (magic bytes win over the
@@ -182,9 +402,10 @@ pub fn open(path: &Path, forced: Option<Format>) -> io::Result<Source> {
         return Err(e);
     }
     let compression = sniff_compression(raw.fill_buf()?);
+    let gaps = Gaps::default();
     let mut reader: Box<dyn BufRead> = match compression {
         Compression::None => Box::new(raw),
-        Compression::Gzip => Box::new(BufReader::with_capacity(BUFFER, flate2::bufread::MultiGzDecoder::new(raw))),
+        Compression::Gzip => Box::new(BufReader::with_capacity(BUFFER, GzMembers::new(raw, gaps.clone()))),
         Compression::Zstd => Box::new(BufReader::with_capacity(BUFFER, zstd::stream::read::Decoder::with_buffer(raw)?)),
     };
     let format = match forced.or(named) {
@@ -192,7 +413,7 @@ pub fn open(path: &Path, forced: Option<Format>) -> io::Result<Source> {
         None => sniff_format(reader.fill_buf()?),
     };
     let seekable = compression == Compression::None && reopenable;
-    Ok(Source { reader, consumed, compression, format, seekable, reopenable })
+    Ok(Source { reader, consumed, compression, format, seekable, reopenable, gaps })
 }
 
 /// Reads one line (up to and including `\n`) into `buf`, keeping at most `limit` bytes of it. Returns the

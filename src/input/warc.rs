@@ -111,6 +111,9 @@ impl BufRead for Counted<'_> {
 /// How a record's block and the next record's version line meet in a well-formed archive: the two
 /// line ends that close a record, then `WARC/1.0` or `WARC/1.1` on a line of its own.
 const NEXT_RECORD: [&[u8]; 2] = [b"\r\n\r\nWARC/1.0\r\n", b"\r\n\r\nWARC/1.1\r\n"];
+/// A version line anywhere: where a record may start after damage that cut the one before it short (a
+/// damaged gzip member leaves a record's start without its end).
+const VERSION_LINE: [&[u8]; 2] = [b"WARC/1.0\r\n", b"WARC/1.1\r\n"];
 
 /// What reading a record's block gave.
 enum Block {
@@ -321,10 +324,8 @@ impl<'a> Parser<'a> {
                 }
                 None => {
                     seen.extend_from_slice(&buf[..n]);
-                    let found = NEXT_RECORD.iter().filter_map(|p| seen.windows(p.len()).position(|w| w == *p)).min();
-                    if let Some(at) = found {
-                        // The version line starts after the two line ends.
-                        let version = at + 4;
+                    let found = VERSION_LINE.iter().filter_map(|p| seen.windows(p.len()).position(|w| w == *p)).min();
+                    if let Some(version) = found {
                         let offset = self.input.pos + n as u64 - (seen.len() - version) as u64;
                         suspect = Some((offset, Some(seen[version..].to_vec())));
                     } else {
@@ -376,6 +377,11 @@ impl<'a> Parser<'a> {
             }
             if self.line.starts_with(b"WARC/") {
                 self.pending = Some(offset);
+                return Ok(());
+            }
+            // A version line after damage on the same line (a record cut short by a damaged gzip member).
+            if let Some(v) = VERSION_LINE.iter().find(|v| self.line.ends_with(v)) {
+                self.pending = Some(offset + (self.line.len() - v.len()) as u64);
                 return Ok(());
             }
         }
@@ -894,6 +900,34 @@ pub(crate) mod tests {
         assert!(docs.len() > 20 && docs.len() < 50, "{}", docs.len());
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert!(problems[0].message.contains("gzip stream damaged or truncated"), "{problems:?}");
+
+        // A member cut short or corrupted in the middle of the file, read from a file and from memory:
+        // the records of the members after it are read.
+        let members: Vec<Vec<u8>> = records.iter().map(|r| gzip_members(std::slice::from_ref(r))).collect();
+        let cut =
+            [&members[..10].concat()[..], &members[10][..members[10].len() / 2], &members[11..].concat()].concat();
+        let mut flipped = members.concat();
+        let at = members[..20].iter().map(Vec::len).sum::<usize>() + members[20].len() / 2;
+        flipped[at..at + 8].copy_from_slice(b"\xde\xad\xbe\xef\xde\xad\xbe\xef");
+        for (name, bytes, lost) in [("cut.warc.gz", cut, 10), ("flipped.warc.gz", flipped, 20)] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, &bytes).unwrap();
+            let from_file = read_all(&path, &InputOptions::default());
+            let (mut docs, mut problems) = (Vec::new(), Vec::new());
+            let file = crate::input::InputFile { path: path.clone(), id: name.into() };
+            let (emit, problem) = (&mut |d| docs.push(d), &mut |p| problems.push(p));
+            crate::input::read_file_bytes(&file, &bytes, &InputOptions::default(), emit, problem).unwrap();
+            let from_memory = (docs, problems);
+            for (docs, problems) in [from_file, from_memory] {
+                let ids: Vec<String> = docs.iter().map(|d| d.id.clone()).collect();
+                let want: Vec<String> = (0..50).filter(|&i| i != lost).map(|i| format!("http://t/{i}")).collect();
+                assert_eq!(ids, want, "{name}: {problems:?}");
+                assert!(
+                    problems.iter().any(|p| p.message.contains("reading resumed at the next member")),
+                    "{problems:?}"
+                );
+            }
+        }
     }
 
     #[test]
