@@ -5,6 +5,8 @@ import pytest
 
 import unspun
 
+from conftest import CORPUS
+
 
 def test_a_missing_path_is_file_not_found(tmp_path):
     missing = tmp_path / "missing"
@@ -34,7 +36,8 @@ def test_damaged_input_is_a_problem_or_with_strict_an_error_with_file_and_line(t
 
 def test_bad_settings_are_value_errors():
     for settings, message in [
-        (dict(threshold={"words": 1.5}), "threshold 1.5"),
+        (dict(threshold={"words": 1.5}), "the words view's threshold 1.5"),
+        (dict(threshold={"words": float("nan")}), "threshold nan"),
         (dict(threshold={"title": 0.5}), "unknown view"),
         (dict(views=["words", "titles"]), "unknown view"),
         (dict(hashes=0), "hashes"),
@@ -43,11 +46,12 @@ def test_bad_settings_are_value_errors():
         (dict(threads=0), "threads"),
         (dict(threads=10**6), "threads"),
         (dict(hashes=2**63), "hashes"),
-        (dict(input_format="pdf"), "input_format"),
         (dict(window=float("nan")), "window"),
     ]:
         with pytest.raises(ValueError, match=message):
             unspun.scan(["a text"], **settings)
+    with pytest.raises(ValueError, match="input_format"):
+        unspun.scan_paths(CORPUS, input_format="pdf")
 
 
 def test_a_missing_model_direction_model_or_verdict_bars_is_an_os_error(tmp_path):
@@ -70,8 +74,14 @@ def test_wrong_types_are_type_errors():
         unspun.scan(["a text"], hashes="128")
     with pytest.raises(TypeError, match="not a single string"):
         unspun.scan("a text")
-    with pytest.raises(TypeError, match="document 1: a record needs a 'text' string"):
-        unspun.scan(["a text", {"id": "x", "body": "..."}])
+    with pytest.raises(TypeError, match="document 1: field 'text' is int, not a string"):
+        unspun.scan(["a text", {"id": "x", "text": 5}])
+    with pytest.raises(TypeError, match="setting ext is for files read"):
+        unspun.scan(["a text"], ext=["txt"])
+    with pytest.raises(TypeError, match="setting model: expected a path, got int"):
+        unspun.scan(["a text"], model=5)
+    with pytest.raises(TypeError, match="unknown setting 'candidates_only'"):
+        unspun.compare("a text", "another", candidates_only=True)
     with pytest.raises(TypeError, match="document 0: expected a string"):
         unspun.scan([42])
     with pytest.raises(TypeError, match="document 0: its fields cannot be written as JSON"):
@@ -102,3 +112,8 @@ def test_an_input_error_made_by_hand_has_no_place():
     e = unspun.InputError("made here")
     assert (e.path, e.line, e.offset) == (None, None, None)
     assert isinstance(e, ValueError) and str(e) == "made here"
+
+
+def test_standard_input_is_not_read_by_scan_paths():
+    with pytest.raises(ValueError, match="standard input"):
+        unspun.scan_paths("-")

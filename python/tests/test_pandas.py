@@ -51,8 +51,17 @@ def test_documents_and_clusters(seeds):
 
 
 def test_an_empty_report_is_an_empty_table():
-    frame = unspun.scan(["nothing to compare"]).to_pandas()
+    report = unspun.scan(["nothing to compare"])
+    frame = report.to_pandas()
     assert frame.empty and "source_confidence" in frame.columns
+    # The types its columns have with rows, so that tables concatenate and write alike.
+    assert (frame["confidence"].dtype, frame["aligned_sentences"].dtype) == ("float64", "int64")
+    assert unspun.scan([]).to_pandas("documents")["words"].dtype == "int64"
+
+
+def test_a_field_named_extra_is_a_column():
+    report = unspun.scan([{"id": "x", "text": "a text", "extra": "kept"}])
+    assert report.to_pandas("documents")["extra"][0] == "kept"
 
 
 def test_without_pandas_or_numpy_the_error_says_what_to_install(seeds, monkeypatch):

@@ -231,3 +231,36 @@ def test_an_id_given_outright_keeps_it_before_a_position(seeds):
     assert [d.id for d in report.documents] == ["0", "0#2", "2", "2#2"]
     by_text = {d.id: d.words for d in report.documents}
     assert by_text["0"] == unspun.scan([texts[1]]).documents[0].words
+
+
+def test_records_are_read_through_the_field_settings(seeds):
+    """A DataFrame's own column names, given as id_field, text_field, date_field and url_field; a missing
+    text is an empty document; an integer id stored as float is that integer; rows from iterrows()."""
+    pd = pytest.importorskip("pandas")
+    np = pytest.importorskip("numpy")
+    texts = [t for _, t in seeds]
+    frame = pd.DataFrame(
+        {
+            "doc": ["s", "spin", "wa", "llm", "wb"],
+            "body": texts,
+            "published": ["2020-01-01", "2020-01-05", None, "2020-01-05", None],
+            "link": [f"https://news.example/{i}" for i in range(5)],
+        }
+    )
+    report = unspun.scan(frame, id_field="doc", text_field="body", date_field="published", url_field="link")
+    assert [d.id for d in report.documents] == ["llm", "s", "spin", "wa", "wb"]
+    first = {d.id: d for d in report.documents}["s"]
+    assert first.date == "2020-01-01" and first.extra == {"url": "https://news.example/0"}
+    assert {(p.a, p.b): p.source for p in report.pairs}[("llm", "s")] == "s"
+    rows = unspun.scan((row for _, row in frame.iterrows()), id_field="doc", text_field="body")
+    assert len(rows.pairs) == len(report.pairs)
+    gaps = pd.DataFrame({"id": [1.0, 2.0, np.nan, 4.0, 5.0], "text": texts[:4] + [None]})
+    documents = unspun.scan(gaps).documents
+    assert [(d.id, d.skipped) for d in documents][-2:] == [("4", None), ("5", "empty")]
+    assert unspun.scan([{"text": texts[0], "date": np.datetime64("2020-01-02")}]).documents[0].date == "2020-01-02"
+
+
+def test_numpy_numbers_are_settings(seeds):
+    np = pytest.importorskip("numpy")
+    report = unspun.scan(seeds, hashes=np.int64(128), window=np.float32(30), passages=np.bool_(True))
+    assert verdicts(report) == VERDICTS

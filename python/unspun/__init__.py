@@ -20,6 +20,7 @@ import json
 import math
 import numbers
 import os
+import sys
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _native
@@ -86,12 +87,14 @@ _SIGNER_SETTINGS = ("views", "hashes", "seed", "threshold", "shingle", "lead", "
 def _setting(name: str, kind: int, value: Any) -> Any:
     """The JSON value of one setting, or TypeError / ValueError saying what is wrong with it."""
 
+    # Python's numbers and NumPy's (numpy.int64, numpy.float32: registered as numbers.Integral, Real).
     def is_number(v: Any) -> bool:
-        return isinstance(v, (int, float)) and not isinstance(v, bool)
+        return isinstance(v, numbers.Real) and not isinstance(v, (bool, _np_bool()))
 
     if kind == _INT:
-        if not isinstance(value, int) or isinstance(value, bool):
+        if not isinstance(value, numbers.Integral) or isinstance(value, (bool, _np_bool())):
             raise TypeError(f"setting {name}: expected an integer, got {type(value).__name__}")
+        value = int(value)
         if not 0 <= value < 2**64:
             raise ValueError(f"setting {name}: {value} is not an integer in 0..2**64")
         return value
@@ -102,6 +105,8 @@ def _setting(name: str, kind: int, value: Any) -> Any:
             raise ValueError(f"setting {name}: {value} is not a finite number")
         return float(value)
     if kind == _BOOL:
+        if isinstance(value, _np_bool()):
+            value = bool(value)
         if not isinstance(value, bool):
             raise TypeError(f"setting {name}: expected True or False, got {type(value).__name__}")
         return value
@@ -110,6 +115,8 @@ def _setting(name: str, kind: int, value: Any) -> Any:
             raise TypeError(f"setting {name}: expected a string, got {type(value).__name__}")
         return value
     if kind == _PATH:
+        if not isinstance(value, (str, bytes, os.PathLike)):
+            raise TypeError(f"setting {name}: expected a path, got {type(value).__name__}")
         return os.fsdecode(os.fspath(value))
     if kind in (_STRS, _PATHS):
         if isinstance(value, (str, bytes, os.PathLike)):
@@ -124,10 +131,18 @@ def _setting(name: str, kind: int, value: Any) -> Any:
         raise TypeError(f"setting {name}: expected a mapping of view to threshold, e.g. {{'words': 0.5}}")
     out = {}
     for view, t in value.items():
-        if not isinstance(view, str) or not is_number(t) or not math.isfinite(t):
+        if not isinstance(view, str) or not is_number(t):
             raise TypeError(f"setting {name}: expected a mapping of view name to number, got {view!r}: {t!r}")
+        if not 0 < t <= 1:
+            raise ValueError(f"setting {name}: the {view} view's threshold {t!r} is not in (0, 1]")
         out[view] = float(t)
     return out
+
+
+def _np_bool() -> type:
+    """NumPy's bool type, when NumPy is loaded (it is no Python bool, and no number either)."""
+    numpy = sys.modules.get("numpy")
+    return numpy.bool_ if numpy is not None else bool
 
 
 def _settings_json(settings: Mapping[str, Any], allowed: Iterable[str] = _SETTINGS) -> str:
@@ -163,6 +178,9 @@ def _id(value: Any) -> Optional[str]:
         return value
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         return str(int(value))
+    # A column of integer ids with a gap is float in pandas: 3.0 is the id 3.
+    if isinstance(value, numbers.Real) and not isinstance(value, bool) and float(value).is_integer():
+        return str(int(value))
     return None
 
 
@@ -173,25 +191,40 @@ def _date(value: Any, where: str) -> Optional[str]:
         return value
     if hasattr(value, "isoformat"):  # datetime.date, datetime.datetime, pandas.Timestamp
         return str(value.isoformat())
+    if type(value).__name__ == "datetime64":  # numpy.datetime64, written as ISO 8601
+        return str(value)
     raise TypeError(f"{where}: date is {type(value).__name__}, not an ISO 8601 string or a date")
 
 
-def _record(item: Any, index: int) -> Tuple[str, str, Optional[str], Optional[str]]:
-    """One document for the library: ``(id, text, date, other fields as JSON)``."""
+# The fields of a record that hold its id, text, date and URL, as ``id_field``… name them.
+_FIELDS = ("id", "text", "date", "url")
+
+
+def _record(item: Any, index: int, names: Sequence[str] = _FIELDS) -> Tuple[str, str, Optional[str], Optional[str]]:
+    """One document for the library: ``(id, text, date, other fields as JSON)``; ``names`` are the fields
+    of a record that hold its id, text, date and URL."""
     where = f"document {index}"
+    id_name, text_name, date_name, url_name = names
     if isinstance(item, str):
         return (str(index), item, None, None)
+    if not isinstance(item, Mapping) and hasattr(item, "to_dict") and hasattr(item, "index"):
+        item = item.to_dict()  # a pandas Series: a DataFrame's row, from iterrows()
     if isinstance(item, Mapping):
         fields = dict(item)
-        text = fields.pop("text", None)
+        text = fields.pop(text_name, None)
+        # A record without its text (None, or a DataFrame's missing cell) is an empty document: listed, not
+        # compared, its place kept.
+        if _missing(text):
+            text = ""
         if not isinstance(text, str):
-            got = "no text" if text is None else f"text of type {type(text).__name__}"
-            raise TypeError(f"{where}: a record needs a 'text' string, got {got}")
-        given = fields.pop("id", None)
+            raise TypeError(f"{where}: field {text_name!r} is {type(text).__name__}, not a string")
+        given = fields.pop(id_name, None)
         ident = str(index) if _missing(given) else _id(given)
         if ident is None:
             raise TypeError(f"{where}: id is {type(given).__name__}, not a string or an integer")
-        date = _date(fields.pop("date", None), where)
+        date = _date(fields.pop(date_name, None), where)
+        if url_name != "url" and url_name in fields:
+            fields["url"] = fields.pop(url_name)
         # A missing cell of a DataFrame (NaN, NaT, NA): left out, as a missing field is.
         extra = {k: v for k, v in fields.items() if not _missing(v)}
         try:
@@ -244,7 +277,7 @@ def _jsonable(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-def _records(data: Any) -> List[Tuple[str, str, Optional[str], Optional[str]]]:
+def _records(data: Any, names: Sequence[str] = _FIELDS) -> List[Tuple[str, str, Optional[str], Optional[str]]]:
     if isinstance(data, (str, bytes)):
         raise TypeError("expected a list of texts or records, not a single string (wrap it in a list)")
     if isinstance(data, Mapping):
@@ -252,11 +285,11 @@ def _records(data: Any) -> List[Tuple[str, str, Optional[str], Optional[str]]]:
     if hasattr(data, "to_dict") and hasattr(data, "columns"):  # a pandas DataFrame
         data = data.to_dict("records")
     items = list(data)
-    records = [_record(item, i) for i, item in enumerate(items)]
+    records = [_record(item, i, names) for i, item in enumerate(items)]
     # An id given outright keeps it: a document named by its position yields to one given that id (the
     # library renames the later of two equal ids, which could be the one given), taking the library's
     # form of a repeated id, ID#2 (or the next number not taken).
-    named = [isinstance(item, tuple) or (isinstance(item, Mapping) and not _missing(item.get("id"))) for item in items]
+    named = [isinstance(item, tuple) or (isinstance(item, Mapping) and not _missing(item.get(names[0]))) for item in items]
     given = {r[0] for r, n in zip(records, named) if n}
     taken = set(given)
     for k, (record, n) in enumerate(zip(records, named)):
@@ -276,7 +309,8 @@ def scan(texts_or_records: Iterable[Record], **settings: Any) -> Report:
     another document is given as its id becoming ``"0#2"``), of records
     (dicts with ``text`` and optionally ``id``, ``date`` (ISO 8601 or a ``datetime.date``), ``url``, ``title``
     and any other fields, passed through to ``report.documents``), of ``(id, text)`` tuples, or a pandas
-    DataFrame with those columns. Texts are compared as given (an HTML page is not reduced to its main text
+    DataFrame with those columns (or its rows). A record without its text (None, NaN) is an empty document,
+    listed and not compared. Texts are compared as given (an HTML page is not reduced to its main text
     as ``scan_paths`` does).
 
     Settings (keywords, as the command line's flags; unset means the default):
@@ -287,16 +321,21 @@ def scan(texts_or_records: Iterable[Record], **settings: Any) -> Report:
     ``semantic_threshold`` (the fitted one), ``word_vectors`` (embed with the word vectors distilled from
     the model, ``unspun model distill DIR``), ``direction_model`` (a file), ``verdict_bars`` (a file: the weight of evidence a rewrite and a partial
     reuse need, as ``scripts/fit-verdict`` writes it), ``against`` (reference files and folders),
-    ``ext``, ``id_field``, ``text_field``, ``date_field``, ``url_field``, ``input_format`` and ``strict``
-    (for files read), ``threads`` (default: one per core; the result is the same for any number),
+    ``id_field``, ``text_field``, ``date_field`` and ``url_field`` (the records' fields, and the files' read),
+    ``ext``, ``input_format`` and ``strict`` (for the files of ``against``), ``threads`` (default: one per core; the result is the same for any number),
     ``boilerplate`` (leave out each site's page furniture, the lines on five or more of its pages by the
     records' ``url`` host, as ``--boilerplate`` does; not with standard input or an index).
 
     Raises TypeError for an unknown setting or input of the wrong type, ValueError for a setting out of range
     or a string that is not Unicode text (a lone surrogate, naming the document), InputError (a ValueError) for damaged input with ``strict=True``, OSError for a file that cannot be read.
     """
-    documents = _records(texts_or_records)
+    names = tuple(settings.get(f"{n}_field") or n for n in _FIELDS)
+    if not settings.get("against"):
+        for name in ("ext", "input_format", "strict"):
+            if settings.get(name) is not None:
+                raise TypeError(f"setting {name} is for files read (scan_paths, or against=...): these texts are given")
     config = _settings_json(settings)
+    documents = _records(texts_or_records, names)
     try:
         return Report.from_json(_native.scan_documents(documents, config))
     except UnicodeEncodeError:
@@ -312,7 +351,11 @@ def scan_paths(paths: Union[PathLike, Sequence[PathLike]], **settings: Any) -> R
     FileNotFoundError."""
     if isinstance(paths, (str, bytes, os.PathLike)):
         paths = [paths]
-    return Report.from_json(_native.scan_paths([os.fsdecode(p) for p in paths], _settings_json(settings)))
+    paths = [os.fsdecode(p) for p in paths]
+    if "-" in paths:
+        # A notebook's standard input is no file, and reading it would wait for an end that never comes.
+        raise ValueError("'-' (standard input) is not read by scan_paths: give the texts to scan(), or a file named - as ./-")
+    return Report.from_json(_native.scan_paths(paths, _settings_json(settings)))
 
 
 def compare(a: Record, b: Record, **settings: Any) -> Pair:
@@ -324,14 +367,17 @@ def compare(a: Record, b: Record, **settings: Any) -> Pair:
     Each view takes the two as a candidate when they share anything at all, so no banding threshold can hide
     the pair; the verdict is the scan's. With only two documents, the evidence for a source is the pair's own
     (dates, links, containment…), not that of a collection."""
-    first, second = _record(a, 0), _record(b, 1)
+    # Two documents and nothing else: a reference collection would add documents the pair is not; files
+    # are not read; a pair is always verified.
+    files = ("against", "ext", "input_format", "strict", "candidates_only")
+    allowed = [name for name in _SETTINGS if name not in files]
+    config = _settings_json(settings, allowed)
+    names = tuple(settings.get(f"{n}_field") or n for n in _FIELDS)
+    first, second = _record(a, 0, names), _record(b, 1, names)
     if isinstance(a, str):
         first = ("a",) + first[1:]
     if isinstance(b, str):
         second = ("b",) + second[1:]
-    # Two documents and nothing else: a reference collection would add documents the pair is not.
-    allowed = [name for name in _SETTINGS if name != "against"]
-    config = _settings_json(settings, allowed)
     try:
         report = Report.from_json(_native.compare(first, second, config))
     except UnicodeEncodeError:

@@ -285,8 +285,9 @@ class Summary:
 
 @dataclass
 class Report:
-    """The report of a scan: ``documents`` (sorted by id), ``pairs`` (sorted by ``a`` then ``b``),
-    ``clusters`` and ``summary``, as in the JSON contract (see the README's Output section).
+    """The report of a scan: ``documents`` (sorted by id as given: a repeated id, renamed ``ID#2``, follows
+    the first), ``pairs`` (in the documents' order of ``a``, then of ``b``), ``clusters`` and ``summary``,
+    as in the JSON contract (see the README's Output section).
 
     ``to_json()`` writes it in that contract, ``Report.from_json`` reads a report the command line wrote, and
     ``to_pandas()`` gives a table of the pairs (or documents, or clusters)."""
@@ -339,21 +340,28 @@ class Report:
         except ImportError as e:
             raise ImportError("Report.to_pandas needs pandas: pip install pandas") from e
         if what == "pairs":
+            kind, rows = Pair, [x.to_dict() for x in self.pairs]
             columns = [f.name for f in fields(Pair)]
-            rows = [x.to_dict() for x in self.pairs]
         elif what == "documents":
+            kind, rows = Document, []
             columns = list(Document._KNOWN)
             for d in self.documents:
                 columns.extend(k for k in d.extra if k not in columns)
-            rows = [{**asdict(d, dict_factory=dict), **d.extra} for d in self.documents]
-            for r in rows:
-                del r["extra"]
+                row = asdict(d, dict_factory=dict)
+                del row["extra"]
+                rows.append({**row, **d.extra})
         elif what == "clusters":
+            kind, rows = Cluster, [x.to_dict() for x in self.clusters]
             columns = [f.name for f in fields(Cluster)]
-            rows = [x.to_dict() for x in self.clusters]
         else:
             raise ValueError(f"what={what!r}: expected 'pairs', 'documents' or 'clusters'")
-        return pd.DataFrame.from_records(rows, columns=columns)
+        frame = pd.DataFrame.from_records(rows, columns=columns)
+        if not rows:
+            # No row to infer from: the columns get the types their fields have, as with rows.
+            dtypes = {"float": "float64", "int": "int64", "bool": "bool"}
+            typed = {f.name: dtypes[str(f.type)] for f in fields(kind) if str(f.type) in dtypes and f.name in columns}
+            frame = frame.astype(typed)
+        return frame
 
     def __repr__(self) -> str:
         return (
