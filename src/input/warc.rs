@@ -125,6 +125,8 @@ enum Block {
     Overshoots(u64),
     /// Likewise, but too far on to read back from there: what lies between is lost.
     Lost(u64),
+    /// All `length` bytes, but the record goes on after them: its `Content-Length` falls short.
+    Short(Option<Vec<u8>>),
 }
 
 /// One record's headers, and its block when it is one we want.
@@ -135,6 +137,8 @@ struct Record {
     date: Option<String>,
     record_id: Option<String>,
     block: Option<Vec<u8>>,
+    /// What is wrong with a record read all the same.
+    note: Option<String>,
 }
 
 /// What reading the next record gave.
@@ -193,7 +197,8 @@ impl<'a> Parser<'a> {
             Ok(Next::Damaged(offset, message))
         };
         let mut length = None;
-        let mut record = Record { offset, kind: String::new(), uri: None, date: None, record_id: None, block: None };
+        let mut record =
+            Record { offset, kind: String::new(), uri: None, date: None, record_id: None, block: None, note: None };
         let mut content_type = String::new();
         let mut count = 0;
         loop {
@@ -252,6 +257,12 @@ impl<'a> Parser<'a> {
         let keep = wanted && length <= self.block_limit;
         match self.read_block(length, keep)? {
             Block::Whole(block) => record.block = block,
+            Block::Short(block) => {
+                record.block = block;
+                record.note = Some(format!("Content-Length {length} ends before the record does: its text may be cut"));
+                // What is left of it is no record: reading goes on at the next version line.
+                self.resync()?;
+            }
             Block::Truncated(got) => {
                 return Ok(Next::Damaged(
                     offset,
@@ -352,11 +363,15 @@ impl<'a> Parser<'a> {
         // rest of it. (Ending inside the two line ends before it is harmless: blank lines between
         // records are passed over.)
         let mut joined = seen.clone();
-        joined.extend(after);
+        joined.extend(&after);
         let found = NEXT_RECORD.iter().filter_map(|p| joined.windows(p.len()).position(|w| w == *p)).min();
         if let Some(at) = found.filter(|&at| at + 4 < seen.len()) {
             self.input.unread(&seen[at + 4..]);
             return Ok(Block::Overshoots(self.input.pos));
+        }
+        // Neither line ends nor a version line after it: the record goes on past its length.
+        if after.first().is_some_and(|&b| b != b'\r' && b != b'\n') && !after.starts_with(b"WARC/") {
+            return Ok(Block::Short(keep.then_some(block)));
         }
         Ok(Block::Whole(keep.then_some(block)))
     }
@@ -568,6 +583,9 @@ pub(super) fn read(reader: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()
             }
         };
         records += 1;
+        if let Some(note) = &record.note {
+            ctx.sink.record_problem(record.offset, format!("WARC record at {at} {}: {note}", record.offset))?;
+        }
         let (mut page, notes) = match record_text(&record, options) {
             Ok(Some(t)) => t,
             Ok(None) => {
@@ -865,6 +883,24 @@ pub(crate) mod tests {
         let (uris, damaged) = parse(&bytes, &options);
         assert_eq!(uris, ["http://ok/1", "http://ok/2"], "{damaged:?}");
         let swallowed = (first.len() + bad.len()) as u64;
+        assert!(
+            damaged[0].1.contains(&format!("next record (at byte {swallowed}), too far to read back")),
+            "{damaged:?}"
+        );
+
+        // Content-Length 5 short: the record is read cut, said by its own offset, and the next is read.
+        let short = String::from_utf8(record("conversion", "http://short/", "", b"Short by five bytes.")).unwrap();
+        let short = short.replace("Content-Length: 20\r\n", "Content-Length: 15\r\n").into_bytes();
+        let bytes = [&first[..], &short, &last].concat();
+        let (docs, problems) = crate::input::read_all("s.warc", crate::input::Format::Warc, &bytes);
+        let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
+        assert_eq!(texts, ["Good text.", "Short by five b", "More good text."]);
+        let said: Vec<String> = problems.iter().map(|p| p.message.clone()).collect();
+        let at = first.len();
+        assert_eq!(
+            said,
+            [format!("WARC record at byte {at}: Content-Length 15 ends before the record does: its text may be cut")]
+        );
         assert!(
             damaged[0].1.contains(&format!("next record (at byte {swallowed}), too far to read back")),
             "{damaged:?}"
