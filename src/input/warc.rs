@@ -139,6 +139,8 @@ struct Record {
     block: Option<Vec<u8>>,
     /// What is wrong with a record read all the same.
     note: Option<String>,
+    /// The crawler stored the record cut (`WARC-Truncated`): its body may end inside a chunk or an encoding.
+    cut: bool,
 }
 
 /// What reading the next record gave.
@@ -197,8 +199,16 @@ impl<'a> Parser<'a> {
             Ok(Next::Damaged(offset, message))
         };
         let mut length = None;
-        let mut record =
-            Record { offset, kind: String::new(), uri: None, date: None, record_id: None, block: None, note: None };
+        let mut record = Record {
+            offset,
+            kind: String::new(),
+            uri: None,
+            date: None,
+            record_id: None,
+            block: None,
+            note: None,
+            cut: false,
+        };
         let mut content_type = String::new();
         let mut count = 0;
         loop {
@@ -233,6 +243,7 @@ impl<'a> Parser<'a> {
                     record.record_id = Some(value.trim_matches(['<', '>']).trim().to_string()).filter(|u| !u.is_empty())
                 }
                 "content-type" => content_type = value.to_ascii_lowercase(),
+                "warc-truncated" => record.cut = true,
                 _ => {}
             }
         }
@@ -438,13 +449,18 @@ fn record_text(record: &Record, options: &InputOptions) -> std::result::Result<O
         let chunked;
         let mut body = body;
         if header("transfer-encoding").is_some_and(|t| t.contains("chunked")) && chunk_size(body).is_some() {
-            chunked = dechunk(body).ok_or("damaged chunked HTTP body; skipped")?;
+            chunked = match dechunk(body) {
+                (out, true) => out,
+                // A record stored cut ends inside a chunk: what came before is the page's start.
+                (out, false) if record.cut && !out.is_empty() => out,
+                _ => return Err("damaged chunked HTTP body; skipped".into()),
+            };
             body = &chunked;
         }
         // A body that does not start with a chunk size was stored de-chunked under the header the server
         // sent (pywb's and others' captures): read as it is, as warcio does.
         let codings = header("content-encoding").unwrap_or_default();
-        let body = match undo_content_encoding(body, &codings, block_limit(options)) {
+        let body = match undo_content_encoding(body, &codings, block_limit(options), record.cut) {
             Ok(body) => body,
             // A body stored decoded under the header the server sent (as warcio reads it too).
             Err(_) if looks_like_html(body) => Cow::Borrowed(body),
@@ -509,8 +525,14 @@ fn split_http(block: &[u8]) -> Option<(u16, String, &[u8])> {
 
 /// Undoes an HTTP body's `Content-Encoding`, a list of codings applied in the order given (so undone
 /// from the last): `gzip`, `deflate` (zlib-wrapped as the standard says, or raw as some servers send
-/// it), `br` and `zstd`, each to at most `limit` bytes. `Err`: a coding it does not know, or a damaged body.
-fn undo_content_encoding<'a>(body: &'a [u8], codings: &str, limit: u64) -> std::result::Result<Cow<'a, [u8]>, String> {
+/// it), `br` and `zstd`, each to at most `limit` bytes. `Err`: a coding it does not know, or a damaged body;
+/// a body `cut` short (a record stored cut) gives what it decoded before its end.
+fn undo_content_encoding<'a>(
+    body: &'a [u8],
+    codings: &str,
+    limit: u64,
+    cut: bool,
+) -> std::result::Result<Cow<'a, [u8]>, String> {
     let mut body = Cow::Borrowed(body);
     for coding in codings.rsplit(',').map(str::trim) {
         let decoder: Box<dyn Read + '_> = match coding {
@@ -528,7 +550,11 @@ fn undo_content_encoding<'a>(body: &'a [u8], codings: &str, limit: u64) -> std::
             other => return Err(format!("HTTP body encoded as {other:?}; skipped")),
         };
         let mut out = Vec::new();
-        decoder.take(limit).read_to_end(&mut out).map_err(|e| format!("damaged {coding} HTTP body ({e}); skipped"))?;
+        match decoder.take(limit).read_to_end(&mut out) {
+            Ok(_) => {}
+            Err(_) if cut && !out.is_empty() => {}
+            Err(e) => return Err(format!("damaged {coding} HTTP body ({e}); skipped")),
+        }
         body = Cow::Owned(out);
     }
     Ok(body)
@@ -542,16 +568,21 @@ fn chunk_size(body: &[u8]) -> Option<(usize, usize)> {
     Some((size, eol + 2))
 }
 
-fn dechunk(mut body: &[u8]) -> Option<Vec<u8>> {
+/// A chunked body's data, and whether it ended as a chunked body ends (else what came before the damage).
+fn dechunk(mut body: &[u8]) -> (Vec<u8>, bool) {
     let mut out = Vec::new();
     loop {
-        let (size, start) = chunk_size(body)?;
+        let Some((size, start)) = chunk_size(body) else { return (out, false) };
         body = &body[start..];
         if size == 0 {
-            return Some(out);
+            return (out, true);
         }
-        out.extend_from_slice(body.get(..size)?);
-        body = body.get(size..)?.strip_prefix(b"\r\n").unwrap_or(&body[size..]);
+        let Some(data) = body.get(..size) else {
+            out.extend_from_slice(body);
+            return (out, false);
+        };
+        out.extend_from_slice(data);
+        body = body[size..].strip_prefix(b"\r\n").unwrap_or(&body[size..]);
     }
 }
 
@@ -1133,5 +1164,20 @@ pub(crate) mod tests {
         assert!(problems[0].contains("HTTP body encoded as \"compress\"; skipped"), "{problems:?}");
         assert!(problems[1].contains("damaged br HTTP body"), "{problems:?}");
         assert!(problems[2].contains("damaged gzip HTTP body"), "{problems:?}");
+
+        // The same bodies in records the crawler says it stored cut: what they decode to before the cut.
+        let kind = "Content-Type: application/http; msgtype=response\r\nWARC-Truncated: length\r\n";
+        let chunked = page("Transfer-Encoding: chunked\r\n", b"1a\r\n<p>A first chunk whole.</p>\r\n40\r\n<p>A sec");
+        let mut gz = gzip(&b"<p>A page long enough to be cut somewhere in its middle.</p>".repeat(200));
+        gz.truncate(gz.len() / 2);
+        let bytes = [
+            record("response", "http://gz", kind, &page("Content-Encoding: gzip\r\n", &gz)),
+            record("response", "http://chunked", kind, &chunked),
+        ]
+        .concat();
+        let (docs, problems) = crate::input::read_all("t.warc", crate::input::Format::Warc, &bytes);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert!(docs[0].text.starts_with("A page long enough to be cut somewhere in its middle."), "{}", docs[0].text);
+        assert!(docs[1].text.starts_with("A first chunk whole."), "{}", docs[1].text);
     }
 }
