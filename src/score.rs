@@ -208,6 +208,9 @@ pub struct Side<'a> {
     pub coverage: f64,
     /// Publication time in days since 1970, when known.
     pub date: Option<f64>,
+    /// Whether `date` is an instant of publication: a time with its zone, not a day, nor a time without a
+    /// zone (a local time read as UTC), nor the time a crawler fetched the page.
+    pub exact: bool,
     /// The document's own URL, when known.
     pub url: Option<&'a str>,
     /// The URL the document names as its original (an HTML page's `<link rel="canonical">`, as syndicated
@@ -242,8 +245,11 @@ pub enum Lean {
     Towards(f64),
 }
 
-/// Days apart beyond which the earlier article is taken as the source.
+/// Days apart beyond which the earlier article is taken as the source: a day, as a date may be a day
+/// (2025-05-24) or a local time without its zone, read as UTC.
 const DATE_TOLERANCE_DAYS: f64 = 1.0;
+/// The same for two instants of publication ([`Side::exact`]): an hour, for clocks and feeds that round.
+const INSTANT_TOLERANCE_DAYS: f64 = 1.0 / 24.0;
 /// Unrelated documents a phrase must recur in to count as stock phrasing.
 const STOCK_DOCUMENTS: u32 = 3;
 /// Share of a longer text's own wording that related documents must share for a shorter text copied as
@@ -295,8 +301,9 @@ pub fn direction(
         evidence.push(Evidence { signal: "canonical", favours: favours(k), detail });
         return (Lean::Settled(Some(k)), evidence, None);
     }
+    let tolerance = if a.exact && b.exact { INSTANT_TOLERANCE_DAYS } else { DATE_TOLERANCE_DAYS };
     if let (Some(da), Some(db)) = (a.date, b.date)
-        && (da - db).abs() > DATE_TOLERANCE_DAYS
+        && (da - db).abs() > tolerance
     {
         let k = if da < db { 0 } else { 1 };
         let (earlier, later) = if k == 0 { (a, b) } else { (b, a) };
@@ -308,7 +315,12 @@ pub fn direction(
             evidence.push(Evidence { signal: "siblings", favours: None, detail });
             return (Lean::Settled(None), evidence, None);
         }
-        let detail = format!("published {:.1} days earlier", (da - db).abs());
+        let apart = (da - db).abs();
+        let detail = if apart < 1.0 {
+            format!("published {:.1} hours earlier", apart * 24.0)
+        } else {
+            format!("published {apart:.1} days earlier")
+        };
         evidence.push(Evidence { signal: "date", favours: favours(k), detail });
         return (Lean::Settled(Some(k)), evidence, None);
     }
@@ -945,7 +957,8 @@ mod tests {
     fn a_canonical_link_to_the_other_names_the_source() {
         let (a, b) = (analyse(STORY), analyse(STORY));
         let al = align(&a, &b);
-        let side = |id, an, date, url, canonical| Side { id, analysis: an, coverage: 1.0, date, url, canonical };
+        let side =
+            |id, an, date, url, canonical| Side { id, analysis: an, coverage: 1.0, date, url, canonical, exact: false };
         let lean = |x: &Side, y: &Side| {
             direction(
                 Relation::Rewrite,
@@ -978,7 +991,8 @@ mod tests {
     fn dates_decide_direction() {
         let a = analyse(STORY);
         let b = analyse(STORY);
-        let side = |id, an, date| Side { id, analysis: an, coverage: 1.0, date, url: None, canonical: None };
+        let side =
+            |id, an, date| Side { id, analysis: an, coverage: 1.0, date, url: None, canonical: None, exact: false };
         let al = align(&a, &b);
         let (k, ev, _) = direction(
             Relation::Rewrite,
@@ -1012,7 +1026,7 @@ mod tests {
         let cut = analyse(&format!("{body}\nRepublished by the Daily Ledger."));
         let full = analyse(&format!("{STORY}\nRepublished by the Metro Courier."));
         fn side<'a>(id: &'a str, analysis: &'a Analysis, date: f64) -> Side<'a> {
-            Side { id, analysis, coverage: 1.0, date: Some(date), url: None, canonical: None }
+            Side { id, analysis, coverage: 1.0, date: Some(date), url: None, canonical: None, exact: false }
         }
         let lean = |earlier: &Analysis, later: &Analysis, third_date: Option<f64>| {
             direction(
@@ -1054,7 +1068,8 @@ mod tests {
             analyse("The ministry released hundreds of prisoners on a difficult night for the capital city.");
         let spun = analyse("The ministry freed hundreds of captives on a hard evening for the principal metropolis.");
         let other = analyse("Witnesses said it was a difficult night for the capital city as prisoners were released.");
-        let side = |id, an| Side { id, analysis: an, coverage: 0.7, date: None, url: None, canonical: None };
+        let side =
+            |id, an| Side { id, analysis: an, coverage: 0.7, date: None, url: None, canonical: None, exact: false };
         let al = align(&spun, &original);
         let (k, ev, _) = direction(
             Relation::Rewrite,
@@ -1102,7 +1117,8 @@ mod tests {
         let family = [&original, &original, &original, &later];
         let related = Related { witnesses: &family, witness_dates: &[], copies: 0, unconsulted: 0 };
         assert_eq!(swapped_words(&original, &spun, &al.sentences, &frequencies, related), ([1, 0], 3));
-        let side = |id, an| Side { id, analysis: an, coverage: 1.0, date: None, url: None, canonical: None };
+        let side =
+            |id, an| Side { id, analysis: an, coverage: 1.0, date: None, url: None, canonical: None, exact: false };
         let (_, evidence, features) = direction(
             Relation::Rewrite,
             &al,
@@ -1159,7 +1175,8 @@ mod tests {
             }
             frequencies.add_documents(1, std::iter::empty(), original.trigrams().iter());
             frequencies.add_documents(1, std::iter::empty(), spun.trigrams().iter());
-            let side = |id, an| Side { id, analysis: an, coverage: 1.0, date: None, url: None, canonical: None };
+            let side =
+                |id, an| Side { id, analysis: an, coverage: 1.0, date: None, url: None, canonical: None, exact: false };
             let (_, evidence, _) = direction(
                 Relation::Rewrite,
                 &al,
@@ -1198,7 +1215,8 @@ mod tests {
         }
         frequencies.add_documents(1, std::iter::empty(), edit.trigrams().iter());
         let stock = |copies| {
-            let side = |id, an| Side { id, analysis: an, coverage: 1.0, date: None, url: None, canonical: None };
+            let side =
+                |id, an| Side { id, analysis: an, coverage: 1.0, date: None, url: None, canonical: None, exact: false };
             let (_, evidence, _) = direction(
                 Relation::NearDuplicate,
                 &al,
@@ -1226,7 +1244,15 @@ mod tests {
         );
         let (short, long) = (analyse(&lead), analyse(&long_text));
         let al = align(&short, &long);
-        let side = |id, an, coverage| Side { id, analysis: an, coverage, date: None, url: None, canonical: None };
+        let side = |id, an, coverage| Side {
+            id,
+            analysis: an,
+            coverage,
+            date: None,
+            url: None,
+            canonical: None,
+            exact: false,
+        };
         let judge = |third: &[&Analysis]| {
             direction(
                 Relation::Partial,

@@ -690,6 +690,20 @@ pub(crate) fn is_utf16(bytes: &[u8]) -> bool {
 pub(crate) const UTF16_STREAM: &str =
     "UTF-16 text (byte-order mark), which is read as UTF-8 only: convert it (iconv -f UTF-16 -t UTF-8); skipped";
 
+/// [`parse_day`] for a date that is an instant: a time with its time zone or offset (ISO 8601 / RFC 3339,
+/// RFC 2822), not a day nor a time without a zone; `None` otherwise.
+pub fn parse_instant(date: &str) -> Option<f64> {
+    let date = date.trim();
+    let instant = date
+        .parse::<jiff::Timestamp>()
+        .ok()
+        .or_else(|| jiff::fmt::rfc2822::DateTimeParser::new().parse_timestamp(date).ok())?;
+    let seconds = instant.as_second();
+    (-30_610_224_000..253_402_300_800)
+        .contains(&seconds)
+        .then(|| seconds.div_euclid(86_400) as f64 + (seconds.rem_euclid(86_400) / 60) as f64 / 1440.0)
+}
+
 /// Reads a publication date as days since 1970-01-01 UTC, with the time of day (hours and minutes) as a
 /// fraction. A date with a time zone, ISO 8601 / RFC 3339 (`2025-05-24T10:30:00Z`,
 /// `2025-05-24T01:30+09:00`) or RFC 2822 (`Sat, 24 May 2025 06:00:00 -0800`, `… GMT`), is read by `jiff`
@@ -704,19 +718,7 @@ pub fn parse_day(date: &str) -> Option<f64> {
         let [y, mo, d, h, mi, s] = [0..4, 4..6, 6..8, 8..10, 10..12, 12..14].map(|r| &date[r]);
         return parse_day(&format!("{y}-{mo}-{d}T{h}:{mi}:{s}Z"));
     }
-    let instant = date
-        .parse::<jiff::Timestamp>()
-        .ok()
-        .or_else(|| jiff::fmt::rfc2822::DateTimeParser::new().parse_timestamp(date).ok());
-    // Years 1000 to 9999, as below: 1000-01-01 and 10000-01-01 in seconds since 1970.
-    match instant.filter(|t| (-30_610_224_000..253_402_300_800).contains(&t.as_second())) {
-        Some(t) => {
-            let seconds = t.as_second();
-            // As the dates without a zone below: whole days, then the minutes of the day as a fraction.
-            Some(seconds.div_euclid(86_400) as f64 + (seconds.rem_euclid(86_400) / 60) as f64 / 1440.0)
-        }
-        None => parse_day_without_zone(date),
-    }
+    parse_instant(date).or_else(|| parse_day_without_zone(date))
 }
 
 /// [`parse_day`] for a date that `jiff` does not read: without a time zone, or with a numeric offset after

@@ -649,6 +649,11 @@ pub(super) fn read(reader: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()
             }
             date => date,
         };
+        // The crawl date is kept as `crawled` whichever date the document has: a date that is the crawl's
+        // says when the page was fetched, not when it was published.
+        if let Some(crawled) = &crawled {
+            extra.insert("crawled".into(), Value::String(crawled.clone()));
+        }
         let date = match (page.published, crawled) {
             (Some(published), Some(crawled))
                 if super::parse_day(&published).zip(super::parse_day(&crawled)).is_some_and(|(p, c)| p > c) =>
@@ -656,12 +661,7 @@ pub(super) fn read(reader: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()
                 extra.insert("published".into(), Value::String(published));
                 Some(crawled)
             }
-            (Some(published), crawled) => {
-                if let Some(crawled) = crawled {
-                    extra.insert("crawled".into(), Value::String(crawled));
-                }
-                Some(published)
-            }
+            (Some(published), _) => Some(published),
             (None, crawled) => crawled,
         };
         let id = record.uri.or(record.record_id).unwrap_or_else(|| format!("{name}@{}", record.offset));
@@ -1105,7 +1105,7 @@ pub(crate) mod tests {
         assert_eq!(docs[0].date.as_deref(), Some("2025-05-01"));
         assert_eq!(docs[0].extra["crawled"], "2025-05-24T10:00:00Z");
         assert_eq!(docs[1].date.as_deref(), Some("2025-05-24T10:00:00Z"));
-        assert!(!docs[1].extra.contains_key("crawled"));
+        assert_eq!(docs[1].extra["crawled"], "2025-05-24T10:00:00Z");
 
         // A page dated after its own crawl is dated by the crawl; a crawl date that does not read is said.
         let later = page("", br#"<meta name="date" content="2030-01-01"><p>Dated later.</p>"#);
@@ -1116,7 +1116,7 @@ pub(crate) mod tests {
         assert_eq!(docs[0].date.as_deref(), Some("2025-05-24T10:00:00Z"));
         assert_eq!(docs[0].extra["published"], "2030-01-01");
         assert_eq!(docs[1].date.as_deref(), Some("2025-05-01"));
-        assert!(!docs[1].extra.contains_key("crawled"));
+        assert!(!docs[1].extra.contains_key("crawled"), "its WARC-Date does not read");
         assert_eq!(problems.len(), 1);
         assert!(problems[0].message.contains(r#"field "WARC-Date" does not read as a date"#), "{problems:?}");
     }

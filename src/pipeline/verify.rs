@@ -333,7 +333,10 @@ impl Verifier<'_> {
             let d = &self.corpus.documents[i as usize];
             let field = |name: &str| d.extra.get(name).and_then(Value::as_str);
             let (url, canonical) = (field("url"), field("canonical"));
-            Side { id: &d.id, analysis, coverage, date: d.day, url, canonical }
+            // A date to the minute with its zone, and not the crawler's (a web archive's page without a date).
+            let exact = d.date.as_deref().is_some_and(|date| input::parse_instant(date).is_some())
+                && field("crawled") != d.date.as_deref();
+            Side { id: &d.id, analysis, coverage, date: d.day, exact, url, canonical }
         };
         // The members of the pair's near-duplicate groups besides the pair, a group both are in once.
         let members = |d: u32| self.group_sizes[group(d) as usize] - 1;

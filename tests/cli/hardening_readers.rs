@@ -198,6 +198,53 @@ mod real_pages {
         assert_eq!(document(&report, &seeds[3].0)["date"], "2025-05-26");
     }
 
+    /// Two instants of publication (times with their zones) hours apart name the earlier the source, as
+    /// dates a day apart do; times without a zone (local times read as UTC) do not, nor crawl dates.
+    #[test]
+    fn instants_of_publication_hours_apart_name_the_earlier() {
+        let dir = tempfile::tempdir().unwrap();
+        let seeds = seeds();
+        // 003, the LLM rewrite of 000, dated six hours before it: the dates, not the texts, decide.
+        let source_of = |dates: [&str; 2]| {
+            let lines: String = [(0, dates[0]), (3, dates[1])]
+                .iter()
+                .map(|&(i, date)| {
+                    format!("{}\n", serde_json::json!({"id": seeds[i].0, "text": seeds[i].1, "date": date}))
+                })
+                .collect();
+            let path = dir.path().join("instants.jsonl");
+            std::fs::write(&path, lines).unwrap();
+            let report = json(&scan_json(&[path.as_os_str()]));
+            let pair = report["pairs"][0].clone();
+            let date = pair["evidence"].as_array().unwrap().iter().find(|e| e["signal"] == "date").cloned();
+            (pair["source"].clone(), date.map(|d| d["detail"].clone()))
+        };
+        let (source, detail) = source_of(["2025-05-24T16:00:00Z", "2025-05-24T10:00:00Z"]);
+        assert_eq!(
+            (source, detail),
+            (serde_json::json!(seeds[3].0), Some(serde_json::json!("published 6.0 hours earlier")))
+        );
+        let (_, detail) = source_of(["2025-05-24T16:00:00", "2025-05-24T10:00:00"]);
+        assert_eq!(detail, None, "times without a zone are no instants");
+        let (_, detail) = source_of(["2025-05-24T10:30:00Z", "2025-05-24T10:00:00Z"]);
+        assert_eq!(detail, None, "within the hour");
+        // Crawl dates six hours apart, pages without a date of their own: when a crawler came is no
+        // publication.
+        let page = |i: usize| format!("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<p>{}</p>", seeds[i].1);
+        let warc: Vec<u8> = [(0, "16"), (3, "10")]
+            .iter()
+            .flat_map(|&(i, hour)| {
+                let record = warc_record("response", &format!("http://x/{i}"), "application/http", page(i).as_bytes());
+                String::from_utf8(record).unwrap().replace("T08:00:00Z", &format!("T{hour}:00:00Z")).into_bytes()
+            })
+            .collect();
+        let path = dir.path().join("crawl.warc");
+        std::fs::write(&path, warc).unwrap();
+        let report = json(&scan_json(&[path.as_os_str()]));
+        let evidence = report["pairs"][0]["evidence"].as_array().unwrap().clone();
+        assert!(evidence.iter().all(|e| e["signal"] != "date"), "{evidence:?}");
+    }
+
     /// A capture whose HTTP headers say `Transfer-Encoding: chunked` over a body stored de-chunked (as
     /// pywb's sample iana.warc.gz holds) is read from the body as it is, as warcio does.
     #[test]
