@@ -168,9 +168,10 @@ impl<R: BufRead> BufRead for Prefixed<R> {
     }
     fn consume(&mut self, n: usize) {
         if let Some(kept) = &mut self.kept {
-            match self.prefix.is_empty() {
-                true => kept.extend_from_slice(self.inner.fill_buf().map(|b| &b[..n.min(b.len())]).unwrap_or(&[])),
-                false => kept.extend_from_slice(&self.prefix[..n.min(self.prefix.len())]),
+            if self.prefix.is_empty() {
+                kept.extend_from_slice(self.inner.fill_buf().map(|b| &b[..n.min(b.len())]).unwrap_or(&[]));
+            } else {
+                kept.extend_from_slice(&self.prefix[..n.min(self.prefix.len())]);
             }
             if kept.len() > MAX_MEMBER {
                 self.kept = None;
@@ -265,9 +266,7 @@ impl<R: BufRead> GzMembers<R> {
             }
         }
     }
-}
 
-impl<R: BufRead> GzMembers<R> {
     /// Decodes the rest of the current member into `out` (all of it, or [`MAX_MEMBER`] bytes, after which
     /// the member is passed on as it is decoded); `Ok(false)` when the stream is done.
     fn next_member(&mut self) -> io::Result<bool> {
@@ -303,7 +302,7 @@ impl<R: BufRead> GzMembers<R> {
                     if self.damage.is_none() {
                         self.damage = Some((self.member, e));
                     }
-                    if self.streaming || !self.resync(raw)? {
+                    if !self.resync(raw)? {
                         // Nothing after the damage: what was decoded before it is passed on, then the error.
                         self.failed = self.damage.take().map(|(_, e)| e);
                         return Ok(true);
