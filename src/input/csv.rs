@@ -248,13 +248,14 @@ pub(super) fn read(input: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()>
     if !columns.contains(&options.text_field) {
         return ctx.sink.problem(Some(1), format!("no {:?} column in the header; skipped", options.text_field));
     }
-    let mut repeated: Vec<String> = Vec::new();
-    for (k, column) in columns.iter().enumerate() {
-        let name = format!("{column:?}");
-        if columns[..k].contains(column) && !repeated.contains(&name) {
-            repeated.push(name);
-        }
-    }
+    // Each name once, in the order first repeated (a header of a million columns is read in a moment).
+    let mut seen = std::collections::HashSet::new();
+    let mut said = std::collections::HashSet::new();
+    let repeated: Vec<String> = columns
+        .iter()
+        .filter(|&column| !seen.insert(column) && said.insert(column))
+        .map(|column| format!("{column:?}"))
+        .collect();
     if !repeated.is_empty() {
         ctx.sink
             .problem(Some(1), format!("column {} given twice in the header; the last is read", repeated.join(", ")))?;
