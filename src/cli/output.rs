@@ -68,25 +68,19 @@ impl Output {
 
     /// Refuses a report file that is one of the `inputs` (the same file by any path, symlink or hard
     /// link) or a file a scanned folder would read (one of `extensions`, inside the folder, there already
-    /// or not): writing it would overwrite the article with the report, or put a report among the articles. Checked before the scan, so nothing is read for
-    /// nothing.
+    /// or not): writing it would overwrite the article with the report, or put a report among the
+    /// articles. Checked before the scan, so nothing is read for nothing.
     pub fn check_not_input(&self, inputs: &[PathBuf], extensions: &[String]) -> Result<()> {
         let (Output::Atomic { path, .. } | Output::Direct(path)) = self else {
             return Ok(());
         };
         // A new file is no input, but one made inside an input folder would be read by the next run.
-        let target = match std::fs::canonicalize(path) {
-            Ok(target) => target,
-            Err(_) => match (
-                path.parent().map(|p| if p.as_os_str().is_empty() { Path::new(".") } else { p }),
-                path.file_name(),
-            ) {
-                (Some(parent), Some(name)) => match std::fs::canonicalize(parent) {
-                    Ok(parent) => parent.join(name),
-                    Err(_) => return Ok(()),
-                },
-                _ => return Ok(()),
-            },
+        let target = std::fs::canonicalize(path).ok().or_else(|| {
+            let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            Some(std::fs::canonicalize(parent).ok()?.join(path.file_name()?))
+        });
+        let Some(target) = target else {
+            return Ok(());
         };
         let refuse = |input: &Path| {
             Err(Error::Write {

@@ -25,8 +25,15 @@ fn output_equal_to_an_input_is_refused() {
     let link = tmp.path().join("link.txt");
     std::os::unix::fs::symlink(&article, &link).unwrap();
     let other = docs.join("..").join("docs").join("000.txt");
-    let cases: Vec<(Vec<&Path>, &Path)> =
-        vec![(vec![&docs], &article), (vec![&article], &other), (vec![&docs], &link), (vec![&link], &article)];
+    // A new report file inside the folder scanned would be read as an article by the next scan.
+    let new = docs.join("report.txt");
+    let cases: Vec<(Vec<&Path>, &Path)> = vec![
+        (vec![&docs], &article),
+        (vec![&article], &other),
+        (vec![&docs], &link),
+        (vec![&link], &article),
+        (vec![&docs], &new),
+    ];
     for (inputs, output) in cases {
         let out = bin().arg("scan").arg("--quiet").args(inputs).arg("-o").arg(output).output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
@@ -35,6 +42,7 @@ fn output_equal_to_an_input_is_refused() {
         assert!(stderr.contains("is an input") || stderr.contains("inside the input"), "{stderr}");
         assert_eq!(std::fs::read(&article).unwrap(), before, "{output:?} overwrote the article");
     }
+    assert!(!new.exists());
     let out = bin()
         .arg("scan")
         .arg("--quiet")
