@@ -166,9 +166,14 @@ def test_ctrl_c_stops_a_scan(seeds):
             for k in range(0, len(words), 9):
                 words[k] = rng.choice(words)
             texts.append(" ".join(words))
-    started = time.perf_counter()
-    unspun.scan(texts, threads=1)
-    whole = time.perf_counter() - started
+    # The quicker of two runs (a first run may be slowed by a cold start or other work on the machine):
+    # the interrupted run must not finish before the interrupt comes.
+    runs = []
+    for _ in range(2):
+        started = time.perf_counter()
+        unspun.scan(texts, threads=1)
+        runs.append(time.perf_counter() - started)
+    whole = min(runs)
     # Ctrl-C a fifth of the way in: KeyboardInterrupt, raised when the library has stopped, long before
     # the scan would have ended.
     timer = threading.Timer(whole / 5, _thread.interrupt_main)
