@@ -157,6 +157,7 @@ def test_ctrl_c_stops_a_scan(seeds):
     # Five families of a thousand edited copies: a scan of a few seconds on one thread.
     import _thread
     import random
+    import signal
 
     rng = random.Random(1)
     texts = []
@@ -167,8 +168,10 @@ def test_ctrl_c_stops_a_scan(seeds):
                 words[k] = rng.choice(words)
             texts.append(" ".join(words))
     # Ctrl-C a fifth of a second in (a scan of these takes seconds): KeyboardInterrupt, raised when the
-    # library has stopped, long before the scan would have ended (a whole scan measured after it, so that
-    # other work on the machine, such as a Spark cluster starting, cannot put the interrupt after the end).
+    # library has stopped, long before the scan would have ended (measured by a whole scan after it). The
+    # handler an interactive Python has is installed: tests started in the background ignore SIGINT, and
+    # then interrupt_main does nothing.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     timer = threading.Timer(0.2, _thread.interrupt_main)
     started = time.perf_counter()
     timer.start()
@@ -177,8 +180,10 @@ def test_ctrl_c_stops_a_scan(seeds):
         raised = False
     except KeyboardInterrupt:
         raised = True
+    finally:
+        timer.join()
+        signal.signal(signal.SIGINT, previous)
     interrupted = time.perf_counter() - started
-    timer.join()
     started = time.perf_counter()
     unspun.scan(texts, threads=1)
     whole = time.perf_counter() - started
