@@ -184,7 +184,8 @@ impl DocumentEntry {
     pub fn new(d: &DocInfo) -> DocumentEntry {
         DocumentEntry {
             id: d.id.clone(),
-            path: d.path.display().to_string(),
+            // Named as the problems name it: `stdin` for standard input.
+            path: if input::is_stdin(&d.path) { "stdin".into() } else { d.path.display().to_string() },
             words: d.words,
             date: d.date.clone(),
             skipped: d.skipped,

@@ -246,6 +246,11 @@ fn standard_input_is_one_more_input() {
     assert!(stderr.contains("stdin:2: malformed JSON"), "{stderr}");
     let report = json(&out);
     assert_eq!(report["documents"][0]["id"], "stdin:1");
+    // Its documents and its problems name it alike.
+    assert_eq!(
+        (&report["documents"][0]["path"], &report["summary"]["problems"][0]["path"]),
+        (&"stdin".into(), &"stdin".into())
+    );
     // A CSV export piped in cannot be told by its first bytes: --input-format says it (and would for a
     // file named otherwise).
     let csv = format!(
