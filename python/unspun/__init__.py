@@ -200,6 +200,11 @@ def _date(value: Any, where: str) -> Optional[str]:
 _FIELDS = ("id", "text", "date", "url")
 
 
+def _field_names(settings: Mapping[str, Any]) -> Tuple[str, ...]:
+    """The fields of a record holding its id, text, date and URL, as ``id_field``… name them."""
+    return tuple(settings.get(f"{n}_field") or n for n in _FIELDS)
+
+
 def _record(item: Any, index: int, names: Sequence[str] = _FIELDS) -> Tuple[str, str, Optional[str], Optional[str]]:
     """One document for the library: ``(id, text, date, other fields as JSON)``; ``names`` are the fields
     of a record that hold its id, text, date and URL."""
@@ -329,7 +334,7 @@ def scan(texts_or_records: Iterable[Record], **settings: Any) -> Report:
     Raises TypeError for an unknown setting or input of the wrong type, ValueError for a setting out of range
     or a string that is not Unicode text (a lone surrogate, naming the document), InputError (a ValueError) for damaged input with ``strict=True``, OSError for a file that cannot be read.
     """
-    names = tuple(settings.get(f"{n}_field") or n for n in _FIELDS)
+    names = _field_names(settings)
     if not settings.get("against"):
         for name in ("ext", "input_format", "strict"):
             if settings.get(name) is not None:
@@ -372,7 +377,7 @@ def compare(a: Record, b: Record, **settings: Any) -> Pair:
     files = ("against", "ext", "input_format", "strict", "candidates_only")
     allowed = [name for name in _SETTINGS if name not in files]
     config = _settings_json(settings, allowed)
-    names = tuple(settings.get(f"{n}_field") or n for n in _FIELDS)
+    names = _field_names(settings)
     first, second = _record(a, 0, names), _record(b, 1, names)
     if isinstance(a, str):
         first = ("a",) + first[1:]

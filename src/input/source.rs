@@ -270,11 +270,14 @@ impl<R: BufRead> GzMembers<R> {
     /// Decodes the rest of the current member into `out` (all of it, or [`MAX_MEMBER`] bytes, after which
     /// the member is passed on as it is decoded); `Ok(false)` when the stream is done.
     fn next_member(&mut self) -> io::Result<bool> {
-        let mut chunk = vec![0; 64 << 10];
         loop {
             let Some(decoder) = self.decoder.as_mut() else { return Ok(false) };
-            match decoder.read(&mut chunk) {
-                Ok(0) => {
+            match decoder.by_ref().take(MAX_MEMBER as u64 + 1).read_to_end(&mut self.out) {
+                Ok(_) if self.out.len() > MAX_MEMBER => {
+                    self.streaming = true;
+                    return Ok(true);
+                }
+                Ok(_) => {
                     // The member ended whole: what it held is passed on, and another member may follow.
                     if let Some((at, e)) = self.damage.take() {
                         self.gaps.borrow_mut().push(format!(
@@ -289,14 +292,6 @@ impl<R: BufRead> GzMembers<R> {
                     }
                     return Ok(true);
                 }
-                Ok(n) => {
-                    self.out.extend_from_slice(&chunk[..n]);
-                    if self.out.len() > MAX_MEMBER {
-                        self.streaming = true;
-                        return Ok(true);
-                    }
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
                     let raw = self.decoder.take().map(|d| d.into_inner()).expect("a decoder");
                     if self.damage.is_none() {

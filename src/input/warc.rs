@@ -502,11 +502,11 @@ fn looks_like_html(body: &[u8]) -> bool {
 }
 
 /// Whether a body is a file of another kind (a PDF, an image, an archive: their magic bytes, or NUL
-/// bytes early on, which no page's text holds).
+/// bytes early on, which no page's text holds: [`super::looks_binary`], as for files).
 fn binary(body: &[u8]) -> bool {
-    const MAGIC: [&[u8]; 7] = [b"%PDF-", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b"RIFF", b"\0\0\0"];
+    const MAGIC: [&[u8]; 6] = [b"%PDF-", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b"RIFF"];
     let start = body.trim_ascii_start();
-    !super::is_utf16(body) && (MAGIC.iter().any(|m| start.starts_with(m)) || body[..body.len().min(1024)].contains(&0))
+    MAGIC.iter().any(|m| start.starts_with(m)) || super::looks_binary(body)
 }
 
 /// Splits an HTTP response into status, header text and body.
