@@ -137,26 +137,42 @@ pub fn band_entries(mins: &[u32], params: LshParams, first: usize, doc_mask: u64
 /// (boilerplate, templates, mass duplicates), where each document is paired with its next two
 /// instead. Which of them are similar enough to keep is for the caller to estimate.
 pub fn band_pairs(mut entries: Vec<u64>, doc_mask: u64, max_bucket: usize) -> (Vec<PairKey>, LshStats) {
-    entries.sort_unstable();
     let mut pairs = Vec::new();
-    let mut stats = LshStats::default();
-    for bucket in entries.chunk_by(|x, y| x & !doc_mask == y & !doc_mask) {
-        stats.largest_bucket = stats.largest_bucket.max(bucket.len());
-        let partners = if bucket.len() > max_bucket {
-            stats.capped_buckets += 1;
-            CHAIN
-        } else {
-            bucket.len()
-        };
+    let stats = buckets(&mut entries, doc_mask, max_bucket, |bucket, partners| {
         for (k, x) in bucket.iter().enumerate() {
             for y in bucket.iter().skip(k + 1).take(partners) {
                 pairs.push(pair_key((x & doc_mask) as u32, (y & doc_mask) as u32));
             }
         }
-    }
+    });
     pairs.sort_unstable();
     pairs.dedup();
     (pairs, stats)
+}
+
+/// The buckets of one band: sorts its `entries` (see [`band_entries`]) and calls `bucket(members,
+/// partners)` for each run of one band hash, in document order, where each member is paired with its next
+/// `partners` members: all of them, or two in a bucket of more than `max_bucket` (chained, and counted).
+/// What [`band_pairs`] lists; a caller that needs only some of a bucket's pairs walks them itself.
+pub fn buckets(
+    entries: &mut [u64],
+    doc_mask: u64,
+    max_bucket: usize,
+    mut bucket: impl FnMut(&[u64], usize),
+) -> LshStats {
+    entries.sort_unstable();
+    let mut stats = LshStats::default();
+    for members in entries.chunk_by(|x, y| x & !doc_mask == y & !doc_mask) {
+        stats.largest_bucket = stats.largest_bucket.max(members.len());
+        let partners = if members.len() > max_bucket {
+            stats.capped_buckets += 1;
+            CHAIN
+        } else {
+            members.len()
+        };
+        bucket(members, partners);
+    }
+    stats
 }
 
 /// The pairs of `proposed` (sorted) that are not in `kept` (sorted): those still to be estimated.

@@ -75,7 +75,8 @@ pub(super) fn find_candidates(
     // The grouping views are both signed before either is banded, as grouping asks both.
     band_views(&mut banding, corpus, &mut sketches, plan, progress, true)?;
     if plan.verify {
-        banding.star_groups(config);
+        // Against a reference collection, a reference member's pair with its reference leader is not listed.
+        banding.star_groups(config, |l, m| !(plan.against && docs[l as usize].reference && docs[m as usize].reference));
         // Grouping is done and its views' signatures are not asked again: freed before the next.
         for (_, m) in config.views.iter().zip(sketches.signatures.iter_mut()).filter(|(v, _)| is_grouping(v)) {
             *m = Signatures::new(m.params);
@@ -97,7 +98,12 @@ pub(super) fn find_candidates(
             .flat_map_iter(|j| samples.row(read_index[j]).iter().map(move |&h| h & !mask | j as u64))
             .collect();
         drop((samples, read_index));
-        let (pairs, s) = shared_samples(entries, mask, config.max_bucket);
+        // Against a reference collection, only the pairs with a scanned document are listed and counted.
+        let listed = |key: PairKey| {
+            let (a, b) = unpack(key);
+            !(plan.against && docs[a as usize].reference && docs[b as usize].reference)
+        };
+        let (pairs, s) = shared_samples(entries, mask, config.max_bucket, listed);
         progress.finish();
         per_view.push(pairs);
         stats.push((Proposer::Passages, s));
@@ -148,9 +154,26 @@ fn band(
     max_bucket: usize,
     min_estimate: f64,
     include: impl Fn(usize) -> bool + Sync,
+    across: Option<Across<'_, '_>>,
 ) -> Result<(Vec<PairKey>, LshStats)> {
     params.validate(signatures.params.num_hashes as usize)?;
     let n = signatures.len();
+    let (reference, mut within) = across.map_or((None, Within::Listed), |a| (Some(a.reference), a.within));
+    // What the view's figures count: against a reference collection, the pairs with a scanned document.
+    let counted = |key: PairKey| {
+        let (a, b) = unpack(key);
+        reference.is_none_or(|r| !(r[a as usize] && r[b as usize]))
+    };
+    // Two reference documents are joined when their pair would be kept and is a near-duplicate; this
+    // view's own estimate first, as it decides most pairs without reading the other view's signatures.
+    let joins = |tests: &[(&Signatures, f64)], a: usize, b: usize| {
+        let own = estimate(signatures.mins(a), signatures.mins(b));
+        own >= min_estimate
+            && tests.iter().any(|&(m, bar)| {
+                let same = std::ptr::eq(m, signatures);
+                (if same { own } else { estimate(m.mins(a), m.mins(b)) }) >= bar
+            })
+    };
     // Asked once, not once a band; an empty document matches nothing.
     let banded: Vec<bool> = (0..n).into_par_iter().map(|i| include(i) && signatures.mins(i)[0] != EMPTY).collect();
     let group = 2 * rayon::current_num_threads().max(1);
@@ -163,26 +186,168 @@ fn band(
             lsh::band_entries(signatures.mins(i), params, first, doc_mask, i, out);
         });
         let kept_so_far = &kept;
+        // Each document's group as this group of bands starts, and the near-duplicate tests.
+        let (tests, roots) = match &within {
+            Within::Joined(tests, parent) => {
+                let roots = (0..n as u32).into_par_iter().map(|i| if banded[i as usize] { root(parent, i) } else { i });
+                (*tests, roots.collect())
+            }
+            _ => (&[][..], Vec::new()),
+        };
+        let (roots, mode) = (&roots, &within);
         let bands = (0..g).into_par_iter().map(|k| {
             let band: Vec<u64> = (0..n).filter(|&i| banded[i]).map(|i| entries[i * g + k]).collect();
-            let (pairs, mut found) = lsh::band_pairs(band, doc_mask, max_bucket);
+            let (pairs, mut found, joined) = match (reference, mode) {
+                (Some(reference), Within::Dropped) => {
+                    band_across(band, doc_mask, max_bucket, reference, None::<Joining<fn(usize, usize) -> bool>>)
+                }
+                (Some(reference), Within::Joined(..)) => {
+                    let joining = Joining { roots, signatures, joins: move |a, b| joins(tests, a, b) };
+                    band_across(band, doc_mask, max_bucket, reference, Some(joining))
+                }
+                _ => {
+                    let (pairs, found) = lsh::band_pairs(band, doc_mask, max_bucket);
+                    (pairs, found, Vec::new())
+                }
+            };
             let mut fresh = lsh::not_kept(pairs, kept_so_far);
             if min_estimate > 0.0 {
                 let close = each_pair(&fresh, &[signatures], |a, b| {
                     estimate(signatures.mins(a), signatures.mins(b)) >= min_estimate
                 });
-                let before = fresh.len();
+                found.dissimilar = fresh.iter().zip(&close).filter(|&(&key, &c)| !c && counted(key)).count();
                 let mut close = close.into_iter();
                 fresh.retain(|_| close.next() == Some(true));
-                found.dissimilar = before - fresh.len();
             }
-            (fresh, found)
+            (fresh, found, joined)
         });
-        let group_pairs = bands.reduce(|| (Vec::new(), LshStats::default()), lsh::merge_bands);
+        let (group_pairs, joined): (Vec<_>, Vec<_>) = bands.map(|(p, f, j)| ((p, f), j)).unzip();
+        let group_pairs = group_pairs.into_par_iter().reduce(|| (Vec::new(), LshStats::default()), lsh::merge_bands);
         (kept, stats) = lsh::merge_bands((kept, stats), group_pairs);
+        if let Within::Joined(_, parent) = &mut within {
+            for (a, b) in joined.into_iter().flatten().map(unpack) {
+                union(parent, a, b);
+            }
+        }
     }
-    stats.pairs = kept.len();
+    stats.pairs = if reference.is_some() { kept.iter().filter(|&&key| counted(key)).count() } else { kept.len() };
     Ok((kept, stats))
+}
+
+/// Banding against a reference collection. Only the pairs of a reference document and a scanned one are
+/// verified there ([`across`]); the pairs of two reference documents (an archive's copies of one article:
+/// at x40, nearly all of a query's banded pairs) count only for the near-duplicate groups, which a
+/// scanned document may join or bridge. A band lists the pairs with a scanned document as usual, and
+/// those of two reference documents as `within` says; the view's figures (`pairs`, `dissimilar`) count
+/// the pairs with a scanned document only.
+struct Across<'a, 'p> {
+    /// Whether each document is a reference one.
+    reference: &'a [bool],
+    within: Within<'a, 'p>,
+}
+
+/// What banding against a reference collection does with a pair of two reference documents.
+enum Within<'a, 'p> {
+    /// Left out: the view groups nothing (or nothing is verified).
+    Dropped,
+    /// Joined in the union-find of the groups (`.1`) when it would be kept and passes one of the
+    /// near-duplicate tests (`.0`), as banded: a pair whose two documents are joined already is not
+    /// estimated, so the groups come out as the whole list of pairs would join them at about one
+    /// estimate a document instead of one a pair (the first grouping view, which meets every copy).
+    Joined(&'a [(&'a Signatures, f64)], &'p mut [u32]),
+    /// Listed and estimated as usual, for the caller to join (a later grouping view, which bands the
+    /// groups' leaders: mostly different texts, nothing to join, estimated faster in the plain way, each
+    /// at most once in a view and in parallel).
+    Listed,
+}
+
+/// What [`band_across`] needs to join reference documents ([`Within::Joined`]).
+struct Joining<'a, F> {
+    /// Each document's group when the band started.
+    roots: &'a [u32],
+    /// The view's signatures, asked for ahead of the tests.
+    signatures: &'a Signatures,
+    /// Whether a pair of two reference documents joins their groups.
+    joins: F,
+}
+
+/// One band against a reference collection (see [`Across`]), from its entries: the pairs with a scanned
+/// document (sorted, free of duplicates), the band's statistics, and, given `joining`, the pairs of two
+/// reference documents that joined groups, in the order they did.
+fn band_across(
+    mut entries: Vec<u64>,
+    doc_mask: u64,
+    max_bucket: usize,
+    reference: &[bool],
+    joining: Option<Joining<'_, impl Fn(usize, usize) -> bool>>,
+) -> (Vec<PairKey>, LshStats, Vec<PairKey>) {
+    let doc = |x: u64| (x & doc_mask) as usize;
+    let (mut pairs, mut joined) = (Vec::new(), Vec::new());
+    // The bucket's reference members' groups, by place in the bucket (a union-find of places).
+    let (mut local, mut order): (Vec<u32>, Vec<(u32, u32)>) = (Vec::new(), Vec::new());
+    let stats = lsh::buckets(&mut entries, doc_mask, max_bucket, |bucket, partners| {
+        let is_reference = |p: usize| reference[doc(bucket[p])];
+        // Places `p < q` are paired when `q - p <= partners`; a pair with a scanned document is listed,
+        // once (from its first scanned document).
+        for s in (0..bucket.len()).filter(|&s| !is_reference(s)) {
+            let near = s.saturating_sub(partners)..=(s + partners).min(bucket.len() - 1);
+            for p in near.filter(|&p| p != s && (p > s || is_reference(p))) {
+                pairs.push(pair_key(doc(bucket[s]) as u32, doc(bucket[p]) as u32));
+            }
+        }
+        let Some(Joining { roots, signatures, joins }) = &joining else { return };
+        // The reference members' groups as the band started: nothing to join when they are one.
+        let mut refs = (0..bucket.len()).filter(|&p| is_reference(p));
+        let Some(first) = refs.next() else { return };
+        let first_root = roots[doc(bucket[first])];
+        if refs.all(|p| roots[doc(bucket[p])] == first_root) {
+            return;
+        }
+        // The members' signatures are read from anywhere in memory: asked for together.
+        for &z in bucket.iter().take(PREFETCHED) {
+            signatures.prefetch(doc(z));
+        }
+        // Members already in one group start joined: each place points at the first of its group.
+        order.clear();
+        order.extend((0..bucket.len()).filter(|&p| is_reference(p)).map(|p| (roots[doc(bucket[p])], p as u32)));
+        order.sort_unstable();
+        local.clear();
+        local.extend(0..bucket.len() as u32);
+        let mut groups = 0;
+        for run in order.chunk_by(|u, v| u.0 == v.0) {
+            groups += 1;
+            for &(_, p) in run {
+                local[p as usize] = run[0].1;
+            }
+        }
+        'pairs: for p in (0..bucket.len()).filter(|&p| is_reference(p)) {
+            for q in (p + 1..=(p + partners).min(bucket.len() - 1)).filter(|&q| is_reference(q)) {
+                let (a, b) = (doc(bucket[p]), doc(bucket[q]));
+                if find(&mut local, p as u32) != find(&mut local, q as u32) && joins(a, b) {
+                    union(&mut local, p as u32, q as u32);
+                    joined.push(pair_key(a as u32, b as u32));
+                    groups -= 1;
+                    if groups == 1 {
+                        break 'pairs;
+                    }
+                }
+            }
+        }
+    });
+    pairs.sort_unstable();
+    pairs.dedup();
+    (pairs, stats, joined)
+}
+
+/// Members of a bucket whose signatures are asked for before its pairs of reference documents are tested.
+const PREFETCHED: usize = 32;
+
+/// The root of `x` in the union-find `parent`, read only (see [`find`]).
+fn root(parent: &[u32], mut x: u32) -> u32 {
+    while parent[x as usize] != x {
+        x = parent[x as usize];
+    }
+    x
 }
 
 /// `test(a, b)` of each pair `(a, b)` in `pairs`, in order, worked out in parallel. A test reads the two
@@ -211,11 +376,17 @@ fn each_pair(pairs: &[PairKey], matrices: &[&Signatures], test: impl Fn(usize, u
 }
 
 /// The passages proposer's pairs: documents sharing [`MIN_SHARED_PASSAGES`] or more of the sampled
-/// n-grams in `entries` (see [`lsh::shared_sample_pairs`]).
-fn shared_samples(mut entries: Vec<u64>, doc_mask: u64, max_docs: usize) -> (Vec<PairKey>, LshStats) {
+/// n-grams in `entries` (see [`lsh::shared_sample_pairs`]), of the pairs `listed` says.
+fn shared_samples(
+    mut entries: Vec<u64>,
+    doc_mask: u64,
+    max_docs: usize,
+    listed: impl Fn(PairKey) -> bool + Sync,
+) -> (Vec<PairKey>, LshStats) {
     entries.par_sort_unstable();
     let (mut pairs, stats) = lsh::shared_sample_pairs(&entries, doc_mask, max_docs);
     drop(entries);
+    pairs.retain(|&key| listed(key));
     pairs.par_sort_unstable();
     lsh::sharing_enough(&pairs, MIN_SHARED_PASSAGES, stats)
 }
@@ -314,6 +485,7 @@ fn band_views(
         }
     }
     let mut parent: Vec<u32> = (0..docs.len() as u32).collect();
+    let reference: Vec<bool> = if plan.against { docs.iter().map(|d| d.reference).collect() } else { Vec::new() };
     for &k in &views {
         go_on(progress)?;
         let (v, m) = (&config.views[k], &sketches.signatures[k]);
@@ -324,9 +496,26 @@ fn band_views(
         // A group found by an earlier view takes part in later ones through its leader.
         let leader = &banding.leader;
         let include = |i: usize| docs[i].skipped.is_none() && leader[i] == i as u32;
-        let (pairs, stats) = band(m, plan.doc_mask(docs.len()), v.lsh, config.max_bucket, min_estimate, include)?;
+        let tests = near_duplicate_tests(config, &sketches.signatures);
+        let within = if !(grouping && plan.verify) {
+            Within::Dropped
+        } else if Some(&k) == views.first() {
+            Within::Joined(&tests, &mut parent)
+        } else {
+            Within::Listed
+        };
+        let across = plan.against.then_some(Across { reference: &reference, within });
+        let (mut pairs, stats) =
+            band(m, plan.doc_mask(docs.len()), v.lsh, config.max_bucket, min_estimate, include, across)?;
         if grouping && plan.verify {
-            join_near_duplicates(&mut parent, &near_duplicate_tests(config, &sketches.signatures), &pairs);
+            join_near_duplicates(&mut parent, &tests, &pairs);
+            if plan.against {
+                // Pairs of two reference documents have done their work (see [`Across`]).
+                pairs.retain(|&key| {
+                    let (a, b) = unpack(key);
+                    !(reference[a as usize] && reference[b as usize])
+                });
+            }
             banding.leader = group_leaders(&mut parent, docs);
             if plan.against {
                 banding.leader = prefer_reference_leaders(&banding.leader, docs);
@@ -359,7 +548,7 @@ impl Banding {
     /// Once groups are known: the grouping views' pairs go through the leaders (see
     /// [`through_leaders`]), and a member whose pair with its leader was banded in no view (it joined
     /// through another member) gets one, counted as the first grouping view's.
-    fn star_groups(&mut self, config: &crate::config::Config) {
+    fn star_groups(&mut self, config: &crate::config::Config, listed: impl Fn(u32, u32) -> bool) {
         let grouped: Vec<usize> = (0..config.views.len()).filter(|&k| is_grouping(&config.views[k])).collect();
         for &k in &grouped {
             self.per_view[k] = through_leaders(std::mem::take(&mut self.per_view[k]), &self.leader);
@@ -379,7 +568,7 @@ impl Banding {
                 self.leader
                     .iter()
                     .enumerate()
-                    .filter(|&(i, &l)| l != i as u32 && !linked[i])
+                    .filter(|&(i, &l)| l != i as u32 && !linked[i] && listed(l, i as u32))
                     .map(|(i, &l)| pair_key(l, i as u32)),
             );
             list.sort_unstable();
@@ -663,7 +852,7 @@ mod tests {
         ) {
             let m = sigs(&sets, 24);
             let p = LshParams { bands: 24 / rows, rows };
-            let (got, stats) = band(&m, lsh::doc_mask(m.len()), p, usize::MAX, bar, |_| true).unwrap();
+            let (got, stats) = band(&m, lsh::doc_mask(m.len()), p, usize::MAX, bar, |_| true, None).unwrap();
             let (mut want, mut dissimilar) = (vec![], 0);
             for key in oracle(&m, p) {
                 let (a, b) = unpack(key);
@@ -678,11 +867,66 @@ mod tests {
             prop_assert_eq!(stats.dissimilar, dissimilar);
         }
 
+        /// Against a reference collection, banding lists the same pairs with a scanned document as
+        /// plain banding and counts only those, and the groups it joins as it bands are those plain
+        /// banding's pairs join: with chained buckets, documents left out, and copies of a few texts so
+        /// that groups form.
+        #[test]
+        fn banding_across_references_keeps_their_pairs_and_groups(
+            texts in prop::collection::vec(prop::collection::vec(0u64..60, 4..12), 1..5),
+            docs in prop::collection::vec((0usize..5, prop::collection::vec(0u64..60, 0..3), any::<bool>()), 0..40),
+            rows in 1usize..4,
+            max_bucket in 2usize..8,
+            bar in 0.0f64..0.6,
+        ) {
+            let sets: Vec<Vec<u64>> = docs.iter().map(|(t, extra, _)| {
+                texts[t % texts.len()].iter().chain(extra).copied().collect()
+            }).collect();
+            let reference: Vec<bool> = docs.iter().map(|d| d.2).collect();
+            let m = sigs(&sets, 24);
+            let p = LshParams { bands: 24 / rows, rows };
+            let mask = lsh::doc_mask(m.len());
+            let include = |i: usize| i % 7 != 3;
+            let tests = [(&m, 0.7)];
+            let groups = |parent: &mut [u32]| -> Vec<u32> {
+                (0..parent.len() as u32).map(|i| find(parent, i)).collect()
+            };
+            let same_groups = |x: &[u32], y: &[u32]| {
+                (0..x.len()).all(|i| (0..x.len()).all(|j| (x[i] == x[j]) == (y[i] == y[j])))
+            };
+            let (plain, _) = band(&m, mask, p, max_bucket, bar, include, None).unwrap();
+            let mut parent: Vec<u32> = (0..m.len() as u32).collect();
+            join_near_duplicates(&mut parent, &tests, &plain);
+            let want_groups = groups(&mut parent);
+            let cross: Vec<PairKey> = plain.iter().copied().filter(|&key| {
+                let (a, b) = unpack(key);
+                !(reference[a as usize] && reference[b as usize])
+            }).collect();
+
+            let across = Some(Across { reference: &reference, within: Within::Dropped });
+            let (got, stats) = band(&m, mask, p, max_bucket, bar, include, across).unwrap();
+            prop_assert_eq!(&got, &cross);
+            prop_assert_eq!(stats.pairs, cross.len());
+            let across = Some(Across { reference: &reference, within: Within::Listed });
+            let (got, stats) = band(&m, mask, p, max_bucket, bar, include, across).unwrap();
+            prop_assert_eq!(&got, &plain);
+            prop_assert_eq!(stats.pairs, cross.len());
+
+            let mut parent: Vec<u32> = (0..m.len() as u32).collect();
+            let across = Some(Across { reference: &reference, within: Within::Joined(&tests, &mut parent) });
+            let (got, stats) = band(&m, mask, p, max_bucket, bar, include, across).unwrap();
+            prop_assert_eq!(&got, &cross);
+            prop_assert_eq!(stats.pairs, cross.len());
+            join_near_duplicates(&mut parent, &tests, &got);
+            let got_groups = groups(&mut parent);
+            prop_assert!(same_groups(&got_groups, &want_groups), "{:?} against {:?}", got_groups, want_groups);
+        }
+
         #[test]
         fn banding_matches_brute_force(sets in prop::collection::vec(prop::collection::vec(0u64..40, 0..12), 0..30), rows in 1usize..4) {
             let m = sigs(&sets, 24);
             let p = LshParams { bands: 24 / rows, rows };
-            let (got, stats) = band(&m, lsh::doc_mask(m.len()), p, usize::MAX, 0.0, |_| true).unwrap();
+            let (got, stats) = band(&m, lsh::doc_mask(m.len()), p, usize::MAX, 0.0, |_| true, None).unwrap();
             prop_assert_eq!(stats.capped_buckets, 0);
             prop_assert_eq!(got, oracle(&m, p));
         }
@@ -693,7 +937,7 @@ mod tests {
         let sets: Vec<Vec<u64>> = (0..50).map(|_| vec![1, 2, 3]).collect();
         let m = sigs(&sets, 16);
         let (pairs, stats) =
-            band(&m, lsh::doc_mask(m.len()), LshParams { bands: 4, rows: 4 }, 10, 0.0, |_| true).unwrap();
+            band(&m, lsh::doc_mask(m.len()), LshParams { bands: 4, rows: 4 }, 10, 0.0, |_| true, None).unwrap();
         assert_eq!(stats.capped_buckets, 4);
         assert_eq!(stats.largest_bucket, 50);
         // Chained, not 50·49/2 = 1225 pairs, and still connected.
@@ -704,10 +948,11 @@ mod tests {
     fn dissimilar_pairs_are_dropped_after_banding() {
         // Documents 0 and 1 are the same set; 2 shares a quarter of it. One row a band: 2 meets both.
         let m = sigs(&[(0..20).collect(), (0..20).collect(), (15..35).collect()], 64);
-        let (all, _) = band(&m, lsh::doc_mask(m.len()), LshParams { bands: 64, rows: 1 }, 100, 0.0, |_| true).unwrap();
+        let (all, _) =
+            band(&m, lsh::doc_mask(m.len()), LshParams { bands: 64, rows: 1 }, 100, 0.0, |_| true, None).unwrap();
         assert_eq!(all.len(), 3);
         let (kept, stats) =
-            band(&m, lsh::doc_mask(m.len()), LshParams { bands: 64, rows: 1 }, 100, 0.5, |_| true).unwrap();
+            band(&m, lsh::doc_mask(m.len()), LshParams { bands: 64, rows: 1 }, 100, 0.5, |_| true, None).unwrap();
         assert_eq!(kept, vec![pair_key(0, 1)]);
         let p = LshParams { bands: 64, rows: 1 };
         assert_eq!(stats.dissimilar, shared_bands(&m, p, 0, 2) + shared_bands(&m, p, 1, 2), "{stats:?}");
@@ -718,7 +963,7 @@ mod tests {
     fn excluded_documents_are_not_paired() {
         let m = sigs(&[vec![1, 2], vec![1, 2], vec![1, 2]], 8);
         let (pairs, _) =
-            band(&m, lsh::doc_mask(m.len()), LshParams { bands: 2, rows: 4 }, 100, 0.0, |i| i != 1).unwrap();
+            band(&m, lsh::doc_mask(m.len()), LshParams { bands: 2, rows: 4 }, 100, 0.0, |i| i != 1, None).unwrap();
         assert_eq!(pairs, vec![pair_key(0, 2)]);
     }
 }
