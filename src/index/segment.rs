@@ -158,7 +158,7 @@ pub fn write(path: &Path, params: &Params, contents: &Contents) -> Result<(u64, 
                 bytes: d.bytes,
                 words: d.words,
                 date: d.date.clone(),
-                extra: d.extra.clone(),
+                extra: d.extra.to_map(),
             };
             let mut line = serde_json::to_vec(&stored).unwrap_or_default();
             line.push(b'\n');
@@ -577,7 +577,7 @@ impl Segment {
                 bytes: s.bytes,
                 words: s.words,
                 date: s.date,
-                extra: s.extra,
+                extra: s.extra.into(),
                 skipped: None,
                 reference: true,
             });
@@ -973,7 +973,7 @@ mod tests {
             words,
             date: Some("2025-05-24".into()),
             day: None,
-            extra: [("title".to_string(), Value::from("T"))].into_iter().collect(),
+            extra: Map::from_iter([("title".to_string(), Value::from("T"))]).into(),
             skipped: None,
             reference: false,
         }

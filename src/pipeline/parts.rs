@@ -249,7 +249,7 @@ mod tests {
                 Document {
                     path: d.path.clone(),
                     date: d.date.clone(),
-                    extra: d.extra.clone(),
+                    extra: d.extra.to_map(),
                     ..Document::new(&d.id, text)
                 }
             })

@@ -374,7 +374,7 @@ impl<'a> Signer<'a> {
                     bytes: d.text.len(),
                     words: sketch.words,
                     date: d.date,
-                    extra: d.extra,
+                    extra: d.extra.into(),
                     skipped: None,
                     reference: false,
                 };

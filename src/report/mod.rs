@@ -19,7 +19,7 @@ use crate::align::Passage;
 use crate::direction::probability;
 use crate::input;
 use crate::lsh::LshStats;
-use crate::scan::{DocInfo, Scan};
+use crate::scan::{DocInfo, Fields, Scan};
 use crate::score::Evidence;
 
 mod csv;
@@ -201,16 +201,16 @@ const ENTRY_FIELDS: [&str; 7] = ["id", "path", "words", "date", "skipped", "refe
 /// An input's passed-through fields, those named like the entry's own fields (a record's `path` or
 /// `words`) renamed `input_NAME`: they would otherwise be written as a second key of that name, which
 /// a JSON reader takes in place of the entry's.
-fn clear_of_entry_fields(extra: &Map<String, Value>) -> Map<String, Value> {
-    if !ENTRY_FIELDS.iter().any(|name| extra.contains_key(*name)) {
-        return extra.clone();
+fn clear_of_entry_fields(extra: &Fields) -> Map<String, Value> {
+    if !ENTRY_FIELDS.iter().any(|name| extra.contains_key(name)) {
+        return extra.to_map();
     }
     let mut out = Map::new();
-    for (key, value) in extra {
-        let mut name = key.clone();
+    for (key, value) in extra.iter() {
+        let mut name = key.to_string();
         // Past the entry's names, and past the input's own fields and those renamed before.
         while ENTRY_FIELDS.contains(&name.as_str())
-            || name != *key && extra.contains_key(&name)
+            || name != key && extra.contains_key(&name)
             || out.contains_key(&name)
         {
             name = format!("input_{name}");
