@@ -85,9 +85,14 @@ pub struct Page {
     /// The main text, one block (paragraph, heading, list item) a line.
     pub text: String,
     /// When the page says it was published, as it says it (a date [`super::parse_day`] reads): the first
-    /// of `<meta property="article:published_time">` and its kin (`datePublished`, `pubdate`, `date`,
-    /// `DC.date.issued`…), a `<time datetime>` marked `pubdate` or `itemprop="datePublished"`, or a JSON-LD
-    /// `"datePublished"`.
+    /// `<meta property="article:published_time">` or kin (`datePublished`, `pubdate`, `date`,
+    /// `DC.date.issued`…) of its head; else the `datePublished` of its JSON-LD's article (an item typed
+    /// `NewsArticle`, `Article`, `BlogPosting`…, at the top, in `@graph` or as `mainEntity`; a `WebPage`'s
+    /// when no article has one, then an untyped item's; never a comment's, a list's, a video's or a
+    /// site's); else the first such
+    /// `<meta>` or `<time datetime>` marked `pubdate` or `itemprop="datePublished"` in the text kept as the
+    /// article's. A date in furniture (an aside of related stories, a footer, a template), in an article
+    /// card beside the story or in a script other than JSON-LD is not the page's.
     pub published: Option<String>,
     /// The URL of `<link rel="canonical">`: where the page says its original is.
     pub canonical: Option<String>,
@@ -200,23 +205,32 @@ pub fn extract(html: &str) -> Page {
             x.close(tag.name);
             continue;
         }
-        if !tag.self_closing && hidden(&html[tag.start..tag.end]) {
+        if !tag.self_closing && (hidden(&html[tag.start..tag.end]) || comments(&html[tag.start..tag.end])) {
             x.hide(tag.name);
             continue;
         }
         x.open(tag.name, tag.self_closing);
-        if METADATA.contains(&tag.name) {
+        if tag.name == "body" {
+            x.in_body = true;
+        }
+        // Furniture's metadata (a related story's date, a template's) is not the page's.
+        if METADATA.contains(&tag.name) && x.skip.is_none() {
             let attributes = attributes(&html[tag.start..tag.end]);
-            if x.published.is_none() {
-                x.published = published(tag.name, &attributes);
+            if let Some(date) = published(tag.name, &attributes) {
+                let from = if x.in_body { Dated::Body(x.place()) } else { Dated::Head };
+                x.dates.push((from, date));
             }
-            if x.canonical.is_none() && tag.name == "link" {
+            // Browsers and search engines read the canonical link and og:url in the head only.
+            if x.canonical.is_none() && tag.name == "link" && !x.in_body {
                 x.canonical = canonical(&attributes);
             }
-            if x.url.is_none() && tag.name == "meta" {
+            if x.url.is_none() && tag.name == "meta" && !x.in_body {
                 x.url = own_url(&attributes);
             }
         }
+        let json_ld = tag.name == "script"
+            && x.skip.is_none()
+            && attribute(&attributes(&html[tag.start..tag.end]), "type").is_some_and(|t| t.contains("ld+json"));
         if RAW.contains(&tag.name) && !tag.self_closing {
             let end = find_closing(html, i, tag.name);
             if tag.name == "title" && x.title.is_none() {
@@ -225,8 +239,8 @@ pub fn extract(html: &str) -> Page {
                     x.title = Some(title);
                 }
             }
-            if tag.name == "script" && x.published.is_none() {
-                x.published = json_ld_published(&html[i..end]);
+            if json_ld && let Some(date) = json_ld_published(&html[i..end]) {
+                x.dates.push((Dated::JsonLd, date));
             }
             x.close(tag.name);
             i = html[end..].find('>').map_or(html.len(), |k| end + k + 1);
@@ -256,6 +270,27 @@ fn hidden(tag: &str) -> bool {
     })
 }
 
+/// Whether a start tag (its whole text) opens a page's comments, by its `id` or a class: `comments`,
+/// `comment-list`, `disqus_thread`… Readers' comments are not the article, nor their dates its date.
+fn comments(tag: &str) -> bool {
+    let has = |word: &str| find_ignoring_case(tag.as_bytes(), word).is_some();
+    if !has("comment") && !has("disqus") {
+        return false;
+    }
+    let marks = |name: &str| {
+        let name = name.to_ascii_lowercase();
+        name.contains("disqus")
+            || ["comment", "comments"]
+                .iter()
+                .any(|w| name == *w || name.starts_with(&format!("{w}-")) || name.starts_with(&format!("{w}_")))
+    };
+    attributes(tag).iter().any(|(key, value)| match key.as_str() {
+        "id" => marks(value),
+        "class" => value.split_ascii_whitespace().any(marks),
+        _ => false,
+    })
+}
+
 /// Where a line of text stands: outside the main elements, in a main element but in none of its
 /// `<article>`s (a `<main>`'s headline), or in the article numbered so (the innermost).
 #[derive(Clone, Copy, PartialEq)]
@@ -265,10 +300,24 @@ enum Place {
     Article(u32),
 }
 
+/// Where a publication date was given, in the order they are preferred.
+#[derive(Clone, Copy, PartialEq)]
+enum Dated {
+    /// A `<meta>` of the head.
+    Head,
+    /// The article of the page's JSON-LD.
+    JsonLd,
+    /// A `<meta>` or `<time>` of the body, where it stands.
+    Body(Place),
+}
+
 #[derive(Default)]
 struct Extractor {
     title: Option<String>,
-    published: Option<String>,
+    /// The publication dates given, where and in the order they were.
+    dates: Vec<(Dated, String)>,
+    /// Whether the `<body>` has begun.
+    in_body: bool,
     canonical: Option<String>,
     url: Option<String>,
     lines: Vec<(String, Place)>,
@@ -389,7 +438,17 @@ impl Extractor {
         };
         let lines: Vec<&str> = self.lines.iter().filter(|(_, p)| kept(p)).map(|(l, _)| l.as_str()).collect();
         let text = lines.join("\n");
-        Page { title: self.title, text, published: self.published, canonical: self.canonical, url: self.url }
+        // A body's date counts where its text would: in the story, not in a card beside it.
+        let counts = |from: &Dated| if let Dated::Body(place) = from { kept(place) } else { true };
+        let rank = |from: &Dated| match from {
+            Dated::Head => 0,
+            Dated::JsonLd => 1,
+            Dated::Body(_) => 2,
+        };
+        let dates = self.dates.iter().filter(|(from, _)| counts(from));
+        // The first of the most preferred.
+        let published = dates.min_by_key(|(from, _)| rank(from)).map(|(_, date)| date.clone());
+        Page { title: self.title, text, published, canonical: self.canonical, url: self.url }
     }
 }
 
@@ -447,12 +506,78 @@ fn own_url(attributes: &[(String, String)]) -> Option<String> {
     (get("property")?.eq_ignore_ascii_case("og:url") && content.contains("://")).then(|| content.to_string())
 }
 
-/// The first `"datePublished"` of a script's JSON-LD, if it reads as a date.
+/// The `"datePublished"` of the article a script's JSON-LD describes (see [`Page::published`]), if it
+/// reads as a date. JSON-LD written loosely (trailing commas, line breaks inside strings, a CDATA or
+/// comment wrapper) is read too; what still does not parse as JSON gives its first `"datePublished"`
+/// when that is the only one.
 fn json_ld_published(script: &str) -> Option<String> {
-    let at = script.find("\"datePublished\"")? + "\"datePublished\"".len();
-    let rest = script[at..].trim_start().strip_prefix(':')?.trim_start().strip_prefix('"')?;
-    let value = &rest[..rest.find('"')?];
-    super::parse_day(value).map(|_| value.to_string())
+    let script = script.trim();
+    let script = script.strip_prefix("<![CDATA[").and_then(|s| s.strip_suffix("]]>")).unwrap_or(script);
+    let script = script.strip_prefix("<!--").and_then(|s| s.strip_suffix("-->")).unwrap_or(script).trim();
+    let parsed = serde_json::from_str::<Value>(script).or_else(|_| serde_json::from_str(&loosened(script)));
+    let Ok(value) = parsed else {
+        let mut found = script.match_indices("\"datePublished\"");
+        let (at, key) = found.next().filter(|_| found.next().is_none())?;
+        let rest = script[at + key.len()..].trim_start().strip_prefix(':')?.trim_start().strip_prefix('"')?;
+        let value = &rest[..rest.find('"')?];
+        return super::parse_day(value).map(|_| value.to_string());
+    };
+    // The items described: the top ones, those of a `@graph`, and each one's `mainEntity`.
+    let mut items: Vec<&Value> = match &value {
+        Value::Array(all) => all.iter().collect(),
+        one => vec![one],
+    };
+    let graphs: Vec<&Value> = items.iter().filter_map(|i| i.get("@graph")?.as_array()).flatten().collect();
+    items.extend(graphs);
+    let main: Vec<&Value> = items.iter().filter_map(|i| i.get("mainEntity")).collect();
+    items.extend(main);
+    let date = |item: &&Value| {
+        let value = item.get("datePublished")?.as_str()?.trim();
+        super::parse_day(value).map(|_| value.to_string())
+    };
+    let typed = |item: &&Value, kind: fn(&str) -> bool| {
+        let name = |t: &Value| t.as_str().map(|t| t.rsplit(['/', ':']).next().unwrap_or(t).to_string());
+        match item.get("@type") {
+            Some(Value::Array(types)) => types.iter().filter_map(name).any(|t| kind(&t)),
+            Some(t) => name(t).is_some_and(|t| kind(&t)),
+            None => false,
+        }
+    };
+    let article = |t: &str| t.ends_with("Article") || t.ends_with("BlogPosting") || t == "Report";
+    let page = |t: &str| t.ends_with("WebPage");
+    let of = |kind: fn(&str) -> bool| items.iter().filter(|i| typed(i, kind)).find_map(date);
+    // An item that says not what it is comes last.
+    of(article).or_else(|| of(page)).or_else(|| items.iter().filter(|i| i.get("@type").is_none()).find_map(date))
+}
+
+/// JSON written loosely made strict where it is simply done: line breaks and tabs inside strings
+/// escaped, commas before a closing bracket dropped.
+fn loosened(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for c in json.chars() {
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                '\n' | '\r' | '\t' => {
+                    out.push(' ');
+                    continue;
+                }
+                _ => {}
+            }
+        } else if c == '"' {
+            in_string = true;
+        } else if matches!(c, '}' | ']') {
+            let kept = out.trim_end().len();
+            if out[..kept].ends_with(',') {
+                out.truncate(kept - 1);
+            }
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The trimmed value of attribute `key` (lower case) among a tag's `attributes`.
@@ -631,6 +756,60 @@ mod tests {
         for (head, want) in cases {
             assert_eq!(date(head).as_deref(), want, "{head}");
         }
+    }
+
+    /// The page's own date, not one of its furniture, of a story card beside it, of a comment or of a
+    /// script's state: each page holds a decoy dated 2024-11-28 before its own date of 2024-12-06.
+    #[test]
+    fn publication_date_is_the_storys_not_a_decoys() {
+        let story = "<p>The story itself, long enough to be the article of its page and more.</p>".repeat(4);
+        let own =
+            r#"<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2024-12-06"}</script>"#;
+        let decoy_time = r#"<time itemprop="datePublished" datetime="2024-11-28">Earlier</time>"#;
+        let decoys = [
+            format!("<body><aside class=related>{decoy_time}</aside><main>{story}</main>{own}</body>"),
+            format!(
+                "<body><section id=comments><footer>{decoy_time}</footer></section><main>{story}</main>{own}</body>"
+            ),
+            format!(
+                "<body><main><article>{story}</article><article><a href=/x>Card</a>{decoy_time}</article></main>{own}</body>"
+            ),
+            format!("<body><template>{decoy_time}</template><noscript>{decoy_time}</noscript>{story}{own}</body>"),
+            format!(
+                "<body><article>{story}<section id=comments><p>Me too {decoy_time}</p></section></article>{own}</body>"
+            ),
+            format!(
+                r#"<body>{story}<script type="application/ld+json">{{"@graph": [{{"@type": "WebPage", "datePublished": "2024-11-28"}},
+                {{"@type": ["NewsArticle"], "datePublished": "2024-12-06", "comment": {{"@type": "Comment", "datePublished": "2024-11-28"}}}}]}}</script></body>"#
+            ),
+            format!(
+                r#"<body>{story}<script type="application/ld+json">[{{"@type": "ItemList", "itemListElement": [{{"@type": "NewsArticle", "datePublished": "2024-11-28"}}]}},
+                {{"@type": "WebSite", "datePublished": "2024-11-28"}}, {{"@type": "schema:ReportageNewsArticle", "datePublished": "2024-12-06",}}]</script></body>"#
+            ),
+            format!(
+                r#"<body><script id="__NEXT_DATA__" type="application/json">{{"datePublished": "2024-11-28"}}</script>
+                <script>window.state = {{"datePublished": "2024-11-28"}}</script>{story}{own}</body>"#
+            ),
+            format!(
+                r#"<body>{story}<script type="application/ld+json"><!--{{"@type": "WebPage", "mainEntity": {{"@type": "Article",
+                "headline": "Two
+                lines", "datePublished": "2024-12-06"}}, "datePublished": "2024-11-28"}}--></script></body>"#
+            ),
+            format!(r#"<head><meta name="date" content="2024-12-06"></head><body>{decoy_time}{story}</body>"#),
+        ];
+        for page in decoys {
+            assert_eq!(extract(&page).published.as_deref(), Some("2024-12-06"), "{page}");
+        }
+        // A story without a head's or JSON-LD's date has its own marked time.
+        let page = format!(
+            "<body><aside>{decoy_time}</aside><article><time pubdate datetime=2024-12-06>6 Dec</time>{story}</article></body>"
+        );
+        assert_eq!(extract(&page).published.as_deref(), Some("2024-12-06"));
+        // The canonical link and og:url of the head only, as browsers read them.
+        let page = extract(
+            r#"<head></head><body><link rel="canonical" href="https://x.example/a"><meta property="og:url" content="https://x.example/b"><p>T.</p></body>"#,
+        );
+        assert_eq!((page.canonical, page.url), (None, None));
     }
 
     #[test]

@@ -489,21 +489,32 @@ fn spill_failed(source: std::io::Error) -> Error {
     Error::Spill { dir: std::env::temp_dir(), source }
 }
 
-/// Whether two URLs name the same page: scheme, `www.`, case of the host, a trailing slash and a fragment
-/// aside.
+/// Whether two URLs name the same page: scheme, `www.`, case of the host, a trailing slash, a fragment
+/// and tracking parameters (`utm_source`, `fbclid`…) aside.
 pub(crate) fn same_page(a: &str, b: &str) -> bool {
     page_key(a) == page_key(b)
 }
 
-/// What [`same_page`] compares of a URL: its host without `www.` in lower case, and its path without
-/// the scheme, fragment or trailing slashes.
+/// Query parameters that say how a reader came to a page, not which page it is (and prefixes of such).
+const TRACKING: &[&str] =
+    &["utm_", "fbclid", "gclid", "dclid", "msclkid", "yclid", "mc_cid", "mc_eid", "igshid", "ocid", "cmpid", "smid"];
+
+/// What [`same_page`] compares of a URL: its host without `www.` in lower case, and its path and query
+/// without the scheme, fragment, trailing slashes or tracking parameters.
 pub(crate) fn page_key(url: &str) -> (String, String) {
     let url = url.trim();
     let url = url.split_once("://").map_or(url, |(_, rest)| rest);
     let url = url.split('#').next().unwrap_or(url);
+    let (url, query) = url.split_once('?').unwrap_or((url, ""));
     let (host, path) = url.split_once('/').unwrap_or((url, ""));
     let host = host.to_ascii_lowercase();
-    (host.strip_prefix("www.").map(str::to_string).unwrap_or(host), path.trim_end_matches('/').to_string())
+    let tracking = |p: &&str| TRACKING.iter().any(|t| p.to_ascii_lowercase().starts_with(t));
+    let query: Vec<&str> = query.split('&').filter(|p| !p.is_empty() && !tracking(p)).collect();
+    let mut path = path.trim_end_matches('/').to_string();
+    if !query.is_empty() {
+        path = format!("{path}?{}", query.join("&"));
+    }
+    (host.strip_prefix("www.").map(str::to_string).unwrap_or(host), path)
 }
 
 /// The size of an input file in bytes (0 for standard input, or when it cannot be known).
@@ -854,6 +865,26 @@ pub(crate) mod tests {
         let (mut docs, mut problems) = (Vec::new(), Vec::new());
         read(&file, options, &mut |d| docs.push(d), &mut |p| problems.push(p), &NoProgress).unwrap();
         (docs, problems)
+    }
+
+    #[test]
+    fn same_page_sets_aside_how_a_reader_came() {
+        let same = [
+            ("https://www.News.example/world/story/", "http://news.example/world/story#top"),
+            ("https://news.example/story?utm_source=fb&utm_medium=social", "https://news.example/story"),
+            ("https://news.example/story?id=7&fbclid=abc", "https://news.example/story/?id=7"),
+        ];
+        for (a, b) in same {
+            assert!(same_page(a, b), "{a} {b}");
+        }
+        let other = [
+            ("https://news.example/story?id=7", "https://news.example/story?id=8"),
+            ("https://news.example/story", "https://other.example/story"),
+            ("https://news.example/a", "https://news.example/b"),
+        ];
+        for (a, b) in other {
+            assert!(!same_page(a, b), "{a} {b}");
+        }
     }
 
     /// A file's bytes handed over whole (as a cluster's storage does) are read as the file is: a gzip or
