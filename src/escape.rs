@@ -26,14 +26,16 @@ fn hidden(c: char) -> bool {
 }
 
 /// `s` with every control character, line separator and bidirectional override escaped (`\n`, `\r`,
-/// `\t`, else `\u{hex}`); borrowed when there is none, the common case.
+/// `\t`, else `\u{hex}`), and a backslash doubled, so that an escape cannot be forged (an id holding a
+/// backslash and a `t` does not print as one holding a tab); borrowed when there is none, the common case.
 pub fn escape_controls(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(hidden) {
+    if !s.chars().any(|c| c == '\\' || hidden(c)) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
         match c {
+            '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
@@ -71,7 +73,10 @@ mod tests {
                 "ok\\u{200b}\\u{feff}\\u{61c}\\u{ad}\\u{2060}\\u{e0041}",
             ),
             ("می\u{200c}خواهم 👩\u{200d}💻", "می\u{200c}خواهم 👩\u{200d}💻"),
-            ("back\\slash", "back\\slash"),
+            // A backslash doubled: a tab and a backslash before a "t" print apart.
+            ("back\\slash", "back\\\\slash"),
+            ("wire\\tA", "wire\\\\tA"),
+            ("wire\tA", "wire\\tA"),
         ];
         for (raw, shown) in cases {
             assert_eq!(escape_controls(raw), shown);

@@ -290,7 +290,7 @@ fn hidden_characters_filtered_steps_and_row_links() {
     let input = dir.join("steps.jsonl");
     let lines = [
         record("wire-001", &seeds[0].1),
-        record("blog\u{202e}-777", &format!("{} One more sentence.", seeds[0].1)),
+        record("blog\u{202e}-777", &format!("{} Paid by \u{202e}USD 0001 ot deef\u{202c} today.\u{1b}[2J", seeds[0].1)),
         record("line\nbreak", &seeds[2].1),
         record("line-copy", &seeds[2].1),
         record("other", &seeds[4].1),
@@ -305,6 +305,8 @@ fn hidden_characters_filtered_steps_and_row_links() {
     let page = dir.join("steps.html");
     run_ok(&["scan", "--quiet", "-f", "html", "-o", page.to_str().unwrap(), input.to_str().unwrap()]);
     let first = format!("#pair={}", duplicates[0]);
+    let blog =
+        (0..pairs.len()).find(|&k| [&pairs[k]["a"], &pairs[k]["b"]].contains(&&json!("blog\u{202e}-777"))).unwrap();
     let result = browse(
         &chromium,
         &json!({"steps": [
@@ -320,6 +322,9 @@ fn hidden_characters_filtered_steps_and_row_links() {
             {"eval": "document.getElementById('position').textContent", "as": "position"},
             {"eval": "document.getElementById('next').getAttribute('href')", "as": "next"},
             {"eval": "document.getElementById('prev').getAttribute('href')", "as": "prev"},
+            {"eval": format!("location.hash = '#pair={blog}'")},
+            {"wait": "[...document.querySelectorAll('.side .text')].some(t => t.innerText.includes('Paid by'))"},
+            {"eval": "[...document.querySelectorAll('.side .text')].map(t => t.innerText).join('\\n')", "as": "texts"},
         ]}),
     );
     assert_clean(&result, &page);
@@ -327,6 +332,10 @@ fn hidden_characters_filtered_steps_and_row_links() {
     let overview = r["overview"].as_str().unwrap();
     assert!(overview.contains("blog\\u{202e}-777") && overview.contains("line\\nbreak"), "{overview}");
     assert!(!overview.contains('\u{202e}'), "{overview}");
+    // The texts too: their line breaks kept, a bidi override and an escape sequence shown as escapes.
+    let texts = r["texts"].as_str().unwrap();
+    assert!(texts.contains("Paid by \\u{202e}USD 0001 ot deef\\u{202c} today.\\u{1b}[2J"), "{texts}");
+    assert!(!texts.contains('\u{202e}') && !texts.contains('\u{1b}') && texts.contains('\n'), "{texts}");
     let rows: Vec<String> = duplicates.iter().map(|k| format!("#pair={k}")).collect();
     assert_eq!(r["rows"], json!(rows));
     assert_eq!(r["opened"], json!(first));

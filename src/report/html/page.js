@@ -32,11 +32,16 @@
 
   // ---- small helpers: elements made with text only ----
   // Control characters, line separators and bidirectional overrides from the input are shown as escapes
-  // (as the text report shows them), so an id cannot hide a line break or reverse what follows it.
-  const HIDDEN = /[\p{Cc}\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\u{110bd}\u{110cd}\u{13430}-\u{1343f}\u{1bca0}-\u{1bca3}\u{1d173}-\u{1d17a}\u{e0001}\u{e0020}-\u{e007f}]/gu;
-  const ESCAPES = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+  // (as the text report shows them), so an id cannot hide a line break or reverse what follows it; a
+  // backslash is doubled, so an escape cannot be forged.
+  const HIDDEN = /[\\\p{Cc}\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\u{110bd}\u{110cd}\u{13430}-\u{1343f}\u{1bca0}-\u{1bca3}\u{1d173}-\u{1d17a}\u{e0001}\u{e0020}-\u{e007f}]/gu;
+  const ESCAPES = { "\n": "\\n", "\r": "\\r", "\t": "\\t", "\\": "\\\\" };
   function shown(s) {
     return String(s).replace(HIDDEN, (c) => ESCAPES[c] || "\\u{" + c.codePointAt(0).toString(16) + "}");
+  }
+  // An article's own text keeps its line breaks and tabs; its other hidden characters are shown as escapes.
+  function shownText(s) {
+    return String(s).replace(HIDDEN, (c) => (c === "\n" || c === "\t" ? c : shown(c)));
   }
   function el(tag, className, text) {
     const e = document.createElement(tag);
@@ -76,7 +81,7 @@
     return el("span", "relation " + (RELATIONS.indexOf(r) >= 0 ? r : "candidate"), r.replace("_", " "));
   }
   function docLabel(d) {
-    return docs[d] ? shown(docs[d].id) : "?";
+    return docs[d] ? docs[d].id : "?"; // shown once, by el() or shown() where it is written
   }
 
   // ---- the overview ----
@@ -337,7 +342,7 @@
         if (listed.has(k)) continue;
         listed.add(k);
         const sib = el("span", "siblings");
-        sib.append(el("span", "tilde", " ~ "), docLabel(other), " ", edgeLink(k, ""));
+        sib.append(el("span", "tilde", " ~ "), shown(docLabel(other)), " ", edgeLink(k, ""));
         li.append(sib);
       }
       const kids = (children.get(d) || []).filter(([x]) => !placed.has(x));
@@ -459,7 +464,7 @@
       if (!ns.length) continue;
       const start = Math.max(pos, at.get(x));
       const end = Math.max(start, at.get(y));
-      if (start > pos) frag.append(document.createTextNode(text.slice(pos, start)));
+      if (start > pos) frag.append(document.createTextNode(shownText(text.slice(pos, start))));
       const span = el("span", "passage");
       span.dataset.ns = ns.join(" ");
       span.dataset.bytes = x + "-" + y;
@@ -474,17 +479,17 @@
         const ms = Math.max(cursor, at.get(marks[k][0]));
         const me = Math.min(end, at.get(marks[k][1]));
         if (me <= ms) continue;
-        if (ms > cursor) span.append(document.createTextNode(text.slice(cursor, ms)));
+        if (ms > cursor) span.append(document.createTextNode(shownText(text.slice(cursor, ms))));
         const mark = el("mark", marks[k][2] === 1 ? "quoted" : "verbatim");
-        mark.textContent = text.slice(ms, me); // the text as it is, line breaks and all
+        mark.textContent = shownText(text.slice(ms, me)); // line breaks and all
         span.append(mark);
         cursor = me;
       }
-      if (end > cursor) span.append(document.createTextNode(text.slice(cursor, end)));
+      if (end > cursor) span.append(document.createTextNode(shownText(text.slice(cursor, end))));
       frag.append(span);
       pos = end;
     }
-    if (pos < text.length) frag.append(document.createTextNode(text.slice(pos)));
+    if (pos < text.length) frag.append(document.createTextNode(shownText(text.slice(pos))));
     container.append(frag);
   }
 
@@ -590,7 +595,7 @@
     const [left, right] = dir ? [dir.source, dir.derived] : [p.a, p.b];
     const title = document.getElementById("pair-title");
     title.replaceChildren(el("span", null, docLabel(left)), el("span", "arrow", dir ? " → " : " ~ "), el("span", null, docLabel(right)), " ", relationBadge(p.relation));
-    document.getElementById("verdict").textContent = verdictWords(p);
+    document.getElementById("verdict").textContent = shown(verdictWords(p));
     renderEvidence(p);
     renderFigures(p);
     // Previous and Next step through the list as it is filtered and sorted, when the pair is in it.
@@ -618,7 +623,7 @@
       text.scrollTop = 0;
     }
     activePassage = -1;
-    document.title = "unspun: " + docLabel(left) + (dir ? " → " : " ~ ") + docLabel(right);
+    document.title = shown("unspun: " + docLabel(left) + (dir ? " → " : " ~ ") + docLabel(right));
     window.scrollTo(0, 0);
   }
 
