@@ -378,6 +378,7 @@ pub(crate) fn unread_dates_message(field: &str, count: usize, (unit, line): (&st
     format!(
         "{records}: field {field:?} does not read as a date (the first at {unit} {line}: {value:?}); read are ISO \
          8601 (2025-05-27, 2025-05-27T10:30:00+02:00), RFC 2822 and dates with a month name (27 May 2025), not \
-         all-numeric days and months, whose order is ambiguous; those records have no date"
+         all-numeric days and months, whose order is ambiguous, nor 1970-01-01T00:00 or a day after today, which \
+         are placeholders; those records have no date"
     )
 }

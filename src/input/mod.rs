@@ -722,14 +722,20 @@ pub fn parse_instant(date: &str) -> Option<f64> {
 /// is taken as UTC: ISO 8601 (`2025-05-24`, `2025-05-24T10:30`), `2025/05/24`, and dates with a month name
 /// (`24-MAY-2025 10:30`, `24 May 2025`, `May 24, 2025`), and the fourteen digits of web archives' and
 /// CDX indexes' timestamps, in UTC (`20250524103000`). Returns `None` for anything else, including
-/// all-numeric dates whose day and month order is ambiguous (`05/06/2025`, `27/05/2025`).
+/// all-numeric dates whose day and month order is ambiguous (`05/06/2025`, `27/05/2025`), and for what no
+/// publication can be: the first instant of 1970 (a timestamp of zero, a placeholder) and a day after
+/// the one the run started on (a placeholder such as 9999-12-31 or 2999-01-01, a wrong clock).
 pub fn parse_day(date: &str) -> Option<f64> {
     let date = date.trim();
     if date.len() == 14 && date.bytes().all(|b| b.is_ascii_digit()) {
         let [y, mo, d, h, mi, s] = [0..4, 4..6, 6..8, 8..10, 10..12, 12..14].map(|r| &date[r]);
         return parse_day(&format!("{y}-{mo}-{d}T{h}:{mi}:{s}Z"));
     }
-    parse_instant(date).or_else(|| parse_day_without_zone(date))
+    // The run's day, from its clock, once: the same for every date of a run.
+    static TODAY: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
+    let today = *TODAY.get_or_init(|| jiff::Timestamp::now().as_second().div_euclid(86_400) as f64);
+    let day = parse_instant(date).or_else(|| parse_day_without_zone(date))?;
+    (day != 0.0 && day < today + 2.0).then_some(day)
 }
 
 /// [`parse_day`] for a date that `jiff` does not read: without a time zone, or with a numeric offset after
@@ -922,7 +928,7 @@ pub(crate) mod tests {
 
     #[test]
     fn dates_parse_to_days() {
-        assert_eq!(parse_day("1970-01-01"), Some(0.0));
+        assert_eq!(parse_day("1970-01-02"), Some(1.0));
         assert_eq!(parse_day("2025-05-24"), Some(20232.0));
         assert_eq!(parse_day("2025-05-24T12:00:00Z"), Some(20232.5));
         assert_eq!(parse_day("2025/05/24 18:00"), Some(20232.75));
@@ -941,8 +947,20 @@ pub(crate) mod tests {
         assert_eq!(parse_day("2025-02-29"), None);
         assert_eq!(parse_day("2024-02-29"), Some(19782.0));
         assert_eq!(parse_day("2025-05-24T25:61:61"), Some(20232.0));
-        for placeholder in ["0000-01-01", "-0001-01-01", "-0050-06-01", "0001-01-01T00:00:00Z", "-009999-01-01T00:00Z"]
-        {
+        let after_today = jiff::Timestamp::from_second(jiff::Timestamp::now().as_second() + 2 * 86_400).unwrap();
+        let after_today = after_today.to_string();
+        for placeholder in [
+            "0000-01-01",
+            "-0001-01-01",
+            "-0050-06-01",
+            "0001-01-01T00:00:00Z",
+            "-009999-01-01T00:00Z",
+            "1970-01-01",
+            "1970-01-01T00:00:00Z",
+            "9999-12-31T23:59:59Z",
+            "2999-01-01",
+            &after_today,
+        ] {
             assert_eq!(parse_day(placeholder), None, "{placeholder}");
         }
     }
@@ -957,8 +975,9 @@ pub(crate) mod tests {
         assert_eq!(parse_day("2025-05-24T01:30+09:00"), Some(20231.0 + 16.5 / 24.0));
         assert_eq!(hours("Sat, 24 May 2025 06:00:00 -0800"), hours("2025-05-24T14:00:00Z"));
         assert_eq!(parse_day("2025-05-24 10:30:00Z"), Some(20232.0 + 10.5 / 24.0));
-        // Before 1970 too.
-        assert_eq!(parse_day("1969-12-31T18:00:00-06:00"), Some(0.0));
+        // Before 1970 too; but the first instant of 1970, in any zone, is a timestamp of zero, a placeholder.
+        assert_eq!(hours("1969-12-31T17:00:00-06:00"), Some(-1));
+        assert_eq!(parse_day("1969-12-31T18:00:00-06:00"), None);
         // An offset written apart from the time, as some systems write dates: applied, not dropped.
         let utc = hours("2025-05-24T21:30:00Z");
         for date in [

@@ -1108,13 +1108,13 @@ pub(crate) mod tests {
         assert_eq!(docs[1].extra["crawled"], "2025-05-24T10:00:00Z");
 
         // A page dated after its own crawl is dated by the crawl; a crawl date that does not read is said.
-        let later = page("", br#"<meta name="date" content="2030-01-01"><p>Dated later.</p>"#);
+        let later = page("", br#"<meta name="date" content="2025-06-01"><p>Dated later.</p>"#);
         let unread = String::from_utf8(record("response", "http://x", kind, &dated)).unwrap();
         let unread = unread.replace("WARC-Date: 2025-05-24T10:00:00Z", "WARC-Date: someday").into_bytes();
         let bytes = [record("response", "http://l", kind, &later), unread].concat();
         let (docs, problems) = crate::input::read_all("p.warc", crate::input::Format::Warc, &bytes);
         assert_eq!(docs[0].date.as_deref(), Some("2025-05-24T10:00:00Z"));
-        assert_eq!(docs[0].extra["published"], "2030-01-01");
+        assert_eq!(docs[0].extra["published"], "2025-06-01");
         assert_eq!(docs[1].date.as_deref(), Some("2025-05-01"));
         assert!(!docs[1].extra.contains_key("crawled"), "its WARC-Date does not read");
         assert_eq!(problems.len(), 1);
