@@ -13,10 +13,19 @@ use clap::Parser;
 fn main() -> ExitCode {
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
+        Err(e) if e.use_stderr() => {
+            // The message quotes the argument given: its control characters shown as escapes, line by line
+            // (an ESC from a mistyped or crafted argument would otherwise drive the terminal).
+            let message = e.render().to_string();
+            for line in message.lines() {
+                eprintln!("{}", unspun::escape::escape_controls(line));
+            }
+            return ExitCode::from(1);
+        }
         Err(e) => {
             // `--help` and `--version` come here too, bound for stdout, and are success.
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { 1 } else { 0 });
+            return ExitCode::SUCCESS;
         }
     };
     match cli::run(&cli) {

@@ -7,6 +7,7 @@ use std::io::{self, Write};
 use serde_json::Value;
 
 use super::{DocumentEntry, Report};
+use crate::escape::escape_controls;
 
 impl Report {
     /// Writes the pairs as CSV for spreadsheets, one row a pair with a header row: the two documents and
@@ -68,11 +69,14 @@ impl Report {
     }
 }
 
-/// A cell taken from the input (an id, URL, title or date) that a spreadsheet might read as a formula gets
-/// a leading `'`, as OWASP advises against CSV injection: one starting with a control character (a tab, a
-/// carriage return, a newline, NUL) or whose first other character, past any spaces (a spreadsheet may trim
-/// them), is `=`, `+`, `-` or `@`, or their full-width forms. Any other cell is written as it is.
+/// A cell taken from the input (an id, URL, title or date) made safe for a spreadsheet and a terminal:
+/// its control characters, line separators and bidirectional overrides shown as escapes, as the text
+/// report shows them ([`escape_controls`]: an ESC would drive a terminal that `head`s the file, a U+202E
+/// reverse the cell), and a leading `'` when a spreadsheet might read it as a formula, as OWASP advises
+/// against CSV injection: one whose first character, past any spaces (a spreadsheet may trim them), is
+/// `=`, `+`, `-` or `@`, or their full-width forms. Any other cell is written as it is.
 fn neutralised(cell: String) -> String {
+    let cell = escape_controls(&cell).into_owned();
     let first = cell.chars().find(|c| !c.is_whitespace() && !c.is_control());
     let formula = matches!(first, Some('=' | '+' | '-' | '@' | '\u{ff1d}' | '\u{ff0b}' | '\u{ff0d}' | '\u{ff20}'));
     if formula || cell.starts_with(|c: char| c.is_control()) { format!("'{cell}") } else { cell }
@@ -84,11 +88,18 @@ mod tests {
 
     #[test]
     fn cells_a_spreadsheet_might_run_get_a_quote() {
-        for cell in ["=1+2", "+1", "-2", "@SUM(A1)", "\tx", "\rx", "\nx", "\0=1", " =1", "\u{a0}=1", "\u{ff1d}1+1"] {
+        for cell in ["=1+2", "+1", "-2", "@SUM(A1)", " =1", "\u{a0}=1", "\u{ff1d}1+1"] {
             assert_eq!(neutralised(cell.to_string()), format!("'{cell}"), "{cell:?}");
         }
         for cell in ["plain", "a=b", "2025-05-24", " plain", "", "café"] {
             assert_eq!(neutralised(cell.to_string()), cell, "{cell:?}");
         }
+        // Control characters and overrides are shown as escapes, a formula after them still quoted.
+        let shown =
+            [("\tx", "\\tx"), ("\0=1", "\\u{0}=1"), ("a\u{1b}[2Jb", "a\\u{1b}[2Jb"), ("x\u{202e}y", "x\\u{202e}y")];
+        for (cell, want) in shown {
+            assert_eq!(neutralised(cell.to_string()), want, "{cell:?}");
+        }
+        assert_eq!(neutralised("\u{202e}=1".to_string()), "\\u{202e}=1");
     }
 }

@@ -221,7 +221,8 @@ fn interrupted_write_leaves_no_temporary_file() {
 }
 
 /// Ids, titles, URLs and dates from the input that a spreadsheet would run as formulas are written to
-/// the CSV report with a leading `'` (OWASP's advice); the JSON report keeps them exact.
+/// the CSV report with a leading `'` (OWASP's advice), control characters as escapes; the JSON report
+/// keeps them exact.
 #[test]
 fn csv_cells_from_the_input_cannot_be_formulas() {
     let tmp = tempfile::tempdir().unwrap();
@@ -245,7 +246,13 @@ fn csv_cells_from_the_input_cannot_be_formulas() {
     }
     for (id, title, url, _) in hostile {
         for cell in [id, title, url] {
-            assert!(rows[0].iter().any(|c| c == format!("'{cell}")), "{cell:?} not neutralised in {csv}");
+            // A leading tab or carriage return is shown as an escape, which no spreadsheet runs.
+            let want = match cell.strip_prefix('\t').map(|c| ("\\t", c)).or(cell.strip_prefix('\r').map(|c| ("\\r", c)))
+            {
+                Some((escape, rest)) => format!("{escape}{rest}"),
+                None => format!("'{cell}"),
+            };
+            assert!(rows[0].iter().any(|c| c == want), "{cell:?} not neutralised in {csv}");
         }
     }
     let report =
@@ -402,4 +409,18 @@ fn a_report_goes_where_a_link_points_and_keeps_the_file_s_permissions() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(std::fs::read_to_string(&captured).unwrap().contains("rewrite"));
     assert!(std::fs::symlink_metadata("/dev/stdout").unwrap().file_type().is_symlink());
+}
+
+/// A mistyped argument's message quotes it without its control characters: an ESC sequence in it does
+/// not reach the terminal. Run on a terminal (`script`, util-linux's, gives one): written to a pipe, the
+/// argument parser strips the sequences itself.
+#[test]
+fn an_argument_error_writes_no_control_characters() {
+    let program = bin().get_program().to_str().unwrap().to_string();
+    let command = format!(r#"{program} scan --window "$(printf '\033[31m3\033]0;title\007')" corpus"#);
+    let out = std::process::Command::new("script").args(["-qec", &command, "/dev/null"]).output();
+    let out = out.expect("script (util-linux) runs a command on a terminal");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("--window"), "{stdout}");
+    assert!(!stdout.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r')), "{stdout:?}");
 }
