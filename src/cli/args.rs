@@ -236,7 +236,8 @@ impl ScanArgs {
 
 /// The report's format: `format`, else the one the output file's extension names (`.json`, `.jsonl`,
 /// `.ndjson`, `.csv`, `.html`, `.htm`, in any case), else text. Also the extension it came from, if it did.
-/// An extension that names a format the report is not written in (compressed, tab-separated) is an error
+/// An extension that names a format the report is not written in (compressed, tab-separated, a
+/// spreadsheet's own) is an error
 /// unless `format` is given: the file would not be what its name says.
 pub fn report_format(format: Option<Format>, output: Option<&std::path::Path>) -> Result<(Format, Option<String>)> {
     if let Some(format) = format {
@@ -248,7 +249,7 @@ pub fn report_format(format: Option<Format>, output: Option<&std::path::Path>) -
         Some("jsonl" | "ndjson") => Format::Jsonl,
         Some("csv") => Format::Csv,
         Some("html" | "htm") => Format::Html,
-        Some(e @ ("gz" | "zst" | "bz2" | "xz" | "zip" | "tsv" | "parquet")) => {
+        Some(e @ ("gz" | "zst" | "bz2" | "xz" | "zip" | "tsv" | "parquet" | "xlsx" | "xls" | "ods")) => {
             return Err(Error::Config(format!(
                 "the report is not written as .{e}: name it .json, .jsonl, .csv or .html (and compress it \
                  afterwards), or give --format"

@@ -380,7 +380,7 @@ fn an_empty_folder_beside_others_is_a_problem() {
 #[test]
 fn options_that_cannot_act_together_are_refused() {
     let seeds = seed_folder();
-    let cases: [(&[&str], &str); 7] = [
+    let cases: [(&[&str], &str); 8] = [
         (&["--candidates-only", "--explain", "--format", "text"], "--explain is about verified pairs"),
         (&["--candidates-only", "--top", "1", "--against", "."], "--top is about verified pairs"),
         (&["--candidates-only", "--report-unrelated"], "--candidates-only verifies none"),
@@ -388,6 +388,7 @@ fn options_that_cannot_act_together_are_refused() {
         (&["--threshold", "words=0.3", "--threshold", "words=0.9"], "the words view's threshold is given twice"),
         (&["--output", "report.json.gz"], "the report is not written as .gz"),
         (&["--ext", "txt, jsonl", "--output", "r.tsv"], "the report is not written as .tsv"),
+        (&["--output", "r.xlsx"], "the report is not written as .xlsx"),
     ];
     for (args, message) in cases {
         let mut cmd = bin();
