@@ -708,7 +708,11 @@ pub fn parse_instant(date: &str) -> Option<f64> {
     let instant = date
         .parse::<jiff::Timestamp>()
         .ok()
-        .or_else(|| jiff::fmt::rfc2822::DateTimeParser::new().parse_timestamp(date).ok())?;
+        .or_else(|| jiff::fmt::rfc2822::DateTimeParser::new().parse_timestamp(date).ok());
+    let Some(instant) = instant else {
+        // A time with its offset or UTC written apart (`2025-05-24 10:30:00 +0000`, `… 10:30 UTC`).
+        return parse_day_without_zone(date).filter(|&(_, zoned)| zoned).map(|(day, _)| day);
+    };
     let seconds = instant.as_second();
     (-30_610_224_000..253_402_300_800)
         .contains(&seconds)
@@ -734,15 +738,16 @@ pub fn parse_day(date: &str) -> Option<f64> {
     // The run's day, from its clock, once: the same for every date of a run.
     static TODAY: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
     let today = *TODAY.get_or_init(|| jiff::Timestamp::now().as_second().div_euclid(86_400) as f64);
-    let day = parse_instant(date).or_else(|| parse_day_without_zone(date))?;
+    let day = parse_instant(date).or_else(|| parse_day_without_zone(date).map(|(day, _)| day))?;
     (day != 0.0 && day < today + 2.0).then_some(day)
 }
 
 /// [`parse_day`] for a date that `jiff` does not read: without a time zone, or with a numeric offset after
 /// the time written apart (`2025-05-24 10:30:00 -1100`, `May 24, 2025 10:30 -11:00`), which is applied; a
 /// 12-hour time (`12:30 AM`, `10:30 p.m.`) is read as one. A zone named by letters alone (`EST`) is
-/// ignored: abbreviations are ambiguous.
-fn parse_day_without_zone(date: &str) -> Option<f64> {
+/// ignored: abbreviations are ambiguous. Also whether the date is an instant: a time with its offset, or
+/// `UTC`/`GMT`, written after it.
+fn parse_day_without_zone(date: &str) -> Option<(f64, bool)> {
     const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
     // An ISO time is glued to the day by a "T" (2025-05-24T10:30), a meridiem to the time (10:30pm): part
     // them.
@@ -760,7 +765,8 @@ fn parse_day_without_zone(date: &str) -> Option<f64> {
             _ => lower.push(c),
         }
     }
-    let offset = utc_offset_minutes(&lower);
+    let given = utc_offset_minutes(&lower);
+    let offset = given.unwrap_or(0);
     let tokens: Vec<&str> = lower.split(|c: char| !c.is_ascii_alphanumeric()).filter(|t| !t.is_empty()).collect();
     let number = |t: &str| t.parse::<i64>().ok();
     let month_name = |t: &str| MONTHS.iter().position(|m| t.len() >= 3 && m.starts_with(&t[..3])).map(|i| i as i64 + 1);
@@ -803,30 +809,28 @@ fn parse_day_without_zone(date: &str) -> Option<f64> {
         }
         ([h, min, ..], None) if (0..24).contains(h) && (0..60).contains(min) => (h * 60 + min - offset) as f64 / 1440.0,
         // No time, or one no clock shows (news-scale has `31-MAR-1987 605:12:19.12`): the day alone.
-        _ => 0.0,
+        _ => return Some((days as f64, false)),
     };
-    Some(days as f64 + fraction)
+    let utc = tokens.iter().skip(time_at).any(|t| matches!(*t, "utc" | "gmt" | "z"));
+    Some((days as f64 + fraction, given.is_some() || utc))
 }
 
 /// The offset from UTC, in minutes, that a date gives after its time (`+hh:mm`, `+hhmm`, `-hh`): a sign
-/// after the time's first colon (so the dashes of `2025-05-24` are not one), then two or four digits; 0
-/// when there is none.
-fn utc_offset_minutes(lower: &str) -> i64 {
-    let Some(colon) = lower.find(':') else { return 0 };
+/// after the time's first colon (so the dashes of `2025-05-24` are not one), then two or four digits;
+/// `None` when there is none.
+fn utc_offset_minutes(lower: &str) -> Option<i64> {
+    let colon = lower.find(':')?;
     let tail = &lower[colon..];
-    let Some(at) = tail.rfind(['+', '-']) else { return 0 };
+    let at = tail.rfind(['+', '-'])?;
     let sign = if tail[at..].starts_with('-') { -1 } else { 1 };
     let digits: String =
         tail[at + 1..].chars().take_while(|c| c.is_ascii_digit() || *c == ':').filter(|c| *c != ':').collect();
     let (h, m) = match digits.len() {
-        2 => (digits[..2].parse::<i64>().unwrap_or(0), 0),
-        4 => (digits[..2].parse::<i64>().unwrap_or(0), digits[2..].parse::<i64>().unwrap_or(0)),
-        _ => return 0,
+        2 => (digits[..2].parse::<i64>().ok()?, 0),
+        4 => (digits[..2].parse::<i64>().ok()?, digits[2..].parse::<i64>().ok()?),
+        _ => return None,
     };
-    if h > 14 || m > 59 {
-        return 0;
-    }
-    sign * (h * 60 + m)
+    (h <= 14 && m <= 59).then_some(sign * (h * 60 + m))
 }
 
 /// Reads a whole in-memory input with the default options: its documents and its problems (for tests).
@@ -962,6 +966,28 @@ pub(crate) mod tests {
             &after_today,
         ] {
             assert_eq!(parse_day(placeholder), None, "{placeholder}");
+        }
+    }
+
+    /// An instant is a time with its zone, however the zone is written; a day, or a time without a zone,
+    /// is not one.
+    #[test]
+    fn instants_are_times_with_their_zone() {
+        let ten = parse_instant("2024-12-03T10:00:00Z").unwrap();
+        for date in [
+            "2024-12-03T10:00:00+00:00",
+            "Tue, 03 Dec 2024 10:00:00 GMT",
+            "2024-12-03T10:00:00 +0000",
+            "2024-12-03 10:00:00 -00:00",
+            "2024-12-03 10:00 UTC",
+            "December 3, 2024 10:00 AM +00:00",
+            "2024-12-03 11:00:00 +01:00",
+        ] {
+            assert_eq!(parse_instant(date), Some(ten), "{date}");
+        }
+        for date in ["2024-12-03", "2024-12-03 10:00", "December 3, 2024 10:00 AM", "2024-12-03 10:00 EST"] {
+            assert_eq!(parse_instant(date), None, "{date}");
+            assert!(parse_day(date).is_some(), "{date}");
         }
     }
 

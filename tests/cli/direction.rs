@@ -397,8 +397,12 @@ fn dates_with_offsets_apart_and_twelve_hour_clocks_settle_as_written() {
         let signal = pair["evidence"][0]["signal"].as_str().unwrap_or("-");
         (pair["source"].as_str().unwrap_or("-").to_string(), signal.to_string())
     };
-    // 12:00 +14:00 and 00:00 -12:00 the day before are ten hours apart: no date settles, the texts name 000.
+    // 12:00 +14:00 and 00:00 -12:00 the day before are ten hours apart: instants (their offsets written),
+    // more than an hour apart, so the earlier, 001, is named; without zones ten hours settle nothing and
+    // the texts name 000.
     let (source, signal) = source_of(["2025-05-24 12:00:00 +1400", "2025-05-23 00:00:00 -1200"]);
+    assert_eq!((source.as_str(), signal.as_str()), ("001", "date"));
+    let (source, signal) = source_of(["2025-05-23 22:00:00", "2025-05-23 12:00:00"]);
     assert_eq!(source, "000");
     assert_ne!(signal, "date");
     // 12:30 AM then 1:00 AM the next day: more than a day apart, so the date names 001.
