@@ -89,10 +89,10 @@ pub struct Page {
     /// `DC.date.issued`…) of its head; else the `datePublished` of its JSON-LD's article (an item typed
     /// `NewsArticle`, `Article`, `BlogPosting`…, at the top, in `@graph` or as `mainEntity`; a `WebPage`'s
     /// when no article has one, then an untyped item's; never a comment's, a list's, a video's or a
-    /// site's); else the first such
-    /// `<meta>` or `<time datetime>` marked `pubdate` or `itemprop="datePublished"` in the text kept as the
-    /// article's. A date in furniture (an aside of related stories, a footer, a template), in an article
-    /// card beside the story or in a script other than JSON-LD is not the page's.
+    /// site's); else the first such `<meta>` or `<time datetime>` marked `pubdate` or
+    /// `itemprop="datePublished"` in the text kept as the article's. A date in furniture (an aside of
+    /// related stories, a footer, a template, readers' comments), in an article card beside the story or
+    /// in a script other than JSON-LD is not the page's.
     pub published: Option<String>,
     /// The URL of `<link rel="canonical">`: where the page says its original is.
     pub canonical: Option<String>,
