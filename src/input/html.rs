@@ -470,8 +470,12 @@ fn published(name: &str, attributes: &[(String, String)]) -> Option<String> {
         let label = get("property").or_else(|| get("name")).or_else(|| get("itemprop"))?.to_ascii_lowercase();
         PUBLISHED_META.contains(&label.as_str()).then(|| get("content")).flatten()?
     } else if name == "time" {
-        let marked =
-            get("pubdate").is_some() || get("itemprop").is_some_and(|v| v.eq_ignore_ascii_case("datepublished"));
+        // Marked by HTML5's pubdate, schema.org's itemprop, or the classes WordPress themes and h-entry
+        // microformats give the publication time (`entry-date published`, `dt-published`).
+        let class = |c: &str| ["published", "dt-published"].contains(&c.to_ascii_lowercase().as_str());
+        let marked = get("pubdate").is_some()
+            || get("itemprop").is_some_and(|v| v.eq_ignore_ascii_case("datepublished"))
+            || get("class").is_some_and(|v| v.split_ascii_whitespace().any(class));
         marked.then(|| get("datetime")).flatten()?
     } else {
         return None;
@@ -739,6 +743,9 @@ mod tests {
             (r#"<meta name=pubdate content=2025-05-24>"#, Some("2025-05-24")),
             (r#"<time pubdate datetime="2025-05-24">24 May</time>"#, Some("2025-05-24")),
             (r#"<time itemprop="datePublished" datetime="2025-05-24">x</time>"#, Some("2025-05-24")),
+            (r#"<time class="entry-date published" datetime="2025-05-24">x</time>"#, Some("2025-05-24")),
+            (r#"<time class="dt-published" datetime="2025-05-24">x</time>"#, Some("2025-05-24")),
+            (r#"<time class="updated" datetime="2025-05-24">x</time>"#, None),
             (
                 r#"<script type="application/ld+json">{"@type": "NewsArticle", "datePublished" : "2025-05-24"}</script>"#,
                 Some("2025-05-24"),
