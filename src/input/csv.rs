@@ -52,12 +52,19 @@ fn row_limit(options: &InputOptions) -> u64 {
 
 /// Counts the bytes read since the start of the current row and fails past the limit, so that one
 /// unclosed quotation mark cannot make a row of the whole file in memory; follows the quoting of what it
-/// passes on ([`Quotes`]).
+/// passes on ([`Quotes`]), and keeps what it passed on since the current row started, so that the rows
+/// after a stray quotation mark can be read again ([`Capped::resume`]).
 struct Capped<R> {
     inner: R,
     since_row: u64,
     limit: u64,
     quotes: Quotes,
+    /// The bytes passed on from stream byte `kept_from` (a row's start, or before).
+    kept: Vec<u8>,
+    kept_from: u64,
+    /// Bytes to pass on again, from `again_at`, before reading on from `inner`.
+    again: Vec<u8>,
+    again_at: usize,
 }
 
 impl<R: Read> Read for Capped<R> {
@@ -68,10 +75,57 @@ impl<R: Read> Read for Capped<R> {
                 self.limit
             )));
         }
-        let n = self.inner.read(buf)?;
+        let n = if self.again_at < self.again.len() {
+            let n = buf.len().min(self.again.len() - self.again_at);
+            buf[..n].copy_from_slice(&self.again[self.again_at..self.again_at + n]);
+            self.again_at += n;
+            n
+        } else {
+            self.inner.read(buf)?
+        };
         self.since_row += n as u64;
         self.quotes.feed(&buf[..n]);
+        self.kept.extend_from_slice(&buf[..n]);
         Ok(n)
+    }
+}
+
+impl<R> Capped<R> {
+    fn new(inner: R, delimiter: u8, limit: u64) -> Capped<R> {
+        let quotes = Quotes::new(delimiter);
+        Capped { inner, since_row: 0, limit, quotes, kept: Vec::new(), kept_from: 0, again: Vec::new(), again_at: 0 }
+    }
+
+    /// A row starts at stream byte `start`: what was passed on before it is no longer needed (dropped
+    /// once it is a megabyte and most of what is kept, so that a row costs no copy of the rows after it).
+    fn row_starts(&mut self, start: u64) {
+        self.since_row = 0;
+        let done = start.saturating_sub(self.kept_from) as usize;
+        if done > 1 << 20 && done * 2 > self.kept.len() {
+            self.kept.drain(..done.min(self.kept.len()));
+            self.kept_from = start;
+        }
+    }
+
+    /// Where to read again after a row whose stray quotation mark, at stream byte `opened` of line `line`,
+    /// took in the lines after it (the row ends at `end`): the start of the next line, and its lines before.
+    fn resume_point(&self, (opened, line): (u64, u64), end: u64) -> Option<(u64, u64)> {
+        let from = opened.checked_sub(self.kept_from)? as usize;
+        let newline = self.kept.get(from..)?.iter().position(|&b| b == b'\n')?;
+        let at = opened + newline as u64 + 1;
+        (at < end).then_some((at, line))
+    }
+
+    /// Passes on again from stream byte `at` (the start of line `lines + 1`), with the quoting as at a
+    /// row's start.
+    fn resume(&mut self, (at, lines): (u64, u64)) {
+        let from = (at - self.kept_from) as usize;
+        let mut again = self.kept[from..].to_vec();
+        again.extend_from_slice(&self.again[self.again_at..]);
+        (self.again, self.again_at) = (again, 0);
+        self.kept.truncate(from);
+        self.since_row = 0;
+        self.quotes = Quotes { at, lines, ..Quotes::new(self.quotes.delimiter) };
     }
 }
 
@@ -140,7 +194,12 @@ impl Quotes {
     /// Where a quoted cell still open at the end of the stream was opened (byte, line), once the end
     /// has been read.
     fn unclosed(&self) -> Option<(u64, u64)> {
-        (self.ended && self.state == Quoting::Quoted).then_some(self.opened)
+        self.open().filter(|_| self.ended)
+    }
+
+    /// Where the quoted cell open now was opened (byte, line).
+    fn open(&self) -> Option<(u64, u64)> {
+        (self.state == Quoting::Quoted).then_some(self.opened)
     }
 }
 
@@ -151,8 +210,13 @@ impl<R: Seek> Seek for Capped<R> {
 }
 
 fn reader<R: Read>(inner: R, delimiter: u8, options: &InputOptions) -> csv::Reader<Capped<R>> {
-    let capped = Capped { inner, since_row: 0, limit: row_limit(options), quotes: Quotes::new(delimiter) };
+    let capped = Capped::new(inner, delimiter, row_limit(options));
     csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(capped)
+}
+
+/// A reader of the rows after a damaged one ([`Capped::resume`]): no header row.
+fn resumed<R: Read>(stream: Capped<R>, delimiter: u8) -> csv::Reader<Capped<R>> {
+    csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).has_headers(false).from_reader(stream)
 }
 
 /// The column names of a header row: trimmed, the byte-order mark a spreadsheet writes before the first
@@ -175,34 +239,46 @@ fn columns(header: &csv::ByteRecord, options: &InputOptions) -> Vec<String> {
 /// quotation mark ([`Quotes::ran_on`]), a quotation mark opened in it and never closed (the rest of the
 /// file read as one cell), or cells beyond the header's columns that are not empty (the cells of a row
 /// cut at a stray quotation mark or separator: taken as an article, the pieces of its text would be
-/// articles of their own, named by their sentences).
-fn damaged<R>(row: &csv::ByteRecord, columns: usize, end: u64, stream: &mut Capped<R>) -> Option<String> {
-    let start = row.position().map_or(0, csv::Position::byte);
+/// articles of their own, named by their sentences). The row is the stream's bytes `start..end`; a stray
+/// quotation mark's place (byte, line) comes with the reason.
+struct Damage {
+    why: String,
+    stray: Option<(u64, u64)>,
+}
+
+fn damaged<R>(
+    row: &csv::ByteRecord,
+    columns: usize,
+    (start, end): (u64, u64),
+    stream: &mut Capped<R>,
+) -> Option<Damage> {
     let ran_on = &mut stream.quotes.ran_on;
     while ran_on.front().is_some_and(|&(at, ..)| at < start) {
         ran_on.pop_front();
     }
-    if let Some(&(_, opened, closed)) = ran_on.front().filter(|&&(at, ..)| at < end) {
-        return Some(format!(
+    if let Some(&(at, opened, closed)) = ran_on.front().filter(|&&(at, ..)| at < end) {
+        let why = format!(
             "the quoted cell opened on line {opened} goes on after the quotation mark that closes it on line \
              {closed} (a quotation mark not closed where it should be, or one inside a quoted cell not doubled \
-             as \"\"); row skipped, and the rows after it may be cut wrongly"
-        ));
+             as \"\"); row skipped"
+        );
+        return Some(Damage { why, stray: Some((at, opened)) });
     }
     if let Some((at, line)) = stream.quotes.unclosed().filter(|&(at, _)| (start..end).contains(&at)) {
-        let after = stream.quotes.lines - line;
-        return Some(format!(
-            "the quotation mark opened on line {line} (byte {at}) is never closed, so the {after} lines after \
-             it were read as one cell; row skipped: close the quotation mark or double it (\"\")"
-        ));
+        let why = format!(
+            "the quotation mark opened on line {line} (byte {at}) is never closed; row skipped: close the \
+             quotation mark or double it (\"\")"
+        );
+        return Some(Damage { why, stray: Some((at, line)) });
     }
     let beyond = row.iter().skip(columns).filter(|cell| !cell.iter().all(u8::is_ascii_whitespace)).count();
-    (beyond > 0).then(|| {
-        format!(
+    (beyond > 0).then(|| Damage {
+        why: format!(
             "{} cells where the header has {columns} columns (a stray quotation mark or separator, or a \
              space before an opening quotation mark?); row skipped",
             row.len()
-        )
+        ),
+        stray: None,
     })
 }
 
@@ -263,30 +339,62 @@ pub(super) fn read(input: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()>
     let records = Records::new(ctx.file);
     let mut row = csv::ByteRecord::new();
     let mut count = 0u64;
+    // Where the reader started, in the stream's bytes and rows: after a stray quotation mark, a new
+    // reader reads the lines after it again.
+    let (mut base, mut rows_before) = (0u64, 0u64);
     loop {
-        rows.get_mut().since_row = 0;
+        let (start, next) = (base + rows.position().byte(), rows_before + rows.position().record() + 1);
+        rows.get_mut().row_starts(start);
         match rows.read_byte_record(&mut row) {
             Ok(false) => return Ok(()),
             Ok(true) => {}
             Err(e) => {
-                let row = e.position().map(|p| p.record() + 1);
+                // A quotation mark left open for longer than any row: the row it opened skipped, the lines
+                // after it read again.
+                let stream = rows.get_mut();
+                let open = stream.quotes.open().filter(|&(at, _)| stream.since_row > stream.limit && at >= start);
+                if let Some(resume) = open.and_then(|stray| stream.resume_point(stray, u64::MAX)) {
+                    let line = resume.1;
+                    let why = format!(
+                        "the quotation mark opened on line {line} is not closed within {} bytes; row skipped, \
+                         read again from line {}",
+                        stream.limit,
+                        line + 1
+                    );
+                    ctx.sink.problem(Some(next), why)?;
+                    let mut stream = rows.into_inner();
+                    stream.resume(resume);
+                    (base, rows_before) = (resume.0, next);
+                    rows = resumed(stream, delimiter);
+                    continue;
+                }
                 let broken = ctx.stream.broken(&io::Error::other(e.to_string()), &format!("{count} rows"));
-                return ctx.sink.last_problem(row, broken);
+                return ctx.sink.last_problem(Some(next), broken);
             }
         }
         count += 1;
         let position = row.position().cloned().unwrap_or_else(csv::Position::new);
-        let number = position.record() + 1;
+        let number = rows_before + position.record() + 1;
         if row.iter().all(|cell| cell.iter().all(u8::is_ascii_whitespace)) {
             continue;
         }
-        let end = rows.position().byte();
-        if let Some(why) = damaged(&row, columns.len(), end, rows.get_mut()) {
-            ctx.sink.problem(Some(number), why)?;
+        let end = base + rows.position().byte();
+        if let Some(damage) = damaged(&row, columns.len(), (base + position.byte(), end), rows.get_mut()) {
+            let resume = damage.stray.and_then(|stray| rows.get_ref().resume_point(stray, end));
+            match resume {
+                Some(resume) => {
+                    ctx.sink.problem(Some(number), format!("{}, read again from line {}", damage.why, resume.1 + 1))?;
+                    let mut stream = rows.into_inner();
+                    stream.resume(resume);
+                    (base, rows_before) = (resume.0, number);
+                    rows = resumed(stream, delimiter);
+                }
+                None => ctx.sink.problem(Some(number), damage.why)?,
+            }
             continue;
         }
         let (object, notes) = object(&columns, &row);
-        let place = Origin::Row { row: number, offset: position.byte() };
+        let place = Origin::Row { row: number, offset: base + position.byte() };
         records.pass(fields(object, notes, options), number, place, ctx)?;
     }
 }
@@ -357,33 +465,60 @@ mod tests {
     }
 
     /// A quotation mark opened and never closed: the row that holds it is skipped, saying where it was
-    /// opened, whether it is in the last row or swallowed the rows after it; a quotation mark inside an
-    /// unquoted cell, or doubled inside a quoted one, is text, as the parser reads it.
+    /// opened, and the lines after the stray mark are read again as rows, numbered and found again by
+    /// offset as any row; a quotation mark inside an unquoted cell, or doubled inside a quoted one, is
+    /// text, as the parser reads it.
     #[test]
-    fn a_quotation_mark_never_closed_is_told_where_it_opened() {
+    fn a_quotation_mark_never_closed_is_told_where_it_opened_and_the_rows_after_it_are_read() {
         let dir = tempfile::tempdir().unwrap();
-        let cases: [(&[u8], &[&str], &str); 5] = [
+        // The file, the rows read (id, row number), the first message.
+        type Case<'a> = (&'a [u8], &'a [(&'a str, u64)], &'a str);
+        let cases: [Case; 7] = [
             (
-                b"id,text\na,Fine.\nb,\"Opened\nc,Swallowed.\nd,Swallowed too.\n",
-                &["a"],
-                "3: the quotation mark opened on line 3 (byte 18) is never closed, so the 2 lines after",
+                b"id,text\na,Fine.\nb,\"Opened\nc,Not swallowed.\nd,Nor this.\n",
+                &[("a", 2), ("c", 4), ("d", 5)],
+                "3: the quotation mark opened on line 3 (byte 18) is never closed; row skipped: close the \
+                 quotation mark or double it (\"\"), read again from line 4",
             ),
-            (b"id,text\na,Fine.\nb,\"Opened at the end", &["a"], "3: the quotation mark opened on line 3"),
-            (b"id,text\r\na,\"Closed \"\"here\"\"\"\r\nb,A 5\" screen.\r\n", &["a", "b"], ""),
-            (b"id,text\na,\"Closed\" then more\nb,Fine.\n", &["a", "b"], ""),
+            (
+                b"id,text\na,Fine.\nb,\"Opened\nc,Not swallowed.\nd,\"Nor this,\nover two lines.\"\n",
+                &[("a", 2), ("c", 4), ("d", 5)],
+                "3: the quoted cell opened on line 3 goes on after the quotation mark that closes it on line 5",
+            ),
+            (b"id,text\na,Fine.\nb,\"Opened at the end", &[("a", 2)], "3: the quotation mark opened on line 3"),
+            (b"id,text\r\na,\"Closed \"\"here\"\"\"\r\nb,A 5\" screen.\r\n", &[("a", 2), ("b", 3)], ""),
+            (b"id,text\na,\"Closed\" then more\nb,Fine.\n", &[("a", 2), ("b", 3)], ""),
             // A stray mark in a row of cells that span lines: closed by the next row's opening mark, with
             // the next row's text after it.
             (
                 b"id,text\nx,\"Never closed\ny,\"Its own\ntext.\"\nz,Fine.\n",
-                &["z"],
+                &[("y", 3), ("z", 4)],
+                "2: the quoted cell opened on line 2 goes on after the quotation mark that closes it on line 3 \
+                 (a quotation mark not closed where it should be, or one inside a quoted cell not doubled as \
+                 \"\"); row skipped, read again from line 3",
+            ),
+            // Two stray marks, one after the other.
+            (
+                b"text,id\n\"One,p\n\"Two,q\nThree,r\n",
+                &[("r", 4)],
                 "2: the quoted cell opened on line 2 goes on after the quotation mark that closes it on line 3",
             ),
         ];
-        for (k, (bytes, ids, message)) in cases.into_iter().enumerate() {
+        for (k, (bytes, rows, message)) in cases.into_iter().enumerate() {
             let path = dir.path().join(format!("quotes{k}.csv"));
             std::fs::write(&path, bytes).unwrap();
             let (docs, problems) = read_all(&path, &InputOptions::default());
-            assert_eq!(docs.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(), ids, "case {k}: {problems:?}");
+            let found: Vec<(&str, u64)> = docs
+                .iter()
+                .map(|d| match d.origin {
+                    Origin::Row { row, .. } => (d.id.as_str(), row),
+                    _ => panic!("{:?}", d.origin),
+                })
+                .collect();
+            assert_eq!(found, rows, "case {k}: {problems:?}");
+            for d in &docs {
+                assert_eq!(crate::input::reload(&path, &d.origin, &InputOptions::default()).unwrap(), d.text);
+            }
             let messages: Vec<String> =
                 problems.iter().map(|p| format!("{}: {}", p.line.unwrap_or(0), p.message)).collect();
             match message {
@@ -391,7 +526,48 @@ mod tests {
                 m => assert!(messages.first().is_some_and(|first| first.starts_with(m)), "case {k}: {messages:?}"),
             }
         }
-        assert_eq!(read_all(&dir.path().join("quotes2.csv"), &InputOptions::default()).0[0].text, "Closed \"here\"");
+        assert_eq!(read_all(&dir.path().join("quotes3.csv"), &InputOptions::default()).0[0].text, "Closed \"here\"");
+        assert_eq!(read_all(&dir.path().join("quotes5.csv"), &InputOptions::default()).0[0].text, "Its own\ntext.");
+    }
+
+    /// A quotation mark left open in a file longer than any row: the rows after its line are read, as the
+    /// file is, from a compressed stream as from a plain file, however far apart the stray marks are.
+    #[test]
+    fn a_quotation_mark_open_past_the_longest_row_costs_its_row_only() {
+        use std::fmt::Write as _;
+        let dir = tempfile::tempdir().unwrap();
+        let options = InputOptions { max_document_bytes: 256, ..InputOptions::default() };
+        let mut csv = String::from("id,text\n");
+        for k in 0..4000 {
+            let quote = if k % 1500 == 7 { "\"" } else { "" };
+            writeln!(csv, "r{k},{quote}Row {k} of a long export with words enough to be a row.").unwrap();
+        }
+        let plain = dir.path().join("long.csv");
+        std::fs::write(&plain, &csv).unwrap();
+        let packed = dir.path().join("long.csv.gz");
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(csv.as_bytes()).unwrap();
+        std::fs::write(&packed, gz.finish().unwrap()).unwrap();
+        for path in [plain, packed] {
+            let (docs, problems) = read_all(&path, &options);
+            assert_eq!(docs.len(), 3997, "{problems:?}");
+            assert!(docs.iter().all(|d| !["r7", "r1507", "r3007"].contains(&d.id.as_str())));
+            let lines: Vec<Option<u64>> = problems.iter().map(|p| p.line).collect();
+            assert_eq!(lines, [Some(9), Some(1509), Some(3009)], "{problems:?}");
+            let message = &problems[0].message;
+            assert!(
+                message.contains("not closed within 66048 bytes; row skipped, read again from line 10"),
+                "{message}"
+            );
+            assert_eq!(docs.last().unwrap().id, "r3999");
+            if path.extension().is_some_and(|e| e == "csv") {
+                let last = &docs.last().unwrap().origin;
+                assert!(matches!(last, Origin::Row { row: 4001, .. }), "{last:?}");
+                for d in &docs {
+                    assert_eq!(crate::input::reload(&path, &d.origin, &options).unwrap(), d.text);
+                }
+            }
+        }
     }
 
     #[test]
@@ -452,8 +628,8 @@ mod tests {
             assert!(docs.is_empty(), "{name}");
             assert!(problems[0].message.contains(expected), "{name}: {problems:?}");
         }
-        // An unclosed quotation mark would make one row of the rest of the file: reading stops at the
-        // limit, with the rows before it kept.
+        // An unclosed quotation mark would make one row of the rest of the file: its row is given up at the
+        // limit, the lines after it read as rows (here without a text cell each).
         let path = dir.path().join("unclosed.csv");
         let mut bytes = b"id,text\nok,A good row.\nbad,\"never closed\n".to_vec();
         bytes.extend(b"more words\n".repeat(20_000));
@@ -461,6 +637,7 @@ mod tests {
         let options = InputOptions { max_document_bytes: 1000, ..InputOptions::default() };
         let (docs, problems) = read_all(&path, &options);
         assert_eq!(docs.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(), ["ok"]);
-        assert!(problems[0].message.contains("unclosed quotation mark"), "{problems:?}");
+        assert!(problems[0].message.contains("opened on line 3 is not closed within 67536 bytes"), "{problems:?}");
+        assert!(problems[1].message.contains("no \"text\" field"), "{problems:?}");
     }
 }

@@ -307,7 +307,8 @@ fn eval_counts_labelled_negatives_wrong_and_unread_texts_unjudged() {
     assert!(!docs.join("r.txt").exists());
 }
 
-/// A quotation mark a CSV export opens and never closes would make one cell of every row after it; cells
+/// A quotation mark a CSV export opens and never closes would make one cell of every row after it (its row
+/// is left out and the lines after it read as rows); cells
 /// past the header's columns are the pieces of a row cut at a stray one; a `.json` file holding an array is
 /// not an article of JSON syntax. Each is a problem naming the file and row, and the run goes on.
 #[test]
@@ -315,7 +316,8 @@ fn damaged_csv_rows_and_json_arrays_are_said_and_left_out() {
     let dir = tempfile::tempdir().unwrap();
     let [(_, a), (_, b), ..] = &seeds()[..] else { unreachable!() };
     let one_line = |t: &str| t.replace(['\n', '"'], " ");
-    let csv = format!("id,text\nok,\"{}\"\nopen,\"{}\nlost,{}\n", one_line(a), one_line(b), one_line(a));
+    let unquoted = one_line(a).replace(',', " ");
+    let csv = format!("id,text\nok,\"{}\"\nopen,\"{}\nafter,{unquoted}\n", one_line(a), one_line(b));
     std::fs::write(dir.path().join("open.csv"), csv).unwrap();
     std::fs::write(dir.path().join("cut.csv"), "id,text\nx,Some words, and \"more\", here\n").unwrap();
     std::fs::write(dir.path().join("array.json"), "[{\"id\": \"a\", \"text\": \"Words.\"}]").unwrap();
@@ -323,9 +325,14 @@ fn damaged_csv_rows_and_json_arrays_are_said_and_left_out() {
     let out = scan_bounded(&files.iter().map(|f| f.as_os_str()).collect::<Vec<_>>());
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
-    assert_eq!(document_ids(&json(&out)), ["ok"], "{err}");
+    assert_eq!(document_ids(&json(&out)), ["after", "ok"], "{err}");
     assert!(err.contains("open.csv:3: the quotation mark opened on line 3"), "{err}");
-    assert!(err.contains("is never closed, so the 1 lines after it were read as one cell; row skipped"), "{err}");
+    assert!(
+        err.contains(
+            "is never closed; row skipped: close the quotation mark or double it (\"\"), read again from line 4"
+        ),
+        "{err}"
+    );
     assert!(err.contains("cut.csv:2: 4 cells where the header has 2 columns"), "{err}");
     assert!(err.contains("array.json: a JSON array, not JSON Lines"), "{err}");
     // --strict stops at the first.
