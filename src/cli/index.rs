@@ -12,13 +12,14 @@ use unspun::report::counted;
 use unspun::{Config, Error, Result, Scan};
 
 use super::Run;
-use super::args::{IndexCommand, QueryArgs, report_format};
+use super::args::{IndexCommand, QueryArgs, SettingsArgs, report_format};
 use super::output::Output;
 use super::report::{check_explain, write};
 
 pub(super) fn run(command: &IndexCommand, run: &Run) -> Result<ExitCode> {
     match command {
         IndexCommand::Build(args) | IndexCommand::Add(args) => {
+            refuse_query_settings(&args.settings)?;
             let config = args.settings.to_config(&[], false)?;
             let written = if matches!(command, IndexCommand::Build(_)) {
                 Index::build(&args.index, &args.paths, &config, &run.bars)?
@@ -127,6 +128,31 @@ pub(super) fn against_index(index: &Path, paths: &[PathBuf], config: &Config, ru
     }
     let index = Index::open(index)?;
     unspun::pipeline::query(paths, |join| index.prior(config, &run.bars, join), config, &run.bars)
+}
+
+/// The settings that decide what a query reports, which an index does not keep: given to `build` or
+/// `add`, they would be taken for the index's and do nothing.
+fn refuse_query_settings(settings: &SettingsArgs) -> Result<()> {
+    let given: Vec<&str> = [
+        ("--threshold", !settings.thresholds.is_empty()),
+        ("--max-bucket", settings.max_bucket != Config::default().max_bucket),
+        ("--window", settings.window.is_some()),
+        ("--report-unrelated", settings.report_unrelated),
+        ("--direction-model", settings.direction_model.is_some()),
+        ("--verdict-bars", settings.verdict_bars.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(name, given)| given.then_some(name))
+    .collect();
+    if given.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Config(format!(
+        "{} {} a query's, not kept in an index: give {} to `unspun query`",
+        given.join(", "),
+        if given.len() == 1 { "is" } else { "are" },
+        if given.len() == 1 { "it" } else { "them" }
+    )))
 }
 
 fn print_problems(problems: &[Problem]) {

@@ -667,3 +667,26 @@ fn an_add_of_ids_the_index_holds_says_so() {
     let fresh = bin().args(["index", "add"]).arg(&idx).arg(repo().join("README.md")).output().unwrap();
     assert!(!String::from_utf8_lossy(&fresh.stderr).contains("note:"));
 }
+
+/// Settings that decide what a query reports (bars, the window, the bucket cap) are not kept in an index:
+/// given to `build` or `add` they are refused by name, before anything is written.
+#[test]
+fn a_querys_settings_given_to_build_or_add_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let idx = dir.path().join("idx");
+    for (args, said) in [
+        (&["--window", "3"][..], "--window is a query's, not kept in an index: give it to `unspun query`"),
+        (&["--threshold", "content=0.3", "--max-bucket", "50"], "--threshold, --max-bucket are a query's"),
+        (&["--report-unrelated"], "--report-unrelated is a query's"),
+    ] {
+        let out = bin().args(["index", "build"]).arg(&idx).arg(corpus_docs()).args(args).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains(said), "{err}");
+        assert!(!idx.exists());
+    }
+    assert!(index("build", &idx, &[os(&corpus_docs())]).status.success());
+    let out = bin().args(["index", "add"]).arg(&idx).arg(corpus_docs()).args(["--window", "1"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(documents(&idx), Some(5));
+}
