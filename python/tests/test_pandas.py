@@ -77,3 +77,13 @@ def test_without_pandas_or_numpy_the_error_says_what_to_install(seeds, monkeypat
         unspun.Signer()
     # The rest of the package needs neither.
     assert len(unspun.scan(seeds).pairs) == 4 and unspun.compare(seeds[0][1], seeds[1][1]).relation == "rewrite"
+
+
+def test_candidate_pairs_have_no_figures_and_round_trip(seeds):
+    # Verification measures the figures: a candidate pair has None for each (NaN in a table), read back as None.
+    report = unspun.scan([{"id": i, "text": t} for i, t in seeds], candidates_only=True)
+    assert report.format_version == 3
+    assert report.pairs and all(p.confidence is None and p.aligned_sentences is None for p in report.pairs)
+    frame = report.to_pandas()
+    assert [unspun.Pair.from_dict(row) for row in frame.to_dict("records")] == report.pairs
+    assert unspun.Report.from_json(report.to_json()).pairs == report.pairs

@@ -1,4 +1,4 @@
-"""The report of a scan as dataclasses: the JSON contract (``format_version`` 2) of ``unspun scan --format json``,
+"""The report of a scan as dataclasses: the JSON contract (``format_version`` 3) of ``unspun scan --format json``,
 field for field. The Rust library writes the JSON; this module only reads it (``Report.from_json``) and
 writes it back (``Report.to_json``), and gives the pairs, documents and clusters to pandas."""
 
@@ -98,24 +98,25 @@ class Pair:
     ``candidates_only=True``, ``none`` with ``report_unrelated=True``; ``compare`` gives None for an unrelated
     pair). ``source`` is the id of the document the other derives from, or None when the evidence names
     neither; ``source_confidence`` is the direction model's probability that it is right (None when no source
-    is named, or a link or the dates named it). The other figures are those of the README's table."""
+    is named, or a link or the dates named it). The other figures are those of the README's table; verification
+    measures them, so a ``candidate`` pair has None for each."""
 
     a: str
     b: str
     relation: Optional[str]
     source: Optional[str]
     source_confidence: Optional[float]
-    confidence: float
-    jaccard5: float
-    coverage_a: float
-    coverage_b: float
-    similarity: float
-    strength: float
-    lead_similarity: float
-    phrasing: float
-    aligned_sentences: int
-    copied_sentences: int
-    copied_strength: float
+    confidence: Optional[float]
+    jaccard5: Optional[float]
+    coverage_a: Optional[float]
+    coverage_b: Optional[float]
+    similarity: Optional[float]
+    strength: Optional[float]
+    lead_similarity: Optional[float]
+    phrasing: Optional[float]
+    aligned_sentences: Optional[int]
+    copied_sentences: Optional[int]
+    copied_strength: Optional[float]
     views: List[str] = field(default_factory=list)
     passages: List[Passage] = field(default_factory=list)
     evidence: List[Evidence] = field(default_factory=list)
@@ -134,7 +135,8 @@ class Pair:
             if f.name in ("relation", "source", "source_confidence"):
                 v = _optional(v)
             elif f.name in ("aligned_sentences", "copied_sentences"):
-                v = int(v)
+                v = _optional(v)
+                v = None if v is None else int(v)
             elif f.name == "views":
                 v = [str(x) for x in v]
             elif f.name == "passages":
@@ -142,7 +144,8 @@ class Pair:
             elif f.name == "evidence":
                 v = [e if isinstance(e, Evidence) else Evidence.from_dict(e) for e in v]
             elif f.name not in ("a", "b"):
-                v = float(v)
+                v = _optional(v)
+                v = None if v is None else float(v)
             values[f.name] = v
         return cls(**values)
 
@@ -297,7 +300,7 @@ class Report:
     clusters: List[Cluster]
     summary: Summary
     tool: str = "unspun"
-    format_version: int = 2
+    format_version: int = 3
 
     @classmethod
     def from_json(cls, text: str) -> Report:
@@ -312,7 +315,7 @@ class Report:
             [Cluster.from_dict(x) for x in d["clusters"]],
             Summary.from_dict(d["summary"]),
             d.get("tool", "unspun"),
-            d.get("format_version", 2),
+            d.get("format_version", 3),
         )
 
     def to_dict(self) -> Dict[str, Any]:
@@ -327,7 +330,7 @@ class Report:
         }
 
     def to_json(self, indent: Optional[int] = 2) -> str:
-        """The report as JSON, in the contract the command line writes (``format_version`` 2)."""
+        """The report as JSON, in the contract the command line writes (``format_version`` 3)."""
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
 
     def to_pandas(self, what: str = "pairs") -> Any:
@@ -357,8 +360,10 @@ class Report:
             raise ValueError(f"what={what!r}: expected 'pairs', 'documents' or 'clusters'")
         frame = pd.DataFrame.from_records(rows, columns=columns)
         if not rows:
-            # No row to infer from: the columns get the types their fields have, as with rows.
+            # No row to infer from: the columns get the types their fields have, as with rows (of verified pairs,
+            # whose figures are all measured).
             dtypes = {"float": "float64", "int": "int64", "bool": "bool"}
+            dtypes.update({f"Optional[{t}]": dtypes[t] for t in ("float", "int")})
             typed = {f.name: dtypes[str(f.type)] for f in fields(kind) if str(f.type) in dtypes and f.name in columns}
             frame = frame.astype(typed)
         return frame

@@ -44,7 +44,8 @@ impl Report {
             "evidence",
         ])?;
         for p in &self.pairs {
-            let number = |x: f64| format!("{x:.3}");
+            // Empty for a candidate pair, which verification did not measure.
+            let number = |x: Option<f64>| x.map(|x| format!("{x:.3}")).unwrap_or_default();
             let signals: Vec<&str> = p.evidence.iter().map(|e| e.signal).collect();
             w.write_record([
                 neutralised(p.a.clone()),

@@ -35,7 +35,7 @@ pub fn counted(n: usize, noun: &str) -> String {
 }
 
 /// Version of the report format; bumped on any incompatible change.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// The whole report.
 #[derive(Debug, Serialize)]
@@ -100,28 +100,29 @@ pub struct PairEntry {
     /// Probability that `source` is right, from the fitted direction model (calibrated on labelled
     /// collections); null when no source is named, or when a canonical link or the dates named it.
     pub source_confidence: Option<f64>,
-    /// Confidence in the relation, 0..1.
-    pub confidence: f64,
+    /// Confidence in the relation, 0..1; null for a candidate pair not verified (so are the figures
+    /// below, which verification measures).
+    pub confidence: Option<f64>,
     /// Word 5-gram Jaccard similarity.
-    pub jaccard5: f64,
+    pub jaccard5: Option<f64>,
     /// Share of `a`'s content restated in `b`.
-    pub coverage_a: f64,
+    pub coverage_a: Option<f64>,
     /// Share of `b`'s content restated in `a`.
-    pub coverage_b: f64,
+    pub coverage_b: Option<f64>,
     /// Mean similarity of aligned sentences (weighted content-word overlap, 0..1).
-    pub similarity: f64,
+    pub similarity: Option<f64>,
     /// Sum over aligned sentences of their similarity above chance level (0.3): the weight of evidence.
-    pub strength: f64,
+    pub strength: Option<f64>,
     /// Similarity of the two first sentences when they align, else 0.
-    pub lead_similarity: f64,
+    pub lead_similarity: Option<f64>,
     /// Share of the shorter text's narrative phrasing (word trigrams outside quotations) found in the other.
-    pub phrasing: f64,
+    pub phrasing: Option<f64>,
     /// Aligned sentence pairs.
-    pub aligned_sentences: usize,
+    pub aligned_sentences: Option<usize>,
     /// Aligned sentence pairs that share narrative phrasing (a word trigram outside quotations).
-    pub copied_sentences: usize,
+    pub copied_sentences: Option<usize>,
     /// The part of `strength` from sentence pairs that share narrative phrasing.
-    pub copied_strength: f64,
+    pub copied_strength: Option<f64>,
     /// Views whose candidate step proposed the pair.
     pub views: Vec<&'static str>,
     /// Aligned passages as byte ranges `[start, end)` into each original text.
@@ -332,38 +333,41 @@ impl Report {
         let pairs = scan
             .pairs
             .iter()
-            .map(|p| PairEntry {
-                a: id(p.a),
-                b: id(p.b),
-                relation: match (p.relation, p.verified) {
-                    (Some(r), _) => r.name(),
-                    (None, true) => "none",
-                    (None, false) => "candidate",
-                },
-                source: p.source.map(id),
-                source_confidence: p.source.and(p.log_odds).map(|x| round(probability(x.abs()))),
-                confidence: round(p.confidence),
-                jaccard5: round(p.alignment.jaccard5),
-                coverage_a: round(p.alignment.coverage_a),
-                coverage_b: round(p.alignment.coverage_b),
-                similarity: round(p.alignment.similarity),
-                strength: round(p.alignment.strength),
-                lead_similarity: round(p.alignment.lead_similarity),
-                phrasing: round(p.alignment.phrasing),
-                aligned_sentences: p.alignment.aligned,
-                copied_sentences: p.alignment.copied_sentences,
-                copied_strength: round(p.alignment.copied_strength),
-                views: scan.proposer_names(p.proposed_by),
-                passages: p.alignment.passages.clone(),
-                evidence: p.evidence.clone(),
-                semantic: p.semantic.map(|f| SemanticEntry {
-                    leads: round(f.leads),
-                    sentences: f.restatement.map(|r| r.sentences),
-                    restated_in_order: f.restatement.map(|r| r.in_order),
-                    closeness: f.restatement.map(|r| round(r.closeness)),
-                    specifics: round(f.specifics),
-                    specifics_weight: round(f.specifics_weight),
-                }),
+            .map(|p| {
+                let measured = |x: f64| p.verified.then(|| round(x));
+                PairEntry {
+                    a: id(p.a),
+                    b: id(p.b),
+                    relation: match (p.relation, p.verified) {
+                        (Some(r), _) => r.name(),
+                        (None, true) => "none",
+                        (None, false) => "candidate",
+                    },
+                    source: p.source.map(id),
+                    source_confidence: p.source.and(p.log_odds).map(|x| round(probability(x.abs()))),
+                    confidence: measured(p.confidence),
+                    jaccard5: measured(p.alignment.jaccard5),
+                    coverage_a: measured(p.alignment.coverage_a),
+                    coverage_b: measured(p.alignment.coverage_b),
+                    similarity: measured(p.alignment.similarity),
+                    strength: measured(p.alignment.strength),
+                    lead_similarity: measured(p.alignment.lead_similarity),
+                    phrasing: measured(p.alignment.phrasing),
+                    aligned_sentences: p.verified.then_some(p.alignment.aligned),
+                    copied_sentences: p.verified.then_some(p.alignment.copied_sentences),
+                    copied_strength: measured(p.alignment.copied_strength),
+                    views: scan.proposer_names(p.proposed_by),
+                    passages: p.alignment.passages.clone(),
+                    evidence: p.evidence.clone(),
+                    semantic: p.semantic.map(|f| SemanticEntry {
+                        leads: round(f.leads),
+                        sentences: f.restatement.map(|r| r.sentences),
+                        restated_in_order: f.restatement.map(|r| r.in_order),
+                        closeness: f.restatement.map(|r| round(r.closeness)),
+                        specifics: round(f.specifics),
+                        specifics_weight: round(f.specifics_weight),
+                    }),
+                }
             })
             .collect();
         let clusters = scan

@@ -13,7 +13,7 @@ use crate::escape::escape_controls as shown;
 
 impl Report {
     /// Writes the report for people: one line a pair (`source → derived  relation  confidence`, or
-    /// `a ~ b` when no source is named), then the clusters. After [`Report::explain`], each pair's
+    /// `a ~ b` when no source is named; a candidate pair has no confidence), then the clusters. After [`Report::explain`], each pair's
     /// evidence, where two copies differ, and its quoted passages follow its line.
     pub fn write_text(&self, out: &mut dyn Write) -> io::Result<()> {
         let quote_line = |out: &mut dyn Write, id: &str, q: &Quote| {
@@ -26,7 +26,10 @@ impl Report {
                 Some(_) => format!("{b} → {a}"),
                 None => format!("{a} ~ {b}"),
             };
-            writeln!(out, "{link}  {}  {:.2}", p.relation, p.confidence)?;
+            match p.confidence {
+                Some(confidence) => writeln!(out, "{link}  {}  {confidence:.2}", p.relation)?,
+                None => writeln!(out, "{link}  {}", p.relation)?,
+            }
             let Some(explained) = &self.explained else { continue };
             for e in &p.evidence {
                 let favours = e.favours.as_ref().map(|f| format!(" (favours {})", shown(f))).unwrap_or_default();

@@ -830,3 +830,29 @@ fn against_a_reference_every_copy_is_paired_with_the_original() {
     assert_eq!(pairs, expected);
     assert_eq!(summary["grouped_documents"], 8, "{summary}");
 }
+
+/// A candidate pair (`--candidates-only`) is not verified: the figures verification measures are null in
+/// JSON, empty cells in CSV and left out of the text line, not a measured 0 (the seeds' spun copy shares
+/// most of its 5-grams with its original).
+#[test]
+fn candidate_pairs_have_no_figures_that_were_not_measured() {
+    let docs = corpus_docs();
+    let docs = docs.to_str().unwrap();
+    let report = json(&run_ok(&["scan", "-q", "--candidates-only", "--format", "json", docs]));
+    assert_eq!(report["format_version"], 3);
+    let pairs = report["pairs"].as_array().unwrap();
+    assert!(!pairs.is_empty());
+    for p in pairs {
+        assert_eq!(p["relation"], "candidate");
+        for figure in ["confidence", "jaccard5", "coverage_a", "similarity", "strength", "aligned_sentences"] {
+            assert!(p[figure].is_null(), "{figure}: {p}");
+        }
+    }
+    let csv = String::from_utf8(run_ok(&["scan", "-q", "--candidates-only", "--format", "csv", docs]).stdout).unwrap();
+    let row = csv.lines().nth(1).unwrap();
+    assert!(row.contains(",candidate,,,,,,,"), "{row}");
+    let text = String::from_utf8(run_ok(&["scan", "-q", "--candidates-only", docs]).stdout).unwrap();
+    assert!(text.lines().next().unwrap().ends_with("  candidate"), "{text}");
+    let verified = json(&run_ok(&["scan", "-q", "--format", "json", docs]));
+    assert!(verified["pairs"].as_array().unwrap().iter().all(|p| p["confidence"].as_f64().is_some()));
+}

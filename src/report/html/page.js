@@ -533,7 +533,7 @@
       (dir
         ? docLabel(dir.derived) + " derives from " + docLabel(dir.source) + ", its source."
         : "The evidence names neither as the source: siblings of a third text, reuse of a common source, or too little evidence.") +
-      " Confidence " + fixed(p.confidence) + "."
+      (typeof p.confidence === "number" ? " Confidence " + fixed(p.confidence) + "." : " Not verified.")
     );
   }
 
@@ -546,7 +546,8 @@
     row("5-gram Jaccard", fixed(p.jaccard5));
     row("similarity", fixed(p.similarity));
     row("phrasing", percent(p.phrasing));
-    row("aligned sentences", p.aligned_sentences + " (" + p.copied_sentences + " sharing phrasing)");
+    row("aligned sentences", typeof p.aligned_sentences === "number"
+      ? p.aligned_sentences + " (" + p.copied_sentences + " sharing phrasing)" : "");
     row("passages", String(p.passages.length));
     row("found by", p.views.join(", "));
   }
