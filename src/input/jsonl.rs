@@ -320,6 +320,29 @@ mod tests {
         }
     }
 
+    /// A whole-number id past what a 64-bit integer holds is read as a float, its last digits lost: the
+    /// document is named by file and line, with a problem saying why, so two such ids cannot collide. Ids
+    /// up to 2^64, negative ones and fractional ones are written as given.
+    #[test]
+    fn an_id_too_large_to_read_exactly_is_said() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ids.jsonl");
+        let lines = [
+            r#"{"id": 123456789012345678901234, "text": "One."}"#,
+            r#"{"id": 123456789012345678901235, "text": "Two."}"#,
+            r#"{"id": 18446744073709551615, "text": "Three."}"#,
+            r#"{"id": -9007199254740993, "text": "Four."}"#,
+            r#"{"id": 2.5, "text": "Five."}"#,
+        ];
+        std::fs::write(&path, lines.join("\n")).unwrap();
+        let (docs, problems) = read_all(&path, &InputOptions::default());
+        let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids, ["ids.jsonl:1", "ids.jsonl:2", "18446744073709551615", "-9007199254740993", "2.5"]);
+        let lines: Vec<Option<u64>> = problems.iter().map(|p| p.line).collect();
+        assert_eq!(lines, [Some(1), Some(2)], "{problems:?}");
+        assert!(problems[0].message.contains("a whole number too large to read exactly"), "{problems:?}");
+    }
+
     #[test]
     fn compressed_inputs_spill_their_texts() {
         let dir = tempfile::tempdir().unwrap();
