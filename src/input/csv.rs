@@ -214,8 +214,11 @@ fn reader<R: Read>(inner: R, delimiter: u8, options: &InputOptions) -> csv::Read
     csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(capped)
 }
 
-/// A reader of the rows after a damaged one ([`Capped::resume`]): no header row.
-fn resumed<R: Read>(stream: Capped<R>, delimiter: u8) -> csv::Reader<Capped<R>> {
+/// A reader of the rows from `point` on (after a damaged row's stray quotation mark, [`Capped::resume`]):
+/// no header row.
+fn read_again<R: Read>(rows: csv::Reader<Capped<R>>, point: (u64, u64), delimiter: u8) -> csv::Reader<Capped<R>> {
+    let mut stream = rows.into_inner();
+    stream.resume(point);
     csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).has_headers(false).from_reader(stream)
 }
 
@@ -362,10 +365,8 @@ pub(super) fn read(input: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()>
                         line + 1
                     );
                     ctx.sink.problem(Some(next), why)?;
-                    let mut stream = rows.into_inner();
-                    stream.resume(resume);
                     (base, rows_before) = (resume.0, next);
-                    rows = resumed(stream, delimiter);
+                    rows = read_again(rows, resume, delimiter);
                     continue;
                 }
                 let broken = ctx.stream.broken(&io::Error::other(e.to_string()), &format!("{count} rows"));
@@ -384,10 +385,8 @@ pub(super) fn read(input: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()>
             match resume {
                 Some(resume) => {
                     ctx.sink.problem(Some(number), format!("{}, read again from line {}", damage.why, resume.1 + 1))?;
-                    let mut stream = rows.into_inner();
-                    stream.resume(resume);
                     (base, rows_before) = (resume.0, number);
-                    rows = resumed(stream, delimiter);
+                    rows = read_again(rows, resume, delimiter);
                 }
                 None => ctx.sink.problem(Some(number), damage.why)?,
             }

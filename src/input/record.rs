@@ -114,7 +114,7 @@ pub(super) fn fields(
         Some(Value::String(s)) if !s.trim().is_empty() => Some(s),
         // A whole number past 2^64 is read as a float, its last digits lost: two such ids could collide.
         Some(Value::Number(n))
-            if n.as_f64().is_some_and(|x| n.is_f64() && x.fract() == 0.0 && x.abs() >= 2f64.powi(53)) =>
+            if n.is_f64() && n.as_f64().is_some_and(|x| x.fract() == 0.0 && x.abs() >= 2f64.powi(53)) =>
         {
             notes.push(format!(
                 "{} is a whole number too large to read exactly ({n}); the document is named by file and line: \
