@@ -51,28 +51,30 @@ struct Raw<'a>(&'a Error);
 impl fmt::Display for Raw<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
-            Error::Read { path, source } => write!(f, "{}: cannot read: {source}", path.display()),
+            Error::Read { path, source } => write!(f, "{}: cannot read: {source}", crate::escape::path_text(path)),
             Error::Write { path, source } => {
-                write!(f, "{}: cannot write: {source}", path.display())
+                write!(f, "{}: cannot write: {source}", crate::escape::path_text(path))
             }
             Error::Spill { dir, source } => write!(
                 f,
                 "{}: cannot write the temporary file that keeps the texts of compressed input, standard input \
                  and FIFOs for verification: {source}; free space there, or set TMPDIR to a folder with room",
-                dir.display()
+                crate::escape::path_text(dir)
             ),
-            Error::Json { path, line, message } => write!(f, "{}:{line}: {message}", path.display()),
+            Error::Json { path, line, message } => write!(f, "{}:{line}: {message}", crate::escape::path_text(path)),
             Error::Format { path, offset, message } => {
-                write!(f, "{} (byte {offset}): {message}", path.display())
+                write!(f, "{} (byte {offset}): {message}", crate::escape::path_text(path))
             }
-            Error::Input { path, line: Some(line), message } => write!(f, "{}:{line}: {message}", path.display()),
-            Error::Input { path, line: None, message } => write!(f, "{}: {message}", path.display()),
+            Error::Input { path, line: Some(line), message } => {
+                write!(f, "{}:{line}: {message}", crate::escape::path_text(path))
+            }
+            Error::Input { path, line: None, message } => write!(f, "{}: {message}", crate::escape::path_text(path)),
             Error::Incompatible { left, right } => {
                 write!(f, "signatures are not comparable: {left} vs {right}")
             }
             Error::Config(message) => write!(f, "invalid setting: {message}"),
             Error::NoInput { path, message } | Error::Index { path, message } => {
-                write!(f, "{}: {message}", path.display())
+                write!(f, "{}: {message}", crate::escape::path_text(path))
             }
             Error::Cancelled => write!(f, "cancelled"),
         }

@@ -9,6 +9,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::path::Path;
 
 /// Whether `c` must not reach a terminal as it is: a control character, a line or paragraph separator, or
 /// an invisible format character (Unicode's category Cf: bidirectional marks, overrides and isolates, the
@@ -56,6 +57,32 @@ impl<T: fmt::Display> fmt::Display for Escaped<T> {
     }
 }
 
+/// A path as text, for ids, reports and messages: as it is when it is UTF-8 (nearly always); a byte that
+/// is not (a file named in Latin-1 on a Unix system) is written `\xE9`, so two such names stay apart and
+/// the name shown leads back to the file, where the replacement character would make `caf\xE9.txt` and
+/// `caf\xE8.txt` both `caf�.txt`. (A UTF-8 name that holds `\xE9` itself would be shown the same: two
+/// such files in one run get ids apart by the `#2` of repeated ids.)
+pub fn path_text(path: &Path) -> Cow<'_, str> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let bytes = path.as_os_str().as_bytes();
+        if let Ok(text) = std::str::from_utf8(bytes) {
+            return Cow::Borrowed(text);
+        }
+        let mut out = String::with_capacity(bytes.len() + 8);
+        for chunk in bytes.utf8_chunks() {
+            out.push_str(chunk.valid());
+            for b in chunk.invalid() {
+                out.push_str(&format!("\\x{b:02X}"));
+            }
+        }
+        Cow::Owned(out)
+    }
+    #[cfg(not(unix))]
+    path.to_string_lossy()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,5 +110,18 @@ mod tests {
             assert_eq!(Escaped(raw).to_string(), shown);
         }
         assert!(matches!(escape_controls("nothing to do"), Cow::Borrowed(_)));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_name_that_is_not_utf8_is_shown_by_its_bytes() {
+        use std::ffi::OsStr;
+        use std::os::unix::ffi::OsStrExt;
+        let shown = |bytes: &[u8]| path_text(Path::new(OsStr::from_bytes(bytes))).into_owned();
+        assert_eq!(shown(b"d/caf\xe9.txt"), r"d/caf\xE9.txt");
+        assert_ne!(shown(b"caf\xe9"), shown(b"caf\xe8"));
+        // A character cut short is its bytes; the whole ones around it stay as they are.
+        assert_eq!(shown(b"\xe6\x9d\xb1\xe4\xba.txt"), r"東\xE4\xBA.txt");
+        assert!(matches!(path_text(Path::new("東京/café.txt")), Cow::Borrowed("東京/café.txt")));
     }
 }

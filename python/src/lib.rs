@@ -25,6 +25,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use unspun::config::{SemanticConfig, VerdictBars, ViewConfig};
 use unspun::direction::DirectionModel;
+use unspun::escape::path_text;
 use unspun::input::{Document, Format};
 use unspun::lsh::{LshParams, band_entries};
 use unspun::minhash::{EMPTY, Hasher};
@@ -197,7 +198,7 @@ fn to_py_err(py: Python<'_>, error: Error) -> PyErr {
     let message = error.to_string();
     match &error {
         Error::Read { path, source } | Error::Write { path, source } | Error::Spill { dir: path, source } => {
-            let filename = path.display().to_string();
+            let filename = path_text(path).into_owned();
             match source.raw_os_error() {
                 // OSError(errno, strerror, filename) picks the subclass (FileNotFoundError…) by errno.
                 Some(errno) => PyOSError::new_err((errno, message, filename)),
@@ -227,7 +228,7 @@ fn input_error(
     let err = InputError::new_err(message);
     let value = err.value(py);
     // Setting plain attributes on a fresh exception instance does not fail.
-    let _ = value.setattr("path", path.display().to_string());
+    let _ = value.setattr("path", path_text(path).into_owned());
     let _ = value.setattr("line", line);
     let _ = value.setattr("offset", offset);
     err

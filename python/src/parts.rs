@@ -12,6 +12,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use serde_json::{Map, Value, json};
 use unspun::boilerplate::{self, Boilerplate};
+use unspun::escape::path_text;
 use unspun::input::{self, Document, InputFile, InputOptions, Origin, Problem};
 use unspun::lsh::LshStats;
 use unspun::pipeline::parts::{self, Collection, PASSAGES, TOO_SHORT_TEXTS};
@@ -44,11 +45,11 @@ fn read_row(d: Document, rank: usize) -> ReadRow {
         _ => rank as u64,
     };
     let extra = (!d.extra.is_empty()).then(|| Value::Object(d.extra).to_string());
-    (d.id, d.text, d.date, extra, d.path.display().to_string(), place)
+    (d.id, d.text, d.date, extra, path_text(&d.path).into_owned(), place)
 }
 
 fn problem_row(p: Problem) -> ProblemRow {
-    (p.path.display().to_string(), p.line, p.record, p.message)
+    (path_text(&p.path).into_owned(), p.line, p.record, p.message)
 }
 
 /// A row as a document held in memory (its text is read again from there), under its file's path.
@@ -69,7 +70,7 @@ pub fn discover(py: Python<'_>, paths: Vec<PathBuf>, settings: &str) -> PyResult
     py.detach(|| {
         let (_, config) = config(settings)?;
         let (files, problems) = input::discover(&paths, &config.input)?;
-        let files = files.into_iter().map(|f| (f.path.display().to_string(), f.id)).collect();
+        let files = files.into_iter().map(|f| (path_text(&f.path).into_owned(), f.id)).collect();
         Ok((files, problems.into_iter().map(problem_row).collect()))
     })
     .map_err(|e| to_py_err(py, e))

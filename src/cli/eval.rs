@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use unspun::Result;
-use unspun::escape::escape_controls;
+use unspun::escape::{escape_controls, path_text};
 use unspun::report::Report;
 
 use super::args::{EvalArgs, EvalFormat, Format};
@@ -42,7 +42,7 @@ pub(super) fn run(args: &EvalArgs, run: &Run) -> Result<ExitCode> {
     {
         return Err(unspun::Error::Config(format!(
             "--report and --direction-pairs both name {}: give each its own file",
-            escape_controls(&report.display().to_string())
+            escape_controls(&path_text(report))
         )));
     }
     // Neither report may overwrite what the evaluation reads.

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use unspun::escape::Escaped;
+use unspun::escape::{Escaped, path_text};
 use unspun::index::Index;
 use unspun::input::Problem;
 use unspun::report::counted;
@@ -55,7 +55,7 @@ pub(super) fn run(command: &IndexCommand, run: &Run) -> Result<ExitCode> {
             if !run.quiet {
                 eprintln!(
                     "unspun: {} is sound: {}, {:.1} MiB checked, {:.2}s",
-                    Escaped(args.index.display()),
+                    Escaped(path_text(&args.index)),
                     counted(index.info().segments.len(), "segment"),
                     bytes as f64 / (1 << 20) as f64,
                     run.start.elapsed().as_secs_f64()
@@ -79,7 +79,7 @@ pub(super) fn run(command: &IndexCommand, run: &Run) -> Result<ExitCode> {
                     "index        {}\nformat       version {}, generation {}\ndocuments    {}\nparameters   {}\n\
                      size         {:.1} MiB ({:.1} MiB of compressed text, {:.0} bytes a document beside it)\n\
                      per document {} (bytes)\nsegments     {}\n",
-                    Escaped(args.index.display()),
+                    Escaped(path_text(&args.index)),
                     info.format_version,
                     info.generation,
                     info.documents,
@@ -166,7 +166,7 @@ fn say_what_it_holds(index: &Path, run: &Run) -> Result<()> {
     let info = Index::open(index)?.info();
     eprintln!(
         "unspun: {} now holds {} documents in {}, {:.2}s",
-        Escaped(index.display()),
+        Escaped(path_text(index)),
         info.documents,
         counted(info.segments.len(), "segment"),
         run.start.elapsed().as_secs_f64()

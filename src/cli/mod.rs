@@ -33,7 +33,7 @@ pub fn run(cli: &Cli) -> unspun::Result<ExitCode> {
         Command::Model(args::ModelCommand::Distill { dir }) => {
             let path = unspun::embed::WordVectors::distill_into(dir)?;
             if !cli.quiet {
-                eprintln!("wrote {}", unspun::escape::escape_controls(&path.display().to_string()));
+                eprintln!("wrote {}", unspun::escape::escape_controls(&unspun::escape::path_text(&path)));
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use unspun::escape::path_text;
 use unspun::report::Report;
 use unspun::{Error, Result};
 
@@ -59,7 +60,7 @@ impl Output {
                 path: path.clone(),
                 source: io::Error::other(format!(
                     "it is inside the index {}: the report would damage it",
-                    folder.display()
+                    path_text(&folder)
                 )),
             }),
             _ => Ok(()),
@@ -90,10 +91,10 @@ impl Output {
                 } else if input.is_dir() {
                     format!(
                         "it is inside the input folder {}: a run would read the report as documents",
-                        input.display()
+                        path_text(input)
                     )
                 } else {
-                    format!("it is an input ({}): the report would overwrite it", input.display())
+                    format!("it is an input ({}): the report would overwrite it", path_text(input))
                 }),
             })
         };

@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+use unspun::escape::path_text;
 use unspun::{Error, Result};
 
 use super::Run;
@@ -24,7 +25,7 @@ pub(super) fn run(args: &ScanArgs, run: &Run) -> Result<ExitCode> {
         if args.against.len() > 1 {
             return Err(Error::Config(format!(
                 "--against {} is an index: give it alone (`unspun index add` puts more articles in it)",
-                index.display()
+                path_text(index)
             )));
         }
         let mut config = args.settings.to_config(&[], format == Format::Summary)?;

@@ -81,7 +81,7 @@ impl WordVectors {
         let bytes = std::fs::read(&path).map_err(|source| match source.kind() {
             std::io::ErrorKind::NotFound => bad(format!(
                 "no word vectors: make them with `unspun model distill {}` (scripts/setup-model does)",
-                dir.display()
+                crate::escape::path_text(dir)
             )),
             _ => Error::Read { path: path.clone(), source },
         })?;

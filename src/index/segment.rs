@@ -154,7 +154,7 @@ pub fn write(path: &Path, params: &Params, contents: &Contents) -> Result<(u64, 
         .flat_map(|d| {
             let stored = Stored {
                 id: d.id.clone(),
-                path: d.path.to_string_lossy().into_owned(),
+                path: crate::escape::path_text(&d.path).into_owned(),
                 bytes: d.bytes,
                 words: d.words,
                 date: d.date.clone(),
@@ -322,7 +322,7 @@ pub struct Segment {
 
 impl std::fmt::Debug for Segment {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Segment({})", self.path.display())
+        write!(f, "Segment({})", crate::escape::path_text(&self.path))
     }
 }
 

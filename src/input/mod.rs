@@ -141,7 +141,7 @@ impl Problem {
 
     /// The file's name as messages give it: its path, or `stdin`.
     pub fn file_name(&self) -> String {
-        if is_stdin(&self.path) { "stdin".into() } else { self.path.display().to_string() }
+        if is_stdin(&self.path) { "stdin".into() } else { crate::escape::path_text(&self.path).into_owned() }
     }
 }
 
@@ -311,7 +311,8 @@ struct Walk<'a> {
 fn walk(walker: &mut Walk, dir: &Path, files: &mut Vec<InputFile>, problems: &mut Vec<Problem>) {
     if let Some(key) = file_key(dir) {
         if let Some((_, first)) = walker.ancestors.iter().find(|(k, _)| *k == key) {
-            let message = format!("symbolic link loop: the same folder as {}; not walked again", first.display());
+            let message =
+                format!("symbolic link loop: the same folder as {}; not walked again", crate::escape::path_text(first));
             problems.push(Problem::in_file(dir, message));
             return;
         }
@@ -399,7 +400,8 @@ fn id_for(path: &Path, root: Option<&Path>) -> String {
         relative.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz") || e.eq_ignore_ascii_case("zst"));
     let relative =
         if compressed { relative.with_extension("").with_extension("") } else { relative.with_extension("") };
-    let parts: Vec<String> = relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    let parts: Vec<String> =
+        relative.components().map(|c| crate::escape::path_text(Path::new(c.as_os_str())).into_owned()).collect();
     parts.join("/")
 }
 

@@ -4,6 +4,8 @@
 //! its main text and its head's fields), the other small fields passed through; what was done to a
 //! record, or why it was skipped, becomes a problem on its line or row.
 
+use std::path::Path;
+
 use serde_json::{Map, Value};
 
 use super::context::ReadContext;
@@ -217,7 +219,7 @@ impl Records {
 /// (`stdin` for standard input).
 fn name_for_lines(file: &InputFile) -> String {
     match file.path.file_name() {
-        Some(n) if !is_stdin(&file.path) => n.to_string_lossy().into_owned(),
+        Some(n) if !is_stdin(&file.path) => crate::escape::path_text(Path::new(n)).into_owned(),
         _ => file.id.clone(),
     }
 }

@@ -597,7 +597,11 @@ pub(super) fn read(reader: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()
         Err(e) => return ctx.sink.last_problem(None, ctx.stream.broken(&e, "0 records")),
     }
     let at = if ctx.store.is_some() { "uncompressed byte" } else { "byte" };
-    let name = file.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| file.id.clone());
+    let name = file
+        .path
+        .file_name()
+        .map(|n| crate::escape::path_text(Path::new(n)).into_owned())
+        .unwrap_or_else(|| file.id.clone());
     let mut parser = Parser::new(reader, 0, options);
     let mut records = 0u64;
     loop {

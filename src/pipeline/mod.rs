@@ -253,7 +253,10 @@ fn discover<'a>(
         let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
         let scanned: HashSet<PathBuf> = files.iter().map(|f| canonical(&f.path)).collect();
         if let Some(both) = reference_files.iter().find(|r| scanned.contains(&canonical(&r.path))) {
-            return Err(Error::Config(format!("{} is both scanned and a reference (--against)", both.path.display())));
+            return Err(Error::Config(format!(
+                "{} is both scanned and a reference (--against)",
+                crate::escape::path_text(&both.path)
+            )));
         }
     }
     let reference: HashSet<PathBuf> = reference_files.iter().map(|f| f.path.clone()).collect();

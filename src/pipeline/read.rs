@@ -170,7 +170,7 @@ pub(super) fn learn_boilerplate<'a>(
     if let Some(once) = files.iter().find(once) {
         return Err(Error::Config(format!(
             "--boilerplate reads the inputs twice, and {} (standard input or a pipe) can be read once",
-            once.path.display()
+            crate::escape::path_text(&once.path)
         )));
     }
     let total_bytes = files.iter().map(|f| input::file_size(&f.path)).sum();

@@ -186,7 +186,11 @@ impl DocumentEntry {
         DocumentEntry {
             id: d.id.clone(),
             // Named as the problems name it: `stdin` for standard input.
-            path: if input::is_stdin(&d.path) { "stdin".into() } else { d.path.display().to_string() },
+            path: if input::is_stdin(&d.path) {
+                "stdin".into()
+            } else {
+                crate::escape::path_text(&d.path).into_owned()
+            },
             words: d.words,
             date: d.date.clone(),
             skipped: d.skipped,

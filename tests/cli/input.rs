@@ -183,6 +183,35 @@ fn repeated_ids_are_numbered_in_read_order() {
     assert_eq!(docs, [("alpha", 2), ("alpha#3", 4), ("alpha#4", 5), ("alpha#2", 6), ("beta", 3), ("zeta", 1)]);
 }
 
+/// File names that are not UTF-8 (Latin-1 names on a Unix system) keep their bytes in ids, paths and
+/// messages (`caf\xE9`), so two such files keep ids of their own and the path shown leads to the file.
+#[cfg(unix)]
+#[test]
+fn file_names_that_are_not_utf8_are_told_apart() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = seeds();
+    for (name, text) in [(&b"caf\xe9.txt"[..], &seeds[0].1), (b"caf\xe8.txt", &seeds[1].1)] {
+        std::fs::write(dir.path().join(std::ffi::OsStr::from_bytes(name)), text).unwrap();
+    }
+    std::fs::write(dir.path().join(std::ffi::OsStr::from_bytes(b"bad\xff.jsonl")), "{\"id\": 1}\n").unwrap();
+    let out = bin().args(["scan", "--format", "json", "--ext", "txt,jsonl"]).arg(dir.path()).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(r"bad\\xFF.jsonl: no record has field"), "{stderr}");
+    let report = json(&out);
+    let docs: Vec<(&str, &str)> = report["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["id"].as_str().unwrap(), d["path"].as_str().unwrap()))
+        .collect();
+    let under = |name: &str| format!("{}/{name}", dir.path().display());
+    assert_eq!(
+        docs.iter().map(|&(id, path)| (id, path.to_string())).collect::<Vec<_>>(),
+        [(r"caf\xE8", under(r"caf\xE8.txt")), (r"caf\xE9", under(r"caf\xE9.txt"))]
+    );
+}
+
 /// A file reached by two of the paths given (a folder and a folder inside it, a file by two names) is
 /// read once: it is not reported as its own duplicate.
 #[test]
