@@ -101,6 +101,15 @@ impl Settings {
         if let Some(name) = thresholds.keys().find(|name| View::from_name(name).is_none()) {
             return Err(Error::Config(format!("threshold: unknown view {name:?} (known: words, content, lead)")));
         }
+        if let Some(name) = thresholds.keys().find(|name| !names.contains(name)) {
+            let views = names.join(", ");
+            return Err(Error::Config(format!("threshold: the {name} view is not scanned (views: {views})")));
+        }
+        if self.candidates_only == Some(true) && self.report_unrelated == Some(true) {
+            return Err(Error::Config(
+                "report_unrelated reports verified pairs judged not derived; candidates_only verifies none".into(),
+            ));
+        }
         config.views = Vec::new();
         for name in &names {
             let view = View::from_name(name)
@@ -328,6 +337,21 @@ fn scan_paths(py: Python<'_>, paths: Vec<PathBuf>, settings: &str) -> PyResult<S
         let config = settings.config()?;
         if paths.is_empty() {
             return Err(Error::Config("no paths to scan".into()));
+        }
+        // An index's folder given as `against`: the scan is a query of it, as on the command line.
+        if let Some(index) = config.against.iter().find(|p| unspun::index::is_index(p)) {
+            if config.against.len() > 1 {
+                return Err(Error::Config(format!(
+                    "against {} is an index: give it alone (`unspun index add` puts more articles in it)",
+                    path_text(index)
+                )));
+            }
+            let index = unspun::index::Index::open(index)?;
+            let config = unspun::Config { against: Vec::new(), ..config };
+            return settings.run(|| {
+                let load = |join: unspun::pipeline::Join| index.prior(&config, progress, join);
+                report_json(&unspun::pipeline::query(&paths, load, &config, progress)?)
+            });
         }
         settings.run(|| report_json(&unspun::scan(&paths, &config, progress)?))
     })

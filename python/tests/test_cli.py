@@ -41,3 +41,25 @@ def test_news_scale_in_memory_matches_the_command_line(cli, tmp_path):
         d.path = "(memory)"
     assert ours.documents == theirs.documents
     assert ours.summary == theirs.summary
+
+
+def test_an_index_given_as_against_is_queried_as_the_command_line_queries_it(cli, tmp_path):
+    """`scan_paths(new, against=INDEX)` is a query of the index, as `unspun scan new --against INDEX` is."""
+    docs = sorted((CORPUS / "docs").glob("*.txt"))
+    archive, new = tmp_path / "archive", tmp_path / "new"
+    for folder, files in [(archive, docs[:1] + docs[2:]), (new, docs[1:2])]:
+        folder.mkdir()
+        for f in files:
+            (folder / f.name).write_bytes(f.read_bytes())
+    index = tmp_path / "archive.idx"
+    built = subprocess.run([str(cli), "index", "build", "--quiet", str(index), str(archive)], capture_output=True)
+    assert built.returncode == 0, built.stderr.decode()
+    ours = unspun.scan_paths([new], against=[index])
+    assert ours == cli_report(cli, tmp_path, new, "--against", index)
+    # The spun copy with its original and with the LLM rewrite of it, both archived.
+    assert [(p.a, p.b, p.relation) for p in ours.pairs] == [
+        ("000_24845da15824156e", "001_7c663ffecd687829", "rewrite"),
+        ("001_7c663ffecd687829", "003_60bd0df3cddea493", "rewrite"),
+    ]
+    with pytest.raises(ValueError, match="is an index: give it alone"):
+        unspun.scan_paths([new], against=[index, archive])

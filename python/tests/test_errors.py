@@ -47,9 +47,14 @@ def test_bad_settings_are_value_errors():
         (dict(threads=10**6), "threads"),
         (dict(hashes=2**63), "hashes"),
         (dict(window=float("nan")), "window"),
+        # Settings the command line refuses are refused here too, not silently ignored.
+        (dict(views=["words"], threshold={"lead": 0.5}), "the lead view is not scanned"),
+        (dict(candidates_only=True, report_unrelated=True), "candidates_only verifies none"),
     ]:
         with pytest.raises(ValueError, match=message):
             unspun.scan(["a text"], **settings)
+    with pytest.raises(ValueError, match="the content view is not scanned"):
+        unspun.Signer(views=["words"], threshold={"content": 0.9})
     with pytest.raises(ValueError, match="input_format"):
         unspun.scan_paths(CORPUS, input_format="pdf")
 

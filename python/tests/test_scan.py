@@ -264,6 +264,11 @@ def test_records_are_read_through_the_field_settings(seeds):
     assert {(p.a, p.b): p.source for p in report.pairs}[("llm", "s")] == "s"
     rows = unspun.scan((row for _, row in frame.iterrows()), id_field="doc", text_field="body")
     assert len(rows.pairs) == len(report.pairs)
+    # A row's given id wins over a plain text's position, as a dict's does.
+    row = pd.DataFrame({"id": ["0"], "text": [texts[1]]}).iloc[0]
+    words = {d.id: d.words for d in unspun.scan([texts[0], row]).documents}
+    alone = [unspun.scan([t]).documents[0].words for t in texts[:2]]
+    assert words == {"0": alone[1], "0#2": alone[0]} and alone[0] != alone[1]
     gaps = pd.DataFrame({"id": [1.0, 2.0, np.nan, 4.0, 5.0], "text": texts[:4] + [None]})
     documents = unspun.scan(gaps).documents
     assert [(d.id, d.skipped) for d in documents][-2:] == [("4", None), ("5", "empty")]

@@ -16,6 +16,7 @@ The interpreter's lock is released while the library works.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import numbers
@@ -205,6 +206,13 @@ def _field_names(settings: Mapping[str, Any]) -> Tuple[str, ...]:
     return tuple(settings.get(f"{n}_field") or n for n in _FIELDS)
 
 
+def _row(item: Any) -> Any:
+    """A pandas Series (a DataFrame's row, from iterrows()) as the dict it stands for; anything else as it is."""
+    if not isinstance(item, (str, Mapping)) and hasattr(item, "to_dict") and hasattr(item, "index"):
+        return item.to_dict()
+    return item
+
+
 def _record(item: Any, index: int, names: Sequence[str] = _FIELDS) -> Tuple[str, str, Optional[str], Optional[str]]:
     """One document for the library: ``(id, text, date, other fields as JSON)``; ``names`` are the fields
     of a record that hold its id, text, date and URL."""
@@ -212,8 +220,7 @@ def _record(item: Any, index: int, names: Sequence[str] = _FIELDS) -> Tuple[str,
     id_name, text_name, date_name, url_name = names
     if isinstance(item, str):
         return (str(index), item, None, None)
-    if not isinstance(item, Mapping) and hasattr(item, "to_dict") and hasattr(item, "index"):
-        item = item.to_dict()  # a pandas Series: a DataFrame's row, from iterrows()
+    item = _row(item)
     if isinstance(item, Mapping):
         fields = dict(item)
         text = fields.pop(text_name, None)
@@ -289,7 +296,7 @@ def _records(data: Any, names: Sequence[str] = _FIELDS) -> List[Tuple[str, str, 
         raise TypeError("expected a list of texts or records, not a single dict (wrap a record in a list)")
     if hasattr(data, "to_dict") and hasattr(data, "columns"):  # a pandas DataFrame
         data = data.to_dict("records")
-    items = list(data)
+    items = [_row(item) for item in data]
     records = [_record(item, i, names) for i, item in enumerate(items)]
     # An id given outright keeps it: a document named by its position yields to one given that id (the
     # library renames the later of two equal ids, which could be the one given), taking the library's
@@ -325,7 +332,8 @@ def scan(texts_or_records: Iterable[Record], **settings: Any) -> Report:
     ``report_unrelated``, ``window`` (days), ``model`` (a sentence-embedding model's folder),
     ``semantic_threshold`` (the fitted one), ``word_vectors`` (embed with the word vectors distilled from
     the model, ``unspun model distill DIR``), ``direction_model`` (a file), ``verdict_bars`` (a file: the weight of evidence a rewrite and a partial
-    reuse need, as ``scripts/fit-verdict`` writes it), ``against`` (reference files and folders),
+    reuse need, as ``scripts/fit-verdict`` writes it), ``against`` (reference files and folders; for ``scan_paths``, also an index's folder alone, queried as
+    ``unspun query`` queries it),
     ``id_field``, ``text_field``, ``date_field`` and ``url_field`` (the records' fields, and the files' read),
     ``ext``, ``input_format`` and ``strict`` (for the files of ``against``), ``threads`` (default: one per core; the result is the same for any number),
     ``boilerplate`` (leave out each site's page furniture, the lines on five or more of its pages by the
@@ -369,6 +377,10 @@ def compare(a: Record, b: Record, **settings: Any) -> Pair:
     when neither derives from the other: when they share nothing, when they were compared and judged not
     derived, or when one is shorter than ``min_words`` (20) and they are not identical.
 
+    The pair's ``a`` is the first argument's id and ``b`` the second's (a scan orders them by id), so
+    ``coverage_a`` and each passage's ``a`` are about the first text. Figures not measured (the texts share
+    nothing, or one is too short) are None.
+
     Each view takes the two as a candidate when they share anything at all, so no banding threshold can hide
     the pair; the verdict is the scan's. With only two documents, the evidence for a source is the pair's own
     (dates, links, containment…), not that of a collection."""
@@ -388,13 +400,27 @@ def compare(a: Record, b: Record, **settings: Any) -> Pair:
     except UnicodeEncodeError:
         _unencodable([first, second], _DOCUMENT_FIELDS)
         raise
-    if report.pairs:
-        pair = report.pairs[0]
-        if pair.relation == "none":
-            pair.relation = None
-        return pair
+    # A report orders a pair's documents by id; the pair keeps the order of the arguments, so that `a`,
+    # `coverage_a` and each passage's `a` are about the first.
     ids = [d.id for d in report.documents]
-    return Pair(ids[0], ids[1], None, None, None, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0, 0.0)
+    if ids and ids[0] != first[0]:
+        ids.reverse()
+    if not report.pairs:
+        # Not compared (nothing shared, or a text too short): nothing was measured.
+        return Pair(ids[0], ids[1], *[None] * 14)
+    pair = report.pairs[0]
+    if pair.relation == "none":
+        pair.relation = None
+    if pair.a != ids[0]:
+        pair = dataclasses.replace(
+            pair,
+            a=pair.b,
+            b=pair.a,
+            coverage_a=pair.coverage_b,
+            coverage_b=pair.coverage_a,
+            passages=[Passage(p.b, p.a) for p in pair.passages],
+        )
+    return pair
 
 
 class Signer:

@@ -25,7 +25,7 @@ def _optional(value: Any) -> Any:
 class Passage:
     """Aligned text: byte ranges ``(start, end)`` (end exclusive) into each original text, UTF-8 encoded.
 
-    ``text_a.encode()[start:end]`` is the passage in the first text."""
+    ``text_a.encode()[start:end]`` is the passage in the text of the pair's ``a``."""
 
     a: Tuple[int, int]
     b: Tuple[int, int]

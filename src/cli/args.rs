@@ -306,7 +306,7 @@ pub struct SettingsArgs {
     /// Length of the `lead` view, in words.
     #[arg(long, default_value_t = 60)]
     pub lead: usize,
-    /// Word n-gram length of the `words` view.
+    /// Word n-gram length of the `words` view (and of the passages it samples, below).
     #[arg(long, default_value_t = 5)]
     pub shingle: usize,
     /// Buckets shared by more documents than this (boilerplate, templates) are chained, not fully paired.
@@ -316,7 +316,9 @@ pub struct SettingsArgs {
     #[arg(long, default_value_t = 20)]
     pub min_words: usize,
     /// Do not propose the pairs that share passages (sampled word 5-grams) without being similar as
-    /// wholes: a short text copied into a long one, wire paragraphs in different stories.
+    /// wholes: a short text copied into a long one, wire paragraphs in different stories. The passages are
+    /// the `words` view's n-grams (`--shingle`), sampled: without that view (`--views content,lead`) none
+    /// are proposed.
     #[arg(long)]
     pub no_passages: bool,
     /// Web crawls: leave out each site's page furniture before comparing, the lines (menus, cookie and

@@ -38,12 +38,29 @@ pub(super) fn run(args: &EvalArgs, run: &Run) -> Result<ExitCode> {
     }
     if let [report, pairs] = outputs[..]
         && (report == pairs
-            || std::fs::canonicalize(report).ok().is_some_and(|r| std::fs::canonicalize(pairs).ok() == Some(r)))
+            || super::output::resolved(report).is_some_and(|r| super::output::resolved(pairs) == Some(r)))
     {
         return Err(unspun::Error::Config(format!(
             "--report and --direction-pairs both name {}: give each its own file",
             escape_controls(&path_text(report))
         )));
+    }
+    // Each file is written in one format whatever its name: a name that says another is refused.
+    for (option, path, format, own) in [
+        ("--report", &args.report, Format::Json, "json"),
+        ("--direction-pairs", &args.direction_pairs, Format::Jsonl, "jsonl"),
+    ] {
+        let Some(path) = path else { continue };
+        let named = super::args::report_format(None, Some(path));
+        if matches!(named, Err(_) | Ok((Format::Json | Format::Jsonl | Format::Csv | Format::Html, _)))
+            && !matches!(named, Ok((f, _)) if f == format)
+        {
+            return Err(unspun::Error::Config(format!(
+                "{option} {}: it writes {}, whatever the name says: name it .{own}",
+                escape_controls(&path_text(path)),
+                if format == Format::Json { "one JSON object" } else { "JSON Lines" }
+            )));
+        }
     }
     // Neither report may overwrite what the evaluation reads.
     let inputs = [args.dir.join("docs"), args.dir.join("truth.jsonl")];

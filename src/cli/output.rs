@@ -76,11 +76,7 @@ impl Output {
             return Ok(());
         };
         // A new file is no input, but one made inside an input folder would be read by the next run.
-        let target = std::fs::canonicalize(path).ok().or_else(|| {
-            let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-            Some(std::fs::canonicalize(parent).ok()?.join(path.file_name()?))
-        });
-        let Some(target) = target else {
+        let Some(target) = resolved(path) else {
             return Ok(());
         };
         let refuse = |input: &Path| {
@@ -224,6 +220,16 @@ fn is_stdin(_: &Path) -> bool {
 
 /// The temporary report file being written, removed by the SIGINT / SIGTERM handler.
 static WRITING: Mutex<Option<PathBuf>> = Mutex::new(None);
+
+/// Where `path` is or would be written: the file by its canonical path, or a file not there yet by its
+/// folder's, so two names of one file (`x.json`, `./x.json`, a symlink) are told to be one before either
+/// exists.
+pub fn resolved(path: &Path) -> Option<PathBuf> {
+    std::fs::canonicalize(path).ok().or_else(|| {
+        let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        Some(std::fs::canonicalize(parent).ok()?.join(path.file_name()?))
+    })
+}
 
 /// Installs the handler for SIGINT and SIGTERM: it removes the temporary report file being written, if
 /// any, and exits with 130 (interrupted). SIGKILL cannot be caught, so `kill -9` can still leave one.

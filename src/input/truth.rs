@@ -54,11 +54,11 @@ pub fn read_truth(path: &Path) -> Result<Vec<TruthPair>> {
         let wrong = |message: String| Error::Input { path: path.to_path_buf(), line: Some(at), message };
         let line = String::from_utf8(line)
             .map_err(|e| wrong(format!("not UTF-8 (byte {} of the line)", e.utf8_error().valid_up_to() + 1)))?;
+        // A byte-order mark before the first line, as some editors write (that line may be blank).
+        let line = if n == 0 { line.trim_start_matches('\u{feff}') } else { &line };
         if line.trim().is_empty() {
             continue;
         }
-        // A byte-order mark before the first line, as some editors write.
-        let line = if n == 0 { line.trim_start_matches('\u{feff}') } else { &line };
         let pair: TruthPair = serde_json::from_str(line).map_err(|e| Error::Json {
             path: path.to_path_buf(),
             line: at,
@@ -103,6 +103,9 @@ mod tests {
         std::fs::write(&path, format!("{good}\n\n{}\n", r#"{"a": "x", "b": "z", "relation": "unrelated"}"#)).unwrap();
         assert_eq!(read_truth(&path).unwrap().len(), 2);
         std::fs::write(&path, format!("\u{feff}{good}\n")).unwrap();
+        assert_eq!(read_truth(&path).unwrap().len(), 1);
+        // A mark before a blank first line too.
+        std::fs::write(&path, format!("\u{feff}\n{good}\n")).unwrap();
         assert_eq!(read_truth(&path).unwrap().len(), 1);
         std::fs::write(&path, "\n").unwrap();
         assert!(read_truth(&path).unwrap_err().to_string().contains("no labelled pair"));

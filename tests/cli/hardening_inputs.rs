@@ -295,8 +295,14 @@ fn eval_counts_labelled_negatives_wrong_and_unread_texts_unjudged() {
     for (args, message) in [
         (&["--report", "docs/r.txt"][..], "inside the input folder"),
         (&["--report", "x.json", "--direction-pairs", "x.json"], "both name x.json"),
+        // Two spellings of one file not there yet.
+        (&["--report", "y.json", "--direction-pairs", "./y.json"], "both name y.json"),
         (&["--report", "-"], "the scores are on standard output"),
         (&["--candidates-only", "--direction-pairs", "d.jsonl"], "--candidates-only verifies none"),
+        // A name that says another format than the file is written in.
+        (&["--report", "r.csv"], "--report r.csv: it writes one JSON object, whatever the name says: name it .json"),
+        (&["--report", "r.json.gz"], "name it .json"),
+        (&["--direction-pairs", "d.json"], "it writes JSON Lines, whatever the name says: name it .jsonl"),
     ] {
         let mut cmd = bin();
         cmd.current_dir(dir.path()).args(["eval", "--quiet", "."]).args(args);
@@ -305,6 +311,7 @@ fn eval_counts_labelled_negatives_wrong_and_unread_texts_unjudged() {
         assert!(stderr(&out).contains(message), "{}", stderr(&out));
     }
     assert!(!docs.join("r.txt").exists());
+    assert!(!dir.path().join("y.json").exists());
 }
 
 /// A quotation mark a CSV export opens and never closes would make one cell of every row after it (its row
