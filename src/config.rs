@@ -284,7 +284,7 @@ impl Config {
                 return Err(Error::Config(format!("{} hashes is not in 1..={}", v.num_hashes, crate::lsh::MAX_HASHES)));
             }
             if !(v.threshold > 0.0 && v.threshold <= 1.0) {
-                return Err(Error::Config(format!("threshold {} is not in (0, 1]", v.threshold)));
+                return Err(Error::Config(format!("threshold {:?} is not in (0, 1]", v.threshold)));
             }
             v.lsh.validate(v.num_hashes)?;
         }
@@ -312,7 +312,7 @@ impl Config {
         if let Some(days) = self.window_days
             && !(days.is_finite() && days >= 0.0)
         {
-            return Err(Error::Config(format!("--window {days} is not a number of days (0 or more)")));
+            return Err(Error::Config(format!("--window {days:?} is not a number of days (0 or more)")));
         }
         if self.top == Some(0) {
             return Err(Error::Config("--top 0 would report nothing: give 1 or more".into()));

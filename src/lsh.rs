@@ -50,7 +50,7 @@ impl LshParams {
     /// below `threshold` plus the area of false negatives above it, equally weighted.
     pub fn for_threshold(threshold: f64, num_hashes: usize) -> Result<LshParams> {
         if !(0.0..=1.0).contains(&threshold) || threshold == 0.0 {
-            return Err(Error::Config(format!("LSH threshold {threshold} is not in (0, 1]")));
+            return Err(Error::Config(format!("LSH threshold {threshold:?} is not in (0, 1]")));
         }
         // Checked before the search below, whose time grows with the square of the number.
         if !(1..=MAX_HASHES).contains(&num_hashes) {

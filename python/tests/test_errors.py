@@ -122,3 +122,12 @@ def test_an_input_error_made_by_hand_has_no_place():
 def test_standard_input_is_not_read_by_scan_paths():
     with pytest.raises(ValueError, match="standard input"):
         unspun.scan_paths("-")
+
+
+def test_an_id_too_long_to_be_one_is_refused():
+    # As a file's reader names such a record by its place, the field named as ids is likely the text.
+    with pytest.raises(ValueError, match="document 1: its id is 2000 bytes long, past 1024"):
+        unspun.scan([{"id": "a", "text": "words"}, {"id": "x" * 2000, "text": "words"}])
+    with pytest.raises(ValueError, match="past 1024"):
+        unspun.compare(("y" * 1025, "some words"), "other words")
+    assert unspun.scan([("z" * 1024, "words")]).documents[0].id == "z" * 1024

@@ -185,6 +185,17 @@ def _id(value: Any) -> Optional[str]:
     return None
 
 
+_MAX_ID_BYTES = 1024
+
+
+def _check_id_length(ident: str, where: str) -> None:
+    """An id longer than a file's reader takes (1,024 bytes) is refused: it is most likely the text's field,
+    named as the id's."""
+    size = len(ident.encode("utf-8", "surrogatepass"))
+    if size > _MAX_ID_BYTES:
+        raise ValueError(f"{where}: its id is {size} bytes long, past {_MAX_ID_BYTES} (the text's field? id_field names the ids')")
+
+
 def _date(value: Any, where: str) -> Optional[str]:
     if _missing(value):
         return None
@@ -234,6 +245,7 @@ def _record(item: Any, index: int, names: Sequence[str] = _FIELDS) -> Tuple[str,
         ident = str(index) if _missing(given) else _id(given)
         if ident is None:
             raise TypeError(f"{where}: id is {type(given).__name__}, not a string or an integer")
+        _check_id_length(ident, where)
         date = _date(fields.pop(date_name, None), where)
         if url_name != "url" and url_name in fields:
             fields["url"] = fields.pop(url_name)
@@ -251,6 +263,7 @@ def _record(item: Any, index: int, names: Sequence[str] = _FIELDS) -> Tuple[str,
         ident = _id(given)
         if ident is None:
             raise TypeError(f"{where}: expected (id, text) with a string or integer id, got {type(given).__name__}")
+        _check_id_length(ident, where)
         return (ident, text, None, None)
     raise TypeError(
         f"{where}: expected a string, a dict with 'id' and 'text', or an (id, text) tuple; "

@@ -462,6 +462,7 @@ pub(super) fn read_word(text: &str, mut i: usize, scratch: &mut String, runs: &m
     scratch.clear();
     let mut number = false;
     let mut prev = '\0';
+    let mut wide = false;
     while i < bytes.len() {
         // Most of the text is ASCII letters and digits: take them a byte at a time, without decoding a
         // `char` (the same result as the general path below).
@@ -480,6 +481,7 @@ pub(super) fn read_word(text: &str, mut i: usize, scratch: &mut String, runs: &m
         }
         let c = char_at(text, i);
         let width = c.len_utf8();
+        wide |= !c.is_ascii();
         if is_segmented(c) {
             // Thai and its neighbours: the word the dictionary finds in the run of such text.
             if scratch.is_empty() {
@@ -543,6 +545,12 @@ pub(super) fn read_word(text: &str, mut i: usize, scratch: &mut String, runs: &m
             scratch.push('.');
         }
         i += width;
+    }
+    // One word however its accents are encoded: "é" as one character (NFC, as most text) or as "e" and a
+    // combining accent (NFD, as macOS file systems and some editors write it) reads as the same word.
+    if wide && unicode_normalization::is_nfc_quick(scratch.chars()) != unicode_normalization::IsNormalized::Yes {
+        let composed: String = unicode_normalization::UnicodeNormalization::nfc(scratch.chars()).collect();
+        *scratch = composed;
     }
     (i, number)
 }
@@ -698,6 +706,24 @@ pub(super) mod tests {
         let (mut out, mut masks, mut scratch) = (Vec::new(), Masks::default(), String::new());
         crate::shingle::word_hashes("inter\u{ad}national Zero\u{200b}Width", &mut out, &mut masks, &mut scratch);
         assert_eq!(out, hashes("international zerowidth"));
+    }
+
+    #[test]
+    fn a_word_reads_alike_composed_or_decomposed() {
+        use unicode_normalization::UnicodeNormalization;
+        let hashes = |text: &str| Tokens::new(text).tokens.iter().map(|t| t.word).collect::<Vec<_>>();
+        for text in ["Café résumé naïve", "São Paulo, Ελλάδα", "한국어 텍스트", "がぎぐ ダイエット"]
+        {
+            let decomposed: String = text.nfd().collect();
+            assert_ne!(decomposed, text);
+            assert_eq!(hashes(&decomposed), hashes(text), "{text}");
+            // The fast path of signing reads it alike too.
+            let (mut out, mut masks, mut scratch) = (Vec::new(), Masks::default(), String::new());
+            crate::shingle::word_hashes(&decomposed, &mut out, &mut masks, &mut scratch);
+            assert_eq!(out, hashes(text), "{text}");
+            // Offsets stay the text's own.
+            assert_eq!(Tokens::new(&decomposed).tokens.last().unwrap().end as usize, decomposed.len());
+        }
     }
 
     #[test]

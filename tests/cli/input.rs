@@ -212,6 +212,32 @@ fn file_names_that_are_not_utf8_are_told_apart() {
     );
 }
 
+/// A copy whose accents are decomposed (NFD: "e" and a combining accent, as macOS writes text) is the
+/// same words as the original written composed: a duplicate, not a pair of different texts.
+#[test]
+fn a_copy_with_decomposed_accents_is_a_duplicate() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "El presidente de Bogotá anunció hoy en São Paulo que la reunión económica sobre energía y \
+                minería se celebrará en Medellín el próximo año, según informó el ministerio de Economía.\n";
+    let decomposed = text
+        .replace('á', "a\u{301}")
+        .replace('ó', "o\u{301}")
+        .replace('ã', "a\u{303}")
+        .replace('í', "i\u{301}")
+        .replace('é', "e\u{301}");
+    assert_ne!(decomposed, text);
+    std::fs::write(dir.path().join("composed.txt"), text).unwrap();
+    std::fs::write(dir.path().join("decomposed.txt"), &decomposed).unwrap();
+    let report = json(&scan_json(&[dir.path().as_os_str()]));
+    let pairs: Vec<(&str, &str, &str)> = report["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["a"].as_str().unwrap(), p["b"].as_str().unwrap(), p["relation"].as_str().unwrap()))
+        .collect();
+    assert_eq!(pairs, [("composed", "decomposed", "duplicate")]);
+}
+
 /// A file reached by two of the paths given (a folder and a folder inside it, a file by two names) is
 /// read once: it is not reported as its own duplicate.
 #[test]
