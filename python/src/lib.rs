@@ -204,7 +204,7 @@ impl Settings {
 /// [`InputError`] (a `ValueError`) with `path`, `line` and `offset`, as is a damaged or incompatible
 /// index; a bad setting is a `ValueError`.
 fn to_py_err(py: Python<'_>, error: Error) -> PyErr {
-    let message = error.to_string();
+    let message = setting_names(&error.to_string());
     match &error {
         Error::Read { path, source } | Error::Write { path, source } | Error::Spill { dir: path, source } => {
             let filename = path_text(path).into_owned();
@@ -225,6 +225,59 @@ fn to_py_err(py: Python<'_>, error: Error) -> PyErr {
         Error::Incompatible { .. } | Error::Config(_) => PyValueError::new_err(message),
         Error::Cancelled => PyKeyboardInterrupt::new_err(message),
     }
+}
+
+/// The settings, as the library's messages name them by the command line's options (`--ext`,
+/// `--window -1`), named as keywords of this package (`ext=`, `window=-1`).
+fn setting_names(message: &str) -> String {
+    const SETTINGS: &[&str] = &[
+        "views",
+        "hashes",
+        "seed",
+        "threshold",
+        "shingle",
+        "lead",
+        "max-bucket",
+        "min-words",
+        "candidates-only",
+        "report-unrelated",
+        "window",
+        "model",
+        "word-vectors",
+        "direction-model",
+        "verdict-bars",
+        "against",
+        "ext",
+        "id-field",
+        "text-field",
+        "date-field",
+        "url-field",
+        "strict",
+        "input-format",
+        "boilerplate",
+    ];
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(at) = rest.find("--") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 2..];
+        let len = after.find(|c: char| !(c.is_ascii_lowercase() || c == '-')).unwrap_or(after.len());
+        let name = &after[..len];
+        if SETTINGS.contains(&name) && !rest[..at].ends_with(|c: char| c.is_alphanumeric()) {
+            out.push_str(&name.replace('-', "_"));
+            out.push('=');
+            // `--window -1`: the value follows the option after a space, and the keyword's `=`.
+            rest = after[len..]
+                .strip_prefix(' ')
+                .filter(|r| !r.starts_with(|c: char| c.is_alphabetic()))
+                .unwrap_or(&after[len..]);
+        } else {
+            out.push_str("--");
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn input_error(

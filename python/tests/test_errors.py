@@ -131,3 +131,15 @@ def test_an_id_too_long_to_be_one_is_refused():
     with pytest.raises(ValueError, match="past 1024"):
         unspun.compare(("y" * 1025, "some words"), "other words")
     assert unspun.scan([("z" * 1024, "words")]).documents[0].id == "z" * 1024
+
+
+def test_messages_name_settings_as_keywords(tmp_path):
+    # The library's messages name the command line's options; here they are this package's keywords.
+    with pytest.raises(ValueError, match=r"window=-1\.0 is not a number of days"):
+        unspun.scan(["a text"], window=-1)
+    with pytest.raises(ValueError, match=r"\(shingle=\) is not in"):
+        unspun.scan(["a text"], shingle=0)
+    (tmp_path / "a.md").write_text("not an article")
+    with pytest.raises(unspun.InputError, match="ext= chooses the extensions") as e:
+        unspun.scan_paths(tmp_path)
+    assert "--" not in str(e.value)
