@@ -395,7 +395,7 @@ mod tests {
         assert_eq!(scan.problems.len(), 1, "{:?}", scan.problems);
         let message = &scan.problems[0].message;
         assert!(message.starts_with(
-            "2 records: field \"date\" does not read as a date (the first at document 1: \"2025-13-45\")"
+            "2 records: field \"date\" does not read as a date (the first at document 0: \"2025-13-45\")"
         ));
     }
 }

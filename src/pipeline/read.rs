@@ -224,12 +224,13 @@ pub(super) fn read_signed(inputs: Inputs, plan: &Plan, prior: Prior, progress: &
                 }
             };
             // A document given in memory keeps no date that does not read as one, as a record read from a
-            // file keeps none; one problem counts them and quotes the first (by its place among them).
+            // file keeps none; one problem counts them and quotes the first (by its index among them, from
+            // 0, as the caller's list counts it and as the Python package's own messages do).
             let mut unread = (0, None);
             for (k, mut d) in documents.enumerate() {
                 if let Some(date) = d.date.take_if(|date| input::parse_day(date).is_none()) {
                     unread.0 += 1;
-                    unread.1.get_or_insert((k as u64 + 1, date));
+                    unread.1.get_or_insert((k as u64, date));
                 }
                 emit(d);
             }
