@@ -181,7 +181,7 @@ def _id(value: Any) -> Optional[str]:
         return str(int(value))
     # A column of integer ids with a gap is float in pandas: 3.0 is the id 3.
     if isinstance(value, numbers.Real) and not isinstance(value, bool) and float(value).is_integer():
-        return str(int(value))
+        return str(int(float(value)))
     return None
 
 
@@ -377,11 +377,11 @@ def scan_paths(paths: Union[PathLike, Sequence[PathLike]], **settings: Any) -> R
     FileNotFoundError."""
     if isinstance(paths, (str, bytes, os.PathLike)):
         paths = [paths]
-    paths = [os.fsdecode(p) for p in paths]
-    if "-" in paths:
+    names = [os.fsdecode(p) for p in paths]
+    if "-" in names:
         # A notebook's standard input is no file, and reading it would wait for an end that never comes.
         raise ValueError("'-' (standard input) is not read by scan_paths: give the texts to scan(), or a file named - as ./-")
-    return Report.from_json(_native.scan_paths(paths, _settings_json(settings)))
+    return Report.from_json(_native.scan_paths(names, _settings_json(settings)))
 
 
 def compare(a: Record, b: Record, **settings: Any) -> Pair:
@@ -420,7 +420,11 @@ def compare(a: Record, b: Record, **settings: Any) -> Pair:
         ids.reverse()
     if not report.pairs:
         # Not compared (nothing shared, or a text too short): nothing was measured.
-        return Pair(ids[0], ids[1], *[None] * 14)
+        return Pair(
+            ids[0], ids[1], relation=None, source=None, source_confidence=None, confidence=None, jaccard5=None,
+            coverage_a=None, coverage_b=None, similarity=None, strength=None, lead_similarity=None, phrasing=None,
+            aligned_sentences=None, copied_sentences=None, copied_strength=None,
+        )
     pair = report.pairs[0]
     if pair.relation == "none":
         pair.relation = None

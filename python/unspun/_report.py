@@ -339,9 +339,10 @@ class Report:
         row back); documents have their ``extra`` fields as columns of their own. Needs pandas
         (``pip install pandas``); it is imported only here."""
         try:
-            import pandas as pd
+            import pandas as pd  # type: ignore[import-untyped, unused-ignore]
         except ImportError as e:
             raise ImportError("Report.to_pandas needs pandas: pip install pandas") from e
+        kind: type
         if what == "pairs":
             kind, rows = Pair, [x.to_dict() for x in self.pairs]
             columns = [f.name for f in fields(Pair)]

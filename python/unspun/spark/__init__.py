@@ -457,9 +457,9 @@ def _strip_furniture(sc: Any, rows: Any, config: str) -> Tuple[Any, int]:
     shared = sc.broadcast(keys)
 
     def strip(part: Iterator[Tuple[Any, ...]]) -> Iterator[Tuple[Any, ...]]:
-        part = list(part)
-        texts = _native.strip_furniture(shared.value, config, [(r[1], r[3]) for r in part])
-        for r, text in zip(part, texts):
+        held = list(part)
+        texts = _native.strip_furniture(shared.value, config, [(r[1], r[3]) for r in held])
+        for r, text in zip(held, texts):
             yield (r[0], text, *r[2:])
 
     return rows.mapPartitions(strip), len(keys)

@@ -70,7 +70,7 @@ class StandaloneCluster:
         while time.monotonic() < deadline:
             for daemon in self._daemons:
                 if daemon.poll() is not None:
-                    raise RuntimeError(f"a Spark daemon exited ({daemon.args}): {self._log_tail()}")
+                    raise RuntimeError(f"a Spark daemon exited ({daemon.args!r}): {self._log_tail()}")
             try:
                 with urllib.request.urlopen(url, timeout=5) as r:
                     import json
