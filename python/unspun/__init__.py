@@ -22,7 +22,7 @@ import math
 import numbers
 import os
 import sys
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Protocol, Sequence, Tuple, Union
 
 from . import _native
 from ._native import FORMAT_VERSION, InputError
@@ -49,7 +49,23 @@ __all__ = [
 ]
 
 PathLike = Union[str, "os.PathLike[str]"]
-Record = Union[str, Mapping[str, Any], Tuple[Any, str]]
+class _Row(Protocol):
+    """A pandas Series (a DataFrame's row, from ``iterrows()``), read as the dict it stands for."""
+
+    @property
+    def index(self) -> Any: ...
+    def to_dict(self) -> Any: ...
+
+
+class _Table(Protocol):
+    """A pandas DataFrame, read a row a record."""
+
+    @property
+    def columns(self) -> Any: ...
+    def to_dict(self, orient: Any) -> Any: ...
+
+
+Record = Union[str, Mapping[str, Any], Tuple[Any, str], _Row]
 
 # What each setting is, for the checks made before the library sees them (it validates their values).
 _INT, _FLOAT, _BOOL, _STR, _PATH, _STRS, _PATHS, _THRESHOLDS = range(8)
@@ -327,7 +343,7 @@ def _records(data: Any, names: Sequence[str] = _FIELDS) -> List[Tuple[str, str, 
     return records
 
 
-def scan(texts_or_records: Iterable[Record], **settings: Any) -> Report:
+def scan(texts_or_records: Union[Iterable[Record], _Table], **settings: Any) -> Report:
     """Finds which of the documents are copies, rewrites or spins of which, and which one is the source.
 
     ``texts_or_records`` is a list of texts (their ids are their positions, ``"0"``, ``"1"``…, a position that
