@@ -5,6 +5,8 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use crate::escape::path_text;
+
 /// Everything that can go wrong in unspun.
 #[derive(Debug)]
 pub enum Error {
@@ -51,30 +53,30 @@ struct Raw<'a>(&'a Error);
 impl fmt::Display for Raw<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
-            Error::Read { path, source } => write!(f, "{}: cannot read: {source}", crate::escape::path_text(path)),
+            Error::Read { path, source } => write!(f, "{}: cannot read: {source}", path_text(path)),
             Error::Write { path, source } => {
-                write!(f, "{}: cannot write: {source}", crate::escape::path_text(path))
+                write!(f, "{}: cannot write: {source}", path_text(path))
             }
             Error::Spill { dir, source } => write!(
                 f,
                 "{}: cannot write the temporary file that keeps the texts of compressed input, standard input \
                  and FIFOs for verification: {source}; free space there, or set TMPDIR to a folder with room",
-                crate::escape::path_text(dir)
+                path_text(dir)
             ),
-            Error::Json { path, line, message } => write!(f, "{}:{line}: {message}", crate::escape::path_text(path)),
+            Error::Json { path, line, message } => write!(f, "{}:{line}: {message}", path_text(path)),
             Error::Format { path, offset, message } => {
-                write!(f, "{} (byte {offset}): {message}", crate::escape::path_text(path))
+                write!(f, "{} (byte {offset}): {message}", path_text(path))
             }
             Error::Input { path, line: Some(line), message } => {
-                write!(f, "{}:{line}: {message}", crate::escape::path_text(path))
+                write!(f, "{}:{line}: {message}", path_text(path))
             }
-            Error::Input { path, line: None, message } => write!(f, "{}: {message}", crate::escape::path_text(path)),
+            Error::Input { path, line: None, message } => write!(f, "{}: {message}", path_text(path)),
             Error::Incompatible { left, right } => {
                 write!(f, "signatures are not comparable: {left} vs {right}")
             }
             Error::Config(message) => write!(f, "invalid setting: {message}"),
             Error::NoInput { path, message } | Error::Index { path, message } => {
-                write!(f, "{}: {message}", crate::escape::path_text(path))
+                write!(f, "{}: {message}", path_text(path))
             }
             Error::Cancelled => write!(f, "cancelled"),
         }
