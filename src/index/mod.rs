@@ -53,7 +53,16 @@ pub struct Params {
     /// The sizes (bits) of the statistics' tables.
     pub stem_bits: u32,
     pub phrase_bits: u32,
+    /// How words were read into hashes ([`READING`]); 0 in an index built before it was kept.
+    #[serde(default)]
+    pub reading: u32,
 }
+
+/// The version of how texts are read into word hashes and stems, raised whenever a change gives some text
+/// other hashes: an index keeps the hashes of the build that made it, and compared with another build's
+/// they would silently miss copies. 1: invisible marks inside words (a soft hyphen, a zero-width space)
+/// left out and a word's accents composed (NFC), both 2026-12-07.
+pub const READING: u32 = 1;
 
 /// How one view is signed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,6 +87,7 @@ impl Params {
             passages: config.passages,
             stem_bits,
             phrase_bits,
+            reading: READING,
         }
     }
 }
@@ -88,11 +98,12 @@ impl std::fmt::Display for Params {
             self.views.iter().map(|v| format!("{} (n={}, {} hashes)", v.view, v.shingle, v.num_hashes)).collect();
         write!(
             f,
-            "views {}, seed {}, min words {}, passages {}",
+            "views {}, seed {}, min words {}, passages {}, reading {}",
             views.join(", "),
             self.seed,
             self.min_words,
-            if self.passages { "on" } else { "off" }
+            if self.passages { "on" } else { "off" },
+            self.reading
         )
     }
 }
@@ -299,6 +310,17 @@ impl Index {
     /// Refuses settings that sign differently from the index.
     pub fn check(&self, config: &Config) -> Result<()> {
         let asked = Params::of(config);
+        let built = &self.manifest.params;
+        if built.reading != asked.reading && (Params { reading: asked.reading, ..built.clone() }) == asked {
+            return Err(Error::Index {
+                path: self.dir.join(MANIFEST),
+                message: format!(
+                    "the index was built by a build that reads words otherwise (reading {}, this build {}: accents, \
+                     invisible marks), so its copies would be missed: build the index again from its articles",
+                    built.reading, asked.reading
+                ),
+            });
+        }
         if asked != self.manifest.params {
             return Err(Error::Index {
                 path: self.dir.join(MANIFEST),
@@ -635,6 +657,31 @@ mod tests {
         // What only a query decides is not a signing parameter.
         assert_eq!(base, window);
         assert!(seed.to_string().contains("seed 1"), "{seed}");
+    }
+
+    #[test]
+    fn an_index_whose_words_were_read_otherwise_is_refused() {
+        let config = Config::default();
+        let open = |params: Params| Index {
+            dir: PathBuf::from("idx"),
+            manifest: Manifest { params, ..manifest() },
+            segments: Vec::new(),
+        };
+        assert!(open(Params::of(&config)).check(&config).is_ok());
+        // Built before the reading was kept (the manifest has none: 0), or by another reading.
+        let built: Manifest = serde_json::from_str(
+            &serde_json::to_string(&manifest()).unwrap().replace(&format!(",\"reading\":{READING}"), ""),
+        )
+        .unwrap();
+        assert_eq!(built.params.reading, 0);
+        let message = open(built.params).check(&config).unwrap_err().to_string();
+        assert!(
+            message.contains("reads words otherwise (reading 0, this build 1") && message.contains("again"),
+            "{message}"
+        );
+        // Another seed too: the settings are what to give.
+        let other = Params { reading: 0, seed: 7, ..Params::of(&config) };
+        assert!(open(other).check(&config).unwrap_err().to_string().contains("built with"));
     }
 
     #[test]
