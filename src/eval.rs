@@ -51,17 +51,18 @@ pub struct Evaluation {
     /// near-identical: real collections hold one article under two ids, and the rewrites of the two
     /// copies are rewrites of one article that the truth lists apart.
     pub precision_joined: f64,
-    /// Recall over all positive pairs.
-    pub recall: f64,
+    /// Recall over all positive pairs; None (null) when the truth has none, as a set of labelled
+    /// negatives only: nothing to recall, which a 0 would hide.
+    pub recall: Option<f64>,
     /// Positive pairs with a document the scan skipped (too short to judge, empty) or did not read (an
     /// empty file, or an id naming no document), not reported.
     pub unjudged: usize,
-    /// Recall over the positive pairs whose documents were both judged.
-    pub recall_judged: f64,
-    /// F1 of precision and recall.
-    pub f1: f64,
-    /// F1 of precision and recall judged: the figure the issues' targets name.
-    pub f1_judged: f64,
+    /// Recall over the positive pairs whose documents were both judged (None when there is none).
+    pub recall_judged: Option<f64>,
+    /// F1 of precision and recall (None with recall).
+    pub f1: Option<f64>,
+    /// F1 of precision and recall judged: the figure the issues' targets name (None with it).
+    pub f1_judged: Option<f64>,
     /// Recall by truth relation.
     pub by_relation: BTreeMap<String, Recall>,
     /// Recall by truth label.
@@ -304,10 +305,11 @@ pub fn evaluate(scan: &Scan, truth: &[TruthPair]) -> Evaluation {
     for g in e.by_relation.values_mut().chain(e.by_label.values_mut()) {
         g.recall = ratio(g.found, g.total, 0.0);
     }
-    e.recall = ratio(hits, positives, 0.0);
-    e.recall_judged = ratio(hits, positives - e.unjudged, 0.0);
-    e.f1 = f1(e.precision, e.recall);
-    e.f1_judged = f1(e.precision, e.recall_judged);
+    let judged = positives - e.unjudged;
+    e.recall = (positives > 0).then(|| ratio(hits, positives, 0.0));
+    e.recall_judged = (judged > 0).then(|| ratio(hits, judged, 0.0));
+    e.f1 = e.recall.map(|r| f1(e.precision, r));
+    e.f1_judged = e.recall_judged.map(|r| f1(e.precision, r));
     e.decided_share = ratio(e.decided, e.directed, 0.0);
     e.accuracy = ratio(e.right, e.decided, 0.0);
     e.direction_bands = bands;
@@ -317,10 +319,8 @@ pub fn evaluate(scan: &Scan, truth: &[TruthPair]) -> Evaluation {
 impl Evaluation {
     /// A few lines for people; a figure with nothing to count (recall of a set without positives) is `–`.
     pub fn to_text(&self) -> String {
-        let positives: usize = self.by_relation.values().map(|g| g.total).sum();
-        let or_none = |x: f64, count: usize| if count == 0 { "–".to_string() } else { format!("{x:.3}") };
-        let (recall, f1) = (or_none(self.recall, positives), or_none(self.f1, positives));
-        let judged = positives - self.unjudged;
+        let or_none = |x: Option<f64>| x.map_or("–".to_string(), |x| format!("{x:.3}"));
+        let (recall, f1) = (or_none(self.recall), or_none(self.f1));
         let mut s = format!(
             "documents {}  reported {}  precision {:.3}  precision* {:.3}  precision† {:.3}  recall {recall}  F1 {f1}\n",
             self.documents, self.reported, self.precision, self.precision_star, self.precision_joined,
@@ -328,8 +328,8 @@ impl Evaluation {
         s += &format!(
             "recall of judged pairs {}  F1 judged {} ({} positive pairs have a text too short, empty or not read, and \
              were not found)\n",
-            or_none(self.recall_judged, judged),
-            or_none(self.f1_judged, judged),
+            or_none(self.recall_judged),
+            or_none(self.f1_judged),
             self.unjudged
         );
         if self.directed == 0 {
@@ -342,7 +342,7 @@ impl Evaluation {
                 self.decided_share,
                 self.right,
                 self.decided,
-                or_none(self.accuracy, self.decided),
+                or_none((self.decided > 0).then_some(self.accuracy)),
                 self.siblings_given_source,
                 self.siblings
             );
@@ -471,7 +471,7 @@ mod tests {
         assert!((e.precision - 0.6).abs() < 1e-9);
         assert!((e.precision_star - 0.8).abs() < 1e-9);
         assert_eq!(e.precision_joined, e.precision_star);
-        assert!((e.recall - 2.0 / 3.0).abs() < 1e-9);
+        assert!((e.recall.unwrap() - 2.0 / 3.0).abs() < 1e-9);
         assert_eq!(e.by_relation["partial"].found, 0);
         assert_eq!(e.by_label["l_rewrite"].recall, 1.0);
         assert_eq!(e.negatives_reported["unrelated"], 1);
@@ -548,7 +548,11 @@ mod tests {
     fn nothing_reported_is_precise_but_recalls_nothing() {
         let scan = Scan { documents: vec![doc("a"), doc("b")], ..Scan::default() };
         let e = evaluate(&scan, &[truth("a", "b", "near_copy", None)]);
-        assert_eq!((e.precision, e.recall, e.f1), (1.0, 0.0, 0.0));
+        assert_eq!((e.precision, e.recall, e.f1), (1.0, Some(0.0), Some(0.0)));
+        // Labelled negatives only: nothing to recall, said as such, not as a recall of 0.
+        let e = evaluate(&scan, &[truth("a", "b", "unrelated", None)]);
+        assert_eq!((e.precision, e.recall, e.f1, e.recall_judged, e.f1_judged), (1.0, None, None, None, None));
+        assert!(e.to_text().contains("recall –  F1 –"), "{}", e.to_text());
     }
 
     #[test]
@@ -563,10 +567,10 @@ mod tests {
         let t =
             [truth("a", "s", "rewrite", None), truth("a", "b", "rewrite", None), truth("a", "t", "near_copy", None)];
         let e = evaluate(&scan, &t);
-        assert!((e.recall - 1.0 / 3.0).abs() < 1e-9);
+        assert!((e.recall.unwrap() - 1.0 / 3.0).abs() < 1e-9);
         assert_eq!(e.unjudged, 1);
         assert_eq!(e.by_relation["rewrite"].unjudged, 1);
         assert_eq!(e.by_relation["near_copy"].unjudged, 0);
-        assert!((e.recall_judged - 0.5).abs() < 1e-9);
+        assert!((e.recall_judged.unwrap() - 0.5).abs() < 1e-9);
     }
 }
