@@ -179,7 +179,7 @@ def test_awkward_file_names_are_read_as_the_command_line_reads_them(spark, cli, 
 def test_an_output_holding_files_is_refused_unless_overwritten(spark, tmp_path):
     docs, out = str(CORPUS / "docs"), tmp_path / "out"
     unspun.spark.scan(spark, [docs], str(out), parquet=False)
-    with pytest.raises(FileExistsError, match="--overwrite deletes it first"):
+    with pytest.raises(ValueError, match="holds files already .*--overwrite deletes it first"):
         unspun.spark.scan(spark, [docs], str(out), parquet=False)
     (out / "parquet" / "stale").mkdir(parents=True)
     unspun.spark.scan(spark, [docs], str(out), parquet=False, overwrite=True)
@@ -189,6 +189,14 @@ def test_an_output_holding_files_is_refused_unless_overwritten(spark, tmp_path):
         unspun.spark.scan(spark, [docs], str(tmp_path / "file"))
     with pytest.raises(ValueError, match="inside the input"):
         unspun.spark.scan(spark, [str(tmp_path)], str(tmp_path / "report"))
+    # An output holding an input is refused, overwrite or not: overwriting would delete the articles.
+    kept = tmp_path / "danger" / "data"
+    kept.mkdir(parents=True)
+    (kept / "a.txt").write_text(seeds_text := "words " * 30)
+    for overwrite in (False, True):
+        with pytest.raises(ValueError, match="holds the input"):
+            unspun.spark.scan(spark, [str(kept / "a.txt")], str(tmp_path / "danger"), overwrite=overwrite)
+    assert (kept / "a.txt").read_text() == seeds_text
 
 
 def test_input_problems_are_said_as_the_command_line_says_them(spark, cli, tmp_path, seeds):
@@ -220,3 +228,12 @@ def test_usage_errors_are_said_before_a_cluster_starts(tmp_path):
     assert run.returncode == 1 and "is a file" in run.stderr
     run = subprocess.run([sys.executable, "-m", "unspun.spark", str(tmp_path / "nope"), str(tmp_path / "o")], capture_output=True, text=True)
     assert run.returncode == 1 and "no such file or folder" in run.stderr
+    # A master Spark cannot take, and an output folder holding files, are told before a cluster starts too.
+    run = subprocess.run([sys.executable, "-m", "unspun.spark", docs, str(tmp_path / "o"), "--master", "bogus"], capture_output=True, text=True)
+    assert run.returncode == 1 and "is not a Spark master" in run.stderr and "Traceback" not in run.stderr, run.stderr
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "old.jsonl").write_text("{}\n")
+    run = subprocess.run([sys.executable, "-m", "unspun.spark", docs, str(tmp_path / "full")], capture_output=True, text=True)
+    assert run.returncode == 1 and "holds files already" in run.stderr and "Errno" not in run.stderr, run.stderr
+    assert "SparkContext" not in run.stderr and "WARN" not in run.stderr, "refused before Spark started"
+

@@ -121,7 +121,7 @@ def scan(
     if partitions is not None and int(partitions) < 1:
         raise ValueError("partitions must be at least 1")
     n_parts = int(partitions or sc.defaultParallelism)
-    _check_inputs(inputs, output)
+    _check_inputs(inputs, output, overwrite)
     _prepare_output(sc, output, overwrite)
     # A task is one core's work: the library uses as many threads as Spark gives a task.
     settings.setdefault("threads", int(sc.getConf().get("spark.task.cpus", "1")))
@@ -320,10 +320,11 @@ def _check_settings(settings: Dict[str, Any]) -> None:
             raise ValueError(f"the Spark job does not take the setting {name!r}")
 
 
-def _check_inputs(inputs: Sequence[str], output: str) -> None:
+def _check_inputs(inputs: Sequence[str], output: str, overwrite: bool = False) -> None:
     """Refuses what cannot be read or written before the cluster works: standard input, a local path that
-    does not exist, a local output that is a file, and an output folder inside a local input folder (the
-    next run would read the report)."""
+    does not exist, a local output that is a file or a folder holding files (unless ``overwrite``), an output
+    folder inside a local input folder (the next run would read the report), and one holding an input
+    (``overwrite`` would delete it, and the report would be written among the articles)."""
     if not inputs:
         raise ValueError("no INPUT given")
     out = os.path.abspath(_local(output)) if _is_local(output) else None
@@ -340,6 +341,13 @@ def _check_inputs(inputs: Sequence[str], output: str) -> None:
         absolute = os.path.abspath(local)
         if out is not None and (out == absolute or (os.path.isdir(local) and out.startswith(absolute + os.sep))):
             raise ValueError(f"OUTPUT {output!r} is inside the input {path!r}: a later run would read the report")
+        if out is not None and absolute.startswith(out + os.sep):
+            raise ValueError(
+                f"OUTPUT {output!r} holds the input {path!r}: the report is written to a folder of its own "
+                "(--overwrite would delete the input)"
+            )
+    if out is not None and os.path.isdir(out) and os.listdir(out) and not overwrite:
+        raise ValueError(_HOLDS_FILES.format(output=output))
 
 
 def _prepare_output(sc: Any, output: str, overwrite: bool) -> None:
@@ -353,11 +361,14 @@ def _prepare_output(sc: Any, output: str, overwrite: bool) -> None:
     if fs.getFileStatus(path).isFile():
         raise ValueError(f"OUTPUT {output!r} is a file: OUTPUT is the folder the report is written to")
     if len(fs.listStatus(path)) and not overwrite:
-        raise FileExistsError(
-            17, "OUTPUT holds files already (a report of another run would mix with this one's); "
-            "--overwrite deletes it first", output
-        )
+        raise ValueError(_HOLDS_FILES.format(output=output))
     fs.delete(path, True)
+
+
+_HOLDS_FILES = (
+    "OUTPUT {output!r} holds files already (a report of another run would mix with this one's); "
+    "--overwrite deletes it first"
+)
 
 
 def _doc_schema() -> Any:
@@ -623,7 +634,8 @@ def main(argv: Optional[Iterable[str]] = None) -> int:
     try:
         _check_settings(settings)
         _native.discover([], _settings_json(settings))
-        _check_inputs(args.inputs, args.output)
+        _check_inputs(args.inputs, args.output, args.overwrite)
+        _check_master(args.master)
     except (TypeError, ValueError, OSError) as e:
         parser.error(_escaped(str(e)))
     from pyspark.sql import SparkSession
@@ -655,6 +667,19 @@ def main(argv: Optional[Iterable[str]] = None) -> int:
         print(f"unspun: {problem}", file=sys.stderr)
     print(json.dumps(result.__dict__))
     return 2 if result.problems else 0
+
+
+# The masters Spark takes (its SparkContext's own forms): told before a cluster is asked for, whose
+# failure to start is a Java trace and a Python one.
+_MASTERS = re.compile(r"local(\[(\*|\d+)(,\s*\d+)?\])?|local-cluster\[\d+,\s*\d+,\s*\d+\]|yarn|(spark|k8s|mesos)://\S+")
+
+
+def _check_master(master: Optional[str]) -> None:
+    if master is not None and not _MASTERS.fullmatch(master):
+        raise ValueError(
+            f"--master {master!r} is not a Spark master: local, local[N], local[*], spark://HOST:PORT, yarn or "
+            "k8s://URL"
+        )
 
 
 def _positive(value: str) -> int:
