@@ -237,3 +237,16 @@ def test_usage_errors_are_said_before_a_cluster_starts(tmp_path):
     assert run.returncode == 1 and "holds files already" in run.stderr and "Errno" not in run.stderr, run.stderr
     assert "SparkContext" not in run.stderr and "WARN" not in run.stderr, "refused before Spark started"
 
+
+
+def test_a_repeated_id_skips_a_suffix_another_document_has(spark, cli, tmp_path, seeds):
+    """Ids x, x and x#2: the second x is x#3, as `unspun scan` names it (the job named it x#2 too, or failed
+    on a KeyError), whichever partition each lands in."""
+    path = tmp_path / "ids.jsonl"
+    ids = ["x", "x", "x#2", "y", "x", "x#4"]
+    path.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, (_, t) in zip(ids, seeds + seeds)))
+    theirs = [json.loads(line)["id"] for line in cli_jsonl(cli, tmp_path, path).splitlines() if '"document"' in line]
+    assert sorted(theirs) == ["x", "x#2", "x#3", "x#4", "x#5", "y"]
+    for partitions in (1, 3):
+        _, ours = spark_jsonl(spark, tmp_path, [path], partitions)
+        assert [json.loads(line)["id"] for line in ours.splitlines() if '"document"' in line] == theirs

@@ -387,41 +387,81 @@ def _doc_schema() -> Any:
     )
 
 
+# An id as a repeated one is renamed: `#` and a number at its end.
+_SUFFIXED = re.compile(r"#[0-9]+$")
+
+
 def _ranked(ordered: Any) -> Any:
     """The documents of ``ordered`` (an RDD of rows in the fixed order) with their rank, their id made
     unique (``#k`` for the k-th of an id, counting from the partitions before) and their words' hash.
     Two passes and no shuffle: each partition's length and runs of one id at its ends first."""
 
-    def ends(index: int, rows: Iterator[Any]) -> Iterator[Tuple[int, int, Optional[str], Optional[str], int]]:
+    def ends(index: int, rows: Iterator[Any]) -> Iterator[Tuple[Any, ...]]:
         n, first, last, run = 0, None, None, 0
+        # Ids repeated inside the partition, and ids that end as a renamed one would (`x#2`): a repeated
+        # id skips a suffix that names another document already, as a scan's does.
+        repeated, suffixed = set(), set()
         for r in rows:
             if n == 0:
                 first = r.id
             run = run + 1 if r.id == last else 1
+            if run == 2:
+                repeated.add(r.id)
+            if _SUFFIXED.search(r.id):
+                suffixed.add(r.id)
             last = r.id
             n += 1
-        yield (index, n, first, last, run)
+        yield (index, n, first, last, run, sorted(repeated), sorted(suffixed))
 
     shape = sorted(ordered.mapPartitionsWithIndex(ends).collect())
     starts: Dict[int, Tuple[int, int]] = {}
     rank, last, run = 0, None, 0
-    for index, n, first, tail, tail_run in shape:
+    repeated: set = set()
+    for index, n, first, tail, tail_run, inside, _ in shape:
         starts[index] = (rank, run if first == last else 0)
+        repeated.update(inside)
         if n:
+            if first == last:
+                repeated.add(first)
             whole = tail_run == n
             run = run + n if whole and first == last else tail_run
             last = tail
         rank += n
+    # For each repeated id, the suffixes other documents' ids take already.
+    taken: Dict[str, set] = {}
+    for *_, suffixed in shape:
+        for other in suffixed:
+            base, k = other.rsplit("#", 1)
+            if base in repeated and k == str(int(k)):
+                taken.setdefault(base, set()).add(int(k))
+
+    def following(base: str, n: int) -> int:
+        """The suffix after ``n`` that no other document's id takes."""
+        n += 1
+        while n in taken.get(base, ()):
+            n += 1
+        return n
 
     def number(index: int, rows: Iterator[Any]) -> Iterator[Tuple[Any, ...]]:
         rank, carried = starts[index]
         batch = list(rows)
         hashes = _native.exact_hashes([r.text for r in batch])
         previous, k = (batch[0].id if batch else None), carried
+        # The k-th document of an id takes the (k-1)-th free suffix from 2; a run carried from the
+        # partitions before is counted up to where it stands.
+        n = 1
+        if previous is not None:
+            for _ in range(max(carried - 1, 0)):
+                n = following(previous, n)
         for r, exact in zip(batch, hashes):
-            k = k + 1 if r.id == previous else 1
+            if r.id == previous:
+                k += 1
+            else:
+                k, n = 1, 1
             previous = r.id
-            uid = r.id if k == 1 else f"{r.id}#{k}"
+            if k > 1:
+                n = following(r.id, n)
+            uid = r.id if k == 1 else f"{r.id}#{n}"
             yield (rank, uid, r.text, r.date, r.extra, r.path, exact)
             rank += 1
 
