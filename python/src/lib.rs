@@ -392,19 +392,10 @@ fn scan_paths(py: Python<'_>, paths: Vec<PathBuf>, settings: &str) -> PyResult<S
             return Err(Error::Config("no paths to scan".into()));
         }
         // An index's folder given as `against`: the scan is a query of it, as on the command line.
-        if let Some(index) = config.against.iter().find(|p| unspun::index::is_index(p)) {
-            if config.against.len() > 1 {
-                return Err(Error::Config(format!(
-                    "against {} is an index: give it alone (`unspun index add` puts more articles in it)",
-                    path_text(index)
-                )));
-            }
+        if let Some(index) = unspun::index::among(&config.against)? {
             let index = unspun::index::Index::open(index)?;
             let config = unspun::Config { against: Vec::new(), ..config };
-            return settings.run(|| {
-                let load = |join: unspun::pipeline::Join| index.prior(&config, progress, join);
-                report_json(&unspun::pipeline::query(&paths, load, &config, progress)?)
-            });
+            return settings.run(|| report_json(&index.query(&paths, &config, progress)?));
         }
         settings.run(|| report_json(&unspun::scan(&paths, &config, progress)?))
     })

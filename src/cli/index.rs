@@ -2,14 +2,14 @@
 //! ([`unspun::index`]) and check new articles against it.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use unspun::escape::{Escaped, path_text};
 use unspun::index::Index;
 use unspun::input::Problem;
 use unspun::report::counted;
-use unspun::{Config, Error, Result, Scan};
+use unspun::{Config, Error, Result};
 
 use super::Run;
 use super::args::{IndexCommand, QueryArgs, SettingsArgs, report_format};
@@ -115,19 +115,8 @@ pub(super) fn query(args: &QueryArgs, run: &Run) -> Result<ExitCode> {
     let output = Output::open(args.output.as_deref())?;
     output.check_not_input(&args.paths, &config.input.extensions)?;
     output.check_outside(&args.index)?;
-    let result = against_index(&args.index, &args.paths, &config, run)?;
+    let result = Index::open(&args.index)?.query(&args.paths, &config, &run.bars)?;
     write(&result, &config, format, args.explain, output, run)
-}
-
-/// The articles under `paths` judged against the index in `index` (`query`, and `scan --against INDEX`).
-pub(super) fn against_index(index: &Path, paths: &[PathBuf], config: &Config, run: &Run) -> Result<Scan> {
-    if config.candidates_only || config.semantic.is_some() {
-        return Err(Error::Config(
-            "a query of an index verifies every pair, without --candidates-only or --model".into(),
-        ));
-    }
-    let index = Index::open(index)?;
-    unspun::pipeline::query(paths, |join| index.prior(config, &run.bars, join), config, &run.bars)
 }
 
 /// The settings that decide what a query reports, which an index does not keep: given to `build` or

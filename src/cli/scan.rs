@@ -2,7 +2,6 @@
 
 use std::process::ExitCode;
 
-use unspun::escape::path_text;
 use unspun::{Error, Result};
 
 use super::Run;
@@ -21,20 +20,14 @@ pub(super) fn run(args: &ScanArgs, run: &Run) -> Result<ExitCode> {
     }
     // An index's folder given to --against: the scan is a query of it (the same pairs, read from the
     // index instead of the archive's files).
-    if let Some(index) = args.against.iter().find(|p| unspun::index::is_index(p)) {
-        if args.against.len() > 1 {
-            return Err(Error::Config(format!(
-                "--against {} is an index: give it alone (`unspun index add` puts more articles in it)",
-                path_text(index)
-            )));
-        }
+    if let Some(index) = unspun::index::among(&args.against)? {
         let mut config = args.settings.to_config(&[], format == Format::Summary)?;
         config.top = args.top;
         config.validate()?;
         let output = Output::open(args.output.as_deref())?;
         output.check_not_input(&args.paths, &config.input.extensions)?;
         output.check_outside(index)?;
-        let result = super::index::against_index(index, &args.paths, &config, run)?;
+        let result = unspun::index::Index::open(index)?.query(&args.paths, &config, &run.bars)?;
         return write(&result, &config, format, args.explain, output, run);
     }
     if args.top.is_some() && args.against.is_empty() {

@@ -373,6 +373,17 @@ impl Index {
         }
     }
 
+    /// Which of the articles under `paths` copy, rewrite or excerpt the index's, judged as a scan of them
+    /// `--against` the index's articles would judge them (`unspun query`, `scan --against INDEX`).
+    pub fn query(&self, paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Result<crate::scan::Scan> {
+        if config.candidates_only || config.semantic.is_some() {
+            return Err(Error::Config(
+                "a query of an index verifies every pair, without --candidates-only or --model".into(),
+            ));
+        }
+        pipeline::query(paths, |join| self.prior(config, progress, join), config, progress)
+    }
+
     /// What a query of `config` starts from: the index's documents, as the reference collection, and
     /// its statistics; each segment's decoding is split in two pieces of work that `join` runs.
     pub fn prior(&self, config: &Config, progress: &dyn Progress, join: Join) -> Result<Prior> {
@@ -421,6 +432,19 @@ impl Index {
         };
         Ok(Prior { frequencies, seen, archive: Some(archive), keep_texts: false, counted: false })
     }
+}
+
+/// The index among `against`, the paths a scan is compared with (`--against`), which the scan then
+/// queries; `None` when none is one. An index given with other paths is refused: `index add` puts them in.
+pub fn among(against: &[PathBuf]) -> Result<Option<&Path>> {
+    let Some(index) = against.iter().find(|p| is_index(p)) else { return Ok(None) };
+    if against.len() > 1 {
+        return Err(Error::Config(format!(
+            "--against {} is an index: give it alone (`unspun index add` puts more articles in it)",
+            crate::escape::path_text(index)
+        )));
+    }
+    Ok(Some(index))
 }
 
 /// Whether `path` is an index's folder (it holds a `MANIFEST` that starts as one does), so that `scan
