@@ -253,8 +253,8 @@ impl Part {
         .map_err(|e| to_py_err(py, e))
     }
 
-    /// Judges a union of whole components: its pairs' and clusters' report lines and its candidate
-    /// statistics (JSON, for `summary_line`).
+    /// Judges a union of whole components, given in the collection's fixed order (ids made unique): its
+    /// pairs' and clusters' report lines and its candidate statistics (JSON, for `summary_line`).
     fn judge(&self, py: Python<'_>, rows: Vec<Row>) -> PyResult<(Vec<PairRow>, Vec<ClusterRow>, String)> {
         py.detach(|| {
             let documents = documents(rows)?;

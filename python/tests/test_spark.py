@@ -250,3 +250,18 @@ def test_a_repeated_id_skips_a_suffix_another_document_has(spark, cli, tmp_path,
     for partitions in (1, 3):
         _, ours = spark_jsonl(spark, tmp_path, [path], partitions)
         assert [json.loads(line)["id"] for line in ours.splitlines() if '"document"' in line] == theirs
+
+
+def test_repeated_ids_keep_the_command_lines_pairs_and_clusters(spark, cli, tmp_path, seeds):
+    """Eleven documents of id x (and one x#2) are x, x#3 … x#12 in the scan's order, where their names sort
+    x#10 before x#3: each part keeps the scan's order, so pairs name the same first document and clusters
+    list their members in the same order (the job sorted the names, turning pairs around)."""
+    path = tmp_path / "ids.jsonl"
+    ids = ["x"] * 11 + ["x#2"]
+    path.write_text("".join(json.dumps({"id": i, "text": seeds[k % len(seeds)][1]}) + "\n" for k, i in enumerate(ids)))
+    theirs = cli_jsonl(cli, tmp_path, path)
+    pairs = [json.loads(line) for line in theirs.splitlines() if '"pair"' in line]
+    assert any(p["a"] > p["b"] for p in pairs), "pairs whose names sort the other way round"
+    for partitions in (1, 3):
+        _, ours = spark_jsonl(spark, tmp_path, [path], partitions)
+        same_lines(ours, theirs)

@@ -430,7 +430,7 @@ impl Index {
             lead_stems: lead_stems.into_iter().map(|l| l as usize).collect(),
             samples,
         };
-        Ok(Prior { frequencies, seen, archive: Some(archive), keep_texts: false, counted: false })
+        Ok(Prior { frequencies, seen, archive: Some(archive), ..Prior::default() })
     }
 }
 

@@ -74,11 +74,11 @@ pub fn count(documents: Vec<Document>, config: &Config) -> Result<Frequencies> {
 }
 
 /// Each of `documents` with its bucket keys in a scan of the whole `collection` (see [`Links::keys`]), in
-/// the fixed order of a scan (by id, then path). The ids must be unique in the collection already.
+/// the order given. The ids must be unique in the collection already (see [`judge_part`] for the order).
 pub fn links(documents: Vec<Document>, collection: &Collection, config: &Config) -> Result<Vec<Links>> {
     check(config)?;
     let plan = part_plan(config, collection)?;
-    let prior = Prior { counted: true, ..Prior::default() };
+    let prior = Prior { counted: true, in_order: true, ..Prior::default() };
     let mut corpus = read::read_signed(inputs(documents), &plan, prior, &crate::progress::NoProgress)?;
     read::settle(&mut corpus, &plan);
     let n = corpus.documents.len();
@@ -120,7 +120,10 @@ pub fn links(documents: Vec<Document>, collection: &Collection, config: &Config)
 
 /// Judges `documents`, a union of whole components of the collection's documents joined by shared keys
 /// ([`links`]), as a scan of the whole collection judges them: the stages after reading, with the
-/// collection's statistics. The ids must be unique in the collection already.
+/// collection's statistics. The ids must be unique in the collection already, and the documents in the
+/// whole's fixed order (by id as read, then path, then read order; ids made unique after): the order
+/// names a pair's first document and a cluster's members, and sorting the ids made unique would not
+/// give it back (`x#10` sorts before `x#9`, `x#3` before `x#2` when another document's id is `x#2`).
 pub fn judge_part(
     documents: Vec<Document>,
     collection: &Collection,
@@ -129,7 +132,8 @@ pub fn judge_part(
 ) -> Result<Scan> {
     check(config)?;
     let plan = part_plan(config, collection)?;
-    let prior = Prior { frequencies: collection.frequencies.clone(), counted: true, ..Prior::default() };
+    let prior =
+        Prior { frequencies: collection.frequencies.clone(), counted: true, in_order: true, ..Prior::default() };
     let mut corpus = read::read_signed(inputs(documents), &plan, prior, progress)?;
     read::settle(&mut corpus, &plan);
     judge(corpus, Vec::new(), &plan, progress)
@@ -219,7 +223,7 @@ fn counts_from_bytes(bytes: &[u8]) -> Result<Counts> {
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
-    use std::path::Path;
+    use std::path::{Path, PathBuf};
 
     use super::*;
     use crate::graph::{find, union};
@@ -234,13 +238,14 @@ mod tests {
         pairs.chain(report.clusters.iter().map(|c| serde_json::to_string(c).unwrap())).collect()
     }
 
-    /// The seeds judged in parts: counted in `counting` parts, linked in two, judged in `judging` parts
-    /// of whole components, against a scan of all of them.
-    fn judged_in_parts(counting: u64, judging: u32) {
+    fn seeds() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/docs")
+    }
+
+    /// The documents of the scan `whole` judged in parts, in the fixed order as the job gives them:
+    /// counted in `counting` parts, linked in two, judged in `judging` parts of whole components.
+    fn judged_in_parts(whole: &Scan, counting: u64, judging: u32) {
         let config = Config::default();
-        let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/docs");
-        let whole = crate::scan(&[seeds], &config, &NoProgress).unwrap();
-        assert!(whole.pairs.len() >= 3);
         let documents: Vec<Document> = whole
             .documents
             .iter()
@@ -286,7 +291,7 @@ mod tests {
                 .collect();
             lines.extend(verdicts(&judge_part(mine, &collection, &config, &NoProgress).unwrap()));
         }
-        let mut want = verdicts(&whole);
+        let mut want = verdicts(whole);
         want.sort();
         lines.sort();
         assert_eq!(lines, want);
@@ -294,9 +299,31 @@ mod tests {
 
     #[test]
     fn a_collection_judged_in_parts_is_judged_as_a_whole() {
-        judged_in_parts(1, 1);
-        judged_in_parts(3, 2);
-        judged_in_parts(2, 5);
+        let whole = crate::scan(&[seeds()], &Config::default(), &NoProgress).unwrap();
+        assert!(whole.pairs.len() >= 3);
+        judged_in_parts(&whole, 1, 1);
+        judged_in_parts(&whole, 3, 2);
+        judged_in_parts(&whole, 2, 5);
+    }
+
+    /// Eleven documents of id `x` and one of id `x#2`: named `x`, `x#3` … `x#12` in the order read, where
+    /// sorting those names would put `x#10` before `x#3`, and so turn pairs and clusters around.
+    #[test]
+    fn repeated_ids_keep_the_wholes_order_in_parts() {
+        let mut texts: Vec<String> =
+            std::fs::read_dir(seeds()).unwrap().map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap()).collect();
+        texts.sort();
+        let ids = std::iter::repeat_n("x", 11).chain(["x#2"]);
+        let documents: Vec<Document> =
+            ids.zip(texts.iter().cycle()).map(|(id, t)| Document::new(id, t.as_str())).collect();
+        let whole = crate::pipeline::scan_documents(documents, &Config::default(), &NoProgress).unwrap();
+        let names: Vec<&str> = whole.documents.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(names[..4], ["x", "x#3", "x#4", "x#5"]);
+        // Pairs whose names sort the other way round.
+        let id = |k: u32| &whole.documents[k as usize].id;
+        assert!(whole.pairs.iter().any(|p| id(p.a) > id(p.b)));
+        judged_in_parts(&whole, 1, 1);
+        judged_in_parts(&whole, 2, 3);
     }
 
     #[test]

@@ -122,6 +122,10 @@ pub struct Prior {
     /// The documents read are counted in `frequencies` already (a part of a collection whose statistics
     /// were gathered beforehand, [`super::parts`]): they are not counted again.
     pub counted: bool,
+    /// The documents come in their fixed order already, ids made unique (a part of a collection, ordered
+    /// with the whole, [`super::parts`]): kept in the order given, where sorting the ids made unique
+    /// (`x#10` before `x#9`) would not give the whole's order.
+    pub in_order: bool,
 }
 
 /// Documents signed before (an index's): what [`Sketches`] and [`SignedCorpus`] hold of each, in one
@@ -198,9 +202,9 @@ pub(super) fn read_signed(inputs: Inputs, plan: &Plan, prior: Prior, progress: &
     let total_bytes = (!inputs.files.iter().any(|f| input::is_stdin(&f.path)))
         .then(|| inputs.files.iter().map(|f| input::file_size(&f.path)).sum());
     progress.stage("reading", total_bytes, Unit::Bytes);
-    let Prior { frequencies, seen, archive, keep_texts, counted } = prior;
+    let Prior { frequencies, seen, archive, keep_texts, counted, in_order } = prior;
     let mut signer = Signer::new(plan);
-    signer.counted = counted;
+    (signer.counted, signer.in_order) = (counted, in_order);
     (signer.frequencies, signer.distinct_texts, signer.keep_texts) = (frequencies, seen, keep_texts);
     let Inputs { documents, files, reference } = inputs;
     // Reading (decompressing, cutting lines) runs on a thread of its own and hands batches over, so the
@@ -293,6 +297,8 @@ struct Signer<'a> {
     texts: Vec<Vec<u8>>,
     /// Whether the documents are counted in `frequencies` already (see [`Prior::counted`]).
     counted: bool,
+    /// Whether the documents come in their fixed order already (see [`Prior::in_order`]).
+    in_order: bool,
 }
 
 impl<'a> Signer<'a> {
@@ -316,6 +322,7 @@ impl<'a> Signer<'a> {
             keep_texts: false,
             texts: Vec::new(),
             counted: false,
+            in_order: false,
         }
     }
 
@@ -432,12 +439,17 @@ impl<'a> Signer<'a> {
             mut specifics,
             mut sketches,
             mut texts,
+            in_order,
             ..
         } = self;
         // A fixed document order, whatever the order of the input (stable: equal ids keep their read
         // order). Applied in place, so no second copy of the signatures is made.
         let mut order: Vec<usize> = (0..documents.len()).collect();
-        order.par_sort_by(|&x, &y| (&documents[x].id, &documents[x].path).cmp(&(&documents[y].id, &documents[y].path)));
+        if !in_order {
+            order.par_sort_by(|&x, &y| {
+                (&documents[x].id, &documents[x].path).cmp(&(&documents[y].id, &documents[y].path))
+            });
+        }
         permute(&order, |i, j| {
             documents.swap(i, j);
             exact.swap(i, j);

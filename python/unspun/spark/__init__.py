@@ -164,8 +164,10 @@ def scan(
     step("read", "statistics")
 
     # 2. Statistics: every copy of a text is in one partition, so each distinct text is counted once.
+    # A partition's rows come in the order the shuffle delivers them: each step puts them in the fixed
+    # order (the rank's), so the library meets them as a scan of the whole would, for any partitioning.
     def count(part: Iterator[Any]) -> Iterator[bytes]:
-        records = [(r.uid, r.text, r.date, r.extra, r.path) for r in part]
+        records = [(r.uid, r.text, r.date, r.extra, r.path) for r in sorted(part, key=_rank)]
         yield _native.count(records, config)
 
     statistics = docs.rdd.mapPartitions(count).treeReduce(_native.add_statistics)
@@ -177,7 +179,7 @@ def scan(
         native = _native.Part(config, shared.value, total)
         ranks: Dict[str, int] = {}
         records = []
-        for r in part:
+        for r in sorted(part, key=_rank):
             ranks[r.uid] = r.rank
             records.append((r.uid, r.text, r.date, r.extra, r.path))
         for uid, exact_hash, keys, line, skipped in native.links(records):
@@ -226,7 +228,7 @@ def scan(
         native = _native.Part(config, shared.value, total)
         ranks: Dict[str, int] = {}
         records = []
-        for r in part:
+        for r in sorted(part, key=_rank):
             ranks[r.uid] = r.rank
             records.append((r.uid, r.text, r.date, r.extra, r.path))
         if not records:
@@ -369,6 +371,10 @@ _HOLDS_FILES = (
     "OUTPUT {output!r} holds files already (a report of another run would mix with this one's); "
     "--overwrite deletes it first"
 )
+
+
+def _rank(row: Any) -> int:
+    return int(row.rank)
 
 
 def _doc_schema() -> Any:
