@@ -511,6 +511,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(scan_paths, m)?)?;
     m.add_function(wrap_pyfunction!(compare, m)?)?;
     m.add_class::<Signer>()?;
+    m.add_function(wrap_pyfunction!(parts::escaped, m)?)?;
     m.add_function(wrap_pyfunction!(parts::discover, m)?)?;
     m.add_function(wrap_pyfunction!(parts::read_file, m)?)?;
     m.add_function(wrap_pyfunction!(parts::read_lines, m)?)?;

@@ -5,6 +5,7 @@
 //! Lines contract is the command line's).
 
 use std::collections::HashSet;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -12,7 +13,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use serde_json::{Map, Value, json};
 use unspun::boilerplate::{self, Boilerplate};
-use unspun::escape::path_text;
+use unspun::escape::{escape_controls, path_text};
 use unspun::input::{self, Document, InputFile, InputOptions, Origin, Problem};
 use unspun::lsh::LshStats;
 use unspun::pipeline::parts::{self, Collection, PASSAGES, TOO_SHORT_TEXTS};
@@ -30,8 +31,9 @@ type Row = (String, String, Option<String>, Option<String>, String);
 type ReadRow = (String, String, Option<String>, Option<String>, String, u64);
 /// An input problem: path, line, web-archive record offset, message.
 type ProblemRow = (String, Option<u64>, Option<u64>, String);
-/// The files found, `(path, id)` each, and the problems met finding them.
-type Found = (Vec<(String, String)>, Vec<ProblemRow>);
+/// The files found, `(path, id, name)` each (the path as reports show it, with `\xE9` for a byte of a name
+/// that is not UTF-8; the name as the system has it, which Python opens), and the problems met finding them.
+type Found = (Vec<(String, String, OsString)>, Vec<ProblemRow>);
 
 fn config(settings: &str) -> Result<(Settings, Config), Error> {
     let settings = Settings::parse(settings)?;
@@ -64,13 +66,22 @@ fn documents(rows: Vec<Row>) -> Result<Vec<Document>, Error> {
     rows.into_iter().map(document).collect()
 }
 
-/// The files under `paths` as `unspun scan` finds them: `(path, id)` each, and the problems met.
+/// `text` as the command line shows what it quotes of the input on a terminal
+/// ([`unspun::escape::escape_controls`]): control and invisible format characters escaped, a backslash
+/// doubled.
+#[pyfunction]
+pub fn escaped(text: &str) -> String {
+    escape_controls(text).into_owned()
+}
+
+/// The files under `paths` as `unspun scan` finds them: `(path, id, name)` each, and the problems met.
 #[pyfunction]
 pub fn discover(py: Python<'_>, paths: Vec<PathBuf>, settings: &str) -> PyResult<Found> {
     py.detach(|| {
         let (_, config) = config(settings)?;
         let (files, problems) = input::discover(&paths, &config.input)?;
-        let files = files.into_iter().map(|f| (path_text(&f.path).into_owned(), f.id)).collect();
+        let files =
+            files.into_iter().map(|f| (path_text(&f.path).into_owned(), f.id, f.path.into_os_string())).collect();
         Ok((files, problems.into_iter().map(problem_row).collect()))
     })
     .map_err(|e| to_py_err(py, e))

@@ -1,5 +1,5 @@
 """The scan on a Spark cluster (unspun.spark) gives the command line's report: on the seeds, on a JSON Lines
-file of them that Spark splits into lines (with a damaged line and a repeated id), and on news-scale (23,802
+file of them read in pieces of lines (with a damaged line and a repeated id), and on news-scale (23,802
 real articles), byte for byte, whatever the number of partitions. The job runs on a standalone master and two
 workers on 127.0.0.1, each its own JVM with its own Python workers, not inside the test's process."""
 
@@ -98,8 +98,8 @@ def test_the_seeds_report_is_the_command_lines(spark, cli, tmp_path, partitions)
     )
 
 
-def test_lines_split_by_spark_read_as_the_command_line_reads_them(spark, cli, tmp_path, monkeypatch):
-    # A plain JSON Lines file that Spark cuts into lines: the seeds, each twice under one id (made unique as
+def test_lines_read_in_pieces_as_the_command_line_reads_them(spark, cli, tmp_path, monkeypatch):
+    # A plain JSON Lines file read in pieces by several tasks: the seeds, each twice under one id (made unique as
     # `#2`), a damaged line and a blank one, whose problems keep their line numbers. (The notes a scan says
     # once for a whole file, such as dates that do not read, are said once a piece: docs/python.md.)
     lines = []
@@ -108,14 +108,18 @@ def test_lines_split_by_spark_read_as_the_command_line_reads_them(spark, cli, tm
         lines += [record, record.replace('"date": "2024', '"date": "2023')]
     # A carriage return alone inside a line (not an end of line to the scan) before the damaged one.
     lines[3:3] = ['{"id": "cr", "text": "A line with\r a carriage return."}', '{"id": "broken", "text": ', "   "]
+    # A line that is not UTF-8 (Latin-1): decoded with a problem said, which Hadoop's text reading lost.
+    data = [line.encode("utf-8") for line in lines]
+    data[7:7] = [b'{"id": "latin", "text": "caf\xe9 au lait"}']
     path = tmp_path / "seeds.jsonl"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.write_bytes(b"\n".join(data) + b"\n")
     monkeypatch.setattr(unspun.spark, "SPLIT_BYTES", 1)
     result, ours = spark_jsonl(spark, tmp_path, [path], 3)
     theirs = cli_jsonl(cli, tmp_path, path)
-    assert result.documents == 10 and '"id":"000#2"' in theirs
+    assert result.documents == 11 and '"id":"000#2"' in theirs
     assert '"line":5' in theirs
     same_lines(ours, theirs)
+    assert result.problems[-1] == f"{path}:8: invalid UTF-8 at byte 28 of the line; decoded with replacement characters"
 
 
 def test_a_parquet_table_of_records_is_read_as_their_json_lines(spark, cli, tmp_path):
@@ -171,8 +175,12 @@ def test_awkward_file_names_are_read_as_the_command_line_reads_them(spark, cli, 
     names = ["a?.txt", "ab.txt", "x [1].txt", "y{1}.txt", "a,b.txt", "2025-01-01T10:00:00.txt"]
     for name, (_, text) in zip(names, seeds + seeds):
         (folder / name).write_text(text, encoding="utf-8")
+    # A name that is not UTF-8 (Latin-1 `café.txt`): reports show `caf\xE9`; the job could not open it.
+    with open(os.path.join(os.fsencode(folder), b"caf\xe9.txt"), "w", encoding="utf-8") as f:
+        f.write(seeds[2][1])
     result, ours = spark_jsonl(spark, tmp_path, [folder], 2)
-    assert result.documents == len(names)
+    assert result.documents == len(names) + 1
+    assert '"id":"caf\\\\xE9"' in ours
     same_lines(ours, cli_jsonl(cli, tmp_path, folder))
 
 
@@ -200,13 +208,15 @@ def test_an_output_holding_files_is_refused_unless_overwritten(spark, tmp_path):
 
 
 def test_input_problems_are_said_as_the_command_line_says_them(spark, cli, tmp_path, seeds):
-    path = tmp_path / "bad.jsonl"
+    # A backslash and a tab in the file's name: escaped as the command line escapes them (`\\`, `\t`).
+    path = tmp_path / "odd\\dir\tx" / "bad.jsonl"
+    path.parent.mkdir()
     good = [json.dumps({"id": i, "text": t}) for i, t in seeds]
     path.write_text("\n".join(good[:2] + ['{"id": "x", "text": ', '{"id": "y"}'] + good[2:]) + "\n", encoding="utf-8")
     result, ours = spark_jsonl(spark, tmp_path, [path], 2)
     run = subprocess.run([str(cli), "scan", "--format", "summary", str(path)], capture_output=True, text=True)
-    said = [line[len("unspun: "):] for line in run.stderr.splitlines() if line.startswith(f"unspun: {path}")]
-    assert run.returncode == 2 and len(said) == 2
+    said = [line[len("unspun: "):] for line in run.stderr.splitlines() if "bad.jsonl:" in line]
+    assert run.returncode == 2 and len(said) == 2 and "odd\\\\dir\\tx" in said[0]
     assert result.problems == said
 
 

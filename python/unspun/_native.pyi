@@ -7,6 +7,7 @@ __all__ = [
     "scan_paths",
     "compare",
     "Signer",
+    "escaped",
     "discover",
     "read_file",
     "read_lines",
@@ -55,7 +56,8 @@ _ReadRow = Tuple[str, str, Optional[str], Optional[str], str, int]
 # An input problem: (path, line, web-archive record offset, message).
 _ProblemRow = Tuple[str, Optional[int], Optional[int], str]
 
-def discover(paths: List[str], settings: str) -> Tuple[List[Tuple[str, str]], List[_ProblemRow]]: ...
+def escaped(text: str) -> str: ...
+def discover(paths: List[str], settings: str) -> Tuple[List[Tuple[str, str, str]], List[_ProblemRow]]: ...
 def read_file(path: str, id: str, data: bytes, settings: str) -> Tuple[List[_ReadRow], List[_ProblemRow]]: ...
 def read_lines(
     path: str, id: str, lines: List[Tuple[int, bytes]], settings: str

@@ -2,8 +2,8 @@
 
 Every judgement is the Rust library's (``unspun._native``); Spark moves the data between its steps:
 
-1. **read**: files are read by the library on the executors (plain JSON Lines split by lines, every other
-   file whole; Parquet through Spark), giving the documents and the input problems; documents are put in
+1. **read**: files are read by the library on the executors (large plain JSON Lines in pieces of lines,
+   every other file whole; Parquet through Spark), giving the documents and the input problems; documents are put in
    the scan's fixed order (by id, then path) and repeated ids made unique, as a scan does. With
    ``boilerplate``, each site's page furniture is found first (every line counted once per address across
    the cluster) and made spaces in the texts, as ``unspun scan --boilerplate`` reads them.
@@ -50,11 +50,11 @@ _UNSUPPORTED = ("model", "semantic_threshold", "against", "candidates_only")
 #: Components' labels (16 bytes a document) are broadcast to the judging step up to this many documents.
 BROADCAST_LABELS = 20_000_000
 
-#: Plain JSON Lines files at least this large are split into lines by Spark rather than read whole by one task
-#: (unless their paths hold what Hadoop would read as a glob pattern or a path list).
+#: Local plain JSON Lines files at least this large are read in pieces, one task a piece, rather than whole
+#: by one task.
 SPLIT_BYTES = 32 << 20
-
-_GLOB = re.compile(r"[*?\[\]{}\\,:]")
+#: A piece is at most this large, and a file split in pieces has one a partition at least.
+PIECE_BYTES = 32 << 20
 
 
 @dataclass
@@ -311,8 +311,9 @@ def _said(problem: Tuple[Any, ...]) -> str:
 
 
 def _escaped(text: str) -> str:
-    """``text`` with control and format characters written as escapes, for a terminal."""
-    return "".join(c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii") for c in text)
+    """``text`` with control and format characters written as escapes and a backslash doubled, for a
+    terminal, as the command line writes them."""
+    return _native.escaped(text)
 
 
 def _check_settings(settings: Dict[str, Any]) -> None:
@@ -531,29 +532,22 @@ def _read(spark: Any, inputs: List[str], config: str, n_parts: int) -> Tuple[Any
     local = [p for p in inputs if p not in parquet and _is_local(p)]
     remote = [p for p in inputs if p not in parquet and not _is_local(p)]
     problems: List[Tuple[int, int, int, Tuple[Any, ...]]] = []
-    files: List[Tuple[str, str]] = []
+    # (path as reports show it, id, name as the system has it: they differ where a name is not UTF-8)
+    files: List[Tuple[str, str, str]] = []
     if local:
         found, found_problems = _native.discover([_local(p) for p in local], config)
         files.extend(found)
         problems.extend((-1, 0, k, p) for k, p in enumerate(found_problems))
     for uri in remote:
-        files.extend((path, Path(path).stem) for path in sorted(sc.binaryFiles(uri).keys().collect()))
+        files.extend((path, Path(path).stem, path) for path in sorted(sc.binaryFiles(uri).keys().collect()))
     rdds = []
     whole = []
-    for file_no, (path, doc_id) in enumerate(files):
+    for file_no, (path, doc_id, name) in enumerate(files):
         plain_jsonl = path.endswith((".jsonl", ".ndjson")) and _is_local(path)
-        if plain_jsonl and os.path.getsize(_local(path)) >= SPLIT_BYTES and not _GLOB.search(path):
-            # Lines end at a line feed only, as the scan reads them (Hadoop's default also ends one at a
-            # lone carriage return, which numbered every later line one higher).
-            conf = sc._jsc.hadoopConfiguration()
-            conf.set("textinputformat.record.delimiter", "\n")
-            try:
-                lines = sc.textFile(_uri(path), minPartitions=n_parts, use_unicode=False).zipWithIndex()
-            finally:
-                conf.unset("textinputformat.record.delimiter")
-            rdds.append(lines.mapPartitions(_line_reader(path, doc_id, file_no, config)))
+        if plain_jsonl and os.path.getsize(_local(name)) >= SPLIT_BYTES:
+            rdds.append(_pieces_of_lines(sc, _local(name), path, doc_id, file_no, config, n_parts))
         else:
-            whole.append((file_no, path, doc_id))
+            whole.append((file_no, path, doc_id, name))
     # Local files are read by the executors by their paths (as binaryFiles would read file: URIs, on the
     # executor's machine), not through Hadoop's paths, which take the names as glob patterns (a file named
     # `a?.txt` matched its neighbours; commas, brackets, braces and colons broke the job).
@@ -561,10 +555,10 @@ def _read(spark: Any, inputs: List[str], config: str, n_parts: int) -> Tuple[Any
     whole = [item for item in whole if not _is_local(item[1])]
     if mine:
 
-        def read_local(item: Tuple[int, str, str]) -> Iterator[Tuple[str, Any]]:
-            file_no, path, doc_id = item
+        def read_local(item: Tuple[int, str, str, str]) -> Iterator[Tuple[str, Any]]:
+            file_no, path, doc_id, name = item
             try:
-                with open(path, "rb") as f:
+                with open(_local(name), "rb") as f:
                     data = f.read()
             except OSError as e:
                 yield ("problem", (file_no, 0, 0, (path, None, None, f"cannot read: {e.strerror or e}")))
@@ -577,7 +571,7 @@ def _read(spark: Any, inputs: List[str], config: str, n_parts: int) -> Tuple[Any
 
         rdds.append(sc.parallelize(mine, max(1, min(n_parts, len(mine)))).flatMap(read_local))
     if whole:
-        names = {_uri(path): (file_no, path, doc_id) for file_no, path, doc_id in whole}
+        names = {_uri(path): (file_no, path, doc_id) for file_no, path, doc_id, _ in whole}
         shared = sc.broadcast(names)
 
         def read_whole(item: Tuple[str, bytes]) -> Iterator[Tuple[str, Any]]:
@@ -610,6 +604,60 @@ def _parquet_folder(path: str) -> bool:
         return False
     names = [n for n in os.listdir(_local(path)) if not n.startswith(("_", "."))]
     return bool(names) and all(n.endswith(".parquet") for n in names)
+
+
+def _pieces_of_lines(sc: Any, name: str, path: str, doc_id: str, file_no: int, config: str, n_parts: int) -> Any:
+    """The documents and problems of the local JSON Lines file ``name`` (``path`` as reports show it), read
+    by the executors in pieces of bytes, each piece the lines that start in it, numbered as a scan numbers
+    them: a first pass counts each piece's line feeds. Read by Python's own file reading, not Hadoop's: a
+    line ends at a line feed only (Hadoop also ends one at a lone carriage return) and its bytes reach the
+    library as they are (Hadoop's text decodes them, and a line that is not UTF-8 lost its problem), and a
+    name is a name, not a glob pattern, in any encoding."""
+    size = os.path.getsize(name)
+    pieces = max(1, min(size, max(n_parts, -(-size // PIECE_BYTES))))
+    bounds = [(size * k // pieces, size * (k + 1) // pieces) for k in range(pieces)]
+
+    def feeds(bound: Tuple[int, int]) -> int:
+        start, end = bound
+        count = 0
+        with open(name, "rb") as f:
+            f.seek(start)
+            while start < end:
+                chunk = f.read(min(1 << 20, end - start))
+                if not chunk:
+                    break
+                count += chunk.count(b"\n")
+                start += len(chunk)
+        return count
+
+    counts = sc.parallelize(bounds, pieces).map(feeds).collect()
+    before = [sum(counts[:k]) for k in range(pieces)]
+
+    def read(item: Tuple[Tuple[int, int], int]) -> Iterator[Tuple[str, Any]]:
+        (start, end), line = item
+        with open(name, "rb") as f:
+            if start > 0:
+                # A line that starts before the piece is the piece before's: skip to the next line.
+                f.seek(start - 1)
+                if f.read(1) != b"\n":
+                    f.readline()
+                    line += 1
+            at = f.tell()
+            batch = []
+            while at < end:
+                text = f.readline()
+                if not text:
+                    break
+                line += 1
+                batch.append((line, text[:-1] if text.endswith(b"\n") else text))
+                at += len(text)
+        rows, found = _native.read_lines(path, doc_id, batch, config)
+        for r in rows:
+            yield ("doc", (*r[:5], file_no, r[5]))
+        for k, p in enumerate(found):
+            yield ("problem", (file_no, p[1] or 0, k, p))
+
+    return sc.parallelize(list(zip(bounds, before)), pieces).flatMap(read)
 
 
 def _line_reader(path: str, doc_id: str, file_no: int, config: str) -> Any:
