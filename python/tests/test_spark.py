@@ -20,6 +20,7 @@ else:
     pytest.importorskip("pyspark", reason="pyspark is not installed (pip install pyspark)")
 
 from pyspark.sql import SparkSession  # noqa: E402
+from pyspark.sql.types import MapType  # noqa: E402
 
 import unspun.spark  # noqa: E402
 from unspun.spark.cluster import StandaloneCluster  # noqa: E402
@@ -141,6 +142,30 @@ def test_a_parquet_table_of_records_is_read_as_their_json_lines(spark, cli, tmp_
     table.rename(folder)
     result, ours = spark_jsonl(spark, tmp_path, [folder], 2, overwrite=True)
     same_lines(ours.replace(str(folder), str(as_lines)), theirs)
+
+
+def test_parquet_tables_keep_fields_and_ids_apart_by_case(spark, tmp_path, seeds):
+    """Fields `Title` and `title`, ids `A` and `a`: two columns and two members (the job stopped on a column
+    that "already exists"), and a cluster's parents a map, not a column per id of the collection."""
+    path = tmp_path / "case.jsonl"
+    records = [
+        {"id": "A", "text": seeds[0][1], "Title": "upper"},
+        {"id": "a", "text": seeds[1][1], "title": "lower"},
+        {"id": "b", "text": seeds[3][1]},
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    spark_jsonl(spark, tmp_path, [path], 2)
+    tables = tmp_path / "spark-2" / "parquet"
+    spark.conf.set("spark.sql.caseSensitive", "true")
+    try:
+        documents = {r.id: r for r in spark.read.parquet(str(tables / "documents")).collect()}
+        clusters = spark.read.parquet(str(tables / "clusters"))
+        assert (documents["A"].Title, documents["A"].title, documents["a"].title) == ("upper", None, "lower")
+        assert isinstance(clusters.schema["parents"].dataType, MapType)
+        [cluster] = clusters.collect()
+        assert cluster.members == ["A", "a", "b"] and cluster.parents == {"A": None, "a": "A", "b": "A"}
+    finally:
+        spark.conf.set("spark.sql.caseSensitive", "false")
 
 
 @pytest.mark.parametrize("partitions", [2, 7])

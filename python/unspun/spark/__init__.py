@@ -277,11 +277,20 @@ def scan(
     n_clusters = judged.filter(F.col("section") == 2).count()
     step("write", "parquet")
     if parquet:
-        for section, name in ((0, "documents"), (1, "pairs"), (2, "clusters")):
-            source = document_lines if section == 0 else judged.filter(F.col("section") == section)
-            table = spark.read.json(source.select("line").rdd.map(lambda r: r.line))
-            if table.columns:
-                table.drop("type").write.mode("overwrite").parquet(f"{output.rstrip('/')}/parquet/{name}")
+        # Columns are the report's fields told apart by case, as JSON tells them (an input's `Title` and
+        # `title` are two fields of a document: Spark took them as one column and stopped), and a cluster's
+        # parents a map from member to parent (inferred, they were a column per id of the collection).
+        case_sensitive = spark.conf.get("spark.sql.caseSensitive", "false")
+        spark.conf.set("spark.sql.caseSensitive", "true")
+        try:
+            for section, name in ((0, "documents"), (1, "pairs"), (2, "clusters")):
+                source = document_lines if section == 0 else judged.filter(F.col("section") == section)
+                reader = spark.read.schema(_cluster_schema()) if section == 2 else spark.read
+                table = reader.json(source.select("line").rdd.map(lambda r: r.line))
+                if table.columns:
+                    table.drop("type").write.mode("overwrite").parquet(f"{output.rstrip('/')}/parquet/{name}")
+        finally:
+            spark.conf.set("spark.sql.caseSensitive", case_sensitive)
         step("parquet")
     for frame in (judged, links, edges, docs):
         frame.unpersist()
@@ -372,6 +381,20 @@ _HOLDS_FILES = (
     "OUTPUT {output!r} holds files already (a report of another run would mix with this one's); "
     "--overwrite deletes it first"
 )
+
+
+def _cluster_schema() -> Any:
+    """A cluster line's fields (``unspun::report::ClusterEntry``) as Parquet columns."""
+    from pyspark.sql import types as T
+
+    return T.StructType(
+        [
+            T.StructField("members", T.ArrayType(T.StringType(), False), False),
+            T.StructField("parents", T.MapType(T.StringType(), T.StringType(), True), False),
+            T.StructField("source", T.StringType(), True),
+            T.StructField("type", T.StringType(), False),
+        ]
+    )
 
 
 def _rank(row: Any) -> int:
