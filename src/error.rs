@@ -47,6 +47,14 @@ impl fmt::Display for Error {
     }
 }
 
+impl Error {
+    /// The message as it is, its quotations of the input exact (what a report's problems keep, and
+    /// escaped once where shown); `Display` shows it escaped for a terminal.
+    pub fn unescaped(&self) -> String {
+        Raw(self).to_string()
+    }
+}
+
 /// An error's message as it is, before [`crate::escape`].
 struct Raw<'a>(&'a Error);
 

@@ -11,19 +11,32 @@ use std::borrow::Cow;
 use std::fmt;
 use std::path::Path;
 
-/// Whether `c` must not reach a terminal as it is: a control character, a line or paragraph separator, or
-/// an invisible format character (Unicode's category Cf: bidirectional marks, overrides and isolates, the
-/// zero-width space, word joiner and byte-order mark, the soft hyphen, tag characters…), which would make
-/// two different ids print the same or reorder what follows. The zero-width joiner and non-joiner are
-/// left as they are: they shape ordinary Persian, Indic and emoji text.
+/// Whether `c` must not reach a terminal as it is: a control character, a line or paragraph separator, an
+/// invisible format character (Unicode's category Cf: bidirectional marks, overrides and isolates, the
+/// zero-width space, word joiner and byte-order mark, the soft hyphen, tag characters…) or another
+/// character that is ignored when shown (Unicode's default-ignorable code points: the combining grapheme
+/// joiner, the Hangul fillers, Khmer's inherent vowels, Mongolian's variation selectors), which would make
+/// two different ids print the same or reorder what follows. The zero-width joiner and non-joiner and the
+/// variation selectors are left as they are: they shape ordinary Persian, Indic, CJK and emoji text
+/// (`❤️` is a heart and a variation selector). The HTML report's script holds the same set (`HIDDEN` in
+/// `report/html/page.js`, checked by a test).
 fn hidden(c: char) -> bool {
     c.is_control()
         || matches!(c,
-            '\u{ad}' | '\u{600}'..='\u{605}' | '\u{61c}' | '\u{6dd}' | '\u{70f}' | '\u{890}' | '\u{891}' | '\u{8e2}'
-            | '\u{180e}' | '\u{200b}' | '\u{200e}' | '\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{2064}'
-            | '\u{2066}'..='\u{206f}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}' | '\u{110bd}' | '\u{110cd}'
-            | '\u{13430}'..='\u{1343f}' | '\u{1bca0}'..='\u{1bca3}' | '\u{1d173}'..='\u{1d17a}'
-            | '\u{e0001}' | '\u{e0020}'..='\u{e007f}')
+            '\u{ad}' | '\u{34f}' | '\u{600}'..='\u{605}' | '\u{61c}' | '\u{6dd}' | '\u{70f}' | '\u{890}' | '\u{891}'
+            | '\u{8e2}' | '\u{115f}' | '\u{1160}' | '\u{17b4}' | '\u{17b5}' | '\u{180b}'..='\u{180f}' | '\u{200b}'
+            | '\u{200e}' | '\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{3164}' | '\u{feff}'
+            | '\u{ffa0}' | '\u{fff0}'..='\u{fffb}' | '\u{110bd}' | '\u{110cd}' | '\u{13430}'..='\u{1343f}'
+            | '\u{1bca0}'..='\u{1bca3}' | '\u{1d173}'..='\u{1d17a}' | '\u{e0000}'..='\u{e00ff}'
+            | '\u{e01f0}'..='\u{e0fff}')
+}
+
+/// `s` in double quotes as it is, for a message that quotes the input (a field's name, a value that does
+/// not read): the message keeps the exact value, as the JSON reports show it, and is escaped once where
+/// it is shown ([`escape_controls`]). (`{:?}` escaped it first, and the terminal's escaping escaped that
+/// escape again: an ESC in a date showed as `\\u{1b}`.)
+pub fn quoted(s: &str) -> String {
+    format!("\"{s}\"")
 }
 
 /// `s` with every control character, line separator and bidirectional override escaped (`\n`, `\r`,
@@ -99,7 +112,9 @@ mod tests {
                 "ok\u{200b}\u{feff}\u{61c}\u{ad}\u{2060}\u{e0041}",
                 "ok\\u{200b}\\u{feff}\\u{61c}\\u{ad}\\u{2060}\\u{e0041}",
             ),
-            ("می\u{200c}خواهم 👩\u{200d}💻", "می\u{200c}خواهم 👩\u{200d}💻"),
+            ("می\u{200c}خواهم 👩\u{200d}💻 ❤\u{fe0f}", "می\u{200c}خواهم 👩\u{200d}💻 ❤\u{fe0f}"),
+            // Characters shown as nothing: a look-alike id.
+            ("r-1\u{34f}\u{3164}\u{ffa0}\u{115f}\u{2065}", "r-1\\u{34f}\\u{3164}\\u{ffa0}\\u{115f}\\u{2065}"),
             // A backslash doubled: a tab and a backslash before a "t" print apart.
             ("back\\slash", "back\\\\slash"),
             ("wire\\tA", "wire\\\\tA"),
@@ -110,6 +125,34 @@ mod tests {
             assert_eq!(Escaped(raw).to_string(), shown);
         }
         assert!(matches!(escape_controls("nothing to do"), Cow::Borrowed(_)));
+    }
+
+    /// The HTML report's script escapes the same characters (its `HIDDEN` class, read here).
+    #[test]
+    fn the_html_reports_script_hides_the_same_characters() {
+        let script = include_str!("report/html/page.js");
+        let start = script.find("const HIDDEN = /[").unwrap() + "const HIDDEN = /[".len();
+        let class = &script[start..start + script[start..].find("]/gu").unwrap()];
+        let mut rest = class.strip_prefix("\\\\\\p{Cc}").expect("a backslash and the controls first");
+        fn escape(s: &str) -> (u32, &str) {
+            let s = s.strip_prefix("\\u").expect("\\u escapes");
+            let (hex, rest) = match s.strip_prefix('{') {
+                Some(braced) => braced.split_once('}').unwrap(),
+                None => s.split_at(4),
+            };
+            (u32::from_str_radix(hex, 16).unwrap(), rest)
+        }
+        let mut ranges = Vec::new();
+        while !rest.is_empty() {
+            let (lo, after) = escape(rest);
+            let (hi, after) = after.strip_prefix('-').map_or((lo, after), escape);
+            ranges.push(lo..=hi);
+            rest = after;
+        }
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            let in_script = c.is_control() || ranges.iter().any(|r| r.contains(&(c as u32)));
+            assert_eq!(in_script, hidden(c), "U+{:04X}", c as u32);
+        }
     }
 
     #[cfg(unix)]

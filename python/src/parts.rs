@@ -148,7 +148,7 @@ fn read_with(
         Ok(()) => Ok((rows, problems)),
         Err(e) if config.input.strict => Err(e),
         Err(e) => {
-            problems.push(problem_row(Problem::in_file(&file.path, e.to_string())));
+            problems.push(problem_row(Problem::in_file(&file.path, e.unescaped())));
             Ok((rows, problems))
         }
     }

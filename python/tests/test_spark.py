@@ -22,6 +22,7 @@ else:
 from pyspark.sql import SparkSession  # noqa: E402
 from pyspark.sql.types import MapType  # noqa: E402
 
+import unspun  # noqa: E402
 import unspun.spark  # noqa: E402
 from unspun.spark.cluster import StandaloneCluster  # noqa: E402
 
@@ -243,6 +244,12 @@ def test_input_problems_are_said_as_the_command_line_says_them(spark, cli, tmp_p
     said = [line[len("unspun: "):] for line in run.stderr.splitlines() if "bad.jsonl:" in line]
     assert run.returncode == 2 and len(said) == 2 and "odd\\\\dir\\tx" in said[0]
     assert result.problems == said
+    # With strict, the first problem stops the job as it stops the scan: the library's InputError and its
+    # message (it came as Spark's exception around the executor's trace).
+    run = subprocess.run([str(cli), "scan", "--strict", "--format", "summary", str(path)], capture_output=True, text=True)
+    with pytest.raises(unspun.InputError) as raised:
+        unspun.spark.scan(spark, [str(path)], str(tmp_path / "strict"), strict=True)
+    assert run.returncode == 1 and run.stderr == f"unspun: {raised.value}\n"
 
 
 def test_usage_errors_are_said_before_a_cluster_starts(tmp_path):

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use unspun::Result;
-use unspun::escape::{escape_controls, path_text};
+use unspun::escape::{escape_controls, path_text, quoted};
 use unspun::report::Report;
 
 use super::args::{EvalArgs, EvalFormat, Format};
@@ -42,7 +42,7 @@ pub(super) fn run(args: &EvalArgs, run: &Run) -> Result<ExitCode> {
     {
         return Err(unspun::Error::Config(format!(
             "--report and --direction-pairs both name {}: give each its own file",
-            escape_controls(&path_text(report))
+            path_text(report)
         )));
     }
     // Each file is written in one format whatever its name: a name that says another is refused.
@@ -57,7 +57,7 @@ pub(super) fn run(args: &EvalArgs, run: &Run) -> Result<ExitCode> {
         {
             return Err(unspun::Error::Config(format!(
                 "{option} {}: it writes {}, whatever the name says: name it .{own}",
-                escape_controls(&path_text(path)),
+                path_text(path),
                 if format == Format::Json { "one JSON object" } else { "JSON Lines" }
             )));
         }
@@ -108,25 +108,27 @@ fn warn_unmatched(truth: &[unspun::input::TruthPair], scan: &unspun::Scan, path:
     unmatched.dedup();
     if !unmatched.is_empty() {
         let missing: HashSet<&str> = unmatched.iter().copied().collect();
-        let examples = unmatched.iter().take(5).map(|id| escape_controls(id)).collect::<Vec<_>>().join(", ");
+        // The ids as they are: escaped once, where the message is shown.
+        let examples = unmatched.iter().take(5).copied().collect::<Vec<_>>().join(", ");
         let more = if unmatched.len() > 5 { ", …" } else { "" };
-        let like = scan.documents.first().map_or("(none)".to_string(), |d| escape_controls(&d.id).into_owned());
+        let like = scan.documents.first().map_or("(none)".to_string(), |d| quoted(&d.id));
         if truth.iter().all(|t| missing.contains(t.a.as_str()) || missing.contains(t.b.as_str())) {
             return Err(unspun::Error::Input {
                 path: path.to_path_buf(),
                 line: None,
                 message: format!(
                     "no labelled pair names two documents of docs/: nothing to score ({} ids match none: \
-                     {examples}{more}; document ids look like {like:?})",
+                     {examples}{more}; document ids look like {like})",
                     unmatched.len()
                 ),
             });
         }
-        eprintln!(
-            "unspun: warning: {} truth ids match no document read ({examples}{more}; their pairs count as unjudged); \
-             document ids look like {like:?}",
+        let warning = format!(
+            "{} truth ids match no document read ({examples}{more}; their pairs count as unjudged); document ids \
+             look like {like}",
             unmatched.len()
         );
+        eprintln!("unspun: warning: {}", escape_controls(&warning));
     }
     Ok(())
 }

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use super::source::{Compression, Format};
 use super::{Document, InputFile, InputOptions, Origin, ParseMap, Problem, SpillStore, spill_failed};
 use crate::error::Result;
+use crate::escape::quoted;
 use crate::progress::Progress;
 
 /// Everything a format reader needs besides the stream it reads: `read(reader, &mut ctx)`.
@@ -335,8 +336,9 @@ impl<'a> Sink<'a> {
             let fields: Vec<&str> = held.fields.iter().map(String::as_str).collect();
             let fields = if fields.is_empty() { "none".to_string() } else { fields.join(", ") };
             let message = format!(
-                "no record has field {:?}; fields seen: {fields} ({} records skipped)",
-                held.field, held.records
+                "no record has field {}; fields seen: {fields} ({} records skipped)",
+                quoted(&held.field),
+                held.records
             );
             let mut problems: Vec<(Problem, bool)> = Vec::new();
             for (p, kind) in held.problems {
@@ -359,7 +361,8 @@ impl<'a> Sink<'a> {
             );
         }
         for n in self.named.iter().flatten().filter(|n| !n.held) {
-            let message = format!("no record has field {:?} ({}): its documents are {}", n.field, n.option, n.without);
+            let message =
+                format!("no record has field {} ({}): its documents are {}", quoted(&n.field), n.option, n.without);
             (self.problem)(Problem::in_file(self.path, message));
         }
         let unlisted = self.unlisted;
@@ -376,9 +379,11 @@ impl<'a> Sink<'a> {
 pub(crate) fn unread_dates_message(field: &str, count: usize, (unit, line): (&str, u64), value: &str) -> String {
     let records = if count == 1 { "1 record".to_string() } else { format!("{count} records") };
     format!(
-        "{records}: field {field:?} does not read as a date (the first at {unit} {line}: {value:?}); read are ISO \
+        "{records}: field {} does not read as a date (the first at {unit} {line}: {}); read are ISO \
          8601 (2025-05-27, 2025-05-27T10:30:00+02:00), RFC 2822 and dates with a month name (27 May 2025), not \
          all-numeric days and months, whose order is ambiguous, nor 1970-01-01T00:00 or a day after today, which \
-         are placeholders; those records have no date"
+         are placeholders; those records have no date",
+        quoted(field),
+        quoted(value)
     )
 }

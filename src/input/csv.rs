@@ -17,6 +17,7 @@ use super::context::ReadContext;
 use super::record::{Records, fields};
 use super::{InputOptions, Origin, UTF16_STREAM, is_utf16, looks_binary};
 use crate::error::{Error, Result};
+use crate::escape::quoted;
 
 /// The separator of a file's cells: a tab when its name says tab-separated values, else whichever of
 /// comma, semicolon (what spreadsheets write where the comma is the decimal mark), tab and bar its header
@@ -325,7 +326,7 @@ pub(super) fn read(input: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()>
         }
     };
     if !columns.contains(&options.text_field) {
-        return ctx.sink.problem(Some(1), format!("no {:?} column in the header; skipped", options.text_field));
+        return ctx.sink.problem(Some(1), format!("no {} column in the header; skipped", quoted(&options.text_field)));
     }
     // Each name once, in the order first repeated (a header of a million columns is read in a moment).
     let mut seen = std::collections::HashSet::new();
@@ -333,7 +334,7 @@ pub(super) fn read(input: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()>
     let repeated: Vec<String> = columns
         .iter()
         .filter(|&column| !seen.insert(column) && said.insert(column))
-        .map(|column| format!("{column:?}"))
+        .map(|column| quoted(column))
         .collect();
     if !repeated.is_empty() {
         ctx.sink

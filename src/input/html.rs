@@ -13,6 +13,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::escape::quoted;
+
 /// `bytes` decoded from `encoding` (a byte-order mark dropped), and a note when some were not valid in
 /// it.
 pub(crate) fn decode_as(encoding: &'static encoding_rs::Encoding, bytes: &[u8]) -> (String, Option<String>) {
@@ -55,7 +57,7 @@ pub(crate) fn decode_page(bytes: &[u8], charset: Option<String>) -> (String, Opt
         None if std::str::from_utf8(bytes).is_err() => {
             let at = std::str::from_utf8(bytes).err().map_or(0, |e| e.valid_up_to());
             let (text, _, _) = WINDOWS_1252.decode(bytes);
-            let said = declared.map(|d| format!(" (unknown charset {d:?})")).unwrap_or_default();
+            let said = declared.map(|d| format!(" (unknown charset {})", quoted(&d))).unwrap_or_default();
             let note = format!("no charset declared{said} and not UTF-8 (at byte {at}); read as windows-1252");
             (text.into_owned(), Some(note))
         }

@@ -13,6 +13,7 @@ use super::context::ReadContext;
 use super::record::{Parsed, Records, Skip, fields, kind};
 use super::{InputOptions, Origin, UTF16_STREAM, is_utf16, looks_binary, source};
 use crate::error::{Error, Result};
+use crate::escape::quoted;
 
 /// The longest line read into memory: the text may be up to `max_document_bytes` and JSON escaping can
 /// double it. Longer lines are skipped without being held.
@@ -42,7 +43,7 @@ fn parse(bytes: &[u8], options: &InputOptions) -> std::result::Result<Parsed, Sk
         Line::Other(kind) => return Err(format!("{kind} is not a JSON object; skipped").into()),
     };
     if !repeated.is_empty() {
-        let names: Vec<String> = repeated.iter().map(|name| format!("{name:?}")).collect();
+        let names: Vec<String> = repeated.iter().map(|name| quoted(name)).collect();
         notes.push(format!("field {} given twice; the last is read", names.join(", ")));
     }
     fields(object, notes, options)

@@ -854,7 +854,7 @@ impl Problem {
             Error::Read { path, source } => Problem::in_file(path, format!("cannot read: {source}")),
             Error::Json { path, line, message } => Problem { line: Some(line), ..Problem::in_file(path, message) },
             Error::Input { path, line, message } => Problem { line, ..Problem::in_file(path, message) },
-            other => Problem::in_file(file, other.to_string()),
+            other => Problem::in_file(file, other.unescaped()),
         }
     }
 }

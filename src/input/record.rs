@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 use super::context::ReadContext;
 use super::{Document, InputFile, InputOptions, Origin, decode, html, is_blank, is_stdin, source};
 use crate::error::Result;
+use crate::escape::quoted;
 
 /// Passed-through fields whose JSON is longer than this are dropped: every document keeps its extra
 /// fields in memory for the report, so they must stay small (url, title, outlet, not a second body).
@@ -67,7 +68,7 @@ pub(super) fn fields(
     mut notes: Vec<String>,
     options: &InputOptions,
 ) -> std::result::Result<Parsed, Skip> {
-    let field = |name: &str| format!("{name:?}");
+    let field = |name: &str| quoted(name);
     let held = [&options.id_field, &options.date_field, &options.url_field].map(|f| object.contains_key(f.as_str()));
     let text = match object.remove(&options.text_field) {
         Some(Value::String(s)) => s,

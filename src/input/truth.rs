@@ -6,6 +6,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
+use crate::escape::quoted;
 
 /// One labelled pair.
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
@@ -65,23 +66,32 @@ pub fn read_truth(path: &Path) -> Result<Vec<TruthPair>> {
             message: crate::input::jsonl::json_error(&e),
         })?;
         if !RELATIONS.contains(&pair.relation.as_str()) {
-            return Err(wrong(format!("relation {:?} is not one of {}", pair.relation, RELATIONS.join(", "))));
+            return Err(wrong(format!("relation {} is not one of {}", quoted(&pair.relation), RELATIONS.join(", "))));
         }
         if pair.a == pair.b {
-            return Err(wrong(format!("{:?} is paired with itself", pair.a)));
+            return Err(wrong(format!("{} is paired with itself", quoted(&pair.a))));
         }
         if let Some(source) = pair.source.as_ref().filter(|&s| *s != pair.a && *s != pair.b) {
-            return Err(wrong(format!("source {source:?} is neither {:?} nor {:?}", pair.a, pair.b)));
+            return Err(wrong(format!(
+                "source {} is neither {} nor {}",
+                quoted(source),
+                quoted(&pair.a),
+                quoted(&pair.b)
+            )));
         }
         if pair.source.is_some() && !RELATIONS[..3].contains(&pair.relation.as_str()) {
             return Err(wrong(format!(
-                "a source is given for {:?}, a relation where nothing is derived",
-                pair.relation
+                "a source is given for {}, a relation where nothing is derived",
+                quoted(&pair.relation)
             )));
         }
         let key = if pair.a < pair.b { (pair.a.clone(), pair.b.clone()) } else { (pair.b.clone(), pair.a.clone()) };
         if let Some(earlier) = first_line.insert(key, at) {
-            return Err(wrong(format!("{:?} and {:?} are labelled already, on line {earlier}", pair.a, pair.b)));
+            return Err(wrong(format!(
+                "{} and {} are labelled already, on line {earlier}",
+                quoted(&pair.a),
+                quoted(&pair.b)
+            )));
         }
         out.push(pair);
     }

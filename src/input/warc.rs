@@ -20,6 +20,7 @@ use serde_json::{Map, Value};
 use super::context::ReadContext;
 use super::{Document, InputOptions, Origin, decode, html, is_blank, source};
 use crate::error::{Error, Result};
+use crate::escape::quoted;
 
 /// Header lines longer than this are damage, not headers.
 const MAX_HEADER_LINE: usize = 64 << 10;
@@ -190,7 +191,10 @@ impl<'a> Parser<'a> {
                 if !self.line.iter().all(u8::is_ascii_whitespace) {
                     let found = String::from_utf8_lossy(&self.line[..self.line.len().min(40)]).trim_end().to_string();
                     self.resync()?;
-                    return Ok(Next::Damaged(offset, format!("expected a WARC version line, found {found:?}")));
+                    return Ok(Next::Damaged(
+                        offset,
+                        format!("expected a WARC version line, found {}", quoted(&found)),
+                    ));
                 }
             },
         };
@@ -547,7 +551,7 @@ fn undo_content_encoding<'a>(
             "deflate" => Box::new(flate2::read::DeflateDecoder::new(&body[..])),
             "br" => Box::new(brotli_decompressor::Decompressor::new(&body[..], 4096)),
             "zstd" => Box::new(zstd::stream::read::Decoder::new(&body[..]).map_err(|e| format!("zstd: {e}"))?),
-            other => return Err(format!("HTTP body encoded as {other:?}; skipped")),
+            other => return Err(format!("HTTP body encoded as {}; skipped", quoted(other))),
         };
         let mut out = Vec::new();
         match decoder.take(limit).read_to_end(&mut out) {

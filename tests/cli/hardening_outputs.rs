@@ -353,6 +353,23 @@ fn control_characters_are_escaped_in_human_facing_output() {
     assert_eq!(crate::common::document_ids(&report), [forged, coloured]);
 }
 
+/// A value a message quotes (a date that does not read) is escaped once where it is shown, and kept
+/// exact in the JSON report: it was escaped when quoted and again on the terminal (`\\u{1b}`, which says
+/// the input held a backslash).
+#[test]
+fn a_value_quoted_in_a_message_is_escaped_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("dates.jsonl");
+    let record = serde_json::json!({"id": "a", "text": seeds()[0].1, "date": "\u{1b}[2J\\x"});
+    std::fs::write(&input, format!("{record}\n")).unwrap();
+    let out = bin().args(["scan", "--quiet", "--format", "json"]).arg(&input).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("(the first at line 1: \"\\u{1b}[2J\\\\x\")"), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let message = report["summary"]["problems"][0]["message"].as_str().unwrap();
+    assert!(message.contains("(the first at line 1: \"\u{1b}[2J\\x\")"), "{message}");
+}
+
 /// `scan - -o FILE < FILE`: the report would replace the articles being read from standard input:
 /// refused, exit 1, the file untouched.
 #[test]

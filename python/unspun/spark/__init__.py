@@ -141,7 +141,15 @@ def scan(
 
     # 1. Read, then the scan's fixed order: by id, then path, equal ones in read order. A document's
     # rank in that order numbers it from here on; repeated ids get `#2`, `#3`… in that order.
-    rows, problems = _read(spark, list(inputs), config, n_parts)
+    try:
+        rows, problems = _read(spark, list(inputs), config, n_parts)
+    except Exception as e:
+        # Damaged input with strict=True, refused on an executor: the library's InputError and its
+        # message, not Spark's exception around the worker's trace.
+        said = _INPUT_ERROR.search(str(e))
+        if said is None:
+            raise
+        raise _native.InputError(said.group(1)) from None
     furniture_lines = None
     if settings.get("boilerplate"):
         rows, furniture_lines = _strip_furniture(sc, rows, config)
@@ -416,6 +424,9 @@ def _doc_schema() -> Any:
         ]
     )
 
+
+# The last line of an executor's trace of the library's InputError.
+_INPUT_ERROR = re.compile(r"^unspun\.InputError: (.+)$", re.MULTILINE)
 
 # An id as a repeated one is renamed: `#` and a number at its end.
 _SUFFIXED = re.compile(r"#[0-9]+$")
@@ -775,8 +786,10 @@ def main(argv: Optional[Iterable[str]] = None) -> int:
             **settings,
         )
     except (ValueError, OSError) as e:
-        # Refused output, or input with strict=True: the message, not a trace from the cluster.
-        print(f"unspun: {_escaped(str(e))}", file=sys.stderr)
+        # Refused output, or damaged input with strict=True: the message, not a trace from the cluster
+        # (the library's InputError is escaped for a terminal already).
+        said = str(e) if isinstance(e, _native.InputError) else _escaped(str(e))
+        print(f"unspun: {said}", file=sys.stderr)
         return 1
     finally:
         spark.stop()

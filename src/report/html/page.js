@@ -34,7 +34,7 @@
   // Control characters, line separators and bidirectional overrides from the input are shown as escapes
   // (as the text report shows them), so an id cannot hide a line break or reverse what follows it; a
   // backslash is doubled, so an escape cannot be forged.
-  const HIDDEN = /[\\\p{Cc}\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\u{110bd}\u{110cd}\u{13430}-\u{1343f}\u{1bca0}-\u{1bca3}\u{1d173}-\u{1d17a}\u{e0001}\u{e0020}-\u{e007f}]/gu;
+  const HIDDEN = /[\\\p{Cc}\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b\u200e\u200f\u2028-\u202e\u2060-\u206f\u3164\ufeff\uffa0\ufff0-\ufffb\u{110bd}\u{110cd}\u{13430}-\u{1343f}\u{1bca0}-\u{1bca3}\u{1d173}-\u{1d17a}\u{e0000}-\u{e00ff}\u{e01f0}-\u{e0fff}]/gu;
   const ESCAPES = { "\n": "\\n", "\r": "\\r", "\t": "\\t", "\\": "\\\\" };
   function shown(s) {
     return String(s).replace(HIDDEN, (c) => ESCAPES[c] || "\\u{" + c.codePointAt(0).toString(16) + "}");
