@@ -94,10 +94,8 @@ impl Output {
                 }),
             })
         };
-        let wanted = target
-            .file_name()
-            .map(|n| n.to_string_lossy().to_lowercase())
-            .is_some_and(|name| extensions.iter().any(|ext| name.ends_with(&format!(".{}", ext.to_lowercase()))));
+        // Named as a scanned folder reads it (`r.txt.gz` too: compressed, read by its first bytes).
+        let wanted = unspun::input::has_extension(&target, extensions);
         for input in inputs {
             if input.as_os_str() == "-" {
                 if is_stdin(&target) {

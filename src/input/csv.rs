@@ -224,10 +224,10 @@ fn read_again<R: Read>(rows: csv::Reader<Capped<R>>, point: (u64, u64), delimite
 }
 
 /// The column names of a header row: trimmed, the byte-order mark a spreadsheet writes before the first
-/// one dropped, and a name that differs from a configured field only in case (`Text`, `URL`) taken as
-/// that field.
+/// one dropped, and a name that differs from a configured field or the title (which the reports show)
+/// only in case (`Text`, `URL`, `Title`) taken as that field.
 fn columns(header: &csv::ByteRecord, options: &InputOptions) -> Vec<String> {
-    let fields = [&options.text_field, &options.id_field, &options.date_field, &options.url_field];
+    let fields = [&options.text_field, &options.id_field, &options.date_field, &options.url_field, "title"];
     header
         .iter()
         .enumerate()
@@ -462,6 +462,23 @@ mod tests {
             assert_eq!(crate::input::reload(&path, &d.origin, &InputOptions::default()).unwrap(), d.text);
         }
         assert!(matches!(docs[1].origin, Origin::Row { row: 3, .. }), "{:?}", docs[1].origin);
+    }
+
+    /// Columns named in any case: `ID`, `Text`, `URL`, `Date` and `Title` are the fields (the title is
+    /// what the reports show beside an id), another name stays as written.
+    #[test]
+    fn a_header_names_its_columns_in_any_case() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("export.csv");
+        std::fs::write(&path, "ID,Text,URL,Date,Title,Outlet\na,Words of an article.,http://x/a,2025-05-24,T,O\n")
+            .unwrap();
+        let (docs, problems) = read_all(&path, &InputOptions::default());
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!((docs[0].id.as_str(), docs[0].date.as_deref()), ("a", Some("2025-05-24")));
+        assert_eq!(
+            (&docs[0].extra["url"], &docs[0].extra["title"], &docs[0].extra["Outlet"]),
+            (&"http://x/a".into(), &"T".into(), &"O".into())
+        );
     }
 
     /// A quotation mark opened and never closed: the row that holds it is skipped, saying where it was

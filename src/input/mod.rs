@@ -382,8 +382,8 @@ fn walk_entries(walker: &mut Walk, dir: &Path, files: &mut Vec<InputFile>, probl
 }
 
 /// Whether the file's name ends in one of `extensions`, or in one of them and a compression suffix
-/// (`x.jsonl.gz`, `x.txt.zst` for `jsonl`, `txt`).
-fn has_extension(path: &Path, extensions: &[String]) -> bool {
+/// (`x.jsonl.gz`, `x.txt.zst` for `jsonl`, `txt`): a file a scanned folder reads.
+pub fn has_extension(path: &Path, extensions: &[String]) -> bool {
     let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
     let bare = [".gz", ".zst", ".zstd"].iter().find_map(|c| name.strip_suffix(c));
     extensions.iter().any(|ext| {
@@ -751,6 +751,10 @@ pub fn parse_day(date: &str) -> Option<f64> {
 /// `UTC`/`GMT`, written after it.
 fn parse_day_without_zone(date: &str) -> Option<(f64, bool)> {
     const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+    // A signed year (ISO 8601's `-2025-05-01` is 2026 BC) is no publication's: the words below drop signs.
+    if date.trim_start().starts_with(['-', '+']) {
+        return None;
+    }
     // An ISO time is glued to the day by a "T" (2025-05-24T10:30), a meridiem to the time (10:30pm): part
     // them.
     let chars: Vec<char> = date.trim().to_ascii_lowercase().chars().collect();
@@ -959,6 +963,9 @@ pub(crate) mod tests {
             "0000-01-01",
             "-0001-01-01",
             "-0050-06-01",
+            "-2025-05-01",
+            "+2025-05-01",
+            " -2025-05-01T10:00",
             "0001-01-01T00:00:00Z",
             "-009999-01-01T00:00Z",
             "1970-01-01",

@@ -19,9 +19,19 @@ const QUOTE_CHARS: usize = 160;
 pub struct Explanation {
     /// Its first passages, quoted from both texts (`(a, b)`).
     pub passages: Vec<(Quote, Quote)>,
-    /// For copies (`duplicate`, `near_duplicate`), where the texts differ: from the first to the last
-    /// differing word, in `a` and in `b`; `None` inside when they are byte-identical.
-    pub differs: Option<Option<(Quote, Quote)>>,
+    /// For copies (`duplicate`, `near_duplicate`), how the texts differ.
+    pub differs: Option<Difference>,
+}
+
+/// How the texts of two copies differ.
+#[derive(Clone, Debug)]
+pub enum Difference {
+    /// Not at all: byte-identical.
+    Identical,
+    /// In white space only (spaces, line breaks, CRLF for LF): the same words in the same order.
+    Spacing,
+    /// In words: from the first to the last differing word, in `a` and in `b`.
+    Words(Quote, Quote),
 }
 
 /// A byte range of a text and its quotation.
@@ -119,7 +129,11 @@ impl Report {
                 *slot = (quoted(&a, passage.a), quoted(&b, passage.b));
             }
             if let (Ok(ta), Ok(tb)) = (&a, &b) {
-                e.differs = Some(differing(ta, tb).map(|(ra, rb)| (quoted(&a, ra), quoted(&b, rb))));
+                e.differs = Some(match differing(ta, tb) {
+                    None => Difference::Identical,
+                    Some(_) if ta.split_whitespace().eq(tb.split_whitespace()) => Difference::Spacing,
+                    Some((ra, rb)) => Difference::Words(quoted(&a, ra), quoted(&b, rb)),
+                });
             }
         }
         // The other pairs' passages, grouped by document so that each text is read once: (document, pair,

@@ -27,7 +27,7 @@ mod explain;
 mod html;
 mod text;
 
-pub use explain::{EXPLAINED_PASSAGES, Explanation, Quote};
+pub use explain::{Difference, EXPLAINED_PASSAGES, Explanation, Quote};
 
 /// `n` and `noun`, the noun in the plural unless `n` is 1: `1 document`, `3 documents`.
 pub fn counted(n: usize, noun: &str) -> String {

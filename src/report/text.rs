@@ -8,7 +8,7 @@ use std::io::{self, Write};
 
 use serde_json::Value;
 
-use super::{Quote, Report};
+use super::{Difference, Quote, Report};
 use crate::escape::escape_controls as shown;
 
 impl Report {
@@ -36,12 +36,15 @@ impl Report {
                 writeln!(out, "    {}{favours}: {}", e.signal, shown(&e.detail))?;
             }
             match &explained[k].differs {
-                Some(Some((qa, qb))) => {
+                Some(Difference::Words(qa, qb)) => {
                     writeln!(out, "    where they differ:")?;
                     quote_line(out, &p.a, qa)?;
                     quote_line(out, &p.b, qb)?;
                 }
-                Some(None) => writeln!(out, "    the texts are byte-identical")?,
+                Some(Difference::Spacing) => {
+                    writeln!(out, "    the texts have the same words: they differ in white space only")?
+                }
+                Some(Difference::Identical) => writeln!(out, "    the texts are byte-identical")?,
                 None => {}
             }
             for (n, (qa, qb)) in explained[k].passages.iter().enumerate() {

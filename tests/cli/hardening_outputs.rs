@@ -43,6 +43,14 @@ fn output_equal_to_an_input_is_refused() {
         assert_eq!(std::fs::read(&article).unwrap(), before, "{output:?} overwrote the article");
     }
     assert!(!new.exists());
+    // Compressed: a scanned folder reads `x.txt.gz` and `x.txt.zst` too (and the report was written there).
+    for name in ["report.txt.gz", "report.TXT.zst"] {
+        let output = docs.join(name);
+        let out = bin().args(["scan", "--quiet", "-f", "text"]).arg(&docs).arg("-o").arg(&output).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
+        assert!(stderr.contains("inside the input") && !output.exists(), "{stderr}");
+    }
     let out = bin()
         .arg("scan")
         .arg("--quiet")

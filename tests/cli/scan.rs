@@ -676,6 +676,13 @@ fn explain_shows_where_two_copies_differ() {
     let at = seed.find("hundreds").unwrap();
     assert!(text.contains(&format!("    where they differ:\n      a [{at}..{}] “hundreds”\n", at + 8)), "{text}");
     assert!(text.contains(&format!("      b [{at}..{}] “thousands”\n", at + 9)), "{text}");
+    // A copy with CRLF line ends and a doubled space has the same words: no span of "differing" words
+    // (it quoted nearly the whole text, nothing visibly different).
+    std::fs::write(dir.path().join("b.txt"), seed.replace('\n', "\r\n").replacen(' ', "  ", 1)).unwrap();
+    let out = run_ok(&["scan", dir.path().to_str().unwrap(), "--explain", "-q"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("duplicate") && !text.contains("where they differ"), "{text}");
+    assert!(text.contains("    the texts have the same words: they differ in white space only\n"), "{text}");
 }
 
 /// The seeds split in two folders under `dir`: `ours` (the reference) holds those whose names start with
