@@ -125,15 +125,65 @@ pub(super) fn find_candidates(
         pairs = across(pairs, docs, &leader);
     }
     if let Some(window) = config.window_days {
-        pairs.retain(|&(key, _)| {
-            let (a, b) = unpack(key);
-            match (docs[a as usize].day, docs[b as usize].day) {
-                (Some(x), Some(y)) => (x - y).abs() <= window,
-                _ => true,
-            }
-        });
+        pairs = within_window(pairs, docs, &leader, window, plan.against);
     }
     Ok(Candidates { count: pairs.len(), pairs, proposers, stats, leader })
+}
+
+/// The pairs of documents published at most `window` days apart (or undated). A near-duplicate group's
+/// star is its shortcut, not a judgement: a member published too far from its leader is compared instead
+/// with the group's earliest member within the window of it (the first such in the fixed order), so a copy
+/// published the day another was is paired with it, where dropping the star's pair left it unpaired.
+/// Against a reference collection, only with a member on the other side.
+fn within_window(
+    mut pairs: Vec<(PairKey, Proposers)>,
+    docs: &[DocInfo],
+    leader: &[u32],
+    window: f64,
+    against: bool,
+) -> Vec<(PairKey, Proposers)> {
+    let within = |a: u32, b: u32| match (docs[a as usize].day, docs[b as usize].day) {
+        (Some(x), Some(y)) => (x - y).abs() <= window,
+        _ => true,
+    };
+    let mut members: HashMap<u32, Vec<u32>> = HashMap::new();
+    for (i, &l) in leader.iter().enumerate().filter(|&(i, &l)| l != i as u32) {
+        members.entry(l).or_insert_with(|| vec![l]).push(i as u32);
+    }
+    let mut instead = Vec::new();
+    pairs.retain(|&(key, proposers)| {
+        let (a, b) = unpack(key);
+        if within(a, b) {
+            return true;
+        }
+        let star = [(a, b), (b, a)].into_iter().find(|&(l, m)| leader[m as usize] == l && l != m);
+        if let Some((l, m)) = star {
+            let partner = members[&l]
+                .iter()
+                .copied()
+                .filter(|&x| {
+                    x != m && within(x, m) && (!against || docs[x as usize].reference != docs[m as usize].reference)
+                })
+                .min_by(|&x, &y| {
+                    let day = |d: u32| docs[d as usize].day.unwrap_or(f64::INFINITY);
+                    day(x).total_cmp(&day(y)).then(x.cmp(&y))
+                });
+            instead.extend(partner.map(|x| (pair_key(x, m), proposers)));
+        }
+        false
+    });
+    if !instead.is_empty() {
+        pairs.extend(instead);
+        pairs.sort_unstable();
+        pairs.dedup_by(|next, kept| {
+            let same = next.0 == kept.0;
+            if same {
+                kept.1 |= next.1;
+            }
+            same
+        });
+    }
+    pairs
 }
 
 /// Candidate pairs of one view among the documents `i` with `include(i)` true: every pair that shares a

@@ -423,6 +423,51 @@ fn dates_decide_the_source_and_window_limits_candidates() {
     assert_eq!(windowed["pairs"].as_array().unwrap().len(), 0, "{windowed}");
 }
 
+/// Seven copies of one article published a day apart, each with a word of its own changed, and an eighth
+/// published the day the last was: eight near-duplicates, a group compared through its earliest member.
+/// With `--window 0` the eighth is paired with the copy of its day (the star's pair with the leader, six
+/// days apart, was dropped and nothing took its place); with `--window 1`, with the earliest copy within a
+/// day of it, and every copy with one of its neighbours in time.
+#[test]
+fn a_window_pairs_a_copy_with_the_copies_of_its_days_in_a_group() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("copies.jsonl");
+    let seed = std::fs::read_to_string(corpus().join("docs/000_24845da15824156e.txt")).unwrap();
+    let words: Vec<&str> = seed.split(' ').collect();
+    let copy = |k: usize| {
+        let mut w = words.clone();
+        let at = 40 + 25 * k;
+        let changed = format!("{}{k}", w[at]);
+        w[at] = &changed;
+        w.join(" ")
+    };
+    let mut lines: Vec<String> = (0..7)
+        .map(|k| {
+            serde_json::json!({"id": format!("copy{k}"), "date": format!("2024-01-0{}", k + 1), "text": copy(k)})
+                .to_string()
+        })
+        .collect();
+    lines.push(serde_json::json!({"id": "new", "date": "2024-01-07", "text": copy(7)}).to_string());
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+    let pairs = |window: &str| {
+        let report =
+            json(&run_ok(&["scan", "--quiet", "--format", "json", "--window", window, file.to_str().unwrap()]));
+        let mut pairs: Vec<String> = report["pairs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| format!("{}~{}", p["a"].as_str().unwrap(), p["b"].as_str().unwrap()))
+            .collect();
+        pairs.sort();
+        pairs
+    };
+    assert_eq!(pairs("0"), ["copy6~new"]);
+    assert_eq!(
+        pairs("1"),
+        ["copy0~copy1", "copy1~copy2", "copy2~copy3", "copy3~copy4", "copy4~copy5", "copy5~copy6", "copy5~new"]
+    );
+}
+
 /// Scans two saved pages of the story, a lightly edited copy (`a-copy.html`, first by name) and the
 /// original (`b-orig.html`), each with the given `<head>` content; returns the JSON report.
 fn scan_saved_pages(copy_head: &str, original_head: &str) -> Value {
