@@ -30,6 +30,9 @@ pub(super) fn run(command: &IndexCommand, run: &Run) -> Result<ExitCode> {
             print_problems(&problems);
             run.print_timings();
             if !run.quiet {
+                if written.documents == 0 && matches!(command, IndexCommand::Add(_)) {
+                    eprintln!("unspun: note: no article was read from the inputs: nothing added, no segment written");
+                }
                 say_what_it_holds(&args.index, run)?;
                 if written.repeated_ids > 0 {
                     eprintln!(
@@ -70,14 +73,16 @@ pub(super) fn run(command: &IndexCommand, run: &Run) -> Result<ExitCode> {
                 serde_json::to_string_pretty(&info).unwrap_or_default() + "\n"
             } else {
                 let mib = |b: u64| b as f64 / (1 << 20) as f64;
-                let per_doc: Vec<String> = info
-                    .sections
-                    .iter()
-                    .map(|(name, bytes)| format!("{name} {:.0}", *bytes as f64 / info.documents.max(1) as f64))
-                    .collect();
+                // Bytes a document, of an index that holds some (an empty one's are its headers').
+                let per = |bytes: u64| match info.documents {
+                    0 => "–".to_string(),
+                    n => format!("{:.0}", bytes as f64 / n as f64),
+                };
+                let per_doc: Vec<String> =
+                    info.sections.iter().map(|(name, bytes)| format!("{name} {}", per(*bytes))).collect();
                 let mut text = format!(
                     "index        {}\nformat       version {}, generation {}\ndocuments    {}\nparameters   {}\n\
-                     size         {:.1} MiB ({:.1} MiB of compressed text, {:.0} bytes a document beside it)\n\
+                     size         {:.1} MiB ({:.1} MiB of compressed text, {} bytes a document beside it)\n\
                      per document {} (bytes)\nsegments     {}\n",
                     Escaped(path_text(&args.index)),
                     info.format_version,
@@ -86,7 +91,7 @@ pub(super) fn run(command: &IndexCommand, run: &Run) -> Result<ExitCode> {
                     info.params,
                     mib(info.bytes),
                     mib(info.text_bytes),
-                    (info.bytes - info.text_bytes) as f64 / info.documents.max(1) as f64,
+                    per(info.bytes - info.text_bytes),
                     per_doc.join(", "),
                     info.segments.len()
                 );

@@ -162,6 +162,17 @@ impl Index {
             let mut missing = None;
             for s in &manifest.segments {
                 let path = dir.join(&s.file);
+                // A length other than the one written: cut short by a torn copy, or grown.
+                if let Ok(meta) = std::fs::metadata(&path)
+                    && meta.len() != s.bytes
+                {
+                    let (len, bytes) = (meta.len(), s.bytes);
+                    let how = if len < bytes { "cut short" } else { "longer than written" };
+                    return Err(Error::Index {
+                        path,
+                        message: format!("{len} bytes where the manifest says {bytes}: {how}; the index is damaged"),
+                    });
+                }
                 match Segment::open(&path) {
                     Ok(segment) => segments.push(Arc::new(segment)),
                     Err(Error::Read { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
@@ -245,9 +256,9 @@ impl Index {
             params: Params::of(config),
             segments: Vec::new(),
         };
-        let repeated_ids = repeated_ids(HashSet::new(), &corpus.documents);
+        let (repeated_ids, documents) = (repeated_ids(HashSet::new(), &corpus.documents), corpus.documents.len());
         let problems = write_corpus(dir, manifest, corpus, config, progress)?;
-        Ok(Written { problems, repeated_ids })
+        Ok(Written { problems, repeated_ids, documents })
     }
 
     /// Adds the articles under `paths` to the index in `dir` as a new segment, counted into its
@@ -266,13 +277,16 @@ impl Index {
         }
         let prior = Prior { seen, ..Prior::default() };
         let corpus = pipeline::sign_for_index(paths, prior, config, progress)?;
+        if corpus.documents.is_empty() {
+            return Ok(Written { problems: corpus.problems, repeated_ids: 0, documents: 0 });
+        }
         let mut archived = HashSet::new();
         for s in &index.segments {
             archived.extend(s.ids()?);
         }
-        let repeated_ids = repeated_ids(archived, &corpus.documents);
+        let (repeated_ids, documents) = (repeated_ids(archived, &corpus.documents), corpus.documents.len());
         let problems = write_corpus(dir, index.manifest, corpus, config, progress)?;
-        Ok(Written { problems, repeated_ids })
+        Ok(Written { problems, repeated_ids, documents })
     }
 
     /// Merges every segment of the index in `dir` into one.
@@ -466,6 +480,9 @@ pub fn is_index(path: &Path) -> bool {
 pub struct Written {
     pub problems: Vec<Problem>,
     pub repeated_ids: usize,
+    /// The documents written: none by an `add` that read none, which writes no segment (an empty one
+    /// would only be one more for every query to open).
+    pub documents: usize,
 }
 
 /// How many of `documents` have an id in `ids` or of an earlier one of them.
@@ -541,6 +558,12 @@ fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<()> {
 
 /// Reads and checks the manifest of the index in `dir`.
 fn read_manifest(dir: &Path) -> Result<Manifest> {
+    if dir.is_file() {
+        return Err(Error::Index {
+            path: dir.to_path_buf(),
+            message: "is a file, not an index's folder (`unspun index build INDEX INPUT…` makes one)".into(),
+        });
+    }
     let path = dir.join(MANIFEST);
     let bytes = std::fs::read(&path).map_err(|source| match source.kind() {
         std::io::ErrorKind::NotFound => Error::Index {
@@ -570,7 +593,17 @@ fn read_manifest(dir: &Path) -> Result<Manifest> {
             return Err(bad(&format!("checksum mismatch: the manifest is damaged, or {}", other_version())));
         }
     }
-    serde_json::from_slice(&bytes[16..16 + len]).map_err(|e| bad(&format!("the manifest cannot be read: {e}")))
+    let manifest: Manifest =
+        serde_json::from_slice(&bytes[16..16 + len]).map_err(|e| bad(&format!("the manifest cannot be read: {e}")))?;
+    // A segment is a file of the folder the index writes: a name that leads elsewhere (`../other/…`) is
+    // damage, never read, nor deleted by `compact`.
+    if let Some(s) = manifest.segments.iter().find(|s| !is_segment(&s.file) || s.file.contains(['/', '\\'])) {
+        return Err(bad(&format!(
+            "it names {} as a segment, not a segment file of the index's folder: the manifest is damaged",
+            crate::escape::quoted(&s.file)
+        )));
+    }
+    Ok(manifest)
 }
 
 /// Adds the statistics of segment `s` (its `contents`) to `frequencies`; an error naming the segment when
@@ -667,6 +700,15 @@ mod tests {
             std::fs::write(&path, &bad).unwrap();
             let e = read_manifest(dir.path()).unwrap_err().to_string();
             assert!(e.contains("MANIFEST"), "{e}");
+        }
+        // A segment named outside the folder (a manifest edited, its checksum made again) is refused, so
+        // neither read nor deleted by `compact`.
+        for file in ["../other/segment-1.useg", "segment-1.useg/../../x.useg", "notes.txt"] {
+            let mut elsewhere = manifest();
+            elsewhere.segments[0].file = file.into();
+            write_manifest(dir.path(), &elsewhere).unwrap();
+            let e = read_manifest(dir.path()).unwrap_err().to_string();
+            assert!(e.contains("not a segment file of the index's folder: the manifest is damaged"), "{e}");
         }
     }
 

@@ -367,7 +367,11 @@ impl Segment {
             }));
         }
         if &map[len - 8..] != END {
-            return Err(bad("the segment is cut short (torn write): no end magic; the index is damaged".into()));
+            return Err(bad(
+                "no end magic at the segment's end: cut short (a torn write) or with bytes after its end; \
+                 the index is damaged"
+                    .into(),
+            ));
         }
         let fits = header_at >= START
             && header_at.checked_add(header_len).and_then(|e| e.checked_add(TRAILER as u64)) == Some(len as u64);

@@ -272,7 +272,12 @@ fn other_parameters_versions_and_damaged_files_are_refused_by_name() {
     assert_eq!(documents(&idx), None);
     std::fs::write(&segment, &good[..good.len() - 100]).unwrap();
     assert_refused(&idx, &new, &[], &[&s, "cut short"]);
+    // Grown: a byte after its end is not a torn write.
+    std::fs::write(&segment, [&good[..], b"x"].concat()).unwrap();
+    assert_refused(&idx, &new, &[], &[&s, "longer than written"]);
     std::fs::write(&segment, &good).unwrap();
+    // A file where the index's folder goes (arguments swapped, its MANIFEST named): said so.
+    assert_refused(&segment, &new, &[], &["is a file, not an index's folder"]);
     assert_eq!(query_json(&idx, &[os(&new)]).status.code(), Some(0));
     assert_eq!(index("verify", &idx, &[]).status.code(), Some(0));
     // A damaged text: `index verify` names the text store.
@@ -350,6 +355,27 @@ fn many_articles(path: &Path, n: usize, tag: &str) {
 }
 
 /// The documents an index holds, by `index info`; `None` when it cannot be opened.
+/// `index add` of inputs that hold no article writes no segment (each empty one was one more for every
+/// query to open) and says so; `index info` of an index of none shows no bytes a document.
+#[test]
+fn adding_no_articles_writes_no_segment() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (idx, empty) = (tmp.path().join("idx"), tmp.path().join("empty.jsonl"));
+    std::fs::write(&empty, "").unwrap();
+    assert_eq!(index("build", &idx, &[os(&empty)]).status.code(), Some(0));
+    let out = bin().args(["index", "add"]).arg(&idx).arg(&empty).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing added, no segment written"));
+    let info = bin().args(["index", "info", "--json"]).arg(&idx).output().unwrap();
+    let info: Value = serde_json::from_slice(&info.stdout).unwrap();
+    assert_eq!(info["segments"].as_array().unwrap().len(), 1, "{info}");
+    let text = String::from_utf8(bin().args(["index", "info"]).arg(&idx).output().unwrap().stdout).unwrap();
+    assert!(text.contains("(0.0 MiB of compressed text, – bytes a document beside it)"), "{text}");
+    let seeds = seed_folder(tmp.path(), "seeds", &["000", "001"]);
+    assert_eq!(index("add", &idx, &[os(&seeds)]).status.code(), Some(0));
+    assert_eq!(documents(&idx), Some(2));
+}
+
 fn documents(idx: &Path) -> Option<u64> {
     let out = bin().args(["index", "info", "--json"]).arg(idx).output().unwrap();
     let info: Value = serde_json::from_slice(&out.stdout).ok()?;
