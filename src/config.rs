@@ -179,7 +179,14 @@ impl VerdictBars {
         if file.version != 1 {
             return Err(format!("verdict bars version {} (this build reads version 1)", file.version));
         }
-        Ok(file.bars)
+        let b = file.bars;
+        let given = [("rewrite_strength", Some(b.rewrite_strength)), ("partial_strength", Some(b.partial_strength))];
+        for (name, bar) in given.into_iter().chain([("specifics_strength", b.specifics_strength)]) {
+            if let Some(bar) = bar.filter(|v| !(v.is_finite() && *v >= 0.0)) {
+                return Err(format!("{name} {bar} is not a weight of evidence (0 or more)"));
+            }
+        }
+        Ok(b)
     }
 }
 
@@ -306,6 +313,20 @@ impl Config {
                 return Err(Error::Config("the semantic view needs at least one neighbour".into()));
             }
         }
+        let fields = [
+            ("--id-field", &self.input.id_field),
+            ("--text-field", &self.input.text_field),
+            ("--date-field", &self.input.date_field),
+            ("--url-field", &self.input.url_field),
+        ];
+        for (k, (option, field)) in fields.iter().enumerate() {
+            if let Some((other, _)) = fields[..k].iter().find(|(_, f)| f == field) {
+                return Err(Error::Config(format!(
+                    "{option} {} names the {other} too: a field is read as one of them, so give each its own",
+                    crate::escape::quoted(field)
+                )));
+            }
+        }
         if self.max_bucket < 2 {
             return Err(Error::Config("the bucket cap must be at least 2".into()));
         }
@@ -325,6 +346,18 @@ impl Config {
 mod tests {
     use super::*;
 
+    /// A date field that is the text field was read as neither date nor problem: said at once.
+    #[test]
+    fn each_field_has_a_name_of_its_own() {
+        let mut config = Config::default();
+        config.input.date_field = "text".into();
+        let e = config.validate().unwrap_err().to_string();
+        assert!(e.contains("--date-field \"text\" names the --text-field too"), "{e}");
+        config.input.date_field = "published".into();
+        config.input.url_field = "id".into();
+        assert!(config.validate().unwrap_err().to_string().contains("--url-field \"id\" names the --id-field"));
+    }
+
     #[test]
     fn verdict_bar_files_are_checked() {
         let bars = VerdictBars::default();
@@ -338,6 +371,8 @@ mod tests {
         assert_eq!(earlier.map(|b| b.specifics_strength), Ok(None));
         let with = r#"{"version": 1, "rewrite_strength": 0.5, "partial_strength": 0.4, "specifics_strength": 0.2}"#;
         assert_eq!(VerdictBars::parse(with).map(|b| b.specifics_strength), Ok(Some(0.2)));
+        let negative = with.replace("\"partial_strength\": 0.4", "\"partial_strength\": -1");
+        assert!(VerdictBars::parse(&negative).unwrap_err().contains("partial_strength -1 is not"));
         let path = std::env::temp_dir().join("unspun-no-such-bars.json");
         assert!(VerdictBars::load(&path).unwrap_err().to_string().contains("unspun-no-such-bars.json"));
     }

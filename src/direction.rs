@@ -317,6 +317,14 @@ impl DirectionModel {
         if let Some(unknown) = model.weights.keys().find(|k| !FEATURE_NAMES.contains(&k.as_str())) {
             return Err(format!("unknown feature {unknown:?} (known: {})", FEATURE_NAMES.join(", ")));
         }
+        let weights = model.weights.iter().map(|(name, &w)| (name.as_str(), w, false));
+        let given = [("context_weight", model.context_weight, false), ("decisive", model.decisive, true)];
+        for (name, v, log_odds) in weights.chain(given).chain([("sibling_lean", model.sibling_lean, true)]) {
+            if !v.is_finite() || (log_odds && v < 0.0) {
+                let what = if log_odds { "log-odds (0 or more)" } else { "weight" };
+                return Err(format!("{name} {v} is not a {what}"));
+            }
+        }
         Ok(model)
     }
 
@@ -495,6 +503,9 @@ mod tests {
         assert!(DirectionModel::parse("{}").is_err());
         let unknown = BUILT_IN.replacen("\"attestation\"", "\"astrology\"", 1);
         assert!(DirectionModel::parse(&unknown).unwrap_err().contains("astrology"));
+        // A negative margin names a source with no evidence at all.
+        let negative = BUILT_IN.replacen("\"decisive\": 1.0", "\"decisive\": -3", 1);
+        assert!(DirectionModel::parse(&negative).unwrap_err().contains("decisive -3 is not a log-odds"));
     }
 
     #[test]

@@ -130,7 +130,11 @@ impl Output {
                     let mut out = io::BufWriter::new(file);
                     write(&mut out).and_then(|_| out.flush())
                 });
-                (path, result)
+                match result {
+                    // A pipe written through (`-o /dev/stdout | head`): its reader's choice too.
+                    Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(()),
+                    other => (path, other),
+                }
             }
             Output::Atomic { path, target, dir } => {
                 // On an error the temporary file is dropped, which removes it; on SIGINT or SIGTERM the

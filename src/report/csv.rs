@@ -42,7 +42,8 @@ impl Report {
             "a_date",
             "b_date",
             "evidence",
-        ])?;
+        ])
+        .map_err(io_error)?;
         for p in &self.pairs {
             // Empty for a candidate pair, which verification did not measure.
             let number = |x: Option<f64>| x.map(|x| format!("{x:.3}")).unwrap_or_default();
@@ -64,9 +65,18 @@ impl Report {
                 field(&p.a, "date"),
                 field(&p.b, "date"),
                 signals.join(";"),
-            ])?;
+            ])
+            .map_err(io_error)?;
         }
         w.flush()
+    }
+}
+
+/// The writer's error as the I/O error it is, so its kind (a closed pipe, which is no error) is kept.
+fn io_error(e: ::csv::Error) -> io::Error {
+    match e.into_kind() {
+        ::csv::ErrorKind::Io(e) => e,
+        other => io::Error::other(format!("{other:?}")),
     }
 }
 

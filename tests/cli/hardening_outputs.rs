@@ -449,3 +449,29 @@ fn an_argument_error_writes_no_control_characters() {
     assert!(stdout.contains("--window"), "{stdout}");
     assert!(!stdout.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r')), "{stdout:?}");
 }
+
+/// A reader that closes the pipe early (`| head -1`) is its choice, not an error, in every format and
+/// through `-o /dev/stdout`: exit 0, nothing said (CSV said "Broken pipe" and exited 1, its writer's
+/// error having lost the error's kind; `-o /dev/stdout` did in every format).
+#[test]
+fn a_reader_closing_the_pipe_early_is_no_error() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let news = crate::common::repo().join("../shared/eval/news-scale/news-scale.jsonl.gz");
+    for args in [&["-f", "csv"][..], &["-f", "text", "-o", "/dev/stdout"]] {
+        let mut child = bin()
+            .args(["scan", "--quiet"])
+            .arg(&news)
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = [0u8; 64];
+        child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(!stderr.contains("Broken pipe"), "{args:?}: {stderr}");
+    }
+}
