@@ -346,6 +346,9 @@ pub(super) fn read(input: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()>
     // Where the reader started, in the stream's bytes and rows: after a stray quotation mark, a new
     // reader reads the lines after it again.
     let (mut base, mut rows_before) = (0u64, 0u64);
+    // After a space before an opening quotation mark: the bytes of the rows its quotation runs over,
+    // skipped up to the row that closes it (at most a row's limit).
+    let mut spaced: Option<u64> = None;
     loop {
         let (start, next) = (base + rows.position().byte(), rows_before + rows.position().record() + 1);
         rows.get_mut().row_starts(start);
@@ -381,6 +384,31 @@ pub(super) fn read(input: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()>
             continue;
         }
         let end = base + rows.position().byte();
+        let quotes = |cell: &[u8]| cell.iter().filter(|&&b| b == b'"').count();
+        if let Some(skipped) = spaced {
+            let length = end - (base + position.byte());
+            let closes = row.iter().map(quotes).sum::<usize>() % 2 == 1;
+            spaced = (!closes && skipped + length <= rows.get_ref().limit).then_some(skipped + length);
+            continue;
+        }
+        // A space before a quotation mark meant to open a cell: the CSV rules read the mark as text, and
+        // the cell's lines as rows of their own (their first words taken as ids), so the row and those
+        // lines are skipped.
+        if let Some(k) = row.iter().position(|cell| {
+            let after = cell.trim_ascii_start();
+            after.len() < cell.len() && after.starts_with(b"\"") && quotes(cell) % 2 == 1
+        }) {
+            let runs_on = row.iter().map(quotes).sum::<usize>() % 2 == 1;
+            let why = format!(
+                "a space before the quotation mark that opens cell {} (the CSV rules read it as text){}; row \
+                 skipped: remove the space",
+                k + 1,
+                if runs_on { ", and its lines up to the closing mark as rows: skipped with it" } else { "" }
+            );
+            ctx.sink.problem(Some(number), why)?;
+            spaced = runs_on.then_some(0);
+            continue;
+        }
         if let Some(damage) = damaged(&row, columns.len(), (base + position.byte(), end), rows.get_mut()) {
             let resume = damage.stray.and_then(|stray| rows.get_ref().resume_point(stray, end));
             match resume {
@@ -462,6 +490,28 @@ mod tests {
             assert_eq!(crate::input::reload(&path, &d.origin, &InputOptions::default()).unwrap(), d.text);
         }
         assert!(matches!(docs[1].origin, Origin::Row { row: 3, .. }), "{:?}", docs[1].origin);
+    }
+
+    /// A space before the quotation mark meant to open a cell: the row is skipped, and so are the lines
+    /// of the cell the CSV rules read as rows of their own (their first words became ids), up to the
+    /// closing mark; the rows after are read. One problem, on the row's line.
+    #[test]
+    fn a_space_before_an_opening_quotation_mark_skips_the_cell_s_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("export.csv");
+        let rows = "id,text,date\n\
+            a,\"Harbour plan approved by the council on Monday.\",2025-05-01\n\
+            b, \"Bridge title\n\nThe mayor said on Tuesday, officials said.\nCritics argued the cost doubled.\",2025-05-02\n\
+            c, \"Closed on its line\" and more,2025-05-03\n\
+            d,Last article of the export.,2025-05-04\n";
+        std::fs::write(&path, rows).unwrap();
+        let (docs, problems) = read_all(&path, &InputOptions::default());
+        let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids, ["a", "c", "d"]);
+        assert_eq!(docs[1].text, " \"Closed on its line\" and more");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].line, Some(3));
+        assert!(problems[0].message.starts_with("a space before the quotation mark that opens cell 2"), "{problems:?}");
     }
 
     /// Columns named in any case: `ID`, `Text`, `URL`, `Date` and `Title` are the fields (the title is
