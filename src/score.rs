@@ -302,8 +302,9 @@ pub fn direction(
         return (Lean::Settled(Some(k)), evidence, None);
     }
     let tolerance = if a.exact && b.exact { INSTANT_TOLERANCE_DAYS } else { DATE_TOLERANCE_DAYS };
+    // Days carry minutes as a fraction: exactly an hour apart is not more than one, whatever the rounding.
     if let (Some(da), Some(db)) = (a.date, b.date)
-        && (da - db).abs() > tolerance
+        && (da - db).abs() > tolerance + 1e-9
     {
         let k = if da < db { 0 } else { 1 };
         let (earlier, later) = if k == 0 { (a, b) } else { (b, a) };

@@ -31,34 +31,35 @@ pub(crate) fn decode_as(encoding: &'static encoding_rs::Encoding, bytes: &[u8]) 
 /// a note saying so; bytes not valid in the charset become replacement characters, with a note.
 pub(crate) fn decode_page(bytes: &[u8], charset: Option<String>) -> (String, Option<String>) {
     use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
-    let from_meta = charset.is_none();
+    // Labels the standard maps to its "replacement" encoding (ISO-2022-KR, HZ-GB-2312…) would turn the
+    // whole page into one replacement character: taken as unknown charsets.
+    let known = |label: &str| Encoding::for_label(label.as_bytes()).filter(|&e| e != encoding_rs::REPLACEMENT);
     let meta_in =
         |len: usize| charset_of(&String::from_utf8_lossy(&bytes[..bytes.len().min(len)]).to_ascii_lowercase());
-    // A <meta> is looked for in the first kilobyte, as the standard's prescan does; past it too (in the
-    // first 64 KiB) when the bytes are not UTF-8, as a browser's parser changes the encoding when it meets
-    // one there.
-    let declared = charset
-        .or_else(|| meta_in(1024))
-        .or_else(|| std::str::from_utf8(bytes).is_err().then(|| meta_in(1 << 16)).flatten());
-    // Labels the standard maps to its "replacement" encoding (ISO-2022-KR, HZ-GB-2312…) would turn the
-    // whole page into one replacement character: read as an unknown charset instead.
-    let mut encoding = declared
-        .as_deref()
-        .and_then(|label| Encoding::for_label(label.as_bytes()))
-        .filter(|&e| e != encoding_rs::REPLACEMENT);
+    // The header's charset when the standard knows it; else the page's <meta> (an unknown label in the
+    // header gives way to it, as in a browser), looked for in the first kilobyte, as the standard's prescan
+    // does, and past it too (in the first 64 KiB) when the bytes are not UTF-8, as a browser's parser
+    // changes the encoding when it meets one there.
+    let header = charset.as_deref().and_then(known);
+    let meta = header
+        .is_none()
+        .then(|| meta_in(1024).or_else(|| std::str::from_utf8(bytes).is_err().then(|| meta_in(1 << 16)).flatten()))
+        .flatten();
     // A <meta> read as ASCII cannot truly declare UTF-16, whose text would not read so: UTF-8 it is, as
     // the standard says.
-    if from_meta && (encoding == Some(UTF_16LE) || encoding == Some(UTF_16BE)) {
-        encoding = Some(UTF_8);
-    }
-    let encoding = Encoding::for_bom(bytes).map(|(bom, _)| bom).or(encoding);
+    let from_meta = meta.as_deref().and_then(known).map(|e| if e == UTF_16LE || e == UTF_16BE { UTF_8 } else { e });
+    let encoding = Encoding::for_bom(bytes).map(|(bom, _)| bom).or(header).or(from_meta);
     match encoding {
         Some(encoding) if encoding != UTF_8 => decode_as(encoding, bytes),
         None if std::str::from_utf8(bytes).is_err() => {
             let at = std::str::from_utf8(bytes).err().map_or(0, |e| e.valid_up_to());
             let (text, _, _) = WINDOWS_1252.decode(bytes);
-            let said = declared.map(|d| format!(" (unknown charset {})", quoted(&d))).unwrap_or_default();
-            let note = format!("no charset declared{said} and not UTF-8 (at byte {at}); read as windows-1252");
+            let unknown: Vec<String> = [charset, meta].into_iter().flatten().map(|d| quoted(&d)).collect();
+            let said = match unknown.len() {
+                0 => "no charset declared".to_string(),
+                _ => format!("unknown charset {}", unknown.join(" and ")),
+            };
+            let note = format!("{said} and not UTF-8 (at byte {at}); read as windows-1252");
             (text.into_owned(), Some(note))
         }
         _ => super::decode(bytes, usize::MAX),
@@ -894,6 +895,10 @@ mod tests {
         let w1251 = b"<meta http-equiv=Content-Type content='text/html; charset=windows-1251'>\xcc\xe8\xf0";
         assert!(decode(w1251, None).0.ends_with("Мир"));
         assert_eq!(decode(b"\xcc\xe8\xf0", Some("koi8-r")).0, "лХП");
+        // A header's label the standard does not know gives way to the page's <meta>, as in a browser.
+        assert_eq!(decode(w1251, Some("bogus-xyz")), decode(w1251, None));
+        let (_, note) = decode(b"<meta charset=nonsense>caf\xe9", Some("bogus-xyz"));
+        assert!(note.unwrap().starts_with("unknown charset \"bogus-xyz\" and \"nonsense\" and not UTF-8"));
         // A byte-order mark wins; a <meta> cannot declare UTF-16 in ASCII.
         assert_eq!(decode(b"\xff\xfeh\0i\0", Some("windows-1252")).0, "hi");
         assert_eq!(decode("<meta charset=utf-16>é".as_bytes(), None).0, "<meta charset=utf-16>é");

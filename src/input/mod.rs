@@ -741,7 +741,9 @@ pub fn parse_day(date: &str) -> Option<f64> {
     static TODAY: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
     let today = *TODAY.get_or_init(|| jiff::Timestamp::now().as_second().div_euclid(86_400) as f64);
     let day = parse_instant(date).or_else(|| parse_day_without_zone(date).map(|(day, _)| day))?;
-    (day != 0.0 && day < today + 2.0).then_some(day)
+    // The first instant of 1970 is a timestamp of zero shown in some zone: 1969-12-31 or 1970-01-01,
+    // at any hour.
+    (!(-1.0..1.0).contains(&day) && day < today + 2.0).then_some(day)
 }
 
 /// [`parse_day`] for a date that `jiff` does not read: without a time zone, or with a numeric offset after
@@ -787,7 +789,12 @@ fn parse_day_without_zone(date: &str) -> Option<(f64, bool)> {
         let day_at = [mi.wrapping_sub(1), mi + 1]
             .into_iter()
             .find(|&i| i != year_at && tokens.get(i).and_then(|t| number(t)).is_some())?;
-        (number(tokens[year_at])?, m, number(tokens[day_at])?, year_at.max(day_at) + 1)
+        // The time after the year (`24 May 2025 10:30`), or between the day and the year (C's `ctime`,
+        // `Tue May 20 23:30:00 2025`).
+        let between =
+            tokens.get(day_at + 1..year_at).filter(|t| !t.is_empty() && t.iter().all(|t| number(t).is_some()));
+        let time_at = if between.is_some() { day_at + 1 } else { year_at.max(day_at) + 1 };
+        (number(tokens[year_at])?, m, number(tokens[day_at])?, time_at)
     };
     // A day the calendar has (not 31 February), in a year a publication can have: year 0 and negative
     // years are placeholders (0000-01-01) or a sign this reading drops.
@@ -832,7 +839,8 @@ fn utc_offset_minutes(lower: &str) -> Option<i64> {
     let digits: String =
         tail[at + 1..].chars().take_while(|c| c.is_ascii_digit() || *c == ':').filter(|c| *c != ':').collect();
     let (h, m) = match digits.len() {
-        2 => (digits[..2].parse::<i64>().ok()?, 0),
+        // `UTC-5`, `GMT+3`: hours alone.
+        1 | 2 => (digits.parse::<i64>().ok()?, 0),
         4 => (digits[..2].parse::<i64>().ok()?, digits[2..].parse::<i64>().ok()?),
         _ => return None,
     };
@@ -947,6 +955,9 @@ pub(crate) mod tests {
         assert_eq!(parse_day("Sat, 24 May 2025 06:00:00 GMT"), Some(20232.25));
         assert_eq!(parse_day("May 24, 2025"), Some(20232.0));
         assert_eq!(parse_day("20250524180000"), Some(20232.75));
+        assert_eq!(parse_day("Sat May 24 18:00:00 2025"), Some(20232.75));
+        assert_eq!(parse_day("2025-05-24 12:00 UTC-6"), Some(20232.75));
+        assert_eq!(parse_day("Sat, 24 May 2025 21:00:00 GMT+3"), Some(20232.75));
         assert_eq!(parse_day("20251324180000"), None);
         assert_eq!(parse_day("05/24/2025"), None);
         assert_eq!(parse_day("yesterday"), None);
@@ -964,6 +975,10 @@ pub(crate) mod tests {
             "-0001-01-01",
             "-0050-06-01",
             "-2025-05-01",
+            "1970-01-01T00:00:00-05:00",
+            "1970-01-01T00:00:00+01:00",
+            "Thu, 01 Jan 1970 00:00:00 -0500",
+            "1969-12-31",
             "+2025-05-01",
             " -2025-05-01T10:00",
             "0001-01-01T00:00:00Z",
@@ -1010,9 +1025,11 @@ pub(crate) mod tests {
         assert_eq!(parse_day("2025-05-24T01:30+09:00"), Some(20231.0 + 16.5 / 24.0));
         assert_eq!(hours("Sat, 24 May 2025 06:00:00 -0800"), hours("2025-05-24T14:00:00Z"));
         assert_eq!(parse_day("2025-05-24 10:30:00Z"), Some(20232.0 + 10.5 / 24.0));
-        // Before 1970 too; but the first instant of 1970, in any zone, is a timestamp of zero, a placeholder.
-        assert_eq!(hours("1969-12-31T17:00:00-06:00"), Some(-1));
+        // Before 1970 too; but the first instant of 1970, in any zone, is a timestamp of zero, a placeholder,
+        // and so is any time of the two days it is shown on, 1969-12-31 and 1970-01-01.
+        assert_eq!(hours("1969-12-30T17:00:00-06:00"), Some(-25));
         assert_eq!(parse_day("1969-12-31T18:00:00-06:00"), None);
+        assert_eq!(parse_day("1969-12-31T17:00:00-06:00"), None);
         // An offset written apart from the time, as some systems write dates: applied, not dropped.
         let utc = hours("2025-05-24T21:30:00Z");
         for date in [
