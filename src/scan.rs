@@ -209,8 +209,9 @@ pub struct Scan {
     /// With [`crate::config::Config::boilerplate`]: the page furniture lines found (each site's counted
     /// apart).
     pub furniture_lines: Option<usize>,
-    /// Documents whose id an earlier one had, reported as `ID#2`, `ID#3`…
-    pub renamed_ids: usize,
+    /// Documents whose id an earlier one had, reported as `ID#2`, `ID#3`…, by their place (ascending):
+    /// each follows the documents read with its id, the first of which keeps it.
+    pub renamed_ids: Vec<u32>,
 }
 
 impl DocInfo {

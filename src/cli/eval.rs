@@ -1,6 +1,6 @@
 //! `unspun eval`: scan a labelled set's documents and score the result against its truth.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -73,6 +73,7 @@ pub(super) fn run(args: &EvalArgs, run: &Run) -> Result<ExitCode> {
     let direction_pairs = args.direction_pairs.as_deref().map(open).transpose()?;
     let result = unspun::scan(&[args.dir.join("docs")], &config, &run.bars)?;
     run.report_problems(&result);
+    refuse_repeated(&truth, &result, &args.dir.join("truth.jsonl"))?;
     warn_unmatched(&truth, &result, &args.dir.join("truth.jsonl"))?;
     if let Some(output) = report {
         write_report(&Report::new(&result), Format::Json, output)?;
@@ -95,6 +96,40 @@ pub(super) fn run(args: &EvalArgs, run: &Run) -> Result<ExitCode> {
         EvalFormat::Text => write!(out, "{}", scores.to_text()),
     })?;
     Ok(exit_code(&result))
+}
+
+/// Refuses a truth that names an id several documents of docs/ were read with (`a.txt` and `a.html`, two
+/// records of one id): the scan names them `a`, `a#2`…, and the truth's `a` would be scored against
+/// whichever comes first, perhaps another text altogether, silently.
+fn refuse_repeated(truth: &[unspun::input::TruthPair], scan: &unspun::Scan, path: &Path) -> Result<()> {
+    // The documents of each repeated id: the first keeps it, those renamed follow it in the scan's order.
+    let mut repeated: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut first = 0;
+    let mut renamed = scan.renamed_ids.iter().map(|&j| j as usize).peekable();
+    for j in 0..scan.documents.len() {
+        if renamed.next_if_eq(&j).is_some() {
+            repeated.entry(scan.documents[first].id.as_str()).or_insert_with(|| vec![first]).push(j);
+        } else {
+            first = j;
+        }
+    }
+    let named = truth.iter().flat_map(|t| [t.a.as_str(), t.b.as_str()]).find(|id| repeated.contains_key(id));
+    let Some(id) = named else { return Ok(()) };
+    let places: Vec<String> = repeated[id]
+        .iter()
+        .map(|&j| format!("{} ({})", scan.documents[j].id, path_text(&scan.documents[j].path)))
+        .collect();
+    Err(unspun::Error::Input {
+        path: path.to_path_buf(),
+        line: None,
+        message: format!(
+            "the truth names {}, which {} documents of docs/ were read with: {}; it cannot tell which it \
+             labels: give each document its own id (its file's name, or --ext to read one kind of file)",
+            quoted(id),
+            places.len(),
+            places.join(", ")
+        ),
+    })
 }
 
 /// Warns of the truth's ids that name no document of the scan (a typo, or ids given with another folder

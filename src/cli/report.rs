@@ -67,10 +67,10 @@ pub(super) fn write(
                  (--date-field names the field): no pair was left out"
             );
         }
-        if result.renamed_ids > 0 {
+        if !result.renamed_ids.is_empty() {
             eprintln!(
                 "unspun: note: {} documents have the id of an earlier one and are reported as ID#2, ID#3…",
-                result.renamed_ids
+                result.renamed_ids.len()
             );
         }
     }

@@ -195,7 +195,7 @@ pub(crate) fn judge(
         grouped_documents: candidates.grouped_documents(),
         proposers: candidates.proposers.clone(),
         furniture_lines: config.boilerplate.then(|| plan.boilerplate.lines()),
-        renamed_ids: corpus.renamed_ids,
+        renamed_ids: std::mem::take(&mut corpus.renamed_ids),
         ..Scan::default()
     };
     if config.candidates_only {

@@ -99,8 +99,8 @@ pub struct SignedCorpus {
     pub sketches: Sketches,
     /// Input that was damaged, unreadable or read lossily.
     pub problems: Vec<Problem>,
-    /// Documents whose id another had first, renamed `ID#2`… ([`settle`]).
-    pub renamed_ids: usize,
+    /// Documents whose id another had first, renamed `ID#2`… ([`settle`]), by place.
+    pub renamed_ids: Vec<u32>,
     /// Each document's text compressed (zstd), when [`Prior::keep_texts`] asked for them (for an index).
     pub texts: Vec<Vec<u8>>,
 }
@@ -473,7 +473,7 @@ impl<'a> Signer<'a> {
             specifics,
             sketches,
             problems: Vec::new(),
-            renamed_ids: 0,
+            renamed_ids: Vec::new(),
             texts,
         }
     }
@@ -621,16 +621,17 @@ fn permute(order: &[usize], mut swap: impl FnMut(usize, usize)) {
 /// Gives repeated ids a `#2`, `#3`… suffix, in the fixed document order, skipping any suffix that is
 /// another document's id already; returns how many were renamed. (Not a problem of the input: a page
 /// crawled twice has its URL as the id of both.)
-fn make_ids_unique(docs: &mut [DocInfo]) -> usize {
+fn make_ids_unique(docs: &mut [DocInfo]) -> Vec<u32> {
     if !docs.windows(2).any(|w| w[0].id == w[1].id) {
-        return 0;
+        return Vec::new();
     }
     let mut taken: HashSet<String> = docs.iter().map(|d| d.id.clone()).collect();
-    let mut renamed = 0;
+    let mut renamed = Vec::new();
     // Sorted by id, so the documents sharing one are neighbours.
+    let mut at = 0;
     for same in docs.chunk_by_mut(|a, b| a.id == b.id) {
         let mut k = 1;
-        for d in same.iter_mut().skip(1) {
+        for (j, d) in same.iter_mut().enumerate().skip(1) {
             d.id = loop {
                 k += 1;
                 let id = format!("{}#{k}", d.id);
@@ -638,8 +639,9 @@ fn make_ids_unique(docs: &mut [DocInfo]) -> usize {
                     break id;
                 }
             };
-            renamed += 1;
+            renamed.push((at + j) as u32);
         }
+        at += same.len();
     }
     renamed
 }

@@ -260,6 +260,35 @@ fn eval_warns_of_truth_ids_that_match_no_document() {
     assert!(err.contains("ghost-1"), "{err}");
 }
 
+/// A truth id that two documents of docs/ were read with (`000.txt` and `000.html`): refused, naming both,
+/// where the scores were of whichever came first (here an unrelated page), silently.
+#[test]
+fn eval_refuses_a_truth_id_two_documents_share() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    std::fs::create_dir(&docs).unwrap();
+    let seeds = seeds();
+    write_texts(&docs, &seeds);
+    let (a, b) = (seeds[0].0.as_str(), seeds[1].0.as_str());
+    std::fs::write(docs.join(format!("{a}.html")), format!("<p>{}</p>", seeds[2].1)).unwrap();
+    std::fs::write(
+        dir.path().join("truth.jsonl"),
+        format!("{{\"a\": \"{a}\", \"b\": \"{b}\", \"relation\": \"rewrite\"}}\n"),
+    )
+    .unwrap();
+    let mut cmd = bin();
+    cmd.args(["eval", "--quiet", "--ext", "txt,html"]).arg(dir.path());
+    let out = run_bounded(cmd, 60);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains(&format!("the truth names \"{a}\", which 2 documents of docs/ were read with")), "{err}");
+    assert!(err.contains(&format!("{a}.html)")) && err.contains(&format!("{a}#2 (")), "{err}");
+    // One kind of file read: scored.
+    let mut cmd = bin();
+    cmd.args(["eval", "--quiet", "--ext", "txt"]).arg(dir.path());
+    assert_eq!(run_bounded(cmd, 60).status.code(), Some(0));
+}
+
 /// A pair the truth labels a negative is never counted right, not even as near-identical or inside one
 /// truth cluster; a labelled text that was not read (an empty file) makes its pairs unjudged, not missed;
 /// eval's outputs go to files of their own, none inside docs/.
