@@ -279,7 +279,10 @@ impl Config {
         if self.views.is_empty() {
             return Err(Error::Config("at least one view is needed".into()));
         }
-        for v in &self.views {
+        for (k, v) in self.views.iter().enumerate() {
+            if self.views[..k].iter().any(|w| w.view == v.view) {
+                return Err(Error::Config(format!("--views names {} twice", v.view.name())));
+            }
             if !(1..=1000).contains(&v.shingle) {
                 let (what, option) = match v.view {
                     View::Lead => ("lead length", "--lead"),
@@ -345,6 +348,13 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_view_is_named_once() {
+        let mut config = Config::default();
+        config.views.push(config.views[0].clone());
+        assert!(config.validate().unwrap_err().to_string().contains("--views names words twice"));
+    }
 
     /// A date field that is the text field was read as neither date nor problem: said at once.
     #[test]

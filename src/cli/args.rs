@@ -413,6 +413,9 @@ impl SettingsArgs {
                     threshold = value
                         .parse()
                         .map_err(|_| Error::Config(format!("--threshold {t:?}: {value:?} is not a number")))?;
+                    if !(threshold > 0.0 && threshold <= 1.0) {
+                        return Err(Error::Config(format!("--threshold {t:?}: {threshold} is not in (0, 1]")));
+                    }
                 }
             }
             let shingle = match view {
