@@ -36,8 +36,20 @@ fn parse(bytes: &[u8], options: &InputOptions) -> std::result::Result<Parsed, Sk
             &owned
         }
     };
-    let record: Line =
-        serde_json::from_str(line).map_err(|e| format!("malformed JSON ({}); skipped", json_error(&e)))?;
+    let record: Line = match serde_json::from_str(line) {
+        Ok(record) => record,
+        // A lone UTF-16 surrogate escape (`"\ud800"`, as Python's json writes a string holding one) is
+        // grammatical JSON that no string can hold: replaced, as bytes that are not UTF-8 are.
+        Err(e) => match without_lone_surrogates(line) {
+            Some(fixed) => {
+                notes.push(
+                    "an escape of a lone UTF-16 surrogate (U+D800 to U+DFFF, unpaired) replaced by U+FFFD".into(),
+                );
+                serde_json::from_str(&fixed).map_err(|e| format!("malformed JSON ({}); skipped", json_error(&e)))?
+            }
+            None => return Err(format!("malformed JSON ({}); skipped", json_error(&e)).into()),
+        },
+    };
     let (object, repeated) = match record {
         Line::Object(object, repeated) => (object, repeated),
         Line::Other(kind) => return Err(format!("{kind} is not a JSON object; skipped").into()),
@@ -51,6 +63,34 @@ fn parse(bytes: &[u8], options: &InputOptions) -> std::result::Result<Parsed, Sk
 
 /// What the JSON parser says of a line, placed by the column (its own "line 1", "line 2" would read as
 /// the file's lines; its line 2, column 0 is the end of the line, whose line feed it is given).
+/// `line` with each `\uXXXX` escape of a lone UTF-16 surrogate (one not paired high then low) written
+/// `\ufffd`; `None` when it holds none.
+fn without_lone_surrogates(line: &str) -> Option<String> {
+    let bytes = line.as_bytes();
+    let escape_at = |i: usize| -> Option<u32> {
+        let hex = bytes.get(i..i + 6).filter(|h| h.starts_with(b"\\u"))?;
+        u32::from_str_radix(std::str::from_utf8(&hex[2..]).ok()?, 16).ok()
+    };
+    let (mut out, mut from, mut i, mut changed) = (String::with_capacity(line.len()), 0, 0, false);
+    while i < bytes.len() {
+        if bytes[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        match escape_at(i) {
+            Some(0xd800..=0xdbff) if escape_at(i + 6).is_some_and(|low| (0xdc00..=0xdfff).contains(&low)) => i += 12,
+            Some(0xd800..=0xdfff) => {
+                out.push_str(&line[from..i]);
+                out.push_str("\\ufffd");
+                (i, from, changed) = (i + 6, i + 6, true);
+            }
+            // Any other escape, `\\` included, is passed over whole.
+            _ => i += 2,
+        }
+    }
+    changed.then(|| out + &line[from..])
+}
+
 pub(crate) fn json_error(e: &serde_json::Error) -> String {
     let message = e.to_string();
     let what = message.rsplit_once(" at line ").map_or(message.as_str(), |(what, _)| what);
@@ -400,6 +440,18 @@ mod tests {
             assert_eq!(&docs[0], "good1");
             assert_eq!(docs.last().unwrap(), "good2");
         }
+    }
+
+    /// A lone surrogate's escape (Python's json writes one for a string holding it) keeps the record, its
+    /// character replaced and said; a pair is one character, and an escaped backslash before `u` is text.
+    #[test]
+    fn a_lone_surrogate_escape_is_replaced_not_the_record_lost() {
+        assert_eq!(without_lone_surrogates(r#"{"text": "a \ud83d\ude00 b"}"#), None);
+        assert_eq!(without_lone_surrogates(r#"{"text": "a \\ud800 b"}"#), None);
+        let line = r#"{"id": "s", "text": "\ud800 lone, \udc00 low, \ud83d\ude00 pair"}"#;
+        let (docs, problems) = crate::input::read_all("t.jsonl", crate::input::Format::Jsonl, line.as_bytes());
+        assert_eq!(docs[0].text, "\u{fffd} lone, \u{fffd} low, 😀 pair");
+        assert!(problems[0].message.contains("lone UTF-16 surrogate"), "{problems:?}");
     }
 
     #[test]
