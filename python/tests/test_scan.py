@@ -1,6 +1,7 @@
 """Scans of the seed articles: the verdicts the README shows, from texts, records, tuples, a DataFrame and
 files, and what the report carries."""
 
+import json
 import dataclasses
 import threading
 import time
@@ -274,6 +275,30 @@ def test_records_are_read_through_the_field_settings(seeds):
     documents = unspun.scan(gaps).documents
     assert [(d.id, d.skipped) for d in documents][-2:] == [("4", None), ("5", "empty")]
     assert unspun.scan([{"text": texts[0], "date": np.datetime64("2020-01-02")}]).documents[0].date == "2020-01-02"
+
+
+def test_records_are_read_as_a_file_reads_them(seeds, tmp_path):
+    """A blank id is none (the document named by its place), a blank date none (no problem), a field past a
+    kilobyte left out, a text past 4 MiB cut (said): as the file readers take the same records."""
+    texts = [t for _, t in seeds]
+    long = (texts[3] + "\n") * ((5 << 20) // len(texts[3]))
+    records = [
+        {"id": "", "text": texts[0], "date": "  "},
+        {"id": "  ", "text": texts[1], "blob": "x" * 2000, "title": "kept"},
+        {"id": "big", "text": long},
+    ]
+    path = tmp_path / "records.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    given, read = unspun.scan(records), unspun.scan_paths([path])
+    assert [d.id for d in given.documents] == ["0", "1", "big"]
+    # The file names a record without an id by its file and line.
+    by_id = {d.id: (d.words, d.date, d.extra) for d in read.documents}
+    lines = ["records.jsonl:1", "records.jsonl:2", "big"]
+    assert [(d.words, d.date, d.extra) for d in given.documents] == [by_id[i] for i in lines]
+    assert given.documents[1].extra == {"title": "kept"}
+    cut = f"document of {len(long.encode())} bytes cut to the first {4 << 20}"
+    assert [p.message for p in given.summary.problems] == [f"document 2: {cut}"]
+    assert [p.message for p in read.summary.problems] == [cut]
 
 
 def test_numpy_numbers_are_settings(seeds):

@@ -188,6 +188,11 @@ def _missing(value: Any) -> bool:
     )
 
 
+def _no_id(value: Any) -> bool:
+    """An id that names nothing: missing, or a blank string (as the file readers take one)."""
+    return _missing(value) or (isinstance(value, str) and not value.strip())
+
+
 def _id(value: Any) -> Optional[str]:
     """An id as the library takes it (a string, or an integer of Python's or NumPy's, written in decimal);
     None for any other type."""
@@ -258,7 +263,7 @@ def _record(item: Any, index: int, names: Sequence[str] = _FIELDS) -> Tuple[str,
         if not isinstance(text, str):
             raise TypeError(f"{where}: field {text_name!r} is {type(text).__name__}, not a string")
         given = fields.pop(id_name, None)
-        ident = str(index) if _missing(given) else _id(given)
+        ident = str(index) if _no_id(given) else _id(given)
         if ident is None:
             raise TypeError(f"{where}: id is {type(given).__name__}, not a string or an integer")
         _check_id_length(ident, where)
@@ -330,7 +335,7 @@ def _records(data: Any, names: Sequence[str] = _FIELDS) -> List[Tuple[str, str, 
     # An id given outright keeps it: a document named by its position yields to one given that id (the
     # library renames the later of two equal ids, which could be the one given), taking the library's
     # form of a repeated id, ID#2 (or the next number not taken).
-    named = [isinstance(item, tuple) or (isinstance(item, Mapping) and not _missing(item.get(names[0]))) for item in items]
+    named = [isinstance(item, tuple) or (isinstance(item, Mapping) and not _no_id(item.get(names[0]))) for item in items]
     given = {r[0] for r, n in zip(records, named) if n}
     taken = set(given)
     for k, (record, n) in enumerate(zip(records, named)):

@@ -20,6 +20,7 @@ mod warc;
 
 pub(crate) use context::unread_dates_message;
 pub use jsonl::{ParseMap, ParsedLine, Serial};
+pub(crate) use record::keep_small_fields;
 pub use source::Format;
 pub use spill::SpillStore;
 pub use truth::{RELATIONS, TruthPair, read_truth};
@@ -681,6 +682,20 @@ pub(crate) fn decode(bytes: &[u8], max_bytes: usize) -> (String, Option<String>)
         note = Some(format!("document of {} bytes cut to the first {cut}", bytes.len()));
     }
     (text, note)
+}
+
+/// Cuts a text given in memory to `max_bytes` (at a character boundary), as [`decode`] cuts one read;
+/// what was done, if anything.
+pub(crate) fn cut_to(text: &mut String, max_bytes: usize) -> Option<String> {
+    let (len, mut cut) = (text.len(), max_bytes);
+    if len <= max_bytes {
+        return None;
+    }
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    text.truncate(cut);
+    Some(format!("document of {len} bytes cut to the first {cut}"))
 }
 
 /// Whether a text has nothing but white space: an empty document, reported and skipped.

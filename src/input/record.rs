@@ -157,15 +157,23 @@ pub(super) fn fields(
         }
         None => date,
     };
-    object.retain(|_, v| match v {
+    keep_small_fields(&mut object);
+    Ok(Parsed { id, text, date, unread_date, extra: object, notes, held })
+}
+
+/// Drops the passed-through fields whose JSON is longer than [`MAX_EXTRA_BYTES`] (a second body, a
+/// page's HTML), as every reader does.
+pub(crate) fn keep_small_fields(extra: &mut Map<String, Value>) {
+    extra.retain(|_, v| match v {
         Value::String(s) => s.len() <= MAX_EXTRA_BYTES,
         Value::Array(_) | Value::Object(_) => serde_json::to_string(v).is_ok_and(|s| s.len() <= MAX_EXTRA_BYTES),
         _ => true,
     });
     // A map emptied by the removals above still holds its first node (over half a kilobyte): every
     // document keeps `extra` until the report, so drop it.
-    let extra = if object.is_empty() { Map::new() } else { object };
-    Ok(Parsed { id, text, date, unread_date, extra, notes, held })
+    if extra.is_empty() {
+        *extra = Map::new();
+    }
 }
 
 /// What turns the records of a file of many (JSON lines, CSV rows) into documents: the file's name, for

@@ -232,6 +232,13 @@ pub(super) fn read_signed(inputs: Inputs, plan: &Plan, prior: Prior, progress: &
             // 0, as the caller's list counts it and as the Python package's own messages do).
             let mut unread = (0, None);
             for (k, mut d) in documents.enumerate() {
+                // Read as a file's record is: a blank date is none, passed-through fields past a kilobyte
+                // are dropped, a text past `max_document_bytes` is cut (said).
+                d.date.take_if(|date| date.trim().is_empty());
+                input::keep_small_fields(&mut d.extra);
+                if let Some(note) = input::cut_to(&mut d.text, config.input.max_document_bytes) {
+                    problems.push(Problem::in_file(input::MEMORY_PATH, format!("document {k}: {note}")));
+                }
                 if let Some(date) = d.date.take_if(|date| input::parse_day(date).is_none()) {
                     unread.0 += 1;
                     unread.1.get_or_insert((k as u64, date));
