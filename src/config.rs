@@ -309,7 +309,10 @@ impl Config {
                 ("restatement", s.restatement),
             ] {
                 if !(v > 0.0 && v <= 1.0) {
-                    return Err(Error::Config(format!("semantic {what} {v} is not in (0, 1]")));
+                    return Err(Error::Config(match what {
+                        "threshold" => format!("--semantic-threshold {v} is not in (0, 1]"),
+                        _ => format!("semantic {what} {v} is not in (0, 1]"),
+                    }));
                 }
             }
             if s.neighbours == 0 {
@@ -331,7 +334,7 @@ impl Config {
             }
         }
         if self.max_bucket < 2 {
-            return Err(Error::Config("the bucket cap must be at least 2".into()));
+            return Err(Error::Config(format!("--max-bucket {}: the bucket cap must be at least 2", self.max_bucket)));
         }
         if let Some(days) = self.window_days
             && !(days.is_finite() && days >= 0.0)

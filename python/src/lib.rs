@@ -243,6 +243,7 @@ fn setting_names(message: &str) -> String {
         "report-unrelated",
         "window",
         "model",
+        "semantic-threshold",
         "word-vectors",
         "direction-model",
         "verdict-bars",

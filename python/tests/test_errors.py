@@ -42,11 +42,12 @@ def test_bad_settings_are_value_errors():
         (dict(views=["words", "titles"]), "unknown view"),
         (dict(hashes=0), "hashes"),
         (dict(hashes=-1), "hashes"),
-        (dict(max_bucket=1), "bucket"),
+        (dict(max_bucket=1), "max_bucket=1: the bucket cap must be at least 2"),
         (dict(threads=0), "threads"),
         (dict(threads=10**6), "threads"),
         (dict(hashes=2**63), "hashes"),
         (dict(window=float("nan")), "window"),
+        (dict(window=10**400), "window: an integer of 401 digits"),
         # Settings the command line refuses are refused here too, not silently ignored.
         (dict(views=["words"], threshold={"lead": 0.5}), "the lead view is not scanned"),
         (dict(candidates_only=True, report_unrelated=True), "candidates_only verifies none"),

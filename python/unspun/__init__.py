@@ -118,9 +118,13 @@ def _setting(name: str, kind: int, value: Any) -> Any:
     if kind == _FLOAT:
         if not is_number(value):
             raise TypeError(f"setting {name}: expected a number, got {type(value).__name__}")
-        if not math.isfinite(value):
+        try:
+            number = float(value)
+        except OverflowError:  # an integer past any float (10**400)
+            raise ValueError(f"setting {name}: an integer of {len(str(abs(value)))} digits is past any number") from None
+        if not math.isfinite(number):
             raise ValueError(f"setting {name}: {value} is not a finite number")
-        return float(value)
+        return number
     if kind == _BOOL:
         if isinstance(value, _np_bool()):
             value = bool(value)
