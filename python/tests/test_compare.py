@@ -28,6 +28,9 @@ def test_records_name_the_pair_and_dates_its_source(seeds):
     assert (pair.a, pair.b, pair.relation, pair.source) == ("late", "early", "rewrite", "early")
     assert [(e.signal, e.favours) for e in pair.evidence] == [("date", "early")]
     assert unspun.compare(("x", text[SOURCE]), ("y", text[SPINNER])).source in ("x", "y", None)
+    # A text's default name yields to a record given it: the record keeps the id it was given.
+    pair = unspun.compare(text[SOURCE], {"id": "a", "text": text[SPINNER]})
+    assert (pair.a, pair.b) == ("a#2", "a")
 
 
 def test_the_pair_is_about_the_arguments_in_their_order(seeds):

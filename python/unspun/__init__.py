@@ -429,10 +429,12 @@ def compare(a: Record, b: Record, **settings: Any) -> Pair:
     config = _settings_json(settings, allowed)
     names = _field_names(settings)
     first, second = _record(a, 0, names), _record(b, 1, names)
+    # A text is named "a" or "b", yielding to a record given that id (as a position yields in `scan`).
+    given = {r[0] for r, item in ((first, a), (second, b)) if not isinstance(item, str)}
     if isinstance(a, str):
-        first = ("a",) + first[1:]
+        first = ("a#2" if "a" in given else "a",) + first[1:]
     if isinstance(b, str):
-        second = ("b",) + second[1:]
+        second = ("b#2" if "b" in given else "b",) + second[1:]
     try:
         report = Report.from_json(_native.compare(first, second, config))
     except UnicodeEncodeError:
