@@ -63,3 +63,6 @@ def test_an_index_given_as_against_is_queried_as_the_command_line_queries_it(cli
     ]
     with pytest.raises(ValueError, match="is an index: give it alone"):
         unspun.scan_paths([new], against=[index, archive])
+    # Texts in memory are no query of an index (it said "no files ending in .txt in this folder").
+    with pytest.raises(ValueError, match=r"is an index: an index is queried with files \(scan_paths"):
+        unspun.scan(["a text"], against=index)

@@ -386,12 +386,28 @@ def scan(texts_or_records: Union[Iterable[Record], _Table], **settings: Any) -> 
             if settings.get(name) is not None:
                 raise TypeError(f"setting {name} is for files read (scan_paths, or against=...): these texts are given")
     config = _settings_json(settings)
+    against = settings.get("against") or []
+    for path in [against] if isinstance(against, (str, os.PathLike)) else against:
+        if _is_index(path):
+            raise ValueError(
+                f"against={os.fspath(path)!r} is an index: an index is queried with files "
+                "(scan_paths(paths, against=INDEX)), not with texts given in memory"
+            )
     documents = _records(texts_or_records, names)
     try:
         return Report.from_json(_native.scan_documents(documents, config))
     except UnicodeEncodeError:
         _unencodable(documents, _DOCUMENT_FIELDS)
         raise
+
+
+def _is_index(path: Any) -> bool:
+    """Whether ``path`` is an index's folder (its MANIFEST opens with the index's magic)."""
+    try:
+        with open(os.path.join(os.fspath(path), "MANIFEST"), "rb") as f:
+            return f.read(8) == b"UNSPUNMF"
+    except (OSError, TypeError):
+        return False
 
 
 def scan_paths(paths: Union[PathLike, Sequence[PathLike]], **settings: Any) -> Report:
