@@ -174,14 +174,7 @@ fn within_window(
     });
     if !instead.is_empty() {
         pairs.extend(instead);
-        pairs.sort_unstable();
-        pairs.dedup_by(|next, kept| {
-            let same = next.0 == kept.0;
-            if same {
-                kept.1 |= next.1;
-            }
-            same
-        });
+        sort_merging_proposers(&mut pairs);
     }
     pairs
 }
@@ -756,15 +749,20 @@ fn merge_proposers(per_proposer: Vec<Vec<PairKey>>) -> Vec<(PairKey, Proposers)>
     for (k, pairs) in per_proposer.into_iter().enumerate() {
         all.extend(pairs.into_iter().map(|p| (p, 1 << k)));
     }
-    all.par_sort_unstable();
-    all.dedup_by(|next, kept| {
+    sort_merging_proposers(&mut all);
+    all
+}
+
+/// Sorts `pairs` by pair, each pair once with the proposers of all its entries.
+fn sort_merging_proposers(pairs: &mut Vec<(PairKey, Proposers)>) {
+    pairs.par_sort_unstable();
+    pairs.dedup_by(|next, kept| {
         let same = next.0 == kept.0;
         if same {
             kept.1 |= next.1;
         }
         same
     });
-    all
 }
 
 #[cfg(test)]
