@@ -385,10 +385,11 @@ pub(super) fn read(input: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()>
         }
         let end = base + rows.position().byte();
         let quotes = |cell: &[u8]| cell.iter().filter(|&&b| b == b'"').count();
+        // A row with an odd number of quotation marks closes one opened before it, or opens one.
+        let odd = || row.iter().map(quotes).sum::<usize>() % 2 == 1;
         if let Some(skipped) = spaced {
             let length = end - (base + position.byte());
-            let closes = row.iter().map(quotes).sum::<usize>() % 2 == 1;
-            spaced = (!closes && skipped + length <= rows.get_ref().limit).then_some(skipped + length);
+            spaced = (!odd() && skipped + length <= rows.get_ref().limit).then_some(skipped + length);
             continue;
         }
         // A space before a quotation mark meant to open a cell: the CSV rules read the mark as text, and
@@ -398,7 +399,7 @@ pub(super) fn read(input: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()>
             let after = cell.trim_ascii_start();
             after.len() < cell.len() && after.starts_with(b"\"") && quotes(cell) % 2 == 1
         }) {
-            let runs_on = row.iter().map(quotes).sum::<usize>() % 2 == 1;
+            let runs_on = odd();
             let why = format!(
                 "a space before the quotation mark that opens cell {} (the CSV rules read it as text){}; row \
                  skipped: remove the space",

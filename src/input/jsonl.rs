@@ -36,19 +36,16 @@ fn parse(bytes: &[u8], options: &InputOptions) -> std::result::Result<Parsed, Sk
             &owned
         }
     };
+    let malformed = |e: serde_json::Error| format!("malformed JSON ({}); skipped", json_error(&e));
     let record: Line = match serde_json::from_str(line) {
         Ok(record) => record,
         // A lone UTF-16 surrogate escape (`"\ud800"`, as Python's json writes a string holding one) is
         // grammatical JSON that no string can hold: replaced, as bytes that are not UTF-8 are.
-        Err(e) => match without_lone_surrogates(line) {
-            Some(fixed) => {
-                notes.push(
-                    "an escape of a lone UTF-16 surrogate (U+D800 to U+DFFF, unpaired) replaced by U+FFFD".into(),
-                );
-                serde_json::from_str(&fixed).map_err(|e| format!("malformed JSON ({}); skipped", json_error(&e)))?
-            }
-            None => return Err(format!("malformed JSON ({}); skipped", json_error(&e)).into()),
-        },
+        Err(e) => {
+            let fixed = without_lone_surrogates(line).ok_or_else(|| malformed(e))?;
+            notes.push("an escape of a lone UTF-16 surrogate (U+D800 to U+DFFF, unpaired) replaced by U+FFFD".into());
+            serde_json::from_str(&fixed).map_err(malformed)?
+        }
     };
     let (object, repeated) = match record {
         Line::Object(object, repeated) => (object, repeated),
@@ -61,8 +58,6 @@ fn parse(bytes: &[u8], options: &InputOptions) -> std::result::Result<Parsed, Sk
     fields(object, notes, options)
 }
 
-/// What the JSON parser says of a line, placed by the column (its own "line 1", "line 2" would read as
-/// the file's lines; its line 2, column 0 is the end of the line, whose line feed it is given).
 /// `line` with each `\uXXXX` escape of a lone UTF-16 surrogate (one not paired high then low) written
 /// `\ufffd`; `None` when it holds none.
 fn without_lone_surrogates(line: &str) -> Option<String> {
@@ -91,6 +86,8 @@ fn without_lone_surrogates(line: &str) -> Option<String> {
     changed.then(|| out + &line[from..])
 }
 
+/// What the JSON parser says of a line, placed by the column (its own "line 1", "line 2" would read as
+/// the file's lines; its line 2, column 0 is the end of the line, whose line feed it is given).
 pub(crate) fn json_error(e: &serde_json::Error) -> String {
     let message = e.to_string();
     let what = message.rsplit_once(" at line ").map_or(message.as_str(), |(what, _)| what);

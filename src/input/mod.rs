@@ -673,29 +673,23 @@ pub(crate) fn decode(bytes: &[u8], max_bytes: usize) -> (String, Option<String>)
             String::from_utf8_lossy(bytes).into_owned()
         }
     };
-    if text.len() > max_bytes {
-        let mut cut = max_bytes;
-        while !text.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        text.truncate(cut);
+    if let Some(cut) = cut_to(&mut text, max_bytes) {
         note = Some(format!("document of {} bytes cut to the first {cut}", bytes.len()));
     }
     (text, note)
 }
 
-/// Cuts a text given in memory to `max_bytes` (at a character boundary), as [`decode`] cuts one read;
-/// what was done, if anything.
-pub(crate) fn cut_to(text: &mut String, max_bytes: usize) -> Option<String> {
-    let (len, mut cut) = (text.len(), max_bytes);
-    if len <= max_bytes {
+/// Cuts `text` to `max_bytes` at a character boundary when it is longer: where it was cut, if it was.
+pub(crate) fn cut_to(text: &mut String, max_bytes: usize) -> Option<usize> {
+    if text.len() <= max_bytes {
         return None;
     }
+    let mut cut = max_bytes;
     while !text.is_char_boundary(cut) {
         cut -= 1;
     }
     text.truncate(cut);
-    Some(format!("document of {len} bytes cut to the first {cut}"))
+    Some(cut)
 }
 
 /// Whether a text has nothing but white space: an empty document, reported and skipped.

@@ -236,8 +236,10 @@ pub(super) fn read_signed(inputs: Inputs, plan: &Plan, prior: Prior, progress: &
                 // are dropped, a text past `max_document_bytes` is cut (said).
                 d.date.take_if(|date| date.trim().is_empty());
                 input::keep_small_fields(&mut d.extra);
-                if let Some(note) = input::cut_to(&mut d.text, config.input.max_document_bytes) {
-                    problems.push(Problem::in_file(input::MEMORY_PATH, format!("document {k}: {note}")));
+                let len = d.text.len();
+                if let Some(cut) = input::cut_to(&mut d.text, config.input.max_document_bytes) {
+                    let message = format!("document {k}: document of {len} bytes cut to the first {cut}");
+                    problems.push(Problem::in_file(input::MEMORY_PATH, message));
                 }
                 if let Some(date) = d.date.take_if(|date| input::parse_day(date).is_none()) {
                     unread.0 += 1;

@@ -29,6 +29,7 @@ shares its partition, and everything else is a sum or a sort.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -665,7 +666,7 @@ def _pieces_of_lines(sc: Any, name: str, path: str, doc_id: str, file_no: int, c
         return count
 
     counts = sc.parallelize(bounds, pieces).map(feeds).collect()
-    before = [sum(counts[:k]) for k in range(pieces)]
+    before = [0, *itertools.accumulate(counts)][:-1]
 
     def read(item: Tuple[Tuple[int, int], int]) -> Iterator[Tuple[str, Any]]:
         (start, end), line = item
@@ -685,13 +686,21 @@ def _pieces_of_lines(sc: Any, name: str, path: str, doc_id: str, file_no: int, c
                 line += 1
                 batch.append((line, text[:-1] if text.endswith(b"\n") else text))
                 at += len(text)
-        rows, found = _native.read_lines(path, doc_id, batch, config)
-        for r in rows:
-            yield ("doc", (*r[:5], file_no, r[5]))
-        for k, p in enumerate(found):
-            yield ("problem", (file_no, p[1] or 0, k, p))
+        return _lines_read(path, doc_id, file_no, config, batch)
 
     return sc.parallelize(list(zip(bounds, before)), pieces).flatMap(read)
+
+
+def _lines_read(
+    path: str, doc_id: str, file_no: int, config: str, batch: List[Tuple[int, bytes]]
+) -> Iterator[Tuple[str, Any]]:
+    """The documents and problems of numbered JSON Lines records (``(line, bytes)``) of the file ``path``,
+    as a scan reads those lines."""
+    rows, found = _native.read_lines(path, doc_id, batch, config)
+    for r in rows:
+        yield ("doc", (*r[:5], file_no, r[5]))
+    for k, p in enumerate(found):
+        yield ("problem", (file_no, p[1] or 0, k, p))
 
 
 def _line_reader(path: str, doc_id: str, file_no: int, config: str) -> Any:
@@ -700,11 +709,7 @@ def _line_reader(path: str, doc_id: str, file_no: int, config: str) -> Any:
 
     def read(lines: Iterator[Tuple[Any, int]]) -> Iterator[Tuple[str, Any]]:
         batch = [(n + 1, line if isinstance(line, bytes) else str(line).encode("utf-8")) for line, n in lines]
-        rows, found = _native.read_lines(path, doc_id, batch, config)
-        for r in rows:
-            yield ("doc", (*r[:5], file_no, r[5]))
-        for k, p in enumerate(found):
-            yield ("problem", (file_no, p[1] or 0, k, p))
+        return _lines_read(path, doc_id, file_no, config, batch)
 
     return read
 
