@@ -87,3 +87,14 @@ def test_candidate_pairs_have_no_figures_and_round_trip(seeds):
     frame = report.to_pandas()
     assert [unspun.Pair.from_dict(row) for row in frame.to_dict("records")] == report.pairs
     assert unspun.Report.from_json(report.to_json()).pairs == report.pairs
+
+
+def test_figures_a_report_of_candidates_lacks_are_numeric_columns(seeds):
+    # Candidates are not verified: their figures are None, which is NaN in a float column (not objects).
+    report = unspun.scan(seeds, candidates_only=True)
+    assert report.pairs and all(p.confidence is None for p in report.pairs)
+    frame = report.to_pandas()
+    for column in ("confidence", "coverage_a", "strength", "aligned_sentences", "copied_sentences"):
+        assert frame[column].dtype == "float64" and frame[column].isna().all()
+    assert frame["jaccard5"].dtype == "float64"
+    assert [unspun.Pair.from_dict(row) for row in frame.to_dict("records")] == report.pairs

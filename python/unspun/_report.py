@@ -360,13 +360,18 @@ class Report:
         else:
             raise ValueError(f"what={what!r}: expected 'pairs', 'documents' or 'clusters'")
         frame = pd.DataFrame.from_records(rows, columns=columns)
+        dtypes = {"float": "float64", "int": "int64", "bool": "bool"}
+        dtypes.update({f"Optional[{t}]": dtypes[t] for t in ("float", "int")})
+        typed = {f.name: dtypes[str(f.type)] for f in fields(kind) if str(f.type) in dtypes and f.name in columns}
         if not rows:
             # No row to infer from: the columns get the types their fields have, as with rows (of verified pairs,
             # whose figures are all measured).
-            dtypes = {"float": "float64", "int": "int64", "bool": "bool"}
-            dtypes.update({f"Optional[{t}]": dtypes[t] for t in ("float", "int")})
-            typed = {f.name: dtypes[str(f.type)] for f in fields(kind) if str(f.type) in dtypes and f.name in columns}
-            frame = frame.astype(typed)
+            return frame.astype(typed)
+        for name, dtype in typed.items():
+            # A figure no pair has (a report of candidates only) is a column of None: NaN in a float column, as
+            # pandas writes a number that is missing, so that such tables sort, sum and concatenate as others do.
+            if dtype != "bool" and frame[name].dtype == object:
+                frame[name] = pd.to_numeric(frame[name])
         return frame
 
     def __repr__(self) -> str:
