@@ -27,7 +27,7 @@ use crate::embed::Restatement;
 use crate::frequencies::{Frequencies, pair_hash};
 use crate::graph::Neighbours;
 use crate::hash::mix;
-use crate::input::same_page;
+use crate::input::{DatePrecision, same_page};
 
 /// How one text derives from another.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -208,9 +208,9 @@ pub struct Side<'a> {
     pub coverage: f64,
     /// Publication time in days since 1970, when known.
     pub date: Option<f64>,
-    /// Whether `date` is an instant of publication: a time with its zone, not a day, nor a time without a
-    /// zone (a local time read as UTC), nor the time a crawler fetched the page.
-    pub exact: bool,
+    /// How precisely `date` places the text: an instant of publication (a time with its zone, not the time
+    /// a crawler fetched the page), a time without a zone (a local time read as UTC), or a day.
+    pub precision: DatePrecision,
     /// The document's own URL, when known.
     pub url: Option<&'a str>,
     /// The URL the document names as its original (an HTML page's `<link rel="canonical">`, as syndicated
@@ -248,7 +248,7 @@ pub enum Lean {
 /// Days apart beyond which the earlier article is taken as the source: a day, as a date may be a day
 /// (2025-05-24) or a local time without its zone, read as UTC.
 const DATE_TOLERANCE_DAYS: f64 = 1.0;
-/// The same for two instants of publication ([`Side::exact`]): an hour, for clocks and feeds that round.
+/// The same for two instants of publication ([`DatePrecision::Instant`]): an hour, for clocks and feeds that round.
 const INSTANT_TOLERANCE_DAYS: f64 = 1.0 / 24.0;
 /// Unrelated documents a phrase must recur in to count as stock phrasing.
 const STOCK_DOCUMENTS: u32 = 3;
@@ -301,9 +301,14 @@ pub fn direction(
         evidence.push(Evidence { signal: "canonical", favours: favours(k), detail });
         return (Lean::Settled(Some(k)), evidence, None);
     }
-    let tolerance = if a.exact && b.exact { INSTANT_TOLERANCE_DAYS } else { DATE_TOLERANCE_DAYS };
+    let precisions = [a.precision, b.precision];
+    let tolerance =
+        if precisions == [DatePrecision::Instant; 2] { INSTANT_TOLERANCE_DAYS } else { DATE_TOLERANCE_DAYS };
+    // A day without a time may be any moment of it: against it, the other date counts by its day too (a
+    // day, then 00:30 of the day after, may be half an hour apart), as two days do.
+    let day = |date: f64| if precisions.contains(&DatePrecision::Day) { date.floor() } else { date };
     // Days carry minutes as a fraction: exactly an hour apart is not more than one, whatever the rounding.
-    if let (Some(da), Some(db)) = (a.date, b.date)
+    if let (Some(da), Some(db)) = (a.date.map(day), b.date.map(day))
         && (da - db).abs() > tolerance + 1e-9
     {
         let k = if da < db { 0 } else { 1 };
@@ -958,8 +963,15 @@ mod tests {
     fn a_canonical_link_to_the_other_names_the_source() {
         let (a, b) = (analyse(STORY), analyse(STORY));
         let al = align(&a, &b);
-        let side =
-            |id, an, date, url, canonical| Side { id, analysis: an, coverage: 1.0, date, url, canonical, exact: false };
+        let side = |id, an, date, url, canonical| Side {
+            id,
+            analysis: an,
+            coverage: 1.0,
+            date,
+            url,
+            canonical,
+            precision: DatePrecision::Time,
+        };
         let lean = |x: &Side, y: &Side| {
             direction(
                 Relation::Rewrite,
@@ -992,8 +1004,15 @@ mod tests {
     fn dates_decide_direction() {
         let a = analyse(STORY);
         let b = analyse(STORY);
-        let side =
-            |id, an, date| Side { id, analysis: an, coverage: 1.0, date, url: None, canonical: None, exact: false };
+        let side = |id, an, date| Side {
+            id,
+            analysis: an,
+            coverage: 1.0,
+            date,
+            url: None,
+            canonical: None,
+            precision: DatePrecision::Time,
+        };
         let al = align(&a, &b);
         let (k, ev, _) = direction(
             Relation::Rewrite,
@@ -1019,6 +1038,44 @@ mod tests {
     }
 
     #[test]
+    fn a_day_without_a_time_is_any_moment_of_it() {
+        let (a, b) = (analyse(STORY), analyse(STORY));
+        let al = align(&a, &b);
+        let settled = |x: (f64, DatePrecision), y: (f64, DatePrecision)| {
+            let side = |id, an, (date, precision)| Side {
+                id,
+                analysis: an,
+                coverage: 1.0,
+                date: Some(date),
+                url: None,
+                canonical: None,
+                precision,
+            };
+            let lean = direction(
+                Relation::NearDuplicate,
+                &al,
+                &side("x", &a, x),
+                &side("y", &b, y),
+                Related::default(),
+                &Frequencies::new(),
+                &Weigher::new(&DirectionModel::default(), true),
+            );
+            matches!(lean.0, Lean::Settled(Some(_)))
+        };
+        use DatePrecision::{Day, Instant, Time};
+        let half_hour = 1.0 / 48.0;
+        // 2025-05-24 and 00:30 of the 25th: maybe half an hour apart. Two days apart is more than a day.
+        assert!(!settled((10.0, Day), (11.0 + half_hour, Instant)));
+        assert!(!settled((11.0 + half_hour, Time), (10.0, Day)));
+        assert!(settled((10.0, Day), (12.0 + half_hour, Instant)));
+        assert!(!settled((10.0, Day), (11.0, Day)));
+        assert!(settled((10.0, Day), (12.0, Day)));
+        // Without a day alone, the times count as they are.
+        assert!(settled((10.0, Time), (11.0 + half_hour, Instant)));
+        assert!(settled((10.0, Instant), (10.0 + 3.0 * half_hour, Instant)));
+    }
+
+    #[test]
     fn a_later_text_keeping_an_earlier_thirds_wording_that_the_earlier_lacks_is_not_derived_from_it() {
         // The original, a copy that dropped its last paragraph and added a credit, and a later copy of the
         // whole original with a credit of its own: the later copy was not made from the earlier one.
@@ -1027,7 +1084,15 @@ mod tests {
         let cut = analyse(&format!("{body}\nRepublished by the Daily Ledger."));
         let full = analyse(&format!("{STORY}\nRepublished by the Metro Courier."));
         fn side<'a>(id: &'a str, analysis: &'a Analysis, date: f64) -> Side<'a> {
-            Side { id, analysis, coverage: 1.0, date: Some(date), url: None, canonical: None, exact: false }
+            Side {
+                id,
+                analysis,
+                coverage: 1.0,
+                date: Some(date),
+                url: None,
+                canonical: None,
+                precision: DatePrecision::Time,
+            }
         }
         let lean = |earlier: &Analysis, later: &Analysis, third_date: Option<f64>| {
             direction(
@@ -1069,8 +1134,15 @@ mod tests {
             analyse("The ministry released hundreds of prisoners on a difficult night for the capital city.");
         let spun = analyse("The ministry freed hundreds of captives on a hard evening for the principal metropolis.");
         let other = analyse("Witnesses said it was a difficult night for the capital city as prisoners were released.");
-        let side =
-            |id, an| Side { id, analysis: an, coverage: 0.7, date: None, url: None, canonical: None, exact: false };
+        let side = |id, an| Side {
+            id,
+            analysis: an,
+            coverage: 0.7,
+            date: None,
+            url: None,
+            canonical: None,
+            precision: DatePrecision::Time,
+        };
         let al = align(&spun, &original);
         let (k, ev, _) = direction(
             Relation::Rewrite,
@@ -1118,8 +1190,15 @@ mod tests {
         let family = [&original, &original, &original, &later];
         let related = Related { witnesses: &family, witness_dates: &[], copies: 0, unconsulted: 0 };
         assert_eq!(swapped_words(&original, &spun, &al.sentences, &frequencies, related), ([1, 0], 3));
-        let side =
-            |id, an| Side { id, analysis: an, coverage: 1.0, date: None, url: None, canonical: None, exact: false };
+        let side = |id, an| Side {
+            id,
+            analysis: an,
+            coverage: 1.0,
+            date: None,
+            url: None,
+            canonical: None,
+            precision: DatePrecision::Time,
+        };
         let (_, evidence, features) = direction(
             Relation::Rewrite,
             &al,
@@ -1176,8 +1255,15 @@ mod tests {
             }
             frequencies.add_documents(1, std::iter::empty(), original.trigrams().iter());
             frequencies.add_documents(1, std::iter::empty(), spun.trigrams().iter());
-            let side =
-                |id, an| Side { id, analysis: an, coverage: 1.0, date: None, url: None, canonical: None, exact: false };
+            let side = |id, an| Side {
+                id,
+                analysis: an,
+                coverage: 1.0,
+                date: None,
+                url: None,
+                canonical: None,
+                precision: DatePrecision::Time,
+            };
             let (_, evidence, _) = direction(
                 Relation::Rewrite,
                 &al,
@@ -1216,8 +1302,15 @@ mod tests {
         }
         frequencies.add_documents(1, std::iter::empty(), edit.trigrams().iter());
         let stock = |copies| {
-            let side =
-                |id, an| Side { id, analysis: an, coverage: 1.0, date: None, url: None, canonical: None, exact: false };
+            let side = |id, an| Side {
+                id,
+                analysis: an,
+                coverage: 1.0,
+                date: None,
+                url: None,
+                canonical: None,
+                precision: DatePrecision::Time,
+            };
             let (_, evidence, _) = direction(
                 Relation::NearDuplicate,
                 &al,
@@ -1252,7 +1345,7 @@ mod tests {
             date: None,
             url: None,
             canonical: None,
-            exact: false,
+            precision: DatePrecision::Time,
         };
         let judge = |third: &[&Analysis]| {
             direction(

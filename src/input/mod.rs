@@ -712,6 +712,29 @@ pub(crate) fn is_utf16(bytes: &[u8]) -> bool {
 pub(crate) const UTF16_STREAM: &str =
     "UTF-16 text (byte-order mark), which is read as UTF-8 only: convert it (iconv -f UTF-16 -t UTF-8); skipped";
 
+/// How precisely a publication date places its article in time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DatePrecision {
+    /// A day without a time (`2025-05-24`, `24 May 2025`): any moment of that day (read as UTC).
+    Day,
+    /// A time without its zone (`2025-05-24T10:30`), a local time read as UTC: within hours of it.
+    Time,
+    /// A time with its zone or offset ([`parse_instant`]): the moment itself.
+    Instant,
+}
+
+/// How precisely `date`, which [`parse_day`] reads, places its article: [`DatePrecision::Instant`] when
+/// [`parse_instant`] reads it, [`DatePrecision::Day`] when it has no time of day, else a time.
+pub fn date_precision(date: &str) -> DatePrecision {
+    if parse_instant(date).is_some() {
+        DatePrecision::Instant
+    } else if parse_day_without_zone(date.trim()).is_some_and(|(_, p)| p == DatePrecision::Day) {
+        DatePrecision::Day
+    } else {
+        DatePrecision::Time
+    }
+}
+
 /// [`parse_day`] for a date that is an instant: a time with its time zone or offset (ISO 8601 / RFC 3339,
 /// RFC 2822), not a day nor a time without a zone; `None` otherwise.
 pub fn parse_instant(date: &str) -> Option<f64> {
@@ -722,7 +745,7 @@ pub fn parse_instant(date: &str) -> Option<f64> {
         .or_else(|| jiff::fmt::rfc2822::DateTimeParser::new().parse_timestamp(date).ok());
     let Some(instant) = instant else {
         // A time with its offset or UTC written apart (`2025-05-24 10:30:00 +0000`, `… 10:30 UTC`).
-        return parse_day_without_zone(date).filter(|&(_, zoned)| zoned).map(|(day, _)| day);
+        return parse_day_without_zone(date).filter(|&(_, p)| p == DatePrecision::Instant).map(|(day, _)| day);
     };
     let seconds = instant.as_second();
     (-30_610_224_000..253_402_300_800)
@@ -760,7 +783,7 @@ pub fn parse_day(date: &str) -> Option<f64> {
 /// 12-hour time (`12:30 AM`, `10:30 p.m.`) is read as one. A zone named by letters alone (`EST`) is
 /// ignored: abbreviations are ambiguous. Also whether the date is an instant: a time with its offset, or
 /// `UTC`/`GMT`, written after it.
-fn parse_day_without_zone(date: &str) -> Option<(f64, bool)> {
+fn parse_day_without_zone(date: &str) -> Option<(f64, DatePrecision)> {
     const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
     // A signed year (ISO 8601's `-2025-05-01` is 2026 BC) is no publication's: the words below drop signs.
     if date.trim_start().starts_with(['-', '+']) {
@@ -831,10 +854,11 @@ fn parse_day_without_zone(date: &str) -> Option<(f64, bool)> {
         }
         ([h, min, ..], None) if (0..24).contains(h) && (0..60).contains(min) => (h * 60 + min - offset) as f64 / 1440.0,
         // No time, or one no clock shows (news-scale has `31-MAR-1987 605:12:19.12`): the day alone.
-        _ => return Some((days as f64, false)),
+        _ => return Some((days as f64, DatePrecision::Day)),
     };
     let utc = tokens.iter().skip(time_at).any(|t| matches!(*t, "utc" | "gmt" | "z"));
-    Some((days as f64 + fraction, given.is_some() || utc))
+    let precision = if given.is_some() || utc { DatePrecision::Instant } else { DatePrecision::Time };
+    Some((days as f64 + fraction, precision))
 }
 
 /// The offset from UTC, in minutes, that a date gives after its time (`+hh:mm`, `+hhmm`, `-hh`): a sign
@@ -1004,6 +1028,22 @@ pub(crate) mod tests {
 
     /// An instant is a time with its zone, however the zone is written; a day, or a time without a zone,
     /// is not one.
+    #[test]
+    fn dates_say_how_precisely_they_place_an_article() {
+        for (date, precision) in [
+            ("2025-05-24", DatePrecision::Day),
+            ("24 May 2025", DatePrecision::Day),
+            ("31-MAR-1987 605:12:19.12", DatePrecision::Day),
+            ("2025-05-24T10:30", DatePrecision::Time),
+            ("26-FEB-1987 15:01:01.79", DatePrecision::Time),
+            ("2025-05-24T10:30:00Z", DatePrecision::Instant),
+            ("2025-05-24 10:30:00 +0000", DatePrecision::Instant),
+            ("Sat, 24 May 2025 06:00:00 GMT", DatePrecision::Instant),
+        ] {
+            assert_eq!(date_precision(date), precision, "{date}");
+        }
+    }
+
     #[test]
     fn instants_are_times_with_their_zone() {
         let ten = parse_instant("2024-12-03T10:00:00Z").unwrap();

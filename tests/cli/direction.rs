@@ -407,6 +407,12 @@ fn dates_with_offsets_apart_and_twelve_hour_clocks_settle_as_written() {
     assert_ne!(signal, "date");
     // 12:30 AM then 1:00 AM the next day: more than a day apart, so the date names 001.
     assert_eq!(source_of(["May 24, 2025 1:00 AM", "May 23, 2025 12:30 AM"]), ("001".into(), "date".into()));
+    // A day without a time is any moment of it: 00:30 of the next day may be half an hour after it, so
+    // the texts decide (000); two days later, the date does.
+    let (source, signal) = source_of(["2025-05-25T00:30:00Z", "2025-05-24"]);
+    assert_eq!(source, "000");
+    assert_ne!(signal, "date");
+    assert_eq!(source_of(["2025-05-26T00:30:00Z", "2025-05-24"]), ("001".into(), "date".into()));
 }
 
 /// Two pages whose canonical links name each other settle nothing, whichever ids they have: the texts
