@@ -836,10 +836,20 @@ mod tests {
             };
             let (ta, tb) = (text(&a_words), text(&b_words));
             let (a, b) = (analyse(&ta), analyse(&tb));
-            // By hand: a text's names are its capitalised words and its numbers; one is found when the
-            // other text has the word in any case.
+            // By hand: a text's names are its capitalised words and its numbers, but for the capitalised
+            // words of a sentence in title case (three words or more, all capitalised, one of them in lower
+            // case elsewhere in the text); one is found when the other text has the word in any case.
             let names = |ws: &[(usize, bool)]| -> std::collections::BTreeSet<usize> {
-                ws.iter().filter(|&&(w, capital)| capital || w >= 9).map(|&(w, _)| w).collect()
+                let lower: std::collections::BTreeSet<usize> =
+                    ws.iter().filter(|&&(w, capital)| !capital && w < 9).map(|&(w, _)| w).collect();
+                let titled = |c: &[(usize, bool)]| {
+                    let words: Vec<&(usize, bool)> = c.iter().filter(|&&(w, _)| w < 9).collect();
+                    words.len() >= 3 && words.iter().all(|&&(_, capital)| capital) && words.iter().any(|&&(w, _)| lower.contains(&w))
+                };
+                ws.chunks(4)
+                    .flat_map(|c| c.iter().filter(move |&&(w, capital)| (capital && !titled(c)) || w >= 9))
+                    .map(|&(w, _)| w)
+                    .collect()
             };
             let words = |ws: &[(usize, bool)]| -> std::collections::BTreeSet<usize> { ws.iter().map(|&(w, _)| w).collect() };
             let share = |x: &[(usize, bool)], y: &[(usize, bool)]| {

@@ -504,7 +504,9 @@ mod tests {
         let unknown = BUILT_IN.replacen("\"attestation\"", "\"astrology\"", 1);
         assert!(DirectionModel::parse(&unknown).unwrap_err().contains("astrology"));
         // A negative margin names a source with no evidence at all.
-        let negative = BUILT_IN.replacen("\"decisive\": 1.0", "\"decisive\": -3", 1);
+        let at = BUILT_IN.find("\"decisive\": ").unwrap() + "\"decisive\": ".len();
+        let end = at + BUILT_IN[at..].find([',', '\n']).unwrap();
+        let negative = format!("{}-3{}", &BUILT_IN[..at], &BUILT_IN[end..]);
         assert!(DirectionModel::parse(&negative).unwrap_err().contains("decisive -3 is not a log-odds"));
     }
 

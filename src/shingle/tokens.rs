@@ -306,6 +306,23 @@ fn tokenize_with(text: &str, out: &mut Tokens, scratch: &mut String, stems: &mut
     if upper > CAPITALS_TEXT * lower {
         out.tokens.iter_mut().for_each(|t| t.flags &= !CAPITALISED);
     }
+    // Nor does a sentence in title case (a headline, "Holiday Chaos as Pilots Stage Historic Strike"): its
+    // capitals are the style's, and a rewrite's headline so styled "had names" its source lacks. Title
+    // case capitalises common words, which the text writes in lower case elsewhere ("pilots"); a line of
+    // names alone (a byline, "By Ebru Sengul Cevrioglu") has none such and keeps its names.
+    let titled: Vec<(usize, usize)> = (out.sentence_starts.iter().enumerate())
+        .map(|(k, &start)| (start as usize, out.sentence_starts.get(k + 1).map_or(out.tokens.len(), |&e| e as usize)))
+        .filter(|&(start, end)| {
+            let tokens = &out.tokens;
+            let mut words = tokens[start..end].iter().skip(1).filter(|t| t.flags & (STOP | NUMBER) == 0);
+            words.clone().count() >= TITLE_WORDS
+                && words.clone().all(|t| t.flags & CAPITALISED != 0)
+                && words.any(|t| tokens.iter().any(|u| u.word == t.word && u.flags & CAPITALISED == 0))
+        })
+        .collect();
+    for (start, end) in titled {
+        out.tokens[start..end].iter_mut().for_each(|t| t.flags &= !CAPITALISED);
+    }
     // Without any sentence punctuation, a paragraph says nothing of where its sentences end.
     out.punctuated = text.chars().any(closes_sentence);
     let run_on = if out.punctuated { RUN_ON_WORDS } else { WINDOW_WORDS };
@@ -316,6 +333,11 @@ fn tokenize_with(text: &str, out: &mut Tokens, scratch: &mut String, stems: &mut
 /// keeps the odd small letter (a unit, "McDONALD"), where ordinary text has some twenty small letters to
 /// each capital.
 const CAPITALS_TEXT: usize = 20;
+
+/// Content words after its first from which a sentence whose content words are all capitalised, one of
+/// them written in lower case elsewhere in the text, is taken to be in title case ("President Joe Biden"
+/// alone is names).
+const TITLE_WORDS: usize = 3;
 
 /// Full stops followed by a lower-case word from which a text that has more of them than of full stops
 /// followed by a capital is taken to be written in lower case.
@@ -821,6 +843,25 @@ pub(super) mod tests {
             |text: &str| -> Vec<bool> { Tokens::new(text).tokens.iter().map(|t| t.flags & CAPITALISED != 0).collect() };
         assert_eq!(capitalised("NASA said Senator Ortiz spoke."), [true, false, true, true, false]);
         assert_eq!(capitalised("NASA SAID SENATOR ORTIZ SPOKE ON 5 KM OF ROAD IN McDONALD COUNTY."), [false; 13]);
+    }
+
+    #[test]
+    fn a_headline_in_title_case_shows_no_names() {
+        let capitalised =
+            |text: &str| -> Vec<bool> { Tokens::new(text).tokens.iter().map(|t| t.flags & CAPITALISED != 0).collect() };
+        let headline = "Holiday Chaos as Northwind Pilots Stage Historic Strike\nPilots at Northwind went on strike.";
+        assert_eq!(capitalised(headline)[..8], [false; 8]);
+        assert_eq!(capitalised(headline)[8..], [true, false, true, false, false, false]);
+        // In sentence case its name stays one; so do names among words in lower case, and a name or two alone.
+        let sentence_case = "Holiday chaos as Northwind pilots stage historic strike\nPilots walked out.";
+        assert_eq!(capitalised(sentence_case)[..4], [true, false, false, true]);
+        assert_eq!(
+            capitalised("Senator Ortiz met Angela Merkel in Berlin."),
+            [true, true, false, true, true, false, true]
+        );
+        assert_eq!(capitalised("President Joe Biden\nHe spoke."), [true, true, true, true, false]);
+        // A line of names alone is no title: none of its words is written in lower case elsewhere.
+        assert_eq!(capitalised("By Ebru Sengul Cevrioglu\nShe wrote."), [true, true, true, true, true, false]);
     }
 
     #[test]
