@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::align::Alignment;
 use crate::direction::Features;
-use crate::input::{Origin, Problem};
+use crate::input::{self, DatePrecision, Origin, Problem};
 use crate::lsh::LshStats;
 use crate::pair::{PairKey, Proposer, Proposers, unpack};
 use crate::score::{Evidence, Lean, Relation, SemanticFigures};
@@ -37,6 +37,23 @@ pub struct DocInfo {
     pub skipped: Option<&'static str>,
     /// Whether it was read from the reference collection ([`crate::config::Config::against`]).
     pub reference: bool,
+}
+
+impl DocInfo {
+    /// How precisely the publication date places the document ([`input::date_precision`]); the time a
+    /// crawler fetched the page (a web archive's page without a date of its own) is no instant of
+    /// publication.
+    pub fn date_precision(&self) -> DatePrecision {
+        match self.date.as_deref().map(input::date_precision) {
+            Some(DatePrecision::Instant)
+                if self.extra.get("crawled").and_then(Value::as_str) == self.date.as_deref() =>
+            {
+                DatePrecision::Time
+            }
+            Some(precision) => precision,
+            None => DatePrecision::Time,
+        }
+    }
 }
 
 #[cfg(test)]

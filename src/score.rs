@@ -267,6 +267,30 @@ const UNWRITTEN_ERRORS: f64 = 2.0;
 /// Shared trigrams (of those sampled) a rate needs to be a baseline.
 const MIN_BASELINE: usize = 10;
 
+/// Whether two publication dates (days since 1970, and how precisely each places its text) are far enough
+/// apart to name the earlier the source: which one (0 or 1) and how many days apart.
+pub fn dated_apart(a: (Option<f64>, DatePrecision), b: (Option<f64>, DatePrecision)) -> Option<(usize, f64)> {
+    let precisions = [a.1, b.1];
+    let tolerance =
+        if precisions == [DatePrecision::Instant; 2] { INSTANT_TOLERANCE_DAYS } else { DATE_TOLERANCE_DAYS };
+    // A day without a time may be any moment of it: against it, the other date counts by its day too (a
+    // day, then 00:30 of the day after, may be half an hour apart), as two days do.
+    let day = |date: f64| if precisions.contains(&DatePrecision::Day) { date.floor() } else { date };
+    let (da, db) = (day(a.0?), day(b.0?));
+    // Days carry minutes as a fraction: exactly an hour apart is not more than one, whatever the rounding.
+    let apart = (da - db).abs();
+    (apart > tolerance + 1e-9).then_some((if da < db { 0 } else { 1 }, apart))
+}
+
+/// How a date that names the source is told: "published 6.0 hours earlier", "published 2.0 days earlier".
+pub fn published_earlier(apart: f64) -> String {
+    if apart < 1.0 {
+        format!("published {:.1} hours earlier", apart * 24.0)
+    } else {
+        format!("published {apart:.1} days earlier")
+    }
+}
+
 /// Weighs the evidence for `a` or `b` being the source. Returns the lean, the evidence in words and, when
 /// the pair alone does not settle it, the features that `model` weighed.
 pub fn direction(
@@ -301,17 +325,7 @@ pub fn direction(
         evidence.push(Evidence { signal: "canonical", favours: favours(k), detail });
         return (Lean::Settled(Some(k)), evidence, None);
     }
-    let precisions = [a.precision, b.precision];
-    let tolerance =
-        if precisions == [DatePrecision::Instant; 2] { INSTANT_TOLERANCE_DAYS } else { DATE_TOLERANCE_DAYS };
-    // A day without a time may be any moment of it: against it, the other date counts by its day too (a
-    // day, then 00:30 of the day after, may be half an hour apart), as two days do.
-    let day = |date: f64| if precisions.contains(&DatePrecision::Day) { date.floor() } else { date };
-    // Days carry minutes as a fraction: exactly an hour apart is not more than one, whatever the rounding.
-    if let (Some(da), Some(db)) = (a.date.map(day), b.date.map(day))
-        && (da - db).abs() > tolerance + 1e-9
-    {
-        let k = if da < db { 0 } else { 1 };
+    if let Some((k, apart)) = dated_apart((a.date, a.precision), (b.date, b.precision)) {
         let (earlier, later) = if k == 0 { (a, b) } else { (b, a) };
         if let Some((common, kept)) = common_source(earlier, later, &related) {
             let detail = format!(
@@ -321,13 +335,7 @@ pub fn direction(
             evidence.push(Evidence { signal: "siblings", favours: None, detail });
             return (Lean::Settled(None), evidence, None);
         }
-        let apart = (da - db).abs();
-        let detail = if apart < 1.0 {
-            format!("published {:.1} hours earlier", apart * 24.0)
-        } else {
-            format!("published {apart:.1} days earlier")
-        };
-        evidence.push(Evidence { signal: "date", favours: favours(k), detail });
+        evidence.push(Evidence { signal: "date", favours: favours(k), detail: published_earlier(apart) });
         return (Lean::Settled(Some(k)), evidence, None);
     }
     if relation == Relation::Duplicate {

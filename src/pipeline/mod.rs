@@ -23,7 +23,7 @@ use crate::input::{self, Document, Problem};
 use crate::minhash::Hasher;
 use crate::progress::{Progress, go_on};
 use crate::scan::{DocInfo, Scan, ScoredPair};
-use crate::score::{Evidence, Lean, Relation};
+use crate::score::{self, Evidence, Lean, Relation};
 use crate::shingle::View;
 
 pub use candidates::Candidates;
@@ -188,7 +188,7 @@ pub(crate) fn judge(
     let sketches = std::mem::take(&mut corpus.sketches);
     let mut candidates = candidates::find_candidates(&corpus, sketches, plan, progress)?;
     go_on(progress)?;
-    let mut pairs = exact_duplicates_of_short(&corpus.documents, &corpus.exact, plan.against);
+    let mut pairs = exact_duplicates_of_short(&corpus.documents, &corpus.exact, plan.against, config.window_days);
     let mut scan = Scan {
         candidates: std::mem::take(&mut candidates.stats),
         candidate_pairs: candidates.count,
@@ -269,43 +269,73 @@ fn discover<'a>(
 }
 
 /// Documents too short to judge are still duplicates of identical ones: each such group is reported as
-/// `duplicate` pairs from its first member.
-fn exact_duplicates_of_short(docs: &[DocInfo], exact: &[u64], against: bool) -> Vec<ScoredPair> {
+/// `duplicate` pairs from its first member (against a reference collection, its first reference member,
+/// with each member of the other side). With `--window`, a member published too far from that one is
+/// paired instead with the group's earliest member within the window of it, as near-duplicate groups are
+/// (`candidates::within_window`). Dates far enough apart name the earlier the source, as for any pair.
+fn exact_duplicates_of_short(docs: &[DocInfo], exact: &[u64], against: bool, window: Option<f64>) -> Vec<ScoredPair> {
     let mut groups: BTreeMap<u64, Vec<u32>> = BTreeMap::new();
     for (i, (d, &e)) in docs.iter().zip(exact).enumerate() {
         if d.skipped == Some(TOO_SHORT) {
             groups.entry(e).or_default().push(i as u32);
         }
     }
-    let reference = |i: u32| docs[i as usize].reference;
+    let doc = |i: u32| &docs[i as usize];
+    let apart_sides = |x: u32, y: u32| !against || doc(x).reference != doc(y).reference;
+    let within = |x: u32, y: u32| match (window, doc(x).day, doc(y).day) {
+        (Some(window), Some(p), Some(q)) => (p - q).abs() <= window,
+        _ => true,
+    };
+    let mut paired = HashSet::new();
     let mut out = Vec::new();
     for members in groups.values_mut().filter(|m| m.len() > 1) {
-        // Each is paired with the first; against a reference collection, the first reference document
-        // with each scanned one.
         if against {
-            members.sort_by_key(|&i| !reference(i));
+            members.sort_by_key(|&i| !doc(i).reference);
         }
         let first = members[0];
-        for &other in members[1..].iter().filter(|&&o| !against || reference(o) != reference(first)) {
+        for &other in members[1..].iter().filter(|&&o| apart_sides(first, o)) {
+            let partner = if within(first, other) {
+                Some(first)
+            } else {
+                let day = |d: u32| doc(d).day.unwrap_or(f64::INFINITY);
+                (members.iter().copied())
+                    .filter(|&x| x != other && within(x, other) && apart_sides(x, other))
+                    .min_by(|&x, &y| day(x).total_cmp(&day(y)).then(x.cmp(&y)))
+            };
+            let Some(partner) = partner else { continue };
+            let (a, b) = (partner.min(other), partner.max(other));
+            if !paired.insert((a, b)) {
+                continue;
+            }
+            let dated =
+                score::dated_apart((doc(a).day, doc(a).date_precision()), (doc(b).day, doc(b).date_precision()));
+            let (source, lean, evidence) = match dated {
+                Some((k, apart)) => {
+                    let source = if k == 0 { a } else { b };
+                    let favours = Some(doc(source).id.clone());
+                    let evidence = Evidence { signal: "date", favours, detail: score::published_earlier(apart) };
+                    (Some(source), Lean::Settled(Some(k)), evidence)
+                }
+                None => {
+                    let detail = "identical words in a text too short to judge otherwise".into();
+                    (None, Lean::Settled(None), Evidence { signal: "duplicate", favours: None, detail })
+                }
+            };
             out.push(ScoredPair {
-                a: first.min(other),
-                b: first.max(other),
+                a,
+                b,
                 relation: Some(Relation::Duplicate),
                 verified: true,
                 confidence: 1.0,
-                source: None,
-                lean: Some(Lean::Settled(None)),
+                source,
+                lean: Some(lean),
                 features: None,
                 lean_parts: None,
                 log_odds: None,
                 semantic: None,
                 alignment: Alignment { jaccard5: 1.0, coverage_a: 1.0, coverage_b: 1.0, ..Alignment::default() },
                 proposed_by: 0,
-                evidence: vec![Evidence {
-                    signal: "duplicate",
-                    favours: None,
-                    detail: "identical words in a text too short to judge otherwise".into(),
-                }],
+                evidence: vec![evidence],
             });
         }
     }

@@ -20,7 +20,7 @@ use crate::direction::Weigher;
 use crate::embed::{self, Embedding};
 use crate::error::{Error, Result};
 use crate::graph::Neighbours;
-use crate::input::{self, DatePrecision, Problem};
+use crate::input::{self, Problem};
 use crate::pair::{PairKey, Proposer, Proposers, unpack};
 use crate::progress::{Progress, Unit, go_on};
 use crate::scan::ScoredPair;
@@ -334,13 +334,7 @@ impl Verifier<'_> {
             let field = |name: &str| d.extra.get(name).and_then(Value::as_str);
             let (url, canonical) = (field("url"), field("canonical"));
             // A date to the minute with its zone, and not the crawler's (a web archive's page without a date).
-            let precision = match d.date.as_deref().map(input::date_precision) {
-                // The time a crawler fetched the page (a web archive's page without a date) is no publication.
-                Some(DatePrecision::Instant) if field("crawled") == d.date.as_deref() => DatePrecision::Time,
-                Some(precision) => precision,
-                None => DatePrecision::Time,
-            };
-            Side { id: &d.id, analysis, coverage, date: d.day, precision, url, canonical }
+            Side { id: &d.id, analysis, coverage, date: d.day, precision: d.date_precision(), url, canonical }
         };
         // The members of the pair's near-duplicate groups besides the pair, a group both are in once.
         let members = |d: u32| self.group_sizes[group(d) as usize] - 1;

@@ -908,3 +908,30 @@ fn candidate_pairs_have_no_figures_that_were_not_measured() {
     let verified = json(&run_ok(&["scan", "-q", "--format", "json", docs]));
     assert!(verified["pairs"].as_array().unwrap().iter().all(|p| p["confidence"].as_f64().is_some()));
 }
+
+/// Texts too short to judge are reported as duplicates of identical ones: dates name the earlier the
+/// source, as for longer texts, and `--window` pairs each copy with the earliest copy within its window
+/// (the first copy, 181 days before the others, was paired with each whatever the window), in a scan and
+/// against a reference collection alike.
+#[test]
+fn short_identical_texts_keep_to_the_window_and_their_dates() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "Storm warning issued for the coast tonight.";
+    let line = |id: &str, date: &str| serde_json::json!({"id": id, "date": date, "text": text}).to_string() + "\n";
+    let old = dir.path().join("old.jsonl");
+    std::fs::write(&old, line("old", "2025-01-01")).unwrap();
+    let new = dir.path().join("new.jsonl");
+    std::fs::write(&new, line("new1", "2025-07-01") + &line("new2", "2025-07-02")).unwrap();
+    let pairs = |args: &[&str]| -> Vec<String> {
+        let report = json(&run_ok(&[&["scan", "--quiet", "--format", "json"], args].concat()));
+        (report["pairs"].as_array().unwrap().iter())
+            .map(|p| format!("{}~{} {} {}", p["a"], p["b"], p["source"], p["evidence"][0]["signal"]))
+            .collect()
+    };
+    let (old, new) = (old.to_str().unwrap(), new.to_str().unwrap());
+    // new.jsonl is read first: its first copy leads the group.
+    assert_eq!(pairs(&[old, new]), [r#""new1"~"new2" null "duplicate""#, r#""new1"~"old" "old" "date""#]);
+    assert_eq!(pairs(&[old, new, "--window", "1"]), [r#""new1"~"new2" null "duplicate""#]);
+    assert_eq!(pairs(&[new, "--against", old]), [r#""new1"~"old" "old" "date""#, r#""new2"~"old" "old" "date""#]);
+    assert!(pairs(&[new, "--against", old, "--window", "30"]).is_empty());
+}
