@@ -91,6 +91,13 @@ fn without_lone_surrogates(line: &str) -> Option<String> {
 pub(crate) fn json_error(e: &serde_json::Error) -> String {
     let message = e.to_string();
     let what = message.rsplit_once(" at line ").map_or(message.as_str(), |(what, _)| what);
+    // The line's own end met inside a string (the newline, a control character to the parser, or the end
+    // of the file): the line was cut, or a quotation mark is missing.
+    let at_the_end = e.column() == 0 && what.starts_with("control character");
+    if at_the_end || what == "EOF while parsing a string" {
+        return "a string is not closed before the end of the line: the record is cut, or lacks a quotation mark"
+            .into();
+    }
     match (e.line(), e.column()) {
         (0, _) => what.to_string(),
         (1, column) => format!("{what} at column {column}"),
@@ -403,11 +410,28 @@ mod tests {
         }
     }
 
+    /// A line that ends inside a string (cut, or a quotation mark missing) says so, whether a newline or
+    /// the end of the file ends it; the parser's own words were a control character or an EOF.
+    #[test]
+    fn a_line_ending_inside_a_string_says_so() {
+        for bytes in [&b"{\"id\": \"a\", \"text\": \"abc\n"[..], b"{\"id\": \"a\", \"text\": \"abc"] {
+            let (_, problems) = crate::input::read_all("t.jsonl", crate::input::Format::Jsonl, bytes);
+            let message = &problems[0].message;
+            assert_eq!(
+                message,
+                "malformed JSON (a string is not closed before the end of the line: the record is cut, or lacks a quotation mark); skipped"
+            );
+        }
+    }
+
     /// One line per kind of damage; each is reported once, on its line, and the good lines are read.
     #[test]
     fn damaged_lines_are_reported_and_skipped() {
         let cases: &[(&[u8], &str)] = &[
-            (b"{\"id\": \"x\", \"text\": \"unterminated", "malformed JSON"),
+            (
+                b"{\"id\": \"x\", \"text\": \"unterminated",
+                "malformed JSON (a string is not closed before the end of the line",
+            ),
             (b"[1, 2]", "an array is not a JSON object"),
             (b"{\"id\": \"x\"}", "no \"text\" field"),
             (b"{\"text\": 42}", "\"text\" is a number, not a string"),
