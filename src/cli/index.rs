@@ -20,6 +20,7 @@ pub(super) fn run(command: &IndexCommand, run: &Run) -> Result<ExitCode> {
     match command {
         IndexCommand::Build(args) | IndexCommand::Add(args) => {
             refuse_query_settings(&args.settings)?;
+            super::output::writing_index(&args.index);
             let config = args.settings.to_config(&[], false)?;
             let written = if matches!(command, IndexCommand::Build(_)) {
                 Index::build(&args.index, &args.paths, &config, &run.bars)?
@@ -45,6 +46,7 @@ pub(super) fn run(command: &IndexCommand, run: &Run) -> Result<ExitCode> {
             Ok(if problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
         }
         IndexCommand::Compact(args) => {
+            super::output::writing_index(&args.index);
             Index::compact(&args.index, &run.bars)?;
             run.print_timings();
             if !run.quiet {

@@ -222,6 +222,16 @@ fn is_stdin(_: &Path) -> bool {
 
 /// The temporary report file being written, removed by the SIGINT / SIGTERM handler.
 static WRITING: Mutex<Option<PathBuf>> = Mutex::new(None);
+/// The index folder a build, add or compact is writing, whose temporary files the handler removes.
+static INDEX_WRITING: Mutex<Option<PathBuf>> = Mutex::new(None);
+
+/// Names the index folder this run writes, so an interrupt removes the temporary segment or manifest it
+/// is writing there (as it removes a report's), not left to the next writer.
+pub fn writing_index(dir: &Path) {
+    if let Ok(mut writing) = INDEX_WRITING.lock() {
+        *writing = Some(dir.to_path_buf());
+    }
+}
 
 /// Where `path` is or would be written: the file by its canonical path, or a file not there yet by its
 /// folder's, so two names of one file (`x.json`, `./x.json`, a symlink) are told to be one before either
@@ -234,7 +244,8 @@ pub fn resolved(path: &Path) -> Option<PathBuf> {
 }
 
 /// Installs the handler for SIGINT and SIGTERM: it removes the temporary report file being written, if
-/// any, and exits with 130 (interrupted). SIGKILL cannot be caught, so `kill -9` can still leave one.
+/// any, and an index writer's temporary files, and exits with 130 (interrupted). SIGKILL cannot be
+/// caught, so `kill -9` can still leave one.
 pub fn handle_interrupts() {
     // Fails only when a handler is already set, which nothing else in the binary does.
     let _ = ctrlc::set_handler(|| {
@@ -242,6 +253,11 @@ pub fn handle_interrupts() {
             && let Some(tmp) = writing.as_ref()
         {
             let _ = std::fs::remove_file(tmp);
+        }
+        if let Ok(writing) = INDEX_WRITING.lock()
+            && let Some(dir) = writing.as_ref()
+        {
+            unspun::index::remove_own_temporaries(dir);
         }
         std::process::exit(130);
     });

@@ -617,12 +617,29 @@ fn add_counts(frequencies: &mut Frequencies, s: &Segment, contents: &Contents) -
 
 /// A temporary file in `dir` to be renamed into place: as readable as any file the user creates (0666
 /// less the umask), so others can query an index its owner shares, not private (0600, tempfile's default).
+/// Its name holds the process's id after `prefix` ([`remove_own_temporaries`]).
 pub(crate) fn temporary(dir: &Path, prefix: &str) -> std::io::Result<tempfile::NamedTempFile> {
     let mut builder = tempfile::Builder::new();
-    builder.prefix(prefix);
+    let prefix = format!("{prefix}{}-", std::process::id());
+    builder.prefix(&prefix);
     #[cfg(unix)]
     builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
     builder.tempfile_in(dir)
+}
+
+/// Removes the temporary files this process is writing in the index folder `dir` (a segment or manifest
+/// not yet renamed into place): for an interrupt handler about to end the process, which would leave them
+/// for the next writer to remove. Another process's are left alone (a second writer may be refused the
+/// lock while the first writes); a rename that the removal beats fails, so nothing half-written is
+/// published.
+pub fn remove_own_temporaries(dir: &Path) {
+    let own = [".tmp-segment-", ".tmp-manifest-"].map(|p| format!("{p}{}-", std::process::id()));
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        if own.iter().any(|p| e.file_name().to_string_lossy().starts_with(p.as_str())) {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
 }
 
 /// Syncs a folder, so a rename in it is on disk.
@@ -674,6 +691,19 @@ fn remove_unpublished(dir: &Path, published: &[SegmentEntry]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_interrupted_writer_removes_its_own_temporaries_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let own = [temporary(dir.path(), ".tmp-segment-").unwrap(), temporary(dir.path(), ".tmp-manifest-").unwrap()];
+        let others = [".tmp-segment-1-x", ".tmp-manifest-1-y", "segment-1-a.useg"];
+        for name in others {
+            std::fs::write(dir.path().join(name), "").unwrap();
+        }
+        remove_own_temporaries(dir.path());
+        assert!(own.iter().all(|t| !t.path().exists()));
+        assert!(others.iter().all(|n| dir.path().join(n).exists()));
+    }
 
     fn manifest() -> Manifest {
         Manifest {

@@ -716,3 +716,46 @@ fn a_querys_settings_given_to_build_or_add_are_refused() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(documents(&idx), Some(5));
 }
+
+/// SIGINT while `index build` writes its segment (its temporary file seen in the index's folder) ends
+/// the run (130) and leaves no temporary file behind, as an interrupted report leaves none.
+#[test]
+fn interrupted_build_leaves_no_temporary_segment() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("big.jsonl");
+    many_articles(&input, 20_000, "big");
+    let idx = tmp.path().join("idx");
+    std::fs::create_dir(&idx).unwrap();
+    let temporaries = || -> Vec<String> {
+        (std::fs::read_dir(&idx).unwrap())
+            .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+            .filter(|n| n.starts_with(".tmp-"))
+            .collect()
+    };
+    let mut child = bin()
+        .args(["index", "build", "--quiet"])
+        .arg(&idx)
+        .arg(&input)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut signalled = false;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the build did not end within 120 s");
+        // Checked without sleeping: the writing stage is short.
+        if !signalled && !temporaries().is_empty() {
+            let killed = std::process::Command::new("kill").arg("-INT").arg(child.id().to_string()).status().unwrap();
+            assert!(killed.success());
+            signalled = true;
+        }
+    };
+    assert!(signalled, "the segment was written before it was seen ({status:?}): make the input larger");
+    assert_eq!(temporaries(), Vec::<String>::new(), "{status:?}");
+    // Interrupted before its manifest, or (after the rename) a whole index.
+    assert!(status.code() == Some(130) || documents(&idx) == Some(20_000), "{status:?}");
+}
