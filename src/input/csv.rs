@@ -262,7 +262,7 @@ fn damaged<R>(
     }
     if let Some(&(at, opened, closed)) = ran_on.front().filter(|&&(at, ..)| at < end) {
         let why = format!(
-            "the quoted cell opened on line {opened} goes on after the quotation mark that closes it on line \
+            "the quoted cell opened on line {opened} of the file goes on after the quotation mark that closes it on line \
              {closed} (a quotation mark not closed where it should be, or one inside a quoted cell not doubled \
              as \"\"); row skipped"
         );
@@ -270,7 +270,7 @@ fn damaged<R>(
     }
     if let Some((at, line)) = stream.quotes.unclosed().filter(|&(at, _)| (start..end).contains(&at)) {
         let why = format!(
-            "the quotation mark opened on line {line} (byte {at}) is never closed; row skipped: close the \
+            "the quotation mark opened on line {line} of the file (byte {at}) is never closed; row skipped: close the \
              quotation mark or double it (\"\")"
         );
         return Some(Damage { why, stray: Some((at, line)) });
@@ -363,7 +363,7 @@ pub(super) fn read(input: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()>
                 if let Some(resume) = open.and_then(|stray| stream.resume_point(stray, u64::MAX)) {
                     let line = resume.1;
                     let why = format!(
-                        "the quotation mark opened on line {line} is not closed within {} bytes; row skipped, \
+                        "the quotation mark opened on line {line} of the file is not closed within {} bytes; row skipped, \
                          read again from line {}",
                         stream.limit,
                         line + 1
@@ -545,15 +545,19 @@ mod tests {
             (
                 b"id,text\na,Fine.\nb,\"Opened\nc,Not swallowed.\nd,Nor this.\n",
                 &[("a", 2), ("c", 4), ("d", 5)],
-                "3: the quotation mark opened on line 3 (byte 18) is never closed; row skipped: close the \
+                "3: the quotation mark opened on line 3 of the file (byte 18) is never closed; row skipped: close the \
                  quotation mark or double it (\"\"), read again from line 4",
             ),
             (
                 b"id,text\na,Fine.\nb,\"Opened\nc,Not swallowed.\nd,\"Nor this,\nover two lines.\"\n",
                 &[("a", 2), ("c", 4), ("d", 5)],
-                "3: the quoted cell opened on line 3 goes on after the quotation mark that closes it on line 5",
+                "3: the quoted cell opened on line 3 of the file goes on after the quotation mark that closes it on line 5",
             ),
-            (b"id,text\na,Fine.\nb,\"Opened at the end", &[("a", 2)], "3: the quotation mark opened on line 3"),
+            (
+                b"id,text\na,Fine.\nb,\"Opened at the end",
+                &[("a", 2)],
+                "3: the quotation mark opened on line 3 of the file",
+            ),
             (b"id,text\r\na,\"Closed \"\"here\"\"\"\r\nb,A 5\" screen.\r\n", &[("a", 2), ("b", 3)], ""),
             (b"id,text\na,\"Closed\" then more\nb,Fine.\n", &[("a", 2), ("b", 3)], ""),
             // A stray mark in a row of cells that span lines: closed by the next row's opening mark, with
@@ -561,7 +565,7 @@ mod tests {
             (
                 b"id,text\nx,\"Never closed\ny,\"Its own\ntext.\"\nz,Fine.\n",
                 &[("y", 3), ("z", 4)],
-                "2: the quoted cell opened on line 2 goes on after the quotation mark that closes it on line 3 \
+                "2: the quoted cell opened on line 2 of the file goes on after the quotation mark that closes it on line 3 \
                  (a quotation mark not closed where it should be, or one inside a quoted cell not doubled as \
                  \"\"); row skipped, read again from line 3",
             ),
@@ -569,7 +573,7 @@ mod tests {
             (
                 b"text,id\n\"One,p\n\"Two,q\nThree,r\n",
                 &[("r", 4)],
-                "2: the quoted cell opened on line 2 goes on after the quotation mark that closes it on line 3",
+                "2: the quoted cell opened on line 2 of the file goes on after the quotation mark that closes it on line 3",
             ),
         ];
         for (k, (bytes, rows, message)) in cases.into_iter().enumerate() {
@@ -705,7 +709,7 @@ mod tests {
         let options = InputOptions { max_document_bytes: 1000, ..InputOptions::default() };
         let (docs, problems) = read_all(&path, &options);
         assert_eq!(docs.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(), ["ok"]);
-        assert!(problems[0].message.contains("opened on line 3 is not closed within 67536 bytes"), "{problems:?}");
+        assert!(problems[0].message.contains("opened on line 3 of the file is not closed within 67536 bytes"), "{problems:?}");
         assert!(problems[1].message.contains("no \"text\" field"), "{problems:?}");
     }
 }

@@ -362,7 +362,7 @@ fn damaged_csv_rows_and_json_arrays_are_said_and_left_out() {
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert_eq!(document_ids(&json(&out)), ["after", "ok"], "{err}");
-    assert!(err.contains("open.csv:3: the quotation mark opened on line 3"), "{err}");
+    assert!(err.contains("open.csv:3: the quotation mark opened on line 3 of the file"), "{err}");
     assert!(
         err.contains(
             "is never closed; row skipped: close the quotation mark or double it (\"\"), read again from line 4"
