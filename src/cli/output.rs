@@ -165,7 +165,15 @@ fn temporary(path: &Path, dir: &Path) -> io::Result<tempfile::NamedTempFile> {
     // tempfile's default).
     #[cfg(unix)]
     builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-    let tmp = builder.tempfile_in(dir)?;
+    // tempfile's error names the temporary file, which the user never asked for: name the folder.
+    let tmp = builder.tempfile_in(dir).map_err(|e| {
+        let message = e.to_string();
+        let why = match e.kind() {
+            io::ErrorKind::NotFound => "no such folder",
+            _ => message.rsplit_once(" at path ").map_or(message.as_str(), |(why, _)| why),
+        };
+        io::Error::new(e.kind(), format!("cannot create a file in the folder {}: {why}", path_text(dir)))
+    })?;
     // A report replacing a file keeps that file's permissions: a private report stays private.
     if let Ok(meta) = std::fs::metadata(path)
         && meta.is_file()

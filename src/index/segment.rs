@@ -505,9 +505,17 @@ impl Segment {
             _ => None,
         };
         let frame = frame.ok_or_else(|| self.damaged("text store's table"))?;
+        // Each frame checks its text (a checksum of its own); the store is not checked whole before.
+        let damaged = || Error::Index {
+            path: self.path.clone(),
+            message: format!(
+                "the text of its document {} (counted from 1) cannot be read from the text store: the segment \
+                 is damaged (`unspun index verify` checks every byte)",
+                doc + 1
+            ),
+        };
         // Each frame records its text's length (zstd's one-shot compression writes it).
-        let len =
-            zstd::zstd_safe::get_frame_content_size(frame).ok().flatten().ok_or_else(|| self.damaged("text store"))?;
+        let len = zstd::zstd_safe::get_frame_content_size(frame).ok().flatten().ok_or_else(damaged)?;
         let bytes = DECOMPRESSOR.with_borrow_mut(|d| {
             let d = match d {
                 Some(d) => d,
@@ -515,7 +523,7 @@ impl Segment {
             };
             d.decompress(frame, len as usize).ok()
         });
-        String::from_utf8(bytes.ok_or_else(|| self.damaged("text store"))?).map_err(|_| self.damaged("text store"))
+        String::from_utf8(bytes.ok_or_else(damaged)?).map_err(|_| damaged())
     }
 
     /// The ids of the segment's documents, in order (their descriptions decoded, nothing else).
@@ -1336,7 +1344,8 @@ mod tests {
         let segment = Segment::open(&path).unwrap();
         assert_eq!(segment.text(0).unwrap(), "hello");
         let e = segment.text(1).unwrap_err().to_string();
-        assert!(e.contains("segment-1.useg") && e.contains("text store"), "{e}");
+        assert!(e.contains("segment-1.useg") && e.contains("its document 2 (counted from 1)"), "{e}");
+        assert!(e.contains("the segment is damaged"), "{e}");
         assert!(segment.verify().unwrap_err().to_string().contains("section texts"));
     }
 

@@ -709,7 +709,10 @@ mod tests {
         let options = InputOptions { max_document_bytes: 1000, ..InputOptions::default() };
         let (docs, problems) = read_all(&path, &options);
         assert_eq!(docs.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(), ["ok"]);
-        assert!(problems[0].message.contains("opened on line 3 of the file is not closed within 67536 bytes"), "{problems:?}");
+        assert!(
+            problems[0].message.contains("opened on line 3 of the file is not closed within 67536 bytes"),
+            "{problems:?}"
+        );
         assert!(problems[1].message.contains("no \"text\" field"), "{problems:?}");
     }
 }

@@ -475,3 +475,20 @@ fn a_reader_closing_the_pipe_early_is_no_error() {
         assert!(!stderr.contains("Broken pipe"), "{args:?}: {stderr}");
     }
 }
+
+/// `-o` into a folder that does not exist names the folder, not the temporary file the report was to be
+/// written through.
+#[test]
+fn a_report_into_a_missing_folder_names_the_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("nowhere").join("r.json");
+    let out = bin().args(["scan", "--quiet", "-o"]).arg(&report).arg(corpus_docs()).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let folder = dir.path().join("nowhere");
+    assert!(
+        stderr.contains(&format!("cannot create a file in the folder {}: no such folder", folder.display())),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(".r.json."), "{stderr}");
+}
