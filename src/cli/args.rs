@@ -425,6 +425,10 @@ impl SettingsArgs {
             };
             config.views.push(ViewConfig::new(view, shingle, self.hashes, threshold)?);
         }
+        // The order views are named in changes nothing they find: kept in one order, so that an index
+        // built with `--views lead,content,words` is queried by default settings, and reports list views
+        // alike.
+        config.views.sort_by_key(|v| v.view);
         config.max_bucket = self.max_bucket;
         config.min_words = self.min_words;
         config.candidates_only = self.candidates_only;

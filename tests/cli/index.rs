@@ -759,3 +759,18 @@ fn interrupted_build_leaves_no_temporary_segment() {
     // Interrupted before its manifest, or (after the rename) a whole index.
     assert!(status.code() == Some(130) || documents(&idx) == Some(20_000), "{status:?}");
 }
+
+/// The order `--views` names the views in changes nothing they find: an index built with them in
+/// another order is queried with the defaults, and reports what `scan --against` reports.
+#[test]
+fn views_named_in_another_order_are_the_same_views() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = seed_folder(tmp.path(), "archive", &["000", "002"]);
+    let new = seed_folder(tmp.path(), "new", &["001", "003", "004"]);
+    let idx = tmp.path().join("idx");
+    let views = [OsStr::new("--views"), OsStr::new("lead,content,words")];
+    let out = index("build", &idx, &[os(&archive), views[0], views[1]]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_query_is_scan_against(&idx, &new, &[&archive], &[]);
+    assert_query_is_scan_against(&idx, &new, &[&archive], &["--views", "content,words,lead"]);
+}
