@@ -74,9 +74,13 @@ impl Report {
             }
         }
         let s = &self.summary;
+        // A blank line after the pairs and clusters, when there are any.
+        if !self.pairs.is_empty() {
+            writeln!(out)?;
+        }
         writeln!(
             out,
-            "\n{} ({} not compared), {}, {}, {}",
+            "{} ({} not compared), {}, {}, {}",
             super::counted(s.documents, "document"),
             s.skipped_documents,
             super::counted(s.candidate_pairs, "candidate pair"),
@@ -90,10 +94,15 @@ impl Report {
             writeln!(out, "{} of the {} reference documents are in a reported pair", r.paired, r.documents)?;
         }
         for (view, stats) in &s.views {
-            if stats.get("capped_buckets").and_then(Value::as_u64).unwrap_or(0) > 0 {
+            let count = |name: &str| stats.get(name).and_then(Value::as_u64).unwrap_or(0);
+            let capped = count("capped_buckets");
+            if capped > 0 {
                 writeln!(
                     out,
-                    "note: view {view}: {stats} — buckets larger than the cap were chained, not paired in full"
+                    "note: view {view}: {} larger than the cap (--max-bucket; the largest of {} documents) \
+                     chained, not paired in full",
+                    super::counted(capped as usize, "bucket"),
+                    count("largest_bucket")
                 )?;
             }
         }

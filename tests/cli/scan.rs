@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::common::{bin, corpus, corpus_docs, document_ids, json, run_ok, short_verdicts, write_texts};
+use crate::common::{bin, corpus, corpus_docs, document_ids, json, run_ok, seeds, short_verdicts, write_texts};
 
 #[test]
 fn seed_verdicts() {
@@ -934,4 +934,17 @@ fn short_identical_texts_keep_to_the_window_and_their_dates() {
     assert_eq!(pairs(&[old, new, "--window", "1"]), [r#""new1"~"new2" null "duplicate""#]);
     assert_eq!(pairs(&[new, "--against", old]), [r#""new1"~"old" "old" "date""#, r#""new2"~"old" "old" "date""#]);
     assert!(pairs(&[new, "--against", old, "--window", "30"]).is_empty());
+}
+
+/// A text report without pairs opens with its summary line, not a blank line; with pairs, a blank line
+/// parts them from it.
+#[test]
+fn a_text_report_without_pairs_opens_with_its_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = seeds();
+    std::fs::write(dir.path().join("one.txt"), &seeds[0].1).unwrap();
+    let alone = String::from_utf8(run_ok(&["scan", "--quiet", dir.path().to_str().unwrap()]).stdout).unwrap();
+    assert!(alone.starts_with("1 document (0 not compared)"), "{alone:?}");
+    let all = String::from_utf8(run_ok(&["scan", "--quiet", corpus_docs().to_str().unwrap()]).stdout).unwrap();
+    assert!(all.contains("\n\n5 documents (0 not compared)"), "{all:?}");
 }
