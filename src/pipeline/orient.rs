@@ -1,7 +1,7 @@
 //! The last stage: each pair's source, from its own lean and its neighbours' ([`crate::score::orient`]),
 //! and the clusters the reported pairs form.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::direction::DirectionModel;
 use crate::graph::{find, union};
@@ -151,9 +151,23 @@ pub(super) fn clusters<'a>(pairs: impl Iterator<Item = &'a ScoredPair> + Clone, 
             sources[c].push(d);
         }
     }
+    // A root whose pair with a member that is neither a source nor derived names no source is no sure
+    // root: that member may be its source (an original whose pair with its simplification was left
+    // undecided, and that simplification the source of a second level). A copy of the root (duplicate,
+    // near-duplicate) is the root's text again, and doubts nothing.
+    let copies = |p: &ScoredPair| matches!(p.relation, Some(Relation::Duplicate | Relation::NearDuplicate));
+    let doubted: HashSet<u32> = pairs_for_parents
+        .clone()
+        .filter(|p| p.source.is_none() && !copies(p))
+        .flat_map(|p| [(p.a, p.b), (p.b, p.a)])
+        .filter(|&(root, other)| role[root as usize] == 2 && role[other as usize] == 1)
+        .map(|(root, _)| root)
+        .collect();
     for (c, roots) in out.iter_mut().zip(sources) {
-        if roots.len() == 1 {
-            c.source = Some(roots[0]);
+        if let [root] = roots[..]
+            && !doubted.contains(&root)
+        {
+            c.source = Some(root);
         }
     }
     let parent_of = parents(pairs_for_parents, documents);
@@ -264,6 +278,23 @@ mod tests {
         let mut star = [weighed(0, 1, 1.6, 1.2, &model), weighed(0, 2, 1.6, 1.2, &model)];
         assert_eq!(sources(&mut star), [Some(0), Some(0)]);
         assert!(star.iter().all(|p| p.evidence.is_empty()));
+    }
+
+    #[test]
+    fn a_root_left_undecided_with_an_unsourced_member_is_no_clusters_source() {
+        let undecided = |a: u32, b: u32, relation: Relation| {
+            let mut p = derived(a, b, 1.0);
+            (p.source, p.relation) = (None, Some(relation));
+            p
+        };
+        // 0 ~ 1 undecided, 1 → 2: 1 is the only source, but 0, neither source nor derived, may be its.
+        let chain = [undecided(0, 1, Relation::Rewrite), derived(1, 2, 3.0)];
+        assert_eq!(clusters(chain.iter(), 3)[0].source, None);
+        // A copy of the root doubts nothing; nor does a member whose own source is named.
+        let copied = [undecided(0, 1, Relation::Duplicate), derived(1, 2, 3.0)];
+        assert_eq!(clusters(copied.iter(), 3)[0].source, Some(1));
+        let star = [derived(1, 0, 3.0), undecided(0, 2, Relation::Rewrite), derived(1, 2, 3.0)];
+        assert_eq!(clusters(star.iter(), 3)[0].source, Some(1));
     }
 
     #[test]
