@@ -397,11 +397,13 @@ pub fn direction(
             let shared = rest.iter().filter(|g| attested(g)).count();
             let rest_attested = !rest.is_empty() && shared as f64 >= REST_ATTESTED * rest.len() as f64;
             let place = if first_in_long > 0 { "from inside" } else { "as the opening of" };
+            // Its sentences restated, their phrasing (half of it at least) copied.
             let mut detail = format!(
-                "{} is {:.0}% copied {place} a text {:.1}× longer",
+                "{} is {:.0}% restated {place} a text {:.1}× longer, {:.0}% of its phrasing the same",
                 short_side.id,
                 100.0 * short_side.coverage,
-                long / short
+                long / short,
+                100.0 * al.phrasing
             );
             let favoured = if first_in_long > 0 || rest_attested {
                 measured.excerpt = if k == 0 { 1.0 } else { -1.0 };
@@ -1371,6 +1373,8 @@ mod tests {
         assert_eq!(features.unwrap().0[2], 0.0, "{evidence:?}");
         assert_eq!(evidence[0].signal, "containment");
         assert_eq!(evidence[0].favours, None);
+        assert!(evidence[0].detail.starts_with("lead is 100% restated as the opening of a text"), "{evidence:?}");
+        assert!(evidence[0].detail.contains("× longer, 100% of its phrasing the same"), "{evidence:?}");
         let witness = analyse(
             "Drones and ballistic missiles hit Kyiv overnight, damaging apartment buildings and a shopping mall.\n\
              Engineers restored power to the northern districts by morning.",
