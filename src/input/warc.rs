@@ -622,17 +622,20 @@ pub(super) fn read(reader: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()
             }
         };
         records += 1;
-        if let Some(note) = &record.note {
+        let text = record_text(&record, options);
+        // A record skipped says why once: its Content-Length short of it, then what its content lacks.
+        if let (Some(note), false) = (&record.note, text.is_err()) {
             ctx.sink.record_problem(record.offset, format!("WARC record at {at} {}: {note}", record.offset))?;
         }
-        let (mut page, notes) = match record_text(&record, options) {
+        let (mut page, notes) = match text {
             Ok(Some(t)) => t,
             Ok(None) => {
                 ctx.sink.tick();
                 continue;
             }
             Err(message) => {
-                let message = format!("WARC record at {at} {}: {message}", record.offset);
+                let short = record.note.as_ref().and_then(|n| n.split_once(':')).map(|(n, _)| format!("{n}; "));
+                let message = format!("WARC record at {at} {}: {}{message}", record.offset, short.unwrap_or_default());
                 ctx.sink.record_problem(record.offset, message)?;
                 continue;
             }
@@ -939,6 +942,21 @@ pub(crate) mod tests {
         assert_eq!(
             said,
             [format!("WARC record at byte {at}: Content-Length 15 ends before the record does: its text may be cut")]
+        );
+        // A response whose short Content-Length cuts its HTTP headers is skipped, said once.
+        let page = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<p>Cut.</p>";
+        let cut = String::from_utf8(record("response", "http://cut/", "Content-Type: application/http\r\n", page));
+        let cut = cut.unwrap().replace(&format!("Content-Length: {}\r\n", page.len()), "Content-Length: 5\r\n");
+        let bytes = [&first[..], cut.as_bytes(), &last].concat();
+        let (docs, problems) = crate::input::read_all("s.warc", crate::input::Format::Warc, &bytes);
+        assert_eq!(docs.len(), 2);
+        let said: Vec<String> = problems.iter().map(|p| p.message.clone()).collect();
+        assert_eq!(
+            said,
+            [format!(
+                "WARC record at byte {at}: Content-Length 5 ends before the record does; HTTP response without a \
+                 header end; skipped"
+            )]
         );
         assert!(
             damaged[0].1.contains(&format!("next record (at byte {swallowed}), too far to read back")),
