@@ -218,14 +218,18 @@ pub struct Side<'a> {
     pub canonical: Option<&'a str>,
 }
 
+/// A witness's publication date (when known), how precisely it places it, and its id.
+pub type WitnessDate<'a> = (Option<f64>, DatePrecision, &'a str);
+
 /// What [`direction`] knows about the rest of the collection around a pair.
 #[derive(Clone, Copy, Default)]
 pub struct Related<'a> {
     /// Analyses of other documents related to either side (their candidate neighbours), the copies of
     /// either side left out: the witnesses of direction.
     pub witnesses: &'a [&'a Analysis],
-    /// Each witness's publication date (when known) and id, in the order of `witnesses`; may be empty.
-    pub witness_dates: &'a [(Option<f64>, &'a str)],
+    /// Each witness's publication date (when known), how precisely it places it, and its id, in the
+    /// order of `witnesses`; may be empty.
+    pub witness_dates: &'a [WitnessDate<'a>],
     /// Documents of either side's near-duplicate group besides the pair: copies, which use its wording
     /// without being unrelated to it.
     pub copies: u32,
@@ -580,15 +584,19 @@ const KEPT_FROM_COMMON_SOURCE: usize = 6;
 /// siblings, whatever their dates. Returns the document's id and the trigrams kept; the witness keeping
 /// most, the first among equals.
 fn common_source<'a>(earlier: &Side, later: &Side, related: &Related<'a>) -> Option<(&'a str, usize)> {
-    let first = earlier.date?;
+    earlier.date?;
     let own: Vec<u64> =
         later.analysis.trigrams().iter().filter(|g| !earlier.analysis.trigrams().contains(g)).copied().collect();
+    // Published before the earlier text, as far apart as dates must be to name a source.
+    let before = |date: Option<f64>, precision| {
+        dated_apart((date, precision), (earlier.date, earlier.precision)).is_some_and(|(k, _)| k == 0)
+    };
     related
         .witnesses
         .iter()
         .zip(related.witness_dates)
-        .filter(|(_, (date, _))| date.is_some_and(|d| d < first - DATE_TOLERANCE_DAYS))
-        .map(|(w, &(_, id))| (id, own.iter().filter(|g| w.trigrams().contains(g)).count()))
+        .filter(|(_, (date, precision, _))| before(*date, *precision))
+        .map(|(w, &(_, _, id))| (id, own.iter().filter(|g| w.trigrams().contains(g)).count()))
         .filter(|&(_, kept)| kept >= KEPT_FROM_COMMON_SOURCE && 2 * kept > own.len())
         .fold(None, |best: Option<(&str, usize)>, (id, kept)| match best {
             Some((_, most)) if most >= kept => best,
@@ -1112,7 +1120,7 @@ mod tests {
                 &side("later", later, 5.0),
                 Related {
                     witnesses: &[&original],
-                    witness_dates: &[(third_date, "original")],
+                    witness_dates: &[(third_date, DatePrecision::Time, "original")],
                     copies: 0,
                     unconsulted: 0,
                 },
@@ -1136,6 +1144,29 @@ mod tests {
         let mostly_own = analyse(&format!("{body}\n{own} {own}\n{last}"));
         assert!(mostly_own.trigrams().len() > cut.trigrams().len());
         assert_eq!(lean(&cut, &mostly_own, Some(1.0)).0, Lean::Settled(Some(0)));
+        // Instants of publication hours apart: the third published two hours before the earlier text is
+        // before both, as a third a day before dates is.
+        let instant = |id, analysis, date| Side { precision: DatePrecision::Instant, ..side(id, analysis, date) };
+        let hours = |h: f64| 3.0 + h / 24.0;
+        let settled = |third: f64| {
+            direction(
+                Relation::NearDuplicate,
+                &align(&cut, &full),
+                &instant("earlier", &cut, hours(0.0)),
+                &instant("later", &full, hours(4.0)),
+                Related {
+                    witnesses: &[&original],
+                    witness_dates: &[(Some(third), DatePrecision::Instant, "original")],
+                    copies: 0,
+                    unconsulted: 0,
+                },
+                &Frequencies::new(),
+                &Weigher::new(&DirectionModel::default(), true),
+            )
+            .0
+        };
+        assert_eq!(settled(hours(-2.0)), Lean::Settled(None));
+        assert_eq!(settled(hours(-0.5)), Lean::Settled(Some(0)), "within the hour");
     }
 
     #[test]

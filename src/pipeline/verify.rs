@@ -20,11 +20,11 @@ use crate::direction::Weigher;
 use crate::embed::{self, Embedding};
 use crate::error::{Error, Result};
 use crate::graph::Neighbours;
-use crate::input::{self, Problem};
+use crate::input::{self, DatePrecision, Problem};
 use crate::pair::{PairKey, Proposer, Proposers, unpack};
 use crate::progress::{Progress, Unit, go_on};
 use crate::scan::ScoredPair;
-use crate::score::{self, Evidence, Lean, Related, Relation, SemanticFigures, Side};
+use crate::score::{self, Evidence, Lean, Related, Relation, SemanticFigures, Side, WitnessDate};
 use crate::shingle::{Tokens, View};
 
 /// Candidate pairs scored together: only one block's results are held beside the pairs kept.
@@ -71,6 +71,7 @@ pub(super) fn verify(
         plan,
         progress,
         weigher: Weigher::new(&plan.config.direction, plan.config.all_direction_features),
+        precisions: (0..corpus.documents.len()).map(|_| OnceLock::new()).collect(),
         // A document's partners outside its own near-duplicate group: the witnesses never include a copy
         // of either side, and a group's leader does not scan its thousands of members for each pair. Each
         // list in the order of the partners' texts (their word hashes), so which are consulted, when there
@@ -279,6 +280,8 @@ struct Verifier<'a> {
     analyses: &'a Analyses,
     /// The direction model and the features it needs measured.
     weigher: Weigher<'a>,
+    /// How precisely each document's date places it, read when a pair first asks.
+    precisions: Vec<OnceLock<DatePrecision>>,
 }
 
 impl Verifier<'_> {
@@ -334,7 +337,7 @@ impl Verifier<'_> {
             let field = |name: &str| d.extra.get(name).and_then(Value::as_str);
             let (url, canonical) = (field("url"), field("canonical"));
             // A date to the minute with its zone, and not the crawler's (a web archive's page without a date).
-            Side { id: &d.id, analysis, coverage, date: d.day, precision: d.date_precision(), url, canonical }
+            Side { id: &d.id, analysis, coverage, date: d.day, precision: self.precision(i), url, canonical }
         };
         // The members of the pair's near-duplicate groups besides the pair, a group both are in once.
         let members = |d: u32| self.group_sizes[group(d) as usize] - 1;
@@ -376,7 +379,7 @@ impl Verifier<'_> {
     /// Witnesses of direction: related documents other than the pair, and other than near-duplicates of
     /// either side (a copy of one side holds all of its wording and is no independent witness); and each
     /// one's publication date and id.
-    fn witnesses(&self, a: u32, b: u32) -> (Vec<&Analysis>, Vec<(Option<f64>, &str)>) {
+    fn witnesses(&self, a: u32, b: u32) -> (Vec<&Analysis>, Vec<WitnessDate<'_>>) {
         let group = |d: u32| self.leader[d as usize];
         [a, b]
             .iter()
@@ -389,9 +392,18 @@ impl Verifier<'_> {
             })
             .filter_map(|&n| {
                 let d = &self.corpus.documents[n as usize];
-                self.analyses.get(n).map(|analysis| (analysis, (d.day, d.id.as_str())))
+                self.analyses.get(n).map(|analysis| (analysis, (d.day, self.precision(n), d.id.as_str())))
             })
             .unzip()
+    }
+
+    /// How precisely document `d`'s date places it ([`DocInfo::date_precision`]), read once.
+    fn precision(&self, d: u32) -> DatePrecision {
+        let doc = &self.corpus.documents[d as usize];
+        match doc.day {
+            Some(_) => *self.precisions[d as usize].get_or_init(|| doc.date_precision()),
+            None => DatePrecision::Time,
+        }
     }
 
     /// The semantic view confirms what the wording alone does not show: the leads say the same thing,
