@@ -140,11 +140,8 @@ impl Analysis {
         let index = StemIndex::new(&sentences);
         common_stems.sort_unstable();
         let is_common = |stem: &u64| common_stems.binary_search(stem).is_ok();
-        let mut common: Vec<u32> = words
-            .iter()
-            .filter(|t| t.flags & (NUMBER | CAPITALISED) != 0 && t.is_content() && is_common(&t.stem))
-            .map(fingerprint)
-            .collect();
+        let mut common: Vec<u32> =
+            words.iter().filter(|t| t.is_specific() && is_common(&t.stem)).map(fingerprint).collect();
         common.sort_unstable();
         common.dedup();
         // Every occurrence, in any case or place, of a word that stands as a collection-common name or
@@ -200,7 +197,7 @@ impl Analysis {
                 if token.flags & NUMBER != 0 {
                     numbers.push(fingerprint(token));
                 } else if !opens {
-                    let capital = token.flags & CAPITALISED != 0;
+                    let capital = token.is_name();
                     if capital {
                         names.push(fingerprint(token));
                     }
@@ -284,9 +281,8 @@ impl Analysis {
         let t = &self.tokens;
         range
             .filter(|&i| {
-                let flags = t.tokens[i].flags;
-                flags & NUMBER != 0
-                    || (flags & CAPITALISED != 0 && t.sentence_starts.binary_search(&(i as u32)).is_err())
+                let token = &t.tokens[i];
+                token.flags & NUMBER != 0 || (token.is_name() && t.sentence_starts.binary_search(&(i as u32)).is_err())
             })
             .map(|i| t.tokens[i].word)
             .collect()

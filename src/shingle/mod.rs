@@ -35,7 +35,7 @@ pub fn is_stop_word(word: &str) -> bool {
     lexicon::stop_words().contains(&word_hash(word.as_bytes()))
 }
 pub use crate::hash::word_hash;
-pub use tokens::{CAPITALISED, NUMBER, QUOTED, STOP, Token, Tokens, UNSPACED, tokenize_into};
+pub use tokens::{CAPITALISED, NUMBER, QUOTED, STOP, TITLED, Token, Tokens, UNSPACED, tokenize_into};
 
 /// The lead of a text: its first `words` words, Han and kana characters counting as half a word each.
 pub fn lead(tokens: &[Token], words: usize) -> &[Token] {

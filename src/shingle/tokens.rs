@@ -24,6 +24,9 @@ pub const QUOTED: u8 = 4;
 pub const STOP: u8 = 8;
 /// The token is a Han or kana character, a word of its own in text written without spaces.
 pub const UNSPACED: u8 = 16;
+/// The token is capitalised as its sentence's style (a headline in title case or in capitals), not as a
+/// name: [`Token::is_name`] is false.
+pub const TITLED: u8 = 32;
 
 /// One word of a document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,7 +52,13 @@ impl Token {
     /// Whether the token is a name or a number: a number, or a capitalised content word (a common word
     /// that opens a sentence is one too; weigh by rarity to tell them apart).
     pub fn is_specific(&self) -> bool {
-        self.is_content() && self.flags & (NUMBER | CAPITALISED) != 0
+        self.is_content() && (self.flags & NUMBER != 0 || self.is_name())
+    }
+
+    /// Whether the token is capitalised as a name is: not as its sentence's style ([`TITLED`]). An opening
+    /// word is capitalised whatever it is: callers that can tell leave it out.
+    pub fn is_name(&self) -> bool {
+        self.flags & (CAPITALISED | TITLED) == CAPITALISED
     }
 
     /// Whether the token is inside a quotation.
@@ -306,10 +315,11 @@ fn tokenize_with(text: &str, out: &mut Tokens, scratch: &mut String, stems: &mut
     if upper > CAPITALS_TEXT * lower {
         out.tokens.iter_mut().for_each(|t| t.flags &= !CAPITALISED);
     }
-    // Nor does a sentence in title case (a headline, "Holiday Chaos as Pilots Stage Historic Strike"): its
-    // capitals are the style's, and a rewrite's headline so styled "had names" its source lacks. Title
-    // case capitalises common words, which the text writes in lower case elsewhere ("pilots"); a line of
-    // names alone (a byline, "By Ebru Sengul Cevrioglu") has none such and keeps its names.
+    // Nor does a sentence in title case or in capitals (a headline, "Holiday Chaos as Pilots Stage Historic
+    // Strike"): its capitals are the style's, and a rewrite's headline so styled "had names" its source
+    // lacks. Such a style capitalises common words, which the text writes in lower case elsewhere
+    // ("pilots"); a line of names alone (a byline, "By Ebru Sengul Cevrioglu") has none such and keeps its
+    // names. Its words stay capitalised otherwise (a headline's names are no narrative phrasing).
     let titled: Vec<(usize, usize)> = (out.sentence_starts.iter().enumerate())
         .map(|(k, &start)| (start as usize, out.sentence_starts.get(k + 1).map_or(out.tokens.len(), |&e| e as usize)))
         .filter(|&(start, end)| {
@@ -321,7 +331,7 @@ fn tokenize_with(text: &str, out: &mut Tokens, scratch: &mut String, stems: &mut
         })
         .collect();
     for (start, end) in titled {
-        out.tokens[start..end].iter_mut().for_each(|t| t.flags &= !CAPITALISED);
+        out.tokens[start..end].iter_mut().for_each(|t| t.flags |= TITLED);
     }
     // Without any sentence punctuation, a paragraph says nothing of where its sentences end.
     out.punctuated = text.chars().any(closes_sentence);
@@ -847,8 +857,7 @@ pub(super) mod tests {
 
     #[test]
     fn a_headline_in_title_case_shows_no_names() {
-        let capitalised =
-            |text: &str| -> Vec<bool> { Tokens::new(text).tokens.iter().map(|t| t.flags & CAPITALISED != 0).collect() };
+        let capitalised = |text: &str| -> Vec<bool> { Tokens::new(text).tokens.iter().map(Token::is_name).collect() };
         let headline = "Holiday Chaos as Northwind Pilots Stage Historic Strike\nPilots at Northwind went on strike.";
         assert_eq!(capitalised(headline)[..8], [false; 8]);
         assert_eq!(capitalised(headline)[8..], [true, false, true, false, false, false]);
