@@ -848,6 +848,11 @@ pub fn orient(pairs: &[Leaning], model: &DirectionModel, name: impl Fn(u32) -> S
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A side of a pair for tests: its whole text covered, no date, URL or canonical link.
+    fn plain_side<'a>(id: &'a str, analysis: &'a Analysis) -> Side<'a> {
+        Side { id, analysis, coverage: 1.0, date: None, url: None, canonical: None, precision: DatePrecision::Time }
+    }
     use crate::align::align;
     use crate::frequencies::{Frequencies, phrase_hashes};
     use crate::shingle::Tokens;
@@ -981,15 +986,7 @@ mod tests {
     fn a_canonical_link_to_the_other_names_the_source() {
         let (a, b) = (analyse(STORY), analyse(STORY));
         let al = align(&a, &b);
-        let side = |id, an, date, url, canonical| Side {
-            id,
-            analysis: an,
-            coverage: 1.0,
-            date,
-            url,
-            canonical,
-            precision: DatePrecision::Time,
-        };
+        let side = |id, an, date, url, canonical| Side { date, url, canonical, ..plain_side(id, an) };
         let lean = |x: &Side, y: &Side| {
             direction(
                 Relation::Rewrite,
@@ -1022,15 +1019,7 @@ mod tests {
     fn dates_decide_direction() {
         let a = analyse(STORY);
         let b = analyse(STORY);
-        let side = |id, an, date| Side {
-            id,
-            analysis: an,
-            coverage: 1.0,
-            date,
-            url: None,
-            canonical: None,
-            precision: DatePrecision::Time,
-        };
+        let side = |id, an, date| Side { date, ..plain_side(id, an) };
         let al = align(&a, &b);
         let (k, ev, _) = direction(
             Relation::Rewrite,
@@ -1060,15 +1049,7 @@ mod tests {
         let (a, b) = (analyse(STORY), analyse(STORY));
         let al = align(&a, &b);
         let settled = |x: (f64, DatePrecision), y: (f64, DatePrecision)| {
-            let side = |id, an, (date, precision)| Side {
-                id,
-                analysis: an,
-                coverage: 1.0,
-                date: Some(date),
-                url: None,
-                canonical: None,
-                precision,
-            };
+            let side = |id, an, (date, precision)| Side { date: Some(date), precision, ..plain_side(id, an) };
             let lean = direction(
                 Relation::NearDuplicate,
                 &al,
@@ -1102,15 +1083,7 @@ mod tests {
         let cut = analyse(&format!("{body}\nRepublished by the Daily Ledger."));
         let full = analyse(&format!("{STORY}\nRepublished by the Metro Courier."));
         fn side<'a>(id: &'a str, analysis: &'a Analysis, date: f64) -> Side<'a> {
-            Side {
-                id,
-                analysis,
-                coverage: 1.0,
-                date: Some(date),
-                url: None,
-                canonical: None,
-                precision: DatePrecision::Time,
-            }
+            Side { date: Some(date), ..plain_side(id, analysis) }
         }
         let lean = |earlier: &Analysis, later: &Analysis, third_date: Option<f64>| {
             direction(
@@ -1175,15 +1148,7 @@ mod tests {
             analyse("The ministry released hundreds of prisoners on a difficult night for the capital city.");
         let spun = analyse("The ministry freed hundreds of captives on a hard evening for the principal metropolis.");
         let other = analyse("Witnesses said it was a difficult night for the capital city as prisoners were released.");
-        let side = |id, an| Side {
-            id,
-            analysis: an,
-            coverage: 0.7,
-            date: None,
-            url: None,
-            canonical: None,
-            precision: DatePrecision::Time,
-        };
+        let side = |id, an| Side { coverage: 0.7, ..plain_side(id, an) };
         let al = align(&spun, &original);
         let (k, ev, _) = direction(
             Relation::Rewrite,
@@ -1231,15 +1196,7 @@ mod tests {
         let family = [&original, &original, &original, &later];
         let related = Related { witnesses: &family, witness_dates: &[], copies: 0, unconsulted: 0 };
         assert_eq!(swapped_words(&original, &spun, &al.sentences, &frequencies, related), ([1, 0], 3));
-        let side = |id, an| Side {
-            id,
-            analysis: an,
-            coverage: 1.0,
-            date: None,
-            url: None,
-            canonical: None,
-            precision: DatePrecision::Time,
-        };
+        let side = plain_side;
         let (_, evidence, features) = direction(
             Relation::Rewrite,
             &al,
@@ -1296,15 +1253,7 @@ mod tests {
             }
             frequencies.add_documents(1, std::iter::empty(), original.trigrams().iter());
             frequencies.add_documents(1, std::iter::empty(), spun.trigrams().iter());
-            let side = |id, an| Side {
-                id,
-                analysis: an,
-                coverage: 1.0,
-                date: None,
-                url: None,
-                canonical: None,
-                precision: DatePrecision::Time,
-            };
+            let side = plain_side;
             let (_, evidence, _) = direction(
                 Relation::Rewrite,
                 &al,
@@ -1343,15 +1292,7 @@ mod tests {
         }
         frequencies.add_documents(1, std::iter::empty(), edit.trigrams().iter());
         let stock = |copies| {
-            let side = |id, an| Side {
-                id,
-                analysis: an,
-                coverage: 1.0,
-                date: None,
-                url: None,
-                canonical: None,
-                precision: DatePrecision::Time,
-            };
+            let side = plain_side;
             let (_, evidence, _) = direction(
                 Relation::NearDuplicate,
                 &al,
@@ -1379,15 +1320,7 @@ mod tests {
         );
         let (short, long) = (analyse(&lead), analyse(&long_text));
         let al = align(&short, &long);
-        let side = |id, an, coverage| Side {
-            id,
-            analysis: an,
-            coverage,
-            date: None,
-            url: None,
-            canonical: None,
-            precision: DatePrecision::Time,
-        };
+        let side = |id, an, coverage| Side { coverage, ..plain_side(id, an) };
         let judge = |third: &[&Analysis]| {
             direction(
                 Relation::Partial,

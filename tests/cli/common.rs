@@ -304,3 +304,28 @@ pub fn verdict_lines(report: &Value) -> Vec<String> {
     lines.sort();
     lines
 }
+
+/// Runs `command` (its output dropped) and sends it `signal` (`INT`, `TERM`) once `ready()` holds, checked
+/// without sleeping (the stage it waits for may be short); returns its exit status and whether it was
+/// signalled. Panics when it runs past 120 s.
+pub fn signal_when(command: &mut Command, signal: &str, ready: impl Fn() -> bool) -> (std::process::ExitStatus, bool) {
+    use std::time::{Duration, Instant};
+    let mut child = command.stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut signalled = false;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return (status, signalled);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the run did not end within 120 s");
+        }
+        if !signalled && ready() {
+            let sent = Command::new("kill").arg(format!("-{signal}")).arg(child.id().to_string()).status().unwrap();
+            assert!(sent.success());
+            signalled = true;
+        }
+    }
+}

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::common::{bin, corpus_docs, seeds, seeds_jsonl, write_texts};
+use crate::common::{bin, corpus_docs, seeds, seeds_jsonl, signal_when, write_texts};
 
 /// A scratch copy of the seed articles as `dir/NNN.txt` (`000.txt` to `004.txt`).
 fn seed_folder(dir: &Path) {
@@ -165,7 +165,6 @@ fn no_progress_bar_stays_on_screen() {
 #[test]
 fn interrupted_write_leaves_no_temporary_file() {
     use std::fmt::Write as _;
-    use std::time::{Duration, Instant};
     let tmp = tempfile::tempdir().unwrap();
     // 100,000 short unrelated records: a JSON report of several megabytes, written in about 0.1 s.
     let mut lines = String::new();
@@ -190,36 +189,12 @@ fn interrupted_write_leaves_no_temporary_file() {
             .filter(|n| n.ends_with(".tmp"))
             .collect()
     };
-    let mut child = bin()
-        .args(["scan", "--quiet", "--format", "json"])
-        .arg(&input)
-        .arg("-o")
-        .arg(&report)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let mut signalled = false;
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("the scan did not end within 120 s");
-        }
-        // Checked without sleeping: the writing stage is short.
-        // A temporary file with bytes in it: the report being written (the check before the scan
-        // creates an empty one and removes it at once).
-        let writing = temporaries().iter().any(|n| std::fs::metadata(out_dir.join(n)).is_ok_and(|m| m.len() > 0));
-        if !signalled && writing {
-            let killed = std::process::Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().unwrap();
-            assert!(killed.success());
-            signalled = true;
-        }
-    };
+    // A temporary file with bytes in it: the report being written (the check before the scan creates an
+    // empty one and removes it at once).
+    let writing = || temporaries().iter().any(|n| std::fs::metadata(out_dir.join(n)).is_ok_and(|m| m.len() > 0));
+    let mut scan = bin();
+    scan.args(["scan", "--quiet", "--format", "json"]).arg(&input).arg("-o").arg(&report);
+    let (status, signalled) = signal_when(&mut scan, "TERM", writing);
     assert!(signalled, "the writing stage ended before it was seen ({status:?}): make the input larger");
     assert_eq!(temporaries(), Vec::<String>::new(), "{status:?}");
     // No report, or (SIGTERM after the rename) a whole one.

@@ -732,28 +732,9 @@ fn interrupted_build_leaves_no_temporary_segment() {
             .filter(|n| n.starts_with(".tmp-"))
             .collect()
     };
-    let mut child = bin()
-        .args(["index", "build", "--quiet"])
-        .arg(&idx)
-        .arg(&input)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let mut signalled = false;
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(Instant::now() < deadline, "the build did not end within 120 s");
-        // Checked without sleeping: the writing stage is short.
-        if !signalled && !temporaries().is_empty() {
-            let killed = std::process::Command::new("kill").arg("-INT").arg(child.id().to_string()).status().unwrap();
-            assert!(killed.success());
-            signalled = true;
-        }
-    };
+    let mut build = bin();
+    build.args(["index", "build", "--quiet"]).arg(&idx).arg(&input);
+    let (status, signalled) = signal_when(&mut build, "INT", || !temporaries().is_empty());
     assert!(signalled, "the segment was written before it was seen ({status:?}): make the input larger");
     assert_eq!(temporaries(), Vec::<String>::new(), "{status:?}");
     // Interrupted before its manifest, or (after the rename) a whole index.
