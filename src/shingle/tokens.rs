@@ -49,8 +49,9 @@ impl Token {
         self.flags & STOP == 0
     }
 
-    /// Whether the token is a name or a number: a number, or a capitalised content word (a common word
-    /// that opens a sentence is one too; weigh by rarity to tell them apart).
+    /// Whether the token is a name or a number: a number, or a content word capitalised as a name is
+    /// ([`Token::is_name`]; a common word that opens a sentence is one too: weigh by rarity to tell them
+    /// apart).
     pub fn is_specific(&self) -> bool {
         self.is_content() && (self.flags & NUMBER != 0 || self.is_name())
     }
