@@ -56,6 +56,22 @@ impl DocInfo {
     }
 }
 
+/// Whether two documents were published at most `window` days apart (or either is undated), as `--window`
+/// asks. A day without a time is any moment of it: against it, the other counts by its day too (a day and
+/// 10:00 of that day are the same day, at `--window 0`).
+pub(crate) fn published_within(a: &DocInfo, b: &DocInfo, window: f64) -> bool {
+    let (Some(x), Some(y)) = (a.day, b.day) else { return true };
+    if (x - y).abs() <= window {
+        return true;
+    }
+    // Only a day without a time, against a date with one, can bring them nearer: its fraction is zero and
+    // the other's is not (two days, or two times, compare as they are).
+    let day_only = |d: &DocInfo, v: f64, other: f64| {
+        v.fract() == 0.0 && other.fract() != 0.0 && d.date_precision() == DatePrecision::Day
+    };
+    (day_only(a, x, y) || day_only(b, y, x)) && (x.floor() - y.floor()).abs() <= window
+}
+
 #[cfg(test)]
 impl DocInfo {
     /// A document of 100 words read from nowhere, for tests of what follows reading.

@@ -333,8 +333,9 @@ pub struct SettingsArgs {
     /// Also report verified candidate pairs judged not derived (relation `none`), with their figures.
     #[arg(long)]
     pub report_unrelated: bool,
-    /// Compare only articles published at most this many days apart (when both dates are known; with
-    /// `query`, the new articles' dates against the archived ones').
+    /// Compare only articles published at most this many days apart (when both dates are known; a date
+    /// without a time is any moment of its day; with `query`, the new articles' dates against the archived
+    /// ones').
     #[arg(long)]
     pub window: Option<f64>,
     /// Also use the semantic view: the sentence-embedding model in DIR (all-MiniLM-L6-v2, fetched by

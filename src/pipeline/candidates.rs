@@ -130,7 +130,8 @@ pub(super) fn find_candidates(
     Ok(Candidates { count: pairs.len(), pairs, proposers, stats, leader })
 }
 
-/// The pairs of documents published at most `window` days apart (or undated). A near-duplicate group's
+/// The pairs of documents published at most `window` days apart (or undated; a day without a time any
+/// moment of it, [`crate::scan::published_within`]). A near-duplicate group's
 /// star is its shortcut, not a judgement: a member published too far from its leader is compared instead
 /// with the group's earliest member within the window of it (the first such in the fixed order), so a copy
 /// published the day another was is paired with it, where dropping the star's pair left it unpaired.
@@ -142,10 +143,7 @@ fn within_window(
     window: f64,
     against: bool,
 ) -> Vec<(PairKey, Proposers)> {
-    let within = |a: u32, b: u32| match (docs[a as usize].day, docs[b as usize].day) {
-        (Some(x), Some(y)) => (x - y).abs() <= window,
-        _ => true,
-    };
+    let within = |a: u32, b: u32| crate::scan::published_within(&docs[a as usize], &docs[b as usize], window);
     let mut members: HashMap<u32, Vec<u32>> = HashMap::new();
     for (i, &l) in leader.iter().enumerate().filter(|&(i, &l)| l != i as u32) {
         members.entry(l).or_insert_with(|| vec![l]).push(i as u32);

@@ -282,10 +282,7 @@ fn exact_duplicates_of_short(docs: &[DocInfo], exact: &[u64], against: bool, win
     }
     let doc = |i: u32| &docs[i as usize];
     let apart_sides = |x: u32, y: u32| !against || doc(x).reference != doc(y).reference;
-    let within = |x: u32, y: u32| match (window, doc(x).day, doc(y).day) {
-        (Some(window), Some(p), Some(q)) => (p - q).abs() <= window,
-        _ => true,
-    };
+    let within = |x: u32, y: u32| window.is_none_or(|w| crate::scan::published_within(doc(x), doc(y), w));
     let mut paired = HashSet::new();
     let mut out = Vec::new();
     for members in groups.values_mut().filter(|m| m.len() > 1) {

@@ -934,6 +934,12 @@ fn short_identical_texts_keep_to_the_window_and_their_dates() {
     assert_eq!(pairs(&[old, new, "--window", "1"]), [r#""new1"~"new2" null "duplicate""#]);
     assert_eq!(pairs(&[new, "--against", old]), [r#""new1"~"old" "old" "date""#, r#""new2"~"old" "old" "date""#]);
     assert!(pairs(&[new, "--against", old, "--window", "30"]).is_empty());
+    // A day without a time is any moment of it: 10:00 of that day is within `--window 0` of it, 10:00 of
+    // the next is not.
+    let days = dir.path().join("days.jsonl");
+    let lines = [("d", "2025-07-01"), ("t", "2025-07-01T10:00:00Z"), ("n", "2025-07-02T10:00:00Z")];
+    std::fs::write(&days, lines.iter().map(|(id, date)| line(id, date)).collect::<String>()).unwrap();
+    assert_eq!(pairs(&[days.to_str().unwrap(), "--window", "0"]), [r#""d"~"t" null "duplicate""#]);
 }
 
 /// A text report without pairs opens with its summary line, not a blank line; with pairs, a blank line
