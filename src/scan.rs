@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::align::Alignment;
 use crate::direction::Features;
-use crate::input::{self, DatePrecision, Origin, Problem};
+use crate::input::{DatePrecision, Origin, Problem};
 use crate::lsh::LshStats;
 use crate::pair::{PairKey, Proposer, Proposers, unpack};
 use crate::score::{Evidence, Lean, Relation, SemanticFigures};
@@ -31,29 +31,14 @@ pub struct DocInfo {
     pub date: Option<String>,
     /// Publication time in days since 1970, when the date could be read.
     pub day: Option<f64>,
+    /// How precisely `day` places the document ([`crate::input::publication`]).
+    pub precision: DatePrecision,
     /// Fields passed through from the input.
     pub extra: Fields,
     /// Why the document was not compared with others (too short), if it was not.
     pub skipped: Option<&'static str>,
     /// Whether it was read from the reference collection ([`crate::config::Config::against`]).
     pub reference: bool,
-}
-
-impl DocInfo {
-    /// How precisely the publication date places the document ([`input::date_precision`]); the time a
-    /// crawler fetched the page (a web archive's page without a date of its own) is no instant of
-    /// publication.
-    pub fn date_precision(&self) -> DatePrecision {
-        match self.date.as_deref().map(input::date_precision) {
-            Some(DatePrecision::Instant)
-                if self.extra.get("crawled").and_then(Value::as_str) == self.date.as_deref() =>
-            {
-                DatePrecision::Time
-            }
-            Some(precision) => precision,
-            None => DatePrecision::Time,
-        }
-    }
 }
 
 /// Whether two documents were published at most `window` days apart (or either is undated), as `--window`
@@ -64,12 +49,7 @@ pub(crate) fn published_within(a: &DocInfo, b: &DocInfo, window: f64) -> bool {
     if (x - y).abs() <= window {
         return true;
     }
-    // Only a day without a time, against a date with one, can bring them nearer: its fraction is zero and
-    // the other's is not (two days, or two times, compare as they are).
-    let day_only = |d: &DocInfo, v: f64, other: f64| {
-        v.fract() == 0.0 && other.fract() != 0.0 && d.date_precision() == DatePrecision::Day
-    };
-    (day_only(a, x, y) || day_only(b, y, x)) && (x.floor() - y.floor()).abs() <= window
+    [a.precision, b.precision].contains(&DatePrecision::Day) && (x.floor() - y.floor()).abs() <= window
 }
 
 #[cfg(test)]
@@ -84,6 +64,7 @@ impl DocInfo {
             words: 100,
             date: None,
             day: None,
+            precision: DatePrecision::Time,
             extra: Fields::default(),
             skipped: None,
             reference: false,

@@ -581,8 +581,11 @@ impl Segment {
         for (doc, line) in lines.split(|&b| b == b'\n').filter(|l| !l.is_empty()).enumerate() {
             let s: Stored = serde_json::from_slice(line).map_err(|_| this.damaged("documents"))?;
             let path = paths.entry(s.path).or_insert_with_key(|p| Path::new(p).into()).clone();
+            let crawled = s.extra.get("crawled").and_then(Value::as_str);
+            let (day, precision) = input::publication(s.date.as_deref(), crawled);
             documents.push(DocInfo {
-                day: s.date.as_deref().and_then(input::parse_day),
+                day,
+                precision,
                 id: s.id,
                 path,
                 origin: Origin::Stored { store: Store(this.clone()), doc },
@@ -985,6 +988,7 @@ mod tests {
             words,
             date: Some("2025-05-24".into()),
             day: None,
+            precision: input::DatePrecision::Time,
             extra: Map::from_iter([("title".to_string(), Value::from("T"))]).into(),
             skipped: None,
             reference: false,

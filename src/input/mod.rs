@@ -723,15 +723,14 @@ pub enum DatePrecision {
     Instant,
 }
 
-/// How precisely `date`, which [`parse_day`] reads, places its article: [`DatePrecision::Instant`] when
-/// [`parse_instant`] reads it, [`DatePrecision::Day`] when it has no time of day, else a time.
-pub fn date_precision(date: &str) -> DatePrecision {
-    if parse_instant(date).is_some() {
-        DatePrecision::Instant
-    } else if parse_day_without_zone(date.trim()).is_some_and(|(_, p)| p == DatePrecision::Day) {
-        DatePrecision::Day
-    } else {
-        DatePrecision::Time
+/// A document's publication date as [`parse_day`] reads it, and how precisely it places the document; the
+/// time a crawler fetched the page (`crawled`, a web archive's page without a date of its own) is no
+/// instant of publication.
+pub fn publication(date: Option<&str>, crawled: Option<&str>) -> (Option<f64>, DatePrecision) {
+    match date.and_then(parse_dated) {
+        Some((day, DatePrecision::Instant)) if crawled == date => (Some(day), DatePrecision::Time),
+        Some((day, precision)) => (Some(day), precision),
+        None => (None, DatePrecision::Time),
     }
 }
 
@@ -764,18 +763,28 @@ pub fn parse_instant(date: &str) -> Option<f64> {
 /// publication can be: the first instant of 1970 (a timestamp of zero, a placeholder) and a day after
 /// the one the run started on (a placeholder such as 9999-12-31 or 2999-01-01, a wrong clock).
 pub fn parse_day(date: &str) -> Option<f64> {
+    parse_dated(date).map(|(day, _)| day)
+}
+
+/// [`parse_day`], and how precisely the date places its article: an instant when [`parse_instant`] reads
+/// it, a day when it has no time of day, else a time (a web archive's fourteen digits are one: a
+/// crawler's clock).
+fn parse_dated(date: &str) -> Option<(f64, DatePrecision)> {
     let date = date.trim();
     if date.len() == 14 && date.bytes().all(|b| b.is_ascii_digit()) {
         let [y, mo, d, h, mi, s] = [0..4, 4..6, 6..8, 8..10, 10..12, 12..14].map(|r| &date[r]);
-        return parse_day(&format!("{y}-{mo}-{d}T{h}:{mi}:{s}Z"));
+        return parse_day(&format!("{y}-{mo}-{d}T{h}:{mi}:{s}Z")).map(|day| (day, DatePrecision::Time));
     }
     // The run's day, from its clock, once: the same for every date of a run.
     static TODAY: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
     let today = *TODAY.get_or_init(|| jiff::Timestamp::now().as_second().div_euclid(86_400) as f64);
-    let day = parse_instant(date).or_else(|| parse_day_without_zone(date).map(|(day, _)| day))?;
+    let (day, precision) = match parse_instant(date) {
+        Some(day) => (day, DatePrecision::Instant),
+        None => parse_day_without_zone(date)?,
+    };
     // The first instant of 1970 is a timestamp of zero shown in some zone: 1969-12-31 or 1970-01-01,
     // at any hour.
-    (!(-1.0..1.0).contains(&day) && day < today + 2.0).then_some(day)
+    (!(-1.0..1.0).contains(&day) && day < today + 2.0).then_some((day, precision))
 }
 
 /// [`parse_day`] for a date that `jiff` does not read: without a time zone, or with a numeric offset after
@@ -1039,9 +1048,15 @@ pub(crate) mod tests {
             ("2025-05-24T10:30:00Z", DatePrecision::Instant),
             ("2025-05-24 10:30:00 +0000", DatePrecision::Instant),
             ("Sat, 24 May 2025 06:00:00 GMT", DatePrecision::Instant),
+            ("20250524103000", DatePrecision::Time),
         ] {
-            assert_eq!(date_precision(date), precision, "{date}");
+            assert_eq!(parse_dated(date).map(|(_, p)| p), Some(precision), "{date}");
         }
+        // A crawler's time is no instant of publication.
+        let at = "2025-05-24T10:30:00Z";
+        assert_eq!(publication(Some(at), None).1, DatePrecision::Instant);
+        assert_eq!(publication(Some(at), Some(at)).1, DatePrecision::Time);
+        assert_eq!(publication(Some("soon"), None), (None, DatePrecision::Time));
     }
 
     #[test]

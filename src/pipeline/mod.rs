@@ -304,8 +304,7 @@ fn exact_duplicates_of_short(docs: &[DocInfo], exact: &[u64], against: bool, win
             if !paired.insert((a, b)) {
                 continue;
             }
-            let dated =
-                score::dated_apart((doc(a).day, doc(a).date_precision()), (doc(b).day, doc(b).date_precision()));
+            let dated = score::dated_apart((doc(a).day, doc(a).precision), (doc(b).day, doc(b).precision));
             let (source, lean, evidence) = match dated {
                 Some((k, apart)) => {
                     let source = if k == 0 { a } else { b };

@@ -383,8 +383,11 @@ impl<'a> Signer<'a> {
                     };
                     sketch.stored = compressor.and_then(|c| c.compress(d.text.as_bytes()).ok()).unwrap_or_default();
                 }
+                let crawled = d.extra.get("crawled").and_then(serde_json::Value::as_str);
+                let (day, precision) = input::publication(d.date.as_deref(), crawled);
                 let info = DocInfo {
-                    day: d.date.as_deref().and_then(input::parse_day),
+                    day,
+                    precision,
                     id: d.id,
                     path: d.path,
                     origin: d.origin,

@@ -20,7 +20,7 @@ use crate::direction::Weigher;
 use crate::embed::{self, Embedding};
 use crate::error::{Error, Result};
 use crate::graph::Neighbours;
-use crate::input::{self, DatePrecision, Problem};
+use crate::input::{self, Problem};
 use crate::pair::{PairKey, Proposer, Proposers, unpack};
 use crate::progress::{Progress, Unit, go_on};
 use crate::scan::ScoredPair;
@@ -71,7 +71,6 @@ pub(super) fn verify(
         plan,
         progress,
         weigher: Weigher::new(&plan.config.direction, plan.config.all_direction_features),
-        precisions: (0..corpus.documents.len()).map(|_| OnceLock::new()).collect(),
         // A document's partners outside its own near-duplicate group: the witnesses never include a copy
         // of either side, and a group's leader does not scan its thousands of members for each pair. Each
         // list in the order of the partners' texts (their word hashes), so which are consulted, when there
@@ -280,8 +279,6 @@ struct Verifier<'a> {
     analyses: &'a Analyses,
     /// The direction model and the features it needs measured.
     weigher: Weigher<'a>,
-    /// How precisely each document's date places it, read when a pair first asks.
-    precisions: Vec<OnceLock<DatePrecision>>,
 }
 
 impl Verifier<'_> {
@@ -337,7 +334,7 @@ impl Verifier<'_> {
             let field = |name: &str| d.extra.get(name).and_then(Value::as_str);
             let (url, canonical) = (field("url"), field("canonical"));
             // A date to the minute with its zone, and not the crawler's (a web archive's page without a date).
-            Side { id: &d.id, analysis, coverage, date: d.day, precision: self.precision(i), url, canonical }
+            Side { id: &d.id, analysis, coverage, date: d.day, precision: d.precision, url, canonical }
         };
         // The members of the pair's near-duplicate groups besides the pair, a group both are in once.
         let members = |d: u32| self.group_sizes[group(d) as usize] - 1;
@@ -392,18 +389,9 @@ impl Verifier<'_> {
             })
             .filter_map(|&n| {
                 let d = &self.corpus.documents[n as usize];
-                self.analyses.get(n).map(|analysis| (analysis, (d.day, self.precision(n), d.id.as_str())))
+                self.analyses.get(n).map(|analysis| (analysis, (d.day, d.precision, d.id.as_str())))
             })
             .unzip()
-    }
-
-    /// How precisely document `d`'s date places it ([`DocInfo::date_precision`]), read once.
-    fn precision(&self, d: u32) -> DatePrecision {
-        let doc = &self.corpus.documents[d as usize];
-        match doc.day {
-            Some(_) => *self.precisions[d as usize].get_or_init(|| doc.date_precision()),
-            None => DatePrecision::Time,
-        }
     }
 
     /// The semantic view confirms what the wording alone does not show: the leads say the same thing,
