@@ -135,10 +135,16 @@ pub fn band_entries(mins: &[u32], params: LshParams, first: usize, doc_mask: u64
 /// The candidate pairs of one band, from its entries (see [`band_entries`]), sorted and free of
 /// duplicates: every pair of documents in a bucket, except in a bucket of more than `max_bucket`
 /// (boilerplate, templates, mass duplicates), where each document is paired with its next two
-/// instead. Which of them are similar enough to keep is for the caller to estimate.
-pub fn band_pairs(mut entries: Vec<u64>, doc_mask: u64, max_bucket: usize) -> (Vec<PairKey>, LshStats) {
+/// instead. Which of them are similar enough to keep is for the caller to estimate. The statistics count
+/// the buckets with a document that `counts` (see [`buckets`]).
+pub fn band_pairs(
+    mut entries: Vec<u64>,
+    doc_mask: u64,
+    max_bucket: usize,
+    counts: impl Fn(usize) -> bool,
+) -> (Vec<PairKey>, LshStats) {
     let mut pairs = Vec::new();
-    let stats = buckets(&mut entries, doc_mask, max_bucket, |bucket, partners| {
+    let stats = buckets(&mut entries, doc_mask, max_bucket, counts, |bucket, partners| {
         for (k, x) in bucket.iter().enumerate() {
             for y in bucket.iter().skip(k + 1).take(partners) {
                 pairs.push(pair_key((x & doc_mask) as u32, (y & doc_mask) as u32));
@@ -152,25 +158,26 @@ pub fn band_pairs(mut entries: Vec<u64>, doc_mask: u64, max_bucket: usize) -> (V
 
 /// The buckets of one band: sorts its `entries` (see [`band_entries`]) and calls `bucket(members,
 /// partners)` for each run of one band hash, in document order, where each member is paired with its next
-/// `partners` members: all of them, or two in a bucket of more than `max_bucket` (chained, and counted).
+/// `partners` members: all of them, or two in a bucket of more than `max_bucket` (chained). The statistics
+/// count the buckets holding a document that `counts` (against a reference collection, a scanned one:
+/// the reference documents' own buckets are not the scan's to report).
 /// What [`band_pairs`] lists; a caller that needs only some of a bucket's pairs walks them itself.
 pub fn buckets(
     entries: &mut [u64],
     doc_mask: u64,
     max_bucket: usize,
+    counts: impl Fn(usize) -> bool,
     mut bucket: impl FnMut(&[u64], usize),
 ) -> LshStats {
     entries.sort_unstable();
     let mut stats = LshStats::default();
     for members in entries.chunk_by(|x, y| x & !doc_mask == y & !doc_mask) {
-        stats.largest_bucket = stats.largest_bucket.max(members.len());
-        let partners = if members.len() > max_bucket {
-            stats.capped_buckets += 1;
-            CHAIN
-        } else {
-            members.len()
-        };
-        bucket(members, partners);
+        let chained = members.len() > max_bucket;
+        if members.iter().any(|&x| counts((x & doc_mask) as usize)) {
+            stats.largest_bucket = stats.largest_bucket.max(members.len());
+            stats.capped_buckets += usize::from(chained);
+        }
+        bucket(members, if chained { CHAIN } else { members.len() });
     }
     stats
 }
@@ -201,11 +208,21 @@ pub fn merge_bands((a, x): (Vec<PairKey>, LshStats), (b, y): (Vec<PairKey>, LshS
 /// two documents sample the same ones; each once per document). N-grams sampled in more than `max_docs`
 /// documents (boilerplate, famous quotations) are skipped and counted as capped buckets. Banding finds
 /// documents similar as wholes; this finds a short text copied into a long one (an excerpt, a wire
-/// paragraph, a cut-and-paste answer), whose Jaccard similarity is low.
-pub fn shared_sample_pairs(entries: &[u64], doc_mask: u64, max_docs: usize) -> (Vec<PairKey>, LshStats) {
+/// paragraph, a cut-and-paste answer), whose Jaccard similarity is low. A run holding no document that
+/// `counts` is neither paired nor counted (against a reference collection: a run of reference documents
+/// only, whose pairs are not listed).
+pub fn shared_sample_pairs(
+    entries: &[u64],
+    doc_mask: u64,
+    max_docs: usize,
+    counts: impl Fn(usize) -> bool,
+) -> (Vec<PairKey>, LshStats) {
     let mut stats = LshStats::default();
     let mut pairs = Vec::new();
     for run in entries.chunk_by(|x, y| x & !doc_mask == y & !doc_mask) {
+        if !run.iter().any(|&x| counts((x & doc_mask) as usize)) {
+            continue;
+        }
         if run.len() > max_docs {
             stats.capped_buckets += 1;
             continue;
@@ -301,38 +318,46 @@ mod tests {
 
     proptest! {
         /// Shared samples against the brute force: every pair of documents with at least `min_shared`
-        /// sampled n-grams in common, counting only n-grams held by at most `max_docs` documents.
+        /// sampled n-grams in common, counting only n-grams held by at most `max_docs` documents; with
+        /// only some documents counted (every `scanned`th, as the scanned ones against a reference
+        /// collection), the same pairs with a counted document, and only the n-grams a counted document
+        /// holds capped.
         #[test]
         fn shared_samples_match_brute_force(
             docs in prop::collection::vec(prop::collection::btree_set(0u64..30, 0..10), 0..25),
             max_docs in 2usize..8,
             min_shared in 1usize..4,
+            scanned in 1usize..4,
         ) {
             let mask = doc_mask(docs.len());
             let hash = |x: u64| crate::hash::mix(x + 1);
-            let entries: Vec<u64> = docs
+            let mut entries: Vec<u64> = docs
                 .iter()
                 .enumerate()
                 .flat_map(|(d, set)| set.iter().map(move |&x| hash(x) & !mask | d as u64))
                 .collect();
-            let mut entries = entries;
             entries.sort_unstable();
-            let (mut pairs, stats) = shared_sample_pairs(&entries, mask, max_docs);
+            let counts = |d: usize| d.is_multiple_of(scanned);
+            let (mut pairs, stats) = shared_sample_pairs(&entries, mask, max_docs, counts);
             pairs.sort_unstable();
-            let (got, stats) = sharing_enough(&pairs, min_shared, stats);
+            let (mut got, stats) = sharing_enough(&pairs, min_shared, stats);
             let holders = |x: u64| docs.iter().filter(|s| s.contains(&x)).count();
             let mut want = vec![];
             for i in 0..docs.len() {
                 for j in i + 1..docs.len() {
                     let shared = docs[i].intersection(&docs[j]).filter(|&&x| holders(x) <= max_docs).count();
-                    if shared >= min_shared {
+                    if shared >= min_shared && (counts(i) || counts(j)) {
                         want.push(pair_key(i as u32, j as u32));
                     }
                 }
             }
+            if scanned == 1 {
+                prop_assert_eq!(stats.pairs, want.len());
+            }
+            got.retain(|&key| { let (a, b) = crate::pair::unpack(key); counts(a as usize) || counts(b as usize) });
             prop_assert_eq!(&got, &want);
-            prop_assert_eq!(stats.pairs, want.len());
-            let capped = (0..30u64).filter(|&x| holders(x) > max_docs).count();
+            let held = |x: u64| docs.iter().enumerate().any(|(d, s)| counts(d) && s.contains(&x));
+            let capped = (0..30u64).filter(|&x| holders(x) > max_docs && held(x)).count();
             prop_assert_eq!(stats.capped_buckets, capped);
         }
     }

@@ -99,11 +99,8 @@ pub(super) fn find_candidates(
             .collect();
         drop((samples, read_index));
         // Against a reference collection, only the pairs with a scanned document are listed and counted.
-        let listed = |key: PairKey| {
-            let (a, b) = unpack(key);
-            !(plan.against && docs[a as usize].reference && docs[b as usize].reference)
-        };
-        let (pairs, s) = shared_samples(entries, mask, config.max_bucket, listed);
+        let counts = |d: usize| !(plan.against && docs[d].reference);
+        let (pairs, s) = shared_samples(entries, mask, config.max_bucket, counts);
         progress.finish();
         per_view.push(pairs);
         stats.push((Proposer::Passages, s));
@@ -247,7 +244,8 @@ fn band(
                     band_across(band, doc_mask, max_bucket, reference, Some(joining))
                 }
                 _ => {
-                    let (pairs, found) = lsh::band_pairs(band, doc_mask, max_bucket);
+                    let (pairs, found) =
+                        lsh::band_pairs(band, doc_mask, max_bucket, |d| reference.is_none_or(|r| !r[d]));
                     (pairs, found, Vec::new())
                 }
             };
@@ -279,8 +277,8 @@ fn band(
 /// verified there ([`across`]); the pairs of two reference documents (an archive's copies of one article:
 /// at x40, nearly all of a query's banded pairs) count only for the near-duplicate groups, which a
 /// scanned document may join or bridge. A band lists the pairs with a scanned document as usual, and
-/// those of two reference documents as `within` says; the view's figures (`pairs`, `dissimilar`) count
-/// the pairs with a scanned document only.
+/// those of two reference documents as `within` says; the view's figures (`pairs`, `dissimilar`, the
+/// buckets) count the pairs and buckets with a scanned document only.
 struct Across<'a, 'p> {
     /// Whether each document is a reference one.
     reference: &'a [bool],
@@ -326,55 +324,61 @@ fn band_across(
     let (mut pairs, mut joined) = (Vec::new(), Vec::new());
     // The bucket's reference members' groups, by place in the bucket (a union-find of places).
     let (mut local, mut order): (Vec<u32>, Vec<(u32, u32)>) = (Vec::new(), Vec::new());
-    let stats = lsh::buckets(&mut entries, doc_mask, max_bucket, |bucket, partners| {
-        let is_reference = |p: usize| reference[doc(bucket[p])];
-        // Places `p < q` are paired when `q - p <= partners`; a pair with a scanned document is listed,
-        // once (from its first scanned document).
-        for s in (0..bucket.len()).filter(|&s| !is_reference(s)) {
-            let near = s.saturating_sub(partners)..=(s + partners).min(bucket.len() - 1);
-            for p in near.filter(|&p| p != s && (p > s || is_reference(p))) {
-                pairs.push(pair_key(doc(bucket[s]) as u32, doc(bucket[p]) as u32));
+    let stats = lsh::buckets(
+        &mut entries,
+        doc_mask,
+        max_bucket,
+        |d| !reference[d],
+        |bucket, partners| {
+            let is_reference = |p: usize| reference[doc(bucket[p])];
+            // Places `p < q` are paired when `q - p <= partners`; a pair with a scanned document is listed,
+            // once (from its first scanned document).
+            for s in (0..bucket.len()).filter(|&s| !is_reference(s)) {
+                let near = s.saturating_sub(partners)..=(s + partners).min(bucket.len() - 1);
+                for p in near.filter(|&p| p != s && (p > s || is_reference(p))) {
+                    pairs.push(pair_key(doc(bucket[s]) as u32, doc(bucket[p]) as u32));
+                }
             }
-        }
-        let Some(Joining { roots, signatures, joins }) = &joining else { return };
-        // The reference members' groups as the band started: nothing to join when they are one.
-        let mut refs = (0..bucket.len()).filter(|&p| is_reference(p));
-        let Some(first) = refs.next() else { return };
-        let first_root = roots[doc(bucket[first])];
-        if refs.all(|p| roots[doc(bucket[p])] == first_root) {
-            return;
-        }
-        // The members' signatures are read from anywhere in memory: asked for together.
-        for &z in bucket.iter().take(PREFETCHED) {
-            signatures.prefetch(doc(z));
-        }
-        // Members already in one group start joined: each place points at the first of its group.
-        order.clear();
-        order.extend((0..bucket.len()).filter(|&p| is_reference(p)).map(|p| (roots[doc(bucket[p])], p as u32)));
-        order.sort_unstable();
-        local.clear();
-        local.extend(0..bucket.len() as u32);
-        let mut groups = 0;
-        for run in order.chunk_by(|u, v| u.0 == v.0) {
-            groups += 1;
-            for &(_, p) in run {
-                local[p as usize] = run[0].1;
+            let Some(Joining { roots, signatures, joins }) = &joining else { return };
+            // The reference members' groups as the band started: nothing to join when they are one.
+            let mut refs = (0..bucket.len()).filter(|&p| is_reference(p));
+            let Some(first) = refs.next() else { return };
+            let first_root = roots[doc(bucket[first])];
+            if refs.all(|p| roots[doc(bucket[p])] == first_root) {
+                return;
             }
-        }
-        'pairs: for p in (0..bucket.len()).filter(|&p| is_reference(p)) {
-            for q in (p + 1..=(p + partners).min(bucket.len() - 1)).filter(|&q| is_reference(q)) {
-                let (a, b) = (doc(bucket[p]), doc(bucket[q]));
-                if find(&mut local, p as u32) != find(&mut local, q as u32) && joins(a, b) {
-                    union(&mut local, p as u32, q as u32);
-                    joined.push(pair_key(a as u32, b as u32));
-                    groups -= 1;
-                    if groups == 1 {
-                        break 'pairs;
+            // The members' signatures are read from anywhere in memory: asked for together.
+            for &z in bucket.iter().take(PREFETCHED) {
+                signatures.prefetch(doc(z));
+            }
+            // Members already in one group start joined: each place points at the first of its group.
+            order.clear();
+            order.extend((0..bucket.len()).filter(|&p| is_reference(p)).map(|p| (roots[doc(bucket[p])], p as u32)));
+            order.sort_unstable();
+            local.clear();
+            local.extend(0..bucket.len() as u32);
+            let mut groups = 0;
+            for run in order.chunk_by(|u, v| u.0 == v.0) {
+                groups += 1;
+                for &(_, p) in run {
+                    local[p as usize] = run[0].1;
+                }
+            }
+            'pairs: for p in (0..bucket.len()).filter(|&p| is_reference(p)) {
+                for q in (p + 1..=(p + partners).min(bucket.len() - 1)).filter(|&q| is_reference(q)) {
+                    let (a, b) = (doc(bucket[p]), doc(bucket[q]));
+                    if find(&mut local, p as u32) != find(&mut local, q as u32) && joins(a, b) {
+                        union(&mut local, p as u32, q as u32);
+                        joined.push(pair_key(a as u32, b as u32));
+                        groups -= 1;
+                        if groups == 1 {
+                            break 'pairs;
+                        }
                     }
                 }
             }
-        }
-    });
+        },
+    );
     pairs.sort_unstable();
     pairs.dedup();
     (pairs, stats, joined)
@@ -417,17 +421,21 @@ fn each_pair(pairs: &[PairKey], matrices: &[&Signatures], test: impl Fn(usize, u
 }
 
 /// The passages proposer's pairs: documents sharing [`MIN_SHARED_PASSAGES`] or more of the sampled
-/// n-grams in `entries` (see [`lsh::shared_sample_pairs`]), of the pairs `listed` says.
+/// n-grams in `entries` (see [`lsh::shared_sample_pairs`]), of the pairs with a document that `counts`
+/// (and the n-grams such a document holds counted in the statistics).
 fn shared_samples(
     mut entries: Vec<u64>,
     doc_mask: u64,
     max_docs: usize,
-    listed: impl Fn(PairKey) -> bool + Sync,
+    counts: impl Fn(usize) -> bool + Sync,
 ) -> (Vec<PairKey>, LshStats) {
     entries.par_sort_unstable();
-    let (mut pairs, stats) = lsh::shared_sample_pairs(&entries, doc_mask, max_docs);
+    let (mut pairs, stats) = lsh::shared_sample_pairs(&entries, doc_mask, max_docs, &counts);
     drop(entries);
-    pairs.retain(|&key| listed(key));
+    pairs.retain(|&key| {
+        let (a, b) = unpack(key);
+        counts(a as usize) || counts(b as usize)
+    });
     pairs.par_sort_unstable();
     lsh::sharing_enough(&pairs, MIN_SHARED_PASSAGES, stats)
 }
@@ -462,7 +470,7 @@ pub(crate) fn semantic_candidates(
         })
         .collect();
     entries.par_sort_unstable();
-    let (mut pairs, mut stats) = lsh::shared_sample_pairs(&entries, mask, max_docs);
+    let (mut pairs, mut stats) = lsh::shared_sample_pairs(&entries, mask, max_docs, |_| true);
     drop(entries);
     pairs.par_sort_unstable();
     pairs.dedup();

@@ -954,3 +954,38 @@ fn a_text_report_without_pairs_opens_with_its_summary() {
     let all = String::from_utf8(run_ok(&["scan", "--quiet", corpus_docs().to_str().unwrap()]).stdout).unwrap();
     assert!(all.contains("\n\n5 documents (0 not compared)"), "{all:?}");
 }
+
+#[test]
+fn against_a_reference_collection_only_buckets_with_a_scanned_document_are_counted() {
+    // Six edited copies of 000 in the reference share buckets over the cap of 3 (chained): those are the
+    // archive's own, not the scan's, and the summary counts no capped bucket until a scanned article
+    // lands in one.
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = seeds();
+    let text = |id: &str| seeds.iter().find(|(i, _)| i.starts_with(id)).unwrap().1.clone();
+    let line = |id: String, text: String| serde_json::json!({"id": id, "text": text}).to_string() + "\n";
+    let copies: String = (1..=6).map(|k| line(format!("r{k}"), format!("{} Edition {k}.", text("000")))).collect();
+    let reference = dir.path().join("reference.jsonl");
+    std::fs::write(&reference, copies).unwrap();
+    let capped = |scanned: &str| {
+        let crawl = dir.path().join("crawl.jsonl");
+        std::fs::write(&crawl, scanned).unwrap();
+        let out = run_ok(&[
+            "scan",
+            "--quiet",
+            "--format",
+            "json",
+            "--max-bucket",
+            "3",
+            crawl.to_str().unwrap(),
+            "--against",
+            reference.to_str().unwrap(),
+        ]);
+        let words = json(&out)["summary"]["views"]["words"].clone();
+        (words["capped_buckets"].as_u64().unwrap(), words["largest_bucket"].as_u64().unwrap())
+    };
+    // The scanned article's buckets hold it alone.
+    assert_eq!(capped(&line("new".into(), text("002"))), (0, 1));
+    let (buckets, largest) = capped(&line("new".into(), format!("{} Late edition.", text("000"))));
+    assert!(buckets > 0 && largest == 7, "{buckets} capped, the largest of {largest}");
+}
