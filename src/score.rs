@@ -503,8 +503,15 @@ pub fn direction(
         let aligned_only = |x: &Analysis, only: &[u64], sentences: &mut dyn Iterator<Item = usize>| -> Vec<u64> {
             x.sentence_trigrams_among(sentences, only)
         };
-        let ga = aligned_only(a.analysis, &only_a, &mut al.sentences.iter().map(|p| p.0));
-        let gb = aligned_only(b.analysis, &only_b, &mut al.sentences.iter().map(|p| p.1));
+        // A text cut short inside a sentence (a feed's excerpt, an article stored cut) differs from the
+        // other's restatement of its last sentence by the cut, not by a rewording ("f" where the other
+        // has "federal government…"): that sentence pair says nothing of which was rewritten.
+        let unfinished =
+            |x: &Analysis| (x.tokens.cut_short && x.tokens.punctuated).then(|| x.tokens.sentence_count() - 1);
+        let (last_a, last_b) = (unfinished(a.analysis), unfinished(b.analysis));
+        let compared = || al.sentences.iter().filter(|p| Some(p.0) != last_a && Some(p.1) != last_b);
+        let ga = aligned_only(a.analysis, &only_a, &mut compared().map(|p| p.0));
+        let gb = aligned_only(b.analysis, &only_b, &mut compared().map(|p| p.1));
         let (ka, kb) = (ga.iter().filter(|g| attested(g)).count(), gb.iter().filter(|g| attested(g)).count());
         if !ga.is_empty() && !gb.is_empty() {
             let weight = proportion_difference(ka, ga.len(), kb, gb.len());
@@ -1160,6 +1167,43 @@ mod tests {
             &Weigher::new(&DirectionModel::default(), true),
         );
         assert!(matches!(k, Lean::Towards(s) if s <= -1.0), "{k:?} {ev:?}");
+    }
+
+    #[test]
+    fn a_last_sentence_cut_short_attests_nothing() {
+        // An article stored cut inside a word, and a rewrite made from the whole, whose last sentence a
+        // related text shares: the cut says nothing of which was rewritten. The same sentence finished
+        // in other words does.
+        let opening = "The council approved the new budget on Monday after a long debate over the roads. ";
+        let whole = analyse(&format!(
+            "{opening}The mayor said the roads would be repaired before winter and the federal grant would pay for it."
+        ));
+        let other =
+            analyse("Officials said the federal grant would pay for it once the council approved the new budget.");
+        let attestation = |stored: &str| {
+            let stored = analyse(&format!("{opening}{stored}"));
+            let al = align(&stored, &whole);
+            let (_, ev, _) = direction(
+                Relation::NearDuplicate,
+                &al,
+                &plain_side("stored", &stored),
+                &plain_side("whole", &whole),
+                Related { witnesses: &[&other], witness_dates: &[], copies: 0, unconsulted: 0 },
+                &Frequencies::new(),
+                &Weigher::new(&DirectionModel::default(), true),
+            );
+            ev.into_iter().find(|e| e.signal == "attestation").map(|e| e.detail)
+        };
+        let cut = "The mayor said the roads would be repaired before winter and the f";
+        assert!(analyse(&format!("{opening}{cut}")).tokens.cut_short);
+        assert_eq!(attestation(cut), None);
+        let finished = "The mayor said the roads would be repaired before winter and the city would pay for them.";
+        assert_eq!(
+            attestation(finished).as_deref(),
+            Some(
+                "where the aligned passages differ, 0 of 4 word trigrams of stored and 4 of 5 of whole recur in 1 related documents"
+            )
+        );
     }
 
     #[test]
