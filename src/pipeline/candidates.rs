@@ -525,18 +525,33 @@ fn band_views(
     let config = plan.config;
     let docs = &corpus.documents;
     let views: Vec<usize> = (0..config.views.len()).filter(|&k| is_grouping(&config.views[k]) == grouping).collect();
-    for &k in &views {
+    let unsigned = |k: usize| !plan.signed_when_read(config.views[k].view);
+    // A rewording view is signed as it is banded, only for the documents it bands (a near-duplicate
+    // group takes part through its leader: at x40, one document in twelve), unless the near-duplicate
+    // test of a grouping view banded before it may read it: then every document, before any is banded.
+    let tested_before = |k: usize| {
+        views.iter().take_while(|&&j| j != k).any(|&j| {
+            let v = &config.views[j];
+            config.candidates_only || near_duplicate_bar(v.view).is_none_or(|bar| v.threshold < bar)
+        })
+    };
+    let sign = |sketches: &mut Sketches, k: usize, wanted: &(dyn Fn(usize) -> bool + Sync)| {
+        progress.stage(&format!("signing {}", config.views[k].view.name()), None, Unit::Documents);
+        sketches.signatures[k] = sketches.sign_rewording(k, plan, &corpus.frequencies, wanted);
+        progress.finish();
+    };
+    for &k in views.iter().filter(|&&k| unsigned(k) && tested_before(k)) {
         go_on(progress)?;
-        if !plan.signed_when_read(config.views[k].view) {
-            progress.stage(&format!("signing {}", config.views[k].view.name()), None, Unit::Documents);
-            sketches.signatures[k] = sketches.sign_rewording(k, plan, &corpus.frequencies);
-            progress.finish();
-        }
+        sign(sketches, k, &|_| true);
     }
     let mut parent: Vec<u32> = (0..docs.len() as u32).collect();
     let reference: Vec<bool> = if plan.against { docs.iter().map(|d| d.reference).collect() } else { Vec::new() };
     for &k in &views {
         go_on(progress)?;
+        if unsigned(k) && !tested_before(k) {
+            let leader = &banding.leader;
+            sign(sketches, k, &|i| docs[i].skipped.is_none() && leader[i] == i as u32);
+        }
         let (v, m) = (&config.views[k], &sketches.signatures[k]);
         progress.stage(&format!("banding {}", v.view.name()), None, Unit::Bands);
         // The plain MinHash-LSH job reports every banded pair. Verification takes those whose whole
@@ -579,18 +594,20 @@ fn band_views(
 
 /// The signatures and bar of each grouping view: a pair is near-duplicate by either view's estimate,
 /// whichever view banded it (a copy that the words view's banding missed is still found by the content
-/// view's).
+/// view's). The tests are asked in the views' order and stop at the first passed; a view not signed yet
+/// has none (it is signed before any test could ask it, see [`band_views`]).
 fn near_duplicate_tests<'a>(config: &Config, signatures: &'a [Signatures]) -> Vec<(&'a Signatures, f64)> {
-    config
-        .views
-        .iter()
-        .zip(signatures)
-        .filter_map(|(v, m)| match v.view {
-            View::Words => Some((m, NEAR_DUPLICATE_WORDS)),
-            View::Content => Some((m, NEAR_DUPLICATE_CONTENT)),
-            View::Lead => None,
-        })
-        .collect()
+    let signed = config.views.iter().zip(signatures).filter(|(_, m)| !m.is_empty());
+    signed.filter_map(|(v, m)| Some((m, near_duplicate_bar(v.view)?))).collect()
+}
+
+/// The estimate at which a grouping view's pair is a near-duplicate (none for the others).
+fn near_duplicate_bar(view: View) -> Option<f64> {
+    match view {
+        View::Words => Some(NEAR_DUPLICATE_WORDS),
+        View::Content => Some(NEAR_DUPLICATE_CONTENT),
+        View::Lead => None,
+    }
 }
 
 impl Banding {

@@ -87,7 +87,7 @@ pub fn links(documents: Vec<Document>, collection: &Collection, config: &Config)
     let rewording: Vec<Option<Signatures>> = (0..config.views.len())
         .map(|k| {
             let signed = plan.signed_when_read(config.views[k].view);
-            (!signed).then(|| sketches.sign_rewording(k, &plan, &collection.frequencies))
+            (!signed).then(|| sketches.sign_rewording(k, &plan, &collection.frequencies, |_| true))
         })
         .collect();
     let signatures: Vec<&Signatures> =

@@ -64,11 +64,20 @@ pub struct Sketches {
 
 impl Sketches {
     /// The signatures of rewording view `k`, in document order, from the stems kept: each document's
-    /// stems (or its lead's) less those common to the collection, seeded as every shingle is.
-    pub(super) fn sign_rewording(&self, k: usize, plan: &Plan, frequencies: &Frequencies) -> Signatures {
+    /// stems (or its lead's) less those common to the collection, seeded as every shingle is. Only the
+    /// documents `j` with `wanted(j)` are signed; the others are left empty (a signature is the
+    /// document's own, whichever others are signed).
+    pub(super) fn sign_rewording(
+        &self,
+        k: usize,
+        plan: &Plan,
+        frequencies: &Frequencies,
+        wanted: impl Fn(usize) -> bool + Sync,
+    ) -> Signatures {
         let (v, hasher) = (&plan.config.views[k], &plan.hashers[k]);
         let mut m = Signatures::empty(hasher.params(), self.read_index.len());
-        m.rows_mut().par_chunks_mut(v.num_hashes).enumerate().for_each_init(Vec::new, |shingles, (j, row)| {
+        let rows = m.rows_mut().par_chunks_mut(v.num_hashes).enumerate().filter(|(j, _)| wanted(*j));
+        rows.for_each_init(Vec::new, |shingles, (j, row)| {
             let read = self.read_index[j];
             let stems = self.stems.row(read);
             let stems = if v.view == View::Lead { &stems[..self.lead_stems[read]] } else { stems };
