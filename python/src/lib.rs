@@ -61,6 +61,7 @@ struct Settings {
     window: Option<f64>,
     model: Option<PathBuf>,
     semantic_threshold: Option<f64>,
+    semantic_bars: Option<PathBuf>,
     word_vectors: Option<bool>,
     direction_model: Option<PathBuf>,
     verdict_bars: Option<PathBuf>,
@@ -74,6 +75,7 @@ struct Settings {
     input_format: Option<String>,
     threads: Option<usize>,
     boilerplate: Option<bool>,
+    top: Option<usize>,
 }
 
 impl Settings {
@@ -135,14 +137,32 @@ impl Settings {
         set(&mut config.report_unrelated, self.report_unrelated);
         set(&mut config.input.strict, self.strict);
         config.window_days = self.window;
-        config.semantic = self.model.as_ref().map(|dir| {
-            let mut semantic = SemanticConfig::new(dir.clone(), self.word_vectors.unwrap_or(false));
-            if let Some(t) = self.semantic_threshold {
-                semantic.threshold = t;
-            }
-            semantic
-        });
+        config.semantic = self
+            .model
+            .as_ref()
+            .map(|dir| {
+                let word_vectors = self.word_vectors.unwrap_or(false);
+                let mut semantic = match &self.semantic_bars {
+                    Some(path) => {
+                        let json = std::fs::read_to_string(path)
+                            .map_err(|source| Error::Read { path: path.clone(), source })?;
+                        SemanticConfig::with_bars(dir.clone(), word_vectors, &json, path)?
+                    }
+                    None => SemanticConfig::new(dir.clone(), word_vectors),
+                };
+                if let Some(t) = self.semantic_threshold {
+                    semantic.threshold = t;
+                }
+                Ok::<_, Error>(semantic)
+            })
+            .transpose()?;
         config.against = self.against.clone().unwrap_or_default();
+        if self.top.is_some() && config.against.is_empty() {
+            return Err(Error::Config(
+                "top keeps each new article's best pairs against a reference collection: give against".into(),
+            ));
+        }
+        config.top = self.top;
         if let Some(ext) = &self.ext {
             config.input.extensions = ext.iter().map(|e| e.trim_start_matches('.').to_string()).collect();
         }

@@ -220,7 +220,8 @@ def test_missing_dates_and_numpy_ids_read_as_pandas_writes_them(seeds):
     report = unspun.scan(frame)
     assert report.summary.problems == []
     assert [d.id for d in report.documents] == ["10", "11", "12", "13", "14"]
-    assert [d.date for d in report.documents][:2] == ["2020-01-01T00:00:00", None]
+    # pandas holds a day as its midnight: read as the day, as a file's "2020-01-01" is.
+    assert [d.date for d in report.documents][:2] == ["2020-01-01", None]
     assert unspun.scan([(np.int64(7), seeds[0][1])]).documents[0].id == "7"
 
 
@@ -305,3 +306,40 @@ def test_numpy_numbers_are_settings(seeds):
     np = pytest.importorskip("numpy")
     report = unspun.scan(seeds, hashes=np.int64(128), window=np.float32(30), passages=np.bool_(True))
     assert verdicts(report) == VERDICTS
+
+
+def test_pandas_ids_may_be_the_index(seeds):
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"id": [i for i, _ in seeds], "text": [t for _, t in seeds]}).set_index("id")
+    assert verdicts(unspun.scan(frame)) == VERDICTS
+    # A Series of texts is named by its labels.
+    assert verdicts(unspun.scan(frame["text"])) == VERDICTS
+
+
+def test_records_none_of_which_has_the_text_field_are_an_error(seeds):
+    records = [{"id": i, "body": t} for i, t in seeds]
+    with pytest.raises(ValueError, match="no record has field 'text'; fields seen: body, id"):
+        unspun.scan(records)
+    assert verdicts(unspun.scan(records, text_field="body")) == VERDICTS
+    # One record without it is an empty document, as before.
+    some = [{"id": i, "text": t} for i, t in seeds] + [{"id": "empty"}]
+    assert unspun.scan(some).summary.skipped_documents == 1
+
+
+def test_a_pandas_day_is_any_moment_of_it(seeds):
+    pd = pytest.importorskip("pandas")
+    (source, text), (copy, copied) = seeds[0], seeds[1]
+    dates = pd.to_datetime(["2024-01-01", "2024-01-01T10:00"], format="ISO8601")
+    frame = pd.DataFrame({"id": [source, copy], "text": [text, copied], "date": dates})
+    # A day and 10:00 of that day are within --window 0 (the day was read as its midnight, 10 hours before).
+    assert [(p.a, p.b) for p in unspun.scan(frame, window=0).pairs] == [(source, copy)]
+
+
+def test_top_keeps_each_new_articles_best_pairs(seeds, tmp_path):
+    archive = tmp_path / "archive.jsonl"
+    archive.write_text(json.dumps({"id": SOURCE, "text": dict(seeds)[SOURCE]}) + "\n", encoding="utf-8")
+    new = [(i, t) for i, t in seeds if i != SOURCE]
+    assert len(unspun.scan(new, against=[archive]).pairs) == 2
+    assert len(unspun.scan(new, against=[archive], top=1).pairs) == 2
+    with pytest.raises(ValueError, match="top keeps each new article's best pairs"):
+        unspun.scan(seeds, top=1)

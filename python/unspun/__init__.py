@@ -84,6 +84,7 @@ _SETTINGS: Dict[str, int] = {
     "window": _FLOAT,
     "model": _PATH,
     "semantic_threshold": _FLOAT,
+    "semantic_bars": _PATH,
     "word_vectors": _BOOL,
     "direction_model": _PATH,
     "verdict_bars": _PATH,
@@ -97,6 +98,7 @@ _SETTINGS: Dict[str, int] = {
     "input_format": _STR,
     "threads": _INT,
     "boilerplate": _BOOL,
+    "top": _INT,
 }
 _SIGNER_SETTINGS = ("views", "hashes", "seed", "threshold", "shingle", "lead", "threads")
 
@@ -177,7 +179,7 @@ def _settings_json(settings: Mapping[str, Any], allowed: Iterable[str] = _SETTIN
         if value is not None:
             out[name] = _setting(name, _SETTINGS[name], value)
     # As the command line's flags: what tunes the semantic view needs the view.
-    for name in ("semantic_threshold", "word_vectors"):
+    for name in ("semantic_threshold", "semantic_bars", "word_vectors"):
         if out.get(name) not in (None, False) and "model" not in out:
             raise TypeError(f"setting {name} needs a model (model=DIR)")
     return json.dumps(out)
@@ -226,11 +228,33 @@ def _date(value: Any, where: str) -> Optional[str]:
         return None
     if isinstance(value, str):
         return value
+    # pandas and NumPy hold a day as its midnight (a column read with parse_dates, "2024-01-01"): a
+    # time of exactly midnight without a zone is taken as the day, as the file readers take "2024-01-01"
+    # (any moment of it), not as the instant 00:00.
+    if type(value).__name__ == "datetime64":  # numpy.datetime64
+        value = _pandas_timestamp(value) or value
     if hasattr(value, "isoformat"):  # datetime.date, datetime.datetime, pandas.Timestamp
+        if _naive_midnight(value):
+            return str(value.date().isoformat())
         return str(value.isoformat())
-    if type(value).__name__ == "datetime64":  # numpy.datetime64, written as ISO 8601
-        return str(value)
+    if type(value).__name__ == "datetime64":  # without pandas, written as ISO 8601
+        text = str(value)
+        return text[: -len("T00:00:00")] if text.endswith("T00:00:00") else text
     raise TypeError(f"{where}: date is {type(value).__name__}, not an ISO 8601 string or a date")
+
+
+def _pandas_timestamp(value: Any) -> Any:
+    """A numpy.datetime64 as a pandas Timestamp when pandas is loaded (None otherwise)."""
+    pandas = sys.modules.get("pandas")
+    return pandas.Timestamp(value) if pandas is not None else None
+
+
+def _naive_midnight(value: Any) -> bool:
+    """A datetime (not a date) of exactly midnight without a time zone."""
+    if not hasattr(value, "hour") or getattr(value, "tzinfo", None) is not None:
+        return False
+    parts = ("hour", "minute", "second", "microsecond", "nanosecond")
+    return all(getattr(value, part, 0) == 0 for part in parts)
 
 
 # The fields of a record that hold its id, text, date and URL, as ``id_field``… name them.
@@ -327,14 +351,36 @@ def _jsonable(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
+def _series_label(label: Any) -> Any:
+    """A Series' index label as an id: itself when it is one (a string, an integer), else its text."""
+    return label if _id(label) is not None else str(label)
+
+
+def _check_text_field(items: Sequence[Any], text_name: str) -> None:
+    """Raises a ValueError when records are given and none has the field holding the texts (a column
+    named ``body``: every document would be empty), naming the fields seen, as the file readers do."""
+    records = [item for item in items if isinstance(item, Mapping)]
+    if records and not any(text_name in record for record in records):
+        seen = sorted({str(name) for record in records for name in record})
+        shown = ", ".join(seen[:20]) + (", …" if len(seen) > 20 else "")
+        raise ValueError(f"no record has field {text_name!r}; fields seen: {shown} (text_field names the texts' field)")
+
+
 def _records(data: Any, names: Sequence[str] = _FIELDS) -> List[Tuple[str, str, Optional[str], Optional[str]]]:
     if isinstance(data, (str, bytes)):
         raise TypeError("expected a list of texts or records, not a single string (wrap it in a list)")
     if isinstance(data, Mapping):
         raise TypeError("expected a list of texts or records, not a single dict (wrap a record in a list)")
     if hasattr(data, "to_dict") and hasattr(data, "columns"):  # a pandas DataFrame
+        # Ids held in the index (df.set_index("id")) are a column again.
+        if names[0] not in data.columns and names[0] in (getattr(data.index, "names", None) or []):
+            data = data.reset_index()
         data = data.to_dict("records")
+    elif hasattr(data, "to_dict") and hasattr(data, "index") and hasattr(data, "dtype"):  # a pandas Series
+        # Texts by their index's labels (df.set_index("id")["text"]): those are their ids.
+        data = [(_series_label(label), text) for label, text in data.items()]
     items = [_row(item) for item in data]
+    _check_text_field(items, names[1])
     records = [_record(item, i, names) for i, item in enumerate(items)]
     # An id given outright keeps it: a document named by its position yields to one given that id (the
     # library renames the later of two equal ids, which could be the one given), taking the library's
@@ -358,9 +404,12 @@ def scan(texts_or_records: Union[Iterable[Record], _Table], **settings: Any) -> 
     ``texts_or_records`` is a list of texts (their ids are their positions, ``"0"``, ``"1"``…, a position that
     another document is given as its id becoming ``"0#2"``), of records
     (dicts with ``text`` and optionally ``id``, ``date`` (ISO 8601 or a ``datetime.date``), ``url``, ``title``
-    and any other fields, passed through to ``report.documents``), of ``(id, text)`` tuples, or a pandas
-    DataFrame with those columns (or its rows). A record without its text (None, NaN) is an empty document,
-    listed and not compared. Texts are compared as given (an HTML page is not reduced to its main text
+    and any other fields, passed through to ``report.documents``), of ``(id, text)`` tuples, a pandas
+    DataFrame with those columns (or its rows; its ids may be its index, as ``set_index("id")`` leaves
+    them), or a pandas Series of texts (their ids its index's labels). A record without its text (None,
+    NaN) is an empty document, listed and not compared; records none of which has the text's field are a
+    ValueError naming the fields seen. A date of exactly midnight without a time zone (how pandas holds a
+    day, ``parse_dates``) is read as that day, any moment of it, as the file readers read ``2024-01-01``. Texts are compared as given (an HTML page is not reduced to its main text
     as ``scan_paths`` does).
 
     Settings (keywords, as the command line's flags; unset means the default):
@@ -368,10 +417,12 @@ def scan(texts_or_records: Union[Iterable[Record], _Table], **settings: Any) -> 
     (``{"words": 0.5, "content": 0.2, "lead": 0.2}``, any of them), ``shingle`` (5), ``lead`` (60),
     ``max_bucket`` (200), ``min_words`` (20), ``passages`` (True), ``candidates_only``,
     ``report_unrelated``, ``window`` (days), ``model`` (a sentence-embedding model's folder),
-    ``semantic_threshold`` (the fitted one), ``word_vectors`` (embed with the word vectors distilled from
+    ``semantic_threshold`` (the fitted one), ``semantic_bars`` (a file of the view's bars, as
+    ``scripts/fit-semantic`` writes it), ``word_vectors`` (embed with the word vectors distilled from
     the model, ``unspun model distill DIR``), ``direction_model`` (a file), ``verdict_bars`` (a file: the weight of evidence a rewrite and a partial
     reuse need, as ``scripts/fit-verdict`` writes it), ``against`` (reference files and folders; for ``scan_paths``, also an index's folder alone, queried as
     ``unspun query`` queries it),
+    ``top`` (with ``against``: each new article's K pairs of highest confidence),
     ``id_field``, ``text_field``, ``date_field`` and ``url_field`` (the records' fields, and the files' read),
     ``ext``, ``input_format`` and ``strict`` (for the files of ``against``), ``threads`` (default: one per core; the result is the same for any number),
     ``boilerplate`` (leave out each site's page furniture, the lines on five or more of its pages by the
