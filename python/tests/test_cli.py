@@ -24,6 +24,16 @@ def test_the_seeds_report_is_the_command_lines(cli, tmp_path):
     assert unspun.scan_paths([CORPUS]) == cli_report(cli, tmp_path, CORPUS)
 
 
+def test_a_json_lines_report_reads_as_the_json_one(cli, tmp_path):
+    run = subprocess.run([str(cli), "scan", "--quiet", "--format", "jsonl", str(CORPUS)], capture_output=True)
+    assert run.returncode == 0, run.stderr.decode()
+    assert unspun.Report.from_json(run.stdout.decode()) == cli_report(cli, tmp_path, CORPUS)
+    with pytest.raises(ValueError, match="line 2: not JSON"):
+        unspun.Report.from_json(run.stdout.decode().splitlines()[0] + "\n{cut")
+    with pytest.raises(ValueError, match="not a report: no documents"):
+        unspun.Report.from_json("{}")
+
+
 def test_news_scale_in_memory_matches_the_command_line(cli, tmp_path):
     if not NEWS_SCALE.exists():
         pytest.skip(f"no {NEWS_SCALE}")

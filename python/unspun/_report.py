@@ -304,11 +304,38 @@ class Report:
 
     @classmethod
     def from_json(cls, text: str) -> Report:
-        """Reads a JSON report, as ``unspun scan --format json`` writes it."""
-        return cls.from_dict(json.loads(text))
+        """Reads a report as ``unspun scan`` writes it: ``--format json`` (one object) or ``--format jsonl``
+        (a line a document, pair and cluster, tagged by ``type``, then the summary; as ``unspun.spark``
+        writes it too). Text that is neither is a ValueError saying why."""
+        try:
+            whole = json.loads(text)
+        except json.JSONDecodeError:
+            whole = None
+        if isinstance(whole, Mapping) and "type" not in whole:
+            return cls.from_dict(whole)
+        parts: Dict[str, List[Any]] = {"document": [], "pair": [], "cluster": [], "summary": []}
+        for number, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise ValueError(f"line {number}: not JSON ({e.msg}): not a JSON or JSON Lines report") from None
+            kind = item.pop("type", None) if isinstance(item, dict) else None
+            if kind not in parts:
+                raise ValueError(f"line {number}: not a report's line (its type is {kind!r}, not document, pair, cluster or summary)")
+            parts[kind].append(item)
+        if len(parts["summary"]) != 1:
+            raise ValueError(f"{len(parts['summary'])} summary lines: a JSON Lines report ends with one")
+        return cls.from_dict(
+            {"documents": parts["document"], "pairs": parts["pair"], "clusters": parts["cluster"], "summary": parts["summary"][0]}
+        )
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Report:
+        missing = [key for key in ("documents", "pairs", "clusters", "summary") if key not in d]
+        if missing:
+            raise ValueError(f"not a report: no {', '.join(missing)}")
         return cls(
             [Document.from_dict(x) for x in d["documents"]],
             [Pair.from_dict(x) for x in d["pairs"]],
