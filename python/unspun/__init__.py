@@ -487,8 +487,11 @@ def compare(a: Record, b: Record, **settings: Any) -> Pair:
     nothing, or one is too short) are None.
 
     Each view takes the two as a candidate when they share anything at all, so no banding threshold can hide
-    the pair; the verdict is the scan's. With only two documents, the evidence for a source is the pair's own
-    (dates, links, containment…), not that of a collection."""
+    the pair; the verdict is what a scan of the two documents alone gives. In a collection it may differ:
+    words are weighed by how many of its documents use them (with two, every shared word is common to
+    both), and the evidence for a source is the pair's own (dates, links, containment…), not that of
+    related documents. To judge a pair as a collection does, scan the collection (``scan``,
+    ``scan_paths``) and read the pair from its report."""
     # Two documents and nothing else: a reference collection would add documents the pair is not; files
     # are not read; a pair is always verified.
     files = ("against", "ext", "input_format", "strict", "candidates_only")
