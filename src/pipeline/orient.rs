@@ -71,7 +71,8 @@ fn distrust_shared_changes(pairs: &mut [ScoredPair], docs: &[DocInfo], model: &D
         own_net[b] -= own;
         (member[a], member[b]) = (true, true);
     }
-    // Each family's members, in document order: its favourites, the first among equals.
+    // Each family's members, in document order: its favourites, the first among equals (named in the
+    // evidence; a tie among the related documents' favourites is weighed whole below).
     let mut families: HashMap<u32, Vec<u32>> = HashMap::new();
     for d in (0..docs.len() as u32).filter(|&d| member[d as usize]) {
         families.entry(find(&mut parent, d)).or_default().push(d);
@@ -83,8 +84,13 @@ fn distrust_shared_changes(pairs: &mut [ScoredPair], docs: &[DocInfo], model: &D
     let mut distrusted: HashMap<u32, String> = HashMap::new();
     for (root, ms) in families.iter().filter(|(_, ms)| ms.len() >= 3) {
         let (by_family, by_own) = (favourite(ms, &family_net), favourite(ms, &own_net));
-        let beats = own_net[by_own as usize] - own_net[by_family as usize];
-        if by_family != by_own && beats > SHARED_CHANGES_MARGIN * model.decisive {
+        // Texts the related documents favour equally (two copies of one version) are all their favourite:
+        // the texts' own evidence must beat each, or which one the ids put first would decide.
+        let top = family_net[by_family as usize];
+        let tied = ms.iter().filter(|&&m| (family_net[m as usize] - top).abs() <= 1e-9 * top.abs().max(1.0));
+        let beats =
+            tied.clone().map(|&m| own_net[by_own as usize] - own_net[m as usize]).fold(f64::NEG_INFINITY, f64::max);
+        if tied.clone().all(|&m| m != by_own) && beats > SHARED_CHANGES_MARGIN * model.decisive {
             let detail = format!(
                 "in this family of {} texts, related documents share {}'s wording most, while the texts' own evidence favours {} (by log-odds {beats:.1}): its derivations share their changes, so the wording they share is not counted",
                 ms.len(),
@@ -278,6 +284,43 @@ mod tests {
         let mut star = [weighed(0, 1, 1.6, 1.2, &model), weighed(0, 2, 1.6, 1.2, &model)];
         assert_eq!(sources(&mut star), [Some(0), Some(0)]);
         assert!(star.iter().all(|p| p.evidence.is_empty()));
+    }
+
+    #[test]
+    fn texts_the_related_documents_favour_equally_are_weighed_alike_whatever_their_ids() {
+        // Related documents favour A and B equally (two copies of one version, by log-odds 2 each); the
+        // texts' own evidence favours C, by 12 over A and 0.1 over B. Whichever of A and B comes first,
+        // the family's evidence is set aside (C beats one of the related documents' favourites by more than
+        // twice `decisive`) and the same sources are named.
+        let model = DirectionModel { decisive: 1.0, sibling_lean: 0.5, ..DirectionModel::default() };
+        let docs: Vec<DocInfo> = ["0", "1", "2", "3"].map(DocInfo::stub).to_vec();
+        // (x, y, family and own log-odds towards x), by letter: A 0, B 1, C 2, D 3.
+        let by_letter = [(0, 2, 1.0, -6.0), (1, 3, 1.0, 5.9), (0, 3, 1.0, 0.0), (1, 2, 1.0, 0.0)];
+        let judged = |place: [u32; 4]| {
+            let mut pairs: Vec<ScoredPair> = by_letter
+                .iter()
+                .map(|&(x, y, family, own)| {
+                    let (a, b) = (place[x], place[y]);
+                    if a < b { weighed(a, b, family, own, &model) } else { weighed(b, a, -family, -own, &model) }
+                })
+                .collect();
+            orient(&mut pairs, &docs, &model, &NoProgress);
+            let letter = |d: u32| place.iter().position(|&p| p == d).expect("placed");
+            let mut out: Vec<_> = pairs
+                .iter()
+                .map(|p| {
+                    let said = p.evidence.iter().any(|e| e.signal == "family");
+                    let mut key = [letter(p.a), letter(p.b)];
+                    key.sort_unstable();
+                    (key, p.source.map(letter), said)
+                })
+                .collect();
+            out.sort_unstable_by_key(|e| e.0);
+            out
+        };
+        let (ab, ba) = (judged([0, 1, 2, 3]), judged([1, 0, 2, 3]));
+        assert_eq!(ab, ba);
+        assert!(ab.iter().all(|e| e.2), "{ab:?}");
     }
 
     #[test]
