@@ -198,34 +198,55 @@ pub fn estimate(a: &[u32], b: &[u32]) -> f64 {
 }
 
 /// The signatures of many documents for one parameter set, stored flat (`num_hashes` lanes a document)
-/// so a million documents cost one allocation.
+/// so a million documents cost one allocation. A matrix may hold only some documents' signatures
+/// ([`Signatures::some`]): the others read as empty.
 #[derive(Clone, Debug)]
 pub struct Signatures {
     /// How every signature here was made.
     pub params: MinHashParams,
     mins: Vec<u32>,
+    /// When only some documents are signed: each document's row in `mins` ([`NO_ROW`] for none).
+    rows: Option<Vec<u32>>,
 }
+
+/// The row of a document a matrix of some documents does not hold.
+const NO_ROW: u32 = u32::MAX;
+
+/// The minima of a document not signed: empty, as a document without shingles.
+static UNSIGNED: [u32; crate::lsh::MAX_HASHES] = [EMPTY; crate::lsh::MAX_HASHES];
 
 impl Signatures {
     /// An empty matrix for `params`.
     pub fn new(params: MinHashParams) -> Signatures {
-        Signatures { params, mins: Vec::new() }
+        Signatures { params, mins: Vec::new(), rows: None }
     }
 
     /// `documents` empty signatures, to be signed in place (see [`Signatures::rows_mut`]).
     pub(crate) fn empty(params: MinHashParams, documents: usize) -> Signatures {
-        Signatures { params, mins: vec![EMPTY; documents * params.num_hashes as usize] }
+        Signatures { params, mins: vec![EMPTY; documents * params.num_hashes as usize], rows: None }
+    }
+
+    /// Empty signatures of the documents `signed` (ascending) of `documents`, to be signed in place in
+    /// that order ([`Signatures::rows_mut`]); the other documents read as empty and take no room.
+    pub(crate) fn some(params: MinHashParams, documents: usize, signed: &[usize]) -> Signatures {
+        let mut rows = vec![NO_ROW; documents];
+        for (row, &d) in signed.iter().enumerate() {
+            rows[d] = row as u32;
+        }
+        Signatures { params, mins: vec![EMPTY; signed.len() * params.num_hashes as usize], rows: Some(rows) }
     }
 
     /// Appends a document's minima; errors if the signature was made differently.
     pub fn push(&mut self, signature: &Signature) -> Result<()> {
         check_compatible(&self.params, &signature.params)?;
+        debug_assert!(self.rows.is_none(), "a matrix of some documents is signed in place");
         self.mins.extend_from_slice(&signature.mins);
         Ok(())
     }
 
     /// Appends `documents` empty signatures and returns their minima, to be signed in place.
     pub(crate) fn extend_empty(&mut self, documents: usize) -> &mut [u32] {
+        debug_assert!(self.rows.is_none(), "a matrix of some documents has its documents");
         let start = self.mins.len();
         self.mins.resize(start + documents * self.params.num_hashes as usize, EMPTY);
         &mut self.mins[start..]
@@ -233,26 +254,30 @@ impl Signatures {
 
     /// A matrix of `mins` (`num_hashes` a document), as [`Signatures::rows`] gave them.
     pub(crate) fn from_rows(params: MinHashParams, mins: Vec<u32>) -> Signatures {
-        Signatures { params, mins }
+        Signatures { params, mins, rows: None }
     }
 
     /// All minima, `num_hashes` a document, taken out of the matrix.
     pub(crate) fn into_rows(self) -> Vec<u32> {
+        debug_assert!(self.rows.is_none(), "a matrix of some documents has no row for each");
         self.mins
     }
 
     /// All minima, `num_hashes` a document.
     pub(crate) fn rows(&self) -> &[u32] {
+        debug_assert!(self.rows.is_none(), "a matrix of some documents has no row for each");
         &self.mins
     }
 
-    /// All minima, `num_hashes` a document, to sign documents in place after they were pushed.
+    /// All minima, `num_hashes` a document (of the documents signed, for a matrix of some), to sign
+    /// documents in place after they were pushed.
     pub(crate) fn rows_mut(&mut self) -> &mut [u32] {
         &mut self.mins
     }
 
     /// Swaps the signatures of documents `i` and `j` (to reorder the matrix in place).
     pub(crate) fn swap(&mut self, i: usize, j: usize) {
+        debug_assert!(self.rows.is_none(), "a matrix of some documents is not reordered");
         let k = self.params.num_hashes as usize;
         if i == j {
             return;
@@ -264,10 +289,13 @@ impl Signatures {
 
     /// Number of documents.
     pub fn len(&self) -> usize {
-        self.mins.len() / self.params.num_hashes.max(1) as usize
+        match &self.rows {
+            Some(rows) => rows.len(),
+            None => self.mins.len() / self.params.num_hashes.max(1) as usize,
+        }
     }
 
-    /// Whether there are no documents.
+    /// Whether no document is signed.
     pub fn is_empty(&self) -> bool {
         self.mins.is_empty()
     }
@@ -285,10 +313,15 @@ impl Signatures {
         }
     }
 
-    /// The minima of document `i`.
+    /// The minima of document `i` (all [`EMPTY`] for a document a matrix of some does not hold).
     pub fn mins(&self, i: usize) -> &[u32] {
         let k = self.params.num_hashes as usize;
-        &self.mins[i * k..(i + 1) * k]
+        let row = match &self.rows {
+            None => i,
+            Some(rows) if rows[i] == NO_ROW => return &UNSIGNED[..k],
+            Some(rows) => rows[i] as usize,
+        };
+        &self.mins[row * k..(row + 1) * k]
     }
 }
 
@@ -302,6 +335,25 @@ mod tests {
 
     fn params(num_hashes: u16, seed: u64) -> MinHashParams {
         MinHashParams { view: View::Words, shingle: 5, num_hashes, seed }
+    }
+
+    #[test]
+    fn a_matrix_of_some_documents_reads_the_others_as_empty() {
+        let h = Hasher::new(MinHashParams { view: View::Words, shingle: 5, num_hashes: 8, seed: 1 });
+        let mut m = Signatures::some(h.params(), 4, &[1, 3]);
+        assert_eq!((m.len(), m.is_empty()), (4, false));
+        for (row, shingles) in m.rows_mut().chunks_mut(8).zip([[1u64, 2], [3, 4]]) {
+            h.update_all(row, &shingles);
+        }
+        let mut whole = Signatures::empty(h.params(), 4);
+        for (d, shingles) in [(1, [1u64, 2]), (3, [3, 4])] {
+            h.update_all(&mut whole.rows_mut()[d * 8..(d + 1) * 8], &shingles);
+        }
+        for d in 0..4 {
+            assert_eq!(m.mins(d), whole.mins(d), "document {d}");
+        }
+        assert!(m.mins(0).iter().all(|&x| x == EMPTY));
+        assert!(Signatures::some(h.params(), 3, &[]).is_empty());
     }
 
     #[test]

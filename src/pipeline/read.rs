@@ -65,8 +65,8 @@ pub struct Sketches {
 impl Sketches {
     /// The signatures of rewording view `k`, in document order, from the stems kept: each document's
     /// stems (or its lead's) less those common to the collection, seeded as every shingle is. Only the
-    /// documents `j` with `wanted(j)` are signed; the others are left empty (a signature is the
-    /// document's own, whichever others are signed).
+    /// documents `j` with `wanted(j)` are signed; the others read as empty and take no room (a signature
+    /// is the document's own, whichever others are signed).
     pub(super) fn sign_rewording(
         &self,
         k: usize,
@@ -75,9 +75,15 @@ impl Sketches {
         wanted: impl Fn(usize) -> bool + Sync,
     ) -> Signatures {
         let (v, hasher) = (&plan.config.views[k], &plan.hashers[k]);
-        let mut m = Signatures::empty(hasher.params(), self.read_index.len());
-        let rows = m.rows_mut().par_chunks_mut(v.num_hashes).enumerate().filter(|(j, _)| wanted(*j));
-        rows.for_each_init(Vec::new, |shingles, (j, row)| {
+        let n = self.read_index.len();
+        let signed: Vec<usize> = (0..n).into_par_iter().filter(|&j| wanted(j)).collect();
+        let mut m = if signed.len() == n {
+            Signatures::empty(hasher.params(), n)
+        } else {
+            Signatures::some(hasher.params(), n, &signed)
+        };
+        let rows = m.rows_mut().par_chunks_mut(v.num_hashes).zip(&signed);
+        rows.for_each_init(Vec::new, |shingles, (row, &j)| {
             let read = self.read_index[j];
             let stems = self.stems.row(read);
             let stems = if v.view == View::Lead { &stems[..self.lead_stems[read]] } else { stems };
