@@ -98,3 +98,24 @@ def test_figures_a_report_of_candidates_lacks_are_numeric_columns(seeds):
         assert frame[column].dtype == "float64" and frame[column].isna().all()
     assert frame["jaccard5"].dtype == "float64"
     assert [unspun.Pair.from_dict(row) for row in frame.to_dict("records")] == report.pairs
+
+
+def test_text_columns_have_one_type_whatever_the_rows(seeds):
+    pd = pytest.importorskip("pandas")
+    texts = pd.Series(["x"]).dtype
+    frames = [
+        unspun.scan(seeds).to_pandas(),
+        unspun.scan(["nothing to compare"]).to_pandas(),
+        unspun.scan(seeds, candidates_only=True).to_pandas(),  # no source named: a column of missing values
+    ]
+    for frame in frames:
+        assert [frame[c].dtype for c in ("a", "b", "relation", "source")] == [texts] * 4
+        assert frame["semantic"].dtype == object
+    assert pd.concat(frames)["source"].dtype == texts
+
+
+def test_a_documents_row_reads_back_as_its_document(seeds):
+    report = unspun.scan([{"id": "x", "text": seeds[0][1], "note": "n"}, {"id": "y", "text": seeds[1][1]}])
+    rows = report.to_pandas("documents").to_dict("records")
+    # The field only the other document has is NaN in this row: not one of this document's.
+    assert [unspun.Document.from_dict(row) for row in rows] == report.documents

@@ -180,7 +180,8 @@ class Document:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Document:
-        extra = {k: v for k, v in d.items() if k not in cls._KNOWN}
+        # A field other documents have and this one lacks: NaN in a row of ``to_pandas("documents")``.
+        extra = {k: v for k, v in d.items() if k not in cls._KNOWN and not _missing(v)}
         return cls(
             d["id"],
             d["path"],
@@ -387,13 +388,19 @@ class Report:
         else:
             raise ValueError(f"what={what!r}: expected 'pairs', 'documents' or 'clusters'")
         frame = pd.DataFrame.from_records(rows, columns=columns)
-        dtypes = {"float": "float64", "int": "int64", "bool": "bool"}
-        dtypes.update({f"Optional[{t}]": dtypes[t] for t in ("float", "int")})
+        # Strings take the type pandas gives them (str since pandas 3, object before), whatever the rows hold:
+        # a column of None (no source named) or no row at all would otherwise be objects, or floats.
+        dtypes = {"float": "float64", "int": "int64", "bool": "bool", "str": pd.Series(["x"]).dtype}
+        dtypes.update({f"Optional[{t}]": dtypes[t] for t in ("float", "int", "str")})
         typed = {f.name: dtypes[str(f.type)] for f in fields(kind) if str(f.type) in dtypes and f.name in columns}
+        if "semantic" in columns:
+            # What the semantic view measured, or None: objects, not a column of NaN when no pair has any.
+            frame["semantic"] = pd.Series([row.get("semantic") for row in rows], index=frame.index, dtype=object)
         if not rows:
             # No row to infer from: the columns get the types their fields have, as with rows (of verified pairs,
             # whose figures are all measured).
             return frame.astype(typed)
+        frame = frame.astype({name: dtype for name, dtype in typed.items() if dtypes["str"] == dtype})
         for name, dtype in typed.items():
             # A figure no pair has (a report of candidates only) is a column of None: NaN in a float column, as
             # pandas writes a number that is missing, so that such tables sort, sum and concatenate as others do.
