@@ -298,7 +298,7 @@ def test_records_are_read_as_a_file_reads_them(seeds, tmp_path):
     assert [(d.words, d.date, d.extra) for d in given.documents] == [by_id[i] for i in lines]
     assert given.documents[1].extra == {"title": "kept"}
     cut = f"document of {len(long.encode())} bytes cut to the first {4 << 20}"
-    assert [p.message for p in given.summary.problems] == [f"document 2: {cut}"]
+    assert [p.message for p in given.summary.problems] == [f'document 2 (id "big"): {cut}']
     assert [p.message for p in read.summary.problems] == [cut]
 
 

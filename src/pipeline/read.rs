@@ -253,7 +253,8 @@ pub(super) fn read_signed(inputs: Inputs, plan: &Plan, prior: Prior, progress: &
                 input::keep_small_fields(&mut d.extra);
                 let len = d.text.len();
                 if let Some(cut) = input::cut_to(&mut d.text, config.input.max_document_bytes) {
-                    let message = format!("document {k}: document of {len} bytes cut to the first {cut}");
+                    let message =
+                        format!("document {k} (id {:?}): document of {len} bytes cut to the first {cut}", d.id);
                     problems.push(Problem::in_file(input::MEMORY_PATH, message));
                 }
                 if let Some(date) = d.date.take_if(|date| input::parse_day(date).is_none()) {
