@@ -324,61 +324,56 @@ fn band_across(
     let (mut pairs, mut joined) = (Vec::new(), Vec::new());
     // The bucket's reference members' groups, by place in the bucket (a union-find of places).
     let (mut local, mut order): (Vec<u32>, Vec<(u32, u32)>) = (Vec::new(), Vec::new());
-    let stats = lsh::buckets(
-        &mut entries,
-        doc_mask,
-        max_bucket,
-        |d| !reference[d],
-        |bucket, partners| {
-            let is_reference = |p: usize| reference[doc(bucket[p])];
-            // Places `p < q` are paired when `q - p <= partners`; a pair with a scanned document is listed,
-            // once (from its first scanned document).
-            for s in (0..bucket.len()).filter(|&s| !is_reference(s)) {
-                let near = s.saturating_sub(partners)..=(s + partners).min(bucket.len() - 1);
-                for p in near.filter(|&p| p != s && (p > s || is_reference(p))) {
-                    pairs.push(pair_key(doc(bucket[s]) as u32, doc(bucket[p]) as u32));
-                }
+    let scanned = |d: usize| !reference[d];
+    let stats = lsh::buckets(&mut entries, doc_mask, max_bucket, scanned, |bucket, partners| {
+        let is_reference = |p: usize| reference[doc(bucket[p])];
+        // Places `p < q` are paired when `q - p <= partners`; a pair with a scanned document is listed,
+        // once (from its first scanned document).
+        for s in (0..bucket.len()).filter(|&s| !is_reference(s)) {
+            let near = s.saturating_sub(partners)..=(s + partners).min(bucket.len() - 1);
+            for p in near.filter(|&p| p != s && (p > s || is_reference(p))) {
+                pairs.push(pair_key(doc(bucket[s]) as u32, doc(bucket[p]) as u32));
             }
-            let Some(Joining { roots, signatures, joins }) = &joining else { return };
-            // The reference members' groups as the band started: nothing to join when they are one.
-            let mut refs = (0..bucket.len()).filter(|&p| is_reference(p));
-            let Some(first) = refs.next() else { return };
-            let first_root = roots[doc(bucket[first])];
-            if refs.all(|p| roots[doc(bucket[p])] == first_root) {
-                return;
+        }
+        let Some(Joining { roots, signatures, joins }) = &joining else { return };
+        // The reference members' groups as the band started: nothing to join when they are one.
+        let mut refs = (0..bucket.len()).filter(|&p| is_reference(p));
+        let Some(first) = refs.next() else { return };
+        let first_root = roots[doc(bucket[first])];
+        if refs.all(|p| roots[doc(bucket[p])] == first_root) {
+            return;
+        }
+        // The members' signatures are read from anywhere in memory: asked for together.
+        for &z in bucket.iter().take(PREFETCHED) {
+            signatures.prefetch(doc(z));
+        }
+        // Members already in one group start joined: each place points at the first of its group.
+        order.clear();
+        order.extend((0..bucket.len()).filter(|&p| is_reference(p)).map(|p| (roots[doc(bucket[p])], p as u32)));
+        order.sort_unstable();
+        local.clear();
+        local.extend(0..bucket.len() as u32);
+        let mut groups = 0;
+        for run in order.chunk_by(|u, v| u.0 == v.0) {
+            groups += 1;
+            for &(_, p) in run {
+                local[p as usize] = run[0].1;
             }
-            // The members' signatures are read from anywhere in memory: asked for together.
-            for &z in bucket.iter().take(PREFETCHED) {
-                signatures.prefetch(doc(z));
-            }
-            // Members already in one group start joined: each place points at the first of its group.
-            order.clear();
-            order.extend((0..bucket.len()).filter(|&p| is_reference(p)).map(|p| (roots[doc(bucket[p])], p as u32)));
-            order.sort_unstable();
-            local.clear();
-            local.extend(0..bucket.len() as u32);
-            let mut groups = 0;
-            for run in order.chunk_by(|u, v| u.0 == v.0) {
-                groups += 1;
-                for &(_, p) in run {
-                    local[p as usize] = run[0].1;
-                }
-            }
-            'pairs: for p in (0..bucket.len()).filter(|&p| is_reference(p)) {
-                for q in (p + 1..=(p + partners).min(bucket.len() - 1)).filter(|&q| is_reference(q)) {
-                    let (a, b) = (doc(bucket[p]), doc(bucket[q]));
-                    if find(&mut local, p as u32) != find(&mut local, q as u32) && joins(a, b) {
-                        union(&mut local, p as u32, q as u32);
-                        joined.push(pair_key(a as u32, b as u32));
-                        groups -= 1;
-                        if groups == 1 {
-                            break 'pairs;
-                        }
+        }
+        'pairs: for p in (0..bucket.len()).filter(|&p| is_reference(p)) {
+            for q in (p + 1..=(p + partners).min(bucket.len() - 1)).filter(|&q| is_reference(q)) {
+                let (a, b) = (doc(bucket[p]), doc(bucket[q]));
+                if find(&mut local, p as u32) != find(&mut local, q as u32) && joins(a, b) {
+                    union(&mut local, p as u32, q as u32);
+                    joined.push(pair_key(a as u32, b as u32));
+                    groups -= 1;
+                    if groups == 1 {
+                        break 'pairs;
                     }
                 }
             }
-        },
-    );
+        }
+    });
     pairs.sort_unstable();
     pairs.dedup();
     (pairs, stats, joined)
@@ -527,7 +522,7 @@ fn band_views(
     let views: Vec<usize> = (0..config.views.len()).filter(|&k| is_grouping(&config.views[k]) == grouping).collect();
     let unsigned = |k: usize| !plan.signed_when_read(config.views[k].view);
     // A rewording view is signed as it is banded, only for the documents it bands (a near-duplicate
-    // group takes part through its leader: at x40, one document in twelve), unless the near-duplicate
+    // group takes part through its leader: at x40, one document in fourteen), unless the near-duplicate
     // test of a grouping view banded before it may read it: then every document, before any is banded.
     let tested_before = |k: usize| {
         views.iter().take_while(|&&j| j != k).any(|&j| {
@@ -548,18 +543,17 @@ fn band_views(
     let reference: Vec<bool> = if plan.against { docs.iter().map(|d| d.reference).collect() } else { Vec::new() };
     for &k in &views {
         go_on(progress)?;
+        // A group found by an earlier view takes part in later ones through its leader.
+        let leader = &banding.leader;
+        let include = |i: usize| docs[i].skipped.is_none() && leader[i] == i as u32;
         if unsigned(k) && !tested_before(k) {
-            let leader = &banding.leader;
-            sign(sketches, k, &|i| docs[i].skipped.is_none() && leader[i] == i as u32);
+            sign(sketches, k, &include);
         }
         let (v, m) = (&config.views[k], &sketches.signatures[k]);
         progress.stage(&format!("banding {}", v.view.name()), None, Unit::Bands);
         // The plain MinHash-LSH job reports every banded pair. Verification takes those whose whole
         // signatures estimate the view's threshold at least: banding also catches pairs well below it.
         let min_estimate = if config.candidates_only { 0.0 } else { v.threshold };
-        // A group found by an earlier view takes part in later ones through its leader.
-        let leader = &banding.leader;
-        let include = |i: usize| docs[i].skipped.is_none() && leader[i] == i as u32;
         let tests = near_duplicate_tests(config, &sketches.signatures);
         let within = if !(grouping && plan.verify) {
             Within::Dropped
