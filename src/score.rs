@@ -855,14 +855,14 @@ pub fn orient(pairs: &[Leaning], model: &DirectionModel, name: impl Fn(u32) -> S
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::align::align;
+    use crate::frequencies::{Frequencies, phrase_hashes};
+    use crate::shingle::Tokens;
 
     /// A side of a pair for tests: its whole text covered, no date, URL or canonical link.
     fn plain_side<'a>(id: &'a str, analysis: &'a Analysis) -> Side<'a> {
         Side { id, analysis, coverage: 1.0, date: None, url: None, canonical: None, precision: DatePrecision::Time }
     }
-    use crate::align::align;
-    use crate::frequencies::{Frequencies, phrase_hashes};
-    use crate::shingle::Tokens;
 
     #[test]
     fn semantic_rewrites_need_a_run_of_close_restatements() {

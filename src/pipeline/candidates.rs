@@ -153,16 +153,7 @@ fn within_window(
         }
         let star = [(a, b), (b, a)].into_iter().find(|&(l, m)| leader[m as usize] == l && l != m);
         if let Some((l, m)) = star {
-            let partner = members[&l]
-                .iter()
-                .copied()
-                .filter(|&x| {
-                    x != m && within(x, m) && (!against || docs[x as usize].reference != docs[m as usize].reference)
-                })
-                .min_by(|&x, &y| {
-                    let day = |d: u32| docs[d as usize].day.unwrap_or(f64::INFINITY);
-                    day(x).total_cmp(&day(y)).then(x.cmp(&y))
-                });
+            let partner = earliest_within(&members[&l], m, docs, window, against);
             instead.extend(partner.map(|x| (pair_key(x, m), proposers)));
         }
         false
@@ -172,6 +163,18 @@ fn within_window(
         sort_merging_proposers(&mut pairs);
     }
     pairs
+}
+
+/// Of a group's `members`, the one a member `m` published too far from its group's first is paired with
+/// instead: the earliest published within `window` days of it (undated last, the first in the fixed order
+/// among equals), and against a reference collection on the other side.
+pub(super) fn earliest_within(members: &[u32], m: u32, docs: &[DocInfo], window: f64, against: bool) -> Option<u32> {
+    let doc = |d: u32| &docs[d as usize];
+    let day = |d: u32| doc(d).day.unwrap_or(f64::INFINITY);
+    (members.iter().copied())
+        .filter(|&x| x != m && crate::scan::published_within(doc(x), doc(m), window))
+        .filter(|&x| !against || doc(x).reference != doc(m).reference)
+        .min_by(|&x, &y| day(x).total_cmp(&day(y)).then(x.cmp(&y)))
 }
 
 /// Candidate pairs of one view among the documents `i` with `include(i)` true: every pair that shares a

@@ -282,7 +282,6 @@ fn exact_duplicates_of_short(docs: &[DocInfo], exact: &[u64], against: bool, win
     }
     let doc = |i: u32| &docs[i as usize];
     let apart_sides = |x: u32, y: u32| !against || doc(x).reference != doc(y).reference;
-    let within = |x: u32, y: u32| window.is_none_or(|w| crate::scan::published_within(doc(x), doc(y), w));
     let mut paired = HashSet::new();
     let mut out = Vec::new();
     for members in groups.values_mut().filter(|m| m.len() > 1) {
@@ -291,13 +290,11 @@ fn exact_duplicates_of_short(docs: &[DocInfo], exact: &[u64], against: bool, win
         }
         let first = members[0];
         for &other in members[1..].iter().filter(|&&o| apart_sides(first, o)) {
-            let partner = if within(first, other) {
-                Some(first)
-            } else {
-                let day = |d: u32| doc(d).day.unwrap_or(f64::INFINITY);
-                (members.iter().copied())
-                    .filter(|&x| x != other && within(x, other) && apart_sides(x, other))
-                    .min_by(|&x, &y| day(x).total_cmp(&day(y)).then(x.cmp(&y)))
+            let partner = match window {
+                Some(w) if !crate::scan::published_within(doc(first), doc(other), w) => {
+                    candidates::earliest_within(members, other, docs, w, against)
+                }
+                _ => Some(first),
             };
             let Some(partner) = partner else { continue };
             let (a, b) = (partner.min(other), partner.max(other));

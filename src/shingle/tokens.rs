@@ -6,6 +6,7 @@
 //! words, abbreviations and stemmer; `fast.rs`, the words-only reader, reuses the word reader, the word
 //! hash and the character classes here; the views in `mod.rs` turn the tokens into shingles.
 
+use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use icu_segmenter::{WordSegmenter, WordSegmenterBorrowed};
@@ -321,18 +322,25 @@ fn tokenize_with(text: &str, out: &mut Tokens, scratch: &mut String, stems: &mut
     // lacks. Such a style capitalises common words, which the text writes in lower case elsewhere
     // ("pilots"); a line of names alone (a byline, "By Ebru Sengul Cevrioglu") has none such and keeps its
     // names. Its words stay capitalised otherwise (a headline's names are no narrative phrasing).
-    let titled: Vec<(usize, usize)> = (out.sentence_starts.iter().enumerate())
+    fn content_words(tokens: &[Token]) -> impl Iterator<Item = &Token> + Clone {
+        tokens.iter().skip(1).filter(|t| t.flags & (STOP | NUMBER) == 0)
+    }
+    let capitalised: Vec<(usize, usize)> = (out.sentence_starts.iter().enumerate())
         .map(|(k, &start)| (start as usize, out.sentence_starts.get(k + 1).map_or(out.tokens.len(), |&e| e as usize)))
         .filter(|&(start, end)| {
-            let tokens = &out.tokens;
-            let mut words = tokens[start..end].iter().skip(1).filter(|t| t.flags & (STOP | NUMBER) == 0);
-            words.clone().count() >= TITLE_WORDS
-                && words.clone().all(|t| t.flags & CAPITALISED != 0)
-                && words.any(|t| tokens.iter().any(|u| u.word == t.word && u.flags & CAPITALISED == 0))
+            let words = content_words(&out.tokens[start..end]);
+            words.clone().count() >= TITLE_WORDS && words.clone().all(|t| t.flags & CAPITALISED != 0)
         })
         .collect();
-    for (start, end) in titled {
-        out.tokens[start..end].iter_mut().for_each(|t| t.flags |= TITLED);
+    if !capitalised.is_empty() {
+        // The words written in lower case somewhere, gathered once (a page of title-case lines would
+        // otherwise search the whole text for each of their words).
+        let lower: HashSet<u64> = out.tokens.iter().filter(|u| u.flags & CAPITALISED == 0).map(|u| u.word).collect();
+        for (start, end) in capitalised {
+            if content_words(&out.tokens[start..end]).any(|t| lower.contains(&t.word)) {
+                out.tokens[start..end].iter_mut().for_each(|t| t.flags |= TITLED);
+            }
+        }
     }
     // Without any sentence punctuation, a paragraph says nothing of where its sentences end.
     out.punctuated = text.chars().any(closes_sentence);
