@@ -35,6 +35,11 @@ impl<T> Ragged<T> {
     }
 
     /// Rows from their values and where each starts (and the last ends).
+    /// `n` rows, each empty.
+    pub(crate) fn empty_rows(n: usize) -> Ragged<T> {
+        Ragged { values: Vec::new(), starts: vec![0; n + 1] }
+    }
+
     pub(crate) fn from_parts(values: Vec<T>, starts: Vec<usize>) -> Ragged<T> {
         Ragged { values, starts }
     }

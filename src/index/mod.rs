@@ -27,14 +27,14 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64;
 
-pub use segment::{Contents, FORMAT_VERSION, Segment};
+pub use segment::{Contents, Decode, FORMAT_VERSION, Segment};
 
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::frequencies::Frequencies;
 use crate::input::Problem;
 use crate::minhash::Signatures;
-use crate::pipeline::read::Sketches;
+use crate::pipeline::read::SketchStore;
 use crate::pipeline::{self, Archive, Join, Prior, SignedCorpus, one_after_the_other};
 use crate::progress::{Progress, Unit};
 use crate::shingle::View;
@@ -302,7 +302,7 @@ impl Index {
         let mut paths = HashMap::new();
         let (mut merged, mut frequencies) = (Contents::default(), Frequencies::new());
         for s in &index.segments {
-            let c = Segment::contents(s, &mut paths, true, &one_after_the_other)?;
+            let c = Segment::contents(s, &mut paths, Decode::All, &one_after_the_other)?;
             add_counts(&mut frequencies, s, &c)?;
             merged.append(&c);
             progress.inc(s.documents() as u64);
@@ -406,7 +406,7 @@ impl Index {
         let mut paths = HashMap::new();
         let (mut all, mut frequencies) = (Contents::default(), Frequencies::new());
         for s in &self.segments {
-            let contents = Segment::contents(s, &mut paths, false, join)?;
+            let contents = Segment::contents(s, &mut paths, Decode::Query, join)?;
             add_counts(&mut frequencies, s, &contents)?;
             if all.documents.is_empty() {
                 all = contents;
@@ -415,7 +415,7 @@ impl Index {
             }
             progress.inc(s.documents() as u64);
         }
-        let Contents { documents, exact, mut words, lead_stems, stems, samples, .. } = all;
+        let Contents { documents, exact, mut words, lead_stems, .. } = all;
         // The minima move into the (last) words view's matrix, not copied: at a million documents they are
         // half a gigabyte.
         let mut words_views = config.views.iter().filter(|v| v.view == View::Words).count();
@@ -440,9 +440,8 @@ impl Index {
             documents,
             exact,
             signatures,
-            stems,
             lead_stems: lead_stems.into_iter().map(|l| l as usize).collect(),
-            samples,
+            stored: self.segments.iter().map(|s| s.clone() as Arc<dyn SketchStore>).collect(),
         };
         Ok(Prior { frequencies, seen, archive: Some(archive), ..Prior::default() })
     }
@@ -499,20 +498,20 @@ fn write_corpus(
 ) -> Result<Vec<Problem>> {
     let SignedCorpus { documents, exact, frequencies, sketches, problems, texts, .. } = corpus;
     progress.stage("writing segment", Some(documents.len() as u64), Unit::Documents);
-    let Sketches { signatures, stems, lead_stems, samples, read_index } = sketches;
+    let mut sketches = sketches;
     let words = config
         .views
         .iter()
-        .zip(signatures)
+        .zip(std::mem::take(&mut sketches.signatures))
         .find(|(v, _)| v.view == View::Words)
         .map_or(Vec::new(), |(_, m)| m.into_rows());
     let mut contents = Contents { exact, words, counts: frequencies.counts(), ..Contents::default() };
-    for &read in &read_index {
-        contents.stems.push(stems.row(read).iter().copied());
-        contents.samples.push(samples.row(read).iter().copied());
-        contents.lead_stems.push(lead_stems[read] as u32);
+    for &read in &sketches.read_index {
+        contents.stems.push(sketches.stems_of(read)?.iter().copied());
+        contents.samples.push(sketches.samples_of(read)?.iter().copied());
+        contents.lead_stems.push(sketches.lead_stems[read] as u32);
     }
-    drop((stems, samples));
+    drop(sketches);
     for t in texts {
         contents.texts.push(t);
     }

@@ -42,6 +42,7 @@ use crate::frequencies::{self, Counts};
 use crate::input::{self, Origin, Store, TextStore};
 use crate::leb128;
 use crate::pipeline::Join;
+use crate::pipeline::read::SketchStore;
 use crate::ragged::Ragged;
 use crate::scan::DocInfo;
 
@@ -333,6 +334,39 @@ impl TextStore for Segment {
     }
 }
 
+/// A query reads the stems and samples of the few archived documents that take part (near-duplicate
+/// groups' leaders) from the map, a document at a time: decoded whole, they were half of its memory.
+impl SketchStore for Segment {
+    fn documents(&self) -> usize {
+        self.header.documents
+    }
+
+    fn stems(&self, doc: usize, lead: usize) -> Result<Vec<u32>> {
+        let dictionary = self.section("stem_dictionary")?;
+        let rank = |r: usize| Some(u32::from_le_bytes(dictionary.get(4 * r..4 * r + 4)?.try_into().ok()?));
+        let mut stems = Vec::new();
+        decode_stem_row(self.row("stem_starts", "stems", doc, 1)?, lead, rank, &mut stems)
+            .ok_or_else(|| self.damaged("stems"))?;
+        Ok(stems)
+    }
+
+    fn samples(&self, doc: usize) -> Result<Vec<u64>> {
+        let (low, width) = sample_bits(self.header.documents);
+        Ok(sample_values(self.row("sample_starts", "samples", doc, width)?, low, width).collect())
+    }
+}
+
+/// How much of a segment [`Segment::contents`] decodes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decode {
+    /// What a query reads whole: the documents' descriptions, word hashes and lead lengths, the statistics
+    /// and the minima. The stems and samples are checked and left in the map, read a document at a time
+    /// when asked ([`SketchStore`]).
+    Query,
+    /// Everything, the compressed texts too (`compact`).
+    All,
+}
+
 impl Segment {
     /// Maps the segment at `path` and checks its magic, format version, end magic, length, header
     /// checksum and layout; not its sections' bytes (see the module's doc).
@@ -538,19 +572,19 @@ impl Segment {
             .collect()
     }
 
-    /// Everything the segment holds, its documents' texts to be read through `this` (see
-    /// [`Origin::Stored`]), their paths shared through `paths`; with `texts`, the compressed texts too. The
-    /// documents and stems are decoded in one piece of work, the statistics and the words view's minima in
-    /// another, run by `join` (one after the other, or side by side: the caller decides).
+    /// What the segment holds, as `decode` says, its documents' texts to be read through `this` (see
+    /// [`Origin::Stored`]), their paths shared through `paths`. The documents (and stems) are decoded in
+    /// one piece of work, the statistics and the words view's minima in another, run by `join` (one after
+    /// the other, or side by side: the caller decides).
     pub fn contents(
         this: &Arc<Segment>,
         paths: &mut std::collections::HashMap<String, Arc<Path>>,
-        texts: bool,
+        decode: Decode,
         join: Join,
     ) -> Result<Contents> {
         let n = this.header.documents;
         let (mut described, mut counted) = (None, None);
-        join(&mut || described = Some(Segment::described(this, paths, texts)), &mut || {
+        join(&mut || described = Some(Segment::described(this, paths, decode)), &mut || {
             counted = Some(Segment::counted(this))
         });
         let run = "a join runs both pieces of work";
@@ -568,12 +602,13 @@ impl Segment {
         Ok(contents)
     }
 
-    /// The documents' descriptions, word hashes, stems, samples and (with `texts`) compressed texts: the
-    /// contents but for the statistics and the minima ([`Segment::counted`]).
+    /// The documents' descriptions, word hashes and lead lengths, and with [`Decode::All`] their stems,
+    /// samples and compressed texts: the contents but for the statistics and the minima
+    /// ([`Segment::counted`]).
     fn described(
         this: &Arc<Segment>,
         paths: &mut std::collections::HashMap<String, Arc<Path>>,
-        texts: bool,
+        decode: Decode,
     ) -> Result<Contents> {
         let n = this.header.documents;
         let lines = zstd::decode_all(this.section("documents")?).map_err(|_| this.damaged("documents"))?;
@@ -604,34 +639,63 @@ impl Segment {
             b if b.len() == 4 * n => u32s(b),
             _ => return Err(this.damaged("lead_stems")),
         };
-        let stems = decode_stems(
-            &u32s(this.section("stem_dictionary")?),
-            this.section("stems")?,
-            &starts("stem_starts")?,
-            &lead_stems,
-        )
-        .ok_or_else(|| this.damaged("stems"))?;
-        let (low, width) = sample_bits(n);
-        let bytes = this.section("samples")?;
-        if bytes.len() % width != 0 {
-            return Err(this.damaged("samples"));
-        }
-        let values = bytes
-            .chunks_exact(width)
-            .map(|c| {
-                let mut x = [0; 8];
-                x[..width].copy_from_slice(c);
-                u64::from_le_bytes(x) << low
-            })
-            .collect();
-        let samples = ragged(values, starts("sample_starts")?, n).ok_or_else(|| this.damaged("samples"))?;
-        let texts = if texts {
+        let (stems, samples) = if decode == Decode::All {
+            let stems = decode_stems(
+                &u32s(this.section("stem_dictionary")?),
+                this.section("stems")?,
+                &starts("stem_starts")?,
+                &lead_stems,
+            )
+            .ok_or_else(|| this.damaged("stems"))?;
+            let (low, width) = sample_bits(n);
+            let bytes = this.section("samples")?;
+            if bytes.len() % width != 0 {
+                return Err(this.damaged("samples"));
+            }
+            let values = sample_values(bytes, low, width).collect();
+            (stems, ragged(values, starts("sample_starts")?, n).ok_or_else(|| this.damaged("samples"))?)
+        } else {
+            this.check_sketches()?;
+            (Ragged::default(), Ragged::default())
+        };
+        let texts = if decode == Decode::All {
             ragged(this.section("texts")?.to_vec(), starts("text_starts")?, n).ok_or_else(|| this.damaged("texts"))?
         } else {
             Ragged::default()
         };
         let exact = u64s(this.section("exact")?);
         Ok(Contents { documents, exact, lead_stems, stems, samples, texts, ..Contents::default() })
+    }
+
+    /// Checks the sections a query reads a document at a time ([`SketchStore`]): their checksums, and that
+    /// the rows' starts stay in order inside them.
+    fn check_sketches(&self) -> Result<()> {
+        let n = self.header.documents;
+        self.section("stem_dictionary")?;
+        let (_, width) = sample_bits(n);
+        for (rows, values, unit) in [("stem_starts", "stems", 1), ("sample_starts", "samples", width)] {
+            let end = self.section(values)?.len();
+            let starts = starts(self.section(rows)?, n).ok_or_else(|| self.damaged(rows))?;
+            let fits = starts.first() == Some(&0)
+                && starts.windows(2).all(|w| w[0] <= w[1])
+                && starts.last().and_then(|&e| usize::try_from(e).ok()?.checked_mul(unit)) == Some(end);
+            if !fits {
+                return Err(self.damaged(values));
+            }
+        }
+        Ok(())
+    }
+
+    /// The bytes of document `doc`'s row in section `values`, whose rows (of `unit` bytes a value) start
+    /// where section `starts` says.
+    fn row(&self, starts: &str, values: &str, doc: usize, unit: usize) -> Result<&[u8]> {
+        let (n, starts, bytes) = (self.header.documents, self.section(starts)?, self.section(values)?);
+        let at = |i: usize| start_at(starts, n, i).and_then(|s| usize::try_from(s).ok()?.checked_mul(unit));
+        let row = match (at(doc), at(doc + 1)) {
+            (Some(from), Some(to)) if from <= to => bytes.get(from..to),
+            _ => None,
+        };
+        row.ok_or_else(|| self.damaged(values))
     }
 
     /// The statistics of the texts the segment counted first, and the words view's minima.
@@ -942,28 +1006,49 @@ fn decode_stems(dictionary: &[u32], bytes: &[u8], starts: &[u64], lead: &[u32]) 
     let mut out = Ragged::default();
     let mut row = Vec::new();
     for (i, &lead) in lead.iter().enumerate() {
-        let mut at = usize::try_from(*starts.get(i)?).ok()?;
+        let at = usize::try_from(*starts.get(i)?).ok()?;
         let end = usize::try_from(*starts.get(i + 1)?).ok()?;
-        let mut rank = 0u32;
-        row.clear();
-        while at < end {
-            let (value, used) = leb128::get(bytes.get(at..end)?)?;
-            at += used;
-            // The other stems' run starts again from rank 0.
-            if row.len() == lead as usize {
-                rank = 0;
-            }
-            rank = rank.checked_add(value)?;
-            row.push(*dictionary.get(rank as usize)?);
-        }
-        if row.len() < lead as usize {
-            return None;
-        }
-        row[..lead as usize].sort_unstable();
-        row[lead as usize..].sort_unstable();
+        decode_stem_row(bytes.get(at..end)?, lead as usize, |rank| dictionary.get(rank).copied(), &mut row)?;
         out.push(row.iter().copied());
     }
     (starts.len() == lead.len() + 1 && starts.last().map(|&e| e as usize) == Some(bytes.len())).then_some(out)
+}
+
+/// One row [`StemCoder`] wrote, from its bytes, its lead's length and the dictionary (a stem by its rank),
+/// into `row` (cleared first); `None` when they do not agree.
+fn decode_stem_row(
+    bytes: &[u8],
+    lead: usize,
+    dictionary: impl Fn(usize) -> Option<u32>,
+    row: &mut Vec<u32>,
+) -> Option<()> {
+    row.clear();
+    let (mut at, mut rank) = (0, 0u32);
+    while at < bytes.len() {
+        let (value, used) = leb128::get(&bytes[at..])?;
+        at += used;
+        // The other stems' run starts again from rank 0.
+        if row.len() == lead {
+            rank = 0;
+        }
+        rank = rank.checked_add(value)?;
+        row.push(dictionary(rank as usize)?);
+    }
+    if row.len() < lead {
+        return None;
+    }
+    row[..lead].sort_unstable();
+    row[lead..].sort_unstable();
+    Some(())
+}
+
+/// The sampled n-grams written `width` bytes each without their `low` bits ([`sample_bits`]), restored.
+fn sample_values(bytes: &[u8], low: u32, width: usize) -> impl Iterator<Item = u64> + '_ {
+    bytes.chunks_exact(width).map(move |c| {
+        let mut x = [0; 8];
+        x[..width].copy_from_slice(c);
+        u64::from_le_bytes(x) << low
+    })
 }
 
 fn u64s(bytes: &[u8]) -> Vec<u64> {
@@ -1035,13 +1120,23 @@ mod tests {
         assert_eq!((segment.bytes(), segment.checksum, segment.documents()), (size, checksum, 2));
         assert_eq!(segment.params(), &params());
         let read =
-            Segment::contents(&segment, &mut Default::default(), true, &crate::pipeline::one_after_the_other).unwrap();
+            Segment::contents(&segment, &mut Default::default(), Decode::All, &crate::pipeline::one_after_the_other)
+                .unwrap();
         assert_eq!(read.exact, written.exact);
         assert_eq!(read.words, written.words);
         assert_eq!(read.lead_stems, written.lead_stems);
         assert_eq!((read.stems.row(0), read.stems.row(1)), (&[5u32, 6][..], &[][..]));
         // The samples' low bit, which numbers the documents of any query of two or more, is not kept.
         assert_eq!((read.samples.row(0), read.samples.row(1)), (&[6u64][..], &[8u64, 8][..]));
+        // A query leaves the stems and samples in the map and reads them a document at a time, the same.
+        let query =
+            Segment::contents(&segment, &mut Default::default(), Decode::Query, &crate::pipeline::one_after_the_other)
+                .unwrap();
+        assert_eq!((query.stems.len(), query.samples.len(), &query.lead_stems), (0, 0, &written.lead_stems));
+        for doc in 0..2 {
+            assert_eq!(segment.stems(doc, read.lead_stems[doc] as usize).unwrap(), read.stems.row(doc));
+            assert_eq!(SketchStore::samples(&*segment, doc).unwrap(), read.samples.row(doc));
+        }
         let d = &read.documents[1];
         assert_eq!((d.id.as_str(), d.words, d.date.as_deref(), d.reference), ("b", 3, Some("2025-05-24"), true));
         assert_eq!(d.extra["title"], "T");
@@ -1090,13 +1185,16 @@ mod tests {
         write(&path, &params(), &c).unwrap();
         let segment = Arc::new(Segment::open(&path).unwrap());
         let read =
-            Segment::contents(&segment, &mut Default::default(), false, &crate::pipeline::one_after_the_other).unwrap();
+            Segment::contents(&segment, &mut Default::default(), Decode::All, &crate::pipeline::one_after_the_other)
+                .unwrap();
         assert_eq!(read.lead_stems, c.lead_stems);
-        // A query holds these documents and maybe more: the bits its entries keep are the same.
+        // A query holds these documents and maybe more: the bits its entries keep are the same, read whole
+        // or a document at a time.
         for m in [n, n + 1, 5000, 1 << 21, 1 << 31] {
             let mask = crate::lsh::doc_mask(m);
             for i in 0..n {
                 let kept: Vec<u64> = read.samples.row(i).iter().map(|h| h & !mask).collect();
+                assert_eq!(SketchStore::samples(&*segment, i).unwrap(), read.samples.row(i));
                 let signed: Vec<u64> = c.samples.row(i).iter().map(|h| h & !mask).collect();
                 assert_eq!(kept, signed, "document {i}, {m} documents");
             }
@@ -1325,17 +1423,23 @@ mod tests {
     fn a_damaged_section_is_found_when_read_not_on_open() {
         let dir = tempfile::tempdir().unwrap();
         let (path, good) = written(dir.path());
-        for name in ["words", "samples", "stem_counts"] {
+        // A query reads the stems and samples a document at a time, but checks their sections on loading.
+        for name in ["words", "samples", "stems", "stem_counts"] {
             let mut bad = good.clone();
             bad[place_of(&good, name).start + 1] ^= 0x01;
             std::fs::write(&path, &bad).unwrap();
             // Opening reads the head, trailer and header only; reading the section finds the damage.
             let segment = Arc::new(Segment::open(&path).unwrap());
             assert_eq!(segment.text(1).unwrap(), "world");
-            let e = Segment::contents(&segment, &mut Default::default(), false, &crate::pipeline::one_after_the_other)
-                .err()
-                .unwrap()
-                .to_string();
+            let e = Segment::contents(
+                &segment,
+                &mut Default::default(),
+                Decode::Query,
+                &crate::pipeline::one_after_the_other,
+            )
+            .err()
+            .unwrap()
+            .to_string();
             assert!(e.contains("segment-1.useg") && e.contains(&format!("section {name}")), "{e}");
             let e = segment.verify().unwrap_err().to_string();
             assert!(e.contains("segment-1.useg") && e.contains(name), "{e}");

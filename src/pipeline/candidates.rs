@@ -22,6 +22,7 @@ use crate::lsh::{self, LshParams, LshStats};
 use crate::minhash::{EMPTY, Signatures, estimate};
 use crate::pair::{PairKey, Proposer, Proposers, pair_key, unpack};
 use crate::progress::{Progress, Unit, go_on};
+use crate::ragged::Ragged;
 use crate::scan::DocInfo;
 use crate::shingle::View;
 
@@ -84,7 +85,7 @@ pub(super) fn find_candidates(
     }
     band_views(&mut banding, corpus, &mut sketches, plan, progress, false)?;
     // The signatures and stems have done their work: freed before the passages' index is built.
-    let Sketches { samples, read_index, .. } = sketches;
+    (sketches.signatures, sketches.stems) = (Vec::new(), Ragged::default());
     let Banding { mut per_view, mut stats, leader } = banding;
     let mut proposers: Vec<Proposer> = config.views.iter().map(|v| Proposer::View(v.view)).collect();
     let include = |i: usize| docs[i].skipped.is_none() && leader[i] == i as u32;
@@ -92,12 +93,13 @@ pub(super) fn find_candidates(
     if plan.verify && config.passages && config.views.iter().any(|v| v.view == View::Words) {
         progress.stage("passages", None, Unit::Documents);
         let mask = plan.doc_mask(docs.len());
-        let entries: Vec<u64> = (0..docs.len())
-            .into_par_iter()
-            .filter(|&j| include(j))
-            .flat_map_iter(|j| samples.row(read_index[j]).iter().map(move |&h| h & !mask | j as u64))
-            .collect();
-        drop((samples, read_index));
+        let rows = (0..docs.len()).into_par_iter().filter(|&j| include(j));
+        let rows: Vec<_> =
+            rows.map(|j| Ok((j, sketches.samples_of(sketches.read_index[j])?))).collect::<Result<_>>()?;
+        let entries: Vec<u64> =
+            rows.par_iter().flat_map_iter(|(j, row)| row.iter().map(move |&h| h & !mask | *j as u64)).collect();
+        drop(rows);
+        drop(sketches);
         // Against a reference collection, only the pairs with a scanned document are listed and counted.
         let counts = |d: usize| !(plan.against && docs[d].reference);
         let (pairs, s) = shared_samples(entries, mask, config.max_bucket, counts);
@@ -533,14 +535,15 @@ fn band_views(
             config.candidates_only || near_duplicate_bar(v.view).is_none_or(|bar| v.threshold < bar)
         })
     };
-    let sign = |sketches: &mut Sketches, k: usize, wanted: &(dyn Fn(usize) -> bool + Sync)| {
+    let sign = |sketches: &mut Sketches, k: usize, wanted: &(dyn Fn(usize) -> bool + Sync)| -> Result<()> {
         progress.stage(&format!("signing {}", config.views[k].view.name()), None, Unit::Documents);
-        sketches.signatures[k] = sketches.sign_rewording(k, plan, &corpus.frequencies, wanted);
+        sketches.signatures[k] = sketches.sign_rewording(k, plan, &corpus.frequencies, wanted)?;
         progress.finish();
+        Ok(())
     };
     for &k in views.iter().filter(|&&k| unsigned(k) && tested_before(k)) {
         go_on(progress)?;
-        sign(sketches, k, &|_| true);
+        sign(sketches, k, &|_| true)?;
     }
     let mut parent: Vec<u32> = (0..docs.len() as u32).collect();
     let reference: Vec<bool> = if plan.against { docs.iter().map(|d| d.reference).collect() } else { Vec::new() };
@@ -550,7 +553,7 @@ fn band_views(
         let leader = &banding.leader;
         let include = |i: usize| docs[i].skipped.is_none() && leader[i] == i as u32;
         if unsigned(k) && !tested_before(k) {
-            sign(sketches, k, &include);
+            sign(sketches, k, &include)?;
         }
         let (v, m) = (&config.views[k], &sketches.signatures[k]);
         progress.stage(&format!("banding {}", v.view.name()), None, Unit::Bands);

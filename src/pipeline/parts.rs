@@ -87,9 +87,9 @@ pub fn links(documents: Vec<Document>, collection: &Collection, config: &Config)
     let rewording: Vec<Option<Signatures>> = (0..config.views.len())
         .map(|k| {
             let signed = plan.signed_when_read(config.views[k].view);
-            (!signed).then(|| sketches.sign_rewording(k, &plan, &collection.frequencies, |_| true))
+            (!signed).then(|| sketches.sign_rewording(k, &plan, &collection.frequencies, |_| true)).transpose()
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let signatures: Vec<&Signatures> =
         sketches.signatures.iter().zip(&rewording).map(|(m, r)| r.as_ref().unwrap_or(m)).collect();
     let passages = config.passages && config.views.iter().any(|v| v.view == View::Words);

@@ -6,8 +6,10 @@
 //! common to the collection, which are known only then. The result, a [`SignedCorpus`], has its documents
 //! in a fixed order (by id), whatever the order of the input or the number of threads.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64;
@@ -47,22 +49,63 @@ pub(super) struct Inputs<'a> {
 /// What candidate generation consumes of each document, freed once it is done: the signatures of each
 /// view (in the fixed document order) and, kept in read order and found through `read_index`, the stems
 /// the rewording views are signed from and the sampled n-grams of the passages source.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Sketches {
     /// One matrix a view, in the order of [`crate::config::Config::views`]; a rewording view's is empty until
     /// `Sketches::sign_rewording`.
     pub signatures: Vec<Signatures>,
-    /// Each document's distinct content stems (the high halves of their hashes), the lead's first.
+    /// Each document's distinct content stems (the high halves of their hashes), the lead's first; empty
+    /// for a document of `stored` ([`Sketches::stems_of`] reads those).
     pub stems: Ragged<u32>,
     /// How many of a document's `stems` are its lead's.
     pub lead_stems: Vec<usize>,
-    /// Each document's distinct sampled word n-grams (one in eight by hash).
+    /// Each document's distinct sampled word n-grams (one in eight by hash); empty for a document of
+    /// `stored` ([`Sketches::samples_of`] reads those).
     pub samples: Ragged<u64>,
     /// For each document in the fixed order, its position in read order.
     pub read_index: Vec<usize>,
+    /// Where the stems and samples of the first documents in read order are kept instead (an index's, as
+    /// the reference collection): each store with the read position of its first document.
+    pub stored: Vec<(usize, Arc<dyn SketchStore>)>,
+}
+
+/// Stems and samples kept outside memory and read a document at a time when asked: an index segment's. A
+/// query signs the rewording views and samples passages only for the archived documents that take part
+/// (near-duplicate groups' leaders: at a million archived articles, one in fourteen), so the rest are
+/// never decoded.
+pub trait SketchStore: Send + Sync {
+    /// How many documents it holds.
+    fn documents(&self) -> usize;
+    /// Document `doc`'s distinct content stems, its lead's `lead` first, as [`Sketches::stems`] holds them.
+    fn stems(&self, doc: usize, lead: usize) -> Result<Vec<u32>>;
+    /// Document `doc`'s distinct sampled word n-grams, as [`Sketches::samples`] holds them.
+    fn samples(&self, doc: usize) -> Result<Vec<u64>>;
 }
 
 impl Sketches {
+    /// The store holding the document at read position `read`, and its number there.
+    fn store_of(&self, read: usize) -> Option<(&dyn SketchStore, usize)> {
+        let k = self.stored.partition_point(|(first, _)| *first <= read).checked_sub(1)?;
+        let (first, store) = &self.stored[k];
+        (read - first < store.documents()).then(|| (store.as_ref(), read - first))
+    }
+
+    /// The stems of the document at read position `read` (see [`Sketches::stems`]).
+    pub fn stems_of(&self, read: usize) -> Result<Cow<'_, [u32]>> {
+        match self.store_of(read) {
+            Some((store, doc)) => Ok(Cow::Owned(store.stems(doc, self.lead_stems[read])?)),
+            None => Ok(Cow::Borrowed(self.stems.row(read))),
+        }
+    }
+
+    /// The sampled n-grams of the document at read position `read` (see [`Sketches::samples`]).
+    pub fn samples_of(&self, read: usize) -> Result<Cow<'_, [u64]>> {
+        match self.store_of(read) {
+            Some((store, doc)) => Ok(Cow::Owned(store.samples(doc)?)),
+            None => Ok(Cow::Borrowed(self.samples.row(read))),
+        }
+    }
+
     /// The signatures of rewording view `k`, in document order, from the stems kept: each document's
     /// stems (or its lead's) less those common to the collection, seeded as every shingle is. Only the
     /// documents `j` with `wanted(j)` are signed; the others read as empty and take no room (a signature
@@ -73,7 +116,7 @@ impl Sketches {
         plan: &Plan,
         frequencies: &Frequencies,
         wanted: impl Fn(usize) -> bool + Sync,
-    ) -> Signatures {
+    ) -> Result<Signatures> {
         let (v, hasher) = (&plan.config.views[k], &plan.hashers[k]);
         let n = self.read_index.len();
         let signed: Vec<usize> = (0..n).into_par_iter().filter(|&j| wanted(j)).collect();
@@ -83,16 +126,17 @@ impl Sketches {
             Signatures::some(hasher.params(), n, &signed)
         };
         let rows = m.rows_mut().par_chunks_mut(v.num_hashes).zip(&signed);
-        rows.for_each_init(Vec::new, |shingles, (row, &j)| {
+        rows.try_for_each_init(Vec::new, |shingles, (row, &j)| -> Result<()> {
             let read = self.read_index[j];
-            let stems = self.stems.row(read);
-            let stems = if v.view == View::Lead { &stems[..self.lead_stems[read]] } else { stems };
+            let stems = self.stems_of(read)?;
+            let stems = if v.view == View::Lead { &stems[..self.lead_stems[read]] } else { &stems[..] };
             shingles.clear();
             let stems = stems.iter().map(|&high| (high as u64) << 32);
             shingles.extend(stems.filter(|&s| !frequencies.is_common(s)).map(|s| s ^ plan.config.seed));
             hasher.update_all(row, shingles);
-        });
-        m
+            Ok(())
+        })?;
+        Ok(m)
     }
 }
 
@@ -151,9 +195,9 @@ pub struct Archive {
     /// The signatures of the views signed when read (the words view), one matrix a view of
     /// [`crate::config::Config::views`] (empty for the others).
     pub signatures: Vec<Signatures>,
-    pub stems: Ragged<u32>,
     pub lead_stems: Vec<usize>,
-    pub samples: Ragged<u64>,
+    /// Where their stems and samples are kept, in order, holding every document between them.
+    pub stored: Vec<Arc<dyn SketchStore>>,
 }
 
 /// Reads `inputs` and signs every document.
@@ -357,13 +401,21 @@ impl<'a> Signer<'a> {
     /// same either way, as it sorts by id and path and only documents of the same file keep their read
     /// order, and a query's files are not the archive's.
     fn join(&mut self, archive: Archive) {
-        let Archive { mut documents, mut exact, signatures, mut stems, mut lead_stems, mut samples } = archive;
+        let Archive { mut documents, mut exact, signatures, mut lead_stems, stored } = archive;
         for (m, mut from) in self.sketches.signatures.iter_mut().zip(signatures) {
             if !from.is_empty() {
                 from.extend_empty(m.len()).copy_from_slice(m.rows());
                 *m = from;
             }
         }
+        // The archive's stems and samples stay in its stores: empty rows here.
+        let mut first = 0;
+        for store in stored {
+            let n = store.documents();
+            self.sketches.stored.push((first, store));
+            first += n;
+        }
+        let (mut stems, mut samples) = (Ragged::empty_rows(documents.len()), Ragged::empty_rows(documents.len()));
         stems.append(&self.sketches.stems);
         samples.append(&self.sketches.samples);
         lead_stems.append(&mut self.sketches.lead_stems);
