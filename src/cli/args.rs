@@ -65,10 +65,16 @@ pub enum IndexCommand {
     /// Print INDEX's counts, signing parameters, segments and sizes.
     Info(IndexInfoArgs),
     /// Merge INDEX's segments into one.
-    Compact(IndexInfoArgs),
+    Compact(IndexArgs),
     /// Check every byte of INDEX against its checksums (opening it checks only each segment's header and
     /// trailer; a query checks what it reads).
-    Verify(IndexInfoArgs),
+    Verify(IndexArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct IndexArgs {
+    /// The index's folder.
+    pub index: PathBuf,
 }
 
 #[derive(clap::Args, Debug)]
@@ -86,7 +92,7 @@ pub struct IndexInputArgs {
 pub struct IndexInfoArgs {
     /// The index's folder.
     pub index: PathBuf,
-    /// Print JSON instead of text (`index info`).
+    /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
 }

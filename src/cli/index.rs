@@ -31,17 +31,18 @@ pub(super) fn run(command: &IndexCommand, run: &Run) -> Result<ExitCode> {
             print_problems(&problems);
             run.print_timings();
             if !run.quiet {
-                if written.documents == 0 && matches!(command, IndexCommand::Add(_)) {
-                    eprintln!("unspun: note: no article was read from the inputs: nothing added, no segment written");
-                }
                 say_what_it_holds(&args.index, run)?;
-                if written.repeated_ids > 0 {
-                    eprintln!(
-                        "unspun: note: {} documents written have the id of one the index holds or of an earlier one \
-                         (a page crawled again?): both are kept, and reports name the later ID#2, ID#3… by id, then file",
-                        written.repeated_ids
-                    );
-                }
+            }
+            // What changed the index otherwise than asked is said under --quiet too (a nightly job's flag).
+            if written.documents == 0 && matches!(command, IndexCommand::Add(_)) {
+                eprintln!("unspun: warning: no article was read from the inputs: nothing added, no segment written");
+            }
+            if written.repeated_ids > 0 {
+                eprintln!(
+                    "unspun: warning: {} documents written have the id of one the index holds or of an earlier one \
+                     (a page crawled again?): both are kept, and reports name the later ID#2, ID#3… by id, then file",
+                    written.repeated_ids
+                );
             }
             Ok(if problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
         }

@@ -92,6 +92,60 @@ impl Params {
     }
 }
 
+impl Params {
+    /// What `other` signs otherwise, each as "what these say (the setting that gives it), this run's".
+    fn differences(&self, other: &Params) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut differ = |what: String, flag: String, theirs: String| {
+            out.push(format!("{what} ({flag}), where this run has {theirs}"));
+        };
+        let names = |p: &Params| p.views.iter().map(|v| v.view.as_str()).collect::<Vec<_>>().join(",");
+        if names(self) != names(other) {
+            differ(format!("views {}", names(self)), format!("--views {}", names(self)), names(other));
+        }
+        for (v, w) in self.views.iter().zip(&other.views).filter(|(v, w)| v.view == w.view) {
+            if v.num_hashes != w.num_hashes {
+                differ(
+                    format!("{} hashes a view", v.num_hashes),
+                    format!("--hashes {}", v.num_hashes),
+                    w.num_hashes.to_string(),
+                );
+            }
+            if v.shingle != w.shingle {
+                let flag = if v.view == "lead" { "--lead" } else { "--shingle" };
+                let what = if v.view == "lead" { "a lead of {} words" } else { "word {}-grams" };
+                differ(
+                    what.replace("{}", &v.shingle.to_string()),
+                    format!("{flag} {}", v.shingle),
+                    w.shingle.to_string(),
+                );
+            }
+        }
+        if self.seed != other.seed {
+            differ(format!("seed {}", self.seed), format!("--seed {}", self.seed), other.seed.to_string());
+        }
+        if self.min_words != other.min_words {
+            differ(
+                format!("min words {}", self.min_words),
+                format!("--min-words {}", self.min_words),
+                other.min_words.to_string(),
+            );
+        }
+        if self.passages != other.passages {
+            let (what, flag) = if self.passages {
+                ("passages on", "without --no-passages")
+            } else {
+                ("passages off", "--no-passages")
+            };
+            differ(what.into(), flag.into(), if other.passages { "them on" } else { "them off" }.into());
+        }
+        if (self.stem_bits, self.phrase_bits, self.reading) != (other.stem_bits, other.phrase_bits, other.reading) {
+            out.push(format!("{self}, by another build of unspun"));
+        }
+        out
+    }
+}
+
 impl std::fmt::Display for Params {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let views: Vec<String> =
@@ -339,8 +393,8 @@ impl Index {
             return Err(Error::Index {
                 path: self.dir.join(MANIFEST),
                 message: format!(
-                    "the index was built with {}; this run signs with {}: give the index's settings, or build another index",
-                    self.manifest.params, asked
+                    "the index was built with {}: give the index's settings, or build another index",
+                    built.differences(&asked).join("; ")
                 ),
             });
         }
@@ -527,8 +581,14 @@ fn publish_segment(dir: &Path, mut manifest: Manifest, contents: &Contents) -> R
     manifest.generation += 1;
     let file = format!("segment-{:08}-{:016x}.useg", manifest.generation, rand_suffix());
     let (bytes, checksum) = segment::write(&dir.join(&file), &manifest.params, contents)?;
-    manifest.segments.push(SegmentEntry { file, documents: contents.documents.len(), bytes, checksum });
-    write_manifest(dir, &manifest)
+    manifest.segments.push(SegmentEntry { file: file.clone(), documents: contents.documents.len(), bytes, checksum });
+    let published = write_manifest(dir, &manifest);
+    // A segment no manifest names is removed (a full disk had room for it, not for the manifest); one the
+    // manifest on disk names stays, though syncing the folder failed after.
+    if published.is_err() && !read_manifest(dir).is_ok_and(|m| m.segments.iter().any(|s| s.file == file)) {
+        let _ = std::fs::remove_file(dir.join(&file));
+    }
+    published
 }
 
 /// A value that differs from run to run, so two writers' file names never meet.
@@ -704,6 +764,18 @@ mod tests {
         assert!(others.iter().all(|n| dir.path().join(n).exists()));
     }
 
+    /// A segment written whose manifest could not be (a full disk) is not left behind, named by none.
+    #[test]
+    fn a_segment_whose_manifest_failed_is_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        // A folder in the manifest's place: the new manifest cannot be renamed over it.
+        std::fs::create_dir_all(dir.path().join(MANIFEST).join("x")).unwrap();
+        let contents = Contents { documents: Vec::new(), ..Contents::default() };
+        assert!(publish_segment(dir.path(), manifest(), &contents).is_err());
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(left, [MANIFEST]);
+    }
+
     fn manifest() -> Manifest {
         Manifest {
             format_version: FORMAT_VERSION,
@@ -752,6 +824,18 @@ mod tests {
         // What only a query decides is not a signing parameter.
         assert_eq!(base, window);
         assert!(seed.to_string().contains("seed 1"), "{seed}");
+        // Each difference named with the setting that gives the index's; nothing else named.
+        assert_eq!(base.differences(&base), Vec::<String>::new());
+        let said = |other: &Params| base.differences(other).join("; ");
+        assert!(said(&seed).contains(&format!("--seed {}), where this run has 1", base.seed)), "{}", said(&seed));
+        assert!(said(&min_words).starts_with("min words 20 (--min-words 20), where this run has 5"));
+        assert!(said(&passages).starts_with("passages on (without --no-passages)"));
+        let mut lead = base.clone();
+        lead.views.iter_mut().filter(|v| v.view == "lead").for_each(|v| v.shingle = 40);
+        assert_eq!(said(&lead), "a lead of 60 words (--lead 60), where this run has 40");
+        let mut views = base.clone();
+        views.views.truncate(1);
+        assert_eq!(said(&views), "views words,content,lead (--views words,content,lead), where this run has words");
     }
 
     #[test]

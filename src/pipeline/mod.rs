@@ -126,10 +126,13 @@ pub fn query(
     progress: &dyn Progress,
 ) -> Result<Scan> {
     config.validate()?;
-    if config.candidates_only || config.semantic.is_some() || !config.against.is_empty() || config.boilerplate {
-        return Err(Error::Config(
-            "a query verifies its pairs, without the semantic view, --against or --boilerplate".into(),
-        ));
+    let given = not_kept(config);
+    if !given.is_empty() || !config.against.is_empty() {
+        let given = if config.against.is_empty() { given } else { [&given[..], &["--against"]].concat() };
+        return Err(Error::Config(format!(
+            "a query verifies its pairs against the whole index as its documents were kept: {} cannot be given to it",
+            given.join(", ")
+        )));
     }
     let prior = load(&|a, b| {
         rayon::join(a, b);
@@ -139,6 +142,20 @@ pub fn query(
     let mut corpus = read::read_signed(inputs, &plan, prior, progress)?;
     read::settle(&mut corpus, &plan);
     judge(corpus, problems, &plan, progress)
+}
+
+/// The settings given in `config`, by their flags, that an index does not keep and a query cannot use:
+/// only candidates, the semantic view (its model's embeddings are not stored) and boilerplate removal
+/// (which changes the texts read).
+fn not_kept(config: &Config) -> Vec<&'static str> {
+    [
+        ("--candidates-only", config.candidates_only),
+        ("--model", config.semantic.is_some()),
+        ("--boilerplate", config.boilerplate),
+    ]
+    .into_iter()
+    .filter_map(|(flag, given)| given.then_some(flag))
+    .collect()
 }
 
 /// Reads and signs the articles under `paths` as an index keeps them ([`crate::index`]): in their fixed
@@ -151,10 +168,12 @@ pub fn sign_for_index(
     progress: &dyn Progress,
 ) -> Result<SignedCorpus> {
     config.validate()?;
-    if config.candidates_only || config.semantic.is_some() || config.boilerplate {
-        return Err(Error::Config(
-            "an index keeps what verification needs, without the semantic view or --boilerplate".into(),
-        ));
+    let given = not_kept(config);
+    if !given.is_empty() {
+        return Err(Error::Config(format!(
+            "an index keeps what verification needs, read as the text is: {} cannot be given to `index build` or `add`",
+            given.join(", ")
+        )));
     }
     let (inputs, mut problems) = discover(Box::new(std::iter::empty()), paths, config)?;
     let plan = Plan::new(config, false)?;

@@ -91,7 +91,11 @@ fn scan_against_an_index_is_a_query_of_it() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("is an index"), "{}", String::from_utf8_lossy(&out.stderr));
     let out = bin().arg("scan").arg(&new).arg("--against").arg(&idx).args(["--seed", "7"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("seed 7"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("this run has 7"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// A report written inside the index it queries would damage it (`-o INDEX/MANIFEST`): refused, exit 1,
@@ -236,14 +240,16 @@ fn other_parameters_versions_and_damaged_files_are_refused_by_name() {
     assert_eq!(index("build", &idx, &[os(&archive)]).status.code(), Some(0));
     let manifest = idx.join("MANIFEST");
     let m = manifest.display().to_string();
-    assert_refused(&idx, &new, &["--seed", "7"], &[&m, "built with", "seed 7"]);
-    assert_refused(&idx, &new, &["--hashes", "64"], &[&m, "64 hashes"]);
+    // The setting that differs is named, with the flag that gives the index's.
+    assert_refused(&idx, &new, &["--seed", "7"], &[&m, "built with seed", "(--seed ", "where this run has 7"]);
+    assert_refused(&idx, &new, &["--hashes", "64"], &[&m, "(--hashes 128), where this run has 64"]);
+    assert_refused(&idx, &new, &["--no-passages"], &[&m, "passages on (without --no-passages)"]);
     // Building again over it is refused; adding with other parameters too.
     let out = index("build", &idx, &[os(&archive)]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("already"), "{}", String::from_utf8_lossy(&out.stderr));
     let out = index("add", &idx, &[os(&new), OsStr::new("--min-words"), OsStr::new("30")]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("min words 30"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("(--min-words 20), where this run has 30"));
 
     let segment = segment_files(&idx).remove(0);
     let s = segment.display().to_string();
@@ -679,7 +685,7 @@ fn a_failed_build_leaves_no_folder_it_made() {
 }
 
 /// Articles added again (a page crawled again) are kept beside the archived ones, as a scan of both keeps
-/// them, and `add` says how many have an id the index holds.
+/// them, and `add` says how many have an id the index holds, under --quiet too (a nightly job's flag).
 #[test]
 fn an_add_of_ids_the_index_holds_says_so() {
     let dir = tempfile::tempdir().unwrap();
@@ -689,9 +695,12 @@ fn an_add_of_ids_the_index_holds_says_so() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
     assert!(err.contains("now holds 10 documents"), "{err}");
-    assert!(err.contains("note: 5 documents written have the id of one the index holds"), "{err}");
+    assert!(err.contains("warning: 5 documents written have the id of one the index holds"), "{err}");
+    let quiet = bin().args(["index", "add", "--quiet"]).arg(&idx).arg(corpus_docs()).output().unwrap();
+    let err = String::from_utf8_lossy(&quiet.stderr);
+    assert!(err.contains("warning: 5 documents written") && !err.contains("now holds"), "{err}");
     let fresh = bin().args(["index", "add"]).arg(&idx).arg(repo().join("README.md")).output().unwrap();
-    assert!(!String::from_utf8_lossy(&fresh.stderr).contains("note:"));
+    assert!(!String::from_utf8_lossy(&fresh.stderr).contains("warning:"));
 }
 
 /// Settings that decide what a query reports (bars, the window, the bucket cap) are not kept in an index:
