@@ -580,10 +580,8 @@ fn band_views(
                     !(reference[a as usize] && reference[b as usize])
                 });
             }
-            banding.leader = group_leaders(&mut parent, docs);
-            if plan.against {
-                banding.leader = prefer_reference_leaders(&banding.leader, docs);
-            }
+            let near = |a: u32, b: u32| near_duplicates(&tests, a as usize, b as usize);
+            banding.leader = group_leaders(&mut parent, docs, plan.against, near);
         }
         progress.finish();
         banding.per_view[k] = pairs;
@@ -648,22 +646,32 @@ impl Banding {
 /// transitively, are compared through their leader (see [`group_leaders`] and [`through_leaders`]).
 fn join_near_duplicates(parent: &mut [u32], tests: &[(&Signatures, f64)], pairs: &[PairKey]) {
     let matrices: Vec<&Signatures> = tests.iter().map(|&(m, _)| m).collect();
-    let close = each_pair(pairs, &matrices, |a, b| tests.iter().any(|(m, bar)| estimate(m.mins(a), m.mins(b)) >= *bar));
+    let close = each_pair(pairs, &matrices, |a, b| near_duplicates(tests, a, b));
     for (&key, _) in pairs.iter().zip(&close).filter(|(_, c)| **c) {
         let (a, b) = unpack(key);
         union(parent, a, b);
     }
 }
 
-/// Each document's leader when its group has eight or more members (itself otherwise): the member the
-/// most others name as their original by a canonical link, else the earliest published (the first of
-/// those with the earliest date), else the first document. Only the leader takes part in later views and
-/// passages; the other members are compared with their leader (a star, not every pair of the group) and
-/// their relations to other texts go through it. Small groups are compared in full: it costs little,
-/// and every member keeps its own pairs. Links and dates name the source first: leading the group, the
-/// original is paired with every copy, where a copy leading it would stand between the original and the
-/// rest.
-fn group_leaders(parent: &mut [u32], docs: &[DocInfo]) -> Vec<u32> {
+/// Whether documents `a` and `b` are near-duplicates by one of `tests` (see [`near_duplicate_tests`]).
+fn near_duplicates(tests: &[(&Signatures, f64)], a: usize, b: usize) -> bool {
+    tests.iter().any(|&(m, bar)| estimate(m.mins(a), m.mins(b)) >= bar)
+}
+
+/// Each document's leader when it is in a group of eight or more near-duplicates of one document (itself
+/// otherwise). The groups of `parent` are joined transitively, and a chain of edits (each a near-duplicate
+/// of the one before, the last far from the first) or two versions of a story with their copies join into
+/// one; only the members that are near-duplicates of the leader (`near`) are compared through it, a star
+/// that stands for their pairs with each other. The leader is the member the most others name as their
+/// original by a canonical link, else the earliest published (the first of those with the earliest date),
+/// else the first document; against a reference collection (`against`), the first reference document of
+/// the group when it has one, so that the star pairs each scanned copy with a reference original. Only
+/// the leader takes part in later views and passages; the other members are compared with their leader
+/// and their relations to other texts go through it. Small groups, and the members not near the leader,
+/// are compared in full: it costs little, and every member keeps its own pairs. Links and dates name the
+/// source first: leading the group, the original is paired with every copy, where a copy leading it would
+/// stand between the original and the rest.
+fn group_leaders(parent: &mut [u32], docs: &[DocInfo], against: bool, near: impl Fn(u32, u32) -> bool) -> Vec<u32> {
     let n = parent.len();
     let root: Vec<u32> = (0..n as u32).map(|i| find(parent, i)).collect();
     let mut size = vec![0u32; n];
@@ -692,32 +700,25 @@ fn group_leaders(parent: &mut [u32], docs: &[DocInfo]) -> Vec<u32> {
         }
         let named = |d: u32| named.get(&d).copied().unwrap_or(0);
         let day = |d: u32| docs[d as usize].day.unwrap_or(f64::INFINITY);
-        // The most named, then the earliest, then the first.
-        let best = group
-            .iter()
-            .copied()
-            .max_by(|&x, &y| named(x).cmp(&named(y)).then(day(y).total_cmp(&day(x))).then(y.cmp(&x)))
-            .expect("a group has members");
-        for &i in group {
-            leader[i as usize] = best;
+        // Stars, each of the members left: the first reference, else the most named, then the earliest,
+        // then the first, leads its near-duplicates.
+        let mut left = group.clone();
+        while left.len() >= MIN_GROUP as usize {
+            let reference = left.iter().copied().find(|&i| against && docs[i as usize].reference);
+            let best = reference.unwrap_or_else(|| {
+                let most = |&x: &u32, &y: &u32| named(x).cmp(&named(y)).then(day(y).total_cmp(&day(x))).then(y.cmp(&x));
+                left.iter().copied().max_by(most).expect("a group has members")
+            });
+            let (starred, rest): (Vec<u32>, Vec<u32>) = left.iter().partition(|&&i| i == best || near(best, i));
+            if starred.len() >= MIN_GROUP as usize {
+                for i in starred {
+                    leader[i as usize] = best;
+                }
+            }
+            left = rest;
         }
     }
     leader
-}
-
-/// Against a reference collection, a group's leader is its first reference document when it has one, so
-/// that the star from the leader pairs each scanned copy with a reference original.
-fn prefer_reference_leaders(leader: &[u32], docs: &[DocInfo]) -> Vec<u32> {
-    let mut first_reference = vec![u32::MAX; leader.len()];
-    for (i, &l) in leader.iter().enumerate() {
-        if docs[i].reference && first_reference[l as usize] == u32::MAX {
-            first_reference[l as usize] = i as u32;
-        }
-    }
-    leader
-        .iter()
-        .map(|&l| if first_reference[l as usize] == u32::MAX { l } else { first_reference[l as usize] })
-        .collect()
 }
 
 /// Against a reference collection: the candidate pairs of a reference and a scanned document, sorted.
@@ -806,13 +807,35 @@ mod tests {
         assert_eq!(through_leaders(pairs, &leader), want);
     }
 
+    /// A group joined transitively is compared through a leader only for the leader's near-duplicates:
+    /// a chain of edits keeps its pairs, and two versions with their copies are two stars.
+    #[test]
+    fn only_the_leaders_near_duplicates_go_through_it() {
+        let docs: Vec<DocInfo> = (0..20).map(|i| DocInfo { reference: i == 3, ..DocInfo::stub("") }).collect();
+        let leaders = |n: usize, against: bool, near: &dyn Fn(u32, u32) -> bool| {
+            let mut parent: Vec<u32> = vec![0; n];
+            group_leaders(&mut parent, &docs[..n], against, near)
+        };
+        let own: Vec<u32> = (0..10).collect();
+        // A chain, each near the next three: the first's near-duplicates are too few to be a group.
+        assert_eq!(leaders(10, false, &|a, b| a.abs_diff(b) <= 3), own);
+        // All near the first but the last.
+        assert_eq!(leaders(10, false, &|_, b| b != 9), [0, 0, 0, 0, 0, 0, 0, 0, 0, 9]);
+        // Two versions of ten copies each, joined by one pair: a star each.
+        let two = leaders(20, false, &|a, b| (a < 10) == (b < 10));
+        assert_eq!(two, [[0; 10], [10; 10]].concat());
+        // Against a reference collection the reference leads, and its near-duplicates only.
+        assert_eq!(leaders(10, true, &|a, b| a.abs_diff(b) <= 7), [3, 3, 3, 3, 3, 3, 3, 3, 3, 3]);
+        assert_eq!(leaders(10, true, &|a, b| a.abs_diff(b) <= 5), [3, 3, 3, 3, 3, 3, 3, 3, 3, 9]);
+        assert_eq!(leaders(10, true, &|a, b| a.abs_diff(b) <= 3), own);
+    }
+
     #[test]
     fn against_a_reference_only_cross_pairs_each_copy_with_its_original() {
-        // 0 and 4 are reference documents. Documents 0-3 are a group: its leader becomes 0, the reference
-        // (found through 1, its first member). 5-7 are a scanned group led by 5; 8 stands alone.
+        // 0 and 4 are reference documents. Documents 0-3 are a group led by 0, the reference; 5-7 are a
+        // scanned group led by 5; 8 stands alone.
         let docs: Vec<DocInfo> = (0..9).map(|i| DocInfo { reference: i == 0 || i == 4, ..DocInfo::stub("") }).collect();
-        let leader = prefer_reference_leaders(&[1, 1, 1, 1, 4, 5, 5, 5, 8], &docs);
-        assert_eq!(leader, [0, 0, 0, 0, 4, 5, 5, 5, 8]);
+        let leader = [0, 0, 0, 0, 4, 5, 5, 5, 8];
         let pairs = through_leaders(
             vec![
                 pair_key(0, 1),
