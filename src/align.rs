@@ -723,7 +723,10 @@ fn shared(x: &[u64], y: &[u64]) -> usize {
     count
 }
 
-/// Merges aligned sentence pairs into passages: runs where both sides advance by at most one sentence.
+/// Merges aligned sentence pairs into passages: runs where both sides advance by at most one sentence. A
+/// pair that would start a passage on a sentence the run before it holds (one sentence aligned again,
+/// far from the first: a summary's sentence restating two places, or a weak match at the end of the
+/// path) starts none: passages do not overlap.
 fn passages(a: &Analysis, b: &Analysis, pairs: &[(usize, usize)]) -> Vec<Passage> {
     let mut out = Vec::new();
     let mut run: Option<(usize, usize, usize, usize)> = None; // a first, a last, b first, b last
@@ -732,6 +735,7 @@ fn passages(a: &Analysis, b: &Analysis, pairs: &[(usize, usize)]) -> Vec<Passage
             Some((a0, a1, b0, b1)) if i <= a1 + 1 && j + 1 >= b1 && j <= b1 + 1 && j >= b0 => {
                 Some((a0, a1.max(i), b0, b1.max(j)))
             }
+            Some(held @ (a0, a1, b0, b1)) if (a0..=a1).contains(&i) || (b0..=b1).contains(&j) => Some(held),
             Some((a0, a1, b0, b1)) => {
                 out.push(Passage { a: a.span(a0, a1), b: b.span(b0, b1) });
                 Some((i, i, j, j))
@@ -776,6 +780,24 @@ mod tests {
 
     fn source_text() -> &'static str {
         "Officials in Kharkiv said 4 people were killed.\nDrones hit Kyiv and Odesa overnight."
+    }
+
+    /// A sentence aligned twice, far apart on the other side, is in one passage only.
+    #[test]
+    fn passages_do_not_overlap() {
+        let text = |n: usize, tag: &str| {
+            (0..n).map(|k| format!("Sentence {k} of the {tag} text talks about topic number {k}.")).collect::<Vec<_>>()
+        };
+        let (a, b) = (analyse(&text(6, "long").join("\n")), analyse(&text(3, "short").join("\n")));
+        let spans = |pairs: &[(usize, usize)]| passages(&a, &b, pairs).iter().map(|p| (p.a, p.b)).collect::<Vec<_>>();
+        let whole = spans(&[(0, 0), (1, 1), (2, 2)]);
+        assert_eq!(whole.len(), 1);
+        // b's last sentence aligned again with a's fifth: no second passage over it.
+        assert_eq!(spans(&[(0, 0), (1, 1), (2, 2), (5, 2)]), whole);
+        // a's first aligned again with b's third, from the other side.
+        assert_eq!(spans(&[(0, 0), (0, 2)]), spans(&[(0, 0)]));
+        // A passage elsewhere on both sides is one.
+        assert_eq!(spans(&[(0, 0), (4, 2)]).len(), 2);
     }
 
     #[test]
