@@ -32,7 +32,7 @@ const NEAR_DUPLICATE_WORDS: f64 = 0.5;
 /// same words with a few changed, which breaks many 5-grams of a short text.
 const NEAR_DUPLICATE_CONTENT: f64 = 0.8;
 /// Members a near-duplicate group needs to be compared through its leader.
-const MIN_GROUP: u32 = 8;
+pub(super) const MIN_GROUP: u32 = 8;
 /// Sampled n-grams two documents must share to be a passages candidate.
 const MIN_SHARED_PASSAGES: usize = 2;
 

@@ -288,10 +288,12 @@ fn discover<'a>(
 }
 
 /// Documents too short to judge are still duplicates of identical ones: each such group is reported as
-/// `duplicate` pairs from its first member (against a reference collection, its first reference member,
-/// with each member of the other side). With `--window`, a member published too far from that one is
-/// paired instead with the group's earliest member within the window of it, as near-duplicate groups are
-/// (`candidates::within_window`). Dates far enough apart name the earlier the source, as for any pair.
+/// `duplicate` pairs, every pair of a group of fewer than eight (with `--window`, those published within
+/// it), as near-duplicate groups are compared, and from its first member in a larger one (against a
+/// reference collection, its first reference member, with each member of the other side; only pairs of
+/// the two sides in either). With `--window`, a member of a large group published too far from that one
+/// is paired instead with the group's earliest member within the window of it, as near-duplicate groups
+/// are (`candidates::within_window`). Dates far enough apart name the earlier the source, as for any pair.
 fn exact_duplicates_of_short(docs: &[DocInfo], exact: &[u64], against: bool, window: Option<f64>) -> Vec<ScoredPair> {
     let mut groups: BTreeMap<u64, Vec<u32>> = BTreeMap::new();
     for (i, (d, &e)) in docs.iter().zip(exact).enumerate() {
@@ -308,15 +310,23 @@ fn exact_duplicates_of_short(docs: &[DocInfo], exact: &[u64], against: bool, win
             members.sort_by_key(|&i| !doc(i).reference);
         }
         let first = members[0];
-        for &other in members[1..].iter().filter(|&&o| apart_sides(first, o)) {
-            let partner = match window {
-                Some(w) if !crate::scan::published_within(doc(first), doc(other), w) => {
-                    candidates::earliest_within(members, other, docs, w, against)
-                }
-                _ => Some(first),
-            };
-            let Some(partner) = partner else { continue };
-            let (a, b) = (partner.min(other), partner.max(other));
+        let within = |x: u32, y: u32| window.is_none_or(|w| crate::scan::published_within(doc(x), doc(y), w));
+        let pairs: Vec<(u32, u32)> = if members.len() < candidates::MIN_GROUP as usize {
+            // A small group in full, as near-duplicate groups are: every member keeps its pairs.
+            let each = members.iter().enumerate().flat_map(|(k, &x)| members[k + 1..].iter().map(move |&y| (x, y)));
+            each.filter(|&(x, y)| apart_sides(x, y) && within(x, y)).collect()
+        } else {
+            let star = members[1..].iter().filter(|&&o| apart_sides(first, o)).filter_map(|&other| {
+                let partner = match window {
+                    Some(w) if !within(first, other) => candidates::earliest_within(members, other, docs, w, against),
+                    _ => Some(first),
+                };
+                Some((partner?, other))
+            });
+            star.collect()
+        };
+        for (x, y) in pairs {
+            let (a, b) = (x.min(y), x.max(y));
             if !paired.insert((a, b)) {
                 continue;
             }

@@ -913,10 +913,10 @@ fn candidate_pairs_have_no_figures_that_were_not_measured() {
     assert!(verified["pairs"].as_array().unwrap().iter().all(|p| p["confidence"].as_f64().is_some()));
 }
 
-/// Texts too short to judge are reported as duplicates of identical ones: dates name the earlier the
-/// source, as for longer texts, and `--window` pairs each copy with the earliest copy within its window
-/// (the first copy, 181 days before the others, was paired with each whatever the window), in a scan and
-/// against a reference collection alike.
+/// Texts too short to judge are reported as duplicates of identical ones, every pair of a small group (a
+/// probe's three copies lacked the pair of the second and third): dates name the earlier the source, as
+/// for longer texts, and `--window` keeps the pairs within it (the first copy, 181 days before the others,
+/// was paired with each whatever the window), in a scan and against a reference collection alike.
 #[test]
 fn short_identical_texts_keep_to_the_window_and_their_dates() {
     let dir = tempfile::tempdir().unwrap();
@@ -933,8 +933,9 @@ fn short_identical_texts_keep_to_the_window_and_their_dates() {
             .collect()
     };
     let (old, new) = (old.to_str().unwrap(), new.to_str().unwrap());
-    // new.jsonl is read first: its first copy leads the group.
-    assert_eq!(pairs(&[old, new]), [r#""new1"~"new2" null "duplicate""#, r#""new1"~"old" "old" "date""#]);
+    // A group of three: every pair, as a small near-duplicate group's.
+    let all = [r#""new1"~"new2" null "duplicate""#, r#""new1"~"old" "old" "date""#, r#""new2"~"old" "old" "date""#];
+    assert_eq!(pairs(&[old, new]), all);
     assert_eq!(pairs(&[old, new, "--window", "1"]), [r#""new1"~"new2" null "duplicate""#]);
     assert_eq!(pairs(&[new, "--against", old]), [r#""new1"~"old" "old" "date""#, r#""new2"~"old" "old" "date""#]);
     assert!(pairs(&[new, "--against", old, "--window", "30"]).is_empty());
@@ -944,6 +945,12 @@ fn short_identical_texts_keep_to_the_window_and_their_dates() {
     let lines = [("d", "2025-07-01"), ("t", "2025-07-01T10:00:00Z"), ("n", "2025-07-02T10:00:00Z")];
     std::fs::write(&days, lines.iter().map(|(id, date)| line(id, date)).collect::<String>()).unwrap();
     assert_eq!(pairs(&[days.to_str().unwrap(), "--window", "0"]), [r#""d"~"t" null "duplicate""#]);
+    // Eight copies or more are a star from the first (copies count once).
+    let many = dir.path().join("many.jsonl");
+    std::fs::write(&many, (0..9).map(|k| line(&format!("c{k}"), "2025-07-01")).collect::<String>()).unwrap();
+    let star = pairs(&[many.to_str().unwrap()]);
+    assert_eq!(star.len(), 8, "{star:?}");
+    assert!(star.iter().all(|p| p.starts_with(r#""c0"~"#)), "{star:?}");
 }
 
 /// A text report without pairs opens with its summary line, not a blank line; with pairs, a blank line
