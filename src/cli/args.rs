@@ -77,6 +77,44 @@ pub struct IndexArgs {
     pub index: PathBuf,
 }
 
+/// The settings an index does not keep (a query's, or what no index can answer): `index build` and `add`
+/// refuse them by name, and their help leaves them out.
+const NOT_FOR_AN_INDEX: [&str; 12] = [
+    "thresholds",
+    "max_bucket",
+    "window",
+    "report_unrelated",
+    "direction_model",
+    "verdict_bars",
+    "candidates_only",
+    "boilerplate",
+    "model",
+    "semantic_threshold",
+    "semantic_bars",
+    "word_vectors",
+];
+
+/// The settings a query refuses by name (it verifies every pair against the index as it was kept): its
+/// help leaves them out.
+const NOT_FOR_A_QUERY: [&str; 6] =
+    ["candidates_only", "boilerplate", "model", "semantic_threshold", "semantic_bars", "word_vectors"];
+
+impl Cli {
+    /// The command line's definition, the settings each command refuses left out of its help (they are
+    /// still parsed, so that giving one is refused with a message that names it).
+    pub fn definition() -> clap::Command {
+        let hide =
+            |command: clap::Command, ids: &[&str]| ids.iter().fold(command, |c, &id| c.mut_arg(id, |a| a.hide(true)));
+        <Cli as clap::CommandFactory>::command()
+            .mut_subcommand("index", |index| {
+                index
+                    .mut_subcommand("build", |c| hide(c, &NOT_FOR_AN_INDEX))
+                    .mut_subcommand("add", |c| hide(c, &NOT_FOR_AN_INDEX))
+            })
+            .mut_subcommand("query", |c| hide(c, &NOT_FOR_A_QUERY))
+    }
+}
+
 #[derive(clap::Args, Debug)]
 pub struct IndexInputArgs {
     /// The index's folder.

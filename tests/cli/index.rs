@@ -703,6 +703,29 @@ fn an_add_of_ids_the_index_holds_says_so() {
     assert!(!String::from_utf8_lossy(&fresh.stderr).contains("warning:"));
 }
 
+/// Each command's help lists the settings it takes, not those it refuses.
+#[test]
+fn help_leaves_out_the_settings_a_command_refuses() {
+    // The options a command's help lists (other options' text may name them).
+    let options = |args: &[&str]| -> Vec<String> {
+        let text = String::from_utf8(bin().args(args).arg("--help").output().unwrap().stdout).unwrap();
+        let flag = |l: &str| l.trim_start().starts_with("--").then(|| l.split_whitespace().next().unwrap().to_string());
+        text.lines().filter_map(flag).collect()
+    };
+    let has = |list: &[String], flag: &str| list.iter().any(|o| o == flag);
+    for command in [&["index", "build"][..], &["index", "add"]] {
+        let list = options(command);
+        assert!(has(&list, "--seed") && has(&list, "--min-words"), "{list:?}");
+        for refused in ["--window", "--threshold", "--candidates-only", "--model", "--boilerplate", "--verdict-bars"] {
+            assert!(!has(&list, refused), "{command:?} lists {refused}");
+        }
+    }
+    let query = options(&["query"]);
+    assert!(has(&query, "--window") && has(&query, "--threshold") && has(&query, "--top"), "{query:?}");
+    assert!(!has(&query, "--candidates-only") && !has(&query, "--model"), "{query:?}");
+    assert!(has(&options(&["scan"]), "--candidates-only"));
+}
+
 /// Settings that decide what a query reports (bars, the window, the bucket cap) are not kept in an index:
 /// given to `build` or `add` they are refused by name, before anything is written.
 #[test]
