@@ -107,6 +107,8 @@ type PairMarks = Vec<[Vec<Mark>; 2]>;
 struct ClusterData {
     source: Option<usize>,
     members: Vec<usize>,
+    /// Each member's parent (the report's `parents`), in the order of `members`.
+    parents: Vec<Option<usize>>,
 }
 
 /// JSON made safe inside a `<script>` element: `<`, `>` and `&` (which can only be inside strings in
@@ -228,6 +230,7 @@ impl Report {
             .map(|c| ClusterData {
                 source: c.source.as_deref().map(at),
                 members: c.members.iter().map(|m| at(m)).collect(),
+                parents: c.members.iter().map(|m| c.parents.get(m).cloned().flatten().as_deref().map(at)).collect(),
             })
             .collect();
         let s = &self.summary;

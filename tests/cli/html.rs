@@ -50,7 +50,7 @@ fn the_seeds_report_opens_clean_and_highlights_the_json_reports_passages() {
     assert!(html.starts_with("<!DOCTYPE html>"), "{}", &html[..100]);
     let report: Value = serde_json::from_slice(&run_ok(&["scan", "--quiet", "-f", "json", "corpus"]).stdout).unwrap();
     let pairs = report["pairs"].as_array().unwrap();
-    // The pair with the most passages: 002 ~ 004, whose six overlap on both sides.
+    // The pair with the most passages: 002 ~ 004, five of them.
     let k = (0..pairs.len()).max_by_key(|&k| pairs[k]["passages"].as_array().unwrap().len()).unwrap();
     let pair = &pairs[k];
 
@@ -347,4 +347,48 @@ fn hidden_characters_filtered_steps_and_row_links() {
     edges.sort_unstable();
     edges.dedup();
     assert_eq!((all, edges.len()), (pairs.len(), pairs.len()), "{:?}", r["edges"]);
+}
+
+/// An article's text is shown as written: CR LF line ends as line breaks (not `\r`), backslashes single,
+/// a soft hyphen and right-to-left marks kept (a probe saw `C:\\Users` and `Bundes\u{ad}regierung`); and
+/// the pair list's coverage follows the order its ids are listed in, source first.
+#[test]
+fn texts_are_shown_as_written_and_coverage_follows_the_listed_order() {
+    let Some(chromium) = chromium() else { return };
+    let dir = out_dir("as-written");
+    let seeds = crate::common::seeds();
+    let original = format!("Die Bundes\u{ad}regierung in C:\\Users\\press.\n{}", seeds[0].1).replace('\n', "\r\n");
+    // The copy keeps the first half, published a week later: the original, `b`, is its source.
+    let half: String = original.split_inclusive("\r\n").take(11).collect();
+    let record = |id: &str, date: &str, text: &str| format!("{}\n", json!({"id": id, "date": date, "text": text}));
+    let input = dir.join("as-written.jsonl");
+    std::fs::write(&input, record("a-copy", "2025-05-08", &half) + &record("b-original", "2025-05-01", &original))
+        .unwrap();
+    let report: Value =
+        serde_json::from_slice(&run_ok(&["scan", "--quiet", "-f", "json", input.to_str().unwrap()]).stdout).unwrap();
+    let pair = &report["pairs"][0];
+    assert_eq!((&pair["a"], &pair["source"]), (&json!("a-copy"), &json!("b-original")), "{pair}");
+    let percent = |x: &Value| format!("{}%", (x.as_f64().unwrap() * 100.0).round());
+    let coverage = format!("{} / {}", percent(&pair["coverage_b"]), percent(&pair["coverage_a"]));
+    let page = dir.join("as-written.html");
+    run_ok(&["scan", "--quiet", "-f", "html", "-o", page.to_str().unwrap(), input.to_str().unwrap()]);
+    let result = browse(
+        &chromium,
+        &json!({"steps": [
+            {"open": file_url(&page, "")},
+            {"wait": READY},
+            {"eval": "document.querySelector('#pairs tbody tr td:nth-child(5)').textContent", "as": "coverage"},
+            {"eval": "location.hash = '#pair=0'"},
+            {"wait": "document.documentElement.dataset.view === 'pair'"},
+            {"eval": "[...document.querySelectorAll('.side .text')].map(t => t.textContent)", "as": "texts"},
+        ]}),
+    );
+    assert_clean(&result, &page);
+    let r = &result["results"];
+    assert_eq!(r["coverage"], json!(coverage));
+    for text in r["texts"].as_array().unwrap() {
+        let text = text.as_str().unwrap();
+        assert!(text.contains("Bundes\u{ad}regierung in C:\\Users\\press.\n"), "{text:?}");
+        assert!(!text.contains('\r') && !text.contains("\\r") && !text.contains("\\u{"), "{text:?}");
+    }
 }

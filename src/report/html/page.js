@@ -28,6 +28,12 @@
     siblings: "Siblings",
     shared_source: "Shared source",
     semantic: "Semantic model",
+    specifics: "Specifics",
+    specifics_restated: "Specifics restated",
+    machine_vocabulary: "Machine vocabulary",
+    context_fit: "Context fit",
+    conflict: "Conflict",
+    family: "Family",
   };
 
   // ---- small helpers: elements made with text only ----
@@ -39,9 +45,14 @@
   function shown(s) {
     return String(s).replace(HIDDEN, (c) => ESCAPES[c] || "\\u{" + c.codePointAt(0).toString(16) + "}");
   }
-  // An article's own text keeps its line breaks and tabs; its other hidden characters are shown as escapes.
+  // An article's own text keeps its line breaks (CR LF, or a CR alone, one break), tabs, backslashes and
+  // the invisible marks text holds by right (soft hyphens, zero-width spaces, left-to-right and
+  // right-to-left marks, a byte-order mark): shown as escapes they altered the copy an editor checks. Its
+  // other hidden characters (controls, bidirectional overrides and isolates, which would reorder what
+  // follows) are shown as escapes.
+  const KEPT_IN_TEXT = new Set(["\n", "\t", "\\", "\u00ad", "\u200b", "\u200e", "\u200f", "\ufeff"]);
   function shownText(s) {
-    return String(s).replace(HIDDEN, (c) => (c === "\n" || c === "\t" ? c : shown(c)));
+    return String(s).replace(/\r\n?/g, "\n").replace(HIDDEN, (c) => (KEPT_IN_TEXT.has(c) ? c : shown(c)));
   }
   function el(tag, className, text) {
     const e = document.createElement(tag);
@@ -246,6 +257,7 @@
       rel.append(relationBadge(p.relation));
       const conf = el("td", "num", fixed(p.confidence));
       conf.append(el("span", "bar w" + Math.round(Math.max(0, Math.min(1, p.confidence)) * 10)));
+      const dir = direction(p);
       const number = el("td", "num");
       const link = el("a", null, k + 1);
       link.href = pairLink(k);
@@ -255,7 +267,8 @@
         idsCell(p),
         rel,
         conf,
-        el("td", "num", percent(p.coverage_a) + " / " + percent(p.coverage_b)),
+        // In the order the ids are listed (source first when there is one).
+        el("td", "num", dir && dir.source === p.b ? percent(p.coverage_b) + " / " + percent(p.coverage_a) : percent(p.coverage_a) + " / " + percent(p.coverage_b)),
         el("td", "num", fixed(p.jaccard5)),
         el("td", "num", p.passages.length)
       );
@@ -306,62 +319,65 @@
     return a;
   }
 
+  // A cluster as the report's tree: each member under its parent (the report's `parents`), with the pair
+  // that joins them; under each member, its other pairs in the cluster (another source it has, a pair
+  // without a source), each pair once, so that every pair of the cluster is shown.
   function renderCluster(c) {
     const box = el("div", "cluster");
     const members = new Set(c.members);
-    const children = new Map(); // source -> [[derived, pair]]
-    const derived = new Set();
-    const tildes = new Map(); // document -> [[other, pair]] for pairs with no source
+    const parent = new Map(c.members.map((m, i) => [m, c.parents ? c.parents[i] : null]));
+    const children = new Map(); // parent -> [child]
+    for (const m of c.members) {
+      const up = parent.get(m);
+      if (up === null || up === undefined || !members.has(up)) continue;
+      if (!children.has(up)) children.set(up, []);
+      children.get(up).push(m);
+    }
+    const edge = new Map(); // "parent child" -> the pair joining them
+    const others = new Map(); // document -> [[text, other, pair]] for the pairs no edge shows
     for (const m of c.members) {
       for (const k of pairsOf.get(m) || []) {
         const p = pairs[k];
-        if (p.a !== m) continue; // each pair once, from its first document
-        if (!members.has(p.b)) continue;
+        if (p.a !== m || !members.has(p.b)) continue; // each pair once, from its first document
         const dir = direction(p);
-        if (dir) {
-          if (!children.has(dir.source)) children.set(dir.source, []);
-          children.get(dir.source).push([dir.derived, k]);
-          derived.add(dir.derived);
-        } else {
-          for (const [x, y] of [[p.a, p.b], [p.b, p.a]]) {
-            if (!tildes.has(x)) tildes.set(x, []);
-            tildes.get(x).push([y, k]);
-          }
+        if (dir && parent.get(dir.derived) === dir.source) {
+          edge.set(dir.source + " " + dir.derived, k);
+          continue;
         }
+        // Listed under the derived document ("from" its other source), or under the first (" ~ ").
+        const [under, other, text] = dir ? [dir.derived, dir.source, " from "] : [p.a, p.b, " ~ "];
+        if (!others.has(under)) others.set(under, []);
+        others.get(under).push([text, other, k]);
       }
     }
     const head = el("div", "cluster-head", c.members.length + " documents" + (c.source !== null && c.source !== undefined ? ", source " + docLabel(c.source) : ", no single source"));
     box.append(head);
-    const roots = c.source !== null && c.source !== undefined ? [c.source] : c.members.filter((m) => !derived.has(m));
     const placed = new Set();
-    const listed = new Set(); // pairs without a source shown already, each once
     const tree = el("ul", "tree");
     const grow = (d, li) => {
       placed.add(d);
-      for (const [other, k] of tildes.get(d) || []) {
-        if (listed.has(k)) continue;
-        listed.add(k);
-        const sib = el("span", "siblings");
-        sib.append(el("span", "tilde", " ~ "), shown(docLabel(other)), " ", edgeLink(k, ""));
-        li.append(sib);
+      for (const [text, other, k] of others.get(d) || []) {
+        const also = el("span", "siblings");
+        also.append(el("span", "tilde", text), shown(docLabel(other)), " ", edgeLink(k, ""));
+        li.append(also);
       }
-      const kids = (children.get(d) || []).filter(([x]) => !placed.has(x));
+      const kids = (children.get(d) || []).filter((x) => !placed.has(x));
       if (!kids.length) return;
       const ul = el("ul");
-      for (const [x, k] of kids) {
-        if (placed.has(x)) continue;
-        const child = nodeItem(x, false);
-        child.append(edgeLink(k, ""));
+      for (const x of kids) {
+        const child = nodeItem(x, children.has(x));
+        const k = edge.get(d + " " + x);
+        if (k !== undefined) child.append(edgeLink(k, ""));
         ul.append(child);
-        placed.add(x);
         grow(x, child);
       }
       li.append(ul);
     };
-    // A member shown whole as another's sibling (no derived documents, each pair listed) is no root of its own.
-    const shownWhole = (d) => !children.has(d) && (tildes.get(d) || []).every(([, k]) => listed.has(k));
+    // Roots: the members without a parent in the cluster, the source first.
+    const roots = c.members.filter((m) => !children.has(parent.get(m)) || !members.has(parent.get(m)));
+    roots.sort((x, y) => (y === c.source) - (x === c.source));
     for (const r of roots.concat(c.members)) {
-      if (placed.has(r) || shownWhole(r)) continue;
+      if (placed.has(r)) continue;
       const li = nodeItem(r, children.has(r));
       tree.append(li);
       grow(r, li);
