@@ -61,6 +61,8 @@ fn the_seeds_report_opens_clean_and_highlights_the_json_reports_passages() {
             {"wait": READY},
             {"eval": "document.querySelectorAll('#pairs tbody tr').length", "as": "rows"},
             {"eval": "document.querySelectorAll('#clusters .cluster').length", "as": "clusters"},
+            {"eval": "[...document.querySelectorAll('#clusters a.edge')].map(a => a.getAttribute('href'))", "as": "edges"},
+            {"eval": "[...document.querySelectorAll('#clusters .node-id')].map(n => n.textContent)", "as": "nodes"},
             {"screenshot": dir.join("overview.png")},
             {"click": format!("#pairs tbody tr[data-pair='{k}'] td.ids")},
             {"wait": "document.documentElement.dataset.view === 'pair'"},
@@ -82,6 +84,15 @@ fn the_seeds_report_opens_clean_and_highlights_the_json_reports_passages() {
     let r = &result["results"];
     assert_eq!(r["rows"], json!(pairs.len()));
     assert_eq!(r["clusters"], json!(report["clusters"].as_array().unwrap().len()));
+    // The clusters' trees show every pair once and every member once.
+    let mut edges: Vec<&str> = r["edges"].as_array().unwrap().iter().map(|e| e.as_str().unwrap()).collect();
+    edges.sort();
+    let mut want: Vec<String> = (0..pairs.len()).map(|k| format!("#pair={k}")).collect();
+    want.sort();
+    assert_eq!(edges, want);
+    let members: usize =
+        report["clusters"].as_array().unwrap().iter().map(|c| c["members"].as_array().unwrap().len()).sum();
+    assert_eq!(r["nodes"].as_array().unwrap().len(), members);
     assert_eq!(r["hash"], json!(format!("#pair={k}")));
     let (a, b) = (pair["a"].as_str().unwrap(), pair["b"].as_str().unwrap());
     let title = r["title"].as_str().unwrap();
