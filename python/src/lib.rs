@@ -267,6 +267,8 @@ fn setting_names(message: &str) -> String {
         "word-vectors",
         "direction-model",
         "verdict-bars",
+        "semantic-bars",
+        "top",
         "against",
         "ext",
         "id-field",
@@ -516,12 +518,17 @@ impl Signer {
         }
         let mins: Vec<u32> = signatures.chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
         let mut keys = vec![0u64; mins.len() / k * bands];
+        // Through the settings' pool, as `sign`: a forked process's global pool has no threads.
         py.detach(|| {
-            keys.par_chunks_mut(bands).zip(mins.par_chunks(k)).for_each(|(out, row)| {
-                // No document bits (mask 0, document 0): the key is the band's hash alone.
-                band_entries(row, v.lsh, 0, 0, 0, out);
+            self.settings.run(|| {
+                keys.par_chunks_mut(bands).zip(mins.par_chunks(k)).for_each(|(out, row)| {
+                    // No document bits (mask 0, document 0): the key is the band's hash alone.
+                    band_entries(row, v.lsh, 0, 0, 0, out);
+                });
+                Ok(())
             })
-        });
+        })
+        .map_err(|e| to_py_err(py, e))?;
         Ok(PyBytes::new(py, &keys.iter().flat_map(|h| h.to_le_bytes()).collect::<Vec<u8>>()))
     }
 }

@@ -32,6 +32,12 @@ def test_a_json_lines_report_reads_as_the_json_one(cli, tmp_path):
         unspun.Report.from_json(run.stdout.decode().splitlines()[0] + "\n{cut")
     with pytest.raises(ValueError, match="not a report: no documents"):
         unspun.Report.from_json("{}")
+    # A summary or a pair short of its fields says so, not a KeyError.
+    with pytest.raises(ValueError, match="not a report: .* no field 'documents'"):
+        unspun.Report.from_json('{"documents": [], "pairs": [], "clusters": [], "summary": {}}')
+    cut_pair = [line for line in run.stdout.decode().splitlines() if '"type":"pair"' in line.replace(" ", "")][0]
+    with pytest.raises(ValueError, match="not a report"):
+        unspun.Report.from_json(cut_pair.replace('"b"', '"x"') + '\n{"type": "summary"}')
 
 
 def test_news_scale_in_memory_matches_the_command_line(cli, tmp_path):

@@ -95,7 +95,7 @@ def test_wrong_types_are_type_errors():
     with pytest.raises(TypeError, match="not a single dict"):
         unspun.scan({"id": "x", "text": "a text"})
     with pytest.raises(TypeError, match="document 0: expected .id, text. with a string or integer id"):
-        unspun.scan([(None, "a text")])
+        unspun.scan([(3.5, "a text")])
     for name, value in [("word_vectors", True), ("semantic_threshold", 0.5)]:
         with pytest.raises(TypeError, match=f"{name} needs a model"):
             unspun.scan(["a text"], **{name: value})

@@ -119,3 +119,18 @@ def test_a_documents_row_reads_back_as_its_document(seeds):
     rows = report.to_pandas("documents").to_dict("records")
     # The field only the other document has is NaN in this row: not one of this document's.
     assert [unspun.Document.from_dict(row) for row in rows] == report.documents
+
+
+def test_a_series_with_gaps_and_array_fields(seeds):
+    pd = pytest.importorskip("pandas")
+    np = pytest.importorskip("numpy")
+    texts = [t for _, t in seeds]
+    # A text column with a gap (df["text"]): the gap is an empty document, as a DataFrame's missing cell is.
+    for gap in (np.nan, None, pd.NA):
+        report = unspun.scan(pd.Series([texts[0], gap], index=["x", "y"], dtype=object))
+        words = unspun.scan([texts[0]]).documents[0].words
+        assert [(d.id, d.words) for d in report.documents] == [("x", words), ("y", 0)]
+    assert [d.id for d in unspun.scan([(np.nan, texts[0]), ("b", texts[1])]).documents] == ["0", "b"]
+    # A list column read from Parquet holds NumPy arrays: passed through as lists.
+    report = unspun.scan([{"id": "a", "text": texts[0], "tags": np.array(["x", "y"]), "one": np.array(["z"])}])
+    assert report.documents[0].extra == {"tags": ["x", "y"], "one": ["z"]}

@@ -238,6 +238,22 @@ def _fork_verdicts(seeds):
     return verdicts(unspun.scan(seeds))
 
 
+def test_a_forked_process_bands_after_its_parent_scanned(seeds):
+    import multiprocessing
+
+    signer = unspun.Signer()
+    signatures = signer.sign([t for _, t in seeds])
+    expected = signer.band_keys(signatures)
+    unspun.scan(seeds)
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        result = pool.apply_async(_fork_band_keys, (signer, signatures))
+        assert (result.get(timeout=120) == expected).all()
+
+
+def _fork_band_keys(signer, signatures):
+    return signer.band_keys(signatures)
+
+
 def test_an_id_given_outright_keeps_it_before_a_position(seeds):
     texts = [t for _, t in seeds]
     report = unspun.scan([{"text": texts[0]}, {"id": 0, "text": texts[1]}, texts[2], ("2", texts[3])])
@@ -300,6 +316,20 @@ def test_records_are_read_as_a_file_reads_them(seeds, tmp_path):
     cut = f"document of {len(long.encode())} bytes cut to the first {4 << 20}"
     assert [p.message for p in given.summary.problems] == [f'document 2 (id "big"): {cut}']
     assert [p.message for p in read.summary.problems] == [cut]
+    # The text is cut before it is compared, as a file's is: the same pairs and figures, no passage past it.
+    names = dict(zip(lines, ["0", "1", "big"]))
+
+    def judged(report, name):
+        # By the two documents' names, whichever the report lists first (their ids order them).
+        def one(p):
+            (x, cx), (y, cy) = sorted([(name(p.a), p.coverage_a), (name(p.b), p.coverage_b)])
+            return (x, y, p.relation, p.source and name(p.source), p.confidence, cx, cy, len(p.passages))
+
+        return sorted(one(p) for p in report.pairs)
+
+    assert judged(given, str) == judged(read, names.get)
+    ends = [q.a[1] if p.a == "big" else q.b[1] for p in given.pairs if "big" in (p.a, p.b) for q in p.passages]
+    assert ends and max(ends) <= 4 << 20
 
 
 def test_numpy_numbers_are_settings(seeds):

@@ -307,9 +307,13 @@ def _record(item: Any, index: int, names: Sequence[str] = _FIELDS) -> Tuple[str,
         return (ident, text, date, extra_json)
     if isinstance(item, tuple) and len(item) == 2:
         given, text = item
+        # A missing text (a Series' NaN, None, pandas.NA) is an empty document, as a record's is; a
+        # missing id, its position.
+        if _missing(text):
+            text = ""
         if not isinstance(text, str):
             raise TypeError(f"{where}: expected (id, text) with a string text, got {type(text).__name__}")
-        ident = _id(given)
+        ident = str(index) if _no_id(given) else _id(given)
         if ident is None:
             raise TypeError(f"{where}: expected (id, text) with a string or integer id, got {type(given).__name__}")
         _check_id_length(ident, where)
@@ -343,9 +347,12 @@ _DOCUMENT_FIELDS = ("id", "text", "date", "other fields")
 
 
 def _jsonable(value: Any) -> Any:
-    """Dates and NumPy scalars in a record's fields, as JSON can hold them."""
+    """Dates, NumPy arrays (a list column read from Parquet) and NumPy scalars in a record's fields, as JSON
+    can hold them."""
     if hasattr(value, "isoformat"):
         return value.isoformat()
+    if getattr(value, "ndim", 0) > 0 and hasattr(value, "tolist"):
+        return value.tolist()
     if hasattr(value, "item"):
         return value.item()
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
@@ -385,7 +392,11 @@ def _records(data: Any, names: Sequence[str] = _FIELDS) -> List[Tuple[str, str, 
     # An id given outright keeps it: a document named by its position yields to one given that id (the
     # library renames the later of two equal ids, which could be the one given), taking the library's
     # form of a repeated id, ID#2 (or the next number not taken).
-    named = [isinstance(item, tuple) or (isinstance(item, Mapping) and not _no_id(item.get(names[0]))) for item in items]
+    named = [
+        (isinstance(item, tuple) and len(item) == 2 and not _no_id(item[0]))
+        or (isinstance(item, Mapping) and not _no_id(item.get(names[0])))
+        for item in items
+    ]
     given = {r[0] for r, n in zip(records, named) if n}
     taken = set(given)
     for k, (record, n) in enumerate(zip(records, named)):

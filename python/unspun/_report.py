@@ -337,14 +337,19 @@ class Report:
         missing = [key for key in ("documents", "pairs", "clusters", "summary") if key not in d]
         if missing:
             raise ValueError(f"not a report: no {', '.join(missing)}")
-        return cls(
-            [Document.from_dict(x) for x in d["documents"]],
-            [Pair.from_dict(x) for x in d["pairs"]],
-            [Cluster.from_dict(x) for x in d["clusters"]],
-            Summary.from_dict(d["summary"]),
-            d.get("tool", "unspun"),
-            d.get("format_version", 3),
-        )
+        try:
+            return cls(
+                [Document.from_dict(x) for x in d["documents"]],
+                [Pair.from_dict(x) for x in d["pairs"]],
+                [Cluster.from_dict(x) for x in d["clusters"]],
+                Summary.from_dict(d["summary"]),
+                d.get("tool", "unspun"),
+                d.get("format_version", 3),
+            )
+        except KeyError as e:
+            raise ValueError(f"not a report: a document, pair, cluster or the summary has no field {e.args[0]!r}") from None
+        except (TypeError, AttributeError) as e:
+            raise ValueError(f"not a report: {e}") from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The report as the JSON contract's object."""

@@ -300,6 +300,10 @@ pub(super) fn read_signed(inputs: Inputs, plan: &Plan, prior: Prior, progress: &
                     let message =
                         format!("document {k} (id {:?}): document of {len} bytes cut to the first {cut}", d.id);
                     problems.push(Problem::in_file(input::MEMORY_PATH, message));
+                    // What verification reads again is the text as cut, not as given.
+                    if let input::Origin::Memory(_) = d.origin {
+                        d.origin = input::Origin::Memory(d.text.as_str().into());
+                    }
                 }
                 if let Some(date) = d.date.take_if(|date| input::parse_day(date).is_none()) {
                     unread.0 += 1;
