@@ -403,3 +403,34 @@ fn texts_are_shown_as_written_and_coverage_follows_the_listed_order() {
         assert!(!text.contains('\r') && !text.contains("\\r") && !text.contains("\\u{"), "{text:?}");
     }
 }
+
+/// A candidate pair (`--candidates-only`) was not verified: its verdict says so and no more (it named
+/// "neither as the source" for evidence never weighed), and its coverage is blank, not "of X, of Y".
+#[test]
+fn a_candidate_pairs_verdict_claims_nothing_it_did_not_weigh() {
+    let Some(chromium) = chromium() else { return };
+    let dir = out_dir("candidates");
+    let page = dir.join("candidates.html");
+    let out = bin()
+        .current_dir(repo())
+        .args(["scan", "--quiet", "--candidates-only", "corpus", "-o"])
+        .arg(&page)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let result = browse(
+        &chromium,
+        &json!({"steps": [
+            {"open": file_url(&page, "#pair=0")},
+            {"wait": READY},
+            {"eval": "document.getElementById('verdict').textContent", "as": "verdict"},
+            {"eval": "[...document.querySelectorAll('#figures dt')].findIndex(d => d.textContent === 'coverage')", "as": "at"},
+            {"eval": "[...document.querySelectorAll('#figures dd')].map(d => d.textContent)", "as": "figures"},
+        ]}),
+    );
+    assert_clean(&result, &page);
+    let r = &result["results"];
+    assert_eq!(r["verdict"], "A candidate pair, not verified.");
+    let at = r["at"].as_u64().unwrap() as usize;
+    assert_eq!(r["figures"][at], "");
+}

@@ -41,6 +41,14 @@ pub fn marks(tokens_a: &Tokens, tokens_b: &Tokens, passage: &Passage) -> (Vec<Ma
     (stretches(a, &shared(a, b)), stretches(b, &shared(b, a)))
 }
 
+/// Which of a passage's tokens are in a trigram the other passage has, and which are joined to the next
+/// token by such a trigram: two shared trigrams side by side ("at least 15 people" and "in the
+/// capital", where the other text has "were hurt" between) are two stretches, not one.
+struct Shared {
+    token: Vec<bool>,
+    joined: Vec<bool>,
+}
+
 /// The tokens wholly inside the byte range.
 fn within(tokens: &[Token], [start, end]: [u32; 2]) -> &[Token] {
     let first = tokens.partition_point(|t| t.start < start);
@@ -48,26 +56,29 @@ fn within(tokens: &[Token], [start, end]: [u32; 2]) -> &[Token] {
     &tokens[first..last]
 }
 
-/// For each of `mine`, whether it is in a trigram that `theirs` also has.
-fn shared(mine: &[Token], theirs: &[Token]) -> Vec<bool> {
+/// For each of `mine`, whether it is in a trigram that `theirs` also has, and whether such a trigram joins
+/// it to the next.
+fn shared(mine: &[Token], theirs: &[Token]) -> Shared {
     let their_phrases: HashSet<u64> = phrases(theirs).map(|r| ngram_hash(&theirs[r])).collect();
-    let mut out = vec![false; mine.len()];
+    let mut out = Shared { token: vec![false; mine.len()], joined: vec![false; mine.len()] };
     for r in phrases(mine) {
         if their_phrases.contains(&ngram_hash(&mine[r.clone()])) {
-            out[r].fill(true);
+            out.joined[r.start..r.end - 1].fill(true);
+            out.token[r].fill(true);
         }
     }
     out
 }
 
-/// Runs of consecutive shared tokens of one kind, from the first one's start to the last one's end.
-fn stretches(tokens: &[Token], shared: &[bool]) -> Vec<Mark> {
+/// Runs of shared tokens of one kind, each joined to the next by a shared trigram, from the first one's
+/// start to the last one's end.
+fn stretches(tokens: &[Token], shared: &Shared) -> Vec<Mark> {
     let kind = |t: &Token| if t.is_quoted() { Kind::Quoted } else { Kind::Verbatim };
     let mut out: Vec<Mark> = Vec::new();
     let mut previous: Option<(usize, Kind)> = None;
-    for (i, t) in tokens.iter().enumerate().filter(|&(i, _)| shared[i]) {
+    for (i, t) in tokens.iter().enumerate().filter(|&(i, _)| shared.token[i]) {
         match (previous, out.last_mut()) {
-            (Some((p, k)), Some(last)) if p + 1 == i && k == kind(t) => last.1 = t.end,
+            (Some((p, k)), Some(last)) if p + 1 == i && shared.joined[p] && k == kind(t) => last.1 = t.end,
             _ => out.push(Mark::new(t.start, t.end, kind(t))),
         }
         previous = Some((i, kind(t)));
@@ -100,6 +111,13 @@ mod tests {
         assert_eq!(b, [("drones hit Kyiv".into(), 0), ("apartment buildings in the capital".into(), 0)]);
         // Two words in common are not a phrase.
         assert_eq!(marked("Kyiv was hit.", "Kyiv was struck.").0, []);
+        // Two shared phrases side by side, which the other has apart, are two stretches.
+        let (a, b) = marked(
+            "It injured at least 15 people in the capital overnight.",
+            "It injured at least 15 people who were hurt in the capital overnight.",
+        );
+        assert_eq!(a, [("It injured at least 15 people".into(), 0), ("in the capital overnight".into(), 0)]);
+        assert_eq!(b, [("It injured at least 15 people".into(), 0), ("in the capital overnight".into(), 0)]);
     }
 
     #[test]

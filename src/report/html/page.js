@@ -544,13 +544,25 @@
   function verdictWords(p) {
     const dir = direction(p);
     const words = RELATION_WORDS[p.relation] || p.relation;
+    const said = words.charAt(0).toUpperCase() + words.slice(1) + ".";
+    // A candidate was not verified and a pair judged not derived has no source to name: the relation says
+    // all there is.
+    if (p.relation === "candidate" || p.relation === "none") {
+      return said + (typeof p.confidence === "number" ? " Confidence " + fixed(p.confidence) + "." : "");
+    }
     return (
-      words.charAt(0).toUpperCase() + words.slice(1) + ". " +
+      said + " " +
       (dir
         ? docLabel(dir.derived) + " derives from " + docLabel(dir.source) + ", its source."
         : "The evidence names neither as the source: siblings of a third text, reuse of a common source, or too little evidence.") +
-      (typeof p.confidence === "number" ? " Confidence " + fixed(p.confidence) + "." : " Not verified.")
+      (typeof p.confidence === "number" ? " Confidence " + fixed(p.confidence) + "." : "")
     );
+  }
+
+  // A figure of a pair that was not verified (a candidate) is left blank, not written "of X".
+  function coverageWords(p) {
+    if (typeof p.coverage_a !== "number" || typeof p.coverage_b !== "number") return "";
+    return percent(p.coverage_a) + " of " + docLabel(p.a) + ", " + percent(p.coverage_b) + " of " + docLabel(p.b);
   }
 
   function renderFigures(p) {
@@ -558,7 +570,7 @@
     dl.replaceChildren();
     const row = (k, v) => dl.append(el("dt", null, k), el("dd", null, v));
     row("confidence", fixed(p.confidence));
-    row("coverage", percent(p.coverage_a) + " of " + docLabel(p.a) + ", " + percent(p.coverage_b) + " of " + docLabel(p.b));
+    row("coverage", coverageWords(p));
     row("5-gram Jaccard", fixed(p.jaccard5));
     row("similarity", fixed(p.similarity));
     row("phrasing", percent(p.phrasing));
