@@ -85,7 +85,22 @@ fn differing(a: &str, b: &str) -> Option<([u32; 2], [u32; 2])> {
 /// The text of document `d` read again, or why it could not be, as a message.
 fn read_again(scan: &Scan, d: u32, options: &InputOptions) -> Result<String, String> {
     let doc = &scan.documents[d as usize];
-    input::reload(&doc.path, &doc.origin, options).map_err(|e| format!("(text not read again: {e})"))
+    as_scanned(
+        input::reload(&doc.path, &doc.origin, options).map_err(|e| format!("(text not read again: {e})"))?,
+        doc.bytes,
+    )
+}
+
+/// A text read again, when it has the `bytes` it had when scanned: the passages' byte ranges are into the
+/// text as scanned, and a file changed since would show none of them right.
+fn as_scanned(text: String, bytes: usize) -> Result<String, String> {
+    if text.len() != bytes {
+        return Err(format!(
+            "(the text changed since the scan: {bytes} bytes were scanned, {} are there now)",
+            text.len()
+        ));
+    }
+    Ok(text)
 }
 
 impl Report {
@@ -160,6 +175,13 @@ impl Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_text_changed_since_the_scan_is_not_shown() {
+        assert_eq!(as_scanned("Kyiv".into(), 4), Ok("Kyiv".into()));
+        let e = as_scanned("CORRECTION: Kyiv".into(), 4).unwrap_err();
+        assert_eq!(e, "(the text changed since the scan: 4 bytes were scanned, 16 are there now)");
+    }
 
     #[test]
     fn quotes_collapse_white_space_and_cut_long_passages_between_characters() {
