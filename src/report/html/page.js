@@ -278,6 +278,7 @@
     for (const th of document.querySelectorAll("#pairs th.sortable")) {
       th.classList.toggle("sorted-asc", th.dataset.key === state.sort && !state.desc);
       th.classList.toggle("sorted-desc", th.dataset.key === state.sort && state.desc);
+      th.setAttribute("aria-sort", th.dataset.key !== state.sort ? "none" : state.desc ? "descending" : "ascending");
     }
     const count = document.getElementById("pair-count");
     count.textContent =
