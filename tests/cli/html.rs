@@ -63,6 +63,8 @@ fn the_seeds_report_opens_clean_and_highlights_the_json_reports_passages() {
             {"eval": "document.querySelectorAll('#clusters .cluster').length", "as": "clusters"},
             {"eval": "[...document.querySelectorAll('#clusters a.edge')].map(a => a.getAttribute('href'))", "as": "edges"},
             {"eval": "[...document.querySelectorAll('#clusters .node-id')].map(n => n.textContent)", "as": "nodes"},
+            {"eval": "[document.querySelectorAll('#overview h1').length, \
+                      [...document.querySelectorAll('#pairs th.sortable')].map(t => t.getAttribute('aria-sort'))]", "as": "a11y"},
             {"screenshot": dir.join("overview.png")},
             {"click": format!("#pairs tbody tr[data-pair='{k}'] td.ids")},
             {"wait": "document.documentElement.dataset.view === 'pair'"},
@@ -93,6 +95,8 @@ fn the_seeds_report_opens_clean_and_highlights_the_json_reports_passages() {
     let members: usize =
         report["clusters"].as_array().unwrap().iter().map(|c| c["members"].as_array().unwrap().len()).sum();
     assert_eq!(r["nodes"].as_array().unwrap().len(), members);
+    // A heading for the overview; the list's order told to assistive technology.
+    assert_eq!(r["a11y"], json!([1, ["ascending", "none", "none", "none", "none", "none", "none"]]));
     assert_eq!(r["hash"], json!(format!("#pair={k}")));
     let (a, b) = (pair["a"].as_str().unwrap(), pair["b"].as_str().unwrap());
     let title = r["title"].as_str().unwrap();
