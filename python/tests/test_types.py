@@ -27,6 +27,7 @@ import unspun
 report: unspun.Report = unspun.scan(["a text", ("an-id", "a text"), {"id": "x", "text": "a text"}])
 pair: unspun.Pair = unspun.compare("one text", ("b", "another"))
 signatures = unspun.Signer(views=["words"]).sign(["a text"], "words")
+from_bytes: unspun.Report = unspun.scan_paths(b"corpus")
 '''
 
 # What a notebook passes: a DataFrame, or its rows (checked where pandas' own stubs are installed).
@@ -37,6 +38,7 @@ import unspun
 frame = pd.DataFrame({"id": ["a"], "text": ["some words"]})
 unspun.scan(frame)
 unspun.scan([row for _, row in frame.iterrows()])
+unspun.scan(frame.to_dict("records"))
 '''
 
 

@@ -48,7 +48,7 @@ __all__ = [
     "scan_paths",
 ]
 
-PathLike = Union[str, "os.PathLike[str]"]
+PathLike = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
 class _Row(Protocol):
     """A pandas Series (a DataFrame's row, from ``iterrows()``), read as the dict it stands for."""
 
@@ -65,7 +65,9 @@ class _Table(Protocol):
     def to_dict(self, orient: Any) -> Any: ...
 
 
-Record = Union[str, Mapping[str, Any], Tuple[Any, str], _Row]
+# A record's keys are any (a DataFrame's to_dict("records") types them Hashable); a pair's text may be
+# missing (NaN, None), an empty document.
+Record = Union[str, Mapping[Any, Any], Tuple[Any, Any], _Row]
 
 # What each setting is, for the checks made before the library sees them (it validates their values).
 _INT, _FLOAT, _BOOL, _STR, _PATH, _STRS, _PATHS, _THRESHOLDS = range(8)
@@ -449,7 +451,7 @@ def scan(texts_or_records: Union[Iterable[Record], _Table], **settings: Any) -> 
                 raise TypeError(f"setting {name} is for files read (scan_paths, or against=...): these texts are given")
     config = _settings_json(settings)
     against = settings.get("against") or []
-    for path in [against] if isinstance(against, (str, os.PathLike)) else against:
+    for path in [against] if isinstance(against, (str, bytes, os.PathLike)) else against:
         if _is_index(path):
             raise ValueError(
                 f"against={os.fspath(path)!r} is an index: an index is queried with files "
