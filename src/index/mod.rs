@@ -142,6 +142,8 @@ impl Params {
         if (self.stem_bits, self.phrase_bits, self.reading) != (other.stem_bits, other.phrase_bits, other.reading) {
             out.push(format!("{self}, by another build of unspun"));
         }
+        // Views signed alike differ alike: said once.
+        out.dedup();
         out
     }
 }
@@ -833,6 +835,9 @@ mod tests {
         let mut lead = base.clone();
         lead.views.iter_mut().filter(|v| v.view == "lead").for_each(|v| v.shingle = 40);
         assert_eq!(said(&lead), "a lead of 60 words (--lead 60), where this run has 40");
+        let mut hashes = base.clone();
+        hashes.views.iter_mut().for_each(|v| v.num_hashes = 64);
+        assert_eq!(said(&hashes), "128 hashes a view (--hashes 128), where this run has 64");
         let mut views = base.clone();
         views.views.truncate(1);
         assert_eq!(said(&views), "views words,content,lead (--views words,content,lead), where this run has words");
