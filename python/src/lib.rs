@@ -157,11 +157,6 @@ impl Settings {
             })
             .transpose()?;
         config.against = self.against.clone().unwrap_or_default();
-        if self.top.is_some() && config.against.is_empty() {
-            return Err(Error::Config(
-                "top keeps each new article's best pairs against a reference collection: give against".into(),
-            ));
-        }
         config.top = self.top;
         if let Some(ext) = &self.ext {
             config.input.extensions = ext.iter().map(|e| e.trim_start_matches('.').to_string()).collect();

@@ -30,11 +30,6 @@ pub(super) fn run(args: &ScanArgs, run: &Run) -> Result<ExitCode> {
         let result = unspun::index::Index::open(index)?.query(&args.paths, &config, &run.bars)?;
         return write(&result, &config, format, args.explain, output, run);
     }
-    if args.top.is_some() && args.against.is_empty() {
-        return Err(Error::Config(
-            "--top keeps each scanned article's best pairs against a reference collection: give --against".into(),
-        ));
-    }
     let mut config = args.settings.to_config(&args.against, format == Format::Summary)?;
     config.top = args.top;
     config.validate()?;

@@ -95,6 +95,11 @@ fn run(
     progress: &dyn Progress,
 ) -> Result<Scan> {
     config.validate()?;
+    if config.top.is_some() && config.against.is_empty() {
+        return Err(Error::Config(
+            "--top keeps each scanned article's best pairs against a reference collection: give --against".into(),
+        ));
+    }
     let (mut inputs, problems) = discover(Box::new(documents.into_iter()), paths, config)?;
     let mut plan = Plan::new(config, !config.against.is_empty())?;
     if config.boilerplate {
