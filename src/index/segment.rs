@@ -533,12 +533,8 @@ impl Segment {
         }
         let starts = self.section("text_starts")?;
         let (_, texts) = self.place("texts")?;
-        let start = |i: usize| start_at(starts, self.header.documents, i);
-        let frame = match (start(doc), start(doc + 1)) {
-            (Some(from), Some(to)) if from <= to => texts.get(from as usize..to as usize),
-            _ => None,
-        };
-        let frame = frame.ok_or_else(|| self.damaged("text store's table"))?;
+        let frame =
+            row_in(starts, self.header.documents, texts, doc, 1).ok_or_else(|| self.damaged("text store's table"))?;
         // Each frame checks its text (a checksum of its own); the store is not checked whole before.
         let damaged = || Error::Index {
             path: self.path.clone(),
@@ -674,12 +670,9 @@ impl Segment {
         self.section("stem_dictionary")?;
         let (_, width) = sample_bits(n);
         for (rows, values, unit) in [("stem_starts", "stems", 1), ("sample_starts", "samples", width)] {
-            let end = self.section(values)?.len();
+            let bytes = self.section(values)?.len();
             let starts = starts(self.section(rows)?, n).ok_or_else(|| self.damaged(rows))?;
-            let fits = starts.first() == Some(&0)
-                && starts.windows(2).all(|w| w[0] <= w[1])
-                && starts.last().and_then(|&e| usize::try_from(e).ok()?.checked_mul(unit)) == Some(end);
-            if !fits {
+            if !bytes.is_multiple_of(unit) || !starts_fit(&starts, n, bytes / unit) {
                 return Err(self.damaged(values));
             }
         }
@@ -689,13 +682,8 @@ impl Segment {
     /// The bytes of document `doc`'s row in section `values`, whose rows (of `unit` bytes a value) start
     /// where section `starts` says.
     fn row(&self, starts: &str, values: &str, doc: usize, unit: usize) -> Result<&[u8]> {
-        let (n, starts, bytes) = (self.header.documents, self.section(starts)?, self.section(values)?);
-        let at = |i: usize| start_at(starts, n, i).and_then(|s| usize::try_from(s).ok()?.checked_mul(unit));
-        let row = match (at(doc), at(doc + 1)) {
-            (Some(from), Some(to)) if from <= to => bytes.get(from..to),
-            _ => None,
-        };
-        row.ok_or_else(|| self.damaged(values))
+        let (starts, bytes) = (self.section(starts)?, self.section(values)?);
+        row_in(starts, self.header.documents, bytes, doc, unit).ok_or_else(|| self.damaged(values))
     }
 
     /// The statistics of the texts the segment counted first, and the words view's minima.
@@ -732,11 +720,16 @@ fn release(map: &Mmap) {
 
 /// Rows from their flat values and starts, when they agree.
 fn ragged<T>(values: Vec<T>, starts: Vec<u64>, n: usize) -> Option<Ragged<T>> {
-    let fits = starts.len() == n + 1
+    starts_fit(&starts, n, values.len())
+        .then(|| Ragged::from_parts(values, starts.into_iter().map(|s| s as usize).collect()))
+}
+
+/// Whether the starts of `n` rows begin at 0, never go back and end at `values`.
+fn starts_fit(starts: &[u64], n: usize, values: usize) -> bool {
+    starts.len() == n + 1
         && starts.first() == Some(&0)
         && starts.windows(2).all(|w| w[0] <= w[1])
-        && starts.last().is_some_and(|&e| e as usize == values.len());
-    fits.then(|| Ragged::from_parts(values, starts.into_iter().map(|s| s as usize).collect()))
+        && starts.last().is_some_and(|&e| e as usize == values)
 }
 
 /// Lanes of a document's minima matched in pairs, [`KEY_BANDS`] pairs, to find an earlier near-copy.
@@ -945,6 +938,14 @@ fn start_at(starts: &[u8], n: usize, i: usize) -> Option<u64> {
         8 => Some(u64::from_le_bytes(b.try_into().ok()?)),
         _ => None,
     }
+}
+
+/// The bytes of row `i` of `values`, whose rows (of `unit` bytes a value) start where the `*_starts`
+/// section `starts` of `n` rows says.
+fn row_in<'v>(starts: &[u8], n: usize, values: &'v [u8], i: usize, unit: usize) -> Option<&'v [u8]> {
+    let at = |i: usize| start_at(starts, n, i).and_then(|s| usize::try_from(s).ok()?.checked_mul(unit));
+    // A start past its end is no range: `get` gives none.
+    values.get(at(i)?..at(i + 1)?)
 }
 
 /// A `*_starts` section of `n` rows, whole.
