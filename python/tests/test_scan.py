@@ -292,6 +292,9 @@ def test_records_are_read_through_the_field_settings(seeds):
     documents = unspun.scan(gaps).documents
     assert [(d.id, d.skipped) for d in documents][-2:] == [("4", None), ("5", "empty")]
     assert unspun.scan([{"text": texts[0], "date": np.datetime64("2020-01-02")}]).documents[0].date == "2020-01-02"
+    # A month is no day: refused, not read as its first day.
+    with pytest.raises(ValueError, match="is a month, not a day"):
+        unspun.scan([{"text": texts[0], "date": np.datetime64("2020-01", "M")}])
 
 
 def test_records_are_read_as_a_file_reads_them(seeds, tmp_path):

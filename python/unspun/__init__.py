@@ -234,6 +234,11 @@ def _date(value: Any, where: str) -> Optional[str]:
     # time of exactly midnight without a zone is taken as the day, as the file readers take "2024-01-01"
     # (any moment of it), not as the instant 00:00.
     if type(value).__name__ == "datetime64":  # numpy.datetime64
+        unit = sys.modules["numpy"].datetime_data(value.dtype)[0]
+        if unit in ("Y", "M", "W"):
+            # A year, month or week is no day: read as its first day, it would settle direction against
+            # texts published later in it.
+            raise ValueError(f"{where}: date {value} is a {_COARSE[unit]}, not a day (give days: datetime64[D])")
         value = _pandas_timestamp(value) or value
     if hasattr(value, "isoformat"):  # datetime.date, datetime.datetime, pandas.Timestamp
         if _naive_midnight(value):
@@ -243,6 +248,9 @@ def _date(value: Any, where: str) -> Optional[str]:
         text = str(value)
         return text[: -len("T00:00:00")] if text.endswith("T00:00:00") else text
     raise TypeError(f"{where}: date is {type(value).__name__}, not an ISO 8601 string or a date")
+
+
+_COARSE = {"Y": "year", "M": "month", "W": "week"}
 
 
 def _pandas_timestamp(value: Any) -> Any:
