@@ -96,48 +96,31 @@ impl Params {
     /// What `other` signs otherwise, each as "what these say (the setting that gives it), this run's".
     fn differences(&self, other: &Params) -> Vec<String> {
         let mut out = Vec::new();
-        let mut differ = |what: String, flag: String, theirs: String| {
-            out.push(format!("{what} ({flag}), where this run has {theirs}"));
+        // A setting given by a flag and its value: `what` with the index's value in place of `{}`.
+        let mut differ = |what: &str, flag: &str, mine: &dyn std::fmt::Display, theirs: &dyn std::fmt::Display| {
+            let (mine, theirs) = (mine.to_string(), theirs.to_string());
+            if mine != theirs {
+                out.push(format!("{} ({flag} {mine}), where this run has {theirs}", what.replace("{}", &mine)));
+            }
         };
         let names = |p: &Params| p.views.iter().map(|v| v.view.as_str()).collect::<Vec<_>>().join(",");
-        if names(self) != names(other) {
-            differ(format!("views {}", names(self)), format!("--views {}", names(self)), names(other));
-        }
+        differ("views {}", "--views", &names(self), &names(other));
         for (v, w) in self.views.iter().zip(&other.views).filter(|(v, w)| v.view == w.view) {
-            if v.num_hashes != w.num_hashes {
-                differ(
-                    format!("{} hashes a view", v.num_hashes),
-                    format!("--hashes {}", v.num_hashes),
-                    w.num_hashes.to_string(),
-                );
-            }
-            if v.shingle != w.shingle {
-                let flag = if v.view == "lead" { "--lead" } else { "--shingle" };
-                let what = if v.view == "lead" { "a lead of {} words" } else { "word {}-grams" };
-                differ(
-                    what.replace("{}", &v.shingle.to_string()),
-                    format!("{flag} {}", v.shingle),
-                    w.shingle.to_string(),
-                );
-            }
+            differ("{} hashes a view", "--hashes", &v.num_hashes, &w.num_hashes);
+            let (what, flag) =
+                if v.view == "lead" { ("a lead of {} words", "--lead") } else { ("word {}-grams", "--shingle") };
+            differ(what, flag, &v.shingle, &w.shingle);
         }
-        if self.seed != other.seed {
-            differ(format!("seed {}", self.seed), format!("--seed {}", self.seed), other.seed.to_string());
-        }
-        if self.min_words != other.min_words {
-            differ(
-                format!("min words {}", self.min_words),
-                format!("--min-words {}", self.min_words),
-                other.min_words.to_string(),
-            );
-        }
+        differ("seed {}", "--seed", &self.seed, &other.seed);
+        differ("min words {}", "--min-words", &self.min_words, &other.min_words);
         if self.passages != other.passages {
             let (what, flag) = if self.passages {
                 ("passages on", "without --no-passages")
             } else {
                 ("passages off", "--no-passages")
             };
-            differ(what.into(), flag.into(), if other.passages { "them on" } else { "them off" }.into());
+            let theirs = if other.passages { "them on" } else { "them off" };
+            out.push(format!("{what} ({flag}), where this run has {theirs}"));
         }
         if (self.stem_bits, self.phrase_bits, self.reading) != (other.stem_bits, other.phrase_bits, other.reading) {
             out.push(format!("{self}, by another build of unspun"));
