@@ -859,6 +859,17 @@ mod tests {
     use crate::frequencies::{Frequencies, phrase_hashes};
     use crate::shingle::Tokens;
 
+    /// [`direction`] with no collection statistics and the built-in model.
+    fn weigh(
+        relation: Relation,
+        al: &Alignment,
+        a: &Side,
+        b: &Side,
+        related: Related,
+    ) -> (Lean, Vec<Evidence>, Option<Features>) {
+        direction(relation, al, a, b, related, &Frequencies::new(), &Weigher::new(&DirectionModel::default(), true))
+    }
+
     /// A side of a pair for tests: its whole text covered, no date, URL or canonical link.
     fn plain_side<'a>(id: &'a str, analysis: &'a Analysis) -> Side<'a> {
         Side { id, analysis, coverage: 1.0, date: None, url: None, canonical: None, precision: DatePrecision::Time }
@@ -994,17 +1005,7 @@ mod tests {
         let (a, b) = (analyse(STORY), analyse(STORY));
         let al = align(&a, &b);
         let side = |id, an, date, url, canonical| Side { date, url, canonical, ..plain_side(id, an) };
-        let lean = |x: &Side, y: &Side| {
-            direction(
-                Relation::Rewrite,
-                &al,
-                x,
-                y,
-                Related::default(),
-                &Frequencies::new(),
-                &Weigher::new(&DirectionModel::default(), true),
-            )
-        };
+        let lean = |x: &Side, y: &Side| weigh(Relation::Rewrite, &al, x, y, Related::default());
         // y names x's page as its original, though y's date is the earlier: the link decides.
         let x = side("x", &a, Some(13.0), Some("https://news.example/story"), None);
         let y = side("y", &b, Some(10.0), Some("http://copies.example/a"), Some("http://www.news.example/story/#top"));
@@ -1028,26 +1029,12 @@ mod tests {
         let b = analyse(STORY);
         let side = |id, an, date| Side { date, ..plain_side(id, an) };
         let al = align(&a, &b);
-        let (k, ev, _) = direction(
-            Relation::Rewrite,
-            &al,
-            &side("x", &a, Some(10.0)),
-            &side("y", &b, Some(13.0)),
-            Related::default(),
-            &Frequencies::new(),
-            &Weigher::new(&DirectionModel::default(), true),
-        );
+        let (k, ev, _) =
+            weigh(Relation::Rewrite, &al, &side("x", &a, Some(10.0)), &side("y", &b, Some(13.0)), Related::default());
         assert_eq!(k, Lean::Settled(Some(0)));
         assert_eq!(ev[0].signal, "date");
-        let (k, _, _) = direction(
-            Relation::Duplicate,
-            &al,
-            &side("x", &a, Some(10.0)),
-            &side("y", &b, Some(10.5)),
-            Related::default(),
-            &Frequencies::new(),
-            &Weigher::new(&DirectionModel::default(), true),
-        );
+        let (k, _, _) =
+            weigh(Relation::Duplicate, &al, &side("x", &a, Some(10.0)), &side("y", &b, Some(10.5)), Related::default());
         assert_eq!(k, Lean::Settled(None));
     }
 
@@ -1057,15 +1044,7 @@ mod tests {
         let al = align(&a, &b);
         let settled = |x: (f64, DatePrecision), y: (f64, DatePrecision)| {
             let side = |id, an, (date, precision)| Side { date: Some(date), precision, ..plain_side(id, an) };
-            let lean = direction(
-                Relation::NearDuplicate,
-                &al,
-                &side("x", &a, x),
-                &side("y", &b, y),
-                Related::default(),
-                &Frequencies::new(),
-                &Weigher::new(&DirectionModel::default(), true),
-            );
+            let lean = weigh(Relation::NearDuplicate, &al, &side("x", &a, x), &side("y", &b, y), Related::default());
             matches!(lean.0, Lean::Settled(Some(_)))
         };
         use DatePrecision::{Day, Instant, Time};
@@ -1093,7 +1072,7 @@ mod tests {
             Side { date: Some(date), ..plain_side(id, analysis) }
         }
         let lean = |earlier: &Analysis, later: &Analysis, third_date: Option<f64>| {
-            direction(
+            weigh(
                 Relation::NearDuplicate,
                 &align(earlier, later),
                 &side("earlier", earlier, 3.0),
@@ -1104,8 +1083,6 @@ mod tests {
                     copies: 0,
                     unconsulted: 0,
                 },
-                &Frequencies::new(),
-                &Weigher::new(&DirectionModel::default(), true),
             )
         };
         let (k, ev, _) = lean(&cut, &full, Some(1.0));
@@ -1129,7 +1106,7 @@ mod tests {
         let instant = |id, analysis, date| Side { precision: DatePrecision::Instant, ..side(id, analysis, date) };
         let hours = |h: f64| 3.0 + h / 24.0;
         let settled = |third: f64| {
-            direction(
+            weigh(
                 Relation::NearDuplicate,
                 &align(&cut, &full),
                 &instant("earlier", &cut, hours(0.0)),
@@ -1140,8 +1117,6 @@ mod tests {
                     copies: 0,
                     unconsulted: 0,
                 },
-                &Frequencies::new(),
-                &Weigher::new(&DirectionModel::default(), true),
             )
             .0
         };
@@ -1157,14 +1132,12 @@ mod tests {
         let other = analyse("Witnesses said it was a difficult night for the capital city as prisoners were released.");
         let side = |id, an| Side { coverage: 0.7, ..plain_side(id, an) };
         let al = align(&spun, &original);
-        let (k, ev, _) = direction(
+        let (k, ev, _) = weigh(
             Relation::Rewrite,
             &al,
             &side("spun", &spun),
             &side("orig", &original),
             Related { witnesses: &[&other], witness_dates: &[], copies: 0, unconsulted: 0 },
-            &Frequencies::new(),
-            &Weigher::new(&DirectionModel::default(), true),
         );
         assert!(matches!(k, Lean::Towards(s) if s <= -1.0), "{k:?} {ev:?}");
     }
@@ -1183,14 +1156,12 @@ mod tests {
         let attestation = |stored: &str| {
             let stored = analyse(&format!("{opening}{stored}"));
             let al = align(&stored, &whole);
-            let (_, ev, _) = direction(
+            let (_, ev, _) = weigh(
                 Relation::NearDuplicate,
                 &al,
                 &plain_side("stored", &stored),
                 &plain_side("whole", &whole),
                 Related { witnesses: &[&other], witness_dates: &[], copies: 0, unconsulted: 0 },
-                &Frequencies::new(),
-                &Weigher::new(&DirectionModel::default(), true),
             );
             ev.into_iter().find(|e| e.signal == "attestation").map(|e| e.detail)
         };
@@ -1366,14 +1337,12 @@ mod tests {
         let al = align(&short, &long);
         let side = |id, an, coverage| Side { coverage, ..plain_side(id, an) };
         let judge = |third: &[&Analysis]| {
-            direction(
+            weigh(
                 Relation::Partial,
                 &al,
                 &side("lead", &short, al.coverage_a),
                 &side("article", &long, al.coverage_b),
                 Related { witnesses: third, witness_dates: &[], copies: 0, unconsulted: 0 },
-                &Frequencies::new(),
-                &Weigher::new(&DirectionModel::default(), true),
             )
         };
         // The excerpt feature (index 2) is what the model weighs; the evidence says it in words.
