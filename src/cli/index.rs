@@ -11,10 +11,10 @@ use unspun::input::Problem;
 use unspun::report::counted;
 use unspun::{Config, Error, Result};
 
-use super::Run;
 use super::args::{IndexCommand, QueryArgs, SettingsArgs, report_format};
 use super::output::Output;
 use super::report::{check_explain, write};
+use super::{Run, have};
 
 pub(super) fn run(command: &IndexCommand, run: &Run) -> Result<ExitCode> {
     match command {
@@ -39,9 +39,10 @@ pub(super) fn run(command: &IndexCommand, run: &Run) -> Result<ExitCode> {
             }
             if written.repeated_ids > 0 {
                 eprintln!(
-                    "unspun: warning: {} documents written have the id of one the index holds or of an earlier one \
-                     (a page crawled again?): both are kept, and reports name the later ID#2, ID#3… by id, then file",
-                    written.repeated_ids
+                    "unspun: warning: of the documents written, {} the id of one the index holds or of an \
+                     earlier one (a page crawled again?): both are kept, and reports name the later ID#2, ID#3… by \
+                     id, then file",
+                    have(written.repeated_ids, "document")
                 );
             }
             Ok(if problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })

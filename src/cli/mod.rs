@@ -71,6 +71,11 @@ impl Run {
     }
 }
 
+/// "1 document has", "2 documents have": `n` of `noun` with the verb.
+fn have(n: usize, noun: &str) -> String {
+    format!("{} {}", unspun::report::counted(n, noun), if n == 1 { "has" } else { "have" })
+}
+
 /// 0 when every input was read cleanly, 2 when some was skipped or read lossily.
 fn exit_code(scan: &unspun::Scan) -> ExitCode {
     if scan.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) }

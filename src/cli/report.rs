@@ -8,7 +8,7 @@ use unspun::{Config, Error, Result, Scan};
 
 use super::args::Format;
 use super::output::{Output, write_report};
-use super::{Run, exit_code};
+use super::{Run, exit_code, have};
 
 /// Refuses `--explain` with a format other than text.
 pub(super) fn check_explain(explain: bool, format: Format, from_extension: Option<String>) -> Result<()> {
@@ -69,8 +69,8 @@ pub(super) fn write(
         }
         if !result.renamed_ids.is_empty() {
             eprintln!(
-                "unspun: note: {} documents have the id of an earlier one and are reported as ID#2, ID#3…",
-                result.renamed_ids.len()
+                "unspun: note: {} the id of an earlier one and are reported as ID#2, ID#3…",
+                have(result.renamed_ids.len(), "document")
             );
         }
     }

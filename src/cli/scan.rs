@@ -4,10 +4,10 @@ use std::process::ExitCode;
 
 use unspun::{Error, Result};
 
-use super::Run;
 use super::args::{Format, ScanArgs};
 use super::output::Output;
 use super::report::{check_explain, write};
+use super::{Run, have};
 
 pub(super) fn run(args: &ScanArgs, run: &Run) -> Result<ExitCode> {
     let (format, from_extension) = args.format()?;
@@ -41,8 +41,9 @@ pub(super) fn run(args: &ScanArgs, run: &Run) -> Result<ExitCode> {
     let without_url = result.documents.iter().filter(|d| d.url().is_none()).count();
     if config.boilerplate && !run.quiet && without_url > 0 {
         eprintln!(
-            "unspun: note: {without_url} documents have no URL (a page's og:url, a WARC record's target or a record's \
-             url field): --boilerplate, which finds each site's furniture by its pages' addresses, left them as read"
+            "unspun: note: {} no URL (a page's og:url, a WARC record's target or a record's url field): \
+             --boilerplate, which finds each site's furniture by its pages' addresses, left them as read",
+            have(without_url, "document")
         );
     }
     let (within, reported) = within_sites(&result);

@@ -45,10 +45,11 @@ fn delimiter(path: &Path, head: &[u8]) -> u8 {
     b",;\t|"[best]
 }
 
-/// The longest row read: the text may be up to `max_document_bytes` and quoting can double it. A longer
-/// row is most likely an unclosed quotation mark swallowing the rest of the file: reading stops there.
+/// The longest row read into memory: the text may be up to `max_document_bytes` (a longer one is cut), and
+/// a row holds other cells too. A longer row is skipped to its end, or, when a quotation mark left open
+/// makes it, from the line after the mark on ([`Capped::resume_point`]).
 fn row_limit(options: &InputOptions) -> u64 {
-    (options.max_document_bytes as u64).saturating_mul(2) + (64 << 10)
+    (options.max_document_bytes as u64).saturating_mul(4) + (64 << 10)
 }
 
 /// Counts the bytes read since the start of the current row and fails past the limit, so that one
@@ -127,6 +128,43 @@ impl<R> Capped<R> {
         self.kept.truncate(from);
         self.since_row = 0;
         self.quotes = Quotes { at, lines, ..Quotes::new(self.quotes.delimiter) };
+    }
+}
+
+impl<R: Read> Capped<R> {
+    /// Past a row longer than the limit: reads on without keeping what it reads to the row's end (a line
+    /// end outside quotation marks), and passes on from there as at a row's start (see [`Capped::resume`]):
+    /// that place (stream byte, lines before it), or `None` when the row runs to the end of the stream.
+    fn skip_row(&mut self) -> io::Result<Option<(u64, u64)>> {
+        let mut chunk = vec![0; 64 << 10];
+        loop {
+            let n = if self.again_at < self.again.len() {
+                let n = chunk.len().min(self.again.len() - self.again_at);
+                chunk[..n].copy_from_slice(&self.again[self.again_at..self.again_at + n]);
+                self.again_at += n;
+                n
+            } else {
+                match self.inner.read(&mut chunk) {
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    read => read?,
+                }
+            };
+            if n == 0 {
+                return Ok(None);
+            }
+            for (i, &b) in chunk[..n].iter().enumerate() {
+                self.quotes.feed(&[b]);
+                if b == b'\n' && self.quotes.open().is_none() {
+                    let mut again = chunk[i + 1..n].to_vec();
+                    again.extend_from_slice(&self.again[self.again_at..]);
+                    (self.again, self.again_at) = (again, 0);
+                    let (at, lines) = (self.quotes.at, self.quotes.lines);
+                    (self.kept, self.kept_from, self.since_row) = (Vec::new(), at, 0);
+                    self.quotes = Quotes { at, lines, ..Quotes::new(self.quotes.delimiter) };
+                    return Ok(Some((at, lines)));
+                }
+            }
+        }
     }
 }
 
@@ -220,6 +258,11 @@ fn reader<R: Read>(inner: R, delimiter: u8, options: &InputOptions) -> csv::Read
 fn read_again<R: Read>(rows: csv::Reader<Capped<R>>, point: (u64, u64), delimiter: u8) -> csv::Reader<Capped<R>> {
     let mut stream = rows.into_inner();
     stream.resume(point);
+    read_on(stream, delimiter)
+}
+
+/// A reader of the rows `stream` passes on from here: no header row.
+fn read_on<R: Read>(stream: Capped<R>, delimiter: u8) -> csv::Reader<Capped<R>> {
     csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).has_headers(false).from_reader(stream)
 }
 
@@ -307,12 +350,23 @@ fn object(columns: &[String], row: &csv::ByteRecord) -> (Map<String, Value>, Vec
     (object, notes)
 }
 
+/// Whether the first line of `head` (the file's first bytes) reads as a header row: UTF-8 text (its end
+/// may be cut by `head`'s) without a NUL byte.
+fn header_line(head: &[u8]) -> bool {
+    let line = head.split(|&b| b == b'\n').next().unwrap_or_default();
+    !line.contains(&0) && std::str::from_utf8(line).err().is_none_or(|e| e.error_len().is_none())
+}
+
 /// Reads the documents of a CSV stream, one a row after the header row.
 pub(super) fn read(input: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()> {
     let options = ctx.options;
     let delimiter = match input.fill_buf() {
         Ok(head) if is_utf16(head) => return ctx.sink.problem(None, UTF16_STREAM),
-        Ok(head) if looks_binary(head) => return ctx.sink.problem(None, "binary file (NUL bytes), not CSV; skipped"),
+        // A file whose first line reads as a header row is CSV even with a NUL byte in its first rows: only
+        // the rows holding one are skipped.
+        Ok(head) if looks_binary(head) && !header_line(head) => {
+            return ctx.sink.problem(None, "binary file (NUL bytes), not CSV; skipped");
+        }
         Ok(head) => delimiter(&ctx.file.path, head),
         Err(e) => return ctx.sink.last_problem(None, ctx.stream.broken(&e, "0 rows")),
     };
@@ -337,8 +391,14 @@ pub(super) fn read(input: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()>
         .map(|column| quoted(column))
         .collect();
     if !repeated.is_empty() {
-        ctx.sink
-            .problem(Some(1), format!("column {} given twice in the header; the last is read", repeated.join(", ")))?;
+        ctx.sink.problem(
+            Some(1),
+            format!(
+                "{} {} given twice in the header; the last is read",
+                if repeated.len() == 1 { "column" } else { "columns" },
+                repeated.join(", ")
+            ),
+        )?;
     }
     let records = Records::new(ctx.file);
     let mut row = csv::ByteRecord::new();
@@ -371,6 +431,16 @@ pub(super) fn read(input: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()>
                     ctx.sink.problem(Some(next), why)?;
                     (base, rows_before) = (resume.0, next);
                     rows = read_again(rows, resume, delimiter);
+                    continue;
+                }
+                // A row longer than any text (a page pasted into a cell): skipped to its end.
+                let limit = stream.limit;
+                if stream.since_row > limit
+                    && let Ok(Some(resume)) = stream.skip_row()
+                {
+                    ctx.sink.problem(Some(next), format!("a row longer than {limit} bytes; skipped"))?;
+                    (base, rows_before) = (resume.0, next);
+                    rows = read_on(rows.into_inner(), delimiter);
                     continue;
                 }
                 let broken = ctx.stream.broken(&io::Error::other(e.to_string()), &format!("{count} rows"));
@@ -420,6 +490,12 @@ pub(super) fn read(input: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()>
                 }
                 None => ctx.sink.problem(Some(number), damage.why)?,
             }
+            continue;
+        }
+        // A NUL byte is no text's (binary data pasted in, a damaged export): the row is skipped, as a JSON
+        // line holding one is.
+        if let Some(k) = row.iter().position(|cell| cell.contains(&0)) {
+            ctx.sink.problem(Some(number), format!("a NUL byte in cell {} (binary data?); row skipped", k + 1))?;
             continue;
         }
         let (object, notes) = object(&columns, &row);
@@ -628,7 +704,7 @@ mod tests {
             assert_eq!(lines, [Some(9), Some(1509), Some(3009)], "{problems:?}");
             let message = &problems[0].message;
             assert!(
-                message.contains("not closed within 66048 bytes; row skipped, read again from line 10"),
+                message.contains("not closed within 66560 bytes; row skipped, read again from line 10"),
                 "{message}"
             );
             assert_eq!(docs.last().unwrap().id, "r3999");
@@ -654,7 +730,7 @@ mod tests {
         );
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert_eq!(problems[0].line, Some(1));
-        assert!(problems[0].message.contains("column \"text\", \"id\" given twice in the header"), "{problems:?}");
+        assert!(problems[0].message.contains("columns \"text\", \"id\" given twice in the header"), "{problems:?}");
     }
 
     #[test]
@@ -688,10 +764,12 @@ mod tests {
     #[test]
     fn a_file_that_cannot_be_read_as_articles_says_why() {
         let dir = tempfile::tempdir().unwrap();
-        let cases: [(&str, &[u8], &str); 3] = [
+        let cases: [(&str, &[u8], &str); 4] = [
             ("nocolumn.csv", b"name,body\nx,y\n", "no \"text\" column"),
-            ("empty.csv", b"", "no header row"),
-            ("binary.csv", b"id,text\n\0\0\0", "binary file"),
+            ("empty.csv", b"", "empty (0 bytes)"),
+            ("binary.csv", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "binary file"),
+            // A header row, then a NUL byte: the row is skipped, not the file.
+            ("nul.csv", b"id,text\n\0\0\0", "a NUL byte in cell 1 (binary data?); row skipped"),
         ];
         for (name, bytes, expected) in cases {
             let path = dir.path().join(name);
@@ -699,6 +777,21 @@ mod tests {
             let (docs, problems) = read_all(&path, &InputOptions::default());
             assert!(docs.is_empty(), "{name}");
             assert!(problems[0].message.contains(expected), "{name}: {problems:?}");
+        }
+        // A row longer than any text (a page pasted into a cell, quoted or not) costs that row only.
+        for cell in [format!("\"{}\"", "long, quoted ".repeat(10_000)), "long ".repeat(30_000)] {
+            let path = dir.path().join("long.csv");
+            std::fs::write(&path, format!("id,text\nbefore,A row.\nlong,{cell}\nafter,Another row.\n")).unwrap();
+            let options = InputOptions { max_document_bytes: 100, ..InputOptions::default() };
+            let (docs, problems) = read_all(&path, &InputOptions { max_document_bytes: 100, ..options });
+            assert_eq!(docs.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(), ["before", "after"]);
+            assert_eq!(problems.len(), 1, "{problems:?}");
+            assert_eq!(
+                (problems[0].line, problems[0].message.as_str()),
+                (Some(3), "a row longer than 65936 bytes; skipped")
+            );
+            let again = crate::input::reload(&path, &docs[1].origin, &InputOptions::default()).unwrap();
+            assert_eq!(again, "Another row.");
         }
         // An unclosed quotation mark would make one row of the rest of the file: its row is given up at the
         // limit, the lines after it read as rows (here without a text cell each).
@@ -710,7 +803,7 @@ mod tests {
         let (docs, problems) = read_all(&path, &options);
         assert_eq!(docs.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(), ["ok"]);
         assert!(
-            problems[0].message.contains("opened on line 3 of the file is not closed within 67536 bytes"),
+            problems[0].message.contains("opened on line 3 of the file is not closed within 69536 bytes"),
             "{problems:?}"
         );
         assert!(problems[1].message.contains("no \"text\" field"), "{problems:?}");

@@ -15,10 +15,11 @@ use super::{InputOptions, Origin, UTF16_STREAM, is_utf16, looks_binary, source};
 use crate::error::{Error, Result};
 use crate::escape::quoted;
 
-/// The longest line read into memory: the text may be up to `max_document_bytes` and JSON escaping can
-/// double it. Longer lines are skipped without being held.
+/// The longest line read into memory: the text may be up to `max_document_bytes` (a longer one is cut),
+/// JSON's escapes can make it six times as long (`\u00e9`) and a record holds other fields too. Longer
+/// lines are skipped without being held.
 fn line_limit(options: &InputOptions) -> usize {
-    options.max_document_bytes.saturating_mul(2).saturating_add(64 << 10)
+    options.max_document_bytes.saturating_mul(16).saturating_add(64 << 10)
 }
 
 /// Reads one line. `Err` is why the line was skipped.
@@ -41,10 +42,17 @@ fn parse(bytes: &[u8], options: &InputOptions) -> std::result::Result<Parsed, Sk
         Ok(record) => record,
         // A lone UTF-16 surrogate escape (`"\ud800"`, as Python's json writes a string holding one) is
         // grammatical JSON that no string can hold: replaced, as bytes that are not UTF-8 are.
+        // Nor is `NaN` or `Infinity` JSON, which Python's json writes for such floats by default (and reads
+        // back): read as null, as a report's JSON could not give them either.
         Err(e) => {
-            let fixed = without_lone_surrogates(line).ok_or_else(|| malformed(e))?;
-            notes.push("an escape of a lone UTF-16 surrogate (U+D800 to U+DFFF, unpaired) replaced by U+FFFD".into());
-            serde_json::from_str(&fixed).map_err(malformed)?
+            let surrogates = without_lone_surrogates(line);
+            if surrogates.is_some() {
+                notes.push(
+                    "an escape of a lone UTF-16 surrogate (U+D800 to U+DFFF, unpaired) replaced by U+FFFD".into(),
+                );
+            }
+            let fixed = without_non_finite(surrogates.as_deref().unwrap_or(line)).or(surrogates);
+            serde_json::from_str(&fixed.ok_or_else(|| malformed(e))?).map_err(malformed)?
         }
     };
     let (object, repeated) = match record {
@@ -53,7 +61,8 @@ fn parse(bytes: &[u8], options: &InputOptions) -> std::result::Result<Parsed, Sk
     };
     if !repeated.is_empty() {
         let names: Vec<String> = repeated.iter().map(|name| quoted(name)).collect();
-        notes.push(format!("field {} given twice; the last is read", names.join(", ")));
+        let fields = if names.len() == 1 { "field" } else { "fields" };
+        notes.push(format!("{fields} {} given twice; the last is read", names.join(", ")));
     }
     fields(object, notes, options)
 }
@@ -84,6 +93,30 @@ fn without_lone_surrogates(line: &str) -> Option<String> {
         }
     }
     changed.then(|| out + &line[from..])
+}
+
+/// `line` with each `NaN`, `Infinity` and `-Infinity` outside its strings written `null`; `None` when it
+/// holds none.
+fn without_non_finite(line: &str) -> Option<String> {
+    const WORDS: [&str; 3] = ["-Infinity", "Infinity", "NaN"];
+    let bytes = line.as_bytes();
+    let (mut out, mut from, mut i, mut in_string) = (String::new(), 0, 0, false);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if in_string => i += 2,
+            b'"' => (in_string, i) = (!in_string, i + 1),
+            _ if in_string => i += 1,
+            _ => match WORDS.iter().find(|w| bytes[i..].starts_with(w.as_bytes())) {
+                Some(word) => {
+                    out.push_str(&line[from..i]);
+                    out.push_str("null");
+                    (i, from) = (i + word.len(), i + word.len());
+                }
+                None => i += 1,
+            },
+        }
+    }
+    (from > 0).then(|| out + &line[from..])
 }
 
 /// What the JSON parser says of a line, placed by the column (its own "line 1", "line 2" would read as
@@ -202,7 +235,9 @@ pub(super) fn read(reader: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()
         // A file that opens with an object is JSON Lines even with a NUL byte in its first lines: only
         // the lines holding one are malformed, and reported as such.
         Ok(head) if is_utf16(head) => return ctx.sink.problem(None, UTF16_STREAM),
-        Ok(head) if looks_binary(head) && !head.trim_ascii_start().starts_with(b"{") => {
+        Ok(head)
+            if looks_binary(head) && !head.strip_prefix(BOM).unwrap_or(head).trim_ascii_start().starts_with(b"{") =>
+        {
             return ctx.sink.problem(None, "binary file (NUL bytes), not JSON Lines; skipped");
         }
         Ok(head) if head.starts_with(BOM) => {
@@ -446,7 +481,7 @@ mod tests {
             (b"true", "a boolean is not a JSON object"),
             (
                 b"{\"text\": \"kept\", \"text\": \"ok\", \"id\": 1, \"id\": 2, \"id\": 3}",
-                "field \"text\", \"id\" given twice; the last is read",
+                "fields \"text\", \"id\" given twice; the last is read",
             ),
         ];
         for (line, expected) in cases {
@@ -532,12 +567,28 @@ mod tests {
             assert_eq!(crate::input::reload(&path, &d.origin, &InputOptions::default()).unwrap(), d.text);
         }
 
-        let path = dir.path().join("nul.jsonl");
-        std::fs::write(&path, format!("{{\"text\": \"a\u{0}b\"}}\n{GOOD}")).unwrap();
-        let (docs, problems) = read_all(&path, &InputOptions::default());
-        assert_eq!(docs.len(), 3);
-        assert_eq!(problems.len(), 1, "{problems:?}");
-        assert_eq!(problems[0].line, Some(1));
+        // With a byte-order mark too: the file opens with an object, only the line with the NUL is lost.
+        for bom in ["", "\u{feff}"] {
+            let path = dir.path().join("nul.jsonl");
+            std::fs::write(&path, format!("{bom}{{\"text\": \"a\u{0}b\"}}\n{GOOD}")).unwrap();
+            let (docs, problems) = read_all(&path, &InputOptions::default());
+            assert_eq!(docs.len(), 3);
+            assert_eq!(problems.len(), 1, "{problems:?}");
+            assert_eq!(problems[0].line, Some(1));
+        }
+    }
+
+    /// Python's json writes a float NaN or infinity as `NaN` or `Infinity`, which JSON has not: read as
+    /// null, the record kept; the same words in a string are text.
+    #[test]
+    fn python_non_finite_numbers_are_null() {
+        let line = r#"{"id": "p", "text": "NaN \" Infinity", "score": NaN, "range": [-Infinity, Infinity]}"#;
+        let (docs, problems) = crate::input::read_all("t.jsonl", crate::input::Format::Jsonl, line.as_bytes());
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(docs[0].text, "NaN \" Infinity");
+        assert_eq!(docs[0].extra["score"], Value::Null);
+        assert_eq!(docs[0].extra["range"], serde_json::json!([null, null]));
+        assert_eq!(without_non_finite(r#"{"text": "NaN"}"#), None);
     }
 
     #[test]

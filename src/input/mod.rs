@@ -373,8 +373,8 @@ fn walk_entries(walker: &mut Walk, dir: &Path, files: &mut Vec<InputFile>, probl
         } else if !meta.is_file() {
             // A FIFO with no writer would block the walk forever, and its bytes could not be read again to
             // verify a pair: only a FIFO named on the command line is read (once, spilled).
-            let message = "not a regular file (a FIFO, socket or device); skipped (name it on the command \
-                           line to read it once)";
+            let message = "not a regular file (a FIFO, socket or device: name it on the command line to read it \
+                           once); skipped";
             problems.push(Problem::in_file(&path, message));
         } else {
             files.push(InputFile { id: id_for(&path, Some(walker.root)), path });
@@ -478,6 +478,13 @@ fn spill_store(src: &source::Source) -> Result<Option<Arc<SpillStore>>> {
 /// Reads the documents of `reader`, the decoded bytes of `ctx.file`, with the reader of `ctx.format`:
 /// the one place that says which module reads which format.
 fn read_format(reader: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()> {
+    // Nothing at all (a crawler that died, a file cut to nothing), or a stream that fails at once, is said
+    // alike in every format.
+    match reader.fill_buf() {
+        Ok([]) => return ctx.sink.problem(None, "empty (0 bytes); skipped"),
+        Ok(_) => {}
+        Err(e) => return ctx.sink.last_problem(None, ctx.stream.broken(&e, "nothing")),
+    }
     match ctx.format {
         Format::Text | Format::Html => text::read(reader, ctx),
         Format::Jsonl => jsonl::read(reader, ctx),
@@ -692,25 +699,50 @@ pub(crate) fn cut_to(text: &mut String, max_bytes: usize) -> Option<usize> {
     Some(cut)
 }
 
-/// Whether a text has nothing but white space: an empty document, reported and skipped.
+/// Whether a text has nothing but white space (or a byte-order mark, all Notepad writes of an empty
+/// file): an empty document, reported and skipped.
 pub(crate) fn is_blank(text: &str) -> bool {
-    text.trim().is_empty()
+    text.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}').is_empty()
 }
 
 /// Whether bytes look like a binary file rather than text: NUL bytes near the start, in a text that is
-/// not UTF-16 (which holds a NUL byte in every ASCII character, and opens with a byte-order mark).
+/// not UTF-16 (which holds a NUL byte in every ASCII character).
 pub(crate) fn looks_binary(bytes: &[u8]) -> bool {
     !is_utf16(bytes) && bytes.iter().take(8192).any(|&b| b == 0)
 }
 
-/// Whether bytes open with a UTF-16 byte-order mark (as Windows Notepad saves "Unicode" text).
+/// Whether bytes are UTF-16 text (see [`utf16`]).
 pub(crate) fn is_utf16(bytes: &[u8]) -> bool {
-    encoding_rs::Encoding::for_bom(bytes).is_some_and(|(encoding, _)| encoding != encoding_rs::UTF_8)
+    utf16(bytes).is_some()
+}
+
+/// The UTF-16 encoding bytes are in: the one their byte-order mark names (as Windows Notepad saves
+/// "Unicode" text), else, without a mark, the one whose every other byte is zero in nine of ten of their
+/// first 512 characters, as in text written mostly in Latin letters (little-endian: the zero second).
+pub(crate) fn utf16(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    use encoding_rs::{UTF_8, UTF_16BE, UTF_16LE};
+    if let Some((encoding, _)) = encoding_rs::Encoding::for_bom(bytes) {
+        return (encoding != UTF_8).then_some(encoding);
+    }
+    let units: Vec<&[u8]> = bytes.chunks_exact(2).take(512).collect();
+    let share = |zero: usize| units.iter().filter(|u| u[zero] == 0 && u[1 - zero] != 0).count() * 10;
+    match units.len() {
+        0..8 => None,
+        n if share(1) >= 9 * n => Some(UTF_16LE),
+        n if share(0) >= 9 * n => Some(UTF_16BE),
+        _ => None,
+    }
 }
 
 /// Why a stream read line by line (JSON Lines, CSV) in UTF-16 is skipped: its lines are read as UTF-8.
 pub(crate) const UTF16_STREAM: &str =
-    "UTF-16 text (byte-order mark), which is read as UTF-8 only: convert it (iconv -f UTF-16 -t UTF-8); skipped";
+    "UTF-16 text, which is read as UTF-8 only: convert it (iconv -f UTF-16 -t UTF-8); skipped";
+
+/// Whether a body opens as an HTML page.
+pub(crate) fn looks_like_html(body: &[u8]) -> bool {
+    let head = String::from_utf8_lossy(&body[..body.len().min(1024)]).to_ascii_lowercase();
+    head.contains("<html") || head.contains("<!doctype html")
+}
 
 /// How precisely a publication date places its article in time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -931,6 +963,41 @@ pub(crate) mod tests {
         let (mut docs, mut problems) = (Vec::new(), Vec::new());
         read(&file, options, &mut |d| docs.push(d), &mut |p| problems.push(p), &NoProgress).unwrap();
         (docs, problems)
+    }
+
+    /// A file of no bytes is said alike in every format (a crawl or export that died before writing);
+    /// a text of a byte-order mark alone is an empty document.
+    #[test]
+    fn empty_inputs_are_said_in_every_format() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["a.txt", "a.html", "a.jsonl", "a.csv", "a.warc", "a.jsonl.gz", "a.warc.gz"] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, b"").unwrap();
+            let (docs, problems) = read_all(&path, &InputOptions::default());
+            assert!(docs.is_empty(), "{name}");
+            assert_eq!(problems.iter().map(|p| p.message.as_str()).collect::<Vec<_>>(), ["empty (0 bytes); skipped"]);
+        }
+        let bom = dir.path().join("bom.txt");
+        std::fs::write(&bom, "\u{feff}\n").unwrap();
+        let (docs, problems) = read_all(&bom, &InputOptions::default());
+        assert!(docs.is_empty() && problems[0].message == "empty document; skipped", "{problems:?}");
+    }
+
+    /// UTF-16 without a byte-order mark (Python's "utf-16-le", some database exports): a text decoded,
+    /// JSON Lines refused with the advice to convert it, as with a mark.
+    #[test]
+    fn utf16_without_a_byte_order_mark() {
+        let text = "Ministers met on Tuesday to agree the budget for the coming year.";
+        let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        for bytes in [&le, &be] {
+            let (docs, problems) = super::read_all("t.txt", Format::Text, bytes);
+            assert!(problems.is_empty(), "{problems:?}");
+            assert_eq!(docs[0].text, text);
+            let (docs, problems) = super::read_all("t.jsonl", Format::Jsonl, bytes);
+            assert!(docs.is_empty() && problems[0].message.starts_with("UTF-16 text"), "{problems:?}");
+        }
+        assert_eq!(utf16(b"plain ASCII text, long enough"), None);
     }
 
     #[test]

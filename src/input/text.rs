@@ -28,11 +28,9 @@ fn read_capped(reader: &mut dyn BufRead, max: usize) -> std::io::Result<Vec<u8>>
 /// A file's text (for an HTML page, its main text, title and publication date), from its bytes cut to
 /// `max` at a character boundary, what was done to it, and whether the bytes were cut.
 fn text_of(mut bytes: Vec<u8>, format: Format, max: usize) -> (html::Page, Option<String>, bool) {
-    // A UTF-16 file (its byte-order mark says so) is read as the UTF-8 it decodes to.
+    // A UTF-16 file is read as the UTF-8 it decodes to.
     let mut utf16_note = None;
-    if let Some((encoding, _)) = encoding_rs::Encoding::for_bom(&bytes)
-        && encoding != encoding_rs::UTF_8
-    {
+    if let Some(encoding) = super::utf16(&bytes) {
         let text;
         (text, utf16_note) = html::decode_as(encoding, &bytes);
         bytes = text.into_bytes();
@@ -85,7 +83,8 @@ pub(super) fn read(reader: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()
         Ok(bytes) => bytes,
         Err(e) => return ctx.sink.last_problem(None, ctx.stream.broken(&e, "the start of the document")),
     };
-    if looks_binary(&bytes) {
+    // A page with a stray NUL byte is still a page (as a crawled one is, [`super::warc`]).
+    if looks_binary(&bytes) && !(format == Format::Html && super::looks_like_html(&bytes)) {
         return ctx.sink.problem(None, "binary file (NUL bytes); skipped");
     }
     if bytes.starts_with(b"filedesc://") {

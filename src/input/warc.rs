@@ -18,7 +18,7 @@ use std::path::Path;
 use serde_json::{Map, Value};
 
 use super::context::ReadContext;
-use super::{Document, InputOptions, Origin, decode, html, is_blank, source};
+use super::{Document, InputOptions, Origin, decode, html, is_blank, looks_like_html, source};
 use crate::error::{Error, Result};
 use crate::escape::quoted;
 
@@ -111,10 +111,11 @@ impl BufRead for Counted<'_> {
 
 /// How a record's block and the next record's version line meet in a well-formed archive: the two
 /// line ends that close a record, then `WARC/1.0` or `WARC/1.1` on a line of its own.
-const NEXT_RECORD: [&[u8]; 2] = [b"\r\n\r\nWARC/1.0\r\n", b"\r\n\r\nWARC/1.1\r\n"];
+const NEXT_RECORD: [&[u8]; 4] =
+    [b"\r\n\r\nWARC/1.0\r\n", b"\r\n\r\nWARC/1.1\r\n", b"\n\nWARC/1.0\n", b"\n\nWARC/1.1\n"];
 /// A version line anywhere: where a record may start after damage that cut the one before it short (a
 /// damaged gzip member leaves a record's start without its end).
-const VERSION_LINE: [&[u8]; 2] = [b"WARC/1.0\r\n", b"WARC/1.1\r\n"];
+const VERSION_LINE: [&[u8]; 4] = [b"WARC/1.0\r\n", b"WARC/1.1\r\n", b"WARC/1.0\n", b"WARC/1.1\n"];
 
 /// What reading a record's block gave.
 enum Block {
@@ -379,9 +380,12 @@ impl<'a> Parser<'a> {
         // records are passed over.)
         let mut joined = seen.clone();
         joined.extend(&after);
-        let found = NEXT_RECORD.iter().filter_map(|p| joined.windows(p.len()).position(|w| w == *p)).min();
-        if let Some(at) = found.filter(|&at| at + 4 < seen.len()) {
-            self.input.unread(&seen[at + 4..]);
+        // Where the version line starts, after the line ends.
+        let ends = |p: &[u8]| p.iter().position(|&b| b == b'W').unwrap_or(0);
+        let version_at = |p: &[u8]| joined.windows(p.len()).position(|w| w == p).map(|at| at + ends(p));
+        let found = NEXT_RECORD.iter().filter_map(|p| version_at(p)).min();
+        if let Some(version) = found.filter(|&version| version < seen.len()) {
+            self.input.unread(&seen[version..]);
             return Ok(Block::Overshoots(self.input.pos));
         }
         // Neither line ends nor a version line after it: the record goes on past its length.
@@ -499,18 +503,13 @@ fn header_values(headers: &str, name: &str) -> Option<String> {
     (!values.is_empty()).then(|| values.join(", "))
 }
 
-/// Whether a body opens as an HTML page.
-fn looks_like_html(body: &[u8]) -> bool {
-    let head = String::from_utf8_lossy(&body[..body.len().min(1024)]).to_ascii_lowercase();
-    head.contains("<html") || head.contains("<!doctype html")
-}
-
 /// Whether a body is a file of another kind (a PDF, an image, an archive: their magic bytes, or NUL
-/// bytes early on, which no page's text holds: [`super::looks_binary`], as for files).
+/// bytes early on in what does not open as a page: [`super::looks_binary`], as for files; a crawled
+/// page with a stray NUL byte is still a page).
 fn binary(body: &[u8]) -> bool {
     const MAGIC: [&[u8]; 6] = [b"%PDF-", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b"RIFF"];
     let start = body.trim_ascii_start();
-    MAGIC.iter().any(|m| start.starts_with(m)) || super::looks_binary(body)
+    MAGIC.iter().any(|m| start.starts_with(m)) || (super::looks_binary(body) && !looks_like_html(body))
 }
 
 /// Splits an HTTP response into status, header text and body.
@@ -794,6 +793,34 @@ pub(crate) mod tests {
                 assert_eq!(again.unwrap(), d.text);
             }
         }
+    }
+
+    /// An archive whose lines end in LF alone: a length a few bytes too long, which swallows the next
+    /// record's version line, loses that record only; a page holding a stray NUL byte is still a page.
+    #[test]
+    fn line_feeds_alone_and_a_nul_in_a_page() {
+        let lf = |uri: &str, html: &str, extra: usize| {
+            let http = format!("HTTP/1.1 200 OK\nContent-Type: text/html\n\n{html}");
+            format!(
+                "WARC/1.0\nWARC-Type: response\nWARC-Target-URI: {uri}\nContent-Type: application/http; \
+                 msgtype=response\nContent-Length: {}\n\n{http}\n\n",
+                http.len() + extra
+            )
+        };
+        let page = |k: usize, extra| {
+            lf(&format!("http://a/{k}"), &format!("<html><body><p>Page {k}.</p></body></html>"), extra)
+        };
+        let (first, nul) = (
+            page(0, 3),
+            lf("http://a/nul", "<!DOCTYPE html><html><body><p>A\0page with a NUL byte.</p></body></html>", 0),
+        );
+        let archive = [first, page(1, 0), page(2, 0), nul].concat();
+        let (docs, problems) = crate::input::read_all("a.warc", crate::input::Format::Warc, archive.as_bytes());
+        let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids, ["http://a/1", "http://a/2", "http://a/nul"], "{problems:?}");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].message.contains("runs past the next record"), "{problems:?}");
+        assert!(docs[2].text.contains("page with a NUL byte"), "{}", docs[2].text);
     }
 
     #[test]

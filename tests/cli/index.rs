@@ -695,7 +695,7 @@ fn an_add_of_ids_the_index_holds_says_so() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
     assert!(err.contains("now holds 10 documents"), "{err}");
-    assert!(err.contains("warning: 5 documents written have the id of one the index holds"), "{err}");
+    assert!(err.contains("warning: of the documents written, 5 have the id of one the index holds"), "{err}");
     let quiet = bin().args(["index", "add", "--quiet"]).arg(&idx).arg(corpus_docs()).output().unwrap();
     let err = String::from_utf8_lossy(&quiet.stderr);
     assert!(err.contains("warning: 5 documents written") && !err.contains("now holds"), "{err}");
