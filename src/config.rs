@@ -273,6 +273,9 @@ impl Default for Config {
     }
 }
 
+/// The largest bucket cap (`--max-bucket`) taken.
+pub const MAX_BUCKET_CAP: usize = 10_000;
+
 impl Config {
     /// Checks that the settings are consistent.
     pub fn validate(&self) -> Result<()> {
@@ -335,6 +338,13 @@ impl Config {
         }
         if self.max_bucket < 2 {
             return Err(Error::Config(format!("--max-bucket {}: the bucket cap must be at least 2", self.max_bucket)));
+        }
+        // A bucket under the cap is paired whole: a cap of 10,000 lists up to 50 million pairs a bucket.
+        if self.max_bucket > MAX_BUCKET_CAP {
+            return Err(Error::Config(format!(
+                "--max-bucket {}: at most {MAX_BUCKET_CAP} (a bucket under the cap is paired whole, n²/2 pairs)",
+                self.max_bucket
+            )));
         }
         if let Some(days) = self.window_days
             && !(days.is_finite() && days >= 0.0)
@@ -409,6 +419,9 @@ mod tests {
             assert!(c.validate().unwrap_err().to_string().contains("--window"), "{days}");
         }
         Config { window_days: Some(0.0), ..Config::default() }.validate().unwrap();
+        for (cap, ok) in [(1, false), (2, true), (MAX_BUCKET_CAP, true), (MAX_BUCKET_CAP + 1, false)] {
+            assert_eq!(Config { max_bucket: cap, ..Config::default() }.validate().is_ok(), ok, "{cap}");
+        }
         assert!(Config { top: Some(0), ..Config::default() }.validate().unwrap_err().to_string().contains("--top 0"));
         let mut c = Config::default();
         let lead = c.views.iter_mut().find(|v| v.view == View::Lead).unwrap();

@@ -4,6 +4,15 @@
 //! was skipped or read lossily (each such input is reported on stderr and in the report's summary). A usage
 //! error (an unknown flag, a bad value) is an error that stopped the run: 1, not clap's own 2.
 
+/// Writes a line to stderr as `eprintln!` does, but without panicking when stderr cannot be written (closed,
+/// or a full disk behind it): a message that cannot be shown must not cost the report or the exit code.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod cli;
 
 use std::process::ExitCode;
@@ -19,7 +28,7 @@ fn main() -> ExitCode {
             // (an ESC from a mistyped or crafted argument would otherwise drive the terminal).
             let message = e.render().to_string();
             for line in message.lines() {
-                eprintln!("{}", unspun::escape::escape_controls(line));
+                say!("{}", unspun::escape::escape_controls(line));
             }
             return ExitCode::from(1);
         }
@@ -32,7 +41,7 @@ fn main() -> ExitCode {
     match cli::run(&cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("unspun: {e}");
+            say!("unspun: {e}");
             ExitCode::from(1)
         }
     }

@@ -353,7 +353,8 @@ pub struct SettingsArgs {
     /// Word n-gram length of the `words` view (and of the passages it samples, below).
     #[arg(long, default_value_t = 5)]
     pub shingle: usize,
-    /// Buckets shared by more documents than this (boilerplate, templates) are chained, not fully paired.
+    /// Buckets shared by more documents than this (boilerplate, templates) are chained, not fully paired
+    /// (2 to 10,000).
     #[arg(long, default_value_t = 200)]
     pub max_bucket: usize,
     /// Documents with fewer words are too short to judge: only exact duplicates among them are reported.

@@ -163,7 +163,7 @@ fn warn_unmatched(truth: &[unspun::input::TruthPair], scan: &unspun::Scan, path:
              look like {like}",
             unmatched.len()
         );
-        eprintln!("unspun: warning: {}", escape_controls(&warning));
+        say!("unspun: warning: {}", escape_controls(&warning));
     }
     Ok(())
 }

@@ -11,10 +11,10 @@ use unspun::input::Problem;
 use unspun::report::counted;
 use unspun::{Config, Error, Result};
 
+use super::Run;
 use super::args::{IndexCommand, QueryArgs, SettingsArgs, report_format};
 use super::output::Output;
 use super::report::{check_explain, write};
-use super::{Run, have};
 
 pub(super) fn run(command: &IndexCommand, run: &Run) -> Result<ExitCode> {
     match command {
@@ -35,14 +35,15 @@ pub(super) fn run(command: &IndexCommand, run: &Run) -> Result<ExitCode> {
             }
             // What changed the index otherwise than asked is said under --quiet too (a nightly job's flag).
             if written.documents == 0 && matches!(command, IndexCommand::Add(_)) {
-                eprintln!("unspun: warning: no article was read from the inputs: nothing added, no segment written");
+                say!("unspun: warning: no article was read from the inputs: nothing added, no segment written");
             }
             if written.repeated_ids > 0 {
-                eprintln!(
-                    "unspun: warning: of the documents written, {} the id of one the index holds or of an \
+                say!(
+                    "unspun: warning: {} of the documents written {} the id of one the index holds or of an \
                      earlier one (a page crawled again?): both are kept, and reports name the later ID#2, ID#3… by \
                      id, then file",
-                    have(written.repeated_ids, "document")
+                    written.repeated_ids,
+                    if written.repeated_ids == 1 { "has" } else { "have" }
                 );
             }
             Ok(if problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
@@ -60,7 +61,7 @@ pub(super) fn run(command: &IndexCommand, run: &Run) -> Result<ExitCode> {
             let index = Index::open(&args.index)?;
             let bytes = index.verify(&run.bars)?;
             if !run.quiet {
-                eprintln!(
+                say!(
                     "unspun: {} is sound: {}, {:.1} MiB checked, {:.2}s",
                     Escaped(path_text(&args.index)),
                     counted(index.info().segments.len(), "segment"),
@@ -155,14 +156,14 @@ fn refuse_query_settings(settings: &SettingsArgs) -> Result<()> {
 
 fn print_problems(problems: &[Problem]) {
     for p in problems {
-        eprintln!("unspun: {p}");
+        say!("unspun: {p}");
     }
 }
 
 /// The closing line of a command that wrote the index: what it holds now.
 fn say_what_it_holds(index: &Path, run: &Run) -> Result<()> {
     let info = Index::open(index)?.info();
-    eprintln!(
+    say!(
         "unspun: {} now holds {} documents in {}, {:.2}s",
         Escaped(path_text(index)),
         info.documents,

@@ -33,7 +33,7 @@ pub fn run(cli: &Cli) -> unspun::Result<ExitCode> {
         Command::Model(args::ModelCommand::Distill { dir }) => {
             let path = unspun::embed::WordVectors::distill_into(dir)?;
             if !cli.quiet {
-                eprintln!("wrote {}", unspun::escape::escape_controls(&unspun::escape::path_text(&path)));
+                say!("wrote {}", unspun::escape::escape_controls(&unspun::escape::path_text(&path)));
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -53,7 +53,7 @@ impl Run {
     /// Prints each input problem on stderr.
     fn report_problems(&self, scan: &unspun::Scan) {
         for p in &scan.problems {
-            eprintln!("unspun: {p}");
+            say!("unspun: {p}");
         }
     }
 
@@ -67,7 +67,7 @@ impl Run {
         let staged: std::time::Duration = stages.iter().map(|(_, d)| *d).sum();
         let mut line: Vec<String> = stages.iter().map(|(name, d)| format!("{name} {:.2}s", d.as_secs_f64())).collect();
         line.push(format!("between stages {:.2}s", total.saturating_sub(staged).as_secs_f64()));
-        eprintln!("unspun: timings: {} (total {:.2}s)", line.join(", "), total.as_secs_f64());
+        say!("unspun: timings: {} (total {:.2}s)", line.join(", "), total.as_secs_f64());
     }
 }
 

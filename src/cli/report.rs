@@ -52,7 +52,7 @@ pub(super) fn write(
     run.print_timings();
     if !run.quiet {
         let s = &summary;
-        eprintln!(
+        say!(
             "unspun: {}, {} skipped, {}, {}, {}, {:.2}s",
             counted(s.documents, "document"),
             s.skipped_documents,
@@ -62,13 +62,13 @@ pub(super) fn write(
             run.start.elapsed().as_secs_f64()
         );
         if config.window_days.is_some() && result.documents.iter().all(|d| d.day.is_none()) {
-            eprintln!(
+            say!(
                 "unspun: note: --window keeps the pairs dated within DAYS of each other, but no document has a date \
                  (--date-field names the field): no pair was left out"
             );
         }
         if !result.renamed_ids.is_empty() {
-            eprintln!(
+            say!(
                 "unspun: note: {} the id of an earlier one and are reported as ID#2, ID#3…",
                 have(result.renamed_ids.len(), "document")
             );

@@ -40,7 +40,7 @@ pub(super) fn run(args: &ScanArgs, run: &Run) -> Result<ExitCode> {
     let code = write(&result, &config, format, args.explain, output, run)?;
     let without_url = result.documents.iter().filter(|d| d.url().is_none()).count();
     if config.boilerplate && !run.quiet && without_url > 0 {
-        eprintln!(
+        say!(
             "unspun: note: {} no URL (a page's og:url, a WARC record's target or a record's url field): \
              --boilerplate, which finds each site's furniture by its pages' addresses, left them as read",
             have(without_url, "document")
@@ -48,7 +48,7 @@ pub(super) fn run(args: &ScanArgs, run: &Run) -> Result<ExitCode> {
     }
     let (within, reported) = within_sites(&result);
     if !config.boilerplate && !run.quiet && within >= 20 && 8 * within >= reported {
-        eprintln!(
+        say!(
             "unspun: note: {within} reported pairs join two pages of one site; if the texts keep the sites' menus, \
              notices and footers (WET records, pages without <article>), --boilerplate leaves them out"
         );

@@ -467,3 +467,25 @@ fn a_report_into_a_missing_folder_names_the_folder() {
     );
     assert!(!stderr.contains(".r.json."), "{stderr}");
 }
+
+/// A standard error that cannot be written (closed, or a full disk behind it) costs neither the report
+/// nor the exit code: its messages are lost, not the run (it panicked with exit 101 before writing).
+#[test]
+fn an_unwritable_stderr_costs_nothing_else() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let damaged = tmp.path().join("b.jsonl");
+    std::fs::write(&damaged, "{\"id\": \"x\", \"text\": \"hello\"}\n{broken\n").unwrap();
+    let report = tmp.path().join("r.json");
+    let status = bin()
+        .args(["scan", "-o"])
+        .arg(&report)
+        .arg(corpus_docs())
+        .arg(&damaged)
+        .stderr(full)
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(2));
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    assert_eq!(json["summary"]["problems"].as_array().unwrap().len(), 1);
+}
