@@ -71,7 +71,7 @@ pub struct Analysis {
 impl Analysis {
     /// Prepares a tokenised document.
     pub fn new(tokens: Tokens, freq: &Frequencies) -> Analysis {
-        Analysis::among(tokens, freq, 0)
+        Analysis::among(tokens, freq, 0, &|_| 0)
     }
 
     /// Prepares a tokenised document that `related` documents of the collection are related to (its
@@ -79,8 +79,14 @@ impl Analysis {
     /// (template wording, no evidence of copying, [`Frequencies::is_common`]) only when it is common among
     /// the others. Without this, a story copied into more than 2% of a collection (a wire story on every
     /// site of a day's crawl, a batch of one story's republications) makes its own words common, and its
-    /// copies could not be aligned at all.
-    pub fn among(tokens: Tokens, freq: &Frequencies, related: u32) -> Analysis {
+    /// copies could not be aligned at all. `held(stem)` is how many texts of the collection's counts
+    /// besides one are near-copies of a text related to it that hold the stem: each such group counts once
+    /// in the stem's documents (its weight, and whether it is common), as exact copies do.
+    pub fn among(tokens: Tokens, freq: &Frequencies, related: u32, held: &dyn Fn(u64) -> u32) -> Analysis {
+        let df = |stem: u64| match (freq.df(stem), held(stem)) {
+            (df, 0) => df,
+            (df, copies) => df.saturating_sub(copies).max(1),
+        };
         let mut sentences = Ragged::default();
         let mut sentence_weight = Vec::with_capacity(tokens.sentence_count());
         // The stems the collection holds widely, as the sentences' terms find them.
@@ -89,7 +95,7 @@ impl Analysis {
         for i in 0..tokens.sentence_count() {
             terms.clear();
             terms.extend(tokens.tokens[tokens.sentence(i)].iter().filter(|t| t.is_content()).map(|t| {
-                let df = freq.df(t.stem);
+                let df = df(t.stem);
                 // Its relatives hold at least half of the documents that have it, and it is not common
                 // among the rest: a story's own word; a template's words recur well beyond any one report's
                 // relatives (a pricing report shares its template with hundreds).
@@ -156,8 +162,11 @@ impl Analysis {
             common_specifics.sort_unstable();
             common_specifics.dedup();
         }
-        let mut name_weights: Vec<(u32, f32)> =
-            words.iter().filter(|t| t.is_specific()).map(|t| ((t.stem >> 32) as u32, freq.weight(t.stem))).collect();
+        let mut name_weights: Vec<(u32, f32)> = words
+            .iter()
+            .filter(|t| t.is_specific())
+            .map(|t| ((t.stem >> 32) as u32, freq.weight_of(df(t.stem))))
+            .collect();
         name_weights.sort_unstable_by_key(|s| s.0);
         name_weights.dedup_by_key(|s| s.0);
         name_weights.shrink_to_fit();

@@ -50,6 +50,21 @@ pub struct Candidates {
     pub leader: Vec<u32>,
     /// Distinct candidate pairs (`pairs.len()` before verification drops any).
     pub count: usize,
+    /// The near-duplicate groups whose members hold texts other than their leader's, by leader.
+    pub groups: Vec<GroupTexts>,
+}
+
+/// A near-duplicate group whose members hold texts other than its leader's (a story copied with small
+/// edits): the collection's stem counts hold each of those texts (exact copies are counted once already),
+/// so the words of the group's text are counted `others` times more than one text's. Verification counts
+/// the group once for the documents related to it ([`crate::align::Analysis::among`]).
+#[derive(Debug)]
+pub struct GroupTexts {
+    pub leader: u32,
+    /// The stems of the leader's text (their hashes' high halves), sorted and distinct.
+    pub stems: Vec<u32>,
+    /// The group's distinct texts besides the leader's.
+    pub others: u32,
 }
 
 impl Candidates {
@@ -75,9 +90,11 @@ pub(super) fn find_candidates(
     };
     // The grouping views are both signed before either is banded, as grouping asks both.
     band_views(&mut banding, corpus, &mut sketches, plan, progress, true)?;
+    let mut groups = Vec::new();
     if plan.verify {
         // Against a reference collection, a reference member's pair with its reference leader is not listed.
         banding.star_groups(config, |l, m| !(plan.against && docs[l as usize].reference && docs[m as usize].reference));
+        groups = group_texts(&banding.leader, &corpus.exact, &sketches)?;
         // Grouping is done and its views' signatures are not asked again: freed before the next.
         for (_, m) in config.views.iter().zip(sketches.signatures.iter_mut()).filter(|(v, _)| is_grouping(v)) {
             *m = Signatures::new(m.params);
@@ -126,7 +143,28 @@ pub(super) fn find_candidates(
     if let Some(window) = config.window_days {
         pairs = within_window(pairs, docs, &leader, window, plan.against);
     }
-    Ok(Candidates { count: pairs.len(), pairs, proposers, stats, leader })
+    Ok(Candidates { count: pairs.len(), pairs, proposers, stats, leader, groups })
+}
+
+/// The near-duplicate groups of `leader` whose members hold texts other than their leader's (by their
+/// word hashes, `exact`), with the leader's stems, by leader.
+fn group_texts(leader: &[u32], exact: &[u64], sketches: &Sketches) -> Result<Vec<GroupTexts>> {
+    // Each member's text that is not its leader's, by leader, once.
+    let mut texts: Vec<(u32, u64)> = (0..leader.len())
+        .into_par_iter()
+        .filter(|&m| leader[m] != m as u32 && exact[m] != exact[leader[m] as usize])
+        .map(|m| (leader[m], exact[m]))
+        .collect();
+    texts.par_sort_unstable();
+    texts.dedup();
+    let groups: Vec<(u32, u32)> = texts.chunk_by(|x, y| x.0 == y.0).map(|g| (g[0].0, g.len() as u32)).collect();
+    let groups = groups.into_par_iter().map(|(l, others)| {
+        let mut stems = sketches.stems_of(sketches.read_index[l as usize])?.into_owned();
+        stems.sort_unstable();
+        stems.dedup();
+        Ok(GroupTexts { leader: l, stems, others })
+    });
+    groups.collect()
 }
 
 /// The pairs of documents published at most `window` days apart (or undated; a day without a time any

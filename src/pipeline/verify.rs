@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use super::Plan;
-use super::candidates::Candidates;
+use super::candidates::{Candidates, GroupTexts};
 use super::read::SignedCorpus;
 use crate::align::{AlignScratch, Alignment, Analysis, align_with};
 use crate::direction::Weigher;
@@ -50,7 +50,7 @@ pub(super) fn verify(
     plan: &Plan,
     progress: &dyn Progress,
 ) -> Result<Verified> {
-    let Candidates { mut pairs, leader, proposers, .. } = candidates;
+    let Candidates { mut pairs, leader, proposers, groups, .. } = candidates;
     let mut problems = Vec::new();
     let streamed = Streamed::new(&pairs, &leader);
     let group_sizes = leader.iter().fold(vec![0u32; leader.len()], |mut sizes, &l| {
@@ -58,8 +58,8 @@ pub(super) fn verify(
         sizes
     });
     let wording_partners = wording_partners(&pairs, &proposers, leader.len());
-    let related = |d: u32| related(d, &leader, &group_sizes, &wording_partners);
-    let analyses = Analyses::load(corpus, &pairs, &streamed, plan, &related, progress, &mut problems)?;
+    let kin = Kin::new(&pairs, &leader, group_sizes, wording_partners, &groups);
+    let analyses = Analyses::load(corpus, &pairs, &streamed, plan, &kin, progress, &mut problems)?;
     pairs.retain(|&(key, _)| {
         let (a, b) = unpack(key);
         let member = streamed.member(key);
@@ -87,8 +87,7 @@ pub(super) fn verify(
             None => Vec::new(),
         },
         leader: &leader,
-        group_sizes,
-        wording_partners,
+        kin: &kin,
         streamed: &streamed,
         analyses: &analyses,
     };
@@ -164,7 +163,7 @@ impl Analyses {
         pairs: &[(PairKey, Proposers)],
         streamed: &Streamed,
         plan: &Plan,
-        related: &(dyn Fn(u32) -> u32 + Sync),
+        kin: &Kin,
         progress: &dyn Progress,
         problems: &mut Vec<Problem>,
     ) -> Result<Analyses> {
@@ -185,7 +184,7 @@ impl Analyses {
                 // Cancelled: what is left is not analysed (the run stops below).
                 let result = match progress.cancelled() {
                     true => Err(Error::Cancelled),
-                    false => analyse(corpus, plan, i, related(i)),
+                    false => analyse(corpus, plan, i, kin),
                 };
                 progress.inc(1);
                 result
@@ -215,10 +214,61 @@ impl Analyses {
     }
 }
 
-/// How many documents `d` is related to ([`Analysis::among`]): the rest of its near-duplicate group and its
-/// partners in wording.
-fn related(d: u32, leader: &[u32], group_sizes: &[u32], wording_partners: &[u32]) -> u32 {
-    group_sizes[leader[d as usize] as usize] - 1 + wording_partners[d as usize]
+/// What verification knows of each document's relatives ([`Analysis::among`]).
+struct Kin<'a> {
+    leader: &'a [u32],
+    /// Members of each leader's near-duplicate group (1 for a document in none).
+    group_sizes: Vec<u32>,
+    /// How many candidate partners share passages of each document's wording.
+    wording_partners: Vec<u32>,
+    /// The groups holding texts besides their leader's ([`GroupTexts`]).
+    groups: &'a [GroupTexts],
+    /// (document, place in `groups`) of each document's own group and its partners' groups, sorted.
+    related_groups: Vec<(u32, u32)>,
+}
+
+impl<'a> Kin<'a> {
+    fn new(
+        pairs: &[(PairKey, Proposers)],
+        leader: &'a [u32],
+        group_sizes: Vec<u32>,
+        wording_partners: Vec<u32>,
+        groups: &'a [GroupTexts],
+    ) -> Kin<'a> {
+        let place = |d: u32| groups.binary_search_by_key(&leader[d as usize], |g| g.leader).ok().map(|g| g as u32);
+        let mut related_groups: Vec<(u32, u32)> = Vec::new();
+        if !groups.is_empty() {
+            let own = (0..leader.len() as u32).filter_map(|d| Some((d, place(d)?)));
+            let partners =
+                pairs.iter().map(|&(key, _)| unpack(key)).filter(|&(a, b)| leader[a as usize] != leader[b as usize]);
+            let partners =
+                partners.flat_map(|(a, b)| [(a, place(b)), (b, place(a))]).filter_map(|(d, g)| Some((d, g?)));
+            related_groups = own.chain(partners).collect();
+            related_groups.par_sort_unstable();
+            related_groups.dedup();
+        }
+        Kin { leader, group_sizes, wording_partners, groups, related_groups }
+    }
+
+    /// How many documents `d` is related to: the rest of its near-duplicate group and its partners in
+    /// wording.
+    fn related(&self, d: u32) -> u32 {
+        self.group_sizes[self.leader[d as usize] as usize] - 1 + self.wording_partners[d as usize]
+    }
+
+    /// The near-duplicate groups related to `d` (its own and its partners').
+    fn groups_of(&self, d: u32) -> Vec<&GroupTexts> {
+        let from = self.related_groups.partition_point(|&(x, _)| x < d);
+        let related = self.related_groups[from..].iter().take_while(|&&(x, _)| x == d);
+        related.map(|&(_, g)| &self.groups[g as usize]).collect()
+    }
+}
+
+/// How many texts besides one the collection's counts hold of `stem` through `groups`: those whose
+/// leader's text holds it.
+fn held(groups: &[&GroupTexts], stem: u64) -> u32 {
+    let high = (stem >> 32) as u32;
+    groups.iter().filter(|g| g.stems.binary_search(&high).is_ok()).map(|g| g.others).sum()
 }
 
 /// For each of `documents`, how many of its candidate partners share passages of its wording (word
@@ -239,12 +289,15 @@ fn wording_partners(pairs: &[(PairKey, Proposers)], proposers: &[Proposer], docu
     partners
 }
 
-/// Document `i` read again (its page furniture left out) and analysed, `related` documents related to it
+/// Document `i` read again (its page furniture left out) and analysed among its relatives, `kin`
 /// ([`Analysis::among`]).
-fn analyse(corpus: &SignedCorpus, plan: &Plan, i: u32, related: u32) -> Result<Analysis> {
+fn analyse(corpus: &SignedCorpus, plan: &Plan, i: u32, kin: &Kin) -> Result<Analysis> {
     let d = &corpus.documents[i as usize];
-    input::reload(&d.path, &d.origin, &plan.config.input)
-        .map(|text| Analysis::among(Tokens::new(&plan.boilerplate.strip(&text, d.url())), &corpus.frequencies, related))
+    let tokens = |text: String| Tokens::new(&plan.boilerplate.strip(&text, d.url()));
+    input::reload(&d.path, &d.origin, &plan.config.input).map(|text| {
+        let groups = kin.groups_of(i);
+        Analysis::among(tokens(text), &corpus.frequencies, kin.related(i), &|stem| held(&groups, stem))
+    })
 }
 
 /// What to do when document `i` cannot be read again: a damaged index stops the run (the index is
@@ -271,10 +324,7 @@ struct Verifier<'a> {
     witnesses: Neighbours,
     sentence_embeddings: Vec<OnceLock<Vec<Embedding>>>,
     leader: &'a [u32],
-    /// Members of each leader's near-duplicate group (1 for a document in none).
-    group_sizes: Vec<u32>,
-    /// How many candidate partners share passages of each document's wording.
-    wording_partners: Vec<u32>,
+    kin: &'a Kin<'a>,
     streamed: &'a Streamed<'a>,
     analyses: &'a Analyses,
     /// The direction model and the features it needs measured.
@@ -292,10 +342,7 @@ impl Verifier<'_> {
     ) -> std::result::Result<Option<ScoredPair>, (u32, Error)> {
         let (a, b) = unpack(key);
         let own = match self.streamed.member(key) {
-            Some(member) => {
-                let related = related(member, self.leader, &self.group_sizes, &self.wording_partners);
-                Some((member, analyse(self.corpus, self.plan, member, related).map_err(|e| (member, e))?))
-            }
+            Some(member) => Some((member, analyse(self.corpus, self.plan, member, self.kin).map_err(|e| (member, e))?)),
             None => None,
         };
         let get = |d: u32| match &own {
@@ -337,10 +384,10 @@ impl Verifier<'_> {
             Side { id: &d.id, analysis, coverage, date: d.day, precision: d.precision, url, canonical }
         };
         // The members of the pair's near-duplicate groups besides the pair, a group both are in once.
-        let members = |d: u32| self.group_sizes[group(d) as usize] - 1;
+        let members = |d: u32| self.kin.group_sizes[group(d) as usize] - 1;
         let copies = if group(a) == group(b) { members(a) - 1 } else { members(a) + members(b) };
         let unconsulted =
-            [a, b].iter().map(|&d| self.wording_partners[d as usize].saturating_sub(MAX_WITNESSES as u32)).sum();
+            [a, b].iter().map(|&d| self.kin.wording_partners[d as usize].saturating_sub(MAX_WITNESSES as u32)).sum();
         let (lean, mut evidence, features) = score::direction(
             relation,
             &alignment,

@@ -93,6 +93,45 @@ fn fifty_thousand_copies_do_not_hide_the_rewrites() {
     assert_seed_verdicts_with_copies(&seeds_with_copies(50_000, "+copy"), 50_000, "+copy");
 }
 
+/// Sixty near-copies of 000, each with one word changed (a near-duplicate group: in a crawl, a wire story
+/// republished with small edits), scanned with the seeds, and the seeds scanned against 000 with them:
+/// 001 and 003 are still rewrites of 000. The copies' words are in most of the collection's documents;
+/// counted once, as exact copies are, they remain evidence of copying (with them counted sixty times, both
+/// pairs were judged unrelated).
+#[test]
+fn sixty_near_copies_do_not_hide_the_rewrites() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = seeds();
+    let line = |id: &str, text: &str| serde_json::json!({"id": id, "text": text}).to_string() + "\n";
+    let words: Vec<&str> = seeds[0].1.split(' ').collect();
+    let copies: String = (0..60)
+        .map(|k| {
+            let mut text = words.clone();
+            let changed = format!("zq{k}word");
+            text[(k * 37) % words.len()] = &changed;
+            line(&format!("copy{k:02}"), &text.join(" "))
+        })
+        .collect();
+    let others: String = seeds[1..].iter().map(|(id, text)| line(&id[..3], text)).collect();
+    let (crawl, ours) = (dir.path().join("crawl.jsonl"), dir.path().join("ours.jsonl"));
+    std::fs::write(&crawl, others + &copies).unwrap();
+    std::fs::write(&ours, line("000", &seeds[0].1)).unwrap();
+    let rewrites = |args: &[&std::ffi::OsStr]| {
+        let out = bin().args(["scan", "--quiet", "--format", "json"]).args(args).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let report = json(&out);
+        let pairs = report["pairs"].as_array().unwrap().clone();
+        let with_000: BTreeSet<String> = (pairs.iter())
+            .filter(|p| p["a"] == "000" && p["relation"] == "rewrite")
+            .map(|p| p["b"].as_str().unwrap().to_string())
+            .collect();
+        with_000
+    };
+    let want = BTreeSet::from(["001".to_string(), "003".to_string()]);
+    assert_eq!(rewrites(&[ours.as_os_str(), crawl.as_os_str()]), want);
+    assert_eq!(rewrites(&[crawl.as_os_str(), "--against".as_ref(), ours.as_os_str()]), want);
+}
+
 /// Sixty edited copies of 000 (each with a different tenth of its words changed, too many changes for a
 /// near-duplicate group), scanned with the seeds: a story republished across a batch. Its words are in
 /// most of the collection's documents, which made them "collection-common" and no evidence of copying,

@@ -477,14 +477,8 @@ fn an_unwritable_stderr_costs_nothing_else() {
     let damaged = tmp.path().join("b.jsonl");
     std::fs::write(&damaged, "{\"id\": \"x\", \"text\": \"hello\"}\n{broken\n").unwrap();
     let report = tmp.path().join("r.json");
-    let status = bin()
-        .args(["scan", "-o"])
-        .arg(&report)
-        .arg(corpus_docs())
-        .arg(&damaged)
-        .stderr(full)
-        .status()
-        .unwrap();
+    let status =
+        bin().args(["scan", "-o"]).arg(&report).arg(corpus_docs()).arg(&damaged).stderr(full).status().unwrap();
     assert_eq!(status.code(), Some(2));
     let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
     assert_eq!(json["summary"]["problems"].as_array().unwrap().len(), 1);
