@@ -45,6 +45,20 @@ fn delimiter(path: &Path, head: &[u8]) -> u8 {
     b",;\t|"[best]
 }
 
+/// The separator of a file's cells and the bytes before its header row: those of the line Excel writes
+/// and reads to name it (`sep=;`, after a byte-order mark or not), else none and the separator
+/// [`delimiter`] finds.
+fn separator(path: &Path, head: &[u8]) -> (u8, u64) {
+    let after_mark = head.strip_prefix("\u{feff}".as_bytes()).unwrap_or(head);
+    let named = after_mark.strip_prefix(b"sep=").and_then(|rest| {
+        let (&d, end) = rest.split_first()?;
+        let line_end = [&b"\r\n"[..], b"\n"].into_iter().find(|e| end.starts_with(e))?;
+        let skipped = head.len() - after_mark.len() + 5 + line_end.len();
+        (!matches!(d, b'"' | b'\r' | b'\n')).then_some((d, skipped as u64))
+    });
+    named.unwrap_or_else(|| (delimiter(path, head), 0))
+}
+
 /// The longest row read into memory: the text may be up to `max_document_bytes` (a longer one is cut), and
 /// a row holds other cells too. A longer row is skipped to its end, or, when a quotation mark left open
 /// makes it, from the line after the mark on ([`Capped::resume_point`]).
@@ -132,6 +146,11 @@ impl<R> Capped<R> {
 }
 
 impl<R: Read> Capped<R> {
+    /// The stream passed on starts at byte `at`, line `lines + 1`, of the file (after lines read apart).
+    fn starts_at(&mut self, at: u64, lines: u64) {
+        (self.kept_from, self.quotes.at, self.quotes.lines) = (at, at, lines);
+    }
+
     /// Past a row longer than the limit: reads on without keeping what it reads to the row's end (a line
     /// end outside quotation marks), and passes on from there as at a row's start (see [`Capped::resume`]):
     /// that place (stream byte, lines before it), or `None` when the row runs to the end of the stream.
@@ -367,20 +386,27 @@ pub(super) fn read(input: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()>
         Ok(head) if looks_binary(head) && !header_line(head) => {
             return ctx.sink.problem(None, "binary file (NUL bytes), not CSV; skipped");
         }
-        Ok(head) => delimiter(&ctx.file.path, head),
+        Ok(head) => separator(&ctx.file.path, head),
         Err(e) => return ctx.sink.last_problem(None, ctx.stream.broken(&e, "0 rows")),
     };
+    let (delimiter, sep_line) = delimiter;
+    input.consume(sep_line as usize);
     let mut rows = reader(input, delimiter, options);
+    // Where the reader started, in the stream's bytes and rows: after Excel's separator line, and after
+    // a stray quotation mark, when a new reader reads the lines after it again.
+    let (mut base, mut rows_before) = (sep_line, u64::from(sep_line > 0));
+    rows.get_mut().starts_at(base, rows_before);
+    let header = Some(rows_before + 1);
     let columns = match rows.byte_headers() {
         Ok(h) if !h.is_empty() => columns(h, options),
         Ok(_) => return ctx.sink.problem(None, "no header row; skipped"),
         Err(e) => {
             let broken = ctx.stream.broken(&io::Error::other(e.to_string()), "the header row");
-            return ctx.sink.last_problem(Some(1), broken);
+            return ctx.sink.last_problem(header, broken);
         }
     };
     if !columns.contains(&options.text_field) {
-        return ctx.sink.problem(Some(1), format!("no {} column in the header; skipped", quoted(&options.text_field)));
+        return ctx.sink.problem(header, format!("no {} column in the header; skipped", quoted(&options.text_field)));
     }
     // Each name once, in the order first repeated (a header of a million columns is read in a moment).
     let mut seen = std::collections::HashSet::new();
@@ -392,7 +418,7 @@ pub(super) fn read(input: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()>
         .collect();
     if !repeated.is_empty() {
         ctx.sink.problem(
-            Some(1),
+            header,
             format!(
                 "{} {} given twice in the header; the last is read",
                 if repeated.len() == 1 { "column" } else { "columns" },
@@ -403,9 +429,6 @@ pub(super) fn read(input: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()>
     let records = Records::new(ctx.file);
     let mut row = csv::ByteRecord::new();
     let mut count = 0u64;
-    // Where the reader started, in the stream's bytes and rows: after a stray quotation mark, a new
-    // reader reads the lines after it again.
-    let (mut base, mut rows_before) = (0u64, 0u64);
     // After a space before an opening quotation mark: the bytes of the rows its quotation runs over,
     // skipped up to the row that closes it (at most a row's limit).
     let mut spaced: Option<u64> = None;
@@ -513,7 +536,8 @@ pub(super) fn reload(path: &Path, row: u64, offset: u64, options: &InputOptions)
         message: format!("changed since it was read: {message}"),
     };
     let mut file = io::BufReader::new(File::open(path).map_err(err)?);
-    let delimiter = delimiter(path, file.fill_buf().map_err(err)?);
+    let (delimiter, sep_line) = separator(path, file.fill_buf().map_err(err)?);
+    file.consume(sep_line as usize);
     let mut rows = reader(file, delimiter, options);
     let columns = columns(rows.byte_headers().map_err(|e| changed(e.to_string()))?, options);
     let mut position = csv::Position::new();
@@ -714,6 +738,26 @@ mod tests {
                 for d in &docs {
                     assert_eq!(crate::input::reload(&path, &d.origin, &options).unwrap(), d.text);
                 }
+            }
+        }
+    }
+
+    /// Excel's first line naming the separator (`sep=;`, which it writes for a file to open in any locale)
+    /// is not the header: the rows are read with that separator, numbered as the file's lines, and found
+    /// again by their offsets.
+    #[test]
+    fn excel_s_separator_line_names_the_separator() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, start) in [("sep.csv", ""), ("bom.csv", "\u{feff}")] {
+            let path = dir.path().join(name);
+            let body = "sep=;\r\nid;text\r\na;First, with a comma.\r\nb;\r\nc;Third one.\r\n";
+            std::fs::write(&path, format!("{start}{body}")).unwrap();
+            let (docs, problems) = read_all(&path, &InputOptions::default());
+            let read: Vec<(&str, &str)> = docs.iter().map(|d| (d.id.as_str(), d.text.as_str())).collect();
+            assert_eq!(read, [("a", "First, with a comma."), ("c", "Third one.")], "{name}");
+            assert_eq!(problems.iter().map(|p| p.line).collect::<Vec<_>>(), [Some(4)], "{problems:?}");
+            for d in &docs {
+                assert_eq!(crate::input::reload(&path, &d.origin, &InputOptions::default()).unwrap(), d.text);
             }
         }
     }
