@@ -834,6 +834,22 @@ mod tests {
     use super::*;
     use crate::minhash::{Hasher, MinHashParams};
 
+    /// A group's texts besides its leader's are counted once each, exact copies of the leader's or of
+    /// one another not at all; a group holding only copies of its leader's text is none of them.
+    #[test]
+    fn group_texts_count_each_other_text_once() {
+        let mut sketches = Sketches::default();
+        for stems in [vec![9, 3, 5], vec![9, 3], vec![3, 7], vec![3, 7], vec![1], vec![1], vec![2]] {
+            sketches.stems.push(stems);
+        }
+        sketches.read_index = (0..7).collect();
+        // 0 leads 1 (its text), 2 and 3 (one other text); 4 leads 5 (its text); 6 alone.
+        let (leader, exact) = ([0, 0, 0, 0, 4, 4, 6], [10, 10, 11, 11, 20, 20, 30]);
+        let groups = group_texts(&leader, &exact, &sketches).unwrap();
+        let found: Vec<(u32, Vec<u32>, u32)> = groups.into_iter().map(|g| (g.leader, g.stems, g.others)).collect();
+        assert_eq!(found, [(0, vec![3, 5, 9], 1)]);
+    }
+
     #[test]
     fn pairs_go_through_group_leaders() {
         // Documents 0-2 are a group led by 0, 3-4 a group led by 3, 5 stands alone.
