@@ -107,6 +107,11 @@ impl<R: Read> Read for Capped<R> {
 }
 
 impl<R> Capped<R> {
+    /// The stream passed on starts at byte `at`, line `lines + 1`, of the file (after lines read apart).
+    fn starts_at(&mut self, at: u64, lines: u64) {
+        (self.kept_from, self.quotes.at, self.quotes.lines) = (at, at, lines);
+    }
+
     fn new(inner: R, delimiter: u8, limit: u64) -> Capped<R> {
         let quotes = Quotes::new(delimiter);
         Capped { inner, since_row: 0, limit, quotes, kept: Vec::new(), kept_from: 0, again: Vec::new(), again_at: 0 }
@@ -136,21 +141,21 @@ impl<R> Capped<R> {
     /// row's start.
     fn resume(&mut self, (at, lines): (u64, u64)) {
         let from = (at - self.kept_from) as usize;
-        let mut again = self.kept[from..].to_vec();
-        again.extend_from_slice(&self.again[self.again_at..]);
-        (self.again, self.again_at) = (again, 0);
+        let first = self.kept[from..].to_vec();
         self.kept.truncate(from);
-        self.since_row = 0;
+        self.restart(first, (at, lines));
+    }
+
+    /// Passes on `first`, then what was still to be passed on again, from stream byte `at` (the start of
+    /// line `lines + 1`), with the quoting as at a row's start.
+    fn restart(&mut self, mut first: Vec<u8>, (at, lines): (u64, u64)) {
+        first.extend_from_slice(&self.again[self.again_at..]);
+        (self.again, self.again_at, self.since_row) = (first, 0, 0);
         self.quotes = Quotes { at, lines, ..Quotes::new(self.quotes.delimiter) };
     }
 }
 
 impl<R: Read> Capped<R> {
-    /// The stream passed on starts at byte `at`, line `lines + 1`, of the file (after lines read apart).
-    fn starts_at(&mut self, at: u64, lines: u64) {
-        (self.kept_from, self.quotes.at, self.quotes.lines) = (at, at, lines);
-    }
-
     /// Past a row longer than the limit: reads on without keeping what it reads to the row's end (a line
     /// end outside quotation marks), and passes on from there as at a row's start (see [`Capped::resume`]):
     /// that place (stream byte, lines before it), or `None` when the row runs to the end of the stream.
@@ -174,13 +179,10 @@ impl<R: Read> Capped<R> {
             for (i, &b) in chunk[..n].iter().enumerate() {
                 self.quotes.feed(&[b]);
                 if b == b'\n' && self.quotes.open().is_none() {
-                    let mut again = chunk[i + 1..n].to_vec();
-                    again.extend_from_slice(&self.again[self.again_at..]);
-                    (self.again, self.again_at) = (again, 0);
-                    let (at, lines) = (self.quotes.at, self.quotes.lines);
-                    (self.kept, self.kept_from, self.since_row) = (Vec::new(), at, 0);
-                    self.quotes = Quotes { at, lines, ..Quotes::new(self.quotes.delimiter) };
-                    return Ok(Some((at, lines)));
+                    let place = (self.quotes.at, self.quotes.lines);
+                    (self.kept, self.kept_from) = (Vec::new(), place.0);
+                    self.restart(chunk[i + 1..n].to_vec(), place);
+                    return Ok(Some(place));
                 }
             }
         }
@@ -267,8 +269,12 @@ impl<R: Seek> Seek for Capped<R> {
     }
 }
 
-fn reader<R: Read>(inner: R, delimiter: u8, options: &InputOptions) -> csv::Reader<Capped<R>> {
-    let capped = Capped::new(inner, delimiter, row_limit(options));
+/// A reader of the rows of `inner` from its header row on: the bytes `separator` found before it (Excel's
+/// separator line) passed over, the stream's places counted from the file's start.
+fn reader<R: BufRead>(mut inner: R, (delimiter, before): (u8, u64), options: &InputOptions) -> csv::Reader<Capped<R>> {
+    inner.consume(before as usize);
+    let mut capped = Capped::new(inner, delimiter, row_limit(options));
+    capped.starts_at(before, u64::from(before > 0));
     csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(capped)
 }
 
@@ -379,7 +385,7 @@ fn header_line(head: &[u8]) -> bool {
 /// Reads the documents of a CSV stream, one a row after the header row.
 pub(super) fn read(input: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()> {
     let options = ctx.options;
-    let delimiter = match input.fill_buf() {
+    let separator = match input.fill_buf() {
         Ok(head) if is_utf16(head) => return ctx.sink.problem(None, UTF16_STREAM),
         // A file whose first line reads as a header row is CSV even with a NUL byte in its first rows: only
         // the rows holding one are skipped.
@@ -389,13 +395,11 @@ pub(super) fn read(input: &mut dyn BufRead, ctx: &mut ReadContext) -> Result<()>
         Ok(head) => separator(&ctx.file.path, head),
         Err(e) => return ctx.sink.last_problem(None, ctx.stream.broken(&e, "0 rows")),
     };
-    let (delimiter, sep_line) = delimiter;
-    input.consume(sep_line as usize);
-    let mut rows = reader(input, delimiter, options);
+    let (delimiter, sep_line) = separator;
+    let mut rows = reader(input, separator, options);
     // Where the reader started, in the stream's bytes and rows: after Excel's separator line, and after
     // a stray quotation mark, when a new reader reads the lines after it again.
     let (mut base, mut rows_before) = (sep_line, u64::from(sep_line > 0));
-    rows.get_mut().starts_at(base, rows_before);
     let header = Some(rows_before + 1);
     let columns = match rows.byte_headers() {
         Ok(h) if !h.is_empty() => columns(h, options),
@@ -536,9 +540,8 @@ pub(super) fn reload(path: &Path, row: u64, offset: u64, options: &InputOptions)
         message: format!("changed since it was read: {message}"),
     };
     let mut file = io::BufReader::new(File::open(path).map_err(err)?);
-    let (delimiter, sep_line) = separator(path, file.fill_buf().map_err(err)?);
-    file.consume(sep_line as usize);
-    let mut rows = reader(file, delimiter, options);
+    let separator = separator(path, file.fill_buf().map_err(err)?);
+    let mut rows = reader(file, separator, options);
     let columns = columns(rows.byte_headers().map_err(|e| changed(e.to_string()))?, options);
     let mut position = csv::Position::new();
     position.set_byte(offset).set_record(row - 1);

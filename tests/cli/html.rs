@@ -30,6 +30,8 @@ fn assert_clean(report: &Value, page: &Path) {
 }
 
 const READY: &str = "document.documentElement.dataset.ready === '1'";
+/// A browser step's condition: the page shows a pair.
+const PAIR_VIEW: &str = "document.documentElement.dataset.view === 'pair'";
 
 /// What the pair view shows on each side: the side (`a` or `b` of the pair), and its passage pieces as
 /// (passages, byte range, text).
@@ -67,7 +69,7 @@ fn the_seeds_report_opens_clean_and_highlights_the_json_reports_passages() {
                       [...document.querySelectorAll('#pairs th.sortable')].map(t => t.getAttribute('aria-sort'))]", "as": "a11y"},
             {"screenshot": dir.join("overview.png")},
             {"click": format!("#pairs tbody tr[data-pair='{k}'] td.ids")},
-            {"wait": "document.documentElement.dataset.view === 'pair'"},
+            {"wait": PAIR_VIEW},
             {"eval": "location.hash", "as": "hash"},
             {"eval": SIDES, "as": "sides"},
             {"eval": "document.getElementById('pair-title').textContent", "as": "title"},
@@ -199,7 +201,7 @@ fn hostile_text_ids_titles_and_urls_never_run() {
             {"wait": READY},
             {"eval": "document.body.innerText", "as": "overview"},
             {"eval": "location.hash = '#pair=0'"},
-            {"wait": "document.documentElement.dataset.view === 'pair'"},
+            {"wait": PAIR_VIEW},
             {"eval": "document.body.innerText", "as": "pair"},
             {"eval": "[...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'))", "as": "links"},
             {"eval": "document.querySelectorAll('img, svg, iframe, object, embed').length", "as": "elements"},
@@ -332,7 +334,7 @@ fn hidden_characters_filtered_steps_and_row_links() {
             {"eval": "document.querySelectorAll('#relations input').forEach(i => { if (i.value !== 'duplicate') i.click(); })"},
             {"eval": "[...document.querySelectorAll('#pairs tbody a')].map(a => a.getAttribute('href'))", "as": "rows"},
             {"click": "#pairs tbody a"},
-            {"wait": "document.documentElement.dataset.view === 'pair'"},
+            {"wait": PAIR_VIEW},
             {"eval": "location.hash", "as": "opened"},
             {"eval": "document.getElementById('position').textContent", "as": "position"},
             {"eval": "document.getElementById('next').getAttribute('href')", "as": "next"},
@@ -394,7 +396,7 @@ fn texts_are_shown_as_written_and_coverage_follows_the_listed_order() {
             {"wait": READY},
             {"eval": "document.querySelector('#pairs tbody tr td:nth-child(5)').textContent", "as": "coverage"},
             {"eval": "location.hash = '#pair=0'"},
-            {"wait": "document.documentElement.dataset.view === 'pair'"},
+            {"wait": PAIR_VIEW},
             {"eval": "[...document.querySelectorAll('.side .text')].map(t => t.textContent)", "as": "texts"},
         ]}),
     );
